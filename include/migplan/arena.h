@@ -1,0 +1,34 @@
+/* arena.h - a bump allocator: many small allocations, one free.
+ *
+ * The profile database and every parsed YAML document live in an arena, so
+ * their owner releases everything with a single mp_arena_free().
+ */
+#ifndef MIGPLAN_ARENA_H
+#define MIGPLAN_ARENA_H
+
+#include <stddef.h>
+
+typedef struct mp_arena_block mp_arena_block;
+
+typedef struct mp_arena {
+    mp_arena_block *head;
+    size_t used_total; /* bytes handed out, for limits and benchmarks */
+} mp_arena;
+
+#define MP_ARENA_INIT {NULL, 0}
+
+/* Zeroed memory aligned for any type, owned by the arena; NULL on failure. */
+void *mp_arena_alloc(mp_arena *a, size_t n);
+/* Copy of s[0..n) with a terminating NUL, owned by the arena. */
+char *mp_arena_strndup(mp_arena *a, const char *s, size_t n);
+char *mp_arena_strdup(mp_arena *a, const char *s);
+/* printf into the arena. */
+char *mp_arena_printf(mp_arena *a, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Release every allocation; the arena may be reused afterwards. */
+void mp_arena_free(mp_arena *a);
+
+#endif

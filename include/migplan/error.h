@@ -1,0 +1,59 @@
+/* error.h - error codes and positioned diagnostics shared by every module.
+ *
+ * Every fallible function returns 0 or a negative MP_E* code and, on failure,
+ * fills a caller-provided mp_diag once, where the problem is found. Callers
+ * propagate the code unchanged. The message is one line that says what to do.
+ */
+#ifndef MIGPLAN_ERROR_H
+#define MIGPLAN_ERROR_H
+
+#include <stddef.h>
+
+/* One list generates the codes, their names and their short descriptions. */
+#define MP_ERRNO_MAP(X)                                                        \
+    X(OK, 0, "success")                                                        \
+    X(NOMEM, -1, "out of memory")                                              \
+    X(IO, -2, "cannot read or write a file")                                   \
+    X(SYNTAX, -3, "malformed input")                                           \
+    X(SCHEMA, -4, "input does not follow the schema")                          \
+    X(LIMIT, -5, "a documented limit was exceeded")                            \
+    X(NOTFOUND, -6, "no such item")                                            \
+    X(USAGE, -7, "invalid command-line usage")                                 \
+    X(INFEASIBLE, -8, "no solution exists")                                    \
+    X(TIMEOUT, -9, "time limit reached")                                       \
+    X(INTERNAL, -10, "internal error")
+
+enum mp_errno {
+#define MP_ERRNO_ENUM(name, val, desc) MP_E##name = (val),
+    MP_ERRNO_MAP(MP_ERRNO_ENUM)
+#undef MP_ERRNO_ENUM
+};
+
+/* A positioned diagnostic. line and col are 1-based; 0 means "unknown". */
+typedef struct mp_diag {
+    int code;        /* MP_E* */
+    char file[512];  /* path as given by the user, "" when not file-related */
+    int line;
+    int col;
+    char msg[1024];
+} mp_diag;
+
+/* Name ("EIO") and description of an error code; never NULL. */
+const char *mp_strerror_name(int code);
+const char *mp_strerror(int code);
+
+/* Reset a diagnostic to "no error". */
+void mp_diag_clear(mp_diag *d);
+
+/* Fill d (if not NULL) and return code. file may be NULL. Formats like printf. */
+int mp_diag_set(mp_diag *d, int code, const char *file, int line, int col,
+                const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* Prefix-format a diagnostic as "file:line:col: error: msg" into buf. */
+void mp_diag_format(const mp_diag *d, char *buf, size_t n);
+
+#endif
