@@ -8,6 +8,8 @@
 static const cli_cmd commands[] = {
     {"gpus", cmd_gpus, "list the GPU models in the profile database"},
     {"profiles", cmd_profiles, "show a model's MIG profiles and placements"},
+    {"geometries", cmd_geometries, "list every valid layout of a model"},
+    {"fit", cmd_fit, "check one layout: placements, diagram, creation order"},
 };
 
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
