@@ -294,8 +294,8 @@ int mp_geom_fit(const mp_model *m, const int *profiles, const int *pinned,
     return 0;
 }
 
-int mp_geom_fit_counts(const mp_model *m, const int *count, mp_layout *out,
-                       mp_fit_result *res)
+static int fit_counts(const mp_model *m, const int *count, mp_layout *out,
+                      mp_fit_result *res, bool best)
 {
     int prof[MP_MAX_GIS + 1], n = 0;
     for (int p = 0; p < m->n_profiles; p++) {
@@ -313,7 +313,20 @@ int mp_geom_fit_counts(const mp_model *m, const int *count, mp_layout *out,
             prof[n++] = p;
         }
     }
-    return mp_geom_fit(m, prof, NULL, n, out, res);
+    return best ? mp_geom_fit_best(m, prof, NULL, n, out, res)
+                : mp_geom_fit(m, prof, NULL, n, out, res);
+}
+
+int mp_geom_fit_counts(const mp_model *m, const int *count, mp_layout *out,
+                       mp_fit_result *res)
+{
+    return fit_counts(m, count, out, res, false);
+}
+
+int mp_geom_fit_counts_best(const mp_model *m, const int *count,
+                            mp_layout *out, mp_fit_result *res)
+{
+    return fit_counts(m, count, out, res, true);
 }
 
 int mp_geom_validate(const mp_layout *l, mp_fit_result *res)
@@ -330,6 +343,129 @@ int mp_geom_validate(const mp_layout *l, mp_fit_result *res)
         }
     }
     return mp_geom_fit(l->model, prof, pin, l->n, NULL, res);
+}
+
+/* ------------------------------------------------------ best placement */
+
+typedef struct best_ctx {
+    const mp_model *m;
+    int n;
+    const int *prof;
+    const int *pinned;
+    int order[MP_MAX_GIS];
+    int start[MP_MAX_GIS];
+    mp_layout best;
+    long score[4];
+    bool have;
+    long budget;
+} best_ctx;
+
+static void score_layout(const mp_layout *l, long *sc)
+{
+    mp_capacity c;
+    mp_geom_capacity(l, &c);
+    const mp_model *m = l->model;
+    sc[0] = c.largest_addable < 0
+                ? 0
+                : 1 + m->profiles[c.largest_addable].compute_slices * 100 +
+                      m->profiles[c.largest_addable].memory_slices;
+    sc[1] = (c.compute_total - c.compute_used - c.stranded_compute) * 100 +
+            (c.memory_total - c.memory_used - c.stranded_memory);
+    int ord[MP_MAX_GIS];
+    bool exact = false;
+    mp_layout sorted = *l;
+    mp_geom_sort_largest_first(&sorted);
+    sc[2] = mp_geom_creation_order(&sorted, ord, &exact, NULL) == 0 && exact;
+    /* lower starts for earlier (larger) instances: a stable tie-break */
+    long lex = 0;
+    for (int i = 0; i < sorted.n; i++)
+        lex = lex * 17 + (16 - sorted.gi[i].start);
+    sc[3] = lex;
+}
+
+static bool better(const long *a, const long *b)
+{
+    for (int i = 0; i < 4; i++)
+        if (a[i] != b[i])
+            return a[i] > b[i];
+    return false;
+}
+
+static void best_rec(best_ctx *b, int k, unsigned occ)
+{
+    if (--b->budget < 0)
+        return;
+    if (k == b->n) {
+        mp_layout l;
+        l.model = b->m;
+        l.n = b->n;
+        for (int i = 0; i < b->n; i++) {
+            l.gi[i].profile = b->prof[i];
+            l.gi[i].start = b->start[i];
+        }
+        long sc[4];
+        score_layout(&l, sc);
+        if (!b->have || better(sc, b->score)) {
+            b->have = true;
+            b->best = l;
+            memcpy(b->score, sc, sizeof(sc));
+        }
+        return;
+    }
+    int i = b->order[k];
+    const mp_gi_profile *p = &b->m->profiles[b->prof[i]];
+    if (b->pinned && b->pinned[i] >= 0) {
+        unsigned mk = pmask(p, b->pinned[i]);
+        if (!(occ & mk)) {
+            b->start[i] = b->pinned[i];
+            best_rec(b, k + 1, occ | mk);
+        }
+        return;
+    }
+    int min_start = -1;
+    if (k > 0 && b->prof[b->order[k - 1]] == b->prof[i] &&
+        !(b->pinned && b->pinned[b->order[k - 1]] >= 0))
+        min_start = b->start[b->order[k - 1]];
+    for (int j = 0; j < p->n_placements; j++) {
+        int st = p->placements[j];
+        if (st <= min_start)
+            continue;
+        unsigned mk = pmask(p, st);
+        if (occ & mk)
+            continue;
+        b->start[i] = st;
+        best_rec(b, k + 1, occ | mk);
+    }
+}
+
+int mp_geom_fit_best(const mp_model *m, const int *profiles, const int *pinned,
+                     int n, mp_layout *out, mp_fit_result *res)
+{
+    mp_layout first;
+    int rc = mp_geom_fit(m, profiles, pinned, n, &first, res);
+    if (rc || !out)
+        return rc;
+    best_ctx b;
+    memset(&b, 0, sizeof(b));
+    b.m = m;
+    b.n = n;
+    b.prof = profiles;
+    b.pinned = pinned;
+    b.budget = 20000; /* far above any real layout's placement count */
+    for (int i = 0; i < n; i++)
+        b.order[i] = i;
+    /* group identical profiles so their starts can be taken in order */
+    for (int a = 1; a < n; a++) {
+        int x = b.order[a], c = a - 1;
+        while (c >= 0 && profiles[b.order[c]] > profiles[x]) {
+            b.order[c + 1] = b.order[c];
+            c--;
+        }
+        b.order[c + 1] = x;
+    }
+    best_rec(&b, 0, 0);
+    *out = b.have ? b.best : first;
+    return 0;
 }
 
 /* ------------------------------------------------------ driver model */
@@ -860,7 +996,8 @@ static int bins_rec(bins_ctx *b, int *v)
     return b->memo[idx];
 }
 
-int mp_geom_ci_min_gis(const mp_gi_profile *gi, const int *count)
+int mp_geom_ci_pack(const mp_gi_profile *gi, const int *count,
+                    int (*bins)[MP_MAX_CI], int max_bins)
 {
     bins_ctx b;
     memset(&b, 0, sizeof(b));
@@ -884,9 +1021,38 @@ int mp_geom_ci_min_gis(const mp_gi_profile *gi, const int *count)
     memset(b.memo, -1, (size_t)b.states);
     int v[MP_MAX_CI] = {0};
     memcpy(v, count, (size_t)gi->n_cis * sizeof(*v));
-    int r = bins_rec(&b, v);
+    int best = bins_rec(&b, v);
+    /* walk the memo back to the bins */
+    int nb = 0;
+    for (int left = best; left > 0 && nb < max_bins; left--) {
+        for (int c = 0; c < b.ncombos; c++) {
+            int take[MP_MAX_CI] = {0}, any = 0;
+            for (int i = 0; i < gi->n_cis; i++) {
+                take[i] = b.combos[c][i] < v[i] ? b.combos[c][i] : v[i];
+                any |= take[i];
+            }
+            if (!any)
+                continue;
+            for (int i = 0; i < gi->n_cis; i++)
+                v[i] -= take[i];
+            if (bins_rec(&b, v) == left - 1) {
+                memset(bins[nb], 0, sizeof(bins[nb]));
+                memcpy(bins[nb], take, (size_t)gi->n_cis * sizeof(int));
+                nb++;
+                break;
+            }
+            for (int i = 0; i < gi->n_cis; i++)
+                v[i] += take[i];
+        }
+    }
     free(b.memo);
-    return r;
+    return best > 126 ? -1 : best;
+}
+
+int mp_geom_ci_min_gis(const mp_gi_profile *gi, const int *count)
+{
+    int bins[MP_MAX_GIS][MP_MAX_CI];
+    return mp_geom_ci_pack(gi, count, bins, MP_MAX_GIS);
 }
 
 void mp_profile_short(const char *name, char *buf, size_t n)

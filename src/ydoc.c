@@ -511,6 +511,13 @@ static int parser_error(builder *b, yaml_parser_t *p)
 int mp_ydoc_parse(const char *text, size_t len, const char *path,
                   const mp_ylimits *lim, mp_ydoc *out, mp_diag *d)
 {
+    return mp_ydoc_parse_nth(text, len, path, lim, 0, out, d);
+}
+
+int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
+                      const mp_ylimits *lim, int index, mp_ydoc *out,
+                      mp_diag *d)
+{
     memset(out, 0, sizeof(*out));
     if (!lim)
         lim = &mp_ylimits_default;
@@ -540,21 +547,32 @@ int mp_ydoc_parse(const char *text, size_t len, const char *path,
     yaml_parser_set_input_string(&parser, (const unsigned char *)copy, len);
     int rc = 0;
     bool in_doc = false, done = false;
+    int doc_no = -1;
     while (!done && rc == 0) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
             rc = parser_error(&b, &parser);
             break;
         }
+        if (ev.type != YAML_STREAM_END_EVENT && ev.type != YAML_STREAM_START_EVENT &&
+            ev.type != YAML_DOCUMENT_START_EVENT && doc_no < index) {
+            /* inside a document before the one asked for: skip it */
+            yaml_event_delete(&ev);
+            continue;
+        }
         switch (ev.type) {
         case YAML_STREAM_END_EVENT:
+            if (doc_no < index && index > 0)
+                rc = mp_diag_set(d, MP_ENOTFOUND, path, 0, 0,
+                                 "the stream has no document %d", index + 1);
             done = true;
             break;
         case YAML_DOCUMENT_START_EVENT:
-            in_doc = true;
+            doc_no++;
+            in_doc = doc_no == index;
             break;
         case YAML_DOCUMENT_END_EVENT:
-            done = true;
+            done = doc_no == index;
             break;
         case YAML_SCALAR_EVENT:
             rc = add_scalar(&b, &ev);

@@ -57,9 +57,20 @@ typedef struct mp_fit_result {
 int mp_geom_fit(const mp_model *m, const int *profiles, const int *pinned,
                 int n, mp_layout *out, mp_fit_result *res);
 
+/* Like mp_geom_fit, but out gets the best of all placements: the one that
+ * leaves the most usable capacity (largest profile still placeable, then
+ * most compute and memory still usable), then one the driver reproduces by
+ * itself, then the lowest starts. Deterministic. */
+int mp_geom_fit_best(const mp_model *m, const int *profiles, const int *pinned,
+                     int n, mp_layout *out, mp_fit_result *res);
+
 /* Same, from per-profile counts (count[i] instances of profile i). */
 int mp_geom_fit_counts(const mp_model *m, const int *count, mp_layout *out,
                        mp_fit_result *res);
+
+/* mp_geom_fit_best from per-profile counts. */
+int mp_geom_fit_counts_best(const mp_model *m, const int *count,
+                            mp_layout *out, mp_fit_result *res);
 
 /* Check an already placed layout (every start given). */
 int mp_geom_validate(const mp_layout *l, mp_fit_result *res);
@@ -147,6 +158,11 @@ int mp_geom_ci_combos(const mp_gi_profile *gi, int (*out)[MP_MAX_CI], int max);
 /* Fewest GIs of profile gi that can hold the CIs count[] (each GI holding a
  * combination that fits), or -1 if some CI cannot fit any GI. */
 int mp_geom_ci_min_gis(const mp_gi_profile *gi, const int *count);
+
+/* Pack the CIs count[] into as few GIs of profile gi as possible; bins[k]
+ * receives the CI counts of GI k. Returns the number of GIs, or -1. */
+int mp_geom_ci_pack(const mp_gi_profile *gi, const int *count,
+                    int (*bins)[MP_MAX_CI], int max_bins);
 
 /* "1g" for "1g.10gb", "1g+me" for "1g.10gb+me": a short label. */
 void mp_profile_short(const char *name, char *buf, size_t n);

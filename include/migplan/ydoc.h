@@ -67,6 +67,12 @@ typedef struct mp_ydoc {
 int mp_ydoc_parse(const char *text, size_t len, const char *path,
                   const mp_ylimits *lim, mp_ydoc *out, mp_diag *d);
 
+/* Parse document number `index` (0-based) of a multi-document stream.
+ * Returns MP_ENOTFOUND when the stream has no such document. */
+int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
+                      const mp_ylimits *lim, int index, mp_ydoc *out,
+                      mp_diag *d);
+
 /* Read a file ("-" reads standard input) and parse it. Refuses directories,
  * unreadable paths and files over lim->max_bytes with a message saying so. */
 int mp_ydoc_load(const char *path, const mp_ylimits *lim, mp_ydoc *out,

@@ -138,6 +138,30 @@ int cli_model(cli_ctx *c, const char *name, const mp_model **out)
     return 0;
 }
 
+void cli_caret_text(mp_buf *out, const char *text, size_t len, int line,
+                    int col)
+{
+    const char *s;
+    size_t n;
+    if (!text || line < 1 || !mp_ydoc_source_line(text, len, line, &s, &n) ||
+        n >= 400)
+        return;
+    /* show the line as text: control bytes would garble a terminal */
+    mp_buf_puts(out, "  ");
+    for (size_t i = 0; i < n; i++)
+        mp_buf_putc(out, ((unsigned char)s[i] < 0x20 && s[i] != '\t') ? '?'
+                                                                     : s[i]);
+    mp_buf_puts(out, "\n  ");
+    int c = 1;
+    for (size_t i = 0; i < n && c < col; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        mp_buf_putc(out, s[i] == '\t' ? '\t' : ' ');
+        c++;
+    }
+    mp_buf_puts(out, "^\n");
+}
+
 void cli_caret(mp_buf *out, const char *file, int line, int col)
 {
     if (!file || !*file || line < 1 || strcmp(file, "<stdin>") == 0)
@@ -148,19 +172,7 @@ void cli_caret(mp_buf *out, const char *file, int line, int col)
     if (mp_read_file(file, mp_ylimits_default.max_bytes, &text, &len,
                      &ignore) != 0)
         return;
-    const char *s;
-    size_t n;
-    if (mp_ydoc_source_line(text, len, line, &s, &n) && n < 400) {
-        mp_buf_printf(out, "  %.*s\n  ", (int)n, s);
-        int c = 1;
-        for (size_t i = 0; i < n && c < col; i++) {
-            if (((unsigned char)s[i] & 0xC0) == 0x80)
-                continue;
-            mp_buf_putc(out, s[i] == '\t' ? '\t' : ' ');
-            c++;
-        }
-        mp_buf_puts(out, "^\n");
-    }
+    cli_caret_text(out, text, len, line, col);
     free(text);
 }
 

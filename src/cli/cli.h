@@ -88,6 +88,9 @@ void cli_print_diag(const mp_diag *d);
 
 /* Print a source line and caret for file:line:col to the buffer. */
 void cli_caret(mp_buf *out, const char *file, int line, int col);
+/* The same from text already in memory. */
+void cli_caret_text(mp_buf *out, const char *text, size_t len, int line,
+                    int col);
 
 /* Write buf to stdout, or atomically to path when path is not NULL. On
  * failure prints why and returns EXIT_USAGE. */

@@ -145,7 +145,7 @@ int cmd_fit(cli_ctx *c, int argc, char **argv)
         return r;
     int prof[MP_MAX_GIS + 1], pin[MP_MAX_GIS + 1], n = 0;
     for (int i = 1; i < nitems; i++) {
-        int cnt, pr, st;
+        int cnt = 0, pr = 0, st = -1;
         if ((r = parse_item(c, m, items[i], &cnt, &pr, &st)) != 0)
             return r;
         for (int k = 0; k < cnt; k++) {
@@ -159,7 +159,7 @@ int cmd_fit(cli_ctx *c, int argc, char **argv)
     mp_layout l;
     mp_fit_result res;
     int rc = n > MP_MAX_GIS ? MP_EINFEASIBLE
-                            : mp_geom_fit(m, prof, pin, n, &l, &res);
+                            : mp_geom_fit_best(m, prof, pin, n, &l, &res);
     if (n > MP_MAX_GIS)
         snprintf(res.reason, sizeof(res.reason),
                  "more instances than the GPU has memory slices (%d)",

@@ -237,7 +237,7 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
                 for (int k = 0; k < m->n_profiles; k++)
                     cnt[k] = g->count[k];
                 mp_layout l;
-                if (mp_geom_fit_counts(m, cnt, &l, NULL) == 0) {
+                if (mp_geom_fit_counts_best(m, cnt, &l, NULL) == 0) {
                     mp_geom_sort_largest_first(&l);
                     mp_diagram(&l, &dopt, &b);
                 }
@@ -266,7 +266,7 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
             cJSON_AddNumberToObject(o, "memory_slices_used", g->memory_used);
             cJSON_AddBoolToObject(o, "maximal", g->maximal);
             mp_layout l;
-            if (mp_geom_fit_counts(m, cnt, &l, NULL) == 0) {
+            if (mp_geom_fit_counts_best(m, cnt, &l, NULL) == 0) {
                 mp_geom_sort_largest_first(&l);
                 mp_capacity cap;
                 mp_geom_capacity(&l, &cap);

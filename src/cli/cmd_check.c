@@ -1,0 +1,464 @@
+/* cmd_check.c - `migplan check`: validate mig-parted configs for CI. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "migplan/check.h"
+#include "migplan/json_out.h"
+#include "migplan/migparted.h"
+#include "migplan/node.h"
+#include "migplan/ydoc.h"
+
+static const char usage[] =
+    "Usage: migplan check FILE... [--config NAME] [--gpu MODEL]...\n"
+    "                     [--node FILE] [--strict] [--format text|json|github]\n"
+    "\n"
+    "Validate mig-parted config files the way mig-parted reads them (YAML 1.1,\n"
+    "its field rules and error texts), then check what mig-parted cannot:\n"
+    "profile names per GPU model, counts, compute instances, and whether each\n"
+    "layout fits the GPU at all. FILE may be - for standard input.\n"
+    "\n"
+    "Each entry is checked against the models its device-filter names; entries\n"
+    "without a filter against the --gpu models, or, with neither, against the\n"
+    "models whose profile tables hold all of its profile names. --node FILE\n"
+    "gives the node's GPUs by index (gpus: [{index: 0, model: h100}, ...]) and\n"
+    "checks coverage too.\n"
+    "\n"
+    "  --config NAME     check only this config\n"
+    "  --gpu MODEL       GPU model(s) of the node, for unfiltered entries\n"
+    "  --node FILE       the node's GPUs by index\n"
+    "  --strict          treat warnings as errors\n"
+    "  --ignore CODE     drop findings with this code (repeatable)\n"
+    "  --format F        text (default), json, or github (annotations)\n"
+    "  -v, --verbose     also print notes\n"
+    "  -o, --output F    write the report to F instead of standard output\n"
+    "\n"
+    "Exit status: 0 clean, 1 errors found, 2 unreadable file or bad usage.\n";
+
+enum {
+    OPT_FORMAT = 1,
+    OPT_OUTPUT,
+    OPT_CONFIG,
+    OPT_GPU,
+    OPT_NODE,
+    OPT_STRICT,
+    OPT_IGNORE,
+    OPT_VERBOSE
+};
+
+#define MAX_EMBEDDED 16
+
+typedef struct input {
+    const char *path;  /* as shown */
+    char *text;
+    size_t len;
+    mp_mp_file file[MAX_EMBEDDED]; /* one, or one per ConfigMap */
+    int nfile;
+    bool loaded;
+} input;
+
+static void gh_escape(mp_buf *b, const char *s, bool property)
+{
+    for (; *s; s++) {
+        if (*s == '%')
+            mp_buf_puts(b, "%25");
+        else if (*s == '\r')
+            mp_buf_puts(b, "%0D");
+        else if (*s == '\n')
+            mp_buf_puts(b, "%0A");
+        else if (property && *s == ':')
+            mp_buf_puts(b, "%3A");
+        else if (property && *s == ',')
+            mp_buf_puts(b, "%2C");
+        else
+            mp_buf_putc(b, *s);
+    }
+}
+
+static const input *input_of(const input *in, int n, const char *path)
+{
+    for (int i = 0; i < n; i++)
+        if (in[i].loaded && path && strcmp(in[i].path, path) == 0)
+            return &in[i];
+    return NULL;
+}
+
+static void text_report(const mp_findings *f, const input *in, int nin,
+                        bool verbose, mp_buf *b)
+{
+    for (int i = 0; i < f->n; i++) {
+        const mp_finding *x = &f->v[i];
+        if (x->sev == MP_SEV_NOTE && !verbose)
+            continue;
+        if (x->file && x->line > 0)
+            mp_buf_printf(b, "%s:%d:%d: ", x->file, x->line, x->col);
+        else if (x->file)
+            mp_buf_printf(b, "%s: ", x->file);
+        mp_buf_printf(b, "%s: %s [%s]\n", mp_severity_name(x->sev), x->message,
+                      x->code);
+        const input *src = input_of(in, nin, x->file);
+        if (src && x->line > 0 && x->sev != MP_SEV_NOTE)
+            cli_caret_text(b, src->text, src->len, x->line, x->col);
+        if (x->migparted && verbose)
+            mp_buf_printf(b, "  mig-parted says: %s\n", x->migparted);
+    }
+}
+
+static void gh_report(const mp_findings *f, bool verbose, mp_buf *b)
+{
+    for (int i = 0; i < f->n; i++) {
+        const mp_finding *x = &f->v[i];
+        if (x->sev == MP_SEV_NOTE && !verbose)
+            continue;
+        const char *kind = x->sev == MP_SEV_ERROR     ? "error"
+                           : x->sev == MP_SEV_WARNING ? "warning"
+                                                      : "notice";
+        mp_buf_printf(b, "::%s ", kind);
+        if (x->file) {
+            mp_buf_puts(b, "file=");
+            gh_escape(b, x->file, true);
+            if (x->line > 0)
+                mp_buf_printf(b, ",line=%d,col=%d", x->line, x->col);
+            mp_buf_putc(b, ',');
+        }
+        mp_buf_puts(b, "title=");
+        gh_escape(b, "migplan ", true);
+        gh_escape(b, x->code, true);
+        mp_buf_puts(b, "::");
+        gh_escape(b, x->message, false);
+        mp_buf_putc(b, '\n');
+    }
+}
+
+static void json_report(const mp_findings *f, const input *in, int nin,
+                        const mp_check_stats *st, mp_buf *b)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(sum, "files", nin);
+    cJSON_AddNumberToObject(sum, "configs", st->configs);
+    cJSON_AddNumberToObject(sum, "entries", st->entries);
+    cJSON_AddNumberToObject(sum, "checked", st->checked);
+    cJSON_AddNumberToObject(sum, "errors", mp_findings_count(f, MP_SEV_ERROR));
+    cJSON_AddNumberToObject(sum, "warnings",
+                            mp_findings_count(f, MP_SEV_WARNING));
+    cJSON_AddNumberToObject(sum, "notes", mp_findings_count(f, MP_SEV_NOTE));
+    cJSON *files = cJSON_AddArrayToObject(root, "files");
+    for (int i = 0; i < nin; i++) {
+        for (int k = 0; in[i].loaded && k < in[i].nfile; k++) {
+            const mp_mp_file *mf = &in[i].file[k];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "file", in[i].path);
+            cJSON_AddBoolToObject(o, "mig_parted_accepts", mf->parsed);
+            if (mf->parsed)
+                cJSON_AddNullToObject(o, "mig_parted_error");
+            else
+                cJSON_AddStringToObject(o, "mig_parted_error",
+                                        mf->migparted_error);
+            cJSON_AddNumberToObject(o, "configs", mf->n_configs);
+            cJSON_AddItemToArray(files, o);
+        }
+    }
+    cJSON *arr = cJSON_AddArrayToObject(root, "findings");
+    for (int i = 0; i < f->n; i++) {
+        const mp_finding *x = &f->v[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "file", x->file ? x->file : "");
+        cJSON_AddNumberToObject(o, "line", x->line);
+        cJSON_AddNumberToObject(o, "column", x->col);
+        cJSON_AddStringToObject(o, "severity", mp_severity_name(x->sev));
+        if (x->config)
+            cJSON_AddStringToObject(o, "config", x->config);
+        else
+            cJSON_AddNullToObject(o, "config");
+        if (x->entry >= 0)
+            cJSON_AddNumberToObject(o, "entry", x->entry);
+        else
+            cJSON_AddNullToObject(o, "entry");
+        if (x->model)
+            cJSON_AddStringToObject(o, "model", x->model);
+        else
+            cJSON_AddNullToObject(o, "model");
+        cJSON_AddStringToObject(o, "code", x->code);
+        cJSON_AddStringToObject(o, "message", x->message);
+        if (x->migparted)
+            cJSON_AddStringToObject(o, "mig_parted", x->migparted);
+        cJSON_AddItemToArray(arr, o);
+    }
+    mp_json_print(root, b);
+    cJSON_Delete(root);
+}
+
+/* Parse and check one mig-parted config text. Positions of its findings
+ * are shifted by (dline, dcol) when it is embedded in a manifest. */
+static int check_text(const mp_db *db, input *in, const char *text, size_t len,
+                      int dline, int dcol, const mp_check_opts *o,
+                      mp_findings *f, mp_check_stats *st)
+{
+    if (in->nfile == MAX_EMBEDDED)
+        return 0;
+    mp_mp_file *mf = &in->file[in->nfile++];
+    int first = f->n;
+    int rc = mp_mp_parse(in->path, text, len, f, mf);
+    if (!rc && mp_check_file(db, mf, o, f, st) == MP_ENOMEM)
+        rc = MP_ENOMEM;
+    for (int i = first; i < f->n && (dline || dcol); i++) {
+        if (f->v[i].line <= 0)
+            continue;
+        f->v[i].line += dline;
+        f->v[i].col += dcol;
+    }
+    return rc;
+}
+
+/* A Kubernetes manifest (the GPU Operator's ConfigMap): check the
+ * config.yaml held in each ConfigMap, with positions in the manifest. */
+static int check_manifest(const mp_db *db, input *in, const mp_check_opts *o,
+                          mp_findings *f, mp_check_stats *st)
+{
+    int found = 0;
+    for (int docno = 0;; docno++) {
+        mp_ydoc doc;
+        mp_diag d;
+        if (mp_ydoc_parse_nth(in->text, in->len, in->path, NULL, docno, &doc,
+                              &d) != 0)
+            break;
+        const mp_ynode *kind = mp_ymap_get(doc.root, "kind", NULL);
+        const mp_ynode *data = mp_ymap_get(doc.root, "data", NULL);
+        if (kind && kind->kind == MP_YNODE_SCALAR &&
+            strcmp(kind->str, "ConfigMap") == 0 && data &&
+            data->kind == MP_YNODE_MAP) {
+            const mp_ynode *cfg = mp_ymap_get(data, "config.yaml", NULL);
+            if (cfg && cfg->kind == MP_YNODE_SCALAR) {
+                /* a block scalar's text starts on the next line, indented */
+                int dline = 0, dcol = 0;
+                const char *ls;
+                size_t ll;
+                if (!cfg->plain && mp_ydoc_source_line(in->text, in->len,
+                                                       cfg->line + 1, &ls,
+                                                       &ll)) {
+                    dline = cfg->line;
+                    while (dcol < (int)ll && ls[dcol] == ' ')
+                        dcol++;
+                }
+                found++;
+                int rc = check_text(db, in, cfg->str, cfg->len, dline, dcol, o,
+                                    f, st);
+                if (rc) {
+                    mp_ydoc_free(&doc);
+                    return rc;
+                }
+            } else if (data->nkids > 0 &&
+                       mp_ymap_get(data, "config.yaml", NULL) == NULL) {
+                bool looks_mig = false;
+                for (size_t k = 0; k + 1 < data->nkids; k += 2)
+                    looks_mig |= strstr(data->kids[k + 1]->str
+                                            ? data->kids[k + 1]->str
+                                            : "",
+                                        "mig-configs") != NULL;
+                if (looks_mig)
+                    mp_findings_add(f, MP_SEV_ERROR, "configmap-key", in->path,
+                                    data->line, data->col,
+                                    "this ConfigMap holds a mig-parted config "
+                                    "under another key; MIG Manager reads only "
+                                    "the key config.yaml");
+            }
+        }
+        mp_ydoc_free(&doc);
+    }
+    if (!found)
+        mp_findings_add(f, MP_SEV_WARNING, "no-config", in->path, 1, 1,
+                        "this Kubernetes manifest has no ConfigMap with a "
+                        "config.yaml key, so there is no mig-parted config to "
+                        "check");
+    return 0;
+}
+
+static int load_input(const mp_db *db, input *in, const mp_check_opts *o,
+                      mp_findings *f, mp_check_stats *st)
+{
+    in->loaded = true;
+    mp_ydoc first;
+    mp_diag d;
+    bool manifest = false;
+    if (mp_ydoc_parse(in->text, in->len, in->path, NULL, &first, &d) == 0) {
+        manifest = mp_ymap_get(first.root, "apiVersion", NULL) &&
+                   mp_ymap_get(first.root, "kind", NULL);
+        mp_ydoc_free(&first);
+    }
+    if (manifest)
+        return check_manifest(db, in, o, f, st);
+    return check_text(db, in, in->text, in->len, 0, 0, o, f, st);
+}
+
+int cmd_check(cli_ctx *c, int argc, char **argv)
+{
+    static const cli_opt opts[] = {{"format", 0, true, OPT_FORMAT},
+                                   {"output", 'o', true, OPT_OUTPUT},
+                                   {"config", 'c', true, OPT_CONFIG},
+                                   {"gpu", 0, true, OPT_GPU},
+                                   {"node", 0, true, OPT_NODE},
+                                   {"strict", 0, false, OPT_STRICT},
+                                   {"ignore", 0, true, OPT_IGNORE},
+                                   {"verbose", 'v', false, OPT_VERBOSE},
+                                   CLI_COMMON_OPTS,
+                                   {NULL, 0, false, 0}};
+    static const char *const formats[] = {"text", "json", "github", NULL};
+    cli_parser p = {argc, argv, 1, false};
+    int id, fmt = 0, r;
+    const char *arg, *out = NULL, *config = NULL, *node_path = NULL;
+    const char *gpu_names[64], *ignore[64], *files[256];
+    int ngpu = 0, nignore = 0, nfiles = 0;
+    bool stop, strict = false, verbose = false;
+    while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
+        if (r == CLI_BAD)
+            return EXIT_USAGE;
+        if (r == CLI_POSITIONAL) {
+            if (nfiles == 256)
+                return cli_usage_error(c, "too many files (at most 256)");
+            files[nfiles++] = arg;
+            continue;
+        }
+        if (cli_common(c, id, arg, usage, &stop)) {
+            if (stop)
+                return EXIT_OK;
+            continue;
+        }
+        switch (id) {
+        case OPT_FORMAT:
+            if (cli_format(c, arg, formats, &fmt))
+                return EXIT_USAGE;
+            break;
+        case OPT_OUTPUT:
+            out = arg;
+            break;
+        case OPT_CONFIG:
+            config = arg;
+            break;
+        case OPT_GPU:
+            if (ngpu == 64)
+                return cli_usage_error(c, "too many --gpu");
+            gpu_names[ngpu++] = arg;
+            break;
+        case OPT_NODE:
+            node_path = arg;
+            break;
+        case OPT_STRICT:
+            strict = true;
+            break;
+        case OPT_IGNORE:
+            if (nignore == 64)
+                return cli_usage_error(c, "too many --ignore");
+            ignore[nignore++] = arg;
+            break;
+        case OPT_VERBOSE:
+            verbose = true;
+            break;
+        }
+    }
+    if (nfiles == 0)
+        return cli_usage_error(c, "which config file? e.g. `migplan check "
+                                  "config.yaml` (- reads standard input)");
+    if (node_path && ngpu)
+        return cli_usage_error(c, "give either --gpu or --node, not both");
+    const mp_db *db;
+    if ((r = cli_db(c, &db)) != 0)
+        return r;
+    const mp_model *gpus[64];
+    for (int i = 0; i < ngpu; i++)
+        if ((r = cli_model(c, gpu_names[i], &gpus[i])) != 0)
+            return r;
+    mp_node node;
+    memset(&node, 0, sizeof(node));
+    if (node_path) {
+        mp_diag d;
+        mp_diag_clear(&d);
+        if (mp_node_load(db, node_path, &node, &d) != 0) {
+            cli_print_diag(&d);
+            return EXIT_USAGE;
+        }
+    }
+    mp_check_opts o = {.config = config,
+                       .gpus = gpus,
+                       .n_gpus = ngpu,
+                       .node = node_path ? &node : NULL};
+    mp_check_stats st = {0};
+    mp_findings f = MP_FINDINGS_INIT;
+    input *in = calloc((size_t)nfiles, sizeof(*in));
+    int rc = EXIT_OK;
+    if (!in) {
+        fprintf(stderr, "migplan check: out of memory\n");
+        mp_node_free(&node);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        mp_diag d;
+        mp_diag_clear(&d);
+        in[i].path = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+        if (mp_read_file(files[i], mp_ylimits_default.max_bytes, &in[i].text,
+                         &in[i].len, &d) != 0) {
+            if (d.code == MP_ELIMIT) {
+                /* hostile size: a finding about the file, like other limits */
+                mp_findings_add(&f, MP_SEV_ERROR, "limit", in[i].path, 0, 0,
+                                "%s", d.msg);
+                continue;
+            }
+            cli_print_diag(&d);
+            rc = EXIT_USAGE;
+            continue;
+        }
+        if (load_input(db, &in[i], &o, &f, &st) != 0) {
+            fprintf(stderr, "migplan check: out of memory\n");
+            rc = EXIT_USAGE;
+            break;
+        }
+    }
+    /* --ignore, then --strict */
+    int k = 0;
+    for (int i = 0; i < f.n; i++) {
+        bool drop = false;
+        for (int j = 0; j < nignore; j++)
+            drop |= strcmp(f.v[i].code, ignore[j]) == 0;
+        if (drop)
+            continue;
+        if (strict && f.v[i].sev == MP_SEV_WARNING)
+            f.v[i].sev = MP_SEV_ERROR;
+        f.v[k++] = f.v[i];
+    }
+    f.n = k;
+    mp_findings_sort(&f);
+    mp_buf b = MP_BUF_INIT;
+    int errors = mp_findings_count(&f, MP_SEV_ERROR);
+    int warnings = mp_findings_count(&f, MP_SEV_WARNING);
+    if (fmt == 1) {
+        json_report(&f, in, nfiles, &st, &b);
+    } else if (fmt == 2) {
+        gh_report(&f, verbose, &b);
+    } else {
+        text_report(&f, in, nfiles, verbose, &b);
+        mp_buf_printf(&b, "%d config%s, %d entr%s checked: %d error%s, %d "
+                          "warning%s\n",
+                      st.configs, st.configs == 1 ? "" : "s", st.entries,
+                      st.entries == 1 ? "y" : "ies", errors,
+                      errors == 1 ? "" : "s", warnings,
+                      warnings == 1 ? "" : "s");
+    }
+    int wr = cli_write(c, &b, out);
+    mp_buf_free(&b);
+    for (int i = 0; i < nfiles; i++) {
+        for (int j = 0; j < in[i].nfile; j++)
+            mp_mp_free(&in[i].file[j]);
+        free(in[i].text);
+    }
+    free(in);
+    mp_findings_free(&f);
+    mp_node_free(&node);
+    if (wr)
+        return wr;
+    if (rc)
+        return rc;
+    return errors ? EXIT_FINDINGS : EXIT_OK;
+}
