@@ -102,3 +102,24 @@ void mp_buf_free(mp_buf *b)
 }
 
 const char *mp_buf_str(const mp_buf *b) { return b->data ? b->data : ""; }
+
+void mp_catf(char *buf, size_t n, size_t *k, const char *fmt, ...)
+{
+    if (n == 0 || *k >= n - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
+    va_end(ap);
+    if (w < 0) {
+        buf[*k] = '\0';
+        return;
+    }
+    if ((size_t)w >= n - *k) {
+        *k = n - 1;
+        if (n >= 4)
+            memcpy(buf + n - 4, "...", 4);
+        return;
+    }
+    *k += (size_t)w;
+}

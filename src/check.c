@@ -1,5 +1,6 @@
 /* check.c - check mig-parted configs against the profile database and the
  * geometry engine: what mig-parted only finds out on the node. */
+#include "migplan/buf.h"
 #include "migplan/check.h"
 
 #include <limits.h>
@@ -39,7 +40,7 @@ bool mp_check_resolve_name(const mp_model *m, const char *name,
             const mp_gi_profile *q = &m->profiles[i];
             if (q->compute_slices != pn.g)
                 continue;
-            k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+            mp_catf(list, sizeof(list), &k, "%s%s",
                                   nsame ? ", " : "", q->name);
             nsame++;
             mp_profname qn;
@@ -74,7 +75,7 @@ bool mp_check_resolve_name(const mp_model *m, const char *name,
         else {
             k = 0;
             for (int i = 0; i < m->n_profiles && k < sizeof(list); i++)
-                k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+                mp_catf(list, sizeof(list), &k, "%s%s",
                                       i ? ", " : "", m->profiles[i].name);
             snprintf(why, whylen,
                      "%s is not a profile of %s (%s), which has no %d-slice "
@@ -101,7 +102,7 @@ bool mp_check_resolve_name(const mp_model *m, const char *name,
     char list[300] = "";
     size_t k = 0;
     for (int i = 0; i < p->n_cis; i++)
-        k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+        mp_catf(list, sizeof(list), &k, "%s%s",
                               i == 0 ? "" : (i == p->n_cis - 1 ? " and " : ", "),
                               p->cis[i].name);
     snprintf(why, whylen,
@@ -496,7 +497,7 @@ static void report_strands(ck *c, const mp_mp_entry *e, int ei)
                 b->m->units != a->m->units)
                 continue;
             done[j] = true;
-            k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+            mp_catf(list, sizeof(list), &k, "%s%s",
                                   n ? ", " : "", b->m->id);
             n++;
         }
@@ -586,7 +587,7 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
         char list[400] = "";
         size_t k = 0;
         for (int i = 0; i < n && k < sizeof(list); i++)
-            k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+            mp_catf(list, sizeof(list), &k, "%s%s",
                                   i ? ", " : "", models[i]->id);
         add(c, MP_SEV_NOTE, "models-inferred", e->line, e->col, ei, NULL,
             "no device-filter, --gpu or --node: checked against the GPUs "
@@ -722,7 +723,7 @@ static void check_node(ck *c, const mp_node *node)
             char list[200] = "";
             size_t k = 0;
             for (int i = 0; i < nm && k < sizeof(list); i++)
-                k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%d",
+                mp_catf(list, sizeof(list), &k, "%s%d",
                                       i ? ", " : "", matched[i] + 1);
             const mp_mp_entry *last = &cfg->entries[matched[nm - 1]];
             add(c, MP_SEV_WARNING, "multiple-entries", last->line, last->col,
@@ -781,7 +782,7 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         char list[600] = "";
         size_t k = 0;
         for (int i = 0; i < file->n_configs && k < sizeof(list); i++)
-            k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+            mp_catf(list, sizeof(list), &k, "%s%s",
                                   i ? ", " : "", file->configs[i].name);
         add(&c, MP_SEV_ERROR, "no-such-config", 0, 0, -1, NULL,
             "no config named '%s' in this file%s%s (mig-parted: selected "

@@ -1,5 +1,6 @@
 /* geometry.c - exact feasibility, placement, enumeration and capacity for
  * one GPU. Occupancy is a bit mask over placement units (bit s = unit s). */
+#include "migplan/buf.h"
 #include "migplan/geometry.h"
 
 #include <stdarg.h>
@@ -39,9 +40,9 @@ static void starts_text(const mp_gi_profile *p, char *buf, size_t n)
         snprintf(buf, n, "slot %d", p->placements[0]);
         return;
     }
-    k += (size_t)snprintf(buf + k, n - k, "slots {");
+    mp_catf(buf, n, &k, "slots {");
     for (int i = 0; i < p->n_placements && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%d", i ? "," : "",
+        mp_catf(buf, n, &k, "%s%d", i ? "," : "",
                               p->placements[i]);
     if (k < n)
         snprintf(buf + k, n - k, "}");
@@ -149,7 +150,7 @@ static void explain_placement(const mp_model *m, const int *prof,
     char pins[200] = "";
     size_t k = 0;
     for (int j = 0; j < npin && k < sizeof(pins); j++)
-        k += (size_t)snprintf(pins + k, sizeof(pins) - k, "%s%s (at slot %d)",
+        mp_catf(pins, sizeof(pins), &k, "%s%s (at slot %d)",
                               j == 0 ? "" : (j == npin - 1 ? " and " : ", "),
                               m->profiles[prof[pin[j]]].name,
                               pinned[pin[j]]);
@@ -168,7 +169,7 @@ static void explain_placement(const mp_model *m, const int *prof,
         const mp_gi_profile *p = &m->profiles[prof[unp[j]]];
         char st[80];
         starts_text(p, st, sizeof(st));
-        k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s at %s",
+        mp_catf(list, sizeof(list), &k, "%s%s at %s",
                               j ? ", " : "", p->name, st);
     }
     if (npin)
@@ -371,11 +372,32 @@ static void score_layout(const mp_layout *l, long *sc)
                       m->profiles[c.largest_addable].memory_slices;
     sc[1] = (c.compute_total - c.compute_used - c.stranded_compute) * 100 +
             (c.memory_total - c.memory_used - c.stranded_memory);
-    int ord[MP_MAX_GIS];
-    bool exact = false;
+    /* 2: the plain largest-first order reproduces it; 1: some order does */
     mp_layout sorted = *l;
     mp_geom_sort_largest_first(&sorted);
-    sc[2] = mp_geom_creation_order(&sorted, ord, &exact, NULL) == 0 && exact;
+    int prof[MP_MAX_GIS];
+    for (int i = 0; i < sorted.n; i++)
+        prof[i] = sorted.gi[i].profile;
+    mp_layout sim;
+    sc[2] = 0;
+    if (mp_geom_simulate(l->model, prof, sorted.n, &sim) == sorted.n) {
+        bool same = true;
+        for (int i = 0; i < sim.n && same; i++) {
+            bool found = false;
+            for (int k = 0; k < sorted.n && !found; k++)
+                found = sorted.gi[k].profile == sim.gi[i].profile &&
+                        sorted.gi[k].start == sim.gi[i].start;
+            same = found;
+        }
+        if (same)
+            sc[2] = 2;
+    }
+    if (!sc[2]) {
+        int ord[MP_MAX_GIS];
+        bool exact = false;
+        sc[2] = mp_geom_creation_order(&sorted, ord, &exact, NULL) == 0 &&
+                exact;
+    }
     /* lower starts for earlier (larger) instances: a stable tie-break */
     long lex = 0;
     for (int i = 0; i < sorted.n; i++)

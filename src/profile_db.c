@@ -1,4 +1,5 @@
 /* profile_db.c - load, validate and look up the MIG profile database. */
+#include "migplan/buf.h"
 #include "migplan/profile_db.h"
 
 #include <ctype.h>
@@ -56,9 +57,9 @@ bool mp_parse_pci_id(const char *s, uint32_t *out)
 void mp_format_placements(const mp_gi_profile *p, char *buf, size_t n)
 {
     size_t k = 0;
-    k += (size_t)snprintf(buf + k, n - k, "{");
+    mp_catf(buf, n, &k, "{");
     for (int i = 0; i < p->n_placements && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%d", i ? "," : "",
+        mp_catf(buf, n, &k, "%s%d", i ? "," : "",
                               p->placements[i]);
     if (k < n)
         snprintf(buf + k, n - k, "}:%d", p->memory_slices);
@@ -1084,7 +1085,7 @@ int mp_db_find(const mp_db *db, const char *query, const mp_model **out,
     char sugg[300] = "";
     size_t k = 0;
     for (int j = 0; j < 3 && best[j] >= 0; j++)
-        k += (size_t)snprintf(sugg + k, sizeof(sugg) - k, "%s%s",
+        mp_catf(sugg, sizeof(sugg), &k, "%s%s",
                               j ? ", " : "", db->models[best[j]]->id);
     return mp_diag_set(d, MP_ENOTFOUND, NULL, 0, 0,
                        "unknown GPU model '%s'; closest known: %s (`migplan "

@@ -36,6 +36,15 @@ void mp_buf_pad_to(mp_buf *b, size_t from, int width);
 /* Number of UTF-8 code points in s[0..n). */
 int mp_utf8_width(const char *s, size_t n);
 
+/* Append formatted text to a fixed array buf[0..n) at offset *k, for short
+ * messages: output that does not fit is cut (and ends in "..."), *k never
+ * passes n - 1, so calls can be chained without checks. */
+void mp_catf(char *buf, size_t n, size_t *k, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /* Drop the contents, keep the allocation. */
 void mp_buf_reset(mp_buf *b);
 /* Free the storage; safe on a zeroed or already-freed buffer. */

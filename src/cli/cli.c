@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "migplan/buf.h"
 #include "migplan/ydoc.h"
 
 int cli_usage_error(cli_ctx *c, const char *fmt, ...)
@@ -288,7 +289,7 @@ int cli_format(cli_ctx *c, const char *given, const char *const *allowed,
             *out = i;
             return 0;
         }
-        k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s", i ? ", " : "",
+        mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "",
                               allowed[i]);
     }
     return cli_usage_error(c, "unknown format '%s'; use one of: %s", given,

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "migplan/buf.h"
 #include "migplan/diagram.h"
 #include "migplan/geometry.h"
 #include "migplan/json_out.h"
@@ -78,7 +79,7 @@ static int parse_item(cli_ctx *c, const mp_model *m, const char *arg,
         char list[600] = "";
         size_t k = 0;
         for (int i = 0; i < m->n_profiles && k < sizeof(list); i++)
-            k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+            mp_catf(list, sizeof(list), &k, "%s%s",
                                   i ? ", " : "", m->profiles[i].name);
         return cli_usage_error(c, "%s is not a profile of %s; its profiles: %s",
                                s, m->id, list);

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "migplan/buf.h"
 #include "migplan/diagram.h"
 #include "migplan/geometry.h"
 #include "migplan/json_out.h"
@@ -52,10 +53,10 @@ static void geometry_text(const mp_model *m, const mp_geometry *g, char *buf,
             if (m->profiles[p].compute_slices != c || !g->count[p] || k >= n)
                 continue;
             if (g->count[p] == 1)
-                k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? " + " : "",
+                mp_catf(buf, n, &k, "%s%s", k ? " + " : "",
                                       m->profiles[p].name);
             else
-                k += (size_t)snprintf(buf + k, n - k, "%s%s x%d",
+                mp_catf(buf, n, &k, "%s%s x%d",
                                       k ? " + " : "", m->profiles[p].name,
                                       g->count[p]);
         }

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "migplan/buf.h"
 #include "migplan/json_out.h"
 #include "migplan/model_json.h"
 
@@ -77,7 +78,7 @@ static void ci_text(const mp_gi_profile *p, char *buf, size_t n)
             snprintf(id, sizeof(id), "ID %d", ci->id);
         if (ci->max_per_gi > 1)
             snprintf(count, sizeof(count), " x%d", ci->max_per_gi);
-        k += (size_t)snprintf(buf + k, n - k, "%s%d%c%s (%s%s)%s",
+        mp_catf(buf, n, &k, "%s%d%c%s (%s%s)%s",
                               i ? ", " : "", ci->compute_slices,
                               ci->compute_slices == p->compute_slices ? 'g'
                                                                       : 'c',
@@ -166,7 +167,7 @@ static void table(const mp_model *m, bool sources, mp_buf *b)
                     const char *t = mp_prov_inferred(&m->profiles[j].prov,
                                                      nt->field);
                     if (t && strcmp(t, nt->text) == 0 && hk < sizeof(head)) {
-                        hk += (size_t)snprintf(head + hk, sizeof(head) - hk,
+                        mp_catf(head, sizeof(head), &hk,
                                                "%s%s", count ? ", " : "",
                                                m->profiles[j].name);
                         count++;

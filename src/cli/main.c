@@ -10,6 +10,7 @@ static const cli_cmd commands[] = {
     {"profiles", cmd_profiles, "show a model's MIG profiles and placements"},
     {"geometries", cmd_geometries, "list every valid layout of a model"},
     {"fit", cmd_fit, "check one layout: placements, diagram, creation order"},
+    {"plan", cmd_plan, "pack tenants onto the fewest GPUs and write the layout"},
     {"check", cmd_check, "validate mig-parted config files (for CI)"},
 };
 

@@ -1,0 +1,202 @@
+/* cmd_plan.c - `migplan plan REQUEST`: the fewest GPUs for the tenants. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "migplan/emit.h"
+#include "migplan/plan.h"
+#include "migplan/request.h"
+
+static const char usage[] =
+    "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] [-o FILE]\n"
+    "\n"
+    "Pack the tenants of REQUEST onto the fewest GPUs of its fleet (or the\n"
+    "cheapest, with per-model costs), prove that no plan uses fewer, and write\n"
+    "the layout. Among optimal plans, `spread` tenants go on distinct GPUs as\n"
+    "far as the optimum allows and each GPU keeps the most usable capacity\n"
+    "free. REQUEST may be - for standard input; its format is in the README.\n"
+    "\n"
+    "  --format F        table (default, slot diagrams and a replica list),\n"
+    "                    json, mig-parted (a config for nvidia-mig-parted),\n"
+    "                    nvidia-smi (a setup script), or lp (the problem as a\n"
+    "                    CPLEX-LP integer program for glpsol or cbc)\n"
+    "  --gpu MODEL       the GPU model when the request has no fleet (as many\n"
+    "                    as needed)\n"
+    "  --config-name N   name of the mig-parted config (default migplan)\n"
+    "  --no-placement    nvidia-smi: create instances without start slots\n"
+    "  --time-limit S    seconds for the search (default 5); past it the best\n"
+    "                    plan found is written with its gap to the bound\n"
+    "  -o, --output F    write to F (atomically) instead of standard output\n"
+    "  -v, --verbose     solver statistics on standard error\n"
+    "  --ascii/--unicode force the diagram character set\n"
+    "\n"
+    "Exit status: 0 plan written, 1 no plan exists (the reason is printed),\n"
+    "2 bad request or usage.\n";
+
+enum {
+    OPT_FORMAT = 1,
+    OPT_OUTPUT,
+    OPT_GPU,
+    OPT_CONFIG_NAME,
+    OPT_NO_PLACEMENT,
+    OPT_TIME_LIMIT,
+    OPT_VERBOSE
+};
+
+int cmd_plan(cli_ctx *c, int argc, char **argv)
+{
+    static const cli_opt opts[] = {{"format", 0, true, OPT_FORMAT},
+                                   {"output", 'o', true, OPT_OUTPUT},
+                                   {"gpu", 0, true, OPT_GPU},
+                                   {"config-name", 0, true, OPT_CONFIG_NAME},
+                                   {"no-placement", 0, false, OPT_NO_PLACEMENT},
+                                   {"time-limit", 0, true, OPT_TIME_LIMIT},
+                                   {"verbose", 'v', false, OPT_VERBOSE},
+                                   CLI_COMMON_OPTS,
+                                   {NULL, 0, false, 0}};
+    static const char *const formats[] = {"table", "json", "mig-parted",
+                                          "nvidia-smi", "lp", NULL};
+    cli_parser p = {argc, argv, 1, false};
+    int id, fmt = 0, r;
+    const char *arg, *out = NULL, *path = NULL, *gpu = NULL;
+    const char *config_name = "migplan";
+    bool stop, no_placement = false, verbose = false;
+    double time_limit = 5.0;
+    while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
+        if (r == CLI_BAD)
+            return EXIT_USAGE;
+        if (r == CLI_POSITIONAL) {
+            if (path)
+                return cli_usage_error(c, "give one request file, not '%s' too",
+                                       arg);
+            path = arg;
+            continue;
+        }
+        if (cli_common(c, id, arg, usage, &stop)) {
+            if (stop)
+                return EXIT_OK;
+            continue;
+        }
+        switch (id) {
+        case OPT_FORMAT:
+            if (cli_format(c, arg, formats, &fmt))
+                return EXIT_USAGE;
+            break;
+        case OPT_OUTPUT:
+            out = arg;
+            break;
+        case OPT_GPU:
+            gpu = arg;
+            break;
+        case OPT_CONFIG_NAME:
+            config_name = arg;
+            break;
+        case OPT_NO_PLACEMENT:
+            no_placement = true;
+            break;
+        case OPT_TIME_LIMIT: {
+            char *end;
+            time_limit = strtod(arg, &end);
+            if (*end || !(time_limit > 0) || time_limit > 86400)
+                return cli_usage_error(c, "--time-limit takes seconds between 0 "
+                                          "and 86400, not '%s'",
+                                       arg);
+            break;
+        }
+        case OPT_VERBOSE:
+            verbose = true;
+            break;
+        }
+    }
+    if (!path)
+        return cli_usage_error(c, "which request? e.g. `migplan plan "
+                                  "examples/three-teams-dgx-h100.yaml`");
+    if (no_placement && fmt != 3)
+        return cli_usage_error(c, "--no-placement only applies to --format "
+                                  "nvidia-smi");
+    const mp_db *db;
+    if ((r = cli_db(c, &db)) != 0)
+        return r;
+    const mp_model *default_model = NULL;
+    if (gpu && (r = cli_model(c, gpu, &default_model)) != 0)
+        return r;
+    mp_request req;
+    mp_diag d;
+    mp_diag_clear(&d);
+    if (mp_request_load(db, path, default_model, &req, &d) != 0) {
+        cli_print_diag(&d);
+        return EXIT_USAGE;
+    }
+    if (gpu && req.n_fleet && req.fleet[0].model != default_model)
+        fprintf(stderr, "migplan plan: note: the request has a fleet; --gpu is "
+                        "ignored\n");
+    mp_plan plan;
+    mp_solve_opts so = {.time_limit = time_limit};
+    if (mp_solve(db, &req, &so, &plan, &d) != 0) {
+        cli_print_diag(&d);
+        mp_request_free(&req);
+        return EXIT_USAGE;
+    }
+    if (verbose)
+        fprintf(stderr,
+                "migplan plan: %.4f s, %d tenant classes, %d geometries, LP "
+                "%d x %d, %ld branch-and-bound nodes, %ld simplex pivots%s\n",
+                plan.seconds, plan.classes, plan.patterns, plan.rows,
+                plan.columns, plan.bb_nodes, plan.lp_pivots,
+                plan.time_limit_hit ? ", time limit reached" : "");
+    mp_buf b = MP_BUF_INIT;
+    int rc = 0;
+    mp_arena arena = MP_ARENA_INIT;
+    switch (fmt) {
+    case 0:
+        mp_emit_plan_table(&plan, cli_use_unicode(c), &b);
+        break;
+    case 1:
+        mp_emit_plan_json(&plan, &b);
+        break;
+    case 2:
+        rc = mp_emit_plan_migparted(&plan, config_name, &b, &d);
+        break;
+    case 3: {
+        if (!plan.feasible) {
+            rc = mp_diag_set(&d, MP_EINFEASIBLE, req.path, 0, 0,
+                             "no plan, so no script: %s", plan.reason);
+            break;
+        }
+        mp_script_gpu *sg;
+        int ns;
+        rc = mp_plan_script_gpus(&plan, &arena, &sg, &ns);
+        if (!rc) {
+            mp_script_opts o = {.no_placement = no_placement,
+                                .source = req.path};
+            rc = mp_emit_script(sg, ns, &o, &b, &d);
+        }
+        break;
+    }
+    case 4:
+        rc = mp_emit_plan_lp(&plan, &b, &d);
+        break;
+    }
+    int exit_code = EXIT_OK;
+    if (rc == MP_EINFEASIBLE) {
+        fprintf(stderr, "migplan plan: %s\n", d.msg);
+        exit_code = EXIT_FINDINGS;
+    } else if (rc) {
+        cli_print_diag(&d);
+        exit_code = EXIT_USAGE;
+    } else {
+        int wr = cli_write(c, &b, out);
+        if (wr)
+            exit_code = wr;
+        else if (!plan.feasible)
+            exit_code = EXIT_FINDINGS;
+    }
+    if (!plan.feasible && fmt != 0 && fmt != 1 && rc != MP_EINFEASIBLE)
+        fprintf(stderr, "migplan plan: no plan: %s\n", plan.reason);
+    mp_arena_free(&arena);
+    mp_buf_free(&b);
+    mp_plan_free(&plan);
+    mp_request_free(&req);
+    return exit_code;
+}

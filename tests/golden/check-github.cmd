@@ -1,0 +1,1 @@
+printf "version: v1\nmig-configs:\n  bad:\n    - devices: all\n      mig-enabled: true\n      mig-devices:\n        \"1g.10gb\": 8\n        \"3g.40gb\": 1\n" | migplan check - --gpu h100 --format github

@@ -1,0 +1,1 @@
+migplan check tests/data/mig-parted/parse-cases/03-bad-version.yaml

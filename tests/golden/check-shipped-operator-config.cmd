@@ -1,0 +1,1 @@
+migplan check tests/data/mig-parted/gpu-operator_default-mig-parted-config_config.yaml

@@ -1,0 +1,1 @@
+migplan plan examples/b200-train-and-serve.yaml

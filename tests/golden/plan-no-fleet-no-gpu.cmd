@@ -1,0 +1,1 @@
+printf "tenants:\n  - {name: a, memory: 30GiB}\n" | migplan plan -

@@ -1,0 +1,678 @@
+/* test_solver.c - the planner against an independent brute force.
+ *
+ * The solver works on patterns (maximal geometries), an LP bound and branch
+ * and bound. The brute force here knows none of that: it places replicas
+ * one by one on GPUs, asking the geometry engine only whether a GPU's
+ * multiset of profiles fits, and tries every selection of GPUs in order of
+ * cost. On hundreds of seeded random requests both must agree on the
+ * optimum (and on infeasibility), and every plan must pass an independent
+ * validation and survive a round trip through mig-parted YAML and `check`.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "migplan/buf.h"
+#include "migplan/check.h"
+#include "migplan/emit.h"
+#include "migplan/migparted.h"
+#include "migplan/plan.h"
+#include "migplan/request.h"
+
+static mp_db *db;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mp_db_load(NULL, &db, NULL) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mp_db_free(db);
+    return 0;
+}
+
+static const mp_model *model(const char *q)
+{
+    const mp_model *m = NULL;
+    assert_int_equal(mp_db_find(db, q, &m, NULL), 0);
+    return m;
+}
+
+/* A request from YAML text; fails the test on a parse error. */
+static void load(const char *yaml, mp_request *r)
+{
+    mp_diag d;
+    if (mp_request_parse(db, yaml, strlen(yaml), "t.yaml", NULL, r, &d) != 0)
+        fail_msg("request does not parse: %d:%d %s\n%s", d.line, d.col, d.msg,
+                 yaml);
+}
+
+static void solve(const mp_request *r, mp_plan *p)
+{
+    mp_diag d;
+    mp_solve_opts o = {.time_limit = 30};
+    if (mp_solve(db, r, &o, p, &d) != 0)
+        fail_msg("solver error: %s", d.msg);
+}
+
+/* ---- an independent validation of a plan ---- */
+
+static void validate(const mp_plan *p)
+{
+    const mp_request *r = p->req;
+    char why[512];
+    if (mp_plan_validate(p, why, sizeof(why)) != 0)
+        fail_msg("mp_plan_validate: %s", why);
+    /* the same facts, checked here without the library's validator */
+    long long served = 0;
+    int *seen = calloc((size_t)r->total_replicas, sizeof(int));
+    long long *base = calloc((size_t)r->n_tenants, sizeof(long long));
+    assert_non_null(seen);
+    assert_non_null(base);
+    for (int t = 1; t < r->n_tenants; t++)
+        base[t] = base[t - 1] + r->tenants[t - 1].replicas;
+    int used_per_fleet[MP_MAX_FLEET] = {0};
+    double cost = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        assert_int_equal(g->index, k);
+        if (!g->used) {
+            assert_int_equal(g->n, 0);
+            continue;
+        }
+        used_per_fleet[g->fleet]++;
+        cost += r->fleet[g->fleet].cost;
+        if (!g->mig_enabled) {
+            const mp_tenant *t = &r->tenants[g->whole_tenant];
+            assert_true(t->whole_gpu);
+            assert_true(mp_tenant_fits_whole(t, g->model, NULL, 0));
+            seen[base[g->whole_tenant] + g->whole_replica]++;
+            served++;
+            continue;
+        }
+        mp_layout l = {.model = g->model, .n = g->n};
+        for (int q = 0; q < g->n; q++) {
+            l.gi[q].profile = g->inst[q].profile;
+            l.gi[q].start = g->inst[q].start;
+            const mp_tenant *t = &r->tenants[g->inst[q].tenant];
+            assert_false(t->whole_gpu);
+            if (!mp_tenant_fits_profile(t, g->model,
+                                        &g->model->profiles[g->inst[q].profile],
+                                        why, sizeof(why)))
+                fail_msg("GPU %d: %s does not fit its instance: %s", k,
+                         t->name, why);
+            assert_true(g->inst[q].replica >= 0 &&
+                        g->inst[q].replica < t->replicas);
+            seen[base[g->inst[q].tenant] + g->inst[q].replica]++;
+            served++;
+        }
+        mp_fit_result res;
+        if (mp_geom_validate(&l, &res) != 0)
+            fail_msg("GPU %d: layout invalid: %s", k, res.reason);
+    }
+    assert_int_equal(served, r->total_replicas);
+    for (long long i = 0; i < r->total_replicas; i++)
+        assert_int_equal(seen[i], 1);
+    int used = 0;
+    for (int i = 0; i < r->n_fleet; i++) {
+        if (r->fleet[i].count >= 0)
+            assert_true(used_per_fleet[i] <= r->fleet[i].count);
+        used += used_per_fleet[i];
+    }
+    assert_int_equal(used, p->gpus_used);
+    assert_true(fabs(cost - p->cost) < 1e-6);
+    assert_true(p->lower_bound <= p->cost + 1e-6);
+    free(seen);
+    free(base);
+}
+
+/* Emit the plan as a mig-parted config, read it back as mig-parted would,
+ * check it, and realise each GPU's entry: it must give the plan's counts. */
+static void roundtrip(const mp_plan *p)
+{
+    mp_buf b = MP_BUF_INIT;
+    mp_diag d;
+    if (mp_emit_plan_migparted(p, "migplan", &b, &d) != 0)
+        fail_msg("emit: %s", d.msg);
+    mp_findings f = MP_FINDINGS_INIT;
+    mp_mp_file mf;
+    assert_int_equal(mp_mp_parse("plan.yaml", b.data, b.len, &f, &mf), 0);
+    if (!mf.parsed)
+        fail_msg("mig-parted would reject: %s\n%s", mf.migparted_error, b.data);
+    const mp_model *gpus[MP_MAX_FLEET];
+    int ng = 0;
+    for (int i = 0; i < p->req->n_fleet; i++)
+        gpus[ng++] = p->req->fleet[i].model;
+    mp_check_opts o = {.gpus = gpus, .n_gpus = ng};
+    mp_check_stats st = {0};
+    assert_int_equal(mp_check_file(db, &mf, &o, &f, &st), 0);
+    for (int i = 0; i < f.n; i++)
+        if (f.v[i].sev == MP_SEV_ERROR)
+            fail_msg("check error %d:%d [%s] %s\n%s", f.v[i].line, f.v[i].col,
+                     f.v[i].code, f.v[i].message, b.data);
+    const mp_mp_config *c = mp_mp_find(&mf, "migplan");
+    assert_non_null(c);
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        const mp_mp_entry *hit = NULL;
+        int hits = 0;
+        for (int e = 0; e < c->n_entries; e++) {
+            const mp_mp_entry *x = &c->entries[e];
+            if (!mp_mp_selects(x, g->index))
+                continue;
+            if (x->has_filter &&
+                !mp_mp_filter_matches(x, g->model->pci_ids[0], 0))
+                continue;
+            hit = x;
+            hits++;
+        }
+        if (hits != 1)
+            fail_msg("GPU %d is selected by %d entries\n%s", g->index, hits,
+                     b.data);
+        assert_int_equal(hit->mig_enabled, g->used && g->mig_enabled);
+        mp_gpu_plan gp;
+        char why[512];
+        if (mp_check_realise(g->model, hit, &gp, why, sizeof(why)) != 0)
+            fail_msg("GPU %d: entry cannot be realised: %s", g->index, why);
+        int want[MP_MAX_PROFILES] = {0}, got[MP_MAX_PROFILES] = {0};
+        for (int q = 0; q < g->n; q++)
+            want[g->inst[q].profile]++;
+        for (int q = 0; q < gp.layout.n; q++)
+            got[gp.layout.gi[q].profile]++;
+        assert_memory_equal(want, got, sizeof(want));
+    }
+    mp_mp_free(&mf);
+    mp_findings_free(&f);
+    mp_buf_free(&b);
+}
+
+/* ---- the brute force ---- */
+
+typedef struct bf {
+    const mp_request *r;
+    int n_gpu;
+    const mp_model *gm[16];
+    int gfleet[16];
+    int count[16][MP_MAX_PROFILES];
+    bool whole[16]; /* taken by a whole-GPU replica */
+    bool any[16];   /* holds something */
+    int tenant_of[64];
+    int at_gpu[64], at_prof[64]; /* where each placed replica went */
+    int n_rep;
+    long steps;
+} bf;
+
+/* Place replica i and the rest; true when all of them fit. */
+static bool bf_place(bf *s, int i)
+{
+    if (i == s->n_rep)
+        return true;
+    if (++s->steps > 20000000)
+        fail_msg("brute force too slow; make the case smaller");
+    const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
+    /* replicas of one tenant are interchangeable: place them in
+     * non-decreasing (GPU, profile) order */
+    bool same = i > 0 && s->tenant_of[i - 1] == s->tenant_of[i];
+    int k0 = same ? s->at_gpu[i - 1] : 0;
+    for (int k = k0; k < s->n_gpu; k++) {
+        if (s->whole[k])
+            continue;
+        /* symmetry: among empty GPUs of one fleet entry try only the first */
+        bool skip = false;
+        for (int j = 0; j < k && !skip; j++)
+            skip = !s->any[j] && !s->any[k] && s->gfleet[j] == s->gfleet[k];
+        if (skip)
+            continue;
+        const mp_model *m = s->gm[k];
+        if (!mp_tenant_allows(t, m))
+            continue;
+        if (t->whole_gpu) {
+            if (s->any[k] || !mp_tenant_fits_whole(t, m, NULL, 0))
+                continue;
+            s->whole[k] = s->any[k] = true;
+            s->at_gpu[i] = k;
+            if (bf_place(s, i + 1))
+                return true;
+            s->whole[k] = s->any[k] = false;
+            continue;
+        }
+        int q0 = same && k == s->at_gpu[i - 1] ? s->at_prof[i - 1] : 0;
+        for (int q = q0; q < m->n_profiles; q++) {
+            if (!mp_tenant_fits_profile(t, m, &m->profiles[q], NULL, 0))
+                continue;
+            s->count[k][q]++;
+            s->at_gpu[i] = k;
+            s->at_prof[i] = q;
+            bool was = s->any[k];
+            s->any[k] = true;
+            if (mp_geom_fit_counts(m, s->count[k], NULL, NULL) == 0 &&
+                bf_place(s, i + 1))
+                return true;
+            s->any[k] = was;
+            s->count[k][q]--;
+        }
+    }
+    return false;
+}
+
+/* The cheapest cost over every selection of GPUs (at most `cap` per fleet
+ * entry), or -1 when none works. */
+static double brute_force(const mp_request *r, int cap)
+{
+    bf s;
+    memset(&s, 0, sizeof(s));
+    s.r = r;
+    for (int t = 0; t < r->n_tenants; t++)
+        for (int k = 0; k < r->tenants[t].replicas; k++)
+            s.tenant_of[s.n_rep++] = t;
+    int nf = r->n_fleet;
+    int lim[MP_MAX_FLEET], sel[MP_MAX_FLEET] = {0};
+    long combos = 1;
+    for (int i = 0; i < nf; i++) {
+        lim[i] = r->fleet[i].count < 0 || r->fleet[i].count > cap
+                     ? cap
+                     : r->fleet[i].count;
+        combos *= lim[i] + 1;
+    }
+    double best = -1;
+    for (long c = 0; c < combos; c++) {
+        long x = c;
+        int total = 0;
+        double cost = 0;
+        for (int i = 0; i < nf; i++) {
+            sel[i] = (int)(x % (lim[i] + 1));
+            x /= lim[i] + 1;
+            total += sel[i];
+            cost += sel[i] * r->fleet[i].cost;
+        }
+        if (total > 16 || (best >= 0 && cost >= best - 1e-9))
+            continue;
+        memset(s.count, 0, sizeof(s.count));
+        memset(s.whole, 0, sizeof(s.whole));
+        memset(s.any, 0, sizeof(s.any));
+        s.n_gpu = 0;
+        for (int i = 0; i < nf; i++)
+            for (int k = 0; k < sel[i]; k++) {
+                s.gm[s.n_gpu] = r->fleet[i].model;
+                s.gfleet[s.n_gpu++] = i;
+            }
+        if (bf_place(&s, 0))
+            best = cost;
+    }
+    return best;
+}
+
+/* ---- seeded random requests ---- */
+
+static uint64_t rng_state;
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+static const char *const small_models[] = {"h100", "a30", "h200", "b200",
+                                           "a100-40gb", "h100-nvl"};
+
+/* A random request with at most max_rep replicas over 1 or 2 models. */
+static void random_request(mp_buf *b, int max_rep, bool two_models)
+{
+    int nf = two_models ? 2 : 1;
+    int mi[2];
+    mi[0] = (int)rnd(6);
+    mi[1] = (int)((mi[0] + 1 + rnd(5)) % 6);
+    mp_buf_puts(b, "fleet:\n");
+    for (int i = 0; i < nf; i++) {
+        mp_buf_printf(b, "  - model: %s\n", small_models[mi[i]]);
+        if (rnd(2))
+            mp_buf_printf(b, "    count: %u\n", 1 + rnd(4));
+        if (two_models)
+            mp_buf_printf(b, "    cost: %u.%u\n", 1 + rnd(3), rnd(10));
+    }
+    mp_buf_puts(b, "tenants:\n");
+    int left = 1 + (int)rnd((unsigned)max_rep), t = 0;
+    while (left > 0) {
+        int reps = 1 + (int)rnd((unsigned)left);
+        left -= reps;
+        mp_buf_printf(b, "  - name: t%d\n    replicas: %d\n", t++, reps);
+        unsigned kind = rnd(20);
+        if (kind == 0) {
+            mp_buf_puts(b, "    whole-gpu: true\n");
+            if (rnd(2))
+                mp_buf_printf(b, "    memory: %uGiB\n", 20 + rnd(160));
+            continue;
+        }
+        /* memory as a share of the first model's, so most cases fit */
+        static const int permille[] = {40, 60, 100, 110, 120, 200, 230,
+                                       250, 280, 400, 450, 480, 550, 900};
+        int total = model(small_models[mi[0]])->memory_mib;
+        mp_buf_printf(b, "    memory: %dMiB\n",
+                      total / 1000 * permille[rnd(14)] + (int)rnd(512));
+        mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 7));
+        if (kind == 1)
+            mp_buf_puts(b, "    media: true\n");
+        if (kind == 2)
+            mp_buf_printf(b, "    models: [%s]\n", small_models[mi[0]]);
+        if (rnd(3) == 0)
+            mp_buf_puts(b, "    spread: true\n");
+    }
+}
+
+static void check_random(int seed, int max_rep, bool two_models, int *feasible)
+{
+    rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+    mp_buf y = MP_BUF_INIT;
+    random_request(&y, max_rep, two_models);
+    mp_request r;
+    load(y.data, &r);
+    mp_plan p;
+    solve(&r, &p);
+    double want = brute_force(&r, (int)r.total_replicas);
+    if (want < 0) {
+        if (p.feasible)
+            fail_msg("seed %d: solver found cost %.2f, brute force found no "
+                     "plan\n%s", seed, p.cost, y.data);
+        assert_true(strlen(p.reason) > 10);
+    } else {
+        if (!p.feasible)
+            fail_msg("seed %d: solver says infeasible (%s), brute force cost "
+                     "%.2f\n%s", seed, p.reason, want, y.data);
+        if (fabs(p.cost - want) > 1e-6 || !p.optimal)
+            fail_msg("seed %d: solver cost %.2f (%s), brute force %.2f\n%s",
+                     seed, p.cost, p.optimal ? "optimal" : "not optimal",
+                     want, y.data);
+        validate(&p);
+        roundtrip(&p);
+        ++*feasible;
+    }
+    mp_plan_free(&p);
+    mp_request_free(&r);
+    mp_buf_free(&y);
+}
+
+static void test_random_one_model(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    for (int seed = 1; seed <= 1000; seed++)
+        check_random(seed, 8, false, &feasible);
+    /* the generator must produce mostly feasible cases to mean anything */
+    print_message("%d of 1000 feasible, all matched the brute force\n",
+                  feasible);
+    if (feasible < 700)
+        fail_msg("only %d of 1000 random requests were feasible", feasible);
+}
+
+static void test_random_two_models(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    for (int seed = 1001; seed <= 1500; seed++)
+        check_random(seed, 6, true, &feasible);
+    print_message("%d of 500 feasible, all matched the brute force\n",
+                  feasible);
+    assert_true(feasible > 350);
+}
+
+/* ---- hand-made cases with known answers ---- */
+
+static mp_plan plan_of(const char *yaml, mp_request *r)
+{
+    load(yaml, r);
+    mp_plan p;
+    solve(r, &p);
+    return p;
+}
+
+/* Seven 1g.10gb and one whole-GPU tenant: 2 GPUs. Seven 1g.10gb fill one
+ * H100 exactly (7 compute, 7 of 8 memory slices). */
+static void test_exact_fill(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100, count: 3}]\n"
+                        "tenants:\n"
+                        "  - {name: a, memory: 9GiB, replicas: 7}\n"
+                        "  - {name: big, whole-gpu: true}\n",
+                        &r);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 2);
+    assert_true(p.optimal);
+    validate(&p);
+    roundtrip(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* Memory, not compute, binds: 4 x 20 GiB needs 2g.20gb-sized memory; an
+ * H100 holds at most 3 instances with 2 memory slices plus... the answer
+ * depends on placements: 1g.20gb at {0,2,4,6} gives 4 per GPU. */
+static void test_memory_bound(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100}]\n"
+                        "tenants:\n"
+                        "  - {name: a, memory: 19GiB, replicas: 8}\n",
+                        &r);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 2);
+    for (int k = 0; k < p.n_gpus; k++)
+        assert_int_equal(p.gpus[k].n, 4);
+    validate(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* Spread: six 2g replicas fill two GPUs three by three; the two replicas
+ * of the spread tenant must land on different GPUs. */
+static void test_spread(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100, count: 4}]\n"
+                        "tenants:\n"
+                        "  - {name: a, memory: 15GiB, compute: 2g, "
+                        "replicas: 6}\n"
+                        "  - {name: s, memory: 5GiB, replicas: 2, "
+                        "spread: true}\n",
+                        &r);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 2);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 1), 1);
+    validate(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* Spread never costs a GPU: three replicas of a spread tenant that fit on
+ * one GPU stay on one GPU when the rest fills nothing else. */
+static void test_spread_keeps_optimum(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100, count: 4}]\n"
+                        "tenants:\n"
+                        "  - {name: s, memory: 5GiB, replicas: 3, "
+                        "spread: true}\n",
+                        &r);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 1);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 0), 3);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* Spreading must not raise the cost. Regression: the spread phase once
+ * took its greedy start plan (three A30s, 5.70) without checking it against
+ * the optimum (one A30 and one H100 NVL, 4.40). */
+static void test_spread_respects_cost(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet:\n"
+                        "  - {model: a30, count: 3, cost: 1.9}\n"
+                        "  - {model: h100-nvl, count: 2, cost: 2.5}\n"
+                        "tenants:\n"
+                        "  - {name: t0, replicas: 3, memory: 22GiB, "
+                        "compute: 2g, spread: true}\n",
+                        &r);
+    assert_true(p.feasible);
+    assert_true(fabs(p.cost - 4.4) < 1e-9);
+    assert_true(p.optimal);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 0), 2);
+    validate(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* Media engines: H100 has one +me instance per GPU (max 1), so three
+ * media tenants need three GPUs. */
+static void test_media_limit(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100, count: 8}]\n"
+                        "tenants:\n"
+                        "  - {name: v, memory: 5GiB, media: true, "
+                        "replicas: 3}\n",
+                        &r);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 3);
+    validate(&p);
+    roundtrip(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* Cost: two cheap A30s beat one dear H100 only when cheaper. */
+static void test_costs(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet:\n"
+                        "  - {model: h100, cost: 3}\n"
+                        "  - {model: a30, cost: 1}\n"
+                        "tenants:\n"
+                        "  - {name: a, memory: 5GiB, replicas: 8}\n",
+                        &r);
+    assert_true(p.feasible);
+    assert_true(fabs(p.cost - 2.0) < 1e-9); /* two A30s, 4 x 1g.6gb each */
+    for (int k = 0; k < p.n_gpus; k++)
+        if (p.gpus[k].used)
+            assert_ptr_equal(p.gpus[k].model, model("a30"));
+    validate(&p);
+    roundtrip(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* ---- infeasible requests say why ---- */
+
+static void test_infeasible_too_large(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100, count: 2}]\n"
+                        "tenants:\n"
+                        "  - {name: huge, memory: 100GiB}\n",
+                        &r);
+    assert_false(p.feasible);
+    assert_non_null(strstr(p.reason, "huge"));
+    assert_non_null(strstr(p.reason, "larger model"));
+    assert_non_null(strstr(p.reason, "h200"));
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+static void test_infeasible_fleet_small(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100, count: 2}]\n"
+                        "tenants:\n"
+                        "  - {name: a, memory: 30GiB, compute: 3g, "
+                        "replicas: 5}\n",
+                        &r);
+    assert_false(p.feasible);
+    assert_non_null(strstr(p.reason, "needs at least 3"));
+    assert_non_null(strstr(p.reason, "add at least 1 GPU"));
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+static void test_infeasible_media_model(void **state)
+{
+    (void)state;
+    mp_request r;
+    /* every H100 holds one +me instance; two GPUs, three media replicas */
+    mp_plan p = plan_of("fleet: [{model: h100, count: 2}]\n"
+                        "tenants:\n"
+                        "  - {name: v, memory: 5GiB, media: true, "
+                        "replicas: 3}\n",
+                        &r);
+    assert_false(p.feasible);
+    assert_non_null(strstr(p.reason, "add at least 1 GPU"));
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* ---- a large case stays exact ---- */
+
+static void test_fleet_scale(void **state)
+{
+    (void)state;
+    mp_buf y = MP_BUF_INIT;
+    mp_buf_puts(&y, "fleet:\n  - {model: h100, cost: 1}\n"
+                    "  - {model: h200, cost: 1.6}\n"
+                    "tenants:\n");
+    static const char *const shapes[] = {
+        "memory: 9GiB", "memory: 18GiB, compute: 2g",
+        "memory: 35GiB, compute: 3g", "memory: 19GiB",
+        "memory: 60GiB, compute: 4g", "memory: 8GiB, media: true"};
+    for (int t = 0; t < 40; t++)
+        mp_buf_printf(&y, "  - {name: t%d, %s, replicas: %d%s}\n", t,
+                      shapes[t % 6], 5 + (t * 37) % 60,
+                      t % 5 == 0 ? ", spread: true" : "");
+    mp_request r;
+    load(y.data, &r);
+    mp_plan p;
+    solve(&r, &p);
+    assert_true(p.feasible);
+    assert_true(p.optimal);
+    validate(&p);
+    roundtrip(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+    mp_buf_free(&y);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_one_model),
+        cmocka_unit_test(test_random_two_models),
+        cmocka_unit_test(test_exact_fill),
+        cmocka_unit_test(test_memory_bound),
+        cmocka_unit_test(test_spread),
+        cmocka_unit_test(test_spread_keeps_optimum),
+        cmocka_unit_test(test_spread_respects_cost),
+        cmocka_unit_test(test_media_limit),
+        cmocka_unit_test(test_costs),
+        cmocka_unit_test(test_infeasible_too_large),
+        cmocka_unit_test(test_infeasible_fleet_small),
+        cmocka_unit_test(test_infeasible_media_model),
+        cmocka_unit_test(test_fleet_scale),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
