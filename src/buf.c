@@ -40,9 +40,15 @@ void mp_buf_add(mp_buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void mp_buf_puts(mp_buf *b, const char *s) { mp_buf_add(b, s, strlen(s)); }
+void mp_buf_puts(mp_buf *b, const char *s)
+{
+    mp_buf_add(b, s, strlen(s));
+}
 
-void mp_buf_putc(mp_buf *b, char c) { mp_buf_add(b, &c, 1); }
+void mp_buf_putc(mp_buf *b, char c)
+{
+    mp_buf_add(b, &c, 1);
+}
 
 void mp_buf_printf(mp_buf *b, const char *fmt, ...)
 {
@@ -101,7 +107,10 @@ void mp_buf_free(mp_buf *b)
     b->failed = false;
 }
 
-const char *mp_buf_str(const mp_buf *b) { return b->data ? b->data : ""; }
+const char *mp_buf_str(const mp_buf *b)
+{
+    return b->data ? b->data : "";
+}
 
 void mp_catf(char *buf, size_t n, size_t *k, const char *fmt, ...)
 {

@@ -13,7 +13,10 @@
 
 /* ------------------------------------------------------ name resolution */
 
-static int abs_i(int x) { return x < 0 ? -x : x; }
+static int abs_i(int x)
+{
+    return x < 0 ? -x : x;
+}
 
 bool mp_check_resolve_name(const mp_model *m, const char *name,
                            const mp_gi_profile **gi, int *ci, char *why,
@@ -40,13 +43,12 @@ bool mp_check_resolve_name(const mp_model *m, const char *name,
             const mp_gi_profile *q = &m->profiles[i];
             if (q->compute_slices != pn.g)
                 continue;
-            mp_catf(list, sizeof(list), &k, "%s%s",
-                                  nsame ? ", " : "", q->name);
+            mp_catf(list, sizeof(list), &k, "%s%s", nsame ? ", " : "", q->name);
             nsame++;
             mp_profname qn;
             mp_profname_parse(q->name, strlen(q->name), &qn, tmp, sizeof(tmp));
-            bool same_suffix = qn.sign == pn.sign &&
-                               strcmp(qn.attrs, pn.attrs) == 0;
+            bool same_suffix =
+                qn.sign == pn.sign && strcmp(qn.attrs, pn.attrs) == 0;
             if (!same_suffix)
                 continue;
             if (!best) {
@@ -75,8 +77,8 @@ bool mp_check_resolve_name(const mp_model *m, const char *name,
         else {
             k = 0;
             for (int i = 0; i < m->n_profiles && k < sizeof(list); i++)
-                mp_catf(list, sizeof(list), &k, "%s%s",
-                                      i ? ", " : "", m->profiles[i].name);
+                mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "",
+                        m->profiles[i].name);
             snprintf(why, whylen,
                      "%s is not a profile of %s (%s), which has no %d-slice "
                      "GPU instances; its profiles are %s",
@@ -103,8 +105,8 @@ bool mp_check_resolve_name(const mp_model *m, const char *name,
     size_t k = 0;
     for (int i = 0; i < p->n_cis; i++)
         mp_catf(list, sizeof(list), &k, "%s%s",
-                              i == 0 ? "" : (i == p->n_cis - 1 ? " and " : ", "),
-                              p->cis[i].name);
+                i == 0 ? "" : (i == p->n_cis - 1 ? " and " : ", "),
+                p->cis[i].name);
     snprintf(why, whylen,
              "%s is not a compute instance of %s on %s; a %s GPU instance "
              "offers %s",
@@ -135,9 +137,9 @@ int mp_check_realise(const mp_model *m, const mp_mp_entry *e, mp_gpu_plan *out,
         if (!mp_check_resolve_name(m, d->name, &gi, &ci, reason, rlen))
             return MP_EINFEASIBLE;
         int p = mp_profile_index(m, gi);
-        long long limit = ci < 0 ? gi->max_instances
-                                 : (long long)gi->max_instances *
-                                       gi->cis[ci].max_per_gi;
+        long long limit =
+            ci < 0 ? gi->max_instances
+                   : (long long)gi->max_instances * gi->cis[ci].max_per_gi;
         if (d->count > limit) {
             snprintf(reason, rlen,
                      "%lld x %s cannot fit one %s: at most %lld fit", d->count,
@@ -251,8 +253,8 @@ static mp_finding *add(ck *c, mp_severity sev, const char *code, int line,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    mp_finding *x = mp_findings_add(c->f, sev, code, c->file->path, line, col,
-                                    "%s", msg);
+    mp_finding *x =
+        mp_findings_add(c->f, sev, code, c->file->path, line, col, "%s", msg);
     mp_finding_set_scope(c->f, x, c->cfg ? c->cfg->name : NULL, entry,
                          m ? m->id : NULL);
     return x;
@@ -310,16 +312,16 @@ static void check_on_model(ck *c, const mp_mp_entry *e, int ei,
             add(c, inferred_model ? MP_SEV_NOTE : MP_SEV_ERROR,
                 strstr(why, "compute instance") ? "unknown-compute-instance"
                                                 : "unknown-profile",
-                d->line, d->col, ei, m,
-                "%s%s", why,
-                inferred_model ? "" : "; mig-parted would wipe the GPU and "
-                                      "still report success");
+                d->line, d->col, ei, m, "%s%s", why,
+                inferred_model ? ""
+                               : "; mig-parted would wipe the GPU and "
+                                 "still report success");
             names_ok = false;
             continue;
         }
-        long long limit = ci < 0 ? gi->max_instances
-                                 : (long long)gi->max_instances *
-                                       gi->cis[ci].max_per_gi;
+        long long limit =
+            ci < 0 ? gi->max_instances
+                   : (long long)gi->max_instances * gi->cis[ci].max_per_gi;
         if (d->count_ok && d->count > limit) {
             add(c, inferred_model ? MP_SEV_NOTE : MP_SEV_ERROR,
                 "count-too-large", d->vline, d->vcol, ei, m,
@@ -339,10 +341,11 @@ static void check_on_model(ck *c, const mp_mp_entry *e, int ei,
     if (mp_check_realise(m, e, &plan, why, sizeof(why)) != 0) {
         add(c, inferred_model ? MP_SEV_NOTE : MP_SEV_ERROR,
             strstr(why, "compute instances") ? "compute-instances-do-not-fit"
-                                              : "does-not-fit",
+                                             : "does-not-fit",
             e->devs_line, e->devs_col, ei, m, "%s%s", why,
-            inferred_model ? "" : "; mig-parted would try every creation "
-                                  "order on the node and fail");
+            inferred_model ? ""
+                           : "; mig-parted would try every creation "
+                             "order on the node and fail");
         return;
     }
     if (!plan.driver_order)
@@ -431,8 +434,8 @@ static void nearest_anywhere(const mp_db *db, const char *name, char *out,
         }
     }
     if (bp && best <= 4)
-        snprintf(out, n, " (closest: %s%s of %s)",
-                 pn.c != pn.g ? "Cc." : "", bp->name, bm->id);
+        snprintf(out, n, " (closest: %s%s of %s)", pn.c != pn.g ? "Cc." : "",
+                 bp->name, bm->id);
 }
 
 static void unknown_everywhere(ck *c, const mp_mp_entry *e, int ei)
@@ -465,9 +468,9 @@ static void unknown_everywhere(ck *c, const mp_mp_entry *e, int ei)
             const mp_gi_profile *gi;
             int ci;
             char why[600];
-            somewhere = mp_check_resolve_name(mp_db_model(c->db, i),
-                                              e->devs[k].name, &gi, &ci, why,
-                                              sizeof(why));
+            somewhere =
+                mp_check_resolve_name(mp_db_model(c->db, i), e->devs[k].name,
+                                      &gi, &ci, why, sizeof(why));
         }
         all_known = somewhere;
     }
@@ -497,8 +500,7 @@ static void report_strands(ck *c, const mp_mp_entry *e, int ei)
                 b->m->units != a->m->units)
                 continue;
             done[j] = true;
-            mp_catf(list, sizeof(list), &k, "%s%s",
-                                  n ? ", " : "", b->m->id);
+            mp_catf(list, sizeof(list), &k, "%s%s", n ? ", " : "", b->m->id);
             n++;
         }
         const mp_model *m = n == 1 ? a->m : NULL;
@@ -509,8 +511,8 @@ static void report_strands(ck *c, const mp_mp_entry *e, int ei)
                 "is left for them",
                 a->compute, a->m->compute_slices, list);
         else
-            add(c, MP_SEV_WARNING, "stranded-memory", e->devs_line,
-                e->devs_col, ei, m,
+            add(c, MP_SEV_WARNING, "stranded-memory", e->devs_line, e->devs_col,
+                ei, m,
                 "this layout leaves %d of %d memory slices unusable on %s: no "
                 "profile can be placed there",
                 a->memory, a->m->units, list);
@@ -587,8 +589,8 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
         char list[400] = "";
         size_t k = 0;
         for (int i = 0; i < n && k < sizeof(list); i++)
-            mp_catf(list, sizeof(list), &k, "%s%s",
-                                  i ? ", " : "", models[i]->id);
+            mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "",
+                    models[i]->id);
         add(c, MP_SEV_NOTE, "models-inferred", e->line, e->col, ei, NULL,
             "no device-filter, --gpu or --node: checked against the GPUs "
             "that have these profile names (%s)",
@@ -723,8 +725,8 @@ static void check_node(ck *c, const mp_node *node)
             char list[200] = "";
             size_t k = 0;
             for (int i = 0; i < nm && k < sizeof(list); i++)
-                mp_catf(list, sizeof(list), &k, "%s%d",
-                                      i ? ", " : "", matched[i] + 1);
+                mp_catf(list, sizeof(list), &k, "%s%d", i ? ", " : "",
+                        matched[i] + 1);
             const mp_mp_entry *last = &cfg->entries[matched[nm - 1]];
             add(c, MP_SEV_WARNING, "multiple-entries", last->line, last->col,
                 matched[nm - 1], gpu->model,
@@ -782,8 +784,8 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         char list[600] = "";
         size_t k = 0;
         for (int i = 0; i < file->n_configs && k < sizeof(list); i++)
-            mp_catf(list, sizeof(list), &k, "%s%s",
-                                  i ? ", " : "", file->configs[i].name);
+            mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "",
+                    file->configs[i].name);
         add(&c, MP_SEV_ERROR, "no-such-config", 0, 0, -1, NULL,
             "no config named '%s' in this file%s%s (mig-parted: selected "
             "mig-config not present: %s)",

@@ -83,8 +83,9 @@ void mp_diagram_capacity_line(const mp_layout *l, bool unicode, mp_buf *out)
     else
         mp_buf_puts(out, "free: none placeable");
     if (c.stranded_compute > 0)
-        mp_buf_printf(out, "\n%sstranded: %d compute slice%s with no memory "
-                           "left for %s",
+        mp_buf_printf(out,
+                      "\n%sstranded: %d compute slice%s with no memory "
+                      "left for %s",
                       "", c.stranded_compute, c.stranded_compute > 1 ? "s" : "",
                       c.stranded_compute > 1 ? "them" : "it");
     mp_buf_putc(out, '\n');

@@ -38,7 +38,8 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
         n_per[i] = (int)(p->cost / r->fleet[i].cost + 1e-9);
     }
     lpcls *cl = calloc((size_t)(r->n_tenants ? r->n_tenants : 1), sizeof(*cl));
-    int *cls_of = malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(int));
+    int *cls_of =
+        malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(int));
     if (!cl || !cls_of) {
         free(cl);
         free(cls_of);
@@ -71,10 +72,11 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
     }
     mp_buf_printf(out, "\\ migplan %s: the request %s as an integer program.\n",
                   MIGPLAN_VERSION, r->path);
-    mp_buf_puts(out, "\\ Minimise the cost of the GPUs used. u_I_J: GPU J of fleet "
-                     "entry I is used;\n\\ z_I_J_P_S: an instance of profile P "
-                     "at start S; h_I_J_T: whole GPU for\n\\ tenant T; "
-                     "a_I_J_C_P: replicas of tenant class C in profile P.\n");
+    mp_buf_puts(out,
+                "\\ Minimise the cost of the GPUs used. u_I_J: GPU J of fleet "
+                "entry I is used;\n\\ z_I_J_P_S: an instance of profile P "
+                "at start S; h_I_J_T: whole GPU for\n\\ tenant T; "
+                "a_I_J_C_P: replicas of tenant class C in profile P.\n");
     for (int i = 0; i < r->n_fleet; i++)
         mp_buf_printf(out, "\\ fleet %d: %s, up to %d GPUs, cost %g each\n", i,
                       r->fleet[i].model->id, n_per[i], r->fleet[i].cost);

@@ -9,7 +9,10 @@
 #include "migplan/emit.h"
 #include "migplan/json_out.h"
 
-static double gib(long long mib) { return (double)mib / 1024.0; }
+static double gib(long long mib)
+{
+    return (double)mib / 1024.0;
+}
 
 /* "4 GPUs, optimal (lower bound 4)" and its variants */
 static void optimality_line(const mp_plan *p, mp_buf *b)
@@ -63,7 +66,8 @@ static void inferred_notes(const mp_plan *p, mp_buf *b)
                     continue;
                 seen_m[nseen] = g->model;
                 seen_f[nseen++] = f;
-                mp_buf_printf(b, "note: %s %s (%s and others) %s inferred: %s\n",
+                mp_buf_printf(b,
+                              "note: %s %s (%s and others) %s inferred: %s\n",
                               g->model->id, fields[f], pr->name,
                               f == 0 ? "are" : "is", why);
             }
@@ -119,7 +123,8 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
                    p->gpus[last + 1].model == g->model)
                 last++;
             if (last > k)
-                mp_buf_printf(b, "GPU %d-%d  %s  unused (MIG stays disabled)\n\n",
+                mp_buf_printf(b,
+                              "GPU %d-%d  %s  unused (MIG stays disabled)\n\n",
                               g->index, p->gpus[last].index, g->model->id);
             else
                 mp_buf_printf(b, "GPU %d  %s  unused (MIG stays disabled)\n\n",
@@ -146,8 +151,10 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
                      r->tenants[g->inst[q].tenant].name, g->inst[q].replica);
             subs[q] = labels[q];
         }
-        mp_diagram_opts o = {.unicode = unicode, .sublabels = subs,
-                             .indent = "", .footer = true};
+        mp_diagram_opts o = {.unicode = unicode,
+                             .sublabels = subs,
+                             .indent = "",
+                             .footer = true};
         mp_diagram(&l, &o, b);
         mp_buf_putc(b, '\n');
     }
@@ -158,8 +165,8 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
         if (w > wname)
             wname = w;
     }
-    mp_buf_printf(b, "%-*s %4s  %-16s %11s %11s %11s\n", wname, "REPLICA", "GPU",
-                  "INSTANCE", "GRANTED", "ASKED", "SPARE");
+    mp_buf_printf(b, "%-*s %4s  %-16s %11s %11s %11s\n", wname, "REPLICA",
+                  "GPU", "INSTANCE", "GRANTED", "ASKED", "SPARE");
     long long granted_total = 0, asked_total = 0;
     int *offset, *loc;
     if (replica_index(p, &offset, &loc) != 0) {
@@ -180,7 +187,8 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
                 snprintf(inst, sizeof(inst), "whole GPU");
                 gm = g->model->memory_mib;
             } else {
-                const mp_gi_profile *pr = &g->model->profiles[g->inst[q].profile];
+                const mp_gi_profile *pr =
+                    &g->model->profiles[g->inst[q].profile];
                 snprintf(inst, sizeof(inst), "%s @%d", pr->name,
                          g->inst[q].start);
                 gm = pr->memory_mib;
@@ -218,8 +226,9 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
         mp_buf_printf(b, "spread: %s over %d GPUs, at most %d per GPU\n",
                       tn->name, gpus, mp_plan_max_per_gpu(p, t));
     }
-    mp_buf_printf(b, "total: %d GPUs used of %d, %lld replicas; %.2f GiB "
-                     "granted for %.2f GiB asked\n",
+    mp_buf_printf(b,
+                  "total: %d GPUs used of %d, %lld replicas; %.2f GiB "
+                  "granted for %.2f GiB asked\n",
                   p->gpus_used, p->n_gpus, r->total_replicas,
                   gib(granted_total), gib(asked_total));
     inferred_notes(p, b);
@@ -254,7 +263,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
         cJSON_AddBoolToObject(o, "used", g->used);
         cJSON_AddBoolToObject(o, "mig_enabled", g->used && g->mig_enabled);
         if (g->whole_tenant >= 0) {
-            cJSON_AddStringToObject(o, "tenant", r->tenants[g->whole_tenant].name);
+            cJSON_AddStringToObject(o, "tenant",
+                                    r->tenants[g->whole_tenant].name);
             cJSON_AddNumberToObject(o, "replica", g->whole_replica);
         }
         cJSON *in = cJSON_AddArrayToObject(o, "instances");
@@ -265,7 +275,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
             cJSON_AddNumberToObject(io, "profile_id", pr->id);
             cJSON_AddNumberToObject(io, "start", g->inst[q].start);
             cJSON_AddNumberToObject(io, "size", pr->memory_slices);
-            cJSON_AddStringToObject(io, "tenant", r->tenants[g->inst[q].tenant].name);
+            cJSON_AddStringToObject(io, "tenant",
+                                    r->tenants[g->inst[q].tenant].name);
             cJSON_AddNumberToObject(io, "replica", g->inst[q].replica);
             cJSON_AddItemToArray(in, io);
         }
@@ -305,7 +316,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
                 cJSON_AddStringToObject(po, "profile", "whole-gpu");
                 cJSON_AddNumberToObject(po, "memory_mib", g->model->memory_mib);
             } else {
-                const mp_gi_profile *pr = &g->model->profiles[g->inst[q].profile];
+                const mp_gi_profile *pr =
+                    &g->model->profiles[g->inst[q].profile];
                 cJSON_AddStringToObject(po, "profile", pr->name);
                 cJSON_AddNumberToObject(po, "start", g->inst[q].start);
                 cJSON_AddNumberToObject(po, "memory_mib", pr->memory_mib);

@@ -63,14 +63,13 @@ static void signature(const mp_script_gpu *g, bool with_start, mp_buf *b)
                 ids[x - 1] = t;
             }
         char buf[400];
-        size_t n = with_start ? (size_t)snprintf(buf, sizeof(buf), "%d:%d:%d=",
-                                                 p->id, g->gi[k].start,
-                                                 p->memory_slices)
-                              : (size_t)snprintf(buf, sizeof(buf), "%d:%d=",
-                                                 p->id, p->memory_slices);
+        size_t n = with_start
+                       ? (size_t)snprintf(buf, sizeof(buf), "%d:%d:%d=", p->id,
+                                          g->gi[k].start, p->memory_slices)
+                       : (size_t)snprintf(buf, sizeof(buf), "%d:%d=", p->id,
+                                          p->memory_slices);
         for (int i = 0; i < nid && n < sizeof(buf); i++)
-            mp_catf(buf, sizeof(buf), &n, "%s%d", i ? "," : "",
-                                  ids[i]);
+            mp_catf(buf, sizeof(buf), &n, "%s%d", i ? "," : "", ids[i]);
         items[k] = strdup(buf);
     }
     qsort(items, (size_t)g->n, sizeof(*items), cmp_str);
@@ -141,7 +140,8 @@ static const char script_functions[] =
     "                        t = a[j]; a[j] = a[j - 1]; a[j - 1] = t\n"
     "                    }\n"
     "                s = \"\"\n"
-    "                for (i = 1; i <= n; i++) s = s (i > 1 ? \",\" : \"\") a[i]\n"
+    "                for (i = 1; i <= n; i++) s = s (i > 1 ? \",\" : \"\") "
+    "a[i]\n"
     "                print gi[g] \"=\" s\n"
     "            }\n"
     "        }' | LC_ALL=C sort | paste -sd ' ' -\n"
@@ -153,7 +153,8 @@ static const char script_functions[] =
     "    [ \"$dry_run\" = 1 ] && return 0\n"
     "    id=$(nvidia-smi -i \"$idx\" --query-gpu=pci.device_id "
     "--format=csv,noheader 2>/dev/null) ||\n"
-    "        die \"GPU $idx: not found; check the GPU indices (nvidia-smi -L)\"\n"
+    "        die \"GPU $idx: not found; check the GPU indices (nvidia-smi "
+    "-L)\"\n"
     "    id=$(printf '%s' \"$id\" | tr '[:lower:]' '[:upper:]' | tr -d ' ')\n"
     "    id=0x${id#0X}\n"
     "    case \" $want \" in\n"
@@ -168,13 +169,15 @@ static const char script_functions[] =
     "check_idle() {\n"
     "    local idx=$1 uuid apps\n"
     "    [ \"$dry_run\" = 1 ] && return 0\n"
-    "    uuid=$(nvidia-smi -i \"$idx\" --query-gpu=uuid --format=csv,noheader)\n"
+    "    uuid=$(nvidia-smi -i \"$idx\" --query-gpu=uuid "
+    "--format=csv,noheader)\n"
     "    apps=$(nvidia-smi --query-compute-apps=gpu_uuid,pid,process_name "
     "--format=csv,noheader |\n"
     "        awk -F', ' -v u=\"$uuid\" '$1 == u { printf \"%s%s (pid %s)\", "
     "sep, $3, $2; sep = \", \" }')\n"
     "    [ -z \"$apps\" ] ||\n"
-    "        die \"GPU $idx is in use by $apps; stop these workloads first (and "
+    "        die \"GPU $idx is in use by $apps; stop these workloads first "
+    "(and "
     "DCGM if it holds the GPU: systemctl stop nvidia-dcgm) and run again\"\n"
     "}\n"
     "\n"
@@ -197,7 +200,8 @@ static const char script_functions[] =
     "print $6 }' | sort -n\n"
     "}\n"
     "\n"
-    "# Create compute instances: $2 is a list of PROFILE=CIS, one per GI of the\n"
+    "# Create compute instances: $2 is a list of PROFILE=CIS, one per GI of "
+    "the\n"
     "# creation order; CIS are CI profile IDs, empty for the default CI.\n"
     "create_cis() {\n"
     "    local idx=$1 spec=$2 tok prof cis used id\n"
@@ -229,7 +233,8 @@ static const char script_functions[] =
     "setup_mig() {\n"
     "    local idx=$1 want=$2 cgi=$3 cis=$4 target=$5 ws=$6 mode now\n"
     "    check_model \"$idx\" \"$want\"\n"
-    "    mode=$(mig_mode \"$idx\") || die \"GPU $idx: cannot read its MIG mode\"\n"
+    "    mode=$(mig_mode \"$idx\") || die \"GPU $idx: cannot read its MIG "
+    "mode\"\n"
     "    if [ \"$dry_run\" != 1 ] && [ \"$mode\" = Enabled ] &&\n"
     "        [ \"$(layout_of \"$idx\" \"$ws\")\" = \"$target\" ]; then\n"
     "        echo \"GPU $idx: already has this layout, nothing to do\"\n"
@@ -239,9 +244,11 @@ static const char script_functions[] =
     "    if [ \"$mode\" != Enabled ]; then\n"
     "        run nvidia-smi -i \"$idx\" -mig 1\n"
     "        # Ampere GPUs may need a GPU reset before MIG mode takes effect\n"
-    "        if [ \"$dry_run\" != 1 ] && [ \"$(mig_mode \"$idx\")\" != Enabled ]; "
+    "        if [ \"$dry_run\" != 1 ] && [ \"$(mig_mode \"$idx\")\" != Enabled "
+    "]; "
     "then\n"
-    "            die \"GPU $idx: MIG mode is pending; reset the GPU (nvidia-smi "
+    "            die \"GPU $idx: MIG mode is pending; reset the GPU "
+    "(nvidia-smi "
     "-r -i $idx) or reboot, then run this script again\"\n"
     "        fi\n"
     "    fi\n"
@@ -299,26 +306,29 @@ int mp_emit_script(const mp_script_gpu *gpus, int n, const mp_script_opts *o,
         int order[MP_MAX_GIS];
         bool exact;
         if (mp_geom_creation_order(&l, order, &exact, NULL) != 0)
-            return mp_diag_set(d, MP_EINFEASIBLE, NULL, 0, 0,
-                               "GPU %d: no creation order works when the driver "
-                               "picks the slots; drop --no-placement",
-                               g->index);
+            return mp_diag_set(
+                d, MP_EINFEASIBLE, NULL, 0, 0,
+                "GPU %d: no creation order works when the driver "
+                "picks the slots; drop --no-placement",
+                g->index);
     }
     mp_buf_puts(out, "#!/usr/bin/env bash\n");
     mp_buf_printf(out, "# Written by migplan %s from ", MIGPLAN_VERSION);
     comment_text(out, o->source ? o->source : "(unknown)");
     mp_buf_puts(out, ".\n#\n");
-    mp_buf_puts(out, "# Sets up these MIG layouts, checking each GPU first. A GPU "
-                     "that already has\n# its layout is left alone, so the script "
-                     "is safe to run twice. Run as root;\n# DRY_RUN=1 prints the "
-                     "commands instead of running them.\n");
+    mp_buf_puts(out,
+                "# Sets up these MIG layouts, checking each GPU first. A GPU "
+                "that already has\n# its layout is left alone, so the script "
+                "is safe to run twice. Run as root;\n# DRY_RUN=1 prints the "
+                "commands instead of running them.\n");
     if (placed)
         mp_buf_puts(out, "# GPU instances are created at explicit start slots "
                          "(nvidia-smi mig -cgi ID:START),\n# largest first.\n");
     else
-        mp_buf_puts(out, "# GPU instances are created without start slots, in "
-                         "an order that works when the\n# driver picks the slots "
-                         "itself.\n");
+        mp_buf_puts(out,
+                    "# GPU instances are created without start slots, in "
+                    "an order that works when the\n# driver picks the slots "
+                    "itself.\n");
     for (int k = 0; k < n; k++) {
         const mp_script_gpu *g = &gpus[k];
         mp_buf_printf(out, "#\n# GPU %d  %s", g->index, g->model->id);
@@ -433,8 +443,8 @@ int mp_plan_script_gpus(const mp_plan *p, mp_arena *arena, mp_script_gpu **out,
     int used = 0;
     for (int k = 0; k < p->n_gpus; k++)
         used += p->gpus[k].used;
-    mp_script_gpu *g = mp_arena_alloc(arena, (size_t)(used ? used : 1) *
-                                                 sizeof(*g));
+    mp_script_gpu *g =
+        mp_arena_alloc(arena, (size_t)(used ? used : 1) * sizeof(*g));
     if (!g)
         return MP_ENOMEM;
     int m = 0;

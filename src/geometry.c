@@ -42,8 +42,7 @@ static void starts_text(const mp_gi_profile *p, char *buf, size_t n)
     }
     mp_catf(buf, n, &k, "slots {");
     for (int i = 0; i < p->n_placements && k < n; i++)
-        mp_catf(buf, n, &k, "%s%d", i ? "," : "",
-                              p->placements[i]);
+        mp_catf(buf, n, &k, "%s%d", i ? "," : "", p->placements[i]);
     if (k < n)
         snprintf(buf + k, n - k, "}");
 }
@@ -85,8 +84,8 @@ static bool place(search *s, int k, unsigned occ)
 
 /* Place the instances selected by `use` (bit i = instance i); pinned ones
  * keep their start. Returns true and fills start[] on success. */
-static bool search_subset(const mp_model *m, const int *prof,
-                          const int *pinned, int n, unsigned use, int *start)
+static bool search_subset(const mp_model *m, const int *prof, const int *pinned,
+                          int n, unsigned use, int *start)
 {
     search s = {.m = m, .prof = prof, .start = start};
     unsigned occ = 0;
@@ -151,9 +150,8 @@ static void explain_placement(const mp_model *m, const int *prof,
     size_t k = 0;
     for (int j = 0; j < npin && k < sizeof(pins); j++)
         mp_catf(pins, sizeof(pins), &k, "%s%s (at slot %d)",
-                              j == 0 ? "" : (j == npin - 1 ? " and " : ", "),
-                              m->profiles[prof[pin[j]]].name,
-                              pinned[pin[j]]);
+                j == 0 ? "" : (j == npin - 1 ? " and " : ", "),
+                m->profiles[prof[pin[j]]].name, pinned[pin[j]]);
     if (nunp == 1 && npin > 0) {
         const mp_gi_profile *p = &m->profiles[prof[unp[0]]];
         char st[80];
@@ -169,8 +167,8 @@ static void explain_placement(const mp_model *m, const int *prof,
         const mp_gi_profile *p = &m->profiles[prof[unp[j]]];
         char st[80];
         starts_text(p, st, sizeof(st));
-        mp_catf(list, sizeof(list), &k, "%s%s at %s",
-                              j ? ", " : "", p->name, st);
+        mp_catf(list, sizeof(list), &k, "%s%s at %s", j ? ", " : "", p->name,
+                st);
     }
     if (npin)
         set_reason(res, MP_FIT_PLACEMENT,
@@ -242,8 +240,8 @@ int mp_geom_fit(const mp_model *m, const int *profiles, const int *pinned,
         return MP_EINFEASIBLE;
     }
     if (mem > m->units) {
-        set_reason(res, MP_FIT_MEMORY,
-                   "needs %d memory slices, the GPU has %d", mem, m->units);
+        set_reason(res, MP_FIT_MEMORY, "needs %d memory slices, the GPU has %d",
+                   mem, m->units);
         return MP_EINFEASIBLE;
     }
     if (comp > m->compute_slices) {
@@ -324,8 +322,8 @@ int mp_geom_fit_counts(const mp_model *m, const int *count, mp_layout *out,
     return fit_counts(m, count, out, res, false);
 }
 
-int mp_geom_fit_counts_best(const mp_model *m, const int *count,
-                            mp_layout *out, mp_fit_result *res)
+int mp_geom_fit_counts_best(const mp_model *m, const int *count, mp_layout *out,
+                            mp_fit_result *res)
 {
     return fit_counts(m, count, out, res, true);
 }
@@ -395,8 +393,8 @@ static void score_layout(const mp_layout *l, long *sc)
     if (!sc[2]) {
         int ord[MP_MAX_GIS];
         bool exact = false;
-        sc[2] = mp_geom_creation_order(&sorted, ord, &exact, NULL) == 0 &&
-                exact;
+        sc[2] =
+            mp_geom_creation_order(&sorted, ord, &exact, NULL) == 0 && exact;
     }
     /* lower starts for earlier (larger) instances: a stable tie-break */
     long lex = 0;
@@ -834,9 +832,10 @@ static int max_extension(ext_ctx *x, unsigned occ, int comp, int media,
             if (occ & mk)
                 continue;
             x->count[p]++;
-            int gain = (x->want_memory ? pp->memory_slices : pp->compute_slices) +
-                       max_extension(x, occ | mk, comp + pp->compute_slices,
-                                     media + is_media(pp), p, st);
+            int gain =
+                (x->want_memory ? pp->memory_slices : pp->compute_slices) +
+                max_extension(x, occ | mk, comp + pp->compute_slices,
+                              media + is_media(pp), p, st);
             x->count[p]--;
             if (gain > best)
                 best = gain;

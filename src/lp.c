@@ -57,7 +57,10 @@ void mp_lp_free(mp_lp *lp)
     free(lp);
 }
 
-void mp_lp_set_cost(mp_lp *lp, int j, double c) { lp->cost[j] = c; }
+void mp_lp_set_cost(mp_lp *lp, int j, double c)
+{
+    lp->cost[j] = c;
+}
 
 void mp_lp_set_bounds(mp_lp *lp, int j, double lo, double hi)
 {
@@ -71,9 +74,18 @@ void mp_lp_get_bounds(const mp_lp *lp, int j, double *lo, double *hi)
     *hi = lp->hi[j];
 }
 
-int mp_lp_ncols(const mp_lp *lp) { return lp->n; }
-int mp_lp_nrows(const mp_lp *lp) { return lp->m; }
-long mp_lp_pivots(const mp_lp *lp) { return lp->pivots; }
+int mp_lp_ncols(const mp_lp *lp)
+{
+    return lp->n;
+}
+int mp_lp_nrows(const mp_lp *lp)
+{
+    return lp->m;
+}
+long mp_lp_pivots(const mp_lp *lp)
+{
+    return lp->pivots;
+}
 
 int mp_lp_add_row(mp_lp *lp, const int *idx, const double *val, int nnz,
                   char sense, double rhs)
@@ -105,12 +117,12 @@ int mp_lp_add_row(mp_lp *lp, const int *idx, const double *val, int nnz,
 /* ------------------------------------------------------------ tableau */
 
 typedef struct tab {
-    int m, N;       /* rows, columns (without the rhs) */
-    double *a;      /* (m + 1) x (N + 1), row m is the objective */
-    int *basis;     /* column basic in each row */
-    int nstruct;    /* structural columns */
-    int art0;       /* first artificial column */
-    bool *banned;   /* columns that may not enter */
+    int m, N;     /* rows, columns (without the rhs) */
+    double *a;    /* (m + 1) x (N + 1), row m is the objective */
+    int *basis;   /* column basic in each row */
+    int nstruct;  /* structural columns */
+    int art0;     /* first artificial column */
+    bool *banned; /* columns that may not enter */
     long *pivots;
 } tab;
 
@@ -433,8 +445,8 @@ static long long dfs(mp_flow *f, int v, int t, long long pushed)
         edge *e = &f->e[k];
         if (e->cap - e->flow <= 0 || f->level[e->to] != f->level[v] + 1)
             continue;
-        long long d = dfs(f, e->to, t,
-                          pushed < e->cap - e->flow ? pushed : e->cap - e->flow);
+        long long d = dfs(
+            f, e->to, t, pushed < e->cap - e->flow ? pushed : e->cap - e->flow);
         if (d > 0) {
             e->flow += d;
             f->e[k ^ 1].flow -= d;

@@ -31,8 +31,13 @@ int mp_lp_add_row(mp_lp *lp, const int *idx, const double *val, int nnz,
 int mp_lp_ncols(const mp_lp *lp);
 int mp_lp_nrows(const mp_lp *lp);
 
-enum { MP_LP_OPTIMAL = 0, MP_LP_INFEASIBLE = 1, MP_LP_UNBOUNDED = 2,
-       MP_LP_ITERLIMIT = 3, MP_LP_NOMEM = 4 };
+enum {
+    MP_LP_OPTIMAL = 0,
+    MP_LP_INFEASIBLE = 1,
+    MP_LP_UNBOUNDED = 2,
+    MP_LP_ITERLIMIT = 3,
+    MP_LP_NOMEM = 4
+};
 
 /* Solve with the current bounds. x (ncols) and obj get the optimum. */
 int mp_lp_solve(mp_lp *lp, double *x, double *obj);

@@ -200,9 +200,9 @@ static void conversion_pass(rd *r, const mp_ynode *n, int depth)
             char t[120];
             snprintf(t, sizeof(t), "json: unsupported value: %s",
                      isnan(v.f) ? "NaN" : (v.f > 0 ? "+Inf" : "-Inf"));
-            reject(r, n, LVL_CONVERT, "not-json",
-                   t, "'%s' is not a number JSON can hold; mig-parted "
-                      "rejects the whole file",
+            reject(r, n, LVL_CONVERT, "not-json", t,
+                   "'%s' is not a number JSON can hold; mig-parted "
+                   "rejects the whole file",
                    n->str);
         }
         return;
@@ -311,9 +311,9 @@ static bool go_parse_u32(const char *s, uint32_t *out)
             continue;
         }
         int c = tolower((unsigned char)*d);
-        int dg = c >= '0' && c <= '9' ? c - '0'
+        int dg = c >= '0' && c <= '9'   ? c - '0'
                  : c >= 'a' && c <= 'z' ? c - 'a' + 10
-                                         : 99;
+                                        : 99;
         if (dg >= base)
             return false;
         v = v * (uint64_t)base + (uint64_t)dg;
@@ -432,9 +432,8 @@ static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
             }
         }
         e->has_filter = v->nkids > 0;
-        e->filters = mp_arena_alloc(r->a,
-                                    (v->nkids ? v->nkids : 1) *
-                                        sizeof(*e->filters));
+        e->filters = mp_arena_alloc(r->a, (v->nkids ? v->nkids : 1) *
+                                              sizeof(*e->filters));
         if (!e->filters)
             return;
         for (size_t i = 0; i < v->nkids; i++)
@@ -480,8 +479,8 @@ static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
                v->kind == MP_YNODE_SCALAR ? v->str : "a map");
         return;
     }
-    e->devices = mp_arena_alloc(r->a,
-                                (v->nkids ? v->nkids : 1) * sizeof(*e->devices));
+    e->devices =
+        mp_arena_alloc(r->a, (v->nkids ? v->nkids : 1) * sizeof(*e->devices));
     if (!e->devices)
         return;
     for (size_t i = 0; i < v->nkids; i++) {
@@ -737,8 +736,7 @@ static void read_configs(rd *r, const mp_ynode *v)
                  "calls it '%s' and `-c %s` will not find it; quote it",
                  p[i].k->str, mp_yvkind_name(kk), c->name, p[i].k->str);
         const mp_ynode *list = p[i].v;
-        if (is_null(list) ||
-            (list->kind == MP_YNODE_SEQ && list->nkids == 0)) {
+        if (is_null(list) || (list->kind == MP_YNODE_SEQ && list->nkids == 0)) {
             char t[600];
             snprintf(t, sizeof(t), "at least one entry in '%s' is required",
                      c->name);
@@ -766,8 +764,8 @@ static void read_configs(rd *r, const mp_ynode *v)
     }
 }
 
-int mp_mp_parse(const char *path, const char *text, size_t len,
-                mp_findings *f, mp_mp_file *out)
+int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
+                mp_mp_file *out)
 {
     memset(out, 0, sizeof(*out));
     out->parsed = true;

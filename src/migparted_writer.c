@@ -194,8 +194,9 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
         mixed |= r->fleet[i].model != r->fleet[0].model;
     mp_buf_printf(out, "# mig-parted config written by migplan %s from %s.\n",
                   MIGPLAN_VERSION, r->path);
-    mp_buf_printf(out, "# %d GPU%s used%s. GPU indices follow the request's "
-                       "fleet order:\n",
+    mp_buf_printf(out,
+                  "# %d GPU%s used%s. GPU indices follow the request's "
+                  "fleet order:\n",
                   p->gpus_used, p->gpus_used == 1 ? "" : "s",
                   p->optimal ? " (optimal)" : "");
     for (int i = 0; i < r->n_fleet; i++) {
@@ -207,7 +208,8 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
                 hi = p->gpus[k].index;
             }
         if (lo >= 0)
-            mp_buf_printf(out, "#   %d-%d: %s\n", lo, hi, r->fleet[i].model->id);
+            mp_buf_printf(out, "#   %d-%d: %s\n", lo, hi,
+                          r->fleet[i].model->id);
     }
     mp_buf_printf(out, "# Apply: nvidia-mig-parted apply -f FILE -c %s\n",
                   config_name);
@@ -223,9 +225,10 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
         } else if (!g->mig_enabled) {
             mp_buf_puts(out, "  # whole GPU:");
             for (int k = 0; k < x->n; k++)
-                mp_buf_printf(out, " %s (GPU %d)",
-                              r->tenants[p->gpus[x->indices[k]].whole_tenant].name,
-                              p->gpus[x->indices[k]].index);
+                mp_buf_printf(
+                    out, " %s (GPU %d)",
+                    r->tenants[p->gpus[x->indices[k]].whole_tenant].name,
+                    p->gpus[x->indices[k]].index);
             mp_buf_putc(out, '\n');
         } else {
             mp_buf_puts(out, "  # ");

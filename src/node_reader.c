@@ -25,8 +25,10 @@ int mp_node_parse(const mp_db *db, const char *text, size_t len,
         {"gpus", MP_F_NODE, true, 0, 0, 0},
     };
     static const mp_field gf[] = {
-        {"index", MP_F_INT, false, offsetof(gpu_raw, index), 0, MP_NODE_MAX_GPUS - 1},
-        {"count", MP_F_INT, false, offsetof(gpu_raw, count), 1, MP_NODE_MAX_GPUS},
+        {"index", MP_F_INT, false, offsetof(gpu_raw, index), 0,
+         MP_NODE_MAX_GPUS - 1},
+        {"count", MP_F_INT, false, offsetof(gpu_raw, count), 1,
+         MP_NODE_MAX_GPUS},
         {"model", MP_F_STR, true, offsetof(gpu_raw, model), 0, 0},
         {"subsystem", MP_F_STR, false, offsetof(gpu_raw, subsystem), 0, 0},
     };
@@ -49,8 +51,8 @@ int mp_node_parse(const mp_db *db, const char *text, size_t len,
         rc = mp_schema_need_seq(&c, gpus, "gpus");
     if (rc)
         goto out;
-    out->gpus = mp_arena_alloc(&out->arena,
-                               MP_NODE_MAX_GPUS * sizeof(*out->gpus));
+    out->gpus =
+        mp_arena_alloc(&out->arena, MP_NODE_MAX_GPUS * sizeof(*out->gpus));
     if (!out->gpus) {
         rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
         goto out;
@@ -78,9 +80,9 @@ int mp_node_parse(const mp_db *db, const char *text, size_t len,
         }
         uint32_t sub = 0;
         if (r.subsystem && !mp_parse_pci_id(r.subsystem, &sub)) {
-            rc = mp_schema_err(&c, mp_ymap_get(g, "subsystem", NULL),
-                               MP_ESCHEMA,
-                               "subsystem must look like \"0x16C010DE\"");
+            rc =
+                mp_schema_err(&c, mp_ymap_get(g, "subsystem", NULL), MP_ESCHEMA,
+                              "subsystem must look like \"0x16C010DE\"");
             goto out;
         }
         int first = (present & 1) ? (int)r.index : next;

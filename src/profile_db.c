@@ -41,9 +41,9 @@ bool mp_parse_pci_id(const char *s, uint32_t *out)
     uint32_t v = 0;
     for (size_t i = 0; i < n; i++) {
         int c = tolower((unsigned char)h[i]);
-        int dg = c >= '0' && c <= '9' ? c - '0'
+        int dg = c >= '0' && c <= '9'   ? c - '0'
                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                         : -1;
+                                        : -1;
         if (dg < 0)
             return false;
         v = v << 4 | (uint32_t)dg;
@@ -59,8 +59,7 @@ void mp_format_placements(const mp_gi_profile *p, char *buf, size_t n)
     size_t k = 0;
     mp_catf(buf, n, &k, "{");
     for (int i = 0; i < p->n_placements && k < n; i++)
-        mp_catf(buf, n, &k, "%s%d", i ? "," : "",
-                              p->placements[i]);
+        mp_catf(buf, n, &k, "%s%d", i ? "," : "", p->placements[i]);
     if (k < n)
         snprintf(buf + k, n - k, "}:%d", p->memory_slices);
 }
@@ -115,17 +114,26 @@ typedef struct loader {
     mp_model *m;
 } loader;
 
-#define ERR(l, node, ...) mp_schema_err(&(l)->c, (node), MP_ESCHEMA, __VA_ARGS__)
+#define ERR(l, node, ...)                                                      \
+    mp_schema_err(&(l)->c, (node), MP_ESCHEMA, __VA_ARGS__)
 
-static const char *const profile_fields_named[] = {
-    "name",        "id",            "compute-slices", "memory-slices",
-    "memory-gib",  "memory-mib",    "sms",            "engines",
-    "max-instances", "placements",  "min-driver",     "compute-instances",
-    NULL};
+static const char *const profile_fields_named[] = {"name",
+                                                   "id",
+                                                   "compute-slices",
+                                                   "memory-slices",
+                                                   "memory-gib",
+                                                   "memory-mib",
+                                                   "sms",
+                                                   "engines",
+                                                   "max-instances",
+                                                   "placements",
+                                                   "min-driver",
+                                                   "compute-instances",
+                                                   NULL};
 
 static const char *const model_fields_named[] = {
-    "memory-mib", "sms", "min-driver", "pci-device-ids", "product-names",
-    "architecture", NULL};
+    "memory-mib",    "sms",          "min-driver", "pci-device-ids",
+    "product-names", "architecture", NULL};
 
 static bool known_field(const char *const *list, const char *f)
 {
@@ -153,7 +161,8 @@ static int read_notes(loader *l, const mp_ynode *map, const char *what,
     if (map->kind != MP_YNODE_MAP)
         return ERR(l, map, "%s must map field names to explanations", what);
     int cnt = (int)(map->nkids / 2);
-    mp_note *notes = mp_arena_alloc(l->a, (size_t)(cnt ? cnt : 1) * sizeof(*notes));
+    mp_note *notes =
+        mp_arena_alloc(l->a, (size_t)(cnt ? cnt : 1) * sizeof(*notes));
     if (!notes)
         return mp_schema_err(&l->c, map, MP_ENOMEM, "out of memory");
     for (int i = 0; i < cnt; i++) {
@@ -162,8 +171,9 @@ static int read_notes(loader *l, const mp_ynode *map, const char *what,
         if (rc)
             return rc;
         if (!known_field(fields, notes[i].field))
-            return ERR(l, k, "%s names '%s', which is not a field that can "
-                             "carry provenance",
+            return ERR(l, k,
+                       "%s names '%s', which is not a field that can "
+                       "carry provenance",
                        what, notes[i].field);
         for (int j = 0; j < i; j++)
             if (strcmp(notes[j].field, notes[i].field) == 0)
@@ -188,11 +198,12 @@ static int read_prov(loader *l, const mp_ynode *at, mp_strlist sources,
     p->n_sources = sources.n;
     for (int i = 0; i < sources.n; i++)
         if (!has_source(l->m, sources.v[i]))
-            return ERR(l, at, "source '%s' is not defined in this file's "
-                              "'sources' map",
+            return ERR(l, at,
+                       "source '%s' is not defined in this file's "
+                       "'sources' map",
                        sources.v[i]);
-    int rc = read_notes(l, derived, "derived", fields, &p->derived,
-                        &p->n_derived);
+    int rc =
+        read_notes(l, derived, "derived", fields, &p->derived, &p->n_derived);
     if (!rc)
         rc = read_notes(l, inferred, "inferred", fields, &p->inferred,
                         &p->n_inferred);
@@ -240,13 +251,15 @@ static int parse_placements(loader *l, const mp_ynode *n, const char *s,
         goto bad;
     p->n_placements = cnt;
     if (size != p->memory_slices)
-        return ERR(l, n, "placement size %ld differs from memory-slices %d; "
-                         "a GPU instance occupies exactly its memory slices",
+        return ERR(l, n,
+                   "placement size %ld differs from memory-slices %d; "
+                   "a GPU instance occupies exactly its memory slices",
                    size, p->memory_slices);
     return 0;
 bad:
-    return ERR(l, n, "placements must look like nvidia-smi mig -lgipp "
-                     "prints them, e.g. \"{0,2,4}:2\", not \"%s\"",
+    return ERR(l, n,
+               "placements must look like nvidia-smi mig -lgipp "
+               "prints them, e.g. \"{0,2,4}:2\", not \"%s\"",
                s);
 }
 
@@ -292,8 +305,9 @@ static int read_ci_list(loader *l, const mp_ynode *list, const char *gi_name,
     if (rc)
         return rc;
     if (list->nkids == 0 || list->nkids > MP_MAX_CI)
-        return ERR(l, list, "a GI offers between 1 and %d compute-instance "
-                            "profiles",
+        return ERR(l, list,
+                   "a GI offers between 1 and %d compute-instance "
+                   "profiles",
                    MP_MAX_CI);
     mp_ci_profile *cis = mp_arena_alloc(l->a, list->nkids * sizeof(*cis));
     if (!cis)
@@ -301,17 +315,19 @@ static int read_ci_list(loader *l, const mp_ynode *list, const char *gi_name,
     int defaults = 0;
     for (size_t i = 0; i < list->nkids; i++) {
         ci_raw r = {0};
-        rc = mp_schema_read(&l->c, list->kids[i], "compute-instance profile",
-                            f, sizeof(f) / sizeof(f[0]), &r, NULL);
+        rc = mp_schema_read(&l->c, list->kids[i], "compute-instance profile", f,
+                            sizeof(f) / sizeof(f[0]), &r, NULL);
         if (rc)
             return rc;
         if (r.c > gi_slices)
-            return ERR(l, list->kids[i], "a %lldc compute instance cannot fit "
-                                         "a %d-slice GI",
+            return ERR(l, list->kids[i],
+                       "a %lldc compute instance cannot fit "
+                       "a %d-slice GI",
                        r.c, gi_slices);
         if (r.c * r.max > gi_slices)
-            return ERR(l, list->kids[i], "%lld x %lldc exceeds the GI's %d "
-                                         "compute slices",
+            return ERR(l, list->kids[i],
+                       "%lld x %lldc exceeds the GI's %d "
+                       "compute slices",
                        r.max, r.c, gi_slices);
         mp_ci_profile *ci = &cis[i];
         ci->compute_slices = (int)r.c;
@@ -331,8 +347,9 @@ static int read_ci_list(loader *l, const mp_ynode *list, const char *gi_name,
         defaults += r.is_default;
     }
     if (defaults != 1)
-        return ERR(l, list, "exactly one compute-instance profile per GI must "
-                            "be marked default: true (the one -C creates)");
+        return ERR(l, list,
+                   "exactly one compute-instance profile per GI must "
+                   "be marked default: true (the one -C creates)");
     *out = cis;
     *nout = (int)list->nkids;
     return 0;
@@ -385,16 +402,20 @@ static int read_profile(loader *l, const mp_ynode *n, const ci_group *groups,
     static const mp_field f[] = {
         {"name", MP_F_STR, true, offsetof(profile_raw, name), 0, 0},
         {"id", MP_F_INT, true, offsetof(profile_raw, id), 0, 255},
-        {"compute-slices", MP_F_INT, true, offsetof(profile_raw, cslices), 1, 16},
-        {"memory-slices", MP_F_INT, true, offsetof(profile_raw, mslices), 1, 16},
+        {"compute-slices", MP_F_INT, true, offsetof(profile_raw, cslices), 1,
+         16},
+        {"memory-slices", MP_F_INT, true, offsetof(profile_raw, mslices), 1,
+         16},
         {"memory-gib", MP_F_NODE, false, offsetof(profile_raw, gib), 0, 0},
         {"memory-mib", MP_F_INT, true, offsetof(profile_raw, mib), 1, 16777216},
         {"sms", MP_F_INT, false, offsetof(profile_raw, sms), 1, 100000},
         {"engines", MP_F_NODE, true, offsetof(profile_raw, engines), 0, 0},
         {"max-instances", MP_F_INT, true, offsetof(profile_raw, max), 1, 16},
         {"placements", MP_F_STR, true, offsetof(profile_raw, placements), 0, 0},
-        {"min-driver", MP_F_STR, false, offsetof(profile_raw, min_driver), 0, 0},
-        {"compute-instances", MP_F_NODE, false, offsetof(profile_raw, cis), 0, 0},
+        {"min-driver", MP_F_STR, false, offsetof(profile_raw, min_driver), 0,
+         0},
+        {"compute-instances", MP_F_NODE, false, offsetof(profile_raw, cis), 0,
+         0},
         {"sources", MP_F_STRLIST, true, offsetof(profile_raw, sources), 0, 0},
         {"derived", MP_F_NODE, false, offsetof(profile_raw, derived), 0, 0},
         {"inferred", MP_F_NODE, false, offsetof(profile_raw, inferred), 0, 0},
@@ -412,14 +433,16 @@ static int read_profile(loader *l, const mp_ynode *n, const ci_group *groups,
         return ERR(l, name_node, "profile name: %s", why);
     mp_profname_format(&pn, canon, sizeof(canon));
     if (pn.ci_form || strcmp(canon, r.name) != 0)
-        return ERR(l, name_node, "'%s' is not a canonical GPU-instance profile "
-                                 "name; write %s",
+        return ERR(l, name_node,
+                   "'%s' is not a canonical GPU-instance profile "
+                   "name; write %s",
                    r.name, canon);
     bool flags_ok;
     p->flags = flags_from_name(&pn, &flags_ok);
     if (!flags_ok)
-        return ERR(l, name_node, "unknown profile suffix '%c%s'; known: +me, "
-                                 "+me.all, +gfx, -me",
+        return ERR(l, name_node,
+                   "unknown profile suffix '%c%s'; known: +me, "
+                   "+me.all, +gfx, -me",
                    pn.sign, pn.attrs);
     if (pn.g != r.cslices)
         return ERR(l, name_node, "the name says %dg but compute-slices is %lld",
@@ -454,11 +477,13 @@ static int read_profile(loader *l, const mp_ynode *n, const ci_group *groups,
         return rc;
     for (int i = 0; i < p->n_placements; i++) {
         if (i > 0 && p->placements[i] <= p->placements[i - 1])
-            return ERR(l, pl_node, "placement starts must be ascending and "
-                                   "distinct");
+            return ERR(l, pl_node,
+                       "placement starts must be ascending and "
+                       "distinct");
         if (p->placements[i] + p->memory_slices > l->m->units)
-            return ERR(l, pl_node, "placement %d:%d runs past the GPU's %d "
-                                   "placement units",
+            return ERR(l, pl_node,
+                       "placement %d:%d runs past the GPU's %d "
+                       "placement units",
                        p->placements[i], p->memory_slices, l->m->units);
     }
     int disjoint = max_disjoint(p);
@@ -473,25 +498,28 @@ static int read_profile(loader *l, const mp_ynode *n, const ci_group *groups,
         char want[32];
         mp_format_gib(p->memory_mib, want, sizeof(want));
         if (strcmp(want, r.gib->str) != 0)
-            return ERR(l, r.gib, "memory-gib %s does not match memory-mib %d "
-                                 "(which -lgip would print as %s)",
+            return ERR(l, r.gib,
+                       "memory-gib %s does not match memory-mib %d "
+                       "(which -lgip would print as %s)",
                        r.gib->str, p->memory_mib, want);
         p->memory_gib = mp_arena_strdup(l->a, r.gib->str);
     }
-    rc = read_prov(l, n, r.sources, r.derived, r.inferred,
-                   profile_fields_named, &p->prov);
+    rc = read_prov(l, n, r.sources, r.derived, r.inferred, profile_fields_named,
+                   &p->prov);
     if (rc)
         return rc;
     if (r.sources.n == 0)
         return ERR(l, n, "profile %s names no source; every number needs one",
                    p->name);
     if (p->sms < 0 && !mp_prov_inferred(&p->prov, "sms"))
-        return ERR(l, n, "profile %s has no sms; add inferred: {sms: \"...\"} "
-                         "saying why it is unknown",
+        return ERR(l, n,
+                   "profile %s has no sms; add inferred: {sms: \"...\"} "
+                   "saying why it is unknown",
                    p->name);
     if (!r.gib && !mp_prov_inferred(&p->prov, "memory-mib"))
-        return ERR(l, n, "profile %s gives no memory-gib; a memory-mib without "
-                         "a -lgip value must be marked inferred",
+        return ERR(l, n,
+                   "profile %s gives no memory-gib; a memory-mib without "
+                   "a -lgip value must be marked inferred",
                    p->name);
     p->confirmed = p->prov.n_inferred == 0;
     /* compute instances: own list, else the model's table for this size */
@@ -506,8 +534,9 @@ static int read_profile(loader *l, const mp_ynode *n, const ci_group *groups,
             if (groups[i].gi == p->compute_slices)
                 g = &groups[i];
         if (!g)
-            return ERR(l, n, "no compute-instances table for %d-slice GIs; "
-                             "add one at the top level",
+            return ERR(l, n,
+                       "no compute-instances table for %d-slice GIs; "
+                       "add one at the top level",
                        p->compute_slices);
         rc = read_ci_list(l, g->profiles, p->name, p->compute_slices,
                           g->inferred, &p->cis, &p->n_cis);
@@ -520,8 +549,9 @@ static int read_profile(loader *l, const mp_ynode *n, const ci_group *groups,
 static int read_sources(loader *l, const mp_ynode *n)
 {
     if (!n || n->kind != MP_YNODE_MAP || n->nkids == 0)
-        return ERR(l, n, "sources must map short keys (e.g. T-H100) to what "
-                         "and where each source is");
+        return ERR(l, n,
+                   "sources must map short keys (e.g. T-H100) to what "
+                   "and where each source is");
     int cnt = (int)(n->nkids / 2);
     mp_source *s = mp_arena_alloc(l->a, (size_t)cnt * sizeof(*s));
     if (!s)
@@ -569,16 +599,19 @@ static int read_ci_groups(loader *l, const mp_ynode *n, ci_group *groups,
         g->at = n->kids[i];
         for (int s = 0; s < g->sources.n; s++)
             if (!has_source(l->m, g->sources.v[s]))
-                return ERR(l, n->kids[i], "source '%s' is not defined in "
-                                          "'sources'",
+                return ERR(l, n->kids[i],
+                           "source '%s' is not defined in "
+                           "'sources'",
                            g->sources.v[s]);
         if (!g->sources.n && !g->inferred)
-            return ERR(l, n->kids[i], "a compute-instances group needs "
-                                      "sources or an inferred note");
+            return ERR(l, n->kids[i],
+                       "a compute-instances group needs "
+                       "sources or an inferred note");
         for (size_t j = 0; j < i; j++)
             if (groups[j].gi == g->gi)
-                return ERR(l, n->kids[i], "two compute-instances groups for "
-                                          "gi %lld",
+                return ERR(l, n->kids[i],
+                           "two compute-instances groups for "
+                           "gi %lld",
                            g->gi);
     }
     *ngroups = (int)n->nkids;
@@ -614,16 +647,20 @@ static int read_model(loader *l, const mp_ynode *root)
         {"schema", MP_F_INT, true, offsetof(model_raw, schema), 1, 1},
         {"id", MP_F_STR, true, offsetof(model_raw, id), 0, 0},
         {"name", MP_F_STR, true, offsetof(model_raw, name), 0, 0},
-        {"product-names", MP_F_STRLIST, false, offsetof(model_raw, product_names), 0, 0},
+        {"product-names", MP_F_STRLIST, false,
+         offsetof(model_raw, product_names), 0, 0},
         {"aliases", MP_F_STRLIST, false, offsetof(model_raw, aliases), 0, 0},
         {"pci-device-ids", MP_F_STRLIST, true, offsetof(model_raw, pci), 0, 0},
         {"architecture", MP_F_STR, true, offsetof(model_raw, arch), 0, 0},
-        {"memory-mib", MP_F_INT, true, offsetof(model_raw, mib), 1024, 16777216},
+        {"memory-mib", MP_F_INT, true, offsetof(model_raw, mib), 1024,
+         16777216},
         {"sms", MP_F_INT, false, offsetof(model_raw, sms), 1, 100000},
-        {"placement-units", MP_F_INT, true, offsetof(model_raw, units), 1, MP_MAX_UNITS},
+        {"placement-units", MP_F_INT, true, offsetof(model_raw, units), 1,
+         MP_MAX_UNITS},
         {"compute-slices", MP_F_INT, true, offsetof(model_raw, cslices), 1, 16},
         {"min-driver", MP_F_STR, true, offsetof(model_raw, min_driver), 0, 0},
-        {"memory-driver", MP_F_STR, true, offsetof(model_raw, memory_driver), 0, 0},
+        {"memory-driver", MP_F_STR, true, offsetof(model_raw, memory_driver), 0,
+         0},
         {"sources", MP_F_NODE, true, offsetof(model_raw, sources), 0, 0},
         {"provenance", MP_F_NODE, true, offsetof(model_raw, prov), 0, 0},
         {"compute-instances", MP_F_NODE, false, offsetof(model_raw, cis), 0, 0},
@@ -702,8 +739,9 @@ static int read_model(loader *l, const mp_ynode *root)
     if (rc)
         return rc;
     if (m->sms < 0 && !mp_prov_inferred(&m->prov, "sms"))
-        return ERR(l, root, "no sms given; add provenance inferred: {sms: "
-                            "\"...\"} saying why it is unknown");
+        return ERR(l, root,
+                   "no sms given; add provenance inferred: {sms: "
+                   "\"...\"} saying why it is unknown");
     ci_group groups[16];
     int ngroups;
     rc = read_ci_groups(l, r.cis, groups, &ngroups);
@@ -760,7 +798,10 @@ void mp_db_free(mp_db *db)
     free(db);
 }
 
-int mp_db_count(const mp_db *db) { return db->n; }
+int mp_db_count(const mp_db *db)
+{
+    return db->n;
+}
 
 const mp_model *mp_db_model(const mp_db *db, int i)
 {
@@ -1018,7 +1059,8 @@ static void normalise(const char *q, char *out, size_t n)
 {
     size_t k = 0;
     for (; *q && k + 1 < n; q++)
-        out[k++] = (*q == ' ' || *q == '_') ? '-' : (char)tolower((unsigned char)*q);
+        out[k++] =
+            (*q == ' ' || *q == '_') ? '-' : (char)tolower((unsigned char)*q);
     out[k] = '\0';
 }
 
@@ -1085,8 +1127,8 @@ int mp_db_find(const mp_db *db, const char *query, const mp_model **out,
     char sugg[300] = "";
     size_t k = 0;
     for (int j = 0; j < 3 && best[j] >= 0; j++)
-        mp_catf(sugg, sizeof(sugg), &k, "%s%s",
-                              j ? ", " : "", db->models[best[j]]->id);
+        mp_catf(sugg, sizeof(sugg), &k, "%s%s", j ? ", " : "",
+                db->models[best[j]]->id);
     return mp_diag_set(d, MP_ENOTFOUND, NULL, 0, 0,
                        "unknown GPU model '%s'; closest known: %s (`migplan "
                        "gpus` lists all)",

@@ -8,8 +8,8 @@
 
 static bool has_outer_space(const char *s, size_t n)
 {
-    return n > 0 && (isspace((unsigned char)s[0]) ||
-                     isspace((unsigned char)s[n - 1]));
+    return n > 0 &&
+           (isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1]));
 }
 
 /* Go strconv.Atoi: optional sign, decimal digits, must fit an int. */
@@ -145,8 +145,8 @@ bool mp_profname_parse(const char *s, size_t len, mp_profname *out, char *why,
     const char *plus = memchr(s, '+', len);
     const char *minus = memchr(s, '-', len);
     if (plus && minus) {
-        snprintf(why, whylen, "cannot parse '%s': contains both '+/-' attributes",
-                 shown);
+        snprintf(why, whylen,
+                 "cannot parse '%s': contains both '+/-' attributes", shown);
         return false;
     }
     const char *sep = plus ? plus : minus;

@@ -29,19 +29,13 @@ bool mp_parse_memory(const char *s, long long *mib, char *why, size_t n)
         const char *unit;
         double mib;
     } units[] = {
-        {"GiB", 1024.0},
-        {"Gi", 1024.0},
-        {"GB", 1e9 / 1048576.0},
-        {"MiB", 1.0},
-        {"Mi", 1.0},
-        {"MB", 1e6 / 1048576.0},
-        {"TiB", 1048576.0},
-        {"Ti", 1048576.0},
-        {"TB", 1e12 / 1048576.0},
+        {"GiB", 1024.0},    {"Gi", 1024.0},    {"GB", 1e9 / 1048576.0},
+        {"MiB", 1.0},       {"Mi", 1.0},       {"MB", 1e6 / 1048576.0},
+        {"TiB", 1048576.0}, {"Ti", 1048576.0}, {"TB", 1e12 / 1048576.0},
     };
     if (!*end) {
-        snprintf(why, n,
-                 "'%s' needs a unit: write %sGiB, %sGB or %sMiB", s, p, p, p);
+        snprintf(why, n, "'%s' needs a unit: write %sGiB, %sGB or %sMiB", s, p,
+                 p, p);
         return false;
     }
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -102,8 +96,9 @@ bool mp_tenant_fits_profile(const mp_tenant *t, const mp_model *m,
     if (t->sms > 0 && (p->sms < 0 || p->sms < t->sms)) {
         if (why) {
             if (p->sms < 0)
-                snprintf(why, n, "needs %d SMs; the SM count of %s on %s is "
-                                 "not known",
+                snprintf(why, n,
+                         "needs %d SMs; the SM count of %s on %s is "
+                         "not known",
                          t->sms, p->name, m->id);
             else
                 snprintf(why, n, "needs %d SMs; %s has %d", t->sms, p->name,
@@ -118,15 +113,17 @@ bool mp_tenant_fits_profile(const mp_tenant *t, const mp_model *m,
                          mp_engine_name(e), p->name, p->engines[e]);
             return false;
         }
-    if (t->media && (p->engines[MP_ENG_NVDEC] < 1 ||
-                     p->engines[MP_ENG_NVJPG] < 1 || p->engines[MP_ENG_OFA] < 1)) {
+    if (t->media &&
+        (p->engines[MP_ENG_NVDEC] < 1 || p->engines[MP_ENG_NVJPG] < 1 ||
+         p->engines[MP_ENG_OFA] < 1)) {
         if (why)
-            snprintf(why, n, "needs media engines (NVDEC, NVJPG and OFA); %s "
-                             "lacks %s",
+            snprintf(why, n,
+                     "needs media engines (NVDEC, NVJPG and OFA); %s "
+                     "lacks %s",
                      p->name,
-                     p->engines[MP_ENG_OFA] < 1 ? "an OFA"
+                     p->engines[MP_ENG_OFA] < 1     ? "an OFA"
                      : p->engines[MP_ENG_NVJPG] < 1 ? "an NVJPG"
-                                                   : "an NVDEC");
+                                                    : "an NVDEC");
         return false;
     }
     if (t->graphics && !(p->flags & MP_GI_GFX)) {
@@ -334,8 +331,8 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
             t->engines[e] = (int)v[e];
     }
     if (tr.models.n) {
-        t->models = mp_arena_alloc(c->arena,
-                                   (size_t)tr.models.n * sizeof(*t->models));
+        t->models =
+            mp_arena_alloc(c->arena, (size_t)tr.models.n * sizeof(*t->models));
         if (!t->models)
             return mp_schema_err(c, n, MP_ENOMEM, "out of memory");
         for (int i = 0; i < tr.models.n; i++) {
@@ -409,8 +406,8 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
         goto out;
     }
     if (tn->nkids > MP_MAX_TENANTS) {
-        rc = mp_schema_err(&c, tn, MP_ELIMIT,
-                           "more than %d tenants (limit)", MP_MAX_TENANTS);
+        rc = mp_schema_err(&c, tn, MP_ELIMIT, "more than %d tenants (limit)",
+                           MP_MAX_TENANTS);
         goto out;
     }
     out->tenants = mp_arena_alloc(&out->arena, tn->nkids * sizeof(mp_tenant));
@@ -449,8 +446,7 @@ out:
 }
 
 int mp_request_load(const mp_db *db, const char *path,
-                    const mp_model *default_model, mp_request *out,
-                    mp_diag *d)
+                    const mp_model *default_model, mp_request *out, mp_diag *d)
 {
     char *text;
     size_t len;

@@ -43,8 +43,8 @@ int mp_schema_str(const mp_schema_ctx *c, const mp_ynode *n, const char *what,
                              what, mp_yvkind_name(k));
     }
     if (strlen(n->str) != n->len)
-        return mp_schema_err(c, n, MP_ESCHEMA,
-                             "%s contains a NUL character", what);
+        return mp_schema_err(c, n, MP_ESCHEMA, "%s contains a NUL character",
+                             what);
     *out = mp_arena_strndup(c->arena, n->str, n->len);
     if (!*out)
         return mp_schema_err(c, n, MP_ENOMEM, "out of memory");
@@ -75,16 +75,15 @@ static int read_int(const mp_schema_ctx *c, const mp_ynode *n,
             return mp_schema_err(c, n, MP_ESCHEMA,
                                  "%s: %s is too large; the maximum is %lld",
                                  f->key, n->str, f->max);
-        return mp_schema_err(c, n, MP_ESCHEMA,
-                             "%s: %s does not fit in 64 bits", f->key, n->str);
+        return mp_schema_err(c, n, MP_ESCHEMA, "%s: %s does not fit in 64 bits",
+                             f->key, n->str);
     }
     if (k != MP_YV_INT)
-        return mp_schema_err(c, n, MP_ESCHEMA,
-                             "%s must be a whole number, not %s%s%s", f->key,
-                             n->kind == MP_YNODE_SCALAR ? "\"" : "a ",
-                             n->kind == MP_YNODE_SCALAR ? n->str
-                                                        : mp_yvkind_name(k),
-                             n->kind == MP_YNODE_SCALAR ? "\"" : "");
+        return mp_schema_err(
+            c, n, MP_ESCHEMA, "%s must be a whole number, not %s%s%s", f->key,
+            n->kind == MP_YNODE_SCALAR ? "\"" : "a ",
+            n->kind == MP_YNODE_SCALAR ? n->str : mp_yvkind_name(k),
+            n->kind == MP_YNODE_SCALAR ? "\"" : "");
     if (ranged && (v.i < f->min || v.i > f->max))
         return mp_schema_err(c, n, MP_ESCHEMA,
                              "%s must be between %lld and %lld, not %lld",
@@ -106,14 +105,13 @@ static int read_num(const mp_schema_ctx *c, const mp_ynode *n,
     else if (k == MP_YV_FLOAT && isfinite(v.f))
         x = v.f;
     else
-        return mp_schema_err(c, n, MP_ESCHEMA, "%s must be a number, not %s",
-                             f->key,
-                             n->kind == MP_YNODE_SCALAR ? n->str
-                                                        : mp_yvkind_name(k));
+        return mp_schema_err(
+            c, n, MP_ESCHEMA, "%s must be a number, not %s", f->key,
+            n->kind == MP_YNODE_SCALAR ? n->str : mp_yvkind_name(k));
     if (f->min <= f->max && (x < (double)f->min || x > (double)f->max))
         return mp_schema_err(c, n, MP_ESCHEMA,
-                             "%s must be between %lld and %lld, not %s",
-                             f->key, f->min, f->max, n->str);
+                             "%s must be between %lld and %lld, not %s", f->key,
+                             f->min, f->max, n->str);
     *(double *)dst = x;
     return 0;
 }
@@ -130,10 +128,9 @@ static int read_strlist(const mp_schema_ctx *c, const mp_ynode *n,
     }
     if (n->kind != MP_YNODE_SEQ)
         return mp_schema_err(c, n, MP_ESCHEMA,
-                             "%s must be a list of strings, not a map",
-                             f->key);
-    dst->v = mp_arena_alloc(c->arena,
-                            (n->nkids ? n->nkids : 1) * sizeof(*dst->v));
+                             "%s must be a list of strings, not a map", f->key);
+    dst->v =
+        mp_arena_alloc(c->arena, (n->nkids ? n->nkids : 1) * sizeof(*dst->v));
     if (!dst->v)
         return mp_schema_err(c, n, MP_ENOMEM, "out of memory");
     for (size_t i = 0; i < n->nkids; i++) {
@@ -159,11 +156,9 @@ static int read_value(const mp_schema_ctx *c, const mp_field *f,
     case MP_F_BOOL: {
         mp_yval bv;
         if (mp_ynode_resolve(v, &bv) != MP_YV_BOOL)
-            return mp_schema_err(c, v, MP_ESCHEMA,
-                                 "%s must be true or false, not %s", f->key,
-                                 v->kind == MP_YNODE_SCALAR
-                                     ? v->str
-                                     : mp_yvkind_name(bv.kind));
+            return mp_schema_err(
+                c, v, MP_ESCHEMA, "%s must be true or false, not %s", f->key,
+                v->kind == MP_YNODE_SCALAR ? v->str : mp_yvkind_name(bv.kind));
         *(bool *)dst = bv.b;
         return 0;
     }
@@ -186,11 +181,10 @@ int mp_schema_read(const mp_schema_ctx *c, const mp_ynode *map,
     uint64_t seen = 0;
     if (!map || map->kind != MP_YNODE_MAP) {
         mp_yval v;
-        return mp_schema_err(c, map, MP_ESCHEMA,
-                             "a %s must be a map of keys to values, not a %s",
-                             what,
-                             map ? mp_yvkind_name(mp_ynode_resolve(map, &v))
-                                 : "null");
+        return mp_schema_err(
+            c, map, MP_ESCHEMA,
+            "a %s must be a map of keys to values, not a %s", what,
+            map ? mp_yvkind_name(mp_ynode_resolve(map, &v)) : "null");
     }
     size_t pairs = map->nkids / 2;
     for (int pass = 0; pass < 2; pass++) {
@@ -202,8 +196,8 @@ int mp_schema_read(const mp_schema_ctx *c, const mp_ynode *map,
             mp_yval kv;
             if (mp_ynode_resolve(k, &kv) != MP_YV_STR)
                 return mp_schema_err(c, k, MP_ESCHEMA,
-                                     "%s keys must be strings, not a %s",
-                                     what, mp_yvkind_name(kv.kind));
+                                     "%s keys must be strings, not a %s", what,
+                                     mp_yvkind_name(kv.kind));
             size_t i;
             for (i = 0; i < nfields; i++)
                 if (strcmp(fields[i].key, k->str) == 0)

@@ -35,7 +35,7 @@ typedef struct mp_field {
     const char *key;
     mp_ftype type;
     bool required;
-    size_t offset; /* of the destination inside the output struct */
+    size_t offset;      /* of the destination inside the output struct */
     long long min, max; /* for MP_F_INT / MP_F_NUM; ignored when min > max */
 } mp_field;
 

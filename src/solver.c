@@ -84,7 +84,10 @@ typedef struct solver {
     long lp_solves, nodes, pivots;
 } solver;
 
-static bool is_whole(const mp_tenant *t) { return t->whole_gpu; }
+static bool is_whole(const mp_tenant *t)
+{
+    return t->whole_gpu;
+}
 
 static void free_solver(solver *s)
 {
@@ -111,8 +114,9 @@ static uint32_t eligible_mask(const mp_tenant *t, const item *it)
 static void explain_tenant(const solver *s, const mp_tenant *t, char *out,
                            size_t n)
 {
-    size_t k = (size_t)snprintf(out, n, "tenant %s (line %d) cannot be "
-                                        "placed: ",
+    size_t k = (size_t)snprintf(out, n,
+                                "tenant %s (line %d) cannot be "
+                                "placed: ",
                                 t->name, t->line);
     int shown = 0;
     for (int i = 0; i < s->nitems && k < n; i++) {
@@ -152,8 +156,7 @@ static void explain_tenant(const solver *s, const mp_tenant *t, char *out,
         shown++;
     }
     if (!shown && k < n)
-        mp_catf(out, n, &k,
-                              "no GPU of the fleet is in its models list");
+        mp_catf(out, n, &k, "no GPU of the fleet is in its models list");
     /* suggest what would work */
     if (!t->whole_gpu && k < n) {
         bool whole_ok = false;
@@ -192,8 +195,8 @@ static void explain_tenant(const solver *s, const mp_tenant *t, char *out,
         char bigger[200] = "";
         size_t bk = 0;
         for (int q = 0; q < nb && q < 3; q++)
-            mp_catf(bigger, sizeof(bigger), &bk, "%s%s",
-                                   q ? ", " : "", cand[q]->id);
+            mp_catf(bigger, sizeof(bigger), &bk, "%s%s", q ? ", " : "",
+                    cand[q]->id);
         if (whole_ok && nb)
             snprintf(out + k, n - k, "; use whole-gpu or a larger model (%s)",
                      bigger);
@@ -216,7 +219,8 @@ static int setup(solver *s)
         it->cost = r->fleet[i].cost;
         s->integral_costs &= it->cost == floor(it->cost);
     }
-    s->class_of = malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(int));
+    s->class_of =
+        malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(int));
     s->classes = calloc(MAX_CLASSES, sizeof(cls));
     if (!s->class_of || !s->classes)
         return MP_ENOMEM;
@@ -240,7 +244,8 @@ static int setup(solver *s)
             s->nclasses++;
         }
         cls *cl = &s->classes[c];
-        int *nt = realloc(cl->tenants, (size_t)(cl->ntenants + 1) * sizeof(int));
+        int *nt =
+            realloc(cl->tenants, (size_t)(cl->ntenants + 1) * sizeof(int));
         if (!nt)
             return MP_ENOMEM;
         cl->tenants = nt;
@@ -326,7 +331,10 @@ static int rb_add(rowb *r, int j, double v)
     return 0;
 }
 
-static int cnt(const item *it, int g, int p) { return it->geoms.v[g].count[p]; }
+static int cnt(const item *it, int g, int p)
+{
+    return it->geoms.v[g].count[p];
+}
 
 /* Build the LP. caps (per class, 0 = none) come from the spread phase;
  * cost_cap >= 0 bounds the total cost. */
@@ -377,8 +385,8 @@ static int build(solver *s, model *md, double cost_cap)
     int rc = 0;
 #define ROW(sense, rhs)                                                        \
     do {                                                                       \
-        if (rb.n && mp_lp_add_row(md->lp, rb.idx, rb.val, rb.n, (sense),      \
-                                  (rhs)) < 0)                                  \
+        if (rb.n &&                                                            \
+            mp_lp_add_row(md->lp, rb.idx, rb.val, rb.n, (sense), (rhs)) < 0)   \
             rc = MP_ENOMEM;                                                    \
         rb.n = 0;                                                              \
     } while (0)
@@ -554,7 +562,8 @@ static int assign_flow(solver *s, const model *md, const double *x,
                     continue;
                 int node = base_igp + (i * G + g) * P + p;
                 mp_flow_add_edge(f, node, 1, ng * cnt(it, g, p));
-                mp_flow_add_edge(f, base_ip + i * P + p, node, ng * cnt(it, g, p));
+                mp_flow_add_edge(f, base_ip + i * P + p, node,
+                                 ng * cnt(it, g, p));
             }
         }
     }
@@ -996,7 +1005,8 @@ static bool put(wgpu *gpus, int ng, int item_i, int geom, int p, int t,
     if (best < 0)
         return false;
     for (int q = 0; q < gpus[best].nslots; q++)
-        if (gpus[best].slots[q].profile == p && gpus[best].slots[q].tenant < 0) {
+        if (gpus[best].slots[q].profile == p &&
+            gpus[best].slots[q].tenant < 0) {
             gpus[best].slots[q].tenant = t;
             return true;
         }
@@ -1058,8 +1068,8 @@ static int expand(solver *s, const model *md, const double *x,
                     int pick = -1, pick_n = 1 << 30;
                     for (int j = 0; j < md->nv; j++) {
                         const var *v = &md->v[j];
-                        if ((v->kind != 'y' && v->kind != 'v') ||
-                            v->cls != c || left[j] <= 0)
+                        if ((v->kind != 'y' && v->kind != 'v') || v->cls != c ||
+                            left[j] <= 0)
                             continue;
                         if (!tn->spread) {
                             pick = j;
@@ -1112,9 +1122,9 @@ static int expand(solver *s, const model *md, const double *x,
 
 typedef struct tidy_ctx {
     const mp_model *m;
-    int groups;      /* distinct tenants on the GPU */
+    int groups; /* distinct tenants on the GPU */
     int tenant[MP_MAX_GIS];
-    int need[MP_MAX_GIS];     /* replicas of each */
+    int need[MP_MAX_GIS]; /* replicas of each */
     uint32_t elig[MP_MAX_GIS];
     int choice[MP_MAX_GIS][MP_MAX_PROFILES];
     int best_choice[MP_MAX_GIS][MP_MAX_PROFILES];
@@ -1508,21 +1518,20 @@ static void fleet_too_small(solver *s)
                 have_total += saved[i];
             if (!need[i])
                 continue;
-            mp_catf(reason, n, &k, "%s %d x %s", first ? "" : " +",
-                                  need[i], s->items[i].m->id);
+            mp_catf(reason, n, &k, "%s %d x %s", first ? "" : " +", need[i],
+                    s->items[i].m->id);
             first = false;
         }
         mp_catf(reason, n, &k, ", %d GPU%s%s", need_total,
-                              need_total == 1 ? "" : "s",
-                              b.timeout ? " (not proven minimal)" : "");
+                need_total == 1 ? "" : "s",
+                b.timeout ? " (not proven minimal)" : "");
         mp_catf(reason, n, &k, "; the fleet has");
         first = true;
         for (int i = 0; i < s->nitems; i++) {
             if (saved[i] < 0)
                 continue;
-            mp_catf(reason, n, &k, "%s %d x %s",
-                                  first ? "" : " +", saved[i],
-                                  s->items[i].m->id);
+            mp_catf(reason, n, &k, "%s %d x %s", first ? "" : " +", saved[i],
+                    s->items[i].m->id);
             first = false;
         }
         if (have_total < need_total && k < n)
@@ -1579,9 +1588,10 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
         const mp_tenant *tn = &req->tenants[t];
         bool any = false;
         for (int i = 0; i < s.nitems; i++)
-            any |= is_whole(tn) ? (mp_tenant_allows(tn, s.items[i].m) &&
-                                   mp_tenant_fits_whole(tn, s.items[i].m, NULL, 0))
-                                : eligible_mask(tn, &s.items[i]) != 0;
+            any |= is_whole(tn)
+                       ? (mp_tenant_allows(tn, s.items[i].m) &&
+                          mp_tenant_fits_whole(tn, s.items[i].m, NULL, 0))
+                       : eligible_mask(tn, &s.items[i]) != 0;
         if (!any) {
             explain_tenant(&s, tn, out->reason, sizeof(out->reason));
             out->seconds = now_s() - t0;

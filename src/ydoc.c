@@ -90,8 +90,7 @@ int mp_read_file(const char *path, size_t max_bytes, char **out,
                 free(buf);
                 if (!is_stdin)
                     close(fd);
-                return mp_diag_set(d, MP_ENOMEM, shown, 0, 0,
-                                   "out of memory");
+                return mp_diag_set(d, MP_ENOMEM, shown, 0, 0, "out of memory");
             }
             buf = nb;
             cap = ncap;
@@ -291,8 +290,7 @@ static int close_map(builder *b, frame *f)
                 out_pairs += v->kids[j]->nkids / 2;
             }
         } else {
-            return mp_diag_set(b->d, MP_ESYNTAX, b->doc->path, v->line,
-                               v->col,
+            return mp_diag_set(b->d, MP_ESYNTAX, b->doc->path, v->line, v->col,
                                "a merge key (<<) needs a map or a list of "
                                "maps");
         }
@@ -377,8 +375,7 @@ static mp_ynode *new_node(builder *b, mp_ynode_kind kind, yaml_mark_t mark)
     return n;
 }
 
-static int register_anchor(builder *b, const yaml_char_t *anchor,
-                           mp_ynode *n)
+static int register_anchor(builder *b, const yaml_char_t *anchor, mp_ynode *n)
 {
     if (!anchor)
         return 0;
@@ -430,17 +427,17 @@ static int add_scalar(builder *b, yaml_event_t *ev)
     mp_ynode *n = new_node(b, MP_YNODE_SCALAR, ev->start_mark);
     if (!n)
         return oom(b);
-    n->str = mp_arena_strndup(&b->doc->arena,
-                              (const char *)ev->data.scalar.value,
-                              ev->data.scalar.length);
+    n->str =
+        mp_arena_strndup(&b->doc->arena, (const char *)ev->data.scalar.value,
+                         ev->data.scalar.length);
     if (!n->str)
         return oom(b);
     n->len = ev->data.scalar.length;
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     n->closed = true;
     if (ev->data.scalar.tag) {
-        n->tag = mp_arena_strdup(&b->doc->arena,
-                                 (const char *)ev->data.scalar.tag);
+        n->tag =
+            mp_arena_strdup(&b->doc->arena, (const char *)ev->data.scalar.tag);
         if (!n->tag)
             return oom(b);
     }
@@ -454,7 +451,8 @@ static int add_alias(builder *b, yaml_event_t *ev)
 {
     const char *name = (const char *)ev->data.alias.anchor;
     mp_ynode *target = anchor_get(&b->anchors, name);
-    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    int line = (int)ev->start_mark.line + 1,
+        col = (int)ev->start_mark.column + 1;
     if (!target)
         return mp_diag_set(b->d, MP_ESYNTAX, b->doc->path, line, col,
                            "unknown anchor '%s' referenced by an alias", name);
@@ -554,7 +552,8 @@ int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
             rc = parser_error(&b, &parser);
             break;
         }
-        if (ev.type != YAML_STREAM_END_EVENT && ev.type != YAML_STREAM_START_EVENT &&
+        if (ev.type != YAML_STREAM_END_EVENT &&
+            ev.type != YAML_STREAM_START_EVENT &&
             ev.type != YAML_DOCUMENT_START_EVENT && doc_no < index) {
             /* inside a document before the one asked for: skip it */
             yaml_event_delete(&ev);
@@ -812,14 +811,15 @@ mp_yvkind mp_ynode_resolve(const mp_ynode *n, mp_yval *out)
     const char *s = n->str;
     if (strlen(s) != n->len)
         goto done; /* embedded NUL: only a string */
-    static const char *const yes[] = {"y", "Y", "yes", "Yes", "YES", "true",
-                                      "True", "TRUE", "on", "On", "ON", NULL};
-    static const char *const no[] = {"n", "N", "no", "No", "NO", "false",
-                                     "False", "FALSE", "off", "Off", "OFF",
-                                     NULL};
+    static const char *const yes[] = {"y",   "Y",    "yes",  "Yes",
+                                      "YES", "true", "True", "TRUE",
+                                      "on",  "On",   "ON",   NULL};
+    static const char *const no[] = {"n",   "N",     "no",    "No",
+                                     "NO",  "false", "False", "FALSE",
+                                     "off", "Off",   "OFF",   NULL};
     static const char *const nul[] = {"", "~", "null", "Null", "NULL", NULL};
     static const char *const nan[] = {".nan", ".NaN", ".NAN", NULL};
-    static const char *const pinf[] = {".inf", ".Inf", ".INF", "+.inf",
+    static const char *const pinf[] = {".inf",  ".Inf",  ".INF", "+.inf",
                                        "+.Inf", "+.INF", NULL};
     static const char *const ninf[] = {"-.inf", "-.Inf", "-.INF", NULL};
     if (in_list(s, yes)) {
@@ -989,8 +989,7 @@ void mp_go_format_float_g(double f, int bits, char *buf, size_t n)
         return;
     }
     /* strconv 'g' with shortest precision decides with precision 6 */
-    go_fmt(neg, digits, exp10, (exp10 < -4 || exp10 >= 6) ? 'e' : 'f', buf,
-           n);
+    go_fmt(neg, digits, exp10, (exp10 < -4 || exp10 >= 6) ? 'e' : 'f', buf, n);
 }
 
 void mp_go_json_float(double f, char *buf, size_t n)

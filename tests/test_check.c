@@ -75,8 +75,8 @@ static void test_parse_cases(void **state)
              * order); ours must include exactly its text */
             bool found = false;
             for (int i = 0; i < f.n; i++)
-                found |= f.v[i].migparted &&
-                         strcmp(f.v[i].migparted, message) == 0;
+                found |=
+                    f.v[i].migparted && strcmp(f.v[i].migparted, message) == 0;
             if (!found)
                 fail_msg("%s: no finding carries mig-parted's message\n  %s\n"
                          "  ours: %s",
@@ -84,7 +84,8 @@ static void test_parse_cases(void **state)
             /* and every rejection is positioned */
             for (int i = 0; i < f.n; i++)
                 if (f.v[i].migparted)
-                    assert_true(f.v[i].line >= 1 || strcmp(file, "01-empty.yaml") == 0);
+                    assert_true(f.v[i].line >= 1 ||
+                                strcmp(file, "01-empty.yaml") == 0);
         }
         mp_mp_free(&mf);
         mp_findings_free(&f);
@@ -99,9 +100,9 @@ static void test_parse_cases(void **state)
 
 typedef struct ccase {
     const char *yaml;
-    const char *gpu;   /* --gpu for unfiltered entries, or NULL */
-    bool accepted;     /* mig-parted's verdict */
-    const char *code;  /* a finding that must be there (NULL: none at all) */
+    const char *gpu;  /* --gpu for unfiltered entries, or NULL */
+    bool accepted;    /* mig-parted's verdict */
+    const char *code; /* a finding that must be there (NULL: none at all) */
     mp_severity sev;
     int line, col;
     const char *needle; /* in its message */
@@ -121,8 +122,8 @@ static const ccase cases[] = {
      NULL, false, "bad-version", MP_SEV_ERROR, 1, 10, "not 'v2'"},
     {"- a\n- b\n", NULL, false, "bad-type", MP_SEV_ERROR, 1, 1,
      "a mig-parted config is a map"},
-    {"version: v1\nmig-configs: [a]\n", NULL, false, "bad-type",
-     MP_SEV_ERROR, 2, 14, "must map config names"},
+    {"version: v1\nmig-configs: [a]\n", NULL, false, "bad-type", MP_SEV_ERROR,
+     2, 14, "must map config names"},
     {"version: v1\nmig-configs:\n  a: []\n", NULL, false, "empty-config",
      MP_SEV_ERROR, 3, 6, "config 'a' has no entries"},
     {"version: v1\nmig-configs:\n  a:\n  - \n", NULL, false, "missing-field",
@@ -131,9 +132,11 @@ static const ccase cases[] = {
      MP_SEV_ERROR, 4, 5, "each entry must be a map"},
     {"version: v1\nmig-configs:\n  a:\n  - mig-enabled: false\n", NULL, false,
      "missing-field", MP_SEV_ERROR, 4, 5, "no 'devices'"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: ALL\n    mig-enabled: false\n",
+    {"version: v1\nmig-configs:\n  a:\n  - devices: ALL\n    mig-enabled: "
+     "false\n",
      NULL, false, "bad-devices", MP_SEV_ERROR, 4, 14, "not 'ALL'"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: [0, \"1\"]\n    mig-enabled: "
+    {"version: v1\nmig-configs:\n  a:\n  - devices: [0, \"1\"]\n    "
+     "mig-enabled: "
      "false\n",
      NULL, false, "bad-devices", MP_SEV_ERROR, 4, 18, "whole numbers"},
     {"version: v1\nmig-configs:\n  a:\n  - devices: [1.5]\n    mig-enabled: "
@@ -145,26 +148,33 @@ static const ccase cases[] = {
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "\"true\"\n    mig-devices: {}\n",
      NULL, false, "bad-type", MP_SEV_ERROR, 5, 18, "mig-enabled must be"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: [1g.10gb]\n",
      NULL, false, "bad-type", MP_SEV_ERROR, 6, 18, "must map profile names"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: 1.5}\n",
      NULL, false, "bad-count", MP_SEV_ERROR, 6, 28, "whole number"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: \"2\"}\n",
      NULL, false, "bad-count", MP_SEV_ERROR, 6, 28, "whole number"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1G.10GB: 1}\n",
      NULL, false, "bad-profile-name", MP_SEV_ERROR, 6, 19, "missing 'g'"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb-me+gfx: 1}\n",
      NULL, false, "bad-profile-name", MP_SEV_ERROR, 6, 19,
      "contains both '+/-'"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: .nan}\n",
      NULL, false, "not-json", MP_SEV_ERROR, 6, 28, "JSON can hold"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: false\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "false\n"
      "    ~: 1\n",
      NULL, false, "bad-key", MP_SEV_ERROR, 6, 5, "a null key"},
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    Mig-Enabled: "
@@ -176,25 +186,30 @@ static const ccase cases[] = {
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "false\n  a:\n  - devices: all\n    mig-enabled: false\n",
      NULL, true, "duplicate-key", MP_SEV_ERROR, 6, 3, "keeps the last one"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: 2, 1g.10gb: 3}\n",
      "h100", true, "duplicate-key", MP_SEV_ERROR, 6, 31, "duplicate key"},
     {"version: v1\nmig-configs:\n  yes:\n  - devices: all\n    mig-enabled: "
      "false\n",
      NULL, true, "config-name-type", MP_SEV_WARNING, 3, 3, "calls it 'true'"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: 2, 2g.20gb: 0}\n",
      "h100", true, "zero-count", MP_SEV_WARNING, 6, 40, "assert fail"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1c.1g.10gb: 2}\n",
-     "h100", true, "non-canonical-name", MP_SEV_WARNING, 6, 19, "write 1g.10gb"},
+     "h100", true, "non-canonical-name", MP_SEV_WARNING, 6, 19,
+     "write 1g.10gb"},
     {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"0x20B1DE\"\n    "
      "devices: all\n    mig-enabled: false\n",
      NULL, true, "bad-device-filter", MP_SEV_ERROR, 4, 20, "vendor 0xB1DE"},
     {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"A100-SXM4-40GB\"\n"
      "    devices: all\n    mig-enabled: false\n",
-     NULL, true, "bad-device-filter", MP_SEV_ERROR, 4, 20, "silently applies "
-                                                             "to no GPU"},
+     NULL, true, "bad-device-filter", MP_SEV_ERROR, 4, 20,
+     "silently applies "
+     "to no GPU"},
     {"version: v1\nmig-configs:\n  a:\n  - devices: [0, -2]\n    mig-enabled: "
      "false\n",
      NULL, true, "device-index", MP_SEV_ERROR, 4, 18, "never match"},
@@ -216,46 +231,57 @@ static const ccase cases[] = {
      "    mig-enabled: false\n",
      NULL, true, NULL, MP_SEV_ERROR, 0, 0, NULL},
     /* --- per-GPU semantics --- */
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: 7}\n",
      "h200", true, "unknown-profile", MP_SEV_ERROR, 6, 19,
      "1g.10gb is not a profile of h200-141gb (NVIDIA H200); did you mean "
      "1g.18gb? Its 1-slice profiles are 1g.18gb, 1g.18gb+me, 1g.35gb"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {3c.4g.40gb: 1}\n",
      "h100", true, "unknown-compute-instance", MP_SEV_ERROR, 6, 19,
      "offers 1c.4g.40gb, 2c.4g.40gb and 4g.40gb"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {4c.3g.40gb: 1}\n",
      "h100", true, "unknown-compute-instance", MP_SEV_ERROR, 6, 19,
      "cannot have more compute slices"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: 99999999999}\n",
      "h100", true, "count-too-large", MP_SEV_ERROR, 6, 28, "at most 7 fit"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {4g.40gb: 1, 3g.40gb: 1, 1g.10gb: 1}\n",
      "h100", true, "does-not-fit", MP_SEV_ERROR, 6, 18,
      "needs 9 memory slices, the GPU has 8"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {4g.40gb: 1, 2g.20gb: 2}\n",
      "h100", true, "does-not-fit", MP_SEV_ERROR, 6, 18,
      "exceeds compute: 8 of 7 slices"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb+me: 2}\n",
      "h100", true, "count-too-large", MP_SEV_ERROR, 6, 31, "at most 1 fit"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {2c.3g.40gb: 3}\n",
      "h100", true, "count-too-large", MP_SEV_ERROR, 6, 31,
      "3 x 2c.3g.40gb cannot fit one h100-sxm5-80gb: at most 2 fit"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {2c.3g.40gb: 2, 1c.3g.40gb: 4}\n",
      "h100", true, "compute-instances-do-not-fit", MP_SEV_ERROR, 6, 18,
      "need 3 3g.40gb GPU instances, and one h100-sxm5-80gb holds at most 2"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {3g.40gb: 2}\n",
      "h100", true, "stranded-compute", MP_SEV_WARNING, 6, 18,
      "idles 1 of 7 compute slices on h100-sxm5-80gb"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.10gb: 7}\n",
      "h100", true, "stranded-memory", MP_SEV_WARNING, 6, 18,
      "leaves 1 of 8 memory slices unusable"},
@@ -263,11 +289,12 @@ static const ccase cases[] = {
      "devices: all\n    mig-enabled: true\n    mig-devices: {1g.10gb: 1}\n",
      NULL, true, "unknown-device", MP_SEV_WARNING, 4, 20,
      "no GPU migplan knows has PCI device 0x1FB010DE"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.5gb: 1, 1g.18gb: 1}\n",
-     NULL, true, "mixed-models", MP_SEV_ERROR, 6, 18,
-     "no single GPU has all"},
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+     NULL, true, "mixed-models", MP_SEV_ERROR, 6, 18, "no single GPU has all"},
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {1g.11gb: 1}\n",
      NULL, true, "not-checked", MP_SEV_WARNING, 6, 19, "give the GPU"},
     {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"0x233010DE\"\n    "
@@ -281,11 +308,13 @@ static const ccase cases[] = {
      "      1g.10gb: 2\n      2g.20gb: 1\n      3g.40gb: 1\n",
      NULL, true, NULL, MP_SEV_ERROR, 0, 0, NULL},
     /* compute instances packed into their GI: 2c+1c fill one 3g beside a 4g */
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {2c.3g.40gb: 1, 1c.3g.40gb: 1, 4g.40gb: 1}\n",
      "h100", true, NULL, MP_SEV_ERROR, 0, 0, NULL},
     /* 2c+1c twice fills two 3g GIs, which idles a compute slice */
-    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: true\n"
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
      "    mig-devices: {2c.3g.40gb: 2, 1c.3g.40gb: 2}\n",
      "h100", true, "stranded-compute", MP_SEV_WARNING, 6, 18, "idles 1 of 7"},
 };
@@ -313,8 +342,8 @@ static void run_case(const ccase *t, int idx)
         for (int i = 0; i < f.n; i++)
             if (f.v[i].sev != MP_SEV_NOTE)
                 fail_msg("case %d: unexpected %s [%s] %d:%d %s", idx,
-                         mp_severity_name(f.v[i].sev), f.v[i].code,
-                         f.v[i].line, f.v[i].col, f.v[i].message);
+                         mp_severity_name(f.v[i].sev), f.v[i].code, f.v[i].line,
+                         f.v[i].col, f.v[i].message);
     } else {
         bool found = false;
         for (int i = 0; i < f.n && !found; i++) {
@@ -327,8 +356,8 @@ static void run_case(const ccase *t, int idx)
             fprintf(stderr, "case %d findings:\n", idx);
             for (int i = 0; i < f.n; i++)
                 fprintf(stderr, "  %s [%s] %d:%d %s\n",
-                        mp_severity_name(f.v[i].sev), f.v[i].code,
-                        f.v[i].line, f.v[i].col, f.v[i].message);
+                        mp_severity_name(f.v[i].sev), f.v[i].code, f.v[i].line,
+                        f.v[i].col, f.v[i].message);
             fail_msg("case %d: no %s [%s] at %d:%d with '%s'", idx,
                      mp_severity_name(t->sev), t->code, t->line, t->col,
                      t->needle);
@@ -355,15 +384,16 @@ static void test_node(void **state)
                             "3, model: \"0x233510DE\"}\n";
     mp_node node;
     mp_diag d;
-    assert_int_equal(mp_node_parse(db, node_yaml, strlen(node_yaml), "node.yaml",
-                                   &node, &d),
-                     0);
+    assert_int_equal(
+        mp_node_parse(db, node_yaml, strlen(node_yaml), "node.yaml", &node, &d),
+        0);
     assert_int_equal(node.n, 4);
     assert_string_equal(node.gpus[3].model->id, "h200-141gb");
-    const char *cfg = "version: v1\nmig-configs:\n  a:\n"
-                      "  - device-filter: \"0x233010DE\"\n    devices: [0, 1, 7]\n"
-                      "    mig-enabled: true\n    mig-devices: {1g.10gb: 7}\n"
-                      "  - devices: [1]\n    mig-enabled: false\n";
+    const char *cfg =
+        "version: v1\nmig-configs:\n  a:\n"
+        "  - device-filter: \"0x233010DE\"\n    devices: [0, 1, 7]\n"
+        "    mig-enabled: true\n    mig-devices: {1g.10gb: 7}\n"
+        "  - devices: [1]\n    mig-enabled: false\n";
     mp_findings f = MP_FINDINGS_INIT;
     mp_mp_file mf;
     mp_mp_parse("c.yaml", cfg, strlen(cfg), &f, &mf);
@@ -376,7 +406,8 @@ static void test_node(void **state)
     } want[] = {
         {"uncovered-gpu", "GPU 2 (h100-sxm5-80gb)"},
         {"uncovered-gpu", "GPU 3 (h200-141gb)"},
-        {"multiple-entries", "GPU 1 (h100-sxm5-80gb) is matched by entries 1, 2"},
+        {"multiple-entries",
+         "GPU 1 (h100-sxm5-80gb) is matched by entries 1, 2"},
         {"device-out-of-range", "GPU index 7 is not on this node"},
     };
     for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
@@ -478,9 +509,9 @@ static void test_realise(void **state)
                        "    mig-enabled: true\n    mig-devices: {3g.40gb: 1, "
                        "1c.3g.40gb: 3, 1g.10gb: 1}\n";
     mp_mp_parse("c.yaml", over, strlen(over), &f, &mf);
-    assert_int_equal(mp_check_realise(m, &mf.configs[0].entries[0], &plan, why,
-                                      sizeof(why)),
-                     MP_EINFEASIBLE);
+    assert_int_equal(
+        mp_check_realise(m, &mf.configs[0].entries[0], &plan, why, sizeof(why)),
+        MP_EINFEASIBLE);
     assert_non_null(strstr(why, "needs 9 memory slices"));
     mp_mp_free(&mf);
     mp_findings_free(&f);

@@ -517,11 +517,18 @@ static void test_diagram(void **state)
     mp_diagram_opts o = {.unicode = false, .sublabels = subs, .footer = true};
     mp_diagram(&l, &o, &b);
     const char *want =
-        "slot 0        1        2        3        4        5        6        7\n"
-        "    +-----------------------------------+-----------------+--------+--------+\n"
-        "    |4g.40gb                            |2g.20gb          |1g.10gb |   .    |\n"
-        "    |llama-70b                          |mid              |embeddi~|        |\n"
-        "    +-----------------------------------+-----------------+--------+--------+\n"
+        "slot 0        1        2        3        4        5        6        "
+        "7\n"
+        "    "
+        "+-----------------------------------+-----------------+--------+------"
+        "--+\n"
+        "    |4g.40gb                            |2g.20gb          |1g.10gb |  "
+        " .    |\n"
+        "    |llama-70b                          |mid              |embeddi~|  "
+        "      |\n"
+        "    "
+        "+-----------------------------------+-----------------+--------+------"
+        "--+\n"
         "    compute 7/7 used - memory 7/8 slices - free: none placeable\n";
     assert_string_equal(mp_buf_str(&b), want);
     mp_buf_reset(&b);

@@ -222,10 +222,10 @@ static void test_every_model_shipped(void **state)
 {
     (void)state;
     static const char *ids[] = {
-        "a100-40gb",     "a100-80gb",      "a30-24gb",      "h100-sxm5-80gb",
-        "h100-pcie-80gb", "h800-80gb",     "h100-nvl-94gb", "h100-96gb",
-        "gh200-144gb",   "h20-96gb",       "h200-141gb",    "h200-nvl-141gb",
-        "b200-180gb",    "gb200-186gb",    "b300-269gb",    "gb300-278gb",
+        "a100-40gb",        "a100-80gb",   "a30-24gb",      "h100-sxm5-80gb",
+        "h100-pcie-80gb",   "h800-80gb",   "h100-nvl-94gb", "h100-96gb",
+        "gh200-144gb",      "h20-96gb",    "h200-141gb",    "h200-nvl-141gb",
+        "b200-180gb",       "gb200-186gb", "b300-269gb",    "gb300-278gb",
         "rtx-pro-6000-96gb"};
     assert_int_equal(mp_db_count(db), 17);
     for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++) {
@@ -250,15 +250,22 @@ static void test_lookup(void **state)
     static const struct {
         const char *q, *id;
     } cases[] = {
-        {"a100-40gb", "a100-40gb"},   {"a100-80gb", "a100-80gb"},
-        {"a30", "a30-24gb"},          {"h100", "h100-sxm5-80gb"},
-        {"H100-80GB", "h100-sxm5-80gb"}, {"h100-nvl", "h100-nvl-94gb"},
-        {"h200", "h200-141gb"},       {"b200", "b200-180gb"},
-        {"gb200", "gb200-186gb"},     {"0x233510DE", "h200-141gb"},
-        {"0x2335", "h200-141gb"},     {"0x233010de:0x16c010de", "h100-sxm5-80gb"},
+        {"a100-40gb", "a100-40gb"},
+        {"a100-80gb", "a100-80gb"},
+        {"a30", "a30-24gb"},
+        {"h100", "h100-sxm5-80gb"},
+        {"H100-80GB", "h100-sxm5-80gb"},
+        {"h100-nvl", "h100-nvl-94gb"},
+        {"h200", "h200-141gb"},
+        {"b200", "b200-180gb"},
+        {"gb200", "gb200-186gb"},
+        {"0x233510DE", "h200-141gb"},
+        {"0x2335", "h200-141gb"},
+        {"0x233010de:0x16c010de", "h100-sxm5-80gb"},
         {"NVIDIA H100 80GB HBM3", "h100-sxm5-80gb"},
         {"nvidia h100 80gb hbm3", "h100-sxm5-80gb"},
-        {"H100 PCIe", "h100-pcie-80gb"},   {"H100 SXM5", "h100-sxm5-80gb"},
+        {"H100 PCIe", "h100-pcie-80gb"},
+        {"H100 SXM5", "h100-sxm5-80gb"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         const mp_model *m;
@@ -297,7 +304,8 @@ static const char base[] =
     "    profiles: [{c: 1, id: 0, max: 1, default: true}]\n"
     "  - gi: 3\n"
     "    sources: [S]\n"
-    "    profiles: [{c: 1, id: 0, max: 3}, {c: 3, id: 2, max: 1, default: true}]\n"
+    "    profiles: [{c: 1, id: 0, max: 3}, {c: 3, id: 2, max: 1, default: "
+    "true}]\n"
     "profiles:\n"
     "  - name: 1g.10gb\n"
     "    id: 19\n"
@@ -365,8 +373,10 @@ static void test_base_loads(void **state)
 static void test_broken_files(void **state)
 {
     (void)state;
-    expect_error("sms: 10\n", "sms: 10\ncolour: red\n", 8, "unknown key 'colour'");
-    expect_error("    max-instances: 7\n", "", 22, "missing the required key 'max-instances'");
+    expect_error("sms: 10\n", "sms: 10\ncolour: red\n", 8,
+                 "unknown key 'colour'");
+    expect_error("    max-instances: 7\n", "", 22,
+                 "missing the required key 'max-instances'");
     expect_error("{0,4}:4", "{0,6}:4", 42, "runs past the GPU's 8");
     expect_error("{0,4}:4", "{0,4}:2", 42, "differs from memory-slices 4");
     expect_error("    max-instances: 2\n", "    max-instances: 3\n", 41,
@@ -390,15 +400,17 @@ static void test_broken_files(void **state)
                  44, "listed twice");
     expect_error("memory-gib: 39.50", "memory-gib: 39.25", 37,
                  "does not match memory-mib 40448");
-    expect_error("    sources: [S]\n  - name: 3g", "    sources: [T]\n  - name: 3g",
-                 22, "source 'T' is not defined");
+    expect_error("    sources: [S]\n  - name: 3g",
+                 "    sources: [T]\n  - name: 3g", 22,
+                 "source 'T' is not defined");
     expect_error("placements: \"{0,4}:4\"", "placements: \"0,4:4\"", 42,
                  "nvidia-smi mig -lgipp prints them");
     expect_error("name: 1g.10gb", "name: 1c.1g.10gb", 22, "write 1g.10gb");
-    expect_error("name: 1g.10gb", "name: 1g.10gb+xx", 22, "unknown profile suffix");
+    expect_error("name: 1g.10gb", "name: 1g.10gb+xx", 22,
+                 "unknown profile suffix");
     expect_error("{0,1,2,3,4,5,6}:1", "{0,2,1,3,4,5,6}:1", 31, "ascending");
-    expect_error("pci-device-ids: [\"0x999910DE\"]", "pci-device-ids: [\"9999\"]",
-                 4, "0xDDDD10DE");
+    expect_error("pci-device-ids: [\"0x999910DE\"]",
+                 "pci-device-ids: [\"9999\"]", 4, "0xDDDD10DE");
     expect_error("  - gi: 3\n", "  - gi: 2\n", 33,
                  "no compute-instances table for 3-slice GIs");
     expect_error("    sms: 60\n", "", 33, "has no sms");
@@ -443,12 +455,17 @@ static void test_override_dir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_h100_sxm5),   cmocka_unit_test(test_h200),
-        cmocka_unit_test(test_b200),        cmocka_unit_test(test_a100_40),
-        cmocka_unit_test(test_a30),         cmocka_unit_test(test_rtx_pro_6000),
+        cmocka_unit_test(test_h100_sxm5),
+        cmocka_unit_test(test_h200),
+        cmocka_unit_test(test_b200),
+        cmocka_unit_test(test_a100_40),
+        cmocka_unit_test(test_a30),
+        cmocka_unit_test(test_rtx_pro_6000),
         cmocka_unit_test(test_every_model_shipped),
-        cmocka_unit_test(test_lookup),      cmocka_unit_test(test_base_loads),
-        cmocka_unit_test(test_broken_files), cmocka_unit_test(test_override_dir),
+        cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_base_loads),
+        cmocka_unit_test(test_broken_files),
+        cmocka_unit_test(test_override_dir),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

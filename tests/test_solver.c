@@ -109,8 +109,8 @@ static void validate(const mp_plan *p)
             if (!mp_tenant_fits_profile(t, g->model,
                                         &g->model->profiles[g->inst[q].profile],
                                         why, sizeof(why)))
-                fail_msg("GPU %d: %s does not fit its instance: %s", k,
-                         t->name, why);
+                fail_msg("GPU %d: %s does not fit its instance: %s", k, t->name,
+                         why);
             assert_true(g->inst[q].replica >= 0 &&
                         g->inst[q].replica < t->replicas);
             seen[base[g->inst[q].tenant] + g->inst[q].replica]++;
@@ -321,8 +321,8 @@ static unsigned rnd(unsigned n)
     return (unsigned)((rng_state >> 33) % n);
 }
 
-static const char *const small_models[] = {"h100", "a30", "h200", "b200",
-                                           "a100-40gb", "h100-nvl"};
+static const char *const small_models[] = {"h100", "a30",       "h200",
+                                           "b200", "a100-40gb", "h100-nvl"};
 
 /* A random request with at most max_rep replicas over 1 or 2 models. */
 static void random_request(mp_buf *b, int max_rep, bool two_models)
@@ -353,7 +353,7 @@ static void random_request(mp_buf *b, int max_rep, bool two_models)
             continue;
         }
         /* memory as a share of the first model's, so most cases fit */
-        static const int permille[] = {40, 60, 100, 110, 120, 200, 230,
+        static const int permille[] = {40,  60,  100, 110, 120, 200, 230,
                                        250, 280, 400, 450, 480, 550, 900};
         int total = model(small_models[mi[0]])->memory_mib;
         mp_buf_printf(b, "    memory: %dMiB\n",
@@ -381,16 +381,18 @@ static void check_random(int seed, int max_rep, bool two_models, int *feasible)
     if (want < 0) {
         if (p.feasible)
             fail_msg("seed %d: solver found cost %.2f, brute force found no "
-                     "plan\n%s", seed, p.cost, y.data);
+                     "plan\n%s",
+                     seed, p.cost, y.data);
         assert_true(strlen(p.reason) > 10);
     } else {
         if (!p.feasible)
             fail_msg("seed %d: solver says infeasible (%s), brute force cost "
-                     "%.2f\n%s", seed, p.reason, want, y.data);
+                     "%.2f\n%s",
+                     seed, p.reason, want, y.data);
         if (fabs(p.cost - want) > 1e-6 || !p.optimal)
             fail_msg("seed %d: solver cost %.2f (%s), brute force %.2f\n%s",
-                     seed, p.cost, p.optimal ? "optimal" : "not optimal",
-                     want, y.data);
+                     seed, p.cost, p.optimal ? "optimal" : "not optimal", want,
+                     y.data);
         validate(&p);
         roundtrip(&p);
         ++*feasible;
@@ -636,10 +638,12 @@ static void test_fleet_scale(void **state)
     mp_buf_puts(&y, "fleet:\n  - {model: h100, cost: 1}\n"
                     "  - {model: h200, cost: 1.6}\n"
                     "tenants:\n");
-    static const char *const shapes[] = {
-        "memory: 9GiB", "memory: 18GiB, compute: 2g",
-        "memory: 35GiB, compute: 3g", "memory: 19GiB",
-        "memory: 60GiB, compute: 4g", "memory: 8GiB, media: true"};
+    static const char *const shapes[] = {"memory: 9GiB",
+                                         "memory: 18GiB, compute: 2g",
+                                         "memory: 35GiB, compute: 3g",
+                                         "memory: 19GiB",
+                                         "memory: 60GiB, compute: 4g",
+                                         "memory: 8GiB, media: true"};
     for (int t = 0; t < 40; t++)
         mp_buf_printf(&y, "  - {name: t%d, %s, replicas: %d%s}\n", t,
                       shapes[t % 6], 5 + (t * 37) % 60,

@@ -35,10 +35,10 @@ static mp_yvkind kind_of(const char *scalar, mp_yval *v)
 static void test_yaml11_booleans(void **state)
 {
     (void)state;
-    const char *yes[] = {"yes", "Yes", "YES", "y", "Y", "on", "On", "ON",
-                         "true", "True", "TRUE"};
-    const char *no[] = {"no", "No", "NO", "n", "N", "off", "Off", "OFF",
-                        "false", "False", "FALSE"};
+    const char *yes[] = {"yes", "Yes", "YES",  "y",    "Y",   "on",
+                         "On",  "ON",  "true", "True", "TRUE"};
+    const char *no[] = {"no",  "No",  "NO",    "n",     "N",    "off",
+                        "Off", "OFF", "false", "False", "FALSE"};
     mp_yval v;
     for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
         assert_int_equal(kind_of(yes[i], &v), MP_YV_BOOL);
@@ -113,8 +113,8 @@ static void test_key_strings(void **state)
     const char *want[] = {"8", "true", "1.5", "16", "plain", "1e+06"};
     char buf[64];
     for (size_t i = 0; i < 6; i++) {
-        assert_true(mp_ykey_string(doc.root->kids[2 * i], buf, sizeof(buf),
-                                   NULL));
+        assert_true(
+            mp_ykey_string(doc.root->kids[2 * i], buf, sizeof(buf), NULL));
         assert_string_equal(buf, want[i]);
     }
     mp_ydoc_free(&doc);
@@ -128,7 +128,8 @@ static void test_key_strings(void **state)
 static void test_positions(void **state)
 {
     (void)state;
-    mp_ydoc doc = parse_ok("version: v1\nmig-configs:\n  a:\n  - devices: all\n");
+    mp_ydoc doc =
+        parse_ok("version: v1\nmig-configs:\n  a:\n  - devices: all\n");
     const mp_ynode *k;
     const mp_ynode *mc = mp_ymap_get(doc.root, "mig-configs", &k);
     assert_int_equal(k->line, 2);
@@ -219,9 +220,9 @@ static void test_bad_input(void **state)
     assert_int_equal(d.line, 1);
     const char nul[] = "a: b\nc: \0d\n";
     mp_ydoc doc;
-    assert_int_equal(mp_ydoc_parse(nul, sizeof(nul) - 1, "nul.yaml", NULL,
-                                   &doc, &d),
-                     MP_ESYNTAX);
+    assert_int_equal(
+        mp_ydoc_parse(nul, sizeof(nul) - 1, "nul.yaml", NULL, &doc, &d),
+        MP_ESYNTAX);
     assert_int_equal(d.line, 2);
     mp_ylimits small = mp_ylimits_default;
     small.max_bytes = 4;

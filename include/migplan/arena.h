@@ -15,7 +15,10 @@ typedef struct mp_arena {
     size_t used_total; /* bytes handed out, for limits and benchmarks */
 } mp_arena;
 
-#define MP_ARENA_INIT {NULL, 0}
+#define MP_ARENA_INIT                                                          \
+    {                                                                          \
+        NULL, 0                                                                \
+    }
 
 /* Zeroed memory aligned for any type, owned by the arena; NULL on failure. */
 void *mp_arena_alloc(mp_arena *a, size_t n);

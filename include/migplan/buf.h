@@ -11,13 +11,16 @@
 #include <stddef.h>
 
 typedef struct mp_buf {
-    char *data;  /* NUL-terminated when len > 0; owned by the buffer */
+    char *data; /* NUL-terminated when len > 0; owned by the buffer */
     size_t len;
     size_t cap;
     bool failed; /* an allocation failed; contents are incomplete */
 } mp_buf;
 
-#define MP_BUF_INIT {NULL, 0, 0, false}
+#define MP_BUF_INIT                                                            \
+    {                                                                          \
+        NULL, 0, 0, false                                                      \
+    }
 
 /* Append bytes / a string / formatted text. */
 void mp_buf_add(mp_buf *b, const char *s, size_t n);

@@ -22,13 +22,13 @@ typedef struct mp_check_opts {
     const char *config;          /* check only this config, or NULL */
     const mp_model *const *gpus; /* --gpu models for unfiltered entries */
     int n_gpus;
-    const mp_node *node;         /* --node inventory, or NULL */
+    const mp_node *node; /* --node inventory, or NULL */
 } mp_check_opts;
 
 typedef struct mp_check_stats {
-    int configs;  /* configs looked at */
-    int entries;  /* entries looked at */
-    int checked;  /* (entry, model) pairs checked against a profile table */
+    int configs; /* configs looked at */
+    int entries; /* entries looked at */
+    int checked; /* (entry, model) pairs checked against a profile table */
 } mp_check_stats;
 
 /* Check the semantics of a parsed file. Returns 0, MP_ENOTFOUND when
@@ -43,11 +43,11 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
 typedef struct mp_gpu_plan {
     const mp_model *model;
     bool mig_enabled;
-    mp_layout layout;                   /* placed GIs */
-    bool ci_explicit[MP_MAX_GIS];       /* false: the default CI (-C) */
+    mp_layout layout;                    /* placed GIs */
+    bool ci_explicit[MP_MAX_GIS];        /* false: the default CI (-C) */
     int ci_count[MP_MAX_GIS][MP_MAX_CI]; /* per GI, over gi->cis */
-    bool driver_order;   /* layout order works without explicit placements */
-    bool driver_exact;   /* ... and the driver lands on the same slots */
+    bool driver_order; /* layout order works without explicit placements */
+    bool driver_exact; /* ... and the driver lands on the same slots */
 } mp_gpu_plan;
 
 /* Realise an entry on a model. Returns 0, or MP_EINFEASIBLE with a reason

@@ -49,7 +49,7 @@ typedef struct mp_script_gpu {
 } mp_script_gpu;
 
 typedef struct mp_script_opts {
-    bool no_placement; /* profiles only, in an order the driver accepts */
+    bool no_placement;  /* profiles only, in an order the driver accepts */
     const char *source; /* "examples/x.yaml" or "config.yaml (config a)" */
 } mp_script_opts;
 

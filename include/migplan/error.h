@@ -31,8 +31,8 @@ enum mp_errno {
 
 /* A positioned diagnostic. line and col are 1-based; 0 means "unknown". */
 typedef struct mp_diag {
-    int code;        /* MP_E* */
-    char file[512];  /* path as given by the user, "" when not file-related */
+    int code;       /* MP_E* */
+    char file[512]; /* path as given by the user, "" when not file-related */
     int line;
     int col;
     char msg[1024];
@@ -45,7 +45,8 @@ const char *mp_strerror(int code);
 /* Reset a diagnostic to "no error". */
 void mp_diag_clear(mp_diag *d);
 
-/* Fill d (if not NULL) and return code. file may be NULL. Formats like printf. */
+/* Fill d (if not NULL) and return code. file may be NULL. Formats like printf.
+ */
 int mp_diag_set(mp_diag *d, int code, const char *file, int line, int col,
                 const char *fmt, ...)
 #if defined(__GNUC__)

@@ -20,7 +20,7 @@ typedef enum mp_severity {
 
 typedef struct mp_finding {
     mp_severity sev;
-    const char *code;      /* stable identifier, e.g. "unknown-profile" */
+    const char *code; /* stable identifier, e.g. "unknown-profile" */
     const char *file;
     int line, col;         /* 1-based; 0 when not positioned */
     const char *config;    /* config name, or NULL */
@@ -37,7 +37,10 @@ typedef struct mp_findings {
     bool oom;
 } mp_findings;
 
-#define MP_FINDINGS_INIT {MP_ARENA_INIT, NULL, 0, 0, false}
+#define MP_FINDINGS_INIT                                                       \
+    {                                                                          \
+        MP_ARENA_INIT, NULL, 0, 0, false                                       \
+    }
 
 /* Add a finding; strings are copied. Returns the finding or NULL on OOM. */
 mp_finding *mp_findings_add(mp_findings *f, mp_severity sev, const char *code,

@@ -34,14 +34,14 @@ typedef struct mp_layout {
 /* Why a set does not fit (for messages, tests and `check` codes). */
 typedef enum mp_fit_why {
     MP_FIT_OK,
-    MP_FIT_TOO_MANY,     /* more instances than the GPU has units */
-    MP_FIT_MAX_COUNT,    /* a profile over its max-instances */
-    MP_FIT_MEDIA,        /* more than one media-extended instance */
-    MP_FIT_MEMORY,       /* memory slices over the total */
-    MP_FIT_COMPUTE,      /* compute slices over the total */
-    MP_FIT_BAD_START,    /* a pinned start that is not a placement */
-    MP_FIT_PIN_OVERLAP,  /* two pinned instances overlap */
-    MP_FIT_PLACEMENT     /* sums fit, but no choice of starts avoids overlap */
+    MP_FIT_TOO_MANY,    /* more instances than the GPU has units */
+    MP_FIT_MAX_COUNT,   /* a profile over its max-instances */
+    MP_FIT_MEDIA,       /* more than one media-extended instance */
+    MP_FIT_MEMORY,      /* memory slices over the total */
+    MP_FIT_COMPUTE,     /* compute slices over the total */
+    MP_FIT_BAD_START,   /* a pinned start that is not a placement */
+    MP_FIT_PIN_OVERLAP, /* two pinned instances overlap */
+    MP_FIT_PLACEMENT    /* sums fit, but no choice of starts avoids overlap */
 } mp_fit_why;
 
 typedef struct mp_fit_result {
@@ -69,8 +69,8 @@ int mp_geom_fit_counts(const mp_model *m, const int *count, mp_layout *out,
                        mp_fit_result *res);
 
 /* mp_geom_fit_best from per-profile counts. */
-int mp_geom_fit_counts_best(const mp_model *m, const int *count,
-                            mp_layout *out, mp_fit_result *res);
+int mp_geom_fit_counts_best(const mp_model *m, const int *count, mp_layout *out,
+                            mp_fit_result *res);
 
 /* Check an already placed layout (every start given). */
 int mp_geom_validate(const mp_layout *l, mp_fit_result *res);

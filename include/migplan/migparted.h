@@ -21,24 +21,24 @@
 
 typedef struct mp_mp_filter {
     const char *text;
-    bool valid;          /* parses as mig-parted parses it */
-    uint32_t device;     /* 0xDDDDVVVV */
+    bool valid;      /* parses as mig-parted parses it */
+    uint32_t device; /* 0xDDDDVVVV */
     bool has_subsystem;
-    uint32_t subsystem;  /* 0xSSSSVVVV */
+    uint32_t subsystem; /* 0xSSSSVVVV */
     int line, col;
 } mp_mp_filter;
 
 typedef struct mp_mp_device {
-    const char *name;    /* the key as mig-parted sees it */
-    long long count;     /* clamped to [0, LLONG_MAX] */
-    bool count_ok;       /* a valid non-negative count */
-    int line, col;       /* of the key */
-    int vline, vcol;     /* of the value */
+    const char *name; /* the key as mig-parted sees it */
+    long long count;  /* clamped to [0, LLONG_MAX] */
+    bool count_ok;    /* a valid non-negative count */
+    int line, col;    /* of the key */
+    int vline, vcol;  /* of the value */
 } mp_mp_device;
 
 typedef struct mp_mp_entry {
     int line, col;
-    bool has_filter;     /* a non-empty device-filter */
+    bool has_filter; /* a non-empty device-filter */
     mp_mp_filter *filters;
     int n_filters;
     int filter_line, filter_col;
@@ -51,11 +51,11 @@ typedef struct mp_mp_entry {
     mp_mp_device *devs;   /* after mig-parted's last-wins rule */
     int n_devs;
     int devs_line, devs_col;
-    bool ok;              /* decoded without errors */
+    bool ok; /* decoded without errors */
 } mp_mp_entry;
 
 typedef struct mp_mp_config {
-    const char *name;     /* as mig-parted sees it (YAML 1.1 key rules) */
+    const char *name; /* as mig-parted sees it (YAML 1.1 key rules) */
     int line, col;
     mp_mp_entry *entries;
     int n_entries;
@@ -63,18 +63,18 @@ typedef struct mp_mp_config {
 
 typedef struct mp_mp_file {
     const char *path;
-    bool parsed;          /* mig-parted's parser accepts the file */
+    bool parsed;                /* mig-parted's parser accepts the file */
     char migparted_error[1200]; /* mig-parted's message when it does not */
-    mp_mp_config *configs; /* last-wins on duplicate names, file order */
+    mp_mp_config *configs;      /* last-wins on duplicate names, file order */
     int n_configs;
-    mp_ydoc doc;          /* owns every string above */
+    mp_ydoc doc; /* owns every string above */
 } mp_mp_file;
 
 /* Parse text as a mig-parted config. Findings (errors where mig-parted
  * rejects the file, warnings for its silent traps) go to f. Returns 0, or
  * MP_ENOMEM; a bad file is reported through f and out->parsed. */
-int mp_mp_parse(const char *path, const char *text, size_t len,
-                mp_findings *f, mp_mp_file *out);
+int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
+                mp_mp_file *out);
 
 void mp_mp_free(mp_mp_file *file);
 

@@ -24,8 +24,8 @@ typedef struct mp_plan_inst {
 } mp_plan_inst;
 
 typedef struct mp_plan_gpu {
-    int index;   /* GPU index in fleet order (mig-parted's `devices`) */
-    int fleet;   /* fleet entry */
+    int index; /* GPU index in fleet order (mig-parted's `devices`) */
+    int fleet; /* fleet entry */
     const mp_model *model;
     bool used;
     bool mig_enabled;
@@ -40,13 +40,13 @@ typedef struct mp_plan_gpu {
 typedef struct mp_plan {
     const mp_request *req;
     bool feasible;
-    char reason[2048];   /* why not, when infeasible */
-    mp_plan_gpu *gpus;   /* every GPU of the plan, in index order */
+    char reason[2048]; /* why not, when infeasible */
+    mp_plan_gpu *gpus; /* every GPU of the plan, in index order */
     int n_gpus;
     int gpus_used;
-    double cost;         /* total cost of the used GPUs */
-    double lower_bound;  /* no plan costs less (proven) */
-    bool optimal;        /* cost == lower bound, proven */
+    double cost;        /* total cost of the used GPUs */
+    double lower_bound; /* no plan costs less (proven) */
+    bool optimal;       /* cost == lower bound, proven */
     bool time_limit_hit;
     bool integral_costs; /* every cost is a whole number */
     /* how the answer was found, for --verbose and benchmarks */

@@ -65,38 +65,38 @@ typedef struct mp_source {
 } mp_source;
 
 typedef struct mp_ci_profile {
-    const char *name;   /* "1c.3g.40gb", or the GI name for the full CI */
-    int id;             /* nvidia-smi CI profile ID, -1 when unknown */
+    const char *name; /* "1c.3g.40gb", or the GI name for the full CI */
+    int id;           /* nvidia-smi CI profile ID, -1 when unknown */
     int compute_slices;
-    int max_per_gi;     /* how many fit in one GI of this profile */
-    bool is_default;    /* the CI that `-C` creates */
+    int max_per_gi;       /* how many fit in one GI of this profile */
+    bool is_default;      /* the CI that `-C` creates */
     const char *inferred; /* NULL when confirmed, else why it is assumed */
 } mp_ci_profile;
 
 typedef struct mp_gi_profile {
-    const char *name;   /* canonical, e.g. "1g.10gb+me" */
-    int id;             /* nvidia-smi GI profile ID */
+    const char *name; /* canonical, e.g. "1g.10gb+me" */
+    int id;           /* nvidia-smi GI profile ID */
     int compute_slices;
-    int memory_slices;  /* placement size in units */
+    int memory_slices; /* placement size in units */
     int memory_mib;
     const char *memory_gib; /* as -lgip prints it ("9.75"), or NULL */
-    int sms;            /* -1 when unknown */
+    int sms;                /* -1 when unknown */
     int engines[MP_ENG_COUNT];
     int max_instances;
     int n_placements;
     int placements[MP_MAX_UNITS]; /* start slots, ascending */
-    unsigned flags;     /* MP_GI_* */
-    const char *min_driver; /* when newer than the model's, else NULL */
+    unsigned flags;               /* MP_GI_* */
+    const char *min_driver;       /* when newer than the model's, else NULL */
     const mp_ci_profile *cis;
     int n_cis;
     mp_provenance prov;
-    bool confirmed;     /* nothing inferred */
-    int line;           /* where the profile starts in its file */
+    bool confirmed; /* nothing inferred */
+    int line;       /* where the profile starts in its file */
 } mp_gi_profile;
 
 typedef struct mp_model {
-    const char *id;       /* canonical, e.g. "h100-sxm5-80gb" */
-    const char *name;     /* as nvidia-smi prints it */
+    const char *id;             /* canonical, e.g. "h100-sxm5-80gb" */
+    const char *name;           /* as nvidia-smi prints it */
     const char **product_names; /* every nvidia-smi name of the model */
     int n_product_names;
     const char **aliases;
@@ -104,20 +104,20 @@ typedef struct mp_model {
     const uint32_t *pci_ids; /* 0xDDDD10DE as mig-parted writes them */
     int n_pci_ids;
     const char *architecture;
-    int memory_mib;       /* whole GPU with MIG disabled */
-    int sms;              /* whole GPU, -1 when unknown */
-    int units;            /* placement units (memory slices): 8, 4 or 12 */
-    int compute_slices;   /* 7 or 4 */
+    int memory_mib;     /* whole GPU with MIG disabled */
+    int sms;            /* whole GPU, -1 when unknown */
+    int units;          /* placement units (memory slices): 8, 4 or 12 */
+    int compute_slices; /* 7 or 4 */
     const char *min_driver;
     const char *memory_driver; /* driver whose -lgip memory sizes are encoded */
     const mp_gi_profile *profiles;
     int n_profiles;
     const mp_source *sources;
     int n_sources;
-    mp_provenance prov;   /* model-level values */
-    bool confirmed;       /* every profile and model value confirmed */
-    const char *file;     /* where it was loaded from */
-    const char *notes;    /* free text from the file, may be NULL */
+    mp_provenance prov; /* model-level values */
+    bool confirmed;     /* every profile and model value confirmed */
+    const char *file;   /* where it was loaded from */
+    const char *notes;  /* free text from the file, may be NULL */
 } mp_model;
 
 typedef struct mp_db mp_db;

@@ -1,6 +1,7 @@
 /* profname.h - MIG profile names as mig-parted (go-nvlib) parses them.
  *
- *   [Cc.]Gg.GBgb[+attr,...|-attr,...]    e.g. 1g.10gb, 1c.3g.40gb, 1g.24gb+me.all
+ *   [Cc.]Gg.GBgb[+attr,...|-attr,...]    e.g. 1g.10gb, 1c.3g.40gb,
+ * 1g.24gb+me.all
  *
  * The grammar and the failure reasons follow go-nvlib's parseMigProfile, so
  * `migplan check` rejects exactly the names mig-parted rejects, with its text.

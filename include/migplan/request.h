@@ -32,7 +32,7 @@
 
 typedef struct mp_fleet_item {
     const mp_model *model;
-    int count;   /* -1: as many as needed */
+    int count; /* -1: as many as needed */
     double cost;
     int line, col;
 } mp_fleet_item;
@@ -63,8 +63,7 @@ typedef struct mp_request {
 /* Read a request. default_model (may be NULL) is the --gpu model used when
  * the file has no fleet. Errors name file:line:col and what to change. */
 int mp_request_load(const mp_db *db, const char *path,
-                    const mp_model *default_model, mp_request *out,
-                    mp_diag *d);
+                    const mp_model *default_model, mp_request *out, mp_diag *d);
 int mp_request_parse(const mp_db *db, const char *text, size_t len,
                      const char *path, const mp_model *default_model,
                      mp_request *out, mp_diag *d);

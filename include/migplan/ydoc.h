@@ -45,20 +45,20 @@ struct mp_ynode {
 };
 
 typedef struct mp_ylimits {
-    size_t max_bytes;  /* input size */
+    size_t max_bytes;   /* input size */
     unsigned max_depth; /* nesting of sequences and maps */
-    size_t max_nodes;  /* nodes after alias and merge expansion */
+    size_t max_nodes;   /* nodes after alias and merge expansion */
 } mp_ylimits;
 
 /* 32 MiB, depth 64, 2,000,000 nodes: documented in the README. */
 extern const mp_ylimits mp_ylimits_default;
 
 typedef struct mp_ydoc {
-    mp_arena arena;        /* owns every node, string and the source text */
-    mp_ynode *root;        /* NULL when the first document is empty */
-    bool more_documents;   /* the stream continues after the first document */
-    const char *path;      /* display path ("<stdin>" for -) */
-    const char *text;      /* the source bytes */
+    mp_arena arena;      /* owns every node, string and the source text */
+    mp_ynode *root;      /* NULL when the first document is empty */
+    bool more_documents; /* the stream continues after the first document */
+    const char *path;    /* display path ("<stdin>" for -) */
+    const char *text;    /* the source bytes */
     size_t text_len;
 } mp_ydoc;
 
@@ -95,8 +95,8 @@ bool mp_ydoc_source_line(const char *text, size_t text_len, int line,
 typedef enum mp_yvkind {
     MP_YV_NULL,
     MP_YV_BOOL,
-    MP_YV_INT,   /* fits int64 */
-    MP_YV_UINT,  /* above INT64_MAX, fits uint64 */
+    MP_YV_INT,  /* fits int64 */
+    MP_YV_UINT, /* above INT64_MAX, fits uint64 */
     MP_YV_FLOAT,
     MP_YV_STR,
     MP_YV_SEQ,

@@ -150,8 +150,8 @@ void cli_caret_text(mp_buf *out, const char *text, size_t len, int line,
     /* show the line as text: control bytes would garble a terminal */
     mp_buf_puts(out, "  ");
     for (size_t i = 0; i < n; i++)
-        mp_buf_putc(out, ((unsigned char)s[i] < 0x20 && s[i] != '\t') ? '?'
-                                                                     : s[i]);
+        mp_buf_putc(out,
+                    ((unsigned char)s[i] < 0x20 && s[i] != '\t') ? '?' : s[i]);
     mp_buf_puts(out, "\n  ");
     int c = 1;
     for (size_t i = 0; i < n && c < col; i++) {
@@ -242,8 +242,9 @@ int cli_write(cli_ctx *c, const mp_buf *buf, const char *path)
     if (!err && rename(tmp, path) != 0)
         err = errno;
     if (err) {
-        fprintf(stderr, "migplan: %s: cannot write: %s; the file was left "
-                        "unchanged\n",
+        fprintf(stderr,
+                "migplan: %s: cannot write: %s; the file was left "
+                "unchanged\n",
                 path, strerror(err));
         unlink(tmp);
         free(tmp);
@@ -289,8 +290,7 @@ int cli_format(cli_ctx *c, const char *given, const char *const *allowed,
             *out = i;
             return 0;
         }
-        mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "",
-                              allowed[i]);
+        mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "", allowed[i]);
     }
     return cli_usage_error(c, "unknown format '%s'; use one of: %s", given,
                            list);

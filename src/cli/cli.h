@@ -44,7 +44,10 @@ typedef struct cli_opt {
 enum { OPT_HELP = 1000, OPT_PROFILES, OPT_ASCII, OPT_UNICODE };
 #define CLI_COMMON_OPTS                                                        \
     {"help", 'h', false, OPT_HELP}, {"profiles", 0, true, OPT_PROFILES},       \
-        {"ascii", 0, false, OPT_ASCII}, {"unicode", 0, false, OPT_UNICODE}
+        {"ascii", 0, false, OPT_ASCII},                                        \
+    {                                                                          \
+        "unicode", 0, false, OPT_UNICODE                                       \
+    }
 
 typedef struct cli_parser {
     int argc;

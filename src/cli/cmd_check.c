@@ -14,17 +14,21 @@
 
 static const char usage[] =
     "Usage: migplan check FILE... [--config NAME] [--gpu MODEL]...\n"
-    "                     [--node FILE] [--strict] [--format text|json|github]\n"
+    "                     [--node FILE] [--strict] [--format "
+    "text|json|github]\n"
     "\n"
-    "Validate mig-parted config files the way mig-parted reads them (YAML 1.1,\n"
+    "Validate mig-parted config files the way mig-parted reads them (YAML "
+    "1.1,\n"
     "its field rules and error texts), then check what mig-parted cannot:\n"
     "profile names per GPU model, counts, compute instances, and whether each\n"
     "layout fits the GPU at all. FILE may be - for standard input.\n"
     "\n"
-    "Each entry is checked against the models its device-filter names; entries\n"
+    "Each entry is checked against the models its device-filter names; "
+    "entries\n"
     "without a filter against the --gpu models, or, with neither, against the\n"
     "models whose profile tables hold all of its profile names. --node FILE\n"
-    "gives the node's GPUs by index (gpus: [{index: 0, model: h100}, ...]) and\n"
+    "gives the node's GPUs by index (gpus: [{index: 0, model: h100}, ...]) "
+    "and\n"
     "checks coverage too.\n"
     "\n"
     "  --config NAME     check only this config\n"
@@ -52,7 +56,7 @@ enum {
 #define MAX_EMBEDDED 16
 
 typedef struct input {
-    const char *path;  /* as shown */
+    const char *path; /* as shown */
     char *text;
     size_t len;
     mp_mp_file file[MAX_EMBEDDED]; /* one, or one per ConfigMap */
@@ -237,9 +241,9 @@ static int check_manifest(const mp_db *db, input *in, const mp_check_opts *o,
                 int dline = 0, dcol = 0;
                 const char *ls;
                 size_t ll;
-                if (!cfg->plain && mp_ydoc_source_line(in->text, in->len,
-                                                       cfg->line + 1, &ls,
-                                                       &ll)) {
+                if (!cfg->plain &&
+                    mp_ydoc_source_line(in->text, in->len, cfg->line + 1, &ls,
+                                        &ll)) {
                     dline = cfg->line;
                     while (dcol < (int)ll && ls[dcol] == ' ')
                         dcol++;
@@ -255,10 +259,10 @@ static int check_manifest(const mp_db *db, input *in, const mp_check_opts *o,
                        mp_ymap_get(data, "config.yaml", NULL) == NULL) {
                 bool looks_mig = false;
                 for (size_t k = 0; k + 1 < data->nkids; k += 2)
-                    looks_mig |= strstr(data->kids[k + 1]->str
-                                            ? data->kids[k + 1]->str
-                                            : "",
-                                        "mig-configs") != NULL;
+                    looks_mig |=
+                        strstr(data->kids[k + 1]->str ? data->kids[k + 1]->str
+                                                      : "",
+                               "mig-configs") != NULL;
                 if (looks_mig)
                     mp_findings_add(f, MP_SEV_ERROR, "configmap-key", in->path,
                                     data->line, data->col,
@@ -439,8 +443,9 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
         gh_report(&f, verbose, &b);
     } else {
         text_report(&f, in, nfiles, verbose, &b);
-        mp_buf_printf(&b, "%d config%s, %d entr%s checked: %d error%s, %d "
-                          "warning%s\n",
+        mp_buf_printf(&b,
+                      "%d config%s, %d entr%s checked: %d error%s, %d "
+                      "warning%s\n",
                       st.configs, st.configs == 1 ? "" : "s", st.entries,
                       st.entries == 1 ? "y" : "ies", errors,
                       errors == 1 ? "" : "s", warnings,

@@ -70,8 +70,8 @@ static int parse_item(cli_ctx *c, const mp_model *m, const char *arg,
         char *end;
         long st = strtol(colon + 1, &end, 10);
         if (!colon[1] || *end || st < 0 || st >= m->units)
-            return cli_usage_error(c, "'%s': the start slot must be 0..%d",
-                                   arg, m->units - 1);
+            return cli_usage_error(c, "'%s': the start slot must be 0..%d", arg,
+                                   m->units - 1);
         *start = (int)st;
     }
     const mp_gi_profile *p = find_profile(m, s);
@@ -79,8 +79,8 @@ static int parse_item(cli_ctx *c, const mp_model *m, const char *arg,
         char list[600] = "";
         size_t k = 0;
         for (int i = 0; i < m->n_profiles && k < sizeof(list); i++)
-            mp_catf(list, sizeof(list), &k, "%s%s",
-                                  i ? ", " : "", m->profiles[i].name);
+            mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "",
+                    m->profiles[i].name);
         return cli_usage_error(c, "%s is not a profile of %s; its profiles: %s",
                                s, m->id, list);
     }
@@ -99,7 +99,8 @@ static void cgi_line(const mp_layout *l, const int *order, bool placed,
     mp_buf_puts(b, "nvidia-smi mig -i 0 -cgi ");
     for (int k = 0; k < l->n; k++) {
         const mp_gi *g = &l->gi[order[k]];
-        mp_buf_printf(b, "%s%d", k ? "," : "", l->model->profiles[g->profile].id);
+        mp_buf_printf(b, "%s%d", k ? "," : "",
+                      l->model->profiles[g->profile].id);
         if (placed)
             mp_buf_printf(b, ":%d", g->start);
     }
@@ -179,9 +180,8 @@ int cmd_fit(cli_ctx *c, int argc, char **argv)
             mp_buf_printf(&b, "does not fit one %s: %s\n", m->id, res.reason);
         } else {
             mp_buf_printf(&b, "fits one %s:\n\n", m->id);
-            mp_diagram_opts d = {.unicode = cli_use_unicode(c),
-                                 .indent = "",
-                                 .footer = true};
+            mp_diagram_opts d = {
+                .unicode = cli_use_unicode(c), .indent = "", .footer = true};
             mp_diagram(&l, &d, &b);
             int ident[MP_MAX_GIS];
             for (int i = 0; i < l.n; i++)

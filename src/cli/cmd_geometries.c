@@ -54,21 +54,21 @@ static void geometry_text(const mp_model *m, const mp_geometry *g, char *buf,
                 continue;
             if (g->count[p] == 1)
                 mp_catf(buf, n, &k, "%s%s", k ? " + " : "",
-                                      m->profiles[p].name);
+                        m->profiles[p].name);
             else
-                mp_catf(buf, n, &k, "%s%s x%d",
-                                      k ? " + " : "", m->profiles[p].name,
-                                      g->count[p]);
+                mp_catf(buf, n, &k, "%s%s x%d", k ? " + " : "",
+                        m->profiles[p].name, g->count[p]);
         }
 }
 
-static int ci_listing(cli_ctx *c, const mp_model *m, const char *name,
-                      int fmt, mp_buf *b)
+static int ci_listing(cli_ctx *c, const mp_model *m, const char *name, int fmt,
+                      mp_buf *b)
 {
     const mp_gi_profile *gi = mp_model_profile(m, name);
     if (!gi)
-        return cli_usage_error(c, "%s has no profile %s; `migplan profiles "
-                                  "%s` lists them",
+        return cli_usage_error(c,
+                               "%s has no profile %s; `migplan profiles "
+                               "%s` lists them",
                                m->id, name, m->id);
     int combos[64][MP_MAX_CI];
     int n = mp_geom_ci_combos(gi, combos, 64);
@@ -89,8 +89,9 @@ static int ci_listing(cli_ctx *c, const mp_model *m, const char *name,
         cJSON_Delete(root);
         return 0;
     }
-    mp_buf_printf(b, "%s %s GPU instance (%d compute slices): %d maximal "
-                     "compute-instance layouts\n",
+    mp_buf_printf(b,
+                  "%s %s GPU instance (%d compute slices): %d maximal "
+                  "compute-instance layouts\n",
                   m->id, gi->name, gi->compute_slices, n);
     for (int i = 0; i < n; i++) {
         mp_buf_puts(b, "  ");
@@ -201,8 +202,9 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
         const mp_gi_profile *gp = mp_model_profile(m, without[w]);
         if (!gp) {
             mp_buf_free(&b);
-            return cli_usage_error(c, "%s has no profile %s; `migplan profiles "
-                                      "%s` lists them",
+            return cli_usage_error(c,
+                                   "%s has no profile %s; `migplan profiles "
+                                   "%s` lists them",
                                    m->id, without[w], m->id);
         }
         allowed[mp_profile_index(m, gp)] = false;
@@ -214,8 +216,8 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
     }
     if (diagrams < 0)
         diagrams = maximal;
-    mp_diagram_opts dopt = {.unicode = cli_use_unicode(c), .indent = "  ",
-                            .footer = true};
+    mp_diagram_opts dopt = {
+        .unicode = cli_use_unicode(c), .indent = "  ", .footer = true};
     if (fmt == 0) {
         mp_buf_printf(&b, "%s: %d %sgeometr%s", m->id, list.n,
                       maximal ? "maximal " : "", list.n == 1 ? "y" : "ies");

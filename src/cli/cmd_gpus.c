@@ -58,10 +58,11 @@ static void table(const mp_db *db, mp_buf *b)
             mp_buf_putc(b, '\n');
         }
     }
-    mp_buf_puts(b, "\nSLICES: memory slices (placement units) x compute slices. "
-                   "* memory is a\nlower bound (the whole-GPU size was not seen). "
-                   "`migplan profiles MODEL`\nshows each profile and where its "
-                   "numbers come from.\n");
+    mp_buf_puts(b,
+                "\nSLICES: memory slices (placement units) x compute slices. "
+                "* memory is a\nlower bound (the whole-GPU size was not seen). "
+                "`migplan profiles MODEL`\nshows each profile and where its "
+                "numbers come from.\n");
 }
 
 static void json(const mp_db *db, mp_buf *b)

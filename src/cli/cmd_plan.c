@@ -12,7 +12,8 @@ static const char usage[] =
     "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] [-o FILE]\n"
     "\n"
     "Pack the tenants of REQUEST onto the fewest GPUs of its fleet (or the\n"
-    "cheapest, with per-model costs), prove that no plan uses fewer, and write\n"
+    "cheapest, with per-model costs), prove that no plan uses fewer, and "
+    "write\n"
     "the layout. Among optimal plans, `spread` tenants go on distinct GPUs as\n"
     "far as the optimum allows and each GPU keeps the most usable capacity\n"
     "free. REQUEST may be - for standard input; its format is in the README.\n"
@@ -55,8 +56,8 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
                                    {"verbose", 'v', false, OPT_VERBOSE},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
-    static const char *const formats[] = {"table", "json", "mig-parted",
-                                          "nvidia-smi", "lp", NULL};
+    static const char *const formats[] = {"table",      "json", "mig-parted",
+                                          "nvidia-smi", "lp",   NULL};
     cli_parser p = {argc, argv, 1, false};
     int id, fmt = 0, r;
     const char *arg, *out = NULL, *path = NULL, *gpu = NULL;
@@ -99,8 +100,9 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
             char *end;
             time_limit = strtod(arg, &end);
             if (*end || !(time_limit > 0) || time_limit > 86400)
-                return cli_usage_error(c, "--time-limit takes seconds between 0 "
-                                          "and 86400, not '%s'",
+                return cli_usage_error(c,
+                                       "--time-limit takes seconds between 0 "
+                                       "and 86400, not '%s'",
                                        arg);
             break;
         }

@@ -10,7 +10,8 @@
 #include "migplan/model_json.h"
 
 static const char usage[] =
-    "Usage: migplan profiles MODEL [--format table|json] [--sources] [-o FILE]\n"
+    "Usage: migplan profiles MODEL [--format table|json] [--sources] [-o "
+    "FILE]\n"
     "\n"
     "Show every GPU-instance profile of MODEL: nvidia-smi profile ID, compute\n"
     "slices (C), memory slices (M), memory, SMs, engines, max instances and\n"
@@ -78,12 +79,10 @@ static void ci_text(const mp_gi_profile *p, char *buf, size_t n)
             snprintf(id, sizeof(id), "ID %d", ci->id);
         if (ci->max_per_gi > 1)
             snprintf(count, sizeof(count), " x%d", ci->max_per_gi);
-        mp_catf(buf, n, &k, "%s%d%c%s (%s%s)%s",
-                              i ? ", " : "", ci->compute_slices,
-                              ci->compute_slices == p->compute_slices ? 'g'
-                                                                      : 'c',
-                              count, id, ci->is_default ? ", default" : "",
-                              ci->inferred ? "?" : "");
+        mp_catf(buf, n, &k, "%s%d%c%s (%s%s)%s", i ? ", " : "",
+                ci->compute_slices,
+                ci->compute_slices == p->compute_slices ? 'g' : 'c', count, id,
+                ci->is_default ? ", default" : "", ci->inferred ? "?" : "");
     }
 }
 
@@ -93,7 +92,8 @@ static void table(const mp_model *m, bool sources, mp_buf *b)
     mp_buf_printf(b, "%d memory slices x %d compute slices, driver >= %s\n",
                   m->units, m->compute_slices, m->min_driver);
     char line[400];
-    snprintf(line, sizeof(line), "memory %.1f GiB%s; profile sizes as of driver %s",
+    snprintf(line, sizeof(line),
+             "memory %.1f GiB%s; profile sizes as of driver %s",
              m->memory_mib / 1024.0,
              mp_prov_inferred(&m->prov, "memory-mib") ? " (lower bound)" : "",
              m->memory_driver);
@@ -123,7 +123,8 @@ static void table(const mp_model *m, bool sources, mp_buf *b)
         mp_format_placements(p, pl, sizeof(pl));
         if (inferred(p, "placements"))
             strcat(pl, "?");
-        mp_buf_printf(b, "%-*s %2d %2d %2d %7s %4s %3d %3d %3d %3d %3d %3d %s\n",
+        mp_buf_printf(b,
+                      "%-*s %2d %2d %2d %7s %4s %3d %3d %3d %3d %3d %3d %s\n",
                       nw, name, p->id, p->compute_slices, p->memory_slices, gib,
                       sms, p->engines[MP_ENG_CE], p->engines[MP_ENG_NVDEC],
                       p->engines[MP_ENG_NVENC], p->engines[MP_ENG_NVJPG],
@@ -153,23 +154,22 @@ static void table(const mp_model *m, bool sources, mp_buf *b)
                 const mp_note *nt = &p->prov.inferred[k];
                 bool seen_before = false;
                 for (int j = 0; j < i && !seen_before; j++) {
-                    const char *t = mp_prov_inferred(&m->profiles[j].prov,
-                                                     nt->field);
+                    const char *t =
+                        mp_prov_inferred(&m->profiles[j].prov, nt->field);
                     seen_before = t && strcmp(t, nt->text) == 0;
                 }
                 if (seen_before)
                     continue;
                 char head[1200];
-                size_t hk = (size_t)snprintf(head, sizeof(head), "%s (",
-                                             nt->field);
+                size_t hk =
+                    (size_t)snprintf(head, sizeof(head), "%s (", nt->field);
                 int count = 0;
                 for (int j = i; j < m->n_profiles; j++) {
-                    const char *t = mp_prov_inferred(&m->profiles[j].prov,
-                                                     nt->field);
+                    const char *t =
+                        mp_prov_inferred(&m->profiles[j].prov, nt->field);
                     if (t && strcmp(t, nt->text) == 0 && hk < sizeof(head)) {
-                        mp_catf(head, sizeof(head), &hk,
-                                               "%s%s", count ? ", " : "",
-                                               m->profiles[j].name);
+                        mp_catf(head, sizeof(head), &hk, "%s%s",
+                                count ? ", " : "", m->profiles[j].name);
                         count++;
                     }
                 }
@@ -227,8 +227,9 @@ int cmd_profiles(cli_ctx *c, int argc, char **argv)
             return EXIT_USAGE;
         if (r == CLI_POSITIONAL) {
             if (model)
-                return cli_usage_error(c, "unexpected argument '%s'; give one "
-                                          "MODEL",
+                return cli_usage_error(c,
+                                       "unexpected argument '%s'; give one "
+                                       "MODEL",
                                        arg);
             model = arg;
             continue;

@@ -10,7 +10,8 @@ static const cli_cmd commands[] = {
     {"profiles", cmd_profiles, "show a model's MIG profiles and placements"},
     {"geometries", cmd_geometries, "list every valid layout of a model"},
     {"fit", cmd_fit, "check one layout: placements, diagram, creation order"},
-    {"plan", cmd_plan, "pack tenants onto the fewest GPUs and write the layout"},
+    {"plan", cmd_plan,
+     "pack tenants onto the fewest GPUs and write the layout"},
     {"check", cmd_check, "validate mig-parted config files (for CI)"},
 };
 
@@ -28,18 +29,17 @@ static void usage(FILE *f)
             MIGPLAN_VERSION);
     for (size_t i = 0; i < ncommands; i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f,
-            "\n"
-            "Global options:\n"
-            "  --profiles DIR  also load profiles/*.yaml from DIR (same id\n"
-            "                  replaces a shipped model); or set "
-            "MIGPLAN_PROFILES\n"
-            "  --version       print the version\n"
-            "  -h, --help      print this help\n"
-            "\n"
-            "Exit status: 0 success, 1 findings (check errors, infeasible "
-            "plan),\n"
-            "2 usage or input errors.\n");
+    fprintf(f, "\n"
+               "Global options:\n"
+               "  --profiles DIR  also load profiles/*.yaml from DIR (same id\n"
+               "                  replaces a shipped model); or set "
+               "MIGPLAN_PROFILES\n"
+               "  --version       print the version\n"
+               "  -h, --help      print this help\n"
+               "\n"
+               "Exit status: 0 success, 1 findings (check errors, infeasible "
+               "plan),\n"
+               "2 usage or input errors.\n");
 }
 
 int main(int argc, char **argv)
