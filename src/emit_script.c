@@ -1,9 +1,11 @@
-/* emit_script.c - nvidia-smi scripts that create a MIG layout safely.
+/* emit_script.c - nvidia-smi scripts that create MIG layouts safely.
  *
- * The script is data-driven: the logic (preflight, the "already done?"
- * check, clearing, creating in a safe order, verifying) is written once as
- * shell functions, and each GPU is one line of data. Every dynamic string
- * is shell-quoted; names only ever appear in comments, made printable. */
+ * The script is data-driven: the logic (listing the GPUs, picking each
+ * one's layout, checking every GPU before the first change, the "already
+ * done?" test, clearing, creating in a safe order, verifying) is written
+ * once, in src/script_runtime.sh, embedded at build time; the layouts and
+ * rules follow as data. Every dynamic string is shell-quoted; names only
+ * ever appear in comments, made printable. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,8 @@
 #include "migplan/buf.h"
 #include "migplan/diagram.h"
 #include "migplan/emit.h"
+#include "migplan/script.h"
+#include "script_runtime.h"
 
 /* Append s single-quoted for the shell. */
 static void sq(mp_buf *b, const char *s)
@@ -41,7 +45,7 @@ static int cmp_str(const void *a, const void *b)
 /* The layout signature the script compares against what `nvidia-smi mig
  * -lgi`/`-lci` report: per GI "PROFILE:START:SIZE=CI,CI" (without START
  * when the driver places), CI profile IDs sorted, GIs sorted as C strings. */
-static void signature(const mp_script_gpu *g, bool with_start, mp_buf *b)
+static void signature(const mp_script_layout *g, bool with_start, mp_buf *b)
 {
     char *items[MP_MAX_GIS];
     for (int k = 0; k < g->n; k++) {
@@ -79,399 +83,340 @@ static void signature(const mp_script_gpu *g, bool with_start, mp_buf *b)
     }
 }
 
-static const char script_functions[] =
-    "set -euo pipefail\n"
-    "\n"
-    "dry_run=${DRY_RUN:-0}\n"
-    "\n"
-    "die() {\n"
-    "    printf 'migplan script: %s\\n' \"$*\" >&2\n"
-    "    exit 1\n"
-    "}\n"
-    "\n"
-    "# Run a command that changes the GPU, or print it under DRY_RUN=1.\n"
-    "run() {\n"
-    "    if [ \"$dry_run\" = 1 ]; then\n"
-    "        printf '+'\n"
-    "        printf ' %s' \"$@\"\n"
-    "        printf '\\n'\n"
-    "    else\n"
-    "        \"$@\"\n"
-    "    fi\n"
-    "}\n"
-    "\n"
-    "# A query that only reads; under DRY_RUN=1 it is printed, not run.\n"
-    "query() {\n"
-    "    if [ \"$dry_run\" = 1 ]; then\n"
-    "        printf '+ (query)' >&2\n"
-    "        printf ' %s' \"$@\" >&2\n"
-    "        printf '\\n' >&2\n"
-    "        return 0\n"
-    "    fi\n"
-    "    \"$@\"\n"
-    "}\n"
-    "\n"
-    "mig_mode() {\n"
-    "    query nvidia-smi -i \"$1\" --query-gpu=mig.mode.current "
-    "--format=csv,noheader\n"
-    "}\n"
-    "\n"
-    "# What the GPU holds now, in the form of the targets below:\n"
-    "# GI profile:start:size=CI profiles, one per GI, sorted.\n"
-    "layout_of() {\n"
-    "    local idx=$1 with_start=$2\n"
-    "    [ \"$dry_run\" = 1 ] && return 0\n"
-    "    {\n"
-    "        nvidia-smi mig -i \"$idx\" -lgi 2>/dev/null || true\n"
-    "        echo '--'\n"
-    "        nvidia-smi mig -i \"$idx\" -lci 2>/dev/null || true\n"
-    "    } | awk -v ws=\"$with_start\" '\n"
-    "        $0 == \"--\" { ci = 1; next }\n"
-    "        !ci && $1 == \"|\" && $3 == \"MIG\" {\n"
-    "            split($7, p, \":\")\n"
-    "            gi[$6] = (ws == 1) ? $5 \":\" $7 : $5 \":\" p[2]\n"
-    "        }\n"
-    "        ci && $1 == \"|\" && $4 == \"MIG\" { c[$3] = c[$3] \" \" $6 }\n"
-    "        END {\n"
-    "            for (g in gi) {\n"
-    "                n = split(c[g], a, \" \")\n"
-    "                for (i = 2; i <= n; i++)\n"
-    "                    for (j = i; j > 1 && a[j] + 0 < a[j - 1] + 0; j--) {\n"
-    "                        t = a[j]; a[j] = a[j - 1]; a[j - 1] = t\n"
-    "                    }\n"
-    "                s = \"\"\n"
-    "                for (i = 1; i <= n; i++) s = s (i > 1 ? \",\" : \"\") "
-    "a[i]\n"
-    "                print gi[g] \"=\" s\n"
-    "            }\n"
-    "        }' | LC_ALL=C sort | paste -sd ' ' -\n"
-    "}\n"
-    "\n"
-    "# Stop unless the GPU at $1 has one of the PCI device IDs $2.\n"
-    "check_model() {\n"
-    "    local idx=$1 want=$2 id name\n"
-    "    [ \"$dry_run\" = 1 ] && return 0\n"
-    "    id=$(nvidia-smi -i \"$idx\" --query-gpu=pci.device_id "
-    "--format=csv,noheader 2>/dev/null) ||\n"
-    "        die \"GPU $idx: not found; check the GPU indices (nvidia-smi "
-    "-L)\"\n"
-    "    id=$(printf '%s' \"$id\" | tr '[:lower:]' '[:upper:]' | tr -d ' ')\n"
-    "    id=0x${id#0X}\n"
-    "    case \" $want \" in\n"
-    "    *\" $id \"*) return 0 ;;\n"
-    "    esac\n"
-    "    name=$(nvidia-smi -i \"$idx\" --query-gpu=name --format=csv,noheader "
-    "2>/dev/null || true)\n"
-    "    die \"GPU $idx is $name ($id), but this script was made for $want\"\n"
-    "}\n"
-    "\n"
-    "# Stop if compute processes use the GPU at $1 (changing MIG would fail).\n"
-    "check_idle() {\n"
-    "    local idx=$1 uuid apps\n"
-    "    [ \"$dry_run\" = 1 ] && return 0\n"
-    "    uuid=$(nvidia-smi -i \"$idx\" --query-gpu=uuid "
-    "--format=csv,noheader)\n"
-    "    apps=$(nvidia-smi --query-compute-apps=gpu_uuid,pid,process_name "
-    "--format=csv,noheader |\n"
-    "        awk -F', ' -v u=\"$uuid\" '$1 == u { printf \"%s%s (pid %s)\", "
-    "sep, $3, $2; sep = \", \" }')\n"
-    "    [ -z \"$apps\" ] ||\n"
-    "        die \"GPU $idx is in use by $apps; stop these workloads first "
-    "(and "
-    "DCGM if it holds the GPU: systemctl stop nvidia-dcgm) and run again\"\n"
-    "}\n"
-    "\n"
-    "# Remove every compute and GPU instance of the GPU at $1.\n"
-    "clear_gpu() {\n"
-    "    local idx=$1\n"
-    "    if [ \"$dry_run\" = 1 ] || [ -n \"$(layout_of \"$idx\" 1)\" ]; then\n"
-    "        run nvidia-smi mig -i \"$idx\" -dci ||\n"
-    "            die \"GPU $idx: cannot remove its compute instances\"\n"
-    "        run nvidia-smi mig -i \"$idx\" -dgi ||\n"
-    "            die \"GPU $idx: cannot remove its GPU instances (in use? stop "
-    "DCGM: systemctl stop nvidia-dcgm)\"\n"
-    "    fi\n"
-    "}\n"
-    "\n"
-    "# GI IDs of profile $2 on GPU $1, one per line, in creation order.\n"
-    "gi_ids() {\n"
-    "    nvidia-smi mig -i \"$1\" -lgi |\n"
-    "        awk -v p=\"$2\" '$1 == \"|\" && $3 == \"MIG\" && $5 == p { "
-    "print $6 }' | sort -n\n"
-    "}\n"
-    "\n"
-    "# Create compute instances: $2 is a list of PROFILE=CIS, one per GI of "
-    "the\n"
-    "# creation order; CIS are CI profile IDs, empty for the default CI.\n"
-    "create_cis() {\n"
-    "    local idx=$1 spec=$2 tok prof cis used id\n"
-    "    used=' '\n"
-    "    for tok in $spec; do\n"
-    "        prof=${tok%%=*}\n"
-    "        cis=${tok#*=}\n"
-    "        id=\n"
-    "        if [ \"$dry_run\" = 1 ]; then\n"
-    "            id=\"<GI of profile $prof>\"\n"
-    "        else\n"
-    "            for id in $(gi_ids \"$idx\" \"$prof\"); do\n"
-    "                case $used in *\" $id \"*) id= ;; *) break ;; esac\n"
-    "            done\n"
-    "            [ -n \"$id\" ] || die \"GPU $idx: no GPU instance of profile "
-    "$prof to hold compute instances\"\n"
-    "            used=\"$used$id \"\n"
-    "        fi\n"
-    "        if [ -n \"$cis\" ]; then\n"
-    "            run nvidia-smi mig -i \"$idx\" -gi \"$id\" -cci \"$cis\"\n"
-    "        else\n"
-    "            run nvidia-smi mig -i \"$idx\" -gi \"$id\" -cci\n"
-    "        fi\n"
-    "    done\n"
-    "}\n"
-    "\n"
-    "# One GPU: INDEX PCI-IDS CGI-LIST CI-SPEC TARGET WITH-START\n"
-    "# CI-SPEC \"-C\" means the default compute instance in every GI.\n"
-    "setup_mig() {\n"
-    "    local idx=$1 want=$2 cgi=$3 cis=$4 target=$5 ws=$6 mode now\n"
-    "    check_model \"$idx\" \"$want\"\n"
-    "    mode=$(mig_mode \"$idx\") || die \"GPU $idx: cannot read its MIG "
-    "mode\"\n"
-    "    if [ \"$dry_run\" != 1 ] && [ \"$mode\" = Enabled ] &&\n"
-    "        [ \"$(layout_of \"$idx\" \"$ws\")\" = \"$target\" ]; then\n"
-    "        echo \"GPU $idx: already has this layout, nothing to do\"\n"
-    "        return 0\n"
-    "    fi\n"
-    "    check_idle \"$idx\"\n"
-    "    if [ \"$mode\" != Enabled ]; then\n"
-    "        run nvidia-smi -i \"$idx\" -mig 1\n"
-    "        # Ampere GPUs may need a GPU reset before MIG mode takes effect\n"
-    "        if [ \"$dry_run\" != 1 ] && [ \"$(mig_mode \"$idx\")\" != Enabled "
-    "]; "
-    "then\n"
-    "            die \"GPU $idx: MIG mode is pending; reset the GPU "
-    "(nvidia-smi "
-    "-r -i $idx) or reboot, then run this script again\"\n"
-    "        fi\n"
-    "    fi\n"
-    "    clear_gpu \"$idx\"\n"
-    "    if [ \"$cis\" = -C ]; then\n"
-    "        run nvidia-smi mig -i \"$idx\" -cgi \"$cgi\" -C\n"
-    "    else\n"
-    "        run nvidia-smi mig -i \"$idx\" -cgi \"$cgi\"\n"
-    "        create_cis \"$idx\" \"$cis\"\n"
-    "    fi\n"
-    "    [ \"$dry_run\" = 1 ] && return 0\n"
-    "    now=$(layout_of \"$idx\" \"$ws\")\n"
-    "    [ \"$now\" = \"$target\" ] ||\n"
-    "        die \"GPU $idx: expected layout [$target], found [$now]\"\n"
-    "    echo \"GPU $idx: created $target\"\n"
-    "}\n"
-    "\n"
-    "# One GPU that should run without MIG: INDEX PCI-IDS\n"
-    "setup_whole() {\n"
-    "    local idx=$1 want=$2\n"
-    "    check_model \"$idx\" \"$want\"\n"
-    "    if [ \"$dry_run\" != 1 ] && [ \"$(mig_mode \"$idx\")\" != Enabled ]; "
-    "then\n"
-    "        echo \"GPU $idx: MIG already disabled, nothing to do\"\n"
-    "        return 0\n"
-    "    fi\n"
-    "    check_idle \"$idx\"\n"
-    "    clear_gpu \"$idx\"\n"
-    "    run nvidia-smi -i \"$idx\" -mig 0\n"
-    "    [ \"$dry_run\" = 1 ] && return 0\n"
-    "    [ \"$(mig_mode \"$idx\")\" != Enabled ] ||\n"
-    "        die \"GPU $idx: MIG mode is still enabled; reset the GPU "
-    "(nvidia-smi -r -i $idx) or reboot\"\n"
-    "    echo \"GPU $idx: MIG disabled\"\n"
-    "}\n"
-    "\n"
-    "if [ \"$dry_run\" != 1 ]; then\n"
-    "    command -v nvidia-smi >/dev/null 2>&1 ||\n"
-    "        die \"nvidia-smi not found; install the NVIDIA driver first\"\n"
-    "fi\n"
-    "\n";
+/* The creation order of a MIG layout: the geometry engine's safe order
+ * (largest and most constrained first) when one exists; with explicit
+ * placements any order works, so the layout's own order is the fallback. */
+static bool creation_order(const mp_script_layout *g, int *order)
+{
+    mp_layout l;
+    l.model = g->model;
+    l.n = g->n;
+    memcpy(l.gi, g->gi, sizeof(l.gi));
+    bool exact = false;
+    if (mp_geom_creation_order(&l, order, &exact, NULL) == 0)
+        return true;
+    for (int q = 0; q < g->n; q++)
+        order[q] = q;
+    return false;
+}
 
-int mp_emit_script(const mp_script_gpu *gpus, int n, const mp_script_opts *o,
-                   mp_buf *out, mp_diag *d)
+/* "mig|-cgi list|CI spec|expected layout|placed" for layout_data. */
+static void layout_record(const mp_script_layout *g, bool placed, mp_buf *out)
+{
+    if (!g->mig_enabled) {
+        mp_buf_puts(out, "off||||0");
+        return;
+    }
+    int order[MP_MAX_GIS];
+    creation_order(g, order);
+    mp_buf_puts(out, "mig|");
+    for (int q = 0; q < g->n; q++) {
+        const mp_gi *gi = &g->gi[order[q]];
+        mp_buf_printf(out, "%s%d", q ? "," : "",
+                      g->model->profiles[gi->profile].id);
+        if (placed)
+            mp_buf_printf(out, ":%d", gi->start);
+    }
+    mp_buf_putc(out, '|');
+    bool all_default = true;
+    for (int q = 0; q < g->n; q++)
+        all_default &= !g->ci_explicit[q];
+    if (all_default) {
+        mp_buf_puts(out, "-C");
+    } else {
+        for (int q = 0; q < g->n; q++) {
+            int i = order[q];
+            const mp_gi_profile *p = &g->model->profiles[g->gi[i].profile];
+            mp_buf_printf(out, "%s%d", q ? " " : "", p->id);
+            if (placed)
+                mp_buf_printf(out, ":%d", g->gi[i].start);
+            mp_buf_putc(out, '=');
+            if (!g->ci_explicit[i])
+                continue;
+            bool first = true;
+            for (int c = 0; c < p->n_cis; c++)
+                for (int r = 0; r < g->ci_count[i][c]; r++) {
+                    mp_buf_printf(out, "%s%d", first ? "" : ",", p->cis[c].id);
+                    first = false;
+                }
+        }
+    }
+    mp_buf_putc(out, '|');
+    signature(g, placed, out);
+    mp_buf_printf(out, "|%d", placed ? 1 : 0);
+}
+
+static void layout_comment(const mp_script *s, int li, mp_buf *out)
+{
+    const mp_script_layout *g = &s->layouts[li];
+    mp_buf_printf(out, "#\n# Layout %d: ", li + 1);
+    if (!g->mig_enabled) {
+        mp_buf_puts(out, "MIG disabled");
+        if (g->model)
+            mp_buf_printf(out, " (%s)", g->model->id);
+    } else {
+        mp_buf_puts(out, g->model->id);
+    }
+    if (g->note) {
+        mp_buf_puts(out, ", ");
+        comment_text(out, g->note);
+    }
+    mp_buf_putc(out, '\n');
+    if (!g->mig_enabled)
+        return;
+    if (g->n == 0) {
+        mp_buf_puts(out, "#   MIG enabled, no instances\n");
+        return;
+    }
+    mp_layout l;
+    l.model = g->model;
+    l.n = g->n;
+    memcpy(l.gi, g->gi, sizeof(l.gi));
+    char labels[MP_MAX_GIS][96];
+    const char *subs[MP_MAX_GIS];
+    bool any = false;
+    for (int q = 0; q < g->n; q++) {
+        labels[q][0] = '\0';
+        if (g->label[q]) {
+            mp_buf tmp = MP_BUF_INIT;
+            comment_text(&tmp, g->label[q]);
+            snprintf(labels[q], sizeof(labels[q]), "%s", mp_buf_str(&tmp));
+            mp_buf_free(&tmp);
+            any = true;
+        }
+        subs[q] = labels[q];
+    }
+    mp_diagram_opts dopt = {.unicode = false,
+                            .sublabels = any ? subs : NULL,
+                            .indent = "#   ",
+                            .footer = false};
+    mp_diagram(&l, &dopt, out);
+    bool explicit_cis = false;
+    for (int q = 0; q < g->n; q++)
+        explicit_cis |= g->ci_explicit[q];
+    if (!explicit_cis)
+        return;
+    mp_buf_puts(out, "#   compute instances:");
+    for (int q = 0; q < g->n; q++) {
+        const mp_gi_profile *p = &g->model->profiles[g->gi[q].profile];
+        mp_buf_printf(out, "%s %s@%d ", q ? ";" : "", p->name, g->gi[q].start);
+        if (!g->ci_explicit[q]) {
+            mp_buf_puts(out, "default");
+            continue;
+        }
+        bool first = true;
+        for (int c = 0; c < p->n_cis; c++)
+            if (g->ci_count[q][c]) {
+                mp_buf_printf(out, "%s%d x %s", first ? "" : " + ",
+                              g->ci_count[q][c], p->cis[c].name);
+                first = false;
+            }
+    }
+    mp_buf_putc(out, '\n');
+}
+
+/* A case pattern: "0x233010DE/" then "*" (any subsystem) or the
+ * subsystem ID; a lone "*" for any GPU. */
+static void choice_pattern(const mp_script_choice *c, mp_buf *out)
+{
+    if (c->n_ids == 0) {
+        mp_buf_putc(out, '*');
+        return;
+    }
+    for (int k = 0; k < c->n_ids; k++) {
+        mp_buf_printf(out, "%s0x%08X/", k ? " | " : "", c->devices[k]);
+        if (c->subsystems && c->subsystems[k])
+            mp_buf_printf(out, "0x%08X", c->subsystems[k]);
+        else
+            mp_buf_putc(out, '*');
+    }
+}
+
+/* Choices of a rule that share a layout are shown and matched together;
+ * first[c] tells whether choice c is the first with its layout. */
+static void first_of_layout(const mp_script_rule *r, bool *first)
+{
+    for (int c = 0; c < r->n_choices; c++) {
+        first[c] = true;
+        for (int p = 0; p < c && first[c]; p++)
+            first[c] = r->choices[p].layout != r->choices[c].layout;
+    }
+}
+
+static void rule_comment(const mp_script_rule *r, mp_buf *out)
+{
+    mp_buf_puts(out, "#   ");
+    comment_text(out, r->origin ? r->origin : "(rule)");
+    mp_buf_puts(out, ":");
+    bool first[64];
+    first_of_layout(r, first);
+    int shown = 0;
+    for (int c = 0; c < r->n_choices && c < 64; c++) {
+        if (!first[c])
+            continue;
+        const mp_script_choice *ch = &r->choices[c];
+        mp_buf_printf(out, "%s ", shown++ ? "," : "");
+        if (ch->model_id)
+            mp_buf_printf(out, "%s ", ch->model_id);
+        else if (ch->n_ids)
+            mp_buf_printf(out, "0x%08X ", ch->devices[0]);
+        else
+            mp_buf_puts(out, "any GPU ");
+        mp_buf_printf(out, "-> layout %d", ch->layout + 1);
+    }
+    if (r->n_choices == 0)
+        mp_buf_puts(out, " nothing migplan can set up");
+    mp_buf_putc(out, '\n');
+}
+
+/* "'h100-sxm5-80gb (0x233010DE)' or ..." for wrong_model */
+static void expected_text(const mp_script_rule *r, mp_buf *out)
+{
+    for (int c = 0; c < r->n_choices; c++) {
+        const mp_script_choice *ch = &r->choices[c];
+        if (c)
+            mp_buf_puts(out, c == r->n_choices - 1 ? " or " : ", ");
+        mp_buf_printf(out, "%s (", ch->model_id ? ch->model_id : "a GPU");
+        for (int k = 0; k < ch->n_ids; k++)
+            mp_buf_printf(out, "%s0x%08X", k ? ", " : "", ch->devices[k]);
+        mp_buf_putc(out, ')');
+    }
+}
+
+static void rule_code(const mp_script_rule *r, mp_buf *out)
+{
+    mp_buf_puts(out, "    # ");
+    comment_text(out, r->origin ? r->origin : "(rule)");
+    mp_buf_putc(out, '\n');
+    const char *in = "    ";
+    if (!r->all) {
+        mp_buf_puts(out, "    case $idx in\n    ");
+        for (int k = 0; k < r->n_indices; k++)
+            mp_buf_printf(out, "%s%d", k ? " | " : "", r->indices[k]);
+        mp_buf_puts(out, ")\n");
+        in = "        ";
+    }
+    mp_buf_printf(out, "%scase $id in\n", in);
+    bool any_catch = false, first[64];
+    first_of_layout(r, first);
+    for (int c = 0; c < r->n_choices && c < 64; c++) {
+        if (!first[c])
+            continue;
+        mp_buf_puts(out, in);
+        for (int k = c; k < r->n_choices; k++)
+            if (r->choices[k].layout == r->choices[c].layout) {
+                if (k != c)
+                    mp_buf_puts(out, " | ");
+                choice_pattern(&r->choices[k], out);
+                any_catch |= r->choices[k].n_ids == 0;
+            }
+        mp_buf_printf(out, ") pick=%d ;;\n", r->choices[c].layout + 1);
+    }
+    if (r->strict && !any_catch) {
+        mp_buf_printf(out, "%s*) wrong_model \"$idx\" \"${id%%%%/*}\" ", in);
+        sq(out, r->origin ? r->origin : "this script");
+        mp_buf_putc(out, ' ');
+        mp_buf tmp = MP_BUF_INIT;
+        expected_text(r, &tmp);
+        sq(out, mp_buf_str(&tmp));
+        mp_buf_free(&tmp);
+        mp_buf_puts(out, " ;;\n");
+    } else if (!any_catch) {
+        mp_buf_printf(out, "%s*) ;;\n", in);
+    }
+    mp_buf_printf(out, "%sesac\n", in);
+    if (!r->all)
+        mp_buf_puts(out, "        ;;\n    esac\n");
+}
+
+int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
+                   mp_diag *d)
 {
     bool placed = !o->no_placement;
-    for (int k = 0; k < n && !placed; k++) {
-        const mp_script_gpu *g = &gpus[k];
-        if (!g->mig_enabled)
-            continue;
-        mp_layout l;
-        l.model = g->model;
-        l.n = g->n;
-        memcpy(l.gi, g->gi, sizeof(l.gi));
+    for (int li = 0; li < s->n_layouts && !placed; li++) {
+        const mp_script_layout *g = &s->layouts[li];
         int order[MP_MAX_GIS];
-        bool exact;
-        if (mp_geom_creation_order(&l, order, &exact, NULL) != 0)
+        if (g->mig_enabled && !creation_order(g, order))
             return mp_diag_set(
                 d, MP_EINFEASIBLE, NULL, 0, 0,
-                "GPU %d: no creation order works when the driver "
-                "picks the slots; drop --no-placement",
-                g->index);
+                "layout %d (%s) has no creation order that works when the "
+                "driver picks the slots; drop --no-placement",
+                li + 1, g->model->id);
     }
     mp_buf_puts(out, "#!/usr/bin/env bash\n");
     mp_buf_printf(out, "# Written by migplan %s from ", MIGPLAN_VERSION);
     comment_text(out, o->source ? o->source : "(unknown)");
     mp_buf_puts(out, ".\n#\n");
-    mp_buf_puts(out,
-                "# Sets up these MIG layouts, checking each GPU first. A GPU "
-                "that already has\n# its layout is left alone, so the script "
-                "is safe to run twice. Run as root;\n# DRY_RUN=1 prints the "
-                "commands instead of running them.\n");
+    mp_buf_puts(
+        out,
+        "# Gives each GPU below its MIG layout with nvidia-smi. It lists the "
+        "GPUs, picks\n# each one's layout by the rules below, and checks "
+        "them all (model, running\n# processes) before the first change. A "
+        "GPU that already has its layout is\n# left alone, so the script is "
+        "safe to run twice. Run it as root.\n# DRY_RUN=1 prints the "
+        "commands that change GPUs instead of running them.\n");
     if (placed)
-        mp_buf_puts(out, "# GPU instances are created at explicit start slots "
-                         "(nvidia-smi mig -cgi ID:START),\n# largest first.\n");
+        mp_buf_puts(out, "# GPU instances are created at explicit start "
+                         "slots (nvidia-smi mig -cgi ID:START),\n# largest "
+                         "first, and checked with nvidia-smi mig -lgi.\n");
     else
         mp_buf_puts(out,
                     "# GPU instances are created without start slots, in "
                     "an order that works when the\n# driver picks the slots "
-                    "itself.\n");
-    for (int k = 0; k < n; k++) {
-        const mp_script_gpu *g = &gpus[k];
-        mp_buf_printf(out, "#\n# GPU %d  %s", g->index, g->model->id);
-        if (g->note) {
-            mp_buf_puts(out, "  ");
-            comment_text(out, g->note);
-        }
-        mp_buf_putc(out, '\n');
-        if (!g->mig_enabled || g->n == 0)
-            continue;
-        mp_layout l;
-        l.model = g->model;
-        l.n = g->n;
-        memcpy(l.gi, g->gi, sizeof(l.gi));
-        char labels[MP_MAX_GIS][96];
-        const char *subs[MP_MAX_GIS];
-        bool any = false;
-        for (int q = 0; q < g->n; q++) {
-            labels[q][0] = '\0';
-            if (g->label[q]) {
-                mp_buf tmp = MP_BUF_INIT;
-                comment_text(&tmp, g->label[q]);
-                snprintf(labels[q], sizeof(labels[q]), "%s", mp_buf_str(&tmp));
-                mp_buf_free(&tmp);
-                any = true;
-            }
-            subs[q] = labels[q];
-        }
-        mp_diagram_opts dopt = {.unicode = false,
-                                .sublabels = any ? subs : NULL,
-                                .indent = "#   ",
-                                .footer = false};
-        mp_diagram(&l, &dopt, out);
-    }
+                    "itself (drivers without the ID:START form).\n");
+    for (int li = 0; li < s->n_layouts; li++)
+        layout_comment(s, li, out);
+    mp_buf_puts(out, "#\n# Rules, in order; a GPU takes the layout of the "
+                     "last rule that selects it:\n");
+    for (int r = 0; r < s->n_rules; r++)
+        rule_comment(&s->rules[r], out);
+    if (s->n_rules == 0)
+        mp_buf_puts(out, "#   (none: this script changes nothing)\n");
     mp_buf_puts(out, "\n");
-    mp_buf_puts(out, script_functions);
-    for (int k = 0; k < n; k++) {
-        const mp_script_gpu *g = &gpus[k];
+    mp_buf_add(out, mp_script_runtime, mp_script_runtime_len);
+    mp_buf_puts(out, "\n# ---- data: the layouts and rules above ----\n\n");
+    mp_buf_puts(out, "# kind|nvidia-smi -cgi list|compute instances|layout "
+                     "to verify|placed\n");
+    mp_buf_puts(out, "layout_data() {\n    case $1 in\n");
+    for (int li = 0; li < s->n_layouts; li++) {
         mp_buf tmp = MP_BUF_INIT;
-        for (int p = 0; p < g->model->n_pci_ids; p++)
-            mp_buf_printf(&tmp, "%s0x%08X", p ? " " : "", g->model->pci_ids[p]);
-        if (!g->mig_enabled) {
-            mp_buf_printf(out, "setup_whole %d ", g->index);
-            sq(out, mp_buf_str(&tmp));
-            mp_buf_putc(out, '\n');
-            mp_buf_free(&tmp);
-            continue;
-        }
-        mp_buf_printf(out, "setup_mig %d ", g->index);
+        layout_record(&s->layouts[li], placed, &tmp);
+        mp_buf_printf(out, "    %d) echo ", li + 1);
         sq(out, mp_buf_str(&tmp));
-        mp_buf_putc(out, ' ');
-        /* the GPU instances in a driver-safe order */
-        mp_layout l;
-        l.model = g->model;
-        l.n = g->n;
-        memcpy(l.gi, g->gi, sizeof(l.gi));
-        int order[MP_MAX_GIS];
-        bool exact = false;
-        if (mp_geom_creation_order(&l, order, &exact, NULL) != 0)
-            for (int q = 0; q < g->n; q++)
-                order[q] = q; /* explicit placements make any order work */
-        mp_buf_reset(&tmp);
-        for (int q = 0; q < g->n; q++) {
-            const mp_gi *gi = &g->gi[order[q]];
-            mp_buf_printf(&tmp, "%s%d", q ? "," : "",
-                          g->model->profiles[gi->profile].id);
-            if (placed)
-                mp_buf_printf(&tmp, ":%d", gi->start);
-        }
-        sq(out, mp_buf_str(&tmp));
-        mp_buf_putc(out, ' ');
-        bool all_default = true;
-        for (int q = 0; q < g->n; q++)
-            all_default &= !g->ci_explicit[q];
-        mp_buf_reset(&tmp);
-        if (all_default) {
-            mp_buf_puts(&tmp, "-C");
-        } else {
-            for (int q = 0; q < g->n; q++) {
-                int i = order[q];
-                const mp_gi_profile *p = &g->model->profiles[g->gi[i].profile];
-                mp_buf_printf(&tmp, "%s%d=", q ? " " : "", p->id);
-                if (!g->ci_explicit[i])
-                    continue;
-                bool first = true;
-                for (int c = 0; c < p->n_cis; c++)
-                    for (int r = 0; r < g->ci_count[i][c]; r++) {
-                        mp_buf_printf(&tmp, "%s%d", first ? "" : ",",
-                                      p->cis[c].id);
-                        first = false;
-                    }
-            }
-        }
-        sq(out, mp_buf_str(&tmp));
-        mp_buf_putc(out, ' ');
-        mp_buf_reset(&tmp);
-        signature(g, placed, &tmp);
-        sq(out, mp_buf_str(&tmp));
-        mp_buf_printf(out, " %d\n", placed ? 1 : 0);
+        mp_buf_puts(out, " ;;\n");
         mp_buf_free(&tmp);
     }
-    mp_buf_puts(out, "echo \"done: the GPUs above have their MIG layout\"\n");
-    return 0;
-}
-
-int mp_plan_script_gpus(const mp_plan *p, mp_arena *arena, mp_script_gpu **out,
-                        int *n)
-{
-    const mp_request *r = p->req;
-    *out = NULL;
-    *n = 0;
-    int used = 0;
-    for (int k = 0; k < p->n_gpus; k++)
-        used += p->gpus[k].used;
-    mp_script_gpu *g =
-        mp_arena_alloc(arena, (size_t)(used ? used : 1) * sizeof(*g));
-    if (!g)
-        return MP_ENOMEM;
-    int m = 0;
-    for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *pg = &p->gpus[k];
-        if (!pg->used)
-            continue; /* unused GPUs are left as they are */
-        mp_script_gpu *s = &g[m++];
-        s->index = pg->index;
-        s->model = pg->model;
-        s->mig_enabled = pg->mig_enabled;
-        if (!pg->mig_enabled) {
-            s->note = mp_arena_printf(arena, "whole GPU (MIG disabled) for %s",
-                                      r->tenants[pg->whole_tenant].name);
+    mp_buf_puts(out, "    *) die \"internal error: no layout $1\" ;;\n"
+                     "    esac\n}\n\n");
+    mp_buf_puts(out, "# The layout of GPU $1 with PCI IDs $2 "
+                     "(DEVICE/SUBSYSTEM), or nothing.\n");
+    mp_buf_puts(out, "pick_layout() {\n"
+                     "    local idx=$1 id=$2 pick=\n");
+    for (int r = 0; r < s->n_rules; r++)
+        rule_code(&s->rules[r], out);
+    mp_buf_puts(out, "    printf '%s\\n' \"$pick\"\n}\n\n");
+    mp_buf_puts(out, "required_gpus='");
+    for (int k = 0; k < s->n_required; k++)
+        mp_buf_printf(out, "%s%d", k ? " " : "", s->required[k]);
+    mp_buf_puts(out, "'\n");
+    /* what a preview without nvidia-smi assumes: the required GPUs */
+    mp_buf_puts(out, "offline_gpus='");
+    bool first = true;
+    for (int k = 0; k < s->n_required; k++) {
+        const mp_script_rule *hit = NULL;
+        for (int r = 0; r < s->n_rules; r++) {
+            const mp_script_rule *x = &s->rules[r];
+            for (int i = 0; i < x->n_indices && x->strict && !x->all; i++)
+                if (x->indices[i] == s->required[k] && x->n_choices > 0 &&
+                    x->choices[0].n_ids > 0)
+                    hit = x;
+        }
+        if (!hit)
             continue;
-        }
-        s->n = pg->n;
-        for (int q = 0; q < pg->n; q++) {
-            s->gi[q].profile = pg->inst[q].profile;
-            s->gi[q].start = pg->inst[q].start;
-            s->ci_explicit[q] = false;
-            s->label[q] = mp_arena_printf(arena, "%s#%d",
-                                          r->tenants[pg->inst[q].tenant].name,
-                                          pg->inst[q].replica);
-        }
+        mp_buf_printf(out, "%s%d 0x%08X/0x00000000", first ? "" : "\n",
+                      s->required[k], hit->choices[0].devices[0]);
+        first = false;
     }
-    *out = g;
-    *n = m;
+    mp_buf_puts(out, "'\n\nmain \"$@\"\n");
     return 0;
 }

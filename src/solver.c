@@ -163,7 +163,8 @@ static void explain_tenant(const solver *s, const mp_tenant *t, char *out,
         for (int i = 0; i < s->nitems; i++)
             whole_ok |= mp_tenant_allows(t, s->items[i].m) &&
                         s->items[i].m->memory_mib >= t->memory_mib;
-        /* the smallest models elsewhere in the database that would do */
+        /* the models elsewhere in the database that would do, smallest
+         * GPU memory first */
         const mp_model *cand[8];
         int cmem[8], nb = 0;
         for (int i = 0; s->db && i < mp_db_count(s->db); i++) {
@@ -178,6 +179,7 @@ static void explain_tenant(const solver *s, const mp_tenant *t, char *out,
                     need = m->profiles[p].memory_mib;
             if (need < 0)
                 continue;
+            need = m->memory_mib; /* smallest GPUs first */
             int at = nb < 8 ? nb++ : 7;
             if (at == 7 && nb == 8 && need >= cmem[7])
                 continue;

@@ -35,34 +35,19 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d);
 
 /* ---- nvidia-smi scripts ---- */
 
-/* One GPU of a node as a script should leave it. */
-typedef struct mp_script_gpu {
-    int index;
-    const mp_model *model;
-    bool mig_enabled;
-    int n;
-    mp_gi gi[MP_MAX_GIS]; /* in creation order, each with its start */
-    bool ci_explicit[MP_MAX_GIS];
-    int ci_count[MP_MAX_GIS][MP_MAX_CI];
-    const char *label[MP_MAX_GIS]; /* e.g. "embeddings#0", or NULL */
-    const char *note;              /* e.g. "whole GPU for llama-3-70b" */
-} mp_script_gpu;
-
 typedef struct mp_script_opts {
     bool no_placement;  /* profiles only, in an order the driver accepts */
     const char *source; /* "examples/x.yaml" or "config.yaml (config a)" */
 } mp_script_opts;
 
-/* A bash script that checks each GPU, then (unless it already has exactly
- * this layout) enables MIG, clears it and creates the instances in a safe
- * order, and verifies the result. Fails (MP_EINFEASIBLE, with d) when
- * no_placement is asked but some GPU has no driver-safe order. */
-int mp_emit_script(const mp_script_gpu *gpus, int n, const mp_script_opts *o,
+/* A bash script for s (see script.h): it lists the GPUs, picks each one's
+ * layout by the rules, checks every GPU (model, running processes) before
+ * the first change, leaves GPUs that already have their layout alone, and
+ * otherwise enables MIG, clears the GPU, creates the instances in a safe
+ * order and verifies them. Fails (MP_EINFEASIBLE, with d) when
+ * no_placement is asked but a layout has no driver-safe order. */
+struct mp_script;
+int mp_emit_script(const struct mp_script *s, const mp_script_opts *o,
                    mp_buf *out, mp_diag *d);
-
-/* The script GPUs of a plan; labels point into the plan's request and
- * into `arena`. */
-int mp_plan_script_gpus(const mp_plan *p, mp_arena *arena, mp_script_gpu **out,
-                        int *n);
 
 #endif

@@ -12,6 +12,9 @@
 #include <stddef.h>
 
 #include "migplan/buf.h"
+#include "migplan/check.h"
+#include "migplan/findings.h"
+#include "migplan/migparted.h"
 #include "migplan/error.h"
 #include "migplan/profile_db.h"
 
@@ -105,6 +108,31 @@ bool cli_use_unicode(const cli_ctx *c);
 /* Is the --format value one of the allowed names? Prints an error if not. */
 int cli_format(cli_ctx *c, const char *given, const char *const *allowed,
                int *out);
+
+/* ---- mig-parted config files (check, script) ---- */
+
+#define CLI_MAX_EMBEDDED 16
+
+typedef struct cli_input {
+    const char *path; /* as shown */
+    char *text;       /* owned */
+    size_t len;
+    mp_mp_file file[CLI_MAX_EMBEDDED]; /* one, or one per ConfigMap */
+    int nfile;
+    bool loaded;
+} cli_input;
+
+/* Parse in->text (a config, or a manifest whose ConfigMaps hold one under
+ * config.yaml) and check it with o; findings go to f. Returns 0 or
+ * MP_ENOMEM. */
+int cli_input_check(const mp_db *db, cli_input *in, const mp_check_opts *o,
+                    mp_findings *f, mp_check_stats *st);
+
+/* Findings as "file:line:col: severity: message [code]" with a caret. */
+void cli_text_report(const mp_findings *f, const cli_input *in, int nin,
+                     bool verbose, mp_buf *b);
+
+void cli_input_free(cli_input *in);
 
 /* the subcommands */
 int cmd_gpus(cli_ctx *c, int argc, char **argv);

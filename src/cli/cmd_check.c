@@ -53,17 +53,6 @@ enum {
     OPT_VERBOSE
 };
 
-#define MAX_EMBEDDED 16
-
-typedef struct input {
-    const char *path; /* as shown */
-    char *text;
-    size_t len;
-    mp_mp_file file[MAX_EMBEDDED]; /* one, or one per ConfigMap */
-    int nfile;
-    bool loaded;
-} input;
-
 static void gh_escape(mp_buf *b, const char *s, bool property)
 {
     for (; *s; s++) {
@@ -79,35 +68,6 @@ static void gh_escape(mp_buf *b, const char *s, bool property)
             mp_buf_puts(b, "%2C");
         else
             mp_buf_putc(b, *s);
-    }
-}
-
-static const input *input_of(const input *in, int n, const char *path)
-{
-    for (int i = 0; i < n; i++)
-        if (in[i].loaded && path && strcmp(in[i].path, path) == 0)
-            return &in[i];
-    return NULL;
-}
-
-static void text_report(const mp_findings *f, const input *in, int nin,
-                        bool verbose, mp_buf *b)
-{
-    for (int i = 0; i < f->n; i++) {
-        const mp_finding *x = &f->v[i];
-        if (x->sev == MP_SEV_NOTE && !verbose)
-            continue;
-        if (x->file && x->line > 0)
-            mp_buf_printf(b, "%s:%d:%d: ", x->file, x->line, x->col);
-        else if (x->file)
-            mp_buf_printf(b, "%s: ", x->file);
-        mp_buf_printf(b, "%s: %s [%s]\n", mp_severity_name(x->sev), x->message,
-                      x->code);
-        const input *src = input_of(in, nin, x->file);
-        if (src && x->line > 0 && x->sev != MP_SEV_NOTE)
-            cli_caret_text(b, src->text, src->len, x->line, x->col);
-        if (x->migparted && verbose)
-            mp_buf_printf(b, "  mig-parted says: %s\n", x->migparted);
     }
 }
 
@@ -137,7 +97,7 @@ static void gh_report(const mp_findings *f, bool verbose, mp_buf *b)
     }
 }
 
-static void json_report(const mp_findings *f, const input *in, int nin,
+static void json_report(const mp_findings *f, const cli_input *in, int nin,
                         const mp_check_stats *st, mp_buf *b)
 {
     cJSON *root = cJSON_CreateObject();
@@ -194,108 +154,6 @@ static void json_report(const mp_findings *f, const input *in, int nin,
     }
     mp_json_print(root, b);
     cJSON_Delete(root);
-}
-
-/* Parse and check one mig-parted config text. Positions of its findings
- * are shifted by (dline, dcol) when it is embedded in a manifest. */
-static int check_text(const mp_db *db, input *in, const char *text, size_t len,
-                      int dline, int dcol, const mp_check_opts *o,
-                      mp_findings *f, mp_check_stats *st)
-{
-    if (in->nfile == MAX_EMBEDDED)
-        return 0;
-    mp_mp_file *mf = &in->file[in->nfile++];
-    int first = f->n;
-    int rc = mp_mp_parse(in->path, text, len, f, mf);
-    if (!rc && mp_check_file(db, mf, o, f, st) == MP_ENOMEM)
-        rc = MP_ENOMEM;
-    for (int i = first; i < f->n && (dline || dcol); i++) {
-        if (f->v[i].line <= 0)
-            continue;
-        f->v[i].line += dline;
-        f->v[i].col += dcol;
-    }
-    return rc;
-}
-
-/* A Kubernetes manifest (the GPU Operator's ConfigMap): check the
- * config.yaml held in each ConfigMap, with positions in the manifest. */
-static int check_manifest(const mp_db *db, input *in, const mp_check_opts *o,
-                          mp_findings *f, mp_check_stats *st)
-{
-    int found = 0;
-    for (int docno = 0;; docno++) {
-        mp_ydoc doc;
-        mp_diag d;
-        if (mp_ydoc_parse_nth(in->text, in->len, in->path, NULL, docno, &doc,
-                              &d) != 0)
-            break;
-        const mp_ynode *kind = mp_ymap_get(doc.root, "kind", NULL);
-        const mp_ynode *data = mp_ymap_get(doc.root, "data", NULL);
-        if (kind && kind->kind == MP_YNODE_SCALAR &&
-            strcmp(kind->str, "ConfigMap") == 0 && data &&
-            data->kind == MP_YNODE_MAP) {
-            const mp_ynode *cfg = mp_ymap_get(data, "config.yaml", NULL);
-            if (cfg && cfg->kind == MP_YNODE_SCALAR) {
-                /* a block scalar's text starts on the next line, indented */
-                int dline = 0, dcol = 0;
-                const char *ls;
-                size_t ll;
-                if (!cfg->plain &&
-                    mp_ydoc_source_line(in->text, in->len, cfg->line + 1, &ls,
-                                        &ll)) {
-                    dline = cfg->line;
-                    while (dcol < (int)ll && ls[dcol] == ' ')
-                        dcol++;
-                }
-                found++;
-                int rc = check_text(db, in, cfg->str, cfg->len, dline, dcol, o,
-                                    f, st);
-                if (rc) {
-                    mp_ydoc_free(&doc);
-                    return rc;
-                }
-            } else if (data->nkids > 0 &&
-                       mp_ymap_get(data, "config.yaml", NULL) == NULL) {
-                bool looks_mig = false;
-                for (size_t k = 0; k + 1 < data->nkids; k += 2)
-                    looks_mig |=
-                        strstr(data->kids[k + 1]->str ? data->kids[k + 1]->str
-                                                      : "",
-                               "mig-configs") != NULL;
-                if (looks_mig)
-                    mp_findings_add(f, MP_SEV_ERROR, "configmap-key", in->path,
-                                    data->line, data->col,
-                                    "this ConfigMap holds a mig-parted config "
-                                    "under another key; MIG Manager reads only "
-                                    "the key config.yaml");
-            }
-        }
-        mp_ydoc_free(&doc);
-    }
-    if (!found)
-        mp_findings_add(f, MP_SEV_WARNING, "no-config", in->path, 1, 1,
-                        "this Kubernetes manifest has no ConfigMap with a "
-                        "config.yaml key, so there is no mig-parted config to "
-                        "check");
-    return 0;
-}
-
-static int load_input(const mp_db *db, input *in, const mp_check_opts *o,
-                      mp_findings *f, mp_check_stats *st)
-{
-    in->loaded = true;
-    mp_ydoc first;
-    mp_diag d;
-    bool manifest = false;
-    if (mp_ydoc_parse(in->text, in->len, in->path, NULL, &first, &d) == 0) {
-        manifest = mp_ymap_get(first.root, "apiVersion", NULL) &&
-                   mp_ymap_get(first.root, "kind", NULL);
-        mp_ydoc_free(&first);
-    }
-    if (manifest)
-        return check_manifest(db, in, o, f, st);
-    return check_text(db, in, in->text, in->len, 0, 0, o, f, st);
 }
 
 int cmd_check(cli_ctx *c, int argc, char **argv)
@@ -391,7 +249,7 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
                        .node = node_path ? &node : NULL};
     mp_check_stats st = {0};
     mp_findings f = MP_FINDINGS_INIT;
-    input *in = calloc((size_t)nfiles, sizeof(*in));
+    cli_input *in = calloc((size_t)nfiles, sizeof(*in));
     int rc = EXIT_OK;
     if (!in) {
         fprintf(stderr, "migplan check: out of memory\n");
@@ -414,7 +272,7 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
             rc = EXIT_USAGE;
             continue;
         }
-        if (load_input(db, &in[i], &o, &f, &st) != 0) {
+        if (cli_input_check(db, &in[i], &o, &f, &st) != 0) {
             fprintf(stderr, "migplan check: out of memory\n");
             rc = EXIT_USAGE;
             break;
@@ -442,7 +300,7 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
     } else if (fmt == 2) {
         gh_report(&f, verbose, &b);
     } else {
-        text_report(&f, in, nfiles, verbose, &b);
+        cli_text_report(&f, in, nfiles, verbose, &b);
         mp_buf_printf(&b,
                       "%d config%s, %d entr%s checked: %d error%s, %d "
                       "warning%s\n",
@@ -453,11 +311,8 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
     }
     int wr = cli_write(c, &b, out);
     mp_buf_free(&b);
-    for (int i = 0; i < nfiles; i++) {
-        for (int j = 0; j < in[i].nfile; j++)
-            mp_mp_free(&in[i].file[j]);
-        free(in[i].text);
-    }
+    for (int i = 0; i < nfiles; i++)
+        cli_input_free(&in[i]);
     free(in);
     mp_findings_free(&f);
     mp_node_free(&node);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "migplan/emit.h"
+#include "migplan/script.h"
 #include "migplan/plan.h"
 #include "migplan/request.h"
 
@@ -149,7 +150,6 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
                 plan.time_limit_hit ? ", time limit reached" : "");
     mp_buf b = MP_BUF_INIT;
     int rc = 0;
-    mp_arena arena = MP_ARENA_INIT;
     switch (fmt) {
     case 0:
         mp_emit_plan_table(&plan, cli_use_unicode(c), &b);
@@ -166,13 +166,13 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
                              "no plan, so no script: %s", plan.reason);
             break;
         }
-        mp_script_gpu *sg;
-        int ns;
-        rc = mp_plan_script_gpus(&plan, &arena, &sg, &ns);
+        mp_script sc;
+        rc = mp_script_from_plan(&plan, &sc, &d);
         if (!rc) {
             mp_script_opts o = {.no_placement = no_placement,
                                 .source = req.path};
-            rc = mp_emit_script(sg, ns, &o, &b, &d);
+            rc = mp_emit_script(&sc, &o, &b, &d);
+            mp_script_free(&sc);
         }
         break;
     }
@@ -196,7 +196,6 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
     }
     if (!plan.feasible && fmt != 0 && fmt != 1 && rc != MP_EINFEASIBLE)
         fprintf(stderr, "migplan plan: no plan: %s\n", plan.reason);
-    mp_arena_free(&arena);
     mp_buf_free(&b);
     mp_plan_free(&plan);
     mp_request_free(&req);

@@ -13,6 +13,8 @@ static const cli_cmd commands[] = {
     {"plan", cmd_plan,
      "pack tenants onto the fewest GPUs and write the layout"},
     {"check", cmd_check, "validate mig-parted config files (for CI)"},
+    {"script", cmd_script,
+     "turn a mig-parted config into a safe nvidia-smi script"},
 };
 
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);

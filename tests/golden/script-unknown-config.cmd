@@ -1,0 +1,1 @@
+migplan script examples/mig-parted/node-config.yaml --config nope
