@@ -1,5 +1,9 @@
-/* lp.c - dense two-phase bounded simplex, and Dinic's max-flow. */
+/* lp.c - a bounded dual simplex with warm starts (the workhorse of branch
+ * and bound), a dense two-phase primal simplex (its fallback), and Dinic's
+ * max-flow. */
 #include "lp.h"
+
+#include "migplan/buf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,12 +20,30 @@ typedef struct row {
     double rhs;
 } row;
 
+/* The dual simplex keeps its tableau between solves: branch and bound
+ * only changes bounds, which leaves the last basis dual feasible, so a
+ * child node usually needs a handful of pivots instead of a solve from
+ * scratch. */
+typedef struct warm {
+    bool valid;
+    int m, N;        /* rows, columns: n structural then m slacks */
+    double *t;       /* m x N: B^-1 [A I] */
+    double *beta;    /* m: B^-1 b */
+    double *d;       /* N: reduced costs */
+    int *basis;      /* m */
+    signed char *at; /* N: -1 basic, 0 at lower, 1 at upper */
+    double *lo, *hi; /* N: bounds the tableau was last solved with */
+    double *x;       /* N: scratch values */
+    int solves;      /* warm solves since the last fresh start */
+} warm;
+
 struct mp_lp {
     int n;
     double *cost, *lo, *hi;
     row *rows;
     int m, cap;
     long pivots;
+    warm w;
 };
 
 mp_lp *mp_lp_new(int ncols)
@@ -42,10 +64,24 @@ mp_lp *mp_lp_new(int ncols)
     return lp;
 }
 
+static void warm_free(warm *w)
+{
+    free(w->t);
+    free(w->beta);
+    free(w->d);
+    free(w->basis);
+    free(w->at);
+    free(w->lo);
+    free(w->hi);
+    free(w->x);
+    memset(w, 0, sizeof(*w));
+}
+
 void mp_lp_free(mp_lp *lp)
 {
     if (!lp)
         return;
+    warm_free(&lp->w);
     for (int i = 0; i < lp->m; i++) {
         free(lp->rows[i].idx);
         free(lp->rows[i].val);
@@ -72,6 +108,41 @@ void mp_lp_get_bounds(const mp_lp *lp, int j, double *lo, double *hi)
 {
     *lo = lp->lo[j];
     *hi = lp->hi[j];
+}
+
+void mp_lp_write(const mp_lp *lp, const bool *is_int, mp_buf *out)
+{
+    mp_buf_puts(out, "Minimize\n obj:");
+    for (int j = 0; j < lp->n; j++)
+        if (lp->cost[j] != 0)
+            mp_buf_printf(out, " %+.17g x%d", lp->cost[j], j);
+    mp_buf_puts(out, "\nSubject To\n");
+    for (int i = 0; i < lp->m; i++) {
+        const row *r = &lp->rows[i];
+        mp_buf_printf(out, " r%d:", i);
+        for (int k = 0; k < r->nnz; k++)
+            mp_buf_printf(out, " %+.17g x%d", r->val[k], r->idx[k]);
+        mp_buf_printf(out, " %s %.17g\n",
+                      r->sense == 'L'   ? "<="
+                      : r->sense == 'G' ? ">="
+                                        : "=",
+                      r->rhs);
+    }
+    mp_buf_puts(out, "Bounds\n");
+    for (int j = 0; j < lp->n; j++) {
+        if (lp->hi[j] >= 0)
+            mp_buf_printf(out, " %.17g <= x%d <= %.17g\n", lp->lo[j], j,
+                          lp->hi[j]);
+        else if (lp->lo[j] != 0)
+            mp_buf_printf(out, " x%d >= %.17g\n", j, lp->lo[j]);
+    }
+    bool any = false;
+    for (int j = 0; j < lp->n; j++)
+        if (is_int[j]) {
+            mp_buf_printf(out, "%s x%d", any ? "" : "General\n", j);
+            any = true;
+        }
+    mp_buf_puts(out, any ? "\nEnd\n" : "End\n");
 }
 
 int mp_lp_ncols(const mp_lp *lp)
@@ -111,6 +182,7 @@ int mp_lp_add_row(mp_lp *lp, const int *idx, const double *val, int nnz,
     r->nnz = nnz;
     r->sense = sense;
     r->rhs = rhs;
+    warm_free(&lp->w); /* the tableau no longer matches */
     return lp->m++;
 }
 
@@ -200,7 +272,9 @@ static int run(tab *t, long maxit)
     return MP_LP_ITERLIMIT;
 }
 
-int mp_lp_solve(mp_lp *lp, double *x, double *obj)
+/* The dense two-phase primal simplex, from scratch: the fallback when the
+ * dual simplex cannot be used (negative costs) or gives up. */
+static int primal_solve(mp_lp *lp, double *x, double *obj)
 {
     int n = lp->n;
     /* rows: the constraints, then x'_j <= hi_j - lo_j for bounded columns */
@@ -351,6 +425,290 @@ out:
     free(sense);
     free(rhs);
     free(sign);
+    return rc;
+}
+
+/* ------------------------------------------------------- dual simplex */
+
+#define INF_B HUGE_VAL
+#define DUAL_TOL 1e-9
+#define PRIMAL_TOL 1e-7
+#define REFRESH_EVERY 200 /* warm solves between fresh starts (drift) */
+
+#define W_T(w, i, j) ((w)->t[(size_t)(i) * (size_t)(w)->N + (size_t)(j)])
+
+static double nb_value(const warm *w, int j)
+{
+    return w->at[j] == 1 ? w->hi[j] : w->lo[j];
+}
+
+/* A fresh start: the slack basis, every structural at its lower bound.
+ * With non-negative costs it is dual feasible, so no phase 1 is needed. */
+static int warm_fresh(mp_lp *lp)
+{
+    warm *w = &lp->w;
+    int m = lp->m, n = lp->n, N = n + m;
+    if (!w->t || w->m != m || w->N != N) {
+        warm_free(w);
+        w->m = m;
+        w->N = N;
+        w->t = malloc((size_t)(m ? m : 1) * (size_t)N * sizeof(double));
+        w->beta = malloc((size_t)(m ? m : 1) * sizeof(double));
+        w->d = malloc((size_t)N * sizeof(double));
+        w->basis = malloc((size_t)(m ? m : 1) * sizeof(int));
+        w->at = malloc((size_t)N);
+        w->lo = malloc((size_t)N * sizeof(double));
+        w->hi = malloc((size_t)N * sizeof(double));
+        w->x = malloc((size_t)N * sizeof(double));
+        if (!w->t || !w->beta || !w->d || !w->basis || !w->at || !w->lo ||
+            !w->hi || !w->x) {
+            warm_free(w);
+            return MP_LP_NOMEM;
+        }
+    }
+    memset(w->t, 0, (size_t)m * (size_t)N * sizeof(double));
+    for (int i = 0; i < m; i++) {
+        const row *r = &lp->rows[i];
+        for (int k = 0; k < r->nnz; k++)
+            W_T(w, i, r->idx[k]) += r->val[k];
+        W_T(w, i, n + i) = 1.0;
+        w->beta[i] = r->rhs;
+        w->basis[i] = n + i;
+        /* slack bounds by sense: sum a x + s = rhs */
+        w->lo[n + i] = r->sense == 'G' ? -INF_B : 0.0;
+        w->hi[n + i] = r->sense == 'L' ? INF_B : 0.0;
+        w->at[n + i] = -1;
+        w->d[n + i] = 0.0;
+    }
+    for (int j = 0; j < n; j++) {
+        w->lo[j] = lp->lo[j];
+        w->hi[j] = lp->hi[j] < 0 ? INF_B : lp->hi[j];
+        w->at[j] = 0;
+        w->d[j] = lp->cost[j];
+    }
+    w->valid = true;
+    w->solves = 0;
+    return MP_LP_OPTIMAL;
+}
+
+static void warm_pivot(mp_lp *lp, int r, int q)
+{
+    warm *w = &lp->w;
+    int m = w->m, N = w->N;
+    double p = W_T(w, r, q);
+    double *pr = &w->t[(size_t)r * (size_t)N];
+    for (int j = 0; j < N; j++)
+        pr[j] /= p;
+    pr[q] = 1.0;
+    w->beta[r] /= p;
+    for (int i = 0; i < m; i++) {
+        if (i == r)
+            continue;
+        double *pi = &w->t[(size_t)i * (size_t)N];
+        double f = pi[q];
+        if (f == 0.0)
+            continue;
+        for (int j = 0; j < N; j++)
+            if (pr[j] != 0.0)
+                pi[j] -= f * pr[j];
+        pi[q] = 0.0;
+        w->beta[i] -= f * w->beta[r];
+    }
+    double f = w->d[q];
+    if (f != 0.0) {
+        for (int j = 0; j < N; j++)
+            if (pr[j] != 0.0)
+                w->d[j] -= f * pr[j];
+        w->d[q] = 0.0;
+    }
+    int leaving = w->basis[r];
+    w->basis[r] = q;
+    w->at[q] = -1;
+    (void)leaving;
+    lp->pivots++;
+}
+
+/* Bring the stored tableau to the current bounds. False when the basis is
+ * no longer dual feasible (a fresh start is needed). */
+static bool warm_update_bounds(mp_lp *lp)
+{
+    warm *w = &lp->w;
+    for (int j = 0; j < lp->n; j++) {
+        w->lo[j] = lp->lo[j];
+        w->hi[j] = lp->hi[j] < 0 ? INF_B : lp->hi[j];
+        if (w->at[j] < 0)
+            continue;
+        bool fixed = w->hi[j] - w->lo[j] <= PRIMAL_TOL;
+        if (w->at[j] == 1 && w->hi[j] == INF_B)
+            w->at[j] = 0;
+        if (fixed)
+            continue;
+        if (w->at[j] == 0 && w->d[j] < -DUAL_TOL) {
+            if (w->hi[j] == INF_B)
+                return false;
+            w->at[j] = 1;
+        } else if (w->at[j] == 1 && w->d[j] > DUAL_TOL) {
+            w->at[j] = 0;
+        }
+    }
+    return true;
+}
+
+/* Iterate the dual simplex to optimality. */
+static int dual_run(mp_lp *lp)
+{
+    warm *w = &lp->w;
+    int m = w->m, N = w->N;
+    long maxit = 50L * (m + N) + 1000;
+    int stall = 0;
+    double last = -INF_B;
+    for (long it = 0; it < maxit; it++) {
+        /* basic values */
+        for (int i = 0; i < m; i++) {
+            double v = w->beta[i];
+            const double *ti = &w->t[(size_t)i * (size_t)N];
+            for (int j = 0; j < N; j++)
+                if (w->at[j] >= 0 && ti[j] != 0.0)
+                    v -= ti[j] * nb_value(w, j);
+            w->x[w->basis[i]] = v;
+        }
+        bool bland = stall > 100;
+        int r = -1;
+        double worst = 0;
+        for (int i = 0; i < m; i++) {
+            int b = w->basis[i];
+            double v = w->x[b], viol = 0;
+            double tol = PRIMAL_TOL * (1 + fabs(v));
+            if (v < w->lo[b] - tol)
+                viol = w->lo[b] - v;
+            else if (v > w->hi[b] + tol)
+                viol = v - w->hi[b];
+            if (viol <= 0)
+                continue;
+            if (bland ? (r < 0 || b < w->basis[r]) : viol > worst) {
+                worst = viol;
+                r = i;
+            }
+        }
+        if (r < 0)
+            return MP_LP_OPTIMAL;
+        int b = w->basis[r];
+        bool to_lower = w->x[b] < w->lo[b];
+        /* entering column: the ratio test on the reduced costs */
+        int q = -1;
+        double best = INF_B, best_alpha = 0;
+        const double *tr = &w->t[(size_t)r * (size_t)N];
+        for (int j = 0; j < N; j++) {
+            if (w->at[j] < 0)
+                continue;
+            double a = tr[j];
+            if (fabs(a) <= EPS_PIV)
+                continue;
+            if (w->hi[j] - w->lo[j] <= PRIMAL_TOL)
+                continue;            /* fixed: cannot move */
+            bool up = w->at[j] == 0; /* the direction j may move */
+            /* x_b = beta - a x_j: raising x_b needs a < 0 when j goes up */
+            bool ok = to_lower ? (up ? a < 0 : a > 0) : (up ? a > 0 : a < 0);
+            if (!ok)
+                continue;
+            double ratio = fabs(w->d[j] / a);
+            if (ratio < best - 1e-12 ||
+                (ratio <= best + 1e-12 &&
+                 (bland ? j < q : fabs(a) > fabs(best_alpha)))) {
+                best = ratio;
+                best_alpha = a;
+                q = j;
+            }
+        }
+        if (q < 0)
+            return MP_LP_INFEASIBLE;
+        warm_pivot(lp, r, q);
+        w->at[b] = to_lower ? 0 : 1;
+        /* the dual objective only rises; flat steps mean degeneracy */
+        double obj = 0;
+        for (int j = 0; j < N; j++)
+            if (w->at[j] >= 0 && w->d[j] != 0.0)
+                obj += w->d[j] * nb_value(w, j);
+        if (obj <= last + 1e-12)
+            stall++;
+        else
+            stall = 0;
+        last = obj;
+    }
+    return MP_LP_ITERLIMIT;
+}
+
+/* x satisfies every row and bound? (a guard against numerical drift) */
+static bool check_solution(const mp_lp *lp, const double *x)
+{
+    for (int j = 0; j < lp->n; j++) {
+        if (x[j] < lp->lo[j] - 1e-6 ||
+            (lp->hi[j] >= 0 && x[j] > lp->hi[j] + 1e-6))
+            return false;
+    }
+    for (int i = 0; i < lp->m; i++) {
+        const row *r = &lp->rows[i];
+        double s = 0, scale = fabs(r->rhs);
+        for (int k = 0; k < r->nnz; k++) {
+            s += r->val[k] * x[r->idx[k]];
+            scale += fabs(r->val[k] * x[r->idx[k]]);
+        }
+        double tol = 1e-6 * (1 + scale);
+        if ((r->sense == 'L' && s > r->rhs + tol) ||
+            (r->sense == 'G' && s < r->rhs - tol) ||
+            (r->sense == 'E' && fabs(s - r->rhs) > tol))
+            return false;
+    }
+    return true;
+}
+
+static int dual_solve(mp_lp *lp, double *x, double *obj)
+{
+    for (int j = 0; j < lp->n; j++)
+        if (lp->cost[j] < 0)
+            return -1; /* the slack basis is not dual feasible */
+    for (int j = 0; j < lp->n; j++)
+        if (lp->hi[j] >= 0 && lp->hi[j] < lp->lo[j] - PRIMAL_TOL)
+            return MP_LP_INFEASIBLE;
+    warm *w = &lp->w;
+    bool fresh =
+        !w->valid || w->solves >= REFRESH_EVERY || !warm_update_bounds(lp);
+    if (fresh) {
+        int rc = warm_fresh(lp);
+        if (rc)
+            return rc;
+    }
+    w->solves++;
+    int rc = dual_run(lp);
+    if (rc == MP_LP_OPTIMAL) {
+        for (int j = 0; j < lp->n; j++)
+            x[j] = w->at[j] < 0 ? w->x[j] : nb_value(w, j);
+        if (!check_solution(lp, x)) {
+            w->valid = false;
+            return -1;
+        }
+        double z = 0;
+        for (int j = 0; j < lp->n; j++)
+            z += lp->cost[j] * x[j];
+        *obj = z;
+        return MP_LP_OPTIMAL;
+    }
+    if (rc == MP_LP_INFEASIBLE)
+        return fresh ? MP_LP_INFEASIBLE : -1; /* confirm from scratch */
+    w->valid = false;
+    return -1;
+}
+
+int mp_lp_solve(mp_lp *lp, double *x, double *obj)
+{
+    int rc = dual_solve(lp, x, obj);
+    if (rc == -1) {
+        /* a warm start went wrong: once more from a fresh basis */
+        lp->w.valid = false;
+        rc = dual_solve(lp, x, obj);
+    }
+    if (rc == -1 || rc == MP_LP_ITERLIMIT)
+        rc = primal_solve(lp, x, obj);
     return rc;
 }
 

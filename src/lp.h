@@ -42,6 +42,11 @@ enum {
 /* Solve with the current bounds. x (ncols) and obj get the optimum. */
 int mp_lp_solve(mp_lp *lp, double *x, double *obj);
 
+/* Write the problem in CPLEX LP format (for cross-checks with GLPK or
+ * CBC); is_int marks general integer columns, named x0, x1, ... */
+struct mp_buf;
+void mp_lp_write(const mp_lp *lp, const bool *is_int, struct mp_buf *out);
+
 /* Pivots done by all solves so far (for benchmarks). */
 long mp_lp_pivots(const mp_lp *lp);
 

@@ -630,6 +630,9 @@ typedef struct bb {
     double open_bound; /* smallest bound among nodes left unexplored */
     double root_bound;
     bool root_infeasible;
+    double deadline; /* this search's own deadline (<= the solver's) */
+    long node_limit; /* 0: none */
+    long nodes;
 } bb;
 
 /* Plan costs are sums of fleet costs, so they lie on a lattice: round a
@@ -675,13 +678,15 @@ static int bb_node(bb *b, int depth, double parent_bound)
     solver *s = b->s;
     if (b->have && b->first_only)
         return 0;
-    if (now_s() > s->deadline || depth > 400) {
+    if (now_s() > b->deadline || depth > 400 ||
+        (b->node_limit && b->nodes >= b->node_limit)) {
         b->timeout = true;
         if (parent_bound < b->open_bound)
             b->open_bound = parent_bound;
         return 0;
     }
     s->nodes++;
+    b->nodes++;
     s->lp_solves++;
     double obj;
     int rc = mp_lp_solve(b->md->lp, b->x, &obj);
@@ -921,7 +926,91 @@ static bool greedy(solver *s, model *md, double *xout)
     return fl;
 }
 
-/* Solve a model: greedy start, then branch and bound. */
+/* Search md within the bounds the caller set, for a plan cheaper than
+ * main's, with a node and time budget; main takes what it finds. */
+static int sub_search(solver *s, model *md, bb *main, long nodes,
+                      double deadline)
+{
+    bb d;
+    memset(&d, 0, sizeof(d));
+    d.s = s;
+    d.md = md;
+    d.open_bound = INFINITY;
+    d.node_limit = nodes;
+    d.deadline = deadline < s->deadline ? deadline : s->deadline;
+    d.x = malloc((size_t)md->nv * sizeof(double));
+    d.best = malloc((size_t)md->nv * sizeof(double));
+    int rc = 0;
+    if (!d.x || !d.best) {
+        rc = MP_ENOMEM;
+    } else {
+        if (main->have) {
+            d.have = true;
+            d.best_obj = main->best_obj;
+            memcpy(d.best, main->best, (size_t)md->nv * sizeof(double));
+        }
+        rc = bb_node(&d, 0, -INFINITY);
+        if (!rc && d.have &&
+            (!main->have || d.best_obj < main->best_obj - 1e-9)) {
+            main->have = true;
+            main->best_obj = d.best_obj;
+            memcpy(main->best, d.best, (size_t)md->nv * sizeof(double));
+        }
+    }
+    free(d.x);
+    free(d.best);
+    return rc;
+}
+
+/* Primal heuristics for big instances, within a quarter of the time left:
+ *   - a dive: keep every pattern the root LP uses whole times
+ *     (x >= floor(x*)) and search only what is left;
+ *   - large neighbourhoods: per fleet entry, let its GPUs change freely
+ *     while every other entry may only give GPUs up (so demand can move
+ *     to cheaper models), again while that improves the plan.
+ * Plain branch and bound then starts from the best plan found. */
+static int heuristics(solver *s, model *md, const double *xlp, bb *main)
+{
+    double *lo = malloc((size_t)md->nv * sizeof(double));
+    double *hi = malloc((size_t)md->nv * sizeof(double));
+    if (!lo || !hi) {
+        free(lo);
+        free(hi);
+        return MP_ENOMEM;
+    }
+    for (int j = 0; j < md->nv; j++)
+        mp_lp_get_bounds(md->lp, j, &lo[j], &hi[j]);
+    double t0 = now_s(), end = t0 + (s->deadline - t0) / 4;
+    for (int j = 0; j < md->nv; j++) {
+        double f = floor(xlp[j] + 1e-9);
+        if (md->is_int[j] && f > lo[j] && (hi[j] < 0 || f <= hi[j]))
+            mp_lp_set_bounds(md->lp, j, f, hi[j]);
+    }
+    int rc = sub_search(s, md, main, 2000, t0 + (end - t0) / 3);
+    for (int j = 0; j < md->nv; j++)
+        mp_lp_set_bounds(md->lp, j, lo[j], hi[j]);
+    for (bool better = true;
+         !rc && better && main->have && s->nitems > 1 && now_s() < end;) {
+        better = false;
+        for (int i = 0; i < s->nitems && !rc && now_s() < end; i++) {
+            double before = main->best_obj;
+            for (int j = 0; j < md->nv; j++)
+                if (md->is_int[j] && md->v[j].item != i)
+                    mp_lp_set_bounds(md->lp, j, lo[j],
+                                     fmax(lo[j], main->best[j]));
+            rc = sub_search(s, md, main, 400, end);
+            for (int j = 0; j < md->nv; j++)
+                mp_lp_set_bounds(md->lp, j, lo[j], hi[j]);
+            better |= main->best_obj < before - 1e-9;
+        }
+    }
+    free(lo);
+    free(hi);
+    return rc;
+}
+
+/* Solve a model: greedy start, heuristics from the root LP, then branch
+ * and bound. */
 static int solve_model(solver *s, model *md, bool first_only, bb *out)
 {
     memset(out, 0, sizeof(*out));
@@ -929,6 +1018,7 @@ static int solve_model(solver *s, model *md, bool first_only, bb *out)
     out->md = md;
     out->first_only = first_only;
     out->open_bound = INFINITY;
+    out->deadline = s->deadline;
     out->x = malloc((size_t)md->nv * sizeof(double));
     out->best = malloc((size_t)md->nv * sizeof(double));
     if (!out->x || !out->best)
@@ -947,11 +1037,25 @@ static int solve_model(solver *s, model *md, bool first_only, bb *out)
             memcpy(out->best, g, (size_t)md->nv * sizeof(double));
         }
     }
-    free(g);
-    if (out->have && first_only)
+    if (out->have && first_only) {
+        free(g);
         return 0;
+    }
     long pivots_before = mp_lp_pivots(md->lp);
-    int rc = bb_node(out, 0, -INFINITY);
+    int rc = 0;
+    /* the root LP, and a dive from it unless the greedy plan already meets
+     * the bound */
+    double obj;
+    int lrc = mp_lp_solve(md->lp, g, &obj);
+    s->lp_solves++;
+    if (lrc == MP_LP_NOMEM)
+        rc = MP_ENOMEM;
+    else if (lrc == MP_LP_OPTIMAL && !first_only &&
+             (!out->have || out->best_obj > bound_of(out, obj) + 1e-9))
+        rc = heuristics(s, md, g, out);
+    free(g);
+    if (!rc)
+        rc = bb_node(out, 0, -INFINITY);
     s->pivots += mp_lp_pivots(md->lp) - pivots_before;
     return rc;
 }
