@@ -24,9 +24,16 @@ static void set_reason(mp_fit_result *r, mp_fit_why why, const char *fmt, ...)
 #endif
     ;
 
+/* A reason buffer starting with QUIET is the engine's own scratch: the
+ * caller asked only whether it fits, so no text is formatted (solvers ask
+ * millions of times). */
+#define QUIET '\x01'
+
 static void set_reason(mp_fit_result *r, mp_fit_why why, const char *fmt, ...)
 {
     r->why = why;
+    if (r->reason[0] == QUIET)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
@@ -186,10 +193,11 @@ int mp_geom_fit(const mp_model *m, const int *profiles, const int *pinned,
                 int n, mp_layout *out, mp_fit_result *res)
 {
     mp_fit_result local;
+    bool quiet = !res;
     if (!res)
         res = &local;
     res->why = MP_FIT_OK;
-    res->reason[0] = '\0';
+    res->reason[0] = quiet ? QUIET : '\0';
     if (n < 0 || n > m->units || n > MP_MAX_GIS) {
         set_reason(res, MP_FIT_TOO_MANY,
                    "%d instances cannot share a GPU with %d memory slices", n,
@@ -279,7 +287,10 @@ int mp_geom_fit(const mp_model *m, const int *profiles, const int *pinned,
     int start[MP_MAX_GIS];
     unsigned all = (1u << n) - 1u;
     if (!search_subset(m, profiles, pinned, n, all, start)) {
-        explain_placement(m, profiles, pinned, n, res);
+        if (quiet)
+            res->why = MP_FIT_PLACEMENT;
+        else
+            explain_placement(m, profiles, pinned, n, res);
         return MP_EINFEASIBLE;
     }
     if (out) {
@@ -301,8 +312,10 @@ static int fit_counts(const mp_model *m, const int *count, mp_layout *out,
         for (int c = 0; c < count[p]; c++) {
             if (n > m->units || n >= MP_MAX_GIS) {
                 mp_fit_result local;
-                if (!res)
+                if (!res) {
                     res = &local;
+                    local.reason[0] = QUIET;
+                }
                 set_reason(res, MP_FIT_TOO_MANY,
                            "more instances than a GPU with %d memory slices "
                            "can hold",

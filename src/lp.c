@@ -561,17 +561,16 @@ static int dual_run(mp_lp *lp)
     int m = w->m, N = w->N;
     long maxit = 50L * (m + N) + 1000;
     int stall = 0;
-    double last = -INF_B;
+    /* basic values, then kept up to date pivot by pivot */
+    for (int i = 0; i < m; i++) {
+        double v = w->beta[i];
+        const double *ti = &w->t[(size_t)i * (size_t)N];
+        for (int j = 0; j < N; j++)
+            if (w->at[j] >= 0 && ti[j] != 0.0)
+                v -= ti[j] * nb_value(w, j);
+        w->x[w->basis[i]] = v;
+    }
     for (long it = 0; it < maxit; it++) {
-        /* basic values */
-        for (int i = 0; i < m; i++) {
-            double v = w->beta[i];
-            const double *ti = &w->t[(size_t)i * (size_t)N];
-            for (int j = 0; j < N; j++)
-                if (w->at[j] >= 0 && ti[j] != 0.0)
-                    v -= ti[j] * nb_value(w, j);
-            w->x[w->basis[i]] = v;
-        }
         bool bland = stall > 100;
         int r = -1;
         double worst = 0;
@@ -594,6 +593,7 @@ static int dual_run(mp_lp *lp)
             return MP_LP_OPTIMAL;
         int b = w->basis[r];
         bool to_lower = w->x[b] < w->lo[b];
+        double target = to_lower ? w->lo[b] : w->hi[b];
         /* entering column: the ratio test on the reduced costs */
         int q = -1;
         double best = INF_B, best_alpha = 0;
@@ -622,18 +622,22 @@ static int dual_run(mp_lp *lp)
         }
         if (q < 0)
             return MP_LP_INFEASIBLE;
+        /* the entering variable moves by theta; every basic value with it */
+        double theta = (w->x[b] - target) / tr[q];
+        double xq = nb_value(w, q) + theta;
+        for (int i = 0; i < m; i++) {
+            double a = W_T(w, i, q);
+            if (a != 0.0)
+                w->x[w->basis[i]] -= a * theta;
+        }
         warm_pivot(lp, r, q);
         w->at[b] = to_lower ? 0 : 1;
+        w->x[q] = xq;
         /* the dual objective only rises; flat steps mean degeneracy */
-        double obj = 0;
-        for (int j = 0; j < N; j++)
-            if (w->at[j] >= 0 && w->d[j] != 0.0)
-                obj += w->d[j] * nb_value(w, j);
-        if (obj <= last + 1e-12)
+        if (best <= 1e-12)
             stall++;
         else
             stall = 0;
-        last = obj;
     }
     return MP_LP_ITERLIMIT;
 }

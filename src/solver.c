@@ -82,6 +82,8 @@ typedef struct solver {
     bool integral_costs;
     double cost_step; /* every plan's cost is a multiple of this (0: none) */
     long lp_solves, nodes, pivots;
+    struct tidy_memo *memo; /* finished GPUs by what they hold */
+    int nmemo, capmemo;
 } solver;
 
 static bool is_whole(const mp_tenant *t)
@@ -97,6 +99,7 @@ static void free_solver(solver *s)
         free(s->classes[c].tenants);
     free(s->classes);
     free(s->class_of);
+    free(s->memo);
 }
 
 static uint32_t eligible_mask(const mp_tenant *t, const item *it)
@@ -962,6 +965,10 @@ static int sub_search(solver *s, model *md, bb *main, long nodes,
     return rc;
 }
 
+/* Below this many replicas plain branch and bound proves the optimum in
+ * milliseconds and heuristics only cost time. */
+#define HEURISTICS_FROM 400
+
 /* Primal heuristics for big instances, within a quarter of the time left:
  *   - a dive: keep every pattern the root LP uses whole times
  *     (x >= floor(x*)) and search only what is left;
@@ -1051,6 +1058,7 @@ static int solve_model(solver *s, model *md, bool first_only, bb *out)
     if (lrc == MP_LP_NOMEM)
         rc = MP_ENOMEM;
     else if (lrc == MP_LP_OPTIMAL && !first_only &&
+             s->req->total_replicas >= HEURISTICS_FROM &&
              (!out->have || out->best_obj > bound_of(out, obj) + 1e-9))
         rc = heuristics(s, md, g, out);
     free(g);
@@ -1237,8 +1245,41 @@ typedef struct tidy_ctx {
     long best_score[5];
     bool have;
     int count[MP_MAX_PROFILES];
+    int mem, comp; /* memory and compute slices of count */
     long budget;
+    /* many choices give the same profile counts: each is placed and
+     * scored once (open addressing on the counts) */
+    struct tidy_leaf {
+        unsigned char count[MP_MAX_PROFILES];
+        bool used, fits;
+        long score[5];
+    } leaf[512];
 } tidy_ctx;
+
+/* The cached leaf for t->count, or NULL when the cache is full. */
+static struct tidy_leaf *tidy_leaf_of(tidy_ctx *t, bool *fresh)
+{
+    unsigned char key[MP_MAX_PROFILES];
+    uint32_t h = 2166136261u;
+    for (int p = 0; p < MP_MAX_PROFILES; p++) {
+        key[p] = (unsigned char)t->count[p];
+        h = (h ^ key[p]) * 16777619u;
+    }
+    for (int probe = 0; probe < 512; probe++) {
+        struct tidy_leaf *e = &t->leaf[(h + (uint32_t)probe) & 511u];
+        if (!e->used) {
+            e->used = true;
+            memcpy(e->count, key, sizeof(key));
+            *fresh = true;
+            return e;
+        }
+        if (memcmp(e->count, key, sizeof(key)) == 0) {
+            *fresh = false;
+            return e;
+        }
+    }
+    return NULL;
+}
 
 static void score(const mp_layout *l, long *sc)
 {
@@ -1275,11 +1316,26 @@ static void tidy_rec(tidy_ctx *t, int gi, int p, int left)
         return;
     const mp_model *m = t->m;
     if (gi == t->groups) {
-        mp_layout l;
-        if (mp_geom_fit_counts(m, t->count, &l, NULL) != 0)
-            return;
+        bool fresh = true;
+        struct tidy_leaf *e = tidy_leaf_of(t, &fresh);
         long sc[5];
-        score(&l, sc);
+        if (e && !fresh) {
+            if (!e->fits)
+                return;
+            memcpy(sc, e->score, sizeof(sc));
+        } else {
+            mp_layout l;
+            bool fits = mp_geom_fit_counts(m, t->count, &l, NULL) == 0;
+            if (fits)
+                score(&l, sc);
+            if (e) {
+                e->fits = fits;
+                if (fits)
+                    memcpy(e->score, sc, sizeof(sc));
+            }
+            if (!fits)
+                return;
+        }
         if (!t->have || score_better(sc, t->best_score)) {
             t->have = true;
             memcpy(t->best_score, sc, sizeof(sc));
@@ -1294,19 +1350,59 @@ static void tidy_rec(tidy_ctx *t, int gi, int p, int left)
     for (int q = p; q < m->n_profiles; q++) {
         if (!(t->elig[gi] & (1u << q)))
             continue;
+        /* prune on memory and compute sums */
+        int mem = t->mem + m->profiles[q].memory_slices;
+        int comp = t->comp + m->profiles[q].compute_slices;
+        if (mem > m->units || comp > m->compute_slices)
+            continue;
         t->count[q]++;
         t->choice[gi][q]++;
-        /* prune on memory and compute sums */
-        int mem = 0, comp = 0;
-        for (int k = 0; k < m->n_profiles; k++) {
-            mem += t->count[k] * m->profiles[k].memory_slices;
-            comp += t->count[k] * m->profiles[k].compute_slices;
-        }
-        if (mem <= m->units && comp <= m->compute_slices)
-            tidy_rec(t, gi, q, left - 1);
+        t->mem = mem;
+        t->comp = comp;
+        tidy_rec(t, gi, q, left - 1);
+        t->mem -= m->profiles[q].memory_slices;
+        t->comp -= m->profiles[q].compute_slices;
         t->count[q]--;
         t->choice[gi][q]--;
     }
+}
+
+/* Identical GPUs (same model, same tenants' needs) are common in racks and
+ * fleets; each distinct one is tidied and placed once. Tenants enter the
+ * key by what they can use, so GPUs of different tenants with the same
+ * needs share an entry. */
+typedef struct tidy_memo {
+    int item, groups;
+    uint32_t elig[MP_MAX_GIS];
+    int need[MP_MAX_GIS];
+    int n;
+    mp_plan_inst inst[MP_MAX_GIS]; /* tenant = group index */
+    bool driver_order, driver_exact;
+} tidy_memo;
+
+static const tidy_memo *memo_find(const solver *s, const tidy_memo *key)
+{
+    for (int i = 0; i < s->nmemo; i++) {
+        const tidy_memo *e = &s->memo[i];
+        if (e->item == key->item && e->groups == key->groups &&
+            memcmp(e->elig, key->elig, sizeof(e->elig)) == 0 &&
+            memcmp(e->need, key->need, sizeof(e->need)) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static void memo_add(solver *s, const tidy_memo *e)
+{
+    if (s->nmemo == s->capmemo) {
+        int nc = s->capmemo ? s->capmemo * 2 : 32;
+        tidy_memo *n = realloc(s->memo, (size_t)nc * sizeof(*n));
+        if (!n)
+            return; /* the cache is an optimisation only */
+        s->memo = n;
+        s->capmemo = nc;
+    }
+    s->memo[s->nmemo++] = *e;
 }
 
 static int finish_gpu(solver *s, const wgpu *g, mp_plan_gpu *pg)
@@ -1342,6 +1438,23 @@ static int finish_gpu(solver *s, const wgpu *g, mp_plan_gpu *pg)
             t.groups++;
         }
         t.need[k]++;
+    }
+    tidy_memo key;
+    memset(&key, 0, sizeof(key));
+    key.item = g->item;
+    key.groups = t.groups;
+    memcpy(key.elig, t.elig, sizeof(key.elig));
+    memcpy(key.need, t.need, sizeof(key.need));
+    const tidy_memo *hit = s->o->no_tidy ? NULL : memo_find(s, &key);
+    if (hit) {
+        pg->n = hit->n;
+        pg->driver_order = hit->driver_order;
+        pg->driver_exact = hit->driver_exact;
+        for (int q = 0; q < hit->n; q++) {
+            pg->inst[q] = hit->inst[q];
+            pg->inst[q].tenant = t.tenant[hit->inst[q].tenant];
+        }
+        return 0;
     }
     int counts[MP_MAX_PROFILES];
     int per_tenant[MP_MAX_GIS][MP_MAX_PROFILES];
@@ -1382,14 +1495,21 @@ static int finish_gpu(solver *s, const wgpu *g, mp_plan_gpu *pg)
         pg->inst[k].replica = -1;
     }
     /* hand instances to tenants: each tenant's profiles, in tenant order */
+    key.n = pg->n;
+    key.driver_order = pg->driver_order;
+    key.driver_exact = pg->driver_exact;
     for (int k = 0; k < t.groups; k++)
         for (int p = 0; p < m->n_profiles; p++)
             for (int c = 0; c < per_tenant[k][p]; c++)
                 for (int q = 0; q < pg->n; q++)
                     if (pg->inst[q].profile == p && pg->inst[q].tenant < 0) {
                         pg->inst[q].tenant = t.tenant[k];
+                        key.inst[q] = pg->inst[q];
+                        key.inst[q].tenant = k;
                         break;
                     }
+    if (!s->o->no_tidy && t.have)
+        memo_add(s, &key);
     return 0;
 }
 
@@ -1676,7 +1796,10 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
     s.req = req;
     s.o = o;
     s.plan = out;
-    s.deadline = t0 + (o->time_limit > 0 ? o->time_limit : 5.0);
+    /* the search stops a little early, so that building the plan (a few
+     * tens of milliseconds for thousands of GPUs) fits the limit too */
+    double limit = o->time_limit > 0 ? o->time_limit : 5.0;
+    s.deadline = t0 + limit - fmin(0.1 * limit, 0.25);
     int rc = setup(&s);
     if (rc) {
         free_solver(&s);

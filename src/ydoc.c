@@ -822,21 +822,24 @@ mp_yvkind mp_ynode_resolve(const mp_ynode *n, mp_yval *out)
     static const char *const pinf[] = {".inf",  ".Inf",  ".INF", "+.inf",
                                        "+.Inf", "+.INF", NULL};
     static const char *const ninf[] = {"-.inf", "-.Inf", "-.INF", NULL};
-    if (in_list(s, yes)) {
+    /* the words above are short and start with few letters: most
+     * scalars (names, numbers) skip the ~40 comparisons */
+    bool word = n->len <= 6 && (n->len == 0 || strchr("yYnNtTfFoO~.+-", s[0]));
+    if (word && in_list(s, yes)) {
         v.kind = MP_YV_BOOL;
         v.b = true;
-    } else if (in_list(s, no)) {
+    } else if (word && in_list(s, no)) {
         v.kind = MP_YV_BOOL;
         v.b = false;
-    } else if (in_list(s, nul)) {
+    } else if (word && in_list(s, nul)) {
         v.kind = MP_YV_NULL;
-    } else if (in_list(s, nan)) {
+    } else if (word && in_list(s, nan)) {
         v.kind = MP_YV_FLOAT;
         v.f = NAN;
-    } else if (in_list(s, pinf)) {
+    } else if (word && in_list(s, pinf)) {
         v.kind = MP_YV_FLOAT;
         v.f = INFINITY;
-    } else if (in_list(s, ninf)) {
+    } else if (word && in_list(s, ninf)) {
         v.kind = MP_YV_FLOAT;
         v.f = -INFINITY;
     } else if (s[0] == '.') {
