@@ -541,10 +541,23 @@ static void read_mig_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
         pos(p[i].v, &d->vline, &d->vcol);
         long long c;
         if (!decode_int(p[i].v, &c, err, sizeof(err))) {
-            reject(r, p[i].v, LVL_DECODE, "bad-count", err,
-                   "the count of %s must be a whole number, not %s", d->name,
-                   p[i].v->kind == MP_YNODE_SCALAR ? p[i].v->str
-                                                   : "a list or map");
+            const char *sv = p[i].v->kind == MP_YNODE_SCALAR ? p[i].v->str : "";
+            size_t k = (sv[0] == '-' || sv[0] == '+') ? 1 : 0;
+            bool digits = p[i].v->kind == MP_YNODE_SCALAR && p[i].v->plain &&
+                          sv[k] != '\0' &&
+                          strspn(sv + k, "0123456789") == strlen(sv + k);
+            if (digits)
+                reject(r, p[i].v, LVL_DECODE, "bad-count", err,
+                       "the count of %s is out of range: mig-parted reads "
+                       "counts as 64-bit integers; a GPU holds at most 7 "
+                       "instances",
+                       d->name);
+            else
+                reject(r, p[i].v, LVL_DECODE, "bad-count", err,
+                       "the count of %s must be a whole number, not %s",
+                       d->name,
+                       p[i].v->kind == MP_YNODE_SCALAR ? p[i].v->str
+                                                       : "a list or map");
             decode_failed = true;
             continue;
         }

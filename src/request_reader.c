@@ -323,7 +323,7 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
             {"nvjpg", MP_F_INT, false, 3 * sizeof(long long), 0, 64},
             {"ofa", MP_F_INT, false, 4 * sizeof(long long), 0, 64},
         };
-        rc = mp_schema_read(c, tr.engines, "engines map", ef, MP_ENG_COUNT, v,
+        rc = mp_schema_read(c, tr.engines, "map of engines", ef, MP_ENG_COUNT, v,
                             NULL);
         if (rc)
             return rc;
@@ -337,9 +337,14 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
             return mp_schema_err(c, n, MP_ENOMEM, "out of memory");
         for (int i = 0; i < tr.models.n; i++) {
             mp_diag md;
-            if (mp_db_find(db, tr.models.v[i], &t->models[i], &md) != 0)
-                return mp_schema_err(c, mp_ymap_get(n, "models", NULL),
-                                     MP_ESCHEMA, "%s", md.msg);
+            if (mp_db_find(db, tr.models.v[i], &t->models[i], &md) != 0) {
+                /* point at the item itself when models is a list */
+                const mp_ynode *ms = mp_ymap_get(n, "models", NULL);
+                const mp_ynode *at = ms;
+                if (ms && ms->kind == MP_YNODE_SEQ && (size_t)i < ms->nkids)
+                    at = ms->kids[i];
+                return mp_schema_err(c, at, MP_ESCHEMA, "%s", md.msg);
+            }
         }
         t->n_models = tr.models.n;
     }

@@ -11,7 +11,9 @@
 
 #include <cmocka.h>
 
+#include "migplan/buf.h"
 #include "migplan/check.h"
+#include "migplan/geometry.h"
 #include "migplan/migparted.h"
 #include "migplan/ydoc.h"
 
@@ -517,6 +519,102 @@ static void test_realise(void **state)
     mp_findings_free(&f);
 }
 
+/* Property: random valid layouts of every model, written as mig-parted
+ * configs, check clean and realise to exactly their profiles with valid
+ * placements; the same layouts with one instance too many are errors. */
+static uint64_t prop_rng = 88172645463325252ULL;
+static unsigned prop_rnd(unsigned n)
+{
+    prop_rng ^= prop_rng << 13;
+    prop_rng ^= prop_rng >> 7;
+    prop_rng ^= prop_rng << 17;
+    return (unsigned)(prop_rng % n);
+}
+
+static void config_of(const mp_model *m, const int *count, mp_buf *b)
+{
+    mp_buf_printf(b,
+                  "version: v1\nmig-configs:\n  random:\n"
+                  "    - device-filter: \"0x%08X\"\n"
+                  "      devices: all\n      mig-enabled: true\n"
+                  "      mig-devices:\n",
+                  m->pci_ids[0]);
+    for (int p = 0; p < m->n_profiles; p++)
+        if (count[p])
+            mp_buf_printf(b, "        \"%s\": %d\n", m->profiles[p].name,
+                          count[p]);
+}
+
+static void test_random_configs(void **state)
+{
+    (void)state;
+    int clean = 0, refused = 0;
+    for (int i = 0; i < mp_db_count(db); i++) {
+        const mp_model *m = mp_db_model(db, i);
+        mp_geom_list list;
+        assert_int_equal(mp_geom_enumerate(m, NULL, false, &list), 0);
+        for (int k = 0; k < 40 && list.n > 0; k++) {
+            const mp_geometry *g = &list.v[prop_rnd((unsigned)list.n)];
+            int count[MP_MAX_PROFILES] = {0};
+            for (int p = 0; p < m->n_profiles; p++)
+                count[p] = g->count[p];
+            for (int extra = 0; extra < 2; extra++) {
+                if (extra) {
+                    if (!g->maximal)
+                        break;
+                    count[prop_rnd((unsigned)m->n_profiles)]++;
+                }
+                mp_buf b = MP_BUF_INIT;
+                config_of(m, count, &b);
+                mp_findings f = MP_FINDINGS_INIT;
+                mp_mp_file mf;
+                assert_int_equal(mp_mp_parse("r.yaml", b.data, b.len, &f, &mf),
+                                 0);
+                assert_true(mf.parsed);
+                mp_check_opts o = {0};
+                mp_check_stats st = {0};
+                assert_int_equal(mp_check_file(db, &mf, &o, &f, &st), 0);
+                int errors = mp_findings_count(&f, MP_SEV_ERROR);
+                if (extra) {
+                    if (errors == 0)
+                        fail_msg("%s: one instance over a maximal layout "
+                                 "passed:\n%s",
+                                 m->id, b.data);
+                    refused++;
+                } else {
+                    for (int x = 0; x < f.n; x++)
+                        if (f.v[x].sev == MP_SEV_ERROR)
+                            fail_msg("%s: valid layout refused: %s\n%s", m->id,
+                                     f.v[x].message, b.data);
+                    mp_gpu_plan gp;
+                    char why[400];
+                    if (mp_check_realise(m, &mf.configs[0].entries[0], &gp, why,
+                                         sizeof(why)) != 0)
+                        fail_msg("%s: cannot realise: %s", m->id, why);
+                    int got[MP_MAX_PROFILES] = {0};
+                    for (int q = 0; q < gp.layout.n; q++)
+                        got[gp.layout.gi[q].profile]++;
+                    assert_memory_equal(got, count, sizeof(got));
+                    mp_fit_result res;
+                    if (mp_geom_validate(&gp.layout, &res) != 0)
+                        fail_msg("%s: realised layout invalid: %s", m->id,
+                                 res.reason);
+                    clean++;
+                }
+                mp_mp_free(&mf);
+                mp_findings_free(&f);
+                mp_buf_free(&b);
+            }
+        }
+        mp_geom_list_free(&list);
+    }
+    print_message("%d random layouts checked clean, %d over-full ones "
+                  "refused\n",
+                  clean, refused);
+    assert_true(clean > 400);
+    assert_true(refused > 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_node),
         cmocka_unit_test(test_shipped_configs),
         cmocka_unit_test(test_realise),
+        cmocka_unit_test(test_random_configs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

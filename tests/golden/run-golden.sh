@@ -2,7 +2,8 @@
 # run-golden.sh MIGPLAN CASE.cmd - run one CLI golden test.
 #
 # CASE.cmd holds a bash command line run from the repository root, in which
-# `migplan` is the binary under test. Its standard output, standard error
+# `migplan` is the binary under test and $TMPDIR an empty scratch folder
+# (shown as $TMPDIR in the expected output). Its standard output, standard error
 # and exit status must equal CASE.out, CASE.err and CASE.rc byte for byte.
 # With UPDATE_GOLDEN=1 the expected files are rewritten instead; review the
 # diff (git diff tests/golden) before committing it.
@@ -20,15 +21,20 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cd "$root"
+mkdir "$tmp/t"
 set +e
 # $MIGPLAN is expanded by the inner shell, hence the single quotes.
 # shellcheck disable=SC2016
-env -i PATH="$PATH" HOME="$tmp" LC_ALL=C TMPDIR="$tmp" MIGPLAN="$bin" \
+env -i PATH="$PATH" HOME="$tmp/t" LC_ALL=C TMPDIR="$tmp/t" MIGPLAN="$bin" \
     bash -c 'migplan() { "$MIGPLAN" "$@"; }; set -o pipefail; '"$(cat "$case_file")" \
     >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 set -e
 echo "$rc" >"$tmp/rc"
+# the command's scratch folder differs per run: show it as $TMPDIR
+for part in out err; do
+    sed "s|$tmp/t|\$TMPDIR|g" "$tmp/$part" >"$tmp/$part.s" && mv "$tmp/$part.s" "$tmp/$part"
+done
 
 if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$tmp/out" "$base.out"

@@ -1,0 +1,1 @@
+: > "$TMPDIR/empty.yaml"; migplan check "$TMPDIR/empty.yaml"

@@ -1,0 +1,1 @@
+printf "version: v1\0\n" | migplan check -

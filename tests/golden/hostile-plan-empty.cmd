@@ -1,0 +1,1 @@
+: > "$TMPDIR/empty.yaml"; migplan plan "$TMPDIR/empty.yaml"

@@ -1,0 +1,1 @@
+mkdir "$TMPDIR/p"; printf "id: broken\nname: Broken\nmemory-mib: 1000\nplacement-units: 8\ncompute-slices: 7\nprofiles:\n  - name: 1g.1gb\n    id: nope\n" > "$TMPDIR/p/broken.yaml"; migplan --profiles "$TMPDIR/p" gpus

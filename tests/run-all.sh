@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# run-all.sh - the whole test suite, as CI runs it (.ci/run).
+#
+#  1. a -Werror build with AddressSanitizer and UndefinedBehaviorSanitizer
+#     (build-ci/) and every ctest test in it: unit tests, CLI golden files,
+#     the GLPK cross-check, scripts against the fake nvidia-smi, the fuzz
+#     regression corpus, shellcheck and clang-format;
+#  2. a plain build (build-valgrind/) whose unit tests and a few CLI runs go
+#     through valgrind, which must report no error and no leak.
+# Test tools that are missing (shellcheck, glpk-utils, valgrind,
+# clang-format) are installed with apt-get first. Takes a few minutes.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+need=()
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v glpsol >/dev/null 2>&1 || need+=(glpk-utils)
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+command -v clang-format >/dev/null 2>&1 || need+=(clang-format)
+if [ ${#need[@]} -gt 0 ]; then
+    sudo=
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    echo "== installing test tools: ${need[*]}"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "== build-ci: -Werror, ASan + UBSan"
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Debug -DMIGPLAN_WERROR=ON \
+    -DMIGPLAN_SANITIZE=ON >/dev/null
+cmake --build build-ci -j "$jobs" >/dev/null
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-ci && ctest -j "$jobs" --output-on-failure)
+
+echo "== build-valgrind: the unit tests and the CLI under valgrind"
+cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMIGPLAN_WERROR=ON -DMIGPLAN_BUILD_BENCH=OFF >/dev/null
+cmake --build build-valgrind -j "$jobs" >/dev/null
+# 99: valgrind found something (migplan itself exits 0, 1 or 2)
+vg=(valgrind --quiet --error-exitcode=99 --leak-check=full
+    "--errors-for-leak-kinds=definite,indirect,possible" --track-origins=yes)
+for t in build-valgrind/tests/test_*; do
+    echo "-- valgrind $(basename "$t")"
+    CMOCKA_MESSAGE_OUTPUT=stdout "${vg[@]}" "$t" >/dev/null
+done
+m=build-valgrind/migplan
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+while read -r cmd; do
+    echo "-- valgrind migplan $cmd"
+    rc=0
+    # shellcheck disable=SC2086 # the command lines below are word lists
+    "${vg[@]}" "$m" $cmd >/dev/null 2>"$log" || rc=$?
+    if [ "$rc" -eq 99 ] || [ "$rc" -gt 2 ]; then
+        cat "$log" >&2
+        echo "valgrind: migplan $cmd failed (exit $rc)" >&2
+        exit 1
+    fi
+done <<'CMDS'
+plan examples/three-teams-dgx-h100.yaml
+plan examples/mixed-fleet-cost.yaml --format mig-parted
+plan examples/h200-inference-node.yaml --format nvidia-smi
+plan examples/infeasible-fleet-too-small.yaml --format json
+check tests/data/mig-parted/gpu-operator_default-mig-parted-config_config.yaml
+script examples/mig-parted/node-config.yaml --config inference --node examples/mig-parted/node.yaml
+geometries h100 --maximal
+profiles a30
+CMDS
+echo "== all tests passed"

@@ -1,0 +1,252 @@
+/* test_request.c - reading plan requests: units, defaults, model names,
+ * and an error with a position and a way forward for each mistake. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "migplan/request.h"
+
+static mp_db *db;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mp_db_load(NULL, &db, NULL) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mp_db_free(db);
+    return 0;
+}
+
+static void test_memory_units(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        long long mib;
+    } ok[] = {
+        {"8GiB", 8192},  {"8 GiB", 8192}, {"8Gi", 8192},    {"8gib", 8192},
+        {"12GB", 11445}, {"500MiB", 500}, {"500MB", 477},   {"1.5TiB", 1572864},
+        {"0.5GiB", 512}, {"1TB", 953675}, {"  4GiB", 4096}, {"0.001MiB", 1},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        long long mib = -1;
+        char why[200];
+        if (!mp_parse_memory(ok[i].in, &mib, why, sizeof(why)))
+            fail_msg("%s: %s", ok[i].in, why);
+        if (mib != ok[i].mib)
+            fail_msg("%s: %lld MiB, expected %lld", ok[i].in, mib, ok[i].mib);
+    }
+    static const struct {
+        const char *in, *why;
+    } bad[] = {
+        {"8", "needs a unit"},
+        {"8 gigs", "unknown unit 'gigs'"},
+        {"-1GiB", "more than 0"},
+        {"0GiB", "more than 0"},
+        {"1e30GiB", "more memory than any GPU"},
+        {"abc", "not a size"},
+        {"", "not a size"},
+        {"nanGiB", "not a size"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        long long mib;
+        char why[200] = "";
+        assert_false(mp_parse_memory(bad[i].in, &mib, why, sizeof(why)));
+        if (!strstr(why, bad[i].why))
+            fail_msg("'%s': message '%s' lacks '%s'", bad[i].in, why,
+                     bad[i].why);
+    }
+}
+
+static void test_defaults_and_fields(void **state)
+{
+    (void)state;
+    const char *y = "fleet:\n"
+                    "  - model: NVIDIA H100 80GB HBM3\n"
+                    "    count: 4\n"
+                    "  - {model: \"0x233510DE\", cost: 1.5}\n"
+                    "tenants:\n"
+                    "  - name: a\n"
+                    "    memory: 8GiB\n"
+                    "  - name: b.v-2_x\n"
+                    "    memory: 20GB\n"
+                    "    compute: 3g\n"
+                    "    replicas: 5\n"
+                    "    media: true\n"
+                    "    spread: true\n"
+                    "    models: [h100, h200]\n"
+                    "  - {name: c, whole-gpu: true, replicas: 2}\n"
+                    "  - {name: d, memory: 1GiB, sms: 40}\n"
+                    "  - {name: e, memory: 1GiB, engines: {nvenc: 2}}\n";
+    mp_request r;
+    mp_diag d;
+    if (mp_request_parse(db, y, strlen(y), "r.yaml", NULL, &r, &d) != 0)
+        fail_msg("%d:%d %s", d.line, d.col, d.msg);
+    assert_int_equal(r.n_fleet, 2);
+    assert_string_equal(r.fleet[0].model->id, "h100-sxm5-80gb");
+    assert_int_equal(r.fleet[0].count, 4);
+    assert_true(r.fleet[0].cost == 1.0);
+    assert_string_equal(r.fleet[1].model->id, "h200-141gb");
+    assert_int_equal(r.fleet[1].count, -1);
+    assert_true(r.fleet[1].cost == 1.5);
+    assert_int_equal(r.n_tenants, 5);
+    const mp_tenant *a = &r.tenants[0], *b = &r.tenants[1];
+    assert_int_equal(a->compute, 1);
+    assert_int_equal(a->replicas, 1);
+    assert_int_equal(a->memory_mib, 8192);
+    assert_false(a->spread || a->media || a->whole_gpu);
+    assert_null(a->models);
+    assert_string_equal(b->name, "b.v-2_x");
+    assert_int_equal(b->memory_mib, 19074);
+    assert_int_equal(b->compute, 3);
+    assert_int_equal(b->replicas, 5);
+    assert_true(b->media && b->spread);
+    assert_int_equal(b->n_models, 2);
+    assert_true(r.tenants[2].whole_gpu);
+    assert_int_equal(r.tenants[3].sms, 40);
+    assert_int_equal(r.tenants[4].engines[MP_ENG_NVENC], 2);
+    assert_int_equal(r.total_replicas, 1 + 5 + 2 + 1 + 1);
+    /* models: limits where the tenant may go */
+    const mp_model *a30;
+    assert_int_equal(mp_db_find(db, "a30", &a30, NULL), 0);
+    assert_true(mp_tenant_allows(a, a30));
+    assert_false(mp_tenant_allows(b, a30));
+    assert_true(mp_tenant_allows(b, r.fleet[1].model));
+    mp_request_free(&r);
+}
+
+/* --gpu: a request without a fleet gets as many of that model as needed */
+static void test_default_model(void **state)
+{
+    (void)state;
+    const char *y = "tenants:\n  - {name: a, memory: 8GiB}\n";
+    const mp_model *h200;
+    assert_int_equal(mp_db_find(db, "h200", &h200, NULL), 0);
+    mp_request r;
+    mp_diag d;
+    assert_int_equal(mp_request_parse(db, y, strlen(y), "r.yaml", h200, &r, &d),
+                     0);
+    assert_int_equal(r.n_fleet, 1);
+    assert_ptr_equal(r.fleet[0].model, h200);
+    assert_int_equal(r.fleet[0].count, -1);
+    mp_request_free(&r);
+    assert_int_not_equal(
+        mp_request_parse(db, y, strlen(y), "r.yaml", NULL, &r, &d), 0);
+    assert_non_null(strstr(d.msg, "--gpu"));
+}
+
+/* Each mistake: where it is and what to do. */
+static void test_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *yaml;
+        int line, col;
+        const char *msg;
+    } cases[] = {
+        {"", 1, 1, "empty request"},
+        {"[1, 2]\n", 1, 1, "must be a map"},
+        {"fleet: [{model: h100}]\ntenants: []\n", 2, 10, "tenants is empty"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: 'a b', memory: 8GiB}\n",
+         3, 12, "only letters, digits"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 8GiB}\n"
+         "  - {name: a, memory: 9GiB}\n",
+         4, 12, "already used (line 3)"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memroy: 8GiB}\n", 3,
+         15, "unknown key 'memroy'"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 8 gigs}\n", 3,
+         23, "unknown unit"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a}\n", 3, 5,
+         "needs memory"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "replicas: 0}\n",
+         3, 39, "between 1 and 1000000"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "replicas: 99999999999999999999}\n",
+         3, 39, "too large"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "compute: 2g, sms: 40}\n",
+         3, 38, "compute or sms, not both"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, whole-gpu: true, "
+         "compute: 3g}\n",
+         3, 5, "drop compute"},
+        {"fleet: [{model: h1000}]\ntenants:\n  - {name: a, memory: 1GiB}\n", 1,
+         17, "closest known: h100-sxm5-80gb"},
+        {"fleet: [{model: h100, cost: 0}]\ntenants:\n  - {name: a, memory: "
+         "1GiB}\n",
+         1, 29, "cost must be more than 0"},
+        {"fleet: [{model: h100, count: -1}]\ntenants:\n  - {name: a, memory: "
+         "1GiB}\n",
+         1, 30, "between 0 and 100000"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "models: [nope]}\n",
+         3, 38, "unknown GPU model 'nope'"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "engines: {nvenx: 1}}\n",
+         3, 39, "unknown key 'nvenx' in a map of engines"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "media: maybe}\n",
+         3, 36, "media must be true or false, not maybe"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        mp_request r;
+        mp_diag d;
+        mp_diag_clear(&d);
+        int rc = mp_request_parse(db, cases[i].yaml, strlen(cases[i].yaml),
+                                  "r.yaml", NULL, &r, &d);
+        if (rc == 0) {
+            mp_request_free(&r);
+            fail_msg("case %zu parsed:\n%s", i, cases[i].yaml);
+        }
+        if (d.line != cases[i].line || d.col != cases[i].col ||
+            !strstr(d.msg, cases[i].msg))
+            fail_msg("case %zu: got %d:%d '%s', expected %d:%d '...%s...'", i,
+                     d.line, d.col, d.msg, cases[i].line, cases[i].col,
+                     cases[i].msg);
+        assert_string_equal(d.file, "r.yaml");
+    }
+}
+
+/* Hostile YAML is refused with the limit that was hit. */
+static void test_hostile(void **state)
+{
+    (void)state;
+    char deep[4096] = "tenants: ";
+    for (int i = 0; i < 200; i++)
+        strcat(deep, "[");
+    mp_request r;
+    mp_diag d;
+    assert_int_not_equal(
+        mp_request_parse(db, deep, strlen(deep), "r.yaml", NULL, &r, &d), 0);
+    assert_non_null(strstr(d.msg, "deep"));
+    const char nul[] = "fleet: [{model: h100}]\ntenants:\n  - {name: a\0b, "
+                       "memory: 1GiB}\n";
+    assert_int_not_equal(
+        mp_request_parse(db, nul, sizeof(nul) - 1, "r.yaml", NULL, &r, &d), 0);
+    const char bad_utf8[] = "fleet: [{model: h100}]\ntenants:\n  - {name: "
+                            "\xff\xfe, memory: 1GiB}\n";
+    assert_int_not_equal(mp_request_parse(db, bad_utf8, sizeof(bad_utf8) - 1,
+                                          "r.yaml", NULL, &r, &d),
+                         0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memory_units),
+        cmocka_unit_test(test_defaults_and_fields),
+        cmocka_unit_test(test_default_model),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_hostile),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
