@@ -372,17 +372,22 @@ typedef struct best_ctx {
     long budget;
 } best_ctx;
 
+void mp_geom_room(const mp_layout *l, const mp_capacity *c, long out[2])
+{
+    const mp_model *m = l->model;
+    out[0] = c->largest_addable < 0
+                 ? 0
+                 : 1 + m->profiles[c->largest_addable].compute_slices * 100 +
+                       m->profiles[c->largest_addable].memory_slices;
+    out[1] = (c->compute_total - c->compute_used - c->stranded_compute) * 100 +
+             (c->memory_total - c->memory_used - c->stranded_memory);
+}
+
 static void score_layout(const mp_layout *l, long *sc)
 {
     mp_capacity c;
     mp_geom_capacity(l, &c);
-    const mp_model *m = l->model;
-    sc[0] = c.largest_addable < 0
-                ? 0
-                : 1 + m->profiles[c.largest_addable].compute_slices * 100 +
-                      m->profiles[c.largest_addable].memory_slices;
-    sc[1] = (c.compute_total - c.compute_used - c.stranded_compute) * 100 +
-            (c.memory_total - c.memory_used - c.stranded_memory);
+    mp_geom_room(l, &c, sc);
     /* 2: the plain largest-first order reproduces it; 1: some order does */
     mp_layout sorted = *l;
     mp_geom_sort_largest_first(&sorted);

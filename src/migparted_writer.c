@@ -231,12 +231,24 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
                     p->gpus[x->indices[k]].index);
             mp_buf_putc(out, '\n');
         } else {
+            /* the instances left to right, as the slot diagram shows */
+            int by_start[MP_MAX_GIS];
+            for (int q = 0; q < g->n; q++) {
+                int at = q;
+                while (at > 0 &&
+                       g->inst[by_start[at - 1]].start > g->inst[q].start) {
+                    by_start[at] = by_start[at - 1];
+                    at--;
+                }
+                by_start[at] = q;
+            }
             mp_buf_puts(out, "  # ");
-            for (int q = 0; q < g->n; q++)
-                mp_buf_printf(out, "%s%s@%d %s", q ? ", " : "",
-                              g->model->profiles[g->inst[q].profile].name,
-                              g->inst[q].start,
-                              r->tenants[g->inst[q].tenant].name);
+            for (int k = 0; k < g->n; k++) {
+                const mp_plan_inst *in = &g->inst[by_start[k]];
+                mp_buf_printf(out, "%s%s@%d %s", k ? ", " : "",
+                              g->model->profiles[in->profile].name, in->start,
+                              r->tenants[in->tenant].name);
+            }
             mp_buf_printf(out, "%s\n", x->n > 1 ? " (on each)" : "");
         }
         mp_buf_puts(out, "  - ");

@@ -323,8 +323,8 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
             {"nvjpg", MP_F_INT, false, 3 * sizeof(long long), 0, 64},
             {"ofa", MP_F_INT, false, 4 * sizeof(long long), 0, 64},
         };
-        rc = mp_schema_read(c, tr.engines, "map of engines", ef, MP_ENG_COUNT, v,
-                            NULL);
+        rc = mp_schema_read(c, tr.engines, "map of engines", ef, MP_ENG_COUNT,
+                            v, NULL);
         if (rc)
             return rc;
         for (int e = 0; e < MP_ENG_COUNT; e++)

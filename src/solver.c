@@ -1286,12 +1286,7 @@ static void score(const mp_layout *l, long *sc)
     mp_capacity c;
     mp_geom_capacity(l, &c);
     const mp_model *m = l->model;
-    sc[0] = c.largest_addable < 0
-                ? 0
-                : 1 + m->profiles[c.largest_addable].compute_slices * 100 +
-                      m->profiles[c.largest_addable].memory_slices;
-    sc[1] = (c.compute_total - c.compute_used - c.stranded_compute) * 100 +
-            (c.memory_total - c.memory_used - c.stranded_memory);
+    mp_geom_room(l, &c, sc);
     /* keep media-extended profiles free for tenants that need them */
     int media = 0;
     for (int i = 0; i < l->n; i++)

@@ -19,20 +19,7 @@
 
 #define CORPUS MIGPLAN_SOURCE_DIR "/tests/data/mig-parted"
 
-static mp_db *db;
-
-static int setup(void **state)
-{
-    (void)state;
-    return mp_db_load(NULL, &db, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mp_db_free(db);
-    return 0;
-}
+#include "test_db.h"
 
 static char *slurp(const char *path, size_t *len)
 {

@@ -14,27 +14,7 @@
 
 #include "migplan/profile_db.h"
 
-static mp_db *db;
-
-static int setup(void **state)
-{
-    (void)state;
-    mp_diag d;
-    mp_diag_clear(&d);
-    if (mp_db_load(NULL, &db, &d) != 0) {
-        fprintf(stderr, "load failed: %s:%d:%d: %s\n", d.file, d.line, d.col,
-                d.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mp_db_free(db);
-    return 0;
-}
+#include "test_db.h"
 
 typedef struct expect {
     const char *name;

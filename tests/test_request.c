@@ -11,20 +11,7 @@
 
 #include "migplan/request.h"
 
-static mp_db *db;
-
-static int setup(void **state)
-{
-    (void)state;
-    return mp_db_load(NULL, &db, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mp_db_free(db);
-    return 0;
-}
+#include "test_db.h"
 
 static void test_memory_units(void **state)
 {

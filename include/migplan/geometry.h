@@ -143,6 +143,13 @@ typedef struct mp_capacity {
 /* Capacity of a placed layout; existing instances stay where they are. */
 void mp_geom_capacity(const mp_layout *l, mp_capacity *out);
 
+/* How much usable room a layout leaves, as two keys to compare (larger is
+ * better): out[0] the largest profile that still fits (by compute, then
+ * memory; 0 when none), out[1] the free compute and memory no addition
+ * strands. The planner and the placement chooser rank layouts by these
+ * first. */
+void mp_geom_room(const mp_layout *l, const mp_capacity *c, long out[2]);
+
 /* ---- compute instances inside one GI ---- */
 
 /* Do CI profiles fit one GI? count[i] instances of gi->cis[i]. Compute

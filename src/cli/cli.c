@@ -1,5 +1,6 @@
 /* cli.c - option parsing, diagnostics and safe output for the subcommands. */
 #include "cli.h"
+#include "migplan/node.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -294,4 +295,25 @@ int cli_format(cli_ctx *c, const char *given, const char *const *allowed,
     }
     return cli_usage_error(c, "unknown format '%s'; use one of: %s", given,
                            list);
+}
+
+int cli_targets(cli_ctx *c, const char *const *gpu_names, int n,
+                const char *node_path, const mp_model **gpus, mp_node *node)
+{
+    memset(node, 0, sizeof(*node));
+    if (node_path && n)
+        return cli_usage_error(c, "give either --gpu or --node, not both");
+    const mp_db *db;
+    int r = cli_db(c, &db);
+    for (int i = 0; i < n && !r; i++)
+        r = cli_model(c, gpu_names[i], &gpus[i]);
+    if (!r && node_path) {
+        mp_diag d;
+        mp_diag_clear(&d);
+        if (mp_node_load(db, node_path, node, &d) != 0) {
+            cli_print_diag(&d);
+            r = EXIT_USAGE;
+        }
+    }
+    return r;
 }

@@ -86,6 +86,14 @@ int cli_db(cli_ctx *c, const mp_db **out);
 /* Resolve a model name; on error prints it and returns EXIT_USAGE. */
 int cli_model(cli_ctx *c, const char *name, const mp_model **out);
 
+/* The GPUs a config is for (check, script): --gpu names resolved into gpus
+ * (n of them), or --node loaded into node (zeroed otherwise; the caller
+ * frees it). Prints what goes wrong and returns EXIT_USAGE. */
+struct mp_node;
+int cli_targets(cli_ctx *c, const char *const *gpu_names, int n,
+                const char *node_path, const mp_model **gpus,
+                struct mp_node *node);
+
 /* ---- diagnostics and output ---- */
 
 /* Print d to stderr as "file:line:col: error: msg", then the source line and

@@ -45,8 +45,13 @@ static int check_text(const mp_db *db, cli_input *in, const char *text,
                       size_t len, int dline, int dcol, const mp_check_opts *o,
                       mp_findings *f, mp_check_stats *st)
 {
-    if (in->nfile == CLI_MAX_EMBEDDED)
+    if (in->nfile == CLI_MAX_EMBEDDED) {
+        mp_findings_add(f, MP_SEV_ERROR, "limit", in->path, dline + 1, 1,
+                        "more than %d ConfigMaps with a config.yaml in one "
+                        "file (limit); split the manifest",
+                        CLI_MAX_EMBEDDED);
         return 0;
+    }
     mp_mp_file *mf = &in->file[in->nfile++];
     int first = f->n;
     int rc = mp_mp_parse(in->path, text, len, f, mf);

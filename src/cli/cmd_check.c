@@ -224,25 +224,12 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
     if (nfiles == 0)
         return cli_usage_error(c, "which config file? e.g. `migplan check "
                                   "config.yaml` (- reads standard input)");
-    if (node_path && ngpu)
-        return cli_usage_error(c, "give either --gpu or --node, not both");
-    const mp_db *db;
-    if ((r = cli_db(c, &db)) != 0)
-        return r;
     const mp_model *gpus[64];
-    for (int i = 0; i < ngpu; i++)
-        if ((r = cli_model(c, gpu_names[i], &gpus[i])) != 0)
-            return r;
     mp_node node;
-    memset(&node, 0, sizeof(node));
-    if (node_path) {
-        mp_diag d;
-        mp_diag_clear(&d);
-        if (mp_node_load(db, node_path, &node, &d) != 0) {
-            cli_print_diag(&d);
-            return EXIT_USAGE;
-        }
-    }
+    if ((r = cli_targets(c, gpu_names, ngpu, node_path, gpus, &node)) != 0)
+        return r;
+    const mp_db *db;
+    cli_db(c, &db);
     mp_check_opts o = {.config = config,
                        .gpus = gpus,
                        .n_gpus = ngpu,

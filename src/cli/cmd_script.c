@@ -146,23 +146,14 @@ int cmd_script(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, "which config? e.g. `migplan script "
                                   "config.yaml --config all-1g.10gb --gpu "
                                   "h100`");
-    if (node_path && ngpu)
-        return cli_usage_error(c, "give either --gpu or --node, not both");
-    const mp_db *db;
-    if ((r = cli_db(c, &db)) != 0)
-        return r;
     const mp_model *gpus[64];
-    for (int i = 0; i < ngpu; i++)
-        if ((r = cli_model(c, gpu_names[i], &gpus[i])) != 0)
-            return r;
     mp_node node;
-    memset(&node, 0, sizeof(node));
+    if ((r = cli_targets(c, gpu_names, ngpu, node_path, gpus, &node)) != 0)
+        return r;
+    const mp_db *db;
+    cli_db(c, &db);
     mp_diag d;
     mp_diag_clear(&d);
-    if (node_path && mp_node_load(db, node_path, &node, &d) != 0) {
-        cli_print_diag(&d);
-        return EXIT_USAGE;
-    }
     cli_input in;
     memset(&in, 0, sizeof(in));
     in.path = strcmp(file, "-") == 0 ? "<stdin>" : file;

@@ -11,6 +11,6 @@ if [ -z "$fmt" ]; then
 fi
 cd "$root"
 shopt -s nullglob
-files=(src/*.[ch] src/cli/*.[ch] include/migplan/*.h tests/*.c tests/*/*.c)
+files=(src/*.[ch] src/cli/*.[ch] include/migplan/*.h tests/*.[ch] tests/*/*.c)
 "$fmt" --dry-run --Werror "${files[@]}"
 echo "${#files[@]} files formatted as .clang-format says"

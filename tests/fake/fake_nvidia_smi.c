@@ -668,15 +668,35 @@ static void print_lgipp(const int *sel, int nsel)
 
 /* ------------------------------------------------------ MIG changes */
 
-static int create_default_ci(gpu *x, int gpu_index, gi *g)
+/* A new GPU instance (the caller checked that it may go there). Pointers
+ * into x->gis are only good until the next sort_gis. */
+static gi *add_gi(gpu *x, int profile, int start)
 {
-    const mp_gi_profile *pr = &x->m->profiles[g->profile];
+    gi *g = &x->gis[x->ngi];
+    memset(g, 0, sizeof(*g));
+    g->id = next_gi_id(x, profile, start);
+    g->profile = profile;
+    g->start = start;
+    x->ngi++;
+    return g;
+}
+
+/* The CI profile -C creates in a GI of profile pr. */
+static int default_ci(const mp_gi_profile *pr)
+{
     int id = -1;
     for (int c = 0; c < pr->n_cis; c++)
         if (pr->cis[c].is_default)
             id = pr->cis[c].id;
     if (id < 0 && pr->n_cis > 0)
         id = pr->cis[pr->n_cis - 1].id;
+    return id;
+}
+
+static int create_default_ci(gpu *x, int gpu_index, gi *g)
+{
+    const mp_gi_profile *pr = &x->m->profiles[g->profile];
+    int id = default_ci(pr);
     g->cis[g->nci] = (ci){g->nci, id, 0, pr->compute_slices};
     g->nci++;
     printf("Successfully created compute instance ID %2d on GPU %2d GPU "
@@ -730,11 +750,7 @@ static int cmd_cgi(int idx, const char *list, bool with_ci)
             printf("Failed to create GPU instances: %s\n", why);
             return EXIT_FAKE_OTHER;
         }
-        gi *g = &x->gis[x->ngi++];
-        memset(g, 0, sizeof(*g));
-        g->id = next_gi_id(x, p, start);
-        g->profile = p;
-        g->start = start;
+        gi *g = add_gi(x, p, start);
         printf("Successfully created GPU instance ID %2d on GPU %2d using "
                "profile MIG %s (ID %2d)\n",
                g->id, idx, x->m->profiles[p].name, x->m->profiles[p].id);
@@ -1145,19 +1161,11 @@ int main(int argc, char **argv)
                     int start = driver_pick(x, 0);
                     if (start < 0)
                         break;
-                    gi *n = &x->gis[x->ngi];
-                    memset(n, 0, sizeof(*n));
-                    n->id = next_gi_id(x, 0, start);
-                    n->profile = 0;
-                    n->start = start;
-                    x->ngi++;
+                    gi *n = add_gi(x, 0, start);
                     if (k == 0) {
                         const mp_gi_profile *pr = &x->m->profiles[0];
-                        int id = pr->n_cis ? pr->cis[0].id : 0;
-                        for (int c = 0; c < pr->n_cis; c++)
-                            if (pr->cis[c].is_default)
-                                id = pr->cis[c].id;
-                        n->cis[0] = (ci){0, id, 0, pr->compute_slices};
+                        n->cis[0] =
+                            (ci){0, default_ci(pr), 0, pr->compute_slices};
                         n->nci = 1;
                     }
                     sort_gis(x);
@@ -1176,12 +1184,7 @@ int main(int argc, char **argv)
             if (g >= 0 && g < ngpus && gpus[g].m &&
                 profile_by_id(gpus[g].m, atoi(argv[i + 2]), &p) &&
                 gpus[g].ngi < MAX_GIS) {
-                gi *x = &gpus[g].gis[gpus[g].ngi];
-                memset(x, 0, sizeof(*x));
-                x->start = atoi(argv[i + 3]);
-                x->id = next_gi_id(&gpus[g], p, x->start);
-                x->profile = p;
-                gpus[g].ngi++;
+                add_gi(&gpus[g], p, atoi(argv[i + 3]));
                 sort_gis(&gpus[g]);
             }
             i += 3;
