@@ -1,7 +1,7 @@
 /* check.c - check mig-parted configs against the profile database and the
  * geometry engine: what mig-parted only finds out on the node. */
-#include "migplan/buf.h"
 #include "migplan/check.h"
+#include "migplan/buf.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -224,7 +224,20 @@ typedef struct strand {
     int compute, memory;
 } strand;
 
+/* Realised layouts by model and mig-devices: big configs repeat a few
+ * layouts thousands of times. */
+typedef struct realised {
+    const mp_model *m;
+    uint64_t hash;
+    char *key; /* "name=count;..." */
+    int rc;
+    char why[1000];
+    mp_gpu_plan plan;
+} realised;
+
 typedef struct ck {
+    realised *memo;
+    int nmemo, capmemo;
     strand strands[64];
     int nstrands;
     const mp_db *db;
@@ -293,6 +306,51 @@ static bool filter_matches_model(const mp_mp_entry *e, const mp_model *m,
     return false;
 }
 
+static int realise_cached(ck *c, const mp_model *m, const mp_mp_entry *e,
+                          mp_gpu_plan *out, char *why, size_t n)
+{
+    mp_buf key = MP_BUF_INIT;
+    for (int i = 0; i < e->n_devs; i++)
+        mp_buf_printf(&key, "%s=%lld;", e->devs[i].name,
+                      e->devs[i].count_ok ? e->devs[i].count : -1);
+    const char *k = mp_buf_str(&key);
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = k; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    for (int i = 0; i < c->nmemo && !key.failed; i++) {
+        const realised *r = &c->memo[i];
+        if (r->m == m && r->hash == h && strcmp(r->key, k) == 0) {
+            mp_buf_free(&key);
+            *out = r->plan;
+            snprintf(why, n, "%s", r->why);
+            return r->rc;
+        }
+    }
+    int rc = mp_check_realise(m, e, out, why, n);
+    if (!key.failed && c->nmemo < 4096) {
+        if (c->nmemo == c->capmemo) {
+            int nc = c->capmemo ? c->capmemo * 2 : 64;
+            realised *nm = realloc(c->memo, (size_t)nc * sizeof(*nm));
+            if (nm) {
+                c->memo = nm;
+                c->capmemo = nc;
+            }
+        }
+        char *kd = c->nmemo < c->capmemo ? strdup(k) : NULL;
+        if (kd) {
+            realised *r = &c->memo[c->nmemo++];
+            r->m = m;
+            r->hash = h;
+            r->key = kd;
+            r->rc = rc;
+            snprintf(r->why, sizeof(r->why), "%s", why);
+            r->plan = *out;
+        }
+    }
+    mp_buf_free(&key);
+    return rc;
+}
+
 /* Check one entry on one model: names, counts, CIs, geometry, stranded
  * capacity and whether mig-parted's placement-less creation can work. */
 static void check_on_model(ck *c, const mp_mp_entry *e, int ei,
@@ -338,7 +396,7 @@ static void check_on_model(ck *c, const mp_mp_entry *e, int ei,
     if (!names_ok)
         return;
     mp_gpu_plan plan;
-    if (mp_check_realise(m, e, &plan, why, sizeof(why)) != 0) {
+    if (realise_cached(c, m, e, &plan, why, sizeof(why)) != 0) {
         add(c, inferred_model ? MP_SEV_NOTE : MP_SEV_ERROR,
             strstr(why, "compute instances") ? "compute-instances-do-not-fit"
                                              : "does-not-fit",
@@ -564,15 +622,14 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
     int ok_models = 0;
     int before = c->f->n;
     for (int i = 0; i < n; i++) {
-        int errs_before = mp_findings_count(c->f, MP_SEV_ERROR);
         int notes_before = c->f->n;
         check_on_model(c, e, ei, models[i], inferred);
         bool failed = false;
         for (int k = notes_before; k < c->f->n; k++)
-            failed |= c->f->v[k].sev == MP_SEV_NOTE &&
-                      strcmp(c->f->v[k].code, "min-driver") != 0 &&
-                      strcmp(c->f->v[k].code, "inferred-data") != 0;
-        failed |= mp_findings_count(c->f, MP_SEV_ERROR) > errs_before;
+            failed |= c->f->v[k].sev == MP_SEV_ERROR ||
+                      (c->f->v[k].sev == MP_SEV_NOTE &&
+                       strcmp(c->f->v[k].code, "min-driver") != 0 &&
+                       strcmp(c->f->v[k].code, "inferred-data") != 0);
         ok_models += !failed;
     }
     report_strands(c, e, ei);
@@ -614,22 +671,25 @@ static bool applies_to_device(const mp_mp_entry *e, uint32_t dev)
 static void check_overlaps(ck *c)
 {
     const mp_mp_config *cfg = c->cfg;
+    /* the devices that behave differently: each one a filter names, and
+     * (0, matching no filter) every other GPU, which only unfiltered
+     * entries select */
     uint32_t targets[256];
     int nt = 0;
-    for (int i = 0; i < mp_db_count(c->db); i++) {
-        const mp_model *m = mp_db_model(c->db, i);
-        for (int p = 0; p < m->n_pci_ids && nt < 256; p++)
-            targets[nt++] = m->pci_ids[p];
-    }
-    for (int i = 0; i < cfg->n_entries; i++)
+    bool unfiltered = false;
+    for (int i = 0; i < cfg->n_entries; i++) {
+        unfiltered |= !cfg->entries[i].has_filter;
         for (int k = 0; k < cfg->entries[i].n_filters; k++) {
             uint32_t d = cfg->entries[i].filters[k].device;
             bool have = !cfg->entries[i].filters[k].valid;
             for (int t = 0; t < nt && !have; t++)
                 have = targets[t] == d;
-            if (!have && nt < 256)
+            if (!have && nt < 255)
                 targets[nt++] = d;
         }
+    }
+    if (unfiltered)
+        targets[nt++] = 0;
     bool *reported = calloc((size_t)cfg->n_entries + 1, sizeof(bool));
     int *owner = malloc(MP_NODE_MAX_GPUS * sizeof(int));
     if (!reported || !owner) {
@@ -638,19 +698,27 @@ static void check_overlaps(ck *c)
         free(owner);
         return;
     }
+    for (int g = 0; g < MP_NODE_MAX_GPUS; g++)
+        owner[g] = -1;
+    int *touched = malloc(MP_NODE_MAX_GPUS * sizeof(int)), ntouched = 0;
+    if (!touched) {
+        c->f->oom = true;
+        free(reported);
+        free(owner);
+        return;
+    }
     for (int t = 0; t < nt; t++) {
-        int all_owner = -1;
-        for (int g = 0; g < MP_NODE_MAX_GPUS; g++)
-            owner[g] = -1;
+        int all_owner = -1, any_owner = -1;
+        for (int k = 0; k < ntouched; k++)
+            owner[touched[k]] = -1;
+        ntouched = 0;
         for (int i = 0; i < cfg->n_entries; i++) {
             const mp_mp_entry *e = &cfg->entries[i];
             if (!e->ok || !applies_to_device(e, targets[t]))
                 continue;
             int other = -1;
             if (e->devices_all) {
-                other = all_owner;
-                for (int g = 0; g < MP_NODE_MAX_GPUS && other < 0; g++)
-                    other = owner[g];
+                other = all_owner >= 0 ? all_owner : any_owner;
                 if (all_owner < 0)
                     all_owner = i;
             } else {
@@ -661,25 +729,36 @@ static void check_overlaps(ck *c)
                     int o = all_owner >= 0 ? all_owner : owner[d];
                     if (o >= 0 && other < 0)
                         other = o;
-                    if (owner[d] < 0)
+                    if (owner[d] < 0) {
                         owner[d] = i;
+                        touched[ntouched++] = (int)d;
+                        if (any_owner < 0)
+                            any_owner = i;
+                    }
                 }
             }
             if (other >= 0 && other != i && !reported[i]) {
                 reported[i] = true;
-                const mp_model *m = mp_db_find_pci(c->db, targets[t]);
+                const mp_model *m =
+                    targets[t] ? mp_db_find_pci(c->db, targets[t]) : NULL;
+                char which[64];
+                if (targets[t])
+                    snprintf(which, sizeof(which), " (0x%08X%s%s)", targets[t],
+                             m ? ", " : "", m ? m->id : "");
+                else
+                    which[0] = '\0';
                 add(c, MP_SEV_WARNING, "multiple-entries", e->line, e->col, i,
                     m,
-                    "entries %d and %d of '%s' can both apply to the same GPU "
-                    "(0x%08X%s%s); mig-parted applies each in turn and the "
-                    "last one wins",
-                    other + 1, i + 1, cfg->name, targets[t], m ? ", " : "",
-                    m ? m->id : "");
+                    "entries %d and %d of '%s' can both apply to the same "
+                    "GPU%s; mig-parted applies each in turn and the last one "
+                    "wins",
+                    other + 1, i + 1, cfg->name, which);
             }
         }
     }
     free(reported);
     free(owner);
+    free(touched);
 }
 
 static void check_node(ck *c, const mp_node *node)
@@ -814,5 +893,8 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         }
         c.cfg = NULL;
     }
+    for (int i = 0; i < c.nmemo; i++)
+        free(c.memo[i].key);
+    free(c.memo);
     return f->oom ? MP_ENOMEM : 0;
 }

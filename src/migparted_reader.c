@@ -770,9 +770,11 @@ static void read_configs(rd *r, const mp_ynode *v)
             return;
         for (size_t k = 0; k < list->nkids; k++) {
             mp_mp_entry *e = &c->entries[c->n_entries++];
-            int before = mp_findings_count(r->f, MP_SEV_ERROR);
+            int before = r->f->n;
             read_entry(r, list->kids[k], e);
-            e->ok = mp_findings_count(r->f, MP_SEV_ERROR) == before;
+            e->ok = true;
+            for (int x = before; x < r->f->n; x++)
+                e->ok &= r->f->v[x].sev != MP_SEV_ERROR;
         }
     }
 }

@@ -140,13 +140,9 @@ int cli_model(cli_ctx *c, const char *name, const mp_model **out)
     return 0;
 }
 
-void cli_caret_text(mp_buf *out, const char *text, size_t len, int line,
-                    int col)
+void cli_caret_line(mp_buf *out, const char *s, size_t n, int col)
 {
-    const char *s;
-    size_t n;
-    if (!text || line < 1 || !mp_ydoc_source_line(text, len, line, &s, &n) ||
-        n >= 400)
+    if (n >= 400)
         return;
     /* show the line as text: control bytes would garble a terminal */
     mp_buf_puts(out, "  ");
@@ -162,6 +158,15 @@ void cli_caret_text(mp_buf *out, const char *text, size_t len, int line,
         c++;
     }
     mp_buf_puts(out, "^\n");
+}
+
+void cli_caret_text(mp_buf *out, const char *text, size_t len, int line,
+                    int col)
+{
+    const char *s;
+    size_t n;
+    if (text && line >= 1 && mp_ydoc_source_line(text, len, line, &s, &n))
+        cli_caret_line(out, s, n, col);
 }
 
 void cli_caret(mp_buf *out, const char *file, int line, int col)

@@ -105,6 +105,8 @@ void cli_caret(mp_buf *out, const char *file, int line, int col);
 /* The same from text already in memory. */
 void cli_caret_text(mp_buf *out, const char *text, size_t len, int line,
                     int col);
+/* The same for one line s[0..n) already found. */
+void cli_caret_line(mp_buf *out, const char *s, size_t n, int col);
 
 /* Write buf to stdout, or atomically to path when path is not NULL. On
  * failure prints why and returns EXIT_USAGE. */

@@ -18,9 +18,45 @@ static const cli_input *input_of(const cli_input *in, int n, const char *path)
     return NULL;
 }
 
+/* Where each line of text starts (one pass), so that a report with
+ * thousands of findings does not rescan the file for each caret. */
+typedef struct line_index {
+    const char *text;
+    size_t len;
+    size_t *start;
+    int n;
+} line_index;
+
+static bool line_of(line_index *x, int line, const char **s, size_t *n)
+{
+    if (!x->start) {
+        int cap = 1;
+        for (size_t i = 0; i < x->len; i++)
+            cap += x->text[i] == '\n';
+        x->start = malloc((size_t)cap * sizeof(size_t));
+        if (!x->start)
+            return mp_ydoc_source_line(x->text, x->len, line, s, n);
+        x->start[x->n++] = 0;
+        for (size_t i = 0; i < x->len; i++)
+            if (x->text[i] == '\n')
+                x->start[x->n++] = i + 1;
+    }
+    if (line < 1 || line > x->n)
+        return false;
+    size_t b = x->start[line - 1], e = b;
+    while (e < x->len && x->text[e] != '\n')
+        e++;
+    if (e > b && x->text[e - 1] == '\r')
+        e--;
+    *s = x->text + b;
+    *n = e - b;
+    return true;
+}
+
 void cli_text_report(const mp_findings *f, const cli_input *in, int nin,
                      bool verbose, mp_buf *b)
 {
+    line_index *idx = calloc((size_t)(nin ? nin : 1), sizeof(*idx));
     for (int i = 0; i < f->n; i++) {
         const mp_finding *x = &f->v[i];
         if (x->sev == MP_SEV_NOTE && !verbose)
@@ -32,11 +68,23 @@ void cli_text_report(const mp_findings *f, const cli_input *in, int nin,
         mp_buf_printf(b, "%s: %s [%s]\n", mp_severity_name(x->sev), x->message,
                       x->code);
         const cli_input *src = input_of(in, nin, x->file);
-        if (src && x->line > 0 && x->sev != MP_SEV_NOTE)
-            cli_caret_text(b, src->text, src->len, x->line, x->col);
+        if (src && x->line > 0 && x->sev != MP_SEV_NOTE) {
+            const char *s;
+            size_t n;
+            line_index one = {src->text, src->len, NULL, 0};
+            line_index *li = idx ? &idx[src - in] : &one;
+            li->text = src->text;
+            li->len = src->len;
+            if (line_of(li, x->line, &s, &n))
+                cli_caret_line(b, s, n, x->col);
+            free(one.start);
+        }
         if (x->migparted && verbose)
             mp_buf_printf(b, "  mig-parted says: %s\n", x->migparted);
     }
+    for (int i = 0; idx && i < nin; i++)
+        free(idx[i].start);
+    free(idx);
 }
 
 /* Parse and check one mig-parted config text. Positions of its findings
