@@ -8,22 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "migplan/geometry.h"
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 typedef struct stat {
     double *v;
@@ -41,7 +29,7 @@ static void add(stat *s, double x)
 
 static void report(const char *what, stat *s)
 {
-    qsort(s->v, (size_t)s->n, sizeof(double), cmp_d);
+    qsort(s->v, (size_t)s->n, sizeof(double), cmp_double);
     printf("%-34s %8d %10.2f %10.2f\n", what, s->n, s->v[s->n / 2],
            s->v[s->n - 1]);
     free(s->v);
