@@ -164,8 +164,11 @@ static void explain_tenant(const solver *s, const mp_tenant *t, char *out,
     if (!t->whole_gpu && k < n) {
         bool whole_ok = false;
         for (int i = 0; i < s->nitems; i++)
-            whole_ok |= mp_tenant_allows(t, s->items[i].m) &&
-                        s->items[i].m->memory_mib >= t->memory_mib;
+            whole_ok |=
+                mp_tenant_allows(t, s->items[i].m) &&
+                s->items[i].m->memory_mib >= t->memory_mib &&
+                t->compute <= s->items[i].m->compute_slices &&
+                (s->items[i].m->sms < 0 || t->sms <= s->items[i].m->sms);
         /* the models elsewhere in the database that would do, smallest
          * GPU memory first */
         const mp_model *cand[8];

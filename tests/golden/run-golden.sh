@@ -6,7 +6,9 @@
 # (shown as $TMPDIR in the expected output). Its standard output, standard error
 # and exit status must equal CASE.out, CASE.err and CASE.rc byte for byte.
 # With UPDATE_GOLDEN=1 the expected files are rewritten instead; review the
-# diff (git diff tests/golden) before committing it.
+# diff (git diff tests/golden) before committing it. MIGPLAN_WRAPPER (e.g.
+# a valgrind command line) runs the binary through a checker: anything it
+# reports changes the output or exit status and fails the case.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -26,7 +28,8 @@ set +e
 # $MIGPLAN is expanded by the inner shell, hence the single quotes.
 # shellcheck disable=SC2016
 env -i PATH="$PATH" HOME="$tmp/t" LC_ALL=C TMPDIR="$tmp/t" MIGPLAN="$bin" \
-    bash -c 'migplan() { "$MIGPLAN" "$@"; }; set -o pipefail; '"$(cat "$case_file")" \
+    MIGPLAN_WRAPPER="${MIGPLAN_WRAPPER:-}" \
+    bash -c 'migplan() { $MIGPLAN_WRAPPER "$MIGPLAN" "$@"; }; set -o pipefail; '"$(cat "$case_file")" \
     >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 set -e
