@@ -119,6 +119,8 @@ bool mp_check_resolve_name(const mp_model *m, const char *name,
 int mp_check_realise(const mp_model *m, const mp_mp_entry *e, mp_gpu_plan *out,
                      char *reason, size_t rlen)
 {
+    if (rlen)
+        reason[0] = '\0';
     memset(out, 0, sizeof(*out));
     out->model = m;
     out->layout.model = m;
@@ -326,6 +328,7 @@ static int realise_cached(ck *c, const mp_model *m, const mp_mp_entry *e,
             return r->rc;
         }
     }
+    why[0] = '\0';
     int rc = mp_check_realise(m, e, out, why, n);
     if (!key.failed && c->nmemo < 4096) {
         if (c->nmemo == c->capmemo) {
