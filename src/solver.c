@@ -186,9 +186,14 @@ static void explain_tenant(const solver *s, const mp_tenant *t, char *out,
             if (need < 0)
                 continue;
             need = m->memory_mib; /* smallest GPUs first */
-            int at = nb < 8 ? nb++ : 7;
-            if (at == 7 && nb == 8 && need >= cmem[7])
+            /* keep the 8 smallest, sorted */
+            int at;
+            if (nb < 8)
+                at = nb++;
+            else if (need >= cmem[7])
                 continue;
+            else
+                at = 7;
             cand[at] = m;
             cmem[at] = need;
             for (int q = at; q > 0 && cmem[q] < cmem[q - 1]; q--) {
