@@ -141,7 +141,7 @@ read -r big_ms big_kib < <(check_time "$out/big-config.yaml" 5)
     echo "## Benchmark ($(date -u +%Y-%m-%d), seed $seed)"
     echo
     echo "Machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM;"
-    echo "$(cbc -quit 2>/dev/null | sed -n 's/^Version: */CBC /p' | head -n 1), $(glpsol --version | head -n 1)."
+    echo "$(cbc -quit 2>/dev/null | sed -n 's/^Version: *\([^ ]*\).*/CBC \1/p' | head -n 1), $(glpsol --version | head -n 1)."
     echo
     awk -F '\t' -v classes="$out/classes.txt" -v ilp="$out/ilp.tsv" -f tests/bench/report.awk "$out/plan.tsv"
     echo
