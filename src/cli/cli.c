@@ -25,8 +25,9 @@ int cli_usage_error(cli_ctx *c, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-int cli_next(cli_ctx *c, cli_parser *p, const cli_opt *opts, int *id,
-             const char **arg)
+/* One argument, common options included. */
+static int next_arg(cli_ctx *c, cli_parser *p, const cli_opt *opts, int *id,
+                    const char **arg)
 {
     *arg = NULL;
     if (p->i >= p->argc)
@@ -38,7 +39,7 @@ int cli_next(cli_ctx *c, cli_parser *p, const cli_opt *opts, int *id,
     }
     if (strcmp(a, "--") == 0) {
         p->positional_only = true;
-        return cli_next(c, p, opts, id, arg);
+        return next_arg(c, p, opts, id, arg);
     }
     const cli_opt *o = NULL;
     const char *inline_val = NULL;
@@ -83,26 +84,40 @@ int cli_next(cli_ctx *c, cli_parser *p, const cli_opt *opts, int *id,
     return CLI_OPTION;
 }
 
-bool cli_common(cli_ctx *c, int id, const char *arg, const char *usage,
-                bool *exit_now)
+/* Handle an id from CLI_COMMON_OPTS: returns CLI_HELP, CLI_OPTION when handled,
+ * or CLI_END when id is the command's own. */
+static int common_opt(cli_ctx *c, const cli_parser *p, int id, const char *arg)
 {
-    *exit_now = false;
     switch (id) {
     case OPT_HELP:
-        fputs(usage, stdout);
-        *exit_now = true;
-        return true;
+        fputs(p->usage, stdout);
+        return CLI_HELP;
     case OPT_PROFILES:
         c->profiles_dir = arg;
-        return true;
+        return CLI_OPTION;
     case OPT_ASCII:
         c->ascii = true;
-        return true;
+        return CLI_OPTION;
     case OPT_UNICODE:
         c->unicode = true;
-        return true;
+        return CLI_OPTION;
     }
-    return false;
+    return CLI_END;
+}
+
+int cli_next(cli_ctx *c, cli_parser *p, const cli_opt *opts, int *id,
+             const char **arg)
+{
+    for (;;) {
+        int r = next_arg(c, p, opts, id, arg);
+        if (r != CLI_OPTION)
+            return r;
+        int common = common_opt(c, p, *id, *arg);
+        if (common == CLI_HELP)
+            return CLI_HELP;
+        if (common == CLI_END)
+            return CLI_OPTION;
+    }
 }
 
 int cli_db(cli_ctx *c, const mp_db **out)

@@ -57,19 +57,21 @@ typedef struct cli_parser {
     char **argv;
     int i;
     bool positional_only; /* after "--" */
+    const char *usage;    /* printed by --help */
 } cli_parser;
 
-enum { CLI_END = 0, CLI_OPTION = 1, CLI_POSITIONAL = 2, CLI_BAD = -1 };
+enum {
+    CLI_END = 0,
+    CLI_OPTION = 1,
+    CLI_POSITIONAL = 2,
+    CLI_BAD = -1, /* a message has been printed to stderr */
+    CLI_HELP = -2 /* --help printed the usage: exit successfully */
+};
 
-/* Next option or positional argument. opts ends with a {NULL} entry.
- * On CLI_BAD a message has been printed to stderr. */
+/* Next option or positional argument. opts ends with a {NULL} entry and
+ * includes CLI_COMMON_OPTS, which are handled here and never returned. */
 int cli_next(cli_ctx *c, cli_parser *p, const cli_opt *opts, int *id,
              const char **arg);
-
-/* Handle an id from CLI_COMMON_OPTS: returns true if handled. For
- * OPT_HELP it prints usage to stdout and sets *exit_now. */
-bool cli_common(cli_ctx *c, int id, const char *arg, const char *usage,
-                bool *exit_now);
 
 /* Print "migplan CMD: message" and a hint to stderr; returns EXIT_USAGE. */
 int cli_usage_error(cli_ctx *c, const char *fmt, ...)

@@ -169,24 +169,19 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
     static const char *const formats[] = {"text", "json", "github", NULL};
-    cli_parser p = {argc, argv, 1, false};
+    cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
     const char *arg, *out = NULL, *config = NULL, *node_path = NULL;
     const char *gpu_names[64], *ignore[64], *files[256];
     int ngpu = 0, nignore = 0, nfiles = 0;
-    bool stop, strict = false, verbose = false;
+    bool strict = false, verbose = false;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r == CLI_BAD)
-            return EXIT_USAGE;
+        if (r < 0)
+            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
         if (r == CLI_POSITIONAL) {
             if (nfiles == 256)
                 return cli_usage_error(c, "too many files (at most 256)");
             files[nfiles++] = arg;
-            continue;
-        }
-        if (cli_common(c, id, arg, usage, &stop)) {
-            if (stop)
-                return EXIT_OK;
             continue;
         }
         switch (id) {

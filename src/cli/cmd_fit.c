@@ -114,24 +114,18 @@ int cmd_fit(cli_ctx *c, int argc, char **argv)
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
     static const char *const formats[] = {"table", "json", NULL};
-    cli_parser p = {argc, argv, 1, false};
+    cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
     const char *arg, *out = NULL;
     const char *items[64];
     int nitems = 0;
-    bool stop;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r == CLI_BAD)
-            return EXIT_USAGE;
+        if (r < 0)
+            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
         if (r == CLI_POSITIONAL) {
             if (nitems == 64)
                 return cli_usage_error(c, "too many arguments");
             items[nitems++] = arg;
-            continue;
-        }
-        if (cli_common(c, id, arg, usage, &stop)) {
-            if (stop)
-                return EXIT_OK;
             continue;
         }
         if (id == OPT_FORMAT && cli_format(c, arg, formats, &fmt))

@@ -131,24 +131,19 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
     static const char *const formats[] = {"table", "json", NULL};
-    cli_parser p = {argc, argv, 1, false};
+    cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r, diagrams = -1;
     const char *arg, *out = NULL, *model = NULL, *ci = NULL;
     const char *without[MP_MAX_PROFILES];
     int nwithout = 0;
-    bool stop, maximal = false, no_media = false;
+    bool maximal = false, no_media = false;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r == CLI_BAD)
-            return EXIT_USAGE;
+        if (r < 0)
+            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
         if (r == CLI_POSITIONAL) {
             if (model)
                 return cli_usage_error(c, "unexpected argument '%s'", arg);
             model = arg;
-            continue;
-        }
-        if (cli_common(c, id, arg, usage, &stop)) {
-            if (stop)
-                return EXIT_OK;
             continue;
         }
         switch (id) {

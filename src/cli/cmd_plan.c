@@ -59,25 +59,20 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
                                    {NULL, 0, false, 0}};
     static const char *const formats[] = {"table",      "json", "mig-parted",
                                           "nvidia-smi", "lp",   NULL};
-    cli_parser p = {argc, argv, 1, false};
+    cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
     const char *arg, *out = NULL, *path = NULL, *gpu = NULL;
     const char *config_name = "migplan";
-    bool stop, no_placement = false, verbose = false;
+    bool no_placement = false, verbose = false;
     double time_limit = 5.0;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r == CLI_BAD)
-            return EXIT_USAGE;
+        if (r < 0)
+            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
         if (r == CLI_POSITIONAL) {
             if (path)
                 return cli_usage_error(c, "give one request file, not '%s' too",
                                        arg);
             path = arg;
-            continue;
-        }
-        if (cli_common(c, id, arg, usage, &stop)) {
-            if (stop)
-                return EXIT_OK;
             continue;
         }
         switch (id) {

@@ -218,13 +218,13 @@ int cmd_profiles(cli_ctx *c, int argc, char **argv)
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
     static const char *const formats[] = {"table", "json", NULL};
-    cli_parser p = {argc, argv, 1, false};
+    cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
     const char *arg, *out = NULL, *model = NULL;
-    bool stop, sources = false;
+    bool sources = false;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r == CLI_BAD)
-            return EXIT_USAGE;
+        if (r < 0)
+            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
         if (r == CLI_POSITIONAL) {
             if (model)
                 return cli_usage_error(c,
@@ -232,11 +232,6 @@ int cmd_profiles(cli_ctx *c, int argc, char **argv)
                                        "MODEL",
                                        arg);
             model = arg;
-            continue;
-        }
-        if (cli_common(c, id, arg, usage, &stop)) {
-            if (stop)
-                return EXIT_OK;
             continue;
         }
         if (id == OPT_FORMAT && cli_format(c, arg, formats, &fmt))

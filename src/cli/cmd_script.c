@@ -101,25 +101,20 @@ int cmd_script(cli_ctx *c, int argc, char **argv)
                                    {"output", 'o', true, OPT_OUTPUT},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
-    cli_parser p = {argc, argv, 1, false};
+    cli_parser p = {argc, argv, 1, false, usage};
     int id, r;
     const char *arg, *file = NULL, *config = NULL, *node_path = NULL,
                      *out = NULL;
     const char *gpu_names[64];
     int ngpu = 0;
-    bool stop, no_placement = false;
+    bool no_placement = false;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r == CLI_BAD)
-            return EXIT_USAGE;
+        if (r < 0)
+            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
         if (r == CLI_POSITIONAL) {
             if (file)
                 return cli_usage_error(c, "one config file at a time");
             file = arg;
-            continue;
-        }
-        if (cli_common(c, id, arg, usage, &stop)) {
-            if (stop)
-                return EXIT_OK;
             continue;
         }
         switch (id) {
