@@ -149,6 +149,20 @@ static void type_err(char *buf, size_t n, const mp_ynode *v, const char *type)
              jkind(v), type);
 }
 
+/* v must be a map (Go type go_type); otherwise reject it with encoding/json's
+ * text and a hint saying what it should be. */
+static bool expect_map(rd *r, const mp_ynode *v, const char *go_type,
+                       const char *should)
+{
+    if (v->kind == MP_YNODE_MAP)
+        return true;
+    char err[200];
+    type_err(err, sizeof(err), v, go_type);
+    reject(r, v, LVL_DECODE, "bad-type", err, "%s, not %s %s", should,
+           a_kind(v), jkind(v));
+    return false;
+}
+
 /* Decode into a Go int: null is 0; integral floats pass through JSON as
  * integers. On failure err gets encoding/json's text. */
 static bool decode_int(const mp_ynode *n, long long *out, char *err,
@@ -519,14 +533,10 @@ static void read_mig_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
     e->devs_col = v->col;
     if (is_null(v))
         return;
-    if (v->kind != MP_YNODE_MAP) {
-        type_err(err, sizeof(err), v, "types.MigConfig");
-        reject(r, v, LVL_DECODE, "bad-type", err,
-               "mig-devices must map profile names to counts, e.g. "
-               "{\"1g.10gb\": 7}, not %s %s",
-               a_kind(v), jkind(v));
+    if (!expect_map(r, v, "types.MigConfig",
+                    "mig-devices must map profile names to counts, e.g. "
+                    "{\"1g.10gb\": 7}"))
         return;
-    }
     e->has_mig_devices = true;
     pair *p;
     int n = effective_pairs(r, v, "mig-devices", &p);
@@ -637,14 +647,10 @@ static void read_entry(rd *r, const mp_ynode *n, mp_mp_entry *e)
                "an empty entry; each entry needs devices and mig-enabled");
         return;
     }
-    if (n->kind != MP_YNODE_MAP) {
-        type_err(err, sizeof(err), n, "map[string]json.RawMessage");
-        reject(r, n, LVL_DECODE, "bad-type", err,
-               "each entry must be a map with devices, mig-enabled and "
-               "mig-devices, not %s %s",
-               a_kind(n), jkind(n));
+    if (!expect_map(r, n, "map[string]json.RawMessage",
+                    "each entry must be a map with devices, mig-enabled and "
+                    "mig-devices"))
         return;
-    }
     pair *p;
     int np = effective_pairs(r, n, "an entry", &p);
     static const char *const required[] = {"devices", "mig-enabled"};
@@ -717,14 +723,9 @@ static void read_configs(rd *r, const mp_ynode *v)
                "mig-configs is empty; it needs at least one named config");
         return;
     }
-    if (v->kind != MP_YNODE_MAP) {
-        type_err(err, sizeof(err), v, "map[string]v1.MigConfigSpecSlice");
-        reject(r, v, LVL_DECODE, "bad-type", err,
-               "mig-configs must map config names to lists of entries, not %s "
-               "%s",
-               a_kind(v), jkind(v));
+    if (!expect_map(r, v, "map[string]v1.MigConfigSpecSlice",
+                    "mig-configs must map config names to lists of entries"))
         return;
-    }
     pair *p;
     int np = effective_pairs(r, v, "mig-configs", &p);
     if (np == 0) {
@@ -819,15 +820,10 @@ int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
     conversion_pass(&r, root, 0);
     if (!root || is_null(root))
         goto done; /* mig-parted accepts an empty file as an empty spec */
-    if (root->kind != MP_YNODE_MAP) {
-        char err[200];
-        type_err(err, sizeof(err), root, "map[string]json.RawMessage");
-        reject(&r, root, LVL_DECODE, "bad-type", err,
-               "a mig-parted config is a map with 'version: v1' and "
-               "'mig-configs', not %s %s",
-               a_kind(root), jkind(root));
+    if (!expect_map(&r, root, "map[string]json.RawMessage",
+                    "a mig-parted config is a map with 'version: v1' and "
+                    "'mig-configs'"))
         goto done;
-    }
     pair *p;
     int np = effective_pairs(&r, root, "the top level", &p);
     const pair *ver = find_pair(p, np, "version");
