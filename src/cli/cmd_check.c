@@ -98,11 +98,12 @@ static void gh_report(const mp_findings *f, bool verbose, mp_buf *b)
 }
 
 static void json_report(const mp_findings *f, const cli_input *in, int nin,
-                        const mp_check_stats *st, mp_buf *b)
+                        int unread, const mp_check_stats *st, mp_buf *b)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *sum = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(sum, "files", nin);
+    cJSON_AddNumberToObject(sum, "unreadable_files", unread);
     cJSON_AddNumberToObject(sum, "configs", st->configs);
     cJSON_AddNumberToObject(sum, "entries", st->entries);
     cJSON_AddNumberToObject(sum, "checked", st->checked);
@@ -232,7 +233,7 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
     mp_check_stats st = {0};
     mp_findings f = MP_FINDINGS_INIT;
     cli_input *in = calloc((size_t)nfiles, sizeof(*in));
-    int rc = EXIT_OK;
+    int rc = EXIT_OK, unread = 0;
     if (!in) {
         fprintf(stderr, "migplan check: out of memory\n");
         mp_node_free(&node);
@@ -252,6 +253,7 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
             }
             cli_print_diag(&d);
             rc = EXIT_USAGE;
+            unread++;
             continue;
         }
         if (cli_input_check(db, &in[i], &o, &f, &st) != 0) {
@@ -278,18 +280,22 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
     int errors = mp_findings_count(&f, MP_SEV_ERROR);
     int warnings = mp_findings_count(&f, MP_SEV_WARNING);
     if (fmt == 1) {
-        json_report(&f, in, nfiles, &st, &b);
+        json_report(&f, in, nfiles, unread, &st, &b);
     } else if (fmt == 2) {
         gh_report(&f, verbose, &b);
     } else {
         cli_text_report(&f, in, nfiles, verbose, &b);
         mp_buf_printf(&b,
                       "%d config%s, %d entr%s checked: %d error%s, %d "
-                      "warning%s\n",
+                      "warning%s",
                       st.configs, st.configs == 1 ? "" : "s", st.entries,
                       st.entries == 1 ? "y" : "ies", errors,
                       errors == 1 ? "" : "s", warnings,
                       warnings == 1 ? "" : "s");
+        if (unread)
+            mp_buf_printf(&b, "; %d file%s could not be read (see above)",
+                          unread, unread == 1 ? "" : "s");
+        mp_buf_printf(&b, "\n");
     }
     int wr = cli_write(c, &b, out);
     mp_buf_free(&b);
