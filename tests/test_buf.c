@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "migplan/buf.h"
+#include "migplan/util/buf.h"
 
 static void test_buf_grows(void **state)
 {

@@ -11,11 +11,11 @@
 
 #include <cmocka.h>
 
-#include "migplan/buf.h"
-#include "migplan/check.h"
-#include "migplan/geometry.h"
-#include "migplan/migparted.h"
-#include "migplan/ydoc.h"
+#include "migplan/util/buf.h"
+#include "migplan/check/check.h"
+#include "migplan/model/geometry.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/yaml/ydoc.h"
 
 #define CORPUS MIGPLAN_SOURCE_DIR "/tests/data/mig-parted"
 

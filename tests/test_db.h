@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "migplan/profile_db.h"
+#include "migplan/model/profile_db.h"
 
 static mp_db *db;
 

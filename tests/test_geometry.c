@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "migplan/diagram.h"
-#include "migplan/geometry.h"
+#include "migplan/emit/diagram.h"
+#include "migplan/model/geometry.h"
 
 #include "test_db.h"
 

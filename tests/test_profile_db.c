@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "migplan/profile_db.h"
+#include "migplan/model/profile_db.h"
 
 #include "test_db.h"
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "migplan/request.h"
+#include "migplan/readers/request_reader.h"
 
 #include "test_db.h"
 

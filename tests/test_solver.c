@@ -19,12 +19,15 @@
 
 #include <cmocka.h>
 
-#include "migplan/buf.h"
-#include "migplan/check.h"
-#include "migplan/emit.h"
-#include "migplan/migparted.h"
-#include "migplan/plan.h"
-#include "migplan/request.h"
+#include "migplan/util/buf.h"
+#include "migplan/check/check.h"
+#include "migplan/emit/emit_lp.h"
+#include "migplan/emit/emit_plan.h"
+#include "migplan/emit/emit_script.h"
+#include "migplan/emit/migparted_writer.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/solver/solver.h"
+#include "migplan/readers/request_reader.h"
 
 #include "test_db.h"
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "migplan/ydoc.h"
+#include "migplan/yaml/ydoc.h"
 
 static mp_ydoc parse_ok(const char *text)
 {

@@ -1,6 +1,6 @@
 /* cli.c - option parsing, diagnostics and safe output for the subcommands. */
 #include "cli.h"
-#include "migplan/node.h"
+#include "migplan/readers/node_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "migplan/buf.h"
-#include "migplan/ydoc.h"
+#include "migplan/util/buf.h"
+#include "migplan/yaml/ydoc.h"
 
 int cli_usage_error(cli_ctx *c, const char *fmt, ...)
 {

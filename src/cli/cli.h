@@ -11,12 +11,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "migplan/buf.h"
-#include "migplan/check.h"
-#include "migplan/findings.h"
-#include "migplan/migparted.h"
-#include "migplan/error.h"
-#include "migplan/profile_db.h"
+#include "migplan/util/buf.h"
+#include "migplan/check/check.h"
+#include "migplan/util/findings.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/util/error.h"
+#include "migplan/model/profile_db.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 

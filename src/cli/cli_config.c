@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "migplan/check.h"
-#include "migplan/migparted.h"
-#include "migplan/ydoc.h"
+#include "migplan/check/check.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/yaml/ydoc.h"
 
 static const cli_input *input_of(const cli_input *in, int n, const char *path)
 {

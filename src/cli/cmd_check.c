@@ -6,11 +6,11 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "migplan/check.h"
-#include "migplan/json_out.h"
-#include "migplan/migparted.h"
-#include "migplan/node.h"
-#include "migplan/ydoc.h"
+#include "migplan/check/check.h"
+#include "migplan/util/json_out.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/readers/node_reader.h"
+#include "migplan/yaml/ydoc.h"
 
 static const char usage[] =
     "Usage: migplan check FILE... [--config NAME] [--gpu MODEL]...\n"

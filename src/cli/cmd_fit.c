@@ -8,10 +8,10 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "migplan/buf.h"
-#include "migplan/diagram.h"
-#include "migplan/geometry.h"
-#include "migplan/json_out.h"
+#include "migplan/util/buf.h"
+#include "migplan/emit/diagram.h"
+#include "migplan/model/geometry.h"
+#include "migplan/util/json_out.h"
 
 static const char usage[] =
     "Usage: migplan fit MODEL PROFILE[:START]... [--format table|json]\n"

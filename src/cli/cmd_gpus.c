@@ -5,8 +5,8 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "migplan/json_out.h"
-#include "migplan/model_json.h"
+#include "migplan/util/json_out.h"
+#include "migplan/emit/model_json.h"
 
 static const char usage[] =
     "Usage: migplan gpus [--format table|json] [-o FILE]\n"

@@ -4,10 +4,13 @@
 #include <string.h>
 
 #include "cli.h"
-#include "migplan/emit.h"
-#include "migplan/script.h"
-#include "migplan/plan.h"
-#include "migplan/request.h"
+#include "migplan/emit/emit_lp.h"
+#include "migplan/emit/emit_plan.h"
+#include "migplan/emit/emit_script.h"
+#include "migplan/emit/migparted_writer.h"
+#include "migplan/script/script.h"
+#include "migplan/solver/solver.h"
+#include "migplan/readers/request_reader.h"
 
 static const char usage[] =
     "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] [-o FILE]\n"

@@ -5,9 +5,9 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "migplan/buf.h"
-#include "migplan/json_out.h"
-#include "migplan/model_json.h"
+#include "migplan/util/buf.h"
+#include "migplan/util/json_out.h"
+#include "migplan/emit/model_json.h"
 
 static const char usage[] =
     "Usage: migplan profiles MODEL [--format table|json] [--sources] [-o "

@@ -5,9 +5,12 @@
 #include <string.h>
 
 #include "cli.h"
-#include "migplan/emit.h"
-#include "migplan/node.h"
-#include "migplan/script.h"
+#include "migplan/emit/emit_lp.h"
+#include "migplan/emit/emit_plan.h"
+#include "migplan/emit/emit_script.h"
+#include "migplan/emit/migparted_writer.h"
+#include "migplan/readers/node_reader.h"
+#include "migplan/script/script.h"
 
 static const char usage[] =
     "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu MODEL... | "

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "migplan/geometry.h"
+#include "migplan/model/geometry.h"
 
 #include "bench_util.h"
 

@@ -21,11 +21,11 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "migplan/geometry.h"
+#include "migplan/model/geometry.h"
 
 #include "bench_util.h"
-#include "migplan/plan.h"
-#include "migplan/request.h"
+#include "migplan/solver/solver.h"
+#include "migplan/readers/request_reader.h"
 
 /* The smallest profile of m a tenant can use (least memory, then compute),
  * or -1. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check-format.sh ROOT - fail when a C source differs from .clang-format.
-# Fix with: clang-format -i src/*.[ch] src/cli/*.[ch] include/migplan/*.h tests/*.c tests/*/*.c
+# Fix with: clang-format -i src/*/*.[ch] include/migplan/*/*.h tests/*.c tests/*/*.c
 # Exits 77 (ctest SKIP) without clang-format (Debian: clang-format).
 set -euo pipefail
 root=${1:?usage: $0 ROOT}
@@ -11,6 +11,6 @@ if [ -z "$fmt" ]; then
 fi
 cd "$root"
 shopt -s nullglob
-files=(src/*.[ch] src/cli/*.[ch] include/migplan/*.h tests/*.[ch] tests/*/*.c)
+files=(src/*/*.[ch] include/migplan/*/*.h tests/*.[ch] tests/*/*.c)
 "$fmt" --dry-run --Werror "${files[@]}"
 echo "${#files[@]} files formatted as .clang-format says"

@@ -11,6 +11,6 @@ if ! command -v shellcheck >/dev/null 2>&1; then
 fi
 cd "$root"
 mapfile -t files < <(find tests .ci -name '*.sh' -o -path .ci/run | sort)
-files+=(src/script_runtime.sh)
+files+=(src/script/script_runtime.sh)
 shellcheck -s bash "${files[@]}"
 echo "${#files[@]} scripts pass shellcheck"

@@ -41,7 +41,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "migplan/profile_db.h"
+#include "migplan/model/profile_db.h"
 
 #define MAX_GPUS 64
 #define MAX_GIS 16

@@ -6,10 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "migplan/check.h"
-#include "migplan/emit.h"
-#include "migplan/migparted.h"
-#include "migplan/script.h"
+#include "migplan/check/check.h"
+#include "migplan/emit/emit_lp.h"
+#include "migplan/emit/emit_plan.h"
+#include "migplan/emit/emit_script.h"
+#include "migplan/emit/migparted_writer.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/script/script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "migplan/node.h"
+#include "migplan/readers/node_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "migplan/geometry.h"
-#include "migplan/profile_db.h"
+#include "migplan/model/geometry.h"
+#include "migplan/model/profile_db.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,21 @@
+/* emit_plan.h - a finished plan as a table with slot diagrams, or as JSON.
+ * Emitters only format; they make no decisions. Output is deterministic
+ * (byte-identical for the same input), so golden tests can compare it. */
+#ifndef MIGPLAN_EMIT_PLAN_H
+#define MIGPLAN_EMIT_PLAN_H
+
+#include <stdbool.h>
+
+#include "migplan/solver/solver.h"
+#include "migplan/util/buf.h"
+
+/* Per GPU the slot diagram with tenant names, the tenant summary (replica
+ * -> GPU and instance, memory granted vs asked), totals and the optimality
+ * line. */
+void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *out);
+
+/* {"feasible", "gpus_used", "lower_bound", "optimal", "cost", "gpus": [...],
+ * "tenants": [...]} */
+void mp_emit_plan_json(const mp_plan *p, mp_buf *out);
+
+#endif

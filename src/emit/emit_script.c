@@ -1,0 +1,422 @@
+/* emit_script.c - nvidia-smi scripts that create MIG layouts safely.
+ *
+ * The script is data-driven: the logic (listing the GPUs, picking each
+ * one's layout, checking every GPU before the first change, the "already
+ * done?" test, clearing, creating in a safe order, verifying) is written
+ * once, in src/script_runtime.sh, embedded at build time; the layouts and
+ * rules follow as data. Every dynamic string is shell-quoted; names only
+ * ever appear in comments, made printable. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migplan/util/buf.h"
+#include "migplan/emit/diagram.h"
+#include "migplan/emit/emit_script.h"
+#include "migplan/script/script.h"
+#include "script_runtime.h"
+
+/* Append s single-quoted for the shell. */
+static void sq(mp_buf *b, const char *s)
+{
+    mp_buf_putc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            mp_buf_puts(b, "'\\''");
+        else
+            mp_buf_putc(b, *s);
+    }
+    mp_buf_putc(b, '\'');
+}
+
+/* Append s for a comment: printable ASCII only, so nothing can end the
+ * comment line. */
+static void comment_text(mp_buf *b, const char *s)
+{
+    for (; *s; s++)
+        mp_buf_putc(b, (*s >= 0x20 && *s < 0x7f) ? *s : '?');
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The layout signature the script compares against what `nvidia-smi mig
+ * -lgi`/`-lci` report: per GI "PROFILE:START:SIZE=CI,CI" (without START
+ * when the driver places), CI profile IDs sorted, GIs sorted as C strings. */
+static void signature(const mp_script_layout *g, bool with_start, mp_buf *b)
+{
+    char *items[MP_MAX_GIS];
+    for (int k = 0; k < g->n; k++) {
+        const mp_gi_profile *p = &g->model->profiles[g->gi[k].profile];
+        int ids[64], nid = 0;
+        if (g->ci_explicit[k]) {
+            for (int c = 0; c < p->n_cis; c++)
+                for (int r = 0; r < g->ci_count[k][c] && nid < 64; r++)
+                    ids[nid++] = p->cis[c].id;
+        } else {
+            for (int c = 0; c < p->n_cis; c++)
+                if (p->cis[c].is_default)
+                    ids[nid++] = p->cis[c].id;
+        }
+        for (int a = 1; a < nid; a++)
+            for (int x = a; x > 0 && ids[x] < ids[x - 1]; x--) {
+                int t = ids[x];
+                ids[x] = ids[x - 1];
+                ids[x - 1] = t;
+            }
+        char buf[400];
+        size_t n = with_start
+                       ? (size_t)snprintf(buf, sizeof(buf), "%d:%d:%d=", p->id,
+                                          g->gi[k].start, p->memory_slices)
+                       : (size_t)snprintf(buf, sizeof(buf), "%d:%d=", p->id,
+                                          p->memory_slices);
+        for (int i = 0; i < nid && n < sizeof(buf); i++)
+            mp_catf(buf, sizeof(buf), &n, "%s%d", i ? "," : "", ids[i]);
+        items[k] = strdup(buf);
+    }
+    qsort(items, (size_t)g->n, sizeof(*items), cmp_str);
+    for (int k = 0; k < g->n; k++) {
+        mp_buf_printf(b, "%s%s", k ? " " : "", items[k] ? items[k] : "");
+        free(items[k]);
+    }
+}
+
+/* The creation order of a MIG layout: the geometry engine's safe order
+ * (largest and most constrained first) when one exists; with explicit
+ * placements any order works, so the layout's own order is the fallback. */
+static bool creation_order(const mp_script_layout *g, int *order)
+{
+    mp_layout l;
+    l.model = g->model;
+    l.n = g->n;
+    memcpy(l.gi, g->gi, sizeof(l.gi));
+    bool exact = false;
+    if (mp_geom_creation_order(&l, order, &exact, NULL) == 0)
+        return true;
+    for (int q = 0; q < g->n; q++)
+        order[q] = q;
+    return false;
+}
+
+/* "mig|-cgi list|CI spec|expected layout|placed" for layout_data. */
+static void layout_record(const mp_script_layout *g, bool placed, mp_buf *out)
+{
+    if (!g->mig_enabled) {
+        mp_buf_puts(out, "off||||0");
+        return;
+    }
+    int order[MP_MAX_GIS];
+    creation_order(g, order);
+    mp_buf_puts(out, "mig|");
+    for (int q = 0; q < g->n; q++) {
+        const mp_gi *gi = &g->gi[order[q]];
+        mp_buf_printf(out, "%s%d", q ? "," : "",
+                      g->model->profiles[gi->profile].id);
+        if (placed)
+            mp_buf_printf(out, ":%d", gi->start);
+    }
+    mp_buf_putc(out, '|');
+    bool all_default = true;
+    for (int q = 0; q < g->n; q++)
+        all_default &= !g->ci_explicit[q];
+    if (all_default) {
+        mp_buf_puts(out, "-C");
+    } else {
+        for (int q = 0; q < g->n; q++) {
+            int i = order[q];
+            const mp_gi_profile *p = &g->model->profiles[g->gi[i].profile];
+            mp_buf_printf(out, "%s%d", q ? " " : "", p->id);
+            if (placed)
+                mp_buf_printf(out, ":%d", g->gi[i].start);
+            mp_buf_putc(out, '=');
+            if (!g->ci_explicit[i])
+                continue;
+            bool first = true;
+            for (int c = 0; c < p->n_cis; c++)
+                for (int r = 0; r < g->ci_count[i][c]; r++) {
+                    mp_buf_printf(out, "%s%d", first ? "" : ",", p->cis[c].id);
+                    first = false;
+                }
+        }
+    }
+    mp_buf_putc(out, '|');
+    signature(g, placed, out);
+    mp_buf_printf(out, "|%d", placed ? 1 : 0);
+}
+
+static void layout_comment(const mp_script *s, int li, mp_buf *out)
+{
+    const mp_script_layout *g = &s->layouts[li];
+    mp_buf_printf(out, "#\n# Layout %d: ", li + 1);
+    if (!g->mig_enabled) {
+        mp_buf_puts(out, "MIG disabled");
+        if (g->model)
+            mp_buf_printf(out, " (%s)", g->model->id);
+    } else {
+        mp_buf_puts(out, g->model->id);
+    }
+    if (g->note) {
+        mp_buf_puts(out, ", ");
+        comment_text(out, g->note);
+    }
+    mp_buf_putc(out, '\n');
+    if (!g->mig_enabled)
+        return;
+    if (g->n == 0) {
+        mp_buf_puts(out, "#   MIG enabled, no instances\n");
+        return;
+    }
+    mp_layout l;
+    l.model = g->model;
+    l.n = g->n;
+    memcpy(l.gi, g->gi, sizeof(l.gi));
+    char labels[MP_MAX_GIS][96];
+    const char *subs[MP_MAX_GIS];
+    bool any = false;
+    for (int q = 0; q < g->n; q++) {
+        labels[q][0] = '\0';
+        if (g->label[q]) {
+            mp_buf tmp = MP_BUF_INIT;
+            comment_text(&tmp, g->label[q]);
+            snprintf(labels[q], sizeof(labels[q]), "%s", mp_buf_str(&tmp));
+            mp_buf_free(&tmp);
+            any = true;
+        }
+        subs[q] = labels[q];
+    }
+    mp_diagram_opts dopt = {.unicode = false,
+                            .sublabels = any ? subs : NULL,
+                            .indent = "#   ",
+                            .footer = false};
+    mp_diagram(&l, &dopt, out);
+    bool explicit_cis = false;
+    for (int q = 0; q < g->n; q++)
+        explicit_cis |= g->ci_explicit[q];
+    if (!explicit_cis)
+        return;
+    mp_buf_puts(out, "#   compute instances:");
+    for (int q = 0; q < g->n; q++) {
+        const mp_gi_profile *p = &g->model->profiles[g->gi[q].profile];
+        mp_buf_printf(out, "%s %s@%d ", q ? ";" : "", p->name, g->gi[q].start);
+        if (!g->ci_explicit[q]) {
+            mp_buf_puts(out, "default");
+            continue;
+        }
+        bool first = true;
+        for (int c = 0; c < p->n_cis; c++)
+            if (g->ci_count[q][c]) {
+                mp_buf_printf(out, "%s%d x %s", first ? "" : " + ",
+                              g->ci_count[q][c], p->cis[c].name);
+                first = false;
+            }
+    }
+    mp_buf_putc(out, '\n');
+}
+
+/* A case pattern: "0x233010DE/" then "*" (any subsystem) or the
+ * subsystem ID; a lone "*" for any GPU. */
+static void choice_pattern(const mp_script_choice *c, mp_buf *out)
+{
+    if (c->n_ids == 0) {
+        mp_buf_putc(out, '*');
+        return;
+    }
+    for (int k = 0; k < c->n_ids; k++) {
+        mp_buf_printf(out, "%s0x%08X/", k ? " | " : "", c->devices[k]);
+        if (c->subsystems && c->subsystems[k])
+            mp_buf_printf(out, "0x%08X", c->subsystems[k]);
+        else
+            mp_buf_putc(out, '*');
+    }
+}
+
+/* Choices of a rule that share a layout are shown and matched together;
+ * first[c] tells whether choice c is the first with its layout. */
+static void first_of_layout(const mp_script_rule *r, bool *first)
+{
+    for (int c = 0; c < r->n_choices; c++) {
+        first[c] = true;
+        for (int p = 0; p < c && first[c]; p++)
+            first[c] = r->choices[p].layout != r->choices[c].layout;
+    }
+}
+
+static void rule_comment(const mp_script_rule *r, mp_buf *out)
+{
+    mp_buf_puts(out, "#   ");
+    comment_text(out, r->origin ? r->origin : "(rule)");
+    mp_buf_puts(out, ":");
+    bool first[64];
+    first_of_layout(r, first);
+    int shown = 0;
+    for (int c = 0; c < r->n_choices && c < 64; c++) {
+        if (!first[c])
+            continue;
+        const mp_script_choice *ch = &r->choices[c];
+        mp_buf_printf(out, "%s ", shown++ ? "," : "");
+        if (ch->model_id)
+            mp_buf_printf(out, "%s ", ch->model_id);
+        else if (ch->n_ids)
+            mp_buf_printf(out, "0x%08X ", ch->devices[0]);
+        else
+            mp_buf_puts(out, "any GPU ");
+        mp_buf_printf(out, "-> layout %d", ch->layout + 1);
+    }
+    if (r->n_choices == 0)
+        mp_buf_puts(out, " nothing migplan can set up");
+    mp_buf_putc(out, '\n');
+}
+
+/* "'h100-sxm5-80gb (0x233010DE)' or ..." for wrong_model */
+static void expected_text(const mp_script_rule *r, mp_buf *out)
+{
+    for (int c = 0; c < r->n_choices; c++) {
+        const mp_script_choice *ch = &r->choices[c];
+        if (c)
+            mp_buf_puts(out, c == r->n_choices - 1 ? " or " : ", ");
+        mp_buf_printf(out, "%s (", ch->model_id ? ch->model_id : "a GPU");
+        for (int k = 0; k < ch->n_ids; k++)
+            mp_buf_printf(out, "%s0x%08X", k ? ", " : "", ch->devices[k]);
+        mp_buf_putc(out, ')');
+    }
+}
+
+static void rule_code(const mp_script_rule *r, mp_buf *out)
+{
+    mp_buf_puts(out, "    # ");
+    comment_text(out, r->origin ? r->origin : "(rule)");
+    mp_buf_putc(out, '\n');
+    const char *in = "    ";
+    if (!r->all) {
+        mp_buf_puts(out, "    case $idx in\n    ");
+        for (int k = 0; k < r->n_indices; k++)
+            mp_buf_printf(out, "%s%d", k ? " | " : "", r->indices[k]);
+        mp_buf_puts(out, ")\n");
+        in = "        ";
+    }
+    mp_buf_printf(out, "%scase $id in\n", in);
+    bool any_catch = false, first[64];
+    first_of_layout(r, first);
+    for (int c = 0; c < r->n_choices && c < 64; c++) {
+        if (!first[c])
+            continue;
+        mp_buf_puts(out, in);
+        for (int k = c; k < r->n_choices; k++)
+            if (r->choices[k].layout == r->choices[c].layout) {
+                if (k != c)
+                    mp_buf_puts(out, " | ");
+                choice_pattern(&r->choices[k], out);
+                any_catch |= r->choices[k].n_ids == 0;
+            }
+        mp_buf_printf(out, ") pick=%d ;;\n", r->choices[c].layout + 1);
+    }
+    if (r->strict && !any_catch) {
+        mp_buf_printf(out, "%s*) wrong_model \"$idx\" \"${id%%%%/*}\" ", in);
+        sq(out, r->origin ? r->origin : "this script");
+        mp_buf_putc(out, ' ');
+        mp_buf tmp = MP_BUF_INIT;
+        expected_text(r, &tmp);
+        sq(out, mp_buf_str(&tmp));
+        mp_buf_free(&tmp);
+        mp_buf_puts(out, " ;;\n");
+    } else if (!any_catch) {
+        mp_buf_printf(out, "%s*) ;;\n", in);
+    }
+    mp_buf_printf(out, "%sesac\n", in);
+    if (!r->all)
+        mp_buf_puts(out, "        ;;\n    esac\n");
+}
+
+int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
+                   mp_diag *d)
+{
+    bool placed = !o->no_placement;
+    for (int li = 0; li < s->n_layouts && !placed; li++) {
+        const mp_script_layout *g = &s->layouts[li];
+        int order[MP_MAX_GIS];
+        if (g->mig_enabled && !creation_order(g, order))
+            return mp_diag_set(
+                d, MP_EINFEASIBLE, NULL, 0, 0,
+                "layout %d (%s) has no creation order that works when the "
+                "driver picks the slots; drop --no-placement",
+                li + 1, g->model->id);
+    }
+    mp_buf_puts(out, "#!/usr/bin/env bash\n");
+    mp_buf_printf(out, "# Written by migplan %s from ", MIGPLAN_VERSION);
+    comment_text(out, o->source ? o->source : "(unknown)");
+    mp_buf_puts(out, ".\n#\n");
+    mp_buf_puts(
+        out,
+        "# Gives each GPU below its MIG layout with nvidia-smi. It lists the "
+        "GPUs, picks\n# each one's layout by the rules below, and checks "
+        "them all (model, running\n# processes) before the first change. A "
+        "GPU that already has its layout is\n# left alone, so the script is "
+        "safe to run twice. Run it as root.\n# DRY_RUN=1 prints the "
+        "commands that change GPUs instead of running them.\n");
+    if (placed)
+        mp_buf_puts(out, "# GPU instances are created at explicit start "
+                         "slots (nvidia-smi mig -cgi ID:START),\n# largest "
+                         "first, and checked with nvidia-smi mig -lgi.\n");
+    else
+        mp_buf_puts(out,
+                    "# GPU instances are created without start slots, in "
+                    "an order that works when the\n# driver picks the slots "
+                    "itself (drivers without the ID:START form).\n");
+    for (int li = 0; li < s->n_layouts; li++)
+        layout_comment(s, li, out);
+    mp_buf_puts(out, "#\n# Rules, in order; a GPU takes the layout of the "
+                     "last rule that selects it:\n");
+    for (int r = 0; r < s->n_rules; r++)
+        rule_comment(&s->rules[r], out);
+    if (s->n_rules == 0)
+        mp_buf_puts(out, "#   (none: this script changes nothing)\n");
+    mp_buf_puts(out, "\n");
+    mp_buf_add(out, mp_script_runtime, mp_script_runtime_len);
+    mp_buf_puts(out, "\n# ---- data: the layouts and rules above ----\n\n");
+    mp_buf_puts(out, "# kind|nvidia-smi -cgi list|compute instances|layout "
+                     "to verify|placed\n");
+    mp_buf_puts(out, "layout_data() {\n    case $1 in\n");
+    for (int li = 0; li < s->n_layouts; li++) {
+        mp_buf tmp = MP_BUF_INIT;
+        layout_record(&s->layouts[li], placed, &tmp);
+        mp_buf_printf(out, "    %d) echo ", li + 1);
+        sq(out, mp_buf_str(&tmp));
+        mp_buf_puts(out, " ;;\n");
+        mp_buf_free(&tmp);
+    }
+    mp_buf_puts(out, "    *) die \"internal error: no layout $1\" ;;\n"
+                     "    esac\n}\n\n");
+    mp_buf_puts(out, "# The layout of GPU $1 with PCI IDs $2 "
+                     "(DEVICE/SUBSYSTEM), or nothing.\n");
+    mp_buf_puts(out, "pick_layout() {\n"
+                     "    local idx=$1 id=$2 pick=\n");
+    for (int r = 0; r < s->n_rules; r++)
+        rule_code(&s->rules[r], out);
+    mp_buf_puts(out, "    printf '%s\\n' \"$pick\"\n}\n\n");
+    mp_buf_puts(out, "required_gpus='");
+    for (int k = 0; k < s->n_required; k++)
+        mp_buf_printf(out, "%s%d", k ? " " : "", s->required[k]);
+    mp_buf_puts(out, "'\n");
+    /* what a preview without nvidia-smi assumes: the required GPUs */
+    mp_buf_puts(out, "offline_gpus='");
+    bool first = true;
+    for (int k = 0; k < s->n_required; k++) {
+        const mp_script_rule *hit = NULL;
+        for (int r = 0; r < s->n_rules; r++) {
+            const mp_script_rule *x = &s->rules[r];
+            for (int i = 0; i < x->n_indices && x->strict && !x->all; i++)
+                if (x->indices[i] == s->required[k] && x->n_choices > 0 &&
+                    x->choices[0].n_ids > 0)
+                    hit = x;
+        }
+        if (!hit)
+            continue;
+        mp_buf_printf(out, "%s%d 0x%08X/0x00000000", first ? "" : "\n",
+                      s->required[k], hit->choices[0].devices[0]);
+        first = false;
+    }
+    mp_buf_puts(out, "'\n\nmain \"$@\"\n");
+    return 0;
+}

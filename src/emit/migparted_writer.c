@@ -1,0 +1,302 @@
+/* migparted_writer.c - write mig-parted configs as mig-parted exports them:
+ * yaml.v2 block style, natural key order, quotes only where a plain
+ * scalar would read back as something else. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migplan/emit/migparted_writer.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/yaml/ydoc.h"
+
+int mp_mp_natural_cmp(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    for (size_t i = 0; i < la && i < lb; i++) {
+        if (a[i] == b[i])
+            continue;
+        bool al = isalpha((unsigned char)a[i]) != 0;
+        bool bl = isalpha((unsigned char)b[i]) != 0;
+        if (al && bl)
+            return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+        if (al || bl)
+            return bl ? -1 : 1; /* letters sort after everything else */
+        long long an = 0, bn = 0;
+        size_t ai, bi;
+        if (a[i] == '0' || b[i] == '0')
+            for (size_t j = i; j-- > 0 && isdigit((unsigned char)a[j]);)
+                if (a[j] != '0') {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+        for (ai = i; ai < la && isdigit((unsigned char)a[ai]); ai++)
+            an = an * 10 + (a[ai] - '0');
+        for (bi = i; bi < lb && isdigit((unsigned char)b[bi]); bi++)
+            bn = bn * 10 + (b[bi] - '0');
+        if (an != bn)
+            return an < bn ? -1 : 1;
+        if (ai != bi)
+            return ai < bi ? -1 : 1;
+        return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+    }
+    return la < lb ? -1 : (la > lb ? 1 : 0);
+}
+
+/* Would this text read back as a plain string? */
+static bool plain_ok(const char *s, bool in_flow)
+{
+    if (!*s)
+        return false;
+    mp_ynode n;
+    memset(&n, 0, sizeof(n));
+    n.kind = MP_YNODE_SCALAR;
+    n.plain = true;
+    n.str = s;
+    n.len = strlen(s);
+    mp_yval v;
+    if (mp_ynode_resolve(&n, &v) != MP_YV_STR)
+        return false;
+    if (strchr("-?:,[]{}#&*!|>'\"%@`", s[0]) || isspace((unsigned char)s[0]) ||
+        isspace((unsigned char)s[strlen(s) - 1]))
+        return false;
+    if (strstr(s, ": ") || strstr(s, " #"))
+        return false;
+    if (in_flow && strpbrk(s, ",[]{}:"))
+        return false;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            return false;
+    return true;
+}
+
+void mp_mp_yaml_scalar(mp_buf *out, const char *s, bool in_flow)
+{
+    if (plain_ok(s, in_flow)) {
+        mp_buf_puts(out, s);
+        return;
+    }
+    if (in_flow && !strpbrk(s, "'\n") && strchr(s, ':')) {
+        /* yaml.v2 single-quotes a flow string that only has a colon */
+        mp_buf_printf(out, "'%s'", s);
+        return;
+    }
+    mp_buf_putc(out, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            mp_buf_putc(out, '\\');
+        if (*p == '\n') {
+            mp_buf_puts(out, "\\n");
+            continue;
+        }
+        mp_buf_putc(out, *p);
+    }
+    mp_buf_putc(out, '"');
+}
+
+/* ------------------------------------------------- a plan as a config */
+
+static bool label_value_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) ||
+        !isalnum((unsigned char)s[n - 1]))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
+            return false;
+    return true;
+}
+
+typedef struct entry {
+    const mp_model *model;
+    bool enabled;
+    int kind; /* 0 unused, 1 whole GPU, 2 MIG: comments differ */
+    int counts[MP_MAX_PROFILES];
+    int *indices; /* positions in p->gpus, not GPU indices */
+    int n;
+    int first_gpu; /* for the comment */
+} entry;
+
+static int gpu_kind(const mp_plan_gpu *g)
+{
+    return !g->used ? 0 : !g->mig_enabled ? 1 : 2;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return mp_mp_natural_cmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
+                           mp_buf *out, mp_diag *d)
+{
+    const mp_request *r = p->req;
+    if (!p->feasible)
+        return mp_diag_set(d, MP_EINFEASIBLE, r->path, 0, 0,
+                           "no plan, so no mig-parted config: %s", p->reason);
+    if (!label_value_ok(config_name))
+        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                           "config name '%s' must be a Kubernetes label value: "
+                           "at most 63 letters, digits, '-', '_' or '.', "
+                           "starting and ending with a letter or digit",
+                           config_name);
+    entry *e = calloc((size_t)(p->n_gpus ? p->n_gpus : 1), sizeof(*e));
+    int *idx = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
+    if (!e || !idx) {
+        free(e);
+        free(idx);
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    int ne = 0, used_idx = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        entry key;
+        memset(&key, 0, sizeof(key));
+        key.model = g->model;
+        key.enabled = g->used && g->mig_enabled;
+        key.kind = gpu_kind(g);
+        for (int q = 0; q < g->n; q++)
+            key.counts[g->inst[q].profile]++;
+        int found = -1;
+        for (int i = 0; i < ne && found < 0; i++)
+            if (e[i].model == key.model && e[i].enabled == key.enabled &&
+                e[i].kind == key.kind &&
+                memcmp(e[i].counts, key.counts, sizeof(key.counts)) == 0)
+                found = i;
+        if (found < 0) {
+            e[ne] = key;
+            e[ne].first_gpu = k;
+            ne++;
+        }
+    }
+    /* second pass: fill index lists contiguously per entry */
+    used_idx = 0;
+    for (int i = 0; i < ne; i++) {
+        e[i].indices = &idx[used_idx];
+        e[i].n = 0;
+        for (int k = 0; k < p->n_gpus; k++) {
+            const mp_plan_gpu *g = &p->gpus[k];
+            int counts[MP_MAX_PROFILES] = {0};
+            for (int q = 0; q < g->n; q++)
+                counts[g->inst[q].profile]++;
+            if (g->model == e[i].model &&
+                (g->used && g->mig_enabled) == e[i].enabled &&
+                gpu_kind(g) == e[i].kind &&
+                memcmp(counts, e[i].counts, sizeof(counts)) == 0)
+                e[i].indices[e[i].n++] = k;
+        }
+        used_idx += e[i].n;
+    }
+    bool mixed = false;
+    for (int i = 1; i < r->n_fleet; i++)
+        mixed |= r->fleet[i].model != r->fleet[0].model;
+    mp_buf_printf(out, "# mig-parted config written by migplan %s from %s.\n",
+                  MIGPLAN_VERSION, r->path);
+    mp_buf_printf(out,
+                  "# %d GPU%s used%s. GPU indices follow the request's "
+                  "fleet order:\n",
+                  p->gpus_used, p->gpus_used == 1 ? "" : "s",
+                  p->optimal ? " (optimal)" : "");
+    for (int i = 0; i < r->n_fleet; i++) {
+        int lo = -1, hi = -1;
+        for (int k = 0; k < p->n_gpus; k++)
+            if (p->gpus[k].fleet == i) {
+                if (lo < 0)
+                    lo = p->gpus[k].index;
+                hi = p->gpus[k].index;
+            }
+        if (lo >= 0)
+            mp_buf_printf(out, "#   %d-%d: %s\n", lo, hi,
+                          r->fleet[i].model->id);
+    }
+    mp_buf_printf(out, "# Apply: nvidia-mig-parted apply -f FILE -c %s\n",
+                  config_name);
+    mp_buf_puts(out, "version: v1\nmig-configs:\n  ");
+    mp_mp_yaml_scalar(out, config_name, false);
+    mp_buf_puts(out, ":\n");
+    for (int i = 0; i < ne; i++) {
+        const entry *x = &e[i];
+        /* a comment naming the tenants of the first GPU of the entry */
+        const mp_plan_gpu *g = &p->gpus[x->first_gpu];
+        if (!g->used) {
+            mp_buf_puts(out, "  # unused by this plan\n");
+        } else if (!g->mig_enabled) {
+            mp_buf_puts(out, "  # whole GPU:");
+            for (int k = 0; k < x->n; k++)
+                mp_buf_printf(
+                    out, " %s (GPU %d)",
+                    r->tenants[p->gpus[x->indices[k]].whole_tenant].name,
+                    p->gpus[x->indices[k]].index);
+            mp_buf_putc(out, '\n');
+        } else {
+            /* the instances left to right, as the slot diagram shows */
+            int by_start[MP_MAX_GIS];
+            for (int q = 0; q < g->n; q++) {
+                int at = q;
+                while (at > 0 &&
+                       g->inst[by_start[at - 1]].start > g->inst[q].start) {
+                    by_start[at] = by_start[at - 1];
+                    at--;
+                }
+                by_start[at] = q;
+            }
+            mp_buf_puts(out, "  # ");
+            for (int k = 0; k < g->n; k++) {
+                const mp_plan_inst *in = &g->inst[by_start[k]];
+                mp_buf_printf(out, "%s%s@%d %s", k ? ", " : "",
+                              g->model->profiles[in->profile].name, in->start,
+                              r->tenants[in->tenant].name);
+            }
+            mp_buf_printf(out, "%s\n", x->n > 1 ? " (on each)" : "");
+        }
+        mp_buf_puts(out, "  - ");
+        if (mixed) {
+            mp_buf_puts(out, "device-filter: ");
+            if (x->model->n_pci_ids == 1) {
+                char id[16];
+                snprintf(id, sizeof(id), "0x%08X", x->model->pci_ids[0]);
+                mp_mp_yaml_scalar(out, id, false);
+            } else {
+                mp_buf_putc(out, '[');
+                for (int k = 0; k < x->model->n_pci_ids; k++) {
+                    char id[16];
+                    snprintf(id, sizeof(id), "0x%08X", x->model->pci_ids[k]);
+                    if (k)
+                        mp_buf_puts(out, ", ");
+                    mp_mp_yaml_scalar(out, id, true);
+                }
+                mp_buf_putc(out, ']');
+            }
+            mp_buf_puts(out, "\n    ");
+        }
+        mp_buf_puts(out, "devices: [");
+        for (int k = 0; k < x->n; k++)
+            mp_buf_printf(out, "%s%d", k ? ", " : "",
+                          p->gpus[x->indices[k]].index);
+        mp_buf_printf(out, "]\n    mig-enabled: %s\n",
+                      x->enabled ? "true" : "false");
+        const char *names[MP_MAX_PROFILES];
+        int nn = 0;
+        for (int q = 0; q < x->model->n_profiles; q++)
+            if (x->counts[q])
+                names[nn++] = x->model->profiles[q].name;
+        qsort(names, (size_t)nn, sizeof(*names), cmp_names);
+        if (!nn) {
+            mp_buf_puts(out, "    mig-devices: {}\n");
+            continue;
+        }
+        mp_buf_puts(out, "    mig-devices:\n");
+        for (int k = 0; k < nn; k++) {
+            const mp_gi_profile *pr = mp_model_profile(x->model, names[k]);
+            mp_buf_puts(out, "      ");
+            mp_mp_yaml_scalar(out, names[k], false);
+            mp_buf_printf(out, ": %d\n",
+                          x->counts[mp_profile_index(x->model, pr)]);
+        }
+    }
+    free(e);
+    free(idx);
+    return 0;
+}

@@ -1,0 +1,474 @@
+/* request_reader.c - read plan requests (fleet and tenants). */
+#include "migplan/readers/request_reader.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "migplan/yaml/ydoc.h"
+#include "migplan/yaml/schema.h"
+
+bool mp_parse_memory(const char *s, long long *mib, char *why, size_t n)
+{
+    const char *p = s;
+    while (*p == ' ')
+        p++;
+    char *end;
+    double v = strtod(p, &end);
+    if (end == p || !isfinite(v)) {
+        snprintf(why, n, "'%s' is not a size; write e.g. 8GiB, 12GB or 500MiB",
+                 s);
+        return false;
+    }
+    while (*end == ' ')
+        end++;
+    static const struct {
+        const char *unit;
+        double mib;
+    } units[] = {
+        {"GiB", 1024.0},    {"Gi", 1024.0},    {"GB", 1e9 / 1048576.0},
+        {"MiB", 1.0},       {"Mi", 1.0},       {"MB", 1e6 / 1048576.0},
+        {"TiB", 1048576.0}, {"Ti", 1048576.0}, {"TB", 1e12 / 1048576.0},
+    };
+    if (!*end) {
+        snprintf(why, n, "'%s' needs a unit: write %sGiB, %sGB or %sMiB", s, p,
+                 p, p);
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcasecmp(end, units[i].unit) != 0)
+            continue;
+        if (v <= 0) {
+            snprintf(why, n, "memory must be more than 0, not '%s'", s);
+            return false;
+        }
+        double m = ceil(v * units[i].mib - 1e-9);
+        if (m > 1e9) {
+            snprintf(why, n, "'%s' is more memory than any GPU has", s);
+            return false;
+        }
+        *mib = (long long)m;
+        return true;
+    }
+    snprintf(why, n, "unknown unit '%s' in '%s'; use GiB, GB, MiB or MB", end,
+             s);
+    return false;
+}
+
+bool mp_tenant_allows(const mp_tenant *t, const mp_model *m)
+{
+    if (!t->models)
+        return true;
+    for (int i = 0; i < t->n_models; i++)
+        if (t->models[i] == m)
+            return true;
+    return false;
+}
+
+static void gib(long long mib, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.2f GiB", (double)mib / 1024.0);
+}
+
+bool mp_tenant_fits_profile(const mp_tenant *t, const mp_model *m,
+                            const mp_gi_profile *p, char *why, size_t n)
+{
+    char a[32], b[32];
+    if (t->whole_gpu)
+        return false;
+    if (p->memory_mib < t->memory_mib) {
+        if (why) {
+            gib(t->memory_mib, a, sizeof(a));
+            gib(p->memory_mib, b, sizeof(b));
+            snprintf(why, n, "needs %s; %s has %s", a, p->name, b);
+        }
+        return false;
+    }
+    if (p->compute_slices < t->compute) {
+        if (why)
+            snprintf(why, n, "needs %d compute slices; %s has %d", t->compute,
+                     p->name, p->compute_slices);
+        return false;
+    }
+    if (t->sms > 0 && (p->sms < 0 || p->sms < t->sms)) {
+        if (why) {
+            if (p->sms < 0)
+                snprintf(why, n,
+                         "needs %d SMs; the SM count of %s on %s is "
+                         "not known",
+                         t->sms, p->name, m->id);
+            else
+                snprintf(why, n, "needs %d SMs; %s has %d", t->sms, p->name,
+                         p->sms);
+        }
+        return false;
+    }
+    for (int e = 0; e < MP_ENG_COUNT; e++)
+        if (p->engines[e] < t->engines[e]) {
+            if (why)
+                snprintf(why, n, "needs %d %s; %s has %d", t->engines[e],
+                         mp_engine_name(e), p->name, p->engines[e]);
+            return false;
+        }
+    if (t->media &&
+        (p->engines[MP_ENG_NVDEC] < 1 || p->engines[MP_ENG_NVJPG] < 1 ||
+         p->engines[MP_ENG_OFA] < 1)) {
+        if (why)
+            snprintf(why, n,
+                     "needs media engines (NVDEC, NVJPG and OFA); %s "
+                     "lacks %s",
+                     p->name,
+                     p->engines[MP_ENG_OFA] < 1     ? "an OFA"
+                     : p->engines[MP_ENG_NVJPG] < 1 ? "an NVJPG"
+                                                    : "an NVDEC");
+        return false;
+    }
+    if (t->graphics && !(p->flags & MP_GI_GFX)) {
+        if (why)
+            snprintf(why, n, "needs graphics (a +gfx profile); %s has none",
+                     p->name);
+        return false;
+    }
+    return true;
+}
+
+bool mp_tenant_fits_whole(const mp_tenant *t, const mp_model *m, char *why,
+                          size_t n)
+{
+    char a[32], b[32];
+    if (m->memory_mib < t->memory_mib) {
+        if (why) {
+            gib(t->memory_mib, a, sizeof(a));
+            gib(m->memory_mib, b, sizeof(b));
+            snprintf(why, n, "needs %s; a whole %s has %s%s", a, m->id, b,
+                     mp_prov_inferred(&m->prov, "memory-mib")
+                         ? " (a lower bound)"
+                         : "");
+        }
+        return false;
+    }
+    if (t->sms > 0 && m->sms >= 0 && m->sms < t->sms) {
+        if (why)
+            snprintf(why, n, "needs %d SMs; a whole %s has %d", t->sms, m->id,
+                     m->sms);
+        return false;
+    }
+    return true; /* with MIG off a GPU has every engine and graphics */
+}
+
+/* ------------------------------------------------------------ reading */
+
+typedef struct fleet_raw {
+    const char *model;
+    long long count;
+    double cost;
+} fleet_raw;
+
+typedef struct tenant_raw {
+    const char *name;
+    const mp_ynode *memory, *compute, *engines;
+    long long sms, replicas;
+    bool media, graphics, whole, spread;
+    mp_strlist models;
+} tenant_raw;
+
+static bool valid_name(const char *s)
+{
+    if (!*s || strlen(s) > 63)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
+            return false;
+    return true;
+}
+
+static int read_fleet(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
+                      mp_request *r)
+{
+    static const mp_field f[] = {
+        {"model", MP_F_STR, true, offsetof(fleet_raw, model), 0, 0},
+        {"count", MP_F_INT, false, offsetof(fleet_raw, count), 0,
+         MP_MAX_GPU_COUNT},
+        {"cost", MP_F_NUM, false, offsetof(fleet_raw, cost), 0, 1000000},
+    };
+    int rc = mp_schema_need_seq(c, n, "fleet");
+    if (rc)
+        return rc;
+    if (n->nkids == 0)
+        return mp_schema_err(c, n, MP_ESCHEMA,
+                             "fleet is empty; list the GPUs, e.g. - {model: "
+                             "h100, count: 8}");
+    if (n->nkids > MP_MAX_FLEET)
+        return mp_schema_err(c, n, MP_ELIMIT,
+                             "more than %d fleet entries (limit)",
+                             MP_MAX_FLEET);
+    for (size_t i = 0; i < n->nkids; i++) {
+        fleet_raw fr = {.count = -1, .cost = 1.0};
+        uint64_t present;
+        rc = mp_schema_read(c, n->kids[i], "fleet entry", f, 3, &fr, &present);
+        if (rc)
+            return rc;
+        mp_fleet_item *it = &r->fleet[r->n_fleet++];
+        mp_diag md;
+        if (mp_db_find(db, fr.model, &it->model, &md) != 0)
+            return mp_schema_err(c, mp_ymap_get(n->kids[i], "model", NULL),
+                                 MP_ESCHEMA, "%s", md.msg);
+        if (fr.cost <= 0)
+            return mp_schema_err(c, mp_ymap_get(n->kids[i], "cost", NULL),
+                                 MP_ESCHEMA, "cost must be more than 0");
+        it->count = (int)fr.count;
+        it->cost = fr.cost;
+        it->line = n->kids[i]->line;
+        it->col = n->kids[i]->col;
+        for (int k = 0; k + 1 < r->n_fleet; k++)
+            if (r->fleet[k].model == it->model)
+                return mp_schema_err(c, n->kids[i], MP_ESCHEMA,
+                                     "%s is already in the fleet (line %d); "
+                                     "give one entry per model with the total "
+                                     "count",
+                                     it->model->id, r->fleet[k].line);
+    }
+    return 0;
+}
+
+static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
+{
+    mp_yval v;
+    mp_yvkind k = mp_ynode_resolve(n, &v);
+    if (k == MP_YV_INT && v.i >= 1 && v.i <= 16) {
+        *out = (int)v.i;
+        return 0;
+    }
+    if (k == MP_YV_STR) {
+        const char *s = n->str;
+        char *end;
+        long g = strtol(s, &end, 10);
+        if (end != s && (*end == 'g' || *end == 'G') && end[1] == '\0' &&
+            g >= 1 && g <= 16) {
+            *out = (int)g;
+            return 0;
+        }
+    }
+    return mp_schema_err(c, n, MP_ESCHEMA,
+                         "compute is a number of compute slices like 1g, 2g or "
+                         "3g, not '%s'",
+                         n->kind == MP_YNODE_SCALAR ? n->str : "a list or map");
+}
+
+static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
+                       mp_tenant *t)
+{
+    static const mp_field f[] = {
+        {"name", MP_F_STR, true, offsetof(tenant_raw, name), 0, 0},
+        {"memory", MP_F_NODE, false, offsetof(tenant_raw, memory), 0, 0},
+        {"compute", MP_F_NODE, false, offsetof(tenant_raw, compute), 0, 0},
+        {"sms", MP_F_INT, false, offsetof(tenant_raw, sms), 1, 100000},
+        {"replicas", MP_F_INT, false, offsetof(tenant_raw, replicas), 1,
+         MP_MAX_REPLICAS},
+        {"media", MP_F_BOOL, false, offsetof(tenant_raw, media), 0, 0},
+        {"graphics", MP_F_BOOL, false, offsetof(tenant_raw, graphics), 0, 0},
+        {"engines", MP_F_NODE, false, offsetof(tenant_raw, engines), 0, 0},
+        {"whole-gpu", MP_F_BOOL, false, offsetof(tenant_raw, whole), 0, 0},
+        {"spread", MP_F_BOOL, false, offsetof(tenant_raw, spread), 0, 0},
+        {"models", MP_F_STRLIST, false, offsetof(tenant_raw, models), 0, 0},
+    };
+    tenant_raw tr = {.replicas = 1};
+    uint64_t present;
+    int rc = mp_schema_read(c, n, "tenant", f, sizeof(f) / sizeof(f[0]), &tr,
+                            &present);
+    if (rc)
+        return rc;
+    const mp_ynode *name_node = mp_ymap_get(n, "name", NULL);
+    if (!valid_name(tr.name))
+        return mp_schema_err(c, name_node, MP_ESCHEMA,
+                             "tenant name '%s' may use only letters, digits, "
+                             ". _ and - (at most 63)",
+                             tr.name);
+    t->name = tr.name;
+    t->replicas = (int)tr.replicas;
+    t->media = tr.media;
+    t->graphics = tr.graphics;
+    t->whole_gpu = tr.whole;
+    t->spread = tr.spread;
+    t->sms = (int)tr.sms;
+    t->compute = 1;
+    t->line = n->line;
+    t->col = n->col;
+    if (tr.memory) {
+        char why[200];
+        if (tr.memory->kind != MP_YNODE_SCALAR ||
+            !mp_parse_memory(tr.memory->str, &t->memory_mib, why, sizeof(why)))
+            return mp_schema_err(c, tr.memory, MP_ESCHEMA, "%s",
+                                 tr.memory->kind == MP_YNODE_SCALAR
+                                     ? why
+                                     : "memory is a size like 8GiB");
+    }
+    if (tr.compute) {
+        if ((present & (1u << 3)))
+            return mp_schema_err(c, tr.compute, MP_ESCHEMA,
+                                 "give compute or sms, not both");
+        rc = read_compute(c, tr.compute, &t->compute);
+        if (rc)
+            return rc;
+    }
+    if (tr.engines) {
+        long long v[MP_ENG_COUNT] = {0};
+        const mp_field ef[] = {
+            {"ce", MP_F_INT, false, 0 * sizeof(long long), 0, 64},
+            {"nvdec", MP_F_INT, false, 1 * sizeof(long long), 0, 64},
+            {"nvenc", MP_F_INT, false, 2 * sizeof(long long), 0, 64},
+            {"nvjpg", MP_F_INT, false, 3 * sizeof(long long), 0, 64},
+            {"ofa", MP_F_INT, false, 4 * sizeof(long long), 0, 64},
+        };
+        rc = mp_schema_read(c, tr.engines, "map of engines", ef, MP_ENG_COUNT,
+                            v, NULL);
+        if (rc)
+            return rc;
+        for (int e = 0; e < MP_ENG_COUNT; e++)
+            t->engines[e] = (int)v[e];
+    }
+    if (tr.models.n) {
+        t->models =
+            mp_arena_alloc(c->arena, (size_t)tr.models.n * sizeof(*t->models));
+        if (!t->models)
+            return mp_schema_err(c, n, MP_ENOMEM, "out of memory");
+        for (int i = 0; i < tr.models.n; i++) {
+            mp_diag md;
+            if (mp_db_find(db, tr.models.v[i], &t->models[i], &md) != 0) {
+                /* point at the item itself when models is a list */
+                const mp_ynode *ms = mp_ymap_get(n, "models", NULL);
+                const mp_ynode *at = ms;
+                if (ms && ms->kind == MP_YNODE_SEQ && (size_t)i < ms->nkids)
+                    at = ms->kids[i];
+                return mp_schema_err(c, at, MP_ESCHEMA, "%s", md.msg);
+            }
+        }
+        t->n_models = tr.models.n;
+    }
+    if (t->whole_gpu && (tr.compute || tr.media || tr.engines || tr.graphics))
+        return mp_schema_err(c, n, MP_ESCHEMA,
+                             "tenant %s asks for a whole GPU, which has all "
+                             "compute and engines; drop compute/media/"
+                             "engines/graphics",
+                             t->name);
+    if (!tr.memory && !t->whole_gpu)
+        return mp_schema_err(c, n, MP_ESCHEMA,
+                             "tenant %s needs memory (e.g. memory: 8GiB) or "
+                             "whole-gpu: true",
+                             t->name);
+    return 0;
+}
+
+int mp_request_parse(const mp_db *db, const char *text, size_t len,
+                     const char *path, const mp_model *default_model,
+                     mp_request *out, mp_diag *d)
+{
+    static const mp_field top[] = {
+        {"fleet", MP_F_NODE, false, 0, 0, 0},
+        {"tenants", MP_F_NODE, true, sizeof(const mp_ynode *), 0, 0},
+    };
+    memset(out, 0, sizeof(*out));
+    mp_ydoc doc;
+    int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
+    if (rc)
+        return rc;
+    out->path = mp_arena_strdup(&out->arena, path);
+    mp_schema_ctx c = {.path = path, .arena = &out->arena, .d = d};
+    const mp_ynode *nodes[2] = {NULL, NULL};
+    if (!doc.root) {
+        rc = mp_diag_set(d, MP_ESCHEMA, path, 1, 1,
+                         "empty request; give tenants (and a fleet), see "
+                         "examples/");
+        goto out;
+    }
+    rc = mp_schema_read(&c, doc.root, "request", top, 2, nodes, NULL);
+    if (rc)
+        goto out;
+    if (nodes[0]) {
+        rc = read_fleet(db, &c, nodes[0], out);
+        if (rc)
+            goto out;
+    } else if (default_model) {
+        out->fleet[0].model = default_model;
+        out->fleet[0].count = -1;
+        out->fleet[0].cost = 1.0;
+        out->n_fleet = 1;
+    } else {
+        rc = mp_diag_set(d, MP_ESCHEMA, path, doc.root->line, doc.root->col,
+                         "no fleet: add `fleet: [{model: h100, count: 8}]` or "
+                         "pass --gpu MODEL");
+        goto out;
+    }
+    const mp_ynode *tn = nodes[1];
+    rc = mp_schema_need_seq(&c, tn, "tenants");
+    if (rc)
+        goto out;
+    if (tn->nkids == 0) {
+        rc = mp_schema_err(&c, tn, MP_ESCHEMA, "tenants is empty");
+        goto out;
+    }
+    if (tn->nkids > MP_MAX_TENANTS) {
+        rc = mp_schema_err(&c, tn, MP_ELIMIT, "more than %d tenants (limit)",
+                           MP_MAX_TENANTS);
+        goto out;
+    }
+    out->tenants = mp_arena_alloc(&out->arena, tn->nkids * sizeof(mp_tenant));
+    if (!out->tenants) {
+        rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < tn->nkids; i++) {
+        mp_tenant *t = &out->tenants[out->n_tenants];
+        rc = read_tenant(db, &c, tn->kids[i], t);
+        if (rc)
+            goto out;
+        for (int k = 0; k < out->n_tenants; k++)
+            if (strcmp(out->tenants[k].name, t->name) == 0) {
+                rc = mp_schema_err(&c, mp_ymap_get(tn->kids[i], "name", NULL),
+                                   MP_ESCHEMA,
+                                   "tenant name %s is already used (line %d); "
+                                   "names must be unique",
+                                   t->name, out->tenants[k].line);
+                goto out;
+            }
+        out->n_tenants++;
+        out->total_replicas += t->replicas;
+        if (out->total_replicas > MP_MAX_REPLICAS) {
+            rc = mp_schema_err(&c, tn->kids[i], MP_ELIMIT,
+                               "more than %d replicas in one request (limit)",
+                               MP_MAX_REPLICAS);
+            goto out;
+        }
+    }
+out:
+    mp_ydoc_free(&doc);
+    if (rc)
+        mp_request_free(out);
+    return rc;
+}
+
+int mp_request_load(const mp_db *db, const char *path,
+                    const mp_model *default_model, mp_request *out, mp_diag *d)
+{
+    char *text;
+    size_t len;
+    memset(out, 0, sizeof(*out));
+    int rc = mp_read_file(path, mp_ylimits_default.max_bytes, &text, &len, d);
+    if (rc)
+        return rc;
+    rc = mp_request_parse(db, text, len, strcmp(path, "-") ? path : "<stdin>",
+                          default_model, out, d);
+    free(text);
+    return rc;
+}
+
+void mp_request_free(mp_request *r)
+{
+    if (!r)
+        return;
+    mp_arena_free(&r->arena);
+    memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,91 @@
+/* arena.c - bump allocator with a linked list of blocks. */
+#include "migplan/util/arena.h"
+
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mp_arena_block {
+    mp_arena_block *next;
+    size_t cap;
+    size_t used;
+    alignas(max_align_t) unsigned char data[];
+};
+
+#define BLOCK_MIN (64 * 1024)
+
+void *mp_arena_alloc(mp_arena *a, size_t n)
+{
+    const size_t align = alignof(max_align_t);
+    if (n > SIZE_MAX / 2)
+        return NULL;
+    n = (n + align - 1) & ~(align - 1);
+    if (n == 0)
+        n = align;
+    mp_arena_block *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > BLOCK_MIN ? n : BLOCK_MIN;
+        b = malloc(sizeof(*b) + cap);
+        if (!b)
+            return NULL;
+        b->cap = cap;
+        b->used = 0;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    a->used_total += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *mp_arena_strndup(mp_arena *a, const char *s, size_t n)
+{
+    char *p = mp_arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *mp_arena_strdup(mp_arena *a, const char *s)
+{
+    return mp_arena_strndup(a, s, strlen(s));
+}
+
+char *mp_arena_printf(mp_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = mp_arena_alloc(a, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void mp_arena_free(mp_arena *a)
+{
+    if (!a)
+        return;
+    mp_arena_block *b = a->head;
+    while (b) {
+        mp_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->used_total = 0;
+}

@@ -1,0 +1,120 @@
+/* json_out.c - a stable pretty-printer for cJSON trees. */
+#include "migplan/util/json_out.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mp_json_string(mp_buf *out, const char *s)
+{
+    mp_buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            mp_buf_puts(out, "\\\"");
+            break;
+        case '\\':
+            mp_buf_puts(out, "\\\\");
+            break;
+        case '\n':
+            mp_buf_puts(out, "\\n");
+            break;
+        case '\r':
+            mp_buf_puts(out, "\\r");
+            break;
+        case '\t':
+            mp_buf_puts(out, "\\t");
+            break;
+        default:
+            if (*p < 0x20)
+                mp_buf_printf(out, "\\u%04x", *p);
+            else
+                mp_buf_putc(out, (char)*p);
+        }
+    }
+    mp_buf_putc(out, '"');
+}
+
+static void number(mp_buf *out, double v)
+{
+    if (!isfinite(v)) {
+        mp_buf_puts(out, "null");
+        return;
+    }
+    if (v == floor(v) && fabs(v) < 9e15) {
+        mp_buf_printf(out, "%.0f", v);
+        return;
+    }
+    char tmp[40];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(tmp, sizeof(tmp), "%.*g", p, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    mp_buf_puts(out, tmp);
+}
+
+static void indent(mp_buf *out, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        mp_buf_puts(out, "  ");
+}
+
+static void print_item(const cJSON *it, mp_buf *out, int depth)
+{
+    if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
+        bool obj = cJSON_IsObject(it);
+        const cJSON *c = it->child;
+        if (!c) {
+            mp_buf_puts(out, obj ? "{}" : "[]");
+            return;
+        }
+        /* short arrays of scalars stay on one line */
+        bool flat = !obj;
+        int n = 0;
+        for (const cJSON *k = c; k && flat; k = k->next, n++)
+            if (cJSON_IsObject(k) || cJSON_IsArray(k) ||
+                (cJSON_IsString(k) && strlen(k->valuestring) > 30) || n > 16)
+                flat = false;
+        mp_buf_putc(out, obj ? '{' : '[');
+        for (; c; c = c->next) {
+            if (flat) {
+                if (c != it->child)
+                    mp_buf_puts(out, ", ");
+            } else {
+                mp_buf_putc(out, '\n');
+                indent(out, depth + 1);
+            }
+            if (obj) {
+                mp_json_string(out, c->string ? c->string : "");
+                mp_buf_puts(out, ": ");
+            }
+            print_item(c, out, depth + 1);
+            if (c->next && !flat)
+                mp_buf_putc(out, ',');
+        }
+        if (!flat) {
+            mp_buf_putc(out, '\n');
+            indent(out, depth);
+        }
+        mp_buf_putc(out, obj ? '}' : ']');
+        return;
+    }
+    if (cJSON_IsString(it))
+        mp_json_string(out, it->valuestring);
+    else if (cJSON_IsNumber(it))
+        number(out, it->valuedouble);
+    else if (cJSON_IsTrue(it))
+        mp_buf_puts(out, "true");
+    else if (cJSON_IsFalse(it))
+        mp_buf_puts(out, "false");
+    else
+        mp_buf_puts(out, "null");
+}
+
+void mp_json_print(const cJSON *item, mp_buf *out)
+{
+    print_item(item, out, 0);
+    mp_buf_putc(out, '\n');
+}
