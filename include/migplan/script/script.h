@@ -64,7 +64,8 @@ typedef struct mp_script {
     int n_rules;
     const int *required; /* GPU indices that must exist (strict rules) */
     int n_required;
-    mp_arena arena; /* owns everything above */
+    mp_arena arena; /* owns what the rules and labels point to; the
+                       arrays above are freed by mp_script_free */
 } mp_script;
 
 /* A script for a plan: one strict rule per GPU index of the plan, unused
