@@ -138,9 +138,11 @@ static void test_validate_shape(void **state)
     l.mig_enabled = false;
     assert_int_equal(mp_gpu_layout_validate(&l, why, sizeof(why)),
                      MP_EINFEASIBLE);
+    assert_string_equal(why, "GPU instances with MIG disabled");
     mp_gpu_layout_init(&l, NULL, true);
     assert_int_equal(mp_gpu_layout_validate(&l, why, sizeof(why)),
                      MP_EINFEASIBLE);
+    assert_string_equal(why, "MIG enabled without a model");
     mp_gpu_layout_init(&l, NULL, false);
     assert_int_equal(mp_gpu_layout_validate(&l, why, sizeof(why)), 0);
     /* compute-instance splits of a 3g: 3 x 1c fits, 4 x 1c does not,

@@ -154,12 +154,12 @@ int mp_gpu_layout_validate(const mp_gpu_layout *l, char *why, size_t n)
         snprintf(why, n, "%d GPU instances", l->gis.n);
         return MP_EINFEASIBLE;
     }
+    if (!l->mig_enabled && l->gis.n == 0)
+        return 0;
     if (!l->mig_enabled || !l->gis.model) {
-        if (l->gis.n == 0 && (l->gis.model || !l->mig_enabled))
-            return 0;
         snprintf(why, n, "%s",
-                 l->gis.model ? "GPU instances with MIG disabled"
-                              : "MIG enabled without a model");
+                 l->mig_enabled ? "MIG enabled without a model"
+                                : "GPU instances with MIG disabled");
         return MP_EINFEASIBLE;
     }
     for (int q = 0; q < l->gis.n; q++) {
