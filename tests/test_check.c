@@ -467,16 +467,16 @@ static void test_realise(void **state)
     mp_mp_parse("c.yaml", cfg, strlen(cfg), &f, &mf);
     const mp_model *m;
     mp_db_find(db, "h100", &m, NULL);
-    mp_gpu_plan plan;
+    mp_gpu_layout plan;
     char why[300];
     assert_int_equal(
         mp_check_realise(m, &mf.configs[0].entries[0], &plan, why, sizeof(why)),
         0);
     /* a 3g GI with its default CI and a 3g GI holding 1c x3 */
-    assert_int_equal(plan.layout.n, 2);
+    assert_int_equal(plan.gis.n, 2);
     int explicit_3g = 0, default_3g = 0;
-    for (int i = 0; i < plan.layout.n; i++) {
-        const mp_gi_profile *p = &m->profiles[plan.layout.gi[i].profile];
+    for (int i = 0; i < plan.gis.n; i++) {
+        const mp_gi_profile *p = &m->profiles[plan.gis.gi[i].profile];
         if (strcmp(p->name, "3g.40gb") == 0) {
             if (plan.ci_explicit[i]) {
                 explicit_3g++;
@@ -490,7 +490,7 @@ static void test_realise(void **state)
     assert_int_equal(default_3g, 1);
     assert_true(plan.driver_order);
     mp_fit_result r;
-    assert_int_equal(mp_geom_validate(&plan.layout, &r), 0);
+    assert_int_equal(mp_geom_validate(&plan.gis, &r), 0);
     mp_mp_free(&mf);
     mp_findings_free(&f);
     /* one more 1g needs a ninth memory slice: the reason says so */
@@ -573,17 +573,17 @@ static void test_random_configs(void **state)
                         if (f.v[x].sev == MP_SEV_ERROR)
                             fail_msg("%s: valid layout refused: %s\n%s", m->id,
                                      f.v[x].message, b.data);
-                    mp_gpu_plan gp;
+                    mp_gpu_layout gp;
                     char why[400];
                     if (mp_check_realise(m, &mf.configs[0].entries[0], &gp, why,
                                          sizeof(why)) != 0)
                         fail_msg("%s: cannot realise: %s", m->id, why);
                     int got[MP_MAX_PROFILES] = {0};
-                    for (int q = 0; q < gp.layout.n; q++)
-                        got[gp.layout.gi[q].profile]++;
+                    for (int q = 0; q < gp.gis.n; q++)
+                        got[gp.gis.gi[q].profile]++;
                     assert_memory_equal(got, count, sizeof(got));
                     mp_fit_result res;
-                    if (mp_geom_validate(&gp.layout, &res) != 0)
+                    if (mp_geom_validate(&gp.gis, &res) != 0)
                         fail_msg("%s: realised layout invalid: %s", m->id,
                                  res.reason);
                     clean++;

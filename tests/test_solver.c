@@ -170,15 +170,15 @@ static void roundtrip(const mp_plan *p)
             fail_msg("GPU %d is selected by %d entries\n%s", g->index, hits,
                      b.data);
         assert_int_equal(hit->mig_enabled, g->used && g->mig_enabled);
-        mp_gpu_plan gp;
+        mp_gpu_layout gp;
         char why[512];
         if (mp_check_realise(g->model, hit, &gp, why, sizeof(why)) != 0)
             fail_msg("GPU %d: entry cannot be realised: %s", g->index, why);
         int want[MP_MAX_PROFILES] = {0}, got[MP_MAX_PROFILES] = {0};
         for (int q = 0; q < g->n; q++)
             want[g->inst[q].profile]++;
-        for (int q = 0; q < gp.layout.n; q++)
-            got[gp.layout.gi[q].profile]++;
+        for (int q = 0; q < gp.gis.n; q++)
+            got[gp.gis.gi[q].profile]++;
         assert_memory_equal(want, got, sizeof(want));
     }
     mp_mp_free(&mf);

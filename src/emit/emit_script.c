@@ -13,6 +13,7 @@
 #include "migplan/util/buf.h"
 #include "migplan/emit/diagram.h"
 #include "migplan/emit/emit_script.h"
+#include "migplan/model/gpu_layout.h"
 #include "migplan/script/script.h"
 #include "script_runtime.h"
 
@@ -45,21 +46,13 @@ static int cmp_str(const void *a, const void *b)
 /* The layout signature the script compares against what `nvidia-smi mig
  * -lgi`/`-lci` report: per GI "PROFILE:START:SIZE=CI,CI" (without START
  * when the driver places), CI profile IDs sorted, GIs sorted as C strings. */
-static void signature(const mp_script_layout *g, bool with_start, mp_buf *b)
+static void signature(const mp_gpu_layout *g, bool with_start, mp_buf *b)
 {
     char *items[MP_MAX_GIS];
-    for (int k = 0; k < g->n; k++) {
-        const mp_gi_profile *p = &g->model->profiles[g->gi[k].profile];
-        int ids[64], nid = 0;
-        if (g->ci_explicit[k]) {
-            for (int c = 0; c < p->n_cis; c++)
-                for (int r = 0; r < g->ci_count[k][c] && nid < 64; r++)
-                    ids[nid++] = p->cis[c].id;
-        } else {
-            for (int c = 0; c < p->n_cis; c++)
-                if (p->cis[c].is_default)
-                    ids[nid++] = p->cis[c].id;
-        }
+    for (int k = 0; k < g->gis.n; k++) {
+        const mp_gi_profile *p = &g->gis.model->profiles[g->gis.gi[k].profile];
+        int ids[64];
+        int nid = mp_gpu_layout_ci_ids(g, k, ids, 64);
         for (int a = 1; a < nid; a++)
             for (int x = a; x > 0 && ids[x] < ids[x - 1]; x--) {
                 int t = ids[x];
@@ -69,117 +62,85 @@ static void signature(const mp_script_layout *g, bool with_start, mp_buf *b)
         char buf[400];
         size_t n = with_start
                        ? (size_t)snprintf(buf, sizeof(buf), "%d:%d:%d=", p->id,
-                                          g->gi[k].start, p->memory_slices)
+                                          g->gis.gi[k].start, p->memory_slices)
                        : (size_t)snprintf(buf, sizeof(buf), "%d:%d=", p->id,
                                           p->memory_slices);
         for (int i = 0; i < nid && n < sizeof(buf); i++)
             mp_catf(buf, sizeof(buf), &n, "%s%d", i ? "," : "", ids[i]);
         items[k] = strdup(buf);
     }
-    qsort(items, (size_t)g->n, sizeof(*items), cmp_str);
-    for (int k = 0; k < g->n; k++) {
+    qsort(items, (size_t)g->gis.n, sizeof(*items), cmp_str);
+    for (int k = 0; k < g->gis.n; k++) {
         mp_buf_printf(b, "%s%s", k ? " " : "", items[k] ? items[k] : "");
         free(items[k]);
     }
 }
 
-/* The creation order of a MIG layout: the geometry engine's safe order
- * (largest and most constrained first) when one exists; with explicit
- * placements any order works, so the layout's own order is the fallback. */
-static bool creation_order(const mp_script_layout *g, int *order)
+/* The compute instances to create, per GI in creation order:
+ * "PROFILE[:START]=CI,CI ..." (nothing after '=' for the default one), or
+ * "-C" when every GI gets its default compute instance. */
+static void ci_spec(const mp_gpu_layout *g, const int *order, bool placed,
+                    mp_buf *out)
 {
-    mp_layout l;
-    l.model = g->model;
-    l.n = g->n;
-    memcpy(l.gi, g->gi, sizeof(l.gi));
-    bool exact = false;
-    if (mp_geom_creation_order(&l, order, &exact, NULL) == 0)
-        return true;
-    for (int q = 0; q < g->n; q++)
-        order[q] = q;
-    return false;
+    bool all_default = true;
+    for (int q = 0; q < g->gis.n; q++)
+        all_default &= !g->ci_explicit[q];
+    if (all_default) {
+        mp_buf_puts(out, "-C");
+        return;
+    }
+    for (int q = 0; q < g->gis.n; q++) {
+        int i = order[q];
+        const mp_gi_profile *p = &g->gis.model->profiles[g->gis.gi[i].profile];
+        mp_buf_printf(out, "%s%d", q ? " " : "", p->id);
+        if (placed)
+            mp_buf_printf(out, ":%d", g->gis.gi[i].start);
+        mp_buf_putc(out, '=');
+        if (!g->ci_explicit[i])
+            continue;
+        int ids[64];
+        int nid = mp_gpu_layout_ci_ids(g, i, ids, 64);
+        for (int k = 0; k < nid; k++)
+            mp_buf_printf(out, "%s%d", k ? "," : "", ids[k]);
+    }
 }
 
 /* "mig|-cgi list|CI spec|expected layout|placed" for layout_data. */
-static void layout_record(const mp_script_layout *g, bool placed, mp_buf *out)
+static void layout_record(const mp_gpu_layout *g, bool placed, mp_buf *out)
 {
     if (!g->mig_enabled) {
         mp_buf_puts(out, "off||||0");
         return;
     }
     int order[MP_MAX_GIS];
-    creation_order(g, order);
+    mp_gpu_layout_creation_order(g, order);
     mp_buf_puts(out, "mig|");
-    for (int q = 0; q < g->n; q++) {
-        const mp_gi *gi = &g->gi[order[q]];
+    for (int q = 0; q < g->gis.n; q++) {
+        const mp_gi *gi = &g->gis.gi[order[q]];
         mp_buf_printf(out, "%s%d", q ? "," : "",
-                      g->model->profiles[gi->profile].id);
+                      g->gis.model->profiles[gi->profile].id);
         if (placed)
             mp_buf_printf(out, ":%d", gi->start);
     }
     mp_buf_putc(out, '|');
-    bool all_default = true;
-    for (int q = 0; q < g->n; q++)
-        all_default &= !g->ci_explicit[q];
-    if (all_default) {
-        mp_buf_puts(out, "-C");
-    } else {
-        for (int q = 0; q < g->n; q++) {
-            int i = order[q];
-            const mp_gi_profile *p = &g->model->profiles[g->gi[i].profile];
-            mp_buf_printf(out, "%s%d", q ? " " : "", p->id);
-            if (placed)
-                mp_buf_printf(out, ":%d", g->gi[i].start);
-            mp_buf_putc(out, '=');
-            if (!g->ci_explicit[i])
-                continue;
-            bool first = true;
-            for (int c = 0; c < p->n_cis; c++)
-                for (int r = 0; r < g->ci_count[i][c]; r++) {
-                    mp_buf_printf(out, "%s%d", first ? "" : ",", p->cis[c].id);
-                    first = false;
-                }
-        }
-    }
+    ci_spec(g, order, placed, out);
     mp_buf_putc(out, '|');
     signature(g, placed, out);
     mp_buf_printf(out, "|%d", placed ? 1 : 0);
 }
 
-static void layout_comment(const mp_script *s, int li, mp_buf *out)
+/* The slot diagram of a MIG layout, with its labels, as comment lines. */
+static void layout_diagram(const mp_gpu_layout *g, const mp_script_labels *lab,
+                           mp_buf *out)
 {
-    const mp_script_layout *g = &s->layouts[li];
-    mp_buf_printf(out, "#\n# Layout %d: ", li + 1);
-    if (!g->mig_enabled) {
-        mp_buf_puts(out, "MIG disabled");
-        if (g->model)
-            mp_buf_printf(out, " (%s)", g->model->id);
-    } else {
-        mp_buf_puts(out, g->model->id);
-    }
-    if (g->note) {
-        mp_buf_puts(out, ", ");
-        comment_text(out, g->note);
-    }
-    mp_buf_putc(out, '\n');
-    if (!g->mig_enabled)
-        return;
-    if (g->n == 0) {
-        mp_buf_puts(out, "#   MIG enabled, no instances\n");
-        return;
-    }
-    mp_layout l;
-    l.model = g->model;
-    l.n = g->n;
-    memcpy(l.gi, g->gi, sizeof(l.gi));
     char labels[MP_MAX_GIS][96];
     const char *subs[MP_MAX_GIS];
     bool any = false;
-    for (int q = 0; q < g->n; q++) {
+    for (int q = 0; q < g->gis.n; q++) {
         labels[q][0] = '\0';
-        if (g->label[q]) {
+        if (lab->gi[q]) {
             mp_buf tmp = MP_BUF_INIT;
-            comment_text(&tmp, g->label[q]);
+            comment_text(&tmp, lab->gi[q]);
             snprintf(labels[q], sizeof(labels[q]), "%s", mp_buf_str(&tmp));
             mp_buf_free(&tmp);
             any = true;
@@ -190,16 +151,22 @@ static void layout_comment(const mp_script *s, int li, mp_buf *out)
                             .sublabels = any ? subs : NULL,
                             .indent = "#   ",
                             .footer = false};
-    mp_diagram(&l, &dopt, out);
+    mp_diagram(&g->gis, &dopt, out);
+}
+
+/* "#   compute instances: 3g.40gb@0 default; ..." when a GI is split. */
+static void ci_comment(const mp_gpu_layout *g, mp_buf *out)
+{
     bool explicit_cis = false;
-    for (int q = 0; q < g->n; q++)
+    for (int q = 0; q < g->gis.n; q++)
         explicit_cis |= g->ci_explicit[q];
     if (!explicit_cis)
         return;
     mp_buf_puts(out, "#   compute instances:");
-    for (int q = 0; q < g->n; q++) {
-        const mp_gi_profile *p = &g->model->profiles[g->gi[q].profile];
-        mp_buf_printf(out, "%s %s@%d ", q ? ";" : "", p->name, g->gi[q].start);
+    for (int q = 0; q < g->gis.n; q++) {
+        const mp_gi_profile *p = &g->gis.model->profiles[g->gis.gi[q].profile];
+        mp_buf_printf(out, "%s %s@%d ", q ? ";" : "", p->name,
+                      g->gis.gi[q].start);
         if (!g->ci_explicit[q]) {
             mp_buf_puts(out, "default");
             continue;
@@ -213,6 +180,33 @@ static void layout_comment(const mp_script *s, int li, mp_buf *out)
             }
     }
     mp_buf_putc(out, '\n');
+}
+
+static void layout_comment(const mp_script *s, int li, mp_buf *out)
+{
+    const mp_gpu_layout *g = &s->layouts[li];
+    const mp_script_labels *lab = &s->labels[li];
+    mp_buf_printf(out, "#\n# Layout %d: ", li + 1);
+    if (!g->mig_enabled) {
+        mp_buf_puts(out, "MIG disabled");
+        if (g->gis.model)
+            mp_buf_printf(out, " (%s)", g->gis.model->id);
+    } else {
+        mp_buf_puts(out, g->gis.model->id);
+    }
+    if (lab->note) {
+        mp_buf_puts(out, ", ");
+        comment_text(out, lab->note);
+    }
+    mp_buf_putc(out, '\n');
+    if (!g->mig_enabled)
+        return;
+    if (g->gis.n == 0) {
+        mp_buf_puts(out, "#   MIG enabled, no instances\n");
+        return;
+    }
+    layout_diagram(g, lab, out);
+    ci_comment(g, out);
 }
 
 /* A case pattern: "0x233010DE/" then "*" (any subsystem) or the
@@ -329,20 +323,11 @@ static void rule_code(const mp_script_rule *r, mp_buf *out)
         mp_buf_puts(out, "        ;;\n    esac\n");
 }
 
-int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
-                   mp_diag *d)
+/* The comments that open the script: where it came from, what it does,
+ * each layout and each rule. */
+static void head_comment(const mp_script *s, const mp_script_opts *o,
+                         bool placed, mp_buf *out)
 {
-    bool placed = !o->no_placement;
-    for (int li = 0; li < s->n_layouts && !placed; li++) {
-        const mp_script_layout *g = &s->layouts[li];
-        int order[MP_MAX_GIS];
-        if (g->mig_enabled && !creation_order(g, order))
-            return mp_diag_set(
-                d, MP_EINFEASIBLE, NULL, 0, 0,
-                "layout %d (%s) has no creation order that works when the "
-                "driver picks the slots; drop --no-placement",
-                li + 1, g->model->id);
-    }
     mp_buf_puts(out, "#!/usr/bin/env bash\n");
     mp_buf_printf(out, "# Written by migplan %s from ", MIGPLAN_VERSION);
     comment_text(out, o->source ? o->source : "(unknown)");
@@ -373,7 +358,11 @@ int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
     if (s->n_rules == 0)
         mp_buf_puts(out, "#   (none: this script changes nothing)\n");
     mp_buf_puts(out, "\n");
-    mp_buf_add(out, mp_script_runtime, mp_script_runtime_len);
+}
+
+/* layout_data and pick_layout: the layouts and rules as shell data. */
+static void data_functions(const mp_script *s, bool placed, mp_buf *out)
+{
     mp_buf_puts(out, "\n# ---- data: the layouts and rules above ----\n\n");
     mp_buf_puts(out, "# kind|nvidia-smi -cgi list|compute instances|layout "
                      "to verify|placed\n");
@@ -395,11 +384,16 @@ int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
     for (int r = 0; r < s->n_rules; r++)
         rule_code(&s->rules[r], out);
     mp_buf_puts(out, "    printf '%s\\n' \"$pick\"\n}\n\n");
+}
+
+/* required_gpus, and offline_gpus: what a preview without nvidia-smi
+ * assumes (the required GPUs, each the first model its rule expects). */
+static void gpu_lists(const mp_script *s, mp_buf *out)
+{
     mp_buf_puts(out, "required_gpus='");
     for (int k = 0; k < s->n_required; k++)
         mp_buf_printf(out, "%s%d", k ? " " : "", s->required[k]);
     mp_buf_puts(out, "'\n");
-    /* what a preview without nvidia-smi assumes: the required GPUs */
     mp_buf_puts(out, "offline_gpus='");
     bool first = true;
     for (int k = 0; k < s->n_required; k++) {
@@ -417,6 +411,27 @@ int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
                       s->required[k], hit->choices[0].devices[0]);
         first = false;
     }
-    mp_buf_puts(out, "'\n\nmain \"$@\"\n");
+    mp_buf_puts(out, "'\n");
+}
+
+int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
+                   mp_diag *d)
+{
+    bool placed = !o->no_placement;
+    for (int li = 0; li < s->n_layouts && !placed; li++) {
+        const mp_gpu_layout *g = &s->layouts[li];
+        int order[MP_MAX_GIS];
+        if (g->mig_enabled && !mp_gpu_layout_creation_order(g, order))
+            return mp_diag_set(
+                d, MP_EINFEASIBLE, NULL, 0, 0,
+                "layout %d (%s) has no creation order that works when the "
+                "driver picks the slots; drop --no-placement",
+                li + 1, g->gis.model->id);
+    }
+    head_comment(s, o, placed, out);
+    mp_buf_add(out, mp_script_runtime, mp_script_runtime_len);
+    data_functions(s, placed, out);
+    gpu_lists(s, out);
+    mp_buf_puts(out, "\nmain \"$@\"\n");
     return 0;
 }

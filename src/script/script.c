@@ -10,7 +10,7 @@
 
 typedef struct builder {
     mp_script *s;
-    int cap_layouts, cap_rules;
+    int cap_layouts, cap_labels, cap_rules;
 } builder;
 
 static void *grow(void *v, int *cap, int need, size_t size)
@@ -26,39 +26,42 @@ static void *grow(void *v, int *cap, int need, size_t size)
     return n;
 }
 
-static bool same_layout(const mp_script_layout *a, const mp_script_layout *b)
+static bool same_text(const char *a, const char *b)
 {
-    if (a->model != b->model || a->mig_enabled != b->mig_enabled ||
-        a->n != b->n)
-        return false;
-    for (int q = 0; q < a->n; q++) {
-        if (a->gi[q].profile != b->gi[q].profile ||
-            a->gi[q].start != b->gi[q].start ||
-            a->ci_explicit[q] != b->ci_explicit[q] ||
-            (a->ci_explicit[q] &&
-             memcmp(a->ci_count[q], b->ci_count[q], sizeof(a->ci_count[q]))))
-            return false;
-        bool la = a->label[q] != NULL, lb = b->label[q] != NULL;
-        if (la != lb || (la && strcmp(a->label[q], b->label[q])))
-            return false;
-    }
-    bool na = a->note != NULL, nb = b->note != NULL;
-    return na == nb && (!na || strcmp(a->note, b->note) == 0);
+    return (a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0);
 }
 
-/* Add a layout (or find an identical one); returns its index or -1. */
-static int add_layout(builder *b, const mp_script_layout *l)
+static bool same_labels(const mp_script_labels *a, const mp_script_labels *b,
+                        int n)
+{
+    for (int q = 0; q < n; q++)
+        if (!same_text(a->gi[q], b->gi[q]))
+            return false;
+    return same_text(a->note, b->note);
+}
+
+/* Add a layout with its labels (or find an identical one); returns its
+ * index or -1 when out of memory. */
+static int add_layout(builder *b, const mp_gpu_layout *l,
+                      const mp_script_labels *lab)
 {
     mp_script *s = b->s;
     for (int i = 0; i < s->n_layouts; i++)
-        if (same_layout(&s->layouts[i], l))
+        if (mp_gpu_layout_equal(&s->layouts[i], l) &&
+            same_labels(&s->labels[i], lab, l->gis.n))
             return i;
-    mp_script_layout *n =
-        grow(s->layouts, &b->cap_layouts, s->n_layouts + 1, sizeof(*n));
-    if (!n)
+    mp_gpu_layout *nl =
+        grow(s->layouts, &b->cap_layouts, s->n_layouts + 1, sizeof(*nl));
+    if (!nl)
         return -1;
-    s->layouts = n;
+    s->layouts = nl;
+    mp_script_labels *nb =
+        grow(s->labels, &b->cap_labels, s->n_layouts + 1, sizeof(*nb));
+    if (!nb)
+        return -1;
+    s->labels = nb;
     s->layouts[s->n_layouts] = *l;
+    s->labels[s->n_layouts] = *lab;
     return s->n_layouts++;
 }
 
@@ -90,8 +93,28 @@ static int model_choice(mp_arena *a, const mp_model *m, int layout,
         mp_arena_alloc(a, (size_t)(m->n_pci_ids + 1) * sizeof(uint32_t));
     if (!sub)
         return MP_ENOMEM;
-    memset(sub, 0, (size_t)(m->n_pci_ids + 1) * sizeof(uint32_t));
     c->subsystems = sub;
+    return 0;
+}
+
+/* A strict rule for one GPU index: a GPU of model m gets layout li, any
+ * other GPU there stops the script. origin is owned by the arena. */
+static int add_strict_rule(builder *b, int index, const mp_model *m, int li,
+                           const char *origin)
+{
+    mp_arena *a = &b->s->arena;
+    mp_script_rule *r = add_rule(b);
+    int *idx = mp_arena_alloc(a, sizeof(int));
+    mp_script_choice *c = mp_arena_alloc(a, sizeof(*c));
+    if (!r || !idx || !c || !origin || model_choice(a, m, li, c))
+        return MP_ENOMEM;
+    *idx = index;
+    r->indices = idx;
+    r->n_indices = 1;
+    r->choices = c;
+    r->n_choices = 1;
+    r->strict = true;
+    r->origin = origin;
     return 0;
 }
 
@@ -101,6 +124,18 @@ static int fail_nomem(mp_script *s, mp_diag *d)
     return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
+static void sort_ints(int *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            int t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+/* The GPU indices strict rules name, once each, ascending (for
+ * messages). */
 static int *required_list(mp_arena *a, const mp_script *s, int *n)
 {
     int total = 0;
@@ -123,14 +158,25 @@ static int *required_list(mp_arena *a, const mp_script *s, int *n)
                 v[(*n)++] = x->indices[k];
         }
     }
-    /* ascending, for messages */
-    for (int i = 1; i < *n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            int t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
+    sort_ints(v, *n);
     return v;
+}
+
+/* Start a script in out. */
+static void script_init(mp_script *out, builder *b)
+{
+    memset(out, 0, sizeof(*out));
+    out->arena = (mp_arena)MP_ARENA_INIT;
+    *b = (builder){.s = out};
+}
+
+/* Finish a script whose rules are built: the GPUs that must exist. */
+static int script_finish(mp_script *out, mp_diag *d)
+{
+    out->required = required_list(&out->arena, out, &out->n_required);
+    if (!out->required)
+        return fail_nomem(out, d);
+    return 0;
 }
 
 void mp_script_free(mp_script *s)
@@ -138,6 +184,7 @@ void mp_script_free(mp_script *s)
     if (!s)
         return;
     free(s->layouts);
+    free(s->labels);
     free(s->rules);
     mp_arena_free(&s->arena);
     memset(s, 0, sizeof(*s));
@@ -145,82 +192,94 @@ void mp_script_free(mp_script *s)
 
 /* --------------------------------------------------------------- plan */
 
-int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d)
+/* What plan GPU pg holds. When mp_plan_gpu embeds an mp_gpu_layout this
+ * becomes a copy of it. */
+static void plan_gpu_layout(const mp_plan_gpu *pg, mp_gpu_layout *out)
+{
+    bool mig = pg->used && pg->mig_enabled;
+    mp_gpu_layout_init(out, pg->model, mig);
+    if (!mig)
+        return;
+    for (int q = 0; q < pg->n; q++)
+        mp_gpu_layout_add(out, pg->inst[q].profile, pg->inst[q].start);
+    out->driver_order = pg->driver_order;
+    out->driver_exact = pg->driver_exact;
+}
+
+/* Who uses plan GPU pg, for the script's comments: a note for unused and
+ * whole GPUs, "tenant#replica" per GPU instance. Returns 0 or MP_ENOMEM. */
+static int plan_gpu_labels(mp_arena *a, const mp_plan *p, const mp_plan_gpu *pg,
+                           mp_script_labels *out)
 {
     const mp_request *r = p->req;
     memset(out, 0, sizeof(*out));
-    out->arena = (mp_arena)MP_ARENA_INIT;
-    builder b = {.s = out};
+    if (!pg->used) {
+        out->note = "unused by this plan";
+        return 0;
+    }
+    if (!pg->mig_enabled) {
+        out->note = mp_arena_printf(a, "whole GPU for %s",
+                                    r->tenants[pg->whole_tenant].name);
+        return out->note ? 0 : MP_ENOMEM;
+    }
+    for (int q = 0; q < pg->n; q++) {
+        out->gi[q] =
+            mp_arena_printf(a, "%s#%d", r->tenants[pg->inst[q].tenant].name,
+                            pg->inst[q].replica);
+        if (!out->gi[q])
+            return MP_ENOMEM;
+    }
+    return 0;
+}
+
+int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d)
+{
+    builder b;
+    script_init(out, &b);
     mp_arena *a = &out->arena;
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *pg = &p->gpus[k];
-        mp_script_layout l;
-        memset(&l, 0, sizeof(l));
-        l.model = pg->model;
-        l.mig_enabled = pg->used && pg->mig_enabled;
-        if (!pg->used) {
-            l.note = "unused by this plan";
-        } else if (!pg->mig_enabled) {
-            l.note = mp_arena_printf(a, "whole GPU for %s",
-                                     r->tenants[pg->whole_tenant].name);
-            if (!l.note)
-                return fail_nomem(out, d);
-        } else {
-            l.n = pg->n;
-            for (int q = 0; q < pg->n; q++) {
-                l.gi[q].profile = pg->inst[q].profile;
-                l.gi[q].start = pg->inst[q].start;
-                l.label[q] = mp_arena_printf(
-                    a, "%s#%d", r->tenants[pg->inst[q].tenant].name,
-                    pg->inst[q].replica);
-                if (!l.label[q])
-                    return fail_nomem(out, d);
-            }
-        }
-        int li = add_layout(&b, &l);
-        mp_script_rule *rule = li < 0 ? NULL : add_rule(&b);
-        int *idx = mp_arena_alloc(a, sizeof(int));
-        mp_script_choice *c = mp_arena_alloc(a, sizeof(*c));
-        if (!rule || !idx || !c || model_choice(a, pg->model, li, c))
+        mp_gpu_layout l;
+        mp_script_labels lab;
+        plan_gpu_layout(pg, &l);
+        if (plan_gpu_labels(a, p, pg, &lab) != 0)
             return fail_nomem(out, d);
-        *idx = pg->index;
-        rule->indices = idx;
-        rule->n_indices = 1;
-        rule->choices = c;
-        rule->n_choices = 1;
-        rule->strict = true;
-        rule->origin = mp_arena_printf(a, "GPU %d of the plan", pg->index);
-        if (!rule->origin)
+        int li = add_layout(&b, &l, &lab);
+        if (li < 0 || add_strict_rule(&b, pg->index, pg->model, li,
+                                      mp_arena_printf(a, "GPU %d of the plan",
+                                                      pg->index)) != 0)
             return fail_nomem(out, d);
     }
-    out->required = required_list(a, out, &out->n_required);
-    if (!out->required)
-        return fail_nomem(out, d);
-    return 0;
+    return script_finish(out, d);
 }
 
 /* ------------------------------------------------------------- config */
 
 /* The layout of entry e realised on model m (NULL for MIG disabled on any
- * GPU). Returns the layout index, -1 when m cannot realise e (reason in
- * why), or -2 when out of memory. */
+ * GPU): e's mig-devices as a {name, count} list for the model layer.
+ * Returns the layout index, -1 when m cannot realise e (reason in why), or
+ * -2 when out of memory. */
 static int entry_layout(builder *b, const mp_model *m, const mp_mp_entry *e,
                         char *why, size_t n)
 {
-    mp_script_layout l;
-    memset(&l, 0, sizeof(l));
-    l.model = e->mig_enabled ? m : NULL;
-    l.mig_enabled = e->mig_enabled;
+    mp_gpu_layout l;
+    mp_gpu_layout_init(&l, e->mig_enabled ? m : NULL, e->mig_enabled);
     if (e->mig_enabled) {
-        mp_gpu_plan gp;
-        if (mp_check_realise(m, e, &gp, why, n) != 0)
-            return -1;
-        l.n = gp.layout.n;
-        memcpy(l.gi, gp.layout.gi, sizeof(l.gi));
-        memcpy(l.ci_explicit, gp.ci_explicit, sizeof(l.ci_explicit));
-        memcpy(l.ci_count, gp.ci_count, sizeof(l.ci_count));
+        mp_profile_count *v =
+            mp_arena_alloc(&b->s->arena, ((size_t)e->n_devs + 1) * sizeof(*v));
+        if (!v)
+            return -2;
+        for (int i = 0; i < e->n_devs; i++) {
+            v[i].name = e->devs[i].name;
+            v[i].count = e->devs[i].count_ok ? e->devs[i].count : 0;
+        }
+        int rc = mp_gpu_layout_from_counts(m, v, e->n_devs, &l, why, n);
+        if (rc != 0)
+            return rc == MP_ENOMEM ? -2 : -1;
     }
-    int li = add_layout(b, &l);
+    mp_script_labels none;
+    memset(&none, 0, sizeof(none));
+    int li = add_layout(b, &l, &none);
     return li < 0 ? -2 : li;
 }
 
@@ -298,128 +357,135 @@ static int from_node(builder *b, const mp_mp_config *cfg, const mp_node *node,
         if (li < 0)
             return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
                                "GPU %d (%s): %s", ng->index, m->id, why);
-        mp_script_rule *r = add_rule(b);
-        int *idx = mp_arena_alloc(a, sizeof(int));
-        mp_script_choice *c = mp_arena_alloc(a, sizeof(*c));
-        if (!r || !idx || !c || model_choice(a, m, li, c))
-            return MP_ENOMEM;
-        *idx = ng->index;
-        r->indices = idx;
-        r->n_indices = 1;
-        r->choices = c;
-        r->n_choices = 1;
-        r->strict = true;
-        r->origin =
+        const char *origin =
             mp_arena_printf(a,
                             "GPU %d (%s in %s), from config %s, "
                             "entry at line %d",
                             ng->index, m->id, node->path, cfg->name, e->line);
-        if (!r->origin)
+        if (add_strict_rule(b, ng->index, m, li, origin) != 0)
             return MP_ENOMEM;
     }
     return 0;
 }
 
-static int from_entries(builder *b, const mp_db *db, const mp_mp_config *cfg,
-                        const mp_model *const *gpus, int n_gpus,
-                        mp_buf *skipped, mp_diag *d)
+/* One choice per filter of e: only those GPUs, as mig-parted. Returns the
+ * number of choices written to cs, or a negative MP_E* code. */
+static int filter_choices(builder *b, const mp_db *db, const mp_mp_entry *e,
+                          mp_script_choice *cs, mp_buf *skipped, mp_diag *d)
 {
     mp_arena *a = &b->s->arena;
-    for (int i = 0; i < cfg->n_entries; i++) {
-        const mp_mp_entry *e = &cfg->entries[i];
-        mp_script_rule *r = add_rule(b);
-        if (!r)
-            return MP_ENOMEM;
-        r->all = e->devices_all;
-        if (!e->devices_all) {
-            int *idx =
-                mp_arena_alloc(a, (size_t)(e->n_devices + 1) * sizeof(int));
-            if (!idx)
-                return MP_ENOMEM;
-            for (int k = 0; k < e->n_devices; k++)
-                idx[k] = (int)e->devices[k];
-            r->indices = idx;
-            r->n_indices = e->n_devices;
+    int nc = 0;
+    char why[600];
+    for (int k = 0; k < e->n_filters; k++) {
+        const mp_mp_filter *f = &e->filters[k];
+        if (!f->valid)
+            continue;
+        const mp_model *m = mp_db_find_pci(db, f->device);
+        if (!m && e->mig_enabled) {
+            mp_buf_printf(skipped,
+                          "line %d: device-filter %s: no GPU migplan "
+                          "knows has this PCI ID; those GPUs are left "
+                          "as they are\n",
+                          f->line, f->text);
+            continue;
         }
-        r->origin = entry_origin(a, cfg, e);
-        int cap = (e->has_filter ? e->n_filters : mp_db_count(db)) + 1;
-        mp_script_choice *cs = mp_arena_alloc(a, (size_t)cap * sizeof(*cs));
-        if (!r->origin || !cs)
+        int li = entry_layout(b, m, e, why, sizeof(why));
+        if (li == -2)
             return MP_ENOMEM;
-        r->choices = cs;
-        int nc = 0;
-        char why[600];
-        if (e->has_filter) {
-            /* one choice per filter: only those GPUs, as mig-parted */
-            for (int k = 0; k < e->n_filters; k++) {
-                const mp_mp_filter *f = &e->filters[k];
-                if (!f->valid)
-                    continue;
-                const mp_model *m = mp_db_find_pci(db, f->device);
-                if (!m && e->mig_enabled) {
-                    mp_buf_printf(skipped,
-                                  "line %d: device-filter %s: no GPU migplan "
-                                  "knows has this PCI ID; those GPUs are left "
-                                  "as they are\n",
-                                  f->line, f->text);
-                    continue;
-                }
-                int li = entry_layout(b, m, e, why, sizeof(why));
-                if (li == -2)
-                    return MP_ENOMEM;
-                if (li < 0)
-                    return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
-                                       "%s: %s", m->id, why);
-                uint32_t *dev = mp_arena_alloc(a, sizeof(uint32_t));
-                uint32_t *sub = mp_arena_alloc(a, sizeof(uint32_t));
-                if (!dev || !sub)
-                    return MP_ENOMEM;
-                *dev = f->device;
-                *sub = f->has_subsystem ? f->subsystem : 0;
-                cs[nc] = (mp_script_choice){.devices = dev,
-                                            .subsystems = sub,
-                                            .n_ids = 1,
-                                            .layout = li,
-                                            .model_id = m ? m->id : NULL};
-                nc++;
-            }
-            r->strict = false;
-        } else if (!e->mig_enabled) {
-            int li = entry_layout(b, NULL, e, why, sizeof(why));
-            if (li < 0)
-                return MP_ENOMEM;
-            cs[nc++] = (mp_script_choice){.layout = li};
-            r->strict = false;
-        } else {
-            /* no filter: the --gpu models, or every model realising it */
-            int n = n_gpus ? n_gpus : mp_db_count(db);
-            for (int k = 0; k < n; k++) {
-                const mp_model *m = n_gpus ? gpus[k] : mp_db_model(db, k);
-                int li = entry_layout(b, m, e, why, sizeof(why));
-                if (li == -2)
-                    return MP_ENOMEM;
-                if (li == -1 && n_gpus)
-                    return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
-                                       "%s: %s", m->id, why);
-                if (li < 0)
-                    continue;
-                if (model_choice(a, m, li, &cs[nc]))
-                    return MP_ENOMEM;
-                nc++;
-            }
-            if (nc == 0)
-                return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
-                                   "no GPU model can hold this entry's "
-                                   "layout; give --gpu MODEL or a "
-                                   "device-filter");
-            r->strict = true;
-        }
-        if (nc > 64)
+        if (li < 0)
             return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
-                               "more than 64 device IDs in one entry; split "
-                               "it");
-        r->n_choices = nc;
+                               "%s: %s", m->id, why);
+        uint32_t *dev = mp_arena_alloc(a, sizeof(uint32_t));
+        uint32_t *sub = mp_arena_alloc(a, sizeof(uint32_t));
+        if (!dev || !sub)
+            return MP_ENOMEM;
+        *dev = f->device;
+        *sub = f->has_subsystem ? f->subsystem : 0;
+        cs[nc++] = (mp_script_choice){.devices = dev,
+                                      .subsystems = sub,
+                                      .n_ids = 1,
+                                      .layout = li,
+                                      .model_id = m ? m->id : NULL};
     }
+    return nc;
+}
+
+/* No filter, MIG on: a choice for each of the --gpu models, or for every
+ * model that realises e. Returns the number of choices or a negative
+ * MP_E* code. */
+static int model_choices(builder *b, const mp_db *db, const mp_mp_entry *e,
+                         const mp_model *const *gpus, int n_gpus,
+                         mp_script_choice *cs, mp_diag *d)
+{
+    int nc = 0;
+    char why[600];
+    int n = n_gpus ? n_gpus : mp_db_count(db);
+    for (int k = 0; k < n; k++) {
+        const mp_model *m = n_gpus ? gpus[k] : mp_db_model(db, k);
+        int li = entry_layout(b, m, e, why, sizeof(why));
+        if (li == -2)
+            return MP_ENOMEM;
+        if (li == -1 && n_gpus)
+            return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
+                               "%s: %s", m->id, why);
+        if (li < 0)
+            continue;
+        if (model_choice(&b->s->arena, m, li, &cs[nc]))
+            return MP_ENOMEM;
+        nc++;
+    }
+    if (nc == 0)
+        return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
+                           "no GPU model can hold this entry's layout; give "
+                           "--gpu MODEL or a device-filter");
+    return nc;
+}
+
+/* The rule of entry e: the GPU indices it selects and its choices. */
+static int entry_rule(builder *b, const mp_db *db, const mp_mp_config *cfg,
+                      const mp_mp_entry *e, const mp_model *const *gpus,
+                      int n_gpus, mp_buf *skipped, mp_diag *d)
+{
+    mp_arena *a = &b->s->arena;
+    mp_script_rule *r = add_rule(b);
+    if (!r)
+        return MP_ENOMEM;
+    r->all = e->devices_all;
+    if (!e->devices_all) {
+        int *idx = mp_arena_alloc(a, (size_t)(e->n_devices + 1) * sizeof(int));
+        if (!idx)
+            return MP_ENOMEM;
+        for (int k = 0; k < e->n_devices; k++)
+            idx[k] = (int)e->devices[k];
+        r->indices = idx;
+        r->n_indices = e->n_devices;
+    }
+    r->origin = entry_origin(a, cfg, e);
+    int cap = (e->has_filter ? e->n_filters : mp_db_count(db)) + 1;
+    mp_script_choice *cs = mp_arena_alloc(a, (size_t)cap * sizeof(*cs));
+    if (!r->origin || !cs)
+        return MP_ENOMEM;
+    r->choices = cs;
+    int nc;
+    if (e->has_filter) {
+        nc = filter_choices(b, db, e, cs, skipped, d);
+    } else if (!e->mig_enabled) {
+        char why[8];
+        int li = entry_layout(b, NULL, e, why, sizeof(why));
+        if (li < 0)
+            return MP_ENOMEM;
+        cs[0] = (mp_script_choice){.layout = li};
+        nc = 1;
+    } else {
+        nc = model_choices(b, db, e, gpus, n_gpus, cs, d);
+    }
+    if (nc < 0)
+        return nc;
+    r->strict = !e->has_filter && e->mig_enabled;
+    if (nc > 64)
+        return mp_diag_set(d, MP_EINFEASIBLE, NULL, e->line, e->col,
+                           "more than 64 device IDs in one entry; split it");
+    r->n_choices = nc;
     return 0;
 }
 
@@ -428,14 +494,19 @@ int mp_script_from_config(const mp_db *db, const mp_mp_config *cfg,
                           const mp_node *node, mp_script *out, mp_buf *skipped,
                           mp_diag *d)
 {
-    memset(out, 0, sizeof(*out));
-    out->arena = (mp_arena)MP_ARENA_INIT;
-    builder b = {.s = out};
+    builder b;
+    script_init(out, &b);
     mp_buf sink = MP_BUF_INIT;
     if (!skipped)
         skipped = &sink;
-    int rc = node ? from_node(&b, cfg, node, skipped, d)
-                  : from_entries(&b, db, cfg, gpus, n_gpus, skipped, d);
+    int rc = 0;
+    if (node) {
+        rc = from_node(&b, cfg, node, skipped, d);
+    } else {
+        for (int i = 0; i < cfg->n_entries && rc == 0; i++)
+            rc = entry_rule(&b, db, cfg, &cfg->entries[i], gpus, n_gpus,
+                            skipped, d);
+    }
     mp_buf_free(&sink);
     if (rc == MP_ENOMEM)
         return fail_nomem(out, d);
@@ -443,8 +514,5 @@ int mp_script_from_config(const mp_db *db, const mp_mp_config *cfg,
         mp_script_free(out);
         return rc;
     }
-    out->required = required_list(&out->arena, out, &out->n_required);
-    if (!out->required)
-        return fail_nomem(out, d);
-    return 0;
+    return script_finish(out, d);
 }

@@ -29,6 +29,34 @@ run() {
     "$@"
 }
 
+# Read the GPUs with `nvidia-smi $2...` into $smi_out. Everything after a
+# read decides from what it says, so a read that fails stops the script
+# (a failure inside a pipe or `< <(...)` would go unnoticed). With $1 = 1
+# (the -lgi/-lci tables, whose parser skips any other line), standard error
+# is read too, and nvidia-smi's answer that there is nothing to list (no
+# MIG-enabled GPU, no GPU or compute instance) is an empty list, not a
+# failure.
+smi_out=''
+smi_read() {
+    local none_ok=$1 rc=0
+    shift
+    if [ "$none_ok" = 1 ]; then
+        smi_out=$(nvidia-smi "$@" 2>&1) || rc=$?
+    else
+        smi_out=$(nvidia-smi "$@") || rc=$?
+    fi
+    [ "$rc" != 0 ] || return 0
+    if [ "$none_ok" = 1 ]; then
+        case $smi_out in
+        'No MIG-enabled devices found'* | 'No GPU instances found'* | 'No compute instances found'*)
+            smi_out=''
+            return 0
+            ;;
+        esac
+    fi
+    die "cannot read the GPUs: nvidia-smi $* failed (exit status $rc): ${smi_out//$'\n'/ }; check that nvidia-smi works on this node, then run this script again"
+}
+
 # " 0x233010de" -> "0x233010DE", as the rules below spell PCI IDs.
 norm_id() {
     local v=${1// /}
@@ -41,18 +69,17 @@ norm_id() {
 # and `-lci`, for GPU $1, or every GPU when $1 is empty.
 read_instances() {
     local -a sel=()
-    local idx l1 l0 ngi nci
+    local idx l1 l0 ngi nci lgi
     [ -z "$1" ] || sel=(-i "$1")
+    smi_read 1 mig "${sel[@]}" -lgi
+    lgi=$smi_out
+    smi_read 1 mig "${sel[@]}" -lci
     while IFS='|' read -r idx l1 l0 ngi nci; do
         g_lay1[idx]=$l1
         g_lay0[idx]=$l0
         g_ngi[idx]=$ngi
         g_nci[idx]=$nci
-    done < <({
-        nvidia-smi mig "${sel[@]}" -lgi 2>/dev/null || true
-        echo '--'
-        nvidia-smi mig "${sel[@]}" -lci 2>/dev/null || true
-    } | LC_ALL=C awk '
+    done < <(printf '%s\n--\n%s\n' "$lgi" "$smi_out" | LC_ALL=C awk '
         function isort(v, n, num,   i, j, t) {
             for (i = 1; i < n; i++)
                 for (j = i; j > 0 && (num ? v[j] + 0 < v[j - 1] + 0 : v[j] < v[j - 1]); j--) {
@@ -107,14 +134,16 @@ read_state() {
         done <<<"$offline_gpus"
         return 0
     fi
+    smi_read 0 --query-gpu=index,pci.device_id,pci.sub_device_id,mig.mode.current,uuid \
+        --format=csv,noheader
     while IFS=, read -r idx dev sub mode uuid; do
         idx=${idx// /}
+        [ -n "$idx" ] || continue
         g_id[idx]="$(norm_id "$dev")/$(norm_id "$sub")"
         g_mode[idx]=${mode// /}
         g_uuid[idx]=${uuid// /}
         g_lay1[idx]='' g_lay0[idx]='' g_ngi[idx]=0 g_nci[idx]=0
-    done < <(nvidia-smi --query-gpu=index,pci.device_id,pci.sub_device_id,mig.mode.current,uuid \
-        --format=csv,noheader) || die "cannot list the GPUs (nvidia-smi --query-gpu failed)"
+    done <<<"$smi_out"
     read_instances ''
 }
 
@@ -122,16 +151,19 @@ read_state() {
 reread_modes() {
     local idx mode
     [ "$offline" = 1 ] && return 0
+    smi_read 0 --query-gpu=index,mig.mode.current --format=csv,noheader
     while IFS=, read -r idx mode; do
-        g_mode[${idx// /}]=${mode// /}
-    done < <(nvidia-smi --query-gpu=index,mig.mode.current --format=csv,noheader)
+        idx=${idx// /}
+        [ -z "$idx" ] || g_mode[idx]=${mode// /}
+    done <<<"$smi_out"
 }
 
 # Stop if compute processes run on any GPU in $1 (changing MIG would fail).
 check_idle() {
     local apps idx who=''
     [ "$offline" = 1 ] && return 0
-    apps=$(nvidia-smi --query-compute-apps=gpu_uuid,pid,process_name --format=csv,noheader)
+    smi_read 0 --query-compute-apps=gpu_uuid,pid,process_name --format=csv,noheader
+    apps=$smi_out
     for idx in $1; do
         who=$(awk -F', ' -v u="${g_uuid[idx]}" '$1 == u {
             printf "%s%s (pid %s)", sep, $3, $2; sep = ", " }' <<<"$apps")
@@ -165,10 +197,11 @@ clear_gpu() {
     fi
 }
 
-# The ID of a GPU instance of GPU $1 whose "PROFILE:START" ($3 = 1) or
-# "PROFILE" ($3 = 0) is $2 and whose ID is not in the list $4.
+# The ID of a GPU instance in the `nvidia-smi mig -lgi` listing $1 whose
+# "PROFILE:START" ($3 = 1) or "PROFILE" ($3 = 0) is $2 and whose ID is not
+# in the list $4.
 gi_id() {
-    { nvidia-smi mig -i "$1" -lgi 2>/dev/null || true; } |
+    printf '%s\n' "$1" |
         awk -v k="$2" -v ws="$3" -v used="$4" '
             $1 == "|" && $3 == "MIG" {
                 split($7, p, ":")
@@ -184,14 +217,18 @@ gi_id() {
 # GPU instance, KEY=CI-PROFILE-IDS (empty: the default compute instance),
 # KEY being PROFILE:START ($3 = 1) or PROFILE ($3 = 0).
 create_cis() {
-    local idx=$1 spec=$2 ws=$3 tok key cis id used=' '
+    local idx=$1 spec=$2 ws=$3 tok key cis id used=' ' lgi=''
+    if [ "$dry_run" != 1 ]; then
+        smi_read 1 mig -i "$idx" -lgi
+        lgi=$smi_out
+    fi
     for tok in $spec; do
         key=${tok%%=*}
         cis=${tok#*=}
         if [ "$dry_run" = 1 ]; then
             id="<ID of GPU instance $key>"
         else
-            id=$(gi_id "$idx" "$key" "$ws" "$used") ||
+            id=$(gi_id "$lgi" "$key" "$ws" "$used") ||
                 die "GPU $idx: no GPU instance $key to hold compute instances"
             used="$used$id "
         fi

@@ -9,7 +9,9 @@
 #   - for NVIDIA's shipped configs, one config per GPU model
 #     (tests/data/script-cases.tsv, expectations written from the configs);
 #   - the refusals: a busy GPU, a wrong model, a missing GPU, an Ampere GPU
-#     that needs a reset, and a config whose name tries shell injection;
+#     that needs a reset, nvidia-smi reads that fail (the fake made to fail
+#     with FAKE_NVIDIA_SMI_FAIL), and a config whose name tries shell
+#     injection;
 #   - DRY_RUN=1, with and without nvidia-smi.
 # PART (plans, configs or refusals; default all) runs one part, so that
 # ctest can run them side by side.
@@ -266,6 +268,27 @@ part_refusals() {
             fail "Ampere reset: rerun after reset: $out"
         fi
     fi
+
+    # A failing nvidia-smi read stops the script with a message naming the
+    # read, never taken for an empty answer (no GPUs, no instances, no
+    # processes). The reads before the first change leave the node as it
+    # was; a failed read of the MIG modes is not taken for a pending mode.
+    local what
+    for what in index,pci.device_id -lgi -lci --query-compute-apps \
+        index,mig.mode.current; do
+        nvidia-smi --fake-init h100:8 >/dev/null
+        [ "$what" = index,mig.mode.current ] || make_dirty
+        before=$(dump)
+        if out=$(FAKE_NVIDIA_SMI_FAIL=$what bash "$tmp/t.sh" 2>&1); then
+            fail "failing read $what: the script succeeded"
+        elif ! grep -q "^migplan script: cannot read the GPUs: nvidia-smi .*$what.* failed (exit status 255): fake nvidia-smi: failing on purpose" <<<"$out"; then
+            fail "failing read $what: unclear message: $out"
+        elif [ "$what" != index,mig.mode.current ] && [ "$(dump)" != "$before" ]; then
+            fail "failing read $what: GPUs changed before the script stopped"
+        else
+            ok "a failing nvidia-smi read ($what) stops the script"
+        fi
+    done
 
     # Shell injection through a config name reaches nothing.
     evil="x\$(touch $tmp/pwned)'\"\`touch $tmp/pwned2\`"

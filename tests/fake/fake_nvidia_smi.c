@@ -32,6 +32,10 @@
  * --fake-kill INDEX, --fake-dump, --fake-gi INDEX PROFILE-ID START (force a
  * GPU instance), --fake-dirty (MIG on and stray instances everywhere).
  * $FAKE_NVIDIA_SMI_LOG, when set, receives every command line.
+ * $FAKE_NVIDIA_SMI_FAIL=TEXT makes every call with an argument containing
+ * TEXT (other than the test-only commands) fail with exit status 255 and a
+ * line saying so, touching nothing: a broken driver for the scripts'
+ * error paths (the text is the fake's own, not a real driver's).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1063,6 +1067,21 @@ static int fake_dump(void)
 
 /* --------------------------------------------------------------- main */
 
+/* Should this call fail on purpose ($FAKE_NVIDIA_SMI_FAIL)? */
+static bool fail_on_purpose(int argc, char **argv)
+{
+    const char *text = getenv("FAKE_NVIDIA_SMI_FAIL");
+    if (!text || !*text)
+        return false;
+    bool hit = false;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--fake-", 7) == 0)
+            return false;
+        hit |= strstr(argv[i], text) != NULL;
+    }
+    return hit;
+}
+
 static int usage(void)
 {
     return fail("fake nvidia-smi: unsupported command line (see "
@@ -1080,6 +1099,11 @@ int main(int argc, char **argv)
         return fail("fake nvidia-smi: %s\n", d.msg);
     db = dbw;
     log_command(argc, argv);
+    if (fail_on_purpose(argc, argv)) {
+        printf("fake nvidia-smi: failing on purpose (FAKE_NVIDIA_SMI_FAIL)\n");
+        mp_db_free(dbw);
+        return EXIT_FAKE_OTHER;
+    }
     int rc;
     if (argc >= 2 && strcmp(argv[1], "--fake-init") == 0) {
         rc = fake_init(argc, argv, 2);

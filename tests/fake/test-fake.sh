@@ -135,6 +135,22 @@ check "Ampere pending" "Disabled Enabled" \
 check "Ampere after reset" "Enabled" \
     "$("$fake" -i 0 --query-gpu=mig.mode.current --format=csv,noheader)"
 
+# The test hook for failing reads: a call naming the text fails and
+# changes nothing; other calls and the test-only commands still work.
+fresh h100
+"$fake" mig -cgi 9 -C >/dev/null
+before=$(layout)
+set +e
+out=$(FAKE_NVIDIA_SMI_FAIL=-lgi "$fake" mig -lgi)
+rc=$?
+FAKE_NVIDIA_SMI_FAIL=-cgi "$fake" mig -cgi 19 >/dev/null
+set -e
+check "FAKE_NVIDIA_SMI_FAIL" \
+    "255 fake nvidia-smi: failing on purpose (FAKE_NVIDIA_SMI_FAIL) $before" \
+    "$rc $out $(FAKE_NVIDIA_SMI_FAIL=-cgi layout)"
+check "FAKE_NVIDIA_SMI_FAIL other calls" "Enabled" \
+    "$(FAKE_NVIDIA_SMI_FAIL=-lgi "$fake" -i 0 --query-gpu=mig.mode.current --format=csv,noheader)"
+
 if [ "$fails" -ne 0 ]; then
     echo "$fails check(s) failed" >&2
     exit 1

@@ -1,9 +1,10 @@
 /* script.h - what an nvidia-smi setup script does, before it is written.
  *
- * A script is a set of layouts (what one GPU should hold) and rules (which
- * GPUs get which layout). The rules mirror mig-parted: they are tried in
- * order at run time and a GPU takes the layout of the last rule that
- * selects it, so one script serves a node whose GPUs are only known when it
+ * A script is a set of layouts (what one GPU should hold: mp_gpu_layout,
+ * with labels for its comments) and rules (which GPUs get which layout).
+ * The rules mirror mig-parted: they are tried in order at run time and a
+ * GPU takes the layout of the last rule that selects it, so one script
+ * serves a node whose GPUs are only known when it
  * runs (a config with `devices: all` and device filters). Plans and
  * `script --node` give one strict rule per GPU index instead, so the script
  * stops, before changing anything, when the node is not the one planned.
@@ -19,24 +20,19 @@
 
 #include "migplan/util/arena.h"
 #include "migplan/util/buf.h"
-#include "migplan/check/check.h"
 #include "migplan/util/error.h"
-#include "migplan/model/geometry.h"
+#include "migplan/model/gpu_layout.h"
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/readers/node_reader.h"
 #include "migplan/solver/solver.h"
 
-/* What one GPU should hold. */
-typedef struct mp_script_layout {
-    const mp_model *model; /* NULL only when mig_enabled is false */
-    bool mig_enabled;
-    int n;
-    mp_gi gi[MP_MAX_GIS]; /* each with its start slot */
-    bool ci_explicit[MP_MAX_GIS];
-    int ci_count[MP_MAX_GIS][MP_MAX_CI]; /* per GI, over its profile's cis */
-    const char *label[MP_MAX_GIS];       /* e.g. "embeddings#0", or NULL */
-    const char *note;                    /* e.g. "whole GPU for llama-3-70b" */
-} mp_script_layout;
+/* What a script says about a layout beyond what the GPU holds, for its
+ * comments only. */
+typedef struct mp_script_labels {
+    const char *gi[MP_MAX_GIS]; /* per GI of the layout, e.g.
+                                   "embeddings#0", or NULL */
+    const char *note;           /* e.g. "whole GPU for llama-3-70b", or NULL */
+} mp_script_labels;
 
 /* GPUs with these PCI IDs get this layout. */
 typedef struct mp_script_choice {
@@ -61,13 +57,15 @@ typedef struct mp_script_rule {
 } mp_script_rule;
 
 typedef struct mp_script {
-    mp_script_layout *layouts;
+    mp_gpu_layout *layouts;   /* what each GPU a rule picks should hold */
+    mp_script_labels *labels; /* parallel to layouts */
     int n_layouts;
     mp_script_rule *rules;
     int n_rules;
     const int *required; /* GPU indices that must exist (strict rules) */
     int n_required;
-    mp_arena arena; /* owns everything above */
+    mp_arena arena; /* owns what the rules and labels point to; the
+                       arrays above are freed by mp_script_free */
 } mp_script;
 
 /* A script for a plan: one strict rule per GPU index of the plan, unused

@@ -1,0 +1,72 @@
+/* check_internal.h - what the files of the checker share: the state of one
+ * run over a file and the helpers that report findings. Not public. */
+#ifndef MIGPLAN_CHECK_INTERNAL_H
+#define MIGPLAN_CHECK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "migplan/check/check.h"
+
+/* Stranded capacity of one entry on one model, reported once per entry. */
+typedef struct strand {
+    const mp_model *m;
+    int compute, memory;
+} strand;
+
+/* A realised layout by model and mig-devices: big configs repeat a few
+ * layouts thousands of times. */
+typedef struct realised {
+    const mp_model *m;
+    uint64_t hash;
+    char *key; /* "name=count;..." */
+    int rc;
+    char why[1000];
+    mp_gpu_layout layout;
+} realised;
+
+/* One run of mp_check_file. */
+typedef struct ck {
+    realised *memo;
+    int nmemo, capmemo;
+    strand strands[64];
+    int nstrands;
+    const mp_db *db;
+    const mp_mp_file *file;
+    const mp_check_opts *o;
+    mp_findings *f;
+    mp_check_stats *st;
+    const mp_mp_config *cfg; /* the config being checked */
+    bool inferred_noted[64]; /* per model index: inferred data noted */
+} ck;
+
+/* Add a finding about the current config, entry `entry` (-1: none) and
+ * model m (may be NULL). Returns it, or NULL when out of memory (then
+ * c->f->oom is set). */
+mp_finding *mp_ck_add(ck *c, mp_severity sev, const char *code, int line,
+                      int col, int entry, const mp_model *m, const char *fmt,
+                      ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 8, 9)))
+#endif
+    ;
+
+/* Check entry e (index ei) on model m: names, counts, compute instances,
+ * geometry, stranded capacity (kept for mp_ck_report_strands) and whether
+ * mig-parted's placement-less creation can work. With inferred_model the
+ * model was guessed from the names, so misfits are notes. */
+void mp_ck_on_model(ck *c, const mp_mp_entry *e, int ei, const mp_model *m,
+                    bool inferred_model);
+
+/* Report the stranded capacity kept since the last call, one warning per
+ * distinct amount, naming every model. */
+void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei);
+
+/* Which entries meet the same GPU (no node inventory given). */
+void mp_ck_overlaps(ck *c);
+
+/* The current config against a node inventory: every GPU matched by the
+ * entries mig-parted would apply, each (entry, model) pair checked once. */
+void mp_ck_node(ck *c, const mp_node *node);
+
+#endif
