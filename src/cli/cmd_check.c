@@ -26,12 +26,10 @@ typedef struct check_args {
 /* Read and check one file. A file over the size limit is a finding; one
  * that cannot be read is reported and counted in *unread. Returns the exit
  * status so far. */
-static int check_one(cli_ctx *c, const char *path, const mp_check_opts *o,
-                     mp_configmap *in, mp_findings *f, mp_check_stats *st,
-                     int *unread)
+static int check_one(cli_ctx *c, const mp_db *db, const char *path,
+                     const mp_check_opts *o, mp_configmap *in, mp_findings *f,
+                     mp_check_stats *st, int *unread)
 {
-    const mp_db *db;
-    cli_db(c, &db);
     mp_diag d;
     mp_diag_clear(&d);
     int rc = mp_configmap_load(path, f, in, &d);
@@ -72,8 +70,9 @@ static int run(cli_ctx *c, void *args)
     const check_args *a = args;
     const mp_model *gpus[CLI_LIST_MAX];
     mp_node node;
+    const mp_db *db;
     int rc = cli_targets(c, &a->gpu, a->node, gpus, &node);
-    if (rc)
+    if (rc || (rc = cli_db(c, &db)) != 0)
         return rc;
     mp_check_opts o = {.config = a->config,
                        .gpus = gpus,
@@ -84,7 +83,7 @@ static int run(cli_ctx *c, void *args)
     mp_configmap *in = calloc((size_t)a->files.n, sizeof(*in));
     int unread = 0;
     for (int i = 0; in && i < a->files.n && rc != EXIT_INTERNAL; i++) {
-        int r = check_one(c, a->files.v[i], &o, &in[i], &f, &st, &unread);
+        int r = check_one(c, db, a->files.v[i], &o, &in[i], &f, &st, &unread);
         rc = r ? r : rc;
     }
     if (!in || (f.oom && rc != EXIT_INTERNAL))

@@ -265,11 +265,9 @@ void cli_option_help(const cli_option *o, mp_buf *out)
         for (int i = 0; i < n; i++) {
             const cli_choice *ch = &o->choices[i];
             bool is_def = o->def && strcmp(o->def, ch->name) == 0;
-            mp_buf_printf(out, "%s%s%s",
-                          i == 0  ? ""
-                          : n > 2 ? ", "
-                                  : " ",
-                          i > 0 && i == n - 1 ? "or " : "", ch->name);
+            const char *sep = i == 0 ? "" : n > 2 ? ", " : " ";
+            mp_buf_printf(out, "%s%s%s", sep, i && i == n - 1 ? "or " : "",
+                          ch->name);
             if (is_def || ch->help)
                 mp_buf_printf(out, " (%s%s%s)", is_def ? "default" : "",
                               is_def && ch->help ? ", " : "",
@@ -291,16 +289,10 @@ static void left_column(const cli_option *o, char *buf, size_t n)
         mp_catf(buf, n, &k, " %s", o->value_name);
 }
 
-/* The rows to show: the table's, then the common ones named by `common`. */
+/* A command's help shows its own rows and the common rows it names. */
 static bool shown(const cli_option *o, bool common, unsigned bits)
 {
-    if (!common)
-        return true;
-    if (strcmp(o->name, "profiles") == 0)
-        return bits & CLI_SHOW_PROFILES;
-    if (strcmp(o->name, "ascii") == 0 || strcmp(o->name, "unicode") == 0)
-        return bits & CLI_SHOW_DIAGRAM;
-    return false;
+    return !common || (o->show & bits) != 0;
 }
 
 static void option_lines(const cli_option *own, unsigned bits, mp_buf *out)

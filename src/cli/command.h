@@ -65,7 +65,8 @@ typedef struct cli_option {
     const cli_choice *choices; /* CLI_STORE_CHOICE: ends with a NULL name */
     const char *def;           /* the default as it would be typed, or NULL */
     int set;                   /* CLI_STORE_INT: the value stored */
-    int max; /* CLI_STORE_LIST: most values; CLI_STORE_SECONDS: largest */
+    int max;       /* CLI_STORE_LIST: most values; CLI_STORE_SECONDS: largest */
+    unsigned show; /* common options: the CLI_SHOW_* bit that lists it */
 } cli_option;
 
 /* Positional arguments, in order; a table ends with a NULL name. */
@@ -86,8 +87,8 @@ typedef struct cli_list {
     int n;
 } cli_list;
 
-/* Bits of cli_command.common: the common options a command's help shows
- * (every command accepts all of them). */
+/* Bits of cli_command.common and cli_option.show: the common options a
+ * command's help lists (every command accepts all of them). */
 enum { CLI_SHOW_PROFILES = 1, CLI_SHOW_DIAGRAM = 2 };
 
 /* One subcommand. */

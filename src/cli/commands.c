@@ -22,16 +22,19 @@ const cli_option cli_common_options[] = {
      .offset = CTX(profiles_dir),
      .value_name = "DIR",
      .value = CLI_VALUE_DIR,
-     .help = "also load the profile files in DIR"},
+     .help = "also load the profile files in DIR",
+     .show = CLI_SHOW_PROFILES},
     {.name = "ascii",
      .store = CLI_STORE_TRUE,
      .offset = CTX(ascii),
-     .help = "draw diagrams with ASCII characters"},
+     .help = "draw diagrams with ASCII characters",
+     .show = CLI_SHOW_DIAGRAM},
     {.name = "unicode",
      .store = CLI_STORE_TRUE,
      .offset = CTX(unicode),
      .help = "draw diagrams with box-drawing characters (the default on a "
-             "UTF-8 terminal)"},
+             "UTF-8 terminal)",
+     .show = CLI_SHOW_DIAGRAM},
     {.name = NULL},
 };
 

@@ -48,15 +48,18 @@ static int globals(cli_ctx *c, int argc, char **argv, int *rc)
             *rc = cli_usage_error(c, "unknown option '%s'", argv[i]);
             return -1;
         }
-        if (o->store == CLI_STORE_HELP || o->store == CLI_STORE_VERSION) {
-            if (o->store == CLI_STORE_HELP)
-                usage(stdout);
-            else
-                printf("migplan %s\n", MIGPLAN_VERSION);
+        switch (o->store) {
+        case CLI_STORE_HELP:
+            usage(stdout);
             *rc = EXIT_OK;
             return -1;
+        case CLI_STORE_VERSION:
+            printf("migplan %s\n", MIGPLAN_VERSION);
+            *rc = EXIT_OK;
+            return -1;
+        default: /* the global rows that take a value store a string */
+            *(const char **)((char *)c + o->offset) = val;
         }
-        *(const char **)((char *)c + o->offset) = val;
     }
     return i;
 }
