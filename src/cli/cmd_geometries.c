@@ -1,295 +1,174 @@
 /* cmd_geometries.c - `migplan geometries MODEL`: every valid layout. */
-#include <stdio.h>
-#include <string.h>
-
-#include <cjson/cJSON.h>
+#include <stddef.h>
 
 #include "cli.h"
-#include "migplan/util/buf.h"
-#include "migplan/emit/diagram.h"
+#include "migplan/emit/geometry_out.h"
 #include "migplan/model/geometry.h"
-#include "migplan/util/json_out.h"
 
-static const char usage[] =
-    "Usage: migplan geometries MODEL [--maximal] [--without PROFILE]...\n"
-    "                                [--format table|json] [--diagrams]\n"
-    "       migplan geometries MODEL --compute-instances PROFILE\n"
-    "\n"
-    "List every valid geometry of MODEL: each multiset of GPU-instance\n"
-    "profiles that fits one GPU (placements without overlap, compute slices\n"
-    "within the total, max counts, at most one +me instance). --maximal keeps\n"
-    "only geometries to which no further instance can be added, and draws\n"
-    "each one with a placement that realises it.\n"
-    "\n"
-    "  --maximal             only maximal geometries (draws diagrams)\n"
-    "  --without PROFILE     leave a profile out (repeatable), e.g. 1g.20gb\n"
-    "  --no-media            leave out every +me / +me.all profile\n"
-    "  --diagrams            draw every geometry; --no-diagrams never\n"
-    "  --compute-instances P list how compute instances can fill one GI of\n"
-    "                        profile P (maximal combinations)\n"
-    "  --format F            table (default) or json\n"
-    "  --ascii / --unicode   force the diagram character set\n"
-    "  -o, --output F        write to F (atomically) instead of stdout\n";
+typedef enum geometries_format {
+    GEOMETRIES_FORMAT_TABLE,
+    GEOMETRIES_FORMAT_JSON
+} geometries_format;
 
-enum {
-    OPT_FORMAT = 1,
-    OPT_OUTPUT,
-    OPT_MAXIMAL,
-    OPT_WITHOUT,
-    OPT_NO_MEDIA,
-    OPT_DIAGRAMS,
-    OPT_NO_DIAGRAMS,
-    OPT_CI
-};
+/* --diagrams / --no-diagrams; by default only maximal lists are drawn */
+enum { DIAGRAMS_AUTO = 0, DIAGRAMS_ON, DIAGRAMS_OFF };
 
-static void geometry_text(const mp_model *m, const mp_geometry *g, char *buf,
-                          size_t n)
+typedef struct geometries_args {
+    int format; /* geometries_format */
+    const char *output;
+    bool maximal;
+    cli_list without;
+    bool no_media;
+    int diagrams; /* DIAGRAMS_* */
+    const char *ci;
+    const char *model;
+} geometries_args;
+
+static int no_profile(cli_ctx *c, const mp_model *m, const char *name)
 {
-    size_t k = 0;
-    buf[0] = '\0';
-    /* largest profiles first, as the layouts read */
-    for (int c = m->compute_slices; c >= 1; c--)
-        for (int p = 0; p < m->n_profiles; p++) {
-            if (m->profiles[p].compute_slices != c || !g->count[p] || k >= n)
-                continue;
-            if (g->count[p] == 1)
-                mp_catf(buf, n, &k, "%s%s", k ? " + " : "",
-                        m->profiles[p].name);
-            else
-                mp_catf(buf, n, &k, "%s%s x%d", k ? " + " : "",
-                        m->profiles[p].name, g->count[p]);
-        }
+    return cli_usage_error(c,
+                           "%s has no profile %s; `migplan profiles %s` lists "
+                           "them",
+                           m->id, name, m->id);
 }
 
-static int ci_listing(cli_ctx *c, const mp_model *m, const char *name, int fmt,
+static int ci_listing(cli_ctx *c, const mp_model *m, const geometries_args *a,
                       mp_buf *b)
 {
-    const mp_gi_profile *gi = mp_model_profile(m, name);
+    const mp_gi_profile *gi = mp_model_profile(m, a->ci);
     if (!gi)
-        return cli_usage_error(c,
-                               "%s has no profile %s; `migplan profiles "
-                               "%s` lists them",
-                               m->id, name, m->id);
+        return no_profile(c, m, a->ci);
     int combos[64][MP_MAX_CI];
     int n = mp_geom_ci_combos(gi, combos, 64);
-    if (fmt == 1) {
-        cJSON *root = cJSON_CreateObject();
-        cJSON_AddStringToObject(root, "model", m->id);
-        cJSON_AddStringToObject(root, "gpu_instance", gi->name);
-        cJSON_AddNumberToObject(root, "count", n);
-        cJSON *arr = cJSON_AddArrayToObject(root, "combinations");
-        for (int i = 0; i < n; i++) {
-            cJSON *o = cJSON_CreateObject();
-            for (int k = 0; k < gi->n_cis; k++)
-                if (combos[i][k])
-                    cJSON_AddNumberToObject(o, gi->cis[k].name, combos[i][k]);
-            cJSON_AddItemToArray(arr, o);
-        }
-        mp_json_print(root, b);
-        cJSON_Delete(root);
-        return 0;
-    }
-    mp_buf_printf(b,
-                  "%s %s GPU instance (%d compute slices): %d maximal "
-                  "compute-instance layouts\n",
-                  m->id, gi->name, gi->compute_slices, n);
-    for (int i = 0; i < n; i++) {
-        mp_buf_puts(b, "  ");
-        bool first = true;
-        for (int k = gi->n_cis - 1; k >= 0; k--) {
-            if (!combos[i][k])
-                continue;
-            mp_buf_printf(b, "%s%s", first ? "" : " + ", gi->cis[k].name);
-            if (combos[i][k] > 1)
-                mp_buf_printf(b, " x%d", combos[i][k]);
-            first = false;
-        }
-        mp_buf_putc(b, '\n');
-    }
-    bool inferred = false;
-    for (int k = 0; k < gi->n_cis; k++)
-        inferred |= gi->cis[k].inferred != NULL;
-    if (inferred)
-        mp_buf_puts(b, "(some of these compute-instance profiles are inferred; "
-                       "`migplan profiles` says which)\n");
-    mp_buf_puts(b, "Compute instances share the GI's memory and engines; "
-                   "create them with\nnvidia-smi mig -cci <CI profile IDs> -gi "
-                   "<GI ID>.\n");
+    if (a->format == GEOMETRIES_FORMAT_JSON)
+        mp_emit_ci_combos_json(m, gi, (const int(*)[MP_MAX_CI])combos, n, b);
+    else
+        mp_emit_ci_combos_table(m, gi, (const int(*)[MP_MAX_CI])combos, n, b);
     return 0;
 }
 
-int cmd_geometries(cli_ctx *c, int argc, char **argv)
+static int geometries(cli_ctx *c, const mp_model *m, const geometries_args *a,
+                      mp_buf *b)
 {
-    static const cli_opt opts[] = {{"format", 0, true, OPT_FORMAT},
-                                   {"output", 'o', true, OPT_OUTPUT},
-                                   {"maximal", 0, false, OPT_MAXIMAL},
-                                   {"without", 0, true, OPT_WITHOUT},
-                                   {"no-media", 0, false, OPT_NO_MEDIA},
-                                   {"diagrams", 0, false, OPT_DIAGRAMS},
-                                   {"no-diagrams", 0, false, OPT_NO_DIAGRAMS},
-                                   {"compute-instances", 0, true, OPT_CI},
-                                   CLI_COMMON_OPTS,
-                                   {NULL, 0, false, 0}};
-    static const char *const formats[] = {"table", "json", NULL};
-    cli_parser p = {argc, argv, 1, false, usage};
-    int id, fmt = 0, r, diagrams = -1;
-    const char *arg, *out = NULL, *model = NULL, *ci = NULL;
-    const char *without[MP_MAX_PROFILES];
-    int nwithout = 0;
-    bool maximal = false, no_media = false;
-    while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r < 0)
-            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
-        if (r == CLI_POSITIONAL) {
-            if (model)
-                return cli_usage_error(c, "unexpected argument '%s'", arg);
-            model = arg;
-            continue;
-        }
-        switch (id) {
-        case OPT_FORMAT:
-            if (cli_format(c, arg, formats, &fmt))
-                return EXIT_USAGE;
-            break;
-        case OPT_OUTPUT:
-            out = arg;
-            break;
-        case OPT_MAXIMAL:
-            maximal = true;
-            break;
-        case OPT_WITHOUT:
-            if (nwithout == MP_MAX_PROFILES)
-                return cli_usage_error(c, "too many --without");
-            without[nwithout++] = arg;
-            break;
-        case OPT_NO_MEDIA:
-            no_media = true;
-            break;
-        case OPT_DIAGRAMS:
-            diagrams = 1;
-            break;
-        case OPT_NO_DIAGRAMS:
-            diagrams = 0;
-            break;
-        case OPT_CI:
-            ci = arg;
-            break;
-        }
-    }
-    if (!model)
-        return cli_usage_error(c, "which GPU model? e.g. `migplan geometries "
-                                  "h100 --maximal`");
-    const mp_model *m;
-    if ((r = cli_model(c, model, &m)) != 0)
-        return r;
-    mp_buf b = MP_BUF_INIT;
-    if (ci) {
-        r = ci_listing(c, m, ci, fmt, &b);
-        if (!r)
-            r = cli_write(c, &b, out);
-        mp_buf_free(&b);
-        return r;
-    }
     bool allowed[MP_MAX_PROFILES];
     for (int i = 0; i < m->n_profiles; i++)
-        allowed[i] = !(no_media && (m->profiles[i].flags & MP_GI_MEDIA));
-    for (int w = 0; w < nwithout; w++) {
-        const mp_gi_profile *gp = mp_model_profile(m, without[w]);
-        if (!gp) {
-            mp_buf_free(&b);
-            return cli_usage_error(c,
-                                   "%s has no profile %s; `migplan profiles "
-                                   "%s` lists them",
-                                   m->id, without[w], m->id);
-        }
+        allowed[i] = !(a->no_media && (m->profiles[i].flags & MP_GI_MEDIA));
+    for (int w = 0; w < a->without.n; w++) {
+        const mp_gi_profile *gp = mp_model_profile(m, a->without.v[w]);
+        if (!gp)
+            return no_profile(c, m, a->without.v[w]);
         allowed[mp_profile_index(m, gp)] = false;
     }
     mp_geom_list list;
-    if (mp_geom_enumerate(m, allowed, maximal, &list) != 0) {
-        fprintf(stderr, "migplan geometries: out of memory\n");
-        return EXIT_USAGE;
-    }
-    if (diagrams < 0)
-        diagrams = maximal;
-    mp_diagram_opts dopt = {
-        .unicode = cli_use_unicode(c), .indent = "  ", .footer = true};
-    if (fmt == 0) {
-        mp_buf_printf(&b, "%s: %d %sgeometr%s", m->id, list.n,
-                      maximal ? "maximal " : "", list.n == 1 ? "y" : "ies");
-        if (nwithout || no_media) {
-            mp_buf_puts(&b, " without");
-            for (int w = 0; w < nwithout; w++)
-                mp_buf_printf(&b, " %s", without[w]);
-            if (no_media)
-                mp_buf_puts(&b, " +me profiles");
-        }
-        mp_buf_puts(&b, "\n\n");
-        for (int i = 0; i < list.n; i++) {
-            const mp_geometry *g = &list.v[i];
-            char text[400];
-            geometry_text(m, g, text, sizeof(text));
-            mp_buf_printf(&b, "%3d. %s%s\n", i + 1, text,
-                          g->maximal && !maximal ? "  (maximal)" : "");
-            if (diagrams) {
-                int cnt[MP_MAX_PROFILES];
-                for (int k = 0; k < m->n_profiles; k++)
-                    cnt[k] = g->count[k];
-                mp_layout l;
-                if (mp_geom_fit_counts_best(m, cnt, &l, NULL) == 0) {
-                    mp_geom_sort_largest_first(&l);
-                    mp_diagram(&l, &dopt, &b);
-                }
-                mp_buf_putc(&b, '\n');
-            }
-        }
-    } else {
-        cJSON *root = cJSON_CreateObject();
-        cJSON_AddStringToObject(root, "model", m->id);
-        cJSON_AddNumberToObject(root, "count", list.n);
-        cJSON_AddBoolToObject(root, "maximal_only", maximal);
-        cJSON *arr = cJSON_AddArrayToObject(root, "geometries");
-        for (int i = 0; i < list.n; i++) {
-            const mp_geometry *g = &list.v[i];
-            cJSON *o = cJSON_CreateObject();
-            cJSON *pr = cJSON_AddObjectToObject(o, "profiles");
-            int cnt[MP_MAX_PROFILES];
-            for (int k = 0; k < m->n_profiles; k++) {
-                cnt[k] = g->count[k];
-                if (g->count[k])
-                    cJSON_AddNumberToObject(pr, m->profiles[k].name,
-                                            g->count[k]);
-            }
-            cJSON_AddNumberToObject(o, "instances", g->instances);
-            cJSON_AddNumberToObject(o, "compute_slices_used", g->compute_used);
-            cJSON_AddNumberToObject(o, "memory_slices_used", g->memory_used);
-            cJSON_AddBoolToObject(o, "maximal", g->maximal);
-            mp_layout l;
-            if (mp_geom_fit_counts_best(m, cnt, &l, NULL) == 0) {
-                mp_geom_sort_largest_first(&l);
-                mp_capacity cap;
-                mp_geom_capacity(&l, &cap);
-                cJSON_AddNumberToObject(o, "stranded_compute_slices",
-                                        cap.stranded_compute);
-                cJSON_AddNumberToObject(o, "stranded_memory_slices",
-                                        cap.stranded_memory);
-                cJSON *pl = cJSON_AddArrayToObject(o, "placements");
-                for (int k = 0; k < l.n; k++) {
-                    cJSON *po = cJSON_CreateObject();
-                    const mp_gi_profile *gp = &m->profiles[l.gi[k].profile];
-                    cJSON_AddStringToObject(po, "profile", gp->name);
-                    cJSON_AddNumberToObject(po, "profile_id", gp->id);
-                    cJSON_AddNumberToObject(po, "start", l.gi[k].start);
-                    cJSON_AddNumberToObject(po, "size", gp->memory_slices);
-                    cJSON_AddItemToArray(pl, po);
-                }
-            }
-            cJSON_AddItemToArray(arr, o);
-        }
-        mp_json_print(root, &b);
-        cJSON_Delete(root);
-    }
+    if (mp_geom_enumerate(m, allowed, a->maximal, &list) != 0)
+        return cli_internal(c, "out of memory");
+    mp_geom_view v = {
+        .model = m,
+        .list = &list,
+        .maximal = a->maximal,
+        .diagrams = a->diagrams == DIAGRAMS_AUTO ? a->maximal
+                                                 : a->diagrams == DIAGRAMS_ON,
+        .unicode = cli_use_unicode(c),
+        .without = a->without.v,
+        .n_without = a->without.n,
+        .no_media = a->no_media,
+    };
+    if (a->format == GEOMETRIES_FORMAT_JSON)
+        mp_emit_geometries_json(&v, b);
+    else
+        mp_emit_geometries_table(&v, b);
     mp_geom_list_free(&list);
-    r = cli_write(c, &b, out);
-    mp_buf_free(&b);
-    return r;
+    return 0;
 }
+
+static int run(cli_ctx *c, void *args)
+{
+    const geometries_args *a = args;
+    const mp_model *m;
+    int r = cli_model(c, a->model, &m);
+    if (r)
+        return r;
+    mp_buf b = MP_BUF_INIT;
+    r = a->ci ? ci_listing(c, m, a, &b) : geometries(c, m, a, &b);
+    if (r) {
+        mp_buf_free(&b);
+        return r;
+    }
+    return cli_write(c, &b, a->output);
+}
+
+static const cli_choice formats[] = {
+    {"table", GEOMETRIES_FORMAT_TABLE, NULL},
+    {"json", GEOMETRIES_FORMAT_JSON, NULL},
+    {NULL, 0, NULL},
+};
+
+#define ARG(f) offsetof(geometries_args, f)
+
+static const cli_option options[] = {
+    {.name = "maximal",
+     .store = CLI_STORE_TRUE,
+     .offset = ARG(maximal),
+     .help = "only maximal geometries (draws diagrams)"},
+    {.name = "without",
+     .store = CLI_STORE_LIST,
+     .offset = ARG(without),
+     .value_name = "PROFILE",
+     .value = CLI_VALUE_PROFILE,
+     .help = "leave a profile out (repeatable), e.g. 1g.20gb",
+     .max = MP_MAX_PROFILES},
+    {.name = "no-media",
+     .store = CLI_STORE_TRUE,
+     .offset = ARG(no_media),
+     .help = "leave out every +me / +me.all profile"},
+    {.name = "diagrams",
+     .store = CLI_STORE_INT,
+     .offset = ARG(diagrams),
+     .help = "draw every geometry",
+     .set = DIAGRAMS_ON},
+    {.name = "no-diagrams",
+     .store = CLI_STORE_INT,
+     .offset = ARG(diagrams),
+     .help = "draw none, not even with --maximal",
+     .set = DIAGRAMS_OFF},
+    {.name = "compute-instances",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(ci),
+     .value_name = "P",
+     .value = CLI_VALUE_PROFILE,
+     .help = "list how compute instances can fill one GI of profile P "
+             "(maximal combinations)"},
+    CLI_OPTION_FORMAT(geometries_args, format, formats, "table"),
+    CLI_OPTION_OUTPUT(geometries_args, output,
+                      "write to F (atomically) instead of stdout"),
+    {.name = NULL},
+};
+
+static const cli_operand operands[] = {
+    CLI_OPERAND_MODEL(
+        geometries_args, model,
+        "which GPU model? e.g. `migplan geometries h100 --maximal`",
+        "unexpected argument '%s'"),
+    {.name = NULL},
+};
+
+const cli_command cli_cmd_geometries = {
+    .name = "geometries",
+    .run = run,
+    .args_size = sizeof(geometries_args),
+    .summary = "list every valid layout of a model",
+    .synopsis =
+        "Usage: migplan geometries MODEL [--maximal] [--without PROFILE]...\n"
+        "                                [--format table|json] [--diagrams]\n"
+        "       migplan geometries MODEL --compute-instances PROFILE\n",
+    .description =
+        "List every valid geometry of MODEL: each multiset of "
+        "GPU-instance profiles that fits one GPU (placements without "
+        "overlap, compute slices within the total, max counts, at most "
+        "one +me instance). --maximal keeps only geometries to which no "
+        "further instance can be added, and draws each one with a "
+        "placement that realises it.",
+    .options = options,
+    .operands = operands,
+    .common = CLI_SHOW_DIAGRAM,
+};

@@ -1,4 +1,5 @@
 /* cmd_plan.c - `migplan plan REQUEST`: the fewest GPUs for the tenants. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,194 +9,250 @@
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/migparted_writer.h"
+#include "migplan/readers/request_reader.h"
 #include "migplan/script/script.h"
 #include "migplan/solver/solver.h"
-#include "migplan/readers/request_reader.h"
 
-static const char usage[] =
-    "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] [-o FILE]\n"
-    "\n"
-    "Pack the tenants of REQUEST onto the fewest GPUs of its fleet (or the\n"
-    "cheapest, with per-model costs), prove that no plan uses fewer, and "
-    "write\n"
-    "the layout. Among optimal plans, `spread` tenants go on distinct GPUs as\n"
-    "far as the optimum allows and each GPU keeps the most usable capacity\n"
-    "free. REQUEST may be - for standard input; its format is in the README.\n"
-    "\n"
-    "  --format F        table (default, slot diagrams and a replica list),\n"
-    "                    json, mig-parted (a config for nvidia-mig-parted),\n"
-    "                    nvidia-smi (a setup script), or lp (the problem as a\n"
-    "                    CPLEX-LP integer program for glpsol or cbc)\n"
-    "  --gpu MODEL       the GPU model when the request has no fleet (as many\n"
-    "                    as needed)\n"
-    "  --config-name N   name of the mig-parted config (default migplan)\n"
-    "  --no-placement    nvidia-smi: create instances without start slots\n"
-    "  --time-limit S    seconds for the search (default 5); past it the best\n"
-    "                    plan found is written with its gap to the bound\n"
-    "  -o, --output F    write to F (atomically) instead of standard output\n"
-    "  -v, --verbose     solver statistics on standard error\n"
-    "  --ascii/--unicode force the diagram character set\n"
-    "\n"
-    "Exit status: 0 plan written, 1 no plan exists (the reason is printed),\n"
-    "2 bad request or usage.\n";
+typedef enum plan_format {
+    PLAN_FORMAT_TABLE,
+    PLAN_FORMAT_JSON,
+    PLAN_FORMAT_MIGPARTED,
+    PLAN_FORMAT_NVIDIA_SMI,
+    PLAN_FORMAT_LP
+} plan_format;
 
-enum {
-    OPT_FORMAT = 1,
-    OPT_OUTPUT,
-    OPT_GPU,
-    OPT_CONFIG_NAME,
-    OPT_NO_PLACEMENT,
-    OPT_TIME_LIMIT,
-    OPT_VERBOSE
-};
+typedef struct plan_args {
+    int format; /* plan_format */
+    const char *output;
+    const char *gpu;
+    const char *config_name;
+    bool no_placement;
+    double time_limit;
+    bool verbose;
+    const char *request;
+} plan_args;
 
-int cmd_plan(cli_ctx *c, int argc, char **argv)
+/* The request as read, kept to quote its lines in later errors. */
+typedef struct source {
+    char *text;
+    size_t len;
+} source;
+
+/* Read and parse the request; on failure prints it (quoting the text read,
+ * standard input too) and returns the exit status. */
+static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
+                        source *src)
 {
-    static const cli_opt opts[] = {{"format", 0, true, OPT_FORMAT},
-                                   {"output", 'o', true, OPT_OUTPUT},
-                                   {"gpu", 0, true, OPT_GPU},
-                                   {"config-name", 0, true, OPT_CONFIG_NAME},
-                                   {"no-placement", 0, false, OPT_NO_PLACEMENT},
-                                   {"time-limit", 0, true, OPT_TIME_LIMIT},
-                                   {"verbose", 'v', false, OPT_VERBOSE},
-                                   CLI_COMMON_OPTS,
-                                   {NULL, 0, false, 0}};
-    static const char *const formats[] = {"table",      "json", "mig-parted",
-                                          "nvidia-smi", "lp",   NULL};
-    cli_parser p = {argc, argv, 1, false, usage};
-    int id, fmt = 0, r;
-    const char *arg, *out = NULL, *path = NULL, *gpu = NULL;
-    const char *config_name = "migplan";
-    bool no_placement = false, verbose = false;
-    double time_limit = 5.0;
-    while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r < 0)
-            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
-        if (r == CLI_POSITIONAL) {
-            if (path)
-                return cli_usage_error(c, "give one request file, not '%s' too",
-                                       arg);
-            path = arg;
-            continue;
-        }
-        switch (id) {
-        case OPT_FORMAT:
-            if (cli_format(c, arg, formats, &fmt))
-                return EXIT_USAGE;
-            break;
-        case OPT_OUTPUT:
-            out = arg;
-            break;
-        case OPT_GPU:
-            gpu = arg;
-            break;
-        case OPT_CONFIG_NAME:
-            config_name = arg;
-            break;
-        case OPT_NO_PLACEMENT:
-            no_placement = true;
-            break;
-        case OPT_TIME_LIMIT: {
-            char *end;
-            time_limit = strtod(arg, &end);
-            if (*end || !(time_limit > 0) || time_limit > 86400)
-                return cli_usage_error(c,
-                                       "--time-limit takes seconds between 0 "
-                                       "and 86400, not '%s'",
-                                       arg);
-            break;
-        }
-        case OPT_VERBOSE:
-            verbose = true;
-            break;
-        }
-    }
-    if (!path)
-        return cli_usage_error(c, "which request? e.g. `migplan plan "
-                                  "examples/three-teams-dgx-h100.yaml`");
-    if (no_placement && fmt != 3)
-        return cli_usage_error(c, "--no-placement only applies to --format "
-                                  "nvidia-smi");
     const mp_db *db;
-    if ((r = cli_db(c, &db)) != 0)
+    const mp_model *gpu = NULL;
+    int r = cli_db(c, &db);
+    if (!r && a->gpu)
+        r = cli_model(c, a->gpu, &gpu);
+    if (!r)
+        r = cli_read(c, a->request, &src->text, &src->len);
+    if (r)
         return r;
-    const mp_model *default_model = NULL;
-    if (gpu && (r = cli_model(c, gpu, &default_model)) != 0)
-        return r;
-    mp_request req;
+    const char *shown = strcmp(a->request, "-") ? a->request : "<stdin>";
     mp_diag d;
     mp_diag_clear(&d);
-    if (mp_request_load(db, path, default_model, &req, &d) != 0) {
-        cli_print_diag(&d);
-        return EXIT_USAGE;
+    if (mp_request_parse(db, src->text, src->len, shown, gpu, req, &d) != 0) {
+        mp_diag_quote(&d, shown, src->text, src->len);
+        return cli_fail(c, &d);
     }
-    if (gpu && req.n_fleet && req.fleet[0].model != default_model)
-        fprintf(stderr, "migplan plan: note: the request has a fleet; --gpu is "
-                        "ignored\n");
-    mp_plan plan;
-    mp_solve_opts so = {.time_limit = time_limit};
-    if (mp_solve(db, &req, &so, &plan, &d) != 0) {
-        cli_print_diag(&d);
-        mp_request_free(&req);
-        return EXIT_USAGE;
+    if (gpu && req->n_fleet && req->fleet[0].model != gpu)
+        fprintf(stderr, "migplan plan: note: the request has a fleet; --gpu "
+                        "is ignored\n");
+    return 0;
+}
+
+static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
+                       mp_diag *d)
+{
+    if (!plan->feasible)
+        return mp_diag_set(d, MP_EINFEASIBLE, plan->req->path, 0, 0,
+                           "no plan, so no script: %s", plan->reason);
+    mp_script sc;
+    int rc = mp_script_from_plan(plan, &sc, d);
+    if (!rc) {
+        mp_script_opts o = {.no_placement = a->no_placement,
+                            .source = plan->req->path};
+        rc = mp_emit_script(&sc, &o, b, d);
+        mp_script_free(&sc);
     }
-    if (verbose)
-        fprintf(stderr,
-                "migplan plan: %.4f s, %d tenant classes, %d geometries, LP "
-                "%d x %d, %ld branch-and-bound nodes, %ld simplex pivots%s\n",
-                plan.seconds, plan.classes, plan.patterns, plan.rows,
-                plan.columns, plan.bb_nodes, plan.lp_pivots,
-                plan.time_limit_hit ? ", time limit reached" : "");
+    return rc;
+}
+
+static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
+                mp_diag *d)
+{
+    switch ((plan_format)a->format) {
+    case PLAN_FORMAT_TABLE:
+        mp_emit_plan_table(plan, cli_use_unicode(c), b);
+        return 0;
+    case PLAN_FORMAT_JSON:
+        mp_emit_plan_json(plan, b);
+        return 0;
+    case PLAN_FORMAT_MIGPARTED:
+        return mp_emit_plan_migparted(plan, a->config_name, b, d);
+    case PLAN_FORMAT_NVIDIA_SMI:
+        return emit_script(a, plan, b, d);
+    case PLAN_FORMAT_LP:
+        return mp_emit_plan_lp(plan, b, d);
+    }
+    return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0, "unknown plan format");
+}
+
+static void statistics(const mp_plan *plan)
+{
+    fprintf(stderr,
+            "migplan plan: %.4f s, %d tenant classes, %d geometries, LP "
+            "%d x %d, %ld branch-and-bound nodes, %ld simplex pivots%s\n",
+            plan->seconds, plan->classes, plan->patterns, plan->rows,
+            plan->columns, plan->bb_nodes, plan->lp_pivots,
+            plan->time_limit_hit ? ", time limit reached" : "");
+}
+
+/* Write the plan in the format asked; returns the exit status. */
+static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
+                  const source *src)
+{
     mp_buf b = MP_BUF_INIT;
-    int rc = 0;
-    switch (fmt) {
-    case 0:
-        mp_emit_plan_table(&plan, cli_use_unicode(c), &b);
-        break;
-    case 1:
-        mp_emit_plan_json(&plan, &b);
-        break;
-    case 2:
-        rc = mp_emit_plan_migparted(&plan, config_name, &b, &d);
-        break;
-    case 3: {
-        if (!plan.feasible) {
-            rc = mp_diag_set(&d, MP_EINFEASIBLE, req.path, 0, 0,
-                             "no plan, so no script: %s", plan.reason);
-            break;
-        }
-        mp_script sc;
-        rc = mp_script_from_plan(&plan, &sc, &d);
-        if (!rc) {
-            mp_script_opts o = {.no_placement = no_placement,
-                                .source = req.path};
-            rc = mp_emit_script(&sc, &o, &b, &d);
-            mp_script_free(&sc);
-        }
-        break;
-    }
-    case 4:
-        rc = mp_emit_plan_lp(&plan, &b, &d);
-        break;
-    }
-    int exit_code = EXIT_OK;
+    mp_diag d;
+    mp_diag_clear(&d);
+    int rc = emit(c, a, plan, &b, &d), exit_code;
     if (rc == MP_EINFEASIBLE) {
         fprintf(stderr, "migplan plan: %s\n", d.msg);
         exit_code = EXIT_FINDINGS;
     } else if (rc) {
-        cli_print_diag(&d);
-        exit_code = EXIT_USAGE;
+        mp_diag_quote(&d, plan->req->path, src->text, src->len);
+        exit_code = cli_fail(c, &d);
     } else {
-        int wr = cli_write(c, &b, out);
-        if (wr)
-            exit_code = wr;
-        else if (!plan.feasible)
+        exit_code = cli_write(c, &b, a->output);
+        if (!exit_code && !plan->feasible)
             exit_code = EXIT_FINDINGS;
     }
-    if (!plan.feasible && fmt != 0 && fmt != 1 && rc != MP_EINFEASIBLE)
-        fprintf(stderr, "migplan plan: no plan: %s\n", plan.reason);
     mp_buf_free(&b);
-    mp_plan_free(&plan);
-    mp_request_free(&req);
+    bool reasoned = a->format == PLAN_FORMAT_TABLE ||
+                    a->format == PLAN_FORMAT_JSON || rc == MP_EINFEASIBLE;
+    if (!plan->feasible && !reasoned)
+        fprintf(stderr, "migplan plan: no plan: %s\n", plan->reason);
     return exit_code;
 }
+
+static int run(cli_ctx *c, void *args)
+{
+    const plan_args *a = args;
+    if (a->no_placement && a->format != PLAN_FORMAT_NVIDIA_SMI)
+        return cli_usage_error(c, "--no-placement only applies to --format "
+                                  "nvidia-smi");
+    mp_request req;
+    source src = {NULL, 0};
+    int r = load_request(c, a, &req, &src);
+    if (r) {
+        free(src.text);
+        return r;
+    }
+    const mp_db *db;
+    cli_db(c, &db);
+    mp_plan plan;
+    mp_diag d;
+    mp_diag_clear(&d);
+    mp_solve_opts so = {.time_limit = a->time_limit};
+    if (mp_solve(db, &req, &so, &plan, &d) != 0) {
+        mp_diag_quote(&d, req.path, src.text, src.len);
+        r = cli_fail(c, &d);
+    } else {
+        if (a->verbose)
+            statistics(&plan);
+        r = report(c, a, &plan, &src);
+        mp_plan_free(&plan);
+    }
+    mp_request_free(&req);
+    free(src.text);
+    return r;
+}
+
+static const cli_choice formats[] = {
+    {"table", PLAN_FORMAT_TABLE, "slot diagrams and a replica list"},
+    {"json", PLAN_FORMAT_JSON, NULL},
+    {"mig-parted", PLAN_FORMAT_MIGPARTED, "a config for nvidia-mig-parted"},
+    {"nvidia-smi", PLAN_FORMAT_NVIDIA_SMI, "a setup script"},
+    {"lp", PLAN_FORMAT_LP,
+     "the problem as a CPLEX-LP integer program for glpsol or cbc"},
+    {NULL, 0, NULL},
+};
+
+#define ARG(f) offsetof(plan_args, f)
+
+static const cli_option options[] = {
+    CLI_OPTION_FORMAT(plan_args, format, formats, "table"),
+    {.name = "gpu",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(gpu),
+     .value_name = "MODEL",
+     .value = CLI_VALUE_MODEL,
+     .help = "the GPU model when the request has no fleet (as many as "
+             "needed)"},
+    {.name = "config-name",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(config_name),
+     .value_name = "N",
+     .value = CLI_VALUE_TEXT,
+     .help = "name of the mig-parted config",
+     .def = "migplan"},
+    {.name = "no-placement",
+     .store = CLI_STORE_TRUE,
+     .offset = ARG(no_placement),
+     .help = "nvidia-smi: create instances without start slots"},
+    {.name = "time-limit",
+     .store = CLI_STORE_SECONDS,
+     .offset = ARG(time_limit),
+     .value_name = "S",
+     .value = CLI_VALUE_SECONDS,
+     .help = "seconds for the search; past it the best plan found is written "
+             "with its gap to the bound",
+     .def = "5",
+     .max = 86400},
+    CLI_OPTION_OUTPUT(plan_args, output,
+                      "write to F (atomically) instead of standard output"),
+    {.name = "verbose",
+     .short_name = 'v',
+     .store = CLI_STORE_TRUE,
+     .offset = ARG(verbose),
+     .help = "solver statistics on standard error"},
+    {.name = NULL},
+};
+
+static const cli_operand operands[] = {
+    {.name = "REQUEST.yaml",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(request),
+     .value = CLI_VALUE_FILE,
+     .min = 1,
+     .max = 1,
+     .missing = "which request? e.g. `migplan plan "
+                "examples/three-teams-dgx-h100.yaml`",
+     .extra = "give one request file, not '%s' too"},
+    {.name = NULL},
+};
+
+const cli_command cli_cmd_plan = {
+    .name = "plan",
+    .run = run,
+    .args_size = sizeof(plan_args),
+    .summary = "pack tenants onto the fewest GPUs and write the layout",
+    .synopsis = "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] "
+                "[-o FILE]\n",
+    .description =
+        "Pack the tenants of REQUEST onto the fewest GPUs of its fleet "
+        "(or the cheapest, with per-model costs), prove that no plan uses "
+        "fewer, and write the layout. Among optimal plans, `spread` "
+        "tenants go on distinct GPUs as far as the optimum allows and "
+        "each GPU keeps the most usable capacity free. REQUEST may be - "
+        "for standard input; its format is in the README.",
+    .footer = "Exit status: 0 plan written, 1 no plan exists (the reason is "
+              "printed), 2 bad request or usage, 3 internal error.",
+    .options = options,
+    .operands = operands,
+    .common = CLI_SHOW_DIAGRAM,
+};

@@ -1,67 +1,39 @@
 /* cmd_script.c - `migplan script`: a mig-parted config as an nvidia-smi
  * setup script for nodes without Kubernetes. */
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "migplan/emit/emit_lp.h"
-#include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
-#include "migplan/emit/migparted_writer.h"
-#include "migplan/readers/node_reader.h"
+#include "migplan/emit/findings_out.h"
 #include "migplan/script/script.h"
 
-static const char usage[] =
-    "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu MODEL... | "
-    "--node FILE]\n"
-    "                      [--no-placement] [-o FILE]\n"
-    "\n"
-    "Write a bash script that gives a node's GPUs the layouts of one config "
-    "of a\n"
-    "mig-parted file with nvidia-smi: for operators without Kubernetes and "
-    "MIG\n"
-    "Manager. The config is checked first with the rules of `migplan "
-    "check`;\n"
-    "a config with errors gives no script.\n"
-    "\n"
-    "The script applies entries as mig-parted does (a GPU takes the layout "
-    "of\n"
-    "the last entry that selects it), deciding per GPU when it runs; it "
-    "checks\n"
-    "every GPU (model, running processes) before the first change, skips "
-    "GPUs\n"
-    "that already have their layout, creates GPU instances at explicit "
-    "start\n"
-    "slots in a safe order, and verifies the result. DRY_RUN=1 in its\n"
-    "environment prints the commands that would change GPUs.\n"
-    "\n"
-    "  --config NAME     the config to apply (needed when the file has "
-    "several)\n"
-    "  --gpu MODEL       the model(s) entries without a device-filter are "
-    "for\n"
-    "  --node FILE       the node's GPUs by index: the script is resolved "
-    "per\n"
-    "                    GPU now and stops on a node that differs\n"
-    "  --no-placement    create GPU instances without start slots, in an "
-    "order\n"
-    "                    that works when the driver picks them (older "
-    "drivers)\n"
-    "  -o, --output F    write to F (atomically) instead of standard output\n"
-    "\n"
-    "Exit status: 0 script written, 1 the config has errors or cannot be\n"
-    "realised, 2 unreadable file or bad usage.\n";
+typedef struct script_args {
+    const char *config;
+    cli_list gpu;
+    const char *node;
+    bool no_placement;
+    const char *output;
+    const char *file;
+} script_args;
 
-enum { OPT_CONFIG = 1, OPT_GPU, OPT_NODE, OPT_NO_PLACEMENT, OPT_OUTPUT };
+/* The targets of the script: --gpu models or --node. */
+typedef struct targets {
+    const mp_model *gpus[CLI_LIST_MAX];
+    int n;
+    mp_node node;
+    const mp_node *nodep; /* &node with --node, else NULL */
+} targets;
 
 /* The config to script: --config NAME, or the file's only config. */
-static int pick_config(cli_ctx *c, const cli_input *in, const char *name,
+static int pick_config(cli_ctx *c, const mp_configmap *in, const char *name,
                        const mp_mp_config **out)
 {
     *out = NULL;
     int total = 0;
-    for (int k = 0; k < in->nfile; k++) {
-        const mp_mp_file *mf = &in->file[k];
+    for (int k = 0; k < in->n; k++) {
+        const mp_mp_file *mf = &in->part[k].file;
         total += mf->n_configs;
         if (name) {
             const mp_mp_config *cf = mp_mp_find(mf, name);
@@ -75,10 +47,12 @@ static int pick_config(cli_ctx *c, const cli_input *in, const char *name,
         return 0;
     mp_buf list = MP_BUF_INIT;
     int shown = 0;
-    for (int k = 0; k < in->nfile; k++)
-        for (int i = 0; i < in->file[k].n_configs && shown < 12; i++, shown++)
+    for (int k = 0; k < in->n; k++) {
+        const mp_mp_file *mf = &in->part[k].file;
+        for (int i = 0; i < mf->n_configs && shown < 12; i++, shown++)
             mp_buf_printf(&list, "%s%s", shown ? ", " : "",
-                          in->file[k].configs[i].name);
+                          mf->configs[i].name);
+    }
     int rc;
     if (name)
         rc = cli_usage_error(c, "%s has no config named '%s'; it has: %s",
@@ -95,126 +69,60 @@ static int pick_config(cli_ctx *c, const cli_input *in, const char *name,
     return rc;
 }
 
-int cmd_script(cli_ctx *c, int argc, char **argv)
+/* Report the check of the config (to stderr: stdout is the script) and
+ * pick the config to script; a config with errors gives none. Returns
+ * the exit status. */
+static int checked_config(cli_ctx *c, const script_args *a,
+                          const mp_configmap *in, mp_findings *f,
+                          const mp_mp_config **cfg)
 {
-    static const cli_opt opts[] = {{"config", 'c', true, OPT_CONFIG},
-                                   {"gpu", 0, true, OPT_GPU},
-                                   {"node", 0, true, OPT_NODE},
-                                   {"no-placement", 0, false, OPT_NO_PLACEMENT},
-                                   {"output", 'o', true, OPT_OUTPUT},
-                                   CLI_COMMON_OPTS,
-                                   {NULL, 0, false, 0}};
-    cli_parser p = {argc, argv, 1, false, usage};
-    int id, r;
-    const char *arg, *file = NULL, *config = NULL, *node_path = NULL,
-                     *out = NULL;
-    const char *gpu_names[64];
-    int ngpu = 0;
-    bool no_placement = false;
-    while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
-        if (r < 0)
-            return r == CLI_HELP ? EXIT_OK : EXIT_USAGE;
-        if (r == CLI_POSITIONAL) {
-            if (file)
-                return cli_usage_error(c, "one config file at a time");
-            file = arg;
-            continue;
-        }
-        switch (id) {
-        case OPT_CONFIG:
-            config = arg;
-            break;
-        case OPT_GPU:
-            if (ngpu == 64)
-                return cli_usage_error(c, "too many --gpu");
-            gpu_names[ngpu++] = arg;
-            break;
-        case OPT_NODE:
-            node_path = arg;
-            break;
-        case OPT_NO_PLACEMENT:
-            no_placement = true;
-            break;
-        case OPT_OUTPUT:
-            out = arg;
-            break;
-        }
-    }
-    if (!file)
-        return cli_usage_error(c, "which config? e.g. `migplan script "
-                                  "config.yaml --config all-1g.10gb --gpu "
-                                  "h100`");
-    const mp_model *gpus[64];
-    mp_node node;
-    if ((r = cli_targets(c, gpu_names, ngpu, node_path, gpus, &node)) != 0)
-        return r;
-    const mp_db *db;
-    cli_db(c, &db);
-    mp_diag d;
-    mp_diag_clear(&d);
-    cli_input in;
-    memset(&in, 0, sizeof(in));
-    in.path = strcmp(file, "-") == 0 ? "<stdin>" : file;
-    if (mp_read_file(file, mp_ylimits_default.max_bytes, &in.text, &in.len,
-                     &d) != 0) {
-        cli_print_diag(&d);
-        mp_node_free(&node);
-        return EXIT_USAGE;
-    }
-    mp_check_opts o = {.config = config,
-                       .gpus = gpus,
-                       .n_gpus = ngpu,
-                       .node = node_path ? &node : NULL};
-    mp_check_stats st = {0};
-    mp_findings f = MP_FINDINGS_INIT;
-    mp_buf b = MP_BUF_INIT, skipped = MP_BUF_INIT;
-    int exit_code = EXIT_OK;
-    const mp_mp_config *cfg = NULL;
-    mp_script sc;
-    memset(&sc, 0, sizeof(sc));
-    if (cli_input_check(db, &in, &o, &f, &st) != 0) {
-        fprintf(stderr, "migplan script: out of memory\n");
-        exit_code = EXIT_USAGE;
-        goto done;
-    }
-    mp_findings_sort(&f);
-    int errors = mp_findings_count(&f, MP_SEV_ERROR);
-    bool parsed = in.nfile > 0;
-    for (int k = 0; k < in.nfile; k++)
-        parsed &= in.file[k].parsed;
+    mp_findings_sort(f);
+    int errors = mp_findings_count(f, MP_SEV_ERROR);
+    bool parsed = in->n > 0;
+    for (int k = 0; k < in->n; k++)
+        parsed &= in->part[k].file.parsed;
     /* which config, before reporting: without --config the findings of
      * every config would bury the one that matters */
-    if (parsed && (exit_code = pick_config(c, &in, config, &cfg)) != 0)
-        goto done;
-    if (f.n > 0) {
-        /* the check's report goes to stderr: stdout is the script */
+    int rc = parsed ? pick_config(c, in, a->config, cfg) : 0;
+    if (rc)
+        return rc;
+    if (f->n > 0) {
         mp_buf rep = MP_BUF_INIT;
-        cli_text_report(&f, &in, 1, false, &rep);
+        mp_emit_findings_text(f, in, 1, false, &rep);
         fputs(mp_buf_str(&rep), stderr);
         mp_buf_free(&rep);
     }
-    if (errors || !cfg) {
+    if (errors || !*cfg) {
         fprintf(stderr,
                 "migplan script: no script: %s has %d error%s (above); fix "
                 "them and run again\n",
-                in.path, errors, errors == 1 ? "" : "s");
-        exit_code = EXIT_FINDINGS;
-        goto done;
+                in->path, errors, errors == 1 ? "" : "s");
+        return EXIT_FINDINGS;
     }
-    if (mp_script_from_config(db, cfg, gpus, ngpu, node_path ? &node : NULL,
-                              &sc, &skipped, &d) != 0) {
-        if (d.code == MP_EINFEASIBLE) {
-            if (d.line > 0)
-                fprintf(stderr, "%s:%d:%d: error: %s\n", in.path, d.line, d.col,
-                        d.msg);
-            else
-                fprintf(stderr, "migplan script: %s\n", d.msg);
-            exit_code = EXIT_FINDINGS;
-        } else {
-            cli_print_diag(&d);
-            exit_code = EXIT_USAGE;
-        }
-        goto done;
+    return 0;
+}
+
+static int write_script(cli_ctx *c, const script_args *a,
+                        const mp_configmap *in, const mp_mp_config *cfg,
+                        const targets *t)
+{
+    const mp_db *db;
+    cli_db(c, &db);
+    mp_script sc;
+    memset(&sc, 0, sizeof(sc));
+    mp_buf b = MP_BUF_INIT, skipped = MP_BUF_INIT;
+    mp_diag d;
+    mp_diag_clear(&d);
+    int rc = mp_script_from_config(db, cfg, t->gpus, t->n, t->nodep, &sc,
+                                   &skipped, &d);
+    if (rc == MP_EINFEASIBLE && d.line > 0)
+        fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d.line, d.col,
+                d.msg);
+    else if (rc == MP_EINFEASIBLE)
+        fprintf(stderr, "migplan script: %s\n", d.msg);
+    if (rc) {
+        rc = rc == MP_EINFEASIBLE ? EXIT_FINDINGS : cli_fail(c, &d);
+        goto out;
     }
     for (const char *l = mp_buf_str(&skipped); *l;) {
         const char *e = strchr(l, '\n');
@@ -223,21 +131,115 @@ int cmd_script(cli_ctx *c, int argc, char **argv)
         l += n + (e != NULL);
     }
     char source[1200];
-    snprintf(source, sizeof(source), "%s (config %s%s%s)", in.path, cfg->name,
-             node_path ? ", node " : "", node_path ? node_path : "");
-    mp_script_opts so = {.no_placement = no_placement, .source = source};
+    snprintf(source, sizeof(source), "%s (config %s%s%s)", in->path, cfg->name,
+             a->node ? ", node " : "", a->node ? a->node : "");
+    mp_script_opts so = {.no_placement = a->no_placement, .source = source};
     if (mp_emit_script(&sc, &so, &b, &d) != 0) {
         fprintf(stderr, "migplan script: %s\n", d.msg);
-        exit_code = EXIT_FINDINGS;
-        goto done;
+        rc = EXIT_FINDINGS;
+        goto out;
     }
-    exit_code = cli_write(c, &b, out);
-done:
+    rc = cli_write(c, &b, a->output);
+out:
     mp_script_free(&sc);
     mp_buf_free(&b);
     mp_buf_free(&skipped);
-    mp_findings_free(&f);
-    cli_input_free(&in);
-    mp_node_free(&node);
-    return exit_code;
+    return rc;
 }
+
+static int run(cli_ctx *c, void *args)
+{
+    const script_args *a = args;
+    targets t = {.n = a->gpu.n};
+    int rc = cli_targets(c, &a->gpu, a->node, t.gpus, &t.node);
+    if (rc)
+        return rc;
+    t.nodep = a->node ? &t.node : NULL;
+    const mp_db *db;
+    cli_db(c, &db);
+    mp_check_opts o = {
+        .config = a->config, .gpus = t.gpus, .n_gpus = t.n, .node = t.nodep};
+    mp_check_stats st = {0};
+    mp_findings f = MP_FINDINGS_INIT;
+    mp_configmap in;
+    mp_diag d;
+    mp_diag_clear(&d);
+    const mp_mp_config *cfg = NULL;
+    rc = mp_configmap_load(a->file, &f, &in, &d);
+    if (!rc && cli_check_config(db, &in, &o, &f, &st) != 0)
+        rc = mp_diag_set(&d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc)
+        rc = cli_fail(c, &d);
+    if (!rc && f.oom)
+        rc = cli_internal(c, "out of memory");
+    if (!rc)
+        rc = checked_config(c, a, &in, &f, &cfg);
+    if (!rc)
+        rc = write_script(c, a, &in, cfg, &t);
+    mp_findings_free(&f);
+    mp_configmap_free(&in);
+    mp_node_free(&t.node);
+    return rc;
+}
+
+#define ARG(f) offsetof(script_args, f)
+
+static const cli_option options[] = {
+    CLI_OPTION_CONFIG(script_args, config,
+                      "the config to apply (needed when the file has several)"),
+    CLI_OPTION_GPUS(script_args, gpu,
+                    "the model(s) entries without a device-filter are for"),
+    CLI_OPTION_NODE(
+        script_args, node,
+        "the node's GPUs by index: the script is resolved per GPU now "
+        "and stops on a node that differs"),
+    {.name = "no-placement",
+     .store = CLI_STORE_TRUE,
+     .offset = ARG(no_placement),
+     .help = "create GPU instances without start slots, in an order that "
+             "works when the driver picks them (older drivers)"},
+    CLI_OPTION_OUTPUT(script_args, output,
+                      "write to F (atomically) instead of standard output"),
+    {.name = NULL},
+};
+
+static const cli_operand operands[] = {
+    {.name = "CONFIG.yaml",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(file),
+     .value = CLI_VALUE_FILE,
+     .min = 1,
+     .max = 1,
+     .missing = "which config? e.g. `migplan script config.yaml --config "
+                "all-1g.10gb --gpu h100`",
+     .extra = "one config file at a time"},
+    {.name = NULL},
+};
+
+const cli_command cli_cmd_script = {
+    .name = "script",
+    .run = run,
+    .args_size = sizeof(script_args),
+    .summary = "turn a mig-parted config into a safe nvidia-smi script",
+    .synopsis = "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu "
+                "MODEL... | --node FILE]\n"
+                "                      [--no-placement] [-o FILE]\n",
+    .description =
+        "Write a bash script that gives a node's GPUs the layouts of one "
+        "config of a mig-parted file with nvidia-smi: for operators "
+        "without Kubernetes and MIG Manager. The config is checked first "
+        "with the rules of `migplan check`; a config with errors gives no "
+        "script.\n\n"
+        "The script applies entries as mig-parted does (a GPU takes the "
+        "layout of the last entry that selects it), deciding per GPU when "
+        "it runs; it checks every GPU (model, running processes) before "
+        "the first change, skips GPUs that already have their layout, "
+        "creates GPU instances at explicit start slots in a safe order, "
+        "and verifies the result. DRY_RUN=1 in its environment prints the "
+        "commands that would change GPUs.",
+    .footer =
+        "Exit status: 0 script written, 1 the config has errors or cannot "
+        "be realised, 2 unreadable file or bad usage, 3 internal error.",
+    .options = options,
+    .operands = operands,
+};

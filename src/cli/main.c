@@ -1,75 +1,76 @@
-/* main.c - migplan's entry point: global options and the command table. */
+/* main.c - migplan's entry point: the global options before the command,
+ * then the command from the table in commands.c. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const cli_cmd commands[] = {
-    {"gpus", cmd_gpus, "list the GPU models in the profile database"},
-    {"profiles", cmd_profiles, "show a model's MIG profiles and placements"},
-    {"geometries", cmd_geometries, "list every valid layout of a model"},
-    {"fit", cmd_fit, "check one layout: placements, diagram, creation order"},
-    {"plan", cmd_plan,
-     "pack tenants onto the fewest GPUs and write the layout"},
-    {"check", cmd_check, "validate mig-parted config files (for CI)"},
-    {"script", cmd_script,
-     "turn a mig-parted config into a safe nvidia-smi script"},
-};
-
-static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
-
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "migplan %s - plan, check and script NVIDIA MIG layouts\n"
-            "\n"
-            "Usage: migplan [--profiles DIR] COMMAND [ARGS...]\n"
-            "       migplan COMMAND --help\n"
-            "\n"
-            "Commands:\n",
-            MIGPLAN_VERSION);
-    for (size_t i = 0; i < ncommands; i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n"
-               "Global options:\n"
-               "  --profiles DIR  also load profiles/*.yaml from DIR (same id\n"
-               "                  replaces a shipped model); or set "
-               "MIGPLAN_PROFILES\n"
-               "  --version       print the version\n"
-               "  -h, --help      print this help\n"
-               "\n"
-               "Exit status: 0 success, 1 findings (check errors, infeasible "
-               "plan),\n"
-               "2 usage or input errors.\n");
+    mp_buf b = MP_BUF_INIT;
+    cli_main_help(&b);
+    fputs(mp_buf_str(&b), f);
+    mp_buf_free(&b);
+}
+
+/* The global option a is ("--name", "--name=value", "-x"), or NULL; *val
+ * gets an inline value. */
+static const cli_option *global_option(const char *a, const char **val)
+{
+    *val = NULL;
+    for (const cli_option *o = cli_global_options; o->name; o++) {
+        size_t n = strlen(o->name);
+        if (a[1] == '-' && strncmp(a + 2, o->name, n) == 0) {
+            if (a[2 + n] == '\0')
+                return o;
+            if (a[2 + n] == '=' && o->value != CLI_VALUE_NONE) {
+                *val = a + 3 + n;
+                return o;
+            }
+        }
+        if (o->short_name && a[1] == o->short_name && a[2] == '\0')
+            return o;
+    }
+    return NULL;
+}
+
+/* Global options; returns the index of the command name, or -1 after
+ * printing what ends the run with *rc. */
+static int globals(cli_ctx *c, int argc, char **argv, int *rc)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *val;
+        const cli_option *o = global_option(argv[i], &val);
+        if (o && o->value != CLI_VALUE_NONE && !val && i + 1 < argc)
+            val = argv[++i];
+        if (!o || (o->value != CLI_VALUE_NONE && !val)) {
+            *rc = cli_usage_error(c, "unknown option '%s'", argv[i]);
+            return -1;
+        }
+        switch (o->store) {
+        case CLI_STORE_HELP:
+            usage(stdout);
+            *rc = EXIT_OK;
+            return -1;
+        case CLI_STORE_VERSION:
+            printf("migplan %s\n", MIGPLAN_VERSION);
+            *rc = EXIT_OK;
+            return -1;
+        default: /* the global rows that take a value store a string */
+            *(const char **)((char *)c + o->offset) = val;
+        }
+    }
+    return i;
 }
 
 int main(int argc, char **argv)
 {
     cli_ctx c = {0};
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return EXIT_OK;
-        }
-        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
-            printf("migplan %s\n", MIGPLAN_VERSION);
-            return EXIT_OK;
-        }
-        if (strcmp(a, "--profiles") == 0 && i + 1 < argc) {
-            c.profiles_dir = argv[++i];
-            continue;
-        }
-        if (strncmp(a, "--profiles=", 11) == 0) {
-            c.profiles_dir = a + 11;
-            continue;
-        }
-        fprintf(stderr, "migplan: unknown option '%s'\nTry 'migplan --help'.\n",
-                a);
-        return EXIT_USAGE;
-    }
+    int rc = EXIT_OK;
+    int i = globals(&c, argc, argv, &rc);
+    if (i < 0)
+        return rc;
     if (i >= argc) {
         usage(stderr);
         return EXIT_USAGE;
@@ -81,22 +82,22 @@ int main(int argc, char **argv)
             return EXIT_OK;
         }
         name = argv[i + 1];
-        for (size_t k = 0; k < ncommands; k++)
-            if (strcmp(commands[k].name, name) == 0) {
-                char *hv[] = {argv[i + 1], "--help", NULL};
-                c.cmd = commands[k].name;
-                return commands[k].run(&c, 2, hv);
-            }
-    }
-    for (size_t k = 0; k < ncommands; k++) {
-        if (strcmp(commands[k].name, name) == 0) {
-            c.cmd = commands[k].name;
-            int rc = commands[k].run(&c, argc - i, argv + i);
-            mp_db_free(c.db);
-            return rc;
+        const cli_command *cmd = cli_command_find(name);
+        if (cmd) {
+            mp_buf b = MP_BUF_INIT;
+            cli_help(cmd, &b);
+            fputs(mp_buf_str(&b), stdout);
+            mp_buf_free(&b);
+            return EXIT_OK;
         }
     }
-    fprintf(stderr, "migplan: unknown command '%s'\nTry 'migplan --help'.\n",
-            name);
-    return EXIT_USAGE;
+    const cli_command *cmd = cli_command_find(name);
+    if (!cmd) {
+        fprintf(stderr,
+                "migplan: unknown command '%s'\nTry 'migplan --help'.\n", name);
+        return EXIT_USAGE;
+    }
+    rc = cli_run(&c, cmd, argc - i, argv + i);
+    mp_db_free(c.db);
+    return rc;
 }

@@ -858,8 +858,10 @@ int mp_db_load_text(mp_db *db, const char *text, size_t len, const char *path,
 {
     mp_ydoc doc;
     int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
-    if (rc)
+    if (rc) {
+        mp_diag_quote(d, path, text, len);
         return rc;
+    }
     mp_model *m = mp_arena_alloc(&db->arena, sizeof(*m));
     loader l = {.c = {.path = path, .arena = &db->arena, .d = d},
                 .a = &db->arena,
@@ -899,6 +901,8 @@ int mp_db_load_text(mp_db *db, const char *text, size_t len, const char *path,
     db->models[db->n++] = m;
 out:
     mp_ydoc_free(&doc);
+    if (rc) /* quote the line from this text: the file may be gone */
+        mp_diag_quote(d, path, text, len);
     return rc;
 }
 

@@ -81,6 +81,34 @@ int mp_utf8_width(const char *s, size_t n)
     return w;
 }
 
+void mp_buf_wrap(mp_buf *b, const char *text, int col, int indent, int width)
+{
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*w && *w != ' ')
+            w++;
+        int len = (int)(w - p);
+        if (!len)
+            break;
+        char last = b->len ? b->data[b->len - 1] : '\n';
+        int space = last != ' ' && last != '\n';
+        if (col > indent && col + space + len > width) {
+            mp_buf_putc(b, '\n');
+            mp_buf_repeat(b, " ", indent);
+            col = indent;
+        } else if (space) {
+            mp_buf_putc(b, ' ');
+            col++;
+        }
+        mp_buf_add(b, p, (size_t)len);
+        col += len;
+        p = w;
+    }
+    mp_buf_putc(b, '\n');
+}
+
 void mp_buf_pad_to(mp_buf *b, size_t from, int width)
 {
     if (b->failed || from > b->len)

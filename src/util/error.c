@@ -1,4 +1,5 @@
-/* error.c - error code names and diagnostic helpers. */
+/* error.c - error code names, diagnostics and how they are shown: the
+ * message, then the source line with a caret under the column. */
 #include "migplan/util/error.h"
 
 #include <stdarg.h>
@@ -45,6 +46,8 @@ int mp_diag_set(mp_diag *d, int code, const char *file, int line, int col,
     snprintf(d->file, sizeof(d->file), "%s", file ? file : "");
     d->line = line;
     d->col = col;
+    d->quoted = false; /* a quote belongs to the diagnostic it was made for */
+    d->source[0] = '\0';
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
@@ -63,4 +66,71 @@ void mp_diag_format(const mp_diag *d, char *buf, size_t n)
         snprintf(buf, n, "%s: error: %s", d->file, d->msg);
     else
         snprintf(buf, n, "error: %s", d->msg);
+}
+
+/* Line `line` (1-based) of text, without its line end. */
+static bool find_line(const char *text, size_t len, int line, const char **s,
+                      size_t *n)
+{
+    size_t b = 0;
+    for (int l = 1; l < line; l++) {
+        const char *nl = memchr(text + b, '\n', len - b);
+        if (!nl)
+            return false;
+        b = (size_t)(nl - text) + 1;
+    }
+    const char *nl = memchr(text + b, '\n', len - b);
+    size_t e = nl ? (size_t)(nl - text) : len;
+    if (e > b && text[e - 1] == '\r')
+        e--;
+    *s = text + b;
+    *n = e - b;
+    return true;
+}
+
+static bool is_control(char c)
+{
+    return (unsigned char)c < 0x20 && c != '\t';
+}
+
+void mp_diag_quote(mp_diag *d, const char *path, const char *text, size_t len)
+{
+    const char *s;
+    size_t n;
+    if (!d || !text || !path || d->line < 1 || d->quoted ||
+        strcmp(d->file, path) != 0 || !find_line(text, len, d->line, &s, &n) ||
+        n >= sizeof(d->source))
+        return;
+    for (size_t i = 0; i < n; i++)
+        d->source[i] = is_control(s[i]) ? '?' : s[i];
+    d->source[n] = '\0';
+    d->quoted = true;
+}
+
+void mp_caret_line(mp_buf *out, const char *s, size_t n, int col)
+{
+    if (n >= MP_DIAG_QUOTE_MAX)
+        return;
+    /* show the line as text: control bytes would garble a terminal */
+    mp_buf_puts(out, "  ");
+    for (size_t i = 0; i < n; i++)
+        mp_buf_putc(out, is_control(s[i]) ? '?' : s[i]);
+    mp_buf_puts(out, "\n  ");
+    int c = 1;
+    for (size_t i = 0; i < n && c < col; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        mp_buf_putc(out, s[i] == '\t' ? '\t' : ' ');
+        c++;
+    }
+    mp_buf_puts(out, "^\n");
+}
+
+void mp_diag_render(const mp_diag *d, mp_buf *out)
+{
+    char line[1800];
+    mp_diag_format(d, line, sizeof(line));
+    mp_buf_printf(out, "%s\n", line);
+    if (d->quoted && d->line > 0)
+        mp_caret_line(out, d->source, strlen(d->source), d->col);
 }

@@ -69,6 +69,33 @@ int mp_findings_count(const mp_findings *f, mp_severity sev)
     return n;
 }
 
+void mp_findings_shift(mp_findings *f, int from, int dline, int dcol)
+{
+    for (int i = from; i < f->n && (dline || dcol); i++) {
+        if (f->v[i].line <= 0)
+            continue;
+        f->v[i].line += dline;
+        f->v[i].col += dcol;
+    }
+}
+
+void mp_findings_filter(mp_findings *f, const char *const *codes, int n,
+                        bool strict)
+{
+    int k = 0;
+    for (int i = 0; i < f->n; i++) {
+        bool drop = false;
+        for (int j = 0; j < n; j++)
+            drop |= strcmp(f->v[i].code, codes[j]) == 0;
+        if (drop)
+            continue;
+        if (strict && f->v[i].sev == MP_SEV_WARNING)
+            f->v[i].sev = MP_SEV_ERROR;
+        f->v[k++] = f->v[i];
+    }
+    f->n = k;
+}
+
 static int cmp(const void *a, const void *b)
 {
     const mp_finding *x = a, *y = b;

@@ -36,6 +36,12 @@ void mp_buf_repeat(mp_buf *b, const char *s, int n);
 /* Pad with spaces to display width `width` counting UTF-8 code points since
  * byte offset `from`. */
 void mp_buf_pad_to(mp_buf *b, size_t from, int width);
+/* Append the words of text (split at spaces) wrapped so that no line
+ * passes `width` columns, then a newline. The current line already has
+ * `col` columns; continuation lines are indented by `indent` spaces. A
+ * space separates a word from what precedes it unless that ends in a space
+ * or a newline. */
+void mp_buf_wrap(mp_buf *b, const char *text, int col, int indent, int width);
 /* Number of UTF-8 code points in s[0..n). */
 int mp_utf8_width(const char *s, size_t n);
 

@@ -7,7 +7,10 @@
 #ifndef MIGPLAN_ERROR_H
 #define MIGPLAN_ERROR_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "migplan/util/buf.h"
 
 /* One list generates the codes, their names and their short descriptions. */
 #define MP_ERRNO_MAP(X)                                                        \
@@ -29,13 +32,21 @@ enum mp_errno {
 #undef MP_ERRNO_ENUM
 };
 
-/* A positioned diagnostic. line and col are 1-based; 0 means "unknown". */
+/* Longest source line a diagnostic quotes (longer lines are not shown). */
+#define MP_DIAG_QUOTE_MAX 400
+
+/* A positioned diagnostic. line and col are 1-based; 0 means "unknown".
+ * source is the line at `line`, copied from the text that was parsed (so
+ * standard input is quoted too) with control bytes shown as '?', when
+ * quoted is set. */
 typedef struct mp_diag {
     int code;       /* MP_E* */
     char file[512]; /* path as given by the user, "" when not file-related */
     int line;
     int col;
     char msg[1024];
+    bool quoted;
+    char source[MP_DIAG_QUOTE_MAX];
 } mp_diag;
 
 /* Name ("EIO") and description of an error code; never NULL. */
@@ -56,5 +67,20 @@ int mp_diag_set(mp_diag *d, int code, const char *file, int line, int col,
 
 /* Prefix-format a diagnostic as "file:line:col: error: msg" into buf. */
 void mp_diag_format(const mp_diag *d, char *buf, size_t n);
+
+/* Quote the source line of d from text[0..len), the buffer that was parsed
+ * as `path`: only when d is about that file, has a line, no quote yet, and
+ * the line is shorter than MP_DIAG_QUOTE_MAX. Safe with d or text NULL. */
+void mp_diag_quote(mp_diag *d, const char *path, const char *text, size_t len);
+
+/* Append d as "file:line:col: error: msg\n", then its quoted source line
+ * and a caret under the column, as compilers do. */
+void mp_diag_render(const mp_diag *d, mp_buf *out);
+
+/* Append "  LINE\n  ^\n" for the source line s[0..n), the caret under
+ * column col (1-based, counted in UTF-8 code points, tabs kept). Control
+ * bytes show as '?'. Lines of MP_DIAG_QUOTE_MAX bytes or more are skipped:
+ * they would wrap the terminal into noise. */
+void mp_caret_line(mp_buf *out, const char *s, size_t n, int col);
 
 #endif

@@ -58,6 +58,16 @@ void mp_finding_set_scope(mp_findings *f, mp_finding *x, const char *config,
 
 int mp_findings_count(const mp_findings *f, mp_severity sev);
 
+/* Move the positioned findings from index `from` on by dline lines and
+ * dcol columns: findings about a text embedded in a larger file (a
+ * ConfigMap's config.yaml) then point into the file the user gave. */
+void mp_findings_shift(mp_findings *f, int from, int dline, int dcol);
+
+/* Drop the findings whose code is one of codes[0..n), then, when strict,
+ * make every remaining warning an error (`check --ignore`, `--strict`). */
+void mp_findings_filter(mp_findings *f, const char *const *codes, int n,
+                        bool strict);
+
 /* Order by file, line, column, then severity (stable for equal keys). */
 void mp_findings_sort(mp_findings *f);
 

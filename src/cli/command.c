@@ -1,0 +1,374 @@
+/* command.c - one parser and one help writer for every command, driven by
+ * the option and operand tables of command.h. */
+#include "command.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const cli_command *cli_command_find(const char *name)
+{
+    for (int k = 0; cli_commands[k]; k++)
+        if (strcmp(cli_commands[k]->name, name) == 0)
+            return cli_commands[k];
+    return NULL;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+typedef struct parser {
+    struct cli_ctx *c;
+    const cli_command *cmd;
+    int argc;
+    char **argv;
+    int i;
+    bool positional_only; /* after "--" */
+    void *args;
+    int operand; /* the operand being filled */
+    int count;   /* values it has */
+} parser;
+
+static void *field(void *base, size_t offset)
+{
+    return (char *)base + offset;
+}
+
+/* A usage error whose text may hold one %s for arg (no printf on table
+ * text). */
+static void usage_with(struct cli_ctx *c, const char *text, const char *arg)
+{
+    const char *at = strstr(text, "%s");
+    if (!at)
+        cli_usage_error(c, "%s", text);
+    else
+        cli_usage_error(c, "%.*s%s%s", (int)(at - text), text, arg, at + 2);
+}
+
+/* The row for a long name name[0..len) or a short name; *base gets where
+ * its field lives (the arguments or the context). */
+static const cli_option *lookup(parser *p, const char *name, size_t len,
+                                char short_name, void **base)
+{
+    const cli_option *tables[2] = {p->cmd->options, cli_common_options};
+    void *bases[2] = {p->args, p->c};
+    for (int t = 0; t < 2; t++)
+        for (const cli_option *o = tables[t]; o->name; o++) {
+            bool hit = name ? strlen(o->name) == len &&
+                                  strncmp(o->name, name, len) == 0
+                            : o->short_name && o->short_name == short_name;
+            if (hit) {
+                *base = bases[t];
+                return o;
+            }
+        }
+    return NULL;
+}
+
+static bool takes_value(const cli_option *o)
+{
+    return o->value != CLI_VALUE_NONE;
+}
+
+static int store_choice(parser *p, const cli_option *o, const char *arg,
+                        int *out)
+{
+    char list[200] = "";
+    size_t k = 0;
+    for (const cli_choice *ch = o->choices; ch->name; ch++) {
+        if (strcmp(ch->name, arg) == 0) {
+            *out = ch->value;
+            return 0;
+        }
+        mp_catf(list, sizeof(list), &k, "%s%s", ch == o->choices ? "" : ", ",
+                ch->name);
+    }
+    cli_usage_error(p->c, "unknown %s '%s'; use one of: %s", o->name, arg,
+                    list);
+    return CLI_BAD;
+}
+
+/* Do what row o says with arg (NULL for flags). */
+static int apply(parser *p, const cli_option *o, void *base, const char *arg)
+{
+    void *f = field(base, o->offset);
+    switch (o->store) {
+    case CLI_STORE_HELP: {
+        mp_buf b = MP_BUF_INIT;
+        cli_help(p->cmd, &b);
+        fputs(mp_buf_str(&b), stdout);
+        mp_buf_free(&b);
+        return CLI_HELP;
+    }
+    case CLI_STORE_VERSION:
+        printf("migplan %s\n", MIGPLAN_VERSION);
+        return CLI_HELP;
+    case CLI_STORE_TRUE:
+        *(bool *)f = true;
+        return 0;
+    case CLI_STORE_INT:
+        *(int *)f = o->set;
+        return 0;
+    case CLI_STORE_STRING:
+        *(const char **)f = arg;
+        return 0;
+    case CLI_STORE_LIST: {
+        cli_list *l = f;
+        if (l->n == o->max || l->n == CLI_LIST_MAX) {
+            cli_usage_error(p->c, "too many --%s", o->name);
+            return CLI_BAD;
+        }
+        l->v[l->n++] = arg;
+        return 0;
+    }
+    case CLI_STORE_CHOICE:
+        return store_choice(p, o, arg, f);
+    case CLI_STORE_SECONDS: {
+        char *end;
+        double v = strtod(arg, &end);
+        if (*end || !(v > 0) || v > o->max) {
+            cli_usage_error(p->c,
+                            "--%s takes seconds between 0 and %d, not '%s'",
+                            o->name, o->max, arg);
+            return CLI_BAD;
+        }
+        *(double *)f = v;
+        return 0;
+    }
+    }
+    return 0;
+}
+
+/* "--name", "--name=value", "--name value", "-x", "-xvalue", "-x value" */
+static int option(parser *p, const char *a)
+{
+    const cli_option *o;
+    void *base;
+    const char *val = NULL;
+    if (a[1] == '-') {
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        if (!(o = lookup(p, name, len, 0, &base))) {
+            cli_usage_error(p->c, "unknown option '--%.*s'", (int)len, name);
+            return CLI_BAD;
+        }
+        if (eq)
+            val = eq + 1;
+    } else {
+        o = lookup(p, NULL, 0, a[1], &base);
+        if (!o || (a[2] && !takes_value(o))) {
+            cli_usage_error(p->c, "unknown option '%s'", a);
+            return CLI_BAD;
+        }
+        if (a[2])
+            val = a + 2;
+    }
+    if (takes_value(o) && !val) {
+        if (p->i >= p->argc) {
+            cli_usage_error(p->c, "option '--%s' needs a value", o->name);
+            return CLI_BAD;
+        }
+        val = p->argv[p->i++];
+    } else if (!takes_value(o) && val) {
+        cli_usage_error(p->c, "option '--%s' takes no value", o->name);
+        return CLI_BAD;
+    }
+    return apply(p, o, base, val);
+}
+
+static int operand(parser *p, const char *a)
+{
+    const cli_operand *ops = p->cmd->operands;
+    if (!ops || !ops[0].name) {
+        usage_with(p->c, "unexpected argument '%s'", a);
+        return CLI_BAD;
+    }
+    while (p->count == ops[p->operand].max && ops[p->operand + 1].name) {
+        p->operand++;
+        p->count = 0;
+    }
+    const cli_operand *op = &ops[p->operand];
+    if (p->count == op->max) {
+        usage_with(p->c, op->extra, a);
+        return CLI_BAD;
+    }
+    void *f = field(p->args, op->offset);
+    if (op->store == CLI_STORE_LIST) {
+        cli_list *l = f;
+        l->v[l->n] = a;
+        l->n++;
+    } else {
+        *(const char **)f = a;
+    }
+    p->count++;
+    return 0;
+}
+
+/* Every operand has at least its minimum. */
+static int enough(parser *p)
+{
+    const cli_operand *ops = p->cmd->operands;
+    for (int k = 0; ops && ops[k].name; k++) {
+        const void *f = field(p->args, ops[k].offset);
+        int n = ops[k].store == CLI_STORE_LIST
+                    ? ((const cli_list *)f)->n
+                    : *(const char *const *)f != NULL;
+        if (n < ops[k].min) {
+            usage_with(p->c, ops[k].missing, "");
+            return CLI_BAD;
+        }
+    }
+    return 0;
+}
+
+/* Defaults as if typed first; a bad default is a table bug. */
+static int defaults(parser *p)
+{
+    for (const cli_option *o = p->cmd->options; o->name; o++)
+        if (o->def && apply(p, o, p->args, o->def) != 0)
+            return CLI_BAD;
+    return 0;
+}
+
+int cli_parse(struct cli_ctx *c, const cli_command *cmd, int argc, char **argv,
+              void *args)
+{
+    parser p = {
+        .c = c, .cmd = cmd, .argc = argc, .argv = argv, .i = 1, .args = args};
+    int r = defaults(&p);
+    while (!r && p.i < p.argc) {
+        const char *a = p.argv[p.i++];
+        if (!p.positional_only && strcmp(a, "--") == 0)
+            p.positional_only = true;
+        else if (p.positional_only || a[0] != '-' || strcmp(a, "-") == 0)
+            r = operand(&p, a);
+        else
+            r = option(&p, a);
+    }
+    return r ? r : enough(&p);
+}
+
+/* --------------------------------------------------------------- help */
+
+#define HELP_WIDTH 74    /* longest help line */
+#define HELP_MIN_LEFT 17 /* width of the option column, at least */
+
+void cli_option_help(const cli_option *o, mp_buf *out)
+{
+    if (o->help)
+        mp_buf_puts(out, o->help);
+    if (o->store == CLI_STORE_CHOICE && !o->help) {
+        int n = 0;
+        while (o->choices[n].name)
+            n++;
+        for (int i = 0; i < n; i++) {
+            const cli_choice *ch = &o->choices[i];
+            bool is_def = o->def && strcmp(o->def, ch->name) == 0;
+            const char *sep = i == 0 ? "" : n > 2 ? ", " : " ";
+            mp_buf_printf(out, "%s%s%s", sep, i && i == n - 1 ? "or " : "",
+                          ch->name);
+            if (is_def || ch->help)
+                mp_buf_printf(out, " (%s%s%s)", is_def ? "default" : "",
+                              is_def && ch->help ? ", " : "",
+                              ch->help ? ch->help : "");
+        }
+    } else if (o->def) {
+        mp_buf_printf(out, " (default %s)", o->def);
+    }
+}
+
+static void left_column(const cli_option *o, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    if (o->short_name)
+        mp_catf(buf, n, &k, "-%c, ", o->short_name);
+    mp_catf(buf, n, &k, "--%s", o->name);
+    if (o->value_name)
+        mp_catf(buf, n, &k, " %s", o->value_name);
+}
+
+/* A command's help shows its own rows and the common rows it names. */
+static bool shown(const cli_option *o, bool common, unsigned bits)
+{
+    return !common || (o->show & bits) != 0;
+}
+
+static void option_lines(const cli_option *own, unsigned bits, mp_buf *out)
+{
+    const cli_option *tables[2] = {own, cli_common_options};
+    char left[128];
+    int width = HELP_MIN_LEFT;
+    for (int t = 0; t < 2; t++)
+        for (const cli_option *o = tables[t]; o->name; o++) {
+            left_column(o, left, sizeof(left));
+            if (shown(o, t == 1, bits) && (int)strlen(left) > width)
+                width = (int)strlen(left);
+        }
+    for (int t = 0; t < 2; t++)
+        for (const cli_option *o = tables[t]; o->name; o++) {
+            if (!shown(o, t == 1, bits))
+                continue;
+            left_column(o, left, sizeof(left));
+            mp_buf help = MP_BUF_INIT;
+            cli_option_help(o, &help);
+            mp_buf_printf(out, "  %-*s ", width, left);
+            mp_buf_wrap(out, mp_buf_str(&help), width + 3, width + 3,
+                        HELP_WIDTH);
+            mp_buf_free(&help);
+        }
+}
+
+/* Paragraphs of prose (separated by blank lines), each wrapped. */
+static void paragraphs(const char *text, mp_buf *out)
+{
+    mp_buf par = MP_BUF_INIT;
+    for (const char *p = text; *p;) {
+        const char *end = strstr(p, "\n\n");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        mp_buf_reset(&par);
+        mp_buf_add(&par, p, n);
+        mp_buf_wrap(out, mp_buf_str(&par), 0, 0, HELP_WIDTH);
+        p += n;
+        if (end) {
+            mp_buf_putc(out, '\n');
+            p += 2;
+        }
+    }
+    mp_buf_free(&par);
+}
+
+void cli_help(const cli_command *cmd, mp_buf *out)
+{
+    mp_buf_printf(out, "%s\n", cmd->synopsis);
+    paragraphs(cmd->description, out);
+    mp_buf_putc(out, '\n');
+    option_lines(cmd->options, cmd->common, out);
+    if (cmd->footer) {
+        mp_buf_putc(out, '\n');
+        paragraphs(cmd->footer, out);
+    }
+}
+
+void cli_main_help(mp_buf *out)
+{
+    mp_buf_printf(out,
+                  "migplan %s - plan, check and script NVIDIA MIG layouts\n"
+                  "\n"
+                  "Usage: migplan [--profiles DIR] COMMAND [ARGS...]\n"
+                  "       migplan COMMAND --help\n"
+                  "\n"
+                  "Commands:\n",
+                  MIGPLAN_VERSION);
+    for (int k = 0; cli_commands[k]; k++)
+        mp_buf_printf(out, "  %-11s %s\n", cli_commands[k]->name,
+                      cli_commands[k]->summary);
+    mp_buf_puts(out, "\nGlobal options:\n");
+    option_lines(cli_global_options, 0, out);
+    mp_buf_putc(out, '\n');
+    paragraphs("Exit status: 0 success, 1 findings (check errors, infeasible "
+               "plan), 2 usage or input errors, 3 internal error (a bug: "
+               "please report it).",
+               out);
+}

@@ -1,0 +1,181 @@
+/* command.h - migplan's commands and options as data.
+ *
+ * Every subcommand is one cli_command (tmux's cmd_entry): its name, the
+ * handler, a one-line summary for `migplan --help`, its help text, and a
+ * table of cli_option rows and cli_operand rows (libgit2's cli_opt specs).
+ * One parser reads every command line from these tables into the command's
+ * argument struct (each row names its field by offset), `--help` is drawn
+ * from them, and so can a man page or shell completions be: walk
+ * cli_commands[], cli_common_options[] and cli_global_options[].
+ */
+#ifndef MIGPLAN_CLI_COMMAND_H
+#define MIGPLAN_CLI_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "migplan/util/buf.h"
+
+struct cli_ctx;
+
+/* What a row does with what it reads; the field at its offset has the
+ * type named here. */
+typedef enum cli_store {
+    CLI_STORE_HELP,    /* print the command's help, exit 0 (no field) */
+    CLI_STORE_VERSION, /* print the version, exit 0 (no field) */
+    CLI_STORE_TRUE,    /* bool: set to true */
+    CLI_STORE_INT,     /* int: set to the row's `set` */
+    CLI_STORE_STRING,  /* const char *: the value; the last one given wins */
+    CLI_STORE_LIST,    /* cli_list: each value appended, at most `max` */
+    CLI_STORE_CHOICE,  /* int: the `value` of the matching `choices` entry */
+    CLI_STORE_SECONDS  /* double: a number in (0, max] */
+} cli_store;
+
+/* What a value or an operand is, for completions and the man page. */
+typedef enum cli_value {
+    CLI_VALUE_NONE,    /* a flag: no value */
+    CLI_VALUE_TEXT,    /* free text */
+    CLI_VALUE_FILE,    /* a path to read; - is standard input */
+    CLI_VALUE_OUTPUT,  /* a path to write; - is standard output */
+    CLI_VALUE_DIR,     /* a folder */
+    CLI_VALUE_MODEL,   /* a GPU model: what `migplan gpus` lists */
+    CLI_VALUE_PROFILE, /* a profile of the model given (`migplan profiles`) */
+    CLI_VALUE_CONFIG,  /* a config name in the mig-parted file given */
+    CLI_VALUE_CODE,    /* a finding code of `migplan check` */
+    CLI_VALUE_CHOICE,  /* one of the row's choices */
+    CLI_VALUE_SECONDS  /* a positive number of seconds */
+} cli_value;
+
+/* One allowed value of an enum-valued option. */
+typedef struct cli_choice {
+    const char *name; /* as typed: "mig-parted" */
+    int value;        /* the command's enum value for it */
+    const char *help; /* a few words, or NULL */
+} cli_choice;
+
+/* One option. Tables end with a row whose name is NULL. */
+typedef struct cli_option {
+    const char *name;          /* long name without dashes */
+    char short_name;           /* 0 when none */
+    cli_store store;           /* what a use of it does */
+    size_t offset;             /* its field in the argument struct */
+    const char *value_name;    /* "F", "MODEL" in help; NULL for flags */
+    cli_value value;           /* what the value is */
+    const char *help;          /* one sentence; for choices NULL: the list */
+    const cli_choice *choices; /* CLI_STORE_CHOICE: ends with a NULL name */
+    const char *def;           /* the default as it would be typed, or NULL */
+    int set;                   /* CLI_STORE_INT: the value stored */
+    int max;       /* CLI_STORE_LIST: most values; CLI_STORE_SECONDS: largest */
+    unsigned show; /* common options: the CLI_SHOW_* bit that lists it */
+} cli_option;
+
+/* Positional arguments, in order; a table ends with a NULL name. */
+typedef struct cli_operand {
+    const char *name;    /* "REQUEST.yaml", "PROFILE[:START]" */
+    cli_store store;     /* CLI_STORE_STRING (one) or CLI_STORE_LIST */
+    size_t offset;       /* its field in the argument struct */
+    cli_value value;     /* what it is */
+    int min, max;        /* how many */
+    const char *missing; /* the usage error when fewer than min are given */
+    const char *extra;   /* the usage error for one too many; %s is it */
+} cli_operand;
+
+/* Values of a repeatable option or operand, pointing into argv. */
+#define CLI_LIST_MAX 256
+typedef struct cli_list {
+    const char *v[CLI_LIST_MAX];
+    int n;
+} cli_list;
+
+/* Bits of cli_command.common and cli_option.show: the common options a
+ * command's help lists (every command accepts all of them). */
+enum { CLI_SHOW_PROFILES = 1, CLI_SHOW_DIAGRAM = 2 };
+
+/* One subcommand. */
+typedef struct cli_command {
+    const char *name;
+    /* the work, with args parsed into a zeroed struct of args_size bytes;
+     * returns the exit status */
+    int (*run)(struct cli_ctx *c, void *args);
+    size_t args_size;
+    const char *summary;  /* one line for `migplan --help` */
+    const char *synopsis; /* "Usage: migplan ..." lines */
+    /* prose, paragraphs separated by "\n\n"; help wraps them */
+    const char *description;
+    const char *footer; /* after the options (exit status), or NULL */
+    const cli_option *options;
+    const cli_operand *operands; /* NULL: takes none */
+    unsigned common;             /* CLI_SHOW_* */
+} cli_command;
+
+/* Rows several commands share; `type` is the command's argument struct. */
+#define CLI_OPTION_FORMAT(type, field, list, default_name)                     \
+    {                                                                          \
+        .name = "format", .store = CLI_STORE_CHOICE,                           \
+        .offset = offsetof(type, field), .value_name = "F",                    \
+        .value = CLI_VALUE_CHOICE, .choices = (list), .def = (default_name)    \
+    }
+#define CLI_OPTION_OUTPUT(type, field, text)                                   \
+    {                                                                          \
+        .name = "output", .short_name = 'o', .store = CLI_STORE_STRING,        \
+        .offset = offsetof(type, field), .value_name = "F",                    \
+        .value = CLI_VALUE_OUTPUT, .help = (text)                              \
+    }
+#define CLI_OPTION_CONFIG(type, field, text)                                   \
+    {                                                                          \
+        .name = "config", .short_name = 'c', .store = CLI_STORE_STRING,        \
+        .offset = offsetof(type, field), .value_name = "NAME",                 \
+        .value = CLI_VALUE_CONFIG, .help = (text)                              \
+    }
+#define CLI_OPTION_GPUS(type, field, text)                                     \
+    {                                                                          \
+        .name = "gpu", .store = CLI_STORE_LIST,                                \
+        .offset = offsetof(type, field), .value_name = "MODEL",                \
+        .value = CLI_VALUE_MODEL, .help = (text), .max = 64                    \
+    }
+#define CLI_OPTION_NODE(type, field, text)                                     \
+    {                                                                          \
+        .name = "node", .store = CLI_STORE_STRING,                             \
+        .offset = offsetof(type, field), .value_name = "FILE",                 \
+        .value = CLI_VALUE_FILE, .help = (text)                                \
+    }
+/* The MODEL operand of profiles and geometries. */
+#define CLI_OPERAND_MODEL(type, field, missing_text, extra_text)               \
+    {                                                                          \
+        .name = "MODEL", .store = CLI_STORE_STRING,                            \
+        .offset = offsetof(type, field), .value = CLI_VALUE_MODEL, .min = 1,   \
+        .max = 1, .missing = (missing_text), .extra = (extra_text)             \
+    }
+
+/* Every command, in `migplan --help` order, NULL-terminated. */
+extern const cli_command *const cli_commands[];
+/* Options every command accepts (--help, --profiles, --ascii, --unicode);
+ * their fields are in cli_ctx. */
+extern const cli_option cli_common_options[];
+/* Options before the command (--profiles, --version, --help). */
+extern const cli_option cli_global_options[];
+
+/* The command called name, or NULL. */
+const cli_command *cli_command_find(const char *name);
+
+/* Outcomes of cli_parse besides 0 (run the command). */
+enum { CLI_BAD = -1, CLI_HELP = -2 };
+
+/* Read argv[1..argc) (argv[0] is the command name) into args, a zeroed
+ * struct of cmd->args_size bytes: defaults first, then options and
+ * operands; common options go to c. Returns 0, CLI_HELP after printing the
+ * help to standard output, or CLI_BAD after printing a usage error. */
+int cli_parse(struct cli_ctx *c, const cli_command *cmd, int argc, char **argv,
+              void *args);
+
+/* The command's --help text. */
+void cli_help(const cli_command *cmd, mp_buf *out);
+
+/* `migplan --help`: the commands, the global options, the exit statuses. */
+void cli_main_help(mp_buf *out);
+
+/* The help line of an option, without the left column: its help, the
+ * choices with the default marked, " (default X)" for other defaults. */
+void cli_option_help(const cli_option *o, mp_buf *out);
+
+#endif

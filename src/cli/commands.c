@@ -1,0 +1,58 @@
+/* commands.c - the command table and the options every command shares:
+ * the data `migplan --help`, each command's --help, and (later) the man
+ * page and shell completions are made from. */
+#include <stddef.h>
+
+#include "cli.h"
+
+const cli_command *const cli_commands[] = {
+    &cli_cmd_gpus, &cli_cmd_profiles, &cli_cmd_geometries, &cli_cmd_fit,
+    &cli_cmd_plan, &cli_cmd_check,    &cli_cmd_script,     NULL,
+};
+
+#define CTX(f) offsetof(cli_ctx, f)
+
+const cli_option cli_common_options[] = {
+    {.name = "help",
+     .short_name = 'h',
+     .store = CLI_STORE_HELP,
+     .help = "print this help"},
+    {.name = "profiles",
+     .store = CLI_STORE_STRING,
+     .offset = CTX(profiles_dir),
+     .value_name = "DIR",
+     .value = CLI_VALUE_DIR,
+     .help = "also load the profile files in DIR",
+     .show = CLI_SHOW_PROFILES},
+    {.name = "ascii",
+     .store = CLI_STORE_TRUE,
+     .offset = CTX(ascii),
+     .help = "draw diagrams with ASCII characters",
+     .show = CLI_SHOW_DIAGRAM},
+    {.name = "unicode",
+     .store = CLI_STORE_TRUE,
+     .offset = CTX(unicode),
+     .help = "draw diagrams with box-drawing characters (the default on a "
+             "UTF-8 terminal)",
+     .show = CLI_SHOW_DIAGRAM},
+    {.name = NULL},
+};
+
+const cli_option cli_global_options[] = {
+    {.name = "profiles",
+     .store = CLI_STORE_STRING,
+     .offset = CTX(profiles_dir),
+     .value_name = "DIR",
+     .value = CLI_VALUE_DIR,
+     .help = "also load profiles/*.yaml from DIR (same id replaces a shipped "
+             "model); or set MIGPLAN_PROFILES"},
+    {.name = "version",
+     .short_name = 'V',
+     .store = CLI_STORE_VERSION,
+     .help = "print the version"},
+    {.name = "help",
+     .short_name = 'h',
+     .store = CLI_STORE_HELP,
+     .help = "print this help"},
+    {.name = NULL},
+};
