@@ -1,7 +1,9 @@
 /* test_geometry.c - the geometry engine: feasibility with reasons, pinned
  * instances, the driver's slot choice and creation order, enumeration
  * counts (explained by hand and cross-checked by brute force), capacity,
- * compute instances and the slot diagram. */
+ * compute instances and the slot diagram; enumeration from several threads
+ * at once. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -419,6 +422,98 @@ static void test_enumeration_every_model(void **state)
     assert_int_equal(count_geoms(rtx, base, true), 4);
 }
 
+/* Enumeration must be reentrant: several threads enumerate different
+ * models at once (the planner or a server may), and each must get exactly
+ * the list a lone call gives, in the same order. A sort that kept its
+ * comparator's model in file statics mixes the threads' orders up; the
+ * threads run for a fixed time so that such a race shows in nearly every
+ * run (and the test stays short under valgrind). */
+enum { N_THREADS = 6, MIN_ROUNDS = 10 };
+
+typedef struct enum_job {
+    const mp_model *m;
+    bool maximal;
+    mp_geom_list want;
+    const struct timespec *until;
+    int rounds, mismatches, errors;
+} enum_job;
+
+static bool same_list(const mp_geom_list *a, const mp_geom_list *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (int i = 0; i < a->n; i++)
+        if (memcmp(a->v[i].count, b->v[i].count, sizeof(a->v[i].count)) ||
+            a->v[i].maximal != b->v[i].maximal)
+            return false;
+    return true;
+}
+
+static bool before(const struct timespec *until)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec < until->tv_sec ||
+           (now.tv_sec == until->tv_sec && now.tv_nsec < until->tv_nsec);
+}
+
+static void *enum_worker(void *arg)
+{
+    enum_job *j = arg;
+    while (j->rounds < MIN_ROUNDS || before(j->until)) {
+        mp_geom_list got;
+        j->rounds++;
+        if (mp_geom_enumerate(j->m, NULL, j->maximal, &got) != 0) {
+            j->errors++;
+            continue;
+        }
+        j->mismatches += !same_list(&got, &j->want);
+        mp_geom_list_free(&got);
+    }
+    return NULL;
+}
+
+static void test_enumeration_reentrant(void **state)
+{
+    (void)state;
+    /* models with different profile counts (7, 5, 11, ...), so a
+     * comparator reading another thread's model sorts by the wrong
+     * profiles */
+    static const char *const models[N_THREADS] = {
+        "h100", "a30", "rtx-pro-6000", "a100-40gb", "rtx-pro-6000", "a30"};
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += 1;
+    enum_job jobs[N_THREADS];
+    memset(jobs, 0, sizeof(jobs));
+    for (int t = 0; t < N_THREADS; t++) {
+        jobs[t].m = model(models[t]);
+        jobs[t].maximal = t >= 3;
+        jobs[t].until = &until;
+        assert_int_equal(
+            mp_geom_enumerate(jobs[t].m, NULL, jobs[t].maximal, &jobs[t].want),
+            0);
+        assert_true(jobs[t].want.n > 1);
+    }
+    pthread_t tid[N_THREADS];
+    for (int t = 0; t < N_THREADS; t++)
+        assert_int_equal(pthread_create(&tid[t], NULL, enum_worker, &jobs[t]),
+                         0);
+    for (int t = 0; t < N_THREADS; t++)
+        assert_int_equal(pthread_join(tid[t], NULL), 0);
+    int bad = 0;
+    for (int t = 0; t < N_THREADS; t++) {
+        if (jobs[t].errors || jobs[t].mismatches)
+            print_error("%s: %d of %d concurrent enumerations differ from "
+                        "the sequential one (%d errors)\n",
+                        jobs[t].m->id, jobs[t].mismatches, jobs[t].rounds,
+                        jobs[t].errors);
+        bad += jobs[t].errors + jobs[t].mismatches;
+        mp_geom_list_free(&jobs[t].want);
+    }
+    assert_int_equal(bad, 0);
+}
+
 /* ---- capacity ---- */
 
 static void test_capacity(void **state)
@@ -539,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_enumeration_a30_by_hand),
         cmocka_unit_test(test_enumeration_h100_by_hand),
         cmocka_unit_test(test_enumeration_every_model),
+        cmocka_unit_test(test_enumeration_reentrant),
         cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_compute_instances),
         cmocka_unit_test(test_diagram),

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -259,6 +261,85 @@ static void test_read_file_refusals(void **state)
     assert_non_null(strstr(d.msg, "is a directory"));
 }
 
+/* Write n bytes of a repeating pattern to fd. */
+static void write_pattern(int fd, size_t n)
+{
+    char chunk[4096];
+    for (size_t i = 0; i < sizeof(chunk); i++)
+        chunk[i] = (char)('a' + i % 26);
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+        ssize_t w = write(fd, chunk, k);
+        if (w <= 0)
+            return;
+        done += (size_t)w;
+    }
+}
+
+/* mp_read_file("-") on a pipe of n bytes written by a child process. */
+static int read_stdin_pipe(size_t n, size_t max, char **t, size_t *len,
+                           mp_diag *d)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        write_pattern(p[1], n);
+        _exit(0);
+    }
+    close(p[1]);
+    int saved = dup(STDIN_FILENO);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+    close(p[0]);
+    int rc = mp_read_file("-", max, t, len, d);
+    assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+    close(saved);
+    int status;
+    waitpid(pid, &status, 0);
+    return rc;
+}
+
+static void test_read_file_contents_and_limits(void **state)
+{
+    (void)state;
+    char *t;
+    size_t n;
+    mp_diag d;
+    /* a regular file: read whole and NUL-terminated, or refused by size
+     * before reading */
+    char path[] = "/tmp/migplan-test-ydoc-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    write_pattern(fd, 100);
+    close(fd);
+    assert_int_equal(mp_read_file(path, 100, &t, &n, &d), 0);
+    assert_int_equal(n, 100);
+    assert_int_equal(t[0], 'a');
+    assert_int_equal(t[99], 'a' + 99 % 26);
+    assert_int_equal(t[100], '\0');
+    free(t);
+    assert_int_equal(mp_read_file(path, 99, &t, &n, &d), MP_ELIMIT);
+    assert_null(t);
+    assert_string_equal(d.msg,
+                        "file is 100 bytes; the input size limit is 99 bytes");
+    unlink(path);
+    /* a pipe of unknown size: the buffer grows past its first 64 KiB */
+    assert_int_equal(read_stdin_pipe(200000, 1u << 20, &t, &n, &d), 0);
+    assert_int_equal(n, 200000);
+    assert_int_equal(t[199999], 'a' + (199999 % 4096) % 26);
+    assert_int_equal(t[200000], '\0');
+    free(t);
+    /* ... and stops once it holds more than the limit */
+    assert_int_equal(read_stdin_pipe(200000, 100000, &t, &n, &d), MP_ELIMIT);
+    assert_null(t);
+    assert_string_equal(d.file, "<stdin>");
+    assert_string_equal(d.msg,
+                        "input is larger than the size limit of 97.7 KiB");
+}
+
 static void test_go_floats(void **state)
 {
     (void)state;
@@ -293,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_read_file_refusals),
+        cmocka_unit_test(test_read_file_contents_and_limits),
         cmocka_unit_test(test_go_floats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,3 +192,18 @@ void mp_profname_gi(const mp_profname *p, char *buf, size_t n)
     gi.ci_form = false;
     mp_profname_format(&gi, buf, n);
 }
+
+void mp_profile_short(const char *name, char *buf, size_t n)
+{
+    /* drop the ".NNgb" part: 1g.10gb+me -> 1g+me, 1c.3g.40gb -> 1c.3g */
+    const char *gb = strstr(name, "gb");
+    const char *dot = NULL;
+    for (const char *p = name; gb && p < gb; p++)
+        if (*p == '.')
+            dot = p;
+    if (!gb || !dot) {
+        snprintf(buf, n, "%s", name);
+        return;
+    }
+    snprintf(buf, n, "%.*s%s", (int)(dot - name), name, gb + 2);
+}

@@ -526,9 +526,97 @@ static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
              "devices: [] selects no GPU, so this entry does nothing");
 }
 
+/* A count mig-parted's json.Unmarshal cannot decode: out of int64 range
+ * when written as digits, otherwise not a number at all. */
+static void reject_count(rd *r, const mp_mp_device *d, const mp_ynode *v,
+                         const char *err)
+{
+    const char *sv = v->kind == MP_YNODE_SCALAR ? v->str : "";
+    size_t k = (sv[0] == '-' || sv[0] == '+') ? 1 : 0;
+    bool digits = v->kind == MP_YNODE_SCALAR && v->plain && sv[k] != '\0' &&
+                  strspn(sv + k, "0123456789") == strlen(sv + k);
+    if (digits)
+        reject(r, v, LVL_DECODE, "bad-count", err,
+               "the count of %s is out of range: mig-parted reads counts as "
+               "64-bit integers; a GPU holds at most 7 instances",
+               d->name);
+    else
+        reject(r, v, LVL_DECODE, "bad-count", err,
+               "the count of %s must be a whole number, not %s", d->name,
+               v->kind == MP_YNODE_SCALAR ? v->str : "a list or map");
+}
+
+/* Decode every name and count into e->devs; false when some count does
+ * not decode (json.Unmarshal then fails before any format check). */
+static bool decode_devices(rd *r, mp_mp_entry *e, const pair *p, int n)
+{
+    char err[200];
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        mp_mp_device *d = &e->devs[e->n_devs++];
+        d->name = p[i].key;
+        pos(p[i].k, &d->line, &d->col);
+        pos(p[i].v, &d->vline, &d->vcol);
+        long long c;
+        if (!decode_int(p[i].v, &c, err, sizeof(err))) {
+            reject_count(r, d, p[i].v, err);
+            ok = false;
+            continue;
+        }
+        d->count = c < 0 ? 0 : c;
+        d->count_ok = c >= 0;
+    }
+    return ok;
+}
+
+/* mig-parted's format check of one decoded pair (a profile name, a
+ * non-negative count), then what makes its assert fail forever: a
+ * non-canonical name, a zero count. */
+static void check_device(rd *r, const mp_mp_device *d, const pair *p)
+{
+    char t[700], err[200], why[400];
+    mp_profname pn;
+    if (!mp_profname_parse(d->name, strlen(d->name), &pn, why, sizeof(why))) {
+        snprintf(t, sizeof(t),
+                 "error validating values in 'mig-devices' field: invalid "
+                 "format for '%s': %s",
+                 d->name, why);
+        reject(r, p->k, LVL_DECODE, "bad-profile-name", t,
+               "'%s' is not a MIG profile name (like 1g.10gb, 1c.3g.40gb or "
+               "1g.10gb+me): %s",
+               d->name, why);
+        return;
+    }
+    long long raw;
+    decode_int(p->v, &raw, err, sizeof(err));
+    if (raw < 0) {
+        snprintf(t, sizeof(t),
+                 "error validating values in 'mig-devices' field: invalid "
+                 "count for '%lld': <nil>",
+                 raw);
+        reject(r, p->v, LVL_DECODE, "negative-count", t,
+               "the count of %s is %lld; counts cannot be negative", d->name,
+               raw);
+        return;
+    }
+    char canon[96];
+    mp_profname_format(&pn, canon, sizeof(canon));
+    if (strcmp(canon, d->name) != 0)
+        note(r, p->k, MP_SEV_WARNING, "non-canonical-name",
+             "'%s' is not how mig-parted writes this profile; its assert "
+             "compares names as text and never passes, so apply redoes the "
+             "GPU every time; write %s",
+             d->name, canon);
+    if (raw == 0)
+        note(r, p->v, MP_SEV_WARNING, "zero-count",
+             "a zero count for %s makes mig-parted's assert fail forever (it "
+             "compares the maps by size), so apply redoes the GPU every "
+             "time; remove the key",
+             d->name);
+}
+
 static void read_mig_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
 {
-    char t[700], err[200];
     e->devs_line = v->line;
     e->devs_col = v->col;
     if (is_null(v))
@@ -541,99 +629,21 @@ static void read_mig_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
     pair *p;
     int n = effective_pairs(r, v, "mig-devices", &p);
     e->devs = mp_arena_alloc(r->a, (n ? (size_t)n : 1) * sizeof(*e->devs));
-    if (!e->devs)
+    if (!e->devs || !decode_devices(r, e, p, n))
         return;
-    bool decode_failed = false;
-    for (int i = 0; i < n; i++) {
-        mp_mp_device *d = &e->devs[e->n_devs++];
-        d->name = p[i].key;
-        pos(p[i].k, &d->line, &d->col);
-        pos(p[i].v, &d->vline, &d->vcol);
-        long long c;
-        if (!decode_int(p[i].v, &c, err, sizeof(err))) {
-            const char *sv = p[i].v->kind == MP_YNODE_SCALAR ? p[i].v->str : "";
-            size_t k = (sv[0] == '-' || sv[0] == '+') ? 1 : 0;
-            bool digits = p[i].v->kind == MP_YNODE_SCALAR && p[i].v->plain &&
-                          sv[k] != '\0' &&
-                          strspn(sv + k, "0123456789") == strlen(sv + k);
-            if (digits)
-                reject(r, p[i].v, LVL_DECODE, "bad-count", err,
-                       "the count of %s is out of range: mig-parted reads "
-                       "counts as 64-bit integers; a GPU holds at most 7 "
-                       "instances",
-                       d->name);
-            else
-                reject(r, p[i].v, LVL_DECODE, "bad-count", err,
-                       "the count of %s must be a whole number, not %s",
-                       d->name,
-                       p[i].v->kind == MP_YNODE_SCALAR ? p[i].v->str
-                                                       : "a list or map");
-            decode_failed = true;
-            continue;
-        }
-        d->count = c < 0 ? 0 : c;
-        d->count_ok = c >= 0;
-    }
-    if (decode_failed)
-        return; /* json.Unmarshal failed before the format check */
-    bool any_positive = false;
-    for (int i = 0; i < e->n_devs; i++)
-        any_positive |= e->devs[i].count > 0;
+    bool any_positive = false, all_valid = true;
     for (int i = 0; i < e->n_devs; i++) {
-        mp_mp_device *d = &e->devs[i];
-        const mp_ynode *kn = p[i].k, *vn = p[i].v;
-        mp_profname pn;
-        char why[400];
-        if (!mp_profname_parse(d->name, strlen(d->name), &pn, why,
-                               sizeof(why))) {
-            snprintf(t, sizeof(t),
-                     "error validating values in 'mig-devices' field: invalid "
-                     "format for '%s': %s",
-                     d->name, why);
-            reject(r, kn, LVL_DECODE, "bad-profile-name", t,
-                   "'%s' is not a MIG profile name (like 1g.10gb, 1c.3g.40gb "
-                   "or 1g.10gb+me): %s",
-                   d->name, why);
-            continue;
-        }
-        long long raw;
-        decode_int(vn, &raw, err, sizeof(err));
-        if (raw < 0) {
-            snprintf(t, sizeof(t),
-                     "error validating values in 'mig-devices' field: invalid "
-                     "count for '%lld': <nil>",
-                     raw);
-            reject(r, vn, LVL_DECODE, "negative-count", t,
-                   "the count of %s is %lld; counts cannot be negative",
-                   d->name, raw);
-            continue;
-        }
-        char canon[96];
-        mp_profname_format(&pn, canon, sizeof(canon));
-        if (strcmp(canon, d->name) != 0)
-            note(r, kn, MP_SEV_WARNING, "non-canonical-name",
-                 "'%s' is not how mig-parted writes this profile; its assert "
-                 "compares names as text and never passes, so apply redoes "
-                 "the GPU every time; write %s",
-                 d->name, canon);
-        if (raw == 0)
-            note(r, vn, MP_SEV_WARNING, "zero-count",
-                 "a zero count for %s makes mig-parted's assert fail forever "
-                 "(it compares the maps by size), so apply redoes the GPU "
-                 "every time; remove the key",
-                 d->name);
+        any_positive |= e->devs[i].count > 0;
+        all_valid &= e->devs[i].count_ok;
     }
-    if (e->n_devs > 0 && !any_positive) {
-        bool all_valid = true;
-        for (int i = 0; i < e->n_devs; i++)
-            all_valid &= e->devs[i].count_ok;
-        if (all_valid)
-            reject(r, v, LVL_DECODE, "all-zero",
-                   "error validating values in 'mig-devices' field: all "
-                   "counts for all MigProfiles are 0",
-                   "every count in mig-devices is 0; use `mig-devices: {}` "
-                   "to enable MIG without instances");
-    }
+    for (int i = 0; i < e->n_devs; i++)
+        check_device(r, &e->devs[i], &p[i]);
+    if (e->n_devs > 0 && !any_positive && all_valid)
+        reject(r, v, LVL_DECODE, "all-zero",
+               "error validating values in 'mig-devices' field: all counts "
+               "for all MigProfiles are 0",
+               "every count in mig-devices is 0; use `mig-devices: {}` to "
+               "enable MIG without instances");
 }
 
 static void read_entry(rd *r, const mp_ynode *n, mp_mp_entry *e)
@@ -780,6 +790,85 @@ static void read_configs(rd *r, const mp_ynode *v)
     }
 }
 
+/* The file is not YAML libyaml (and so go-yaml) can read: one finding
+ * with mig-parted's own message, and an empty document in out so that the
+ * caller frees it the same way. */
+static int yaml_failed(rd *r, mp_mp_file *out, int rc, mp_diag *d)
+{
+    const char *path = r->path;
+    /* go-yaml is a port of libyaml: it fails where libyaml fails */
+    char t[1100];
+    snprintf(t, sizeof(t), "yaml: line %d: %.1000s", d->line, d->msg);
+    mp_finding *x = mp_findings_add(r->f, MP_SEV_ERROR,
+                                    rc == MP_ELIMIT ? "limit" : "yaml-syntax",
+                                    path, d->line, d->col, "%s", d->msg);
+    char full[1100];
+    snprintf(full, sizeof(full), "%s%.1000s", CONVERT_PREFIX, t);
+    mp_finding_set_migparted(r->f, x, full);
+    out->parsed = false;
+    snprintf(out->migparted_error, sizeof(out->migparted_error), "%s", full);
+    rc = mp_ydoc_parse("", 0, path, NULL, &out->doc, d);
+    out->path = mp_arena_strdup(&out->doc.arena, path);
+    return rc;
+}
+
+/* version: missing (when the map has any key), not a string, or not v1. */
+static void read_version(rd *r, const mp_ynode *root, const pair *p, int np)
+{
+    const pair *ver = find_pair(p, np, "version");
+    if (!ver) {
+        if (np > 0)
+            reject(r, root, LVL_VERSION, "missing-version",
+                   "unable to parse with missing 'version' field",
+                   "the file has no 'version'; add `version: v1` at the top");
+        return;
+    }
+    const mp_ynode *v = ver->v;
+    if (is_kind(v, MP_YV_STR) || is_null(v)) {
+        const char *s = is_null(v) ? "" : v->str;
+        if (strcmp(s, "v1") != 0) {
+            char t[300];
+            snprintf(t, sizeof(t), "unknown version: %s", s);
+            reject(r, v, LVL_VERSION, "bad-version", t,
+                   "version must be v1 (the only version mig-parted knows), "
+                   "not '%s'",
+                   s);
+        }
+    } else {
+        char err[200];
+        type_err(err, sizeof(err), v, "string");
+        reject(r, v, LVL_VERSION, "bad-version", err,
+               "version must be the string v1, not %s",
+               v->kind == MP_YNODE_SCALAR ? v->str : "a list or map");
+    }
+}
+
+/* The top-level map: version, mig-configs and nothing else. */
+static void read_top(rd *r, const mp_ynode *root)
+{
+    if (!expect_map(r, root, "map[string]json.RawMessage",
+                    "a mig-parted config is a map with 'version: v1' and "
+                    "'mig-configs'"))
+        return;
+    pair *p;
+    int np = effective_pairs(r, root, "the top level", &p);
+    read_version(r, root, p, np);
+    for (int i = 0; i < np; i++) {
+        if (strcmp(p[i].key, "version") == 0)
+            continue;
+        if (strcmp(p[i].key, "mig-configs") == 0) {
+            read_configs(r, p[i].v);
+            continue;
+        }
+        char t[300];
+        snprintf(t, sizeof(t), "unexpected field: %s", p[i].key);
+        reject(r, p[i].k, LVL_DECODE, "unknown-field", t,
+               "unknown top-level key '%s'; a mig-parted config has only "
+               "version and mig-configs",
+               p[i].key);
+    }
+}
+
 int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
                 mp_mp_file *out)
 {
@@ -793,24 +882,8 @@ int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
     out->path = path;
     if (rc == MP_ENOMEM)
         return rc;
-    if (rc) {
-        /* go-yaml is a port of libyaml: it fails where libyaml fails */
-        char t[1100];
-        snprintf(t, sizeof(t), "yaml: line %d: %.1000s", d.line, d.msg);
-        mp_finding *x = mp_findings_add(
-            f, MP_SEV_ERROR, rc == MP_ELIMIT ? "limit" : "yaml-syntax", path,
-            d.line, d.col, "%s", d.msg);
-        char full[1100];
-        snprintf(full, sizeof(full), "%s%.1000s", CONVERT_PREFIX, t);
-        mp_finding_set_migparted(f, x, full);
-        out->parsed = false;
-        snprintf(out->migparted_error, sizeof(out->migparted_error), "%s",
-                 full);
-        /* keep an empty document so the caller can free uniformly */
-        rc = mp_ydoc_parse("", 0, path, NULL, &out->doc, &d);
-        out->path = mp_arena_strdup(&out->doc.arena, path);
-        return rc;
-    }
+    if (rc)
+        return yaml_failed(&r, out, rc, &d);
     out->path = mp_arena_strdup(&out->doc.arena, path);
     const mp_ynode *root = out->doc.root;
     if (out->doc.more_documents)
@@ -818,54 +891,9 @@ int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
              "this file holds more than one YAML document; mig-parted reads "
              "only the first and ignores the rest");
     conversion_pass(&r, root, 0);
-    if (!root || is_null(root))
-        goto done; /* mig-parted accepts an empty file as an empty spec */
-    if (!expect_map(&r, root, "map[string]json.RawMessage",
-                    "a mig-parted config is a map with 'version: v1' and "
-                    "'mig-configs'"))
-        goto done;
-    pair *p;
-    int np = effective_pairs(&r, root, "the top level", &p);
-    const pair *ver = find_pair(p, np, "version");
-    if (!ver && np > 0) {
-        reject(&r, root, LVL_VERSION, "missing-version",
-               "unable to parse with missing 'version' field",
-               "the file has no 'version'; add `version: v1` at the top");
-    } else if (ver) {
-        const mp_ynode *v = ver->v;
-        if (is_kind(v, MP_YV_STR) || is_null(v)) {
-            const char *s = is_null(v) ? "" : v->str;
-            if (strcmp(s, "v1") != 0) {
-                char t[300];
-                snprintf(t, sizeof(t), "unknown version: %s", s);
-                reject(&r, v, LVL_VERSION, "bad-version", t,
-                       "version must be v1 (the only version mig-parted "
-                       "knows), not '%s'",
-                       s);
-            }
-        } else {
-            char err[200];
-            type_err(err, sizeof(err), v, "string");
-            reject(&r, v, LVL_VERSION, "bad-version", err,
-                   "version must be the string v1, not %s",
-                   v->kind == MP_YNODE_SCALAR ? v->str : "a list or map");
-        }
-    }
-    for (int i = 0; i < np; i++) {
-        if (strcmp(p[i].key, "version") == 0)
-            continue;
-        if (strcmp(p[i].key, "mig-configs") == 0) {
-            read_configs(&r, p[i].v);
-            continue;
-        }
-        char t[300];
-        snprintf(t, sizeof(t), "unexpected field: %s", p[i].key);
-        reject(&r, p[i].k, LVL_DECODE, "unknown-field", t,
-               "unknown top-level key '%s'; a mig-parted config has only "
-               "version and mig-configs",
-               p[i].key);
-    }
-done:
+    /* mig-parted accepts an empty file as an empty spec */
+    if (root && !is_null(root))
+        read_top(&r, root);
     return f->oom ? MP_ENOMEM : 0;
 }
 

@@ -18,12 +18,12 @@ static int cmp_gpu(const void *a, const void *b)
     return ((const mp_node_gpu *)a)->index - ((const mp_node_gpu *)b)->index;
 }
 
-int mp_node_parse(const mp_db *db, const char *text, size_t len,
-                  const char *path, mp_node *out, mp_diag *d)
+/* One entry of gpus: its fields, then its model and subsystem resolved.
+ * *first is its first index (the next free one unless it gives index). */
+static int read_entry(const mp_schema_ctx *c, const mp_db *db,
+                      const mp_ynode *g, int next, gpu_raw *r, int *first,
+                      const mp_model **m, uint32_t *sub)
 {
-    static const mp_field top[] = {
-        {"gpus", MP_F_NODE, true, 0, 0, 0},
-    };
     static const mp_field gf[] = {
         {"index", MP_F_INT, false, offsetof(gpu_raw, index), 0,
          MP_NODE_MAX_GPUS - 1},
@@ -31,6 +31,84 @@ int mp_node_parse(const mp_db *db, const char *text, size_t len,
          MP_NODE_MAX_GPUS},
         {"model", MP_F_STR, true, offsetof(gpu_raw, model), 0, 0},
         {"subsystem", MP_F_STR, false, offsetof(gpu_raw, subsystem), 0, 0},
+    };
+    uint64_t present;
+    int rc = mp_schema_read(c, g, "GPU", gf, 4, r, &present);
+    if (rc)
+        return rc;
+    if ((present & 1) && (present & 2) && r->count > 1)
+        return mp_schema_err(c, g, MP_ESCHEMA,
+                             "give either index (one GPU) or count (the next "
+                             "COUNT indices), not both");
+    mp_diag md;
+    if (mp_db_find(db, r->model, m, &md) != 0)
+        return mp_schema_err(c, mp_ymap_get(g, "model", NULL), MP_ESCHEMA, "%s",
+                             md.msg);
+    *sub = 0;
+    if (r->subsystem && !mp_parse_pci_id(r->subsystem, sub))
+        return mp_schema_err(c, mp_ymap_get(g, "subsystem", NULL), MP_ESCHEMA,
+                             "subsystem must look like \"0x16C010DE\"");
+    *first = (present & 1) ? (int)r->index : next;
+    return 0;
+}
+
+/* Add count GPUs of model m from index first on, each index at most once
+ * and all below MP_NODE_MAX_GPUS. */
+static int add_gpus(const mp_schema_ctx *c, mp_node *out, const mp_ynode *g,
+                    int first, long long count, const mp_model *m, uint32_t sub)
+{
+    for (long long k = 0; k < count; k++) {
+        int idx = first + (int)k;
+        if (idx >= MP_NODE_MAX_GPUS || out->n >= MP_NODE_MAX_GPUS)
+            return mp_schema_err(c, g, MP_ELIMIT,
+                                 "more than %d GPUs in one node",
+                                 MP_NODE_MAX_GPUS);
+        for (int j = 0; j < out->n; j++)
+            if (out->gpus[j].index == idx)
+                return mp_schema_err(c, g, MP_ESCHEMA,
+                                     "GPU index %d is listed twice", idx);
+        mp_node_gpu *ng = &out->gpus[out->n++];
+        ng->index = idx;
+        ng->model = m;
+        ng->subsystem = sub;
+        ng->line = g->line;
+        ng->col = g->col;
+    }
+    return 0;
+}
+
+/* Every entry of the gpus list, in order. */
+static int read_gpus(const mp_schema_ctx *c, const mp_db *db,
+                     const mp_ynode *gpus, mp_node *out)
+{
+    out->gpus =
+        mp_arena_alloc(&out->arena, MP_NODE_MAX_GPUS * sizeof(*out->gpus));
+    if (!out->gpus)
+        return mp_diag_set(c->d, MP_ENOMEM, c->path, 0, 0, "out of memory");
+    int next = 0;
+    for (size_t i = 0; i < gpus->nkids; i++) {
+        const mp_ynode *g = gpus->kids[i];
+        gpu_raw r = {.index = -1, .count = 1};
+        const mp_model *m;
+        uint32_t sub;
+        int first;
+        int rc = read_entry(c, db, g, next, &r, &first, &m, &sub);
+        if (!rc)
+            rc = add_gpus(c, out, g, first, r.count, m, sub);
+        if (rc)
+            return rc;
+        next = first + (int)r.count;
+    }
+    if (out->n == 0)
+        return mp_schema_err(c, gpus, MP_ESCHEMA, "the node lists no GPU");
+    return 0;
+}
+
+int mp_node_parse(const mp_db *db, const char *text, size_t len,
+                  const char *path, mp_node *out, mp_diag *d)
+{
+    static const mp_field top[] = {
+        {"gpus", MP_F_NODE, true, 0, 0, 0},
     };
     memset(out, 0, sizeof(*out));
     mp_ydoc doc;
@@ -49,71 +127,10 @@ int mp_node_parse(const mp_db *db, const char *text, size_t len,
     rc = mp_schema_read(&c, doc.root, "node file", top, 1, &gpus, NULL);
     if (!rc)
         rc = mp_schema_need_seq(&c, gpus, "gpus");
-    if (rc)
-        goto out;
-    out->gpus =
-        mp_arena_alloc(&out->arena, MP_NODE_MAX_GPUS * sizeof(*out->gpus));
-    if (!out->gpus) {
-        rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
-        goto out;
-    }
-    int next = 0;
-    for (size_t i = 0; i < gpus->nkids; i++) {
-        gpu_raw r = {.index = -1, .count = 1};
-        uint64_t present;
-        const mp_ynode *g = gpus->kids[i];
-        rc = mp_schema_read(&c, g, "GPU", gf, 4, &r, &present);
-        if (rc)
-            goto out;
-        if ((present & 1) && (present & 2) && r.count > 1) {
-            rc = mp_schema_err(&c, g, MP_ESCHEMA,
-                               "give either index (one GPU) or count (the "
-                               "next COUNT indices), not both");
-            goto out;
-        }
-        const mp_model *m;
-        mp_diag md;
-        if (mp_db_find(db, r.model, &m, &md) != 0) {
-            rc = mp_schema_err(&c, mp_ymap_get(g, "model", NULL), MP_ESCHEMA,
-                               "%s", md.msg);
-            goto out;
-        }
-        uint32_t sub = 0;
-        if (r.subsystem && !mp_parse_pci_id(r.subsystem, &sub)) {
-            rc =
-                mp_schema_err(&c, mp_ymap_get(g, "subsystem", NULL), MP_ESCHEMA,
-                              "subsystem must look like \"0x16C010DE\"");
-            goto out;
-        }
-        int first = (present & 1) ? (int)r.index : next;
-        for (long long k = 0; k < r.count; k++) {
-            int idx = first + (int)k;
-            if (idx >= MP_NODE_MAX_GPUS || out->n >= MP_NODE_MAX_GPUS) {
-                rc = mp_schema_err(&c, g, MP_ELIMIT,
-                                   "more than %d GPUs in one node",
-                                   MP_NODE_MAX_GPUS);
-                goto out;
-            }
-            for (int j = 0; j < out->n; j++)
-                if (out->gpus[j].index == idx) {
-                    rc = mp_schema_err(&c, g, MP_ESCHEMA,
-                                       "GPU index %d is listed twice", idx);
-                    goto out;
-                }
-            mp_node_gpu *ng = &out->gpus[out->n++];
-            ng->index = idx;
-            ng->model = m;
-            ng->subsystem = sub;
-            ng->line = g->line;
-            ng->col = g->col;
-        }
-        next = first + (int)r.count;
-    }
-    if (out->n == 0) {
-        rc = mp_schema_err(&c, gpus, MP_ESCHEMA, "the node lists no GPU");
-        goto out;
-    }
-    qsort(out->gpus, (size_t)out->n, sizeof(*out->gpus), cmp_gpu);
+    if (!rc)
+        rc = read_gpus(&c, db, gpus, out);
+    if (!rc)
+        qsort(out->gpus, (size_t)out->n, sizeof(*out->gpus), cmp_gpu);
 out:
     mp_ydoc_free(&doc);
     if (rc)

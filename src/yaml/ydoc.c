@@ -1,15 +1,11 @@
-/* ydoc.c - libyaml events to a position-carrying tree, with limits, plus
- * YAML 1.1 scalar resolution as go-yaml v2 (mig-parted's parser) does it. */
+/* ydoc.c - libyaml events to a position-carrying tree with limits: anchors
+ * and aliases (shared, not copied), merge keys expanded as go-yaml v2 does,
+ * the n-th document of a stream, and source lines for caret messages. */
 #include "migplan/yaml/ydoc.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
 const mp_ylimits mp_ylimits_default = {
@@ -17,121 +13,6 @@ const mp_ylimits mp_ylimits_default = {
     .max_depth = 64,
     .max_nodes = 2000000,
 };
-
-/* ------------------------------------------------------------------ files */
-
-static void human_size(size_t n, char *buf, size_t len)
-{
-    if (n >= 1024u * 1024u)
-        snprintf(buf, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
-    else if (n >= 1024u)
-        snprintf(buf, len, "%.1f KiB", (double)n / 1024.0);
-    else
-        snprintf(buf, len, "%zu bytes", n);
-}
-
-int mp_read_file(const char *path, size_t max_bytes, char **out,
-                 size_t *out_len, mp_diag *d)
-{
-    *out = NULL;
-    *out_len = 0;
-    bool is_stdin = strcmp(path, "-") == 0;
-    const char *shown = is_stdin ? "<stdin>" : path;
-    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return mp_diag_set(d, MP_EIO, shown, 0, 0,
-                               "no such file; check the path");
-        return mp_diag_set(d, MP_EIO, shown, 0, 0, "cannot open: %s",
-                           strerror(e));
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        if (!is_stdin)
-            close(fd);
-        return mp_diag_set(d, MP_EIO, shown, 0, 0, "cannot read: %s",
-                           strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        if (!is_stdin)
-            close(fd);
-        return mp_diag_set(d, MP_EIO, shown, 0, 0,
-                           "is a directory; give the path of a YAML file");
-    }
-    char lim[32];
-    human_size(max_bytes, lim, sizeof(lim));
-    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes) {
-        char sz[32];
-        human_size((size_t)st.st_size, sz, sizeof(sz));
-        if (!is_stdin)
-            close(fd);
-        return mp_diag_set(d, MP_ELIMIT, shown, 0, 0,
-                           "file is %s; the input size limit is %s", sz, lim);
-    }
-    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
-    if (cap == 0)
-        cap = 1;
-    char *buf = malloc(cap);
-    if (!buf) {
-        if (!is_stdin)
-            close(fd);
-        return mp_diag_set(d, MP_ENOMEM, shown, 0, 0, "out of memory");
-    }
-    size_t len = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap > max_bytes)
-                break;
-            size_t ncap = cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                if (!is_stdin)
-                    close(fd);
-                return mp_diag_set(d, MP_ENOMEM, shown, 0, 0, "out of memory");
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(buf);
-            if (!is_stdin)
-                close(fd);
-            return mp_diag_set(d, MP_EIO, shown, 0, 0, "cannot read: %s",
-                               strerror(e));
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-        if (len > max_bytes)
-            break;
-    }
-    if (!is_stdin)
-        close(fd);
-    if (len > max_bytes) {
-        free(buf);
-        return mp_diag_set(d, MP_ELIMIT, shown, 0, 0,
-                           "input is larger than the size limit of %s", lim);
-    }
-    if (len == cap) {
-        char *nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            return mp_diag_set(d, MP_ENOMEM, shown, 0, 0, "out of memory");
-        }
-        buf = nb;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return 0;
-}
 
 /* ---------------------------------------------------------------- anchors */
 
@@ -512,6 +393,96 @@ int mp_ydoc_parse(const char *text, size_t len, const char *path,
     return mp_ydoc_parse_nth(text, len, path, lim, 0, out, d);
 }
 
+/* Copy the text and path into out's arena and refuse text over the size
+ * limit. */
+static int start_doc(const char *text, size_t len, const char *path,
+                     const mp_ylimits *lim, mp_ydoc *out, mp_diag *d)
+{
+    out->path = mp_arena_strdup(&out->arena, path ? path : "<input>");
+    char *copy = mp_arena_strndup(&out->arena, text, len);
+    if (!out->path || !copy)
+        return mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
+    out->text = copy;
+    out->text_len = len;
+    if (len > lim->max_bytes)
+        return mp_diag_set(d, MP_ELIMIT, path, 0, 0,
+                           "input is larger than the size limit of %zu "
+                           "bytes",
+                           lim->max_bytes);
+    return 0;
+}
+
+/* Where the event loop stands: the document being read (-1 before the
+ * first), whether it is the one asked for, and whether the loop is done;
+ * path as the caller gave it, for the missing-document message. */
+typedef struct walk {
+    const char *path;
+    int index;
+    int doc_no;
+    bool in_doc;
+    bool done;
+} walk;
+
+/* Apply one event to the tree. Events inside documents before the one
+ * asked for are skipped. */
+static int on_event(builder *b, walk *w, yaml_event_t *ev)
+{
+    if (ev->type != YAML_STREAM_END_EVENT &&
+        ev->type != YAML_STREAM_START_EVENT &&
+        ev->type != YAML_DOCUMENT_START_EVENT && w->doc_no < w->index)
+        return 0;
+    switch (ev->type) {
+    case YAML_STREAM_END_EVENT:
+        w->done = true;
+        if (w->doc_no < w->index && w->index > 0)
+            return mp_diag_set(b->d, MP_ENOTFOUND, w->path, 0, 0,
+                               "the stream has no document %d", w->index + 1);
+        return 0;
+    case YAML_DOCUMENT_START_EVENT:
+        w->doc_no++;
+        w->in_doc = w->doc_no == w->index;
+        return 0;
+    case YAML_DOCUMENT_END_EVENT:
+        w->done = w->doc_no == w->index;
+        return 0;
+    case YAML_SCALAR_EVENT:
+        return add_scalar(b, ev);
+    case YAML_ALIAS_EVENT:
+        return add_alias(b, ev);
+    case YAML_SEQUENCE_START_EVENT:
+        return open_container(b, MP_YNODE_SEQ, ev);
+    case YAML_MAPPING_START_EVENT:
+        return open_container(b, MP_YNODE_MAP, ev);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        return close_container(b);
+    default:
+        return 0;
+    }
+}
+
+/* Build document w->index from the parser's events; then note whether
+ * another document follows it (mig-parted reads the first only). */
+static int build(builder *b, yaml_parser_t *parser, walk *w)
+{
+    int rc = 0;
+    while (!w->done && rc == 0) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(parser, &ev))
+            return parser_error(b, parser);
+        rc = on_event(b, w, &ev);
+        yaml_event_delete(&ev);
+    }
+    if (rc == 0 && w->in_doc) {
+        yaml_event_t ev;
+        if (yaml_parser_parse(parser, &ev)) {
+            b->doc->more_documents = ev.type == YAML_DOCUMENT_START_EVENT;
+            yaml_event_delete(&ev);
+        }
+    }
+    return rc;
+}
+
 int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
                       const mp_ylimits *lim, int index, mp_ydoc *out,
                       mp_diag *d)
@@ -519,89 +490,21 @@ int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
     memset(out, 0, sizeof(*out));
     if (!lim)
         lim = &mp_ylimits_default;
-    out->path = mp_arena_strdup(&out->arena, path ? path : "<input>");
-    char *copy = mp_arena_strndup(&out->arena, text, len);
-    if (!out->path || !copy) {
-        mp_ydoc_free(out);
-        return mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
-    }
-    out->text = copy;
-    out->text_len = len;
-    if (len > lim->max_bytes) {
-        int rc = mp_diag_set(d, MP_ELIMIT, path, 0, 0,
-                             "input is larger than the size limit of %zu "
-                             "bytes",
-                             lim->max_bytes);
+    int rc = start_doc(text, len, path, lim, out, d);
+    if (rc) {
         mp_ydoc_free(out);
         return rc;
     }
-
     builder b = {.doc = out, .lim = lim, .d = d};
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
         mp_ydoc_free(out);
         return mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
     }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)copy, len);
-    int rc = 0;
-    bool in_doc = false, done = false;
-    int doc_no = -1;
-    while (!done && rc == 0) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&parser, &ev)) {
-            rc = parser_error(&b, &parser);
-            break;
-        }
-        if (ev.type != YAML_STREAM_END_EVENT &&
-            ev.type != YAML_STREAM_START_EVENT &&
-            ev.type != YAML_DOCUMENT_START_EVENT && doc_no < index) {
-            /* inside a document before the one asked for: skip it */
-            yaml_event_delete(&ev);
-            continue;
-        }
-        switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            if (doc_no < index && index > 0)
-                rc = mp_diag_set(d, MP_ENOTFOUND, path, 0, 0,
-                                 "the stream has no document %d", index + 1);
-            done = true;
-            break;
-        case YAML_DOCUMENT_START_EVENT:
-            doc_no++;
-            in_doc = doc_no == index;
-            break;
-        case YAML_DOCUMENT_END_EVENT:
-            done = doc_no == index;
-            break;
-        case YAML_SCALAR_EVENT:
-            rc = add_scalar(&b, &ev);
-            break;
-        case YAML_ALIAS_EVENT:
-            rc = add_alias(&b, &ev);
-            break;
-        case YAML_SEQUENCE_START_EVENT:
-            rc = open_container(&b, MP_YNODE_SEQ, &ev);
-            break;
-        case YAML_MAPPING_START_EVENT:
-            rc = open_container(&b, MP_YNODE_MAP, &ev);
-            break;
-        case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT:
-            rc = close_container(&b);
-            break;
-        default:
-            break;
-        }
-        yaml_event_delete(&ev);
-    }
-    if (rc == 0 && in_doc) {
-        /* mig-parted reads the first document only; note if more follow. */
-        yaml_event_t ev;
-        if (yaml_parser_parse(&parser, &ev)) {
-            out->more_documents = ev.type == YAML_DOCUMENT_START_EVENT;
-            yaml_event_delete(&ev);
-        }
-    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)out->text,
+                                 len);
+    walk w = {.path = path, .index = index, .doc_no = -1};
+    rc = build(&b, &parser, &w);
     yaml_parser_delete(&parser);
     for (unsigned i = 0; i < b.depth; i++)
         free(b.frames[i].kids);
@@ -661,410 +564,6 @@ bool mp_ydoc_source_line(const char *text, size_t text_len, int line,
     *start = text + i;
     *len = e - i;
     return true;
-}
-
-/* ------------------------------------------------------------- resolving */
-
-static bool in_list(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0)
-            return true;
-    return false;
-}
-
-/* Go strconv.ParseUint(s, 0, 64) on an unsigned digit string. */
-static bool go_parse_uint0(const char *s, uint64_t *out)
-{
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    } else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
-        base = 8;
-        s += 2;
-    } else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
-        base = 2;
-        s += 2;
-    } else if (s[0] == '0' && s[1]) {
-        base = 8;
-        s += 1;
-    }
-    if (!*s)
-        return false;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        int dg;
-        if (*s >= '0' && *s <= '9')
-            dg = *s - '0';
-        else if (*s >= 'a' && *s <= 'f')
-            dg = *s - 'a' + 10;
-        else if (*s >= 'A' && *s <= 'F')
-            dg = *s - 'A' + 10;
-        else
-            return false;
-        if (dg >= base)
-            return false;
-        if (v > (UINT64_MAX - (uint64_t)dg) / (uint64_t)base)
-            return false;
-        v = v * (uint64_t)base + (uint64_t)dg;
-    }
-    *out = v;
-    return true;
-}
-
-/* Go strconv.ParseInt(s, 0, 64). */
-static bool go_parse_int0(const char *s, int64_t *out)
-{
-    bool neg = false;
-    if (*s == '+' || *s == '-') {
-        neg = *s == '-';
-        s++;
-    }
-    uint64_t u;
-    if (!go_parse_uint0(s, &u))
-        return false;
-    if (neg) {
-        if (u > (uint64_t)INT64_MAX + 1u)
-            return false;
-        *out = u == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)u;
-    } else {
-        if (u > (uint64_t)INT64_MAX)
-            return false;
-        *out = (int64_t)u;
-    }
-    return true;
-}
-
-/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-static bool yaml_style_float(const char *s)
-{
-    if (*s == '+' || *s == '-')
-        s++;
-    if (*s == '.') {
-        s++;
-        if (!(*s >= '0' && *s <= '9'))
-            return false;
-        while (*s >= '0' && *s <= '9')
-            s++;
-    } else {
-        if (!(*s >= '0' && *s <= '9'))
-            return false;
-        while (*s >= '0' && *s <= '9')
-            s++;
-        if (*s == '.') {
-            s++;
-            while (*s >= '0' && *s <= '9')
-                s++;
-        }
-    }
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        if (*s == '+' || *s == '-')
-            s++;
-        if (!(*s >= '0' && *s <= '9'))
-            return false;
-        while (*s >= '0' && *s <= '9')
-            s++;
-    }
-    return *s == '\0';
-}
-
-static bool parse_float_checked(const char *s, double *out)
-{
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (*end)
-        return false;
-    if (errno == ERANGE && isinf(v))
-        return false; /* Go's ParseFloat fails; the scalar stays a string */
-    *out = v;
-    return true;
-}
-
-mp_yvkind mp_ynode_resolve(const mp_ynode *n, mp_yval *out)
-{
-    mp_yval v;
-    memset(&v, 0, sizeof(v));
-    v.kind = MP_YV_STR;
-    if (n->kind == MP_YNODE_SEQ) {
-        v.kind = MP_YV_SEQ;
-        goto done;
-    }
-    if (n->kind == MP_YNODE_MAP) {
-        v.kind = MP_YV_MAP;
-        goto done;
-    }
-    if (n->tag) {
-        const char *t = n->tag;
-        if (strcmp(t, "tag:yaml.org,2002:null") == 0 && n->len == 0)
-            v.kind = MP_YV_NULL;
-        if (strcmp(t, "tag:yaml.org,2002:int") != 0 &&
-            strcmp(t, "tag:yaml.org,2002:float") != 0 &&
-            strcmp(t, "tag:yaml.org,2002:bool") != 0 &&
-            strcmp(t, "tag:yaml.org,2002:null") != 0)
-            goto done; /* !!str, !, !!binary and unknown tags: a string */
-    } else if (!n->plain) {
-        goto done;
-    }
-    const char *s = n->str;
-    if (strlen(s) != n->len)
-        goto done; /* embedded NUL: only a string */
-    static const char *const yes[] = {"y",   "Y",    "yes",  "Yes",
-                                      "YES", "true", "True", "TRUE",
-                                      "on",  "On",   "ON",   NULL};
-    static const char *const no[] = {"n",   "N",     "no",    "No",
-                                     "NO",  "false", "False", "FALSE",
-                                     "off", "Off",   "OFF",   NULL};
-    static const char *const nul[] = {"", "~", "null", "Null", "NULL", NULL};
-    static const char *const nan[] = {".nan", ".NaN", ".NAN", NULL};
-    static const char *const pinf[] = {".inf",  ".Inf",  ".INF", "+.inf",
-                                       "+.Inf", "+.INF", NULL};
-    static const char *const ninf[] = {"-.inf", "-.Inf", "-.INF", NULL};
-    /* the words above are short and start with few letters: most
-     * scalars (names, numbers) skip the ~40 comparisons */
-    bool word = n->len <= 6 && (n->len == 0 || strchr("yYnNtTfFoO~.+-", s[0]));
-    if (word && in_list(s, yes)) {
-        v.kind = MP_YV_BOOL;
-        v.b = true;
-    } else if (word && in_list(s, no)) {
-        v.kind = MP_YV_BOOL;
-        v.b = false;
-    } else if (word && in_list(s, nul)) {
-        v.kind = MP_YV_NULL;
-    } else if (word && in_list(s, nan)) {
-        v.kind = MP_YV_FLOAT;
-        v.f = NAN;
-    } else if (word && in_list(s, pinf)) {
-        v.kind = MP_YV_FLOAT;
-        v.f = INFINITY;
-    } else if (word && in_list(s, ninf)) {
-        v.kind = MP_YV_FLOAT;
-        v.f = -INFINITY;
-    } else if (s[0] == '.') {
-        double f;
-        if (yaml_style_float(s) && parse_float_checked(s, &f)) {
-            v.kind = MP_YV_FLOAT;
-            v.f = f;
-        }
-    } else if ((s[0] >= '0' && s[0] <= '9') || s[0] == '+' || s[0] == '-') {
-        /* go-yaml v2 drops every underscore before parsing numbers */
-        char tmp[128];
-        size_t k = 0;
-        for (size_t i = 0; s[i] && k + 1 < sizeof(tmp); i++)
-            if (s[i] != '_')
-                tmp[k++] = s[i];
-        tmp[k] = '\0';
-        if (n->len >= sizeof(tmp) - 1)
-            goto done; /* far too long to be a number Go accepts */
-        int64_t iv;
-        uint64_t uv;
-        double f;
-        if (go_parse_int0(tmp, &iv)) {
-            v.kind = MP_YV_INT;
-            v.i = iv;
-        } else if (tmp[0] != '+' && tmp[0] != '-' && go_parse_uint0(tmp, &uv)) {
-            v.kind = MP_YV_UINT;
-            v.u = uv;
-        } else if (yaml_style_float(tmp) && parse_float_checked(tmp, &f)) {
-            v.kind = MP_YV_FLOAT;
-            v.f = f;
-        }
-    }
-done:
-    if (out)
-        *out = v;
-    return v.kind;
-}
-
-const char *mp_yvkind_name(mp_yvkind k)
-{
-    switch (k) {
-    case MP_YV_NULL:
-        return "null";
-    case MP_YV_BOOL:
-        return "boolean";
-    case MP_YV_INT:
-    case MP_YV_UINT:
-        return "integer";
-    case MP_YV_FLOAT:
-        return "number";
-    case MP_YV_STR:
-        return "string";
-    case MP_YV_SEQ:
-        return "list";
-    case MP_YV_MAP:
-        return "map";
-    }
-    return "value";
-}
-
-/* Shortest digits that round-trip at the given precision, as %e text. */
-static void shortest_e(double f, int bits, char *buf, size_t n)
-{
-    for (int p = 0; p < 17; p++) {
-        snprintf(buf, n, "%.*e", p, f);
-        if (bits == 32) {
-            if (strtof(buf, NULL) == (float)f)
-                return;
-        } else if (strtod(buf, NULL) == f) {
-            return;
-        }
-    }
-    snprintf(buf, n, "%.16e", f);
-}
-
-/* Split "%e" text into sign, digit string and decimal exponent. */
-static void split_e(const char *e, bool *neg, char *digits, size_t dn,
-                    int *exp10)
-{
-    *neg = *e == '-';
-    if (*e == '-' || *e == '+')
-        e++;
-    size_t k = 0;
-    for (; *e && *e != 'e'; e++)
-        if (*e >= '0' && *e <= '9' && k + 1 < dn)
-            digits[k++] = *e;
-    digits[k] = '\0';
-    *exp10 = *e == 'e' ? atoi(e + 1) : 0;
-    while (k > 1 && digits[k - 1] == '0')
-        digits[--k] = '\0';
-}
-
-static void go_fmt(bool neg, const char *digits, int exp10, char style,
-                   char *buf, size_t n)
-{
-    char tmp[400];
-    size_t k = 0;
-    size_t nd = strlen(digits);
-    if (neg)
-        tmp[k++] = '-';
-    if (style == 'e') {
-        tmp[k++] = digits[0];
-        if (nd > 1) {
-            tmp[k++] = '.';
-            for (size_t i = 1; i < nd; i++)
-                tmp[k++] = digits[i];
-        }
-        snprintf(tmp + k, sizeof(tmp) - k, "e%c%02d", exp10 < 0 ? '-' : '+',
-                 exp10 < 0 ? -exp10 : exp10);
-    } else {
-        int dp = exp10 + 1; /* digits before the point */
-        if (dp <= 0) {
-            tmp[k++] = '0';
-            tmp[k++] = '.';
-            for (int i = 0; i < -dp && k < sizeof(tmp) - 2; i++)
-                tmp[k++] = '0';
-            for (size_t i = 0; i < nd && k < sizeof(tmp) - 2; i++)
-                tmp[k++] = digits[i];
-        } else {
-            for (int i = 0; i < dp && k < sizeof(tmp) - 2; i++)
-                tmp[k++] = (size_t)i < nd ? digits[i] : '0';
-            if ((size_t)dp < nd) {
-                tmp[k++] = '.';
-                for (size_t i = (size_t)dp; i < nd && k < sizeof(tmp) - 2; i++)
-                    tmp[k++] = digits[i];
-            }
-        }
-        tmp[k] = '\0';
-    }
-    snprintf(buf, n, "%s", tmp);
-}
-
-void mp_go_format_float_g(double f, int bits, char *buf, size_t n)
-{
-    if (isnan(f)) {
-        snprintf(buf, n, "NaN");
-        return;
-    }
-    if (isinf(f)) {
-        snprintf(buf, n, f > 0 ? "+Inf" : "-Inf");
-        return;
-    }
-    char e[64], digits[40];
-    bool neg;
-    int exp10;
-    shortest_e(f, bits, e, sizeof(e));
-    split_e(e, &neg, digits, sizeof(digits), &exp10);
-    if (f == 0) {
-        snprintf(buf, n, "%s0", signbit(f) ? "-" : "");
-        return;
-    }
-    /* strconv 'g' with shortest precision decides with precision 6 */
-    go_fmt(neg, digits, exp10, (exp10 < -4 || exp10 >= 6) ? 'e' : 'f', buf, n);
-}
-
-void mp_go_json_float(double f, char *buf, size_t n)
-{
-    if (!isfinite(f)) {
-        snprintf(buf, n, "%s", isnan(f) ? "NaN" : (f > 0 ? "+Inf" : "-Inf"));
-        return;
-    }
-    if (f == 0) {
-        snprintf(buf, n, "%s0", signbit(f) ? "-" : "");
-        return;
-    }
-    char e[64], digits[40];
-    bool neg;
-    int exp10;
-    shortest_e(f, 64, e, sizeof(e));
-    split_e(e, &neg, digits, sizeof(digits), &exp10);
-    double a = fabs(f);
-    bool use_e = a < 1e-6 || a >= 1e21;
-    go_fmt(neg, digits, exp10, use_e ? 'e' : 'f', buf, n);
-    if (use_e) {
-        /* encoding/json writes e-7, not e-07 */
-        size_t L = strlen(buf);
-        if (L >= 4 && buf[L - 4] == 'e' && buf[L - 3] == '-' &&
-            buf[L - 2] == '0') {
-            buf[L - 2] = buf[L - 1];
-            buf[L - 1] = '\0';
-        }
-    }
-}
-
-bool mp_ykey_string(const mp_ynode *key, char *buf, size_t n,
-                    const char **why_not)
-{
-    mp_yval v;
-    const char *why = NULL;
-    switch (mp_ynode_resolve(key, &v)) {
-    case MP_YV_STR:
-        snprintf(buf, n, "%s", key->str);
-        return true;
-    case MP_YV_INT:
-        snprintf(buf, n, "%lld", (long long)v.i);
-        return true;
-    case MP_YV_BOOL:
-        snprintf(buf, n, "%s", v.b ? "true" : "false");
-        return true;
-    case MP_YV_FLOAT:
-        if (isnan(v.f))
-            snprintf(buf, n, ".nan");
-        else if (isinf(v.f))
-            snprintf(buf, n, v.f > 0 ? ".inf" : "-.inf");
-        else
-            mp_go_format_float_g(v.f, 32, buf, n);
-        return true;
-    case MP_YV_NULL:
-        why = "a null key";
-        break;
-    case MP_YV_UINT:
-        why = "an integer key above 9223372036854775807";
-        break;
-    case MP_YV_SEQ:
-        why = "a list used as a key";
-        break;
-    case MP_YV_MAP:
-        why = "a map used as a key";
-        break;
-    }
-    if (why_not)
-        *why_not = why;
-    if (n)
-        buf[0] = '\0';
-    return false;
 }
 
 const mp_ynode *mp_ymap_get(const mp_ynode *map, const char *key,

@@ -35,4 +35,9 @@ void mp_profname_format(const mp_profname *p, char *buf, size_t n);
  * attributes. */
 void mp_profname_gi(const mp_profname *p, char *buf, size_t n);
 
+/* A short label for diagrams: the name without its ".NNgb" part, "1g" for
+ * "1g.10gb", "1g+me" for "1g.10gb+me", "1c.3g" for "1c.3g.40gb". Writes a
+ * NUL-terminated string of at most n bytes to buf. */
+void mp_profile_short(const char *name, char *buf, size_t n);
+
 #endif

@@ -6,9 +6,11 @@
  * Limits on size, depth and expanded node count make hostile input (alias
  * bombs, deep nesting, huge files) fail with a clear, positioned error.
  *
- * Scalars are resolved with YAML 1.1 rules as go-yaml v2 applies them
- * (mig-parted's parser): yes/no/on/off/y/n/True are booleans, 0x10 and 010
- * are integers, 1.0 is a float, quoted scalars are always strings.
+ * This header declares the trees and their parsing (ydoc.c), and includes
+ * the yaml layer's other headers so that it still declares the whole layer:
+ *   yscalar.h  YAML 1.1 scalar resolution as go-yaml v2 does it
+ *   gofloat.h  Go's float formatting, for mig-parted's messages
+ *   yfile.h    reading a whole input file with a size limit
  */
 #ifndef MIGPLAN_YDOC_H
 #define MIGPLAN_YDOC_H
@@ -78,11 +80,6 @@ int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
 int mp_ydoc_load(const char *path, const mp_ylimits *lim, mp_ydoc *out,
                  mp_diag *d);
 
-/* Read a whole file or stdin into a malloc'd, NUL-terminated buffer owned by
- * the caller (free()). Same refusals as mp_ydoc_load. */
-int mp_read_file(const char *path, size_t max_bytes, char **out,
-                 size_t *out_len, mp_diag *d);
-
 /* Free everything; safe on a zeroed or freed document. */
 void mp_ydoc_free(mp_ydoc *doc);
 
@@ -90,49 +87,13 @@ void mp_ydoc_free(mp_ydoc *doc);
 bool mp_ydoc_source_line(const char *text, size_t text_len, int line,
                          const char **start, size_t *len);
 
-/* ---- scalar resolution (YAML 1.1, as go-yaml v2) ---- */
-
-typedef enum mp_yvkind {
-    MP_YV_NULL,
-    MP_YV_BOOL,
-    MP_YV_INT,  /* fits int64 */
-    MP_YV_UINT, /* above INT64_MAX, fits uint64 */
-    MP_YV_FLOAT,
-    MP_YV_STR,
-    MP_YV_SEQ,
-    MP_YV_MAP
-} mp_yvkind;
-
-typedef struct mp_yval {
-    mp_yvkind kind;
-    bool b;
-    int64_t i;
-    uint64_t u;
-    double f;
-} mp_yval;
-
-/* Resolve a node's type and value. Sequences and maps resolve to SEQ/MAP. */
-mp_yvkind mp_ynode_resolve(const mp_ynode *n, mp_yval *out);
-
-/* "null", "boolean", "integer", "number", "string", "list", "map". */
-const char *mp_yvkind_name(mp_yvkind k);
-
-/* The string a map key becomes when mig-parted's YAML stack converts it to
- * JSON (sigs.k8s.io/yaml): ints in decimal, bools as true/false, floats in
- * Go's shortest form. Returns false (and a reason) for keys it rejects:
- * null, integers above INT64_MAX, lists and maps. The result is written to
- * buf (NUL-terminated). */
-bool mp_ykey_string(const mp_ynode *key, char *buf, size_t n,
-                    const char **why_not);
-
 /* Look up the last pair with this string key (plain or quoted scalar key,
  * compared by text). Returns the value node and optionally the key node. */
 const mp_ynode *mp_ymap_get(const mp_ynode *map, const char *key,
                             const mp_ynode **key_out);
 
-/* Go's strconv.FormatFloat(f, 'g', -1, bits) and encoding/json's float
- * form; used to reproduce mig-parted's messages. */
-void mp_go_format_float_g(double f, int bits, char *buf, size_t n);
-void mp_go_json_float(double f, char *buf, size_t n);
+#include "migplan/yaml/gofloat.h"
+#include "migplan/yaml/yfile.h"
+#include "migplan/yaml/yscalar.h"
 
 #endif

@@ -1,0 +1,34 @@
+/* geom_internal.h - helpers the geometry engine's files share (geometry.c,
+ * geom_*.c); not part of the public interface. Occupancy is a bit mask over
+ * placement units (bit s = unit s). */
+#ifndef MIGPLAN_GEOM_INTERNAL_H
+#define MIGPLAN_GEOM_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "migplan/model/geometry.h"
+
+/* The units profile p covers when it starts at `start`. */
+static inline unsigned pmask(const mp_gi_profile *p, int start)
+{
+    return ((1u << p->memory_slices) - 1u) << start;
+}
+
+/* A media-extended profile (+me, +me.all): at most one per GPU. */
+static inline bool is_media(const mp_gi_profile *p)
+{
+    return (p->flags & MP_GI_MEDIA) != 0;
+}
+
+/* Order of profiles a and b of m, larger GI first (compute slices, then
+ * memory slices), then fewer placements, then "+me" before plain: the
+ * order mig-parted and NVIDIA's guide create instances in (geom_driver.c). */
+int mp_geom_cmp_largest(const mp_model *m, int a, int b);
+
+/* Expand per-profile counts into a list of profile indices prof[0..*n)
+ * (prof has room for MP_MAX_GIS). Returns 0, or MP_EINFEASIBLE with res
+ * (may be NULL) saying the GPU cannot hold that many (geometry.c). */
+int mp_geom_expand_counts(const mp_model *m, const int *count, int *prof,
+                          int *n, mp_fit_result *res);
+
+#endif

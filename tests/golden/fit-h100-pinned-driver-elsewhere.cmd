@@ -1,0 +1,1 @@
+migplan fit h100 2g.20gb:2 1g.10gb:6

@@ -1,0 +1,1 @@
+migplan fit h100 4x2g.20gb

@@ -1,0 +1,1 @@
+migplan fit h100 2x1g.10gb+me

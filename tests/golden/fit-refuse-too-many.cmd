@@ -1,0 +1,1 @@
+migplan fit h100 9x1g.10gb

@@ -1,0 +1,1 @@
+migplan fit h100 3g.80gb

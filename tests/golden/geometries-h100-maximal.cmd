@@ -1,0 +1,1 @@
+migplan geometries h100 --maximal

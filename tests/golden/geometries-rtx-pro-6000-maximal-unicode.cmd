@@ -1,0 +1,1 @@
+migplan geometries rtx-pro-6000 --maximal --no-media --unicode

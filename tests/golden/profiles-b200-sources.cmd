@@ -1,0 +1,1 @@
+migplan profiles b200 --sources

@@ -1,0 +1,1 @@
+migplan profiles h100 --format json

@@ -1,0 +1,1 @@
+migplan profiles rtx-pro-6000
