@@ -40,7 +40,7 @@ echo "== build-valgrind: the unit tests and the CLI under valgrind"
 cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DMIGPLAN_WERROR=ON -DMIGPLAN_BUILD_BENCH=OFF >/dev/null
 cmake --build build-valgrind -j "$jobs" >/dev/null
-# 99: valgrind found something (migplan itself exits 0, 1 or 2)
+# 99: valgrind found something (migplan itself exits 0, 1, 2 or 3)
 vg=(valgrind --quiet --error-exitcode=99 --leak-check=full
     "--errors-for-leak-kinds=definite,indirect,possible" --track-origins=yes)
 for t in build-valgrind/tests/test_*; do
