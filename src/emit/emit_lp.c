@@ -51,13 +51,8 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
         cls_of[t] = -1;
         if (tn->whole_gpu)
             continue;
-        uint32_t e[MP_MAX_FLEET] = {0};
-        for (int i = 0; i < r->n_fleet; i++) {
-            const mp_model *m = r->fleet[i].model;
-            for (int q = 0; q < m->n_profiles && mp_tenant_allows(tn, m); q++)
-                if (mp_tenant_fits_profile(tn, m, &m->profiles[q], NULL, 0))
-                    e[i] |= 1u << q;
-        }
+        uint32_t e[MP_MAX_FLEET];
+        mp_request_profile_masks(r, tn, e);
         int c;
         for (c = 0; c < nc; c++)
             if (memcmp(cl[c].elig, e, sizeof(e)) == 0)
@@ -109,9 +104,7 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
                                           pr->placements[s]);
                 }
                 for (int t = 0; t < r->n_tenants; t++)
-                    if (r->tenants[t].whole_gpu &&
-                        mp_tenant_allows(&r->tenants[t], m) &&
-                        mp_tenant_fits_whole(&r->tenants[t], m, NULL, 0))
+                    if (mp_tenant_takes_whole(&r->tenants[t], m))
                         mp_buf_printf(out, " + h_%d_%d_%d", i, j, t);
                 mp_buf_printf(out, " - u_%d_%d <= 0\n", i, j);
             }
@@ -182,8 +175,7 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
         mp_buf_printf(out, " whole_%d:", t);
         bool any = false;
         for (int i = 0; i < r->n_fleet; i++)
-            if (mp_tenant_allows(tn, r->fleet[i].model) &&
-                mp_tenant_fits_whole(tn, r->fleet[i].model, NULL, 0))
+            if (mp_tenant_takes_whole(tn, r->fleet[i].model))
                 for (int j = 0; j < n_per[i]; j++) {
                     mp_buf_printf(out, " + h_%d_%d_%d", i, j, t);
                     any = true;
@@ -209,9 +201,7 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
                     mp_buf_printf(out, " z_%d_%d_%d_%d\n", i, j, q,
                                   m->profiles[q].placements[s]);
             for (int t = 0; t < r->n_tenants; t++)
-                if (r->tenants[t].whole_gpu &&
-                    mp_tenant_allows(&r->tenants[t], m) &&
-                    mp_tenant_fits_whole(&r->tenants[t], m, NULL, 0))
+                if (mp_tenant_takes_whole(&r->tenants[t], m))
                     mp_buf_printf(out, " h_%d_%d_%d\n", i, j, t);
         }
     }
