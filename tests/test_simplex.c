@@ -340,15 +340,21 @@ static void random_lp(rlp *p, bool negative_costs)
     }
 }
 
+static mp_lp *lp_from(const rlp *p)
+{
+    mp_lp *lp = lp_of(p->n, p->c);
+    for (int i = 0; i < p->m; i++)
+        row(lp, p->n, p->a[i], p->s[i], p->b[i]);
+    for (int j = 0; j < p->n; j++)
+        mp_lp_set_bounds(lp, j, p->lo[j], p->hi[j]);
+    return lp;
+}
+
 static void check_random(bool negative_costs, int *optimal)
 {
     rlp p;
     random_lp(&p, negative_costs);
-    mp_lp *lp = lp_of(p.n, p.c);
-    for (int i = 0; i < p.m; i++)
-        row(lp, p.n, p.a[i], p.s[i], p.b[i]);
-    for (int j = 0; j < p.n; j++)
-        mp_lp_set_bounds(lp, j, p.lo[j], p.hi[j]);
+    mp_lp *lp = lp_from(&p);
     double x[3], obj, want;
     int rc = mp_lp_solve(lp, x, &obj);
     bool feas = oracle(&p, &want);
@@ -388,11 +394,7 @@ static void test_warm_walk(void **state)
     for (int k = 0; k < 200; k++) {
         rlp p;
         random_lp(&p, false);
-        mp_lp *lp = lp_of(p.n, p.c);
-        for (int i = 0; i < p.m; i++)
-            row(lp, p.n, p.a[i], p.s[i], p.b[i]);
-        for (int c = 0; c < p.n; c++)
-            mp_lp_set_bounds(lp, c, p.lo[c], p.hi[c]);
+        mp_lp *lp = lp_from(&p);
         double x[3], obj;
         for (int step = 0; step < 10; step++) {
             int j = rnd(p.n);
@@ -402,11 +404,7 @@ static void test_warm_walk(void **state)
             long before = mp_lp_pivots(lp);
             int rc = mp_lp_solve(lp, x, &obj);
             warm_pivots += (int)(mp_lp_pivots(lp) - before);
-            mp_lp *fresh = lp_of(p.n, p.c);
-            for (int i = 0; i < p.m; i++)
-                row(fresh, p.n, p.a[i], p.s[i], p.b[i]);
-            for (int c = 0; c < p.n; c++)
-                mp_lp_set_bounds(fresh, c, p.lo[c], p.hi[c]);
+            mp_lp *fresh = lp_from(&p);
             double fx[3], fobj, want;
             int frc = mp_lp_solve(fresh, fx, &fobj);
             fresh_pivots += (int)mp_lp_pivots(fresh);

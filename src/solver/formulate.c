@@ -145,9 +145,23 @@ static int row_need(const rowb *rb)
     return rb->failed ? MP_ENOMEM : rb->n ? 0 : MP_EINFEASIBLE;
 }
 
-static bool is_x(const sv_var *v, int i, int g)
+/* The v columns of GPUs of (i, g) (of class c and profile p, each -1 for
+ * any) at most k per such GPU; no row without such columns. */
+static int geom_row(sv_model *md, rowb *rb, int i, int g, int c, int p,
+                    double k)
 {
-    return v->kind == 'x' && v->item == i && v->geom == g;
+    for (int j = 0; j < md->nv; j++) {
+        const sv_var *v = &md->v[j];
+        if (v->kind == 'v' && v->item == i && v->geom == g &&
+            (c < 0 || v->cls == c) && (p < 0 || v->prof == p))
+            rb_add(rb, j, 1.0);
+    }
+    if (rb->n == 0)
+        return row_drop(rb);
+    for (int j = 0; j < md->nv; j++)
+        if (md->v[j].kind == 'x' && md->v[j].item == i && md->v[j].geom == g)
+            rb_add(rb, j, -k);
+    return row_end(md, rb, 'L', 0.0);
 }
 
 /* Replicas in (i, p) at most the slots of p the chosen geometries of i
@@ -166,48 +180,19 @@ static int supply_rows(sv_model *md, const sv_item *it, int i, int p, rowb *rb)
             sv_cnt(it, md->v[j].geom, p) > 0)
             rb_add(rb, j, -sv_cnt(it, md->v[j].geom, p));
     int rc = row_end(md, rb, 'L', 0.0);
-    for (int g = 0; g < it->geoms.n && !rc; g++) {
-        if (sv_cnt(it, g, p) == 0)
-            continue;
-        for (int j = 0; j < md->nv; j++) {
-            const sv_var *v = &md->v[j];
-            if (v->kind == 'v' && v->item == i && v->geom == g && v->prof == p)
-                rb_add(rb, j, 1.0);
-        }
-        if (rb->n == 0) {
-            rc = row_drop(rb);
-            continue;
-        }
-        for (int j = 0; j < md->nv; j++)
-            if (is_x(&md->v[j], i, g))
-                rb_add(rb, j, -sv_cnt(it, g, p));
-        rc = row_end(md, rb, 'L', 0.0);
-    }
+    for (int g = 0; g < it->geoms.n && !rc; g++)
+        if (sv_cnt(it, g, p) > 0)
+            rc = geom_row(md, rb, i, g, -1, p, sv_cnt(it, g, p));
     return rc;
 }
 
 /* A capped class has at most cap replicas per GPU of each geometry. */
 static int cap_rows(sv_solver *s, sv_model *md, int c, rowb *rb)
 {
-    const sv_class *cl = &s->classes[c];
     int rc = 0;
     for (int i = 0; i < s->nitems && !rc; i++)
-        for (int g = 0; g < s->items[i].geoms.n && !rc; g++) {
-            for (int j = 0; j < md->nv; j++) {
-                const sv_var *v = &md->v[j];
-                if (v->kind == 'v' && v->cls == c && v->item == i &&
-                    v->geom == g)
-                    rb_add(rb, j, 1.0);
-            }
-            if (rb->n == 0) {
-                rc = row_drop(rb);
-                continue;
-            }
-            for (int j = 0; j < md->nv; j++)
-                if (is_x(&md->v[j], i, g))
-                    rb_add(rb, j, -cl->cap);
-            rc = row_end(md, rb, 'L', 0.0);
-        }
+        for (int g = 0; g < s->items[i].geoms.n && !rc; g++)
+            rc = geom_row(md, rb, i, g, c, -1, s->classes[c].cap);
     return rc;
 }
 

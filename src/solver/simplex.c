@@ -18,7 +18,9 @@
 #define REFRESH_EVERY 200 /* warm solves between fresh starts (drift) */
 #define RETRY (-1)        /* the dual simplex gives up: start afresh */
 
-#define W_T(w, i, j) ((w)->t[(size_t)(i) * (size_t)(w)->N + (size_t)(j)])
+#define W_T(w, i, j) ((w)->t[(size_t)(i) * (size_t)((w)->N + 1) + (size_t)(j)])
+#define W_B(w, i) W_T(w, i, (w)->N) /* B^-1 b */
+#define W_D(w, j) W_T(w, (w)->m, j) /* reduced cost */
 
 mp_lp *mp_lp_new(int ncols)
 {
@@ -41,8 +43,6 @@ mp_lp *mp_lp_new(int ncols)
 static void warm_free(lp_warm *w)
 {
     free(w->t);
-    free(w->beta);
-    free(w->d);
     free(w->basis);
     free(w->at);
     free(w->lo);
@@ -139,16 +139,13 @@ static int warm_alloc(lp_warm *w, int m, int N)
     warm_free(w);
     w->m = m;
     w->N = N;
-    w->t = malloc((size_t)(m ? m : 1) * (size_t)N * sizeof(double));
-    w->beta = malloc((size_t)(m ? m : 1) * sizeof(double));
-    w->d = malloc((size_t)N * sizeof(double));
+    w->t = malloc((size_t)(m + 1) * (size_t)(N + 1) * sizeof(double));
     w->basis = malloc((size_t)(m ? m : 1) * sizeof(int));
     w->at = malloc((size_t)N);
     w->lo = malloc((size_t)N * sizeof(double));
     w->hi = malloc((size_t)N * sizeof(double));
     w->x = malloc((size_t)N * sizeof(double));
-    if (!w->t || !w->beta || !w->d || !w->basis || !w->at || !w->lo || !w->hi ||
-        !w->x) {
+    if (!w->t || !w->basis || !w->at || !w->lo || !w->hi || !w->x) {
         warm_free(w);
         return MP_LP_NOMEM;
     }
@@ -166,61 +163,57 @@ static int warm_fresh(mp_lp *lp)
         if (rc)
             return rc;
     }
-    memset(w->t, 0, (size_t)m * (size_t)N * sizeof(double));
+    memset(w->t, 0, (size_t)(m + 1) * (size_t)(N + 1) * sizeof(double));
     for (int i = 0; i < m; i++) {
         const lp_row *r = &lp->rows[i];
         for (int k = 0; k < r->nnz; k++)
             W_T(w, i, r->idx[k]) += r->val[k];
         W_T(w, i, n + i) = 1.0;
-        w->beta[i] = r->rhs;
+        W_B(w, i) = r->rhs;
         w->basis[i] = n + i;
         /* slack bounds by sense: sum a x + s = rhs */
         w->lo[n + i] = r->sense == 'G' ? -INF_B : 0.0;
         w->hi[n + i] = r->sense == 'L' ? INF_B : 0.0;
         w->at[n + i] = -1;
-        w->d[n + i] = 0.0;
     }
     for (int j = 0; j < n; j++) {
         w->lo[j] = lp->lo[j];
         w->hi[j] = lp->hi[j] < 0 ? INF_B : lp->hi[j];
         w->at[j] = 0;
-        w->d[j] = lp->cost[j];
+        W_D(w, j) = lp->cost[j];
     }
     w->valid = true;
     w->solves = 0;
     return MP_LP_OPTIMAL;
 }
 
+void sv_tab_pivot(double *a, int rows, int width, int r, int c)
+{
+    double p = a[(size_t)r * (size_t)width + (size_t)c];
+    double *pr = &a[(size_t)r * (size_t)width];
+    for (int j = 0; j < width; j++)
+        pr[j] /= p;
+    pr[c] = 1.0;
+    for (int i = 0; i < rows; i++) {
+        if (i == r)
+            continue;
+        double *pi = &a[(size_t)i * (size_t)width];
+        double f = pi[c];
+        if (f == 0.0)
+            continue;
+        for (int j = 0; j < width; j++)
+            if (pr[j] != 0.0)
+                pi[j] -= f * pr[j];
+        pi[c] = 0.0;
+    }
+}
+
+/* Column q enters the basis in row r (the rhs and the reduced costs are
+ * a column and a row of the tableau, so they follow). */
 static void warm_pivot(mp_lp *lp, int r, int q)
 {
     lp_warm *w = &lp->w;
-    int m = w->m, N = w->N;
-    double p = W_T(w, r, q);
-    double *pr = &w->t[(size_t)r * (size_t)N];
-    for (int j = 0; j < N; j++)
-        pr[j] /= p;
-    pr[q] = 1.0;
-    w->beta[r] /= p;
-    for (int i = 0; i < m; i++) {
-        if (i == r)
-            continue;
-        double *pi = &w->t[(size_t)i * (size_t)N];
-        double f = pi[q];
-        if (f == 0.0)
-            continue;
-        for (int j = 0; j < N; j++)
-            if (pr[j] != 0.0)
-                pi[j] -= f * pr[j];
-        pi[q] = 0.0;
-        w->beta[i] -= f * w->beta[r];
-    }
-    double f = w->d[q];
-    if (f != 0.0) {
-        for (int j = 0; j < N; j++)
-            if (pr[j] != 0.0)
-                w->d[j] -= f * pr[j];
-        w->d[q] = 0.0;
-    }
+    sv_tab_pivot(w->t, w->m + 1, w->N + 1, r, q);
     w->basis[r] = q;
     w->at[q] = -1;
     lp->pivots++;
@@ -241,11 +234,11 @@ static bool warm_update_bounds(mp_lp *lp)
             w->at[j] = 0;
         if (fixed)
             continue;
-        if (w->at[j] == 0 && w->d[j] < -DUAL_TOL) {
+        if (w->at[j] == 0 && W_D(w, j) < -DUAL_TOL) {
             if (w->hi[j] == INF_B)
                 return false;
             w->at[j] = 1;
-        } else if (w->at[j] == 1 && w->d[j] > DUAL_TOL) {
+        } else if (w->at[j] == 1 && W_D(w, j) > DUAL_TOL) {
             w->at[j] = 0;
         }
     }
@@ -256,8 +249,8 @@ static bool warm_update_bounds(mp_lp *lp)
 static void basic_values(lp_warm *w)
 {
     for (int i = 0; i < w->m; i++) {
-        double v = w->beta[i];
-        const double *ti = &w->t[(size_t)i * (size_t)w->N];
+        double v = W_B(w, i);
+        const double *ti = &W_T(w, i, 0);
         for (int j = 0; j < w->N; j++)
             if (w->at[j] >= 0 && ti[j] != 0.0)
                 v -= ti[j] * nb_value(w, j);
@@ -298,7 +291,7 @@ static int dual_entering(const lp_warm *w, int r, bool to_lower, bool bland,
 {
     int q = -1;
     double best = INF_B, best_alpha = 0;
-    const double *tr = &w->t[(size_t)r * (size_t)w->N];
+    const double *tr = &W_T(w, r, 0);
     for (int j = 0; j < w->N; j++) {
         if (w->at[j] < 0)
             continue;
@@ -312,7 +305,7 @@ static int dual_entering(const lp_warm *w, int r, bool to_lower, bool bland,
         bool ok = to_lower ? (up ? a < 0 : a > 0) : (up ? a > 0 : a < 0);
         if (!ok)
             continue;
-        double rt = fabs(w->d[j] / a);
+        double rt = fabs(W_D(w, j) / a);
         if (rt < best - 1e-12 ||
             (rt <= best + 1e-12 &&
              (bland ? j < q : fabs(a) > fabs(best_alpha)))) {

@@ -26,10 +26,9 @@ typedef struct lp_row {
  * scratch. */
 typedef struct lp_warm {
     bool valid;
-    int m, N;        /* rows, columns: n structural then m slacks */
-    double *t;       /* m x N: B^-1 [A I] */
-    double *beta;    /* m: B^-1 b */
-    double *d;       /* N: reduced costs */
+    int m, N; /* rows, columns: n structural then m slacks */
+    /* (m + 1) x (N + 1): rows B^-1 [A I | b], then the reduced costs */
+    double *t;
     int *basis;      /* m */
     signed char *at; /* N: -1 basic, 0 at lower, 1 at upper */
     double *lo, *hi; /* N: bounds the tableau was last solved with */
@@ -45,6 +44,10 @@ struct mp_lp {
     long pivots;
     lp_warm w;
 };
+
+/* Pivot the dense rows x width tableau a on (r, c): row r divided by
+ * a[r][c], column c eliminated from every other row. */
+void sv_tab_pivot(double *a, int rows, int width, int r, int c);
 
 /* Solve lp from scratch with the two-phase primal simplex; MP_LP_*. */
 int sv_primal_solve(mp_lp *lp, double *x, double *obj);

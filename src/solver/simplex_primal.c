@@ -36,24 +36,7 @@ typedef struct prows {
 
 static void pivot(tab *t, int r, int c)
 {
-    double p = T(t, r, c);
-    int W = t->N + 1;
-    double *pr = &t->a[(size_t)r * (size_t)W];
-    for (int j = 0; j < W; j++)
-        pr[j] /= p;
-    pr[c] = 1.0;
-    for (int i = 0; i <= t->m; i++) {
-        if (i == r)
-            continue;
-        double *pi = &t->a[(size_t)i * (size_t)W];
-        double f = pi[c];
-        if (f == 0.0)
-            continue;
-        for (int j = 0; j < W; j++)
-            if (pr[j] != 0.0)
-                pi[j] -= f * pr[j];
-        pi[c] = 0.0;
-    }
+    sv_tab_pivot(t->a, t->m + 1, t->N + 1, r, c);
     t->basis[r] = c;
     (*t->pivots)++;
 }
