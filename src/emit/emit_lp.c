@@ -5,7 +5,9 @@
  * start s), h (the GPU given whole to a tenant), and integer a (replicas of
  * a tenant class in profile p). Memory units may hold at most one instance
  * or a whole-GPU tenant; compute, max counts and the one +me instance are
- * bounded; every replica is served. GLPK (glpsol --lp) and CBC read it.
+ * bounded; every replica is served. Which profiles may serve a tenant is
+ * the tenant module's rule, as for the solver. GLPK (glpsol --lp) and CBC
+ * read it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +16,28 @@
 #include "migplan/emit/emit_lp.h"
 
 typedef struct lpcls {
-    uint32_t elig[MP_MAX_FLEET];
+    uint32_t elig[MP_MAX_FLEET]; /* profiles per fleet entry */
     long long demand;
-    const char *first; /* a tenant name, for the comment */
 } lpcls;
 
-int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
+/* The program being written. */
+typedef struct lpw {
+    const mp_request *r;
+    mp_buf *out;
+    int n_per[MP_MAX_FLEET]; /* GPUs per fleet entry */
+    lpcls *cl;               /* tenant classes: equal profile masks */
+    int *cls_of;             /* per tenant, -1 for whole-GPU tenants */
+    int nc;
+} lpw;
+
+/* GPUs per fleet entry: its count, or as many as a plan costing no more
+ * than ours could use. */
+static int fleet_sizes(const mp_plan *p, lpw *w, mp_diag *d)
 {
     const mp_request *r = p->req;
-    int n_per[MP_MAX_FLEET];
     for (int i = 0; i < r->n_fleet; i++) {
         if (r->fleet[i].count >= 0) {
-            n_per[i] = r->fleet[i].count;
+            w->n_per[i] = r->fleet[i].count;
             continue;
         }
         if (!p->feasible)
@@ -34,42 +46,42 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
                                "no plan was found and %s has no count, so the "
                                "LP has no size; give the fleet entry a count",
                                r->fleet[i].model->id);
-        /* a plan that costs no more than ours uses at most this many */
-        n_per[i] = (int)(p->cost / r->fleet[i].cost + 1e-9);
+        w->n_per[i] = (int)(p->cost / r->fleet[i].cost + 1e-9);
     }
-    lpcls *cl = calloc((size_t)(r->n_tenants ? r->n_tenants : 1), sizeof(*cl));
-    int *cls_of =
-        malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(int));
-    if (!cl || !cls_of) {
-        free(cl);
-        free(cls_of);
+    return 0;
+}
+
+static int group_classes(lpw *w, mp_diag *d)
+{
+    const mp_request *r = w->r;
+    size_t n = (size_t)(r->n_tenants ? r->n_tenants : 1);
+    w->cl = calloc(n, sizeof(*w->cl));
+    w->cls_of = malloc(n * sizeof(int));
+    if (!w->cl || !w->cls_of)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    int nc = 0;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
-        cls_of[t] = -1;
+        w->cls_of[t] = -1;
         if (tn->whole_gpu)
             continue;
-        uint32_t e[MP_MAX_FLEET] = {0};
-        for (int i = 0; i < r->n_fleet; i++) {
-            const mp_model *m = r->fleet[i].model;
-            for (int q = 0; q < m->n_profiles && mp_tenant_allows(tn, m); q++)
-                if (mp_tenant_fits_profile(tn, m, &m->profiles[q], NULL, 0))
-                    e[i] |= 1u << q;
-        }
+        uint32_t e[MP_MAX_FLEET];
+        mp_request_profile_masks(r, tn, e);
         int c;
-        for (c = 0; c < nc; c++)
-            if (memcmp(cl[c].elig, e, sizeof(e)) == 0)
+        for (c = 0; c < w->nc; c++)
+            if (memcmp(w->cl[c].elig, e, sizeof(e)) == 0)
                 break;
-        if (c == nc) {
-            memcpy(cl[nc].elig, e, sizeof(e));
-            cl[nc].first = tn->name;
-            nc++;
-        }
-        cl[c].demand += tn->replicas;
-        cls_of[t] = c;
+        if (c == w->nc)
+            memcpy(w->cl[w->nc++].elig, e, sizeof(e));
+        w->cl[c].demand += tn->replicas;
+        w->cls_of[t] = c;
     }
+    return 0;
+}
+
+static void write_header(const lpw *w)
+{
+    const mp_request *r = w->r;
+    mp_buf *out = w->out;
     mp_buf_printf(out, "\\ migplan %s: the request %s as an integer program.\n",
                   MIGPLAN_VERSION, r->path);
     mp_buf_puts(out,
@@ -79,101 +91,121 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
                 "a_I_J_C_P: replicas of tenant class C in profile P.\n");
     for (int i = 0; i < r->n_fleet; i++)
         mp_buf_printf(out, "\\ fleet %d: %s, up to %d GPUs, cost %g each\n", i,
-                      r->fleet[i].model->id, n_per[i], r->fleet[i].cost);
-    for (int c = 0; c < nc; c++) {
-        mp_buf_printf(out, "\\ class %d (%lld replicas):", c, cl[c].demand);
+                      r->fleet[i].model->id, w->n_per[i], r->fleet[i].cost);
+    for (int c = 0; c < w->nc; c++) {
+        mp_buf_printf(out, "\\ class %d (%lld replicas):", c, w->cl[c].demand);
         for (int t = 0; t < r->n_tenants; t++)
-            if (cls_of[t] == c)
+            if (w->cls_of[t] == c)
                 mp_buf_printf(out, " %s", r->tenants[t].name);
         mp_buf_putc(out, '\n');
     }
     mp_buf_puts(out, "Minimize\n obj:");
     for (int i = 0; i < r->n_fleet; i++)
-        for (int j = 0; j < n_per[i]; j++)
+        for (int j = 0; j < w->n_per[i]; j++)
             mp_buf_printf(out, " + %g u_%d_%d", r->fleet[i].cost, i, j);
     mp_buf_puts(out, "\nSubject To\n");
-    for (int i = 0; i < r->n_fleet; i++) {
-        const mp_model *m = r->fleet[i].model;
-        bool any_media = false;
-        for (int q = 0; q < m->n_profiles; q++)
-            any_media |= (m->profiles[q].flags & MP_GI_MEDIA) != 0;
-        for (int j = 0; j < n_per[i]; j++) {
-            for (int k = 0; k < m->units; k++) {
-                mp_buf_printf(out, " mem_%d_%d_%d:", i, j, k);
-                for (int q = 0; q < m->n_profiles; q++) {
-                    const mp_gi_profile *pr = &m->profiles[q];
-                    for (int s = 0; s < pr->n_placements; s++)
-                        if (pr->placements[s] <= k &&
-                            k < pr->placements[s] + pr->memory_slices)
-                            mp_buf_printf(out, " + z_%d_%d_%d_%d", i, j, q,
-                                          pr->placements[s]);
-                }
-                for (int t = 0; t < r->n_tenants; t++)
-                    if (r->tenants[t].whole_gpu &&
-                        mp_tenant_allows(&r->tenants[t], m) &&
-                        mp_tenant_fits_whole(&r->tenants[t], m, NULL, 0))
-                        mp_buf_printf(out, " + h_%d_%d_%d", i, j, t);
-                mp_buf_printf(out, " - u_%d_%d <= 0\n", i, j);
-            }
-            mp_buf_printf(out, " cmp_%d_%d:", i, j);
-            for (int q = 0; q < m->n_profiles; q++)
-                for (int s = 0; s < m->profiles[q].n_placements; s++)
-                    mp_buf_printf(out, " + %d z_%d_%d_%d_%d",
-                                  m->profiles[q].compute_slices, i, j, q,
-                                  m->profiles[q].placements[s]);
-            mp_buf_printf(out, " - %d u_%d_%d <= 0\n", m->compute_slices, i, j);
-            for (int q = 0; q < m->n_profiles; q++) {
-                const mp_gi_profile *pr = &m->profiles[q];
-                if (pr->max_instances >= pr->n_placements)
-                    continue; /* the memory rows already bound it */
-                mp_buf_printf(out, " max_%d_%d_%d:", i, j, q);
-                for (int s = 0; s < pr->n_placements; s++)
-                    mp_buf_printf(out, " + z_%d_%d_%d_%d", i, j, q,
+}
+
+/* Each memory unit of GPU (i, j) holds at most one instance or a whole-GPU
+ * tenant, and only when the GPU is used. */
+static void memory_rows(const lpw *w, int i, int j)
+{
+    const mp_model *m = w->r->fleet[i].model;
+    for (int k = 0; k < m->units; k++) {
+        mp_buf_printf(w->out, " mem_%d_%d_%d:", i, j, k);
+        for (int q = 0; q < m->n_profiles; q++) {
+            const mp_gi_profile *pr = &m->profiles[q];
+            for (int s = 0; s < pr->n_placements; s++)
+                if (pr->placements[s] <= k &&
+                    k < pr->placements[s] + pr->memory_slices)
+                    mp_buf_printf(w->out, " + z_%d_%d_%d_%d", i, j, q,
                                   pr->placements[s]);
-                mp_buf_printf(out, " <= %d\n", pr->max_instances);
-            }
-            if (any_media) {
-                mp_buf_printf(out, " me_%d_%d:", i, j);
-                for (int q = 0; q < m->n_profiles; q++)
-                    if (m->profiles[q].flags & MP_GI_MEDIA)
-                        for (int s = 0; s < m->profiles[q].n_placements; s++)
-                            mp_buf_printf(out, " + z_%d_%d_%d_%d", i, j, q,
-                                          m->profiles[q].placements[s]);
-                mp_buf_puts(out, " <= 1\n");
-            }
-            for (int q = 0; q < m->n_profiles; q++) {
-                bool used = false;
-                for (int c = 0; c < nc; c++)
-                    used |= (cl[c].elig[i] & (1u << q)) != 0;
-                if (!used)
-                    continue;
-                mp_buf_printf(out, " sup_%d_%d_%d:", i, j, q);
-                for (int c = 0; c < nc; c++)
-                    if (cl[c].elig[i] & (1u << q))
-                        mp_buf_printf(out, " + a_%d_%d_%d_%d", i, j, c, q);
-                for (int s = 0; s < m->profiles[q].n_placements; s++)
-                    mp_buf_printf(out, " - z_%d_%d_%d_%d", i, j, q,
-                                  m->profiles[q].placements[s]);
-                mp_buf_puts(out, " <= 0\n");
-            }
-            if (j > 0)
-                mp_buf_printf(out, " sym_%d_%d: u_%d_%d - u_%d_%d <= 0\n", i, j,
-                              i, j, i, j - 1);
         }
+        for (int t = 0; t < w->r->n_tenants; t++)
+            if (mp_tenant_takes_whole(&w->r->tenants[t], m))
+                mp_buf_printf(w->out, " + h_%d_%d_%d", i, j, t);
+        mp_buf_printf(w->out, " - u_%d_%d <= 0\n", i, j);
     }
-    for (int c = 0; c < nc; c++) {
+}
+
+/* Compute slices, max counts and the one +me instance of GPU (i, j). */
+static void limit_rows(const lpw *w, int i, int j)
+{
+    const mp_model *m = w->r->fleet[i].model;
+    mp_buf *out = w->out;
+    mp_buf_printf(out, " cmp_%d_%d:", i, j);
+    for (int q = 0; q < m->n_profiles; q++)
+        for (int s = 0; s < m->profiles[q].n_placements; s++)
+            mp_buf_printf(out, " + %d z_%d_%d_%d_%d",
+                          m->profiles[q].compute_slices, i, j, q,
+                          m->profiles[q].placements[s]);
+    mp_buf_printf(out, " - %d u_%d_%d <= 0\n", m->compute_slices, i, j);
+    bool any_media = false;
+    for (int q = 0; q < m->n_profiles; q++) {
+        const mp_gi_profile *pr = &m->profiles[q];
+        any_media |= (pr->flags & MP_GI_MEDIA) != 0;
+        if (pr->max_instances >= pr->n_placements)
+            continue; /* the memory rows already bound it */
+        mp_buf_printf(out, " max_%d_%d_%d:", i, j, q);
+        for (int s = 0; s < pr->n_placements; s++)
+            mp_buf_printf(out, " + z_%d_%d_%d_%d", i, j, q, pr->placements[s]);
+        mp_buf_printf(out, " <= %d\n", pr->max_instances);
+    }
+    if (!any_media)
+        return;
+    mp_buf_printf(out, " me_%d_%d:", i, j);
+    for (int q = 0; q < m->n_profiles; q++)
+        if (m->profiles[q].flags & MP_GI_MEDIA)
+            for (int s = 0; s < m->profiles[q].n_placements; s++)
+                mp_buf_printf(out, " + z_%d_%d_%d_%d", i, j, q,
+                              m->profiles[q].placements[s]);
+    mp_buf_puts(out, " <= 1\n");
+}
+
+/* Replicas in profile q of GPU (i, j) at most its instances of q; GPUs of
+ * an entry used in order (symmetry). */
+static void supply_rows(const lpw *w, int i, int j)
+{
+    const mp_model *m = w->r->fleet[i].model;
+    mp_buf *out = w->out;
+    for (int q = 0; q < m->n_profiles; q++) {
+        bool used = false;
+        for (int c = 0; c < w->nc; c++)
+            used |= (w->cl[c].elig[i] & (1u << q)) != 0;
+        if (!used)
+            continue;
+        mp_buf_printf(out, " sup_%d_%d_%d:", i, j, q);
+        for (int c = 0; c < w->nc; c++)
+            if (w->cl[c].elig[i] & (1u << q))
+                mp_buf_printf(out, " + a_%d_%d_%d_%d", i, j, c, q);
+        for (int s = 0; s < m->profiles[q].n_placements; s++)
+            mp_buf_printf(out, " - z_%d_%d_%d_%d", i, j, q,
+                          m->profiles[q].placements[s]);
+        mp_buf_puts(out, " <= 0\n");
+    }
+    if (j > 0)
+        mp_buf_printf(out, " sym_%d_%d: u_%d_%d - u_%d_%d <= 0\n", i, j, i, j,
+                      i, j - 1);
+}
+
+/* Every replica of every class and whole-GPU tenant is served. */
+static void demand_rows(const lpw *w)
+{
+    const mp_request *r = w->r;
+    mp_buf *out = w->out;
+    for (int c = 0; c < w->nc; c++) {
         mp_buf_printf(out, " dem_%d:", c);
         bool any = false;
         for (int i = 0; i < r->n_fleet; i++)
-            for (int j = 0; j < n_per[i]; j++)
+            for (int j = 0; j < w->n_per[i]; j++)
                 for (int q = 0; q < r->fleet[i].model->n_profiles; q++)
-                    if (cl[c].elig[i] & (1u << q)) {
+                    if (w->cl[c].elig[i] & (1u << q)) {
                         mp_buf_printf(out, " + a_%d_%d_%d_%d", i, j, c, q);
                         any = true;
                     }
         if (!any)
             mp_buf_puts(out, " 0 u_0_0");
-        mp_buf_printf(out, " = %lld\n", cl[c].demand);
+        mp_buf_printf(out, " = %lld\n", w->cl[c].demand);
     }
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
@@ -182,9 +214,8 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
         mp_buf_printf(out, " whole_%d:", t);
         bool any = false;
         for (int i = 0; i < r->n_fleet; i++)
-            if (mp_tenant_allows(tn, r->fleet[i].model) &&
-                mp_tenant_fits_whole(tn, r->fleet[i].model, NULL, 0))
-                for (int j = 0; j < n_per[i]; j++) {
+            if (mp_tenant_takes_whole(tn, r->fleet[i].model))
+                for (int j = 0; j < w->n_per[i]; j++) {
                     mp_buf_printf(out, " + h_%d_%d_%d", i, j, t);
                     any = true;
                 }
@@ -192,31 +223,57 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
             mp_buf_puts(out, " 0 u_0_0");
         mp_buf_printf(out, " = %d\n", tn->replicas);
     }
+}
+
+static void write_integers(const lpw *w)
+{
+    const mp_request *r = w->r;
+    mp_buf *out = w->out;
     mp_buf_puts(out, "General\n");
     for (int i = 0; i < r->n_fleet; i++)
-        for (int j = 0; j < n_per[i]; j++)
-            for (int c = 0; c < nc; c++)
+        for (int j = 0; j < w->n_per[i]; j++)
+            for (int c = 0; c < w->nc; c++)
                 for (int q = 0; q < r->fleet[i].model->n_profiles; q++)
-                    if (cl[c].elig[i] & (1u << q))
+                    if (w->cl[c].elig[i] & (1u << q))
                         mp_buf_printf(out, " a_%d_%d_%d_%d\n", i, j, c, q);
     mp_buf_puts(out, "Binary\n");
     for (int i = 0; i < r->n_fleet; i++) {
         const mp_model *m = r->fleet[i].model;
-        for (int j = 0; j < n_per[i]; j++) {
+        for (int j = 0; j < w->n_per[i]; j++) {
             mp_buf_printf(out, " u_%d_%d\n", i, j);
             for (int q = 0; q < m->n_profiles; q++)
                 for (int s = 0; s < m->profiles[q].n_placements; s++)
                     mp_buf_printf(out, " z_%d_%d_%d_%d\n", i, j, q,
                                   m->profiles[q].placements[s]);
             for (int t = 0; t < r->n_tenants; t++)
-                if (r->tenants[t].whole_gpu &&
-                    mp_tenant_allows(&r->tenants[t], m) &&
-                    mp_tenant_fits_whole(&r->tenants[t], m, NULL, 0))
+                if (mp_tenant_takes_whole(&r->tenants[t], m))
                     mp_buf_printf(out, " h_%d_%d_%d\n", i, j, t);
         }
     }
     mp_buf_puts(out, "End\n");
-    free(cl);
-    free(cls_of);
-    return 0;
+}
+
+int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
+{
+    lpw w;
+    memset(&w, 0, sizeof(w));
+    w.r = p->req;
+    w.out = out;
+    int rc = fleet_sizes(p, &w, d);
+    if (!rc)
+        rc = group_classes(&w, d);
+    if (!rc) {
+        write_header(&w);
+        for (int i = 0; i < w.r->n_fleet; i++)
+            for (int j = 0; j < w.n_per[i]; j++) {
+                memory_rows(&w, i, j);
+                limit_rows(&w, i, j);
+                supply_rows(&w, i, j);
+            }
+        demand_rows(&w);
+        write_integers(&w);
+    }
+    free(w.cl);
+    free(w.cls_of);
+    return rc;
 }

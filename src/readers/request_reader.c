@@ -1,4 +1,5 @@
-/* request_reader.c - read plan requests (fleet and tenants). */
+/* request_reader.c - read plan requests (fleet and tenants) from YAML.
+ * Only reading: what may serve a tenant is model/tenant.c's rule. */
 #include "migplan/readers/request_reader.h"
 
 #include <ctype.h>
@@ -56,107 +57,6 @@ bool mp_parse_memory(const char *s, long long *mib, char *why, size_t n)
     snprintf(why, n, "unknown unit '%s' in '%s'; use GiB, GB, MiB or MB", end,
              s);
     return false;
-}
-
-bool mp_tenant_allows(const mp_tenant *t, const mp_model *m)
-{
-    if (!t->models)
-        return true;
-    for (int i = 0; i < t->n_models; i++)
-        if (t->models[i] == m)
-            return true;
-    return false;
-}
-
-static void gib(long long mib, char *buf, size_t n)
-{
-    snprintf(buf, n, "%.2f GiB", (double)mib / 1024.0);
-}
-
-bool mp_tenant_fits_profile(const mp_tenant *t, const mp_model *m,
-                            const mp_gi_profile *p, char *why, size_t n)
-{
-    char a[32], b[32];
-    if (t->whole_gpu)
-        return false;
-    if (p->memory_mib < t->memory_mib) {
-        if (why) {
-            gib(t->memory_mib, a, sizeof(a));
-            gib(p->memory_mib, b, sizeof(b));
-            snprintf(why, n, "needs %s; %s has %s", a, p->name, b);
-        }
-        return false;
-    }
-    if (p->compute_slices < t->compute) {
-        if (why)
-            snprintf(why, n, "needs %d compute slices; %s has %d", t->compute,
-                     p->name, p->compute_slices);
-        return false;
-    }
-    if (t->sms > 0 && (p->sms < 0 || p->sms < t->sms)) {
-        if (why) {
-            if (p->sms < 0)
-                snprintf(why, n,
-                         "needs %d SMs; the SM count of %s on %s is "
-                         "not known",
-                         t->sms, p->name, m->id);
-            else
-                snprintf(why, n, "needs %d SMs; %s has %d", t->sms, p->name,
-                         p->sms);
-        }
-        return false;
-    }
-    for (int e = 0; e < MP_ENG_COUNT; e++)
-        if (p->engines[e] < t->engines[e]) {
-            if (why)
-                snprintf(why, n, "needs %d %s; %s has %d", t->engines[e],
-                         mp_engine_name(e), p->name, p->engines[e]);
-            return false;
-        }
-    if (t->media &&
-        (p->engines[MP_ENG_NVDEC] < 1 || p->engines[MP_ENG_NVJPG] < 1 ||
-         p->engines[MP_ENG_OFA] < 1)) {
-        if (why)
-            snprintf(why, n,
-                     "needs media engines (NVDEC, NVJPG and OFA); %s "
-                     "lacks %s",
-                     p->name,
-                     p->engines[MP_ENG_OFA] < 1     ? "an OFA"
-                     : p->engines[MP_ENG_NVJPG] < 1 ? "an NVJPG"
-                                                    : "an NVDEC");
-        return false;
-    }
-    if (t->graphics && !(p->flags & MP_GI_GFX)) {
-        if (why)
-            snprintf(why, n, "needs graphics (a +gfx profile); %s has none",
-                     p->name);
-        return false;
-    }
-    return true;
-}
-
-bool mp_tenant_fits_whole(const mp_tenant *t, const mp_model *m, char *why,
-                          size_t n)
-{
-    char a[32], b[32];
-    if (m->memory_mib < t->memory_mib) {
-        if (why) {
-            gib(t->memory_mib, a, sizeof(a));
-            gib(m->memory_mib, b, sizeof(b));
-            snprintf(why, n, "needs %s; a whole %s has %s%s", a, m->id, b,
-                     mp_prov_inferred(&m->prov, "memory-mib")
-                         ? " (a lower bound)"
-                         : "");
-        }
-        return false;
-    }
-    if (t->sms > 0 && m->sms >= 0 && m->sms < t->sms) {
-        if (why)
-            snprintf(why, n, "needs %d SMs; a whole %s has %d", t->sms, m->id,
-                     m->sms);
-        return false;
-    }
-    return true; /* with MIG off a GPU has every engine and graphics */
 }
 
 /* ------------------------------------------------------------ reading */
@@ -463,12 +363,4 @@ int mp_request_load(const mp_db *db, const char *path,
                           default_model, out, d);
     free(text);
     return rc;
-}
-
-void mp_request_free(mp_request *r)
-{
-    if (!r)
-        return;
-    mp_arena_free(&r->arena);
-    memset(r, 0, sizeof(*r));
 }

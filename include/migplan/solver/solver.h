@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #include "migplan/model/geometry.h"
-#include "migplan/readers/request_reader.h"
+#include "migplan/model/request.h"
 
 typedef struct mp_plan_inst {
     int profile; /* index into model->profiles */

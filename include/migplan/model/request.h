@@ -1,0 +1,48 @@
+/* request.h - a plan request: the fleet of GPUs and the tenants to place.
+ *
+ * The request reader (readers/request_reader.h) fills one from YAML; the
+ * solver, the emitters and plan validation read it. Which profiles may
+ * serve a tenant is the tenant module's rule (tenant.h).
+ */
+#ifndef MIGPLAN_REQUEST_H
+#define MIGPLAN_REQUEST_H
+
+#include <stdint.h>
+
+#include "migplan/model/profile_db.h"
+#include "migplan/model/tenant.h"
+#include "migplan/util/arena.h"
+
+#define MP_MAX_FLEET 64
+#define MP_MAX_TENANTS 100000
+#define MP_MAX_REPLICAS 1000000 /* in one request */
+#define MP_MAX_GPU_COUNT 100000 /* of one fleet entry */
+
+typedef struct mp_fleet_item {
+    const mp_model *model;
+    int count; /* -1: as many as needed */
+    double cost;
+    int line, col;
+} mp_fleet_item;
+
+typedef struct mp_request {
+    const char *path;
+    mp_fleet_item fleet[MP_MAX_FLEET];
+    int n_fleet;
+    mp_tenant *tenants;
+    int n_tenants;
+    long long total_replicas;
+    mp_arena arena; /* owns the path, names and lists */
+} mp_request;
+
+/* The profiles of each fleet entry that may serve tenant t:
+ * out[i] = mp_tenant_profile_mask(t, r->fleet[i].model), i < r->n_fleet.
+ * Tenants with equal masks are interchangeable to a planner. */
+void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
+                              uint32_t out[MP_MAX_FLEET]);
+
+/* Release everything the request owns (its arena); accepts NULL. The
+ * request may be filled again afterwards. */
+void mp_request_free(mp_request *r);
+
+#endif

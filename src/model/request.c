@@ -1,0 +1,21 @@
+/* request.c - the plan request: its tenants' profiles per fleet entry, and
+ * its release. */
+#include "migplan/model/request.h"
+
+#include <string.h>
+
+void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
+                              uint32_t out[MP_MAX_FLEET])
+{
+    memset(out, 0, MP_MAX_FLEET * sizeof(*out));
+    for (int i = 0; i < r->n_fleet; i++)
+        out[i] = mp_tenant_profile_mask(t, r->fleet[i].model);
+}
+
+void mp_request_free(mp_request *r)
+{
+    if (!r)
+        return;
+    mp_arena_free(&r->arena);
+    memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,316 @@
+/* assign.c - from an integral choice of GPUs to replicas in slots.
+ *
+ * For integral x (GPUs per geometry) and w (whole GPUs), which replicas
+ * can go where is a transportation problem, solved exactly by max-flow:
+ * source -> class (its demand) -> (entry, profile) -> (entry, geometry,
+ * profile) -> sink (the slots the chosen GPUs offer). A capped class goes
+ * through (class, entry, geometry) nodes instead, at most cap times the
+ * number of such GPUs. The flow on each y and v edge is the integral
+ * number of replicas, which sv_expand then hands out GPU by GPU.
+ */
+#include "solver_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migplan/solver/maxflow.h"
+
+#define UNLIMITED ((long long)1 << 40)
+
+/* The node layout of the network. */
+typedef struct net {
+    mp_flow *f;
+    int P, G;                   /* profiles and geometries per entry, at most */
+    int cls, ip, igp, cig;      /* first node of each kind */
+    int capped[SV_MAX_CLASSES]; /* index among capped classes, or -1 */
+    bool failed;                /* an edge could not be added */
+} net;
+
+static int edge(net *n, int from, int to, long long cap)
+{
+    int id = mp_flow_add_edge(n->f, from, to, cap);
+    n->failed |= id < 0;
+    return id;
+}
+
+/* GPUs laid out as geometry g of entry i in x. */
+static long long gpus_of(const sv_model *md, const double *x, int i, int g)
+{
+    long long ng = 0;
+    for (int j = 0; j < md->nv; j++)
+        if (md->v[j].kind == 'x' && md->v[j].item == i && md->v[j].geom == g)
+            ng = llround(x[j]);
+    return ng;
+}
+
+static int net_new(const sv_solver *s, net *n)
+{
+    n->P = MP_MAX_PROFILES;
+    n->G = 1;
+    for (int i = 0; i < s->nitems; i++)
+        if (s->items[i].geoms.n > n->G)
+            n->G = s->items[i].geoms.n;
+    int ncapped = 0;
+    for (int c = 0; c < s->nclasses; c++)
+        n->capped[c] = s->classes[c].cap > 0 ? ncapped++ : -1;
+    /* nodes: source 0, sink 1, then the four kinds */
+    n->cls = 2;
+    n->ip = n->cls + s->nclasses;
+    n->igp = n->ip + s->nitems * n->P;
+    n->cig = n->igp + s->nitems * n->G * n->P;
+    n->f = mp_flow_new(n->cig + ncapped * s->nitems * n->G + 1);
+    return n->f ? 0 : MP_ENOMEM;
+}
+
+/* The slots of the chosen GPUs, per (entry, geometry, profile). */
+static void slot_edges(const sv_solver *s, const sv_model *md, const double *x,
+                       net *n)
+{
+    for (int i = 0; i < s->nitems; i++) {
+        const sv_item *it = &s->items[i];
+        for (int g = 0; g < it->geoms.n; g++) {
+            long long ng = gpus_of(md, x, i, g);
+            if (ng == 0)
+                continue;
+            for (int p = 0; p < it->m->n_profiles; p++) {
+                if (!sv_cnt(it, g, p))
+                    continue;
+                int node = n->igp + (i * n->G + g) * n->P + p;
+                edge(n, node, 1, ng * sv_cnt(it, g, p));
+                edge(n, n->ip + i * n->P + p, node, ng * sv_cnt(it, g, p));
+            }
+        }
+    }
+}
+
+/* A capped class: at most cap replicas per GPU of each geometry. */
+static void cap_edges(const sv_solver *s, const sv_model *md, const double *x,
+                      net *n)
+{
+    for (int c = 0; c < s->nclasses; c++) {
+        const sv_class *cl = &s->classes[c];
+        if (cl->cap <= 0)
+            continue;
+        for (int i = 0; i < s->nitems; i++)
+            for (int g = 0; g < s->items[i].geoms.n; g++)
+                edge(n, n->cls + c,
+                     n->cig + (n->capped[c] * s->nitems + i) * n->G + g,
+                     gpus_of(md, x, i, g) * cl->cap);
+    }
+}
+
+/* One edge per y and v column; ids[j] its id, -1 for other columns. */
+static void var_edges(const sv_model *md, net *n, int nitems, int *ids)
+{
+    for (int j = 0; j < md->nv; j++) {
+        const sv_var *v = &md->v[j];
+        ids[j] = -1;
+        if (v->kind == 'y')
+            ids[j] = edge(n, n->cls + v->cls, n->ip + v->item * n->P + v->prof,
+                          UNLIMITED);
+        else if (v->kind == 'v')
+            ids[j] =
+                edge(n,
+                     n->cig + (n->capped[v->cls] * nitems + v->item) * n->G +
+                         v->geom,
+                     n->igp + (v->item * n->G + v->geom) * n->P + v->prof,
+                     UNLIMITED);
+    }
+}
+
+int sv_assign(sv_solver *s, const sv_model *md, const double *x,
+              long long *alloc, bool *ok)
+{
+    net n;
+    memset(&n, 0, sizeof(n));
+    int *ids = malloc((size_t)(md->nv ? md->nv : 1) * sizeof(int));
+    int rc = ids ? net_new(s, &n) : MP_ENOMEM;
+    if (rc)
+        goto out;
+    long long want = 0;
+    for (int c = 0; c < s->nclasses; c++) {
+        edge(&n, 0, n.cls + c, s->classes[c].demand);
+        want += s->classes[c].demand;
+    }
+    slot_edges(s, md, x, &n);
+    cap_edges(s, md, x, &n);
+    var_edges(md, &n, s->nitems, ids);
+    if (n.failed) {
+        rc = MP_ENOMEM;
+        goto out;
+    }
+    *ok = mp_flow_max(n.f, 0, 1) == want;
+    for (int j = 0; alloc && j < md->nv; j++)
+        alloc[j] = ids[j] >= 0 ? mp_flow_edge_flow(n.f, ids[j]) : 0;
+out:
+    mp_flow_free(n.f);
+    free(ids);
+    return rc;
+}
+
+/* ------------------------------------------------------- the GPUs */
+
+/* Replicas of tenant t on g. */
+static int on_gpu(const sv_gpu *g, int t)
+{
+    int n = 0;
+    for (int k = 0; k < g->nslots; k++)
+        n += g->slots[k].tenant == t;
+    return n;
+}
+
+static int free_slot(const sv_gpu *g, int p)
+{
+    for (int q = 0; q < g->nslots; q++)
+        if (g->slots[q].profile == p && g->slots[q].tenant < 0)
+            return q;
+    return -1;
+}
+
+/* Does g serve column v (its entry, and its geometry for a v column)? */
+static bool serves(const sv_gpu *g, const sv_var *v)
+{
+    return g->item == v->item && g->geom >= 0 &&
+           (v->kind != 'v' || g->geom == v->geom);
+}
+
+/* Place one replica of t into a free slot of column v's profile on a GPU
+ * v can use: for a spread tenant the GPU where it has the fewest
+ * replicas, else the first. GPUs only fill up, so the first one with room
+ * for v never moves back: *from (per column) remembers it. */
+static bool put(sv_gpu *gpus, int ng, const sv_var *v, int t, bool spread,
+                int *from)
+{
+    int best = -1, best_n = 1 << 30;
+    for (int k = spread ? 0 : *from; k < ng; k++) {
+        if (!serves(&gpus[k], v) || free_slot(&gpus[k], v->prof) < 0)
+            continue;
+        int n = spread ? on_gpu(&gpus[k], t) : 0;
+        if (n < best_n) {
+            best = k;
+            best_n = n;
+            if (!spread)
+                break;
+        }
+    }
+    if (best < 0)
+        return false;
+    if (!spread)
+        *from = best;
+    gpus[best].slots[free_slot(&gpus[best], v->prof)].tenant = t;
+    return true;
+}
+
+/* The column of class c with quota left that tenant t takes next: for a
+ * spread tenant the one whose GPUs hold the fewest of it, else the
+ * first; -1 when none is left. */
+static int pick_quota(const sv_model *md, const long long *left, int c,
+                      const sv_gpu *gpus, int ng, int t, bool spread)
+{
+    int pick = -1, pick_n = 1 << 30;
+    for (int j = 0; j < md->nv; j++) {
+        const sv_var *v = &md->v[j];
+        if ((v->kind != 'y' && v->kind != 'v') || v->cls != c || left[j] <= 0)
+            continue;
+        if (!spread)
+            return j;
+        int least = 1 << 30;
+        for (int gi = 0; gi < ng; gi++) {
+            if (!serves(&gpus[gi], v) || free_slot(&gpus[gi], v->prof) < 0)
+                continue;
+            int n = on_gpu(&gpus[gi], t);
+            if (n < least)
+                least = n;
+        }
+        if (least < pick_n) {
+            pick_n = least;
+            pick = j;
+        }
+    }
+    return pick;
+}
+
+/* The GPUs of x, each with its geometry's slots, all free. */
+static int open_gpus(const sv_solver *s, const sv_model *md, const double *x,
+                     sv_gpu **out, int *nout)
+{
+    int ng = 0;
+    for (int j = 0; j < md->nv; j++)
+        if (md->v[j].kind == 'x' || md->v[j].kind == 'w')
+            ng += (int)llround(x[j]);
+    sv_gpu *gpus = calloc((size_t)(ng ? ng : 1), sizeof(*gpus));
+    if (!gpus)
+        return MP_ENOMEM;
+    int k = 0;
+    for (int j = 0; j < md->nv; j++) {
+        const sv_var *v = &md->v[j];
+        int n = (int)llround(x[j]);
+        for (int c = 0; c < n && (v->kind == 'x' || v->kind == 'w'); c++) {
+            sv_gpu *g = &gpus[k++];
+            g->item = v->item;
+            g->whole_tenant = v->kind == 'w' ? v->tenant : -1;
+            g->geom = v->kind == 'w' ? -1 : v->geom;
+            const sv_item *it = &s->items[v->item];
+            for (int p = 0; p < it->m->n_profiles && v->kind == 'x'; p++)
+                for (int q = 0; q < sv_cnt(it, v->geom, p); q++)
+                    g->slots[g->nslots++] = (sv_slot){p, -1};
+        }
+    }
+    *out = gpus;
+    *nout = ng;
+    return 0;
+}
+
+/* What sv_expand hands out: quotas left and where to look, per column. */
+typedef struct quotas {
+    long long *left;
+    int *from;
+} quotas;
+
+/* Every replica of tenant t (class c) into a slot, by the quotas left. */
+static int place_tenant(const sv_solver *s, const sv_model *md, int c, int t,
+                        quotas *qu, sv_gpu *gpus, int ng)
+{
+    const mp_tenant *tn = &s->req->tenants[t];
+    for (int rep = 0; rep < tn->replicas; rep++) {
+        int j = pick_quota(md, qu->left, c, gpus, ng, t, tn->spread);
+        if (j < 0 || !put(gpus, ng, &md->v[j], t, tn->spread, &qu->from[j]))
+            return MP_EINTERNAL;
+        qu->left[j]--;
+    }
+    return 0;
+}
+
+int sv_expand(sv_solver *s, const sv_model *md, const double *x,
+              const long long *alloc, sv_gpu **out, int *nout)
+{
+    sv_gpu *gpus;
+    int ng;
+    int rc = open_gpus(s, md, x, &gpus, &ng);
+    if (rc)
+        return rc;
+    size_t nv = (size_t)(md->nv ? md->nv : 1);
+    quotas qu = {malloc(nv * sizeof(long long)), calloc(nv, sizeof(int))};
+    if (!qu.left || !qu.from)
+        rc = MP_ENOMEM;
+    else
+        memcpy(qu.left, alloc, (size_t)md->nv * sizeof(long long));
+    /* share each class's quotas among its tenants, spread tenants first */
+    for (int pass = 0; pass < 2 && !rc; pass++)
+        for (int c = 0; c < s->nclasses && !rc; c++)
+            for (int m = 0; m < s->classes[c].ntenants && !rc; m++) {
+                int t = s->classes[c].tenants[m];
+                if (s->req->tenants[t].spread == (pass == 0))
+                    rc = place_tenant(s, md, c, t, &qu, gpus, ng);
+            }
+    free(qu.left);
+    free(qu.from);
+    if (rc) {
+        free(gpus);
+        return rc;
+    }
+    *out = gpus;
+    *nout = ng;
+    return 0;
+}

@@ -1,0 +1,201 @@
+/* plan.c - the mp_plan of a candidate: its GPUs tidied, the fleet's unused
+ * GPUs added, all in a stable order (per fleet entry: whole GPUs, then by
+ * the tenants they hold), numbered in that order, replicas numbered in GPU
+ * order and by start slot within a GPU. */
+#include "solver_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mp_plan_free(mp_plan *p)
+{
+    if (!p)
+        return;
+    free(p->gpus);
+    p->gpus = NULL;
+    p->n_gpus = 0;
+}
+
+int mp_plan_max_per_gpu(const mp_plan *p, int t)
+{
+    int best = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        int n = p->gpus[k].whole_tenant == t;
+        for (int q = 0; q < p->gpus[k].n; q++)
+            n += p->gpus[k].inst[q].tenant == t;
+        if (n > best)
+            best = n;
+    }
+    return best;
+}
+
+/* ---------------------------------------------------------- the order */
+
+/* A GPU with its sort key: the tenants of its instances, sorted. */
+typedef struct sort_ent {
+    const mp_plan_gpu *g;
+    int pos; /* before sorting: ties keep it, as a stable sort would */
+    int tenants[MP_MAX_GIS];
+} sort_ent;
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp3(int a, int b)
+{
+    return (a > b) - (a < b);
+}
+
+/* Per fleet entry: used GPUs first, whole GPUs (by tenant) before MIG
+ * ones, then by the sorted tenants (a GPU whose list is a prefix of
+ * another's after it), then by profiles and starts; ties by position. */
+static int ent_cmp(const void *pa, const void *pb)
+{
+    const sort_ent *ea = pa, *eb = pb;
+    const mp_plan_gpu *a = ea->g, *b = eb->g;
+    if (a->fleet != b->fleet)
+        return cmp3(a->fleet, b->fleet);
+    if (a->used != b->used)
+        return a->used ? -1 : 1;
+    if (a->mig_enabled != b->mig_enabled)
+        return a->mig_enabled ? 1 : -1;
+    if (!a->mig_enabled && a->whole_tenant != b->whole_tenant)
+        return cmp3(a->whole_tenant, b->whole_tenant);
+    for (int k = 0; a->mig_enabled && k < a->n && k < b->n; k++)
+        if (ea->tenants[k] != eb->tenants[k])
+            return cmp3(ea->tenants[k], eb->tenants[k]);
+    if (a->mig_enabled && a->n != b->n)
+        return cmp3(b->n, a->n);
+    for (int k = 0; a->mig_enabled && k < a->n; k++) {
+        if (a->inst[k].profile != b->inst[k].profile)
+            return cmp3(a->inst[k].profile, b->inst[k].profile);
+        if (a->inst[k].start != b->inst[k].start)
+            return cmp3(a->inst[k].start, b->inst[k].start);
+    }
+    return cmp3(ea->pos, eb->pos);
+}
+
+static int sort_gpus(mp_plan *plan)
+{
+    int n = plan->n_gpus;
+    sort_ent *e = malloc((size_t)(n ? n : 1) * sizeof(*e));
+    mp_plan_gpu *sorted = malloc((size_t)(n ? n : 1) * sizeof(*sorted));
+    if (!e || !sorted) {
+        free(e);
+        free(sorted);
+        return MP_ENOMEM;
+    }
+    for (int k = 0; k < n; k++) {
+        const mp_plan_gpu *g = &plan->gpus[k];
+        e[k].g = g;
+        e[k].pos = k;
+        for (int q = 0; q < g->n; q++)
+            e[k].tenants[q] = g->inst[q].tenant;
+        qsort(e[k].tenants, (size_t)g->n, sizeof(int), cmp_int);
+    }
+    qsort(e, (size_t)n, sizeof(*e), ent_cmp);
+    for (int k = 0; k < n; k++)
+        sorted[k] = *e[k].g;
+    free(e);
+    free(plan->gpus);
+    plan->gpus = sorted;
+    return 0;
+}
+
+/* ------------------------------------------------------------ building */
+
+/* GPUs of fleet entry i among the first n of gpus. */
+static int used_of(const mp_plan_gpu *gpus, int n, int i)
+{
+    int used = 0;
+    for (int k = 0; k < n; k++)
+        used += gpus[k].fleet == i;
+    return used;
+}
+
+/* The candidate's GPUs, tidied, then the fleet's unused ones. */
+static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
+{
+    int total = ng;
+    for (int i = 0; i < s->nitems; i++) {
+        int used = 0;
+        for (int k = 0; k < ng; k++)
+            used += gpus[k].item == i;
+        if (s->items[i].count > used)
+            total += s->items[i].count - used;
+    }
+    plan->gpus = calloc((size_t)(total ? total : 1), sizeof(mp_plan_gpu));
+    if (!plan->gpus)
+        return MP_ENOMEM;
+    int rc = 0;
+    for (int k = 0; k < ng && !rc; k++)
+        rc = sv_tidy_gpu(s, &gpus[k], &plan->gpus[k]);
+    int n = ng;
+    for (int i = 0; i < s->nitems && !rc; i++)
+        for (int k = used_of(plan->gpus, ng, i); k < s->items[i].count; k++) {
+            mp_plan_gpu *pg = &plan->gpus[n++];
+            pg->fleet = i;
+            pg->model = s->items[i].m;
+            pg->whole_tenant = -1;
+            pg->whole_replica = -1;
+        }
+    plan->n_gpus = n;
+    return rc;
+}
+
+/* GPU indices in order, replicas numbered in GPU order, the cost. */
+static int number(const sv_solver *s, mp_plan *plan)
+{
+    const mp_request *r = s->req;
+    int *next = calloc((size_t)(r->n_tenants ? r->n_tenants : 1), sizeof(int));
+    if (!next)
+        return MP_ENOMEM;
+    plan->cost = 0;
+    plan->gpus_used = 0;
+    for (int k = 0; k < plan->n_gpus; k++) {
+        mp_plan_gpu *pg = &plan->gpus[k];
+        pg->index = k;
+        if (pg->used) {
+            plan->gpus_used++;
+            plan->cost += s->items[pg->fleet].cost;
+        }
+        if (pg->whole_tenant >= 0)
+            pg->whole_replica = next[pg->whole_tenant]++;
+        /* within a GPU, number replicas by start slot */
+        for (int s0 = 0; s0 < MP_MAX_UNITS; s0++)
+            for (int q = 0; q < pg->n; q++)
+                if (pg->inst[q].start == s0 && pg->inst[q].tenant >= 0)
+                    pg->inst[q].replica = next[pg->inst[q].tenant]++;
+    }
+    /* sums of decimal costs: show 5.8, not 5.799999999999999 */
+    plan->cost = round(plan->cost * 1e6) / 1e6;
+    free(next);
+    return 0;
+}
+
+int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan)
+{
+    const sv_model *md = &c->md;
+    sv_gpu *gpus = NULL;
+    int ng = 0;
+    bool ok = false;
+    long long *alloc = malloc((size_t)(md->nv ? md->nv : 1) * sizeof(*alloc));
+    int rc = alloc ? sv_assign(s, md, c->best, alloc, &ok) : MP_ENOMEM;
+    if (!rc && !ok)
+        rc = MP_EINTERNAL; /* the search accepted it: it must assign */
+    if (!rc)
+        rc = sv_expand(s, md, c->best, alloc, &gpus, &ng);
+    free(alloc);
+    if (!rc)
+        rc = fill_gpus(s, gpus, ng, plan);
+    free(gpus);
+    if (!rc)
+        rc = sort_gpus(plan);
+    if (!rc)
+        rc = number(s, plan);
+    return rc;
+}

@@ -1,0 +1,191 @@
+/* solver_internal.h - what the stages of the plan solver share. Private to
+ * src/solver/; names are sv_* (solver-internal, not API).
+ *
+ * mp_solve (solve.c) runs a pipeline, one file per stage:
+ *   classes.c     fleet entries, and tenants grouped into classes that can
+ *                 use the same profiles;
+ *   formulate.c   the pattern LP: one integer column per maximal geometry
+ *                 of each fleet entry, whole GPUs, replicas per class;
+ *   search.c      branch and bound on it: a candidate (model and its best
+ *                 solution) and a proven lower bound;
+ *   heuristics.c  a greedy start, and a dive and large neighbourhoods for
+ *                 big requests;
+ *   assign.c      the exact replica assignment of a candidate (max-flow)
+ *                 and the GPUs it describes;
+ *   tidy.c        per GPU: profiles and placements that leave the most
+ *                 usable capacity free;
+ *   plan.c        the mp_plan from a candidate: GPUs in order, numbered;
+ *   spread.c      spread tenants capped per GPU at the optimum cost;
+ *   explain.c     why there is no plan, and what would help;
+ *   validate.c    mp_plan_validate, independent of all the above.
+ */
+#ifndef MIGPLAN_SOLVER_INTERNAL_H
+#define MIGPLAN_SOLVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "migplan/model/geometry.h"
+#include "migplan/model/request.h"
+#include "migplan/solver/simplex.h"
+#include "migplan/solver/solver.h"
+
+#define SV_MAX_CLASSES 4096
+
+/* A fleet entry as the solver sees it. */
+typedef struct sv_item {
+    const mp_model *m;
+    int count; /* -1: unlimited */
+    double cost;
+    bool useful[MP_MAX_PROFILES]; /* some class can use the profile */
+    mp_geom_list geoms;           /* maximal over the useful profiles */
+} sv_item;
+
+/* Tenants that can use the same profiles of every fleet entry; their
+ * replicas are interchangeable. A spread tenant being capped has a class
+ * of its own. */
+typedef struct sv_class {
+    uint32_t elig[MP_MAX_FLEET]; /* eligible profiles per fleet entry */
+    long long demand;            /* replicas */
+    int *tenants;                /* members, in request order */
+    int ntenants;
+    int capped_tenant; /* >= 0: a spread tenant alone, capped per GPU */
+    int cap;           /* > 0: at most this many replicas per GPU */
+} sv_class;
+
+/* A column of the LP: x (item, geom) GPUs laid out as a geometry, w (item,
+ * tenant) whole GPUs, y (class, item, prof) replicas in profile slots, v
+ * (class, item, geom, prof) the same per geometry for capped classes. */
+typedef struct sv_var {
+    char kind; /* 'x', 'w', 'y' or 'v' */
+    int cls, item, geom, prof, tenant;
+} sv_var;
+
+typedef struct sv_model {
+    mp_lp *lp;
+    sv_var *v; /* nv columns */
+    int nv, cap;
+    double *cost;
+    bool *is_int;
+    double cost_cap; /* < 0: none; plans must cost at most this */
+} sv_model;
+
+/* A model and the best solution found for it: one owner, one free. */
+typedef struct sv_cand {
+    sv_model md;
+    bool have;       /* a plan was found */
+    double *best;    /* md.nv values of the best plan, integral x and w */
+    double best_obj; /* its cost */
+    /* what the search proved */
+    bool timeout;         /* stopped by a limit: not every node explored */
+    bool root_infeasible; /* the LP relaxation has no solution */
+    double root_bound;    /* the relaxation's bound, on the cost lattice */
+    double open_bound;    /* the smallest bound of a node left open */
+} sv_cand;
+
+typedef struct sv_memo sv_memo; /* tidy.c: finished GPUs by contents */
+
+typedef struct sv_solver {
+    const mp_db *db; /* for suggestions in reasons; may be NULL */
+    const mp_request *req;
+    const mp_solve_opts *o;
+    sv_item items[MP_MAX_FLEET]; /* one per fleet entry, same order */
+    int nitems;
+    sv_class *classes; /* SV_MAX_CLASSES allocated */
+    int nclasses;
+    int *class_of; /* per tenant, -1 for whole-GPU tenants */
+    double deadline;
+    bool integral_costs;
+    double cost_step; /* every plan's cost is a multiple of this (0: none) */
+    long lp_solves, nodes, pivots;
+    sv_memo *memo;
+    int nmemo, capmemo;
+} sv_solver;
+
+/* One GPU of a candidate: its layout slots and the tenant in each. */
+typedef struct sv_slot {
+    int profile;
+    int tenant; /* -1 free */
+} sv_slot;
+
+typedef struct sv_gpu {
+    int item;
+    int geom; /* -1 for a whole GPU */
+    int whole_tenant;
+    sv_slot slots[MP_MAX_GIS];
+    int nslots;
+} sv_gpu;
+
+/* solve.c */
+double sv_now(void); /* seconds, monotonic */
+
+/* classes.c */
+int sv_classes_setup(sv_solver *s); /* MP_ENOMEM, MP_ELIMIT */
+void sv_classes_free(sv_solver *s);
+/* Give spread tenant t a class of its own capped at cap per GPU. */
+int sv_class_split(sv_solver *s, int t, int cap); /* MP_ENOMEM, MP_ELIMIT */
+
+/* formulate.c */
+static inline int sv_cnt(const sv_item *it, int g, int p)
+{
+    return it->geoms.v[g].count[p];
+}
+/* The LP of s's classes; cost_cap >= 0 bounds the total cost. out is
+ * owned by the caller (sv_model_free) even on error. MP_ENOMEM, or
+ * MP_EINFEASIBLE when a class or whole tenant has no column. */
+int sv_formulate(sv_solver *s, double cost_cap, sv_model *out);
+void sv_model_free(sv_model *md);
+
+/* search.c */
+/* Formulate and search: out (freed by the caller with sv_cand_free, even
+ * on error) holds the model and the best plan found, if any (out->have);
+ * first_only stops at the first plan. MP_ENOMEM. */
+int sv_candidate(sv_solver *s, double cost_cap, bool first_only, sv_cand *out);
+void sv_cand_free(sv_cand *c);
+/* A relaxation bound rounded up to the lattice of plan costs. */
+double sv_bound_of(const sv_solver *s, double obj);
+/* The lower bound c's search proved (c->have). */
+double sv_proven_bound(const sv_solver *s, const sv_cand *c);
+/* Branch and bound within the bounds set on c's LP, at most nodes nodes
+ * and until deadline, improving c's plan. */
+int sv_subsearch(sv_solver *s, sv_cand *c, long nodes, double deadline);
+
+/* heuristics.c */
+/* First fit of every replica: x (md->nv) gets a plan and *found is true,
+ * or *found is false. Ignores the cost cap. MP_ENOMEM. */
+int sv_greedy(sv_solver *s, const sv_model *md, double *x, bool *found);
+/* A dive and large neighbourhoods from the root LP solution xlp. */
+int sv_heuristics(sv_solver *s, sv_cand *c, const double *xlp);
+
+/* assign.c */
+/* The exact replica assignment for integral x: *ok when every replica has
+ * a slot; alloc (md->nv, may be NULL) gets the integral y and v. */
+int sv_assign(sv_solver *s, const sv_model *md, const double *x,
+              long long *alloc, bool *ok);
+/* The GPUs of x with every replica in a slot (by alloc); *out is the
+ * caller's to free. MP_ENOMEM, MP_EINTERNAL. */
+int sv_expand(sv_solver *s, const sv_model *md, const double *x,
+              const long long *alloc, sv_gpu **out, int *nout);
+
+/* tidy.c */
+/* Profiles, placements and creation order of g, as plan GPU pg. */
+int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg);
+void sv_tidy_free(sv_solver *s);
+
+/* plan.c */
+/* plan->gpus, n_gpus, gpus_used and cost from c's plan; plan->gpus is the
+ * caller's (mp_plan_free) even on error. MP_ENOMEM, MP_EINTERNAL. */
+int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan);
+
+/* spread.c */
+/* Spread the spread tenants of plan (cost best_cost) as far as the
+ * optimum allows. MP_ENOMEM. */
+int sv_spread(sv_solver *s, mp_plan *plan, double best_cost);
+
+/* explain.c */
+/* A tenant no GPU of the fleet can serve: true with plan->reason set. */
+bool sv_explain_unplaceable(const sv_solver *s, mp_plan *plan);
+/* Why the search c found no plan, in plan->reason. MP_ENOMEM. */
+int sv_explain_no_plan(sv_solver *s, const sv_cand *c, mp_plan *plan);
+
+#endif

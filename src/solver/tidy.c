@@ -1,0 +1,334 @@
+/* tidy.c - per GPU: re-choose the profiles of the tenants it holds to leave
+ * the most usable capacity free, then place them and order their creation.
+ *
+ * Among the profile choices the tenants allow whose multiset fits the GPU,
+ * the best scores highest on: the largest profile that still fits, then
+ * usable free slices (mp_geom_room), then fewest +me profiles taken (keep
+ * them for tenants that need them), then least stranded memory, then least
+ * memory and compute used. Identical GPUs (same model, same tenants' needs)
+ * are common in racks and fleets; each distinct one is tidied once. */
+#include "solver_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NSCORE 5
+#define LEAVES 512         /* distinct profile counts scored per GPU */
+#define TIDY_BUDGET 20000L /* choices tried per GPU */
+
+/* The tenants on one GPU, as groups of replicas. */
+typedef struct groups {
+    int n;
+    int tenant[MP_MAX_GIS];
+    int need[MP_MAX_GIS]; /* replicas of each */
+    uint32_t elig[MP_MAX_GIS];
+} groups;
+
+typedef struct tidy_leaf {
+    unsigned char count[MP_MAX_PROFILES];
+    bool used, fits;
+    long score[NSCORE];
+} tidy_leaf;
+
+typedef struct tidy_ctx {
+    const mp_model *m;
+    const groups *gr;
+    int choice[MP_MAX_GIS][MP_MAX_PROFILES]; /* profiles per group */
+    int best_choice[MP_MAX_GIS][MP_MAX_PROFILES];
+    long best_score[NSCORE];
+    bool have;
+    int count[MP_MAX_PROFILES];
+    int mem, comp; /* memory and compute slices of count */
+    long budget;
+    /* many choices give the same profile counts: each is placed and
+     * scored once (open addressing on the counts) */
+    tidy_leaf leaf[LEAVES];
+} tidy_ctx;
+
+/* A finished GPU by what it holds; tenant = group index. */
+struct sv_memo {
+    int item;
+    groups key;
+    int n;
+    mp_plan_inst inst[MP_MAX_GIS];
+    bool driver_order, driver_exact;
+};
+
+/* The cached leaf for t->count, or NULL when the cache is full. */
+static tidy_leaf *leaf_of(tidy_ctx *t, bool *fresh)
+{
+    unsigned char key[MP_MAX_PROFILES];
+    uint32_t h = 2166136261u;
+    for (int p = 0; p < MP_MAX_PROFILES; p++) {
+        key[p] = (unsigned char)t->count[p];
+        h = (h ^ key[p]) * 16777619u;
+    }
+    for (int probe = 0; probe < LEAVES; probe++) {
+        tidy_leaf *e = &t->leaf[(h + (uint32_t)probe) & (LEAVES - 1)];
+        if (!e->used) {
+            e->used = true;
+            memcpy(e->count, key, sizeof(key));
+            *fresh = true;
+            return e;
+        }
+        if (memcmp(e->count, key, sizeof(key)) == 0) {
+            *fresh = false;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void score(const mp_layout *l, long *sc)
+{
+    mp_capacity c;
+    mp_geom_capacity(l, &c);
+    const mp_model *m = l->model;
+    mp_geom_room(l, &c, sc);
+    int media = 0;
+    for (int i = 0; i < l->n; i++)
+        media += (m->profiles[l->gi[i].profile].flags & MP_GI_MEDIA) != 0;
+    sc[2] = -media;
+    sc[3] = -c.stranded_memory;
+    sc[4] = -(c.memory_used * 100 + c.compute_used);
+}
+
+static bool score_better(const long *a, const long *b)
+{
+    for (int i = 0; i < NSCORE; i++)
+        if (a[i] != b[i])
+            return a[i] > b[i];
+    return false;
+}
+
+/* A complete choice: score it (once per distinct counts), keep the best. */
+static void tidy_leaf_eval(tidy_ctx *t)
+{
+    bool fresh = true;
+    tidy_leaf *e = leaf_of(t, &fresh);
+    long sc[NSCORE];
+    if (e && !fresh) {
+        if (!e->fits)
+            return;
+        memcpy(sc, e->score, sizeof(sc));
+    } else {
+        mp_layout l;
+        bool fits = mp_geom_fit_counts(t->m, t->count, &l, NULL) == 0;
+        if (fits)
+            score(&l, sc);
+        if (e) {
+            e->fits = fits;
+            if (fits)
+                memcpy(e->score, sc, sizeof(sc));
+        }
+        if (!fits)
+            return;
+    }
+    if (!t->have || score_better(sc, t->best_score)) {
+        t->have = true;
+        memcpy(t->best_score, sc, sizeof(sc));
+        memcpy(t->best_choice, t->choice, sizeof(t->choice));
+    }
+}
+
+/* Choose profiles for the `left` replicas of group gi still without one,
+ * in non-decreasing profile order from p, then for the later groups. */
+static void tidy_rec(tidy_ctx *t, int gi, int p, int left)
+{
+    if (--t->budget < 0)
+        return;
+    const mp_model *m = t->m;
+    const groups *gr = t->gr;
+    if (gi == gr->n) {
+        tidy_leaf_eval(t);
+        return;
+    }
+    if (left == 0) {
+        tidy_rec(t, gi + 1, 0, gi + 1 < gr->n ? gr->need[gi + 1] : 0);
+        return;
+    }
+    for (int q = p; q < m->n_profiles; q++) {
+        if (!(gr->elig[gi] & (1u << q)))
+            continue;
+        /* prune on memory and compute sums */
+        int mem = t->mem + m->profiles[q].memory_slices;
+        int comp = t->comp + m->profiles[q].compute_slices;
+        if (mem > m->units || comp > m->compute_slices)
+            continue;
+        t->count[q]++;
+        t->choice[gi][q]++;
+        t->mem = mem;
+        t->comp = comp;
+        tidy_rec(t, gi, q, left - 1);
+        t->mem -= m->profiles[q].memory_slices;
+        t->comp -= m->profiles[q].compute_slices;
+        t->count[q]--;
+        t->choice[gi][q]--;
+    }
+}
+
+/* Tenants enter the key by what they can use, so GPUs of different
+ * tenants with the same needs share an entry. */
+static const sv_memo *memo_find(const sv_solver *s, int item, const groups *key)
+{
+    for (int i = 0; i < s->nmemo; i++) {
+        const sv_memo *e = &s->memo[i];
+        if (e->item == item && e->key.n == key->n &&
+            memcmp(e->key.elig, key->elig, sizeof(key->elig)) == 0 &&
+            memcmp(e->key.need, key->need, sizeof(key->need)) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static int memo_add(sv_solver *s, const sv_memo *e)
+{
+    if (s->nmemo == s->capmemo) {
+        int nc = s->capmemo ? s->capmemo * 2 : 32;
+        sv_memo *n = realloc(s->memo, (size_t)nc * sizeof(*n));
+        if (!n)
+            return MP_ENOMEM;
+        s->memo = n;
+        s->capmemo = nc;
+    }
+    s->memo[s->nmemo++] = *e;
+    return 0;
+}
+
+void sv_tidy_free(sv_solver *s)
+{
+    free(s->memo);
+    s->memo = NULL;
+    s->nmemo = s->capmemo = 0;
+}
+
+/* The tenants on g, in slot order; keep gets the solver's own profiles. */
+static void gpu_groups(const sv_solver *s, const sv_gpu *g, groups *gr,
+                       int *keep)
+{
+    const mp_model *m = s->items[g->item].m;
+    memset(gr, 0, sizeof(*gr));
+    for (int q = 0; q < g->nslots; q++) {
+        int tn = g->slots[q].tenant;
+        if (tn < 0)
+            continue;
+        keep[g->slots[q].profile]++;
+        int k;
+        for (k = 0; k < gr->n; k++)
+            if (gr->tenant[k] == tn)
+                break;
+        if (k == gr->n) {
+            gr->tenant[k] = tn;
+            gr->elig[k] = mp_tenant_profile_mask(&s->req->tenants[tn], m);
+            gr->n++;
+        }
+        gr->need[k]++;
+    }
+}
+
+/* Profiles per group: the best tidy choice, or else the solver's own. */
+static bool choose(const sv_solver *s, const sv_gpu *g, const groups *gr,
+                   int per[MP_MAX_GIS][MP_MAX_PROFILES])
+{
+    tidy_ctx t;
+    memset(&t, 0, sizeof(t));
+    t.m = s->items[g->item].m;
+    t.gr = gr;
+    t.budget = TIDY_BUDGET;
+    if (!s->o->no_tidy && gr->n > 0)
+        tidy_rec(&t, 0, 0, gr->need[0]);
+    memset(per, 0, MP_MAX_GIS * sizeof(*per));
+    if (t.have)
+        memcpy(per, t.best_choice, MP_MAX_GIS * sizeof(*per));
+    for (int q = 0; q < g->nslots && !t.have; q++)
+        for (int k = 0; k < gr->n; k++)
+            if (gr->tenant[k] == g->slots[q].tenant)
+                per[k][g->slots[q].profile]++;
+    return t.have;
+}
+
+/* Place the counts (the best placement, largest first, in a creation order
+ * the driver also follows when it can) as pg's instances, without
+ * tenants. */
+static int place(const mp_model *m, const int *counts, mp_plan_gpu *pg)
+{
+    mp_layout l, drv;
+    if (mp_geom_fit_counts_best(m, counts, &l, NULL) != 0)
+        return MP_EINTERNAL;
+    mp_geom_sort_largest_first(&l);
+    int order[MP_MAX_GIS];
+    bool exact = false;
+    pg->driver_order = mp_geom_creation_order(&l, order, &exact, &drv) == 0;
+    pg->driver_exact = pg->driver_order && exact;
+    pg->n = l.n;
+    for (int k = 0; k < l.n; k++) {
+        const mp_gi *gi = &l.gi[pg->driver_order ? order[k] : k];
+        pg->inst[k] = (mp_plan_inst){gi->profile, gi->start, -1, -1};
+    }
+    return 0;
+}
+
+/* Hand the instances to the groups: each group's profiles, in group order;
+ * e records the same by group index. */
+static void hand_out(const groups *gr, int per[MP_MAX_GIS][MP_MAX_PROFILES],
+                     int nprof, mp_plan_gpu *pg, sv_memo *e)
+{
+    for (int k = 0; k < gr->n; k++)
+        for (int p = 0; p < nprof; p++)
+            for (int c = 0; c < per[k][p]; c++)
+                for (int q = 0; q < pg->n; q++)
+                    if (pg->inst[q].profile == p && pg->inst[q].tenant < 0) {
+                        pg->inst[q].tenant = gr->tenant[k];
+                        e->inst[q] = pg->inst[q];
+                        e->inst[q].tenant = k;
+                        break;
+                    }
+    e->n = pg->n;
+    e->driver_order = pg->driver_order;
+    e->driver_exact = pg->driver_exact;
+}
+
+static void from_memo(const sv_memo *hit, const groups *gr, mp_plan_gpu *pg)
+{
+    pg->n = hit->n;
+    pg->driver_order = hit->driver_order;
+    pg->driver_exact = hit->driver_exact;
+    for (int q = 0; q < hit->n; q++) {
+        pg->inst[q] = hit->inst[q];
+        pg->inst[q].tenant = gr->tenant[hit->inst[q].tenant];
+    }
+}
+
+int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg)
+{
+    const mp_model *m = s->items[g->item].m;
+    pg->fleet = g->item;
+    pg->model = m;
+    pg->used = true;
+    pg->whole_tenant = g->whole_tenant;
+    pg->whole_replica = -1;
+    pg->mig_enabled = g->whole_tenant < 0;
+    if (!pg->mig_enabled)
+        return 0;
+    int keep[MP_MAX_PROFILES] = {0};
+    sv_memo e;
+    memset(&e, 0, sizeof(e));
+    e.item = g->item;
+    gpu_groups(s, g, &e.key, keep);
+    const sv_memo *hit = s->o->no_tidy ? NULL : memo_find(s, g->item, &e.key);
+    if (hit) {
+        from_memo(hit, &e.key, pg);
+        return 0;
+    }
+    int per[MP_MAX_GIS][MP_MAX_PROFILES];
+    bool tidied = choose(s, g, &e.key, per);
+    int counts[MP_MAX_PROFILES] = {0};
+    for (int k = 0; k < e.key.n; k++)
+        for (int p = 0; p < m->n_profiles; p++)
+            counts[p] += per[k][p];
+    int rc = place(m, tidied ? counts : keep, pg);
+    if (rc)
+        return rc;
+    hand_out(&e.key, per, m->n_profiles, pg, &e);
+    return tidied ? memo_add(s, &e) : 0;
+}

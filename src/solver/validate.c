@@ -1,0 +1,111 @@
+/* validate.c - check a plan independently of how it was found: every GPU's
+ * layout valid (geometry engine), every replica served exactly once by an
+ * instance (or whole GPU) the tenant module says may serve it, fleet
+ * counts respected, the cost adding up. */
+#include "migplan/solver/solver.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* A MIG-enabled GPU: a valid layout, each instance serving a tenant that
+ * may use it. got[t] counts replicas served. */
+static int check_mig(const mp_request *r, const mp_plan_gpu *g, int *got,
+                     char *why, size_t n)
+{
+    mp_layout l;
+    l.model = g->model;
+    l.n = g->n;
+    for (int q = 0; q < g->n; q++) {
+        l.gi[q].profile = g->inst[q].profile;
+        l.gi[q].start = g->inst[q].start;
+    }
+    mp_fit_result res;
+    if (mp_geom_validate(&l, &res) != 0) {
+        snprintf(why, n, "GPU %d: %s", g->index, res.reason);
+        return MP_EINTERNAL;
+    }
+    for (int q = 0; q < g->n; q++) {
+        int t = g->inst[q].tenant;
+        if (t < 0 || t >= r->n_tenants) {
+            snprintf(why, n, "GPU %d has an instance with no tenant", g->index);
+            return MP_EINTERNAL;
+        }
+        const mp_tenant *tn = &r->tenants[t];
+        if (!mp_tenant_takes_profile(tn, g->model, g->inst[q].profile)) {
+            snprintf(why, n, "GPU %d gives %s a profile it cannot use",
+                     g->index, tn->name);
+            return MP_EINTERNAL;
+        }
+        got[t]++;
+    }
+    return 0;
+}
+
+/* A used GPU: whole for one tenant that may have it, or MIG-enabled. */
+static int check_gpu(const mp_request *r, const mp_plan_gpu *g, int *got,
+                     char *why, size_t n)
+{
+    if (g->mig_enabled)
+        return check_mig(r, g, got, why, n);
+    if (g->whole_tenant < 0 || g->whole_tenant >= r->n_tenants || g->n) {
+        snprintf(why, n, "GPU %d is MIG-disabled without one tenant", g->index);
+        return MP_EINTERNAL;
+    }
+    const mp_tenant *t = &r->tenants[g->whole_tenant];
+    if (!mp_tenant_takes_whole(t, g->model)) {
+        snprintf(why, n, "GPU %d does not suit %s", g->index, t->name);
+        return MP_EINTERNAL;
+    }
+    got[g->whole_tenant]++;
+    return 0;
+}
+
+/* Replicas served, GPUs used per fleet entry, and the cost. */
+static int check_totals(const mp_plan *p, const int *got, const int *used,
+                        double cost, char *why, size_t n)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++)
+        if (got[t] != r->tenants[t].replicas) {
+            snprintf(why, n, "tenant %s has %d of %d replicas",
+                     r->tenants[t].name, got[t], r->tenants[t].replicas);
+            return MP_EINTERNAL;
+        }
+    for (int i = 0; i < r->n_fleet; i++)
+        if (r->fleet[i].count >= 0 && used[i] > r->fleet[i].count) {
+            snprintf(why, n, "%d GPUs of %s used, the fleet has %d", used[i],
+                     r->fleet[i].model->id, r->fleet[i].count);
+            return MP_EINTERNAL;
+        }
+    if (fabs(cost - p->cost) > 1e-6) {
+        snprintf(why, n, "cost %.3f does not add up to %.3f", p->cost, cost);
+        return MP_EINTERNAL;
+    }
+    return 0;
+}
+
+int mp_plan_validate(const mp_plan *p, char *why, size_t n)
+{
+    const mp_request *r = p->req;
+    int *got = calloc((size_t)(r->n_tenants ? r->n_tenants : 1), sizeof(int));
+    int used[MP_MAX_FLEET] = {0};
+    double cost = 0;
+    if (!got) {
+        snprintf(why, n, "out of memory");
+        return MP_ENOMEM;
+    }
+    int rc = 0;
+    for (int k = 0; k < p->n_gpus && !rc; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        if (!g->used)
+            continue;
+        used[g->fleet]++;
+        cost += r->fleet[g->fleet].cost;
+        rc = check_gpu(r, g, got, why, n);
+    }
+    if (!rc)
+        rc = check_totals(p, got, used, cost, why, n);
+    free(got);
+    return rc;
+}
