@@ -148,6 +148,13 @@ static void test_errors(void **state)
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 8GiB}\n"
          "  - {name: a, memory: 9GiB}\n",
          4, 12, "already used (line 3)"},
+        /* several repeats: the first repeat in file order is reported,
+         * with the line of the name it repeats */
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB}\n"
+         "  - {name: b, memory: 1GiB}\n  - {name: c, memory: 1GiB}\n"
+         "  - {name: b, memory: 1GiB}\n  - {name: a, memory: 1GiB}\n"
+         "  - {name: b, memory: 1GiB}\n",
+         6, 12, "name b is already used (line 4)"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memroy: 8GiB}\n", 3,
          15, "unknown key 'memroy'"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 8 gigs}\n", 3,

@@ -158,6 +158,47 @@ static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
                          n->kind == MP_YNODE_SCALAR ? n->str : "a list or map");
 }
 
+/* engines: {nvenc: 2, ...}: the minimum of each engine kind. */
+static int read_engines(mp_schema_ctx *c, const mp_ynode *n, mp_tenant *t)
+{
+    long long v[MP_ENG_COUNT] = {0};
+    const mp_field ef[] = {
+        {"ce", MP_F_INT, false, 0 * sizeof(long long), 0, 64},
+        {"nvdec", MP_F_INT, false, 1 * sizeof(long long), 0, 64},
+        {"nvenc", MP_F_INT, false, 2 * sizeof(long long), 0, 64},
+        {"nvjpg", MP_F_INT, false, 3 * sizeof(long long), 0, 64},
+        {"ofa", MP_F_INT, false, 4 * sizeof(long long), 0, 64},
+    };
+    int rc = mp_schema_read(c, n, "map of engines", ef, MP_ENG_COUNT, v, NULL);
+    if (rc)
+        return rc;
+    for (int e = 0; e < MP_ENG_COUNT; e++)
+        t->engines[e] = (int)v[e];
+    return 0;
+}
+
+/* models: [h100, h200]: each name resolved in the database; an unknown name
+ * is reported at its own list item. */
+static int read_models(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
+                       const mp_strlist *names, mp_tenant *t)
+{
+    t->models = mp_arena_alloc(c->arena, (size_t)names->n * sizeof(*t->models));
+    if (!t->models)
+        return mp_schema_err(c, n, MP_ENOMEM, "out of memory");
+    for (int i = 0; i < names->n; i++) {
+        mp_diag md;
+        if (mp_db_find(db, names->v[i], &t->models[i], &md) != 0) {
+            const mp_ynode *ms = mp_ymap_get(n, "models", NULL);
+            const mp_ynode *at = ms;
+            if (ms && ms->kind == MP_YNODE_SEQ && (size_t)i < ms->nkids)
+                at = ms->kids[i];
+            return mp_schema_err(c, at, MP_ESCHEMA, "%s", md.msg);
+        }
+    }
+    t->n_models = names->n;
+    return 0;
+}
+
 static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
                        mp_tenant *t)
 {
@@ -215,38 +256,14 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
             return rc;
     }
     if (tr.engines) {
-        long long v[MP_ENG_COUNT] = {0};
-        const mp_field ef[] = {
-            {"ce", MP_F_INT, false, 0 * sizeof(long long), 0, 64},
-            {"nvdec", MP_F_INT, false, 1 * sizeof(long long), 0, 64},
-            {"nvenc", MP_F_INT, false, 2 * sizeof(long long), 0, 64},
-            {"nvjpg", MP_F_INT, false, 3 * sizeof(long long), 0, 64},
-            {"ofa", MP_F_INT, false, 4 * sizeof(long long), 0, 64},
-        };
-        rc = mp_schema_read(c, tr.engines, "map of engines", ef, MP_ENG_COUNT,
-                            v, NULL);
+        rc = read_engines(c, tr.engines, t);
         if (rc)
             return rc;
-        for (int e = 0; e < MP_ENG_COUNT; e++)
-            t->engines[e] = (int)v[e];
     }
     if (tr.models.n) {
-        t->models =
-            mp_arena_alloc(c->arena, (size_t)tr.models.n * sizeof(*t->models));
-        if (!t->models)
-            return mp_schema_err(c, n, MP_ENOMEM, "out of memory");
-        for (int i = 0; i < tr.models.n; i++) {
-            mp_diag md;
-            if (mp_db_find(db, tr.models.v[i], &t->models[i], &md) != 0) {
-                /* point at the item itself when models is a list */
-                const mp_ynode *ms = mp_ymap_get(n, "models", NULL);
-                const mp_ynode *at = ms;
-                if (ms && ms->kind == MP_YNODE_SEQ && (size_t)i < ms->nkids)
-                    at = ms->kids[i];
-                return mp_schema_err(c, at, MP_ESCHEMA, "%s", md.msg);
-            }
-        }
-        t->n_models = tr.models.n;
+        rc = read_models(db, c, n, &tr.models, t);
+        if (rc)
+            return rc;
     }
     if (t->whole_gpu && (tr.compute || tr.media || tr.engines || tr.graphics))
         return mp_schema_err(c, n, MP_ESCHEMA,
@@ -260,6 +277,75 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
                              "whole-gpu: true",
                              t->name);
     return 0;
+}
+
+/* Tenant names sorted (then by position), to find repeats in n log n. */
+static int by_name(const void *a, const void *b)
+{
+    const mp_tenant *x = *(const mp_tenant *const *)a;
+    const mp_tenant *y = *(const mp_tenant *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* The first tenant (in file order) whose name an earlier tenant already
+ * has, and that earlier tenant; NULL when names are unique. */
+static const mp_tenant *repeated_name(const mp_request *r,
+                                      const mp_tenant **first, int *rc)
+{
+    const mp_tenant **v = malloc((size_t)r->n_tenants * sizeof(*v));
+    const mp_tenant *dup = NULL;
+    *rc = v ? 0 : MP_ENOMEM;
+    for (int i = 0; v && i < r->n_tenants; i++)
+        v[i] = &r->tenants[i];
+    if (v)
+        qsort(v, (size_t)r->n_tenants, sizeof(*v), by_name);
+    for (int i = 1; v && i < r->n_tenants; i++) {
+        /* in a run of equal names, the second (by position) is the first
+         * repeat and the run's head the tenant it repeats */
+        bool second = strcmp(v[i]->name, v[i - 1]->name) == 0 &&
+                      (i == 1 || strcmp(v[i - 1]->name, v[i - 2]->name) != 0);
+        if (second && (!dup || v[i] < dup)) {
+            dup = v[i];
+            *first = v[i - 1];
+        }
+    }
+    free(v);
+    return dup;
+}
+
+/* The tenants: each read, then the names checked for repeats. */
+static int read_tenants(const mp_db *db, mp_schema_ctx *c, const mp_ynode *tn,
+                        mp_request *out)
+{
+    out->tenants = mp_arena_alloc(&out->arena, tn->nkids * sizeof(mp_tenant));
+    if (!out->tenants)
+        return mp_schema_err(c, tn, MP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < tn->nkids; i++) {
+        mp_tenant *t = &out->tenants[out->n_tenants];
+        int rc = read_tenant(db, c, tn->kids[i], t);
+        if (rc)
+            return rc;
+        out->n_tenants++;
+        out->total_replicas += t->replicas;
+        if (out->total_replicas > MP_MAX_REPLICAS)
+            return mp_schema_err(c, tn->kids[i], MP_ELIMIT,
+                                 "more than %d replicas in one request (limit)",
+                                 MP_MAX_REPLICAS);
+    }
+    int rc;
+    const mp_tenant *first = NULL;
+    const mp_tenant *dup = repeated_name(out, &first, &rc);
+    if (rc)
+        return mp_schema_err(c, tn, rc, "out of memory");
+    if (!dup)
+        return 0;
+    const mp_ynode *at =
+        mp_ymap_get(tn->kids[dup - out->tenants], "name", NULL);
+    return mp_schema_err(c, at, MP_ESCHEMA,
+                         "tenant name %s is already used (line %d); names "
+                         "must be unique",
+                         dup->name, first->line);
 }
 
 int mp_request_parse(const mp_db *db, const char *text, size_t len,
@@ -315,34 +401,7 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
                            MP_MAX_TENANTS);
         goto out;
     }
-    out->tenants = mp_arena_alloc(&out->arena, tn->nkids * sizeof(mp_tenant));
-    if (!out->tenants) {
-        rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < tn->nkids; i++) {
-        mp_tenant *t = &out->tenants[out->n_tenants];
-        rc = read_tenant(db, &c, tn->kids[i], t);
-        if (rc)
-            goto out;
-        for (int k = 0; k < out->n_tenants; k++)
-            if (strcmp(out->tenants[k].name, t->name) == 0) {
-                rc = mp_schema_err(&c, mp_ymap_get(tn->kids[i], "name", NULL),
-                                   MP_ESCHEMA,
-                                   "tenant name %s is already used (line %d); "
-                                   "names must be unique",
-                                   t->name, out->tenants[k].line);
-                goto out;
-            }
-        out->n_tenants++;
-        out->total_replicas += t->replicas;
-        if (out->total_replicas > MP_MAX_REPLICAS) {
-            rc = mp_schema_err(&c, tn->kids[i], MP_ELIMIT,
-                               "more than %d replicas in one request (limit)",
-                               MP_MAX_REPLICAS);
-            goto out;
-        }
-    }
+    rc = read_tenants(db, &c, tn, out);
 out:
     mp_ydoc_free(&doc);
     if (rc)
