@@ -305,7 +305,7 @@ static bool oracle(const rlp *p, double *best)
             ok = pick[k] > pick[k - 1];
         if (!ok || c != 0) /* each subset once */
             continue;
-        double M[3][3], r[3];
+        double M[3][3] = {{0}}, r[3] = {0};
         for (int k = 0; k < p->n && ok; k++)
             ok = plane(p, pick[k], M[k], &r[k]);
         if (!ok || !gauss(p->n, M, r) || !feasible(p, r))

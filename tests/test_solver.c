@@ -76,6 +76,14 @@ static void validate(const mp_plan *p)
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
         assert_int_equal(g->index, k);
+        /* the order: by fleet entry; used GPUs, whole ones first */
+        const mp_plan_gpu *prev = k ? &p->gpus[k - 1] : NULL;
+        if (prev && prev->fleet == g->fleet) {
+            assert_true(prev->used || !g->used);
+            assert_true(!g->used || !prev->mig_enabled || g->mig_enabled);
+        } else if (prev) {
+            assert_true(prev->fleet < g->fleet);
+        }
         if (!g->used) {
             assert_int_equal(g->n, 0);
             continue;

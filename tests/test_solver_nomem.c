@@ -11,7 +11,8 @@
  * plan built from an incomplete LP, never a silently skipped phase) and,
  * after mp_plan_free, no block may be left. Without the checks on row
  * coefficients (rb_add) the first kind of failure returned a plan; without
- * one owner per candidate the spread bisection leaked on an error.
+ * one owner per candidate the spread bisection leaked on an error (both
+ * seen on the solver before it was split into stages).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -169,16 +170,17 @@ static void sweep(const char *yaml, bool feasible)
     mp_request_free(&r);
 }
 
-/* Spread: two GPUs, the spread tenant's replicas 1 + 3 at first; with a
+/* Spread: the tenant's four replicas start three or more to a GPU; with a
  * cost that is not a whole number the bisection starts at cap 1, so it
- * tries cap 2 (a plan) and then cap 1 (none at this cost), each a search
- * of its own. */
+ * finds cap 2 (a plan at the optimum cost, which it then owns) and goes on
+ * to try cap 1 (none), each a search of its own. A failure in that second
+ * search once leaked the first one's model and solution. */
 static void test_spread_bisection(void **state)
 {
     (void)state;
-    sweep("fleet: [{model: h100, count: 4, cost: 1.5}]\n"
+    sweep("fleet: [{model: a30, count: 4, cost: 1.5}]\n"
           "tenants:\n"
-          "  - {name: a, memory: 15GiB, compute: 2g, replicas: 4}\n"
+          "  - {name: a, memory: 10GiB, compute: 2g, replicas: 2}\n"
           "  - {name: s, memory: 5GiB, replicas: 4, spread: true}\n",
           true);
 }
