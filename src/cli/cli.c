@@ -95,6 +95,7 @@ int cli_read(cli_ctx *c, const char *path, char **text, size_t *len)
 
 int cli_db(cli_ctx *c, const mp_db **out)
 {
+    *out = NULL;
     if (!c->db) {
         mp_diag d;
         mp_diag_clear(&d);

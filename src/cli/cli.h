@@ -65,7 +65,8 @@ int cli_fail(cli_ctx *c, const mp_diag *d);
  * failure prints why and returns the exit status, else 0. */
 int cli_read(cli_ctx *c, const char *path, char **text, size_t *len);
 
-/* Load the database once; on error prints it and returns the exit status. */
+/* Load the database once; on error prints it, sets *out to NULL and
+ * returns the exit status. */
 int cli_db(cli_ctx *c, const mp_db **out);
 
 /* Resolve a model name; on error prints it and returns EXIT_USAGE. */
