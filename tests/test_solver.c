@@ -75,47 +75,48 @@ static void validate(const mp_plan *p)
     double cost = 0;
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
+        const mp_layout *l = &g->layout.gis;
         assert_int_equal(g->index, k);
         /* the order: by fleet entry; used GPUs, whole ones first */
         const mp_plan_gpu *prev = k ? &p->gpus[k - 1] : NULL;
         if (prev && prev->fleet == g->fleet) {
             assert_true(prev->used || !g->used);
-            assert_true(!g->used || !prev->mig_enabled || g->mig_enabled);
+            assert_true(!g->used || !prev->layout.mig_enabled ||
+                        g->layout.mig_enabled);
         } else if (prev) {
             assert_true(prev->fleet < g->fleet);
         }
+        assert_ptr_equal(l->model, r->fleet[g->fleet].model);
+        assert_int_equal(g->layout.mig_enabled, g->used && g->whole_tenant < 0);
         if (!g->used) {
-            assert_int_equal(g->n, 0);
+            assert_int_equal(l->n, 0);
             continue;
         }
         used_per_fleet[g->fleet]++;
         cost += r->fleet[g->fleet].cost;
-        if (!g->mig_enabled) {
+        if (!g->layout.mig_enabled) {
             const mp_tenant *t = &r->tenants[g->whole_tenant];
+            assert_int_equal(l->n, 0);
             assert_true(t->whole_gpu);
-            assert_true(mp_tenant_fits_whole(t, g->model, NULL, 0));
+            assert_true(mp_tenant_fits_whole(t, l->model, NULL, 0));
             seen[base[g->whole_tenant] + g->whole_replica]++;
             served++;
             continue;
         }
-        mp_layout l = {.model = g->model, .n = g->n};
-        for (int q = 0; q < g->n; q++) {
-            l.gi[q].profile = g->inst[q].profile;
-            l.gi[q].start = g->inst[q].start;
-            const mp_tenant *t = &r->tenants[g->inst[q].tenant];
+        for (int q = 0; q < l->n; q++) {
+            const mp_tenant *t = &r->tenants[g->tenant[q]];
             assert_false(t->whole_gpu);
-            if (!mp_tenant_fits_profile(t, g->model,
-                                        &g->model->profiles[g->inst[q].profile],
+            if (!mp_tenant_fits_profile(t, l->model,
+                                        &l->model->profiles[l->gi[q].profile],
                                         why, sizeof(why)))
                 fail_msg("GPU %d: %s does not fit its instance: %s", k, t->name,
                          why);
-            assert_true(g->inst[q].replica >= 0 &&
-                        g->inst[q].replica < t->replicas);
-            seen[base[g->inst[q].tenant] + g->inst[q].replica]++;
+            assert_true(g->replica[q] >= 0 && g->replica[q] < t->replicas);
+            seen[base[g->tenant[q]] + g->replica[q]]++;
             served++;
         }
         mp_fit_result res;
-        if (mp_geom_validate(&l, &res) != 0)
+        if (mp_geom_validate(l, &res) != 0)
             fail_msg("GPU %d: layout invalid: %s", k, res.reason);
     }
     assert_int_equal(served, r->total_replicas);
@@ -169,7 +170,7 @@ static void roundtrip(const mp_plan *p)
             if (!mp_mp_selects(x, g->index))
                 continue;
             if (x->has_filter &&
-                !mp_mp_filter_matches(x, g->model->pci_ids[0], 0))
+                !mp_mp_filter_matches(x, g->layout.gis.model->pci_ids[0], 0))
                 continue;
             hit = x;
             hits++;
@@ -177,14 +178,15 @@ static void roundtrip(const mp_plan *p)
         if (hits != 1)
             fail_msg("GPU %d is selected by %d entries\n%s", g->index, hits,
                      b.data);
-        assert_int_equal(hit->mig_enabled, g->used && g->mig_enabled);
+        assert_int_equal(hit->mig_enabled, g->layout.mig_enabled);
         mp_gpu_layout gp;
         char why[512];
-        if (mp_check_realise(g->model, hit, &gp, why, sizeof(why)) != 0)
+        if (mp_check_realise(g->layout.gis.model, hit, &gp, why, sizeof(why)) !=
+            0)
             fail_msg("GPU %d: entry cannot be realised: %s", g->index, why);
         int want[MP_MAX_PROFILES] = {0}, got[MP_MAX_PROFILES] = {0};
-        for (int q = 0; q < g->n; q++)
-            want[g->inst[q].profile]++;
+        for (int q = 0; q < g->layout.gis.n; q++)
+            want[g->layout.gis.gi[q].profile]++;
         for (int q = 0; q < gp.gis.n; q++)
             got[gp.gis.gi[q].profile]++;
         assert_memory_equal(want, got, sizeof(want));
@@ -454,6 +456,86 @@ static void test_exact_fill(void **state)
     mp_request_free(&r);
 }
 
+/* Does mp_plan_validate reject p after corrupt() changed GPU k? The GPU
+ * is restored afterwards. */
+static bool rejects(mp_plan *p, int k, void (*corrupt)(mp_plan_gpu *))
+{
+    mp_plan_gpu keep = p->gpus[k];
+    char why[512];
+    corrupt(&p->gpus[k]);
+    bool bad = mp_plan_validate(p, why, sizeof(why)) != 0;
+    p->gpus[k] = keep;
+    return bad;
+}
+
+static void overlap(mp_plan_gpu *g)
+{
+    g->layout.gis.gi[1].start = g->layout.gis.gi[0].start;
+}
+
+static void mig_off(mp_plan_gpu *g)
+{
+    g->layout.mig_enabled = false;
+}
+
+static void mig_on(mp_plan_gpu *g)
+{
+    g->layout.mig_enabled = true;
+}
+
+static void exact_without_order(mp_plan_gpu *g)
+{
+    g->layout.driver_order = false;
+    g->layout.driver_exact = true;
+}
+
+static void other_model(mp_plan_gpu *g)
+{
+    g->layout.gis.model = model("a30");
+}
+
+static void whole_tenant_in_instance(mp_plan_gpu *g)
+{
+    g->tenant[0] = 1; /* "big" wants a whole GPU */
+}
+
+/* The plan of test_exact_fill passes validation; each corruption of its
+ * MIG GPU or whole GPU fails it. */
+static void test_validate_rejects(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("fleet: [{model: h100, count: 3}]\n"
+                        "tenants:\n"
+                        "  - {name: a, memory: 9GiB, replicas: 7}\n"
+                        "  - {name: big, whole-gpu: true}\n",
+                        &r);
+    assert_true(p.feasible);
+    char why[512];
+    assert_int_equal(mp_plan_validate(&p, why, sizeof(why)), 0);
+    int mig = -1, whole = -1;
+    for (int k = 0; k < p.n_gpus; k++) {
+        if (p.gpus[k].used && p.gpus[k].layout.mig_enabled)
+            mig = k;
+        if (p.gpus[k].whole_tenant >= 0)
+            whole = k;
+    }
+    assert_true(mig >= 0 && whole >= 0);
+    assert_int_equal(mp_plan_gpu_replicas(&p.gpus[mig], 0), 7);
+    assert_int_equal(mp_plan_gpu_replicas(&p.gpus[whole], 1), 1);
+    assert_int_equal(mp_plan_gpu_replicas(&p.gpus[whole], 0), 0);
+    assert_true(rejects(&p, mig, overlap));
+    assert_true(rejects(&p, mig, mig_off));
+    assert_true(rejects(&p, mig, exact_without_order));
+    assert_true(rejects(&p, mig, other_model));
+    assert_true(rejects(&p, mig, whole_tenant_in_instance));
+    assert_true(rejects(&p, whole, mig_on));
+    assert_true(rejects(&p, whole, other_model));
+    assert_int_equal(mp_plan_validate(&p, why, sizeof(why)), 0);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
 /* Memory, not compute, binds: 4 x 20 GiB needs 2g.20gb-sized memory; an
  * H100 holds at most 3 instances with 2 memory slices plus... the answer
  * depends on placements: 1g.20gb at {0,2,4,6} gives 4 per GPU. */
@@ -468,7 +550,7 @@ static void test_memory_bound(void **state)
     assert_true(p.feasible);
     assert_int_equal(p.gpus_used, 2);
     for (int k = 0; k < p.n_gpus; k++)
-        assert_int_equal(p.gpus[k].n, 4);
+        assert_int_equal(p.gpus[k].layout.gis.n, 4);
     validate(&p);
     mp_plan_free(&p);
     mp_request_free(&r);
@@ -570,7 +652,7 @@ static void test_costs(void **state)
     assert_true(fabs(p.cost - 2.0) < 1e-9); /* two A30s, 4 x 1g.6gb each */
     for (int k = 0; k < p.n_gpus; k++)
         if (p.gpus[k].used)
-            assert_ptr_equal(p.gpus[k].model, model("a30"));
+            assert_ptr_equal(p.gpus[k].layout.gis.model, model("a30"));
     validate(&p);
     roundtrip(&p);
     mp_plan_free(&p);
@@ -665,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_random_one_model),
         cmocka_unit_test(test_random_two_models),
         cmocka_unit_test(test_exact_fill),
+        cmocka_unit_test(test_validate_rejects),
         cmocka_unit_test(test_memory_bound),
         cmocka_unit_test(test_spread),
         cmocka_unit_test(test_spread_keeps_optimum),

@@ -52,23 +52,23 @@ static void inferred_notes(const mp_plan *p, mp_buf *b)
     const mp_model *seen_m[256];
     int seen_f[256], nseen = 0;
     for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *g = &p->gpus[k];
-        for (int q = 0; q < g->n; q++) {
-            const mp_gi_profile *pr = &g->model->profiles[g->inst[q].profile];
+        const mp_layout *l = &p->gpus[k].layout.gis;
+        for (int q = 0; q < l->n; q++) {
+            const mp_gi_profile *pr = &l->model->profiles[l->gi[q].profile];
             for (int f = 0; f < NF; f++) {
                 const char *why = mp_prov_inferred(&pr->prov, fields[f]);
                 if (!why)
                     continue;
                 bool dup = false;
                 for (int s = 0; s < nseen && !dup; s++)
-                    dup = seen_m[s] == g->model && seen_f[s] == f;
+                    dup = seen_m[s] == l->model && seen_f[s] == f;
                 if (dup || nseen == 256)
                     continue;
-                seen_m[nseen] = g->model;
+                seen_m[nseen] = l->model;
                 seen_f[nseen++] = f;
                 mp_buf_printf(b,
                               "note: %s %s (%s and others) %s inferred: %s\n",
-                              g->model->id, fields[f], pr->name,
+                              l->model->id, fields[f], pr->name,
                               f == 0 ? "are" : "is", why);
             }
         }
@@ -98,11 +98,149 @@ static int replica_index(const mp_plan *p, int **offset, int **loc)
         const mp_plan_gpu *g = &p->gpus[k];
         if (g->whole_tenant >= 0)
             (*loc)[(*offset)[g->whole_tenant] + g->whole_replica] = k * 64 + 63;
-        for (int q = 0; q < g->n; q++)
-            (*loc)[(*offset)[g->inst[q].tenant] + g->inst[q].replica] =
-                k * 64 + q;
+        for (int q = 0; q < g->layout.gis.n; q++)
+            (*loc)[(*offset)[g->tenant[q]] + g->replica[q]] = k * 64 + q;
     }
     return 0;
+}
+
+/* A run of unused GPUs of one model from k: returns its last position. */
+static int unused_run(const mp_plan *p, int k, mp_buf *b)
+{
+    const mp_plan_gpu *g = &p->gpus[k];
+    const mp_model *m = g->layout.gis.model;
+    int last = k;
+    while (last + 1 < p->n_gpus && !p->gpus[last + 1].used &&
+           p->gpus[last + 1].layout.gis.model == m)
+        last++;
+    if (last > k)
+        mp_buf_printf(b, "GPU %d-%d  %s  unused (MIG stays disabled)\n\n",
+                      g->index, p->gpus[last].index, m->id);
+    else
+        mp_buf_printf(b, "GPU %d  %s  unused (MIG stays disabled)\n\n",
+                      g->index, m->id);
+    return last;
+}
+
+/* The table's section for the GPU at position k (a run of unused ones
+ * from there): returns the position of the last GPU it showed. */
+static int gpu_table(const mp_plan *p, int k, bool unicode, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    const mp_plan_gpu *g = &p->gpus[k];
+    const mp_layout *l = &g->layout.gis;
+    if (!g->used)
+        return unused_run(p, k, b);
+    if (!g->layout.mig_enabled) {
+        mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: %s#%d\n\n",
+                      g->index, l->model->id, r->tenants[g->whole_tenant].name,
+                      g->whole_replica);
+        return k;
+    }
+    mp_buf_printf(b, "GPU %d  %s\n", g->index, l->model->id);
+    char labels[MP_MAX_GIS][80];
+    const char *subs[MP_MAX_GIS];
+    for (int q = 0; q < l->n; q++) {
+        snprintf(labels[q], sizeof(labels[q]), "%s#%d",
+                 r->tenants[g->tenant[q]].name, g->replica[q]);
+        subs[q] = labels[q];
+    }
+    mp_diagram_opts o = {
+        .unicode = unicode, .sublabels = subs, .indent = "", .footer = true};
+    mp_diagram(l, &o, b);
+    mp_buf_putc(b, '\n');
+    return k;
+}
+
+/* Where replica rep of tenant t is (at from replica_index): GPU, and
+ * instance (NULL for a whole GPU) with the memory it grants. */
+static const mp_plan_gpu *replica_at(const mp_plan *p, int at, const mp_gi **gi,
+                                     long long *mib)
+{
+    const mp_plan_gpu *g = &p->gpus[at / 64];
+    const mp_layout *l = &g->layout.gis;
+    int q = at % 64;
+    *gi = q == 63 ? NULL : &l->gi[q];
+    *mib = *gi ? l->model->profiles[(*gi)->profile].memory_mib
+               : l->model->memory_mib;
+    return g;
+}
+
+/* The table's line for replica rep of tenant tn at `at`. */
+static void replica_row(const mp_plan *p, const mp_tenant *tn, int rep, int at,
+                        int wname, mp_buf *b, long long *granted)
+{
+    const mp_gi *gi;
+    const mp_plan_gpu *g = replica_at(p, at, &gi, granted);
+    char name[96], inst[40], grant[24], ask[24], spare[24];
+    if (gi)
+        snprintf(inst, sizeof(inst), "%s @%d",
+                 g->layout.gis.model->profiles[gi->profile].name, gi->start);
+    else
+        snprintf(inst, sizeof(inst), "whole GPU");
+    snprintf(name, sizeof(name), "%s#%d", tn->name, rep);
+    snprintf(grant, sizeof(grant), "%.2f GiB", gib(*granted));
+    if (tn->memory_mib > 0) {
+        snprintf(ask, sizeof(ask), "%.2f GiB", gib(tn->memory_mib));
+        snprintf(spare, sizeof(spare), "%.2f GiB",
+                 gib(*granted - tn->memory_mib));
+    } else {
+        snprintf(ask, sizeof(ask), "-");
+        snprintf(spare, sizeof(spare), "-");
+    }
+    mp_buf_printf(b, "%-*s %4d  %-16s %11s %11s %11s\n", wname, name, g->index,
+                  inst, grant, ask, spare);
+}
+
+/* The tenant summary: one line per replica, then the totals of memory
+ * granted and asked. Returns 0, or -1 when out of memory. */
+static int replica_rows(const mp_plan *p, mp_buf *b, long long *granted,
+                        long long *asked)
+{
+    const mp_request *r = p->req;
+    int wname = 6;
+    for (int t = 0; t < r->n_tenants; t++) {
+        int w = (int)strlen(r->tenants[t].name) + 4;
+        if (w > wname)
+            wname = w;
+    }
+    mp_buf_printf(b, "%-*s %4s  %-16s %11s %11s %11s\n", wname, "REPLICA",
+                  "GPU", "INSTANCE", "GRANTED", "ASKED", "SPARE");
+    int *offset, *loc;
+    if (replica_index(p, &offset, &loc) != 0)
+        return -1;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        for (int rep = 0; rep < tn->replicas; rep++) {
+            int at = loc[offset[t] + rep];
+            if (at < 0)
+                continue;
+            long long gm;
+            replica_row(p, tn, rep, at, wname, b, &gm);
+            *granted += gm;
+            *asked += tn->memory_mib;
+        }
+    }
+    free(offset);
+    free(loc);
+    return 0;
+}
+
+/* How spread tenants ended up: over how many GPUs, at most how many on
+ * one. */
+static void spread_lines(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        if (!tn->spread || tn->replicas < 2)
+            continue;
+        int gpus = 0;
+        for (int k = 0; k < p->n_gpus; k++)
+            gpus += mp_plan_gpu_replicas(&p->gpus[k], t) > 0;
+        mp_buf_printf(b, "spread: %s over %d GPUs, at most %d per GPU\n",
+                      tn->name, gpus, mp_plan_max_per_gpu(p, t));
+    }
 }
 
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
@@ -115,127 +253,94 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
     }
     optimality_line(p, b);
     mp_buf_putc(b, '\n');
-    for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *g = &p->gpus[k];
-        if (!g->used) {
-            int last = k;
-            while (last + 1 < p->n_gpus && !p->gpus[last + 1].used &&
-                   p->gpus[last + 1].model == g->model)
-                last++;
-            if (last > k)
-                mp_buf_printf(b,
-                              "GPU %d-%d  %s  unused (MIG stays disabled)\n\n",
-                              g->index, p->gpus[last].index, g->model->id);
-            else
-                mp_buf_printf(b, "GPU %d  %s  unused (MIG stays disabled)\n\n",
-                              g->index, g->model->id);
-            k = last;
-            continue;
-        }
-        if (!g->mig_enabled) {
-            mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: %s#%d\n\n",
-                          g->index, g->model->id,
-                          r->tenants[g->whole_tenant].name, g->whole_replica);
-            continue;
-        }
-        mp_buf_printf(b, "GPU %d  %s\n", g->index, g->model->id);
-        mp_layout l;
-        l.model = g->model;
-        l.n = g->n;
-        char labels[MP_MAX_GIS][80];
-        const char *subs[MP_MAX_GIS];
-        for (int q = 0; q < g->n; q++) {
-            l.gi[q].profile = g->inst[q].profile;
-            l.gi[q].start = g->inst[q].start;
-            snprintf(labels[q], sizeof(labels[q]), "%s#%d",
-                     r->tenants[g->inst[q].tenant].name, g->inst[q].replica);
-            subs[q] = labels[q];
-        }
-        mp_diagram_opts o = {.unicode = unicode,
-                             .sublabels = subs,
-                             .indent = "",
-                             .footer = true};
-        mp_diagram(&l, &o, b);
-        mp_buf_putc(b, '\n');
-    }
-    /* the tenant summary: one line per replica */
-    int wname = 6;
-    for (int t = 0; t < r->n_tenants; t++) {
-        int w = (int)strlen(r->tenants[t].name) + 4;
-        if (w > wname)
-            wname = w;
-    }
-    mp_buf_printf(b, "%-*s %4s  %-16s %11s %11s %11s\n", wname, "REPLICA",
-                  "GPU", "INSTANCE", "GRANTED", "ASKED", "SPARE");
-    long long granted_total = 0, asked_total = 0;
-    int *offset, *loc;
-    if (replica_index(p, &offset, &loc) != 0) {
+    for (int k = 0; k < p->n_gpus; k++)
+        k = gpu_table(p, k, unicode, b);
+    long long granted = 0, asked = 0;
+    if (replica_rows(p, b, &granted, &asked) != 0) {
         b->failed = true;
         return;
     }
-    for (int t = 0; t < r->n_tenants; t++) {
-        const mp_tenant *tn = &r->tenants[t];
-        for (int rep = 0; rep < tn->replicas; rep++) {
-            int at = loc[offset[t] + rep];
-            if (at < 0)
-                continue;
-            const mp_plan_gpu *g = &p->gpus[at / 64];
-            int q = at % 64;
-            char name[96], inst[40], grant[24], ask[24], spare[24];
-            long long gm;
-            if (q == 63) {
-                snprintf(inst, sizeof(inst), "whole GPU");
-                gm = g->model->memory_mib;
-            } else {
-                const mp_gi_profile *pr =
-                    &g->model->profiles[g->inst[q].profile];
-                snprintf(inst, sizeof(inst), "%s @%d", pr->name,
-                         g->inst[q].start);
-                gm = pr->memory_mib;
-            }
-            snprintf(name, sizeof(name), "%s#%d", tn->name, rep);
-            snprintf(grant, sizeof(grant), "%.2f GiB", gib(gm));
-            if (tn->memory_mib > 0) {
-                snprintf(ask, sizeof(ask), "%.2f GiB", gib(tn->memory_mib));
-                snprintf(spare, sizeof(spare), "%.2f GiB",
-                         gib(gm - tn->memory_mib));
-            } else {
-                snprintf(ask, sizeof(ask), "-");
-                snprintf(spare, sizeof(spare), "-");
-            }
-            mp_buf_printf(b, "%-*s %4d  %-16s %11s %11s %11s\n", wname, name,
-                          g->index, inst, grant, ask, spare);
-            granted_total += gm;
-            asked_total += tn->memory_mib;
-        }
-    }
-    free(offset);
-    free(loc);
     mp_buf_putc(b, '\n');
-    for (int t = 0; t < r->n_tenants; t++) {
-        const mp_tenant *tn = &r->tenants[t];
-        if (!tn->spread || tn->replicas < 2)
-            continue;
-        int gpus = 0;
-        for (int k = 0; k < p->n_gpus; k++) {
-            bool has = p->gpus[k].whole_tenant == t;
-            for (int q = 0; q < p->gpus[k].n; q++)
-                has |= p->gpus[k].inst[q].tenant == t;
-            gpus += has;
-        }
-        mp_buf_printf(b, "spread: %s over %d GPUs, at most %d per GPU\n",
-                      tn->name, gpus, mp_plan_max_per_gpu(p, t));
-    }
+    spread_lines(p, b);
     mp_buf_printf(b,
                   "total: %d GPUs used of %d, %lld replicas; %.2f GiB "
                   "granted for %.2f GiB asked\n",
-                  p->gpus_used, p->n_gpus, r->total_replicas,
-                  gib(granted_total), gib(asked_total));
+                  p->gpus_used, p->n_gpus, r->total_replicas, gib(granted),
+                  gib(asked));
     inferred_notes(p, b);
     optimality_line(p, b);
 }
 
 /* ---------------------------------------------------------------- json */
+
+static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
+{
+    const mp_request *r = p->req;
+    const mp_layout *l = &g->layout.gis;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", g->index);
+    cJSON_AddStringToObject(o, "model", l->model->id);
+    cJSON_AddBoolToObject(o, "used", g->used);
+    cJSON_AddBoolToObject(o, "mig_enabled", g->layout.mig_enabled);
+    if (g->whole_tenant >= 0) {
+        cJSON_AddStringToObject(o, "tenant", r->tenants[g->whole_tenant].name);
+        cJSON_AddNumberToObject(o, "replica", g->whole_replica);
+    }
+    cJSON *in = cJSON_AddArrayToObject(o, "instances");
+    for (int q = 0; q < l->n; q++) {
+        const mp_gi_profile *pr = &l->model->profiles[l->gi[q].profile];
+        cJSON *io = cJSON_CreateObject();
+        cJSON_AddStringToObject(io, "profile", pr->name);
+        cJSON_AddNumberToObject(io, "profile_id", pr->id);
+        cJSON_AddNumberToObject(io, "start", l->gi[q].start);
+        cJSON_AddNumberToObject(io, "size", pr->memory_slices);
+        cJSON_AddStringToObject(io, "tenant", r->tenants[g->tenant[q]].name);
+        cJSON_AddNumberToObject(io, "replica", g->replica[q]);
+        cJSON_AddItemToArray(in, io);
+    }
+    if (g->layout.mig_enabled)
+        cJSON_AddBoolToObject(o, "creation_order_works_without_placement",
+                              g->layout.driver_order);
+    return o;
+}
+
+static cJSON *placement_json(const mp_plan *p, int rep, int at)
+{
+    const mp_gi *gi;
+    long long mib;
+    const mp_plan_gpu *g = replica_at(p, at, &gi, &mib);
+    cJSON *po = cJSON_CreateObject();
+    cJSON_AddNumberToObject(po, "replica", rep);
+    cJSON_AddNumberToObject(po, "gpu", g->index);
+    cJSON_AddStringToObject(po, "profile",
+                            gi ? g->layout.gis.model->profiles[gi->profile].name
+                               : "whole-gpu");
+    if (gi)
+        cJSON_AddNumberToObject(po, "start", gi->start);
+    cJSON_AddNumberToObject(po, "memory_mib", (double)mib);
+    return po;
+}
+
+static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
+                          const int *loc)
+{
+    const mp_tenant *tn = &p->req->tenants[t];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", tn->name);
+    cJSON_AddNumberToObject(o, "replicas", tn->replicas);
+    cJSON_AddNumberToObject(o, "memory_mib", (double)tn->memory_mib);
+    cJSON_AddNumberToObject(o, "compute_slices", tn->compute);
+    cJSON_AddBoolToObject(o, "whole_gpu", tn->whole_gpu);
+    cJSON_AddBoolToObject(o, "spread", tn->spread);
+    cJSON_AddNumberToObject(o, "max_per_gpu", mp_plan_max_per_gpu(p, t));
+    cJSON *pl = cJSON_AddArrayToObject(o, "placements");
+    for (int rep = 0; rep < tn->replicas; rep++) {
+        int at = loc[offset[t] + rep];
+        if (at >= 0)
+            cJSON_AddItemToArray(pl, placement_json(p, rep, at));
+    }
+    return o;
+}
 
 void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
 {
@@ -255,36 +360,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     cJSON_AddNumberToObject(root, "lower_bound", p->lower_bound);
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
     cJSON *gpus = cJSON_AddArrayToObject(root, "gpus");
-    for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *g = &p->gpus[k];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "index", g->index);
-        cJSON_AddStringToObject(o, "model", g->model->id);
-        cJSON_AddBoolToObject(o, "used", g->used);
-        cJSON_AddBoolToObject(o, "mig_enabled", g->used && g->mig_enabled);
-        if (g->whole_tenant >= 0) {
-            cJSON_AddStringToObject(o, "tenant",
-                                    r->tenants[g->whole_tenant].name);
-            cJSON_AddNumberToObject(o, "replica", g->whole_replica);
-        }
-        cJSON *in = cJSON_AddArrayToObject(o, "instances");
-        for (int q = 0; q < g->n; q++) {
-            const mp_gi_profile *pr = &g->model->profiles[g->inst[q].profile];
-            cJSON *io = cJSON_CreateObject();
-            cJSON_AddStringToObject(io, "profile", pr->name);
-            cJSON_AddNumberToObject(io, "profile_id", pr->id);
-            cJSON_AddNumberToObject(io, "start", g->inst[q].start);
-            cJSON_AddNumberToObject(io, "size", pr->memory_slices);
-            cJSON_AddStringToObject(io, "tenant",
-                                    r->tenants[g->inst[q].tenant].name);
-            cJSON_AddNumberToObject(io, "replica", g->inst[q].replica);
-            cJSON_AddItemToArray(in, io);
-        }
-        if (g->used && g->mig_enabled)
-            cJSON_AddBoolToObject(o, "creation_order_works_without_placement",
-                                  g->driver_order);
-        cJSON_AddItemToArray(gpus, o);
-    }
+    for (int k = 0; k < p->n_gpus; k++)
+        cJSON_AddItemToArray(gpus, gpu_json(p, &p->gpus[k]));
     int *offset, *loc;
     if (replica_index(p, &offset, &loc) != 0) {
         cJSON_Delete(root);
@@ -292,40 +369,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
         return;
     }
     cJSON *ts = cJSON_AddArrayToObject(root, "tenants");
-    for (int t = 0; t < r->n_tenants; t++) {
-        const mp_tenant *tn = &r->tenants[t];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", tn->name);
-        cJSON_AddNumberToObject(o, "replicas", tn->replicas);
-        cJSON_AddNumberToObject(o, "memory_mib", (double)tn->memory_mib);
-        cJSON_AddNumberToObject(o, "compute_slices", tn->compute);
-        cJSON_AddBoolToObject(o, "whole_gpu", tn->whole_gpu);
-        cJSON_AddBoolToObject(o, "spread", tn->spread);
-        cJSON_AddNumberToObject(o, "max_per_gpu", mp_plan_max_per_gpu(p, t));
-        cJSON *pl = cJSON_AddArrayToObject(o, "placements");
-        for (int rep = 0; rep < tn->replicas; rep++) {
-            int at = loc[offset[t] + rep];
-            if (at < 0)
-                continue;
-            const mp_plan_gpu *g = &p->gpus[at / 64];
-            int q = at % 64;
-            cJSON *po = cJSON_CreateObject();
-            cJSON_AddNumberToObject(po, "replica", rep);
-            cJSON_AddNumberToObject(po, "gpu", g->index);
-            if (q == 63) {
-                cJSON_AddStringToObject(po, "profile", "whole-gpu");
-                cJSON_AddNumberToObject(po, "memory_mib", g->model->memory_mib);
-            } else {
-                const mp_gi_profile *pr =
-                    &g->model->profiles[g->inst[q].profile];
-                cJSON_AddStringToObject(po, "profile", pr->name);
-                cJSON_AddNumberToObject(po, "start", g->inst[q].start);
-                cJSON_AddNumberToObject(po, "memory_mib", pr->memory_mib);
-            }
-            cJSON_AddItemToArray(pl, po);
-        }
-        cJSON_AddItemToArray(ts, o);
-    }
+    for (int t = 0; t < r->n_tenants; t++)
+        cJSON_AddItemToArray(ts, tenant_json(p, t, offset, loc));
     free(offset);
     free(loc);
     mp_json_print(root, b);

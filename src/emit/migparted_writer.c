@@ -109,6 +109,8 @@ static bool label_value_ok(const char *s)
     return true;
 }
 
+/* GPUs that share one config entry: same model, MIG mode, kind and
+ * profile counts. */
 typedef struct entry {
     const mp_model *model;
     bool enabled;
@@ -119,14 +121,192 @@ typedef struct entry {
     int first_gpu; /* for the comment */
 } entry;
 
-static int gpu_kind(const mp_plan_gpu *g)
+static entry entry_of(const mp_plan_gpu *g)
 {
-    return !g->used ? 0 : !g->mig_enabled ? 1 : 2;
+    entry key;
+    memset(&key, 0, sizeof(key));
+    key.model = g->layout.gis.model;
+    key.enabled = g->layout.mig_enabled;
+    key.kind = !g->used ? 0 : !g->layout.mig_enabled ? 1 : 2;
+    for (int q = 0; q < g->layout.gis.n; q++)
+        key.counts[g->layout.gis.gi[q].profile]++;
+    return key;
+}
+
+static bool same_entry(const entry *a, const entry *b)
+{
+    return a->model == b->model && a->enabled == b->enabled &&
+           a->kind == b->kind &&
+           memcmp(a->counts, b->counts, sizeof(a->counts)) == 0;
+}
+
+/* The entries of p's GPUs in order of first use, each with its GPUs'
+ * positions (in idx, contiguous per entry). Returns how many. */
+static int group_gpus(const mp_plan *p, entry *e, int *idx)
+{
+    int ne = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        entry key = entry_of(&p->gpus[k]);
+        int found = -1;
+        for (int i = 0; i < ne && found < 0; i++)
+            if (same_entry(&e[i], &key))
+                found = i;
+        if (found < 0) {
+            e[ne] = key;
+            e[ne].first_gpu = k;
+            ne++;
+        }
+    }
+    int used_idx = 0;
+    for (int i = 0; i < ne; i++) {
+        e[i].indices = &idx[used_idx];
+        e[i].n = 0;
+        for (int k = 0; k < p->n_gpus; k++) {
+            entry key = entry_of(&p->gpus[k]);
+            if (same_entry(&key, &e[i]))
+                e[i].indices[e[i].n++] = k;
+        }
+        used_idx += e[i].n;
+    }
+    return ne;
 }
 
 static int cmp_names(const void *a, const void *b)
 {
     return mp_mp_natural_cmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The comments at the top: where the config comes from, the GPU indices
+ * of each fleet entry, how to apply it. */
+static void write_header(const mp_plan *p, const char *config_name, mp_buf *out)
+{
+    const mp_request *r = p->req;
+    mp_buf_printf(out, "# mig-parted config written by migplan %s from %s.\n",
+                  MIGPLAN_VERSION, r->path);
+    mp_buf_printf(out,
+                  "# %d GPU%s used%s. GPU indices follow the request's "
+                  "fleet order:\n",
+                  p->gpus_used, p->gpus_used == 1 ? "" : "s",
+                  p->optimal ? " (optimal)" : "");
+    for (int i = 0; i < r->n_fleet; i++) {
+        int lo = -1, hi = -1;
+        for (int k = 0; k < p->n_gpus; k++)
+            if (p->gpus[k].fleet == i) {
+                if (lo < 0)
+                    lo = p->gpus[k].index;
+                hi = p->gpus[k].index;
+            }
+        if (lo >= 0)
+            mp_buf_printf(out, "#   %d-%d: %s\n", lo, hi,
+                          r->fleet[i].model->id);
+    }
+    mp_buf_printf(out, "# Apply: nvidia-mig-parted apply -f FILE -c %s\n",
+                  config_name);
+}
+
+/* The instances of MIG GPU g left to right, as the slot diagram shows,
+ * with their tenants. */
+static void write_mig_comment(const mp_plan *p, const mp_plan_gpu *g,
+                              bool several, mp_buf *out)
+{
+    const mp_layout *l = &g->layout.gis;
+    int by_start[MP_MAX_GIS];
+    for (int q = 0; q < l->n; q++) {
+        int at = q;
+        while (at > 0 && l->gi[by_start[at - 1]].start > l->gi[q].start) {
+            by_start[at] = by_start[at - 1];
+            at--;
+        }
+        by_start[at] = q;
+    }
+    mp_buf_puts(out, "  # ");
+    for (int k = 0; k < l->n; k++) {
+        const mp_gi *in = &l->gi[by_start[k]];
+        mp_buf_printf(out, "%s%s@%d %s", k ? ", " : "",
+                      l->model->profiles[in->profile].name, in->start,
+                      p->req->tenants[g->tenant[by_start[k]]].name);
+    }
+    mp_buf_printf(out, "%s\n", several ? " (on each)" : "");
+}
+
+/* A comment naming the tenants of the entry's (first) GPU. */
+static void write_comment(const mp_plan *p, const entry *x, mp_buf *out)
+{
+    const mp_plan_gpu *g = &p->gpus[x->first_gpu];
+    if (!g->used) {
+        mp_buf_puts(out, "  # unused by this plan\n");
+        return;
+    }
+    if (g->layout.mig_enabled) {
+        write_mig_comment(p, g, x->n > 1, out);
+        return;
+    }
+    mp_buf_puts(out, "  # whole GPU:");
+    for (int k = 0; k < x->n; k++) {
+        const mp_plan_gpu *w = &p->gpus[x->indices[k]];
+        mp_buf_printf(out, " %s (GPU %d)",
+                      p->req->tenants[w->whole_tenant].name, w->index);
+    }
+    mp_buf_putc(out, '\n');
+}
+
+/* `device-filter:` with the model's PCI IDs, for fleets of mixed models. */
+static void write_filter(const mp_model *m, mp_buf *out)
+{
+    mp_buf_puts(out, "device-filter: ");
+    if (m->n_pci_ids == 1) {
+        char id[16];
+        snprintf(id, sizeof(id), "0x%08X", m->pci_ids[0]);
+        mp_mp_yaml_scalar(out, id, false);
+    } else {
+        mp_buf_putc(out, '[');
+        for (int k = 0; k < m->n_pci_ids; k++) {
+            char id[16];
+            snprintf(id, sizeof(id), "0x%08X", m->pci_ids[k]);
+            if (k)
+                mp_buf_puts(out, ", ");
+            mp_mp_yaml_scalar(out, id, true);
+        }
+        mp_buf_putc(out, ']');
+    }
+    mp_buf_puts(out, "\n    ");
+}
+
+/* `mig-devices:`, profiles in natural order. */
+static void write_devices(const entry *x, mp_buf *out)
+{
+    const char *names[MP_MAX_PROFILES];
+    int nn = 0;
+    for (int q = 0; q < x->model->n_profiles; q++)
+        if (x->counts[q])
+            names[nn++] = x->model->profiles[q].name;
+    qsort(names, (size_t)nn, sizeof(*names), cmp_names);
+    if (!nn) {
+        mp_buf_puts(out, "    mig-devices: {}\n");
+        return;
+    }
+    mp_buf_puts(out, "    mig-devices:\n");
+    for (int k = 0; k < nn; k++) {
+        const mp_gi_profile *pr = mp_model_profile(x->model, names[k]);
+        mp_buf_puts(out, "      ");
+        mp_mp_yaml_scalar(out, names[k], false);
+        mp_buf_printf(out, ": %d\n", x->counts[mp_profile_index(x->model, pr)]);
+    }
+}
+
+static void write_entry(const mp_plan *p, const entry *x, bool mixed,
+                        mp_buf *out)
+{
+    write_comment(p, x, out);
+    mp_buf_puts(out, "  - ");
+    if (mixed)
+        write_filter(x->model, out);
+    mp_buf_puts(out, "devices: [");
+    for (int k = 0; k < x->n; k++)
+        mp_buf_printf(out, "%s%d", k ? ", " : "", p->gpus[x->indices[k]].index);
+    mp_buf_printf(out, "]\n    mig-enabled: %s\n",
+                  x->enabled ? "true" : "false");
+    write_devices(x, out);
 }
 
 int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
@@ -149,153 +329,16 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
         free(idx);
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    int ne = 0, used_idx = 0;
-    for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *g = &p->gpus[k];
-        entry key;
-        memset(&key, 0, sizeof(key));
-        key.model = g->model;
-        key.enabled = g->used && g->mig_enabled;
-        key.kind = gpu_kind(g);
-        for (int q = 0; q < g->n; q++)
-            key.counts[g->inst[q].profile]++;
-        int found = -1;
-        for (int i = 0; i < ne && found < 0; i++)
-            if (e[i].model == key.model && e[i].enabled == key.enabled &&
-                e[i].kind == key.kind &&
-                memcmp(e[i].counts, key.counts, sizeof(key.counts)) == 0)
-                found = i;
-        if (found < 0) {
-            e[ne] = key;
-            e[ne].first_gpu = k;
-            ne++;
-        }
-    }
-    /* second pass: fill index lists contiguously per entry */
-    used_idx = 0;
-    for (int i = 0; i < ne; i++) {
-        e[i].indices = &idx[used_idx];
-        e[i].n = 0;
-        for (int k = 0; k < p->n_gpus; k++) {
-            const mp_plan_gpu *g = &p->gpus[k];
-            int counts[MP_MAX_PROFILES] = {0};
-            for (int q = 0; q < g->n; q++)
-                counts[g->inst[q].profile]++;
-            if (g->model == e[i].model &&
-                (g->used && g->mig_enabled) == e[i].enabled &&
-                gpu_kind(g) == e[i].kind &&
-                memcmp(counts, e[i].counts, sizeof(counts)) == 0)
-                e[i].indices[e[i].n++] = k;
-        }
-        used_idx += e[i].n;
-    }
+    int ne = group_gpus(p, e, idx);
     bool mixed = false;
     for (int i = 1; i < r->n_fleet; i++)
         mixed |= r->fleet[i].model != r->fleet[0].model;
-    mp_buf_printf(out, "# mig-parted config written by migplan %s from %s.\n",
-                  MIGPLAN_VERSION, r->path);
-    mp_buf_printf(out,
-                  "# %d GPU%s used%s. GPU indices follow the request's "
-                  "fleet order:\n",
-                  p->gpus_used, p->gpus_used == 1 ? "" : "s",
-                  p->optimal ? " (optimal)" : "");
-    for (int i = 0; i < r->n_fleet; i++) {
-        int lo = -1, hi = -1;
-        for (int k = 0; k < p->n_gpus; k++)
-            if (p->gpus[k].fleet == i) {
-                if (lo < 0)
-                    lo = p->gpus[k].index;
-                hi = p->gpus[k].index;
-            }
-        if (lo >= 0)
-            mp_buf_printf(out, "#   %d-%d: %s\n", lo, hi,
-                          r->fleet[i].model->id);
-    }
-    mp_buf_printf(out, "# Apply: nvidia-mig-parted apply -f FILE -c %s\n",
-                  config_name);
+    write_header(p, config_name, out);
     mp_buf_puts(out, "version: v1\nmig-configs:\n  ");
     mp_mp_yaml_scalar(out, config_name, false);
     mp_buf_puts(out, ":\n");
-    for (int i = 0; i < ne; i++) {
-        const entry *x = &e[i];
-        /* a comment naming the tenants of the first GPU of the entry */
-        const mp_plan_gpu *g = &p->gpus[x->first_gpu];
-        if (!g->used) {
-            mp_buf_puts(out, "  # unused by this plan\n");
-        } else if (!g->mig_enabled) {
-            mp_buf_puts(out, "  # whole GPU:");
-            for (int k = 0; k < x->n; k++)
-                mp_buf_printf(
-                    out, " %s (GPU %d)",
-                    r->tenants[p->gpus[x->indices[k]].whole_tenant].name,
-                    p->gpus[x->indices[k]].index);
-            mp_buf_putc(out, '\n');
-        } else {
-            /* the instances left to right, as the slot diagram shows */
-            int by_start[MP_MAX_GIS];
-            for (int q = 0; q < g->n; q++) {
-                int at = q;
-                while (at > 0 &&
-                       g->inst[by_start[at - 1]].start > g->inst[q].start) {
-                    by_start[at] = by_start[at - 1];
-                    at--;
-                }
-                by_start[at] = q;
-            }
-            mp_buf_puts(out, "  # ");
-            for (int k = 0; k < g->n; k++) {
-                const mp_plan_inst *in = &g->inst[by_start[k]];
-                mp_buf_printf(out, "%s%s@%d %s", k ? ", " : "",
-                              g->model->profiles[in->profile].name, in->start,
-                              r->tenants[in->tenant].name);
-            }
-            mp_buf_printf(out, "%s\n", x->n > 1 ? " (on each)" : "");
-        }
-        mp_buf_puts(out, "  - ");
-        if (mixed) {
-            mp_buf_puts(out, "device-filter: ");
-            if (x->model->n_pci_ids == 1) {
-                char id[16];
-                snprintf(id, sizeof(id), "0x%08X", x->model->pci_ids[0]);
-                mp_mp_yaml_scalar(out, id, false);
-            } else {
-                mp_buf_putc(out, '[');
-                for (int k = 0; k < x->model->n_pci_ids; k++) {
-                    char id[16];
-                    snprintf(id, sizeof(id), "0x%08X", x->model->pci_ids[k]);
-                    if (k)
-                        mp_buf_puts(out, ", ");
-                    mp_mp_yaml_scalar(out, id, true);
-                }
-                mp_buf_putc(out, ']');
-            }
-            mp_buf_puts(out, "\n    ");
-        }
-        mp_buf_puts(out, "devices: [");
-        for (int k = 0; k < x->n; k++)
-            mp_buf_printf(out, "%s%d", k ? ", " : "",
-                          p->gpus[x->indices[k]].index);
-        mp_buf_printf(out, "]\n    mig-enabled: %s\n",
-                      x->enabled ? "true" : "false");
-        const char *names[MP_MAX_PROFILES];
-        int nn = 0;
-        for (int q = 0; q < x->model->n_profiles; q++)
-            if (x->counts[q])
-                names[nn++] = x->model->profiles[q].name;
-        qsort(names, (size_t)nn, sizeof(*names), cmp_names);
-        if (!nn) {
-            mp_buf_puts(out, "    mig-devices: {}\n");
-            continue;
-        }
-        mp_buf_puts(out, "    mig-devices:\n");
-        for (int k = 0; k < nn; k++) {
-            const mp_gi_profile *pr = mp_model_profile(x->model, names[k]);
-            mp_buf_puts(out, "      ");
-            mp_mp_yaml_scalar(out, names[k], false);
-            mp_buf_printf(out, ": %d\n",
-                          x->counts[mp_profile_index(x->model, pr)]);
-        }
-    }
+    for (int i = 0; i < ne; i++)
+        write_entry(p, &e[i], mixed, out);
     free(e);
     free(idx);
     return 0;

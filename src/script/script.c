@@ -192,20 +192,6 @@ void mp_script_free(mp_script *s)
 
 /* --------------------------------------------------------------- plan */
 
-/* What plan GPU pg holds. When mp_plan_gpu embeds an mp_gpu_layout this
- * becomes a copy of it. */
-static void plan_gpu_layout(const mp_plan_gpu *pg, mp_gpu_layout *out)
-{
-    bool mig = pg->used && pg->mig_enabled;
-    mp_gpu_layout_init(out, pg->model, mig);
-    if (!mig)
-        return;
-    for (int q = 0; q < pg->n; q++)
-        mp_gpu_layout_add(out, pg->inst[q].profile, pg->inst[q].start);
-    out->driver_order = pg->driver_order;
-    out->driver_exact = pg->driver_exact;
-}
-
 /* Who uses plan GPU pg, for the script's comments: a note for unused and
  * whole GPUs, "tenant#replica" per GPU instance. Returns 0 or MP_ENOMEM. */
 static int plan_gpu_labels(mp_arena *a, const mp_plan *p, const mp_plan_gpu *pg,
@@ -217,15 +203,14 @@ static int plan_gpu_labels(mp_arena *a, const mp_plan *p, const mp_plan_gpu *pg,
         out->note = "unused by this plan";
         return 0;
     }
-    if (!pg->mig_enabled) {
+    if (!pg->layout.mig_enabled) {
         out->note = mp_arena_printf(a, "whole GPU for %s",
                                     r->tenants[pg->whole_tenant].name);
         return out->note ? 0 : MP_ENOMEM;
     }
-    for (int q = 0; q < pg->n; q++) {
-        out->gi[q] =
-            mp_arena_printf(a, "%s#%d", r->tenants[pg->inst[q].tenant].name,
-                            pg->inst[q].replica);
+    for (int q = 0; q < pg->layout.gis.n; q++) {
+        out->gi[q] = mp_arena_printf(a, "%s#%d", r->tenants[pg->tenant[q]].name,
+                                     pg->replica[q]);
         if (!out->gi[q])
             return MP_ENOMEM;
     }
@@ -239,13 +224,11 @@ int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d)
     mp_arena *a = &out->arena;
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *pg = &p->gpus[k];
-        mp_gpu_layout l;
         mp_script_labels lab;
-        plan_gpu_layout(pg, &l);
         if (plan_gpu_labels(a, p, pg, &lab) != 0)
             return fail_nomem(out, d);
-        int li = add_layout(&b, &l, &lab);
-        if (li < 0 || add_strict_rule(&b, pg->index, pg->model, li,
+        int li = add_layout(&b, &pg->layout, &lab);
+        if (li < 0 || add_strict_rule(&b, pg->index, pg->layout.gis.model, li,
                                       mp_arena_printf(a, "GPU %d of the plan",
                                                       pg->index)) != 0)
             return fail_nomem(out, d);

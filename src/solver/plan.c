@@ -17,13 +17,19 @@ void mp_plan_free(mp_plan *p)
     p->n_gpus = 0;
 }
 
+int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t)
+{
+    int n = g->whole_tenant == t;
+    for (int q = 0; q < g->layout.gis.n; q++)
+        n += g->tenant[q] == t;
+    return n;
+}
+
 int mp_plan_max_per_gpu(const mp_plan *p, int t)
 {
     int best = 0;
     for (int k = 0; k < p->n_gpus; k++) {
-        int n = p->gpus[k].whole_tenant == t;
-        for (int q = 0; q < p->gpus[k].n; q++)
-            n += p->gpus[k].inst[q].tenant == t;
+        int n = mp_plan_gpu_replicas(&p->gpus[k], t);
         if (n > best)
             best = n;
     }
@@ -57,24 +63,26 @@ static int ent_cmp(const void *pa, const void *pb)
 {
     const sort_ent *ea = pa, *eb = pb;
     const mp_plan_gpu *a = ea->g, *b = eb->g;
+    const mp_layout *la = &a->layout.gis, *lb = &b->layout.gis;
+    bool mig = a->layout.mig_enabled;
     if (a->fleet != b->fleet)
         return cmp3(a->fleet, b->fleet);
     if (a->used != b->used)
         return a->used ? -1 : 1;
-    if (a->mig_enabled != b->mig_enabled)
-        return a->mig_enabled ? 1 : -1;
-    if (!a->mig_enabled && a->whole_tenant != b->whole_tenant)
+    if (mig != b->layout.mig_enabled)
+        return mig ? 1 : -1;
+    if (!mig && a->whole_tenant != b->whole_tenant)
         return cmp3(a->whole_tenant, b->whole_tenant);
-    for (int k = 0; a->mig_enabled && k < a->n && k < b->n; k++)
+    for (int k = 0; mig && k < la->n && k < lb->n; k++)
         if (ea->tenants[k] != eb->tenants[k])
             return cmp3(ea->tenants[k], eb->tenants[k]);
-    if (a->mig_enabled && a->n != b->n)
-        return cmp3(b->n, a->n);
-    for (int k = 0; a->mig_enabled && k < a->n; k++) {
-        if (a->inst[k].profile != b->inst[k].profile)
-            return cmp3(a->inst[k].profile, b->inst[k].profile);
-        if (a->inst[k].start != b->inst[k].start)
-            return cmp3(a->inst[k].start, b->inst[k].start);
+    if (mig && la->n != lb->n)
+        return cmp3(lb->n, la->n);
+    for (int k = 0; mig && k < la->n; k++) {
+        if (la->gi[k].profile != lb->gi[k].profile)
+            return cmp3(la->gi[k].profile, lb->gi[k].profile);
+        if (la->gi[k].start != lb->gi[k].start)
+            return cmp3(la->gi[k].start, lb->gi[k].start);
     }
     return cmp3(ea->pos, eb->pos);
 }
@@ -93,9 +101,9 @@ static int sort_gpus(mp_plan *plan)
         const mp_plan_gpu *g = &plan->gpus[k];
         e[k].g = g;
         e[k].pos = k;
-        for (int q = 0; q < g->n; q++)
-            e[k].tenants[q] = g->inst[q].tenant;
-        qsort(e[k].tenants, (size_t)g->n, sizeof(int), cmp_int);
+        int n_gis = g->layout.gis.n;
+        memcpy(e[k].tenants, g->tenant, (size_t)n_gis * sizeof(int));
+        qsort(e[k].tenants, (size_t)n_gis, sizeof(int), cmp_int);
     }
     qsort(e, (size_t)n, sizeof(*e), ent_cmp);
     for (int k = 0; k < n; k++)
@@ -107,6 +115,19 @@ static int sort_gpus(mp_plan *plan)
 }
 
 /* ------------------------------------------------------------ building */
+
+void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
+                      int whole_tenant)
+{
+    memset(pg, 0, sizeof(*pg));
+    pg->fleet = fleet;
+    pg->used = used;
+    pg->whole_tenant = whole_tenant;
+    pg->whole_replica = -1;
+    mp_gpu_layout_init(&pg->layout, m, used && whole_tenant < 0);
+    for (int q = 0; q < MP_MAX_GIS; q++)
+        pg->tenant[q] = pg->replica[q] = -1;
+}
 
 /* GPUs of fleet entry i among the first n of gpus. */
 static int used_of(const mp_plan_gpu *gpus, int n, int i)
@@ -136,13 +157,8 @@ static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
         rc = sv_tidy_gpu(s, &gpus[k], &plan->gpus[k]);
     int n = ng;
     for (int i = 0; i < s->nitems && !rc; i++)
-        for (int k = used_of(plan->gpus, ng, i); k < s->items[i].count; k++) {
-            mp_plan_gpu *pg = &plan->gpus[n++];
-            pg->fleet = i;
-            pg->model = s->items[i].m;
-            pg->whole_tenant = -1;
-            pg->whole_replica = -1;
-        }
+        for (int k = used_of(plan->gpus, ng, i); k < s->items[i].count; k++)
+            sv_plan_gpu_init(&plan->gpus[n++], i, s->items[i].m, false, -1);
     plan->n_gpus = n;
     return rc;
 }
@@ -166,10 +182,11 @@ static int number(const sv_solver *s, mp_plan *plan)
         if (pg->whole_tenant >= 0)
             pg->whole_replica = next[pg->whole_tenant]++;
         /* within a GPU, number replicas by start slot */
+        const mp_layout *l = &pg->layout.gis;
         for (int s0 = 0; s0 < MP_MAX_UNITS; s0++)
-            for (int q = 0; q < pg->n; q++)
-                if (pg->inst[q].start == s0 && pg->inst[q].tenant >= 0)
-                    pg->inst[q].replica = next[pg->inst[q].tenant]++;
+            for (int q = 0; q < l->n; q++)
+                if (l->gi[q].start == s0 && pg->tenant[q] >= 0)
+                    pg->replica[q] = next[pg->tenant[q]]++;
     }
     /* sums of decimal costs: show 5.8, not 5.799999999999999 */
     plan->cost = round(plan->cost * 1e6) / 1e6;

@@ -173,6 +173,11 @@ int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg);
 void sv_tidy_free(sv_solver *s);
 
 /* plan.c */
+/* An empty plan GPU of fleet entry `fleet` (model m): used or not, whole
+ * for tenant whole_tenant (-1: none), MIG enabled when used and not
+ * whole, no GPU instances, every tenant and replica -1. */
+void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
+                      int whole_tenant);
 /* plan->gpus, n_gpus, gpus_used and cost from c's plan; plan->gpus is the
  * caller's (mp_plan_free) even on error. MP_ENOMEM, MP_EINTERNAL. */
 int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan);

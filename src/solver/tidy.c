@@ -45,13 +45,13 @@ typedef struct tidy_ctx {
     tidy_leaf leaf[LEAVES];
 } tidy_ctx;
 
-/* A finished GPU by what it holds; tenant = group index. */
+/* A finished GPU by what it holds: its layout, and per GPU instance the
+ * group (index into key) it serves. */
 struct sv_memo {
     int item;
     groups key;
-    int n;
-    mp_plan_inst inst[MP_MAX_GIS];
-    bool driver_order, driver_exact;
+    mp_gpu_layout layout;
+    int group[MP_MAX_GIS];
 };
 
 /* The cached leaf for t->count, or NULL when the cache is full. */
@@ -248,67 +248,57 @@ static bool choose(const sv_solver *s, const sv_gpu *g, const groups *gr,
 }
 
 /* Place the counts (the best placement, largest first, in a creation order
- * the driver also follows when it can) as pg's instances, without
- * tenants. */
-static int place(const mp_model *m, const int *counts, mp_plan_gpu *pg)
+ * the driver also follows when it can) as layout out, MIG enabled. */
+static int place(const mp_model *m, const int *counts, mp_gpu_layout *out)
 {
-    mp_layout l, drv;
+    mp_layout l;
     if (mp_geom_fit_counts_best(m, counts, &l, NULL) != 0)
         return MP_EINTERNAL;
     mp_geom_sort_largest_first(&l);
     int order[MP_MAX_GIS];
     bool exact = false;
-    pg->driver_order = mp_geom_creation_order(&l, order, &exact, &drv) == 0;
-    pg->driver_exact = pg->driver_order && exact;
-    pg->n = l.n;
+    bool driver = mp_geom_creation_order(&l, order, &exact, NULL) == 0;
+    mp_gpu_layout_init(out, m, true);
     for (int k = 0; k < l.n; k++) {
-        const mp_gi *gi = &l.gi[pg->driver_order ? order[k] : k];
-        pg->inst[k] = (mp_plan_inst){gi->profile, gi->start, -1, -1};
+        const mp_gi *gi = &l.gi[driver ? order[k] : k];
+        if (mp_gpu_layout_add(out, gi->profile, gi->start) < 0)
+            return MP_EINTERNAL;
     }
+    out->driver_order = driver;
+    out->driver_exact = driver && exact;
     return 0;
 }
 
 /* Hand the instances to the groups: each group's profiles, in group order;
- * e records the same by group index. */
+ * e records the layout and the group of each instance. */
 static void hand_out(const groups *gr, int per[MP_MAX_GIS][MP_MAX_PROFILES],
                      int nprof, mp_plan_gpu *pg, sv_memo *e)
 {
+    const mp_layout *l = &pg->layout.gis;
     for (int k = 0; k < gr->n; k++)
         for (int p = 0; p < nprof; p++)
             for (int c = 0; c < per[k][p]; c++)
-                for (int q = 0; q < pg->n; q++)
-                    if (pg->inst[q].profile == p && pg->inst[q].tenant < 0) {
-                        pg->inst[q].tenant = gr->tenant[k];
-                        e->inst[q] = pg->inst[q];
-                        e->inst[q].tenant = k;
+                for (int q = 0; q < l->n; q++)
+                    if (l->gi[q].profile == p && pg->tenant[q] < 0) {
+                        pg->tenant[q] = gr->tenant[k];
+                        e->group[q] = k;
                         break;
                     }
-    e->n = pg->n;
-    e->driver_order = pg->driver_order;
-    e->driver_exact = pg->driver_exact;
+    e->layout = pg->layout;
 }
 
 static void from_memo(const sv_memo *hit, const groups *gr, mp_plan_gpu *pg)
 {
-    pg->n = hit->n;
-    pg->driver_order = hit->driver_order;
-    pg->driver_exact = hit->driver_exact;
-    for (int q = 0; q < hit->n; q++) {
-        pg->inst[q] = hit->inst[q];
-        pg->inst[q].tenant = gr->tenant[hit->inst[q].tenant];
-    }
+    pg->layout = hit->layout;
+    for (int q = 0; q < hit->layout.gis.n; q++)
+        pg->tenant[q] = gr->tenant[hit->group[q]];
 }
 
 int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg)
 {
     const mp_model *m = s->items[g->item].m;
-    pg->fleet = g->item;
-    pg->model = m;
-    pg->used = true;
-    pg->whole_tenant = g->whole_tenant;
-    pg->whole_replica = -1;
-    pg->mig_enabled = g->whole_tenant < 0;
-    if (!pg->mig_enabled)
+    sv_plan_gpu_init(pg, g->item, m, true, g->whole_tenant);
+    if (!pg->layout.mig_enabled)
         return 0;
     int keep[MP_MAX_PROFILES] = {0};
     sv_memo e;
@@ -326,7 +316,7 @@ int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg)
     for (int k = 0; k < e.key.n; k++)
         for (int p = 0; p < m->n_profiles; p++)
             counts[p] += per[k][p];
-    int rc = place(m, tidied ? counts : keep, pg);
+    int rc = place(m, tidied ? counts : keep, &pg->layout);
     if (rc)
         return rc;
     hand_out(&e.key, per, m->n_profiles, pg, &e);

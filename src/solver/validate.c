@@ -13,26 +13,20 @@
 static int check_mig(const mp_request *r, const mp_plan_gpu *g, int *got,
                      char *why, size_t n)
 {
-    mp_layout l;
-    l.model = g->model;
-    l.n = g->n;
-    for (int q = 0; q < g->n; q++) {
-        l.gi[q].profile = g->inst[q].profile;
-        l.gi[q].start = g->inst[q].start;
-    }
-    mp_fit_result res;
-    if (mp_geom_validate(&l, &res) != 0) {
-        snprintf(why, n, "GPU %d: %s", g->index, res.reason);
+    char reason[512];
+    if (mp_gpu_layout_validate(&g->layout, reason, sizeof(reason)) != 0) {
+        snprintf(why, n, "GPU %d: %s", g->index, reason);
         return MP_EINTERNAL;
     }
-    for (int q = 0; q < g->n; q++) {
-        int t = g->inst[q].tenant;
+    const mp_layout *l = &g->layout.gis;
+    for (int q = 0; q < l->n; q++) {
+        int t = g->tenant[q];
         if (t < 0 || t >= r->n_tenants) {
             snprintf(why, n, "GPU %d has an instance with no tenant", g->index);
             return MP_EINTERNAL;
         }
         const mp_tenant *tn = &r->tenants[t];
-        if (!mp_tenant_takes_profile(tn, g->model, g->inst[q].profile)) {
+        if (!mp_tenant_takes_profile(tn, l->model, l->gi[q].profile)) {
             snprintf(why, n, "GPU %d gives %s a profile it cannot use",
                      g->index, tn->name);
             return MP_EINTERNAL;
@@ -42,18 +36,26 @@ static int check_mig(const mp_request *r, const mp_plan_gpu *g, int *got,
     return 0;
 }
 
-/* A used GPU: whole for one tenant that may have it, or MIG-enabled. */
+/* A used GPU of its fleet entry's model: whole for one tenant that may
+ * have it, or MIG-enabled. */
 static int check_gpu(const mp_request *r, const mp_plan_gpu *g, int *got,
                      char *why, size_t n)
 {
-    if (g->mig_enabled)
+    const mp_model *m = r->fleet[g->fleet].model;
+    if (g->layout.gis.model != m) {
+        snprintf(why, n, "GPU %d is not a %s like its fleet entry", g->index,
+                 m->id);
+        return MP_EINTERNAL;
+    }
+    if (g->layout.mig_enabled)
         return check_mig(r, g, got, why, n);
-    if (g->whole_tenant < 0 || g->whole_tenant >= r->n_tenants || g->n) {
+    if (g->whole_tenant < 0 || g->whole_tenant >= r->n_tenants ||
+        g->layout.gis.n) {
         snprintf(why, n, "GPU %d is MIG-disabled without one tenant", g->index);
         return MP_EINTERNAL;
     }
     const mp_tenant *t = &r->tenants[g->whole_tenant];
-    if (!mp_tenant_takes_whole(t, g->model)) {
+    if (!mp_tenant_takes_whole(t, m)) {
         snprintf(why, n, "GPU %d does not suit %s", g->index, t->name);
         return MP_EINTERNAL;
     }

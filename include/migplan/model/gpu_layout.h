@@ -1,5 +1,5 @@
-/* gpu_layout.h - what one GPU holds: the one type check, script and (next)
- * the plan share.
+/* gpu_layout.h - what one GPU holds: the one type check, script, the plan
+ * (mp_plan_gpu embeds it) and every emitter share.
  *
  * A GPU layout is a model, MIG on or off, the GPU instances with their
  * start slots in the order to create them, per GPU instance the compute

@@ -14,27 +14,24 @@
 #include <stdbool.h>
 
 #include "migplan/model/geometry.h"
+#include "migplan/model/gpu_layout.h"
 #include "migplan/model/request.h"
 
-typedef struct mp_plan_inst {
-    int profile; /* index into model->profiles */
-    int start;
-    int tenant;  /* index into req->tenants */
-    int replica; /* 0-based replica of that tenant */
-} mp_plan_inst;
-
+/* One GPU of a plan: what it holds (the layout every emitter and the
+ * script builder read) and who uses it. */
 typedef struct mp_plan_gpu {
     int index; /* GPU index in fleet order (mig-parted's `devices`) */
     int fleet; /* fleet entry */
-    const mp_model *model;
     bool used;
-    bool mig_enabled;
     int whole_tenant; /* tenant with the whole GPU, -1 when none */
     int whole_replica;
-    int n;
-    mp_plan_inst inst[MP_MAX_GIS]; /* in a safe creation order */
-    bool driver_order; /* that order also works when the driver places */
-    bool driver_exact; /* ... and lands on the same start slots */
+    /* Model, MIG on or off (off for unused and whole GPUs), the GPU
+     * instances in a safe creation order, and the driver flags. */
+    mp_gpu_layout layout;
+    /* Per GPU instance q (indexed like layout.gis.gi[]): the tenant it
+     * serves (index into req->tenants) and which replica (0-based). */
+    int tenant[MP_MAX_GIS];
+    int replica[MP_MAX_GIS];
 } mp_plan_gpu;
 
 typedef struct mp_plan {
@@ -70,11 +67,15 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
 
 void mp_plan_free(mp_plan *p);
 
-/* Check a plan independently of how it was found: every GPU's layout valid
- * (geometry engine), every replica served exactly once by an instance that
- * meets its needs, fleet counts respected. Returns 0 or MP_EINTERNAL with
- * a reason. */
+/* Check a plan independently of how it was found: every used GPU of its
+ * fleet entry's model with a valid layout (mp_gpu_layout_validate, driver
+ * flags included), every replica served exactly once by an instance that
+ * meets its needs, fleet counts respected, the cost adding up. Returns 0,
+ * MP_EINTERNAL with a reason, or MP_ENOMEM. */
 int mp_plan_validate(const mp_plan *p, char *why, size_t n);
+
+/* Replicas of tenant t on GPU g (a whole GPU counts as one). */
+int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t);
 
 /* Most replicas of tenant t on any one GPU. */
 int mp_plan_max_per_gpu(const mp_plan *p, int t);
