@@ -2,6 +2,7 @@
  * leaves the most usable room: an exhaustive search over start slots (a few
  * hundred at most on a real GPU) scored by the capacity left, then by
  * whether the driver reproduces it, then by the lowest starts. */
+#include "migplan/model/geom_best.h"
 #include "migplan/model/geometry.h"
 
 #include <string.h>

@@ -1,6 +1,7 @@
 /* geom_capacity.c - what a placed layout still has room for: the compute
  * and memory further instances could use (the rest is stranded) and the
  * profiles of which one more instance fits. */
+#include "migplan/model/geom_capacity.h"
 #include "migplan/model/geometry.h"
 
 #include <string.h>

@@ -1,6 +1,7 @@
 /* geom_ci.c - compute instances inside one GPU instance: whether a split
  * fits, the maximal combinations, and the fewest GIs that hold a set of
  * CIs (a memoised search over the remaining counts). */
+#include "migplan/model/geom_ci.h"
 #include "migplan/model/geometry.h"
 
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* geom_driver.c - what the driver does when it picks start slots itself,
  * and creation orders that build a layout anyway: the model of the driver's
  * choice, a simulation of it, and a search over orders. */
+#include "migplan/model/geom_driver.h"
 #include "migplan/model/geometry.h"
 
 #include <string.h>

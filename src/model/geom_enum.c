@@ -1,6 +1,7 @@
 /* geom_enum.c - every valid geometry of one GPU model: a depth-first walk
  * over profile counts that extends only sets that still fit, then a sort
  * that puts more instances of the larger profiles first. */
+#include "migplan/model/geom_enum.h"
 #include "migplan/model/geometry.h"
 
 #include <stdlib.h>

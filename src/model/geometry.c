@@ -1,12 +1,11 @@
 /* geometry.c - whether a set of GPU instances fits one GPU, exactly, and
  * which constraint binds when it does not: counts and sums first, then an
  * exact search over start slots, then a minimal conflicting set to name. */
-#include "migplan/util/buf.h"
 #include "migplan/model/geometry.h"
+#include "migplan/util/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "geom_internal.h"
