@@ -10,11 +10,12 @@
 #include "cli.h"
 #include "migplan/util/buf.h"
 #include "migplan/emit/diagram.h"
+#include "migplan/emit/svg.h"
 #include "migplan/model/geometry.h"
 #include "migplan/util/json_out.h"
 
 static const char usage[] =
-    "Usage: migplan fit MODEL PROFILE[:START]... [--format table|json]\n"
+    "Usage: migplan fit MODEL PROFILE[:START]... [--format table|json|svg]\n"
     "\n"
     "Check whether the given GPU instances fit one GPU of MODEL. PROFILE is a\n"
     "profile name (3g.40gb) or nvidia-smi profile ID (9); NxPROFILE repeats\n"
@@ -25,7 +26,7 @@ static const char usage[] =
     "\n"
     "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb\n"
     "\n"
-    "  --format F          table (default) or json\n"
+    "  --format F          table (default), json or svg (a picture)\n"
     "  --ascii / --unicode force the diagram character set\n"
     "  -o, --output F      write to F (atomically) instead of stdout\n";
 
@@ -107,13 +108,37 @@ static void cgi_line(const mp_layout *l, const int *order, bool placed,
     mp_buf_puts(b, " -C\n");
 }
 
+/* The nvidia-smi commands that create l: with placements, and in order
+ * (NULL: none works) where the driver picks the slots. */
+static void creation_text(const mp_layout *l, const int *order, bool exact,
+                          mp_buf *b)
+{
+    int ident[MP_MAX_GIS];
+    for (int i = 0; i < l->n; i++)
+        ident[i] = i;
+    mp_buf_puts(b, "create with explicit placements:\n  ");
+    cgi_line(l, order ? order : ident, true, b);
+    if (order) {
+        mp_buf_puts(b, "or, where the driver picks the slots, in "
+                       "this order:\n  ");
+        cgi_line(l, order, false, b);
+        if (!exact)
+            mp_buf_puts(b, "  (the driver then uses other slots "
+                           "for the same instances)\n");
+    } else {
+        mp_buf_puts(b, "no creation order works when the driver "
+                       "picks the slots: use the explicit "
+                       "placements\n");
+    }
+}
+
 int cmd_fit(cli_ctx *c, int argc, char **argv)
 {
     static const cli_opt opts[] = {{"format", 0, true, OPT_FORMAT},
                                    {"output", 'o', true, OPT_OUTPUT},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
-    static const char *const formats[] = {"table", "json", NULL};
+    static const char *const formats[] = {"table", "json", "svg", NULL};
     cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
     const char *arg, *out = NULL;
@@ -177,24 +202,15 @@ int cmd_fit(cli_ctx *c, int argc, char **argv)
             mp_diagram_opts d = {
                 .unicode = cli_use_unicode(c), .indent = "", .footer = true};
             mp_diagram(&l, &d, &b);
-            int ident[MP_MAX_GIS];
-            for (int i = 0; i < l.n; i++)
-                ident[i] = i;
-            mp_buf_puts(&b, "\ncreate with explicit placements:\n  ");
-            cgi_line(&l, order_rc == 0 ? order : ident, true, &b);
-            if (order_rc == 0) {
-                mp_buf_puts(&b, "or, where the driver picks the slots, in "
-                                "this order:\n  ");
-                cgi_line(&l, order, false, &b);
-                if (!exact)
-                    mp_buf_puts(&b, "  (the driver then uses other slots "
-                                    "for the same instances)\n");
-            } else {
-                mp_buf_puts(&b, "no creation order works when the driver "
-                                "picks the slots: use the explicit "
-                                "placements\n");
-            }
+            mp_buf_putc(&b, '\n');
+            creation_text(&l, order_rc == 0 ? order : NULL, exact, &b);
         }
+    } else if (fmt == 2) {
+        mp_buf notes = MP_BUF_INIT;
+        if (rc == 0)
+            creation_text(&l, order_rc == 0 ? order : NULL, exact, &notes);
+        mp_svg_fit(m, rc ? NULL : &l, res.reason, mp_buf_str(&notes), &b);
+        mp_buf_free(&notes);
     } else {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddStringToObject(root, "model", m->id);

@@ -1,5 +1,6 @@
 /* cmd_geometries.c - `migplan geometries MODEL`: every valid layout. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -7,12 +8,13 @@
 #include "cli.h"
 #include "migplan/util/buf.h"
 #include "migplan/emit/diagram.h"
+#include "migplan/emit/svg.h"
 #include "migplan/model/geometry.h"
 #include "migplan/util/json_out.h"
 
 static const char usage[] =
     "Usage: migplan geometries MODEL [--maximal] [--without PROFILE]...\n"
-    "                                [--format table|json] [--diagrams]\n"
+    "                                [--format table|json|svg] [--diagrams]\n"
     "       migplan geometries MODEL --compute-instances PROFILE\n"
     "\n"
     "List every valid geometry of MODEL: each multiset of GPU-instance\n"
@@ -27,7 +29,8 @@ static const char usage[] =
     "  --diagrams            draw every geometry; --no-diagrams never\n"
     "  --compute-instances P list how compute instances can fill one GI of\n"
     "                        profile P (maximal combinations)\n"
-    "  --format F            table (default) or json\n"
+    "  --format F            table (default), json or svg (every geometry\n"
+    "                        drawn)\n"
     "  --ascii / --unicode   force the diagram character set\n"
     "  -o, --output F        write to F (atomically) instead of stdout\n";
 
@@ -118,6 +121,39 @@ static int ci_listing(cli_ctx *c, const mp_model *m, const char *name, int fmt,
     return 0;
 }
 
+/* Every geometry of list drawn with a placement that realises it. */
+static int svg_listing(const mp_model *m, const mp_geom_list *list,
+                       const char *title, bool maximal, mp_buf *b)
+{
+    size_t n = (size_t)list->n + 1;
+    mp_layout *lay = malloc(n * sizeof(*lay));
+    mp_svg_item *items = malloc(n * sizeof(*items));
+    char(*caps)[440] = malloc(n * sizeof(*caps));
+    int rc = lay && items && caps ? 0 : -1;
+    for (int i = 0; !rc && i < list->n; i++) {
+        const mp_geometry *g = &list->v[i];
+        char text[400];
+        geometry_text(m, g, text, sizeof(text));
+        snprintf(caps[i], sizeof(caps[i]), "%d. %s%s", i + 1, text,
+                 g->maximal && !maximal ? "  (maximal)" : "");
+        int cnt[MP_MAX_PROFILES];
+        for (int k = 0; k < m->n_profiles; k++)
+            cnt[k] = g->count[k];
+        items[i].caption = caps[i];
+        items[i].layout = NULL;
+        if (mp_geom_fit_counts_best(m, cnt, &lay[i], NULL) == 0) {
+            mp_geom_sort_largest_first(&lay[i]);
+            items[i].layout = &lay[i];
+        }
+    }
+    if (!rc)
+        mp_svg_geometries(m, title, items, list->n, b);
+    free(lay);
+    free(items);
+    free(caps);
+    return rc;
+}
+
 int cmd_geometries(cli_ctx *c, int argc, char **argv)
 {
     static const cli_opt opts[] = {{"format", 0, true, OPT_FORMAT},
@@ -130,7 +166,7 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
                                    {"compute-instances", 0, true, OPT_CI},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
-    static const char *const formats[] = {"table", "json", NULL};
+    static const char *const formats[] = {"table", "json", "svg", NULL};
     cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r, diagrams = -1;
     const char *arg, *out = NULL, *model = NULL, *ci = NULL;
@@ -183,6 +219,11 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
     if ((r = cli_model(c, model, &m)) != 0)
         return r;
     mp_buf b = MP_BUF_INIT;
+    if (ci && fmt == 2) {
+        mp_buf_free(&b);
+        return cli_usage_error(c, "--compute-instances lists combinations: "
+                                  "use --format table or json");
+    }
     if (ci) {
         r = ci_listing(c, m, ci, fmt, &b);
         if (!r)
@@ -213,17 +254,20 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
         diagrams = maximal;
     mp_diagram_opts dopt = {
         .unicode = cli_use_unicode(c), .indent = "  ", .footer = true};
-    if (fmt == 0) {
-        mp_buf_printf(&b, "%s: %d %sgeometr%s", m->id, list.n,
-                      maximal ? "maximal " : "", list.n == 1 ? "y" : "ies");
-        if (nwithout || no_media) {
-            mp_buf_puts(&b, " without");
-            for (int w = 0; w < nwithout; w++)
-                mp_buf_printf(&b, " %s", without[w]);
-            if (no_media)
-                mp_buf_puts(&b, " +me profiles");
-        }
-        mp_buf_puts(&b, "\n\n");
+    mp_buf head = MP_BUF_INIT;
+    mp_buf_printf(&head, "%s: %d %sgeometr%s", m->id, list.n,
+                  maximal ? "maximal " : "", list.n == 1 ? "y" : "ies");
+    if (nwithout || no_media) {
+        mp_buf_puts(&head, " without");
+        for (int w = 0; w < nwithout; w++)
+            mp_buf_printf(&head, " %s", without[w]);
+        if (no_media)
+            mp_buf_puts(&head, " +me profiles");
+    }
+    if (fmt == 2) {
+        r = svg_listing(m, &list, mp_buf_str(&head), maximal, &b);
+    } else if (fmt == 0) {
+        mp_buf_printf(&b, "%s\n\n", mp_buf_str(&head));
         for (int i = 0; i < list.n; i++) {
             const mp_geometry *g = &list.v[i];
             char text[400];
@@ -288,7 +332,13 @@ int cmd_geometries(cli_ctx *c, int argc, char **argv)
         mp_json_print(root, &b);
         cJSON_Delete(root);
     }
+    mp_buf_free(&head);
     mp_geom_list_free(&list);
+    if (r) {
+        mp_buf_free(&b);
+        fprintf(stderr, "migplan geometries: out of memory\n");
+        return EXIT_USAGE;
+    }
     r = cli_write(c, &b, out);
     mp_buf_free(&b);
     return r;

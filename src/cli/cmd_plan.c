@@ -8,6 +8,7 @@
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/migparted_writer.h"
+#include "migplan/emit/svg.h"
 #include "migplan/script/script.h"
 #include "migplan/solver/solver.h"
 #include "migplan/readers/request_reader.h"
@@ -25,7 +26,8 @@ static const char usage[] =
     "  --format F        table (default, slot diagrams and a replica list),\n"
     "                    json, mig-parted (a config for nvidia-mig-parted),\n"
     "                    nvidia-smi (a setup script), or lp (the problem as a\n"
-    "                    CPLEX-LP integer program for glpsol or cbc)\n"
+    "                    CPLEX-LP integer program for glpsol or cbc), or svg\n"
+    "                    (a picture: every GPU to scale, tenants coloured)\n"
     "  --gpu MODEL       the GPU model when the request has no fleet (as many\n"
     "                    as needed)\n"
     "  --config-name N   name of the mig-parted config (default migplan)\n"
@@ -60,8 +62,8 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
                                    {"verbose", 'v', false, OPT_VERBOSE},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
-    static const char *const formats[] = {"table",      "json", "mig-parted",
-                                          "nvidia-smi", "lp",   NULL};
+    static const char *const formats[] = {
+        "table", "json", "mig-parted", "nvidia-smi", "lp", "svg", NULL};
     cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
     const char *arg, *out = NULL, *path = NULL, *gpu = NULL;
@@ -177,6 +179,9 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
     case 4:
         rc = mp_emit_plan_lp(&plan, &b, &d);
         break;
+    case 5:
+        mp_svg_plan(&plan, &b);
+        break;
     }
     int exit_code = EXIT_OK;
     if (rc == MP_EINFEASIBLE) {
@@ -192,7 +197,8 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
         else if (!plan.feasible)
             exit_code = EXIT_FINDINGS;
     }
-    if (!plan.feasible && fmt != 0 && fmt != 1 && rc != MP_EINFEASIBLE)
+    if (!plan.feasible && fmt != 0 && fmt != 1 && fmt != 5 &&
+        rc != MP_EINFEASIBLE)
         fprintf(stderr, "migplan plan: no plan: %s\n", plan.reason);
     mp_buf_free(&b);
     mp_plan_free(&plan);
