@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_version.h"
 
 static const cli_cmd commands[] = {
     {"gpus", cmd_gpus, "list the GPU models in the profile database"},
@@ -36,7 +37,7 @@ static void usage(FILE *f)
                "  --profiles DIR  also load profiles/*.yaml from DIR (same id\n"
                "                  replaces a shipped model); or set "
                "MIGPLAN_PROFILES\n"
-               "  --version       print the version\n"
+               "  --version       print the version, commit and profile data\n"
                "  -h, --help      print this help\n"
                "\n"
                "Exit status: 0 success, 1 findings (check errors, infeasible "
@@ -54,10 +55,8 @@ int main(int argc, char **argv)
             usage(stdout);
             return EXIT_OK;
         }
-        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
-            printf("migplan %s\n", MIGPLAN_VERSION);
-            return EXIT_OK;
-        }
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0)
+            return cli_version(stdout);
         if (strcmp(a, "--profiles") == 0 && i + 1 < argc) {
             c.profiles_dir = argv[++i];
             continue;
