@@ -9,6 +9,7 @@
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/migparted_writer.h"
 #include "migplan/emit/svg.h"
+#include "migplan/emit/systemd_unit.h"
 #include "migplan/script/script.h"
 #include "migplan/solver/solver.h"
 #include "migplan/readers/request_reader.h"
@@ -32,6 +33,8 @@ static const char usage[] =
     "                    as needed)\n"
     "  --config-name N   name of the mig-parted config (default migplan)\n"
     "  --no-placement    nvidia-smi: create instances without start slots\n"
+    "  --systemd PATH    nvidia-smi: write, instead of the script, a systemd\n"
+    "                    unit that runs the script installed at PATH at boot\n"
     "  --time-limit S    seconds for the search (default 5); past it the best\n"
     "                    plan found is written with its gap to the bound\n"
     "  -o, --output F    write to F (atomically) instead of standard output\n"
@@ -48,7 +51,8 @@ enum {
     OPT_CONFIG_NAME,
     OPT_NO_PLACEMENT,
     OPT_TIME_LIMIT,
-    OPT_VERBOSE
+    OPT_VERBOSE,
+    OPT_SYSTEMD
 };
 
 int cmd_plan(cli_ctx *c, int argc, char **argv)
@@ -60,6 +64,7 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
                                    {"no-placement", 0, false, OPT_NO_PLACEMENT},
                                    {"time-limit", 0, true, OPT_TIME_LIMIT},
                                    {"verbose", 'v', false, OPT_VERBOSE},
+                                   {"systemd", 0, true, OPT_SYSTEMD},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
     static const char *const formats[] = {
@@ -67,7 +72,7 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
     cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
     const char *arg, *out = NULL, *path = NULL, *gpu = NULL;
-    const char *config_name = "migplan";
+    const char *config_name = "migplan", *systemd = NULL;
     bool no_placement = false, verbose = false;
     double time_limit = 5.0;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
@@ -110,6 +115,9 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
         case OPT_VERBOSE:
             verbose = true;
             break;
+        case OPT_SYSTEMD:
+            systemd = arg;
+            break;
         }
     }
     if (!path)
@@ -118,6 +126,16 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
     if (no_placement && fmt != 3)
         return cli_usage_error(c, "--no-placement only applies to --format "
                                   "nvidia-smi");
+    if (systemd && fmt != 3)
+        return cli_usage_error(c, "--systemd writes the boot unit for the "
+                                  "script: add --format nvidia-smi");
+    if (systemd && !mp_unit_script_path_ok(systemd))
+        return cli_usage_error(c,
+                               "--systemd takes the absolute path the script "
+                               "is installed at, of letters, digits and "
+                               "/ . _ - + @ : only, e.g. "
+                               "/usr/local/sbin/migplan-mig.sh; not '%s'",
+                               systemd);
     const mp_db *db;
     if ((r = cli_db(c, &db)) != 0)
         return r;
@@ -173,6 +191,13 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
                                 .source = req.path};
             rc = mp_emit_script(&sc, &o, &b, &d);
             mp_script_free(&sc);
+            if (!rc && systemd) {
+                /* the unit instead of the script, once the script can be
+                 * written */
+                mp_unit_opts uo = {.script = systemd, .source = req.path};
+                mp_buf_reset(&b);
+                rc = mp_emit_systemd_unit(&uo, &b, &d);
+            }
         }
         break;
     }

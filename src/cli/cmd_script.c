@@ -9,6 +9,7 @@
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/migparted_writer.h"
+#include "migplan/emit/systemd_unit.h"
 #include "migplan/readers/node_reader.h"
 #include "migplan/script/script.h"
 
@@ -47,12 +48,23 @@ static const char usage[] =
     "order\n"
     "                    that works when the driver picks them (older "
     "drivers)\n"
+    "  --systemd PATH    write, instead of the script, a systemd unit that "
+    "runs\n"
+    "                    the script installed at PATH at every boot (GPU\n"
+    "                    instances do not survive a reboot)\n"
     "  -o, --output F    write to F (atomically) instead of standard output\n"
     "\n"
     "Exit status: 0 script written, 1 the config has errors or cannot be\n"
     "realised, 2 unreadable file or bad usage.\n";
 
-enum { OPT_CONFIG = 1, OPT_GPU, OPT_NODE, OPT_NO_PLACEMENT, OPT_OUTPUT };
+enum {
+    OPT_CONFIG = 1,
+    OPT_GPU,
+    OPT_NODE,
+    OPT_NO_PLACEMENT,
+    OPT_OUTPUT,
+    OPT_SYSTEMD
+};
 
 /* The config to script: --config NAME, or the file's only config. */
 static int pick_config(cli_ctx *c, const cli_input *in, const char *name,
@@ -102,12 +114,13 @@ int cmd_script(cli_ctx *c, int argc, char **argv)
                                    {"node", 0, true, OPT_NODE},
                                    {"no-placement", 0, false, OPT_NO_PLACEMENT},
                                    {"output", 'o', true, OPT_OUTPUT},
+                                   {"systemd", 0, true, OPT_SYSTEMD},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
     cli_parser p = {argc, argv, 1, false, usage};
     int id, r;
     const char *arg, *file = NULL, *config = NULL, *node_path = NULL,
-                     *out = NULL;
+                     *out = NULL, *systemd = NULL;
     const char *gpu_names[64];
     int ngpu = 0;
     bool no_placement = false;
@@ -138,8 +151,18 @@ int cmd_script(cli_ctx *c, int argc, char **argv)
         case OPT_OUTPUT:
             out = arg;
             break;
+        case OPT_SYSTEMD:
+            systemd = arg;
+            break;
         }
     }
+    if (systemd && !mp_unit_script_path_ok(systemd))
+        return cli_usage_error(c,
+                               "--systemd takes the absolute path the script "
+                               "is installed at, of letters, digits and "
+                               "/ . _ - + @ : only, e.g. "
+                               "/usr/local/sbin/migplan-mig.sh; not '%s'",
+                               systemd);
     if (!file)
         return cli_usage_error(c, "which config? e.g. `migplan script "
                                   "config.yaml --config all-1g.10gb --gpu "
@@ -230,6 +253,16 @@ int cmd_script(cli_ctx *c, int argc, char **argv)
         fprintf(stderr, "migplan script: %s\n", d.msg);
         exit_code = EXIT_FINDINGS;
         goto done;
+    }
+    if (systemd) {
+        /* the unit instead of the script, once the script can be written */
+        mp_unit_opts uo = {.script = systemd, .source = source};
+        mp_buf_reset(&b);
+        if (mp_emit_systemd_unit(&uo, &b, &d) != 0) {
+            cli_print_diag(&d);
+            exit_code = EXIT_USAGE;
+            goto done;
+        }
     }
     exit_code = cli_write(c, &b, out);
 done:
