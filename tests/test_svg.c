@@ -32,16 +32,32 @@ static int count(const char *s, const char *needle)
     return n;
 }
 
-static void plan_svg(const char *yaml, mp_request *r, mp_plan *p, mp_buf *b)
+/* A request solved and drawn; free with undraw. */
+typedef struct drawn {
+    mp_request r;
+    mp_plan p;
+    mp_buf b;
+} drawn;
+
+static const char *draw(const char *yaml, drawn *x)
 {
     mp_diag d;
-    if (mp_request_parse(db, yaml, strlen(yaml), "t&<1>.yaml", NULL, r, &d))
+    x->b = (mp_buf)MP_BUF_INIT;
+    if (mp_request_parse(db, yaml, strlen(yaml), "t&<1>.yaml", NULL, &x->r, &d))
         fail_msg("request does not parse: %s", d.msg);
     mp_solve_opts o = {.time_limit = 30};
-    if (mp_solve(db, r, &o, p, &d) != 0)
+    if (mp_solve(db, &x->r, &o, &x->p, &d) != 0)
         fail_msg("solver error: %s", d.msg);
-    mp_svg_plan(p, b);
-    assert_false(b->failed);
+    mp_svg_plan(&x->p, &x->b);
+    assert_false(x->b.failed);
+    return mp_buf_str(&x->b);
+}
+
+static void undraw(drawn *x)
+{
+    mp_buf_free(&x->b);
+    mp_plan_free(&x->p);
+    mp_request_free(&x->r);
 }
 
 /* Text outside tags between two offsets, joined: what a reader sees. */
@@ -95,11 +111,8 @@ static void test_plan_full_names_and_colours(void **state)
         "  - name: a-very-long-tenant-name-that-goes-on-for-sixty-three-"
         "chars-x\n"
         "    memory: 8GiB\n";
-    mp_request r;
-    mp_plan p;
-    mp_buf b = MP_BUF_INIT;
-    plan_svg(yaml, &r, &p, &b);
-    const char *s = mp_buf_str(&b);
+    drawn x;
+    const char *s = draw(yaml, &x);
     const char *name =
         "a-very-long-tenant-name-that-goes-on-for-sixty-three-chars-x#0";
     /* the tooltip holds it whole, and so do the box's wrapped lines */
@@ -127,12 +140,10 @@ static void test_plan_full_names_and_colours(void **state)
     assert_non_null(strstr(s, "optimal (lower bound"));
     /* the same input draws the same bytes */
     mp_buf again = MP_BUF_INIT;
-    mp_svg_plan(&p, &again);
+    mp_svg_plan(&x.p, &again);
     assert_string_equal(s, mp_buf_str(&again));
     mp_buf_free(&again);
-    mp_buf_free(&b);
-    mp_plan_free(&p);
-    mp_request_free(&r);
+    undraw(&x);
 }
 
 static void test_plan_many_gpus(void **state)
@@ -143,18 +154,13 @@ static void test_plan_many_gpus(void **state)
     const char *yaml = "fleet: [{model: h100, count: 320}]\n"
                        "tenants:\n"
                        "  - {name: big, whole-gpu: true, replicas: 300}\n";
-    mp_request r;
-    mp_plan p;
-    mp_buf b = MP_BUF_INIT;
-    plan_svg(yaml, &r, &p, &b);
-    const char *s = mp_buf_str(&b);
+    drawn x;
+    const char *s = draw(yaml, &x);
     assert_int_equal(count(s, "<g class=\"gpu\""), 301);
     assert_non_null(strstr(s, ">GPU 300-319 · h100-sxm5-80gb</text>"));
     assert_non_null(strstr(s, ">big#299</text>"));
-    assert_true(b.len < 301 * 2000);
-    mp_buf_free(&b);
-    mp_plan_free(&p);
-    mp_request_free(&r);
+    assert_true(x.b.len < 301 * 2000);
+    undraw(&x);
 }
 
 static void test_infeasible(void **state)
@@ -162,17 +168,12 @@ static void test_infeasible(void **state)
     (void)state;
     const char *yaml = "fleet: [{model: h100, count: 1}]\n"
                        "tenants: [{name: x, whole-gpu: true, replicas: 2}]\n";
-    mp_request r;
-    mp_plan p;
-    mp_buf b = MP_BUF_INIT;
-    plan_svg(yaml, &r, &p, &b);
-    assert_false(p.feasible);
-    const char *s = mp_buf_str(&b);
+    drawn x;
+    const char *s = draw(yaml, &x);
+    assert_false(x.p.feasible);
     assert_non_null(strstr(s, ">No plan: "));
     assert_int_equal(count(s, "<g class=\"gpu\""), 0);
-    mp_buf_free(&b);
-    mp_plan_free(&p);
-    mp_request_free(&r);
+    undraw(&x);
 }
 
 static void test_geometries(void **state)

@@ -129,13 +129,9 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
     if (systemd && fmt != 3)
         return cli_usage_error(c, "--systemd writes the boot unit for the "
                                   "script: add --format nvidia-smi");
-    if (systemd && !mp_unit_script_path_ok(systemd))
-        return cli_usage_error(c,
-                               "--systemd takes the absolute path the script "
-                               "is installed at, of letters, digits and "
-                               "/ . _ - + @ : only, e.g. "
-                               "/usr/local/sbin/migplan-mig.sh; not '%s'",
-                               systemd);
+    mp_diag ud;
+    if (systemd && mp_unit_check_script(systemd, &ud))
+        return cli_usage_error(c, "--systemd: %s", ud.msg);
     const mp_db *db;
     if ((r = cli_db(c, &db)) != 0)
         return r;

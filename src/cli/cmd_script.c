@@ -156,13 +156,9 @@ int cmd_script(cli_ctx *c, int argc, char **argv)
             break;
         }
     }
-    if (systemd && !mp_unit_script_path_ok(systemd))
-        return cli_usage_error(c,
-                               "--systemd takes the absolute path the script "
-                               "is installed at, of letters, digits and "
-                               "/ . _ - + @ : only, e.g. "
-                               "/usr/local/sbin/migplan-mig.sh; not '%s'",
-                               systemd);
+    mp_diag ud;
+    if (systemd && mp_unit_check_script(systemd, &ud))
+        return cli_usage_error(c, "--systemd: %s", ud.msg);
     if (!file)
         return cli_usage_error(c, "which config? e.g. `migplan script "
                                   "config.yaml --config all-1g.10gb --gpu "

@@ -13,7 +13,7 @@
 
 #include "migplan/emit/systemd_unit.h"
 
-bool mp_unit_script_path_ok(const char *s)
+static bool safe_path(const char *s)
 {
     if (!s || s[0] != '/' || strlen(s) > 4000)
         return false;
@@ -34,13 +34,22 @@ static void comment_text(mp_buf *b, const char *s)
         mp_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
 }
 
+int mp_unit_check_script(const char *path, mp_diag *d)
+{
+    if (safe_path(path))
+        return 0;
+    return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                       "give the absolute path the script is installed at, "
+                       "of letters, digits and / . _ - + @ : only, e.g. "
+                       "/usr/local/sbin/migplan-mig.sh; not '%s'",
+                       path ? path : "");
+}
+
 int mp_emit_systemd_unit(const mp_unit_opts *o, mp_buf *out, mp_diag *d)
 {
-    if (!mp_unit_script_path_ok(o->script))
-        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
-                           "the unit's script must be an absolute path of "
-                           "letters, digits and / . _ - + @ : only, not '%s'",
-                           o->script ? o->script : "");
+    int rc = mp_unit_check_script(o->script, d);
+    if (rc)
+        return rc;
     mp_buf_printf(out,
                   "# " MP_UNIT_NAME ": re-creates the MIG layout at every "
                   "boot with the\n"

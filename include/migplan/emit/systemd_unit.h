@@ -11,8 +11,6 @@
 #ifndef MIGPLAN_SYSTEMD_UNIT_H
 #define MIGPLAN_SYSTEMD_UNIT_H
 
-#include <stdbool.h>
-
 #include "migplan/util/buf.h"
 #include "migplan/util/error.h"
 
@@ -25,11 +23,12 @@ typedef struct mp_unit_opts {
 #define MP_UNIT_NAME "migplan-mig.service"
 
 /* Can path be the unit's script: absolute, of letters, digits and
- * / . _ - + @ : only (nothing that systemd would expand or split)? */
-bool mp_unit_script_path_ok(const char *path);
+ * / . _ - + @ : only (nothing that systemd would expand or split)? Returns
+ * 0, or MP_EUSAGE with d saying what to give instead. */
+int mp_unit_check_script(const char *path, mp_diag *d);
 
-/* Append the unit to out. Returns 0, or MP_EUSAGE (with d) when the script
- * path is not one mp_unit_script_path_ok takes. */
+/* Append the unit to out. Returns 0, or MP_EUSAGE (with d) when
+ * mp_unit_check_script refuses the script path. */
 int mp_emit_systemd_unit(const mp_unit_opts *o, mp_buf *out, mp_diag *d);
 
 #endif
