@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_version.h"
 
 const cli_command *cli_command_find(const char *name)
 {
@@ -102,8 +103,7 @@ static int apply(parser *p, const cli_option *o, void *base, const char *arg)
         return CLI_HELP;
     }
     case CLI_STORE_VERSION:
-        printf("migplan %s\n", MIGPLAN_VERSION);
-        return CLI_HELP;
+        return cli_version(p->c, stdout) == EXIT_OK ? CLI_HELP : CLI_BAD;
     case CLI_STORE_TRUE:
         *(bool *)f = true;
         return 0;

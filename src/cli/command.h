@@ -37,6 +37,7 @@ typedef enum cli_value {
     CLI_VALUE_TEXT,    /* free text */
     CLI_VALUE_FILE,    /* a path to read; - is standard input */
     CLI_VALUE_OUTPUT,  /* a path to write; - is standard output */
+    CLI_VALUE_PATH,    /* a path the output names, not opened here */
     CLI_VALUE_DIR,     /* a folder */
     CLI_VALUE_MODEL,   /* a GPU model: what `migplan gpus` lists */
     CLI_VALUE_PROFILE, /* a profile of the model given (`migplan profiles`) */
@@ -138,6 +139,12 @@ typedef struct cli_command {
         .name = "node", .store = CLI_STORE_STRING,                             \
         .offset = offsetof(type, field), .value_name = "FILE",                 \
         .value = CLI_VALUE_FILE, .help = (text)                                \
+    }
+#define CLI_OPTION_SYSTEMD(type, field, text)                                  \
+    {                                                                          \
+        .name = "systemd", .store = CLI_STORE_STRING,                          \
+        .offset = offsetof(type, field), .value_name = "PATH",                 \
+        .value = CLI_VALUE_PATH, .help = (text)                                \
     }
 /* The MODEL operand of profiles and geometries. */
 #define CLI_OPERAND_MODEL(type, field, missing_text, extra_text)               \
