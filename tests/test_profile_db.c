@@ -265,10 +265,10 @@ static void test_lookup(void **state)
 /* ---- broken files ---- */
 
 static const char base[] =
-    "schema: 1\n"
+    "schema: 2\n"
     "id: test-gpu\n"
     "name: \"Test GPU\"\n"
-    "pci-device-ids: [\"0x999910DE\"]\n"
+    "devices: [{pci-id: \"0x999910DE\", names: [\"Test GPU\"], sources: [S]}]\n"
     "architecture: Test\n"
     "memory-mib: 81920\n"
     "sms: 10\n"
@@ -347,7 +347,7 @@ static void test_base_loads(void **state)
 {
     (void)state;
     mp_diag d;
-    assert_int_equal(load_variant("schema: 1", "schema: 1", &d), 0);
+    assert_int_equal(load_variant("schema: 2", "schema: 2", &d), 0);
 }
 
 static void test_broken_files(void **state)
@@ -389,8 +389,7 @@ static void test_broken_files(void **state)
     expect_error("name: 1g.10gb", "name: 1g.10gb+xx", 22,
                  "unknown profile suffix");
     expect_error("{0,1,2,3,4,5,6}:1", "{0,2,1,3,4,5,6}:1", 31, "ascending");
-    expect_error("pci-device-ids: [\"0x999910DE\"]",
-                 "pci-device-ids: [\"9999\"]", 4, "0xDDDD10DE");
+    expect_error("pci-id: \"0x999910DE\"", "pci-id: \"9999\"", 4, "0xDDDD10DE");
     expect_error("  - gi: 3\n", "  - gi: 2\n", 33,
                  "no compute-instances table for 3-slice GIs");
     expect_error("    sms: 60\n", "", 33, "has no sms");

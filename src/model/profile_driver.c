@@ -26,8 +26,9 @@ static int mark_unseen(mp_db *db, mp_gi_profile *p, const char *driver,
     mp_note *v = mp_arena_alloc(&db->arena,
                                 (size_t)(p->prov.n_inferred + 1) * sizeof(*v));
     const char *text = mp_arena_printf(
-        &db->arena, "no -lgip row seen with driver %s; driver %s's size is used",
-        driver, newest);
+        &db->arena,
+        "no -lgip row seen with driver %s; driver %s's size is used", driver,
+        newest);
     if (!v || !text)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     if (p->prov.n_inferred)

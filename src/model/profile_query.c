@@ -240,8 +240,7 @@ static int unknown_pci(const mp_db *db, uint32_t id, mp_diag *d)
                 return mp_diag_set(d, MP_ENOTFOUND, NULL, 0, 0,
                                    "PCI device ID 0x%08X (%s) has no model: "
                                    "%s (%s)",
-                                   id, x->name, x->reason,
-                                   db->models[i]->file);
+                                   id, x->name, x->reason, db->models[i]->file);
         }
     return mp_diag_set(d, MP_ENOTFOUND, NULL, 0, 0,
                        "no known GPU model has PCI device ID 0x%08X; `migplan "

@@ -10,8 +10,10 @@
 #define ERR MP_LOAD_ERR
 
 static const char *const model_fields_named[] = {
-    "memory-mib",     "sms",          "min-driver", "architecture",
-    "memory-driver",  "compute-slices", "placement-units", NULL};
+    "memory-mib",      "sms",
+    "min-driver",      "architecture",
+    "memory-driver",   "compute-slices",
+    "placement-units", NULL};
 
 static bool known_field(const char *const *list, const char *f)
 {
@@ -163,8 +165,8 @@ static int read_device(mp_loader *l, const mp_ynode *n, mp_device *dv)
         {"inferred", MP_F_STR, false, offsetof(device_raw, inferred), 0, 0},
     };
     device_raw r = {0};
-    int rc = mp_schema_read(&l->c, n, "device", f, sizeof(f) / sizeof(f[0]),
-                            &r, NULL);
+    int rc = mp_schema_read(&l->c, n, "device", f, sizeof(f) / sizeof(f[0]), &r,
+                            NULL);
     if (!rc)
         rc = read_pci(l, mp_ymap_get(n, "pci-id", NULL), r.pci, &dv->pci_id);
     if (!rc)
@@ -303,8 +305,7 @@ static int read_older_drivers(mp_loader *l, const mp_ynode *n)
                        "other than memory-driver's");
         for (size_t j = 0; j < i; j++)
             if (strcmp(t[j].driver, r.driver) == 0)
-                return ERR(l, n->kids[i], "driver '%s' listed twice",
-                           r.driver);
+                return ERR(l, n->kids[i], "driver '%s' listed twice", r.driver);
         t[i].driver = r.driver;
         t[i].note = r.note;
     }
@@ -433,7 +434,10 @@ static int read_profiles(mp_loader *l, const mp_ynode *list,
 
 int mp_load_model(mp_loader *l, const mp_ynode *root)
 {
-#define F(k, t, req, f, lo, hi) {k, t, req, offsetof(model_raw, f), lo, hi}
+#define F(k, t, req, f, lo, hi)                                                \
+    {                                                                          \
+        k, t, req, offsetof(model_raw, f), lo, hi                              \
+    }
     static const mp_field f[] = {
         F("schema", MP_F_INT, true, schema, 1, 99),
         F("id", MP_F_STR, true, id, 0, 0),

@@ -94,7 +94,8 @@ static int check_placements(mp_loader *l, const mp_ynode *n, const char *s,
         return rc;
     for (int i = 0; i < p->n_placements; i++) {
         if (i > 0 && p->placements[i] <= p->placements[i - 1])
-            return ERR(l, pl, "placement starts must be ascending and distinct");
+            return ERR(l, pl,
+                       "placement starts must be ascending and distinct");
         if (p->placements[i] + p->memory_slices > l->m->units)
             return ERR(l, pl,
                        "placement %d:%d runs past the GPU's %d placement units",
@@ -116,8 +117,7 @@ typedef struct ci_raw {
 } ci_raw;
 
 static int read_ci(mp_loader *l, const mp_ynode *n, const char *gi_name,
-                   int gi_slices, const char *group_inferred,
-                   mp_ci_profile *ci)
+                   int gi_slices, const char *group_inferred, mp_ci_profile *ci)
 {
     static const mp_field f[] = {
         {"c", MP_F_INT, true, offsetof(ci_raw, c), 1, 16},
@@ -329,7 +329,8 @@ static int read_gib(mp_loader *l, const mp_ynode *gib, mp_gi_profile *p)
                    "would print as %s)",
                    gib->str, p->memory_mib, want);
     p->memory_gib = mp_arena_strdup(l->a, gib->str);
-    return p->memory_gib ? 0 : mp_schema_err(&l->c, gib, MP_ENOMEM, "no memory");
+    return p->memory_gib ? 0
+                         : mp_schema_err(&l->c, gib, MP_ENOMEM, "no memory");
 }
 
 /* older-memory: {DRIVER: GiB} for drivers of the model's older-drivers. */
@@ -387,8 +388,8 @@ static int read_profile_cis(mp_loader *l, const mp_ynode *n,
                    "no compute-instances table for %d-slice GIs; add one at "
                    "the top level",
                    p->compute_slices);
-    return read_ci_list(l, g->profiles, p->name, p->compute_slices,
-                        g->inferred, &p->cis, &p->n_cis);
+    return read_ci_list(l, g->profiles, p->name, p->compute_slices, g->inferred,
+                        &p->cis, &p->n_cis);
 }
 
 static int check_prov(mp_loader *l, const mp_ynode *n, const profile_raw *r,
@@ -418,7 +419,10 @@ static int check_prov(mp_loader *l, const mp_ynode *n, const profile_raw *r,
 int mp_load_profile(mp_loader *l, const mp_ynode *n, const mp_ci_group *groups,
                     int ngroups, mp_gi_profile *p)
 {
-#define F(k, t, req, m, lo, hi) {k, t, req, offsetof(profile_raw, m), lo, hi}
+#define F(k, t, req, m, lo, hi)                                                \
+    {                                                                          \
+        k, t, req, offsetof(profile_raw, m), lo, hi                            \
+    }
     static const mp_field f[] = {
         F("name", MP_F_STR, true, name, 0, 0),
         F("id", MP_F_INT, true, id, 0, 255),

@@ -77,7 +77,7 @@ typedef struct mp_gi_profile {
     const char *name; /* canonical, e.g. "1g.10gb+me" */
     int id;           /* nvidia-smi GI profile ID */
     int compute_slices;
-    int memory_slices; /* placement size in units */
+    int memory_slices;      /* placement size in units */
     int memory_mib;         /* at the selected driver (mp_db_select_driver) */
     const char *memory_gib; /* as -lgip prints it ("9.75"), or NULL */
     int sms;                /* -1 when unknown */
@@ -140,7 +140,7 @@ typedef struct mp_model {
     const char *architecture;
     int memory_mib; /* whole GPU with MIG disabled (memory.total) */
     const char *memory_total_driver; /* where memory.total was seen, or NULL */
-    int sms;            /* whole GPU, -1 when unknown */
+    int sms;                         /* whole GPU, -1 when unknown */
     int units;          /* placement units (memory slices): 8, 4 or 12 */
     int compute_slices; /* 7 or 4 */
     const char *min_driver;
