@@ -95,6 +95,9 @@ static int common_opt(cli_ctx *c, const cli_parser *p, int id, const char *arg)
     case OPT_PROFILES:
         c->profiles_dir = arg;
         return CLI_OPTION;
+    case OPT_DRIVER:
+        c->driver = arg;
+        return CLI_OPTION;
     case OPT_ASCII:
         c->ascii = true;
         return CLI_OPTION;
@@ -133,6 +136,11 @@ int cli_db(cli_ctx *c, const mp_db **out)
         }
         if (mp_db_load(dir, &c->db, &d) != 0) {
             cli_print_diag(&d);
+            return EXIT_USAGE;
+        }
+        /* --driver: that driver's -lgip memory sizes where they are known */
+        if (c->driver && mp_db_select_driver(c->db, c->driver, &d) != 0) {
+            fprintf(stderr, "migplan: --driver %s: %s\n", c->driver, d.msg);
             return EXIT_USAGE;
         }
     }

@@ -22,6 +22,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 typedef struct cli_ctx {
     const char *profiles_dir; /* --profiles DIR, else $MIGPLAN_PROFILES */
+    const char *driver;       /* --driver V: whose -lgip memory sizes to use */
     mp_db *db;                /* loaded on first use */
     bool ascii;               /* --ascii */
     bool unicode;             /* --unicode */
@@ -44,10 +45,10 @@ typedef struct cli_opt {
 } cli_opt;
 
 /* ids shared by every command */
-enum { OPT_HELP = 1000, OPT_PROFILES, OPT_ASCII, OPT_UNICODE };
+enum { OPT_HELP = 1000, OPT_PROFILES, OPT_ASCII, OPT_UNICODE, OPT_DRIVER };
 #define CLI_COMMON_OPTS                                                        \
     {"help", 'h', false, OPT_HELP}, {"profiles", 0, true, OPT_PROFILES},       \
-        {"ascii", 0, false, OPT_ASCII},                                        \
+        {"driver", 0, true, OPT_DRIVER}, {"ascii", 0, false, OPT_ASCII},       \
     {                                                                          \
         "unicode", 0, false, OPT_UNICODE                                       \
     }
@@ -154,5 +155,6 @@ int cmd_fit(cli_ctx *c, int argc, char **argv);
 int cmd_check(cli_ctx *c, int argc, char **argv);
 int cmd_plan(cli_ctx *c, int argc, char **argv);
 int cmd_script(cli_ctx *c, int argc, char **argv);
+int cmd_import_profiles(cli_ctx *c, int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 /* cmd_profiles.c - `migplan profiles MODEL`: one model's profile table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -8,10 +9,13 @@
 #include "migplan/util/buf.h"
 #include "migplan/util/json_out.h"
 #include "migplan/emit/model_json.h"
+#include "migplan/model/profile_diff.h"
+#include "migplan/yaml/ydoc.h"
 
 static const char usage[] =
     "Usage: migplan profiles MODEL [--format table|json] [--sources] [-o "
     "FILE]\n"
+    "       migplan profiles [MODEL] --diff FILE\n"
     "\n"
     "Show every GPU-instance profile of MODEL: nvidia-smi profile ID, compute\n"
     "slices (C), memory slices (M), memory, SMs, engines, max instances and\n"
@@ -21,12 +25,18 @@ static const char usage[] =
     "\n"
     "MODEL is an id, alias, PCI device ID (0x233010DE) or nvidia-smi name.\n"
     "\n"
+    "--diff FILE compares MODEL (by default the model of FILE's id or PCI\n"
+    "ID) with the profile file FILE, e.g. one `migplan import-profiles`\n"
+    "wrote on a real GPU: every value that differs, and every inferred\n"
+    "value FILE confirms. Exit status 1 when they differ.\n"
+    "\n"
     "  --format F     table (default) or json\n"
     "  --sources      also list every source the numbers come from\n"
+    "  --diff FILE    compare with the profile file FILE\n"
     "  -o, --output F write to F (atomically) instead of standard output\n"
     "  --profiles DIR also load the profile files in DIR\n";
 
-enum { OPT_FORMAT = 1, OPT_OUTPUT, OPT_SOURCES };
+enum { OPT_FORMAT = 1, OPT_OUTPUT, OPT_SOURCES, OPT_DIFF };
 
 /* Append text word-wrapped at `width`; `col` is the column already used on
  * the current line, continuation lines are indented by `ind`. */
@@ -86,9 +96,11 @@ static void ci_text(const mp_gi_profile *p, char *buf, size_t n)
     }
 }
 
-static void table(const mp_model *m, bool sources, mp_buf *b)
+static void table(const mp_model *m, const mp_device *dev, bool sources,
+                  mp_buf *b)
 {
-    mp_buf_printf(b, "%s: %s\n", m->id, m->name);
+    mp_buf_printf(b, "%s: %s\n", m->id,
+                  dev && dev->n_names ? dev->names[0] : m->name);
     mp_buf_printf(b, "%d memory slices x %d compute slices, driver >= %s\n",
                   m->units, m->compute_slices, m->min_driver);
     char line[400];
@@ -210,17 +222,69 @@ static void json(const mp_model *m, mp_buf *b)
     cJSON_Delete(root);
 }
 
+/* Load the one model of profile file path into a database of its own. */
+static int load_other(const char *path, mp_db **db, mp_diag *d)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = mp_read_file(path, mp_ylimits_default.max_bytes, &text, &len, d);
+    if (!rc)
+        rc = mp_db_new(db, d);
+    if (!rc)
+        rc = mp_db_load_text(*db, text, len, path, d);
+    free(text);
+    return rc;
+}
+
+/* `--diff FILE`: exit 0 when FILE agrees with the model, 1 when not. */
+static int diff(cli_ctx *c, const char *model, const char *path,
+                const char *out)
+{
+    mp_db *odb = NULL;
+    mp_diag d;
+    mp_diag_clear(&d);
+    int r = EXIT_USAGE;
+    mp_buf b = MP_BUF_INIT;
+    if (load_other(path, &odb, &d) != 0) {
+        cli_print_diag(&d);
+        goto out;
+    }
+    const mp_model *o = mp_db_model(odb, 0), *m;
+    char pci[16];
+    snprintf(pci, sizeof(pci), "0x%08X", o->pci_ids[0]);
+    const mp_db *db;
+    if ((r = cli_db(c, &db)) != 0)
+        goto out;
+    if (!model && mp_db_find(db, o->id, &m, &d) != 0)
+        model = pci;
+    if ((r = cli_model(c, model ? model : o->id, &m)) != 0)
+        goto out;
+    mp_buf_printf(&b, "%s (%s; profile sizes of driver %s)\n", m->id, m->file,
+                  m->memory_driver);
+    mp_buf_printf(&b, "against %s (%s; profile sizes of driver %s):\n", path,
+                  o->name, o->memory_driver);
+    mp_diff_count n = mp_model_diff(m, o, &b);
+    r = cli_write(c, &b, out);
+    if (!r && n.differ)
+        r = EXIT_FINDINGS;
+out:
+    mp_buf_free(&b);
+    mp_db_free(odb);
+    return r;
+}
+
 int cmd_profiles(cli_ctx *c, int argc, char **argv)
 {
     static const cli_opt opts[] = {{"format", 0, true, OPT_FORMAT},
                                    {"output", 'o', true, OPT_OUTPUT},
                                    {"sources", 0, false, OPT_SOURCES},
+                                   {"diff", 0, true, OPT_DIFF},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
     static const char *const formats[] = {"table", "json", NULL};
     cli_parser p = {argc, argv, 1, false, usage};
     int id, fmt = 0, r;
-    const char *arg, *out = NULL, *model = NULL;
+    const char *arg, *out = NULL, *model = NULL, *other = NULL;
     bool sources = false;
     while ((r = cli_next(c, &p, opts, &id, &arg)) != CLI_END) {
         if (r < 0)
@@ -240,16 +304,28 @@ int cmd_profiles(cli_ctx *c, int argc, char **argv)
             out = arg;
         if (id == OPT_SOURCES)
             sources = true;
+        if (id == OPT_DIFF)
+            other = arg;
     }
+    if (other)
+        return diff(c, model, other, out);
     if (!model)
         return cli_usage_error(c, "which GPU model? e.g. `migplan profiles "
                                   "h100` (`migplan gpus` lists them)");
     const mp_model *m;
-    if ((r = cli_model(c, model, &m)) != 0)
+    const mp_device *dev = NULL;
+    const mp_db *db;
+    mp_diag d;
+    mp_diag_clear(&d);
+    if ((r = cli_db(c, &db)) != 0)
         return r;
+    if (mp_db_find_device(db, model, &m, &dev, &d) != 0) {
+        fprintf(stderr, "migplan %s: %s\n", c->cmd, d.msg);
+        return EXIT_USAGE;
+    }
     mp_buf b = MP_BUF_INIT;
     if (fmt == 0)
-        table(m, sources, &b);
+        table(m, dev, sources, &b);
     else
         json(m, &b);
     r = cli_write(c, &b, out);

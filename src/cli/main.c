@@ -15,6 +15,8 @@ static const cli_cmd commands[] = {
     {"check", cmd_check, "validate mig-parted config files (for CI)"},
     {"script", cmd_script,
      "turn a mig-parted config into a safe nvidia-smi script"},
+    {"import-profiles", cmd_import_profiles,
+     "write a profile file from a GPU's nvidia-smi output"},
 };
 
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
@@ -24,18 +26,22 @@ static void usage(FILE *f)
     fprintf(f,
             "migplan %s - plan, check and script NVIDIA MIG layouts\n"
             "\n"
-            "Usage: migplan [--profiles DIR] COMMAND [ARGS...]\n"
+            "Usage: migplan [--profiles DIR] [--driver V] COMMAND [ARGS...]\n"
             "       migplan COMMAND --help\n"
             "\n"
             "Commands:\n",
             MIGPLAN_VERSION);
     for (size_t i = 0; i < ncommands; i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-15s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n"
                "Global options:\n"
                "  --profiles DIR  also load profiles/*.yaml from DIR (same id\n"
                "                  replaces a shipped model); or set "
                "MIGPLAN_PROFILES\n"
+               "  --driver V      use profile memory sizes seen with driver V "
+               "(580,\n"
+               "                  580.173.02) where known; default: the "
+               "newest\n"
                "  --version       print the version\n"
                "  -h, --help      print this help\n"
                "\n"
@@ -64,6 +70,14 @@ int main(int argc, char **argv)
         }
         if (strncmp(a, "--profiles=", 11) == 0) {
             c.profiles_dir = a + 11;
+            continue;
+        }
+        if (strcmp(a, "--driver") == 0 && i + 1 < argc) {
+            c.driver = argv[++i];
+            continue;
+        }
+        if (strncmp(a, "--driver=", 9) == 0) {
+            c.driver = a + 9;
             continue;
         }
         fprintf(stderr, "migplan: unknown option '%s'\nTry 'migplan --help'.\n",
