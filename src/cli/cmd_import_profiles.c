@@ -106,7 +106,10 @@ static int run(cli_ctx *c, const char *const *files, int n, const char *gpu,
     if ((r = read_inputs(files, n, &cap)) != 0)
         goto out;
     if (mp_nvsmi_import(&cap, db, gpu, &imp, &d) != 0) {
-        cli_print_diag(&d);
+        if (d.file[0])
+            cli_print_diag(&d);
+        else
+            fprintf(stderr, "migplan import-profiles: %s\n", d.msg);
         r = EXIT_USAGE;
         goto out;
     }

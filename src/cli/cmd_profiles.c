@@ -103,12 +103,15 @@ static void table(const mp_model *m, const mp_device *dev, bool sources,
                   dev && dev->n_names ? dev->names[0] : m->name);
     mp_buf_printf(b, "%d memory slices x %d compute slices, driver >= %s\n",
                   m->units, m->compute_slices, m->min_driver);
-    char line[400];
+    char line[600], seen[300] = "";
+    if (m->memory_total_driver)
+        snprintf(seen, sizeof(seen), " (nvidia-smi memory.total, driver %s)",
+                 m->memory_total_driver);
     snprintf(line, sizeof(line),
-             "memory %.1f GiB%s; profile sizes as of driver %s",
+             "memory %.1f GiB%s%s; profile sizes as of driver %s",
              m->memory_mib / 1024.0,
              mp_prov_inferred(&m->prov, "memory-mib") ? " (lower bound)" : "",
-             m->memory_driver);
+             seen, m->memory_driver);
     wrap(b, line, 0, 2, 79);
     mp_buf_putc(b, '\n');
     int nw = 7; /* "PROFILE" */

@@ -88,7 +88,8 @@ static int none_known(const mp_db *db, const char *driver, mp_diag *d)
     size_t k = 0;
     for (int i = 0; i < db->n; i++) {
         const mp_model *m = db->models[i];
-        add_label(list, sizeof(list), &k, m->memory_driver);
+        if (strncmp(m->memory_driver, "none", 4) != 0) /* estimates */
+            add_label(list, sizeof(list), &k, m->memory_driver);
         for (int t = 0; t < m->n_older_drivers; t++)
             add_label(list, sizeof(list), &k, m->older_drivers[t].driver);
     }
