@@ -39,29 +39,18 @@ const mp_model *mp_db_model(const mp_db *db, int i)
     return i >= 0 && i < db->n ? db->models[i] : NULL;
 }
 
-/* Names a model answers to, for conflict checks. */
-static bool model_claims(const mp_model *m, const char *name)
-{
-    if (mp_ieq(m->id, name))
-        return true;
-    for (int i = 0; i < m->n_aliases; i++)
-        if (mp_ieq(m->aliases[i], name))
-            return true;
-    return false;
-}
-
 static int check_conflicts(const mp_db *db, const mp_model *m, mp_diag *d)
 {
     for (int i = 0; i < db->n; i++) {
         const mp_model *o = db->models[i];
         if (o == m || strcmp(o->id, m->id) == 0)
             continue;
-        if (model_claims(o, m->id))
+        if (mp_model_claims(o, m->id))
             return mp_diag_set(d, MP_ESCHEMA, m->file, 0, 0,
                                "id '%s' is already a name of %s (%s)", m->id,
                                o->id, o->file);
         for (int a = 0; a < m->n_aliases; a++)
-            if (model_claims(o, m->aliases[a]))
+            if (mp_model_claims(o, m->aliases[a]))
                 return mp_diag_set(d, MP_ESCHEMA, m->file, 0, 0,
                                    "alias '%s' is already a name of %s (%s)",
                                    m->aliases[a], o->id, o->file);

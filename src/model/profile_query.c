@@ -199,16 +199,21 @@ static void normalise(const char *q, char *out, size_t n)
     out[k] = '\0';
 }
 
+bool mp_model_claims(const mp_model *m, const char *name)
+{
+    if (mp_ieq(m->id, name))
+        return true;
+    for (int i = 0; i < m->n_aliases; i++)
+        if (mp_ieq(m->aliases[i], name))
+            return true;
+    return false;
+}
+
 static const mp_model *by_name(const mp_db *db, const char *q)
 {
-    for (int i = 0; i < db->n; i++) {
-        const mp_model *m = db->models[i];
-        if (mp_ieq(m->id, q))
-            return m;
-        for (int a = 0; a < m->n_aliases; a++)
-            if (mp_ieq(m->aliases[a], q))
-                return m;
-    }
+    for (int i = 0; i < db->n; i++)
+        if (mp_model_claims(db->models[i], q))
+            return db->models[i];
     return NULL;
 }
 

@@ -337,6 +337,17 @@ static int whole_gpu(importer *x, int largest_mib)
 
 /* ---- profiles ---- */
 
+/* The GI profile name of -lcip row c ("1c.3g.40gb" -> "3g.40gb"). */
+static int ci_gi_name(importer *x, const mp_nvsmi_cip *c, mp_profname *pn,
+                      char *giname, size_t n)
+{
+    char why[200];
+    if (!mp_profname_parse(c->name, strlen(c->name), pn, why, sizeof(why)))
+        return AT(x, c->at, "compute-instance profile %s: %s", c->name, why);
+    mp_profname_gi(pn, giname, n);
+    return 0;
+}
+
 /* The -lcip rows of the first GPU instance whose GI is profile p. */
 static int cis_from_lcip(importer *x, mp_gi_profile *p, bool *found)
 {
@@ -346,13 +357,12 @@ static int cis_from_lcip(importer *x, mp_gi_profile *p, bool *found)
     for (int i = 0; i < x->cap->n_cip; i++) {
         const mp_nvsmi_cip *c = &x->cap->cip[i];
         mp_profname pn;
-        char why[200], giname[80];
+        char giname[80];
         if (c->gpu != x->gpu || (gi >= 0 && c->gi != gi))
             continue;
-        if (!mp_profname_parse(c->name, strlen(c->name), &pn, why, sizeof(why)))
-            return AT(x, c->at, "compute-instance profile %s: %s", c->name,
-                      why);
-        mp_profname_gi(&pn, giname, sizeof(giname));
+        int rc = ci_gi_name(x, c, &pn, giname, sizeof(giname));
+        if (rc)
+            return rc;
         if (strcmp(giname, p->name) != 0)
             continue;
         gi = c->gi;
@@ -502,11 +512,10 @@ static int check_lcip(importer *x)
     for (int i = 0; i < x->cap->n_cip; i++) {
         const mp_nvsmi_cip *c = &x->cap->cip[i];
         mp_profname pn;
-        char why[200], giname[80];
-        if (!mp_profname_parse(c->name, strlen(c->name), &pn, why, sizeof(why)))
-            return AT(x, c->at, "compute-instance profile %s: %s", c->name,
-                      why);
-        mp_profname_gi(&pn, giname, sizeof(giname));
+        char giname[80];
+        int rc = ci_gi_name(x, c, &pn, giname, sizeof(giname));
+        if (rc)
+            return rc;
         if (!mp_model_profile(x->m, giname))
             return AT(x, c->at,
                       "compute-instance profile %s belongs to no GPU-instance "
