@@ -210,6 +210,18 @@ static void test_read_query(void **state)
     assert_string_equal(cap.query[0].driver, "580.95.05");
     assert_int_equal(cap.query[0].at.line, 3);
     mp_nvsmi_capture_free(&cap);
+    /* an -lgipp line right after the CSV ends it; an empty input is empty */
+    static const char mixed[] = "name, pci.device_id\n"
+                                "NVIDIA H200, 0x233510DE\n"
+                                "GPU  0 Profile ID  0 Placement : {0}:8\n";
+    memset(&cap, 0, sizeof(cap));
+    assert_int_equal(
+        mp_nvsmi_read_profiles(&cap, mixed, strlen(mixed), "m.txt", &d), 0);
+    assert_int_equal(cap.n_query, 1);
+    assert_int_equal(cap.n_gipp, 1);
+    assert_int_equal(mp_nvsmi_read_profiles(&cap, "", 0, "e.txt", &d), 0);
+    assert_int_equal(cap.n_gipp, 1);
+    mp_nvsmi_capture_free(&cap);
 }
 
 static void expect_read_error(const char *text, int line, int col,

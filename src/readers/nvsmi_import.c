@@ -500,6 +500,8 @@ static int profile(importer *x, const mp_nvsmi_gip *g, mp_gi_profile *p)
         mp_arena_printf(x->a, "-lgip's %s GiB x 1024, on the 1/16 GiB grid",
                         g->gib)};
     p->prov.n_derived = 1;
+    if (!p->prov.derived[0].text)
+        return nomem(x);
     bool found;
     if ((rc = cis_from_lcip(x, p, &found)) == 0 && !found)
         rc = cis_assumed(x, p);

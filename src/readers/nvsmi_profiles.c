@@ -513,12 +513,13 @@ static int read_lines(rd *r)
         }
         mp_nvsmi_cell w[1];
         mp_nvsmi_words(l, w, 1);
-        if (in_csv && memchr(l->text, ',', (size_t)l->len))
+        if (mp_nvsmi_cell_is(&w[0], "GPU")) {
+            in_csv = false;
+            rc = read_lgipp(r, l);
+        } else if (in_csv && memchr(l->text, ',', (size_t)l->len))
             rc = csv_row(r, l, &cols);
         else if ((in_csv = csv_header(l, &cols)))
             continue;
-        else if (mp_nvsmi_cell_is(&w[0], "GPU"))
-            rc = read_lgipp(r, l);
         else
             rc = other_line(r, l);
         if (rc)

@@ -64,7 +64,7 @@ static int check_bytes(scan *s, const char *text, size_t len)
 static int split_lines(scan *s, const char *text, size_t len)
 {
     mp_nvsmi_doc *doc = s->doc;
-    int n = 1;
+    int n = len ? 1 : 0;
     for (size_t i = 0; i < len; i++)
         n += text[i] == '\n';
     if (len && text[len - 1] == '\n')
