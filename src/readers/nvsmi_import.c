@@ -246,9 +246,10 @@ static int identity(importer *x)
     return devices(x);
 }
 
-static const char *driver_of(const importer *x)
+/* The capture's driver version, copied into the result, or NULL. */
+static const char *driver_of(importer *x)
 {
-    return x->q && x->q->driver[0] ? x->q->driver : NULL;
+    return x->q && x->q->driver[0] ? mp_arena_strdup(x->a, x->q->driver) : NULL;
 }
 
 static int sources(importer *x)
