@@ -373,7 +373,7 @@ static void test_command_tables(void **state)
             assert_non_null(p->extra);
         }
     }
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 8);
     assert_null(cli_command_find("nosuch"));
 }
 

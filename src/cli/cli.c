@@ -106,6 +106,11 @@ int cli_db(cli_ctx *c, const mp_db **out)
         }
         if (mp_db_load(dir, &c->db, &d) != 0)
             return cli_fail(c, &d);
+        /* --driver: that driver's -lgip memory sizes where they are known */
+        if (c->driver && mp_db_select_driver(c->db, c->driver, &d) != 0) {
+            fprintf(stderr, "migplan: --driver %s: %s\n", c->driver, d.msg);
+            return EXIT_USAGE;
+        }
     }
     *out = c->db;
     return 0;

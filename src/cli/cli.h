@@ -26,6 +26,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 typedef struct cli_ctx {
     const char *profiles_dir; /* --profiles DIR, else $MIGPLAN_PROFILES */
+    const char *driver;       /* --driver V: whose -lgip memory sizes to use */
     mp_db *db;                /* loaded on first use */
     bool ascii;               /* --ascii */
     bool unicode;             /* --unicode */
@@ -65,7 +66,8 @@ int cli_fail(cli_ctx *c, const mp_diag *d);
  * failure prints why and returns the exit status, else 0. */
 int cli_read(cli_ctx *c, const char *path, char **text, size_t *len);
 
-/* Load the database once; on error prints it and returns the exit status. */
+/* Load the database once, with the memory sizes of --driver when given;
+ * on error prints it and returns the exit status. */
 int cli_db(cli_ctx *c, const mp_db **out);
 
 /* Resolve a model name; on error prints it and returns EXIT_USAGE. */
@@ -100,5 +102,6 @@ extern const cli_command cli_cmd_fit;
 extern const cli_command cli_cmd_plan;
 extern const cli_command cli_cmd_check;
 extern const cli_command cli_cmd_script;
+extern const cli_command cli_cmd_import_profiles;
 
 #endif

@@ -320,7 +320,9 @@ static void option_lines(const cli_option *own, unsigned bits, mp_buf *out)
         }
 }
 
-/* Paragraphs of prose (separated by blank lines), each wrapped. */
+/* Paragraphs of prose (separated by blank lines), each wrapped; a
+ * paragraph that starts with a space is shown as it is written (commands
+ * to type, lists). */
 static void paragraphs(const char *text, mp_buf *out)
 {
     mp_buf par = MP_BUF_INIT;
@@ -329,7 +331,10 @@ static void paragraphs(const char *text, mp_buf *out)
         size_t n = end ? (size_t)(end - p) : strlen(p);
         mp_buf_reset(&par);
         mp_buf_add(&par, p, n);
-        mp_buf_wrap(out, mp_buf_str(&par), 0, 0, HELP_WIDTH);
+        if (*p == ' ')
+            mp_buf_printf(out, "%s\n", mp_buf_str(&par));
+        else
+            mp_buf_wrap(out, mp_buf_str(&par), 0, 0, HELP_WIDTH);
         p += n;
         if (end) {
             mp_buf_putc(out, '\n');
@@ -356,13 +361,18 @@ void cli_main_help(mp_buf *out)
     mp_buf_printf(out,
                   "migplan %s - plan, check and script NVIDIA MIG layouts\n"
                   "\n"
-                  "Usage: migplan [--profiles DIR] COMMAND [ARGS...]\n"
+                  "Usage: migplan [--profiles DIR] [--driver V] COMMAND "
+                  "[ARGS...]\n"
                   "       migplan COMMAND --help\n"
                   "\n"
                   "Commands:\n",
                   MIGPLAN_VERSION);
+    int width = 11;
     for (int k = 0; cli_commands[k]; k++)
-        mp_buf_printf(out, "  %-11s %s\n", cli_commands[k]->name,
+        if ((int)strlen(cli_commands[k]->name) > width)
+            width = (int)strlen(cli_commands[k]->name);
+    for (int k = 0; cli_commands[k]; k++)
+        mp_buf_printf(out, "  %-*s %s\n", width, cli_commands[k]->name,
                       cli_commands[k]->summary);
     mp_buf_puts(out, "\nGlobal options:\n");
     option_lines(cli_global_options, 0, out);

@@ -40,6 +40,7 @@ typedef enum cli_value {
     CLI_VALUE_PATH,    /* a path the output names, not opened here */
     CLI_VALUE_DIR,     /* a folder */
     CLI_VALUE_MODEL,   /* a GPU model: what `migplan gpus` lists */
+    CLI_VALUE_DRIVER,  /* a driver the profile data has memory sizes of */
     CLI_VALUE_PROFILE, /* a profile of the model given (`migplan profiles`) */
     CLI_VALUE_CONFIG,  /* a config name in the mig-parted file given */
     CLI_VALUE_CODE,    /* a finding code of `migplan check` */
@@ -101,7 +102,8 @@ typedef struct cli_command {
     size_t args_size;
     const char *summary;  /* one line for `migplan --help` */
     const char *synopsis; /* "Usage: migplan ..." lines */
-    /* prose, paragraphs separated by "\n\n"; help wraps them */
+    /* prose, paragraphs separated by "\n\n"; help wraps them, except a
+     * paragraph that starts with a space (commands, lists): as written */
     const char *description;
     const char *footer; /* after the options (exit status), or NULL */
     const cli_option *options;

@@ -6,7 +6,7 @@
 # and runs it for SECONDS (default 600) on one core. Inputs that crash,
 # leak, time out or run out of memory land in tests/fuzz/out/TARGET/; after
 # fixing the bug, copy each into tests/fuzz/corpus/TARGET/ so ctest replays
-# it forever. Targets: migparted request profiles node (default: all).
+# it forever. Targets: migparted request profiles node nvsmi (default: all).
 # Needs clang-14 and libclang-rt-14-dev (Debian).
 set -euo pipefail
 
@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(migparted request profiles node)
+[ ${#targets[@]} -gt 0 ] || targets=(migparted request profiles node nvsmi)
 
 cc=$(command -v clang-14 || command -v clang || true)
 if [ -z "$cc" ]; then
@@ -35,6 +35,7 @@ for t in "${targets[@]}"; do
     request) seeds=("$root"/examples "$root"/tests/data/requests "$root"/tests/bench/cases) ;;
     profiles) seeds=("$root"/profiles) ;;
     node) seeds=("$root"/examples/mig-parted) ;;
+    nvsmi) seeds=("$root"/tests/data/nvidia-smi) ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
     esac
     for s in "${seeds[@]}" "$root/tests/fuzz/corpus/$t"; do
