@@ -154,5 +154,7 @@ int cmd_fit(cli_ctx *c, int argc, char **argv);
 int cmd_check(cli_ctx *c, int argc, char **argv);
 int cmd_plan(cli_ctx *c, int argc, char **argv);
 int cmd_script(cli_ctx *c, int argc, char **argv);
+int cmd_size(cli_ctx *c, int argc, char **argv);
+int cmd_advise(cli_ctx *c, int argc, char **argv);
 
 #endif

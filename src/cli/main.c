@@ -15,6 +15,8 @@ static const cli_cmd commands[] = {
     {"check", cmd_check, "validate mig-parted config files (for CI)"},
     {"script", cmd_script,
      "turn a mig-parted config into a safe nvidia-smi script"},
+    {"size", cmd_size, "size tenants from nvidia-smi process samples"},
+    {"advise", cmd_advise, "advise on a request from DCGM metrics"},
 };
 
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
