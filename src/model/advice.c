@@ -165,12 +165,14 @@ static void eval_slice(mp_slice_obs *o, const mp_advice_opts *opt,
                     (double)e->p_fb < opt->share_below * (double)e->slice_mib;
 }
 
-/* The memory of the smallest memory size of m that holds mib. */
-static long long level(const mp_model *m, long long mib)
+/* The memory of the smallest memory size of m that holds mib with at least
+ * `compute` compute slices. */
+static long long level(const mp_model *m, long long mib, int compute)
 {
     long long best = LLONG_MAX;
     for (int i = 0; i < m->n_profiles; i++)
         if (m->profiles[i].memory_mib >= mib &&
+            m->profiles[i].compute_slices >= compute &&
             m->profiles[i].memory_mib < best)
             best = m->profiles[i].memory_mib;
     if (best == LLONG_MAX && m->memory_mib >= mib)
@@ -224,11 +226,12 @@ static void advise_memory(const mp_slice_set *s, const mp_advice_tenant *t,
         return;
     }
     const mp_model *m = s->v[ta->fullest].model;
+    int c = ta->compute ? ta->compute : t->compute;
     if (ta->need_mib > t->memory_mib) {
         ta->mem = MP_MEM_RAISE;
         ta->memory_mib = ta->need_mib;
     } else if (m && ta->need_mib < t->memory_mib &&
-               level(m, ta->need_mib) < level(m, t->memory_mib)) {
+               level(m, ta->need_mib, c) < level(m, t->memory_mib, c)) {
         ta->mem = MP_MEM_LOWER;
         ta->memory_mib = ta->need_mib;
     }

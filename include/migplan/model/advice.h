@@ -12,8 +12,8 @@
  *          model (2g -> 3g) or one more replica (see mp_busy_action);
  *   memory the P-th percentile (95) of FB_USED plus the headroom is more
  *          than the tenant asks: memory is raised to it; it is less, and a
- *          smaller memory size of the model would then do: memory is
- *          lowered to it;
+ *          smaller memory size of the model (among the profiles with the
+ *          tenant's compute) would then do: memory is lowered to it;
  *   share  every slice of a tenant with two or more replicas is a 1g slice
  *          that is not busy and whose P-th percentile is under `share_below`
  *          (0.50) of the slice's memory: two replicas can time-slice one
