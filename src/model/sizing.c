@@ -369,6 +369,15 @@ static int finish(size_ctx *c, const mp_size_opts *o, mp_sizing *out,
         t->memory_mib = mp_add_headroom(t->pctl_mib, o->headroom_milli);
         if (t->memory_mib < 1)
             t->memory_mib = 1;
+        if (t->memory_mib > MP_SIZE_MAX_MIB) {
+            rc = mp_diag_set(d, MP_ESCHEMA, s->files[row->file], (int)row->line,
+                             1,
+                             "%s would need %lld MiB (the percentile plus "
+                             "headroom), more than any GPU has (limit %lld "
+                             "MiB); check the samples",
+                             t->name, t->memory_mib, MP_SIZE_MAX_MIB);
+            break;
+        }
         t->n_samples = a->n;
         t->n_unavailable = a->n_na;
         t->replicas = a->replicas;
