@@ -112,10 +112,15 @@ static int option(cli_ctx *c, args *a, int id, const char *arg)
                                    arg);
         return 0;
     case OPT_BUSY_ACTION:
-        if (cli_format(c, arg, actions, &k))
-            return EXIT_USAGE;
-        a->o.busy_action = (mp_busy_action)k;
-        return 0;
+        for (k = 0; actions[k]; k++)
+            if (strcmp(arg, actions[k]) == 0) {
+                a->o.busy_action = (mp_busy_action)k;
+                return 0;
+            }
+        return cli_usage_error(c,
+                               "--busy-action takes auto, grow or replica, "
+                               "not '%s'",
+                               arg);
     case OPT_GPU:
         a->gpu = arg;
         return 0;
@@ -217,6 +222,9 @@ static int run(cli_ctx *c, const args *a, const mp_db *db)
         cli_print_diag(&d);
         goto out;
     }
+    for (int i = 0; i < a->n_files; i++) /* as the diagnostics show them */
+        if (strcmp(a->files[i], "-") == 0)
+            a->files[i] = "<stdin>";
     mp_advice_input in = {&req, &set, a->files, a->n_files, &a->o};
     mp_buf b = MP_BUF_INIT;
     if (a->format == 1)

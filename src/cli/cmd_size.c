@@ -52,7 +52,6 @@ static int parse_args(cli_ctx *c, int argc, char **argv, mp_size_opts *o,
                                    {"output", 'o', true, OPT_OUTPUT},
                                    CLI_COMMON_OPTS,
                                    {NULL, 0, false, 0}};
-    static const char *const by[] = {"name", "pid", NULL};
     cli_parser p = {argc, argv, 1, false, usage};
     int id, r;
     const char *arg;
@@ -64,7 +63,6 @@ static int parse_args(cli_ctx *c, int argc, char **argv, mp_size_opts *o,
             continue;
         }
         char why[300];
-        int k;
         switch (id) {
         case OPT_PERCENTILE:
             if (!mp_parse_milli(arg, 1, 100000, &o->p_milli))
@@ -82,9 +80,10 @@ static int parse_args(cli_ctx *c, int argc, char **argv, mp_size_opts *o,
                                        arg);
             break;
         case OPT_BY:
-            if (cli_format(c, arg, by, &k))
-                return EXIT_USAGE;
-            o->by = k == 0 ? MP_SIZE_BY_NAME : MP_SIZE_BY_PID;
+            if (strcmp(arg, "name") && strcmp(arg, "pid"))
+                return cli_usage_error(c, "--by takes name or pid, not '%s'",
+                                       arg);
+            o->by = arg[0] == 'n' ? MP_SIZE_BY_NAME : MP_SIZE_BY_PID;
             break;
         case OPT_COLUMNS:
             if (mp_smi_layout_parse(arg, layout, why, sizeof(why)))

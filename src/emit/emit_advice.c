@@ -67,6 +67,9 @@ static void put_source(const mp_advice_input *in, mp_buf *b)
     if (s->n_blank)
         mp_buf_printf(b, "; %zu DCGM blank value%s skipped", s->n_blank,
                       s->n_blank == 1 ? "" : "s");
+    if (s->n_whole)
+        mp_buf_printf(b, "; %zu sample%s of GPUs without MIG not used",
+                      s->n_whole, s->n_whole == 1 ? "" : "s");
 }
 
 static void put_rules(const mp_advice_opts *o, mp_buf *b)
@@ -99,7 +102,8 @@ static void put_summary(const mp_tenant *t, const mp_tenant_advice *ta,
         sep = "; ";
     }
     if (ta->share) {
-        mp_buf_printf(b, "%sshare: %d replicas per instance", sep, ta->share);
+        mp_buf_printf(b, "%s%d replicas per instance (share: %d)", sep,
+                      ta->share, ta->share);
         sep = "; ";
     }
     if (ta->mem != MP_MEM_KEEP)
@@ -197,8 +201,7 @@ static void put_memory_reason(const mp_advice_input *in, const mp_tenant *t,
                       in->opts->share_below * 100.0);
         break;
     case MP_MEM_KEEP:
-        mp_buf_printf(b, "; the %.2f GiB asked are right\n",
-                      gib(t->memory_mib));
+        mp_buf_printf(b, "; the %.2f GiB asked stay\n", gib(t->memory_mib));
         break;
     }
 }
