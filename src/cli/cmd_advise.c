@@ -199,14 +199,16 @@ static int run(cli_ctx *c, const args *a, const mp_db *db)
     for (int i = 0; i < a->n_files && !rc; i++)
         rc = mp_dcgm_load(db, a->files[i], &set, &d);
     if (!rc && set.n == 0)
-        rc = mp_diag_set(&d, MP_ESCHEMA, a->files[0], 0, 0,
+        rc = mp_diag_set(&d, MP_ESCHEMA,
+                         strcmp(a->files[0], "-") ? a->files[0] : "<stdin>", 0,
+                         0,
                          "no MIG instance in the metrics: no "
                          "DCGM_FI_DEV_FB_USED or DCGM_FI_PROF_GR_ENGINE_ACTIVE "
                          "sample with GPU_I_PROFILE and GPU_I_ID labels");
     const mp_model *dm = NULL;
-    if (!rc && (exit_code = default_model(c, a, &set, &dm)) != 0)
-        goto out;
-    exit_code = EXIT_USAGE;
+    int usage_rc = rc ? 0 : default_model(c, a, &set, &dm);
+    if (usage_rc)
+        goto out; /* cli_model has said why */
     if (!rc)
         rc = mp_request_load(db, a->request, dm, &req, &d);
     if (!rc && !(ts = calloc((size_t)req.n_tenants, sizeof(*ts))))
