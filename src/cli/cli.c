@@ -84,6 +84,22 @@ int cli_fail(cli_ctx *c, const mp_diag *d)
     return rc == EXIT_OK ? EXIT_USAGE : rc;
 }
 
+void cli_quote_file(mp_diag *d)
+{
+    if (!d->file[0] || d->line < 1 || d->quoted ||
+        strcmp(d->file, "<stdin>") == 0 || strcmp(d->file, "-") == 0)
+        return;
+    char *text;
+    size_t len;
+    mp_diag ignore;
+    mp_diag_clear(&ignore);
+    if (mp_read_file(d->file, mp_ylimits_default.max_bytes, &text, &len,
+                     &ignore) != 0)
+        return;
+    mp_diag_quote(d, d->file, text, len);
+    free(text);
+}
+
 int cli_read(cli_ctx *c, const char *path, char **text, size_t *len)
 {
     mp_diag d;

@@ -60,6 +60,11 @@ int cli_internal(cli_ctx *c, const char *what);
  * Returns cli_exit_code(d->code) (EXIT_USAGE for a code of 0). */
 int cli_fail(cli_ctx *c, const mp_diag *d);
 
+/* Quote d's line from the file it names, read again: for readers that
+ * let go of the text before an error is found (size, advise). Standard
+ * input cannot be read twice, so its errors keep no line. */
+void cli_quote_file(mp_diag *d);
+
 /* ---- inputs ---- */
 
 /* Read path ("-": standard input) into *text (the caller frees it). On
@@ -103,5 +108,7 @@ extern const cli_command cli_cmd_plan;
 extern const cli_command cli_cmd_check;
 extern const cli_command cli_cmd_script;
 extern const cli_command cli_cmd_import_profiles;
+extern const cli_command cli_cmd_size;
+extern const cli_command cli_cmd_advise;
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_version.h"
+#include "migplan/model/sizing.h" /* mp_parse_milli */
 
 const cli_command *cli_command_find(const char *name)
 {
@@ -85,8 +86,11 @@ static int store_choice(parser *p, const cli_option *o, const char *arg,
         mp_catf(list, sizeof(list), &k, "%s%s", ch == o->choices ? "" : ", ",
                 ch->name);
     }
-    cli_usage_error(p->c, "unknown %s '%s'; use one of: %s", o->name, arg,
-                    list);
+    if (o->bad)
+        usage_with(p->c, o->bad, arg);
+    else
+        cli_usage_error(p->c, "unknown %s '%s'; use one of: %s", o->name, arg,
+                        list);
     return CLI_BAD;
 }
 
@@ -136,6 +140,15 @@ static int apply(parser *p, const cli_option *o, void *base, const char *arg)
         *(double *)f = v;
         return 0;
     }
+    case CLI_STORE_MILLI:
+        if (mp_parse_milli(arg, o->min, o->max, f))
+            return 0;
+        if (o->bad)
+            usage_with(p->c, o->bad, arg);
+        else
+            cli_usage_error(p->c, "--%s takes a number from %g to %g, not '%s'",
+                            o->name, o->min / 1000.0, o->max / 1000.0, arg);
+        return CLI_BAD;
     }
     return 0;
 }

@@ -28,7 +28,9 @@ typedef enum cli_store {
     CLI_STORE_STRING,  /* const char *: the value; the last one given wins */
     CLI_STORE_LIST,    /* cli_list: each value appended, at most `max` */
     CLI_STORE_CHOICE,  /* int: the `value` of the matching `choices` entry */
-    CLI_STORE_SECONDS  /* double: a number in (0, max] */
+    CLI_STORE_SECONDS, /* double: a number in (0, max] */
+    CLI_STORE_MILLI    /* int: a decimal with at most three decimals, in
+                          thousandths, within [min, max] thousandths */
 } cli_store;
 
 /* What a value or an operand is, for completions and the man page. */
@@ -45,7 +47,8 @@ typedef enum cli_value {
     CLI_VALUE_CONFIG,  /* a config name in the mig-parted file given */
     CLI_VALUE_CODE,    /* a finding code of `migplan check` */
     CLI_VALUE_CHOICE,  /* one of the row's choices */
-    CLI_VALUE_SECONDS  /* a positive number of seconds */
+    CLI_VALUE_SECONDS, /* a positive number of seconds */
+    CLI_VALUE_NUMBER   /* a decimal number (95, 99.5, 0.85) */
 } cli_value;
 
 /* One allowed value of an enum-valued option. */
@@ -67,8 +70,13 @@ typedef struct cli_option {
     const cli_choice *choices; /* CLI_STORE_CHOICE: ends with a NULL name */
     const char *def;           /* the default as it would be typed, or NULL */
     int set;                   /* CLI_STORE_INT: the value stored */
-    int max;       /* CLI_STORE_LIST: most values; CLI_STORE_SECONDS: largest */
+    int min;                   /* CLI_STORE_MILLI: smallest, in thousandths */
+    int max;       /* CLI_STORE_LIST: most values; CLI_STORE_SECONDS: largest;
+                      CLI_STORE_MILLI: largest, in thousandths */
     unsigned show; /* common options: the CLI_SHOW_* bit that lists it */
+    /* the usage error for a value the row refuses (%s is the value), or
+     * NULL for the parser's own */
+    const char *bad;
 } cli_option;
 
 /* Positional arguments, in order; a table ends with a NULL name. */

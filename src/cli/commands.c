@@ -13,6 +13,8 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_plan,
     &cli_cmd_check,
     &cli_cmd_script,
+    &cli_cmd_size,
+    &cli_cmd_advise,
     &cli_cmd_import_profiles,
     NULL,
 };
