@@ -8,7 +8,8 @@
 #  2. a plain build (build-valgrind/) whose unit tests and CLI golden cases
 #     run under valgrind, which must report no error and no leak.
 # Test tools that are missing (shellcheck, glpk-utils, valgrind,
-# clang-format) are installed with apt-get first. Takes a few minutes.
+# clang-format, libxml2-utils) are installed with apt-get first. Takes a
+# few minutes.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,7 @@ command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v glpsol >/dev/null 2>&1 || need+=(glpk-utils)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 command -v clang-format >/dev/null 2>&1 || need+=(clang-format)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 if [ ${#need[@]} -gt 0 ]; then
     sudo=
     [ "$(id -u)" = 0 ] || sudo=sudo

@@ -114,6 +114,8 @@ typedef struct t_args {
     int mode;
     cli_list many;
     double secs;
+    int milli;
+    int kind;
     const char *first;
     cli_list rest;
 } t_args;
@@ -128,6 +130,8 @@ static int t_run(cli_ctx *c, void *args)
 
 static const cli_choice t_formats[] = {
     {"a", FMT_A, "the first"}, {"b", FMT_B, NULL}, {NULL, 0, NULL}};
+static const cli_choice t_kinds[] = {
+    {"p", 1, NULL}, {"q", 2, NULL}, {NULL, 0, NULL}};
 
 #define T(f) offsetof(t_args, f)
 static const cli_option t_options[] = {{.name = "format",
@@ -169,6 +173,33 @@ static const cli_option t_options[] = {{.name = "format",
                                         .help = "seconds",
                                         .def = "5",
                                         .max = 60},
+                                       {.name = "pct",
+                                        .store = CLI_STORE_MILLI,
+                                        .offset = T(milli),
+                                        .value_name = "P",
+                                        .value = CLI_VALUE_NUMBER,
+                                        .help = "a percentage",
+                                        .def = "95",
+                                        .min = 1,
+                                        .max = 100000},
+                                       {.name = "ratio",
+                                        .store = CLI_STORE_MILLI,
+                                        .offset = T(milli),
+                                        .value_name = "R",
+                                        .value = CLI_VALUE_NUMBER,
+                                        .help = "a ratio",
+                                        .max = 1000,
+                                        .bad = "--ratio is from 0 to 1, not "
+                                               "'%s'"},
+                                       {.name = "kind",
+                                        .store = CLI_STORE_CHOICE,
+                                        .offset = T(kind),
+                                        .value_name = "K",
+                                        .value = CLI_VALUE_CHOICE,
+                                        .choices = t_kinds,
+                                        .def = "p",
+                                        .bad = "--kind takes p or q, not "
+                                               "'%s'"},
                                        {.name = NULL}};
 static const cli_operand t_operands[] = {{.name = "FIRST",
                                           .store = CLI_STORE_STRING,
@@ -193,7 +224,9 @@ static const cli_command t_cmd = {
     .args_size = sizeof(t_args),
     .summary = "a test",
     .synopsis = "Usage: migplan t FIRST [REST...]\n",
-    .description = "A command for the tests.",
+    .description = "A command for the tests.\n\n"
+                   "  an example,   as written\n"
+                   "    and its second line",
     .options = t_options,
     .operands = t_operands,
 };
@@ -223,8 +256,8 @@ static void test_parse_fills_fields(void **state)
     t_args a;
     char err[512];
     int r = parse(&a, &c, err, "one", "--format=a", "-ofile", "-f", "--on",
-                  "--many", "x", "--many=y", "--secs", "2.5", "two", "--",
-                  "-three", NULL);
+                  "--many", "x", "--many=y", "--secs", "2.5", "--ratio", "0.85",
+                  "--kind=q", "two", "--", "-three", NULL);
     assert_string_equal(err, "");
     assert_int_equal(r, 0);
     assert_int_equal(a.fmt, FMT_A);
@@ -234,6 +267,8 @@ static void test_parse_fills_fields(void **state)
     assert_int_equal(a.many.n, 2);
     assert_string_equal(a.many.v[1], "y");
     assert_true(a.secs == 2.5);
+    assert_int_equal(a.milli, 850);
+    assert_int_equal(a.kind, 2);
     assert_string_equal(a.first, "one");
     assert_int_equal(a.rest.n, 2); /* "two", and "-three" after "--" */
     assert_string_equal(a.rest.v[1], "-three");
@@ -249,6 +284,8 @@ static void test_parse_defaults_and_common(void **state)
         parse(&a, &c, err, "x", "--ascii", "--profiles", "p", NULL), 0);
     assert_int_equal(a.fmt, FMT_B); /* the default choice */
     assert_true(a.secs == 5.0);
+    assert_int_equal(a.milli, 95000); /* "95" in thousandths */
+    assert_int_equal(a.kind, 1);
     assert_true(c.ascii);
     assert_string_equal(c.profiles_dir, "p");
 }
@@ -272,6 +309,15 @@ static void test_parse_errors(void **state)
     assert_non_null(strstr(err, "too many --many"));
     assert_int_equal(parse(&a, &c, err, "x", "--secs", "61", NULL), CLI_BAD);
     assert_non_null(strstr(err, "--secs takes seconds between 0 and 60"));
+    assert_int_equal(parse(&a, &c, err, "x", "--pct", "0", NULL), CLI_BAD);
+    assert_non_null(strstr(err, "--pct takes a number from 0.001 to 100, not "
+                                "'0'"));
+    assert_int_equal(parse(&a, &c, err, "x", "--ratio", "1.0001", NULL),
+                     CLI_BAD);
+    assert_non_null(strstr(err, "migplan t: --ratio is from 0 to 1, not "
+                                "'1.0001'\n"));
+    assert_int_equal(parse(&a, &c, err, "x", "--kind", "r", NULL), CLI_BAD);
+    assert_non_null(strstr(err, "migplan t: --kind takes p or q, not 'r'\n"));
     assert_int_equal(parse(&a, &c, err, "x", "--flag=1", NULL), CLI_BAD);
     assert_non_null(strstr(err, "option '--flag' takes no value"));
     assert_int_equal(parse(&a, &c, err, "x", "-o", NULL), CLI_BAD);
@@ -295,7 +341,8 @@ static void test_parse_help(void **state)
     assert_int_equal(r, CLI_HELP);
     assert_string_equal(err, "");
     assert_non_null(strstr(o, "Usage: migplan t FIRST [REST...]\n\nA command "
-                              "for the tests.\n\n"));
+                              "for the tests.\n\n  an example,   as "
+                              "written\n    and its second line\n\n"));
     assert_non_null(strstr(o, "  --format F        a (the first) or b "
                               "(default)\n"));
     assert_non_null(strstr(o, "  --secs S          seconds (default 5)\n"));
@@ -311,6 +358,7 @@ static size_t store_size(cli_store s)
         return sizeof(bool);
     case CLI_STORE_INT:
     case CLI_STORE_CHOICE:
+    case CLI_STORE_MILLI:
         return sizeof(int);
     case CLI_STORE_STRING:
         return sizeof(const char *);
@@ -335,12 +383,15 @@ static void check_option(const cli_command *cmd, const cli_option *o)
             for (const cli_choice *x = ch + 1; x->name; x++)
                 assert_int_not_equal(ch->value, x->value);
         }
-        assert_true(def_found);
+        /* no default: the command decides from its input (size --by) */
+        assert_true(!o->def || def_found);
     } else {
         assert_non_null(o->help);
     }
     if (o->store == CLI_STORE_LIST)
         assert_true(o->max > 0 && o->max <= CLI_LIST_MAX);
+    if (o->store == CLI_STORE_MILLI)
+        assert_true(o->min >= 0 && o->min < o->max);
     /* no name or short name twice, counting the common options */
     const cli_option *tables[2] = {cmd->options, cli_common_options};
     int same = 0;
@@ -373,7 +424,7 @@ static void test_command_tables(void **state)
             assert_non_null(p->extra);
         }
     }
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 10);
     assert_null(cli_command_find("nosuch"));
 }
 

@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
+#include "migplan/emit/profile_writer.h"
 #include "migplan/model/profile_db.h"
+#include "migplan/model/profile_diff.h"
 
 #include "test_db.h"
 
@@ -262,13 +264,153 @@ static void test_lookup(void **state)
     assert_non_null(strstr(d.msg, "0x12345678"));
 }
 
+/* fidelity-corrections.md section A: every name nvidia-smi prints resolves
+ * to its model, which shows that product for its PCI ID, and whole-GPU
+ * memory is memory.total as nvidia-smi reports it. */
+static void test_corrections(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *id;
+        uint32_t pci;
+        int memory_mib;
+    } cases[] = {
+        {"NVIDIA B300 SXM6 AC", "b300-269gb", 0x318210DE, 275040},
+        {"NVIDIA GH200 480GB", "h100-96gb", 0x234210DE, 97871},
+        {"NVIDIA GH200 120GB", "h100-96gb", 0x234210DE, 97871},
+        {"NVIDIA GB300", "gb300-278gb", 0x31C210DE, 284208},
+        {"NVIDIA H800", "h800-80gb", 0x232410DE, 81559},
+        {"NVIDIA H800 PCIe", "h800-80gb", 0x232210DE, 81559},
+        {"NVIDIA H800 NVL", "h100-nvl-94gb", 0x233A10DE, 95830},
+        {"NVIDIA H100 NVL", "h100-nvl-94gb", 0x232110DE, 95830},
+        {"NVIDIA H100 PCIe", "h100-pcie-80gb", 0x233110DE, 81559},
+        {"NVIDIA H20", "h20-96gb", 0x232910DE, 97871},
+        {"NVIDIA H200 NVL", "h200-nvl-141gb", 0x233B10DE, 143771},
+        {"NVIDIA GH200 144G HBM3e", "gh200-144gb", 0x234810DE, 146831},
+        {"NVIDIA B200", "b200-180gb", 0x290110DE, 183359},
+        {"NVIDIA GB200", "gb200-186gb", 0x294110DE, 189471},
+        {"NVIDIA A100-SXM4-40GB", "a100-40gb", 0x20B010DE, 40960},
+        {"NVIDIA A800 40GB Active", "a100-40gb", 0x20F610DE, 40960},
+        {"NVIDIA A100-SXM4-80GB", "a100-80gb", 0x20B210DE, 81920},
+        {"NVIDIA A100 80GB PCIe", "a100-80gb", 0x20B510DE, 81920},
+        {"NVIDIA A800-SXM4-80GB", "a100-80gb", 0x20F310DE, 81920},
+        {"NVIDIA A800 80GB PCIe", "a100-80gb", 0x20F510DE, 81920},
+        {"NVIDIA A30", "a30-24gb", 0x20B710DE, 24576},
+        {"NVIDIA RTX PRO 6000 Blackwell Workstation Edition",
+         "rtx-pro-6000-96gb", 0x2BB110DE, 97887},
+        {"NVIDIA RTX PRO 6000 Blackwell Server Edition", "rtx-pro-6000-96gb",
+         0x2BB510DE, 97887},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        const mp_model *m;
+        const mp_device *dev;
+        mp_diag d;
+        if (mp_db_find_device(db, cases[i].name, &m, &dev, &d) != 0)
+            fail_msg("%s: %s", cases[i].name, d.msg);
+        assert_string_equal(m->id, cases[i].id);
+        assert_non_null(dev);
+        assert_int_equal(dev->pci_id, cases[i].pci);
+        assert_int_equal(m->memory_mib, cases[i].memory_mib);
+        assert_non_null(m->memory_total_driver);
+        assert_null(mp_prov_inferred(&m->prov, "memory-mib"));
+        /* messages name the product of the PCI ID seen */
+        const char *shown = mp_model_product(m, cases[i].pci);
+        if (strcmp(shown, cases[i].name) != 0 &&
+            strcmp(cases[i].name, "NVIDIA GH200 120GB") != 0)
+            fail_msg("0x%08X shows as %s, not %s", cases[i].pci, shown,
+                     cases[i].name);
+    }
+}
+
+/* 0x20B6 is an Ampere board: no Hopper model claims it, and asking for it
+ * says why. GB300's profiles are HGX GB300 NVL72's, not DGX Station's. */
+static void test_excluded_and_platform(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_null(mp_db_find_pci(db, 0x20B610DE));
+    assert_int_equal(mp_db_find(db, "0x20B6", &m, &d), MP_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "PG506-232"));
+    assert_non_null(strstr(d.msg, "Ampere"));
+    assert_int_equal(mp_db_find(db, "gb300", &m, &d), 0);
+    assert_string_equal(m->min_driver, "580.95.05");
+    assert_non_null(mp_prov_inferred(&m->prov, "min-driver"));
+    assert_int_equal(mp_db_find(db, "b200", &m, &d), 0);
+    assert_int_equal(m->sms, 148);
+    assert_null(mp_prov_inferred(&m->prov, "sms"));
+}
+
+static void test_driver_select(void **state)
+{
+    (void)state;
+    assert_true(mp_driver_matches("580.173.02", "580"));
+    assert_true(mp_driver_matches("580.173.02", "580.173.02"));
+    assert_false(mp_driver_matches("580.173.02", "58"));
+    assert_false(mp_driver_matches("580.173.02", "580.17"));
+    assert_true(mp_driver_matches("MP#187, 2025-03-20", "MP#187"));
+    assert_false(mp_driver_matches("580.173.02", ""));
+    mp_db *t;
+    mp_diag d;
+    const mp_model *m;
+    assert_int_equal(mp_db_load(NULL, &t, &d), 0);
+    /* the default is the newest: B200 1g.23gb at 20.50 GiB */
+    assert_int_equal(mp_db_find(t, "b200", &m, &d), 0);
+    assert_string_equal(mp_model_profile(m, "1g.23gb")->memory_gib, "20.50");
+    assert_int_equal(mp_db_select_driver(t, "MP#166", &d), 0);
+    const mp_gi_profile *p = mp_model_profile(m, "1g.23gb");
+    assert_string_equal(p->memory_gib, "22.00");
+    assert_int_equal(p->memory_mib, 22528);
+    assert_string_equal(m->memory_driver, "MP#166");
+    assert_int_equal(mp_db_select_driver(t, "515", &d), 0);
+    assert_int_equal(mp_db_find(t, "a100-80gb", &m, &d), 0);
+    assert_string_equal(mp_model_profile(m, "7g.80gb")->memory_gib, "79.00");
+    /* profile 15 did not exist then: its size stays, marked inferred */
+    p = mp_model_profile(m, "1g.20gb");
+    assert_string_equal(p->memory_gib, "19.50");
+    assert_non_null(strstr(mp_prov_inferred(&p->prov, "memory-mib"),
+                           "no -lgip row seen with driver 515.86.01"));
+    assert_false(p->confirmed);
+    assert_int_equal(mp_db_select_driver(t, "999", &d), MP_ENOTFOUND);
+    assert_non_null(strstr(d.msg, "580.173.02"));
+    mp_db_free(t);
+}
+
+/* Every shipped model written as a file loads back equal, and writing the
+ * loaded model gives the same text. */
+static void test_writer_round_trip(void **state)
+{
+    (void)state;
+    for (int i = 0; i < mp_db_count(db); i++) {
+        const mp_model *m = mp_db_model(db, i);
+        mp_buf a = MP_BUF_INIT, b = MP_BUF_INIT, r = MP_BUF_INIT;
+        mp_profile_write(m, "round trip", &a);
+        mp_db *t;
+        mp_diag d;
+        mp_db_new(&t, NULL);
+        if (mp_db_load_text(t, a.data, a.len, "written.yaml", &d) != 0)
+            fail_msg("%s: written.yaml:%d:%d: %s", m->id, d.line, d.col, d.msg);
+        const mp_model *back = mp_db_model(t, 0);
+        mp_diff_count n = mp_model_diff(m, back, &r);
+        if (n.differ || n.confirmed)
+            fail_msg("%s: %s", m->id, r.data);
+        assert_int_equal(back->confirmed, m->confirmed);
+        mp_profile_write(back, "round trip", &b);
+        assert_string_equal(a.data, b.data);
+        mp_db_free(t);
+        mp_buf_free(&a);
+        mp_buf_free(&b);
+        mp_buf_free(&r);
+    }
+}
+
 /* ---- broken files ---- */
 
 static const char base[] =
-    "schema: 1\n"
+    "schema: 2\n"
     "id: test-gpu\n"
     "name: \"Test GPU\"\n"
-    "pci-device-ids: [\"0x999910DE\"]\n"
+    "devices: [{pci-id: \"0x999910DE\", names: [\"Test GPU\"], sources: [S]}]\n"
     "architecture: Test\n"
     "memory-mib: 81920\n"
     "sms: 10\n"
@@ -347,7 +489,7 @@ static void test_base_loads(void **state)
 {
     (void)state;
     mp_diag d;
-    assert_int_equal(load_variant("schema: 1", "schema: 1", &d), 0);
+    assert_int_equal(load_variant("schema: 2", "schema: 2", &d), 0);
 }
 
 static void test_broken_files(void **state)
@@ -389,14 +531,20 @@ static void test_broken_files(void **state)
     expect_error("name: 1g.10gb", "name: 1g.10gb+xx", 22,
                  "unknown profile suffix");
     expect_error("{0,1,2,3,4,5,6}:1", "{0,2,1,3,4,5,6}:1", 31, "ascending");
-    expect_error("pci-device-ids: [\"0x999910DE\"]",
-                 "pci-device-ids: [\"9999\"]", 4, "0xDDDD10DE");
+    expect_error("pci-id: \"0x999910DE\"", "pci-id: \"9999\"", 4, "0xDDDD10DE");
     expect_error("  - gi: 3\n", "  - gi: 2\n", 33,
                  "no compute-instances table for 3-slice GIs");
     expect_error("    sms: 60\n", "", 33, "has no sms");
     expect_error("memory-mib: 81920", "memory-mib: 900", 6, "between 1024");
     expect_error("memory-mib: 81920", "memory-mib: 9000", 27,
                  "memory-mib 9984 is more than the whole GPU's 9000");
+    expect_error("schema: 2", "schema: 1", 1, "schema 1 profile files");
+    expect_error("names: [\"Test GPU\"], ", "", 4, "has no names");
+    expect_error("name: \"Test GPU\"", "name: \"Other GPU\"", 3,
+                 "none of the devices' names");
+    expect_error("    memory-mib: 40448\n",
+                 "    memory-mib: 40448\n    older-memory: {\"0.9\": 39.25}\n",
+                 39, "not a driver listed in older-drivers");
 }
 
 static void test_override_dir(void **state)
@@ -443,6 +591,10 @@ int main(void)
         cmocka_unit_test(test_rtx_pro_6000),
         cmocka_unit_test(test_every_model_shipped),
         cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_excluded_and_platform),
+        cmocka_unit_test(test_driver_select),
+        cmocka_unit_test(test_writer_round_trip),
         cmocka_unit_test(test_base_loads),
         cmocka_unit_test(test_broken_files),
         cmocka_unit_test(test_override_dir),

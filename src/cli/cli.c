@@ -84,6 +84,22 @@ int cli_fail(cli_ctx *c, const mp_diag *d)
     return rc == EXIT_OK ? EXIT_USAGE : rc;
 }
 
+void cli_quote_file(mp_diag *d)
+{
+    if (!d->file[0] || d->line < 1 || d->quoted ||
+        strcmp(d->file, "<stdin>") == 0 || strcmp(d->file, "-") == 0)
+        return;
+    char *text;
+    size_t len;
+    mp_diag ignore;
+    mp_diag_clear(&ignore);
+    if (mp_read_file(d->file, mp_ylimits_default.max_bytes, &text, &len,
+                     &ignore) != 0)
+        return;
+    mp_diag_quote(d, d->file, text, len);
+    free(text);
+}
+
 int cli_read(cli_ctx *c, const char *path, char **text, size_t *len)
 {
     mp_diag d;
@@ -107,6 +123,11 @@ int cli_db(cli_ctx *c, const mp_db **out)
         }
         if (mp_db_load(dir, &c->db, &d) != 0)
             return cli_fail(c, &d);
+        /* --driver: that driver's -lgip memory sizes where they are known */
+        if (c->driver && mp_db_select_driver(c->db, c->driver, &d) != 0) {
+            fprintf(stderr, "migplan: --driver %s: %s\n", c->driver, d.msg);
+            return EXIT_USAGE;
+        }
     }
     *out = c->db;
     return 0;

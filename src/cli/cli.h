@@ -26,6 +26,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 typedef struct cli_ctx {
     const char *profiles_dir; /* --profiles DIR, else $MIGPLAN_PROFILES */
+    const char *driver;       /* --driver V: whose -lgip memory sizes to use */
     mp_db *db;                /* loaded on first use */
     bool ascii;               /* --ascii */
     bool unicode;             /* --unicode */
@@ -59,14 +60,19 @@ int cli_internal(cli_ctx *c, const char *what);
  * Returns cli_exit_code(d->code) (EXIT_USAGE for a code of 0). */
 int cli_fail(cli_ctx *c, const mp_diag *d);
 
+/* Quote d's line from the file it names, read again: for readers that
+ * let go of the text before an error is found (size, advise). Standard
+ * input cannot be read twice, so its errors keep no line. */
+void cli_quote_file(mp_diag *d);
+
 /* ---- inputs ---- */
 
 /* Read path ("-": standard input) into *text (the caller frees it). On
  * failure prints why and returns the exit status, else 0. */
 int cli_read(cli_ctx *c, const char *path, char **text, size_t *len);
 
-/* Load the database once; on error prints it, sets *out to NULL and
- * returns the exit status. */
+/* Load the database once, with the memory sizes of --driver when given;
+ * on error prints it, sets *out to NULL and returns the exit status. */
 int cli_db(cli_ctx *c, const mp_db **out);
 
 /* Resolve a model name; on error prints it and returns EXIT_USAGE. */
@@ -101,5 +107,8 @@ extern const cli_command cli_cmd_fit;
 extern const cli_command cli_cmd_plan;
 extern const cli_command cli_cmd_check;
 extern const cli_command cli_cmd_script;
+extern const cli_command cli_cmd_import_profiles;
+extern const cli_command cli_cmd_size;
+extern const cli_command cli_cmd_advise;
 
 #endif

@@ -10,7 +10,11 @@
 #include "migplan/emit/geometry_out.h"
 #include "migplan/model/geometry.h"
 
-typedef enum fit_format { FIT_FORMAT_TABLE, FIT_FORMAT_JSON } fit_format;
+typedef enum fit_format {
+    FIT_FORMAT_TABLE,
+    FIT_FORMAT_JSON,
+    FIT_FORMAT_SVG
+} fit_format;
 
 typedef struct fit_args {
     int format; /* fit_format */
@@ -133,10 +137,17 @@ static int run(cli_ctx *c, void *args)
             v.order = order;
     }
     mp_buf b = MP_BUF_INIT;
-    if (a->format == FIT_FORMAT_JSON)
-        mp_emit_fit_json(&v, &b);
-    else
+    switch ((fit_format)a->format) {
+    case FIT_FORMAT_TABLE:
         mp_emit_fit_table(&v, &b);
+        break;
+    case FIT_FORMAT_JSON:
+        mp_emit_fit_json(&v, &b);
+        break;
+    case FIT_FORMAT_SVG:
+        mp_emit_fit_svg(&v, &b);
+        break;
+    }
     r = cli_write(c, &b, a->output);
     return r ? r : (v.fits ? EXIT_OK : EXIT_FINDINGS);
 }
@@ -144,6 +155,7 @@ static int run(cli_ctx *c, void *args)
 static const cli_choice formats[] = {
     {"table", FIT_FORMAT_TABLE, NULL},
     {"json", FIT_FORMAT_JSON, NULL},
+    {"svg", FIT_FORMAT_SVG, "a picture"},
     {NULL, 0, NULL},
 };
 
@@ -186,7 +198,7 @@ const cli_command cli_cmd_fit = {
     .args_size = sizeof(fit_args),
     .summary = "check one layout: placements, diagram, creation order",
     .synopsis = "Usage: migplan fit MODEL PROFILE[:START]... [--format "
-                "table|json]\n",
+                "table|json|svg]\n",
     .description =
         "Check whether the given GPU instances fit one GPU of MODEL. "
         "PROFILE is a profile name (3g.40gb) or nvidia-smi profile ID "

@@ -7,7 +7,8 @@
 
 typedef enum geometries_format {
     GEOMETRIES_FORMAT_TABLE,
-    GEOMETRIES_FORMAT_JSON
+    GEOMETRIES_FORMAT_JSON,
+    GEOMETRIES_FORMAT_SVG
 } geometries_format;
 
 /* --diagrams / --no-diagrams; by default only maximal lists are drawn */
@@ -35,6 +36,9 @@ static int no_profile(cli_ctx *c, const mp_model *m, const char *name)
 static int ci_listing(cli_ctx *c, const mp_model *m, const geometries_args *a,
                       mp_buf *b)
 {
+    if (a->format == GEOMETRIES_FORMAT_SVG)
+        return cli_usage_error(c, "--compute-instances lists combinations: "
+                                  "use --format table or json");
     const mp_gi_profile *gi = mp_model_profile(m, a->ci);
     if (!gi)
         return no_profile(c, m, a->ci);
@@ -73,12 +77,20 @@ static int geometries(cli_ctx *c, const mp_model *m, const geometries_args *a,
         .n_without = a->without.n,
         .no_media = a->no_media,
     };
-    if (a->format == GEOMETRIES_FORMAT_JSON)
-        mp_emit_geometries_json(&v, b);
-    else
+    int rc = 0;
+    switch ((geometries_format)a->format) {
+    case GEOMETRIES_FORMAT_TABLE:
         mp_emit_geometries_table(&v, b);
+        break;
+    case GEOMETRIES_FORMAT_JSON:
+        mp_emit_geometries_json(&v, b);
+        break;
+    case GEOMETRIES_FORMAT_SVG:
+        rc = mp_emit_geometries_svg(&v, b);
+        break;
+    }
     mp_geom_list_free(&list);
-    return 0;
+    return rc ? cli_internal(c, "out of memory") : 0;
 }
 
 static int run(cli_ctx *c, void *args)
@@ -100,6 +112,7 @@ static int run(cli_ctx *c, void *args)
 static const cli_choice formats[] = {
     {"table", GEOMETRIES_FORMAT_TABLE, NULL},
     {"json", GEOMETRIES_FORMAT_JSON, NULL},
+    {"svg", GEOMETRIES_FORMAT_SVG, "every geometry drawn"},
     {NULL, 0, NULL},
 };
 
@@ -159,7 +172,8 @@ const cli_command cli_cmd_geometries = {
     .summary = "list every valid layout of a model",
     .synopsis =
         "Usage: migplan geometries MODEL [--maximal] [--without PROFILE]...\n"
-        "                                [--format table|json] [--diagrams]\n"
+        "                                [--format table|json|svg] "
+        "[--diagrams]\n"
         "       migplan geometries MODEL --compute-instances PROFILE\n",
     .description =
         "List every valid geometry of MODEL: each multiset of "

@@ -9,6 +9,8 @@
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/migparted_writer.h"
+#include "migplan/emit/svg.h"
+#include "migplan/emit/systemd_unit.h"
 #include "migplan/readers/request_reader.h"
 #include "migplan/script/script.h"
 #include "migplan/solver/solver.h"
@@ -18,7 +20,8 @@ typedef enum plan_format {
     PLAN_FORMAT_JSON,
     PLAN_FORMAT_MIGPARTED,
     PLAN_FORMAT_NVIDIA_SMI,
-    PLAN_FORMAT_LP
+    PLAN_FORMAT_LP,
+    PLAN_FORMAT_SVG
 } plan_format;
 
 typedef struct plan_args {
@@ -29,6 +32,7 @@ typedef struct plan_args {
     bool no_placement;
     double time_limit;
     bool verbose;
+    const char *systemd; /* --systemd PATH: the boot unit, not the script */
     const char *request;
 } plan_args;
 
@@ -79,6 +83,12 @@ static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
         rc = mp_emit_script(&sc, &o, b, d);
         mp_script_free(&sc);
     }
+    if (!rc && a->systemd) {
+        /* the unit instead of the script, once the script can be written */
+        mp_unit_opts uo = {.script = a->systemd, .source = plan->req->path};
+        mp_buf_reset(b);
+        rc = mp_emit_systemd_unit(&uo, b, d);
+    }
     return rc;
 }
 
@@ -98,6 +108,9 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         return emit_script(a, plan, b, d);
     case PLAN_FORMAT_LP:
         return mp_emit_plan_lp(plan, b, d);
+    case PLAN_FORMAT_SVG:
+        mp_svg_plan(plan, b);
+        return 0;
     }
     return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0, "unknown plan format");
 }
@@ -133,7 +146,8 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
     }
     mp_buf_free(&b);
     bool reasoned = a->format == PLAN_FORMAT_TABLE ||
-                    a->format == PLAN_FORMAT_JSON || rc == MP_EINFEASIBLE;
+                    a->format == PLAN_FORMAT_JSON ||
+                    a->format == PLAN_FORMAT_SVG || rc == MP_EINFEASIBLE;
     if (!plan->feasible && !reasoned)
         fprintf(stderr, "migplan plan: no plan: %s\n", plan->reason);
     return exit_code;
@@ -145,6 +159,12 @@ static int run(cli_ctx *c, void *args)
     if (a->no_placement && a->format != PLAN_FORMAT_NVIDIA_SMI)
         return cli_usage_error(c, "--no-placement only applies to --format "
                                   "nvidia-smi");
+    if (a->systemd && a->format != PLAN_FORMAT_NVIDIA_SMI)
+        return cli_usage_error(c, "--systemd writes the boot unit for the "
+                                  "script: add --format nvidia-smi");
+    mp_diag ud;
+    if (a->systemd && mp_unit_check_script(a->systemd, &ud))
+        return cli_usage_error(c, "--systemd: %s", ud.msg);
     mp_request req;
     source src = {NULL, 0};
     int r = load_request(c, a, &req, &src);
@@ -179,6 +199,7 @@ static const cli_choice formats[] = {
     {"nvidia-smi", PLAN_FORMAT_NVIDIA_SMI, "a setup script"},
     {"lp", PLAN_FORMAT_LP,
      "the problem as a CPLEX-LP integer program for glpsol or cbc"},
+    {"svg", PLAN_FORMAT_SVG, "a picture: every GPU to scale, tenants coloured"},
     {NULL, 0, NULL},
 };
 
@@ -204,6 +225,9 @@ static const cli_option options[] = {
      .store = CLI_STORE_TRUE,
      .offset = ARG(no_placement),
      .help = "nvidia-smi: create instances without start slots"},
+    CLI_OPTION_SYSTEMD(plan_args, systemd,
+                       "nvidia-smi: write, instead of the script, a systemd "
+                       "unit that runs the script installed at PATH at boot"),
     {.name = "time-limit",
      .store = CLI_STORE_SECONDS,
      .offset = ARG(time_limit),

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/findings_out.h"
+#include "migplan/emit/systemd_unit.h"
 #include "migplan/script/script.h"
 
 typedef struct script_args {
@@ -14,6 +15,7 @@ typedef struct script_args {
     cli_list gpu;
     const char *node;
     bool no_placement;
+    const char *systemd; /* --systemd PATH: the boot unit, not the script */
     const char *output;
     const char *file;
 } script_args;
@@ -139,6 +141,15 @@ static int write_script(cli_ctx *c, const script_args *a,
         rc = EXIT_FINDINGS;
         goto out;
     }
+    if (a->systemd) {
+        /* the unit instead of the script, once the script can be written */
+        mp_unit_opts uo = {.script = a->systemd, .source = source};
+        mp_buf_reset(&b);
+        if (mp_emit_systemd_unit(&uo, &b, &d) != 0) {
+            rc = cli_fail(c, &d);
+            goto out;
+        }
+    }
     rc = cli_write(c, &b, a->output);
 out:
     mp_script_free(&sc);
@@ -150,6 +161,9 @@ out:
 static int run(cli_ctx *c, void *args)
 {
     const script_args *a = args;
+    mp_diag ud;
+    if (a->systemd && mp_unit_check_script(a->systemd, &ud))
+        return cli_usage_error(c, "--systemd: %s", ud.msg);
     targets t = {.n = a->gpu.n};
     int rc = cli_targets(c, &a->gpu, a->node, t.gpus, &t.node);
     if (rc)
@@ -198,6 +212,10 @@ static const cli_option options[] = {
      .offset = ARG(no_placement),
      .help = "create GPU instances without start slots, in an order that "
              "works when the driver picks them (older drivers)"},
+    CLI_OPTION_SYSTEMD(script_args, systemd,
+                       "write, instead of the script, a systemd unit that "
+                       "runs the script installed at PATH at every boot (GPU "
+                       "instances do not survive a reboot)"),
     CLI_OPTION_OUTPUT(script_args, output,
                       "write to F (atomically) instead of standard output"),
     {.name = NULL},
@@ -223,7 +241,8 @@ const cli_command cli_cmd_script = {
     .summary = "turn a mig-parted config into a safe nvidia-smi script",
     .synopsis = "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu "
                 "MODEL... | --node FILE]\n"
-                "                      [--no-placement] [-o FILE]\n",
+                "                      [--no-placement] [--systemd PATH] "
+                "[-o FILE]\n",
     .description =
         "Write a bash script that gives a node's GPUs the layouts of one "
         "config of a mig-parted file with nvidia-smi: for operators "

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_version.h"
+#include "migplan/model/sizing.h" /* mp_parse_milli */
 
 const cli_command *cli_command_find(const char *name)
 {
@@ -84,8 +86,11 @@ static int store_choice(parser *p, const cli_option *o, const char *arg,
         mp_catf(list, sizeof(list), &k, "%s%s", ch == o->choices ? "" : ", ",
                 ch->name);
     }
-    cli_usage_error(p->c, "unknown %s '%s'; use one of: %s", o->name, arg,
-                    list);
+    if (o->bad)
+        usage_with(p->c, o->bad, arg);
+    else
+        cli_usage_error(p->c, "unknown %s '%s'; use one of: %s", o->name, arg,
+                        list);
     return CLI_BAD;
 }
 
@@ -102,8 +107,7 @@ static int apply(parser *p, const cli_option *o, void *base, const char *arg)
         return CLI_HELP;
     }
     case CLI_STORE_VERSION:
-        printf("migplan %s\n", MIGPLAN_VERSION);
-        return CLI_HELP;
+        return cli_version(p->c, stdout) == EXIT_OK ? CLI_HELP : CLI_BAD;
     case CLI_STORE_TRUE:
         *(bool *)f = true;
         return 0;
@@ -136,6 +140,15 @@ static int apply(parser *p, const cli_option *o, void *base, const char *arg)
         *(double *)f = v;
         return 0;
     }
+    case CLI_STORE_MILLI:
+        if (mp_parse_milli(arg, o->min, o->max, f))
+            return 0;
+        if (o->bad)
+            usage_with(p->c, o->bad, arg);
+        else
+            cli_usage_error(p->c, "--%s takes a number from %g to %g, not '%s'",
+                            o->name, o->min / 1000.0, o->max / 1000.0, arg);
+        return CLI_BAD;
     }
     return 0;
 }
@@ -320,7 +333,9 @@ static void option_lines(const cli_option *own, unsigned bits, mp_buf *out)
         }
 }
 
-/* Paragraphs of prose (separated by blank lines), each wrapped. */
+/* Paragraphs of prose (separated by blank lines), each wrapped; a
+ * paragraph that starts with a space is shown as it is written (commands
+ * to type, lists). */
 static void paragraphs(const char *text, mp_buf *out)
 {
     mp_buf par = MP_BUF_INIT;
@@ -329,7 +344,10 @@ static void paragraphs(const char *text, mp_buf *out)
         size_t n = end ? (size_t)(end - p) : strlen(p);
         mp_buf_reset(&par);
         mp_buf_add(&par, p, n);
-        mp_buf_wrap(out, mp_buf_str(&par), 0, 0, HELP_WIDTH);
+        if (*p == ' ')
+            mp_buf_printf(out, "%s\n", mp_buf_str(&par));
+        else
+            mp_buf_wrap(out, mp_buf_str(&par), 0, 0, HELP_WIDTH);
         p += n;
         if (end) {
             mp_buf_putc(out, '\n');
@@ -356,13 +374,18 @@ void cli_main_help(mp_buf *out)
     mp_buf_printf(out,
                   "migplan %s - plan, check and script NVIDIA MIG layouts\n"
                   "\n"
-                  "Usage: migplan [--profiles DIR] COMMAND [ARGS...]\n"
+                  "Usage: migplan [--profiles DIR] [--driver V] COMMAND "
+                  "[ARGS...]\n"
                   "       migplan COMMAND --help\n"
                   "\n"
                   "Commands:\n",
                   MIGPLAN_VERSION);
+    int width = 11;
     for (int k = 0; cli_commands[k]; k++)
-        mp_buf_printf(out, "  %-11s %s\n", cli_commands[k]->name,
+        if ((int)strlen(cli_commands[k]->name) > width)
+            width = (int)strlen(cli_commands[k]->name);
+    for (int k = 0; cli_commands[k]; k++)
+        mp_buf_printf(out, "  %-*s %s\n", width, cli_commands[k]->name,
                       cli_commands[k]->summary);
     mp_buf_puts(out, "\nGlobal options:\n");
     option_lines(cli_global_options, 0, out);

@@ -28,7 +28,9 @@ typedef enum cli_store {
     CLI_STORE_STRING,  /* const char *: the value; the last one given wins */
     CLI_STORE_LIST,    /* cli_list: each value appended, at most `max` */
     CLI_STORE_CHOICE,  /* int: the `value` of the matching `choices` entry */
-    CLI_STORE_SECONDS  /* double: a number in (0, max] */
+    CLI_STORE_SECONDS, /* double: a number in (0, max] */
+    CLI_STORE_MILLI    /* int: a decimal with at most three decimals, in
+                          thousandths, within [min, max] thousandths */
 } cli_store;
 
 /* What a value or an operand is, for completions and the man page. */
@@ -37,13 +39,16 @@ typedef enum cli_value {
     CLI_VALUE_TEXT,    /* free text */
     CLI_VALUE_FILE,    /* a path to read; - is standard input */
     CLI_VALUE_OUTPUT,  /* a path to write; - is standard output */
+    CLI_VALUE_PATH,    /* a path the output names, not opened here */
     CLI_VALUE_DIR,     /* a folder */
     CLI_VALUE_MODEL,   /* a GPU model: what `migplan gpus` lists */
+    CLI_VALUE_DRIVER,  /* a driver the profile data has memory sizes of */
     CLI_VALUE_PROFILE, /* a profile of the model given (`migplan profiles`) */
     CLI_VALUE_CONFIG,  /* a config name in the mig-parted file given */
     CLI_VALUE_CODE,    /* a finding code of `migplan check` */
     CLI_VALUE_CHOICE,  /* one of the row's choices */
-    CLI_VALUE_SECONDS  /* a positive number of seconds */
+    CLI_VALUE_SECONDS, /* a positive number of seconds */
+    CLI_VALUE_NUMBER   /* a decimal number (95, 99.5, 0.85) */
 } cli_value;
 
 /* One allowed value of an enum-valued option. */
@@ -65,8 +70,13 @@ typedef struct cli_option {
     const cli_choice *choices; /* CLI_STORE_CHOICE: ends with a NULL name */
     const char *def;           /* the default as it would be typed, or NULL */
     int set;                   /* CLI_STORE_INT: the value stored */
-    int max;       /* CLI_STORE_LIST: most values; CLI_STORE_SECONDS: largest */
+    int min;                   /* CLI_STORE_MILLI: smallest, in thousandths */
+    int max;       /* CLI_STORE_LIST: most values; CLI_STORE_SECONDS: largest;
+                      CLI_STORE_MILLI: largest, in thousandths */
     unsigned show; /* common options: the CLI_SHOW_* bit that lists it */
+    /* the usage error for a value the row refuses (%s is the value), or
+     * NULL for the parser's own */
+    const char *bad;
 } cli_option;
 
 /* Positional arguments, in order; a table ends with a NULL name. */
@@ -100,7 +110,8 @@ typedef struct cli_command {
     size_t args_size;
     const char *summary;  /* one line for `migplan --help` */
     const char *synopsis; /* "Usage: migplan ..." lines */
-    /* prose, paragraphs separated by "\n\n"; help wraps them */
+    /* prose, paragraphs separated by "\n\n"; help wraps them, except a
+     * paragraph that starts with a space (commands, lists): as written */
     const char *description;
     const char *footer; /* after the options (exit status), or NULL */
     const cli_option *options;
@@ -138,6 +149,12 @@ typedef struct cli_command {
         .name = "node", .store = CLI_STORE_STRING,                             \
         .offset = offsetof(type, field), .value_name = "FILE",                 \
         .value = CLI_VALUE_FILE, .help = (text)                                \
+    }
+#define CLI_OPTION_SYSTEMD(type, field, text)                                  \
+    {                                                                          \
+        .name = "systemd", .store = CLI_STORE_STRING,                          \
+        .offset = offsetof(type, field), .value_name = "PATH",                 \
+        .value = CLI_VALUE_PATH, .help = (text)                                \
     }
 /* The MODEL operand of profiles and geometries. */
 #define CLI_OPERAND_MODEL(type, field, missing_text, extra_text)               \

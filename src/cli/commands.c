@@ -6,11 +6,23 @@
 #include "cli.h"
 
 const cli_command *const cli_commands[] = {
-    &cli_cmd_gpus, &cli_cmd_profiles, &cli_cmd_geometries, &cli_cmd_fit,
-    &cli_cmd_plan, &cli_cmd_check,    &cli_cmd_script,     NULL,
+    &cli_cmd_gpus,
+    &cli_cmd_profiles,
+    &cli_cmd_geometries,
+    &cli_cmd_fit,
+    &cli_cmd_plan,
+    &cli_cmd_check,
+    &cli_cmd_script,
+    &cli_cmd_size,
+    &cli_cmd_advise,
+    &cli_cmd_import_profiles,
+    NULL,
 };
 
 #define CTX(f) offsetof(cli_ctx, f)
+#define DRIVER_HELP                                                            \
+    "use profile memory sizes seen with driver V (580, 580.173.02) where "     \
+    "known; default: the newest"
 
 const cli_option cli_common_options[] = {
     {.name = "help",
@@ -23,6 +35,13 @@ const cli_option cli_common_options[] = {
      .value_name = "DIR",
      .value = CLI_VALUE_DIR,
      .help = "also load the profile files in DIR",
+     .show = CLI_SHOW_PROFILES},
+    {.name = "driver",
+     .store = CLI_STORE_STRING,
+     .offset = CTX(driver),
+     .value_name = "V",
+     .value = CLI_VALUE_DRIVER,
+     .help = DRIVER_HELP,
      .show = CLI_SHOW_PROFILES},
     {.name = "ascii",
      .store = CLI_STORE_TRUE,
@@ -46,10 +65,16 @@ const cli_option cli_global_options[] = {
      .value = CLI_VALUE_DIR,
      .help = "also load profiles/*.yaml from DIR (same id replaces a shipped "
              "model); or set MIGPLAN_PROFILES"},
+    {.name = "driver",
+     .store = CLI_STORE_STRING,
+     .offset = CTX(driver),
+     .value_name = "V",
+     .value = CLI_VALUE_DRIVER,
+     .help = DRIVER_HELP},
     {.name = "version",
      .short_name = 'V',
      .store = CLI_STORE_VERSION,
-     .help = "print the version"},
+     .help = "print the version, commit and profile data"},
     {.name = "help",
      .short_name = 'h',
      .store = CLI_STORE_HELP,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_version.h"
 
 static void usage(FILE *f)
 {
@@ -54,8 +55,7 @@ static int globals(cli_ctx *c, int argc, char **argv, int *rc)
             *rc = EXIT_OK;
             return -1;
         case CLI_STORE_VERSION:
-            printf("migplan %s\n", MIGPLAN_VERSION);
-            *rc = EXIT_OK;
+            *rc = cli_version(c, stdout);
             return -1;
         default: /* the global rows that take a value store a string */
             *(const char **)((char *)c + o->offset) = val;

@@ -14,8 +14,7 @@ static double gib(long long mib)
     return (double)mib / 1024.0;
 }
 
-/* "4 GPUs, optimal (lower bound 4)" and its variants */
-static void optimality_line(const mp_plan *p, mp_buf *b)
+void mp_emit_plan_optimality(const mp_plan *p, mp_buf *b)
 {
     bool unit = true;
     for (int i = 0; i < p->req->n_fleet; i++)
@@ -251,7 +250,7 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
         mp_buf_printf(b, "No plan: %s\n", p->reason);
         return;
     }
-    optimality_line(p, b);
+    mp_emit_plan_optimality(p, b);
     mp_buf_putc(b, '\n');
     for (int k = 0; k < p->n_gpus; k++)
         k = gpu_table(p, k, unicode, b);
@@ -268,7 +267,7 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
                   p->gpus_used, p->n_gpus, r->total_replicas, gib(granted),
                   gib(asked));
     inferred_notes(p, b);
-    optimality_line(p, b);
+    mp_emit_plan_optimality(p, b);
 }
 
 /* ---------------------------------------------------------------- json */

@@ -2,9 +2,14 @@
  * for one GPU, as text with slot diagrams or as JSON. */
 #include "migplan/emit/geometry_out.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <cjson/cJSON.h>
 
 #include "migplan/emit/diagram.h"
+#include "migplan/emit/svg.h"
+#include "migplan/util/error.h"
 #include "migplan/util/json_out.h"
 
 /* "3g.40gb + 2g.20gb + 1g.10gb x2": largest profiles first, as the layouts
@@ -39,11 +44,11 @@ static bool realise(const mp_model *m, const mp_geometry *g, mp_layout *l)
     return true;
 }
 
-void mp_emit_geometries_table(const mp_geom_view *v, mp_buf *out)
+/* "h100-sxm5-80gb: 19 maximal geometries without 1g.20gb", no newline */
+static void geometries_title(const mp_geom_view *v, mp_buf *out)
 {
-    const mp_model *m = v->model;
     const mp_geom_list *list = v->list;
-    mp_buf_printf(out, "%s: %d %sgeometr%s", m->id, list->n,
+    mp_buf_printf(out, "%s: %d %sgeometr%s", v->model->id, list->n,
                   v->maximal ? "maximal " : "", list->n == 1 ? "y" : "ies");
     if (v->n_without || v->no_media) {
         mp_buf_puts(out, " without");
@@ -52,6 +57,13 @@ void mp_emit_geometries_table(const mp_geom_view *v, mp_buf *out)
         if (v->no_media)
             mp_buf_puts(out, " +me profiles");
     }
+}
+
+void mp_emit_geometries_table(const mp_geom_view *v, mp_buf *out)
+{
+    const mp_model *m = v->model;
+    const mp_geom_list *list = v->list;
+    geometries_title(v, out);
     mp_buf_puts(out, "\n\n");
     mp_diagram_opts dopt = {
         .unicode = v->unicode, .indent = "  ", .footer = true};
@@ -68,6 +80,36 @@ void mp_emit_geometries_table(const mp_geom_view *v, mp_buf *out)
             mp_diagram(&l, &dopt, out);
         mp_buf_putc(out, '\n');
     }
+}
+
+int mp_emit_geometries_svg(const mp_geom_view *v, mp_buf *out)
+{
+    const mp_model *m = v->model;
+    const mp_geom_list *list = v->list;
+    size_t n = (size_t)list->n + 1;
+    mp_layout *lay = malloc(n * sizeof(*lay));
+    mp_svg_item *items = malloc(n * sizeof(*items));
+    char(*caps)[440] = malloc(n * sizeof(*caps));
+    mp_buf title = MP_BUF_INIT;
+    int rc = lay && items && caps ? 0 : MP_ENOMEM;
+    for (int i = 0; !rc && i < list->n; i++) {
+        const mp_geometry *g = &list->v[i];
+        char text[400];
+        geometry_text(m, g, text, sizeof(text));
+        snprintf(caps[i], sizeof(caps[i]), "%d. %s%s", i + 1, text,
+                 g->maximal && !v->maximal ? "  (maximal)" : "");
+        items[i].caption = caps[i];
+        items[i].layout = realise(m, g, &lay[i]) ? &lay[i] : NULL;
+    }
+    if (!rc) {
+        geometries_title(v, &title);
+        mp_svg_geometries(m, mp_buf_str(&title), items, list->n, out);
+    }
+    mp_buf_free(&title);
+    free(lay);
+    free(items);
+    free(caps);
+    return rc;
 }
 
 /* [{"profile", "profile_id", "start", "size"}] in layout order */
@@ -188,21 +230,15 @@ static void cgi_line(const mp_layout *l, const int *order, bool placed,
     mp_buf_puts(b, " -C\n");
 }
 
-void mp_emit_fit_table(const mp_fit_view *v, mp_buf *out)
+/* The nvidia-smi commands that create the layout of v: with placements,
+ * and in an order that works where the driver picks the slots. */
+static void creation_text(const mp_fit_view *v, mp_buf *out)
 {
-    if (!v->fits) {
-        mp_buf_printf(out, "does not fit one %s: %s\n", v->model->id,
-                      v->reason);
-        return;
-    }
     const mp_layout *l = v->layout;
-    mp_buf_printf(out, "fits one %s:\n\n", v->model->id);
-    mp_diagram_opts d = {.unicode = v->unicode, .indent = "", .footer = true};
-    mp_diagram(l, &d, out);
     int ident[MP_MAX_GIS];
     for (int i = 0; i < l->n; i++)
         ident[i] = i;
-    mp_buf_puts(out, "\ncreate with explicit placements:\n  ");
+    mp_buf_puts(out, "create with explicit placements:\n  ");
     cgi_line(l, v->order ? v->order : ident, true, out);
     if (!v->order) {
         mp_buf_puts(out, "no creation order works when the driver picks the "
@@ -215,6 +251,31 @@ void mp_emit_fit_table(const mp_fit_view *v, mp_buf *out)
     if (!v->exact)
         mp_buf_puts(out, "  (the driver then uses other slots for the same "
                          "instances)\n");
+}
+
+void mp_emit_fit_table(const mp_fit_view *v, mp_buf *out)
+{
+    if (!v->fits) {
+        mp_buf_printf(out, "does not fit one %s: %s\n", v->model->id,
+                      v->reason);
+        return;
+    }
+    const mp_layout *l = v->layout;
+    mp_buf_printf(out, "fits one %s:\n\n", v->model->id);
+    mp_diagram_opts d = {.unicode = v->unicode, .indent = "", .footer = true};
+    mp_diagram(l, &d, out);
+    mp_buf_putc(out, '\n');
+    creation_text(v, out);
+}
+
+void mp_emit_fit_svg(const mp_fit_view *v, mp_buf *out)
+{
+    mp_buf notes = MP_BUF_INIT;
+    if (v->fits)
+        creation_text(v, &notes);
+    mp_svg_fit(v->model, v->fits ? v->layout : NULL, v->reason,
+               mp_buf_str(&notes), out);
+    mp_buf_free(&notes);
 }
 
 static cJSON *capacity_json(const mp_layout *l)

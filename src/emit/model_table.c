@@ -179,17 +179,22 @@ static void inferred_notes(const mp_model *m, mp_buf *b)
             profile_note(m, i, &m->profiles[i].prov.inferred[k], b);
 }
 
-void mp_emit_profiles_table(const mp_model *m, bool sources, mp_buf *b)
+void mp_emit_profiles_table(const mp_model *m, const mp_device *dev,
+                            bool sources, mp_buf *b)
 {
-    mp_buf_printf(b, "%s: %s\n", m->id, m->name);
+    mp_buf_printf(b, "%s: %s\n", m->id,
+                  dev && dev->n_names ? dev->names[0] : m->name);
     mp_buf_printf(b, "%d memory slices x %d compute slices, driver >= %s\n",
                   m->units, m->compute_slices, m->min_driver);
-    char line[400];
+    char line[600], seen[300] = "";
+    if (m->memory_total_driver)
+        snprintf(seen, sizeof(seen), " (nvidia-smi memory.total, driver %s)",
+                 m->memory_total_driver);
     snprintf(line, sizeof(line),
-             "memory %.1f GiB%s; profile sizes as of driver %s",
+             "memory %.1f GiB%s%s; profile sizes as of driver %s",
              m->memory_mib / 1024.0,
              mp_prov_inferred(&m->prov, "memory-mib") ? " (lower bound)" : "",
-             m->memory_driver);
+             seen, m->memory_driver);
     mp_buf_wrap(b, line, 0, 2, 79);
     mp_buf_putc(b, '\n');
     int nw = name_width(m);

@@ -6,7 +6,8 @@
 # and runs it for SECONDS (default 600) on one core. Inputs that crash,
 # leak, time out or run out of memory land in tests/fuzz/out/TARGET/; after
 # fixing the bug, copy each into tests/fuzz/corpus/TARGET/ so ctest replays
-# it forever. Targets: migparted request profiles node (default: all).
+# it forever. Targets: migparted request profiles node nvsmi smi dcgm
+# (default: all).
 # Needs clang-14 and libclang-rt-14-dev (Debian).
 set -euo pipefail
 
@@ -14,7 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(migparted request profiles node)
+[ ${#targets[@]} -gt 0 ] || targets=(migparted request profiles node nvsmi smi dcgm)
 
 cc=$(command -v clang-14 || command -v clang || true)
 if [ -z "$cc" ]; then
@@ -35,10 +36,13 @@ for t in "${targets[@]}"; do
     request) seeds=("$root"/examples "$root"/tests/data/requests "$root"/tests/bench/cases) ;;
     profiles) seeds=("$root"/profiles) ;;
     node) seeds=("$root"/examples/mig-parted) ;;
+    nvsmi) seeds=("$root"/tests/data/nvidia-smi) ;;
+    smi | dcgm) seeds=("$root"/tests/data/sizing "$root"/examples/sizing) ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
     esac
     for s in "${seeds[@]}" "$root/tests/fuzz/corpus/$t"; do
-        find "$s" -maxdepth 2 -type f -name '*.yaml' -exec cp {} "$work/" \; 2>/dev/null || true
+        find "$s" -maxdepth 2 -type f \( -name '*.yaml' -o -name '*.csv' -o -name '*.prom' \) \
+            -exec cp {} "$work/" \; 2>/dev/null || true
         find "$s" -maxdepth 1 -type f ! -name '*.md' -exec cp {} "$work/" \; 2>/dev/null || true
     done
     echo "== fuzz_$t for ${seconds}s ($(find "$work" -type f | wc -l) seed inputs)"

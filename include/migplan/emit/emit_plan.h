@@ -18,4 +18,8 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *out);
  * "tenants": [...]} */
 void mp_emit_plan_json(const mp_plan *p, mp_buf *out);
 
+/* The optimality line and a newline: "4 GPUs, optimal (lower bound 4)",
+ * with the cost and the gap when there are any. */
+void mp_emit_plan_optimality(const mp_plan *p, mp_buf *out);
+
 #endif

@@ -1,7 +1,7 @@
 /* geometry_out.h - single-GPU answers for people and programs: the valid
  * geometries of a model (`migplan geometries`), the compute-instance
  * layouts of one GPU instance, and whether a layout fits (`migplan fit`),
- * as text with slot diagrams or as JSON. */
+ * as text with slot diagrams, as JSON or as SVG pictures. */
 #ifndef MIGPLAN_GEOMETRY_OUT_H
 #define MIGPLAN_GEOMETRY_OUT_H
 
@@ -25,6 +25,11 @@ typedef struct mp_geom_view {
 /* "h100-sxm5-80gb: 19 maximal geometries", then one numbered line per
  * geometry, largest profiles first, each with its diagram if asked. */
 void mp_emit_geometries_table(const mp_geom_view *v, mp_buf *out);
+
+/* The same list as one SVG picture (mp_svg_geometries): the title line,
+ * then every geometry drawn with a placement that realises it. Returns 0,
+ * or MP_ENOMEM with nothing written. */
+int mp_emit_geometries_svg(const mp_geom_view *v, mp_buf *out);
 
 /* {"model", "count", "maximal_only", "geometries": [{"profiles",
  * "instances", ..., "placements"}]} */
@@ -53,6 +58,10 @@ typedef struct mp_fit_view {
 /* The diagram, the -cgi line with placements, and the order for drivers
  * that pick slots; or "does not fit one MODEL: reason". */
 void mp_emit_fit_table(const mp_fit_view *v, mp_buf *out);
+
+/* The layout as an SVG picture (mp_svg_fit) with the creation commands
+ * under it, or a picture of the reason it does not fit. */
+void mp_emit_fit_svg(const mp_fit_view *v, mp_buf *out);
 
 /* {"model", "fits", "reason"} or {"model", "fits", "placements",
  * "capacity", "creation_order", "driver_reproduces_placements"} */

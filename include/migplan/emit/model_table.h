@@ -18,8 +18,11 @@ void mp_emit_gpus_json(const mp_db *db, mp_buf *out);
 
 /* The model's profile table, the compute instances per GI profile, the
  * inferred values with their reasons, and the sources (every source when
- * sources is set, else the file they are listed in). */
-void mp_emit_profiles_table(const mp_model *m, bool sources, mp_buf *out);
+ * sources is set, else the file they are listed in). The title names the
+ * product of dev (the device the user asked for by PCI ID or nvidia-smi
+ * name; may be NULL: the model's own name). */
+void mp_emit_profiles_table(const mp_model *m, const mp_device *dev,
+                            bool sources, mp_buf *out);
 
 /* {"model": {..., "sources": {...}}, "profiles": [...]} */
 void mp_emit_profiles_json(const mp_model *m, mp_buf *out);

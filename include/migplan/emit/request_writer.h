@@ -1,0 +1,29 @@
+/* request_writer.h - plan requests as YAML that `migplan plan` reads back.
+ *
+ * Used by `size` (tenants from measurements) and `advise --format yaml` (a
+ * request revised by the advice). Fields at their defaults are left out;
+ * memory is written in GiB when it is a whole number of GiB, else in MiB,
+ * so it reads back to the same MiB. Names that YAML would read as
+ * something other than a string (yes, null, 1e3, ...) are quoted.
+ */
+#ifndef MIGPLAN_REQUEST_WRITER_H
+#define MIGPLAN_REQUEST_WRITER_H
+
+#include "migplan/readers/request_reader.h"
+#include "migplan/util/buf.h"
+
+/* "12GiB" or "9933MiB". */
+void mp_write_memory(long long mib, mp_buf *b);
+
+/* Each line of text (split at '\n') as a "# " comment at indent spaces;
+ * control characters are shown as '?'. */
+void mp_write_comment(const char *text, int indent, mp_buf *b);
+
+/* The fleet section of r (every entry; count and cost when not default). */
+void mp_write_fleet(const mp_request *r, mp_buf *b);
+
+/* One tenant as an item of a `tenants:` list (two spaces of indent). share
+ * > 0 writes `share: N` (a key the request reader learns later). */
+void mp_write_tenant(const mp_tenant *t, int share, mp_buf *b);
+
+#endif

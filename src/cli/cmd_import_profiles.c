@@ -1,0 +1,196 @@
+/* cmd_import_profiles.c - `migplan import-profiles FILE...`: a profile file
+ * from what nvidia-smi printed on one GPU. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "migplan/emit/profile_writer.h"
+#include "migplan/readers/nvsmi_import.h"
+#include "migplan/readers/nvsmi_profiles.h"
+
+#define MAX_FILES 64
+
+typedef struct import_args {
+    const char *gpu;
+    const char *output;
+    cli_list files;
+} import_args;
+
+/* The files as read, kept to quote the line of an error found later. */
+typedef struct inputs {
+    char *text[MAX_FILES];
+    size_t len[MAX_FILES];
+} inputs;
+
+/* Quote d's line from the file it names, when that file was read. */
+static void quote(const import_args *a, const inputs *in, mp_diag *d)
+{
+    for (int i = 0; i < a->files.n; i++)
+        if (in->text[i])
+            mp_diag_quote(d, a->files.v[i], in->text[i], in->len[i]);
+}
+
+/* Read every file into cap; on failure prints it and returns the exit
+ * status. */
+static int read_inputs(cli_ctx *c, const import_args *a, inputs *in,
+                       mp_nvsmi_capture *cap)
+{
+    for (int i = 0; i < a->files.n; i++) {
+        const char *path = a->files.v[i];
+        int r = cli_read(c, path, &in->text[i], &in->len[i]);
+        if (r)
+            return r;
+        mp_diag d;
+        mp_diag_clear(&d);
+        if (mp_nvsmi_read_profiles(cap, in->text[i], in->len[i], path, &d)) {
+            mp_diag_quote(&d, path, in->text[i], in->len[i]);
+            return cli_fail(c, &d);
+        }
+    }
+    return 0;
+}
+
+/* The written file must load: a last check of everything the loader checks
+ * (counts against placements, compute-instance fits, ...). */
+static int verify(cli_ctx *c, const mp_buf *b)
+{
+    mp_db *db = NULL;
+    mp_diag d;
+    mp_diag_clear(&d);
+    int rc = mp_db_new(&db, &d);
+    if (!rc)
+        rc = mp_db_load_text(db, b->data, b->len, "<imported>", &d);
+    mp_db_free(db);
+    if (rc == MP_ENOMEM)
+        return cli_internal(c, "out of memory");
+    if (rc)
+        fprintf(stderr,
+                "migplan import-profiles: the tables do not make a valid "
+                "profile file: %s\n",
+                d.msg);
+    return rc ? EXIT_USAGE : 0;
+}
+
+static void header(const mp_import *imp, mp_buf *b)
+{
+    const mp_model *m = &imp->model;
+    char text[600];
+    snprintf(text, sizeof(text),
+             "%s (0x%08X), MIG profiles imported from nvidia-smi output by\n"
+             "`migplan import-profiles` (GPU %d, driver %s). Values marked "
+             "inferred\nare not in that output%s. Compare: migplan profiles "
+             "--diff THIS-FILE",
+             m->name, m->pci_ids[0], imp->gpu, m->memory_driver,
+             imp->base ? "; they come from migplan's shipped table" : "");
+    mp_profile_write(m, text, b);
+}
+
+/* Build the model from the capture; on failure prints why (at its line
+ * when it has one) and returns the exit status. */
+static int import(cli_ctx *c, const import_args *a, const inputs *in,
+                  const mp_nvsmi_capture *cap, mp_import *imp)
+{
+    const mp_db *db;
+    int r = cli_db(c, &db);
+    if (r)
+        return r;
+    mp_diag d;
+    mp_diag_clear(&d);
+    if (mp_nvsmi_import(cap, db, a->gpu, imp, &d) == 0)
+        return 0;
+    if (d.file[0] || cli_exit_code(d.code) == EXIT_INTERNAL) {
+        quote(a, in, &d);
+        return cli_fail(c, &d);
+    }
+    fprintf(stderr, "migplan import-profiles: %s\n", d.msg);
+    return EXIT_USAGE;
+}
+
+static int run(cli_ctx *c, void *args)
+{
+    const import_args *a = args;
+    inputs in;
+    memset(&in, 0, sizeof(in));
+    mp_nvsmi_capture cap = {0};
+    mp_import imp;
+    memset(&imp, 0, sizeof(imp));
+    mp_buf b = MP_BUF_INIT;
+    int r = read_inputs(c, a, &in, &cap);
+    if (!r)
+        r = import(c, a, &in, &cap, &imp);
+    if (r)
+        goto out;
+    header(&imp, &b);
+    if ((r = verify(c, &b)) == 0)
+        r = cli_write(c, &b, a->output);
+    if (!r && a->output)
+        fprintf(stderr,
+                "migplan import-profiles: wrote %s: %d profiles of %s; "
+                "compare: migplan profiles --diff %s\n",
+                a->output, imp.model.n_profiles, imp.model.name, a->output);
+out:
+    mp_buf_free(&b);
+    mp_import_free(&imp);
+    mp_nvsmi_capture_free(&cap);
+    for (int i = 0; i < MAX_FILES; i++)
+        free(in.text[i]);
+    return r;
+}
+
+#define ARG(f) offsetof(import_args, f)
+
+static const cli_option options[] = {
+    {.name = "gpu",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(gpu),
+     .value_name = "MODEL",
+     .value = CLI_VALUE_MODEL,
+     .help = "the model the output is of, when there is no --query-gpu "
+             "output"},
+    CLI_OPTION_OUTPUT(import_args, output,
+                      "write to F (atomically) instead of standard output"),
+    {.name = NULL},
+};
+
+static const cli_operand operands[] = {
+    {.name = "FILE",
+     .store = CLI_STORE_LIST,
+     .offset = ARG(files),
+     .value = CLI_VALUE_FILE,
+     .min = 1,
+     .max = MAX_FILES,
+     .missing = "give the files that hold nvidia-smi's output, e.g. "
+                "`nvidia-smi mig -lgip > lgip.txt`",
+     .extra = "more than 64 files"},
+    {.name = NULL},
+};
+
+const cli_command cli_cmd_import_profiles = {
+    .name = "import-profiles",
+    .run = run,
+    .args_size = sizeof(import_args),
+    .summary = "write a profile file from a GPU's nvidia-smi output",
+    .synopsis = "Usage: migplan import-profiles FILE... [--gpu MODEL] [-o "
+                "FILE]\n",
+    .description =
+        "Read what nvidia-smi printed on one GPU and write it as a profile "
+        "file for `migplan --profiles DIR` (or for profiles/ upstream):\n\n"
+        "  nvidia-smi mig -lgip                          (required)\n"
+        "  nvidia-smi mig -lgipp                         (required)\n"
+        "  nvidia-smi mig -lcip -gi ID                   (optional, per GPU "
+        "instance)\n"
+        "  nvidia-smi --query-gpu=name,pci.device_id,memory.total,"
+        "driver_version\n"
+        "             --format=csv                       (names the GPU)\n\n"
+        "in one file or several, with or without the command lines; - "
+        "reads standard input. Anything else is an error at its line. What "
+        "the MIG output does not show is taken from the shipped model of "
+        "the same PCI ID and marked inferred. Compare the result with the "
+        "shipped table:\n\n"
+        "  migplan profiles --diff FILE",
+    .options = options,
+    .operands = operands,
+    .common = CLI_SHOW_PROFILES,
+};

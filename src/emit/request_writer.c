@@ -1,0 +1,139 @@
+/* request_writer.c - fleet and tenants written back as request YAML. */
+#include "migplan/emit/request_writer.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <strings.h>
+
+void mp_write_memory(long long mib, mp_buf *b)
+{
+    if (mib % 1024 == 0)
+        mp_buf_printf(b, "%lldGiB", mib / 1024);
+    else
+        mp_buf_printf(b, "%lldMiB", mib);
+}
+
+void mp_write_comment(const char *text, int indent, mp_buf *b)
+{
+    const char *p = text;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        mp_buf_repeat(b, " ", indent);
+        mp_buf_puts(b, n ? "# " : "#");
+        for (size_t i = 0; i < n; i++)
+            mp_buf_putc(b, (unsigned char)p[i] < 0x20 || p[i] == 0x7F ? '?'
+                                                                      : p[i]);
+        mp_buf_putc(b, '\n');
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+}
+
+/* Would a plain scalar of s (a valid tenant name) read as a string? Names
+ * are [A-Za-z0-9._-]+, so only YAML 1.1's booleans and null, and anything
+ * not starting with a letter (numbers, dates, .inf), can read otherwise. */
+static bool plain_is_string(const char *s)
+{
+    static const char *const words[] = {"y",     "yes", "n",   "no",  "true",
+                                        "false", "on",  "off", "null"};
+    if (!isalpha((unsigned char)s[0]))
+        return false;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcasecmp(s, words[i]) == 0)
+            return false;
+    return true;
+}
+
+static void write_name(const char *s, mp_buf *b)
+{
+    if (plain_is_string(s))
+        mp_buf_puts(b, s);
+    else
+        mp_buf_printf(b, "\"%s\"", s); /* names need no escapes */
+}
+
+/* A number YAML 1.1 reads back as the same double: %.15g when it round-trips
+ * and has no exponent (YAML 1.1 floats need a dot), else fixed digits. */
+static void write_number(double v, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.15g", v);
+    if (strtod(buf, NULL) == v && !strchr(buf, 'e'))
+        return;
+    snprintf(buf, n, "%.20f", v);
+    size_t k = strlen(buf);
+    while (k > 1 && buf[k - 1] == '0' && buf[k - 2] != '.')
+        buf[--k] = '\0';
+}
+
+void mp_write_fleet(const mp_request *r, mp_buf *b)
+{
+    mp_buf_puts(b, "fleet:\n");
+    for (int i = 0; i < r->n_fleet; i++) {
+        const mp_fleet_item *f = &r->fleet[i];
+        mp_buf_printf(b, "  - model: %s\n", f->model->id);
+        if (f->count >= 0)
+            mp_buf_printf(b, "    count: %d\n", f->count);
+        if (f->cost != 1.0) {
+            char c[64];
+            write_number(f->cost, c, sizeof(c));
+            mp_buf_printf(b, "    cost: %s\n", c);
+        }
+    }
+}
+
+static void write_flags(const mp_tenant *t, mp_buf *b)
+{
+    if (t->media)
+        mp_buf_puts(b, "    media: true\n");
+    if (t->graphics)
+        mp_buf_puts(b, "    graphics: true\n");
+    bool any = false;
+    for (int e = 0; e < MP_ENG_COUNT; e++)
+        any |= t->engines[e] > 0;
+    if (any) {
+        mp_buf_puts(b, "    engines: {");
+        const char *sep = "";
+        for (int e = 0; e < MP_ENG_COUNT; e++)
+            if (t->engines[e] > 0) {
+                mp_buf_printf(b, "%s%s: %d", sep, mp_engine_name(e),
+                              t->engines[e]);
+                sep = ", ";
+            }
+        mp_buf_puts(b, "}\n");
+    }
+    if (t->whole_gpu)
+        mp_buf_puts(b, "    whole-gpu: true\n");
+    if (t->spread)
+        mp_buf_puts(b, "    spread: true\n");
+    if (t->n_models) {
+        mp_buf_puts(b, "    models: [");
+        for (int i = 0; i < t->n_models; i++)
+            mp_buf_printf(b, "%s%s", i ? ", " : "", t->models[i]->id);
+        mp_buf_puts(b, "]\n");
+    }
+}
+
+void mp_write_tenant(const mp_tenant *t, int share, mp_buf *b)
+{
+    mp_buf_puts(b, "  - name: ");
+    write_name(t->name, b);
+    mp_buf_putc(b, '\n');
+    if (t->memory_mib > 0) {
+        mp_buf_puts(b, "    memory: ");
+        mp_write_memory(t->memory_mib, b);
+        mp_buf_putc(b, '\n');
+    }
+    if (t->sms > 0)
+        mp_buf_printf(b, "    sms: %d\n", t->sms);
+    else if (t->compute > 1)
+        mp_buf_printf(b, "    compute: %dg\n", t->compute);
+    if (t->replicas != 1)
+        mp_buf_printf(b, "    replicas: %d\n", t->replicas);
+    if (share > 0)
+        mp_buf_printf(b, "    share: %d\n", share);
+    write_flags(t, b);
+}

@@ -1,0 +1,175 @@
+/* dcgm_reader.c - MIG instance samples out of dcgm-exporter metrics. */
+#include "migplan/readers/dcgm_reader.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lines.h"
+#include "migplan/model/sizing.h"
+#include "migplan/readers/prom_reader.h"
+
+#define FB_USED "DCGM_FI_DEV_FB_USED"
+#define GR_ACTIVE "DCGM_FI_PROF_GR_ENGINE_ACTIVE"
+
+/* dcgm_structs.h: DCGM_INT64_BLANK 0x7ffffffffffffff0 and DCGM_FP64_BLANK
+ * 2^47, each followed by 15 more "no data" codes. */
+#define INT64_BLANK 9223372036854775792.0
+#define FP64_BLANK 140737488355328.0
+
+typedef struct dctx {
+    const mp_db *db;
+    mp_slice_set *set;
+    const char *path;
+} dctx;
+
+/* The first of the labels that is present and not empty, else "". */
+static const char *label(const mp_prom_sample *s, const char *a, const char *b,
+                         const char *c)
+{
+    const char *names[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        const char *v = names[i] ? mp_prom_label_value(s, names[i]) : NULL;
+        if (v && *v)
+            return v;
+    }
+    return "";
+}
+
+static int intern(mp_slice_set *set, const char *v, const char **out)
+{
+    size_t id;
+    return mp_intern_add(&set->strings, v, strlen(v), &id, out);
+}
+
+/* Fill a new slice's labels and resolve its model and profile. */
+static int new_slice(dctx *c, mp_slice_obs *o, const mp_prom_sample *s,
+                     const char *const lv[8])
+{
+    const char **dst[8] = {&o->host,      &o->gpu, &o->gi_id, &o->profile,
+                           &o->container, &o->pod, &o->ns,    &o->model_name};
+    for (int i = 0; i < 8; i++)
+        if (intern(c->set, lv[i], dst[i]))
+            return MP_ENOMEM;
+    o->file = c->path;
+    o->line = s->line;
+    if (o->model_name[0] && mp_db_find(c->db, o->model_name, &o->model, NULL))
+        o->model = NULL;
+    o->gi = o->model ? mp_model_profile(o->model, o->profile) : NULL;
+    return 0;
+}
+
+static int check_value(const mp_prom_sample *s, bool fb, const char *path,
+                       mp_diag *d, bool *blank)
+{
+    double v = s->value;
+    *blank =
+        fb ? v >= INT64_BLANK : (v >= FP64_BLANK && v <= FP64_BLANK + 15.0);
+    if (*blank)
+        return 0;
+    if (fb && !(v >= 0 && v <= (double)MP_SIZE_MAX_MIB))
+        return mp_diag_set(d, MP_ESCHEMA, path, s->line, s->value_col,
+                           FB_USED " is MiB from 0 to %lld, not '%s'",
+                           MP_SIZE_MAX_MIB, s->value_text);
+    if (!fb && !(v >= 0 && v <= 1))
+        return mp_diag_set(d, MP_ESCHEMA, path, s->line, s->value_col,
+                           GR_ACTIVE " is a ratio from 0 to 1, not '%s'",
+                           s->value_text);
+    return 0;
+}
+
+static int on_sample(void *ctx, const char *path, const mp_prom_sample *s,
+                     mp_diag *d)
+{
+    dctx *c = ctx;
+    bool fb = strcmp(s->name, FB_USED) == 0;
+    if (!fb && strcmp(s->name, GR_ACTIVE) != 0)
+        return 0;
+    const char *prof = mp_prom_label_value(s, "GPU_I_PROFILE");
+    const char *gi = mp_prom_label_value(s, "GPU_I_ID");
+    if (!prof && !gi) {
+        c->set->n_whole++;
+        return 0;
+    }
+    if (!prof || !gi || !*prof || !*gi)
+        return mp_diag_set(d, MP_ESCHEMA, path, s->line, 1,
+                           "a MIG instance needs both GPU_I_PROFILE and "
+                           "GPU_I_ID labels with values; this sample has %s",
+                           prof && *prof ? "no GPU_I_ID" : "no GPU_I_PROFILE");
+    bool blank;
+    int rc = check_value(s, fb, path, d, &blank);
+    if (rc)
+        return rc;
+    const char *lv[8] = {
+        label(s, "Hostname", NULL, NULL),
+        label(s, "gpu", NULL, NULL),
+        gi,
+        prof,
+        label(s, "exported_container", "container", "container_name"),
+        label(s, "exported_pod", "pod", "pod_name"),
+        label(s, "exported_namespace", "namespace", "pod_namespace"),
+        label(s, "modelName", NULL, NULL),
+    };
+    const char *uuid = label(s, "UUID", NULL, NULL);
+    if (!lv[1][0])
+        lv[1] = uuid;
+    char key[MP_LINE_MAX + 64];
+    int kl =
+        snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                 lv[0], uuid, lv[1], lv[2], lv[4], lv[5], lv[6]);
+    if (kl < 0 || (size_t)kl >= sizeof(key))
+        kl = (int)sizeof(key) - 1;
+    size_t i;
+    bool is_new;
+    if (mp_slice_set_get(c->set, key, (size_t)kl, &i, &is_new) ||
+        (is_new && new_slice(c, &c->set->v[i], s, lv)))
+        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
+    if (s->has_ts) {
+        mp_slice_set *set = c->set;
+        if (!set->has_ts || s->ts_ms < set->ts_min)
+            set->ts_min = s->ts_ms;
+        if (!set->has_ts || s->ts_ms > set->ts_max)
+            set->ts_max = s->ts_ms;
+        set->has_ts = true;
+    }
+    if (blank) {
+        c->set->n_blank++;
+        return 0;
+    }
+    rc = fb ? mp_slice_add_fb(c->set, i, (long long)ceil(s->value))
+            : mp_slice_add_active(c->set, i, s->value);
+    if (rc == MP_ELIMIT)
+        return mp_diag_set(d, MP_ELIMIT, path, s->line, 1,
+                           "more than %d samples (limit); give fewer scrapes",
+                           MP_ADVICE_MAX_SAMPLES);
+    if (rc)
+        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
+    return 0;
+}
+
+int mp_dcgm_parse(const mp_db *db, const char *text, size_t len,
+                  const char *path, mp_slice_set *set, mp_diag *d)
+{
+    dctx c = {db, set, NULL};
+    if (intern(set, path, &c.path))
+        return mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
+    set->n_files++;
+    return mp_prom_parse(text, len, path, on_sample, &c, d);
+}
+
+int mp_dcgm_load(const mp_db *db, const char *path, mp_slice_set *set,
+                 mp_diag *d)
+{
+    char *text;
+    size_t len;
+    const char *shown;
+    int rc =
+        mp_read_text(path, "dcgm-exporter metrics", &text, &len, &shown, d);
+    if (rc)
+        return rc;
+    rc = mp_dcgm_parse(db, text, len, shown, set, d);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* lines.h - line-oriented text input for the measurement readers (private
+ * to the readers layer).
+ *
+ * nvidia-smi CSV and Prometheus text are read a line at a time. Each line is
+ * checked before it is parsed: UTF-8, no control bytes but tab, and not
+ * longer than a limit, so binary or hostile input fails at the byte that is
+ * wrong instead of somewhere deep inside a parser.
+ */
+#ifndef MIGPLAN_READERS_LINES_H
+#define MIGPLAN_READERS_LINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "migplan/util/error.h"
+
+#define MP_LINE_MAX 65536 /* bytes per line */
+
+typedef struct mp_lines {
+    const char *text;
+    size_t len;
+    size_t pos;
+    int line; /* 1-based number of the line last returned */
+} mp_lines;
+
+/* Next line as s[0..n), without its "\n" or "\r\n"; false at the end. */
+bool mp_lines_next(mp_lines *it, const char **s, size_t *n);
+
+/* 0, or an MP_ESYNTAX diagnostic at path:line:col when s[0..n) is not text
+ * (invalid UTF-8, a NUL or control byte) or is longer than MP_LINE_MAX.
+ * what names the expected input in the message ("nvidia-smi CSV"). */
+int mp_line_check(const char *path, int line, const char *s, size_t n,
+                  const char *what, mp_diag *d);
+
+/* The 1-based column, in code points, of byte offset off of line s. */
+int mp_line_col(const char *s, size_t off);
+
+/* Read a whole file ("-": standard input) into a malloc'd buffer; refusals
+ * as mp_read_file, a directory named as not being a `what` file. *shown
+ * gets the path to print ("<stdin>" for -). */
+int mp_read_text(const char *path, const char *what, char **text, size_t *len,
+                 const char **shown, mp_diag *d);
+
+#endif

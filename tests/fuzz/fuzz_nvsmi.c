@@ -1,0 +1,49 @@
+/* fuzz_nvsmi.c - libFuzzer target: any bytes as nvidia-smi output given to
+ * `migplan import-profiles`. What reads is imported against the shipped
+ * profiles, written as a profile file and loaded back. Nothing may crash,
+ * hang or leak; an import that succeeds must write a file that loads. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "migplan/emit/profile_writer.h"
+#include "migplan/readers/nvsmi_import.h"
+#include "migplan/readers/nvsmi_profiles.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static mp_db *shipped;
+
+static void free_shipped(void)
+{
+    mp_db_free(shipped);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    mp_diag d;
+    if (!shipped) {
+        if (mp_db_load(NULL, &shipped, &d) != 0)
+            abort();
+        atexit(free_shipped);
+    }
+    mp_nvsmi_capture cap = {0};
+    mp_import imp = {0};
+    mp_buf b = MP_BUF_INIT;
+    if (mp_nvsmi_read_profiles(&cap, (const char *)data, size, "fuzz.txt",
+                               &d) == 0 &&
+        mp_nvsmi_import(&cap, shipped, "h100", &imp, &d) == 0) {
+        mp_profile_write(&imp.model, "fuzz", &b);
+        mp_db *back;
+        if (mp_db_new(&back, &d) == 0) {
+            /* the loader may refuse what the tables imply (counts over the
+             * placements); it must not crash on it */
+            (void)mp_db_load_text(back, b.data, b.len, "fuzz.yaml", &d);
+            mp_db_free(back);
+        }
+    }
+    mp_buf_free(&b);
+    mp_import_free(&imp);
+    mp_nvsmi_capture_free(&cap);
+    return 0;
+}

@@ -1,0 +1,1 @@
+printf '\177ELF\002\001\001\000\000' | migplan advise - --request tests/data/sizing/advise-request.yaml; head -c 70000 /dev/zero | tr '\0' 'a' | migplan advise - --request tests/data/sizing/advise-request.yaml

@@ -1,0 +1,1 @@
+printf 'DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",GPU_I_PROFILE="1g.10gb",GPU_I_ID="1"} 1e400\n' > "$TMPDIR/m.prom"; migplan advise "$TMPDIR/m.prom" --request tests/data/sizing/advise-request.yaml; printf 'DCGM_FI_DEV_FB_USED{gpu="0"} 1 99999999999999999999\n' | migplan advise - --request tests/data/sizing/advise-request.yaml

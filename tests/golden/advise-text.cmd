@@ -1,0 +1,1 @@
+migplan advise tests/data/sizing/advise-day.prom --request tests/data/sizing/advise-request.yaml

@@ -1,0 +1,1 @@
+migplan advise tests/data/sizing/advise-day.prom --request tests/data/sizing/advise-request.yaml --format yaml --share-below 0 -o "$TMPDIR/r.yaml" && migplan plan "$TMPDIR/r.yaml" --ascii; migplan advise tests/data/sizing/advise-day.prom --request tests/data/sizing/advise-request.yaml --format yaml --share-below 0 --busy 0.99 | migplan plan - --ascii | head -2

@@ -1,0 +1,1 @@
+migplan geometries a30 --maximal --format svg

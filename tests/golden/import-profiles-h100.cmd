@@ -1,0 +1,1 @@
+migplan import-profiles tests/data/nvidia-smi/h100-580-lgip-empty.txt tests/data/nvidia-smi/h100-525-lgipp.txt tests/data/nvidia-smi/h100-580-query-gpu.csv -o $TMPDIR/h100.yaml && migplan profiles --diff $TMPDIR/h100.yaml && migplan --profiles $TMPDIR profiles h100 | sed -n 1,7p

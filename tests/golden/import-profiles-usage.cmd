@@ -1,0 +1,1 @@
+migplan import-profiles; migplan import-profiles --help

@@ -1,0 +1,1 @@
+migplan plan examples/infeasible-fleet-too-small.yaml --format svg

@@ -1,0 +1,1 @@
+migplan plan examples/mixed-fleet-cost.yaml --format svg

@@ -1,0 +1,1 @@
+migplan size --by pid tests/data/sizing/log-timestamps.csv

@@ -1,0 +1,1 @@
+migplan size --by name tests/data/sizing/rtx-header-units.csv

@@ -1,0 +1,1 @@
+migplan size no-such.csv; migplan size tests/data/sizing

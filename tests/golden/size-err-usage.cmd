@@ -1,0 +1,1 @@
+migplan size; migplan size --percentile 0 x; migplan size --percentile 100.5 x; migplan size --headroom -1 x; migplan size --by host x; migplan size --columns pid,name x; migplan size --columns pid,used_memory,foo x

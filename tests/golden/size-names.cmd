@@ -1,0 +1,1 @@
+migplan size tests/data/sizing/names.csv

@@ -1,0 +1,1 @@
+migplan size --percentile 50 --headroom 0 tests/data/sizing/log-timestamps.csv | grep -v '^#'; migplan size --percentile 100 --headroom 0 tests/data/sizing/log-timestamps.csv | grep -v '^#'; migplan size --percentile 99.5 tests/data/sizing/log-timestamps.csv | grep -A1 'P99.5'

@@ -1,0 +1,1 @@
+cat tests/data/sizing/log-timestamps.csv | migplan size - | head -3

@@ -1,0 +1,1 @@
+migplan size --help; migplan help advise

@@ -1,0 +1,1 @@
+migplan plan examples/sizing/request.yaml --gpu h100 --ascii

@@ -1,0 +1,1 @@
+migplan advise examples/sizing/dcgm.prom --request examples/sizing/request.yaml --format yaml
