@@ -521,18 +521,15 @@ static void plan_gpu(const mp_plan *p, int k, gpu_view *v)
 {
     const mp_plan_gpu *g = &p->gpus[k];
     v->index = g->index;
-    v->model = g->model;
+    v->model = g->layout.gis.model;
     v->used = g->used;
-    v->mig = g->mig_enabled;
+    v->mig = g->layout.mig_enabled;
     v->whole_tenant = g->whole_tenant;
     v->whole_replica = g->whole_replica;
-    v->layout.model = g->model;
-    v->layout.n = g->n;
-    for (int q = 0; q < g->n; q++) {
-        v->layout.gi[q].profile = g->inst[q].profile;
-        v->layout.gi[q].start = g->inst[q].start;
-        v->tenant[q] = g->inst[q].tenant;
-        v->replica[q] = g->inst[q].replica;
+    v->layout = g->layout.gis;
+    for (int q = 0; q < g->layout.gis.n; q++) {
+        v->tenant[q] = g->tenant[q];
+        v->replica[q] = g->replica[q];
     }
 }
 
