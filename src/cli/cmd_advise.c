@@ -201,25 +201,11 @@ static const cli_option options[] = {
      .def = "0.5",
      .max = 1000,
      .bad = "--share-below " RATIO_BAD},
-    {.name = "percentile",
-     .store = CLI_STORE_MILLI,
-     .offset = ARG(p_milli),
-     .value_name = "P",
-     .value = CLI_VALUE_NUMBER,
-     .help = "memory percentile, 0 < P <= 100",
-     .def = "95",
-     .min = 1,
-     .max = 100000,
-     .bad = "--percentile takes a number above 0 and at most 100, not '%s'"},
-    {.name = "headroom",
-     .store = CLI_STORE_MILLI,
-     .offset = ARG(headroom_milli),
-     .value_name = "PCT",
-     .value = CLI_VALUE_NUMBER,
-     .help = "percent added to it, 0 to 1000",
-     .def = "10",
-     .max = 1000000,
-     .bad = "--headroom takes a percentage from 0 to 1000, not '%s'"},
+    CLI_OPTION_PERCENTILE(advise_args, p_milli,
+                          "memory percentile, 0 < P <= 100",
+                          "--percentile takes a number above 0 and at most "
+                          "100, not '%s'"),
+    CLI_OPTION_HEADROOM(advise_args, headroom_milli),
     {.name = "busy-action",
      .store = CLI_STORE_CHOICE,
      .offset = ARG(busy_action),
@@ -241,15 +227,10 @@ static const cli_option options[] = {
 };
 
 static const cli_operand operands[] = {
-    {.name = "METRICS",
-     .store = CLI_STORE_LIST,
-     .offset = ARG(files),
-     .value = CLI_VALUE_FILE,
-     .min = 1,
-     .max = CLI_LIST_MAX,
-     .missing = "which metrics? e.g. `curl -s NODE:9400/metrics > m.prom; "
-                "migplan advise m.prom --request r.yaml`",
-     .extra = "more than 256 metrics files; concatenate them"},
+    CLI_OPERAND_FILES(advise_args, files, "METRICS", CLI_LIST_MAX,
+                      "which metrics? e.g. `curl -s NODE:9400/metrics > "
+                      "m.prom; migplan advise m.prom --request r.yaml`",
+                      "more than 256 metrics files; concatenate them"),
     {.name = NULL},
 };
 

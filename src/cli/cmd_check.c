@@ -142,15 +142,10 @@ static const cli_option options[] = {
 };
 
 static const cli_operand operands[] = {
-    {.name = "FILE",
-     .store = CLI_STORE_LIST,
-     .offset = ARG(files),
-     .value = CLI_VALUE_FILE,
-     .min = 1,
-     .max = CLI_LIST_MAX,
-     .missing = "which config file? e.g. `migplan check config.yaml` (- "
-                "reads standard input)",
-     .extra = "too many files (at most 256)"},
+    CLI_OPERAND_FILES(check_args, files, "FILE", CLI_LIST_MAX,
+                      "which config file? e.g. `migplan check config.yaml` (- "
+                      "reads standard input)",
+                      "too many files (at most 256)"),
     {.name = NULL},
 };
 

@@ -155,15 +155,10 @@ static const cli_option options[] = {
 };
 
 static const cli_operand operands[] = {
-    {.name = "FILE",
-     .store = CLI_STORE_LIST,
-     .offset = ARG(files),
-     .value = CLI_VALUE_FILE,
-     .min = 1,
-     .max = MAX_FILES,
-     .missing = "give the files that hold nvidia-smi's output, e.g. "
-                "`nvidia-smi mig -lgip > lgip.txt`",
-     .extra = "more than 64 files"},
+    CLI_OPERAND_FILES(import_args, files, "FILE", MAX_FILES,
+                      "give the files that hold nvidia-smi's output, e.g. "
+                      "`nvidia-smi mig -lgip > lgip.txt`",
+                      "more than 64 files"),
     {.name = NULL},
 };
 

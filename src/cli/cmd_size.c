@@ -66,27 +66,11 @@ static const cli_choice by_choices[] = {
 #define ARG(f) offsetof(size_args, f)
 
 static const cli_option options[] = {
-    {.name = "percentile",
-     .store = CLI_STORE_MILLI,
-     .offset = ARG(p_milli),
-     .value_name = "P",
-     .value = CLI_VALUE_NUMBER,
-     .help = "the percentile of the samples, 0 < P <= 100",
-     .def = "95",
-     .min = 1,
-     .max = 100000,
-     .bad = "--percentile takes a number above 0 and at most 100 (three "
-            "decimals at most), not '%s'"},
-    {.name = "headroom",
-     .store = CLI_STORE_MILLI,
-     .offset = ARG(headroom_milli),
-     .value_name = "PCT",
-     .value = CLI_VALUE_NUMBER,
-     .help = "percent added to it, 0 to 1000",
-     .def = "10",
-     .min = 0,
-     .max = 1000000,
-     .bad = "--headroom takes a percentage from 0 to 1000, not '%s'"},
+    CLI_OPTION_PERCENTILE(size_args, p_milli,
+                          "the percentile of the samples, 0 < P <= 100",
+                          "--percentile takes a number above 0 and at most "
+                          "100 (three decimals at most), not '%s'"),
+    CLI_OPTION_HEADROOM(size_args, headroom_milli),
     {.name = "by",
      .store = CLI_STORE_CHOICE,
      .offset = ARG(by),
@@ -110,15 +94,11 @@ static const cli_option options[] = {
 };
 
 static const cli_operand operands[] = {
-    {.name = "SAMPLES",
-     .store = CLI_STORE_LIST,
-     .offset = ARG(files),
-     .value = CLI_VALUE_FILE,
-     .min = 1,
-     .max = CLI_LIST_MAX,
-     .missing = "which samples? e.g. `nvidia-smi --query-compute-apps=pid,"
-                "process_name,used_memory --format=csv | migplan size -`",
-     .extra = "more than 256 sample files; concatenate them"},
+    CLI_OPERAND_FILES(size_args, files, "SAMPLES", CLI_LIST_MAX,
+                      "which samples? e.g. `nvidia-smi "
+                      "--query-compute-apps=pid,process_name,used_memory "
+                      "--format=csv | migplan size -`",
+                      "more than 256 sample files; concatenate them"),
     {.name = NULL},
 };
 

@@ -156,6 +156,30 @@ typedef struct cli_command {
         .offset = offsetof(type, field), .value_name = "PATH",                 \
         .value = CLI_VALUE_PATH, .help = (text)                                \
     }
+/* size and advise: a percentile of measured memory (text says of what;
+ * bad is the refusal) and the headroom added to it, in thousandths. */
+#define CLI_OPTION_PERCENTILE(type, field, text, bad_text)                     \
+    {                                                                          \
+        .name = "percentile", .store = CLI_STORE_MILLI,                        \
+        .offset = offsetof(type, field), .value_name = "P",                    \
+        .value = CLI_VALUE_NUMBER, .help = (text), .def = "95", .min = 1,      \
+        .max = 100000, .bad = (bad_text)                                       \
+    }
+#define CLI_OPTION_HEADROOM(type, field)                                       \
+    {                                                                          \
+        .name = "headroom", .store = CLI_STORE_MILLI,                          \
+        .offset = offsetof(type, field), .value_name = "PCT",                  \
+        .value = CLI_VALUE_NUMBER, .help = "percent added to it, 0 to 1000",   \
+        .def = "10", .min = 0, .max = 1000000,                                 \
+        .bad = "--headroom takes a percentage from 0 to 1000, not '%s'"        \
+    }
+/* One or more input files (check, size, advise, import-profiles). */
+#define CLI_OPERAND_FILES(type, field, label, most, missing_text, extra_text)  \
+    {                                                                          \
+        .name = (label), .store = CLI_STORE_LIST,                              \
+        .offset = offsetof(type, field), .value = CLI_VALUE_FILE, .min = 1,    \
+        .max = (most), .missing = (missing_text), .extra = (extra_text)        \
+    }
 /* The MODEL operand of profiles and geometries. */
 #define CLI_OPERAND_MODEL(type, field, missing_text, extra_text)               \
     {                                                                          \
