@@ -58,10 +58,11 @@ typedef struct mp_solve_opts {
     bool no_tidy;      /* keep the solver's profile choice per GPU */
 } mp_solve_opts;
 
-/* Solve req (db is used to suggest larger models in reasons). Returns 0
- * with out filled (feasible or not: see
- * out->feasible and out->reason), or MP_ENOMEM / MP_EINTERNAL.
- * out must be freed with mp_plan_free. */
+/* Solve req (db, which may be NULL, is used to suggest larger models in
+ * reasons). Returns 0 with out filled (feasible or not: see out->feasible
+ * and out->reason; out must be freed with mp_plan_free), or MP_ENOMEM,
+ * MP_ELIMIT (too many distinct tenant kinds) or MP_EINTERNAL with d set
+ * and nothing left to free. */
 int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
              mp_plan *out, mp_diag *d);
 
