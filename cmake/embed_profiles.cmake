@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # embed_profiles.cmake - turn profiles/*.yaml into a C source file.
 # Run as: cmake -DOUT=<file.c> -DFILES="a.yaml;b.yaml" -P embed_profiles.cmake
 # The YAML files stay the single source of truth; this only copies bytes.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # embed_text.cmake - turn one text file into a C source file.
 # Run as: cmake -DOUT=<file.c> -DIN=<file> -DNAME=<symbol> -DHEADER=<h> -P embed_text.cmake
 # Defines `const char NAME[]` (NUL-terminated) and `const size_t NAME_len`.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # version_info.cmake - the build's identity as a C header, written at build
 # time (cmake -P) so that it follows new commits without a reconfigure:
 #

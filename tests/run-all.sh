@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run-all.sh - the whole test suite, as CI runs it (.ci/run).
 #
 #  1. a -Werror build with AddressSanitizer and UndefinedBehaviorSanitizer

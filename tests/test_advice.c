@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_advice.c - the Prometheus text reader, dcgm-exporter samples per MIG
  * instance, pod names matched to tenants, and the busy, memory and share
  * rules with their thresholds. */

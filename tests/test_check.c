@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_check.c - reading mig-parted configs as mig-parted does (every
  * parse case in the corpus gets mig-parted's verdict and message), the
  * semantic checks with their positions, and NVIDIA's shipped configs. */

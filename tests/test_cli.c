@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cli.c - the CLI as data: exit statuses (internal errors exit 3),
  * the option parser on a table of its own, every command's tables, and
  * diagnostics quoted from the text that was parsed. */

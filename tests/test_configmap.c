@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_configmap.c - mig-parted configs read plain or from the ConfigMaps
  * of a Kubernetes manifest, with positions in the file as given. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_db.h - the shipped profile database as a cmocka group fixture,
  * for the test programs that need it (each includes this once). */
 #ifndef MIGPLAN_TEST_DB_H

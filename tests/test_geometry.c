@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_geometry.c - the geometry engine: feasibility with reasons, pinned
  * instances, the driver's slot choice and creation order, enumeration
  * counts (explained by hand and cross-checked by brute force), capacity,

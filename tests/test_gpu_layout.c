@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_gpu_layout.c - the per-GPU layout type: building, validating and
  * comparing layouts, resolving mig-devices names, and turning {name, count}
  * lists into layouts (checked against the geometry engine on every valid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_maxflow.c - Dinic's max-flow on graphs checked by hand, and on
  * seeded random graphs against the minimum cut found by trying every cut
  * (max-flow = min-cut), with every edge's flow checked for capacity and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_nvsmi.c - reading nvidia-smi output: the table tokenizer on every
  * driver generation and on hostile input, the -lgip/-lgipp/-lcip/--query-gpu
  * readers, and import-profiles: a capture of a real GPU gives back the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_profile_db.c - the shipped profile files against an independent
  * transcription of ../shared/mig-facts.md §3, model lookup, and the loader's
  * positioned errors for broken files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_request.c - reading plan requests: units, defaults, model names,
  * and an error with a position and a way forward for each mistake. */
 #include <setjmp.h>

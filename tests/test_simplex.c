@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_simplex.c - the LP solver on problems with known answers.
  *
  * Hand-computed optima (the vertex is worked out in each comment), a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sizing.c - nearest-rank percentiles, tenant names from process
  * names, the nvidia-smi --query-compute-apps reader in each of its forms,
  * and tenants sized from its rows: numbers checked by hand, errors at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_solver.c - the planner against an independent brute force.
  *
  * The solver works on patterns (maximal geometries), an LP bound and branch

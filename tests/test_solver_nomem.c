@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_solver_nomem.c - the solver when memory runs out.
  *
  * Linked with -Wl,--wrap for malloc, calloc, realloc and free (see

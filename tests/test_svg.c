@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_svg.c - the SVG pictures: text escaping, full names, colours, size
  * and determinism. Well-formedness of whole documents is checked with an
  * XML parser by tests/cli/svg-wellformed.sh. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_tenant.c - which profiles and whole GPUs may serve a tenant: each
  * requirement on its own (memory, compute, SMs, engines, media, graphics,
  * whole GPU, the models list), the reason given when one fails, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ydoc.c - YAML trees: positions, YAML 1.1 resolution as go-yaml v2
  * does it, merge keys, and the limits that stop hostile input. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check.c - check mig-parted configs against the profile database and the
  * geometry engine: what mig-parted only finds out on the node. This file
  * checks each entry on the GPU models it meets; check_node.c works out

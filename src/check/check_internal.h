@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check_internal.h - what the files of the checker share: the state of one
  * run over a file and the helpers that report findings. Not public. */
 #ifndef MIGPLAN_CHECK_INTERNAL_H

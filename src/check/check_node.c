@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check_node.c - which entries of a config meet which GPUs: entries that
  * overlap (mig-parted applies each in turn and the last one wins), and a
  * config against a node inventory (--node). */

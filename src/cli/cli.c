@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.c - running a command, exit statuses, diagnostics, inputs and safe
  * output for the subcommands. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h - what the subcommands share: the context, diagnostics, exit
  * statuses and output.
  *

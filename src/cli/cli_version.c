@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_version.c - `migplan --version`: the build and the data it carries. */
 #include "cli_version.h"
 

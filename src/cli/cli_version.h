@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_version.h - what `migplan --version` prints. */
 #ifndef MIGPLAN_CLI_VERSION_H
 #define MIGPLAN_CLI_VERSION_H

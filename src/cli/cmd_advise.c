@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_advise.c - `migplan advise METRICS... --request REQUEST`: advice on a
  * request from dcgm-exporter metrics of the MIG instances it runs on. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_check.c - `migplan check`: validate mig-parted configs for CI. */
 #include <stddef.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_fit.c - `migplan fit MODEL PROFILE...`: does this layout fit one GPU,
  * where does each instance go, and in which order to create them. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_geometries.c - `migplan geometries MODEL`: every valid layout. */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_gpus.c - `migplan gpus`: every GPU model in the profile database. */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_import_profiles.c - `migplan import-profiles FILE...`: a profile file
  * from what nvidia-smi printed on one GPU. */
 #include <stddef.h>

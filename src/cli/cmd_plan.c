@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_plan.c - `migplan plan REQUEST`: the fewest GPUs for the tenants. */
 #include <stddef.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_profiles.c - `migplan profiles MODEL`: one model's profile table,
  * or how a profile file differs from it (--diff). */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_script.c - `migplan script`: a mig-parted config as an nvidia-smi
  * setup script for nodes without Kubernetes. */
 #include <stddef.h>

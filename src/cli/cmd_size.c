@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_size.c - `migplan size SAMPLES...`: tenants sized from nvidia-smi
  * process samples. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* command.c - one parser and one help writer for every command, driven by
  * the option and operand tables of command.h. */
 #include "command.h"

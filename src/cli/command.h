@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* command.h - migplan's commands and options as data.
  *
  * Every subcommand is one cli_command (tmux's cmd_entry): its name, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* commands.c - the command table and the options every command shares:
  * the data `migplan --help`, each command's --help, and (later) the man
  * page and shell completions are made from. */

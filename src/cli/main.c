@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - migplan's entry point: the global options before the command,
  * then the command from the table in commands.c. */
 #include <stdio.h>

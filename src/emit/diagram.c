@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diagram.c - draw one GPU's layout as boxes over its memory slices. */
 #include "migplan/emit/diagram.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_advice.c - advice as text with its evidence, and as a revised
  * request. */
 #include <stdio.h>

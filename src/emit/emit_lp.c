@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_lp.c - a plan request as a CPLEX-LP integer program.
  *
  * Independent of migplan's solver: no enumerated geometries, only the rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_plan.c - plans as a table with slot diagrams, and as JSON. */
 #include <stdio.h>
 #include <stdlib.h>

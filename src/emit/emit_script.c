@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_script.c - nvidia-smi scripts that create MIG layouts safely.
  *
  * The script is data-driven: the logic (listing the GPUs, picking each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_sizing.c - the tenants section `migplan size` writes. */
 #include "migplan/emit/emit_sizing.h"
 

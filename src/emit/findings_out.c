@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* findings_out.c - findings as text with carets, GitHub annotations or
  * JSON. */
 #include "migplan/emit/findings_out.h"

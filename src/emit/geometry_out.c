@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geometry_out.c - geometries, compute-instance layouts and fit answers
  * for one GPU, as text with slot diagrams or as JSON. */
 #include "migplan/emit/geometry_out.h"

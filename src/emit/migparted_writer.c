@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* migparted_writer.c - write mig-parted configs as mig-parted exports them:
  * yaml.v2 block style, natural key order, quotes only where a plain
  * scalar would read back as something else. */

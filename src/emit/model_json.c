@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model_json.c - JSON views of the profile database. */
 #include "migplan/emit/model_json.h"
 

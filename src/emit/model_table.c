@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model_table.c - `migplan gpus` and `migplan profiles` output: the
  * profile database as tables with provenance marks, or as JSON. */
 #include "migplan/emit/model_table.h"

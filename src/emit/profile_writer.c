@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_writer.c - a GPU model as a schema-2 profile file. */
 #include "migplan/emit/profile_writer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request_writer.c - fleet and tenants written back as request YAML. */
 #include "migplan/emit/request_writer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* script_runtime.h - the shell functions every generated script carries
  * (src/script_runtime.sh, embedded at build time by cmake/embed_text.cmake). */
 #ifndef MIGPLAN_SCRIPT_RUNTIME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* svg.c - layouts as SVG: one renderer draws rows of boxes over memory
  * slices (a document is a title, rows, a legend and notes); the plan, fit
  * and geometries pictures only say what the rows hold. */

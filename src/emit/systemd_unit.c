@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* systemd_unit.c - the boot unit for a migplan script (see the header).
  *
  * Facts from NVIDIA's mig-parted (deployments/systemd/): its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* advice.c - slices of MIG instances, matched to tenants, judged by the
  * busy, memory and share rules (see advice.h). */
 #include "migplan/model/advice.h"

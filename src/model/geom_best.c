@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_best.c - of all placements of a set of GPU instances, the one that
  * leaves the most usable room: an exhaustive search over start slots (a few
  * hundred at most on a real GPU) scored by the capacity left, then by

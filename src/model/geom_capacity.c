@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_capacity.c - what a placed layout still has room for: the compute
  * and memory further instances could use (the rest is stranded) and the
  * profiles of which one more instance fits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_ci.c - compute instances inside one GPU instance: whether a split
  * fits, the maximal combinations, and the fewest GIs that hold a set of
  * CIs (a memoised search over the remaining counts). */

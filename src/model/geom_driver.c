@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_driver.c - what the driver does when it picks start slots itself,
  * and creation orders that build a layout anyway: the model of the driver's
  * choice, a simulation of it, and a search over orders. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_enum.c - every valid geometry of one GPU model: a depth-first walk
  * over profile counts that extends only sets that still fit, then a sort
  * that puts more instances of the larger profiles first. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_internal.h - helpers the geometry engine's files share (geometry.c,
  * geom_*.c); not part of the public interface. Occupancy is a bit mask over
  * placement units (bit s = unit s). */

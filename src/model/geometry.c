@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geometry.c - whether a set of GPU instances fits one GPU, exactly, and
  * which constraint binds when it does not: counts and sums first, then an
  * exact search over start slots, then a minimal conflicting set to name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gpu_layout.c - what one GPU holds: building, checking and comparing
  * layouts, and turning a `mig-devices` list into one. */
 #include "migplan/model/gpu_layout.h"

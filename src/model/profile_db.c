@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_db.c - the profile database: load the embedded profile files and
  * a user's directory, replace same-id models, refuse conflicting names. */
 #include "migplan/model/profile_db.h"

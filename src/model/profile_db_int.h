@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_db_int.h - what the profile database's own files share: the
  * database object and the loader that turns one YAML document into a model.
  * Private to src/model/.

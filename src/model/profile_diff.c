@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_diff.c - compare two models of one GPU value by value. */
 #include "migplan/model/profile_diff.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_driver.c - choose which driver's -lgip memory sizes the database
  * uses (--driver): profile memory changes between drivers, and the files
  * keep the sizes of older drivers next to the newest. */

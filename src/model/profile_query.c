@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_query.c - look-ups in the profile database (models by id, alias,
  * PCI ID or nvidia-smi name; profiles; provenance notes) and the small
  * formatting helpers every output of profile data shares. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_read.c - read one profile file (schema 2) into a model: identity,
  * devices, whole-GPU facts, sources and provenance, then its profiles
  * (profile_read_gi.c), with positioned errors for anything inconsistent. */

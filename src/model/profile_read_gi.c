@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_read_gi.c - read one GPU-instance profile of a profile file: its
  * name, sizes, engines, placements, memory per driver and compute-instance
  * profiles, each checked against the model and the others. */

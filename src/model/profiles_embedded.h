@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profiles_embedded.h - the profile files compiled into the binary.
  * The array is generated at build time by cmake/embed_profiles.cmake. */
 #ifndef MIGPLAN_PROFILES_EMBEDDED_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profname.c - go-nvlib's MIG profile-name grammar. */
 #include "migplan/model/profname.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request.c - the plan request: its tenants' profiles per fleet entry, and
  * its release. */
 #include "migplan/model/request.h"

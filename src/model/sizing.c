@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sizing.c - percentiles by nearest rank, tenant names from process names,
  * and tenants sized from nvidia-smi process samples. */
 #include "migplan/model/sizing.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tenant.c - which profiles and GPUs may serve a tenant. */
 #include "migplan/model/tenant.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* configmap.c - reading a mig-parted config that may come wrapped in a
  * Kubernetes manifest: each ConfigMap's config.yaml is parsed where it
  * stands, with positions in the manifest. */

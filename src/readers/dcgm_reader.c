@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dcgm_reader.c - MIG instance samples out of dcgm-exporter metrics. */
 #include "migplan/readers/dcgm_reader.h"
 

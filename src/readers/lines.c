@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lines.c - checked line-by-line reading for the measurement readers. */
 #include "lines.h"
 

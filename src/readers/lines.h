@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lines.h - line-oriented text input for the measurement readers (private
  * to the readers layer).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* migparted_reader.c - read mig-parted config files as mig-parted does.
  *
  * mig-parted turns the YAML (go-yaml v2, YAML 1.1) into JSON and decodes it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* node_reader.c - read a node inventory (which GPU model sits at which
  * index) with the shared schema reader. */
 #include "migplan/readers/node_reader.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nvsmi_import.c - build a GPU model (a profile file's content) from what
  * nvidia-smi printed, filling only what its MIG output cannot show from the
  * shipped model, and saying so. */

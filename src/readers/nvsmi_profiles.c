@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nvsmi_profiles.c - read -lgip and -lcip tables, -lgipp lines and
  * --query-gpu CSV out of a capture of nvidia-smi output. */
 #include "migplan/readers/nvsmi_profiles.h"

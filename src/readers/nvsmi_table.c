@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nvsmi_table.c - split nvidia-smi output into lines, boxed tables, rows and
  * cells, with positioned errors for anything that is not such output. */
 #include "migplan/readers/nvsmi_table.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prom_reader.c - a strict reader of the Prometheus text format. */
 #include "migplan/readers/prom_reader.h"
 

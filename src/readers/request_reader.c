@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request_reader.c - read plan requests (fleet and tenants) from YAML.
  * Only reading: what may serve a tenant is model/tenant.c's rule. */
 #include "migplan/readers/request_reader.h"

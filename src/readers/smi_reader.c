@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* smi_reader.c - read nvidia-smi --query-compute-apps CSV into samples. */
 #include "migplan/readers/smi_reader.h"
 

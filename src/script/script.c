@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* script.c - the script model from a plan or from a mig-parted config. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
+# SPDX-License-Identifier: Apache-2.0
 # ---- runtime: the same in every script migplan writes ----
-# (src/script_runtime.sh in the migplan sources, embedded at build time;
+# (src/script/script_runtime.sh in the migplan sources, embedded at build time;
 # layout_data, pick_layout, required_gpus and offline_gpus follow as data)
 # shellcheck disable=SC2154 # required_gpus and offline_gpus are data below
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* assign.c - from an integral choice of GPUs to replicas in slots.
  *
  * For integral x (GPUs per geometry) and w (whole GPUs), which replicas

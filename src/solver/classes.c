@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* classes.c - the solver's view of the request: one item per fleet entry
  * with the maximal geometries over the profiles some tenant can use, and
  * tenant classes (tenants with equal profile masks on every fleet entry,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* explain.c - why a request has no plan, in words a person can act on: a
  * tenant no GPU of the fleet can serve (and the models that could), a
  * fleet too small (and how many GPUs it would take), or a time limit. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* formulate.c - the pattern LP of a request.
  *
  * For every fleet entry i and every maximal geometry g of its GPU model

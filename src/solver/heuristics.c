@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* heuristics.c - plans found quickly: a greedy first fit (the first
  * incumbent, and the answer of last resort when the time limit stops the
  * search) and, for big requests, a dive and large neighbourhood searches

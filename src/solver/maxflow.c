@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* maxflow.c - Dinic's maximum flow: breadth-first levels, then blocking
  * flows along them by depth-first search. */
 #include "migplan/solver/maxflow.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan.c - the mp_plan of a candidate: its GPUs tidied, the fleet's unused
  * GPUs added, all in a stable order (per fleet entry: whole GPUs, then by
  * the tenants they hold), numbered in that order, replicas numbered in GPU

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* search.c - branch and bound over the integer columns of the pattern LP.
  *
  * Depth first, up branch first (covering problems find feasible plans

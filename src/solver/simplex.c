@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* simplex.c - the LP (rows, bounds, costs) and its bounded dual simplex
  * with warm starts, the workhorse of branch and bound. The tableau stays
  * between solves. A bound change leaves the basis dual feasible as long

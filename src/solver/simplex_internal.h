@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* simplex_internal.h - the LP as both simplex methods see it: the rows and
  * bounds (simplex.c owns them and the dual simplex's warm tableau), and the
  * primal simplex (simplex_primal.c) that solves from scratch. Private to

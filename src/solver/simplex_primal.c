@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* simplex_primal.c - the dense two-phase primal simplex: the fallback of
  * the dual simplex (simplex.c) for negative costs, iteration limits and
  * answers that fail their check. It solves from scratch.

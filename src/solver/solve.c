@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* solve.c - mp_solve: the solver's pipeline, phase by phase (the phases
  * are in the files solver_internal.h lists). */
 #include "solver_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* solver_internal.h - what the stages of the plan solver share. Private to
  * src/solver/; names are sv_* (solver-internal, not API).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spread.c - among optimal plans, spread tenants over distinct GPUs.
  *
  * Tenant by tenant, the smallest per-GPU cap the optimum allows: the

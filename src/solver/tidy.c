@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tidy.c - per GPU: re-choose the profiles of the tenants it holds to leave
  * the most usable capacity free, then place them and order their creation.
  *

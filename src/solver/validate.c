@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* validate.c - check a plan independently of how it was found: every GPU's
  * layout valid (geometry engine), every replica served exactly once by an
  * instance (or whole GPU) the tenant module says may serve it, fleet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arena.c - bump allocator with a linked list of blocks. */
 #include "migplan/util/arena.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.c - error code names, diagnostics and how they are shown: the
  * message, then the source line with a caret under the column. */
 #include "migplan/util/error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* findings.c - a growable list of positioned findings. */
 #include "migplan/util/findings.h"
 

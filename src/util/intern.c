@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* intern.c - string interning with dense ids (open addressing, FNV-1a). */
 #include "migplan/util/intern.h"
 

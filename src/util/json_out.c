@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_out.c - a stable pretty-printer for cJSON trees. */
 #include "migplan/util/json_out.h"
 

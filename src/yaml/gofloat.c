@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gofloat.c - Go's strconv.FormatFloat(f, 'g', -1, bits) and
  * encoding/json float text, from the shortest %e digits that round-trip. */
 #include "migplan/yaml/gofloat.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* schema.c - declarative field tables for the YAML formats migplan owns. */
 #include "migplan/yaml/schema.h"
 

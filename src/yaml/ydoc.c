@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ydoc.c - libyaml events to a position-carrying tree with limits: anchors
  * and aliases (shared, not copied), merge keys expanded as go-yaml v2 does,
  * the n-th document of a stream, and source lines for caret messages. */

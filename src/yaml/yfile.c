@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* yfile.c - a whole input file or standard input in memory, refused early
  * when it is a directory, missing, unreadable or over the size limit. */
 #include "migplan/yaml/yfile.h"

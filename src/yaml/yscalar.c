@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* yscalar.c - what a YAML scalar means under YAML 1.1 as go-yaml v2 (and
  * so mig-parted) reads it: tags, the boolean and null words, Go's integer
  * and float syntax, and the string a key becomes in mig-parted's JSON. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_gen.c - seeded benchmark inputs: plan requests and big configs.
  *
  *   bench_gen requests CLASS SEED COUNT DIR   write COUNT requests

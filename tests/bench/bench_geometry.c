@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_geometry.c - how long single-GPU questions take.
  *
  * For every shipped model: feasibility of every valid geometry (the

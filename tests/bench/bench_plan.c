@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_plan.c - migplan's planner next to the greedy heuristics peers use.
  *
  *   bench_plan [--time-limit S] REQUEST.yaml...

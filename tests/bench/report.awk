@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # report.awk - the benchmark table from bench_plan's TSV (the input),
 # the instance classes (-v classes=FILE) and the ILP results (-v ilp=FILE).
 # Used by run-bench.sh.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run-bench.sh [--quick] [--seed N] [--out DIR] - migplan's planner and
 # checker against CBC, GLPK and the peers' greedy heuristics, in one run.
 #

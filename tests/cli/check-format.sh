@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # check-format.sh ROOT - fail when a C source differs from .clang-format.
 # Fix with: clang-format -i src/*/*.[ch] include/migplan/*/*.h tests/*.c tests/*/*.c
 # Exits 77 (ctest SKIP) without clang-format (Debian: clang-format).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install.sh BUILD_DIR MANIFEST - `cmake --install` into an empty DESTDIR
 # must put exactly the files MANIFEST lists under the prefix, and the
 # installed binary must work from there: print its version and plan the

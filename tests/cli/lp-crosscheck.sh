@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # lp-crosscheck.sh MIGPLAN REQUEST... - solve each request twice: with
 # migplan, and with GLPK on the integer program `migplan plan --format lp`
 # writes (explicit placements, none of migplan's geometry enumeration).

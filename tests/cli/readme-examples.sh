@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # readme-examples.sh MIGPLAN README.md - the README's examples are tests.
 #
 # Every fenced code block of README.md is one of these (jq runs its manual

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # script-e2e.sh MIGPLAN FAKE-NVIDIA-SMI [PART] - run the scripts migplan writes
 # against the fake nvidia-smi (tests/fake/), as an operator would:
 #   - for every example request: the plan's script from a clean node and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Usage: tests/cli/shellcheck.sh ROOT - every shell script of the project passes shellcheck:
 # the test and CI scripts and the runtime embedded in generated scripts
 # (script-e2e.sh checks the generated scripts themselves). Exits 77 (ctest

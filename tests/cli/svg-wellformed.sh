@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # svg-wellformed.sh GOLDEN_DIR - every golden SVG (a .out file that starts
 # with an XML declaration) must parse as XML and be an SVG document: root
 # <svg> in the SVG namespace with width, height and a <title>. Uses xmllint

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # systemd-verify.sh MIGPLAN - the boot units of `migplan script --systemd`
 # and `migplan plan --format nvidia-smi --systemd` pass
 # `systemd-analyze verify` without a single message. A unit with a known

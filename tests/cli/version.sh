@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # version.sh MIGPLAN SOURCE_DIR - what `migplan --version` says, recomputed
 # here from the source tree: the commit of the checkout (or "unknown"), the
 # number of profile files and their revision (the first 12 hex digits of

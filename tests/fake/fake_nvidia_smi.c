@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fake_nvidia_smi.c - a stand-in for `nvidia-smi` that keeps MIG state in a
  * file, for testing generated scripts without a GPU.
  *

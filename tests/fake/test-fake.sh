@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test-fake.sh FAKE-NVIDIA-SMI - the fake must behave as real drivers do:
 # the driver's slot choices and the creation-order failure from NVIDIA's MIG
 # User Guide, the 580-driver captures, and byte-exact tables

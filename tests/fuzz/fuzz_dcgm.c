@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_dcgm.c - libFuzzer target: any bytes as dcgm-exporter metrics.
  *
  * Reads them, advises a fixed request, writes the advice as text and as a

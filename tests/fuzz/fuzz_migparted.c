@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_migparted.c - libFuzzer target: any bytes as a mig-parted config.
  *
  * Parses as mig-parted would, checks every config against the shipped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_node.c - libFuzzer target: any bytes as a node inventory
  * (--node FILE). Nothing may crash, hang or leak. */
 #include <stddef.h>

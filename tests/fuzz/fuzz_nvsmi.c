@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_nvsmi.c - libFuzzer target: any bytes as nvidia-smi output given to
  * `migplan import-profiles`. What reads is imported against the shipped
  * profiles, written as a profile file and loaded back. Nothing may crash,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_profiles.c - libFuzzer target: any bytes as a profile file (the
  * files users add with --profiles DIR). A file that loads is used the way
  * the CLI uses a model: every geometry enumerated and placed. Nothing may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_request.c - libFuzzer target: any bytes as a plan request.
  *
  * Reads the request; small ones are also solved (briefly), validated, and

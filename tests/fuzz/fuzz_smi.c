@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_smi.c - libFuzzer target: any bytes as nvidia-smi
  * --query-compute-apps samples.
  *

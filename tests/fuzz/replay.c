@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay.c - run a fuzz target over files, without libFuzzer: the
  * regression corpus (tests/fuzz/corpus/TARGET/) replayed by ctest under
  * the normal sanitizer build.

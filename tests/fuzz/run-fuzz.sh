@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run-fuzz.sh [SECONDS] [TARGET...] - fuzz migplan's readers with libFuzzer.
 #
 # Builds build-fuzz/ with clang-14 (-fsanitize=fuzzer,address,undefined),

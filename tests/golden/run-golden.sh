@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run-golden.sh MIGPLAN CASE.cmd - run one CLI golden test.
 #
 # CASE.cmd holds a bash command line run from the repository root, in which

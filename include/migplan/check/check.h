@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check.h - what mig-parted cannot check: a config against real GPUs.
  *
  * For every named config, each entry is matched to the GPU models it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diagram.h - a picture of one GPU's MIG layout for the terminal.
  *
  *         0        1        2        3        4        5        6        7

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_lp.h - a plan's request as a CPLEX-LP integer program. */
 #ifndef MIGPLAN_EMIT_LP_H
 #define MIGPLAN_EMIT_LP_H

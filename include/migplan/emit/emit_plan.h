@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_plan.h - a finished plan as a table with slot diagrams, or as JSON.
  * Emitters only format; they make no decisions. Output is deterministic
  * (byte-identical for the same input), so golden tests can compare it. */

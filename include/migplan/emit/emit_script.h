@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_script.h - an nvidia-smi script model (script.h) as a bash script. */
 #ifndef MIGPLAN_EMIT_SCRIPT_H
 #define MIGPLAN_EMIT_SCRIPT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emit_sizing.h - what `size` and `advise` write: a request's tenants from
  * measurements, advice as text, and a request revised by the advice. */
 #ifndef MIGPLAN_EMIT_SIZING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* findings_out.h - the findings of `check` (and `script`, which checks
  * first) as text for people, JSON for programs, or GitHub Actions
  * annotations. Emitters only format; the findings are sorted and filtered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geometry_out.h - single-GPU answers for people and programs: the valid
  * geometries of a model (`migplan geometries`), the compute-instance
  * layouts of one GPU instance, and whether a layout fits (`migplan fit`),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* migparted_writer.h - a finished plan as a mig-parted config. */
 #ifndef MIGPLAN_MIGPARTED_WRITER_H
 #define MIGPLAN_MIGPARTED_WRITER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model_json.h - the profile database as JSON (for `gpus` and `profiles`).
  * Callers own the returned trees and free them with cJSON_Delete. */
 #ifndef MIGPLAN_MODEL_JSON_H

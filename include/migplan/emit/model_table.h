@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model_table.h - the profile database for people and programs: the list
  * of GPU models (`migplan gpus`) and one model's profiles (`migplan
  * profiles`), as aligned tables or JSON. */

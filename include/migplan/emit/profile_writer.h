@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_writer.h - write a GPU model as a profile file (schema 2).
  *
  * The output loads back with mp_db_load_text into an equal model, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request_writer.h - plan requests as YAML that `migplan plan` reads back.
  *
  * Used by `size` (tenants from measurements) and `advise --format yaml` (a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* svg.h - MIG layouts as standalone SVG pictures.
  *
  * Every GPU is a bar of its memory slices, all drawn to one scale (a slice

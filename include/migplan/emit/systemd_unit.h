@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* systemd_unit.h - a systemd unit that re-applies a migplan script at boot.
  *
  * MIG mode survives a reboot; GPU instances and compute instances do not,

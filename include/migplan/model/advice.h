@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* advice.h - advice from DCGM metrics per MIG instance: the decision walk
  * platform teams do by hand after a day of measurements.
  *

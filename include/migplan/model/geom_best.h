@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_best.h - of all placements of a set of GPU instances, the one that
  * leaves the most usable room (geom_best.c). */
 #ifndef MIGPLAN_GEOM_BEST_H

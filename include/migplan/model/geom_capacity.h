@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_capacity.h - what a placed layout still has room for: used and
  * stranded slices, the profiles that still fit (geom_capacity.c). */
 #ifndef MIGPLAN_GEOM_CAPACITY_H

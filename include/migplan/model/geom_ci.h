@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_ci.h - compute instances (CIs) inside one GPU instance: whether a
  * split fits, its maximal combinations, and the fewest GIs that hold a set
  * of CIs (geom_ci.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_driver.h - what the driver does without explicit placements, and
  * the orders that create a layout anyway (geom_driver.c). */
 #ifndef MIGPLAN_GEOM_DRIVER_H

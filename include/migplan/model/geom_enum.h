@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geom_enum.h - every valid geometry of one GPU model (geom_enum.c). */
 #ifndef MIGPLAN_GEOM_ENUM_H
 #define MIGPLAN_GEOM_ENUM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* geometry.h - exact answers about one GPU's MIG layout: the types the
  * geometry engine shares (instances, layouts, fit results) and whether a set
  * of instances fits (geometry.c).

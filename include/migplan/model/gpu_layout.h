@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gpu_layout.h - what one GPU holds: the one type check, script, the plan
  * (mp_plan_gpu embeds it) and every emitter share.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_db.h - the MIG profile database: GPU models and their profiles.
  *
  * The facts live in profiles/<model>.yaml, one file per GPU model. The files

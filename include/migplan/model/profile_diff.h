@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile_diff.h - how two descriptions of one GPU model differ.
  *
  * Compares the values of a shipped model with those of another file of the

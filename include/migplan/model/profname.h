@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profname.h - MIG profile names as mig-parted (go-nvlib) parses them.
  *
  *   [Cc.]Gg.GBgb[+attr,...|-attr,...]    e.g. 1g.10gb, 1c.3g.40gb,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request.h - a plan request: the fleet of GPUs and the tenants to place.
  *
  * The request reader (readers/request_reader.h) fills one from YAML; the

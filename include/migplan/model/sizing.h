@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sizing.h - tenants sized from measured memory.
  *
  * Input: the rows of `nvidia-smi --query-compute-apps` samples (one row is

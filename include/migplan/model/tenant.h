@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tenant.h - a tenant of a plan request, and which GPUs may serve it.
  *
  * A tenant asks for a number of replicas, each with at least some memory,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* configmap.h - a mig-parted config file as users hand it over: the config
  * itself, or a Kubernetes manifest whose ConfigMaps hold one under the key
  * config.yaml (the GPU Operator's default-mig-parted-config), as MIG

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dcgm_reader.h - dcgm-exporter metrics, per MIG instance and occupant.
  *
  * Reads Prometheus text (one scrape of /metrics or many concatenated) and

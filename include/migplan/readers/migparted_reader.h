@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* migparted_reader.h - mig-parted config files, read exactly as mig-parted
  * reads them, and written the way mig-parted writes them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* node_reader.h - a node's GPUs by index, for `check --node` and `script
  * --node`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nvsmi_import.h - turn a capture of nvidia-smi output into a GPU model.
  *
  * The -lgip rows give each profile's ID, name, memory, SMs, engines and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nvsmi_profiles.h - read what nvidia-smi prints about a GPU's MIG profiles.
  *
  * One capture may hold, in any order and in one file or several:

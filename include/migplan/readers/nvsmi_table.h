@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nvsmi_table.h - nvidia-smi's text output as lines, boxed tables and cells.
  *
  * nvidia-smi prints its MIG listings (mig -lgip, -lgi, -lci, -lcip) and its

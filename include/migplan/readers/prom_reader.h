@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prom_reader.h - the Prometheus text exposition format (version 0.0.4), as
  * exporters such as dcgm-exporter serve it on /metrics.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request_reader.h - read a plan request (model/request.h) from YAML:
  *
  *   fleet:                    # omitted: as many as needed of --gpu MODEL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* smi_reader.h - `nvidia-smi --query-compute-apps=... --format=csv` output.
  *
  * Reads what nvidia-smi prints with or without the header line (noheader),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* script.h - what an nvidia-smi setup script does, before it is written.
  *
  * A script is a set of layouts (what one GPU should hold: mp_gpu_layout,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* maxflow.h - maximum flow (Dinic) on integer capacities.
  *
  * The plan solver turns an integral choice of GPU layouts into an exact

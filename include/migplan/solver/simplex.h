@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* simplex.h - linear programs for the plan solver.
  *
  * min c'x subject to rows sum(a_k x_k) <= / >= / = b and bounds

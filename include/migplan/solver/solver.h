@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* solver.h - the solver: tenants onto the fewest (or cheapest) GPUs.
  *
  * The primary objective is exact: the number of GPUs (or their total cost)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arena.h - a bump allocator: many small allocations, one free.
  *
  * The profile database and every parsed YAML document live in an arena, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.h - a growable byte buffer that every emitter writes into.
  *
  * Output is built in memory and written out only when a whole run has

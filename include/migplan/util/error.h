@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.h - error codes and positioned diagnostics shared by every module.
  *
  * Every fallible function returns 0 or a negative MP_E* code and, on failure,

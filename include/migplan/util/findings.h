@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* findings.h - positioned findings (errors, warnings, notes) about inputs.
  *
  * `check` reports many findings per file rather than stopping at the first,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* intern.h - a string table that gives each distinct string one copy and a
  * small dense id.
  *

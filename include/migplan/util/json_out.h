@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_out.h - deterministic JSON text from a cJSON tree.
  *
  * Two-space indentation, keys in insertion order, integers without a

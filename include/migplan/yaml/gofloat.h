@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gofloat.h - Go's float formatting, to reproduce mig-parted's messages
  * and keys byte for byte (gofloat.c). */
 #ifndef MIGPLAN_GOFLOAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* schema.h - read YAML maps into C structs from a declarative field table.
  *
  * One mechanism for every file format migplan owns (profiles, plan requests,

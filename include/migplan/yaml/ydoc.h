@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ydoc.h - YAML documents as position-carrying trees, with hard limits.
  *
  * Built from libyaml events. Every node keeps its 1-based line and column so

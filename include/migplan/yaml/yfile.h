@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* yfile.h - reading a whole input file (or standard input) into memory,
  * with a size limit and messages that say what to do (yfile.c). */
 #ifndef MIGPLAN_YFILE_H

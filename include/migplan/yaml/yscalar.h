@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* yscalar.h - YAML 1.1 scalar resolution as go-yaml v2 (mig-parted's
  * parser) does it (yscalar.c): yes/no/on/off/y/n/True are booleans, 0x10
  * and 010 are integers, 1.0 is a float, quoted scalars are always strings.
