@@ -46,6 +46,7 @@ static int nomem(rd *r)
             c->arr = nv;                                                       \
         }                                                                      \
         memset(&c->arr[c->cnt], 0, sizeof(type));                              \
+        *rc = 0;                                                               \
         return &c->arr[c->cnt++];                                              \
     }
 
@@ -159,7 +160,7 @@ static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b,
                     mp_nvsmi_gip *g)
 {
     const mp_nvsmi_cell *c = a->cells;
-    int l = a->line, rc;
+    int l = a->line, rc = 0;
     g->at = (mp_nvsmi_at){r->path, l};
     if ((rc = want_int(r, l, &c[0], "the GPU index", 0, 1023, &g->gpu)) ||
         (rc = want_word(r, l, &c[1], "MIG")) ||
@@ -204,7 +205,7 @@ static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b,
                     mp_nvsmi_cip *ci)
 {
     const mp_nvsmi_cell *c = a->cells;
-    int l = a->line, rc;
+    int l = a->line, rc = 0;
     ci->at = (mp_nvsmi_at){r->path, l};
     mp_nvsmi_cell id = c[4];
     if (id.len > 1 && id.s[id.len - 1] == '*') {
@@ -282,7 +283,7 @@ bad:
 static int read_lgipp(rd *r, const mp_nvsmi_line *l)
 {
     mp_nvsmi_cell w[9];
-    int n = mp_nvsmi_words(l, w, 9), rc;
+    int n = mp_nvsmi_words(l, w, 9), rc = 0;
     bool plural = n >= 7 && mp_nvsmi_cell_is(&w[5], "Placements:");
     bool single = n >= 8 && mp_nvsmi_cell_is(&w[5], "Placement") &&
                   mp_nvsmi_cell_is(&w[6], ":");
