@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli.c - running a command, exit statuses, diagnostics, inputs and safe
  * output for the subcommands. */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
+
 #include "cli.h"
 
 #include <errno.h>
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "migplan/yaml/ydoc.h"
@@ -211,27 +215,59 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* A temporary file beside the target, then rename: never a torn file. */
+/* Straight into path: devices, FIFOs and the like, which a rename would
+ * replace by a regular file (`-o /dev/null`, `-o /dev/full`). */
+static int write_through(const mp_buf *buf, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int err = fd < 0 ? errno : 0;
+    if (!err && write_all(fd, mp_buf_str(buf), buf->len) != 0)
+        err = errno;
+    if (fd >= 0 && close(fd) != 0 && !err)
+        err = errno;
+    if (err)
+        fprintf(stderr, "migplan: %s: cannot write: %s\n", path, strerror(err));
+    return err ? EXIT_USAGE : 0;
+}
+
+/* A temporary file beside the target, then rename: never a torn file. A
+ * symbolic link is followed (the file it names is replaced, the link
+ * stays), an existing file keeps its permissions, and anything that is not
+ * a regular file is written into as it is. */
 static int write_file(cli_ctx *c, const mp_buf *buf, const char *path)
 {
-    size_t plen = strlen(path);
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode))
+        return write_through(buf, path);
+    char *real = exists ? realpath(path, NULL) : NULL;
+    const char *target = real ? real : path;
+    size_t plen = strlen(target);
     char *tmp = malloc(plen + 32);
-    if (!tmp)
+    if (!tmp) {
+        free(real);
         return cli_internal(c, "out of memory");
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    }
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", target, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        fprintf(stderr, "migplan: %s: cannot create: %s\n", path,
-                strerror(errno));
+        fprintf(stderr,
+                "migplan: %s: cannot create: %s; check that its folder "
+                "exists and is writable\n",
+                path, strerror(errno));
         free(tmp);
+        free(real);
         return EXIT_USAGE;
     }
     int err = 0;
-    if (write_all(fd, mp_buf_str(buf), buf->len) != 0 || fsync(fd) != 0)
+    if (exists && fchmod(fd, st.st_mode & 07777) != 0)
+        err = errno;
+    if (!err &&
+        (write_all(fd, mp_buf_str(buf), buf->len) != 0 || fsync(fd) != 0))
         err = errno;
     if (close(fd) != 0 && !err)
         err = errno;
-    if (!err && rename(tmp, path) != 0)
+    if (!err && rename(tmp, target) != 0)
         err = errno;
     if (err) {
         fprintf(stderr,
@@ -241,6 +277,7 @@ static int write_file(cli_ctx *c, const mp_buf *buf, const char *path)
         unlink(tmp);
     }
     free(tmp);
+    free(real);
     return err ? EXIT_USAGE : 0;
 }
 
