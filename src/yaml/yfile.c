@@ -42,6 +42,10 @@ static void close_input(input *in)
  * max_bytes; a regular file's size is known before reading it. */
 static int open_input(input *in, const char *path, size_t max_bytes, mp_diag *d)
 {
+    if (!in->is_stdin && !*path)
+        return mp_diag_set(d, MP_EIO, NULL, 0, 0,
+                           "the file name is empty; give a path, or - for "
+                           "standard input");
     in->fd = in->is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (in->fd < 0) {
         int e = errno;
