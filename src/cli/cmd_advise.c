@@ -63,6 +63,22 @@ static int default_model(cli_ctx *c, const advise_args *a,
     return 0;
 }
 
+/* After a failed request load without a default model: say which modelName
+ * labels could not serve as one, so the request is not blamed alone. */
+static void note_unknown_models(const mp_slice_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->v[i].model && s->v[i].model_name[0]) {
+            fprintf(stderr,
+                    "note: %s:%d: the metrics' modelName '%s' is not a GPU "
+                    "migplan knows, so it cannot stand in for a fleet; pass "
+                    "--gpu MODEL, or add the GPU with `migplan "
+                    "import-profiles`\n",
+                    s->v[i].file, s->v[i].line, s->v[i].model_name);
+            return;
+        }
+}
+
 /* Read the metrics, then the request (its default model may come from the
  * metrics). Returns 0 or the exit status, having said why. */
 static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
@@ -89,7 +105,10 @@ static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
     if (!rc)
         return 0;
     cli_quote_file(&d);
-    return cli_fail(c, &d);
+    rc = cli_fail(c, &d);
+    if (!dm && !a->gpu)
+        note_unknown_models(&in->set);
+    return rc;
 }
 
 /* Judge the tenants (sorting the samples of in) and write the advice;
