@@ -25,12 +25,18 @@ typedef struct inputs {
     size_t len[MAX_FILES];
 } inputs;
 
+/* The name diagnostics give a file: standard input is "<stdin>". */
+static const char *shown(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
 /* Quote d's line from the file it names, when that file was read. */
 static void quote(const import_args *a, const inputs *in, mp_diag *d)
 {
     for (int i = 0; i < a->files.n; i++)
         if (in->text[i])
-            mp_diag_quote(d, a->files.v[i], in->text[i], in->len[i]);
+            mp_diag_quote(d, shown(a->files.v[i]), in->text[i], in->len[i]);
 }
 
 /* Read every file into cap; on failure prints it and returns the exit
@@ -45,8 +51,9 @@ static int read_inputs(cli_ctx *c, const import_args *a, inputs *in,
             return r;
         mp_diag d;
         mp_diag_clear(&d);
-        if (mp_nvsmi_read_profiles(cap, in->text[i], in->len[i], path, &d)) {
-            mp_diag_quote(&d, path, in->text[i], in->len[i]);
+        if (mp_nvsmi_read_profiles(cap, in->text[i], in->len[i], shown(path),
+                                   &d)) {
+            mp_diag_quote(&d, shown(path), in->text[i], in->len[i]);
             return cli_fail(c, &d);
         }
     }
