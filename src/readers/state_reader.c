@@ -226,6 +226,16 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
     return 0;
 }
 
+/* Does line l (not NUL-terminated) hold s? */
+static bool line_has(const mp_nvsmi_line *l, const char *s)
+{
+    int n = (int)strlen(s);
+    for (int i = 0; i + n <= l->len; i++)
+        if (memcmp(l->text + i, s, (size_t)n) == 0)
+            return true;
+    return false;
+}
+
 static bool titled(const mp_nvsmi_table *t, const char *title)
 {
     return t->title && strcmp(t->title, title) == 0;
@@ -255,9 +265,9 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
             }
     for (int i = 0; i < doc.n_lines && !rc; i++) {
         const mp_nvsmi_line *l = &doc.lines[i];
-        any |= l->table < 0 && strstr(l->text, "No GPU instances found");
+        any |= l->table < 0 && line_has(l, "No GPU instances found");
         st->has_lci |=
-            l->table < 0 && strstr(l->text, "No compute instances found");
+            l->table < 0 && line_has(l, "No compute instances found");
     }
     if (!rc && !any)
         rc = mp_diag_set(d, MP_ESCHEMA, path, 0, 0,
