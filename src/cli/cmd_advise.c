@@ -33,6 +33,7 @@ typedef struct advise_args {
 
 /* What advise read; freed by inputs_free. */
 typedef struct inputs {
+    cli_inputs src; /* the metrics files, then the request */
     mp_slice_set set;
     mp_request req;
 } inputs;
@@ -41,6 +42,7 @@ static void inputs_free(inputs *in)
 {
     mp_request_free(&in->req);
     mp_slice_set_free(&in->set);
+    cli_inputs_free(&in->src);
 }
 
 /* The model for a request without a fleet: --gpu, else the one model the
@@ -70,12 +72,15 @@ static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
     mp_diag d;
     mp_diag_clear(&d);
     int rc = 0;
-    for (int i = 0; i < a->files.n && !rc; i++)
-        rc = mp_dcgm_load(db, a->files.v[i], &in->set, &d);
+    const mp_input *f;
+    for (int i = 0; i < a->files.n && !rc; i++) {
+        rc =
+            cli_input(&in->src, a->files.v[i], "dcgm-exporter metrics", &f, &d);
+        if (!rc)
+            rc = mp_dcgm_parse(db, f->text, f->len, f->shown, &in->set, &d);
+    }
     if (!rc && in->set.n == 0)
-        rc = mp_diag_set(&d, MP_ESCHEMA,
-                         strcmp(a->files.v[0], "-") ? a->files.v[0] : "<stdin>",
-                         0, 0,
+        rc = mp_diag_set(&d, MP_ESCHEMA, in->src.v[0].shown, 0, 0,
                          "no MIG instance in the metrics: no "
                          "DCGM_FI_DEV_FB_USED or DCGM_FI_PROF_GR_ENGINE_ACTIVE "
                          "sample with GPU_I_PROFILE and GPU_I_ID labels");
@@ -84,12 +89,12 @@ static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
         int r = default_model(c, a, &in->set, &dm);
         if (r)
             return r; /* cli_model has said why */
-        rc = mp_request_load(db, a->request, dm, &in->req, &d);
+        rc = cli_input(&in->src, a->request, "a YAML file", &f, &d);
+        if (!rc)
+            rc = mp_request_parse(db, f->text, f->len, f->shown, dm, &in->req,
+                                  &d);
     }
-    if (!rc)
-        return 0;
-    cli_quote_file(&d);
-    return cli_fail(c, &d);
+    return rc ? cli_fail_in(c, &in->src, &d) : 0;
 }
 
 /* Judge the tenants (sorting the samples of in) and write the advice;
@@ -113,13 +118,12 @@ static int advise(cli_ctx *c, const advise_args *a, const mp_advice_opts *o,
     if (!rc)
         rc = mp_advise(&in->set, ts, req->n_tenants, o, &adv, &d);
     if (rc) {
-        cli_quote_file(&d);
-        rc = cli_fail(c, &d);
+        rc = cli_fail_in(c, &in->src, &d);
         goto out;
     }
     const char *shown[CLI_LIST_MAX]; /* as the diagnostics show them */
     for (int i = 0; i < a->files.n; i++)
-        shown[i] = strcmp(a->files.v[i], "-") ? a->files.v[i] : "<stdin>";
+        shown[i] = in->src.v[i].shown;
     mp_advice_input ai = {req, &in->set, shown, a->files.n, o};
     mp_buf b = MP_BUF_INIT;
     if (a->format == ADVISE_FORMAT_YAML)

@@ -27,16 +27,20 @@ static int size(cli_ctx *c, const size_args *a, const mp_smi_layout *layout)
                       .by = (mp_size_by)a->by};
     mp_proc_samples s = {0};
     mp_sizing z = {0};
+    cli_inputs in = {.n = 0};
     mp_diag d;
     mp_diag_clear(&d);
     int rc = 0;
-    for (int i = 0; i < a->files.n && !rc; i++)
-        rc = mp_smi_load(a->files.v[i], layout, &s, &d);
+    for (int i = 0; i < a->files.n && !rc; i++) {
+        const mp_input *f;
+        rc = cli_input(&in, a->files.v[i], "nvidia-smi CSV output", &f, &d);
+        if (!rc)
+            rc = mp_smi_parse(f->text, f->len, f->shown, layout, &s, &d);
+    }
     if (!rc)
         rc = mp_size_tenants(&s, &o, &z, &d);
     if (rc) {
-        cli_quote_file(&d);
-        rc = cli_fail(c, &d);
+        rc = cli_fail_in(c, &in, &d);
     } else {
         mp_buf b = MP_BUF_INIT;
         mp_emit_sizing(&z, &s, &o, &b);
@@ -44,6 +48,7 @@ static int size(cli_ctx *c, const size_args *a, const mp_smi_layout *layout)
     }
     mp_sizing_free(&z);
     mp_proc_samples_free(&s);
+    cli_inputs_free(&in);
     return rc;
 }
 

@@ -85,14 +85,3 @@ int mp_line_col(const char *s, size_t off)
             col++;
     return col;
 }
-
-int mp_read_text(const char *path, const char *what, char **text, size_t *len,
-                 const char **shown, mp_diag *d)
-{
-    *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    int rc = mp_read_file(path, mp_ylimits_default.max_bytes, text, len, d);
-    if (rc && d && strncmp(d->msg, "is a directory", 14) == 0)
-        mp_diag_set(d, rc, *shown, 0, 0, "is a directory; give the path of %s",
-                    what);
-    return rc;
-}

@@ -413,14 +413,12 @@ out:
 int mp_request_load(const mp_db *db, const char *path,
                     const mp_model *default_model, mp_request *out, mp_diag *d)
 {
-    char *text;
-    size_t len;
+    mp_input src;
     memset(out, 0, sizeof(*out));
-    int rc = mp_read_file(path, mp_ylimits_default.max_bytes, &text, &len, d);
-    if (rc)
-        return rc;
-    rc = mp_request_parse(db, text, len, strcmp(path, "-") ? path : "<stdin>",
-                          default_model, out, d);
-    free(text);
+    int rc = mp_input_read(path, "a YAML file", &src, d);
+    if (!rc)
+        rc = mp_request_parse(db, src.text, src.len, src.shown, default_model,
+                              out, d);
+    mp_input_free(&src);
     return rc;
 }
