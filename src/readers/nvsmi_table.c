@@ -219,14 +219,8 @@ typedef struct grow {
 
 static mp_nvsmi_row *push_row(grow *g)
 {
-    if (g->n == g->cap) {
-        int ncap = g->cap ? g->cap * 2 : 16;
-        mp_nvsmi_row *nv = realloc(g->v, (size_t)ncap * sizeof(*nv));
-        if (!nv)
-            return NULL;
-        g->v = nv;
-        g->cap = ncap;
-    }
+    if (mp_grow(&g->v, &g->cap, g->n + 1, sizeof(*g->v), 16))
+        return NULL;
     return &g->v[g->n++];
 }
 
@@ -247,14 +241,8 @@ typedef struct body {
 
 static int add_record(body *b, int at)
 {
-    if (b->nrec == b->caprec) {
-        int ncap = b->caprec ? b->caprec * 2 : 16;
-        int *nr = realloc(b->rec, (size_t)ncap * sizeof(*nr));
-        if (!nr)
-            return -1;
-        b->rec = nr;
-        b->caprec = ncap;
-    }
+    if (mp_grow(&b->rec, &b->caprec, b->nrec + 1, sizeof(*b->rec), 16))
+        return -1;
     b->rec[b->nrec++] = at;
     return 0;
 }
