@@ -48,6 +48,17 @@ static void pos(const mp_ynode *n, int *line, int *col)
     *col = n ? n->col : 0;
 }
 
+/* A finding at node at (NULL: no position): what note and reject share. */
+static mp_finding *notev(rd *r, const mp_ynode *at, mp_severity sev,
+                         const char *code, const char *fmt, va_list ap)
+{
+    char msg[900];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int line, col;
+    pos(at, &line, &col);
+    return mp_findings_add(r->f, sev, code, r->path, line, col, "%s", msg);
+}
+
 /* A rejection mig-parted would also make: our message plus its text. */
 static void reject(rd *r, const mp_ynode *at, int level, const char *code,
                    const char *mp_text, const char *fmt, ...)
@@ -59,15 +70,10 @@ static void reject(rd *r, const mp_ynode *at, int level, const char *code,
 static void reject(rd *r, const mp_ynode *at, int level, const char *code,
                    const char *mp_text, const char *fmt, ...)
 {
-    char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    mp_finding *x = notev(r, at, MP_SEV_ERROR, code, fmt, ap);
     va_end(ap);
-    int line, col;
-    pos(at, &line, &col);
-    mp_finding *x = mp_findings_add(r->f, MP_SEV_ERROR, code, r->path, line,
-                                    col, "%s", msg);
     char full[1100];
     snprintf(full, sizeof(full), "%s%.1000s",
              level == LVL_CONVERT ? CONVERT_PREFIX : DECODE_PREFIX, mp_text);
@@ -90,14 +96,11 @@ static mp_finding *note(rd *r, const mp_ynode *at, mp_severity sev,
 static mp_finding *note(rd *r, const mp_ynode *at, mp_severity sev,
                         const char *code, const char *fmt, ...)
 {
-    char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    mp_finding *x = notev(r, at, sev, code, fmt, ap);
     va_end(ap);
-    int line, col;
-    pos(at, &line, &col);
-    return mp_findings_add(r->f, sev, code, r->path, line, col, "%s", msg);
+    return x;
 }
 
 /* ---------------------------------------------------- JSON type rules */
