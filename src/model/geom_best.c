@@ -104,15 +104,9 @@ static void best_rec(best_ctx *b, int k, unsigned occ)
     if (k > 0 && b->prof[b->order[k - 1]] == b->prof[i] &&
         !(b->pinned && b->pinned[b->order[k - 1]] >= 0))
         min_start = b->start[b->order[k - 1]];
-    for (int j = 0; j < p->n_placements; j++) {
-        int st = p->placements[j];
-        if (st <= min_start)
-            continue;
-        unsigned mk = pmask(p, st);
-        if (occ & mk)
-            continue;
+    for (int j = 0, st; (st = next_free(p, occ, min_start, &j)) >= 0;) {
         b->start[i] = st;
-        best_rec(b, k + 1, occ | mk);
+        best_rec(b, k + 1, occ | pmask(p, st));
     }
 }
 
