@@ -35,8 +35,7 @@ static const cli_choice formats[] = {
 
 static const cli_option options[] = {
     CLI_OPTION_FORMAT(gpus_args, format, formats, "table"),
-    CLI_OPTION_OUTPUT(gpus_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPTION_OUTPUT(gpus_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 

@@ -120,18 +120,11 @@ out:
     return r;
 }
 
-#define ARG(f) offsetof(import_args, f)
-
 static const cli_option options[] = {
-    {.name = "gpu",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(gpu),
-     .value_name = "MODEL",
-     .value = CLI_VALUE_MODEL,
-     .help = "the model the output is of, when there is no --query-gpu "
-             "output"},
-    CLI_OPTION_OUTPUT(import_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPTION_GPU(import_args, gpu,
+                   "the model the output is of, when there is no --query-gpu "
+                   "output"),
+    CLI_OPTION_OUTPUT(import_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 

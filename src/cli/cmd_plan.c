@@ -196,60 +196,33 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(plan_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_FORMAT(plan_args, format, formats, "table"),
-    {.name = "gpu",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(gpu),
-     .value_name = "MODEL",
-     .value = CLI_VALUE_MODEL,
-     .help = "the GPU model when the request has no fleet (as many as "
-             "needed)"},
-    {.name = "config-name",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(config_name),
-     .value_name = "N",
-     .value = CLI_VALUE_TEXT,
-     .help = "name of the mig-parted config",
-     .def = "migplan"},
-    {.name = "no-placement",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(no_placement),
-     .help = "nvidia-smi: create instances without start slots"},
+    CLI_OPTION_GPU(plan_args, gpu,
+                   "the GPU model when the request has no fleet (as many as "
+                   "needed)"),
+    CLI_OPT_TEXT(plan_args, config_name, "config-name", "N", CLI_VALUE_TEXT,
+                 "name of the mig-parted config", .def = "migplan"),
+    CLI_OPT_FLAG(plan_args, no_placement, "no-placement",
+                 "nvidia-smi: create instances without start slots"),
     CLI_OPTION_SYSTEMD(plan_args, systemd,
                        "nvidia-smi: write, instead of the script, a systemd "
                        "unit that runs the script installed at PATH at boot"),
-    {.name = "time-limit",
-     .store = CLI_STORE_SECONDS,
-     .offset = ARG(time_limit),
-     .value_name = "S",
-     .value = CLI_VALUE_SECONDS,
-     .help = "seconds for the search; past it the best plan found is written "
-             "with its gap to the bound",
-     .def = "5",
-     .max = 86400},
-    CLI_OPTION_OUTPUT(plan_args, output,
-                      "write to F (atomically) instead of standard output"),
-    {.name = "verbose",
-     .short_name = 'v',
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(verbose),
-     .help = "solver statistics on standard error"},
+    CLI_OPT_SECONDS(
+        plan_args, time_limit, "time-limit", "S", 86400, "5",
+        "seconds for the search; past it the best plan found is written "
+        "with its gap to the bound"),
+    CLI_OPTION_OUTPUT(plan_args, output, CLI_OUTPUT_HELP),
+    CLI_OPTION_VERBOSE(plan_args, verbose,
+                       "solver statistics on standard error"),
     {.name = NULL},
 };
 
 static const cli_operand operands[] = {
-    {.name = "REQUEST.yaml",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(request),
-     .value = CLI_VALUE_FILE,
-     .min = 1,
-     .max = 1,
-     .missing = "which request? e.g. `migplan plan "
-                "examples/three-teams-dgx-h100.yaml`",
-     .extra = "give one request file, not '%s' too"},
+    CLI_OPERAND_FILE(plan_args, request, "REQUEST.yaml",
+                     "which request? e.g. `migplan plan "
+                     "examples/three-teams-dgx-h100.yaml`",
+                     "give one request file, not '%s' too"),
     {.name = NULL},
 };
 

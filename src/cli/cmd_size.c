@@ -69,33 +69,23 @@ static const cli_choice by_choices[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(size_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_PERCENTILE(size_args, p_milli,
                           "the percentile of the samples, 0 < P <= 100",
                           "--percentile takes a number above 0 and at most "
                           "100 (three decimals at most), not '%s'"),
     CLI_OPTION_HEADROOM(size_args, headroom_milli),
-    {.name = "by",
-     .store = CLI_STORE_CHOICE,
-     .offset = ARG(by),
-     .value_name = "name|pid",
-     .value = CLI_VALUE_CHOICE,
-     .help = "one tenant per process name (default, when the samples have "
-             "process_name) or per pid",
-     .choices = by_choices,
-     .bad = "--by takes name or pid, not '%s'"},
-    {.name = "columns",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(columns),
-     .value_name = "LIST",
-     .value = CLI_VALUE_TEXT,
-     .help = "the fields of samples without a header line, as given to "
-             "--query-compute-apps (default: guessed from the first line in "
-             "nvidia-smi's field order)"},
-    CLI_OPTION_OUTPUT(size_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPT_CHOICE(
+        size_args, by, "by", "name|pid", by_choices, NULL,
+        "one tenant per process name (default, when the samples have "
+        "process_name) or per pid",
+        .bad = "--by takes name or pid, not '%s'"),
+    CLI_OPT_TEXT(
+        size_args, columns, "columns", "LIST", CLI_VALUE_TEXT,
+        "the fields of samples without a header line, as given to "
+        "--query-compute-apps (default: guessed from the first line in "
+        "nvidia-smi's field order)"),
+    CLI_OPTION_OUTPUT(size_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 
