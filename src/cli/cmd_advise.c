@@ -212,9 +212,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_advise = {
-    .name = "advise",
-    .run = run,
-    .args_size = sizeof(advise_args),
+    CLI_COMMAND_BINDING("advise", advise_args),
     .summary = "advise on a request from DCGM metrics",
     .synopsis =
         "Usage: migplan advise METRICS... --request REQUEST [--format "
@@ -246,6 +244,5 @@ const cli_command cli_cmd_advise = {
         "          one instance; a key only a later migplan plans)",
     .footer = "Exit status: 0 advice written, 2 unreadable or malformed input "
               "or bad usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

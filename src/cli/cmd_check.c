@@ -137,9 +137,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_check = {
-    .name = "check",
-    .run = run,
-    .args_size = sizeof(check_args),
+    CLI_COMMAND_BINDING("check", check_args),
     .summary = "validate mig-parted config files (for CI)",
     .synopsis =
         "Usage: migplan check FILE... [--config NAME] [--gpu MODEL]...\n"
@@ -158,6 +156,5 @@ const cli_command cli_cmd_check = {
         "(gpus: [{index: 0, model: h100}, ...]) and checks coverage too.",
     .footer = "Exit status: 0 clean, 1 errors found, 2 unreadable file or bad "
               "usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

@@ -179,9 +179,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_fit = {
-    .name = "fit",
-    .run = run,
-    .args_size = sizeof(fit_args),
+    CLI_COMMAND_BINDING("fit", fit_args),
     .summary = "check one layout: placements, diagram, creation order",
     .synopsis = "Usage: migplan fit MODEL PROFILE[:START]... [--format "
                 "table|json|svg]\n",
@@ -194,7 +192,6 @@ const cli_command cli_cmd_fit = {
         "the instances even when the driver picks the slots itself. "
         "Otherwise prints the constraint that fails and exits 1.\n\n"
         "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -148,9 +148,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_geometries = {
-    .name = "geometries",
-    .run = run,
-    .args_size = sizeof(geometries_args),
+    CLI_COMMAND_BINDING("geometries", geometries_args),
     .summary = "list every valid layout of a model",
     .synopsis =
         "Usage: migplan geometries MODEL [--maximal] [--without PROFILE]...\n"
@@ -164,7 +162,6 @@ const cli_command cli_cmd_geometries = {
         "one +me instance). --maximal keeps only geometries to which no "
         "further instance can be added, and draws each one with a "
         "placement that realises it.",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -40,9 +40,7 @@ static const cli_option options[] = {
 };
 
 const cli_command cli_cmd_gpus = {
-    .name = "gpus",
-    .run = run,
-    .args_size = sizeof(gpus_args),
+    CLI_COMMAND_BINDING("gpus", gpus_args),
     .summary = "list the GPU models in the profile database",
     .synopsis = "Usage: migplan gpus [--format table|json] [-o FILE]\n",
     .description =
@@ -52,6 +50,5 @@ const cli_command cli_cmd_gpus = {
         "confirmed from real nvidia-smi output or NVIDIA documentation. "
         "Any id, alias, PCI ID or nvidia-smi name shown here is accepted "
         "wherever a model is asked for.",
-    .options = options,
     .common = CLI_SHOW_PROFILES,
 };

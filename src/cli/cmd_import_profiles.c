@@ -137,9 +137,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_import_profiles = {
-    .name = "import-profiles",
-    .run = run,
-    .args_size = sizeof(import_args),
+    CLI_COMMAND_BINDING("import-profiles", import_args),
     .summary = "write a profile file from a GPU's nvidia-smi output",
     .synopsis = "Usage: migplan import-profiles FILE... [--gpu MODEL] [-o "
                 "FILE]\n",
@@ -159,7 +157,6 @@ const cli_command cli_cmd_import_profiles = {
         "the same PCI ID and marked inferred. Compare the result with the "
         "shipped table:\n\n"
         "  migplan profiles --diff FILE",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_PROFILES,
 };

@@ -227,9 +227,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_plan = {
-    .name = "plan",
-    .run = run,
-    .args_size = sizeof(plan_args),
+    CLI_COMMAND_BINDING("plan", plan_args),
     .summary = "pack tenants onto the fewest GPUs and write the layout",
     .synopsis = "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] "
                 "[-o FILE]\n",
@@ -242,7 +240,6 @@ const cli_command cli_cmd_plan = {
         "for standard input; its format is in the README.",
     .footer = "Exit status: 0 plan written, 1 no plan exists (the reason is "
               "printed), 2 bad request or usage, 3 internal error.",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -134,9 +134,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_profiles = {
-    .name = "profiles",
-    .run = run,
-    .args_size = sizeof(profiles_args),
+    CLI_COMMAND_BINDING("profiles", profiles_args),
     .summary = "show a model's MIG profiles and placements",
     .synopsis = "Usage: migplan profiles MODEL [--format table|json] "
                 "[--sources] [-o FILE]\n"
@@ -155,7 +153,6 @@ const cli_command cli_cmd_profiles = {
         "import-profiles` wrote on a real GPU: every value that differs, "
         "and every inferred value FILE confirms. Exit status 1 when they "
         "differ.",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_PROFILES,
 };

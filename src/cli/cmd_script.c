@@ -226,9 +226,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_script = {
-    .name = "script",
-    .run = run,
-    .args_size = sizeof(script_args),
+    CLI_COMMAND_BINDING("script", script_args),
     .summary = "turn a mig-parted config into a safe nvidia-smi script",
     .synopsis = "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu "
                 "MODEL... | --node FILE]\n"
@@ -250,6 +248,5 @@ const cli_command cli_cmd_script = {
     .footer =
         "Exit status: 0 script written, 1 the config has errors or cannot "
         "be realised, 2 unreadable file or bad usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

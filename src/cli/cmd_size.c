@@ -99,9 +99,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_size = {
-    .name = "size",
-    .run = run,
-    .args_size = sizeof(size_args),
+    CLI_COMMAND_BINDING("size", size_args),
     .summary = "size tenants from nvidia-smi process samples",
     .synopsis = "Usage: migplan size SAMPLES... [--percentile P] [--headroom "
                 "PCT]\n"
@@ -122,6 +120,5 @@ const cli_command cli_cmd_size = {
         "at most 63; a name taken gets -2, -3, ...",
     .footer = "Exit status: 0 written, 2 unreadable or malformed samples or "
               "bad usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

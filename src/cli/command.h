@@ -223,6 +223,12 @@ typedef struct cli_command {
     CLI_OPERAND(type, field, "MODEL", CLI_STORE_STRING, CLI_VALUE_MODEL, 1, 1, \
                 missing_text, extra_text)
 
+/* What every cmd_<name>.c binds alike in its cli_command: the command's
+ * name, its handler `run`, its argument struct and its `options` rows. */
+#define CLI_COMMAND_BINDING(name_, args_type)                                  \
+    .name = (name_), .run = run, .args_size = sizeof(args_type),               \
+    .options = options
+
 /* Every command, in `migplan --help` order, NULL-terminated. */
 extern const cli_command *const cli_commands[];
 /* Options every command accepts (--help, --profiles, --ascii, --unicode);
