@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "migplan/yaml/ydoc.h"
+#include "migplan/util/buf.h"
 
 bool mp_lines_next(mp_lines *it, const char **s, size_t *n)
 {
@@ -79,9 +79,5 @@ int mp_line_check(const char *path, int line, const char *s, size_t n,
 
 int mp_line_col(const char *s, size_t off)
 {
-    int col = 1;
-    for (size_t i = 0; i < off; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            col++;
-    return col;
+    return 1 + mp_utf8_width(s, off);
 }
