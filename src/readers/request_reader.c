@@ -163,13 +163,14 @@ static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
 static int read_engines(mp_schema_ctx *c, const mp_ynode *n, mp_tenant *t)
 {
     long long v[MP_ENG_COUNT] = {0};
-    const mp_field ef[] = {
-        {"ce", MP_F_INT, false, 0 * sizeof(long long), 0, 64},
-        {"nvdec", MP_F_INT, false, 1 * sizeof(long long), 0, 64},
-        {"nvenc", MP_F_INT, false, 2 * sizeof(long long), 0, 64},
-        {"nvjpg", MP_F_INT, false, 3 * sizeof(long long), 0, 64},
-        {"ofa", MP_F_INT, false, 4 * sizeof(long long), 0, 64},
-    };
+    mp_field ef[MP_ENG_COUNT];
+    for (int e = 0; e < MP_ENG_COUNT; e++) /* any of them, 0 to 64 */
+        ef[e] = (mp_field){mp_engine_name(e),
+                           MP_F_INT,
+                           false,
+                           (size_t)e * sizeof(long long),
+                           0,
+                           64};
     int rc = mp_schema_read(c, n, "map of engines", ef, MP_ENG_COUNT, v, NULL);
     if (rc)
         return rc;
