@@ -152,8 +152,6 @@ int mp_node_load(const mp_db *db, const char *path, mp_node *out, mp_diag *d)
 
 void mp_node_free(mp_node *n)
 {
-    if (!n)
-        return;
-    mp_arena_free(&n->arena);
-    memset(n, 0, sizeof(*n));
+    if (n)
+        mp_arena_release(&n->arena, n, sizeof(*n));
 }

@@ -373,10 +373,8 @@ int mp_nvsmi_parse(const char *text, size_t len, const char *path,
 
 void mp_nvsmi_doc_free(mp_nvsmi_doc *doc)
 {
-    if (!doc)
-        return;
-    mp_arena_free(&doc->arena);
-    memset(doc, 0, sizeof(*doc));
+    if (doc)
+        mp_arena_release(&doc->arena, doc, sizeof(*doc));
 }
 
 int mp_nvsmi_words(const mp_nvsmi_line *l, mp_nvsmi_cell *cells, int max)

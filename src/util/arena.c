@@ -92,6 +92,12 @@ void mp_arena_free(mp_arena *a)
     a->used_total = 0;
 }
 
+void mp_arena_release(mp_arena *a, void *obj, size_t size)
+{
+    mp_arena_free(a);
+    memset(obj, 0, size);
+}
+
 int mp_grow(void *arr, int *cap, int need, size_t size, int first)
 {
     if (need <= *cap)

@@ -538,10 +538,8 @@ int mp_ydoc_load(const char *path, const mp_ylimits *lim, mp_ydoc *out,
 
 void mp_ydoc_free(mp_ydoc *doc)
 {
-    if (!doc)
-        return;
-    mp_arena_free(&doc->arena);
-    memset(doc, 0, sizeof(*doc));
+    if (doc)
+        mp_arena_release(&doc->arena, doc, sizeof(*doc));
 }
 
 const mp_ynode *mp_ymap_get(const mp_ynode *map, const char *key,

@@ -36,6 +36,11 @@ char *mp_arena_printf(mp_arena *a, const char *fmt, ...)
 /* Release every allocation; the arena may be reused afterwards. */
 void mp_arena_free(mp_arena *a);
 
+/* Free everything of an object that owns its memory through arena a, then
+ * zero the object (size bytes at obj, a included), so that freeing it again
+ * is safe: the whole body of such an object's _free. */
+void mp_arena_release(mp_arena *a, void *obj, size_t size);
+
 /* Make room for `need` elements of `size` bytes in a malloc'd array: arr
  * is the address of the array pointer (T **), *cap its capacity. When need
  * is over *cap, *cap doubles (from `first`) until it holds need and the
