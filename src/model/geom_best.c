@@ -117,13 +117,9 @@ int mp_geom_fit_best(const mp_model *m, const int *profiles, const int *pinned,
     int rc = mp_geom_fit(m, profiles, pinned, n, &first, res);
     if (rc || !out)
         return rc;
-    best_ctx b;
-    memset(&b, 0, sizeof(b));
-    b.m = m;
-    b.n = n;
-    b.prof = profiles;
-    b.pinned = pinned;
-    b.budget = 20000; /* far above any real layout's placement count */
+    /* a budget far above any real layout's placement count */
+    best_ctx b = {
+        .m = m, .n = n, .prof = profiles, .pinned = pinned, .budget = 20000};
     for (int i = 0; i < n; i++)
         b.order[i] = i;
     /* group identical profiles so their starts can be taken in order */

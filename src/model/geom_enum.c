@@ -128,12 +128,8 @@ static int sort_largest_first(const mp_model *m, mp_geom_list *l)
 int mp_geom_enumerate(const mp_model *m, const bool *allowed, bool maximal_only,
                       mp_geom_list *out)
 {
-    enum_ctx e;
-    memset(&e, 0, sizeof(e));
-    e.m = m;
-    e.allowed = allowed;
-    e.maximal_only = maximal_only;
-    e.out = out;
+    enum_ctx e = {
+        .m = m, .allowed = allowed, .maximal_only = maximal_only, .out = out};
     out->v = NULL;
     out->n = 0;
     enum_rec(&e, 0);
