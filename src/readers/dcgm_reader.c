@@ -211,18 +211,3 @@ int mp_dcgm_parse(const mp_db *db, const char *text, size_t len,
     set->n_files++;
     return mp_prom_parse(text, len, path, on_sample, &c, d);
 }
-
-int mp_dcgm_load(const mp_db *db, const char *path, mp_slice_set *set,
-                 mp_diag *d)
-{
-    char *text;
-    size_t len;
-    const char *shown;
-    int rc =
-        mp_read_text(path, "dcgm-exporter metrics", &text, &len, &shown, d);
-    if (rc)
-        return rc;
-    rc = mp_dcgm_parse(db, text, len, shown, set, d);
-    free(text);
-    return rc;
-}

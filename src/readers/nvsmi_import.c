@@ -667,8 +667,6 @@ int mp_nvsmi_import(const mp_nvsmi_capture *cap, const mp_db *db,
 
 void mp_import_free(mp_import *imp)
 {
-    if (!imp)
-        return;
-    mp_arena_free(&imp->arena);
-    memset(imp, 0, sizeof(*imp));
+    if (imp)
+        mp_arena_release(&imp->arena, imp, sizeof(*imp));
 }

@@ -220,14 +220,8 @@ typedef struct grow {
 
 static mp_nvsmi_row *push_row(grow *g)
 {
-    if (g->n == g->cap) {
-        int ncap = g->cap ? g->cap * 2 : 16;
-        mp_nvsmi_row *nv = realloc(g->v, (size_t)ncap * sizeof(*nv));
-        if (!nv)
-            return NULL;
-        g->v = nv;
-        g->cap = ncap;
-    }
+    if (mp_grow(&g->v, &g->cap, g->n + 1, sizeof(*g->v), 16))
+        return NULL;
     return &g->v[g->n++];
 }
 
@@ -248,14 +242,8 @@ typedef struct body {
 
 static int add_record(body *b, int at)
 {
-    if (b->nrec == b->caprec) {
-        int ncap = b->caprec ? b->caprec * 2 : 16;
-        int *nr = realloc(b->rec, (size_t)ncap * sizeof(*nr));
-        if (!nr)
-            return -1;
-        b->rec = nr;
-        b->caprec = ncap;
-    }
+    if (mp_grow(&b->rec, &b->caprec, b->nrec + 1, sizeof(*b->rec), 16))
+        return -1;
     b->rec[b->nrec++] = at;
     return 0;
 }
@@ -393,10 +381,8 @@ int mp_nvsmi_parse(const char *text, size_t len, const char *path,
 
 void mp_nvsmi_doc_free(mp_nvsmi_doc *doc)
 {
-    if (!doc)
-        return;
-    mp_arena_free(&doc->arena);
-    memset(doc, 0, sizeof(*doc));
+    if (doc)
+        mp_arena_release(&doc->arena, doc, sizeof(*doc));
 }
 
 int mp_nvsmi_words(const mp_nvsmi_line *l, mp_nvsmi_cell *cells, int max)
