@@ -111,5 +111,6 @@ extern const cli_command cli_cmd_script;
 extern const cli_command cli_cmd_import_profiles;
 extern const cli_command cli_cmd_size;
 extern const cli_command cli_cmd_advise;
+extern const cli_command cli_cmd_completion;
 
 #endif

@@ -7,17 +7,12 @@
 #include "cli.h"
 
 const cli_command *const cli_commands[] = {
-    &cli_cmd_gpus,
-    &cli_cmd_profiles,
-    &cli_cmd_geometries,
-    &cli_cmd_fit,
-    &cli_cmd_plan,
-    &cli_cmd_check,
-    &cli_cmd_script,
-    &cli_cmd_size,
-    &cli_cmd_advise,
-    &cli_cmd_import_profiles,
-    NULL,
+    &cli_cmd_gpus,       &cli_cmd_profiles,
+    &cli_cmd_geometries, &cli_cmd_fit,
+    &cli_cmd_plan,       &cli_cmd_check,
+    &cli_cmd_script,     &cli_cmd_size,
+    &cli_cmd_advise,     &cli_cmd_import_profiles,
+    &cli_cmd_completion, NULL,
 };
 
 #define CTX(f) offsetof(cli_ctx, f)
@@ -76,6 +71,9 @@ const cli_option cli_global_options[] = {
      .short_name = 'V',
      .store = CLI_STORE_VERSION,
      .help = "print the version, commit and profile data"},
+    {.name = "man",
+     .store = CLI_STORE_MAN,
+     .help = "print the man page migplan(1) (roff; `man -l -` reads it)"},
     {.name = "help",
      .short_name = 'h',
      .store = CLI_STORE_HELP,
