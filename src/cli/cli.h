@@ -31,6 +31,7 @@ typedef struct cli_ctx {
     mp_db *db;                /* loaded on first use */
     bool ascii;               /* --ascii */
     bool unicode;             /* --unicode */
+    const char *color;        /* --color WHEN: auto (NULL), always, never */
     const char *cmd;          /* current subcommand, for messages */
 } cli_ctx;
 

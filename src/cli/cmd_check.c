@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
+#include "cli_color.h"
 #include "migplan/emit/findings_ci.h"
 #include "migplan/emit/findings_out.h"
 
@@ -57,7 +60,7 @@ static int check_one(cli_ctx *c, const mp_db *db, const char *path,
 
 static void report(const check_args *a, const mp_findings *f,
                    const mp_configmap *in, int unread, const mp_check_stats *st,
-                   mp_buf *b)
+                   bool color, mp_buf *b)
 {
     switch ((check_format)a->format) {
     case CHECK_FORMAT_JSON:
@@ -69,6 +72,12 @@ static void report(const check_args *a, const mp_findings *f,
     case CHECK_FORMAT_TEXT:
         mp_emit_findings_text(f, in, a->files.n, a->verbose, b);
         mp_emit_check_summary(f, st, unread, b);
+        if (color) {
+            mp_buf plain = *b;
+            *b = (mp_buf)MP_BUF_INIT;
+            cli_paint_findings(mp_buf_str(&plain), b);
+            mp_buf_free(&plain);
+        }
         break;
     case CHECK_FORMAT_SARIF:
         mp_emit_findings_sarif(f, a->verbose, unread, MIGPLAN_URL, b);
@@ -128,7 +137,8 @@ static int run(cli_ctx *c, void *args)
     mp_findings_sort(&f);
     mp_buf b = MP_BUF_INIT;
     if (in)
-        report(a, &f, in, unread, &st, &b);
+        report(a, &f, in, unread, &st, cli_color(c, STDOUT_FILENO, a->output),
+               &b);
     int wr = in ? cli_write(c, &b, a->output) : 0;
     if (!wr && in && a->summary_markdown)
         wr = append_summary(a, &f, unread, &st);

@@ -20,6 +20,18 @@ const cli_command *const cli_commands[] = {
     "use profile memory sizes seen with driver V (580, 580.173.02) where "     \
     "known; default: the newest"
 
+/* --color: a string checked by cli_color_check, so that the global row
+ * (stored as a string by main.c) and the common row agree. */
+static const cli_choice color_choices[] = {
+    {"auto", 0, NULL},
+    {"always", 1, NULL},
+    {"never", 2, NULL},
+    {NULL, 0, NULL},
+};
+#define COLOR_HELP                                                             \
+    "colour for severities, diffs and diagrams: auto (the default: on a "      \
+    "terminal, unless NO_COLOR is set), always or never"
+
 const cli_option cli_common_options[] = {
     {.name = "help",
      .short_name = 'h',
@@ -50,6 +62,13 @@ const cli_option cli_common_options[] = {
      .help = "draw diagrams with box-drawing characters (the default on a "
              "UTF-8 terminal)",
      .show = CLI_SHOW_DIAGRAM},
+    {.name = "color",
+     .store = CLI_STORE_STRING,
+     .offset = CTX(color),
+     .value_name = "WHEN",
+     .value = CLI_VALUE_CHOICE,
+     .choices = color_choices,
+     .help = COLOR_HELP},
     {.name = NULL},
 };
 
@@ -67,6 +86,13 @@ const cli_option cli_global_options[] = {
      .value_name = "V",
      .value = CLI_VALUE_DRIVER,
      .help = DRIVER_HELP},
+    {.name = "color",
+     .store = CLI_STORE_STRING,
+     .offset = CTX(color),
+     .value_name = "WHEN",
+     .value = CLI_VALUE_CHOICE,
+     .choices = color_choices,
+     .help = COLOR_HELP},
     {.name = "version",
      .short_name = 'V',
      .store = CLI_STORE_VERSION,
