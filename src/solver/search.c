@@ -131,6 +131,8 @@ static int node(search *b, int depth, double parent_bound)
     }
     s->nodes++;
     b->nodes++;
+    if ((s->nodes & 255) == 0)
+        sv_progress(s, NULL, b->c);
     s->lp_solves++;
     double obj;
     int rc = mp_lp_solve(b->c->md.lp, b->x, &obj);
