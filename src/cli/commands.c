@@ -32,6 +32,13 @@ static const cli_choice color_choices[] = {
     "colour for severities, diffs and diagrams: auto (the default: on a "      \
     "terminal, unless NO_COLOR is set), always or never"
 
+#define COLOR_ROW                                                              \
+    {                                                                          \
+        .name = "color", .store = CLI_STORE_STRING, .offset = CTX(color),      \
+        .value_name = "WHEN", .value = CLI_VALUE_CHOICE,                       \
+        .choices = color_choices, .help = COLOR_HELP                           \
+    }
+
 const cli_option cli_common_options[] = {
     {.name = "help",
      .short_name = 'h',
@@ -62,13 +69,7 @@ const cli_option cli_common_options[] = {
      .help = "draw diagrams with box-drawing characters (the default on a "
              "UTF-8 terminal)",
      .show = CLI_SHOW_DIAGRAM},
-    {.name = "color",
-     .store = CLI_STORE_STRING,
-     .offset = CTX(color),
-     .value_name = "WHEN",
-     .value = CLI_VALUE_CHOICE,
-     .choices = color_choices,
-     .help = COLOR_HELP},
+    COLOR_ROW,
     {.name = NULL},
 };
 
@@ -86,13 +87,7 @@ const cli_option cli_global_options[] = {
      .value_name = "V",
      .value = CLI_VALUE_DRIVER,
      .help = DRIVER_HELP},
-    {.name = "color",
-     .store = CLI_STORE_STRING,
-     .offset = CTX(color),
-     .value_name = "WHEN",
-     .value = CLI_VALUE_CHOICE,
-     .choices = color_choices,
-     .help = COLOR_HELP},
+    COLOR_ROW,
     {.name = "version",
      .short_name = 'V',
      .store = CLI_STORE_VERSION,

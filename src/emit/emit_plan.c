@@ -127,7 +127,6 @@ static int unused_run(const mp_plan *p, int k, mp_buf *b)
 int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
                         mp_buf *b)
 {
-    const mp_request *r = p->req;
     const mp_plan_gpu *g = &p->gpus[k];
     const mp_layout *l = &g->layout.gis;
     if (!g->used)
@@ -142,11 +141,23 @@ int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
         return k;
     }
     mp_buf_printf(b, "GPU %d  %s\n", g->index, l->model->id);
+    mp_plan_diagram(p, g, true, v, b);
+    return k;
+}
+
+void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
+                     const mp_plan_view *v, mp_buf *b)
+{
+    const mp_layout *l = &g->layout.gis;
     char labels[MP_MAX_GIS][80];
     const char *subs[MP_MAX_GIS], *sgr[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        snprintf(labels[q], sizeof(labels[q]), "%s#%d",
-                 r->tenants[g->tenant[q]].name, g->replica[q]);
+        const char *name = p->req->tenants[g->tenant[q]].name;
+        if (replicas)
+            snprintf(labels[q], sizeof(labels[q]), "%s#%d", name,
+                     g->replica[q]);
+        else
+            snprintf(labels[q], sizeof(labels[q]), "%s", name);
         subs[q] = labels[q];
         sgr[q] = v->color ? mp_tenant_sgr(g->tenant[q]) : NULL;
     }
@@ -157,7 +168,6 @@ int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
                          .sublabel_sgr = sgr};
     mp_diagram(l, &o, b);
     mp_buf_putc(b, '\n');
-    return k;
 }
 
 /* Where replica rep of tenant t is (at from replica_index): GPU, and

@@ -76,18 +76,7 @@ static void group_section(const mp_plan *p, int k, const int *idx, int n,
         return;
     }
     mp_buf_puts(b, "same layout\n");
-    const char *subs[MP_MAX_GIS], *sgr[MP_MAX_GIS];
-    for (int q = 0; q < l->n; q++) {
-        subs[q] = p->req->tenants[g->tenant[q]].name;
-        sgr[q] = v->color ? mp_tenant_sgr(g->tenant[q]) : NULL;
-    }
-    mp_diagram_opts o = {.unicode = v->unicode,
-                         .sublabels = subs,
-                         .indent = "",
-                         .footer = true,
-                         .sublabel_sgr = sgr};
-    mp_diagram(l, &o, b);
-    mp_buf_putc(b, '\n');
+    mp_plan_diagram(p, g, false, v, b);
 }
 
 /* A hash of what same_gpu compares, independent of instance order: GPUs

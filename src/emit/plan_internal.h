@@ -10,6 +10,12 @@
 int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
                         mp_buf *b);
 
+/* The slot diagram of g with its footer and a blank line; the second
+ * label of each instance is its tenant, with the replica ("name#3") when
+ * replicas, in the tenant's colour when v->color. */
+void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
+                     const mp_plan_view *v, mp_buf *b);
+
 /* Every GPU, those that look the same drawn once (MP_PLAN_GROUP_ABOVE).
  * Returns 0, or -1 when out of memory. */
 int mp_plan_grouped_gpus(const mp_plan *p, const mp_plan_view *v, mp_buf *b);
