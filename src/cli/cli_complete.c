@@ -434,5 +434,11 @@ void cli_complete_zsh(mp_buf *out)
                      "ret=0 ;;\n");
     for (int k = 0; cli_commands[k]; k++)
         zsh_command(cli_commands[k], out);
-    mp_buf_puts(out, "    esac\n    return ret\n}\n\n_migplan \"$@\"\n");
+    /* autoloaded from fpath: complete now; sourced: register */
+    mp_buf_puts(out, "    esac\n    return ret\n}\n\n"
+                     "if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then\n"
+                     "    _migplan \"$@\"\n"
+                     "else\n"
+                     "    compdef _migplan migplan\n"
+                     "fi\n");
 }

@@ -31,6 +31,7 @@ if command -v zsh >/dev/null 2>&1; then
         _arguments() { return 1; }
         _call_program() { shift; eval "$@"; }
         _wanted() { print -rl -- ${(P)${@[-1]}}; }
+        compdef() { :; }
         source $1
         _migplan_bin=$2
         line=(tests/data/mig-parted/config.yaml); _migplan_configs | grep -c .
@@ -40,6 +41,14 @@ if command -v zsh >/dev/null 2>&1; then
     want="$("$bin" completion --configs tests/data/mig-parted/config.yaml | wc -l) 2g.12gb+me zero-count h100"
     [ "$got" = "$want" ] || {
         echo "zsh helpers give '$got', expected '$want'" >&2
+        exit 1
+    }
+    # sourced after compinit, it registers itself for migplan
+    # shellcheck disable=SC2016 # zsh code, expanded by zsh
+    comp=$(zsh -fc 'autoload -Uz compinit; compinit -u -d $2/zcd2; source $1;
+                    print -r -- ${_comps[migplan]}' _ "$tmp/_migplan" "$tmp" </dev/null)
+    [ "$comp" = _migplan ] || {
+        echo "sourcing the zsh script registers '$comp' for migplan" >&2
         exit 1
     }
     echo "zsh: the script loads; configs, profiles, codes and models list"
