@@ -65,8 +65,9 @@ typedef struct mp_solve_opts {
     double time_limit; /* seconds for the whole solve; <= 0: default 5 */
     bool no_spread;    /* skip the spread phase */
     bool no_tidy;      /* keep the solver's profile choice per GPU */
-    /* called at each phase and every few hundred nodes (NULL: never);
-     * it only reports, and must not touch the request */
+    /* called at each phase and each branch-and-bound node (NULL: never),
+     * so it should return at once unless it is time to report; it only
+     * reports, and must not touch the request */
     void (*progress)(void *ctx, const mp_solve_progress *p);
     void *progress_ctx;
 } mp_solve_opts;
