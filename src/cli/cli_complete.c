@@ -31,10 +31,11 @@ static const char *kind_name(cli_value v)
 #define SHELLS "bash zsh"
 
 /* The common options a command's completion offers: those its help
- * lists, and --help. */
+ * lists, and those no help lists because every command has them (--help,
+ * --color). */
 static bool offered(const cli_command *cmd, const cli_option *o)
 {
-    return (o->show & cmd->common) != 0 || o->store == CLI_STORE_HELP;
+    return o->show == 0 || (o->show & cmd->common) != 0;
 }
 
 /* ---------------------------------------------------------------- bash */
