@@ -426,7 +426,7 @@ static void test_command_tables(void **state)
             assert_non_null(p->extra);
         }
     }
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 11);
     assert_null(cli_command_find("nosuch"));
 }
 

@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "cli.h"
+#include "cli_color.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,8 @@ int cli_run(cli_ctx *c, const cli_command *cmd, int argc, char **argv)
     if (!args)
         return cli_internal(c, "out of memory");
     int r = cli_parse(c, cmd, argc, argv, args);
+    if (r == 0 && cli_color_check(c) != 0)
+        r = CLI_BAD;
     if (r == 0)
         r = cmd->run(c, args);
     else
@@ -84,7 +87,7 @@ int cli_fail(cli_ctx *c, const mp_diag *d)
         return cli_internal(c, d->msg);
     mp_buf b = MP_BUF_INIT;
     mp_diag_render(d, &b);
-    fputs(mp_buf_str(&b), stderr);
+    cli_put_findings(c, mp_buf_str(&b), stderr);
     mp_buf_free(&b);
     return rc == EXIT_OK ? EXIT_USAGE : rc;
 }

@@ -32,6 +32,7 @@ typedef struct cli_ctx {
     mp_db *db;                /* loaded on first use */
     bool ascii;               /* --ascii */
     bool unicode;             /* --unicode */
+    const char *color;        /* --color WHEN: auto (NULL), always, never */
     const char *cmd;          /* current subcommand, for messages */
 } cli_ctx;
 
@@ -124,5 +125,6 @@ extern const cli_command cli_cmd_script;
 extern const cli_command cli_cmd_import_profiles;
 extern const cli_command cli_cmd_size;
 extern const cli_command cli_cmd_advise;
+extern const cli_command cli_cmd_completion;
 
 #endif

@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_check.c - `migplan check`: validate mig-parted configs for CI. */
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_color.h"
+#include "migplan/emit/findings_ci.h"
 #include "migplan/emit/findings_out.h"
 
 typedef enum check_format {
     CHECK_FORMAT_TEXT,
     CHECK_FORMAT_JSON,
-    CHECK_FORMAT_GITHUB
+    CHECK_FORMAT_GITHUB,
+    CHECK_FORMAT_SARIF,
+    CHECK_FORMAT_MARKDOWN
 } check_format;
 
 typedef struct check_args {
@@ -21,6 +30,7 @@ typedef struct check_args {
     bool strict;
     cli_list ignore;
     bool verbose;
+    const char *summary_markdown;
     cli_list files;
 } check_args;
 
@@ -50,7 +60,7 @@ static int check_one(cli_ctx *c, const mp_db *db, const char *path,
 
 static void report(const check_args *a, const mp_findings *f,
                    const mp_configmap *in, int unread, const mp_check_stats *st,
-                   mp_buf *b)
+                   bool color, mp_buf *b)
 {
     switch ((check_format)a->format) {
     case CHECK_FORMAT_JSON:
@@ -62,8 +72,42 @@ static void report(const check_args *a, const mp_findings *f,
     case CHECK_FORMAT_TEXT:
         mp_emit_findings_text(f, in, a->files.n, a->verbose, b);
         mp_emit_check_summary(f, st, unread, b);
+        if (color) {
+            mp_buf plain = *b;
+            *b = (mp_buf)MP_BUF_INIT;
+            cli_paint_findings(mp_buf_str(&plain), b);
+            mp_buf_free(&plain);
+        }
+        break;
+    case CHECK_FORMAT_SARIF:
+        mp_emit_findings_sarif(f, a->verbose, unread, MIGPLAN_URL, b);
+        break;
+    case CHECK_FORMAT_MARKDOWN:
+        mp_emit_findings_markdown(f, st, a->files.n, unread, a->verbose, b);
         break;
     }
+}
+
+/* --summary-markdown FILE: appended, as $GITHUB_STEP_SUMMARY wants (other
+ * steps' summaries in the file stay). Returns the exit status. */
+static int append_summary(const check_args *a, const mp_findings *f, int unread,
+                          const mp_check_stats *st)
+{
+    mp_buf b = MP_BUF_INIT;
+    mp_emit_findings_markdown(f, st, a->files.n, unread, a->verbose, &b);
+    FILE *fp = fopen(a->summary_markdown, "a");
+    bool ok = fp && fputs(mp_buf_str(&b), fp) >= 0;
+    int err = errno;
+    if (fp && fclose(fp) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    mp_buf_free(&b);
+    if (ok)
+        return 0;
+    fprintf(stderr, "migplan: %s: cannot write: %s\n", a->summary_markdown,
+            strerror(err));
+    return EXIT_USAGE;
 }
 
 static int run(cli_ctx *c, void *args)
@@ -93,8 +137,11 @@ static int run(cli_ctx *c, void *args)
     mp_findings_sort(&f);
     mp_buf b = MP_BUF_INIT;
     if (in)
-        report(a, &f, in, unread, &st, &b);
+        report(a, &f, in, unread, &st, cli_color(c, STDOUT_FILENO, a->output),
+               &b);
     int wr = in ? cli_write(c, &b, a->output) : 0;
+    if (!wr && in && a->summary_markdown)
+        wr = append_summary(a, &f, unread, &st);
     int errors = mp_findings_count(&f, MP_SEV_ERROR);
     for (int i = 0; in && i < a->files.n; i++)
         mp_configmap_free(&in[i]);
@@ -110,6 +157,8 @@ static const cli_choice formats[] = {
     {"text", CHECK_FORMAT_TEXT, NULL},
     {"json", CHECK_FORMAT_JSON, NULL},
     {"github", CHECK_FORMAT_GITHUB, "annotations"},
+    {"sarif", CHECK_FORMAT_SARIF, "code scanning"},
+    {"markdown", CHECK_FORMAT_MARKDOWN, "a job summary"},
     {NULL, 0, NULL},
 };
 
@@ -125,6 +174,10 @@ static const cli_option options[] = {
     CLI_OPTION_VERBOSE(check_args, verbose, "also print notes"),
     CLI_OPTION_OUTPUT(check_args, output,
                       "write the report to F instead of standard output"),
+    CLI_OPT_TEXT(check_args, summary_markdown, "summary-markdown", "F",
+                 CLI_VALUE_OUTPUT,
+                 "also append a Markdown summary to F (such as "
+                 "$GITHUB_STEP_SUMMARY)"),
     {.name = NULL},
 };
 
@@ -141,8 +194,8 @@ const cli_command cli_cmd_check = {
     .summary = "validate mig-parted config files (for CI)",
     .synopsis =
         "Usage: migplan check FILE... [--config NAME] [--gpu MODEL]...\n"
-        "                     [--node FILE] [--strict] [--format "
-        "text|json|github]\n",
+        "                     [--node FILE] [--strict] [--format F]\n"
+        "                     [--summary-markdown F]\n",
     .description =
         "Validate mig-parted config files the way mig-parted reads them "
         "(YAML 1.1, its field rules and error texts), then check what "

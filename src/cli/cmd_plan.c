@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
+#include "cli_color.h"
 #include "migplan/emit/emit_lp.h"
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
@@ -34,6 +37,8 @@ typedef struct plan_args {
     double time_limit;
     bool verbose;
     const char *systemd; /* --systemd PATH: the boot unit, not the script */
+    bool summary;        /* --summary: totals only */
+    bool all_gpus;       /* --all-gpus: no grouping in large plans */
     const char *request;
 } plan_args;
 
@@ -90,9 +95,14 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
                 mp_diag *d)
 {
     switch ((plan_format)a->format) {
-    case PLAN_FORMAT_TABLE:
-        mp_emit_plan_table(plan, cli_use_unicode(c), b);
+    case PLAN_FORMAT_TABLE: {
+        mp_plan_view v = {.unicode = cli_use_unicode(c),
+                          .color = cli_color(c, STDOUT_FILENO, a->output),
+                          .summary = a->summary,
+                          .all_gpus = a->all_gpus};
+        mp_emit_plan_view(plan, &v, b);
         return 0;
+    }
     case PLAN_FORMAT_JSON:
         mp_emit_plan_json(plan, b);
         return 0;
@@ -107,6 +117,39 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         return 0;
     }
     return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0, "unknown plan format");
+}
+
+/* The progress line on a terminal's standard error: redrawn in place at
+ * most ten times a second once the solve has taken half a second, and
+ * wiped when it ends, so short runs and pipes never see it. */
+typedef struct progress {
+    double limit; /* the time limit, for "of N s" */
+    double last;  /* when it was last drawn */
+    int width;    /* of what is on the line, to wipe it */
+} progress;
+
+static void show_progress(void *ctx, const mp_solve_progress *p)
+{
+    progress *pr = ctx;
+    if (p->seconds < 0.5 || p->seconds - pr->last < 0.1)
+        return;
+    pr->last = p->seconds;
+    char best[32] = "none yet";
+    if (p->best >= 0)
+        snprintf(best, sizeof(best), "%g", p->best);
+    char line[160];
+    int n = snprintf(line, sizeof(line),
+                     "migplan plan: %s, %ld nodes, best %s, %.1f s of %g",
+                     p->phase, p->nodes, best, p->seconds, pr->limit);
+    fprintf(stderr, "\r%s%*s", line, pr->width > n ? pr->width - n : 0, "");
+    fflush(stderr);
+    pr->width = n;
+}
+
+static void end_progress(const progress *pr)
+{
+    if (pr->width)
+        fprintf(stderr, "\r%*s\r", pr->width, "");
 }
 
 static void statistics(const mp_plan *plan)
@@ -155,6 +198,11 @@ static int run(cli_ctx *c, void *args)
     if (a->systemd && a->format != PLAN_FORMAT_NVIDIA_SMI)
         return cli_usage_error(c, "--systemd writes the boot unit for the "
                                   "script: add --format nvidia-smi");
+    if ((a->summary || a->all_gpus) && a->format != PLAN_FORMAT_TABLE)
+        return cli_usage_error(c, "--%s only applies to --format table",
+                               a->summary ? "summary" : "all-gpus");
+    if (a->summary && a->all_gpus)
+        return cli_usage_error(c, "--summary draws no GPU: drop --all-gpus");
     mp_diag ud;
     if (a->systemd && mp_unit_check_script(a->systemd, &ud))
         return cli_usage_error(c, "--systemd: %s", ud.msg);
@@ -172,7 +220,14 @@ static int run(cli_ctx *c, void *args)
     mp_diag d;
     mp_diag_clear(&d);
     mp_solve_opts so = {.time_limit = a->time_limit};
-    if (mp_solve(db, &req, &so, &plan, &d) != 0) {
+    progress pr = {.limit = a->time_limit};
+    if (isatty(STDERR_FILENO)) {
+        so.progress = show_progress;
+        so.progress_ctx = &pr;
+    }
+    int solved = mp_solve(db, &req, &so, &plan, &d);
+    end_progress(&pr);
+    if (solved != 0) {
         r = cli_fail_in(c, &in, &d);
     } else {
         if (a->verbose)
@@ -215,6 +270,11 @@ static const cli_option options[] = {
     CLI_OPTION_OUTPUT(plan_args, output, CLI_OUTPUT_HELP),
     CLI_OPTION_VERBOSE(plan_args, verbose,
                        "solver statistics on standard error"),
+    CLI_OPT_FLAG(plan_args, summary, "summary",
+                 "table: only the totals per model, profile and tenant"),
+    CLI_OPT_FLAG(plan_args, all_gpus, "all-gpus",
+                 "table: draw every GPU even when more than 16 are used "
+                 "(else GPUs that look the same are drawn once)"),
     {.name = NULL},
 };
 

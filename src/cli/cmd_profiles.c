@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <unistd.h>
+
 #include "cli.h"
+#include "cli_color.h"
 #include "migplan/emit/model_table.h"
 #include "migplan/model/profile_diff.h"
 #include "migplan/yaml/ydoc.h"
@@ -70,6 +73,12 @@ static int diff(cli_ctx *c, const profiles_args *a)
     mp_buf_printf(&b, "against %s (%s; profile sizes of driver %s):\n", path,
                   o->name, o->memory_driver);
     mp_diff_count n = mp_model_diff(m, o, &b);
+    if (cli_color(c, STDOUT_FILENO, a->output)) {
+        mp_buf plain = b;
+        b = (mp_buf)MP_BUF_INIT;
+        cli_paint_diff(mp_buf_str(&plain), &b);
+        mp_buf_free(&plain);
+    }
     r = cli_write(c, &b, a->output);
     if (!r && n.differ)
         r = EXIT_FINDINGS;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_color.h"
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/findings_out.h"
 #include "migplan/emit/systemd_unit.h"
@@ -92,7 +93,7 @@ static int checked_config(cli_ctx *c, const script_args *a,
     if (f->n > 0) {
         mp_buf rep = MP_BUF_INIT;
         mp_emit_findings_text(f, in, 1, false, &rep);
-        fputs(mp_buf_str(&rep), stderr);
+        cli_put_findings(c, mp_buf_str(&rep), stderr);
         mp_buf_free(&rep);
     }
     if (errors || !*cfg) {

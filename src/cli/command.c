@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_complete.h"
 #include "cli_version.h"
 #include "migplan/model/sizing.h" /* mp_parse_milli */
 
@@ -114,6 +115,13 @@ static int apply(parser *p, const cli_option *o, void *base, const char *arg)
     }
     case CLI_STORE_VERSION:
         return cli_version(p->c, stdout) == EXIT_OK ? CLI_HELP : CLI_BAD;
+    case CLI_STORE_MAN: {
+        mp_buf b = MP_BUF_INIT;
+        cli_man(&b);
+        fputs(mp_buf_str(&b), stdout);
+        mp_buf_free(&b);
+        return CLI_HELP;
+    }
     case CLI_STORE_TRUE:
         *(bool *)f = true;
         return 0;

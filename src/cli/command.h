@@ -30,8 +30,9 @@ typedef enum cli_store {
     CLI_STORE_LIST,    /* cli_list: each value appended, at most `max` */
     CLI_STORE_CHOICE,  /* int: the `value` of the matching `choices` entry */
     CLI_STORE_SECONDS, /* double: a number in (0, max] */
-    CLI_STORE_MILLI    /* int: a decimal with at most three decimals, in
+    CLI_STORE_MILLI,   /* int: a decimal with at most three decimals, in
                           thousandths, within [min, max] thousandths */
+    CLI_STORE_MAN      /* print the man page, exit 0 (no field) */
 } cli_store;
 
 /* What a value or an operand is, for completions and the man page. */
@@ -49,7 +50,8 @@ typedef enum cli_value {
     CLI_VALUE_CODE,    /* a finding code of `migplan check` */
     CLI_VALUE_CHOICE,  /* one of the row's choices */
     CLI_VALUE_SECONDS, /* a positive number of seconds */
-    CLI_VALUE_NUMBER   /* a decimal number (95, 99.5, 0.85) */
+    CLI_VALUE_NUMBER,  /* a decimal number (95, 99.5, 0.85) */
+    CLI_VALUE_SHELL    /* a shell completion knows: bash or zsh */
 } cli_value;
 
 /* One allowed value of an enum-valued option. */

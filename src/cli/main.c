@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_complete.h"
 #include "cli_version.h"
 
 static void usage(FILE *f)
@@ -59,6 +60,12 @@ static int globals(cli_ctx *c, int argc, char **argv, int *rc)
         case CLI_STORE_VERSION:
             *rc = cli_version(c, stdout);
             return -1;
+        case CLI_STORE_MAN: {
+            mp_buf b = MP_BUF_INIT;
+            cli_man(&b);
+            *rc = cli_write(c, &b, NULL);
+            return -1;
+        }
         default: /* the global rows that take a value store a string */
             *(const char **)((char *)c + o->offset) = val;
         }

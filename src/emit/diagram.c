@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "migplan/util/color.h"
+
 typedef struct seg {
     int start, size;
     int gi; /* index into layout->gi, -1 for a free slice */
@@ -145,7 +147,13 @@ void mp_diagram(const mp_layout *l, const mp_diagram_opts *o, mp_buf *out)
                     label[w] = '\0';
                 }
             }
+            const char *sgr =
+                row && o->sublabel_sgr ? o->sublabel_sgr[sg[i].gi] : NULL;
+            if (sgr)
+                mp_buf_puts(out, sgr);
             cell(out, label, (int)strlen(label), w, false);
+            if (sgr)
+                mp_buf_puts(out, MP_SGR_RESET);
         }
         mp_buf_puts(out, u ? "│" : "|");
         mp_buf_putc(out, '\n');

@@ -8,7 +8,9 @@
 
 #include "migplan/emit/diagram.h"
 #include "migplan/emit/emit_plan.h"
+#include "migplan/util/color.h"
 #include "migplan/util/json_out.h"
+#include "plan_internal.h"
 
 static double gib(long long mib)
 {
@@ -122,34 +124,50 @@ static int unused_run(const mp_plan *p, int k, mp_buf *b)
     return last;
 }
 
-/* The table's section for the GPU at position k (a run of unused ones
- * from there): returns the position of the last GPU it showed. */
-static int gpu_table(const mp_plan *p, int k, bool unicode, mp_buf *b)
+int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
+                        mp_buf *b)
 {
-    const mp_request *r = p->req;
     const mp_plan_gpu *g = &p->gpus[k];
     const mp_layout *l = &g->layout.gis;
     if (!g->used)
         return unused_run(p, k, b);
     if (!g->layout.mig_enabled) {
-        mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: %s#%d\n\n",
-                      g->index, l->model->id, r->tenants[g->whole_tenant].name,
-                      g->whole_replica);
+        char rep[24];
+        snprintf(rep, sizeof(rep), "#%d", g->whole_replica);
+        mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: ", g->index,
+                      l->model->id);
+        mp_plan_tenant_name(p, v, g->whole_tenant, rep, 0, b);
+        mp_buf_puts(b, "\n\n");
         return k;
     }
     mp_buf_printf(b, "GPU %d  %s\n", g->index, l->model->id);
+    mp_plan_diagram(p, g, true, v, b);
+    return k;
+}
+
+void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
+                     const mp_plan_view *v, mp_buf *b)
+{
+    const mp_layout *l = &g->layout.gis;
     char labels[MP_MAX_GIS][80];
-    const char *subs[MP_MAX_GIS];
+    const char *subs[MP_MAX_GIS], *sgr[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        snprintf(labels[q], sizeof(labels[q]), "%s#%d",
-                 r->tenants[g->tenant[q]].name, g->replica[q]);
+        const char *name = p->req->tenants[g->tenant[q]].name;
+        if (replicas)
+            snprintf(labels[q], sizeof(labels[q]), "%s#%d", name,
+                     g->replica[q]);
+        else
+            snprintf(labels[q], sizeof(labels[q]), "%s", name);
         subs[q] = labels[q];
+        sgr[q] = v->color ? mp_tenant_sgr(g->tenant[q]) : NULL;
     }
-    mp_diagram_opts o = {
-        .unicode = unicode, .sublabels = subs, .indent = "", .footer = true};
+    mp_diagram_opts o = {.unicode = v->unicode,
+                         .sublabels = subs,
+                         .indent = "",
+                         .footer = true,
+                         .sublabel_sgr = sgr};
     mp_diagram(l, &o, b);
     mp_buf_putc(b, '\n');
-    return k;
 }
 
 /* Where replica rep of tenant t is (at from replica_index): GPU, and
@@ -167,18 +185,19 @@ static const mp_plan_gpu *replica_at(const mp_plan *p, int at, const mp_gi **gi,
 }
 
 /* The table's line for replica rep of tenant tn at `at`. */
-static void replica_row(const mp_plan *p, const mp_tenant *tn, int rep, int at,
-                        int wname, mp_buf *b, long long *granted)
+static void replica_row(const mp_plan *p, const mp_plan_view *v, int t, int rep,
+                        int at, int wname, mp_buf *b, long long *granted)
 {
+    const mp_tenant *tn = &p->req->tenants[t];
     const mp_gi *gi;
     const mp_plan_gpu *g = replica_at(p, at, &gi, granted);
-    char name[96], inst[40], grant[24], ask[24], spare[24];
+    char suffix[24], inst[40], grant[24], ask[24], spare[24];
     if (gi)
         snprintf(inst, sizeof(inst), "%s @%d",
                  g->layout.gis.model->profiles[gi->profile].name, gi->start);
     else
         snprintf(inst, sizeof(inst), "whole GPU");
-    snprintf(name, sizeof(name), "%s#%d", tn->name, rep);
+    snprintf(suffix, sizeof(suffix), "#%d", rep);
     snprintf(grant, sizeof(grant), "%.2f GiB", gib(*granted));
     if (tn->memory_mib > 0) {
         snprintf(ask, sizeof(ask), "%.2f GiB", gib(tn->memory_mib));
@@ -188,14 +207,15 @@ static void replica_row(const mp_plan *p, const mp_tenant *tn, int rep, int at,
         snprintf(ask, sizeof(ask), "-");
         snprintf(spare, sizeof(spare), "-");
     }
-    mp_buf_printf(b, "%-*s %4d  %-16s %11s %11s %11s\n", wname, name, g->index,
-                  inst, grant, ask, spare);
+    mp_plan_tenant_name(p, v, t, suffix, wname, b);
+    mp_buf_printf(b, " %4d  %-16s %11s %11s %11s\n", g->index, inst, grant, ask,
+                  spare);
 }
 
 /* The tenant summary: one line per replica, then the totals of memory
  * granted and asked. Returns 0, or -1 when out of memory. */
-static int replica_rows(const mp_plan *p, mp_buf *b, long long *granted,
-                        long long *asked)
+static int replica_rows(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
+                        long long *granted, long long *asked)
 {
     const mp_request *r = p->req;
     int wname = 6;
@@ -216,7 +236,7 @@ static int replica_rows(const mp_plan *p, mp_buf *b, long long *granted,
             if (at < 0)
                 continue;
             long long gm;
-            replica_row(p, tn, rep, at, wname, b, &gm);
+            replica_row(p, v, t, rep, at, wname, b, &gm);
             *granted += gm;
             *asked += tn->memory_mib;
         }
@@ -245,6 +265,41 @@ static void spread_lines(const mp_plan *p, mp_buf *b)
 
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
 {
+    mp_plan_view v = {.unicode = unicode};
+    mp_emit_plan_view(p, &v, b);
+}
+
+void mp_plan_tenant_name(const mp_plan *p, const mp_plan_view *v, int t,
+                         const char *suffix, int width, mp_buf *b)
+{
+    if (v->color)
+        mp_buf_puts(b, mp_tenant_sgr(t));
+    mp_buf_printf(b, "%s%s", p->req->tenants[t].name, suffix);
+    if (v->color)
+        mp_buf_puts(b, MP_SGR_RESET);
+    size_t shown = strlen(p->req->tenants[t].name) + strlen(suffix);
+    for (size_t k = shown; (int)k < width; k++)
+        mp_buf_putc(b, ' ');
+}
+
+/* The GPUs and the replica list, or, for a large plan, the GPUs grouped
+ * and a line per tenant; only the totals for a summary. */
+static int body(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
+                long long *granted, long long *asked)
+{
+    bool group = !v->all_gpus && p->gpus_used > MP_PLAN_GROUP_ABOVE;
+    if (v->summary || group) {
+        if (!v->summary && mp_plan_grouped_gpus(p, v, b) != 0)
+            return -1;
+        return mp_plan_totals(p, v, b, granted, asked);
+    }
+    for (int k = 0; k < p->n_gpus; k++)
+        k = mp_plan_gpu_section(p, k, v, b);
+    return replica_rows(p, v, b, granted, asked);
+}
+
+void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
+{
     const mp_request *r = p->req;
     mp_buf_printf(b, "Plan for %s\n", r->path);
     if (!p->feasible) {
@@ -253,10 +308,8 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
     }
     mp_emit_plan_optimality(p, b);
     mp_buf_putc(b, '\n');
-    for (int k = 0; k < p->n_gpus; k++)
-        k = gpu_table(p, k, unicode, b);
     long long granted = 0, asked = 0;
-    if (replica_rows(p, b, &granted, &asked) != 0) {
+    if (body(p, v, b, &granted, &asked) != 0) {
         b->failed = true;
         return;
     }

@@ -131,6 +131,7 @@ static int node(search *b, int depth, double parent_bound)
     }
     s->nodes++;
     b->nodes++;
+    sv_progress(s, NULL, b->c); /* the callback throttles itself */
     s->lp_solves++;
     double obj;
     int rc = mp_lp_solve(b->c->md.lp, b->x, &obj);

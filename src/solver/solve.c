@@ -27,6 +27,20 @@ static void solver_init(sv_solver *s, const mp_db *db, const mp_request *req,
      * tens of milliseconds for thousands of GPUs) fits the limit too */
     double limit = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
     s->deadline = t0 + limit - fmin(0.1 * limit, 0.25);
+    s->t0 = t0;
+}
+
+void sv_progress(sv_solver *s, const char *phase, const sv_cand *c)
+{
+    if (phase)
+        s->phase = phase;
+    if (!s->o->progress)
+        return;
+    mp_solve_progress p = {.phase = s->phase,
+                           .nodes = s->nodes,
+                           .best = c && c->have ? c->best_obj : -1,
+                           .seconds = sv_now() - s->t0};
+    s->o->progress(s->o->progress_ctx, &p);
 }
 
 static void solver_free(sv_solver *s)
@@ -102,16 +116,21 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
     memset(&best, 0, sizeof(best));
     out->req = req;
     solver_init(&s, db, req, o ? o : &defaults, t0);
+    sv_progress(&s, "setup", NULL);
     int rc = setup(&s, out);
     if (rc || sv_explain_unplaceable(&s, out))
         goto done;
+    sv_progress(&s, "search", NULL);
     rc = optimise(&s, &best, out);
+    sv_progress(&s, "plan", &best);
     if (!rc && !best.have)
         rc = sv_explain_no_plan(&s, &best, out);
     if (!rc && best.have)
         rc = sv_plan_build(&s, &best, out);
-    if (!rc && best.have && !s.o->no_spread)
+    if (!rc && best.have && !s.o->no_spread) {
+        sv_progress(&s, "spread", &best);
         rc = sv_spread(&s, out, best.best_obj);
+    }
     out->feasible = !rc && best.have;
 done:
     out->lp_solves = s.lp_solves;

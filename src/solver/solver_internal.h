@@ -101,6 +101,8 @@ typedef struct sv_solver {
     long lp_solves, nodes, pivots;
     sv_memo *memo;
     int nmemo, capmemo;
+    double t0;         /* when the solve started */
+    const char *phase; /* for progress reports */
 } sv_solver;
 
 /* One GPU of a candidate: its layout slots and the tenant in each. */
@@ -147,6 +149,10 @@ void sv_cand_free(sv_cand *c);
 double sv_bound_of(const sv_solver *s, double obj);
 /* The lower bound c's search proved (c->have). */
 double sv_proven_bound(const sv_solver *s, const sv_cand *c);
+/* Report progress through the options' callback, if any: entering phase
+ * (NULL: the same phase), with the best plan of c (NULL: none known). */
+void sv_progress(sv_solver *s, const char *phase, const sv_cand *c);
+
 /* Branch and bound within the bounds set on c's LP, at most nodes nodes
  * and until deadline, improving c's plan. */
 int sv_subsearch(sv_solver *s, sv_cand *c, long nodes, double deadline);

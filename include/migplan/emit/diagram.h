@@ -26,6 +26,8 @@ typedef struct mp_diagram_opts {
     const char *const *sublabels;
     const char *indent; /* prefix of every line, NULL for none */
     bool footer;        /* the capacity line under the boxes */
+    /* optional SGR colour per second label (same index), NULL: plain */
+    const char *const *sublabel_sgr;
 } mp_diagram_opts;
 
 /* Append the diagram of l to out. */

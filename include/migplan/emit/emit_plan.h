@@ -15,6 +15,25 @@
  * line. */
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *out);
 
+/* How the table shows a plan. */
+typedef struct mp_plan_view {
+    bool unicode;  /* box-drawing characters */
+    bool color;    /* tenant names in colours (SGR), for a terminal */
+    bool summary;  /* totals per model, profile and tenant only */
+    bool all_gpus; /* every GPU drawn, even in a large plan */
+} mp_plan_view;
+
+/* A plan using more GPUs than this is large: GPUs that look the same (the
+ * model, the instances with their starts and the tenant in each, whatever
+ * the replica numbers; or unused, or whole to one tenant) are drawn once,
+ * under "GPU 12-340 (329 GPUs)", at the place of the first of them, and
+ * the replica list becomes a line per tenant. */
+#define MP_PLAN_GROUP_ABOVE 16
+
+/* The table as v says: mp_emit_plan_table's, grouped for a large plan
+ * unless v->all_gpus, or only the totals with v->summary. */
+void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *out);
+
 /* {"feasible", "gpus_used", "lower_bound", "optimal", "cost", "gpus": [...],
  * "tenants": [...]} */
 void mp_emit_plan_json(const mp_plan *p, mp_buf *out);

@@ -53,10 +53,23 @@ typedef struct mp_plan {
     double seconds;
 } mp_plan;
 
+/* Where a solve is, for a progress line. */
+typedef struct mp_solve_progress {
+    const char *phase; /* "setup", "search", "plan", "spread" */
+    long nodes;        /* branch-and-bound nodes explored so far */
+    double best;       /* cost of the best plan found, < 0: none yet */
+    double seconds;    /* since the solve started */
+} mp_solve_progress;
+
 typedef struct mp_solve_opts {
     double time_limit; /* seconds for the whole solve; <= 0: default 5 */
     bool no_spread;    /* skip the spread phase */
     bool no_tidy;      /* keep the solver's profile choice per GPU */
+    /* called at each phase and each branch-and-bound node (NULL: never),
+     * so it should return at once unless it is time to report; it only
+     * reports, and must not touch the request */
+    void (*progress)(void *ctx, const mp_solve_progress *p);
+    void *progress_ctx;
 } mp_solve_opts;
 
 /* Solve req (db, which may be NULL, is used to suggest larger models in

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+/* rules.c - the finding codes of `check` as data: one row per code with a
+ * short name and the advice a code-scanning page or a man page shows. */
+#include "migplan/check/rules.h"
+
+#include <string.h>
+
+#define E MP_SEV_ERROR
+#define W MP_SEV_WARNING
+#define N MP_SEV_NOTE
+
+const mp_check_rule mp_check_rules[] = {
+    {"all-zero", E, "Every count in mig-devices is 0",
+     "mig-parted rejects an entry whose mig-devices counts are all 0. Use "
+     "`mig-devices: {}` for a GPU with MIG on and no instances."},
+    {"bad-count", E, "Count is not a whole number mig-parted can read",
+     "Counts are 64-bit integers; a GPU holds at most 7 instances. Write a "
+     "small whole number."},
+    {"bad-device-filter", E, "device-filter is not an NVIDIA PCI device ID",
+     "mig-parted ignores filters it cannot parse, so the entry silently "
+     "applies to no GPU. Write 8 hex digits, the device then 10DE, quoted: "
+     "\"0x20B010DE\"."},
+    {"bad-devices", E, "devices is neither \"all\" nor a list of indices",
+     "Write `devices: all` or a list of GPU indices such as `[0, 1]`."},
+    {"bad-key", E, "Key that JSON cannot hold",
+     "mig-parted converts YAML to JSON, whose keys are strings; a list, map "
+     "or null key makes it reject the file. Quote the key."},
+    {"bad-profile-name", E, "Not a MIG profile name",
+     "Profile names look like 1g.10gb, 1c.3g.40gb or 1g.10gb+me; "
+     "`migplan profiles MODEL` lists a model's names."},
+    {"bad-type", E, "Field of the wrong YAML type",
+     "mig-parted decodes each field into a Go type and rejects the file when "
+     "the YAML value has another type. The message names the expected type; "
+     "quote strings, leave booleans and numbers bare."},
+    {"bad-version", E, "version is not v1",
+     "v1 is the only version mig-parted knows: write `version: v1`."},
+    {"compute-instances-do-not-fit", E,
+     "Compute instances do not fit their GPU instance",
+     "The compute-instance profiles listed for a GPU instance need more "
+     "compute slices than it has; `migplan profiles MODEL` shows each "
+     "profile's compute-instance splits."},
+    {"config-name-type", W, "Config name is not a string in YAML 1.1",
+     "A name such as 1 or yes reads as a number or boolean, so mig-parted "
+     "knows the config by another name and `-c NAME` does not find it. "
+     "Quote the name."},
+    {"configmap-key", E, "ConfigMap holds the config under another key",
+     "MIG Manager reads only the ConfigMap key config.yaml; move the "
+     "mig-parted config there."},
+    {"count-too-large", E, "More instances than fit one GPU",
+     "A profile's count exceeds how many such instances the GPU model holds "
+     "(its max count and slices). Lower the count or choose a smaller "
+     "profile; `migplan profiles MODEL` lists the limits."},
+    {"device-index", E, "GPU index that can never match",
+     "A negative or absurd GPU index matches no GPU and mig-parted ignores "
+     "it silently. Use the node-local indices 0 to N-1."},
+    {"device-out-of-range", E, "GPU index not on the node",
+     "The --node inventory has fewer GPUs than the index; fix the index or "
+     "the inventory."},
+    {"devices-when-disabled", E, "mig-devices given with mig-enabled false",
+     "mig-parted rejects MIG devices on a GPU with MIG off. Set "
+     "`mig-enabled: true` or remove mig-devices."},
+    {"does-not-fit", E, "Layout does not fit the GPU",
+     "No placement of these GPU instances fits the GPU's memory slices, "
+     "compute slices or per-profile limits; the message names the "
+     "constraint. `migplan fit MODEL PROFILE...` shows what fits."},
+    {"duplicate-device", W, "GPU listed twice in devices",
+     "The second mention changes nothing; remove it."},
+    {"duplicate-key", E, "Duplicate key",
+     "mig-parted keeps the last of duplicate keys silently, so the first is "
+     "ignored. Remove or rename one of them."},
+    {"empty-config", E, "Config with no entries",
+     "mig-parted rejects a config that is null or an empty list; give it at "
+     "least one entry or remove it."},
+    {"entry-matches-nothing", W, "Entry applies to no GPU of the node",
+     "Its devices and device-filter select none of the --node GPUs, so it "
+     "does nothing on that node."},
+    {"extra-documents", W, "More than one YAML document",
+     "mig-parted reads only the first document of the file and ignores the "
+     "rest; split the file or remove the extra `---`."},
+    {"inferred-data", N, "Checked with inferred profile data",
+     "Some profile facts of this model were inferred rather than read from "
+     "real nvidia-smi output; `migplan gpus` shows which. Capture "
+     "`nvidia-smi mig -lgip` and `-lgipp` on the GPU and import them with "
+     "`migplan import-profiles` to confirm them."},
+    {"limit", E, "Input over a size limit",
+     "The file, or a value in it, is larger than migplan reads (a guard "
+     "against hostile input); no real mig-parted config comes near it."},
+    {"min-driver", N, "Profile needs a newer driver",
+     "This profile exists only from the named driver version on; nodes with "
+     "an older driver cannot create it."},
+    {"missing-field", E, "Entry without devices or mig-enabled",
+     "Every entry needs `devices` and `mig-enabled`; mig-parted rejects the "
+     "file otherwise."},
+    {"missing-mig-devices", E, "mig-enabled true without mig-devices",
+     "mig-parted requires mig-devices when mig-enabled is true; give the "
+     "profiles, or `mig-devices: {}` for none."},
+    {"missing-version", E, "No version field",
+     "mig-parted refuses a file without `version`; add `version: v1` at the "
+     "top."},
+    {"mixed-models", E, "Profiles of different GPU models in one entry",
+     "No single GPU has all these profiles. Split the entry with a "
+     "device-filter per model (`migplan gpus` lists the PCI IDs)."},
+    {"models-inferred", N, "Models chosen by profile names",
+     "The entry has no device-filter and neither --gpu nor --node was "
+     "given, so it was checked against every model whose profile table "
+     "holds its names. Give --gpu MODEL or --node FILE to check one "
+     "model."},
+    {"multiple-entries", W, "Several entries apply to one GPU",
+     "mig-parted applies every matching entry in turn and the last one "
+     "wins; make the devices or device-filters disjoint."},
+    {"negative-count", E, "Negative count",
+     "mig-parted rejects negative counts; use 0 or remove the profile."},
+    {"no-config", W, "Manifest without a mig-parted config",
+     "The Kubernetes manifest has no ConfigMap with a config.yaml key, so "
+     "there is nothing to check."},
+    {"no-configs", E, "File defines no mig-configs",
+     "mig-parted parses the file, but selecting any config fails (selected "
+     "mig-config not present). Add configs under `mig-configs:`."},
+    {"no-creation-order", W, "Layout needs explicit placements",
+     "The layout fits only with explicit start slots: with the driver "
+     "choosing slots, as mig-parted lets it, no creation order reaches it. "
+     "Create it with the script of `migplan script`, which places each "
+     "instance."},
+    {"no-devices", W, "devices selects no GPU",
+     "`devices: []` makes the entry do nothing; list GPU indices or write "
+     "`devices: all`."},
+    {"no-such-config", E, "No config of that name",
+     "--config names a config the file does not define (mig-parted: "
+     "selected mig-config not present); the message lists the names it "
+     "has."},
+    {"non-canonical-name", W, "Profile name not as mig-parted writes it",
+     "mig-parted's `assert` compares profile names as text, never passes, "
+     "and apply redoes the GPU every time. Write the canonical name the "
+     "message gives."},
+    {"not-checked", W, "Entry could not be checked",
+     "No GPU model migplan knows has these profile names. Name the GPU with "
+     "--gpu MODEL, --node FILE or a device-filter, or add its profiles with "
+     "--profiles DIR."},
+    {"not-json", E, "Value JSON cannot hold",
+     "mig-parted converts YAML to JSON and rejects values such as .nan or "
+     ".inf; write a number."},
+    {"null-enabled", W, "mig-enabled has no value",
+     "mig-parted reads an empty mig-enabled as false; write true or "
+     "false."},
+    {"stranded-compute", W, "Layout idles compute slices",
+     "No memory is left for some compute slices, so they can never be used. "
+     "A larger profile on the last memory slices would use them; "
+     "`migplan fit` shows the alternatives."},
+    {"stranded-memory", W, "Layout leaves memory slices unusable",
+     "No profile can be placed on some memory slices (seven 1g instances on "
+     "eight slices leave one); a profile using them would give that memory "
+     "to a tenant."},
+    {"subsystem-unknown", N, "Board subsystem not known",
+     "The device-filter names a board subsystem ID; give `subsystem:` for "
+     "the GPU in the --node file to check it. It is assumed to match."},
+    {"uncovered-gpu", W, "Node GPU matched by no entry",
+     "mig-parted apply leaves the GPU as it is and a full `assert` fails; "
+     "add an entry for it (or `devices: all`)."},
+    {"unknown-compute-instance", E, "Unknown compute-instance profile",
+     "The GPU model has no such compute-instance profile inside this GPU "
+     "instance; the message gives the closest names."},
+    {"unknown-device", W, "PCI device ID of no known GPU",
+     "Entries for this device are not checked. Add the model's profiles "
+     "with --profiles DIR (`migplan import-profiles` makes the file)."},
+    {"unknown-field", E, "Unknown key in an entry",
+     "mig-parted rejects unknown keys. Valid keys: device-filter, devices, "
+     "mig-enabled, mig-devices."},
+    {"unknown-profile", E, "Profile the GPU model does not have",
+     "The model has no profile of that name; the message gives the closest "
+     "names and `migplan profiles MODEL` lists them all."},
+    {"yaml-syntax", E, "YAML syntax error",
+     "The file is not YAML mig-parted can read; fix the syntax at the "
+     "position given."},
+    {"yaml11-bool", N, "YAML 1.1 boolean spelling",
+     "on, off, yes and no are booleans in YAML 1.1, as mig-parted reads "
+     "them; write true or false so every reader agrees."},
+    {"zero-count", W, "Profile with a count of 0",
+     "mig-parted's `assert` compares the maps by size and never passes, so "
+     "apply redoes the GPU every time; remove the key."},
+    {NULL, E, NULL, NULL},
+};
+
+const mp_check_rule *mp_check_rule_find(const char *code)
+{
+    for (const mp_check_rule *r = mp_check_rules; code && r->code; r++)
+        if (strcmp(r->code, code) == 0)
+            return r;
+    return NULL;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* plan_internal.h - what emit_plan.c and plan_groups.c share. */
+#ifndef MIGPLAN_EMIT_PLAN_INTERNAL_H
+#define MIGPLAN_EMIT_PLAN_INTERNAL_H
+
+#include "migplan/emit/emit_plan.h"
+
+/* The table's section for the GPU at position k (with a run of unused
+ * ones from there); returns the position of the last GPU it showed. */
+int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
+                        mp_buf *b);
+
+/* The slot diagram of g with its footer and a blank line; the second
+ * label of each instance is its tenant, with the replica ("name#3") when
+ * replicas, in the tenant's colour when v->color. */
+void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
+                     const mp_plan_view *v, mp_buf *b);
+
+/* Every GPU, those that look the same drawn once (MP_PLAN_GROUP_ABOVE).
+ * Returns 0, or -1 when out of memory. */
+int mp_plan_grouped_gpus(const mp_plan *p, const mp_plan_view *v, mp_buf *b);
+
+/* GPUs used per model, instances per profile (with v->summary), then a
+ * line per tenant: replicas, the instances that serve them, memory
+ * granted and asked; *granted and *asked get the totals. Returns 0, or -1
+ * when out of memory. */
+int mp_plan_totals(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
+                   long long *granted, long long *asked);
+
+/* The tenant's name in its colour when v->color, padded to width. */
+void mp_plan_tenant_name(const mp_plan *p, const mp_plan_view *v, int t,
+                         const char *suffix, int width, mp_buf *b);
+
+#endif

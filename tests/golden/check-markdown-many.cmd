@@ -1,0 +1,1 @@
+{ printf "version: v1\nmig-configs:\n"; for i in $(seq 1 205); do printf "  c%d:\n    - devices: all\n      mig-enabled: true\n      mig-devices: {\"1g.10gb\": 0, \"7g.80gb\": 1}\n" "$i"; done; } > $TMPDIR/many.yaml; migplan check $TMPDIR/many.yaml --gpu h100 --format markdown > $TMPDIR/md; grep -v "^| warning" $TMPDIR/md; grep -c "^| warning" $TMPDIR/md

@@ -1,0 +1,1 @@
+printf "version: v1\nmig-configs:\n  bad:\n    - devices: all\n      mig-enabled: true\n      mig-devices:\n        \"1g.10gb\": 8\n        \"2g.20gb\": 0\n" | migplan check - --gpu h100 --format sarif -v

@@ -1,0 +1,1 @@
+printf "# earlier step\n\n" > $TMPDIR/summary.md; migplan check tests/data/mig-parted/config.yaml tests/data/mig-parted/parse-cases/03-bad-version.yaml --gpu h100 --summary-markdown $TMPDIR/summary.md >/dev/null; echo "exit $?"; cat $TMPDIR/summary.md

@@ -1,0 +1,1 @@
+migplan completion --configs tests/data/no-such-file.yaml

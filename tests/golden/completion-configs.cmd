@@ -1,0 +1,1 @@
+migplan completion --configs tests/data/mig-parted/config.yaml

@@ -1,0 +1,1 @@
+migplan completion fish

@@ -1,0 +1,1 @@
+migplan plan tests/data/large/large-700-replicas.yaml --ascii

@@ -1,0 +1,1 @@
+migplan import-profiles --gpu a100-40gb tests/data/nvidia-smi/a100-old-lgip.txt tests/data/nvidia-smi/a100-old-lgipp.txt -o $TMPDIR/a100.yaml && migplan --driver S-A100-40 --color always profiles --diff $TMPDIR/a100.yaml
