@@ -16,8 +16,9 @@
 
 #define MP_MAX_FLEET 64
 #define MP_MAX_TENANTS 100000
-#define MP_MAX_REPLICAS 1000000 /* in one request */
-#define MP_MAX_GPU_COUNT 100000 /* of one fleet entry */
+#define MP_MAX_REPLICAS 1000000      /* in one request */
+#define MP_MAX_GPU_COUNT 100000      /* of one fleet entry */
+#define MP_DEFAULT_MIN_SPARE_MIB 512 /* a CUDA context and some */
 
 typedef struct mp_fleet_item {
     const mp_model *model;
@@ -33,7 +34,10 @@ typedef struct mp_request {
     mp_tenant *tenants;
     int n_tenants;
     long long total_replicas;
-    mp_arena arena; /* owns the path, names and lists */
+    int headroom_milli;      /* `headroom:` on every tenant without its own */
+    long long min_spare_mib; /* warn when an instance leaves a replica less;
+                                0: never */
+    mp_arena arena;          /* owns the path, names and lists */
 } mp_request;
 
 /* The profiles of each fleet entry that may serve tenant t:
