@@ -151,6 +151,14 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
                     a->format == PLAN_FORMAT_SVG || rc == MP_EINFEASIBLE;
     if (!plan->feasible && !reasoned)
         fprintf(stderr, "migplan plan: no plan: %s\n", plan->reason);
+    /* the table and JSON carry the warnings; other formats cannot */
+    bool warned =
+        a->format == PLAN_FORMAT_TABLE || a->format == PLAN_FORMAT_JSON;
+    for (int i = 0; i < plan->warnings.n && !warned; i++) {
+        const mp_finding *x = &plan->warnings.v[i];
+        fprintf(stderr, "%s:%d:%d: warning: %s [%s]\n", x->file, x->line,
+                x->col, x->message, x->code);
+    }
     return exit_code;
 }
 

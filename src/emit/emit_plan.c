@@ -96,8 +96,11 @@ static int replica_index(const mp_plan *p, int **offset, int **loc)
         (*loc)[i] = -1;
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
-        if (g->whole_tenant >= 0)
-            (*loc)[(*offset)[g->whole_tenant] + g->whole_replica] = k * 64 + 63;
+        int *w = g->whole_tenant >= 0
+                     ? &(*loc)[(*offset)[g->whole_tenant] + g->whole_replica]
+                     : NULL;
+        if (w && *w < 0) /* a replica of N whole GPUs: the first */
+            *w = k * 64 + 63;
         for (int q = 0; q < g->layout.gis.n; q++)
             (*loc)[(*offset)[g->tenant[q]] + g->replica[q]] = k * 64 + q;
     }
@@ -132,17 +135,23 @@ static int gpu_table(const mp_plan *p, int k, bool unicode, mp_buf *b)
     if (!g->used)
         return unused_run(p, k, b);
     if (!g->layout.mig_enabled) {
-        mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: %s#%d\n\n",
-                      g->index, l->model->id, r->tenants[g->whole_tenant].name,
-                      g->whole_replica);
+        const mp_tenant *tn = &r->tenants[g->whole_tenant];
+        char label[96];
+        mp_plan_unit_label(tn, g->whole_replica, label, sizeof(label));
+        mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: %s", g->index,
+                      l->model->id, label);
+        if (mp_tenant_gpus(tn) > 1)
+            mp_buf_printf(b, " (%d GPUs of one model per replica)",
+                          mp_tenant_gpus(tn));
+        mp_buf_puts(b, "\n\n");
         return k;
     }
     mp_buf_printf(b, "GPU %d  %s\n", g->index, l->model->id);
     char labels[MP_MAX_GIS][80];
     const char *subs[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        snprintf(labels[q], sizeof(labels[q]), "%s#%d",
-                 r->tenants[g->tenant[q]].name, g->replica[q]);
+        mp_plan_unit_label(&r->tenants[g->tenant[q]], g->replica[q], labels[q],
+                           sizeof(labels[q]));
         subs[q] = labels[q];
     }
     mp_diagram_opts o = {
@@ -173,17 +182,19 @@ static void replica_row(const mp_plan *p, const mp_tenant *tn, int rep, int at,
     const mp_gi *gi;
     const mp_plan_gpu *g = replica_at(p, at, &gi, granted);
     char name[96], inst[40], grant[24], ask[24], spare[24];
+    long long asked = mp_plan_unit_asked(tn, rep);
     if (gi)
         snprintf(inst, sizeof(inst), "%s @%d",
                  g->layout.gis.model->profiles[gi->profile].name, gi->start);
+    else if (mp_tenant_gpus(tn) > 1)
+        snprintf(inst, sizeof(inst), "%dx whole GPU", mp_tenant_gpus(tn));
     else
         snprintf(inst, sizeof(inst), "whole GPU");
-    snprintf(name, sizeof(name), "%s#%d", tn->name, rep);
+    mp_plan_unit_label(tn, rep, name, sizeof(name));
     snprintf(grant, sizeof(grant), "%.2f GiB", gib(*granted));
-    if (tn->memory_mib > 0) {
-        snprintf(ask, sizeof(ask), "%.2f GiB", gib(tn->memory_mib));
-        snprintf(spare, sizeof(spare), "%.2f GiB",
-                 gib(*granted - tn->memory_mib));
+    if (asked > 0) {
+        snprintf(ask, sizeof(ask), "%.2f GiB", gib(asked));
+        snprintf(spare, sizeof(spare), "%.2f GiB", gib(*granted - asked));
     } else {
         snprintf(ask, sizeof(ask), "-");
         snprintf(spare, sizeof(spare), "-");
@@ -200,7 +211,8 @@ static int replica_rows(const mp_plan *p, mp_buf *b, long long *granted,
     const mp_request *r = p->req;
     int wname = 6;
     for (int t = 0; t < r->n_tenants; t++) {
-        int w = (int)strlen(r->tenants[t].name) + 4;
+        int w = (int)strlen(r->tenants[t].name) +
+                (mp_tenant_share(&r->tenants[t]) > 1 ? 8 : 4);
         if (w > wname)
             wname = w;
     }
@@ -217,8 +229,8 @@ static int replica_rows(const mp_plan *p, mp_buf *b, long long *granted,
                 continue;
             long long gm;
             replica_row(p, tn, rep, at, wname, b, &gm);
-            *granted += gm;
-            *asked += tn->memory_mib;
+            *granted += gm * mp_tenant_gpus(tn);
+            *asked += mp_plan_unit_asked(tn, rep) * mp_tenant_gpus(tn);
         }
     }
     free(offset);
@@ -243,6 +255,28 @@ static void spread_lines(const mp_plan *p, mp_buf *b)
     }
 }
 
+/* How shared tenants time-slice their instances. */
+static void share_lines(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        int share = mp_tenant_share(tn);
+        if (share < 2)
+            continue;
+        int last = mp_tenant_served(tn, tn->replicas - 1);
+        mp_buf_printf(b,
+                      "share: %s time-slices %d instance%s, %d replicas "
+                      "each (memory is not isolated: each instance holds "
+                      "%dx %.2f GiB)",
+                      tn->name, tn->replicas, tn->replicas == 1 ? "" : "s",
+                      share, share, gib(tn->memory_mib / share));
+        if (last < share)
+            mp_buf_printf(b, "; the last serves %d", last);
+        mp_buf_putc(b, '\n');
+    }
+}
+
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
 {
     const mp_request *r = p->req;
@@ -262,16 +296,36 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
     }
     mp_buf_putc(b, '\n');
     spread_lines(p, b);
+    share_lines(p, b);
+    long long replicas = 0;
+    for (int t = 0; t < r->n_tenants; t++)
+        replicas += mp_tenant_asked_replicas(&r->tenants[t]);
     mp_buf_printf(b,
                   "total: %d GPUs used of %d, %lld replicas; %.2f GiB "
                   "granted for %.2f GiB asked\n",
-                  p->gpus_used, p->n_gpus, r->total_replicas, gib(granted),
-                  gib(asked));
+                  p->gpus_used, p->n_gpus, replicas, gib(granted), gib(asked));
     inferred_notes(p, b);
+    for (int i = 0; i < p->warnings.n; i++)
+        mp_buf_printf(b, "warning: %s [%s]\n", p->warnings.v[i].message,
+                      p->warnings.v[i].code);
     mp_emit_plan_optimality(p, b);
 }
 
 /* ---------------------------------------------------------------- json */
+
+/* "replica": the first replica unit `unit` of t serves; for a shared
+ * tenant also "shared_by" and every replica it serves. */
+static void unit_json(const mp_tenant *t, int unit, cJSON *o)
+{
+    int first = mp_tenant_first_replica(t, unit);
+    cJSON_AddNumberToObject(o, "replica", first);
+    if (mp_tenant_share(t) < 2)
+        return;
+    cJSON_AddNumberToObject(o, "shared_by", mp_tenant_share(t));
+    cJSON *rs = cJSON_AddArrayToObject(o, "replicas");
+    for (int i = 0; i < mp_tenant_served(t, unit); i++)
+        cJSON_AddItemToArray(rs, cJSON_CreateNumber(first + i));
+}
 
 static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
 {
@@ -295,7 +349,7 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
         cJSON_AddNumberToObject(io, "start", l->gi[q].start);
         cJSON_AddNumberToObject(io, "size", pr->memory_slices);
         cJSON_AddStringToObject(io, "tenant", r->tenants[g->tenant[q]].name);
-        cJSON_AddNumberToObject(io, "replica", g->replica[q]);
+        unit_json(&r->tenants[g->tenant[q]], g->replica[q], io);
         cJSON_AddItemToArray(in, io);
     }
     if (g->layout.mig_enabled)
@@ -304,14 +358,21 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
     return o;
 }
 
-static cJSON *placement_json(const mp_plan *p, int rep, int at)
+static cJSON *placement_json(const mp_plan *p, int t, int rep, int at)
 {
+    const mp_tenant *tn = &p->req->tenants[t];
     const mp_gi *gi;
     long long mib;
     const mp_plan_gpu *g = replica_at(p, at, &gi, &mib);
     cJSON *po = cJSON_CreateObject();
-    cJSON_AddNumberToObject(po, "replica", rep);
+    unit_json(tn, rep, po);
     cJSON_AddNumberToObject(po, "gpu", g->index);
+    if (!gi && mp_tenant_gpus(tn) > 1) { /* every GPU of the replica */
+        cJSON *gs = cJSON_AddArrayToObject(po, "gpus");
+        for (int k = 0; k < p->n_gpus; k++)
+            if (p->gpus[k].whole_tenant == t && p->gpus[k].whole_replica == rep)
+                cJSON_AddItemToArray(gs, cJSON_CreateNumber(p->gpus[k].index));
+    }
     cJSON_AddStringToObject(po, "profile",
                             gi ? g->layout.gis.model->profiles[gi->profile].name
                                : "whole-gpu");
@@ -327,8 +388,17 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     const mp_tenant *tn = &p->req->tenants[t];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", tn->name);
-    cJSON_AddNumberToObject(o, "replicas", tn->replicas);
-    cJSON_AddNumberToObject(o, "memory_mib", (double)tn->memory_mib);
+    cJSON_AddNumberToObject(o, "replicas", mp_tenant_asked_replicas(tn));
+    cJSON_AddNumberToObject(o, "memory_mib", (double)mp_tenant_asked_mib(tn));
+    if (tn->memory_mib != mp_tenant_asked_mib(tn)) /* headroom, sharing */
+        cJSON_AddNumberToObject(o, "instance_memory_mib",
+                                (double)tn->memory_mib);
+    if (mp_tenant_share(tn) > 1) {
+        cJSON_AddNumberToObject(o, "share", mp_tenant_share(tn));
+        cJSON_AddNumberToObject(o, "instances", tn->replicas);
+    }
+    if (mp_tenant_gpus(tn) > 1)
+        cJSON_AddNumberToObject(o, "gpus_per_replica", mp_tenant_gpus(tn));
     cJSON_AddNumberToObject(o, "compute_slices", tn->compute);
     cJSON_AddBoolToObject(o, "whole_gpu", tn->whole_gpu);
     cJSON_AddBoolToObject(o, "spread", tn->spread);
@@ -337,7 +407,7 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     for (int rep = 0; rep < tn->replicas; rep++) {
         int at = loc[offset[t] + rep];
         if (at >= 0)
-            cJSON_AddItemToArray(pl, placement_json(p, rep, at));
+            cJSON_AddItemToArray(pl, placement_json(p, t, rep, at));
     }
     return o;
 }
@@ -371,6 +441,16 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     cJSON *ts = cJSON_AddArrayToObject(root, "tenants");
     for (int t = 0; t < r->n_tenants; t++)
         cJSON_AddItemToArray(ts, tenant_json(p, t, offset, loc));
+    cJSON *ws = p->warnings.n ? cJSON_AddArrayToObject(root, "warnings") : NULL;
+    for (int i = 0; i < p->warnings.n; i++) {
+        const mp_finding *x = &p->warnings.v[i];
+        cJSON *w = cJSON_CreateObject();
+        cJSON_AddStringToObject(w, "code", x->code);
+        cJSON_AddNumberToObject(w, "line", x->line);
+        cJSON_AddNumberToObject(w, "column", x->col);
+        cJSON_AddStringToObject(w, "message", x->message);
+        cJSON_AddItemToArray(ws, w);
+    }
     free(offset);
     free(loc);
     mp_json_print(root, b);

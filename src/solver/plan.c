@@ -16,6 +16,7 @@ void mp_plan_free(mp_plan *p)
     free(p->gpus);
     p->gpus = NULL;
     p->n_gpus = 0;
+    mp_findings_free(&p->warnings);
 }
 
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t)
