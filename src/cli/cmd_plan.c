@@ -12,6 +12,7 @@
 #include "migplan/emit/migparted_writer.h"
 #include "migplan/emit/svg.h"
 #include "migplan/emit/systemd_unit.h"
+#include "migplan/emit/timeslicing.h"
 #include "migplan/readers/request_reader.h"
 #include "migplan/script/script.h"
 #include "migplan/solver/solver.h"
@@ -22,7 +23,8 @@ typedef enum plan_format {
     PLAN_FORMAT_MIGPARTED,
     PLAN_FORMAT_NVIDIA_SMI,
     PLAN_FORMAT_LP,
-    PLAN_FORMAT_SVG
+    PLAN_FORMAT_SVG,
+    PLAN_FORMAT_TIMESLICING
 } plan_format;
 
 typedef struct plan_args {
@@ -112,6 +114,8 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
     case PLAN_FORMAT_SVG:
         mp_svg_plan(plan, b);
         return 0;
+    case PLAN_FORMAT_TIMESLICING:
+        return mp_emit_timeslicing(plan, b, d);
     }
     return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0, "unknown plan format");
 }
@@ -209,6 +213,8 @@ static const cli_choice formats[] = {
     {"lp", PLAN_FORMAT_LP,
      "the problem as a CPLEX-LP integer program for glpsol or cbc"},
     {"svg", PLAN_FORMAT_SVG, "a picture: every GPU to scale, tenants coloured"},
+    {"timeslicing", PLAN_FORMAT_TIMESLICING,
+     "the k8s device plugin's time-slicing config for `share` tenants"},
     {NULL, 0, NULL},
 };
 
