@@ -140,9 +140,12 @@ static int gpu_table(const mp_plan *p, int k, bool unicode, mp_buf *b)
         mp_plan_unit_label(tn, g->whole_replica, label, sizeof(label));
         mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: %s", g->index,
                       l->model->id, label);
+        int pos = 1; /* which GPU of a whole-gpu: N replica */
+        for (int j = 0; j < k; j++)
+            pos += p->gpus[j].whole_tenant == g->whole_tenant &&
+                   p->gpus[j].whole_replica == g->whole_replica;
         if (mp_tenant_gpus(tn) > 1)
-            mp_buf_printf(b, " (%d GPUs of one model per replica)",
-                          mp_tenant_gpus(tn));
+            mp_buf_printf(b, ", GPU %d of %d", pos, mp_tenant_gpus(tn));
         mp_buf_puts(b, "\n\n");
         return k;
     }
