@@ -258,6 +258,23 @@ static void spread_lines(const mp_plan *p, mp_buf *b)
     }
 }
 
+/* The memory each replica was sized for, where headroom changed it. */
+static void headroom_lines(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        int h = mp_request_headroom(r, tn);
+        long long asked = mp_tenant_asked_mib(tn);
+        if (h <= 0 || asked <= 0)
+            continue;
+        mp_buf_printf(b,
+                      "headroom: %s %.2f GiB + %g%% = %.2f GiB per replica\n",
+                      tn->name, gib(asked), h / 1000.0,
+                      gib(tn->memory_mib / mp_tenant_share(tn)));
+    }
+}
+
 /* How shared tenants time-slice their instances. */
 static void share_lines(const mp_plan *p, mp_buf *b)
 {
@@ -299,6 +316,7 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
     }
     mp_buf_putc(b, '\n');
     spread_lines(p, b);
+    headroom_lines(p, b);
     share_lines(p, b);
     long long replicas = 0;
     for (int t = 0; t < r->n_tenants; t++)

@@ -46,6 +46,10 @@ typedef struct mp_request {
 void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
                               uint32_t out[MP_MAX_FLEET]);
 
+/* The headroom on tenant t's memory, thousandths of a percent: its own,
+ * else the request's. */
+int mp_request_headroom(const mp_request *r, const mp_tenant *t);
+
 /* Release everything the request owns (its arena); accepts NULL. The
  * request may be filled again afterwards. */
 void mp_request_free(mp_request *r);
