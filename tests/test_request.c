@@ -112,6 +112,13 @@ static void test_defaults_and_fields(void **state)
     mp_request_free(&r);
 }
 
+static void parse_ok(const char *y, mp_request *r)
+{
+    mp_diag d;
+    if (mp_request_parse(db, y, strlen(y), "r.yaml", NULL, r, &d) != 0)
+        fail_msg("%d:%d %s", d.line, d.col, d.msg);
+}
+
 /* share, headroom (request and tenant), min-spare, whole-gpu: N: what the
  * solver places and what the request asked, both kept. */
 static void test_share_headroom_whole(void **state)
@@ -127,9 +134,7 @@ static void test_share_headroom_whole(void **state)
                     "  - {name: d, whole-gpu: 4, replicas: 2}\n"
                     "  - {name: e, whole-gpu: false, memory: 1GiB}\n";
     mp_request r;
-    mp_diag d;
-    if (mp_request_parse(db, y, strlen(y), "r.yaml", NULL, &r, &d) != 0)
-        fail_msg("%d:%d %s", d.line, d.col, d.msg);
+    parse_ok(y, &r);
     assert_int_equal(r.headroom_milli, 10000);
     assert_int_equal(r.min_spare_mib, 1024);
     const mp_tenant *t = r.tenants;
@@ -152,14 +157,12 @@ static void test_share_headroom_whole(void **state)
     /* defaults: no headroom, 512 MiB spare; min-spare: 0 turns it off */
     y = "fleet: [{model: h100}]\nmin-spare: 0\ntenants: [{name: a, memory: "
         "1GiB}]\n";
-    if (mp_request_parse(db, y, strlen(y), "r.yaml", NULL, &r, &d) != 0)
-        fail_msg("%d:%d %s", d.line, d.col, d.msg);
+    parse_ok(y, &r);
     assert_int_equal(r.min_spare_mib, 0);
     assert_int_equal(r.headroom_milli, 0);
     mp_request_free(&r);
     y = "fleet: [{model: h100}]\ntenants: [{name: a, memory: 1GiB}]\n";
-    if (mp_request_parse(db, y, strlen(y), "r.yaml", NULL, &r, &d) != 0)
-        fail_msg("%d:%d %s", d.line, d.col, d.msg);
+    parse_ok(y, &r);
     assert_int_equal(r.min_spare_mib, MP_DEFAULT_MIN_SPARE_MIB);
     assert_int_equal(r.tenants[0].memory_mib, 1024);
     mp_request_free(&r);

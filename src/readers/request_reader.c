@@ -137,6 +137,12 @@ static int read_fleet(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
     return 0;
 }
 
+/* A node as an error message quotes it. */
+static const char *shown(const mp_ynode *n)
+{
+    return n->kind == MP_YNODE_SCALAR ? n->str : "a list or map";
+}
+
 static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
 {
     mp_yval v;
@@ -158,7 +164,7 @@ static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
     return mp_schema_err(c, n, MP_ESCHEMA,
                          "compute is a number of compute slices like 1g, 2g or "
                          "3g, not '%s'",
-                         n->kind == MP_YNODE_SCALAR ? n->str : "a list or map");
+                         shown(n));
 }
 
 /* engines: {nvenc: 2, ...}: the minimum of each engine kind. */
@@ -220,7 +226,7 @@ static int read_headroom(mp_schema_ctx *c, const mp_ynode *n, int *out)
     return mp_schema_err(c, n, MP_ESCHEMA,
                          "headroom is a percentage from 0 to 1000 like 10 or "
                          "10%%, not '%s'",
-                         n->kind == MP_YNODE_SCALAR ? n->str : "a list or map");
+                         shown(n));
 }
 
 /* whole-gpu: true, or N whole GPUs per replica (tensor parallel). */
@@ -240,8 +246,7 @@ static int read_whole(mp_schema_ctx *c, const mp_ynode *n, mp_tenant *t)
     return mp_schema_err(c, n, MP_ESCHEMA,
                          "whole-gpu is true, false or a number of GPUs per "
                          "replica from 1 to %d, not '%s'",
-                         MP_MAX_WHOLE_GPUS,
-                         n->kind == MP_YNODE_SCALAR ? n->str : "a list or map");
+                         MP_MAX_WHOLE_GPUS, shown(n));
 }
 
 /* whole-gpu, share and headroom, and what they rule out together. */
