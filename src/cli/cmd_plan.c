@@ -35,7 +35,8 @@ typedef struct plan_args {
     bool no_placement;
     double time_limit;
     bool verbose;
-    const char *systemd; /* --systemd PATH: the boot unit, not the script */
+    const char *systemd;   /* --systemd PATH: the boot unit, not the script */
+    const char *min_spare; /* --min-spare SIZE: overrides the request's */
     const char *request;
 } plan_args;
 
@@ -178,6 +179,11 @@ static int run(cli_ctx *c, void *args)
     mp_diag ud;
     if (a->systemd && mp_unit_check_script(a->systemd, &ud))
         return cli_usage_error(c, "--systemd: %s", ud.msg);
+    long long min_spare = 0;
+    char why[200];
+    if (a->min_spare && strcmp(a->min_spare, "0") != 0 &&
+        !mp_parse_memory(a->min_spare, &min_spare, why, sizeof(why)))
+        return cli_usage_error(c, "--min-spare: %s", why);
     mp_request req;
     source src = {NULL, 0};
     int r = load_request(c, a, &req, &src);
@@ -185,6 +191,8 @@ static int run(cli_ctx *c, void *args)
         free(src.text);
         return r;
     }
+    if (a->min_spare)
+        req.min_spare_mib = min_spare;
     const mp_db *db;
     cli_db(c, &db);
     mp_plan plan;
@@ -243,6 +251,14 @@ static const cli_option options[] = {
     CLI_OPTION_SYSTEMD(plan_args, systemd,
                        "nvidia-smi: write, instead of the script, a systemd "
                        "unit that runs the script installed at PATH at boot"),
+    {.name = "min-spare",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(min_spare),
+     .value_name = "SIZE",
+     .value = CLI_VALUE_TEXT,
+     .help = "warn when an instance leaves a replica less memory than SIZE "
+             "(e.g. 1GiB; 0: never); overrides the request's min-spare, "
+             "default 512MiB"},
     {.name = "time-limit",
      .store = CLI_STORE_SECONDS,
      .offset = ARG(time_limit),
