@@ -224,8 +224,14 @@ static void put_tenant(const mp_advice_input *in, const mp_advice *a, int i,
                                       "container or pod is named like it)\n");
         return;
     }
+    bool shared = mp_tenant_share(t) > 1;
     if (t->whole_gpu) {
         mp_buf_puts(b, "no advice (whole-gpu tenant on MIG instances)\n");
+    } else if (shared) {
+        mp_buf_printf(b,
+                      "no advice (share: %d: an instance's metrics are of "
+                      "its replicas together)\n",
+                      mp_tenant_share(t));
     } else if (mp_advice_changes(a, i)) {
         put_summary(t, ta, b);
         mp_buf_putc(b, '\n');
@@ -235,7 +241,7 @@ static void put_tenant(const mp_advice_input *in, const mp_advice *a, int i,
     for (size_t k = 0; k < a->n_slices; k++)
         if (a->slices[k].tenant == i)
             put_slice(in, &in->set->v[k], &a->slices[k], b);
-    if (t->whole_gpu)
+    if (t->whole_gpu || shared)
         return;
     put_busy_reason(in, t, ta, b);
     put_memory_reason(in, t, a, ta, b);
