@@ -380,16 +380,21 @@ static void test_rules(void **state)
     slice(&s, "g", "7g.80gb", "train", 0.99, 60000, 5);
     slice(&s, "h", "1g.10gb", "fat", 0.2, 9000, 5);
     slice(&s, "i", "1g.10gb", "nobody", 0.2, 9000, 5);
+    slice(&s, "j", "1g.10gb", "shared", 0.99, 9500, 5);
     mp_advice_tenant t[] = {
-        {"chat", 12288, 2, 1, false},  {"api", 12288, 2, 2, false},
-        {"embed", 8192, 1, 4, false},  {"rerank", 16384, 1, 1, false},
-        {"train", 71680, 7, 1, false}, {"fat", 8192, 1, 1, false},
-        {"idle", 8192, 1, 1, false},
+        {"chat", 12288, 2, 1, false, 1},  {"api", 12288, 2, 2, false, 1},
+        {"embed", 8192, 1, 4, false, 1},  {"rerank", 16384, 1, 1, false, 1},
+        {"train", 71680, 7, 1, false, 1}, {"fat", 8192, 1, 1, false, 1},
+        {"idle", 8192, 1, 1, false, 1},   {"shared", 8192, 1, 4, false, 2},
     };
     mp_advice a;
     mp_diag d;
-    assert_int_equal(mp_advise(&s, t, 7, &defaults, &a, &d), 0);
+    assert_int_equal(mp_advise(&s, t, 8, &defaults, &a, &d), 0);
     assert_int_equal(a.n_unmapped, 1);
+    /* shared: busy and full, but its instances' metrics are of two
+     * replicas together: measured, not judged */
+    assert_int_equal(a.tenants[7].n_slices, 1);
+    assert_false(mp_advice_changes(&a, 7));
     /* chat: one busy 2g replica grows to the H100's next size */
     assert_int_equal(a.tenants[0].compute, 3);
     assert_int_equal(a.tenants[0].replicas, 0);

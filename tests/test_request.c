@@ -118,6 +118,62 @@ static void test_defaults_and_fields(void **state)
     mp_request_free(&r);
 }
 
+static void parse_ok(const char *y, mp_request *r)
+{
+    mp_diag d;
+    if (mp_request_parse(db, y, strlen(y), "r.yaml", NULL, r, &d) != 0)
+        fail_msg("%d:%d %s", d.line, d.col, d.msg);
+}
+
+/* share, headroom (request and tenant), min-spare, whole-gpu: N: what the
+ * solver places and what the request asked, both kept. */
+static void test_share_headroom_whole(void **state)
+{
+    (void)state;
+    const char *y = "fleet: [{model: h100}]\n"
+                    "headroom: 10%\n"
+                    "min-spare: 1GiB\n"
+                    "tenants:\n"
+                    "  - {name: a, memory: 4GiB, replicas: 5, share: 2}\n"
+                    "  - {name: b, memory: 1000MiB, headroom: 0}\n"
+                    "  - {name: c, memory: 1000MiB, headroom: \"2.5 %\"}\n"
+                    "  - {name: d, whole-gpu: 4, replicas: 2}\n"
+                    "  - {name: e, whole-gpu: false, memory: 1GiB}\n";
+    mp_request r;
+    parse_ok(y, &r);
+    assert_int_equal(r.headroom_milli, 10000);
+    assert_int_equal(r.min_spare_mib, 1024);
+    const mp_tenant *t = r.tenants;
+    assert_int_equal(t[0].asked_mib, 4096);
+    assert_int_equal(t[0].asked_replicas, 5);
+    assert_int_equal(t[0].share, 2);
+    assert_int_equal(t[0].replicas, 3);
+    assert_int_equal(t[0].memory_mib, 2 * 4506); /* 4096 + 10%, up */
+    assert_int_equal(t[1].memory_mib, 1000);
+    assert_int_equal(t[2].headroom_milli, 2500);
+    assert_int_equal(t[2].memory_mib, 1025);
+    assert_int_equal(mp_request_headroom(&r, &t[2]), 2500);
+    assert_int_equal(mp_request_headroom(&r, &t[0]), 10000);
+    assert_true(t[3].whole_gpu);
+    assert_int_equal(mp_tenant_gpus(&t[3]), 4);
+    assert_int_equal(t[3].replicas, 2);
+    assert_false(t[4].whole_gpu);
+    assert_int_equal(r.total_replicas, 3 + 1 + 1 + 2 + 1);
+    mp_request_free(&r);
+    /* defaults: no headroom, 512 MiB spare; min-spare: 0 turns it off */
+    y = "fleet: [{model: h100}]\nmin-spare: 0\ntenants: [{name: a, memory: "
+        "1GiB}]\n";
+    parse_ok(y, &r);
+    assert_int_equal(r.min_spare_mib, 0);
+    assert_int_equal(r.headroom_milli, 0);
+    mp_request_free(&r);
+    y = "fleet: [{model: h100}]\ntenants: [{name: a, memory: 1GiB}]\n";
+    parse_ok(y, &r);
+    assert_int_equal(r.min_spare_mib, MP_DEFAULT_MIN_SPARE_MIB);
+    assert_int_equal(r.tenants[0].memory_mib, 1024);
+    mp_request_free(&r);
+}
+
 /* --gpu: a request without a fleet gets as many of that model as needed */
 static void test_default_model(void **state)
 {
@@ -164,6 +220,20 @@ static void test_errors(void **state)
          6, 12, "name b is already used (line 4)"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memroy: 8GiB}\n", 3,
          15, "unknown key 'memroy'"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "replicas: 2, share: 3}\n",
+         3, 49, "more than the 2 replicas"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
+         "headroom: 5x}\n",
+         3, 39, "headroom is a percentage"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, whole-gpu: [2]}\n", 3,
+         26, "whole-gpu is true, false or a number"},
+        {"fleet: [{model: h100}]\ntenants:\n  - {name: a, whole-gpu: 2, "
+         "replicas: 2, share: 2}\n",
+         3, 49, "drop share or whole-gpu"},
+        {"fleet: [{model: h100}]\nmin-spare: lots\ntenants: [{name: a, "
+         "memory: 1GiB}]\n",
+         2, 12, "min-spare: 'lots' is not a size"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 8 gigs}\n", 3,
          23, "unknown unit"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a}\n", 3, 5,
@@ -245,6 +315,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_units),
         cmocka_unit_test(test_defaults_and_fields),
+        cmocka_unit_test(test_share_headroom_whole),
         cmocka_unit_test(test_default_model),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_hostile),

@@ -100,8 +100,18 @@ static void validate(const mp_plan *p)
             assert_int_equal(l->n, 0);
             assert_true(t->whole_gpu);
             assert_true(mp_tenant_fits_whole(t, l->model, NULL, 0));
-            seen[base[g->whole_tenant] + g->whole_replica]++;
-            served++;
+            /* whole-gpu: N: the replica's N GPUs, all of this model */
+            int n = mp_tenant_gpus(t), first = k;
+            while (first > 0 &&
+                   p->gpus[first - 1].whole_tenant == g->whole_tenant &&
+                   p->gpus[first - 1].whole_replica == g->whole_replica)
+                first--;
+            assert_true(k - first < n);
+            assert_ptr_equal(p->gpus[first].layout.gis.model, l->model);
+            if (k - first == n - 1) {
+                seen[base[g->whole_tenant] + g->whole_replica]++;
+                served++;
+            }
             continue;
         }
         for (int q = 0; q < l->n; q++) {
@@ -240,11 +250,21 @@ static bool bf_place(bf *s, int i)
         if (t->whole_gpu) {
             if (s->any[k] || !mp_tenant_fits_whole(t, m, NULL, 0))
                 continue;
-            s->whole[k] = s->any[k] = true;
+            /* whole-gpu: N takes k and the next N - 1 empty GPUs of its
+             * fleet entry (empty GPUs of one entry are interchangeable) */
+            int take[MP_MAX_WHOLE_GPUS], n = 0;
+            for (int j = k; j < s->n_gpu && n < mp_tenant_gpus(t); j++)
+                if (!s->any[j] && s->gfleet[j] == s->gfleet[k])
+                    take[n++] = j;
+            if (n < mp_tenant_gpus(t))
+                continue;
+            for (int j = 0; j < n; j++)
+                s->whole[take[j]] = s->any[take[j]] = true;
             s->at_gpu[i] = k;
             if (bf_place(s, i + 1))
                 return true;
-            s->whole[k] = s->any[k] = false;
+            for (int j = 0; j < n; j++)
+                s->whole[take[j]] = s->any[take[j]] = false;
             continue;
         }
         int q0 = same && k == s->at_gpu[i - 1] ? s->at_prof[i - 1] : 0;
@@ -325,8 +345,10 @@ static unsigned rnd(unsigned n)
 static const char *const small_models[] = {"h100", "a30",       "h200",
                                            "b200", "a100-40gb", "h100-nvl"};
 
-/* A random request with at most max_rep replicas over 1 or 2 models. */
-static void random_request(mp_buf *b, int max_rep, bool two_models)
+/* A random request with at most max_rep replicas over 1 or 2 models;
+ * tensor_parallel adds whole-gpu: 2 and 3 tenants. */
+static void random_request(mp_buf *b, int max_rep, bool two_models,
+                           bool tensor_parallel)
 {
     int nf = two_models ? 2 : 1;
     int mi[2];
@@ -347,8 +369,11 @@ static void random_request(mp_buf *b, int max_rep, bool two_models)
         left -= reps;
         mp_buf_printf(b, "  - name: t%d\n    replicas: %d\n", t++, reps);
         unsigned kind = rnd(20);
-        if (kind == 0) {
-            mp_buf_puts(b, "    whole-gpu: true\n");
+        if (kind == 0 || (tensor_parallel && kind >= 3 && kind <= 5)) {
+            if (tensor_parallel && rnd(2))
+                mp_buf_printf(b, "    whole-gpu: %u\n", 2 + rnd(2));
+            else
+                mp_buf_puts(b, "    whole-gpu: true\n");
             if (rnd(2))
                 mp_buf_printf(b, "    memory: %uGiB\n", 20 + rnd(160));
             continue;
@@ -369,16 +394,20 @@ static void random_request(mp_buf *b, int max_rep, bool two_models)
     }
 }
 
-static void check_random(int seed, int max_rep, bool two_models, int *feasible)
+static void check_random(int seed, int max_rep, bool two_models,
+                         bool tensor_parallel, int *feasible)
 {
     rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
     mp_buf y = MP_BUF_INIT;
-    random_request(&y, max_rep, two_models);
+    random_request(&y, max_rep, two_models, tensor_parallel);
     mp_request r;
     load(y.data, &r);
     mp_plan p;
     solve(&r, &p);
-    double want = brute_force(&r, (int)r.total_replicas);
+    int cap = 0; /* GPUs that one per replica needs at most */
+    for (int t = 0; t < r.n_tenants; t++)
+        cap += r.tenants[t].replicas * mp_tenant_gpus(&r.tenants[t]);
+    double want = brute_force(&r, cap);
     if (want < 0) {
         if (p.feasible)
             fail_msg("seed %d: solver found cost %.2f, brute force found no "
@@ -408,7 +437,7 @@ static void test_random_one_model(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1; seed <= 1000; seed++)
-        check_random(seed, 8, false, &feasible);
+        check_random(seed, 8, false, false, &feasible);
     /* the generator must produce mostly feasible cases to mean anything */
     print_message("%d of 1000 feasible, all matched the brute force\n",
                   feasible);
@@ -421,10 +450,32 @@ static void test_random_two_models(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1001; seed <= 1500; seed++)
-        check_random(seed, 6, true, &feasible);
+        check_random(seed, 6, true, false, &feasible);
     print_message("%d of 500 feasible, all matched the brute force\n",
                   feasible);
     assert_true(feasible > 350);
+}
+
+/* Tensor-parallel tenants (whole-gpu: 2 or 3, every replica on GPUs of one
+ * model) among the others, over two models with costs and counts. */
+static void test_random_whole_groups(void **state)
+{
+    (void)state;
+    int feasible = 0, grouped = 0;
+    for (int seed = 2001; seed <= 2400; seed++) {
+        check_random(seed, 6, true, true, &feasible);
+        mp_buf y = MP_BUF_INIT;
+        rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+        random_request(&y, 6, true, true);
+        grouped +=
+            strstr(y.data, "whole-gpu: 2") || strstr(y.data, "whole-gpu: 3");
+        mp_buf_free(&y);
+    }
+    print_message("%d of 400 feasible (%d with whole-gpu: N), all matched "
+                  "the brute force\n",
+                  feasible, grouped);
+    assert_true(feasible > 250);
+    assert_true(grouped > 50);
 }
 
 /* ---- hand-made cases with known answers ---- */
@@ -747,6 +798,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_one_model),
         cmocka_unit_test(test_random_two_models),
+        cmocka_unit_test(test_random_whole_groups),
         cmocka_unit_test(test_exact_fill),
         cmocka_unit_test(test_validate_rejects),
         cmocka_unit_test(test_memory_bound),

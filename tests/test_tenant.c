@@ -208,6 +208,72 @@ static void test_masks_agree(void **state)
     assert_true(nonzero > 20);
 }
 
+/* What one placed unit needs: headroom on the asked memory, times share;
+ * the replicas asked over share, rounded up; the last instance serves the
+ * rest. */
+static void test_derive_share_headroom(void **state)
+{
+    (void)state;
+    mp_tenant t = tenant(0, 1);
+    t.asked_mib = 4000;
+    t.asked_replicas = 5;
+    t.share = 2;
+    t.headroom_milli = -1;
+    mp_tenant_derive(&t, 10000); /* the request's 10% */
+    assert_int_equal(t.memory_mib, 4400 * 2);
+    assert_int_equal(t.replicas, 3);
+    assert_int_equal(mp_tenant_share(&t), 2);
+    assert_int_equal(mp_tenant_asked_replicas(&t), 5);
+    assert_int_equal(mp_tenant_asked_mib(&t), 4000);
+    assert_int_equal(mp_tenant_first_replica(&t, 2), 4);
+    assert_int_equal(mp_tenant_served(&t, 0), 2);
+    assert_int_equal(mp_tenant_served(&t, 1), 2);
+    assert_int_equal(mp_tenant_served(&t, 2), 1);
+    /* the tenant's own headroom wins, 0 included; rounding is up */
+    t.headroom_milli = 0;
+    mp_tenant_derive(&t, 10000);
+    assert_int_equal(t.memory_mib, 8000);
+    t.asked_mib = 1001;
+    t.headroom_milli = 12500; /* 12.5% of 1001 MiB = 1126.125 -> 1127 */
+    t.share = 1;
+    mp_tenant_derive(&t, 0);
+    assert_int_equal(t.memory_mib, 1127);
+    assert_int_equal(t.replicas, 5);
+    assert_int_equal(mp_tenant_served(&t, 4), 1);
+    /* share divides evenly: every instance full */
+    t.share = 5;
+    mp_tenant_derive(&t, 0);
+    assert_int_equal(t.replicas, 1);
+    assert_int_equal(mp_tenant_served(&t, 0), 5);
+    /* a tenant built in code is as asked */
+    mp_tenant c = tenant(2048, 1);
+    c.replicas = 3;
+    assert_int_equal(mp_tenant_asked_mib(&c), 2048);
+    assert_int_equal(mp_tenant_asked_replicas(&c), 3);
+    assert_int_equal(mp_tenant_share(&c), 1);
+    assert_int_equal(mp_tenant_gpus(&c), 1);
+    assert_int_equal(mp_tenant_served(&c, 2), 1);
+}
+
+/* A shared tenant needs share times the memory: embed 4 GiB x 2 fits a
+ * 1g.10gb, x 3 does not. */
+static void test_share_sizes_profiles(void **state)
+{
+    (void)state;
+    const mp_model *h100 = model("h100");
+    mp_tenant t = tenant(0, 1);
+    t.asked_mib = 4096;
+    t.asked_replicas = 6;
+    t.headroom_milli = -1;
+    t.share = 2;
+    mp_tenant_derive(&t, 0);
+    assert_true(fits(&t, h100, "1g.10gb"));
+    t.share = 3;
+    mp_tenant_derive(&t, 0);
+    expect_no(&t, h100, "1g.10gb", "needs 12.00 GiB");
+    assert_true(fits(&t, h100, "1g.20gb"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +283,8 @@ int main(void)
         cmocka_unit_test(test_whole_gpu),
         cmocka_unit_test(test_models_list),
         cmocka_unit_test(test_masks_agree),
+        cmocka_unit_test(test_derive_share_headroom),
+        cmocka_unit_test(test_share_sizes_profiles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -77,11 +77,20 @@ const mp_check_rule mp_check_rules[] = {
     {"extra-documents", W, "More than one YAML document",
      "mig-parted reads only the first document of the file and ignores the "
      "rest; split the file or remove the extra `---`."},
+    {"inferred-profile", W, "Plan: a tenant placed on inferred profile data",
+     "(plan) A profile serving the tenant has a value marked inferred in "
+     "profiles/*.yaml, not confirmed by NVIDIA or a capture; `migplan "
+     "profiles MODEL` names it. Check it on the GPU (`migplan "
+     "import-profiles`) before relying on the plan."},
     {"inferred-data", N, "Checked with inferred profile data",
      "Some profile facts of this model were inferred rather than read from "
      "real nvidia-smi output; `migplan gpus` shows which. Capture "
      "`nvidia-smi mig -lgip` and `-lgipp` on the GPU and import them with "
      "`migplan import-profiles` to confirm them."},
+    {"little-spare", W, "Plan: a replica left less spare memory than asked",
+     "(plan) The instance leaves the replica less than min-spare (default "
+     "512 MiB) beyond the memory it asks: little room for its use to grow. "
+     "Add headroom: to the tenant or raise its memory."},
     {"limit", E, "Input over a size limit",
      "The file, or a value in it, is larger than migplan reads (a guard "
      "against hostile input); no real mig-parted config comes near it."},
@@ -110,6 +119,11 @@ const mp_check_rule mp_check_rules[] = {
      "wins; make the devices or device-filters disjoint."},
     {"negative-count", E, "Negative count",
      "mig-parted rejects negative counts; use 0 or remove the profile."},
+    {"no-nvenc", W, "Plan: a media tenant on a GPU without NVENC",
+     "(plan) A media tenant's instance has no video encoder (Hopper GPUs "
+     "have NVDEC and NVJPG but no NVENC): the encode half of a transcode "
+     "cannot run there. Restrict the tenant with models: to a GPU with "
+     "NVENC, or give it engines: {nvenc: 1}."},
     {"no-config", W, "Manifest without a mig-parted config",
      "The Kubernetes manifest has no ConfigMap with a config.yaml key, so "
      "there is nothing to check."},

@@ -132,10 +132,12 @@ static int advise(cli_ctx *c, const advise_args *a, const mp_advice_opts *o,
     if (!ts)
         rc = mp_diag_set(&d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     for (int i = 0; !rc && i < req->n_tenants; i++)
-        ts[i] = (mp_advice_tenant){
-            req->tenants[i].name, req->tenants[i].memory_mib,
-            req->tenants[i].compute, req->tenants[i].replicas,
-            req->tenants[i].whole_gpu};
+        ts[i] = (mp_advice_tenant){req->tenants[i].name,
+                                   mp_tenant_asked_mib(&req->tenants[i]),
+                                   req->tenants[i].compute,
+                                   mp_tenant_asked_replicas(&req->tenants[i]),
+                                   req->tenants[i].whole_gpu,
+                                   mp_tenant_share(&req->tenants[i])};
     if (!rc)
         rc = mp_advise(&in->set, ts, req->n_tenants, o, &adv, &d);
     if (rc) {

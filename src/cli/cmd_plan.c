@@ -15,6 +15,7 @@
 #include "migplan/emit/migparted_writer.h"
 #include "migplan/emit/svg.h"
 #include "migplan/emit/systemd_unit.h"
+#include "migplan/emit/timeslicing.h"
 #include "migplan/readers/request_reader.h"
 #include "migplan/script/script.h"
 #include "migplan/solver/solver.h"
@@ -25,7 +26,8 @@ typedef enum plan_format {
     PLAN_FORMAT_MIGPARTED,
     PLAN_FORMAT_NVIDIA_SMI,
     PLAN_FORMAT_LP,
-    PLAN_FORMAT_SVG
+    PLAN_FORMAT_SVG,
+    PLAN_FORMAT_TIMESLICING
 } plan_format;
 
 typedef struct plan_args {
@@ -36,9 +38,10 @@ typedef struct plan_args {
     bool no_placement;
     double time_limit;
     bool verbose;
-    const char *systemd; /* --systemd PATH: the boot unit, not the script */
-    bool summary;        /* --summary: totals only */
-    bool all_gpus;       /* --all-gpus: no grouping in large plans */
+    const char *systemd;   /* --systemd PATH: the boot unit, not the script */
+    bool summary;          /* --summary: totals only */
+    bool all_gpus;         /* --all-gpus: no grouping in large plans */
+    const char *min_spare; /* --min-spare SIZE: overrides the request's */
     const char *request;
 } plan_args;
 
@@ -115,6 +118,8 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
     case PLAN_FORMAT_SVG:
         mp_svg_plan(plan, b);
         return 0;
+    case PLAN_FORMAT_TIMESLICING:
+        return mp_emit_timeslicing(plan, b, d);
     }
     return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0, "unknown plan format");
 }
@@ -186,6 +191,14 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
                     a->format == PLAN_FORMAT_SVG || rc == MP_EINFEASIBLE;
     if (!plan->feasible && !reasoned)
         fprintf(stderr, "migplan plan: no plan: %s\n", plan->reason);
+    /* the table and JSON carry the warnings; other formats cannot */
+    bool warned =
+        a->format == PLAN_FORMAT_TABLE || a->format == PLAN_FORMAT_JSON;
+    for (int i = 0; i < plan->warnings.n && !warned; i++) {
+        const mp_finding *x = &plan->warnings.v[i];
+        fprintf(stderr, "%s:%d:%d: warning: %s [%s]\n", x->file, x->line,
+                x->col, x->message, x->code);
+    }
     return exit_code;
 }
 
@@ -206,6 +219,11 @@ static int run(cli_ctx *c, void *args)
     mp_diag ud;
     if (a->systemd && mp_unit_check_script(a->systemd, &ud))
         return cli_usage_error(c, "--systemd: %s", ud.msg);
+    long long min_spare = 0;
+    char why[200];
+    if (a->min_spare && strcmp(a->min_spare, "0") != 0 &&
+        !mp_parse_memory(a->min_spare, &min_spare, why, sizeof(why)))
+        return cli_usage_error(c, "--min-spare: %s", why);
     mp_request req;
     cli_inputs in = {.n = 0};
     int r = load_request(c, a, &req, &in);
@@ -214,6 +232,8 @@ static int run(cli_ctx *c, void *args)
         cli_inputs_free(&in);
         return r;
     }
+    if (a->min_spare)
+        req.min_spare_mib = min_spare;
     const mp_db *db;
     cli_db(c, &db);
     mp_plan plan;
@@ -248,6 +268,8 @@ static const cli_choice formats[] = {
     {"lp", PLAN_FORMAT_LP,
      "the problem as a CPLEX-LP integer program for glpsol or cbc"},
     {"svg", PLAN_FORMAT_SVG, "a picture: every GPU to scale, tenants coloured"},
+    {"timeslicing", PLAN_FORMAT_TIMESLICING,
+     "the k8s device plugin's time-slicing config for `share` tenants"},
     {NULL, 0, NULL},
 };
 
@@ -263,6 +285,10 @@ static const cli_option options[] = {
     CLI_OPTION_SYSTEMD(plan_args, systemd,
                        "nvidia-smi: write, instead of the script, a systemd "
                        "unit that runs the script installed at PATH at boot"),
+    CLI_OPT_TEXT(plan_args, min_spare, "min-spare", "SIZE", CLI_VALUE_TEXT,
+                 "warn when an instance leaves a replica less memory than "
+                 "SIZE (e.g. 1GiB; 0: never); overrides the request's "
+                 "min-spare, default 512MiB"),
     CLI_OPT_SECONDS(
         plan_args, time_limit, "time-limit", "S", 86400, "5",
         "seconds for the search; past it the best plan found is written "

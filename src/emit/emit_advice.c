@@ -102,7 +102,8 @@ static void put_summary(const mp_tenant *t, const mp_tenant_advice *ta,
         sep = "; ";
     }
     if (ta->replicas) {
-        mp_buf_printf(b, "%sreplicas %d -> %d", sep, t->replicas, ta->replicas);
+        mp_buf_printf(b, "%sreplicas %d -> %d", sep,
+                      mp_tenant_asked_replicas(t), ta->replicas);
         sep = "; ";
     }
     if (ta->share) {
@@ -111,8 +112,8 @@ static void put_summary(const mp_tenant *t, const mp_tenant_advice *ta,
         sep = "; ";
     }
     if (ta->mem != MP_MEM_KEEP)
-        mp_buf_printf(b, "%smemory %.2f -> %.2f GiB", sep, gib(t->memory_mib),
-                      gib(ta->memory_mib));
+        mp_buf_printf(b, "%smemory %.2f -> %.2f GiB", sep,
+                      gib(mp_tenant_asked_mib(t)), gib(ta->memory_mib));
 }
 
 static void put_slice(const mp_advice_input *in, const mp_slice_obs *o,
@@ -171,7 +172,8 @@ static void put_busy_reason(const mp_advice_input *in, const mp_tenant *t,
     else if (in->opts->busy_action == MP_BUSY_REPLICA)
         mp_buf_puts(b, "one more replica (--busy-action replica)\n");
     else
-        mp_buf_printf(b, "it runs %d replicas, so one more\n", t->replicas);
+        mp_buf_printf(b, "it runs %d replicas, so one more\n",
+                      mp_tenant_asked_replicas(t));
 }
 
 static void put_memory_reason(const mp_advice_input *in, const mp_tenant *t,
@@ -189,23 +191,25 @@ static void put_memory_reason(const mp_advice_input *in, const mp_tenant *t,
     switch (ta->mem) {
     case MP_MEM_RAISE:
         mp_buf_printf(b, ", more than the %.2f GiB asked\n",
-                      gib(t->memory_mib));
+                      gib(mp_tenant_asked_mib(t)));
         break;
     case MP_MEM_LOWER:
         mp_buf_printf(b,
                       ";\n    the %.2f GiB asked take a larger memory size of "
                       "%s than needed\n",
-                      gib(t->memory_mib), in->set->v[ta->fullest].model->id);
+                      gib(mp_tenant_asked_mib(t)),
+                      in->set->v[ta->fullest].model->id);
         break;
     case MP_MEM_SHARE:
         mp_buf_printf(b,
                       ";\n    every slice is 1g, not busy and under %.0f%% of "
                       "its memory: two replicas\n    can time-slice one "
-                      "instance (share: 2 needs a migplan that knows it)\n",
+                      "instance (share: 2)\n",
                       in->opts->share_below * 100.0);
         break;
     case MP_MEM_KEEP:
-        mp_buf_printf(b, "; the %.2f GiB asked stay\n", gib(t->memory_mib));
+        mp_buf_printf(b, "; the %.2f GiB asked stay\n",
+                      gib(mp_tenant_asked_mib(t)));
         break;
     }
 }
@@ -223,8 +227,14 @@ static void put_tenant(const mp_advice_input *in, const mp_advice *a, int i,
                                       "container or pod is named like it)\n");
         return;
     }
+    bool shared = mp_tenant_share(t) > 1;
     if (t->whole_gpu) {
         mp_buf_puts(b, "no advice (whole-gpu tenant on MIG instances)\n");
+    } else if (shared) {
+        mp_buf_printf(b,
+                      "no advice (share: %d: an instance's metrics are of "
+                      "its replicas together)\n",
+                      mp_tenant_share(t));
     } else if (mp_advice_changes(a, i)) {
         put_summary(t, ta, b);
         mp_buf_putc(b, '\n');
@@ -234,7 +244,7 @@ static void put_tenant(const mp_advice_input *in, const mp_advice *a, int i,
     for (size_t k = 0; k < a->n_slices; k++)
         if (a->slices[k].tenant == i)
             put_slice(in, &in->set->v[k], &a->slices[k], b);
-    if (t->whole_gpu)
+    if (t->whole_gpu || shared)
         return;
     put_busy_reason(in, t, ta, b);
     put_memory_reason(in, t, a, ta, b);
@@ -271,6 +281,27 @@ void mp_emit_advice_text(const mp_advice_input *in, const mp_advice *a,
     }
 }
 
+/* t as the advice revises it. A measured memory already has advise's
+ * headroom, so the request's does not apply to it again. */
+static void revise(const mp_request *r, const mp_tenant_advice *ta,
+                   mp_tenant *t)
+{
+    t->asked_mib = mp_tenant_asked_mib(t);
+    if (t->asked_replicas <= 0) {
+        t->asked_replicas = t->replicas;
+        t->headroom_milli = -1;
+    }
+    if (ta->replicas)
+        t->asked_replicas = ta->replicas;
+    if (ta->share)
+        t->share = ta->share;
+    if (ta->mem == MP_MEM_KEEP)
+        return;
+    t->asked_mib = ta->memory_mib;
+    if (t->headroom_milli > 0 || (t->headroom_milli < 0 && r->headroom_milli))
+        t->headroom_milli = 0;
+}
+
 void mp_emit_advice_yaml(const mp_advice_input *in, const mp_advice *a,
                          mp_buf *b)
 {
@@ -280,18 +311,10 @@ void mp_emit_advice_yaml(const mp_advice_input *in, const mp_advice *a,
     mp_buf_puts(&h, ".\n");
     put_rules(in->opts, &h);
     mp_buf_puts(&h, ".");
-    int shares = 0;
-    for (int i = 0; i < in->req->n_tenants; i++)
-        shares += a->tenants[i].share > 0;
-    if (shares)
-        mp_buf_printf(&h,
-                      "\n%d tenant%s get%s `share: 2`: that key needs a "
-                      "migplan that knows share;\nthis one does not yet "
-                      "(advise --share-below 0 gives advice without it).",
-                      shares, shares == 1 ? "" : "s", shares == 1 ? "s" : "");
     mp_write_comment(mp_buf_str(&h), 0, b);
     mp_buf_free(&h);
     mp_write_fleet(in->req, b);
+    mp_write_margins(in->req, b);
     mp_buf_puts(b, "tenants:\n");
     for (int i = 0; i < in->req->n_tenants; i++) {
         mp_tenant t = in->req->tenants[i];
@@ -307,10 +330,7 @@ void mp_emit_advice_yaml(const mp_advice_input *in, const mp_advice *a,
             t.compute = ta->compute;
             t.sms = 0;
         }
-        if (ta->replicas)
-            t.replicas = ta->replicas;
-        if (ta->mem != MP_MEM_KEEP)
-            t.memory_mib = ta->memory_mib;
-        mp_write_tenant(&t, ta->share, b);
+        revise(in->req, ta, &t);
+        mp_write_tenant(&t, b);
     }
 }

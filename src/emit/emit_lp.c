@@ -189,6 +189,24 @@ static void supply_rows(const lpw *w, int i, int j)
                       i, j - 1);
 }
 
+/* A whole-gpu: N tenant t takes its GPUs of each entry i in groups of N
+ * (n_I_T replicas there), so every replica is N GPUs of one model. */
+static void whole_groups(const lpw *w, int t)
+{
+    const mp_request *r = w->r;
+    const mp_tenant *tn = &r->tenants[t];
+    if (mp_tenant_gpus(tn) < 2)
+        return;
+    for (int i = 0; i < r->n_fleet; i++) {
+        if (!mp_tenant_takes_whole(tn, r->fleet[i].model))
+            continue;
+        mp_buf_printf(w->out, " group_%d_%d:", i, t);
+        for (int j = 0; j < w->n_per[i]; j++)
+            mp_buf_printf(w->out, " + h_%d_%d_%d", i, j, t);
+        mp_buf_printf(w->out, " - %d n_%d_%d = 0\n", mp_tenant_gpus(tn), i, t);
+    }
+}
+
 /* Every replica of every class and whole-GPU tenant is served. */
 static void demand_rows(const lpw *w)
 {
@@ -222,7 +240,8 @@ static void demand_rows(const lpw *w)
                 }
         if (!any)
             mp_buf_puts(out, " 0 u_0_0");
-        mp_buf_printf(out, " = %d\n", tn->replicas);
+        mp_buf_printf(out, " = %d\n", tn->replicas * mp_tenant_gpus(tn));
+        whole_groups(w, t);
     }
 }
 
@@ -237,6 +256,11 @@ static void write_integers(const lpw *w)
                 for (int q = 0; q < r->fleet[i].model->n_profiles; q++)
                     if (w->cl[c].elig[i] & (1u << q))
                         mp_buf_printf(out, " a_%d_%d_%d_%d\n", i, j, c, q);
+    for (int t = 0; t < r->n_tenants; t++)
+        for (int i = 0; i < r->n_fleet; i++)
+            if (mp_tenant_gpus(&r->tenants[t]) > 1 &&
+                mp_tenant_takes_whole(&r->tenants[t], r->fleet[i].model))
+                mp_buf_printf(out, " n_%d_%d\n", i, t);
     mp_buf_puts(out, "Binary\n");
     for (int i = 0; i < r->n_fleet; i++) {
         const mp_model *m = r->fleet[i].model;

@@ -98,8 +98,11 @@ static int replica_index(const mp_plan *p, int **offset, int **loc)
         (*loc)[i] = -1;
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
-        if (g->whole_tenant >= 0)
-            (*loc)[(*offset)[g->whole_tenant] + g->whole_replica] = k * 64 + 63;
+        int *w = g->whole_tenant >= 0
+                     ? &(*loc)[(*offset)[g->whole_tenant] + g->whole_replica]
+                     : NULL;
+        if (w && *w < 0) /* a replica of N whole GPUs: the first */
+            *w = k * 64 + 63;
         for (int q = 0; q < g->layout.gis.n; q++)
             (*loc)[(*offset)[g->tenant[q]] + g->replica[q]] = k * 64 + q;
     }
@@ -132,11 +135,19 @@ int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
     if (!g->used)
         return unused_run(p, k, b);
     if (!g->layout.mig_enabled) {
-        char rep[24];
-        snprintf(rep, sizeof(rep), "#%d", g->whole_replica);
+        const mp_tenant *tn = &p->req->tenants[g->whole_tenant];
+        char label[96];
+        mp_plan_unit_label(tn, g->whole_replica, label, sizeof(label));
         mp_buf_printf(b, "GPU %d  %s  whole GPU, MIG disabled: ", g->index,
                       l->model->id);
-        mp_plan_tenant_name(p, v, g->whole_tenant, rep, 0, b);
+        mp_plan_tenant_name(p, v, g->whole_tenant, label + strlen(tn->name), 0,
+                            b);
+        int pos = 1; /* which GPU of a whole-gpu: N replica */
+        for (int j = 0; j < k; j++)
+            pos += p->gpus[j].whole_tenant == g->whole_tenant &&
+                   p->gpus[j].whole_replica == g->whole_replica;
+        if (mp_tenant_gpus(tn) > 1)
+            mp_buf_printf(b, ", GPU %d of %d", pos, mp_tenant_gpus(tn));
         mp_buf_puts(b, "\n\n");
         return k;
     }
@@ -152,12 +163,11 @@ void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
     char labels[MP_MAX_GIS][80];
     const char *subs[MP_MAX_GIS], *sgr[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        const char *name = p->req->tenants[g->tenant[q]].name;
+        const mp_tenant *tn = &p->req->tenants[g->tenant[q]];
         if (replicas)
-            snprintf(labels[q], sizeof(labels[q]), "%s#%d", name,
-                     g->replica[q]);
+            mp_plan_unit_label(tn, g->replica[q], labels[q], sizeof(labels[q]));
         else
-            snprintf(labels[q], sizeof(labels[q]), "%s", name);
+            snprintf(labels[q], sizeof(labels[q]), "%s", tn->name);
         subs[q] = labels[q];
         sgr[q] = v->color ? mp_tenant_sgr(g->tenant[q]) : NULL;
     }
@@ -191,23 +201,25 @@ static void replica_row(const mp_plan *p, const mp_plan_view *v, int t, int rep,
     const mp_tenant *tn = &p->req->tenants[t];
     const mp_gi *gi;
     const mp_plan_gpu *g = replica_at(p, at, &gi, granted);
-    char suffix[24], inst[40], grant[24], ask[24], spare[24];
+    char label[96], inst[40], grant[24], ask[24], spare[24];
+    long long asked = mp_plan_unit_asked(tn, rep);
     if (gi)
         snprintf(inst, sizeof(inst), "%s @%d",
                  g->layout.gis.model->profiles[gi->profile].name, gi->start);
+    else if (mp_tenant_gpus(tn) > 1)
+        snprintf(inst, sizeof(inst), "%dx whole GPU", mp_tenant_gpus(tn));
     else
         snprintf(inst, sizeof(inst), "whole GPU");
-    snprintf(suffix, sizeof(suffix), "#%d", rep);
+    mp_plan_unit_label(tn, rep, label, sizeof(label));
     snprintf(grant, sizeof(grant), "%.2f GiB", gib(*granted));
-    if (tn->memory_mib > 0) {
-        snprintf(ask, sizeof(ask), "%.2f GiB", gib(tn->memory_mib));
-        snprintf(spare, sizeof(spare), "%.2f GiB",
-                 gib(*granted - tn->memory_mib));
+    if (asked > 0) {
+        snprintf(ask, sizeof(ask), "%.2f GiB", gib(asked));
+        snprintf(spare, sizeof(spare), "%.2f GiB", gib(*granted - asked));
     } else {
         snprintf(ask, sizeof(ask), "-");
         snprintf(spare, sizeof(spare), "-");
     }
-    mp_plan_tenant_name(p, v, t, suffix, wname, b);
+    mp_plan_tenant_name(p, v, t, label + strlen(tn->name), wname, b);
     mp_buf_printf(b, " %4d  %-16s %11s %11s %11s\n", g->index, inst, grant, ask,
                   spare);
 }
@@ -220,7 +232,8 @@ static int replica_rows(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
     const mp_request *r = p->req;
     int wname = 6;
     for (int t = 0; t < r->n_tenants; t++) {
-        int w = (int)strlen(r->tenants[t].name) + 4;
+        int w = (int)strlen(r->tenants[t].name) +
+                (mp_tenant_share(&r->tenants[t]) > 1 ? 8 : 4);
         if (w > wname)
             wname = w;
     }
@@ -237,8 +250,8 @@ static int replica_rows(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
                 continue;
             long long gm;
             replica_row(p, v, t, rep, at, wname, b, &gm);
-            *granted += gm;
-            *asked += tn->memory_mib;
+            *granted += gm * mp_tenant_gpus(tn);
+            *asked += mp_plan_unit_asked(tn, rep) * mp_tenant_gpus(tn);
         }
     }
     free(offset);
@@ -260,6 +273,45 @@ static void spread_lines(const mp_plan *p, mp_buf *b)
             gpus += mp_plan_gpu_replicas(&p->gpus[k], t) > 0;
         mp_buf_printf(b, "spread: %s over %d GPUs, at most %d per GPU\n",
                       tn->name, gpus, mp_plan_max_per_gpu(p, t));
+    }
+}
+
+/* The memory each replica was sized for, where headroom changed it. */
+static void headroom_lines(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        int h = mp_request_headroom(r, tn);
+        long long asked = mp_tenant_asked_mib(tn);
+        if (h <= 0 || asked <= 0)
+            continue;
+        mp_buf_printf(b,
+                      "headroom: %s %.2f GiB + %g%% = %.2f GiB per replica\n",
+                      tn->name, gib(asked), h / 1000.0,
+                      gib(tn->memory_mib / mp_tenant_share(tn)));
+    }
+}
+
+/* How shared tenants time-slice their instances. */
+static void share_lines(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        int share = mp_tenant_share(tn);
+        if (share < 2)
+            continue;
+        int last = mp_tenant_served(tn, tn->replicas - 1);
+        mp_buf_printf(b,
+                      "share: %s time-slices %d instance%s, %d replicas "
+                      "each (memory is not isolated: each instance holds "
+                      "%dx %.2f GiB)",
+                      tn->name, tn->replicas, tn->replicas == 1 ? "" : "s",
+                      share, share, gib(tn->memory_mib / share));
+        if (last < share)
+            mp_buf_printf(b, "; the last serves %d", last);
+        mp_buf_putc(b, '\n');
     }
 }
 
@@ -315,16 +367,37 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
     }
     mp_buf_putc(b, '\n');
     spread_lines(p, b);
+    headroom_lines(p, b);
+    share_lines(p, b);
+    long long replicas = 0;
+    for (int t = 0; t < r->n_tenants; t++)
+        replicas += mp_tenant_asked_replicas(&r->tenants[t]);
     mp_buf_printf(b,
                   "total: %d GPUs used of %d, %lld replicas; %.2f GiB "
                   "granted for %.2f GiB asked\n",
-                  p->gpus_used, p->n_gpus, r->total_replicas, gib(granted),
-                  gib(asked));
+                  p->gpus_used, p->n_gpus, replicas, gib(granted), gib(asked));
     inferred_notes(p, b);
+    for (int i = 0; i < p->warnings.n; i++)
+        mp_buf_printf(b, "warning: %s [%s]\n", p->warnings.v[i].message,
+                      p->warnings.v[i].code);
     mp_emit_plan_optimality(p, b);
 }
 
 /* ---------------------------------------------------------------- json */
+
+/* "replica": the first replica unit `unit` of t serves; for a shared
+ * tenant also "shared_by" and every replica it serves. */
+static void unit_json(const mp_tenant *t, int unit, cJSON *o)
+{
+    int first = mp_tenant_first_replica(t, unit);
+    cJSON_AddNumberToObject(o, "replica", first);
+    if (mp_tenant_share(t) < 2)
+        return;
+    cJSON_AddNumberToObject(o, "shared_by", mp_tenant_share(t));
+    cJSON *rs = cJSON_AddArrayToObject(o, "replicas");
+    for (int i = 0; i < mp_tenant_served(t, unit); i++)
+        cJSON_AddItemToArray(rs, cJSON_CreateNumber(first + i));
+}
 
 static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
 {
@@ -348,7 +421,7 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
         cJSON_AddNumberToObject(io, "start", l->gi[q].start);
         cJSON_AddNumberToObject(io, "size", pr->memory_slices);
         cJSON_AddStringToObject(io, "tenant", r->tenants[g->tenant[q]].name);
-        cJSON_AddNumberToObject(io, "replica", g->replica[q]);
+        unit_json(&r->tenants[g->tenant[q]], g->replica[q], io);
         cJSON_AddItemToArray(in, io);
     }
     if (g->layout.mig_enabled)
@@ -357,14 +430,21 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
     return o;
 }
 
-static cJSON *placement_json(const mp_plan *p, int rep, int at)
+static cJSON *placement_json(const mp_plan *p, int t, int rep, int at)
 {
+    const mp_tenant *tn = &p->req->tenants[t];
     const mp_gi *gi;
     long long mib;
     const mp_plan_gpu *g = replica_at(p, at, &gi, &mib);
     cJSON *po = cJSON_CreateObject();
-    cJSON_AddNumberToObject(po, "replica", rep);
+    unit_json(tn, rep, po);
     cJSON_AddNumberToObject(po, "gpu", g->index);
+    if (!gi && mp_tenant_gpus(tn) > 1) { /* every GPU of the replica */
+        cJSON *gs = cJSON_AddArrayToObject(po, "gpus");
+        for (int k = 0; k < p->n_gpus; k++)
+            if (p->gpus[k].whole_tenant == t && p->gpus[k].whole_replica == rep)
+                cJSON_AddItemToArray(gs, cJSON_CreateNumber(p->gpus[k].index));
+    }
     cJSON_AddStringToObject(po, "profile",
                             gi ? g->layout.gis.model->profiles[gi->profile].name
                                : "whole-gpu");
@@ -380,8 +460,17 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     const mp_tenant *tn = &p->req->tenants[t];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", tn->name);
-    cJSON_AddNumberToObject(o, "replicas", tn->replicas);
-    cJSON_AddNumberToObject(o, "memory_mib", (double)tn->memory_mib);
+    cJSON_AddNumberToObject(o, "replicas", mp_tenant_asked_replicas(tn));
+    cJSON_AddNumberToObject(o, "memory_mib", (double)mp_tenant_asked_mib(tn));
+    if (tn->memory_mib != mp_tenant_asked_mib(tn)) /* headroom, sharing */
+        cJSON_AddNumberToObject(o, "instance_memory_mib",
+                                (double)tn->memory_mib);
+    if (mp_tenant_share(tn) > 1) {
+        cJSON_AddNumberToObject(o, "share", mp_tenant_share(tn));
+        cJSON_AddNumberToObject(o, "instances", tn->replicas);
+    }
+    if (mp_tenant_gpus(tn) > 1)
+        cJSON_AddNumberToObject(o, "gpus_per_replica", mp_tenant_gpus(tn));
     cJSON_AddNumberToObject(o, "compute_slices", tn->compute);
     cJSON_AddBoolToObject(o, "whole_gpu", tn->whole_gpu);
     cJSON_AddBoolToObject(o, "spread", tn->spread);
@@ -390,7 +479,7 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     for (int rep = 0; rep < tn->replicas; rep++) {
         int at = loc[offset[t] + rep];
         if (at >= 0)
-            cJSON_AddItemToArray(pl, placement_json(p, rep, at));
+            cJSON_AddItemToArray(pl, placement_json(p, t, rep, at));
     }
     return o;
 }
@@ -424,6 +513,16 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     cJSON *ts = cJSON_AddArrayToObject(root, "tenants");
     for (int t = 0; t < r->n_tenants; t++)
         cJSON_AddItemToArray(ts, tenant_json(p, t, offset, loc));
+    cJSON *ws = p->warnings.n ? cJSON_AddArrayToObject(root, "warnings") : NULL;
+    for (int i = 0; i < p->warnings.n; i++) {
+        const mp_finding *x = &p->warnings.v[i];
+        cJSON *w = cJSON_CreateObject();
+        cJSON_AddStringToObject(w, "code", x->code);
+        cJSON_AddNumberToObject(w, "line", x->line);
+        cJSON_AddNumberToObject(w, "column", x->col);
+        cJSON_AddStringToObject(w, "message", x->message);
+        cJSON_AddItemToArray(ws, w);
+    }
     free(offset);
     free(loc);
     mp_json_print(root, b);

@@ -87,6 +87,6 @@ void mp_emit_sizing(const mp_sizing *z, const mp_proc_samples *s,
                        .memory_mib = st->memory_mib,
                        .compute = 1,
                        .replicas = st->replicas};
-        mp_write_tenant(&t, 0, b);
+        mp_write_tenant(&t, b);
     }
 }

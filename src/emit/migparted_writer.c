@@ -219,9 +219,12 @@ static void write_mig_comment(const mp_plan *p, const mp_plan_gpu *g,
     mp_buf_puts(out, "  # ");
     for (int k = 0; k < l->n; k++) {
         const mp_gi *in = &l->gi[by_start[k]];
+        const mp_tenant *t = &p->req->tenants[g->tenant[by_start[k]]];
         mp_buf_printf(out, "%s%s@%d %s", k ? ", " : "",
-                      l->model->profiles[in->profile].name, in->start,
-                      p->req->tenants[g->tenant[by_start[k]]].name);
+                      l->model->profiles[in->profile].name, in->start, t->name);
+        if (mp_tenant_share(t) > 1) /* time-sliced: see --format timeslicing */
+            mp_buf_printf(out, " x%d",
+                          mp_tenant_served(t, g->replica[by_start[k]]));
     }
     mp_buf_printf(out, "%s\n", several ? " (on each)" : "");
 }

@@ -238,19 +238,27 @@ static int tenant_tallies(const mp_plan *p, tallies *per, long long *mib)
     return 0;
 }
 
+/* The memory tenant tn asked for in all: per replica (before headroom),
+ * times its replicas, times the GPUs of a whole-gpu: N replica. */
+static long long asked_total(const mp_tenant *tn)
+{
+    return mp_tenant_asked_mib(tn) * mp_tenant_asked_replicas(tn) *
+           mp_tenant_gpus(tn);
+}
+
 static void tenant_line(const mp_plan *p, const mp_plan_view *v, int t,
                         const tallies *tt, long long mib, int wname, mp_buf *b)
 {
     const mp_tenant *tn = &p->req->tenants[t];
     char grant[24], ask[24];
     snprintf(grant, sizeof(grant), "%.2f GiB", gib(mib));
-    if (tn->memory_mib > 0)
-        snprintf(ask, sizeof(ask), "%.2f GiB",
-                 gib(tn->memory_mib * (long long)tn->replicas));
+    if (asked_total(tn) > 0)
+        snprintf(ask, sizeof(ask), "%.2f GiB", gib(asked_total(tn)));
     else
         snprintf(ask, sizeof(ask), "-");
     mp_plan_tenant_name(p, v, t, "", wname, b);
-    mp_buf_printf(b, " %8d %11s %11s  ", tn->replicas, grant, ask);
+    mp_buf_printf(b, " %8d %11s %11s  ", mp_tenant_asked_replicas(tn), grant,
+                  ask);
     for (int i = 0; i < tt->n; i++)
         mp_buf_printf(b, "%s%d x %s", i ? ", " : "", tt->v[i].n,
                       tally_name(&tt->v[i]));
@@ -275,7 +283,7 @@ static int tenant_lines(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
     for (int t = 0; !rc && t < r->n_tenants; t++) {
         tenant_line(p, v, t, &per[t], mib[t], wname, b);
         *granted += mib[t];
-        *asked += r->tenants[t].memory_mib * (long long)r->tenants[t].replicas;
+        *asked += asked_total(&r->tenants[t]);
     }
     for (int t = 0; per && t < r->n_tenants; t++)
         free(per[t].v);

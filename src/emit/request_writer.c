@@ -106,7 +106,9 @@ static void write_flags(const mp_tenant *t, mp_buf *b)
             }
         mp_buf_puts(b, "}\n");
     }
-    if (t->whole_gpu)
+    if (t->whole_gpu && mp_tenant_gpus(t) > 1)
+        mp_buf_printf(b, "    whole-gpu: %d\n", mp_tenant_gpus(t));
+    else if (t->whole_gpu)
         mp_buf_puts(b, "    whole-gpu: true\n");
     if (t->spread)
         mp_buf_puts(b, "    spread: true\n");
@@ -118,23 +120,58 @@ static void write_flags(const mp_tenant *t, mp_buf *b)
     }
 }
 
-void mp_write_tenant(const mp_tenant *t, int share, mp_buf *b)
+/* A percentage in thousandths as the reader takes it back: "12.5". */
+static void write_percent(int milli, mp_buf *b)
+{
+    mp_buf_printf(b, "%d", milli / 1000);
+    if (milli % 1000) {
+        char frac[8];
+        snprintf(frac, sizeof(frac), "%03d", milli % 1000);
+        for (int k = 2; k > 0 && frac[k] == '0'; k--)
+            frac[k] = '\0';
+        mp_buf_printf(b, ".%s", frac);
+    }
+}
+
+void mp_write_margins(const mp_request *r, mp_buf *b)
+{
+    if (r->headroom_milli > 0) {
+        mp_buf_puts(b, "headroom: ");
+        write_percent(r->headroom_milli, b);
+        mp_buf_puts(b, "\n");
+    }
+    if (r->min_spare_mib != MP_DEFAULT_MIN_SPARE_MIB) {
+        mp_buf_puts(b, "min-spare: ");
+        if (r->min_spare_mib > 0)
+            mp_write_memory(r->min_spare_mib, b);
+        else
+            mp_buf_putc(b, '0');
+        mp_buf_putc(b, '\n');
+    }
+}
+
+void mp_write_tenant(const mp_tenant *t, mp_buf *b)
 {
     mp_buf_puts(b, "  - name: ");
     write_name(t->name, b);
     mp_buf_putc(b, '\n');
-    if (t->memory_mib > 0) {
+    if (mp_tenant_asked_mib(t) > 0) {
         mp_buf_puts(b, "    memory: ");
-        mp_write_memory(t->memory_mib, b);
+        mp_write_memory(mp_tenant_asked_mib(t), b);
+        mp_buf_putc(b, '\n');
+    }
+    if (t->asked_replicas > 0 && t->headroom_milli >= 0) {
+        mp_buf_puts(b, "    headroom: ");
+        write_percent(t->headroom_milli, b);
         mp_buf_putc(b, '\n');
     }
     if (t->sms > 0)
         mp_buf_printf(b, "    sms: %d\n", t->sms);
     else if (t->compute > 1)
         mp_buf_printf(b, "    compute: %dg\n", t->compute);
-    if (t->replicas != 1)
-        mp_buf_printf(b, "    replicas: %d\n", t->replicas);
-    if (share > 0)
-        mp_buf_printf(b, "    share: %d\n", share);
+    if (mp_tenant_asked_replicas(t) != 1)
+        mp_buf_printf(b, "    replicas: %d\n", mp_tenant_asked_replicas(t));
+    if (mp_tenant_share(t) > 1)
+        mp_buf_printf(b, "    share: %d\n", mp_tenant_share(t));
     write_flags(t, b);
 }

@@ -558,8 +558,8 @@ static void plan_row(const void *ctx, int i, row *r)
     char names[MP_MAX_GIS][96];
     const char *labels[MP_MAX_GIS];
     for (int q = 0; q < v.layout.n; q++) {
-        snprintf(names[q], sizeof(names[q]), "%s#%d",
-                 req->tenants[v.tenant[q]].name, v.replica[q]);
+        mp_plan_unit_label(&req->tenants[v.tenant[q]], v.replica[q], names[q],
+                           sizeof(names[q]));
         labels[q] = names[q];
     }
     layout_row(&v.layout, labels, v.tenant, r);
@@ -572,12 +572,19 @@ static void plan_legend(const void *ctx, int i, int *colour, char *text,
     *colour = i;
     size_t k = 0;
     text[0] = '\0';
-    mp_catf(text, n, &k, "%s: %d replica%s", t->name, t->replicas,
-            t->replicas == 1 ? "" : "s");
-    if (t->whole_gpu)
+    int replicas = mp_tenant_asked_replicas(t);
+    mp_catf(text, n, &k, "%s: %d replica%s", t->name, replicas,
+            replicas == 1 ? "" : "s");
+    if (t->whole_gpu && mp_tenant_gpus(t) > 1)
+        mp_catf(text, n, &k, ", %d whole GPUs each", mp_tenant_gpus(t));
+    else if (t->whole_gpu)
         mp_catf(text, n, &k, ", whole GPU");
-    else if (t->memory_mib > 0)
-        mp_catf(text, n, &k, ", %.2f GiB asked", t->memory_mib / 1024.0);
+    else if (mp_tenant_asked_mib(t) > 0)
+        mp_catf(text, n, &k, ", %.2f GiB asked",
+                mp_tenant_asked_mib(t) / 1024.0);
+    if (mp_tenant_share(t) > 1)
+        mp_catf(text, n, &k, ", %d per instance (time-sliced)",
+                mp_tenant_share(t));
 }
 
 void mp_svg_plan(const mp_plan *p, mp_buf *out)

@@ -282,7 +282,7 @@ static void advise_tenant(const mp_slice_set *s, const mp_advice *a, int ti,
             (ta->fullest < 0 || e->p_fb > a->slices[ta->fullest].p_fb))
             ta->fullest = (int)i;
     }
-    if (!ta->n_slices || t->whole_gpu)
+    if (!ta->n_slices || t->whole_gpu || t->share > 1)
         return;
     advise_busy(s, t, o, ta);
     if (ta->fullest >= 0)

@@ -13,6 +13,11 @@ void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
         out[i] = mp_tenant_profile_mask(t, r->fleet[i].model);
 }
 
+int mp_request_headroom(const mp_request *r, const mp_tenant *t)
+{
+    return t->headroom_milli >= 0 ? t->headroom_milli : r->headroom_milli;
+}
+
 void mp_request_free(mp_request *r)
 {
     if (r)

@@ -1,8 +1,53 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* tenant.c - which profiles and GPUs may serve a tenant. */
+/* tenant.c - which profiles and GPUs may serve a tenant, and what one
+ * placed unit of it needs (headroom, time-slicing). */
 #include "migplan/model/tenant.h"
 
 #include <stdio.h>
+
+#include "migplan/model/sizing.h"
+
+int mp_tenant_share(const mp_tenant *t)
+{
+    return t->share > 1 ? t->share : 1;
+}
+
+int mp_tenant_gpus(const mp_tenant *t)
+{
+    return t->gpus > 1 ? t->gpus : 1;
+}
+
+int mp_tenant_asked_replicas(const mp_tenant *t)
+{
+    return t->asked_replicas > 0 ? t->asked_replicas : t->replicas;
+}
+
+long long mp_tenant_asked_mib(const mp_tenant *t)
+{
+    return t->asked_replicas > 0 ? t->asked_mib : t->memory_mib;
+}
+
+void mp_tenant_derive(mp_tenant *t, int request_headroom_milli)
+{
+    int h = t->headroom_milli >= 0 ? t->headroom_milli : request_headroom_milli;
+    int share = mp_tenant_share(t);
+    t->memory_mib = t->asked_mib > 0
+                        ? mp_add_headroom(t->asked_mib, h > 0 ? h : 0) * share
+                        : 0;
+    t->replicas = (t->asked_replicas + share - 1) / share;
+}
+
+int mp_tenant_first_replica(const mp_tenant *t, int unit)
+{
+    return unit * mp_tenant_share(t);
+}
+
+int mp_tenant_served(const mp_tenant *t, int unit)
+{
+    int left = mp_tenant_asked_replicas(t) - mp_tenant_first_replica(t, unit);
+    int share = mp_tenant_share(t);
+    return left < share ? left : share;
+}
 
 bool mp_tenant_allows(const mp_tenant *t, const mp_model *m)
 {

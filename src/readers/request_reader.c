@@ -12,6 +12,8 @@
 
 #include "migplan/yaml/ydoc.h"
 #include "migplan/yaml/schema.h"
+#include "migplan/model/sizing.h"
+#include "migplan/yaml/yscalar.h"
 
 bool mp_parse_memory(const char *s, long long *mib, char *why, size_t n)
 {
@@ -88,9 +90,9 @@ typedef struct fleet_raw {
 
 typedef struct tenant_raw {
     const char *name;
-    const mp_ynode *memory, *compute, *engines;
-    long long sms, replicas;
-    bool media, graphics, whole, spread;
+    const mp_ynode *memory, *compute, *engines, *whole, *headroom;
+    long long sms, replicas, share;
+    bool media, graphics, spread;
     mp_strlist models;
 } tenant_raw;
 
@@ -153,6 +155,12 @@ static int read_fleet(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
     return 0;
 }
 
+/* A node as an error message quotes it. */
+static const char *shown(const mp_ynode *n)
+{
+    return n->kind == MP_YNODE_SCALAR ? n->str : "a list or map";
+}
+
 static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
 {
     mp_yval v;
@@ -174,7 +182,7 @@ static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
     return mp_schema_err(c, n, MP_ESCHEMA,
                          "compute is a number of compute slices like 1g, 2g or "
                          "3g, not '%s'",
-                         n->kind == MP_YNODE_SCALAR ? n->str : "a list or map");
+                         shown(n));
 }
 
 /* engines: {nvenc: 2, ...}: the minimum of each engine kind. */
@@ -219,6 +227,71 @@ static int read_models(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
     return 0;
 }
 
+/* headroom: 10 or "10%": a margin in percent (up to 1000), as thousandths
+ * of a percent. */
+static int read_headroom(mp_schema_ctx *c, const mp_ynode *n, int *out)
+{
+    char buf[32];
+    if (n->kind == MP_YNODE_SCALAR && strlen(n->str) < sizeof(buf)) {
+        size_t k = strlen(n->str);
+        memcpy(buf, n->str, k + 1);
+        if (k && buf[k - 1] == '%')
+            buf[--k] = '\0';
+        while (k && buf[k - 1] == ' ')
+            buf[--k] = '\0';
+        if (mp_parse_milli(buf, 0, 1000000, out))
+            return 0;
+    }
+    return mp_schema_err(c, n, MP_ESCHEMA,
+                         "headroom is a percentage from 0 to 1000 like 10 or "
+                         "10%%, not '%s'",
+                         shown(n));
+}
+
+/* whole-gpu: true, or N whole GPUs per replica (tensor parallel). */
+static int read_whole(mp_schema_ctx *c, const mp_ynode *n, mp_tenant *t)
+{
+    mp_yval v;
+    mp_yvkind k = mp_ynode_resolve(n, &v);
+    if (k == MP_YV_BOOL) {
+        t->whole_gpu = v.b;
+        return 0;
+    }
+    if (k == MP_YV_INT && v.i >= 1 && v.i <= MP_MAX_WHOLE_GPUS) {
+        t->whole_gpu = true;
+        t->gpus = (int)v.i;
+        return 0;
+    }
+    return mp_schema_err(c, n, MP_ESCHEMA,
+                         "whole-gpu is true, false or a number of GPUs per "
+                         "replica from 1 to %d, not '%s'",
+                         MP_MAX_WHOLE_GPUS, shown(n));
+}
+
+/* whole-gpu, share and headroom, and what they rule out together. */
+static int read_sharing(mp_schema_ctx *c, const mp_ynode *n,
+                        const tenant_raw *tr, mp_tenant *t)
+{
+    int rc = tr->whole ? read_whole(c, tr->whole, t) : 0;
+    if (!rc && tr->headroom)
+        rc = read_headroom(c, tr->headroom, &t->headroom_milli);
+    if (rc)
+        return rc;
+    const mp_ynode *share = mp_ymap_get(n, "share", NULL);
+    if (share && t->whole_gpu)
+        return mp_schema_err(c, share, MP_ESCHEMA,
+                             "tenant %s asks for whole GPUs, which are not "
+                             "time-sliced by migplan; drop share or whole-gpu",
+                             t->name);
+    if (share && t->share > t->asked_replicas)
+        return mp_schema_err(c, share, MP_ESCHEMA,
+                             "share: %d is more than the %d replica%s of "
+                             "tenant %s; share at most replicas",
+                             t->share, t->asked_replicas,
+                             t->asked_replicas == 1 ? "" : "s", t->name);
+    return 0;
+}
+
 static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
                        mp_tenant *t)
 {
@@ -232,11 +305,14 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
         {"media", MP_F_BOOL, false, offsetof(tenant_raw, media), 0, 0},
         {"graphics", MP_F_BOOL, false, offsetof(tenant_raw, graphics), 0, 0},
         {"engines", MP_F_NODE, false, offsetof(tenant_raw, engines), 0, 0},
-        {"whole-gpu", MP_F_BOOL, false, offsetof(tenant_raw, whole), 0, 0},
+        {"whole-gpu", MP_F_NODE, false, offsetof(tenant_raw, whole), 0, 0},
         {"spread", MP_F_BOOL, false, offsetof(tenant_raw, spread), 0, 0},
         {"models", MP_F_STRLIST, false, offsetof(tenant_raw, models), 0, 0},
+        {"share", MP_F_INT, false, offsetof(tenant_raw, share), 1,
+         MP_MAX_SHARE},
+        {"headroom", MP_F_NODE, false, offsetof(tenant_raw, headroom), 0, 0},
     };
-    tenant_raw tr = {.replicas = 1};
+    tenant_raw tr = {.replicas = 1, .share = 1};
     uint64_t present;
     int rc = mp_schema_read(c, n, "tenant", f, sizeof(f) / sizeof(f[0]), &tr,
                             &present);
@@ -249,10 +325,11 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
                              ". _ and - (at most 63)",
                              tr.name);
     t->name = tr.name;
-    t->replicas = (int)tr.replicas;
+    t->asked_replicas = (int)tr.replicas;
+    t->share = (int)tr.share;
+    t->headroom_milli = -1;
     t->media = tr.media;
     t->graphics = tr.graphics;
-    t->whole_gpu = tr.whole;
     t->spread = tr.spread;
     t->sms = (int)tr.sms;
     t->compute = 1;
@@ -261,12 +338,15 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
     if (tr.memory) {
         char why[200];
         if (tr.memory->kind != MP_YNODE_SCALAR ||
-            !mp_parse_memory(tr.memory->str, &t->memory_mib, why, sizeof(why)))
+            !mp_parse_memory(tr.memory->str, &t->asked_mib, why, sizeof(why)))
             return mp_schema_err(c, tr.memory, MP_ESCHEMA, "%s",
                                  tr.memory->kind == MP_YNODE_SCALAR
                                      ? why
                                      : "memory is a size like 8GiB");
     }
+    rc = read_sharing(c, n, &tr, t);
+    if (rc)
+        return rc;
     if (tr.compute) {
         if ((present & (1u << 3)))
             return mp_schema_err(c, tr.compute, MP_ESCHEMA,
@@ -346,6 +426,7 @@ static int read_tenants(const mp_db *db, mp_schema_ctx *c, const mp_ynode *tn,
         int rc = read_tenant(db, c, tn->kids[i], t);
         if (rc)
             return rc;
+        mp_tenant_derive(t, out->headroom_milli);
         out->n_tenants++;
         out->total_replicas += t->replicas;
         if (out->total_replicas > MP_MAX_REPLICAS)
@@ -368,6 +449,28 @@ static int read_tenants(const mp_db *db, mp_schema_ctx *c, const mp_ynode *tn,
                          dup->name, first->line);
 }
 
+/* The request's headroom and min-spare (a size, or 0 for no warnings). */
+static int read_margins(mp_schema_ctx *c, const mp_ynode *headroom,
+                        const mp_ynode *spare, mp_request *r)
+{
+    r->min_spare_mib = MP_DEFAULT_MIN_SPARE_MIB;
+    int rc = headroom ? read_headroom(c, headroom, &r->headroom_milli) : 0;
+    if (rc || !spare)
+        return rc;
+    char why[200];
+    if (spare->kind == MP_YNODE_SCALAR && strcmp(spare->str, "0") == 0) {
+        r->min_spare_mib = 0;
+        return 0;
+    }
+    if (spare->kind != MP_YNODE_SCALAR ||
+        !mp_parse_memory(spare->str, &r->min_spare_mib, why, sizeof(why)))
+        return mp_schema_err(c, spare, MP_ESCHEMA, "min-spare: %s",
+                             spare->kind == MP_YNODE_SCALAR
+                                 ? why
+                                 : "a size like 512MiB, or 0 for no warnings");
+    return 0;
+}
+
 int mp_request_parse(const mp_db *db, const char *text, size_t len,
                      const char *path, const mp_model *default_model,
                      mp_request *out, mp_diag *d)
@@ -375,6 +478,8 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
     static const mp_field top[] = {
         {"fleet", MP_F_NODE, false, 0, 0, 0},
         {"tenants", MP_F_NODE, true, sizeof(const mp_ynode *), 0, 0},
+        {"headroom", MP_F_NODE, false, 2 * sizeof(const mp_ynode *), 0, 0},
+        {"min-spare", MP_F_NODE, false, 3 * sizeof(const mp_ynode *), 0, 0},
     };
     memset(out, 0, sizeof(*out));
     mp_ydoc doc;
@@ -383,14 +488,16 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
         return rc;
     out->path = mp_arena_strdup(&out->arena, path);
     mp_schema_ctx c = {.path = path, .arena = &out->arena, .d = d};
-    const mp_ynode *nodes[2] = {NULL, NULL};
+    const mp_ynode *nodes[4] = {NULL, NULL, NULL, NULL};
     if (!doc.root) {
         rc = mp_diag_set(d, MP_ESCHEMA, path, 1, 1,
                          "empty request; give tenants (and a fleet), see "
                          "examples/");
         goto out;
     }
-    rc = mp_schema_read(&c, doc.root, "request", top, 2, nodes, NULL);
+    rc = mp_schema_read(&c, doc.root, "request", top, 4, nodes, NULL);
+    if (!rc)
+        rc = read_margins(&c, nodes[2], nodes[3], out);
     if (rc)
         goto out;
     if (nodes[0]) {

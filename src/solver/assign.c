@@ -238,16 +238,15 @@ static int open_gpus(const sv_solver *s, const sv_model *md, const double *x,
 {
     int ng = 0;
     for (int j = 0; j < md->nv; j++)
-        if (md->v[j].kind == 'x' || md->v[j].kind == 'w')
-            ng += (int)llround(x[j]);
+        ng += sv_var_gpus(s->req, &md->v[j]) * (int)llround(x[j]);
     sv_gpu *gpus = calloc((size_t)(ng ? ng : 1), sizeof(*gpus));
     if (!gpus)
         return MP_ENOMEM;
     int k = 0;
     for (int j = 0; j < md->nv; j++) {
         const sv_var *v = &md->v[j];
-        int n = (int)llround(x[j]);
-        for (int c = 0; c < n && (v->kind == 'x' || v->kind == 'w'); c++) {
+        int n = sv_var_gpus(s->req, v) * (int)llround(x[j]);
+        for (int c = 0; c < n; c++) {
             sv_gpu *g = &gpus[k++];
             g->item = v->item;
             g->whole_tenant = v->kind == 'w' ? v->tenant : -1;

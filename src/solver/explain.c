@@ -195,8 +195,8 @@ static int fleet_too_small(sv_solver *s, mp_plan *plan)
     if (!rc && c.have) {
         int need[MP_MAX_FLEET] = {0};
         for (int j = 0; j < c.md.nv; j++)
-            if (c.md.v[j].kind == 'x' || c.md.v[j].kind == 'w')
-                need[c.md.v[j].item] += (int)llround(c.best[j]);
+            need[c.md.v[j].item] +=
+                sv_var_gpus(s->req, &c.md.v[j]) * (int)llround(c.best[j]);
         too_small(s, need, saved, c.timeout, plan->reason,
                   sizeof(plan->reason));
     } else if (!rc) {

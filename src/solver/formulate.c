@@ -6,10 +6,12 @@
  * GPUs laid out as g; w[i][t] counts whole GPUs given to tenant t; and
  * continuous y[c][i][p] sends replicas of tenant class c to profile p
  * slots. Restricting to maximal geometries loses nothing: unused instances
- * are trimmed afterwards. For integral x the y part is a transportation
- * problem, so integral assignments exist (assign.c finds them by
- * max-flow). A spread tenant capped at k per GPU has its replicas per
- * geometry instead, v[c][i][g][p], with at most k x[i][g] of them.
+ * are trimmed afterwards. A w column of a tenant with whole-gpu: N counts
+ * replicas, each N GPUs of entry i (cost and fleet count N times). For integral
+ * x the y part is a transportation problem, so integral assignments exist
+ * (assign.c finds them by max-flow). A spread tenant capped at k per GPU has
+ * its replicas per geometry instead, v[c][i][g][p], with at most k x[i][g] of
+ * them.
  *
  * Rows: supply (replicas in profile p of entry i at most the slots the
  * chosen geometries offer), caps, demand (every replica of every class and
@@ -65,8 +67,8 @@ static int add_columns(sv_solver *s, sv_model *md)
             rc = add_var(md, (sv_var){'x', -1, i, g, -1, -1}, it->cost, true);
         for (int t = 0; t < r->n_tenants && !rc; t++)
             if (mp_tenant_takes_whole(&r->tenants[t], it->m))
-                rc = add_var(md, (sv_var){'w', -1, i, -1, -1, t}, it->cost,
-                             true);
+                rc = add_var(md, (sv_var){'w', -1, i, -1, -1, t},
+                             it->cost * mp_tenant_gpus(&r->tenants[t]), true);
     }
     for (int c = 0; c < s->nclasses && !rc; c++) {
         const sv_class *cl = &s->classes[c];
@@ -232,9 +234,8 @@ static int limit_rows(sv_solver *s, sv_model *md, rowb *rb)
         if (s->items[i].count < 0)
             continue;
         for (int j = 0; j < md->nv; j++)
-            if ((md->v[j].kind == 'x' || md->v[j].kind == 'w') &&
-                md->v[j].item == i)
-                rb_add(rb, j, 1.0);
+            if (sv_var_gpus(s->req, &md->v[j]) && md->v[j].item == i)
+                rb_add(rb, j, sv_var_gpus(s->req, &md->v[j]));
         rc = row_end(md, rb, 'L', (double)s->items[i].count);
     }
     if (md->cost_cap >= 0 && !rc) {

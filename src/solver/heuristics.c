@@ -27,8 +27,8 @@ typedef struct greedy {
     int ng, gcap;
 } greedy;
 
-/* Whole GPUs, each from the cheapest entry with one left. False when a
- * replica finds none. */
+/* Whole GPUs, each replica's (N for whole-gpu: N) from the cheapest entry
+ * with that many left. False when a replica finds none. */
 static bool greedy_whole(greedy *gr)
 {
     const mp_request *r = gr->s->req;
@@ -36,6 +36,7 @@ static bool greedy_whole(greedy *gr)
     for (int t = 0; t < r->n_tenants; t++) {
         if (!r->tenants[t].whole_gpu)
             continue;
+        int n = mp_tenant_gpus(&r->tenants[t]);
         for (int k = 0; k < r->tenants[t].replicas; k++) {
             int best = -1;
             for (int j = 0; j < md->nv; j++) {
@@ -43,7 +44,7 @@ static bool greedy_whole(greedy *gr)
                 if (v->kind != 'w' || v->tenant != t)
                     continue;
                 const sv_item *it = &gr->s->items[v->item];
-                if (it->count >= 0 && gr->used[v->item] >= it->count)
+                if (it->count >= 0 && gr->used[v->item] + n > it->count)
                     continue;
                 if (best < 0 || it->cost < gr->s->items[md->v[best].item].cost)
                     best = j;
@@ -51,7 +52,7 @@ static bool greedy_whole(greedy *gr)
             if (best < 0)
                 return false;
             gr->x[best] += 1;
-            gr->used[md->v[best].item]++;
+            gr->used[md->v[best].item] += n;
         }
     }
     return true;

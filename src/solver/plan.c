@@ -16,6 +16,7 @@ void mp_plan_free(mp_plan *p)
     free(p->gpus);
     p->gpus = NULL;
     p->n_gpus = 0;
+    mp_findings_free(&p->warnings);
 }
 
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t)
@@ -180,8 +181,10 @@ static int number(const sv_solver *s, mp_plan *plan)
             plan->gpus_used++;
             plan->cost += s->items[pg->fleet].cost;
         }
+        /* a whole-gpu: N replica is N GPUs in a row, of one entry */
         if (pg->whole_tenant >= 0)
-            pg->whole_replica = next[pg->whole_tenant]++;
+            pg->whole_replica = next[pg->whole_tenant]++ /
+                                mp_tenant_gpus(&r->tenants[pg->whole_tenant]);
         /* within a GPU, number replicas by start slot */
         const mp_layout *l = &pg->layout.gis;
         for (int s0 = 0; s0 < MP_MAX_UNITS; s0++)

@@ -143,6 +143,8 @@ done:
         rc = solve_error(d, req, rc);
     else if (out->feasible)
         rc = self_check(out, d);
+    if (!rc && mp_plan_warn(out, &out->warnings))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc)
         mp_plan_free(out);
     return rc;

@@ -62,6 +62,15 @@ typedef struct sv_var {
     int cls, item, geom, prof, tenant;
 } sv_var;
 
+/* GPUs one unit of column v takes: 1 for x, the tenant's GPUs per replica
+ * for w (whole-gpu: N), 0 for y and v. */
+static inline int sv_var_gpus(const mp_request *r, const sv_var *v)
+{
+    return v->kind == 'x'   ? 1
+           : v->kind == 'w' ? mp_tenant_gpus(&r->tenants[v->tenant])
+                            : 0;
+}
+
 typedef struct sv_model {
     mp_lp *lp;
     sv_var *v; /* nv columns */

@@ -70,9 +70,11 @@ static int check_totals(const mp_plan *p, const int *got, const int *used,
 {
     const mp_request *r = p->req;
     for (int t = 0; t < r->n_tenants; t++)
-        if (got[t] != r->tenants[t].replicas) {
-            snprintf(why, n, "tenant %s has %d of %d replicas",
-                     r->tenants[t].name, got[t], r->tenants[t].replicas);
+        if (got[t] != r->tenants[t].replicas * mp_tenant_gpus(&r->tenants[t])) {
+            snprintf(why, n, "tenant %s has %d of %d replicas%s",
+                     r->tenants[t].name, got[t],
+                     r->tenants[t].replicas * mp_tenant_gpus(&r->tenants[t]),
+                     mp_tenant_gpus(&r->tenants[t]) > 1 ? " (as GPUs)" : "");
             return MP_EINTERNAL;
         }
     for (int i = 0; i < r->n_fleet; i++)
@@ -86,6 +88,45 @@ static int check_totals(const mp_plan *p, const int *got, const int *used,
         return MP_EINTERNAL;
     }
     return 0;
+}
+
+/* Each replica of a whole-gpu: N tenant t has N GPUs of one fleet entry. */
+static int check_whole_group(const mp_plan *p, int t, char *why, size_t n)
+{
+    const mp_tenant *tn = &p->req->tenants[t];
+    int *fleet = malloc((size_t)tn->replicas * 2 * sizeof(int));
+    if (!fleet) {
+        snprintf(why, n, "out of memory");
+        return MP_ENOMEM;
+    }
+    int *cnt = fleet + tn->replicas, rc = 0;
+    for (int i = 0; i < tn->replicas; i++)
+        fleet[i] = -1, cnt[i] = 0;
+    for (int k = 0; k < p->n_gpus && !rc; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        int rep = g->whole_replica;
+        if (!g->used || g->whole_tenant != t)
+            continue;
+        if (rep < 0 || rep >= tn->replicas ||
+            (fleet[rep] >= 0 && fleet[rep] != g->fleet)) {
+            snprintf(why, n,
+                     "GPU %d: replica %d of %s is not on GPUs of one "
+                     "model",
+                     g->index, rep, tn->name);
+            rc = MP_EINTERNAL;
+        } else {
+            fleet[rep] = g->fleet;
+            cnt[rep]++;
+        }
+    }
+    for (int i = 0; i < tn->replicas && !rc; i++)
+        if (cnt[i] != mp_tenant_gpus(tn)) {
+            snprintf(why, n, "replica %d of %s has %d GPUs, not %d", i,
+                     tn->name, cnt[i], mp_tenant_gpus(tn));
+            rc = MP_EINTERNAL;
+        }
+    free(fleet);
+    return rc;
 }
 
 int mp_plan_validate(const mp_plan *p, char *why, size_t n)
@@ -109,6 +150,9 @@ int mp_plan_validate(const mp_plan *p, char *why, size_t n)
     }
     if (!rc)
         rc = check_totals(p, got, used, cost, why, n);
+    for (int t = 0; t < r->n_tenants && !rc; t++)
+        if (r->tenants[t].whole_gpu && mp_tenant_gpus(&r->tenants[t]) > 1)
+            rc = check_whole_group(p, t, why, n);
     free(got);
     return rc;
 }

@@ -66,9 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mp_advice_tenant t[8];
         for (int i = 0; i < req.n_tenants && i < 8; i++)
             t[i] = (mp_advice_tenant){
-                req.tenants[i].name, req.tenants[i].memory_mib,
-                req.tenants[i].compute, req.tenants[i].replicas,
-                req.tenants[i].whole_gpu};
+                req.tenants[i].name,      req.tenants[i].memory_mib,
+                req.tenants[i].compute,   req.tenants[i].replicas,
+                req.tenants[i].whole_gpu, mp_tenant_share(&req.tenants[i])};
         advise(&s, t, 0.5);
         advise(&s, t, 0);
     }

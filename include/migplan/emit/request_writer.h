@@ -23,8 +23,12 @@ void mp_write_comment(const char *text, int indent, mp_buf *b);
 /* The fleet section of r (every entry; count and cost when not default). */
 void mp_write_fleet(const mp_request *r, mp_buf *b);
 
-/* One tenant as an item of a `tenants:` list (two spaces of indent). share
- * > 0 writes `share: N` (a key the request reader learns later). */
-void mp_write_tenant(const mp_tenant *t, int share, mp_buf *b);
+/* The request's `headroom:` and `min-spare:` when not at their defaults. */
+void mp_write_margins(const mp_request *r, mp_buf *b);
+
+/* One tenant as an item of a `tenants:` list (two spaces of indent), as it
+ * asks (mp_tenant_asked_mib, _replicas, share, its own headroom), so that
+ * the request reader derives the same tenant back. */
+void mp_write_tenant(const mp_tenant *t, mp_buf *b);
 
 #endif

@@ -103,6 +103,8 @@ typedef struct mp_advice_tenant {
     int compute;          /* compute slices asked */
     int replicas;
     bool whole_gpu;
+    int share; /* > 1: replicas time-slice its instances; not judged, since
+                  an instance's metrics are of its replicas together */
 } mp_advice_tenant;
 
 /* The tenant a slice belongs to: the tenant named like its container, else

@@ -16,8 +16,9 @@
 
 #define MP_MAX_FLEET 64
 #define MP_MAX_TENANTS 100000
-#define MP_MAX_REPLICAS 1000000 /* in one request */
-#define MP_MAX_GPU_COUNT 100000 /* of one fleet entry */
+#define MP_MAX_REPLICAS 1000000      /* in one request */
+#define MP_MAX_GPU_COUNT 100000      /* of one fleet entry */
+#define MP_DEFAULT_MIN_SPARE_MIB 512 /* a CUDA context and some */
 
 typedef struct mp_fleet_item {
     const mp_model *model;
@@ -33,7 +34,10 @@ typedef struct mp_request {
     mp_tenant *tenants;
     int n_tenants;
     long long total_replicas;
-    mp_arena arena; /* owns the path, names and lists */
+    int headroom_milli;      /* `headroom:` on every tenant without its own */
+    long long min_spare_mib; /* warn when an instance leaves a replica less;
+                                0: never */
+    mp_arena arena;          /* owns the path, names and lists */
 } mp_request;
 
 /* The profiles of each fleet entry that may serve tenant t:
@@ -41,6 +45,10 @@ typedef struct mp_request {
  * Tenants with equal masks are interchangeable to a planner. */
 void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
                               uint32_t out[MP_MAX_FLEET]);
+
+/* The headroom on tenant t's memory, thousandths of a percent: its own,
+ * else the request's. */
+int mp_request_headroom(const mp_request *r, const mp_tenant *t);
 
 /* Release everything the request owns (its arena); accepts NULL. The
  * request may be filled again afterwards. */

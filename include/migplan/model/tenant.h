@@ -19,6 +19,11 @@
 
 typedef struct mp_tenant {
     const char *name;
+    /* What one placed unit (an instance, or each GPU of a whole-GPU
+     * replica) needs: memory_mib is the memory asked per replica plus
+     * headroom, times share; replicas the units to place, the replicas
+     * asked divided by share and rounded up. mp_tenant_derive sets both
+     * from the fields below. */
     long long memory_mib; /* at least this much; 0 when not asked */
     int compute;          /* compute slices, at least 1 */
     int sms;              /* at least this many SMs; 0 when not asked */
@@ -28,7 +33,40 @@ typedef struct mp_tenant {
     const mp_model **models;   /* allowed models; NULL: any */
     int n_models;
     int line, col; /* where the tenant is in the request, 1-based */
+    /* As the request asks. asked_replicas 0: a tenant built in code, whose
+     * memory_mib and replicas are as asked (no headroom, no sharing). */
+    long long asked_mib; /* memory of one replica; 0 when not asked */
+    int asked_replicas;
+    int share;          /* replicas time-slicing one instance; <= 1: none */
+    int headroom_milli; /* margin on asked_mib, thousandths of a percent;
+                           -1: the request's */
+    int gpus;           /* whole GPUs per replica (whole-gpu: N); <= 1: one */
 } mp_tenant;
+
+#define MP_MAX_SHARE 64     /* replicas on one instance (share: N) */
+#define MP_MAX_WHOLE_GPUS 8 /* GPUs of one tensor-parallel replica */
+
+/* Set t's memory_mib and replicas from what it asks: asked_mib plus the
+ * headroom (t's own, else request_headroom_milli), times share; the asked
+ * replicas divided by share, rounded up. */
+void mp_tenant_derive(mp_tenant *t, int request_headroom_milli);
+
+/* Replicas time-slicing one instance of t (1 when not shared). */
+int mp_tenant_share(const mp_tenant *t);
+
+/* Whole GPUs one replica of t takes (1 unless whole-gpu: N). */
+int mp_tenant_gpus(const mp_tenant *t);
+
+/* The replicas and memory per replica t asks for (its memory_mib and
+ * replicas for a tenant built in code). */
+int mp_tenant_asked_replicas(const mp_tenant *t);
+long long mp_tenant_asked_mib(const mp_tenant *t);
+
+/* The first replica placed unit `unit` of t serves, and how many it serves:
+ * share of them, fewer on the last instance when share does not divide
+ * the replicas. */
+int mp_tenant_first_replica(const mp_tenant *t, int unit);
+int mp_tenant_served(const mp_tenant *t, int unit);
 
 /* Is model m allowed for tenant t (its `models:` list; any without one)? */
 bool mp_tenant_allows(const mp_tenant *t, const mp_model *m);

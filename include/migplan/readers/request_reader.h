@@ -5,6 +5,8 @@
  *     - model: h100           # any name `migplan gpus` accepts
  *       count: 4              # omitted: as many as needed
  *       cost: 1.0             # relative cost per GPU, default 1
+ *   headroom: 10%             # margin on every memory (percent, 0..1000)
+ *   min-spare: 512MiB         # warn below this spare per instance; 0: off
  *   tenants:
  *     - name: embeddings      # [A-Za-z0-9._-]+, unique
  *       memory: 8GiB          # GiB, GB, MiB, MB, TiB, TB (Gi, Mi, Ti too)
@@ -13,7 +15,12 @@
  *       media: true           # needs NVDEC, NVJPG and OFA (a +me profile)
  *       graphics: true        # needs a +gfx profile
  *       engines: {nvenc: 1}   # minimum engines of any kind
- *       whole-gpu: true       # a full GPU with MIG disabled
+ *       whole-gpu: true       # a full GPU with MIG disabled; or N: N whole
+ *                             # GPUs of one model per replica (tensor
+ *                             # parallel), memory is per GPU
+ *       share: 2              # 2 replicas time-slice one instance, which
+ *                             # holds 2x memory (the last may serve fewer)
+ *       headroom: 20          # this tenant's margin (overrides the request)
  *       spread: true          # replicas on distinct GPUs where possible
  *       models: [h100]        # only these models (default: any)
  */

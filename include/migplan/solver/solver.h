@@ -13,10 +13,12 @@
 #define MIGPLAN_SOLVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "migplan/model/geometry.h"
 #include "migplan/model/gpu_layout.h"
 #include "migplan/model/request.h"
+#include "migplan/util/findings.h"
 
 /* One GPU of a plan: what it holds (the layout every emitter and the
  * script builder read) and who uses it. */
@@ -51,6 +53,8 @@ typedef struct mp_plan {
     int classes, patterns, columns, rows;
     long lp_solves, bb_nodes, lp_pivots;
     double seconds;
+    /* where the plan may disappoint (mp_plan_warn), filled by mp_solve */
+    mp_findings warnings;
 } mp_plan;
 
 /* Where a solve is, for a progress line. */
@@ -88,6 +92,21 @@ void mp_plan_free(mp_plan *p);
  * meets its needs, fleet counts respected, the cost adding up. Returns 0,
  * MP_EINTERNAL with a reason, or MP_ENOMEM. */
 int mp_plan_validate(const mp_plan *p, char *why, size_t n);
+
+/* Warnings about a feasible plan p, added to out, each at its tenant in
+ * the request: "little-spare" (an instance leaves a replica less than the
+ * request's min_spare_mib beyond what it asks), "no-nvenc" (a media tenant
+ * that did not ask for an encoder on instances without NVENC),
+ * "inferred-profile" (a tenant on a profile or whole GPU with inferred
+ * data). Returns 0 or MP_ENOMEM. */
+int mp_plan_warn(const mp_plan *p, mp_findings *out);
+
+/* "embed#2" for placed unit `unit` of tenant t (an instance, or a whole-GPU
+ * replica); "embed#2-3" when the instance serves replicas 2 and 3. */
+void mp_plan_unit_label(const mp_tenant *t, int unit, char *buf, size_t n);
+
+/* The memory the replicas served by unit `unit` of t ask, together. */
+long long mp_plan_unit_asked(const mp_tenant *t, int unit);
 
 /* Replicas of tenant t on GPU g (a whole GPU counts as one). */
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t);

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* timeslicing.c - the device plugin's time-slicing config for the shared
+ * tenants of a plan (see timeslicing.h). */
+#include "migplan/emit/timeslicing.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_RESOURCES 256
+
+/* A time-sliced resource: its profile and the tenant that sets its share. */
+typedef struct resource {
+    const char *profile; /* the GI profile name */
+    int tenant;          /* the first shared tenant on it */
+    int replicas;
+} resource;
+
+/* nvidia.com/mig-<profile>, '+' written '.' (mixed strategy naming). */
+static void resource_name(const char *profile, char *buf, size_t n)
+{
+    snprintf(buf, n, "nvidia.com/mig-%s", profile);
+    for (char *c = buf; *c; c++)
+        if (*c == '+')
+            *c = '.';
+}
+
+/* The index of profile's resource in v, or -1. */
+static int find(const resource *v, int n, const char *profile)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(v[i].profile, profile) == 0)
+            return i;
+    return -1;
+}
+
+/* The shared resources of p in the order the GPUs first use them. */
+static int collect(const mp_plan *p, resource *v, int *n, mp_diag *d)
+{
+    const mp_request *r = p->req;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_layout *l = &p->gpus[k].layout.gis;
+        for (int q = 0; q < l->n; q++) {
+            const mp_tenant *tn = &r->tenants[p->gpus[k].tenant[q]];
+            const char *prof = l->model->profiles[l->gi[q].profile].name;
+            int share = mp_tenant_share(tn);
+            int at = find(v, *n, prof);
+            const resource *res = at >= 0 ? &v[at] : NULL;
+            if (share < 2)
+                continue;
+            if (res && res->replicas != share)
+                return mp_diag_set(
+                    d, MP_EINFEASIBLE, r->path, tn->line, tn->col,
+                    "tenants %s (share: %d) and %s (share: %d) both use "
+                    "%s; the device plugin gives every device of a resource "
+                    "one number of replicas: give them one share",
+                    r->tenants[res->tenant].name, res->replicas, tn->name,
+                    share, prof);
+            if (res)
+                continue;
+            if (*n == MAX_RESOURCES)
+                return mp_diag_set(d, MP_ELIMIT, r->path, 0, 0,
+                                   "more than %d time-sliced resources",
+                                   MAX_RESOURCES);
+            v[(*n)++] = (resource){prof, p->gpus[k].tenant[q], share};
+        }
+    }
+    return 0;
+}
+
+/* "# note:" lines for unshared tenants on a time-sliced resource. */
+static void notes(const mp_plan *p, const resource *v, int n, int indent,
+                  mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        int hit = -1;
+        for (int k = 0; k < p->n_gpus && hit < 0 && mp_tenant_share(tn) < 2;
+             k++) {
+            const mp_layout *l = &p->gpus[k].layout.gis;
+            for (int q = 0; q < l->n && hit < 0; q++)
+                if (p->gpus[k].tenant[q] == t)
+                    hit = find(v, n, l->model->profiles[l->gi[q].profile].name);
+        }
+        if (hit < 0)
+            continue;
+        char name[96];
+        resource_name(v[hit].profile, name, sizeof(name));
+        mp_buf_repeat(b, " ", indent);
+        mp_buf_printf(b,
+                      "# note: %s (not shared) uses %s too; on a node with "
+                      "both, its pods may get a time-sliced device\n",
+                      tn->name, name);
+    }
+}
+
+int mp_emit_timeslicing_sharing(const mp_plan *p, int indent, mp_buf *b,
+                                mp_diag *d)
+{
+    if (!p->feasible)
+        return mp_diag_set(d, MP_EINFEASIBLE, p->req->path, 0, 0,
+                           "no plan, so no time-slicing config: %s", p->reason);
+    resource v[MAX_RESOURCES];
+    int n = 0;
+    int rc = collect(p, v, &n, d);
+    if (rc || !n)
+        return rc;
+    notes(p, v, n, indent, b);
+    mp_buf_repeat(b, " ", indent);
+    mp_buf_puts(b, "sharing:\n");
+    mp_buf_repeat(b, " ", indent + 2);
+    mp_buf_puts(b, "timeSlicing:\n");
+    mp_buf_repeat(b, " ", indent + 4);
+    mp_buf_puts(b, "resources:\n");
+    for (int i = 0; i < n; i++) {
+        char name[96];
+        resource_name(v[i].profile, name, sizeof(name));
+        mp_buf_repeat(b, " ", indent + 6);
+        mp_buf_printf(b, "- name: %s\n", name);
+        mp_buf_repeat(b, " ", indent + 8);
+        mp_buf_printf(b, "replicas: %d  # %s\n", v[i].replicas,
+                      p->req->tenants[v[i].tenant].name);
+    }
+    return 0;
+}
+
+int mp_emit_timeslicing(const mp_plan *p, mp_buf *b, mp_diag *d)
+{
+    mp_buf body = MP_BUF_INIT;
+    int rc = mp_emit_timeslicing_sharing(p, 0, &body, d);
+    if (!rc) {
+        mp_buf_printf(b,
+                      "# NVIDIA k8s device plugin config (time-slicing) for "
+                      "%s, written by migplan\n",
+                      p->req->path);
+        if (!body.len)
+            mp_buf_puts(b, "# no tenant shares an instance (share: N), so "
+                           "nothing is time-sliced\n");
+        else
+            mp_buf_printf(b, "version: v1\nflags:\n  migStrategy: mixed\n%s",
+                          mp_buf_str(&body));
+    }
+    mp_buf_free(&body);
+    return rc;
+}

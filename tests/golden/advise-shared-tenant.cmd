@@ -1,0 +1,1 @@
+migplan advise examples/sizing/dcgm.prom --request examples/sizing/request.yaml --format yaml -o "$TMPDIR/r.yaml" && migplan advise examples/sizing/dcgm.prom --request "$TMPDIR/r.yaml" | grep -A1 "^tritonserver"

@@ -1,0 +1,1 @@
+for h in "headroom: ten" "headroom: 1001" "headroom: -5" "min-spare: 5" "min-spare: [1]"; do printf "fleet: [{model: h100}]\n$h\ntenants:\n  - name: e\n    memory: 4GiB\n" | migplan plan -; echo "rc=$?"; done

@@ -1,0 +1,1 @@
+for s in "share: 3\n    replicas: 2" "share: 0" "share: 2\n    whole-gpu: 2\n    replicas: 2"; do printf "fleet: [{model: h100}]\ntenants:\n  - name: e\n    memory: 4GiB\n    $s\n" | migplan plan -; echo "rc=$?"; done

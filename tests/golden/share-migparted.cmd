@@ -1,0 +1,1 @@
+migplan plan tests/data/requests/share.yaml --format mig-parted

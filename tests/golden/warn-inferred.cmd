@@ -1,0 +1,1 @@
+migplan plan tests/data/requests/inferred.yaml --format json | grep -A4 "\"warnings\""

@@ -1,0 +1,1 @@
+migplan plan tests/data/requests/share.yaml --min-spare 0 --ascii | grep -c warning; migplan plan tests/data/requests/share.yaml --min-spare 2GiB --ascii | grep warning; migplan plan tests/data/requests/share.yaml --min-spare 2

@@ -1,0 +1,1 @@
+for w in "whole-gpu: 9" "whole-gpu: 0" "whole-gpu: two"; do printf "fleet: [{model: h100}]\ntenants:\n  - name: tp\n    $w\n" | migplan plan -; echo "rc=$?"; done; printf "fleet: [{model: h100, count: 1}]\ntenants:\n  - name: tp\n    whole-gpu: 2\n" | migplan plan -
