@@ -118,6 +118,12 @@ static int write_script(cli_ctx *c, const script_args *a,
     mp_diag_clear(&d);
     int rc = mp_script_from_config(db, cfg, t->gpus, t->n, t->nodep, &sc,
                                    &skipped, &d);
+    for (const char *l = mp_buf_str(&skipped); *l;) {
+        const char *e = strchr(l, '\n');
+        int n = e ? (int)(e - l) : (int)strlen(l);
+        fprintf(stderr, "migplan script: note: %.*s\n", n, l);
+        l += n + (e != NULL);
+    }
     if (rc == MP_EINFEASIBLE && d.line > 0)
         fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d.line, d.col,
                 d.msg);
@@ -126,12 +132,6 @@ static int write_script(cli_ctx *c, const script_args *a,
     if (rc) {
         rc = rc == MP_EINFEASIBLE ? EXIT_FINDINGS : cli_fail(c, &d);
         goto out;
-    }
-    for (const char *l = mp_buf_str(&skipped); *l;) {
-        const char *e = strchr(l, '\n');
-        int n = e ? (int)(e - l) : (int)strlen(l);
-        fprintf(stderr, "migplan script: note: %.*s\n", n, l);
-        l += n + (e != NULL);
     }
     char source[1200];
     snprintf(source, sizeof(source), "%s (config %s%s%s)", in->path, cfg->name,
