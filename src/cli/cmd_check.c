@@ -2,9 +2,11 @@
 /* cmd_check.c - `migplan check`: validate mig-parted configs for CI. */
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "migplan/emit/findings_out.h"
+#include "migplan/util/suggest.h"
 
 typedef enum check_format {
     CHECK_FORMAT_TEXT,
@@ -66,13 +68,62 @@ static void report(const check_args *a, const mp_findings *f,
     }
 }
 
+static int unknown_code(cli_ctx *c, const char *code)
+{
+    mp_buf all = MP_BUF_INIT;
+    for (int k = 0; mp_finding_codes[k]; k++)
+        mp_buf_printf(&all, "%s%s", k ? ", " : "", mp_finding_codes[k]);
+    const char *mean = mp_suggest(code, mp_finding_codes, -1);
+    int rc = cli_usage_error(
+        c, "--ignore: unknown finding code '%s'%s%s%s; the codes are: %s", code,
+        mean ? " (did you mean '" : "", mean ? mean : "", mean ? "'?)" : "",
+        mp_buf_str(&all));
+    mp_buf_free(&all);
+    return rc;
+}
+
+/* The codes of every --ignore, each a code or a comma list of codes, into
+ * codes[] (copies in store); an unknown code is a usage error naming the
+ * closest and listing them all. */
+static int ignore_codes(cli_ctx *c, const cli_list *in, const char **codes,
+                        int *n, char *store, size_t cap)
+{
+    size_t used = 0;
+    *n = 0;
+    for (int i = 0; i < in->n; i++) {
+        for (const char *p = in->v[i]; *p;) {
+            size_t len = strcspn(p, ",");
+            if (len > 0 && used + len + 1 <= cap && *n < CLI_LIST_MAX) {
+                char *code = store + used;
+                memcpy(code, p, len);
+                code[len] = '\0';
+                used += len + 1;
+                if (!mp_finding_code_known(code))
+                    return unknown_code(c, code);
+                codes[(*n)++] = code;
+            } else if (len > 0) {
+                return cli_usage_error(c, "too many --ignore codes");
+            }
+            p += len + (p[len] == ',');
+        }
+    }
+    return 0;
+}
+
 static int run(cli_ctx *c, void *args)
 {
     const check_args *a = args;
     const mp_model *gpus[CLI_LIST_MAX];
+    const char *ignore[CLI_LIST_MAX];
+    char ignore_store[4096];
+    int n_ignore;
     mp_node node;
     const mp_db *db;
-    int rc = cli_targets(c, &a->gpu, a->node, gpus, &node);
+    int rc = ignore_codes(c, &a->ignore, ignore, &n_ignore, ignore_store,
+                          sizeof(ignore_store));
+    if (rc)
+        return rc;
+    rc = cli_targets(c, &a->gpu, a->node, gpus, &node);
     if (rc || (rc = cli_db(c, &db)) != 0)
         return rc;
     mp_check_opts o = {.config = a->config,
@@ -89,7 +140,7 @@ static int run(cli_ctx *c, void *args)
     }
     if (!in || (f.oom && rc != EXIT_INTERNAL))
         rc = cli_internal(c, "out of memory");
-    mp_findings_filter(&f, a->ignore.v, a->ignore.n, a->strict);
+    mp_findings_filter(&f, ignore, n_ignore, a->strict);
     mp_findings_sort(&f);
     mp_buf b = MP_BUF_INIT;
     if (in)
@@ -117,6 +168,7 @@ static const cli_choice formats[] = {
 
 static const cli_option options[] = {
     CLI_OPTION_CONFIG(check_args, config, "check only this config"),
+    CLI_OPTION_CONFIG_FILE(check_args, files, true),
     CLI_OPTION_GPUS(check_args, gpu,
                     "GPU model(s) of the node, for unfiltered entries"),
     CLI_OPTION_NODE(check_args, node, "the node's GPUs by index"),
@@ -129,7 +181,8 @@ static const cli_option options[] = {
      .offset = ARG(ignore),
      .value_name = "CODE",
      .value = CLI_VALUE_CODE,
-     .help = "drop findings with this code (repeatable)",
+     .help = "drop findings with this code, or these (a comma list; "
+             "repeatable)",
      .max = 64},
     CLI_OPTION_FORMAT(check_args, format, formats, "text"),
     {.name = "verbose",
@@ -143,10 +196,16 @@ static const cli_option options[] = {
 };
 
 static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(check_args, files, "FILE", CLI_LIST_MAX,
-                      "which config file? e.g. `migplan check config.yaml` (- "
-                      "reads standard input)",
-                      "too many files (at most 256)"),
+    {.name = "FILE",
+     .store = CLI_STORE_LIST,
+     .offset = ARG(files),
+     .value = CLI_VALUE_FILE,
+     .min = 1,
+     .max = CLI_LIST_MAX,
+     .missing = "which config file? e.g. `migplan check config.yaml` (- "
+                "reads standard input)",
+     .extra = "too many files (at most 256)",
+     .env = "MIG_PARTED_CONFIG_FILE"},
     {.name = NULL},
 };
 

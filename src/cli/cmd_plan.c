@@ -45,14 +45,44 @@ typedef struct source {
 
 /* Read and parse the request; on failure prints it (quoting the text read,
  * standard input too) and returns the exit status. */
+/* --gpu MODEL or MODEL:COUNT: the model into name (at most n bytes) and
+ * the count, -1 for as many as needed. */
+static int gpu_option(cli_ctx *c, const char *arg, char *name, size_t n,
+                      int *count)
+{
+    *count = -1;
+    const char *colon = strrchr(arg, ':');
+    size_t len = strlen(arg);
+    if (colon && colon[1] &&
+        strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+        long v = strtol(colon + 1, NULL, 10);
+        if (v < 1 || v > 100000)
+            return cli_usage_error(c,
+                                   "--gpu %s: the count must be from 1 to "
+                                   "100000",
+                                   arg);
+        *count = (int)v;
+        len = (size_t)(colon - arg);
+    }
+    if (len >= n)
+        return cli_usage_error(c, "--gpu: model name too long");
+    memcpy(name, arg, len);
+    name[len] = '\0';
+    return 0;
+}
+
 static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
                         source *src)
 {
     const mp_db *db;
     const mp_model *gpu = NULL;
+    char model[128];
+    int count = -1;
     int r = cli_db(c, &db);
     if (!r && a->gpu)
-        r = cli_model(c, a->gpu, &gpu);
+        r = gpu_option(c, a->gpu, model, sizeof(model), &count);
+    if (!r && a->gpu)
+        r = cli_model(c, model, &gpu);
     if (!r)
         r = cli_read(c, a->request, &src->text, &src->len);
     if (r)
@@ -67,6 +97,8 @@ static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
     if (gpu && req->n_fleet && req->fleet[0].model != gpu)
         fprintf(stderr, "migplan plan: note: the request has a fleet; --gpu "
                         "is ignored\n");
+    else if (gpu && req->n_fleet == 1 && req->fleet[0].count == -1)
+        req->fleet[0].count = count; /* no fleet: --gpu MODEL[:COUNT] is it */
     return 0;
 }
 
@@ -213,8 +245,8 @@ static const cli_option options[] = {
      .offset = ARG(gpu),
      .value_name = "MODEL",
      .value = CLI_VALUE_MODEL,
-     .help = "the GPU model when the request has no fleet (as many as "
-             "needed)"},
+     .help = "the GPU model when the request has no fleet: as many as "
+             "needed, or MODEL:COUNT for a fixed count (h100:8)"},
     {.name = "config-name",
      .store = CLI_STORE_STRING,
      .offset = ARG(config_name),

@@ -202,6 +202,7 @@ static int run(cli_ctx *c, void *args)
 static const cli_option options[] = {
     CLI_OPTION_CONFIG(script_args, config,
                       "the config to apply (needed when the file has several)"),
+    CLI_OPTION_CONFIG_FILE(script_args, file, false),
     CLI_OPTION_GPUS(script_args, gpu,
                     "the model(s) entries without a device-filter are for"),
     CLI_OPTION_NODE(
@@ -231,7 +232,8 @@ static const cli_operand operands[] = {
      .max = 1,
      .missing = "which config? e.g. `migplan script config.yaml --config "
                 "all-1g.10gb --gpu h100`",
-     .extra = "one config file at a time"},
+     .extra = "one config file at a time",
+     .env = "MIG_PARTED_CONFIG_FILE"},
     {.name = NULL},
 };
 

@@ -2,15 +2,81 @@
 /* findings.c - a growable list of positioned findings. */
 #include "migplan/util/findings.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+const char *const mp_finding_codes[] = {
+    "all-zero",
+    "bad-count",
+    "bad-device-filter",
+    "bad-devices",
+    "bad-key",
+    "bad-profile-name",
+    "bad-type",
+    "bad-version",
+    "compute-instances-do-not-fit",
+    "config-name-type",
+    "configmap-key",
+    "count-too-large",
+    "device-index",
+    "device-out-of-range",
+    "device-unknown",
+    "devices-when-disabled",
+    "does-not-fit",
+    "duplicate-device",
+    "duplicate-key",
+    "empty-config",
+    "entry-matches-nothing",
+    "extra-documents",
+    "inferred-data",
+    "limit",
+    "min-driver",
+    "missing-field",
+    "missing-mig-devices",
+    "missing-version",
+    "mixed-models",
+    "models-inferred",
+    "multiple-entries",
+    "negative-count",
+    "no-config",
+    "no-configs",
+    "no-creation-order",
+    "no-devices",
+    "no-such-config",
+    "non-canonical-name",
+    "not-checked",
+    "not-json",
+    "null-enabled",
+    "stranded-compute",
+    "stranded-memory",
+    "subsystem-unknown",
+    "uncovered-gpu",
+    "unknown-compute-instance",
+    "unknown-device",
+    "unknown-field",
+    "unknown-profile",
+    "yaml-syntax",
+    "yaml11-bool",
+    "zero-count",
+    NULL,
+};
+
+bool mp_finding_code_known(const char *code)
+{
+    for (int i = 0; mp_finding_codes[i]; i++)
+        if (strcmp(mp_finding_codes[i], code) == 0)
+            return true;
+    return false;
+}
+
 mp_finding *mp_findings_add(mp_findings *f, mp_severity sev, const char *code,
                             const char *file, int line, int col,
                             const char *fmt, ...)
 {
+    assert(mp_finding_code_known(code));
     if (f->n == f->cap) {
         int ncap = f->cap ? f->cap * 2 : 32;
         mp_finding *nv = realloc(f->v, (size_t)ncap * sizeof(*nv));

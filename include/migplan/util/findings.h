@@ -76,4 +76,12 @@ void mp_findings_free(mp_findings *f);
 
 const char *mp_severity_name(mp_severity s);
 
+/* Every finding code, sorted, NULL-terminated: what `check --ignore`
+ * accepts. mp_findings_add asserts (in debug builds) that its code is one
+ * of them, so the test suite keeps the list whole. */
+extern const char *const mp_finding_codes[];
+
+/* Is code one of mp_finding_codes? */
+bool mp_finding_code_known(const char *code);
+
 #endif
