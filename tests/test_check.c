@@ -286,7 +286,18 @@ static const ccase cases[] = {
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "true\n"
      "    mig-devices: {1g.11gb: 1}\n",
-     NULL, true, "not-checked", MP_SEV_WARNING, 6, 19, "give the GPU"},
+     NULL, true, "unknown-profile", MP_SEV_ERROR, 6, 19,
+     "1g.11gb (closest: 1g.10gb of"},
+    /* a name NVIDIA's default config ships for a GPU migplan lacks */
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
+     "    mig-devices: {3g.95gb: 1}\n",
+     NULL, true, "not-checked", MP_SEV_NOTE, 6, 19, "give the GPU"},
+    /* a filter on a GPU migplan does not know: not checked, no error */
+    {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"0x99AA10DE\"\n"
+     "    devices: all\n    mig-enabled: true\n"
+     "    mig-devices: {2g.23gb: 1}\n",
+     NULL, true, "unknown-device", MP_SEV_WARNING, 4, 20, "0x99AA10DE"},
     {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"0x233010DE\"\n    "
      "devices: all\n    mig-enabled: false\n  - devices: [0]\n    mig-enabled: "
      "true\n    mig-devices: {}\n",

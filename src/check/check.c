@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check_internal.h"
+#include "migplan/util/suggest.h"
 #include "migplan/model/profname.h"
 #include "migplan/util/buf.h"
 
@@ -280,37 +281,78 @@ static int abs_i(int x)
     return x < 0 ? -x : x;
 }
 
-/* " (closest: 3g.93gb of gb200-186gb)" for a name no model has */
+/* One candidate for "closest": a profile name and the first model that
+ * has it. */
+typedef struct near_name {
+    const char *name;
+    const mp_model *m;
+    int dist;
+} near_name;
+
+/* Keep the 3 nearest distinct names in v (sorted by distance). */
+static void keep_near(near_name *v, int *n, const char *name, const mp_model *m,
+                      int dist)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp(v[i].name, name) == 0)
+            return;
+    int at = *n < 3 ? (*n)++ : 3;
+    while (at > 0 && v[at - 1].dist > dist) {
+        if (at < 3)
+            v[at] = v[at - 1];
+        at--;
+    }
+    if (at < 3)
+        v[at] = (near_name){name, m, dist};
+}
+
+/* " (closest: 3g.93gb of gb200-186gb, ...)" for a name no model has: the
+ * names of the same size and attributes nearest in memory, else the
+ * nearest spellings. */
 static void nearest_anywhere(const mp_db *db, const char *name, char *out,
                              size_t n)
 {
     mp_profname pn, qn;
     char tmp[300];
-    if (!mp_profname_parse(name, strlen(name), &pn, tmp, sizeof(tmp)))
-        return;
-    int best = INT_MAX;
-    const mp_model *bm = NULL;
-    const mp_gi_profile *bp = NULL;
+    bool parsed = mp_profname_parse(name, strlen(name), &pn, tmp, sizeof(tmp));
+    near_name v[3];
+    int nv = 0;
     for (int i = 0; i < mp_db_count(db); i++) {
         const mp_model *m = mp_db_model(db, i);
         for (int k = 0; k < m->n_profiles; k++) {
             const mp_gi_profile *q = &m->profiles[k];
             if (!mp_profname_parse(q->name, strlen(q->name), &qn, tmp,
-                                   sizeof(tmp)) ||
-                qn.g != pn.g || qn.sign != pn.sign ||
-                strcmp(qn.attrs, pn.attrs) != 0)
+                                   sizeof(tmp)))
                 continue;
-            int dd = abs_i(qn.gb - pn.gb);
-            if (dd < best) {
-                best = dd;
-                bm = m;
-                bp = q;
-            }
+            bool same = parsed && qn.g == pn.g && qn.sign == pn.sign &&
+                        strcmp(qn.attrs, pn.attrs) == 0;
+            int d = same ? abs_i(qn.gb - pn.gb)
+                         : 1000 + mp_edit_distance(name, q->name);
+            if (d < 1000 || mp_edit_distance(name, q->name) <= 2)
+                keep_near(v, &nv, q->name, m, d);
         }
     }
-    if (bp && best <= 4)
-        snprintf(out, n, " (closest: %s%s of %s)", pn.c != pn.g ? "Cc." : "",
-                 bp->name, bm->id);
+    size_t k = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nv; i++)
+        mp_catf(out, n, &k, "%s%s%s of %s", i ? ", " : " (closest: ",
+                parsed && pn.c != pn.g && v[i].dist < 1000 ? "Cc." : "",
+                v[i].name, v[i].m->id);
+    if (nv)
+        mp_catf(out, n, &k, ")");
+}
+
+/* Names NVIDIA's own config-default.yaml (mig-parted bd7160f, also the GPU
+ * Operator's default ConfigMap) ships for GPUs migplan has no table of
+ * (3g.95gb is a pre-production GB200 name, mig-facts.md 3.11): not a typo
+ * of the user's, so unchecked rather than wrong. */
+static bool shipped_unknown(const char *name)
+{
+    static const char *const names[] = {"3g.95gb", "4g.95gb", "7g.189gb"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
 }
 
 /* An entry no model holds: which names no known GPU has, or, when each
@@ -323,14 +365,23 @@ static void unknown_everywhere(ck *c, const mp_mp_entry *e, int ei)
         if (known_anywhere(c->db, d->name))
             continue;
         all_known = false;
-        char hint[200] = "";
+        char hint[300] = "";
         nearest_anywhere(c->db, d->name, hint, sizeof(hint));
-        mp_ck_add(c, MP_SEV_WARNING, "not-checked", d->line, d->col, ei, NULL,
-                  "no GPU migplan knows has a profile %s%s, so this entry "
-                  "could not be checked; give the GPU with --gpu MODEL, "
-                  "--node FILE or a device-filter, or add it with --profiles "
-                  "DIR",
-                  d->name, hint);
+        if (shipped_unknown(d->name))
+            mp_ck_add(c, MP_SEV_NOTE, "not-checked", d->line, d->col, ei, NULL,
+                      "no GPU migplan knows has a profile %s%s (NVIDIA's "
+                      "default config ships it), so this entry could not be "
+                      "checked; give the GPU with --gpu MODEL, --node FILE or "
+                      "a device-filter, or add it with --profiles DIR",
+                      d->name, hint);
+        else
+            mp_ck_add(c, MP_SEV_ERROR, "unknown-profile", d->line, d->col, ei,
+                      NULL,
+                      "no GPU migplan knows has a profile %s%s: on every GPU "
+                      "mig-parted would wipe the MIG devices and still report "
+                      "success; fix the name, or, for a GPU migplan does not "
+                      "know, give its profiles with --profiles DIR",
+                      d->name, hint);
     }
     if (all_known)
         mp_ck_add(c, MP_SEV_ERROR, "mixed-models", e->devs_line, e->devs_col,
@@ -492,6 +543,20 @@ static void no_such_config(ck *c, const mp_mp_file *file, const char *name)
               name, file->n_configs ? "; it has " : "", list, name);
 }
 
+/* A file mig-parted rejects fails as a whole: say so first, above the
+ * findings that say why. */
+static void headline(ck *c, const mp_mp_file *file)
+{
+    bool disabled = mp_mp_find(file, "all-disabled") != NULL;
+    mp_ck_add(c, MP_SEV_ERROR, "file-rejected", 0, 0, -1, NULL,
+              "mig-parted rejects this whole file, so no config in it can be "
+              "applied%s: MIG Manager fails on every node that uses it (the "
+              "errors below say why%s%s)",
+              disabled ? ", not even all-disabled" : "",
+              file->migparted_error[0] ? "; mig-parted: " : "",
+              file->migparted_error);
+}
+
 int mp_check_file(const mp_db *db, const mp_mp_file *file,
                   const mp_check_opts *opts, mp_findings *f,
                   mp_check_stats *stats)
@@ -501,6 +566,8 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         no_such_config(&c, file, opts->config);
         return MP_ENOTFOUND;
     }
+    if (!file->parsed)
+        headline(&c, file);
     if (file->parsed && file->n_configs == 0)
         mp_ck_add(&c, MP_SEV_ERROR, "no-configs", 1, 1, -1, NULL,
                   "the file defines no mig-configs: mig-parted parses it, "

@@ -31,6 +31,7 @@ const char *const mp_finding_codes[] = {
     "empty-config",
     "entry-matches-nothing",
     "extra-documents",
+    "file-rejected",
     "inferred-data",
     "limit",
     "min-driver",
