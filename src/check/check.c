@@ -491,8 +491,41 @@ static void settle_inferred(ck *c, const mp_mp_entry *e, int ei,
               list);
 }
 
+bool mp_check_glob(const char *pattern, const char *name)
+{
+    for (; *pattern; pattern++, name++) {
+        if (*pattern == '*') {
+            for (const char *t = name;; t++) {
+                if (mp_check_glob(pattern + 1, t))
+                    return true;
+                if (!*t)
+                    return false;
+            }
+        }
+        if (!*name || (*pattern != '?' && *pattern != *name))
+            return false;
+    }
+    return !*name;
+}
+
+/* The models of every --config-gpu pattern the current config matches. */
+static int pool_models(const ck *c, const mp_model **models)
+{
+    int n = 0;
+    for (int i = 0; i < c->o->n_config_gpus && n < 64; i++) {
+        const mp_config_gpu *p = &c->o->config_gpus[i];
+        bool dup = false;
+        for (int k = 0; k < n; k++)
+            dup |= models[k] == p->model;
+        if (!dup && mp_check_glob(p->pattern, c->cfg->name))
+            models[n++] = p->model;
+    }
+    return n;
+}
+
 /* Entry e (no node inventory): on the models its filter names, else the
- * --gpu models, else the models that have its names. */
+ * --config-gpu models of its config's pool, else the --gpu models, else
+ * the models that have its names. */
 static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
 {
     const mp_model *models[64];
@@ -500,6 +533,8 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
     bool inferred = false;
     if (e->has_filter) {
         n = filter_models(c, e, ei, models);
+    } else if ((n = pool_models(c, models)) > 0) {
+        /* the node pools this config serves (--config-gpu) */
     } else if (c->o->n_gpus > 0) {
         for (int i = 0; i < c->o->n_gpus && n < 64; i++)
             models[n++] = c->o->gpus[i];
@@ -543,6 +578,80 @@ static void no_such_config(ck *c, const mp_mp_file *file, const char *name)
               name, file->n_configs ? "; it has " : "", list, name);
 }
 
+/* x's message with its model id (first occurrence) marked \x01 and the
+ * model's product name in parentheses, if any, cut out, into key; false
+ * when it does not name its model. */
+static bool model_key(const ck *c, const mp_finding *x, char *key, size_t n)
+{
+    const char *at = x->model ? strstr(x->message, x->model) : NULL;
+    if (!at)
+        return false;
+    const char *rest = at + strlen(x->model);
+    const mp_model *m;
+    mp_diag d;
+    char paren[200] = "";
+    if (mp_db_find(c->db, x->model, &m, &d) == 0)
+        snprintf(paren, sizeof(paren), " (%s)", m->name);
+    if (paren[0] && strncmp(rest, paren, strlen(paren)) == 0)
+        rest += strlen(paren);
+    snprintf(key, n, "%.*s\x01%s", (int)(at - x->message), x->message, rest);
+    return true;
+}
+
+/* Findings from index `from` on that say the same of several models (an
+ * entry whose filter names four boards gets four identical
+ * count-too-large errors) become one naming every model. */
+static void merge_models(ck *c, int from)
+{
+    mp_findings *f = c->f;
+    char ki[1300], kj[1300];
+    int k = from;
+    for (int i = from; i < f->n; i++) {
+        mp_finding *x = &f->v[i];
+        if (!x->code)
+            continue; /* merged into an earlier one */
+        if (model_key(c, x, ki, sizeof(ki))) {
+            mp_buf models = MP_BUF_INIT;
+            mp_buf_puts(&models, x->model);
+            int nm = 1, last = -1;
+            for (int j = i + 1; j < f->n; j++) {
+                mp_finding *y = &f->v[j];
+                if (!y->code || y->sev != x->sev || y->line != x->line ||
+                    y->col != x->col || strcmp(y->code, x->code) != 0 ||
+                    !model_key(c, y, kj, sizeof(kj)) || strcmp(ki, kj) != 0)
+                    continue;
+                if (last >= 0)
+                    mp_buf_printf(&models, ", %s", f->v[last].model);
+                last = j;
+                nm++;
+            }
+            if (last >= 0) {
+                mp_buf_printf(&models, "%s%s", nm > 2 ? ", or " : " or ",
+                              f->v[last].model);
+                const char *cut = strchr(ki, '\x01');
+                char *msg =
+                    mp_arena_printf(&f->arena, "%.*s%s%s", (int)(cut - ki), ki,
+                                    mp_buf_str(&models), cut + 1);
+                if (!msg || models.failed)
+                    f->oom = true;
+                else
+                    x->message = msg;
+                x->model = NULL;
+                for (int j = i + 1; j < f->n; j++)
+                    if (f->v[j].code &&
+                        model_key(c, &f->v[j], kj, sizeof(kj)) &&
+                        strcmp(ki, kj) == 0 && f->v[j].sev == x->sev &&
+                        f->v[j].line == x->line && f->v[j].col == x->col &&
+                        strcmp(f->v[j].code, x->code) == 0)
+                        f->v[j].code = NULL;
+            }
+            mp_buf_free(&models);
+        }
+        f->v[k++] = *x;
+    }
+    f->n = k;
+}
+
 /* A file mig-parted rejects fails as a whole: say so first, above the
  * findings that say why. */
 static void headline(ck *c, const mp_mp_file *file)
@@ -578,6 +687,7 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         if (opts->config && strcmp(cfg->name, opts->config) != 0)
             continue;
         c.cfg = cfg;
+        int from = f->n;
         stats->configs++;
         stats->entries += cfg->n_entries;
         if (opts->node) {
@@ -588,6 +698,7 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
                     check_entry_models(&c, &cfg->entries[i], i);
             mp_ck_overlaps(&c);
         }
+        merge_models(&c, from);
         c.cfg = NULL;
     }
     for (int i = 0; i < c.nmemo; i++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_check.c - `migplan check`: validate mig-parted configs for CI. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ typedef struct check_args {
     const char *node;
     bool strict;
     cli_list ignore;
+    cli_list config_gpu;
     bool verbose;
     cli_list files;
 } check_args;
@@ -110,6 +112,29 @@ static int ignore_codes(cli_ctx *c, const cli_list *in, const char **codes,
     return 0;
 }
 
+/* Every --config-gpu 'PATTERN=MODEL' into out (the patterns point into
+ * argv, cut at '=' in copies kept in store). */
+static int config_gpus(cli_ctx *c, const cli_list *in, mp_config_gpu *out,
+                       char (*store)[256])
+{
+    for (int i = 0; i < in->n; i++) {
+        const char *eq = strrchr(in->v[i], '=');
+        if (!eq || eq == in->v[i] || !eq[1] ||
+            (size_t)(eq - in->v[i]) >= sizeof(store[i]))
+            return cli_usage_error(c,
+                                   "--config-gpu takes PATTERN=MODEL (e.g. "
+                                   "'all-*.18gb=h200'), not '%s'",
+                                   in->v[i]);
+        snprintf(store[i], sizeof(store[i]), "%.*s", (int)(eq - in->v[i]),
+                 in->v[i]);
+        out[i].pattern = store[i];
+        int rc = cli_model(c, eq + 1, &out[i].model);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int run(cli_ctx *c, void *args)
 {
     const check_args *a = args;
@@ -119,8 +144,15 @@ static int run(cli_ctx *c, void *args)
     int n_ignore;
     mp_node node;
     const mp_db *db;
+    mp_config_gpu pools[64];
+    char pool_store[64][256];
     int rc = ignore_codes(c, &a->ignore, ignore, &n_ignore, ignore_store,
                           sizeof(ignore_store));
+    if (!rc)
+        rc = config_gpus(c, &a->config_gpu, pools, pool_store);
+    if (!rc && a->node && a->config_gpu.n)
+        rc = cli_usage_error(c, "give either --config-gpu or --node, not "
+                                "both (--node says which GPU each index is)");
     if (rc)
         return rc;
     rc = cli_targets(c, &a->gpu, a->node, gpus, &node);
@@ -129,7 +161,9 @@ static int run(cli_ctx *c, void *args)
     mp_check_opts o = {.config = a->config,
                        .gpus = gpus,
                        .n_gpus = a->gpu.n,
-                       .node = a->node ? &node : NULL};
+                       .node = a->node ? &node : NULL,
+                       .config_gpus = pools,
+                       .n_config_gpus = a->config_gpu.n};
     mp_check_stats st = {0};
     mp_findings f = MP_FINDINGS_INIT;
     mp_configmap *in = calloc((size_t)a->files.n, sizeof(*in));
@@ -172,6 +206,15 @@ static const cli_option options[] = {
     CLI_OPTION_GPUS(check_args, gpu,
                     "GPU model(s) of the node, for unfiltered entries"),
     CLI_OPTION_NODE(check_args, node, "the node's GPUs by index"),
+    {.name = "config-gpu",
+     .store = CLI_STORE_LIST,
+     .offset = ARG(config_gpu),
+     .value_name = "P=MODEL",
+     .value = CLI_VALUE_TEXT,
+     .help = "configs whose names match the glob P serve MODEL GPUs: their "
+             "entries without a device-filter are checked on MODEL "
+             "(repeatable; e.g. 'all-*.18gb=h200' per node pool)",
+     .max = 64},
     {.name = "strict",
      .store = CLI_STORE_TRUE,
      .offset = ARG(strict),
