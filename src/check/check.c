@@ -429,9 +429,10 @@ void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei)
 }
 
 /* The models a filtered entry names (at most 64), warning about PCI IDs
- * migplan does not know. */
+ * migplan does not know; devs[i] is the one PCI ID naming models[i], 0
+ * when several do. */
 static int filter_models(ck *c, const mp_mp_entry *e, int ei,
-                         const mp_model **models)
+                         const mp_model **models, uint32_t *devs)
 {
     int n = 0;
     for (int k = 0; k < e->n_filters; k++) {
@@ -450,11 +451,15 @@ static int filter_models(ck *c, const mp_mp_entry *e, int ei,
         }
         if (!m)
             continue; /* a non-MIG GPU left disabled: nothing to check */
-        bool dup = false;
+        int at = -1;
         for (int i = 0; i < n; i++)
-            dup |= models[i] == m;
-        if (!dup && n < 64)
+            at = models[i] == m ? i : at;
+        if (at >= 0 && devs[at] != f->device)
+            devs[at] = 0; /* several boards of m: name the model */
+        if (at < 0 && n < 64) {
+            devs[n] = f->device;
             models[n++] = m;
+        }
     }
     return n;
 }
@@ -529,10 +534,11 @@ static int pool_models(const ck *c, const mp_model **models)
 static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
 {
     const mp_model *models[64];
+    uint32_t devs[64] = {0};
     int n = 0;
     bool inferred = false;
     if (e->has_filter) {
-        n = filter_models(c, e, ei, models);
+        n = filter_models(c, e, ei, models, devs);
     } else if ((n = pool_models(c, models)) > 0) {
         /* the node pools this config serves (--config-gpu) */
     } else if (c->o->n_gpus > 0) {
@@ -553,6 +559,7 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
     for (int i = 0; i < n; i++) {
         int notes_before = c->f->n;
         mp_ck_on_model(c, e, ei, models[i], inferred);
+        mp_ck_name_board(c, notes_before, models[i], devs[i]);
         bool failed = false;
         for (int k = notes_before; k < c->f->n; k++)
             failed |= is_failure(&c->f->v[k]);
@@ -561,6 +568,28 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
     mp_ck_report_strands(c, e, ei);
     if (inferred)
         settle_inferred(c, e, ei, models, n, ok_models, before);
+}
+
+void mp_ck_name_board(ck *c, int from, const mp_model *m, uint32_t id)
+{
+    const char *product = id ? mp_model_product(m, id) : m->name;
+    if (strcmp(product, m->name) == 0)
+        return;
+    char was[200];
+    snprintf(was, sizeof(was), " (%s)", m->name);
+    for (int i = from; i < c->f->n; i++) {
+        mp_finding *x = &c->f->v[i];
+        const char *at = strstr(x->message, was);
+        if (!at)
+            continue;
+        char *msg =
+            mp_arena_printf(&c->f->arena, "%.*s (%s)%s", (int)(at - x->message),
+                            x->message, product, at + strlen(was));
+        if (!msg)
+            c->f->oom = true;
+        else
+            x->message = msg;
+    }
 }
 
 /* ---------------------------------------------------------------- file */

@@ -409,7 +409,9 @@ void mp_ck_node(ck *c, const mp_node *node)
             const mp_mp_entry *e = &cfg->entries[matched[i]];
             if (pair_seen(node, g, e))
                 continue; /* each (entry, model) pair once */
+            int from = c->f->n;
             mp_ck_on_model(c, e, matched[i], gpu->model, false);
+            mp_ck_name_board(c, from, gpu->model, mp_node_gpu_id(gpu));
             mp_ck_report_strands(c, e, matched[i]);
         }
     }
