@@ -380,9 +380,10 @@ static void report_unused(ck *c, const mp_node *node, const bool *entry_used)
                 mp_ck_add(c, MP_SEV_ERROR, "device-out-of-range",
                           e->devices_line, e->devices_col, i, NULL,
                           "GPU index %lld is not on this node (%s lists %d "
-                          "GPUs, indices %d-%d)",
+                          "GPU%s, indices %d-%d)",
                           e->devices[k], node->path, node->n,
-                          node->gpus[0].index, node->gpus[node->n - 1].index);
+                          node->n == 1 ? "" : "s", node->gpus[0].index,
+                          node->gpus[node->n - 1].index);
         }
         if (!entry_used[i] && e->ok)
             mp_ck_add(c, MP_SEV_WARNING, "entry-matches-nothing", e->line,

@@ -136,7 +136,7 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         mp_emit_plan_json(plan, b);
         return 0;
     case PLAN_FORMAT_MIGPARTED:
-        return mp_emit_plan_migparted(plan, a->config_name, b, d);
+        return mp_emit_plan_migparted_to(plan, a->config_name, a->output, b, d);
     case PLAN_FORMAT_NVIDIA_SMI:
         return emit_script(a, plan, b, d);
     case PLAN_FORMAT_LP:

@@ -263,10 +263,11 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
     mp_buf_putc(b, '\n');
     spread_lines(p, b);
     mp_buf_printf(b,
-                  "total: %d GPUs used of %d, %lld replicas; %.2f GiB "
+                  "total: %d GPU%s used of %d, %lld replica%s; %.2f GiB "
                   "granted for %.2f GiB asked\n",
-                  p->gpus_used, p->n_gpus, r->total_replicas, gib(granted),
-                  gib(asked));
+                  p->gpus_used, p->gpus_used == 1 ? "" : "s", p->n_gpus,
+                  r->total_replicas, r->total_replicas == 1 ? "" : "s",
+                  gib(granted), gib(asked));
     inferred_notes(p, b);
     mp_emit_plan_optimality(p, b);
 }
