@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "check_internal.h"
-#include "migplan/util/suggest.h"
 #include "migplan/model/profname.h"
 #include "migplan/util/buf.h"
+#include "migplan/util/suggest.h"
 
 mp_finding *mp_ck_add(ck *c, mp_severity sev, const char *code, int line,
                       int col, int entry, const mp_model *m, const char *fmt,
