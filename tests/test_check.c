@@ -14,6 +14,7 @@
 
 #include "migplan/util/buf.h"
 #include "migplan/check/check.h"
+#include "migplan/util/suggest.h"
 #include "migplan/model/geometry.h"
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/yaml/ydoc.h"
@@ -487,6 +488,25 @@ static void test_node_match(void **state)
     mp_node_free(&node);
 }
 
+/* --config-gpu patterns, and the did-you-mean rule behind --ignore. */
+static void test_glob_and_suggest(void **state)
+{
+    (void)state;
+    assert_true(mp_check_glob("all-*.18gb", "all-1g.18gb"));
+    assert_true(mp_check_glob("all-*.18gb*", "all-1g.18gb.me"));
+    assert_true(mp_check_glob("*", ""));
+    assert_true(mp_check_glob("all-?g.10gb", "all-1g.10gb"));
+    assert_false(mp_check_glob("all-*.18gb", "all-1g.10gb"));
+    assert_false(mp_check_glob("all-?g.10gb", "all-1g.5gb"));
+    assert_false(mp_check_glob("all-balanced", "all-balanced.18gb"));
+    assert_int_equal(mp_edit_distance("multiple-entry", "multiple-entries"), 2);
+    assert_string_equal(mp_suggest("multiple-entry", mp_finding_codes, -1),
+                        "multiple-entries");
+    assert_null(mp_suggest("bogus", mp_finding_codes, -1));
+    assert_true(mp_finding_code_known("uncovered-gpu"));
+    assert_false(mp_finding_code_known("uncovered"));
+}
+
 static void test_node(void **state)
 {
     (void)state;
@@ -730,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_filter_matcher),
         cmocka_unit_test(test_node_match),
+        cmocka_unit_test(test_glob_and_suggest),
         cmocka_unit_test(test_node),
         cmocka_unit_test(test_shipped_configs),
         cmocka_unit_test(test_realise),
