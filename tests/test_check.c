@@ -14,6 +14,8 @@
 
 #include "migplan/util/buf.h"
 #include "migplan/check/check.h"
+#include "migplan/util/finding_rules.h"
+#include "migplan/util/suggest.h"
 #include "migplan/model/geometry.h"
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/yaml/ydoc.h"
@@ -286,7 +288,18 @@ static const ccase cases[] = {
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "true\n"
      "    mig-devices: {1g.11gb: 1}\n",
-     NULL, true, "not-checked", MP_SEV_WARNING, 6, 19, "give the GPU"},
+     NULL, true, "unknown-profile", MP_SEV_ERROR, 6, 19,
+     "1g.11gb (closest: 1g.10gb of"},
+    /* a name NVIDIA's default config ships for a GPU migplan lacks */
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
+     "    mig-devices: {3g.95gb: 1}\n",
+     NULL, true, "not-checked", MP_SEV_NOTE, 6, 19, "give the GPU"},
+    /* a filter on a GPU migplan does not know: not checked, no error */
+    {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"0x99AA10DE\"\n"
+     "    devices: all\n    mig-enabled: true\n"
+     "    mig-devices: {2g.23gb: 1}\n",
+     NULL, true, "unknown-device", MP_SEV_WARNING, 4, 20, "0x99AA10DE"},
     {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"0x233010DE\"\n    "
      "devices: all\n    mig-enabled: false\n  - devices: [0]\n    mig-enabled: "
      "true\n    mig-devices: {}\n",
@@ -367,6 +380,134 @@ static void test_cases(void **state)
 
 /* ---- node inventories ---- */
 
+/* An entry whose device-filter is the given strings (NULL-terminated). */
+static mp_mp_entry filter_entry(mp_mp_filter *fs, const char *const *texts)
+{
+    mp_mp_entry e = {.filters = fs, .devices_all = true, .ok = true};
+    for (; *texts; texts++) {
+        mp_mp_parse_filter(*texts, &fs[e.n_filters++]);
+        e.has_filter = true;
+    }
+    return e;
+}
+
+/* mig-parted's own matcher tests, case by case: api/spec/v1/
+ * helpers_test.go TestMigConfigSpecMatchesDeviceFilter (an H100 with
+ * subsystem 0x16C010DE) and pkg/types/device_test.go TestDeviceIDMatches
+ * and TestNewDeviceIDFromString. */
+static void test_filter_matcher(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *filters[3];
+        bool want;
+    } spec[] = {
+        {{NULL}, true}, /* "" is no filter */
+        {{"0x233010DE"}, true},
+        {{"0x233010DE:0x16C010DE"}, true},
+        {{"0x233010DE:0x16C110DE"}, false},
+        {{"0x233010DE:0x16C110DE", "0x233010DE:0x16C010DE"}, true},
+        {{"0x233010DE:0x16C010DE:extra"}, false},
+    };
+    const mp_model *h100;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "0x233010DE", &h100, &d), 0);
+    mp_node_gpu hw = {
+        .model = h100, .device = 0x233010DE, .subsystem = 0x16C010DE};
+    for (size_t i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+        mp_mp_filter fs[3];
+        mp_mp_entry e = filter_entry(fs, spec[i].filters);
+        assert_int_equal(mp_mp_filter_matches(&e, hw.device, hw.subsystem),
+                         spec[i].want);
+        assert_int_equal(mp_node_gpu_match(&hw, &e) == MP_MATCH_YES,
+                         spec[i].want);
+    }
+    static const struct {
+        const char *filter;
+        uint32_t device, subsystem;
+        bool want;
+    } dev[] = {
+        {"0x25B610DE", 0x25B610DE, 0x14A910DE, true},
+        {"0x25B610DE:0x14A910DE", 0x25B610DE, 0x14A910DE, true},
+        {"0x25B610DE:0x14A910DE", 0x25B610DE, 0x157E10DE, false},
+        {"0x25B610DE:0x14A910DE", 0x25B610DE, 0, false},
+        {"0x25B610DE:0x0", 0x25B610DE, 0, true},
+        {"0x1E3010DE", 0x25B610DE, 0x14A910DE, false},
+        /* unparsable filters become DeviceID{} and match nothing */
+        {"not-a-device-id", 0x25B610DE, 0x14A910DE, false},
+        {"0x25B610DE:not-a-subsystem", 0x25B610DE, 0x14A910DE, false},
+        {"0x25B610DE:0x14A910DE:extra", 0x25B610DE, 0x14A910DE, false},
+    };
+    for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); i++) {
+        mp_mp_filter fs[1];
+        const char *t[] = {dev[i].filter, NULL};
+        mp_mp_entry e = filter_entry(fs, t);
+        assert_int_equal(
+            mp_mp_filter_matches(&e, dev[i].device, dev[i].subsystem),
+            dev[i].want);
+    }
+    mp_mp_filter pf;
+    assert_true(mp_mp_parse_filter("0x25B610DE:0x14A910DE", &pf));
+    assert_true(pf.has_subsystem && pf.device == 0x25B610DE &&
+                pf.subsystem == 0x14A910DE);
+    assert_false(mp_mp_parse_filter("0x25B610DE:", &pf));
+}
+
+/* What a node inventory leaves open: the device ID when it names the
+ * model only, the subsystem when it gives none. */
+static void test_node_match(void **state)
+{
+    (void)state;
+    const mp_model *rtx;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "0x2BB510DE", &rtx, &d), 0);
+    assert_true(rtx->n_pci_ids > 1);
+    mp_mp_filter fs[2];
+    const char *server[] = {"0x2BB510DE", NULL};
+    mp_mp_entry e = filter_entry(fs, server);
+    mp_node_gpu maxq = {.model = rtx, .device = 0x2BB410DE};
+    mp_node_gpu srv = {.model = rtx, .device = 0x2BB510DE};
+    mp_node_gpu any = {.model = rtx};
+    assert_int_equal(mp_node_gpu_match(&maxq, &e), MP_MATCH_NO);
+    assert_int_equal(mp_node_gpu_match(&srv, &e), MP_MATCH_YES);
+    assert_int_equal(mp_node_gpu_match(&any, &e), MP_MATCH_IF_DEVICE);
+    /* synthetic subsystem IDs: only equality matters */
+    const char *sub[] = {"0x2BB510DE:0xAAAA10DE", NULL};
+    e = filter_entry(fs, sub);
+    assert_int_equal(mp_node_gpu_match(&srv, &e), MP_MATCH_IF_SUBSYSTEM);
+    srv.subsystem = 0xAAAA10DE;
+    assert_int_equal(mp_node_gpu_match(&srv, &e), MP_MATCH_YES);
+    srv.subsystem = 0xBBBB10DE;
+    assert_int_equal(mp_node_gpu_match(&srv, &e), MP_MATCH_NO);
+    /* a model given as "0xDDDDVVVV:0xSSSSVVVV" keeps both IDs */
+    const char *inv = "gpus:\n  - {model: \"0x2BB410DE:0xAAAA10DE\"}\n";
+    mp_node node;
+    assert_int_equal(mp_node_parse(db, inv, strlen(inv), "n.yaml", &node, &d),
+                     0);
+    assert_int_equal(node.gpus[0].device, 0x2BB410DE);
+    assert_int_equal(node.gpus[0].subsystem, 0xAAAA10DE);
+    mp_node_free(&node);
+}
+
+/* --config-gpu patterns, and the did-you-mean rule behind --ignore. */
+static void test_glob_and_suggest(void **state)
+{
+    (void)state;
+    assert_true(mp_check_glob("all-*.18gb", "all-1g.18gb"));
+    assert_true(mp_check_glob("all-*.18gb*", "all-1g.18gb.me"));
+    assert_true(mp_check_glob("*", ""));
+    assert_true(mp_check_glob("all-?g.10gb", "all-1g.10gb"));
+    assert_false(mp_check_glob("all-*.18gb", "all-1g.10gb"));
+    assert_false(mp_check_glob("all-?g.10gb", "all-1g.5gb"));
+    assert_false(mp_check_glob("all-balanced", "all-balanced.18gb"));
+    assert_int_equal(mp_edit_distance("multiple-entry", "multiple-entries"), 3);
+    assert_string_equal(mp_finding_code_suggest("multiple-entry"),
+                        "multiple-entries");
+    assert_null(mp_finding_code_suggest("bogus"));
+    assert_true(mp_finding_code_known("uncovered-gpu"));
+    assert_false(mp_finding_code_known("uncovered"));
+}
+
 static void test_node(void **state)
 {
     (void)state;
@@ -394,10 +535,10 @@ static void test_node(void **state)
         const char *code;
         const char *needle;
     } want[] = {
-        {"uncovered-gpu", "GPU 2 (h100-sxm5-80gb)"},
-        {"uncovered-gpu", "GPU 3 (h200-141gb)"},
-        {"multiple-entries",
-         "GPU 1 (h100-sxm5-80gb) is matched by entries 1, 2"},
+        {"uncovered-gpu", "GPU 2 (NVIDIA H100 80GB HBM3, 0x233010DE)"},
+        {"uncovered-gpu", "GPU 3 (NVIDIA H200, 0x233510DE)"},
+        {"multiple-entries", "GPU 1 (NVIDIA H100 80GB HBM3, 0x233010DE) is "
+                             "matched by entries 1, 2"},
         {"device-out-of-range", "GPU index 7 is not on this node"},
     };
     for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
@@ -608,6 +749,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_cases),
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_filter_matcher),
+        cmocka_unit_test(test_node_match),
+        cmocka_unit_test(test_glob_and_suggest),
         cmocka_unit_test(test_node),
         cmocka_unit_test(test_shipped_configs),
         cmocka_unit_test(test_realise),

@@ -12,6 +12,7 @@
 #include "check_internal.h"
 #include "migplan/model/profname.h"
 #include "migplan/util/buf.h"
+#include "migplan/util/suggest.h"
 
 mp_finding *mp_ck_add(ck *c, mp_severity sev, const char *code, int line,
                       int col, int entry, const mp_model *m, const char *fmt,
@@ -274,37 +275,78 @@ static int abs_i(int x)
     return x < 0 ? -x : x;
 }
 
-/* " (closest: 3g.93gb of gb200-186gb)" for a name no model has */
+/* One candidate for "closest": a profile name and the first model that
+ * has it. */
+typedef struct near_name {
+    const char *name;
+    const mp_model *m;
+    int dist;
+} near_name;
+
+/* Keep the 3 nearest distinct names in v (sorted by distance). */
+static void keep_near(near_name *v, int *n, const char *name, const mp_model *m,
+                      int dist)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp(v[i].name, name) == 0)
+            return;
+    int at = *n < 3 ? (*n)++ : 3;
+    while (at > 0 && v[at - 1].dist > dist) {
+        if (at < 3)
+            v[at] = v[at - 1];
+        at--;
+    }
+    if (at < 3)
+        v[at] = (near_name){name, m, dist};
+}
+
+/* " (closest: 3g.93gb of gb200-186gb, ...)" for a name no model has: the
+ * names of the same size and attributes nearest in memory, else the
+ * nearest spellings. */
 static void nearest_anywhere(const mp_db *db, const char *name, char *out,
                              size_t n)
 {
     mp_profname pn, qn;
     char tmp[300];
-    if (!mp_profname_parse(name, strlen(name), &pn, tmp, sizeof(tmp)))
-        return;
-    int best = INT_MAX;
-    const mp_model *bm = NULL;
-    const mp_gi_profile *bp = NULL;
+    bool parsed = mp_profname_parse(name, strlen(name), &pn, tmp, sizeof(tmp));
+    near_name v[3];
+    int nv = 0;
     for (int i = 0; i < mp_db_count(db); i++) {
         const mp_model *m = mp_db_model(db, i);
         for (int k = 0; k < m->n_profiles; k++) {
             const mp_gi_profile *q = &m->profiles[k];
             if (!mp_profname_parse(q->name, strlen(q->name), &qn, tmp,
-                                   sizeof(tmp)) ||
-                qn.g != pn.g || qn.sign != pn.sign ||
-                strcmp(qn.attrs, pn.attrs) != 0)
+                                   sizeof(tmp)))
                 continue;
-            int dd = abs_i(qn.gb - pn.gb);
-            if (dd < best) {
-                best = dd;
-                bm = m;
-                bp = q;
-            }
+            bool same = parsed && qn.g == pn.g && qn.sign == pn.sign &&
+                        strcmp(qn.attrs, pn.attrs) == 0;
+            int d = same ? abs_i(qn.gb - pn.gb)
+                         : 1000 + mp_edit_distance(name, q->name);
+            if (d < 1000 || mp_edit_distance(name, q->name) <= 2)
+                keep_near(v, &nv, q->name, m, d);
         }
     }
-    if (bp && best <= 4)
-        snprintf(out, n, " (closest: %s%s of %s)", pn.c != pn.g ? "Cc." : "",
-                 bp->name, bm->id);
+    size_t k = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nv; i++)
+        mp_catf(out, n, &k, "%s%s%s of %s", i ? ", " : " (closest: ",
+                parsed && pn.c != pn.g && v[i].dist < 1000 ? "Cc." : "",
+                v[i].name, v[i].m->id);
+    if (nv)
+        mp_catf(out, n, &k, ")");
+}
+
+/* Names NVIDIA's own config-default.yaml (mig-parted bd7160f, also the GPU
+ * Operator's default ConfigMap) ships for GPUs migplan has no table of
+ * (3g.95gb is a pre-production GB200 name, mig-facts.md 3.11): not a typo
+ * of the user's, so unchecked rather than wrong. */
+static bool shipped_unknown(const char *name)
+{
+    static const char *const names[] = {"3g.95gb", "4g.95gb", "7g.189gb"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
 }
 
 /* An entry no model holds: which names no known GPU has, or, when each
@@ -317,14 +359,23 @@ static void unknown_everywhere(ck *c, const mp_mp_entry *e, int ei)
         if (known_anywhere(c->db, d->name))
             continue;
         all_known = false;
-        char hint[200] = "";
+        char hint[300] = "";
         nearest_anywhere(c->db, d->name, hint, sizeof(hint));
-        mp_ck_add(c, MP_SEV_WARNING, "not-checked", d->line, d->col, ei, NULL,
-                  "no GPU migplan knows has a profile %s%s, so this entry "
-                  "could not be checked; give the GPU with --gpu MODEL, "
-                  "--node FILE or a device-filter, or add it with --profiles "
-                  "DIR",
-                  d->name, hint);
+        if (shipped_unknown(d->name))
+            mp_ck_add(c, MP_SEV_NOTE, "not-checked", d->line, d->col, ei, NULL,
+                      "no GPU migplan knows has a profile %s%s (NVIDIA's "
+                      "default config ships it), so this entry could not be "
+                      "checked; give the GPU with --gpu MODEL, --node FILE or "
+                      "a device-filter, or add it with --profiles DIR",
+                      d->name, hint);
+        else
+            mp_ck_add(c, MP_SEV_ERROR, "unknown-profile", d->line, d->col, ei,
+                      NULL,
+                      "no GPU migplan knows has a profile %s%s: on every GPU "
+                      "mig-parted would wipe the MIG devices and still report "
+                      "success; fix the name, or, for a GPU migplan does not "
+                      "know, give its profiles with --profiles DIR",
+                      d->name, hint);
     }
     if (all_known)
         mp_ck_add(c, MP_SEV_ERROR, "mixed-models", e->devs_line, e->devs_col,
@@ -372,9 +423,10 @@ void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei)
 }
 
 /* The models a filtered entry names (at most 64), warning about PCI IDs
- * migplan does not know. */
+ * migplan does not know; devs[i] is the one PCI ID naming models[i], 0
+ * when several do. */
 static int filter_models(ck *c, const mp_mp_entry *e, int ei,
-                         const mp_model **models)
+                         const mp_model **models, uint32_t *devs)
 {
     int n = 0;
     for (int k = 0; k < e->n_filters; k++) {
@@ -393,11 +445,15 @@ static int filter_models(ck *c, const mp_mp_entry *e, int ei,
         }
         if (!m)
             continue; /* a non-MIG GPU left disabled: nothing to check */
-        bool dup = false;
+        int at = -1;
         for (int i = 0; i < n; i++)
-            dup |= models[i] == m;
-        if (!dup && n < 64)
+            at = models[i] == m ? i : at;
+        if (at >= 0 && devs[at] != f->device)
+            devs[at] = 0; /* several boards of m: name the model */
+        if (at < 0 && n < 64) {
+            devs[n] = f->device;
             models[n++] = m;
+        }
     }
     return n;
 }
@@ -434,15 +490,51 @@ static void settle_inferred(ck *c, const mp_mp_entry *e, int ei,
               list);
 }
 
+bool mp_check_glob(const char *pattern, const char *name)
+{
+    for (; *pattern; pattern++, name++) {
+        if (*pattern == '*') {
+            for (const char *t = name;; t++) {
+                if (mp_check_glob(pattern + 1, t))
+                    return true;
+                if (!*t)
+                    return false;
+            }
+        }
+        if (!*name || (*pattern != '?' && *pattern != *name))
+            return false;
+    }
+    return !*name;
+}
+
+/* The models of every --config-gpu pattern the current config matches. */
+static int pool_models(const ck *c, const mp_model **models)
+{
+    int n = 0;
+    for (int i = 0; i < c->o->n_config_gpus && n < 64; i++) {
+        const mp_config_gpu *p = &c->o->config_gpus[i];
+        bool dup = false;
+        for (int k = 0; k < n; k++)
+            dup |= models[k] == p->model;
+        if (!dup && mp_check_glob(p->pattern, c->cfg->name))
+            models[n++] = p->model;
+    }
+    return n;
+}
+
 /* Entry e (no node inventory): on the models its filter names, else the
- * --gpu models, else the models that have its names. */
+ * --config-gpu models of its config's pool, else the --gpu models, else
+ * the models that have its names. */
 static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
 {
     const mp_model *models[64];
+    uint32_t devs[64] = {0};
     int n = 0;
     bool inferred = false;
     if (e->has_filter) {
-        n = filter_models(c, e, ei, models);
+        n = filter_models(c, e, ei, models, devs);
+    } else if ((n = pool_models(c, models)) > 0) {
+        /* the node pools this config serves (--config-gpu) */
     } else if (c->o->n_gpus > 0) {
         for (int i = 0; i < c->o->n_gpus && n < 64; i++)
             models[n++] = c->o->gpus[i];
@@ -461,6 +553,7 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
     for (int i = 0; i < n; i++) {
         int notes_before = c->f->n;
         mp_ck_on_model(c, e, ei, models[i], inferred);
+        mp_ck_name_board(c, notes_before, models[i], devs[i]);
         bool failed = false;
         for (int k = notes_before; k < c->f->n; k++)
             failed |= is_failure(&c->f->v[k]);
@@ -469,6 +562,28 @@ static void check_entry_models(ck *c, const mp_mp_entry *e, int ei)
     mp_ck_report_strands(c, e, ei);
     if (inferred)
         settle_inferred(c, e, ei, models, n, ok_models, before);
+}
+
+void mp_ck_name_board(ck *c, int from, const mp_model *m, uint32_t id)
+{
+    const char *product = id ? mp_model_product(m, id) : m->name;
+    if (strcmp(product, m->name) == 0)
+        return;
+    char was[200];
+    snprintf(was, sizeof(was), " (%s)", m->name);
+    for (int i = from; i < c->f->n; i++) {
+        mp_finding *x = &c->f->v[i];
+        const char *at = strstr(x->message, was);
+        if (!at)
+            continue;
+        char *msg =
+            mp_arena_printf(&c->f->arena, "%.*s (%s)%s", (int)(at - x->message),
+                            x->message, product, at + strlen(was));
+        if (!msg)
+            c->f->oom = true;
+        else
+            x->message = msg;
+    }
 }
 
 /* ---------------------------------------------------------------- file */
@@ -486,6 +601,94 @@ static void no_such_config(ck *c, const mp_mp_file *file, const char *name)
               name, file->n_configs ? "; it has " : "", list, name);
 }
 
+/* x's message with its model id (first occurrence) marked \x01 and the
+ * model's product name in parentheses, if any, cut out, into key; false
+ * when it does not name its model. */
+static bool model_key(const ck *c, const mp_finding *x, char *key, size_t n)
+{
+    const char *at = x->model ? strstr(x->message, x->model) : NULL;
+    if (!at)
+        return false;
+    const char *rest = at + strlen(x->model);
+    const mp_model *m;
+    mp_diag d;
+    char paren[200] = "";
+    if (mp_db_find(c->db, x->model, &m, &d) == 0)
+        snprintf(paren, sizeof(paren), " (%s)", m->name);
+    if (paren[0] && strncmp(rest, paren, strlen(paren)) == 0)
+        rest += strlen(paren);
+    snprintf(key, n, "%.*s\x01%s", (int)(at - x->message), x->message, rest);
+    return true;
+}
+
+/* Findings from index `from` on that say the same of several models (an
+ * entry whose filter names four boards gets four identical
+ * count-too-large errors) become one naming every model. */
+static void merge_models(ck *c, int from)
+{
+    mp_findings *f = c->f;
+    char ki[1300], kj[1300];
+    int k = from;
+    for (int i = from; i < f->n; i++) {
+        mp_finding *x = &f->v[i];
+        if (!x->code)
+            continue; /* merged into an earlier one */
+        if (model_key(c, x, ki, sizeof(ki))) {
+            mp_buf models = MP_BUF_INIT;
+            mp_buf_puts(&models, x->model);
+            int nm = 1, last = -1;
+            for (int j = i + 1; j < f->n; j++) {
+                mp_finding *y = &f->v[j];
+                if (!y->code || y->sev != x->sev || y->line != x->line ||
+                    y->col != x->col || strcmp(y->code, x->code) != 0 ||
+                    !model_key(c, y, kj, sizeof(kj)) || strcmp(ki, kj) != 0)
+                    continue;
+                if (last >= 0)
+                    mp_buf_printf(&models, ", %s", f->v[last].model);
+                last = j;
+                nm++;
+            }
+            if (last >= 0) {
+                mp_buf_printf(&models, "%s%s", nm > 2 ? ", or " : " or ",
+                              f->v[last].model);
+                const char *cut = strchr(ki, '\x01');
+                char *msg =
+                    mp_arena_printf(&f->arena, "%.*s%s%s", (int)(cut - ki), ki,
+                                    mp_buf_str(&models), cut + 1);
+                if (!msg || models.failed)
+                    f->oom = true;
+                else
+                    x->message = msg;
+                x->model = NULL;
+                for (int j = i + 1; j < f->n; j++)
+                    if (f->v[j].code &&
+                        model_key(c, &f->v[j], kj, sizeof(kj)) &&
+                        strcmp(ki, kj) == 0 && f->v[j].sev == x->sev &&
+                        f->v[j].line == x->line && f->v[j].col == x->col &&
+                        strcmp(f->v[j].code, x->code) == 0)
+                        f->v[j].code = NULL;
+            }
+            mp_buf_free(&models);
+        }
+        f->v[k++] = *x;
+    }
+    f->n = k;
+}
+
+/* A file mig-parted rejects fails as a whole: say so first, above the
+ * findings that say why. */
+static void headline(ck *c, const mp_mp_file *file)
+{
+    bool disabled = mp_mp_find(file, "all-disabled") != NULL;
+    mp_ck_add(c, MP_SEV_ERROR, "file-rejected", 0, 0, -1, NULL,
+              "mig-parted rejects this whole file, so no config in it can be "
+              "applied%s: MIG Manager fails on every node that uses it (the "
+              "errors below say why%s%s)",
+              disabled ? ", not even all-disabled" : "",
+              file->migparted_error[0] ? "; mig-parted: " : "",
+              file->migparted_error);
+}
+
 int mp_check_file(const mp_db *db, const mp_mp_file *file,
                   const mp_check_opts *opts, mp_findings *f,
                   mp_check_stats *stats)
@@ -495,6 +698,8 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         no_such_config(&c, file, opts->config);
         return MP_ENOTFOUND;
     }
+    if (!file->parsed)
+        headline(&c, file);
     if (file->parsed && file->n_configs == 0)
         mp_ck_add(&c, MP_SEV_ERROR, "no-configs", 1, 1, -1, NULL,
                   "the file defines no mig-configs: mig-parted parses it, "
@@ -505,6 +710,7 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         if (opts->config && strcmp(cfg->name, opts->config) != 0)
             continue;
         c.cfg = cfg;
+        int from = f->n;
         stats->configs++;
         stats->entries += cfg->n_entries;
         if (opts->node) {
@@ -515,6 +721,7 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
                     check_entry_models(&c, &cfg->entries[i], i);
             mp_ck_overlaps(&c);
         }
+        merge_models(&c, from);
         c.cfg = NULL;
     }
     for (int i = 0; i < c.nmemo; i++)

@@ -59,6 +59,11 @@ mp_finding *mp_ck_add(ck *c, mp_severity sev, const char *code, int line,
 void mp_ck_on_model(ck *c, const mp_mp_entry *e, int ei, const mp_model *m,
                     bool inferred_model);
 
+/* The findings from index `from` on name model m's product in
+ * parentheses; name the board with PCI ID id instead (an A100 80GB PCIe is
+ * not "NVIDIA A100-SXM4-80GB"). id 0: leave them. */
+void mp_ck_name_board(ck *c, int from, const mp_model *m, uint32_t id);
+
 /* Report the stranded capacity kept since the last call, one warning per
  * distinct amount, naming every model. */
 void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei);

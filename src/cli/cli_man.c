@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "cli_complete.h"
-#include "migplan/check/rules.h"
+#include "migplan/util/finding_rules.h"
 
 /* s[0..n) as roff text: backslashes and dashes escaped (so options copy
  * as typed), and a control character at the start of a line defused. */
@@ -122,7 +122,7 @@ static void finding_codes(mp_buf *out)
                      "(\\fB\\-\\-strict\\fR makes warnings errors, "
                      "\\fB\\-\\-ignore\\fR \\fICODE\\fR drops a code). They "
                      "are the rule ids of \\fB\\-\\-format sarif\\fR.\n");
-    for (const mp_check_rule *r = mp_check_rules; r->code; r++) {
+    for (const mp_finding_rule *r = mp_finding_rules; r->code; r++) {
         mp_buf_puts(out, ".TP\n\\fB");
         roff_str(r->code, out);
         mp_buf_printf(out, "\\fR (%s)\n", mp_severity_name(r->sev));

@@ -12,6 +12,7 @@
 #include "cli_color.h"
 #include "migplan/emit/findings_ci.h"
 #include "migplan/emit/findings_out.h"
+#include "migplan/util/finding_rules.h"
 
 typedef enum check_format {
     CHECK_FORMAT_TEXT,
@@ -29,6 +30,7 @@ typedef struct check_args {
     const char *node;
     bool strict;
     cli_list ignore;
+    cli_list config_gpu;
     bool verbose;
     const char *summary_markdown;
     cli_list files;
@@ -110,19 +112,100 @@ static int append_summary(const check_args *a, const mp_findings *f, int unread,
     return EXIT_USAGE;
 }
 
+static int unknown_code(cli_ctx *c, const char *code)
+{
+    mp_buf all = MP_BUF_INIT;
+    for (const mp_finding_rule *r = mp_finding_rules; r->code; r++)
+        mp_buf_printf(&all, "%s%s", r == mp_finding_rules ? "" : ", ", r->code);
+    const char *mean = mp_finding_code_suggest(code);
+    int rc = cli_usage_error(
+        c, "--ignore: unknown finding code '%s'%s%s%s; the codes are: %s", code,
+        mean ? " (did you mean '" : "", mean ? mean : "", mean ? "'?)" : "",
+        mp_buf_str(&all));
+    mp_buf_free(&all);
+    return rc;
+}
+
+/* The codes of every --ignore, each a code or a comma list of codes, into
+ * codes[] (copies in store); an unknown code is a usage error naming the
+ * closest and listing them all. */
+static int ignore_codes(cli_ctx *c, const cli_list *in, const char **codes,
+                        int *n, char *store, size_t cap)
+{
+    size_t used = 0;
+    *n = 0;
+    for (int i = 0; i < in->n; i++) {
+        for (const char *p = in->v[i]; *p;) {
+            size_t len = strcspn(p, ",");
+            if (len > 0 && used + len + 1 <= cap && *n < CLI_LIST_MAX) {
+                char *code = store + used;
+                memcpy(code, p, len);
+                code[len] = '\0';
+                used += len + 1;
+                if (!mp_finding_code_known(code))
+                    return unknown_code(c, code);
+                codes[(*n)++] = code;
+            } else if (len > 0) {
+                return cli_usage_error(c, "too many --ignore codes");
+            }
+            p += len + (p[len] == ',');
+        }
+    }
+    return 0;
+}
+
+/* Every --config-gpu 'PATTERN=MODEL' into out (the patterns point into
+ * argv, cut at '=' in copies kept in store). */
+static int config_gpus(cli_ctx *c, const cli_list *in, mp_config_gpu *out,
+                       char (*store)[256])
+{
+    for (int i = 0; i < in->n; i++) {
+        const char *eq = strrchr(in->v[i], '=');
+        if (!eq || eq == in->v[i] || !eq[1] ||
+            (size_t)(eq - in->v[i]) >= sizeof(store[i]))
+            return cli_usage_error(c,
+                                   "--config-gpu takes PATTERN=MODEL (e.g. "
+                                   "'all-*.18gb=h200'), not '%s'",
+                                   in->v[i]);
+        snprintf(store[i], sizeof(store[i]), "%.*s", (int)(eq - in->v[i]),
+                 in->v[i]);
+        out[i].pattern = store[i];
+        int rc = cli_model(c, eq + 1, &out[i].model);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int run(cli_ctx *c, void *args)
 {
     const check_args *a = args;
     const mp_model *gpus[CLI_LIST_MAX];
+    const char *ignore[CLI_LIST_MAX];
+    char ignore_store[4096];
+    int n_ignore;
     mp_node node;
     const mp_db *db;
-    int rc = cli_targets(c, &a->gpu, a->node, gpus, &node);
+    mp_config_gpu pools[64];
+    char pool_store[64][256];
+    int rc = ignore_codes(c, &a->ignore, ignore, &n_ignore, ignore_store,
+                          sizeof(ignore_store));
+    if (!rc)
+        rc = config_gpus(c, &a->config_gpu, pools, pool_store);
+    if (!rc && a->node && a->config_gpu.n)
+        rc = cli_usage_error(c, "give either --config-gpu or --node, not "
+                                "both (--node says which GPU each index is)");
+    if (rc)
+        return rc;
+    rc = cli_targets(c, &a->gpu, a->node, gpus, &node);
     if (rc || (rc = cli_db(c, &db)) != 0)
         return rc;
     mp_check_opts o = {.config = a->config,
                        .gpus = gpus,
                        .n_gpus = a->gpu.n,
-                       .node = a->node ? &node : NULL};
+                       .node = a->node ? &node : NULL,
+                       .config_gpus = pools,
+                       .n_config_gpus = a->config_gpu.n};
     mp_check_stats st = {0};
     mp_findings f = MP_FINDINGS_INIT;
     mp_configmap *in = calloc((size_t)a->files.n, sizeof(*in));
@@ -133,7 +216,7 @@ static int run(cli_ctx *c, void *args)
     }
     if (!in || (f.oom && rc != EXIT_INTERNAL))
         rc = cli_internal(c, "out of memory");
-    mp_findings_filter(&f, a->ignore.v, a->ignore.n, a->strict);
+    mp_findings_filter(&f, ignore, n_ignore, a->strict);
     mp_findings_sort(&f);
     mp_buf b = MP_BUF_INIT;
     if (in)
@@ -164,12 +247,19 @@ static const cli_choice formats[] = {
 
 static const cli_option options[] = {
     CLI_OPTION_CONFIG(check_args, config, "check only this config"),
+    CLI_OPTION_CONFIG_FILE(check_args, files, true),
     CLI_OPTION_GPUS(check_args, gpu,
                     "GPU model(s) of the node, for unfiltered entries"),
     CLI_OPTION_NODE(check_args, node, "the node's GPUs by index"),
+    CLI_OPT_LIST(check_args, config_gpu, "config-gpu", "P=MODEL",
+                 CLI_VALUE_TEXT, 64,
+                 "configs whose names match the glob P serve MODEL GPUs: their "
+                 "entries without a device-filter are checked on MODEL "
+                 "(repeatable; e.g. 'all-*.18gb=h200' per node pool)"),
     CLI_OPT_FLAG(check_args, strict, "strict", "treat warnings as errors"),
     CLI_OPT_LIST(check_args, ignore, "ignore", "CODE", CLI_VALUE_CODE, 64,
-                 "drop findings with this code (repeatable)"),
+                 "drop findings with this code, or these (a comma list; "
+                 "repeatable)"),
     CLI_OPTION_FORMAT(check_args, format, formats, "text"),
     CLI_OPTION_VERBOSE(check_args, verbose, "also print notes"),
     CLI_OPTION_OUTPUT(check_args, output,
@@ -182,10 +272,11 @@ static const cli_option options[] = {
 };
 
 static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(check_args, files, "FILE", CLI_LIST_MAX,
-                      "which config file? e.g. `migplan check config.yaml` (- "
-                      "reads standard input)",
-                      "too many files (at most 256)"),
+    {CLI_OPT_ROW(check_args, files, "FILE", CLI_STORE_LIST),
+     .value = CLI_VALUE_FILE, .min = 1, .max = CLI_LIST_MAX,
+     .missing = "which config file? e.g. `migplan check config.yaml` (- "
+                "reads standard input)",
+     .extra = "too many files (at most 256)", .env = "MIG_PARTED_CONFIG_FILE"},
     {.name = NULL},
 };
 

@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "cli_complete.h"
-#include "migplan/check/rules.h"
+#include "migplan/util/finding_rules.h"
 
 #define NO_SHELL "which shell? e.g. `migplan completion bash`"
 
@@ -66,7 +66,7 @@ static int words(cli_ctx *c, const completion_args *a, mp_buf *b)
             mp_buf_printf(b, "%s\n", m->profiles[i].name);
     }
     if (a->codes)
-        for (const mp_check_rule *r = mp_check_rules; r->code; r++)
+        for (const mp_finding_rule *r = mp_finding_rules; r->code; r++)
             mp_buf_printf(b, "%s\n", r->code);
     if (a->configs)
         rc = list_configs(c, a->configs, b);

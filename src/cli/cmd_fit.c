@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "migplan/model/gpu_layout.h"
+#include "migplan/util/suggest.h"
 #include "migplan/emit/geometry_out.h"
 #include "migplan/model/geometry.h"
 
@@ -38,15 +40,44 @@ static const mp_gi_profile *find_profile(const mp_model *m, const char *s)
     return NULL;
 }
 
+/* The name `check` would suggest for s on m (the same GI size, the
+ * nearest memory), else the nearest spelling, into mean; "" for none. */
+static void did_you_mean(const mp_model *m, const char *s, char *mean, size_t n)
+{
+    char why[1000];
+    const mp_gi_profile *gi;
+    int ci;
+    mean[0] = '\0';
+    const char *at = NULL;
+    if (!mp_gpu_layout_resolve_name(m, s, &gi, &ci, why, sizeof(why)))
+        at = strstr(why, "did you mean ");
+    if (at) {
+        at += strlen("did you mean ");
+        snprintf(mean, n, "%.*s", (int)strcspn(at, "?"), at);
+        return;
+    }
+    const char *names[256];
+    int k = 0;
+    for (int i = 0; i < m->n_profiles && k < 256; i++)
+        names[k++] = m->profiles[i].name;
+    const char *best = mp_suggest(s, names, k);
+    if (best)
+        snprintf(mean, n, "%s", best);
+}
+
 static int unknown_profile(cli_ctx *c, const mp_model *m, const char *s)
 {
-    char list[600] = "";
+    char list[600] = "", mean[128];
     size_t k = 0;
     for (int i = 0; i < m->n_profiles && k < sizeof(list); i++)
         mp_catf(list, sizeof(list), &k, "%s%s", i ? ", " : "",
                 m->profiles[i].name);
-    return cli_usage_error(c, "%s is not a profile of %s; its profiles: %s", s,
-                           m->id, list);
+    did_you_mean(m, s, mean, sizeof(mean));
+    return cli_usage_error(c,
+                           "%s is not a profile of %s%s%s%s; its profiles: "
+                           "%s",
+                           s, m->id, *mean ? " (did you mean " : "", mean,
+                           *mean ? "?)" : "", list);
 }
 
 /* "3x1g.10gb:2" -> count 3, profile, start 2 */

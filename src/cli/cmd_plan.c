@@ -45,6 +45,32 @@ typedef struct plan_args {
     const char *request;
 } plan_args;
 
+/* --gpu MODEL or MODEL:COUNT: the model into name (at most n bytes) and
+ * the count, -1 for as many as needed. */
+static int gpu_option(cli_ctx *c, const char *arg, char *name, size_t n,
+                      int *count)
+{
+    *count = -1;
+    const char *colon = strrchr(arg, ':');
+    size_t len = strlen(arg);
+    if (colon && colon[1] &&
+        strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+        long v = strtol(colon + 1, NULL, 10);
+        if (v < 1 || v > 100000)
+            return cli_usage_error(c,
+                                   "--gpu %s: the count must be from 1 to "
+                                   "100000",
+                                   arg);
+        *count = (int)v;
+        len = (size_t)(colon - arg);
+    }
+    if (len >= n)
+        return cli_usage_error(c, "--gpu: model name too long");
+    memcpy(name, arg, len);
+    name[len] = '\0';
+    return 0;
+}
+
 /* Read and parse the request, keeping its text in `in` to quote its lines
  * in later errors; on failure prints it (quoting the text read, standard
  * input too) and returns the exit status. */
@@ -53,10 +79,14 @@ static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
 {
     const mp_db *db;
     const mp_model *gpu = NULL;
+    char model[128];
+    int count = -1;
     memset(req, 0, sizeof(*req));
     int r = cli_db(c, &db);
     if (!r && a->gpu)
-        r = cli_model(c, a->gpu, &gpu);
+        r = gpu_option(c, a->gpu, model, sizeof(model), &count);
+    if (!r && a->gpu)
+        r = cli_model(c, model, &gpu);
     if (r)
         return r;
     const mp_input *s;
@@ -68,6 +98,8 @@ static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
     if (gpu && req->n_fleet && req->fleet[0].model != gpu)
         fprintf(stderr, "migplan plan: note: the request has a fleet; --gpu "
                         "is ignored\n");
+    else if (gpu && req->n_fleet == 1 && req->fleet[0].count == -1)
+        req->fleet[0].count = count; /* no fleet: --gpu MODEL[:COUNT] is it */
     return 0;
 }
 
@@ -110,7 +142,7 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         mp_emit_plan_json(plan, b);
         return 0;
     case PLAN_FORMAT_MIGPARTED:
-        return mp_emit_plan_migparted(plan, a->config_name, b, d);
+        return mp_emit_plan_migparted_to(plan, a->config_name, a->output, b, d);
     case PLAN_FORMAT_NVIDIA_SMI:
         return emit_script(a, plan, b, d);
     case PLAN_FORMAT_LP:
@@ -276,8 +308,8 @@ static const cli_choice formats[] = {
 static const cli_option options[] = {
     CLI_OPTION_FORMAT(plan_args, format, formats, "table"),
     CLI_OPTION_GPU(plan_args, gpu,
-                   "the GPU model when the request has no fleet (as many as "
-                   "needed)"),
+                   "the GPU model when the request has no fleet: as many as "
+                   "needed, or MODEL:COUNT for a fixed count (h100:8)"),
     CLI_OPT_TEXT(plan_args, config_name, "config-name", "N", CLI_VALUE_TEXT,
                  "name of the mig-parted config", .def = "migplan"),
     CLI_OPT_FLAG(plan_args, no_placement, "no-placement",

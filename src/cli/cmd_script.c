@@ -119,6 +119,12 @@ static int write_script(cli_ctx *c, const script_args *a,
     mp_diag_clear(&d);
     int rc = mp_script_from_config(db, cfg, t->gpus, t->n, t->nodep, &sc,
                                    &skipped, &d);
+    for (const char *l = mp_buf_str(&skipped); *l;) {
+        const char *e = strchr(l, '\n');
+        int n = e ? (int)(e - l) : (int)strlen(l);
+        fprintf(stderr, "migplan script: note: %.*s\n", n, l);
+        l += n + (e != NULL);
+    }
     if (rc == MP_EINFEASIBLE && d.line > 0)
         fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d.line, d.col,
                 d.msg);
@@ -127,12 +133,6 @@ static int write_script(cli_ctx *c, const script_args *a,
     if (rc) {
         rc = rc == MP_EINFEASIBLE ? EXIT_FINDINGS : cli_fail(c, &d);
         goto out;
-    }
-    for (const char *l = mp_buf_str(&skipped); *l;) {
-        const char *e = strchr(l, '\n');
-        int n = e ? (int)(e - l) : (int)strlen(l);
-        fprintf(stderr, "migplan script: note: %.*s\n", n, l);
-        l += n + (e != NULL);
     }
     char source[1200];
     snprintf(source, sizeof(source), "%s (config %s%s%s)", in->path, cfg->name,
@@ -201,6 +201,7 @@ static int run(cli_ctx *c, void *args)
 static const cli_option options[] = {
     CLI_OPTION_CONFIG(script_args, config,
                       "the config to apply (needed when the file has several)"),
+    CLI_OPTION_CONFIG_FILE(script_args, file, false),
     CLI_OPTION_GPUS(script_args, gpu,
                     "the model(s) entries without a device-filter are for"),
     CLI_OPTION_NODE(
@@ -219,10 +220,11 @@ static const cli_option options[] = {
 };
 
 static const cli_operand operands[] = {
-    CLI_OPERAND_FILE(script_args, file, "CONFIG.yaml",
-                     "which config? e.g. `migplan script config.yaml --config "
-                     "all-1g.10gb --gpu h100`",
-                     "one config file at a time"),
+    {CLI_OPT_ROW(script_args, file, "CONFIG.yaml", CLI_STORE_STRING),
+     .value = CLI_VALUE_FILE, .min = 1, .max = 1,
+     .missing = "which config? e.g. `migplan script config.yaml --config "
+                "all-1g.10gb --gpu h100`",
+     .extra = "one config file at a time", .env = "MIG_PARTED_CONFIG_FILE"},
     {.name = NULL},
 };
 

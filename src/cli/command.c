@@ -32,6 +32,10 @@ typedef struct parser {
     void *args;
     int operand; /* the operand being filled */
     int count;   /* values it has */
+    /* single-value options given so far, and their values */
+    const cli_option *given[64];
+    const char *given_val[64];
+    int ngiven;
 } parser;
 
 static void *field(void *base, size_t offset)
@@ -168,6 +172,43 @@ static int apply(parser *p, const cli_option *o, void *base, const char *arg)
     return 0;
 }
 
+/* A row that keeps one value (a string, a choice, a number): given twice
+ * with different values it is refused, never silently the last. Repeatable
+ * options are CLI_STORE_LIST rows; the same value twice is harmless. */
+static int once(parser *p, const cli_option *o, void *base, const char *val)
+{
+    bool single = o->store == CLI_STORE_STRING ||
+                  o->store == CLI_STORE_CHOICE ||
+                  o->store == CLI_STORE_SECONDS || o->store == CLI_STORE_MILLI;
+    if (!single)
+        return 0;
+    const char *before = o->store == CLI_STORE_STRING && !o->def
+                             ? *(const char **)field(base, o->offset)
+                             : NULL;
+    if (before && strcmp(before, val) != 0) {
+        /* set by the operand it stands for (-f FILE) */
+        cli_usage_error(p->c, "--%s is given twice ('%s', then '%s')", o->name,
+                        before, val);
+        return CLI_BAD;
+    }
+    for (int k = 0; k < p->ngiven; k++) {
+        if (p->given[k] != o)
+            continue;
+        if (strcmp(p->given_val[k], val) == 0)
+            return 0;
+        cli_usage_error(p->c,
+                        "--%s is given twice ('%s', then '%s'); it takes one "
+                        "value",
+                        o->name, p->given_val[k], val);
+        return CLI_BAD;
+    }
+    if (p->ngiven < 64) {
+        p->given[p->ngiven] = o;
+        p->given_val[p->ngiven++] = val;
+    }
+    return 0;
+}
+
 /* "--name", "--name=value", "--name value", "-x", "-xvalue", "-x value" */
 static int option(parser *p, const char *a)
 {
@@ -202,6 +243,8 @@ static int option(parser *p, const char *a)
         cli_usage_error(p->c, "option '--%s' takes no value", o->name);
         return CLI_BAD;
     }
+    if (val && once(p, o, base, val) != 0)
+        return CLI_BAD;
     return apply(p, o, base, val);
 }
 
@@ -222,6 +265,12 @@ static int operand(parser *p, const char *a)
         return CLI_BAD;
     }
     void *f = field(p->args, op->offset);
+    if (op->store != CLI_STORE_LIST && *(const char **)f &&
+        strcmp(*(const char **)f, a) != 0) {
+        cli_usage_error(p->c, "%s is given twice ('%s', then '%s')", op->name,
+                        *(const char **)f, a);
+        return CLI_BAD;
+    }
     if (op->store == CLI_STORE_LIST) {
         cli_list *l = f;
         l->v[l->n] = a;
@@ -233,21 +282,68 @@ static int operand(parser *p, const char *a)
     return 0;
 }
 
-/* Every operand has at least its minimum. */
+/* The value of environment variable name, or NULL when unset or empty. */
+static const char *env_value(const char *name)
+{
+    const char *v = name ? getenv(name) : NULL;
+    return v && *v ? v : NULL;
+}
+
+/* Every operand has at least its minimum (an operand with an environment
+ * variable takes its value when none is given). */
 static int enough(parser *p)
 {
     const cli_operand *ops = p->cmd->operands;
     for (int k = 0; ops && ops[k].name; k++) {
-        const void *f = field(p->args, ops[k].offset);
-        int n = ops[k].store == CLI_STORE_LIST
-                    ? ((const cli_list *)f)->n
-                    : *(const char *const *)f != NULL;
+        void *f = field(p->args, ops[k].offset);
+        bool list = ops[k].store == CLI_STORE_LIST;
+        int n = list ? ((const cli_list *)f)->n : *(const char **)f != NULL;
+        const char *ev = n == 0 ? env_value(ops[k].env) : NULL;
+        if (ev && list)
+            ((cli_list *)f)->v[((cli_list *)f)->n++] = ev;
+        else if (ev)
+            *(const char **)f = ev;
+        n += ev != NULL;
         if (n < ops[k].min) {
             usage_with(p->c, ops[k].missing, "");
             return CLI_BAD;
         }
     }
     return 0;
+}
+
+/* Options not given that name an environment variable take its value. */
+static int from_env(parser *p)
+{
+    for (const cli_option *o = p->cmd->options; o->name; o++) {
+        const char *ev = env_value(o->env);
+        if (ev && o->store == CLI_STORE_STRING &&
+            !*(const char **)field(p->args, o->offset) &&
+            apply(p, o, p->args, ev) != 0)
+            return CLI_BAD;
+    }
+    return 0;
+}
+
+/* `-o json` is a kubectl habit; here -o names the file to write. */
+static void warn_output_format(parser *p)
+{
+    const cli_option *out = NULL, *fmt = NULL;
+    for (const cli_option *o = p->cmd->options; o->name; o++) {
+        if (strcmp(o->name, "output") == 0)
+            out = o;
+        if (strcmp(o->name, "format") == 0 && o->store == CLI_STORE_CHOICE)
+            fmt = o;
+    }
+    const char *path = out ? *(const char **)field(p->args, out->offset) : NULL;
+    for (const cli_choice *ch = fmt ? fmt->choices : NULL;
+         path && ch && ch->name; ch++)
+        if (strcmp(ch->name, path) == 0)
+            fprintf(stderr,
+                    "migplan %s: warning: -o %s writes the output to a file "
+                    "named '%s'; to choose the output format, use --format "
+                    "%s\n",
+                    p->cmd->name, path, path, path);
 }
 
 /* Defaults as if typed first; a bad default is a table bug. */
@@ -274,6 +370,10 @@ int cli_parse(struct cli_ctx *c, const cli_command *cmd, int argc, char **argv,
         else
             r = option(&p, a);
     }
+    if (!r)
+        r = from_env(&p);
+    if (!r)
+        warn_output_format(&p);
     return r ? r : enough(&p);
 }
 
@@ -304,6 +404,8 @@ void cli_option_help(const cli_option *o, mp_buf *out)
     } else if (o->def) {
         mp_buf_printf(out, " (default %s)", o->def);
     }
+    if (o->env)
+        mp_buf_printf(out, " (env %s)", o->env);
 }
 
 static void left_column(const cli_option *o, char *buf, size_t n)

@@ -26,7 +26,9 @@ typedef enum cli_store {
     CLI_STORE_VERSION, /* print the version, exit 0 (no field) */
     CLI_STORE_TRUE,    /* bool: set to true */
     CLI_STORE_INT,     /* int: set to the row's `set` */
-    CLI_STORE_STRING,  /* const char *: the value; the last one given wins */
+    CLI_STORE_STRING,  /* const char *: the value; given twice with another
+                          value is a usage error (so are CHOICE, SECONDS
+                          and MILLI rows): repeatable options are LISTs */
     CLI_STORE_LIST,    /* cli_list: each value appended, at most `max` */
     CLI_STORE_CHOICE,  /* int: the `value` of the matching `choices` entry */
     CLI_STORE_SECONDS, /* double: a number in (0, max] */
@@ -80,6 +82,9 @@ typedef struct cli_option {
     /* the usage error for a value the row refuses (%s is the value), or
      * NULL for the parser's own */
     const char *bad;
+    /* an environment variable whose value (when set and not empty) is
+     * used when the option is not given, as mig-parted's own flags */
+    const char *env;
 } cli_option;
 
 /* Positional arguments, in order; a table ends with a NULL name. */
@@ -91,6 +96,7 @@ typedef struct cli_operand {
     int min, max;        /* how many */
     const char *missing; /* the usage error when fewer than min are given */
     const char *extra;   /* the usage error for one too many; %s is it */
+    const char *env;     /* as cli_option.env, when none is given */
 } cli_operand;
 
 /* Values of a repeatable option or operand, pointing into argv. */
@@ -181,7 +187,17 @@ typedef struct cli_command {
                  .short_name = 'o')
 #define CLI_OPTION_CONFIG(type, field, text)                                   \
     CLI_OPT_TEXT(type, field, "config", "NAME", CLI_VALUE_CONFIG, text,        \
-                 .short_name = 'c')
+                 .short_name = 'c', .env = "MIG_PARTED_SELECTED_CONFIG")
+/* -f FILE: mig-parted's spelling of the config file operand. */
+#define CLI_OPTION_CONFIG_FILE(type, field, list)                              \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, "config-file",                                \
+                    (list) ? CLI_STORE_LIST : CLI_STORE_STRING),               \
+            .short_name = 'f', .value_name = "FILE", .value = CLI_VALUE_FILE,  \
+            .max = CLI_LIST_MAX,                                               \
+            .help = "the config file, as mig-parted's -f (or give it as the "  \
+                    "operand)"                                                 \
+    }
 /* --gpu MODEL, once (plan, advise, import-profiles) or repeated (check,
  * script) */
 #define CLI_OPTION_GPU(type, field, text)                                      \

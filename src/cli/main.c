@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_complete.h"
 #include "cli_version.h"
+#include "migplan/util/suggest.h"
 
 static void usage(FILE *f)
 {
@@ -114,8 +115,16 @@ static int run(int argc, char **argv)
     }
     const cli_command *cmd = cli_command_find(name);
     if (!cmd) {
+        const char *names[64];
+        int n = 0;
+        for (int k = 0; cli_commands[k] && n < 64; k++)
+            names[n++] = cli_commands[k]->name;
+        const char *mean = mp_suggest(name, names, n);
         fprintf(stderr,
-                "migplan: unknown command '%s'\nTry 'migplan --help'.\n", name);
+                "migplan: unknown command '%s'%s%s%s\nTry 'migplan "
+                "--help'.\n",
+                name, mean ? "; did you mean '" : "", mean ? mean : "",
+                mean ? "'?" : "");
         return EXIT_USAGE;
     }
     rc = cli_run(&c, cmd, argc - i, argv + i);

@@ -91,8 +91,9 @@ static void write_header(const lpw *w)
                 "at start S; h_I_J_T: whole GPU for\n\\ tenant T; "
                 "a_I_J_C_P: replicas of tenant class C in profile P.\n");
     for (int i = 0; i < r->n_fleet; i++)
-        mp_buf_printf(out, "\\ fleet %d: %s, up to %d GPUs, cost %g each\n", i,
-                      r->fleet[i].model->id, w->n_per[i], r->fleet[i].cost);
+        mp_buf_printf(out, "\\ fleet %d: %s, up to %d GPU%s, cost %g each\n", i,
+                      r->fleet[i].model->id, w->n_per[i],
+                      w->n_per[i] == 1 ? "" : "s", r->fleet[i].cost);
     for (int c = 0; c < w->nc; c++) {
         mp_buf_printf(out, "\\ class %d (%lld replicas):", c, w->cl[c].demand);
         for (int t = 0; t < r->n_tenants; t++)

@@ -373,9 +373,10 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
     for (int t = 0; t < r->n_tenants; t++)
         replicas += mp_tenant_asked_replicas(&r->tenants[t]);
     mp_buf_printf(b,
-                  "total: %d GPUs used of %d, %lld replicas; %.2f GiB "
+                  "total: %d GPU%s used of %d, %lld replica%s; %.2f GiB "
                   "granted for %.2f GiB asked\n",
-                  p->gpus_used, p->n_gpus, replicas, gib(granted), gib(asked));
+                  p->gpus_used, p->gpus_used == 1 ? "" : "s", p->n_gpus,
+                  replicas, replicas == 1 ? "" : "s", gib(granted), gib(asked));
     inferred_notes(p, b);
     for (int i = 0; i < p->warnings.n; i++)
         mp_buf_printf(b, "warning: %s [%s]\n", p->warnings.v[i].message,

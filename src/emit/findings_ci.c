@@ -7,7 +7,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "migplan/check/rules.h"
+#include "migplan/util/finding_rules.h"
 #include "migplan/util/json_out.h"
 
 #define SARIF_SCHEMA                                                           \
@@ -55,7 +55,7 @@ static int used_codes(const mp_findings *f, bool verbose, const char **codes)
 
 static cJSON *sarif_rule(const char *code)
 {
-    const mp_check_rule *r = mp_check_rule_find(code);
+    const mp_finding_rule *r = mp_finding_rule_find(code);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", code);
     /* a code the table lacks still gets a rule, described by its name */

@@ -175,7 +175,28 @@ static int cmp_names(const void *a, const void *b)
 
 /* The comments at the top: where the config comes from, the GPU indices
  * of each fleet entry, how to apply it. */
-static void write_header(const mp_plan *p, const char *config_name, mp_buf *out)
+/* path as a shell word: as it is when it is safe, else single-quoted. */
+static void shell_word(const char *path, mp_buf *out)
+{
+    if (*path && strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                              "vwxyz0123456789_./+-") == strlen(path)) {
+        mp_buf_puts(out, path);
+        return;
+    }
+    mp_buf_putc(out, '\'');
+    for (const char *c = path; *c; c++) {
+        if (*c == '\'')
+            mp_buf_puts(out, "'\\''");
+        else if (*c == '\n')
+            mp_buf_puts(out, "?"); /* stays one comment line */
+        else
+            mp_buf_putc(out, *c);
+    }
+    mp_buf_putc(out, '\'');
+}
+
+static void write_header(const mp_plan *p, const char *config_name,
+                         const char *path, mp_buf *out)
 {
     const mp_request *r = p->req;
     mp_buf_printf(out, "# mig-parted config written by migplan %s from %s.\n",
@@ -197,8 +218,12 @@ static void write_header(const mp_plan *p, const char *config_name, mp_buf *out)
             mp_buf_printf(out, "#   %d-%d: %s\n", lo, hi,
                           r->fleet[i].model->id);
     }
-    mp_buf_printf(out, "# Apply: nvidia-mig-parted apply -f FILE -c %s\n",
-                  config_name);
+    mp_buf_puts(out, "# Apply: nvidia-mig-parted apply -f ");
+    if (path && strcmp(path, "-") != 0)
+        shell_word(path, out);
+    else
+        mp_buf_puts(out, "FILE");
+    mp_buf_printf(out, " -c %s\n", config_name);
 }
 
 /* The instances of MIG GPU g left to right, as the slot diagram shows,
@@ -312,6 +337,12 @@ static void write_entry(const mp_plan *p, const entry *x, bool mixed,
 int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
                            mp_buf *out, mp_diag *d)
 {
+    return mp_emit_plan_migparted_to(p, config_name, NULL, out, d);
+}
+
+int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
+                              const char *path, mp_buf *out, mp_diag *d)
+{
     const mp_request *r = p->req;
     if (!p->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, r->path, 0, 0,
@@ -333,7 +364,7 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
     bool mixed = false;
     for (int i = 1; i < r->n_fleet; i++)
         mixed |= r->fleet[i].model != r->fleet[0].model;
-    write_header(p, config_name, out);
+    write_header(p, config_name, path, out);
     mp_buf_puts(out, "version: v1\nmig-configs:\n  ");
     mp_mp_yaml_scalar(out, config_name, false);
     mp_buf_puts(out, ":\n");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "migplan/util/buf.h"
+#include "migplan/util/suggest.h"
 #include "profile_db_int.h"
 
 static const char *const engine_names[MP_ENG_COUNT] = {"ce", "nvdec", "nvenc",
@@ -144,33 +145,6 @@ const mp_model *mp_db_find_pci(const mp_db *db, uint32_t id)
     return NULL;
 }
 
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 99;
-    int row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int cost = tolower((unsigned char)a[i - 1]) !=
-                       tolower((unsigned char)b[j - 1]);
-            int best = prev + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 /* How far a query is from a model's names: edit distance, where a name
  * that merely continues the query ("h10" -> "h100") costs what it adds. */
 static int name_distance(const mp_model *m, const char *q)
@@ -179,7 +153,7 @@ static int name_distance(const mp_model *m, const char *q)
     int best = 99;
     for (int i = -1; i < m->n_aliases; i++) {
         const char *name = i < 0 ? m->id : m->aliases[i];
-        int dd = edit_distance(name, q);
+        int dd = mp_edit_distance(name, q);
         size_t nl = strlen(name);
         if (ql >= 2 && nl > ql && strncmp(name, q, ql) == 0 &&
             (int)(nl - ql) < dd)

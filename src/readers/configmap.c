@@ -66,6 +66,22 @@ static void wrong_key(const mp_configmap *cm, const mp_ynode *data,
                         "config.yaml");
 }
 
+/* The config.yaml of a ConfigMap's data (or of the Helm values that make
+ * one); *found counts the configs seen. */
+static int read_data(mp_configmap *cm, const mp_ynode *data, int *found,
+                     mp_findings *f, mp_diag *d)
+{
+    const mp_ynode *cfg = mp_ymap_get(data, "config.yaml", NULL);
+    if (!cfg || cfg->kind != MP_YNODE_SCALAR) {
+        wrong_key(cm, data, f);
+        return 0;
+    }
+    int dline, dcol;
+    embedded_origin(cm, cfg, &dline, &dcol);
+    (*found)++;
+    return add_part(cm, cfg->str, cfg->len, dline, dcol, f, d);
+}
+
 /* One document of a manifest; *found counts the configs seen. */
 static int read_document(mp_configmap *cm, const mp_ynode *root, int *found,
                          mp_findings *f, mp_diag *d)
@@ -76,15 +92,30 @@ static int read_document(mp_configmap *cm, const mp_ynode *root, int *found,
         strcmp(kind->str, "ConfigMap") != 0 || !data ||
         data->kind != MP_YNODE_MAP)
         return 0;
-    const mp_ynode *cfg = mp_ymap_get(data, "config.yaml", NULL);
-    if (!cfg || cfg->kind != MP_YNODE_SCALAR) {
-        wrong_key(cm, data, f);
-        return 0;
-    }
-    int dline, dcol;
-    embedded_origin(cm, cfg, &dline, &dcol);
-    (*found)++;
-    return add_part(cm, cfg->str, cfg->len, dline, dcol, f, d);
+    return read_data(cm, data, found, f, d);
+}
+
+/* GPU Operator Helm values: migManager.config.data is the data of the
+ * ConfigMap the chart creates (create: true), read like one. */
+static int read_values(mp_configmap *cm, const mp_ynode *mm, mp_findings *f,
+                       mp_diag *d)
+{
+    const mp_ynode *config = mp_ymap_get(mm, "config", NULL);
+    const mp_ynode *data = config && config->kind == MP_YNODE_MAP
+                               ? mp_ymap_get(config, "data", NULL)
+                               : NULL;
+    int found = 0, rc = 0;
+    if (data && data->kind == MP_YNODE_MAP)
+        rc = read_data(cm, data, &found, f, d);
+    if (!rc && !found)
+        mp_findings_add(f, MP_SEV_WARNING, "no-config", cm->path,
+                        data ? data->line : mm->line,
+                        data ? data->col : mm->col,
+                        "these GPU Operator Helm values give no "
+                        "migManager.config.data with a config.yaml key "
+                        "(MIG Manager then uses the operator's default "
+                        "config), so there is no mig-parted config to check");
+    return rc;
 }
 
 static int read_manifest(mp_configmap *cm, mp_findings *f, mp_diag *d)
@@ -108,18 +139,26 @@ static int read_manifest(mp_configmap *cm, mp_findings *f, mp_diag *d)
 }
 
 /* Split cm->text: a manifest (apiVersion and kind at the top of its first
- * document) or a plain config. */
+ * document), GPU Operator Helm values (a migManager map at the top and no
+ * mig-configs), or a plain config. */
 static int split(mp_configmap *cm, mp_findings *f, mp_diag *d)
 {
     mp_ydoc first;
     mp_diag ignore;
     bool manifest = false;
+    int rc = -1;
     if (mp_ydoc_parse(cm->text, cm->len, cm->path, NULL, &first, &ignore) ==
         0) {
         manifest = mp_ymap_get(first.root, "apiVersion", NULL) &&
                    mp_ymap_get(first.root, "kind", NULL);
+        const mp_ynode *mm = mp_ymap_get(first.root, "migManager", NULL);
+        if (!manifest && mm && mm->kind == MP_YNODE_MAP &&
+            !mp_ymap_get(first.root, "mig-configs", NULL))
+            rc = read_values(cm, mm, f, d);
         mp_ydoc_free(&first);
     }
+    if (rc != -1)
+        return rc;
     if (manifest)
         return read_manifest(cm, f, d);
     return add_part(cm, cm->text, cm->len, 0, 0, f, d);

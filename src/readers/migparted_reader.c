@@ -756,18 +756,92 @@ static void read_configs(rd *r, const mp_ynode *v)
     }
 }
 
+/* Where line `line` (1-based) of text starts, or NULL. */
+static const char *line_at(const char *text, size_t len, int line)
+{
+    const char *p = text, *end = text + len;
+    for (int l = 1; l < line && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return NULL;
+        p = nl + 1;
+    }
+    return p < end ? p : NULL;
+}
+
+/* The column (1-based) where line l's content starts, 0 for a blank or
+ * comment line; *tab says it is indented with a tab. */
+static int indent_of(const char *l, const char *end, bool *tab)
+{
+    int n = 0;
+    *tab = false;
+    for (; l < end && (*l == ' ' || *l == '\t'); l++, n++)
+        *tab |= *l == '\t';
+    return l >= end || *l == '\n' || *l == '\r' || *l == '#' ? 0 : n + 1;
+}
+
+/* libyaml's complaints that mean, nearly always, a line indented
+ * differently from the lines it belongs with: a hint saying so. */
+static void indent_hint(const char *text, size_t len, const mp_diag *d,
+                        char *out, size_t n)
+{
+    static const char *const signs[] = {"expected key",
+                                        "expected '-' indicator",
+                                        "mapping values are not",
+                                        "block sequence entries are not",
+                                        "expected <block end>",
+                                        "could not find expected ':'",
+                                        "found character that cannot start"};
+    out[0] = '\0';
+    bool hit = false;
+    for (size_t i = 0; i < sizeof(signs) / sizeof(signs[0]); i++)
+        hit |= strstr(d->msg, signs[i]) != NULL;
+    const char *l = hit ? line_at(text, len, d->line) : NULL;
+    if (!l)
+        return;
+    bool tab, tab_above = false;
+    int col = indent_of(l, text + len, &tab), above = 0, al = d->line;
+    while (--al >= 1 && above == 0)
+        above = indent_of(line_at(text, len, al), text + len, &tab_above);
+    /* "- key: v" opens a mapping whose keys start after the dash */
+    const char *al_text = above ? line_at(text, len, al + 1) : NULL;
+    while (al_text && above > 0 && al_text + above < text + len &&
+           al_text[above - 1] == '-' && al_text[above] == ' ')
+        above += 2;
+    if (tab || tab_above)
+        snprintf(out, n,
+                 " (line %d is indented with a tab: YAML allows only spaces)",
+                 tab ? d->line : al + 1);
+    else if (col > 0 && above > 0 && col != above)
+        snprintf(out, n,
+                 " (probably indentation: line %d starts at column %d, line "
+                 "%d above it at column %d; the keys of one mapping, and the "
+                 "items of one list, must start in the same column)",
+                 d->line, col, al + 1, above);
+    else
+        snprintf(out, n,
+                 " (probably indentation: check that line %d lines up with "
+                 "the lines it belongs with)",
+                 d->line);
+}
+
 /* The file is not YAML libyaml (and so go-yaml) can read: one finding
- * with mig-parted's own message, and an empty document in out so that the
- * caller frees it the same way. */
-static int yaml_failed(rd *r, mp_mp_file *out, int rc, mp_diag *d)
+ * with mig-parted's own message (ours adds a hint when indentation is the
+ * likely cause), and an empty document in out so that the caller frees it
+ * the same way. */
+static int yaml_failed(rd *r, mp_mp_file *out, int rc, mp_diag *d,
+                       const char *text, size_t len)
 {
     const char *path = r->path;
     /* go-yaml is a port of libyaml: it fails where libyaml fails */
     char t[1100];
     snprintf(t, sizeof(t), "yaml: line %d: %.1000s", d->line, d->msg);
-    mp_finding *x = mp_findings_add(r->f, MP_SEV_ERROR,
-                                    rc == MP_ELIMIT ? "limit" : "yaml-syntax",
-                                    path, d->line, d->col, "%s", d->msg);
+    char hint[300] = "";
+    if (rc != MP_ELIMIT)
+        indent_hint(text, len, d, hint, sizeof(hint));
+    mp_finding *x = mp_findings_add(
+        r->f, MP_SEV_ERROR, rc == MP_ELIMIT ? "limit" : "yaml-syntax", path,
+        d->line, d->col, "%s%s", d->msg, hint);
     char full[1100];
     snprintf(full, sizeof(full), "%s%.1000s", CONVERT_PREFIX, t);
     mp_finding_set_migparted(r->f, x, full);
@@ -849,7 +923,7 @@ int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
     if (rc == MP_ENOMEM)
         return rc;
     if (rc)
-        return yaml_failed(&r, out, rc, &d);
+        return yaml_failed(&r, out, rc, &d, text, len);
     out->path = mp_arena_strdup(&out->doc.arena, path);
     const mp_ynode *root = out->doc.root;
     if (out->doc.more_documents)

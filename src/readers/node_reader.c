@@ -23,7 +23,7 @@ static int cmp_gpu(const void *a, const void *b)
  * *first is its first index (the next free one unless it gives index). */
 static int read_entry(const mp_schema_ctx *c, const mp_db *db,
                       const mp_ynode *g, int next, gpu_raw *r, int *first,
-                      const mp_model **m, uint32_t *sub)
+                      mp_node_gpu *out)
 {
     static const mp_field gf[] = {
         {"index", MP_F_INT, false, offsetof(gpu_raw, index), 0,
@@ -42,13 +42,32 @@ static int read_entry(const mp_schema_ctx *c, const mp_db *db,
                              "give either index (one GPU) or count (the next "
                              "COUNT indices), not both");
     mp_diag md;
-    if (mp_db_find(db, r->model, m, &md) != 0)
-        return mp_schema_err(c, mp_ymap_get(g, "model", NULL), MP_ESCHEMA, "%s",
-                             md.msg);
-    *sub = 0;
-    if (r->subsystem && !mp_parse_pci_id(r->subsystem, sub))
+    const mp_device *dev;
+    const mp_ynode *mn = mp_ymap_get(g, "model", NULL);
+    if (mp_db_find_device(db, r->model, &out->model, &dev, &md) != 0)
+        return mp_schema_err(c, mn, MP_ESCHEMA, "%s", md.msg);
+    /* mig-parted matches filters on the exact PCI IDs, so keep them: a
+     * model given as "0xDDDDVVVV[:0xSSSSVVVV]" (or a product name) names
+     * one board, an id or alias only the model. */
+    out->device = dev ? dev->pci_id : 0;
+    out->subsystem = 0;
+    const char *colon = strchr(r->model, ':');
+    if (colon && !mp_parse_pci_id(colon + 1, &out->subsystem))
+        return mp_schema_err(c, mn, MP_ESCHEMA,
+                             "the subsystem part of \"%s\" must look like "
+                             "\"0x16C010DE\"",
+                             r->model);
+    uint32_t sub = 0;
+    if (r->subsystem && !mp_parse_pci_id(r->subsystem, &sub))
         return mp_schema_err(c, mp_ymap_get(g, "subsystem", NULL), MP_ESCHEMA,
                              "subsystem must look like \"0x16C010DE\"");
+    if (r->subsystem && colon && sub != out->subsystem)
+        return mp_schema_err(c, mp_ymap_get(g, "subsystem", NULL), MP_ESCHEMA,
+                             "subsystem 0x%08X contradicts the model's "
+                             "subsystem part 0x%08X",
+                             sub, out->subsystem);
+    if (r->subsystem)
+        out->subsystem = sub;
     *first = (present & 1) ? (int)r->index : next;
     return 0;
 }
@@ -56,7 +75,7 @@ static int read_entry(const mp_schema_ctx *c, const mp_db *db,
 /* Add count GPUs of model m from index first on, each index at most once
  * and all below MP_NODE_MAX_GPUS. */
 static int add_gpus(const mp_schema_ctx *c, mp_node *out, const mp_ynode *g,
-                    int first, long long count, const mp_model *m, uint32_t sub)
+                    int first, long long count, const mp_node_gpu *proto)
 {
     for (long long k = 0; k < count; k++) {
         int idx = first + (int)k;
@@ -69,9 +88,8 @@ static int add_gpus(const mp_schema_ctx *c, mp_node *out, const mp_ynode *g,
                 return mp_schema_err(c, g, MP_ESCHEMA,
                                      "GPU index %d is listed twice", idx);
         mp_node_gpu *ng = &out->gpus[out->n++];
+        *ng = *proto;
         ng->index = idx;
-        ng->model = m;
-        ng->subsystem = sub;
         ng->line = g->line;
         ng->col = g->col;
     }
@@ -90,12 +108,11 @@ static int read_gpus(const mp_schema_ctx *c, const mp_db *db,
     for (size_t i = 0; i < gpus->nkids; i++) {
         const mp_ynode *g = gpus->kids[i];
         gpu_raw r = {.index = -1, .count = 1};
-        const mp_model *m;
-        uint32_t sub;
+        mp_node_gpu proto = {0};
         int first;
-        int rc = read_entry(c, db, g, next, &r, &first, &m, &sub);
+        int rc = read_entry(c, db, g, next, &r, &first, &proto);
         if (!rc)
-            rc = add_gpus(c, out, g, first, r.count, m, sub);
+            rc = add_gpus(c, out, g, first, r.count, &proto);
         if (rc)
             return rc;
         next = first + (int)r.count;
@@ -148,6 +165,50 @@ int mp_node_load(const mp_db *db, const char *path, mp_node *out, mp_diag *d)
         rc = mp_node_parse(db, src.text, src.len, src.shown, out, d);
     mp_input_free(&src);
     return rc;
+}
+
+/* One device ID d of g against e's filters. */
+static mp_node_match match_device(const mp_mp_entry *e, uint32_t d,
+                                  uint32_t sub)
+{
+    if (sub)
+        return mp_mp_filter_matches(e, d, sub) ? MP_MATCH_YES : MP_MATCH_NO;
+    mp_node_match r = MP_MATCH_NO;
+    for (int k = 0; k < e->n_filters; k++) {
+        const mp_mp_filter *f = &e->filters[k];
+        if (!f->valid || f->device != d)
+            continue;
+        if (!f->has_subsystem)
+            return MP_MATCH_YES;
+        r = MP_MATCH_IF_SUBSYSTEM;
+    }
+    return r;
+}
+
+mp_node_match mp_node_gpu_match(const mp_node_gpu *g, const mp_mp_entry *e)
+{
+    if (!e->has_filter)
+        return MP_MATCH_YES;
+    if (g->device)
+        return match_device(e, g->device, g->subsystem);
+    int yes = 0, maybe = 0;
+    for (int p = 0; p < g->model->n_pci_ids; p++) {
+        mp_node_match r = match_device(e, g->model->pci_ids[p], g->subsystem);
+        yes += r == MP_MATCH_YES;
+        maybe += r == MP_MATCH_IF_SUBSYSTEM;
+    }
+    if (yes == g->model->n_pci_ids)
+        return MP_MATCH_YES;
+    if (yes + maybe == g->model->n_pci_ids)
+        return MP_MATCH_IF_SUBSYSTEM;
+    return yes + maybe ? MP_MATCH_IF_DEVICE : MP_MATCH_NO;
+}
+
+uint32_t mp_node_gpu_id(const mp_node_gpu *g)
+{
+    if (g->device)
+        return g->device;
+    return g->model->n_pci_ids == 1 ? g->model->pci_ids[0] : 0;
 }
 
 void mp_node_free(mp_node *n)

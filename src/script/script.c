@@ -78,9 +78,10 @@ static int model_choice(mp_arena *a, const mp_model *m, int layout,
 }
 
 /* A strict rule for one GPU index: a GPU of model m gets layout li, any
- * other GPU there stops the script. origin is owned by the arena. */
+ * other GPU there stops the script. origin is owned by the arena. *cout
+ * (cout may be NULL) is the rule's choice, for a caller to narrow. */
 static int add_strict_rule(builder *b, int index, const mp_model *m, int li,
-                           const char *origin)
+                           const char *origin, mp_script_choice **cout)
 {
     mp_arena *a = &b->s->arena;
     mp_script_rule *r = add_rule(b);
@@ -95,6 +96,8 @@ static int add_strict_rule(builder *b, int index, const mp_model *m, int li,
     r->n_choices = 1;
     r->strict = true;
     r->origin = origin;
+    if (cout)
+        *cout = c;
     return 0;
 }
 
@@ -210,9 +213,10 @@ int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d)
         if (plan_gpu_labels(a, p, pg, &lab) != 0)
             return fail_nomem(out, d);
         int li = add_layout(&b, &pg->layout, &lab);
-        if (li < 0 || add_strict_rule(&b, pg->index, pg->layout.gis.model, li,
-                                      mp_arena_printf(a, "GPU %d of the plan",
-                                                      pg->index)) != 0)
+        if (li < 0 ||
+            add_strict_rule(&b, pg->index, pg->layout.gis.model, li,
+                            mp_arena_printf(a, "GPU %d of the plan", pg->index),
+                            NULL) != 0)
             return fail_nomem(out, d);
     }
     return script_finish(out, d);
@@ -272,29 +276,60 @@ static const char *entry_origin(mp_arena *a, const mp_mp_config *cfg,
     return s;
 }
 
-/* mig-parted's rule for one GPU: the last entry that selects index `idx`
- * of a GPU with PCI IDs (dev, sub). */
-static const mp_mp_entry *entry_for(const mp_mp_config *cfg, int idx,
-                                    uint32_t dev, uint32_t sub)
+/* mig-parted's rule for node GPU g: the last entry that selects its index
+ * and whose device-filter matches its PCI IDs (mp_node_gpu_match; an
+ * entry the inventory cannot settle counts, and the script checks the IDs
+ * when it runs). */
+static const mp_mp_entry *entry_for(const mp_mp_config *cfg,
+                                    const mp_node_gpu *g)
 {
     const mp_mp_entry *hit = NULL;
     for (int i = 0; i < cfg->n_entries; i++) {
         const mp_mp_entry *e = &cfg->entries[i];
-        if (!mp_mp_selects(e, idx))
-            continue;
-        if (e->has_filter) {
-            bool match = false;
-            for (int k = 0; k < e->n_filters && !match; k++) {
-                const mp_mp_filter *f = &e->filters[k];
-                match = f->valid && f->device == dev &&
-                        (!f->has_subsystem || f->subsystem == sub);
-            }
-            if (!match)
-                continue;
-        }
-        hit = e;
+        if (mp_mp_selects(e, g->index) &&
+            mp_node_gpu_match(g, e) != MP_MATCH_NO)
+            hit = e;
     }
     return hit;
+}
+
+/* The PCI IDs a script --node rule accepts at GPU g for entry e: g's own
+ * when the inventory gives them, else those of e's filters on g's model
+ * (all of the model's for an unfiltered entry). Fills c; 0 or MP_ENOMEM. */
+static int node_choice(mp_arena *a, const mp_node_gpu *g, const mp_mp_entry *e,
+                       int li, mp_script_choice *c)
+{
+    if (model_choice(a, g->model, li, c))
+        return MP_ENOMEM;
+    int cap = g->model->n_pci_ids + (e->has_filter ? e->n_filters : 0) + 1;
+    uint32_t *dev = mp_arena_alloc(a, (size_t)cap * sizeof(uint32_t));
+    uint32_t *sub = mp_arena_alloc(a, (size_t)cap * sizeof(uint32_t));
+    if (!dev || !sub)
+        return MP_ENOMEM;
+    int n = 0;
+    for (int k = 0; e->has_filter && k < e->n_filters; k++) {
+        const mp_mp_filter *f = &e->filters[k];
+        mp_node_gpu one = *g;
+        one.device = f->valid ? f->device : 0;
+        if (!one.device || (g->device && g->device != one.device) ||
+            !mp_model_device(g->model, one.device) ||
+            mp_node_gpu_match(&one, e) == MP_MATCH_NO)
+            continue;
+        dev[n] = f->device;
+        sub[n++] = f->has_subsystem ? f->subsystem : g->subsystem;
+    }
+    if (!e->has_filter) {
+        for (int p = 0; p < g->model->n_pci_ids; p++) {
+            if (g->device && g->model->pci_ids[p] != g->device)
+                continue;
+            dev[n] = g->model->pci_ids[p];
+            sub[n++] = g->subsystem;
+        }
+    }
+    c->devices = dev;
+    c->subsystems = sub;
+    c->n_ids = n;
+    return 0;
 }
 
 static int from_node(builder *b, const mp_mp_config *cfg, const mp_node *node,
@@ -304,15 +339,22 @@ static int from_node(builder *b, const mp_mp_config *cfg, const mp_node *node,
     for (int g = 0; g < node->n; g++) {
         const mp_node_gpu *ng = &node->gpus[g];
         const mp_model *m = ng->model;
-        /* a node GPU matches a filter through any of its model's IDs */
-        const mp_mp_entry *e = NULL;
-        for (int p = 0; p < m->n_pci_ids && !e; p++)
-            e = entry_for(cfg, ng->index, m->pci_ids[p], ng->subsystem);
+        const mp_mp_entry *e = entry_for(cfg, ng);
         if (!e) {
-            mp_buf_printf(skipped,
-                          "GPU %d (%s): no entry of config %s selects it; "
-                          "the script leaves it as it is\n",
-                          ng->index, m->id, cfg->name);
+            uint32_t id = mp_node_gpu_id(ng);
+            if (id)
+                mp_buf_printf(skipped,
+                              "GPU %d (%s, 0x%08X): no entry of config %s "
+                              "selects it (mig-parted matches device-filter "
+                              "to the exact PCI ID); the script leaves it as "
+                              "it is\n",
+                              ng->index, mp_model_product(m, id), id,
+                              cfg->name);
+            else
+                mp_buf_printf(skipped,
+                              "GPU %d (%s): no entry of config %s selects it; "
+                              "the script leaves it as it is\n",
+                              ng->index, m->id, cfg->name);
             continue;
         }
         char why[600];
@@ -327,9 +369,16 @@ static int from_node(builder *b, const mp_mp_config *cfg, const mp_node *node,
                             "GPU %d (%s in %s), from config %s, "
                             "entry at line %d",
                             ng->index, m->id, node->path, cfg->name, e->line);
-        if (add_strict_rule(b, ng->index, m, li, origin) != 0)
+        mp_script_choice *c;
+        if (add_strict_rule(b, ng->index, m, li, origin, &c) != 0 ||
+            node_choice(a, ng, e, li, c) != 0)
             return MP_ENOMEM;
     }
+    if (b->s->n_rules == 0)
+        return mp_diag_set(d, MP_EINFEASIBLE, NULL, 0, 0,
+                           "config %s selects no GPU of %s (notes above), so "
+                           "a script would change nothing; no script",
+                           cfg->name, node->path);
     return 0;
 }
 

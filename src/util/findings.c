@@ -2,15 +2,24 @@
 /* findings.c - a growable list of positioned findings. */
 #include "migplan/util/findings.h"
 
+#include "migplan/util/finding_rules.h"
+
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+bool mp_finding_code_known(const char *code)
+{
+    return mp_finding_rule_find(code) != NULL;
+}
+
 mp_finding *mp_findings_add(mp_findings *f, mp_severity sev, const char *code,
                             const char *file, int line, int col,
                             const char *fmt, ...)
 {
+    assert(mp_finding_code_known(code));
     if (mp_grow(&f->v, &f->cap, f->n + 1, sizeof(*f->v), 32)) {
         f->oom = true;
         return NULL;

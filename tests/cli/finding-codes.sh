@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# finding-codes.sh SOURCE_DIR - the rule table (src/check/rules.c) has one
+# finding-codes.sh SOURCE_DIR - the rule table (src/util/finding_rules.c) has one
 # row per finding code the sources emit, and no row for a code nothing
 # emits: a new code without its SARIF rule and help text fails here. Codes
 # are the string literals shaped like codes (lower-case words joined by
@@ -55,12 +55,12 @@ for f in sorted(root.glob("src/*/*.c")):
             continue
         emitted.update(code.findall(args[k]))
 table = set(re.findall(r'^\s*\{"([a-z0-9-]+)", [EWN],',
-                       (root / "src/check/rules.c").read_text(), re.M))
+                       (root / "src/util/finding_rules.c").read_text(), re.M))
 missing, stale = sorted(emitted - table), sorted(table - emitted)
 for c in missing:
-    print(f"finding code '{c}' has no row in src/check/rules.c")
+    print(f"finding code '{c}' has no row in src/util/finding_rules.c")
 for c in stale:
-    print(f"src/check/rules.c describes '{c}', which nothing emits")
+    print(f"src/util/finding_rules.c describes '{c}', which nothing emits")
 print(f"{len(table)} rules, {len(emitted)} codes emitted")
 sys.exit(1 if missing or stale else 0)
 PY

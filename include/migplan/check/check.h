@@ -20,12 +20,26 @@
 #include "migplan/readers/node_reader.h"
 #include "migplan/model/profile_db.h"
 
+/* --config-gpu 'PATTERN=MODEL': the configs whose names match the glob
+ * PATTERN (* any run, ? any one character) serve GPUs of model. */
+typedef struct mp_config_gpu {
+    const char *pattern;
+    const mp_model *model;
+} mp_config_gpu;
+
 typedef struct mp_check_opts {
     const char *config;          /* check only this config, or NULL */
     const mp_model *const *gpus; /* --gpu models for unfiltered entries */
     int n_gpus;
     const mp_node *node; /* --node inventory, or NULL */
+    /* per node pool: unfiltered entries of a config some pattern matches
+     * are checked on the models of every matching pattern (not --gpu) */
+    const mp_config_gpu *config_gpus;
+    int n_config_gpus;
 } mp_check_opts;
+
+/* Does name match glob pattern (* and ?)? */
+bool mp_check_glob(const char *pattern, const char *name);
 
 typedef struct mp_check_stats {
     int configs; /* configs looked at */

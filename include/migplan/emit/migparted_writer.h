@@ -14,4 +14,9 @@
 int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
                            mp_buf *out, mp_diag *d);
 
+/* The same, for a config written to path (NULL or "-": standard output),
+ * which its "Apply:" comment then names. */
+int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
+                              const char *path, mp_buf *out, mp_diag *d);
+
 #endif

@@ -2,7 +2,8 @@
 /* configmap.h - a mig-parted config file as users hand it over: the config
  * itself, or a Kubernetes manifest whose ConfigMaps hold one under the key
  * config.yaml (the GPU Operator's default-mig-parted-config), as MIG
- * Manager reads it.
+ * Manager reads it, or the GPU Operator's Helm values whose
+ * migManager.config.data holds that ConfigMap's data.
  *
  * Each config found is parsed by the mig-parted reader; positions in its
  * findings point into the file the user gave, not into the embedded text.

@@ -75,11 +75,13 @@ int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d);
 
 /* A script for config `cfg` of a parsed mig-parted file, which the caller
  * has checked (no errors). With node, rules are resolved per GPU index now
- * (strict); otherwise each entry becomes a rule resolved when the script
- * runs, for the models its device-filter names, or (no filter) the `gpus`
- * models, or the models whose profile tables realise it. Entries for
- * devices migplan does not know are left out and reported through
- * `skipped` (may be NULL) as one line each. */
+ * (strict) with mig-parted's exact device-filter rule (mp_node_gpu_match;
+ * a GPU no entry selects is left alone and reported through `skipped`,
+ * and MP_EINFEASIBLE when that leaves nothing to do); otherwise each entry
+ * becomes a rule resolved when the script runs, for the models its
+ * device-filter names, or (no filter) the `gpus` models, or the models whose
+ * profile tables realise it. Entries for devices migplan does not know are left
+ * out and reported through `skipped` (may be NULL) as one line each. */
 int mp_script_from_config(const mp_db *db, const mp_mp_config *cfg,
                           const mp_model *const *gpus, int n_gpus,
                           const mp_node *node, mp_script *out, mp_buf *skipped,

@@ -76,4 +76,9 @@ void mp_findings_free(mp_findings *f);
 
 const char *mp_severity_name(mp_severity s);
 
+/* Is code one of the finding codes (finding_rules.h)? mp_findings_add
+ * asserts (in debug builds) that its code is, so the test suite keeps the
+ * list whole. */
+bool mp_finding_code_known(const char *code);
+
 #endif

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-/* rules.c - the finding codes of `check` as data: one row per code with a
+/* finding_rules.c - the finding codes as data: one row per code with a
  * short name and the advice a code-scanning page or a man page shows. */
-#include "migplan/check/rules.h"
+#include "migplan/util/finding_rules.h"
 
 #include <string.h>
+
+#include "migplan/util/suggest.h"
 
 #define E MP_SEV_ERROR
 #define W MP_SEV_WARNING
 #define N MP_SEV_NOTE
 
-const mp_check_rule mp_check_rules[] = {
+const mp_finding_rule mp_finding_rules[] = {
     {"all-zero", E, "Every count in mig-devices is 0",
      "mig-parted rejects an entry whose mig-devices counts are all 0. Use "
      "`mig-devices: {}` for a GPU with MIG on and no instances."},
@@ -56,6 +58,11 @@ const mp_check_rule mp_check_rules[] = {
     {"device-out-of-range", E, "GPU index not on the node",
      "The --node inventory has fewer GPUs than the index; fix the index or "
      "the inventory."},
+    {"device-unknown", N, "The node file leaves a GPU's PCI ID open",
+     "The node file names the GPU by model only, so an entry's device-filter "
+     "cannot be matched against its PCI device (and subsystem) ID as "
+     "mig-parted does. Give the ID: `model: \"0x2330\"` or the nvidia-smi "
+     "--query-gpu pci.device_id."},
     {"devices-when-disabled", E, "mig-devices given with mig-enabled false",
      "mig-parted rejects MIG devices on a GPU with MIG off. Set "
      "`mig-enabled: true` or remove mig-devices."},
@@ -77,23 +84,27 @@ const mp_check_rule mp_check_rules[] = {
     {"extra-documents", W, "More than one YAML document",
      "mig-parted reads only the first document of the file and ignores the "
      "rest; split the file or remove the extra `---`."},
-    {"inferred-profile", W, "Plan: a tenant placed on inferred profile data",
-     "(plan) A profile serving the tenant has a value marked inferred in "
-     "profiles/*.yaml, not confirmed by NVIDIA or a capture; `migplan "
-     "profiles MODEL` names it. Check it on the GPU (`migplan "
-     "import-profiles`) before relying on the plan."},
+    {"file-rejected", E, "mig-parted rejects the whole file",
+     "A mistake elsewhere in the file makes mig-parted refuse all of it, so "
+     "no config in it can be applied (all-disabled included) and MIG Manager "
+     "fails on every node. Fix the errors listed after this one."},
     {"inferred-data", N, "Checked with inferred profile data",
      "Some profile facts of this model were inferred rather than read from "
      "real nvidia-smi output; `migplan gpus` shows which. Capture "
      "`nvidia-smi mig -lgip` and `-lgipp` on the GPU and import them with "
      "`migplan import-profiles` to confirm them."},
+    {"inferred-profile", W, "Plan: a tenant placed on inferred profile data",
+     "(plan) A profile serving the tenant has a value marked inferred in "
+     "profiles/*.yaml, not confirmed by NVIDIA or a capture; `migplan "
+     "profiles MODEL` names it. Check it on the GPU (`migplan "
+     "import-profiles`) before relying on the plan."},
+    {"limit", E, "Input over a size limit",
+     "The file, or a value in it, is larger than migplan reads (a guard "
+     "against hostile input); no real mig-parted config comes near it."},
     {"little-spare", W, "Plan: a replica left less spare memory than asked",
      "(plan) The instance leaves the replica less than min-spare (default "
      "512 MiB) beyond the memory it asks: little room for its use to grow. "
      "Add headroom: to the tenant or raise its memory."},
-    {"limit", E, "Input over a size limit",
-     "The file, or a value in it, is larger than migplan reads (a guard "
-     "against hostile input); no real mig-parted config comes near it."},
     {"min-driver", N, "Profile needs a newer driver",
      "This profile exists only from the named driver version on; nodes with "
      "an older driver cannot create it."},
@@ -119,11 +130,6 @@ const mp_check_rule mp_check_rules[] = {
      "wins; make the devices or device-filters disjoint."},
     {"negative-count", E, "Negative count",
      "mig-parted rejects negative counts; use 0 or remove the profile."},
-    {"no-nvenc", W, "Plan: a media tenant on a GPU without NVENC",
-     "(plan) A media tenant's instance has no video encoder (Hopper GPUs "
-     "have NVDEC and NVJPG but no NVENC): the encode half of a transcode "
-     "cannot run there. Restrict the tenant with models: to a GPU with "
-     "NVENC, or give it engines: {nvenc: 1}."},
     {"no-config", W, "Manifest without a mig-parted config",
      "The Kubernetes manifest has no ConfigMap with a config.yaml key, so "
      "there is nothing to check."},
@@ -138,6 +144,11 @@ const mp_check_rule mp_check_rules[] = {
     {"no-devices", W, "devices selects no GPU",
      "`devices: []` makes the entry do nothing; list GPU indices or write "
      "`devices: all`."},
+    {"no-nvenc", W, "Plan: a media tenant on a GPU without NVENC",
+     "(plan) A media tenant's instance has no video encoder (Hopper GPUs "
+     "have NVDEC and NVJPG but no NVENC): the encode half of a transcode "
+     "cannot run there. Restrict the tenant with models: to a GPU with "
+     "NVENC, or give it engines: {nvenc: 1}."},
     {"no-such-config", E, "No config of that name",
      "--config names a config the file does not define (mig-parted: "
      "selected mig-config not present); the message lists the names it "
@@ -194,10 +205,19 @@ const mp_check_rule mp_check_rules[] = {
     {NULL, E, NULL, NULL},
 };
 
-const mp_check_rule *mp_check_rule_find(const char *code)
+const mp_finding_rule *mp_finding_rule_find(const char *code)
 {
-    for (const mp_check_rule *r = mp_check_rules; code && r->code; r++)
+    for (const mp_finding_rule *r = mp_finding_rules; code && r->code; r++)
         if (strcmp(r->code, code) == 0)
             return r;
     return NULL;
+}
+
+const char *mp_finding_code_suggest(const char *word)
+{
+    const char *names[256];
+    int n = 0;
+    for (const mp_finding_rule *r = mp_finding_rules; r->code && n < 256; r++)
+        names[n++] = r->code;
+    return mp_suggest(word, names, n);
 }

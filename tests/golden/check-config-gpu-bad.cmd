@@ -1,0 +1,1 @@
+migplan check tests/data/mig-parted/pools.yaml --config-gpu 'all-*.18gb'

@@ -1,0 +1,1 @@
+printf 'version: v1\nmig-configs:\n  all-disabled:\n    - devices: all\n      mig-enabled: false\n  all-1g.10gb:\n    - devices: all\n      mig-enabled: true\n      mig-devices:\n        "1g.10gb": -1\n' | migplan check -

@@ -1,0 +1,1 @@
+migplan check --strict tests/data/mig-parted/filters/subsystems.yaml --config disjoint

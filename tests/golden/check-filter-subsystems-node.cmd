@@ -1,0 +1,1 @@
+migplan check tests/data/mig-parted/filters/subsystems.yaml --node tests/data/mig-parted/filters/node-subsystems.yaml -v

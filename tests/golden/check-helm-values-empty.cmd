@@ -1,0 +1,1 @@
+migplan check tests/data/gpu-operator/values-no-mig.yaml

@@ -1,0 +1,1 @@
+migplan check tests/data/gpu-operator/values-mig.yaml --gpu h100

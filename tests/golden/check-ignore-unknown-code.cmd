@@ -1,0 +1,1 @@
+migplan check tests/data/mig-parted/config.yaml --ignore multiple-entry

@@ -1,0 +1,1 @@
+printf 'version: v1\nmig-configs:\n  all-1g.20gb:\n    - device-filter: ["0x233010DE", "0x233110DE", "0x20B510DE", "0x232410DE"]\n      devices: all\n      mig-enabled: true\n      mig-devices:\n        "1g.20gb": 5\n' | migplan check -

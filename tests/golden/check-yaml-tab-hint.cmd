@@ -1,0 +1,1 @@
+printf 'version: v1\nmig-configs:\n\ta:\n' | migplan check -

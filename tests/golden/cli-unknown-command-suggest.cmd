@@ -1,0 +1,1 @@
+migplan chek tests/data/mig-parted/config.yaml

@@ -1,0 +1,1 @@
+migplan fit h100 1g10gb

@@ -1,0 +1,1 @@
+migplan fit h100 2g.23gb
