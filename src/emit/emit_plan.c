@@ -44,6 +44,33 @@ void mp_emit_plan_optimality(const mp_plan *p, mp_buf *b)
 
 /* Notes about inferred profile data the plan relies on, once per model
  * and kind of value. */
+/* Compute a plan GPU idles with no memory left for it. The planner hands
+ * idle compute to tenants (larger profiles) wherever it can, so what is
+ * left no larger profile for its tenants would use; say so, since
+ * `check` reports it (as a note). */
+static int stranded_compute(const mp_plan_gpu *g)
+{
+    if (!g->layout.mig_enabled || g->layout.gis.n == 0)
+        return 0;
+    mp_capacity c;
+    mp_geom_capacity(&g->layout.gis, &c);
+    return c.stranded_compute;
+}
+
+static void stranded_notes(const mp_plan *p, mp_buf *b)
+{
+    for (int k = 0; k < p->n_gpus; k++) {
+        int n = stranded_compute(&p->gpus[k]);
+        if (n > 0)
+            mp_buf_printf(b,
+                          "note: GPU %d idles %d compute slice%s with no "
+                          "memory left: unavoidable, no larger profiles for "
+                          "its tenants fit and use %s\n",
+                          p->gpus[k].index, n, n == 1 ? "" : "s",
+                          n == 1 ? "it" : "them");
+    }
+}
+
 static void inferred_notes(const mp_plan *p, mp_buf *b)
 {
     static const char *const fields[] = {"placements", "memory-mib", "sms",
@@ -268,6 +295,7 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
                   p->gpus_used, p->n_gpus, r->total_replicas, gib(granted),
                   gib(asked));
     inferred_notes(p, b);
+    stranded_notes(p, b);
     mp_emit_plan_optimality(p, b);
 }
 
@@ -301,6 +329,10 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
     if (g->layout.mig_enabled)
         cJSON_AddBoolToObject(o, "creation_order_works_without_placement",
                               g->layout.driver_order);
+    /* only when some is stranded: the planner avoids it where it can */
+    int stranded = stranded_compute(g);
+    if (stranded > 0)
+        cJSON_AddNumberToObject(o, "stranded_compute_slices", stranded);
     return o;
 }
 
