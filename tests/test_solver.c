@@ -214,6 +214,8 @@ typedef struct bf {
     int at_gpu[64], at_prof[64]; /* where each placed replica went */
     int n_rep;
     long steps;
+    int cap[64];    /* per tenant: at most this many per GPU (0: any) */
+    int on[16][64]; /* replicas of each tenant on each GPU */
 } bf;
 
 /* Place replica i and the rest; true when all of them fit. */
@@ -238,7 +240,9 @@ static bool bf_place(bf *s, int i)
         if (skip)
             continue;
         const mp_model *m = s->gm[k];
-        if (!mp_tenant_allows(t, m))
+        int tn = s->tenant_of[i];
+        if (!mp_tenant_allows(t, m) ||
+            (s->cap[tn] > 0 && s->on[k][tn] >= s->cap[tn]))
             continue;
         if (t->whole_gpu) {
             if (s->any[k] || !mp_tenant_fits_whole(t, m, NULL, 0))
@@ -255,6 +259,7 @@ static bool bf_place(bf *s, int i)
             if (!mp_tenant_fits_profile(t, m, &m->profiles[q], NULL, 0))
                 continue;
             s->count[k][q]++;
+            s->on[k][tn]++;
             s->at_gpu[i] = k;
             s->at_prof[i] = q;
             bool was = s->any[k];
@@ -263,6 +268,7 @@ static bool bf_place(bf *s, int i)
                 bf_place(s, i + 1))
                 return true;
             s->any[k] = was;
+            s->on[k][tn]--;
             s->count[k][q]--;
         }
     }
@@ -270,12 +276,16 @@ static bool bf_place(bf *s, int i)
 }
 
 /* The cheapest cost over every selection of GPUs (at most `cap` per fleet
- * entry), or -1 when none works. */
-static double brute_force(const mp_request *r, int cap)
+ * entry), or -1 when none works; per_gpu (NULL: none) caps each tenant's
+ * replicas per GPU (0: no cap). */
+static double brute_force_capped(const mp_request *r, int cap,
+                                 const int *per_gpu)
 {
     bf s;
     memset(&s, 0, sizeof(s));
     s.r = r;
+    for (int t = 0; per_gpu && t < r->n_tenants; t++)
+        s.cap[t] = per_gpu[t];
     for (int t = 0; t < r->n_tenants; t++)
         for (int k = 0; k < r->tenants[t].replicas; k++)
             s.tenant_of[s.n_rep++] = t;
@@ -304,6 +314,7 @@ static double brute_force(const mp_request *r, int cap)
         memset(s.count, 0, sizeof(s.count));
         memset(s.whole, 0, sizeof(s.whole));
         memset(s.any, 0, sizeof(s.any));
+        memset(s.on, 0, sizeof(s.on));
         s.n_gpu = 0;
         for (int i = 0; i < nf; i++)
             for (int k = 0; k < sel[i]; k++) {
@@ -314,6 +325,36 @@ static double brute_force(const mp_request *r, int cap)
             best = cost;
     }
     return best;
+}
+
+static double brute_force(const mp_request *r, int cap)
+{
+    return brute_force_capped(r, cap, NULL);
+}
+
+/* Spread as the README documents it, by brute force: tenant by tenant in
+ * request order, the fewest replicas per GPU at the optimal cost `want`,
+ * the caps of the tenants before kept. The plan must match each. */
+static void check_spread(const mp_plan *p, double want, const char *yaml)
+{
+    const mp_request *r = p->req;
+    int caps[64] = {0};
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        if (!tn->spread || tn->whole_gpu)
+            continue;
+        int c = 1;
+        for (;; c++) {
+            caps[t] = c;
+            double got = brute_force_capped(r, (int)r->total_replicas, caps);
+            if (got >= 0 && fabs(got - want) < 1e-6)
+                break;
+        }
+        if (mp_plan_max_per_gpu(p, t) != c)
+            fail_msg("%s: %d per GPU in the plan, %d at the same cost by "
+                     "brute force\n%s",
+                     tn->name, mp_plan_max_per_gpu(p, t), c, yaml);
+    }
 }
 
 /* ---- seeded random requests ---- */
@@ -328,8 +369,10 @@ static unsigned rnd(unsigned n)
 static const char *const small_models[] = {"h100", "a30",       "h200",
                                            "b200", "a100-40gb", "h100-nvl"};
 
-/* A random request with at most max_rep replicas over 1 or 2 models. */
-static void random_request(mp_buf *b, int max_rep, bool two_models)
+/* A random request with at most max_rep replicas over 1 or 2 models;
+ * spready: more spread tenants and models lists. */
+static void random_request(mp_buf *b, int max_rep, bool two_models,
+                           bool spready)
 {
     int nf = two_models ? 2 : 1;
     int mi[2];
@@ -365,18 +408,20 @@ static void random_request(mp_buf *b, int max_rep, bool two_models)
         mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 7));
         if (kind == 1)
             mp_buf_puts(b, "    media: true\n");
-        if (kind == 2)
-            mp_buf_printf(b, "    models: [%s]\n", small_models[mi[0]]);
-        if (rnd(3) == 0)
+        if (kind == 2 || (spready && two_models && kind < 8))
+            mp_buf_printf(b, "    models: [%s]\n",
+                          small_models[mi[two_models ? kind % 2 : 0]]);
+        if (rnd(spready ? 2 : 3) == 0)
             mp_buf_puts(b, "    spread: true\n");
     }
 }
 
-static void check_random(int seed, int max_rep, bool two_models, int *feasible)
+static void check_random(int seed, int max_rep, bool two_models, bool spready,
+                         int *feasible)
 {
     rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
     mp_buf y = MP_BUF_INIT;
-    random_request(&y, max_rep, two_models);
+    random_request(&y, max_rep, two_models, spready);
     mp_request r;
     load(y.data, &r);
     mp_plan p;
@@ -399,6 +444,8 @@ static void check_random(int seed, int max_rep, bool two_models, int *feasible)
                      y.data);
         validate(&p);
         roundtrip(&p);
+        if (spready)
+            check_spread(&p, want, y.data);
         ++*feasible;
     }
     mp_plan_free(&p);
@@ -411,7 +458,7 @@ static void test_random_one_model(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1; seed <= 1000; seed++)
-        check_random(seed, 8, false, &feasible);
+        check_random(seed, 8, false, false, &feasible);
     /* the generator must produce mostly feasible cases to mean anything */
     print_message("%d of 1000 feasible, all matched the brute force\n",
                   feasible);
@@ -424,10 +471,23 @@ static void test_random_two_models(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1001; seed <= 1500; seed++)
-        check_random(seed, 6, true, &feasible);
+        check_random(seed, 6, true, false, &feasible);
     print_message("%d of 500 feasible, all matched the brute force\n",
                   feasible);
     assert_true(feasible > 350);
+}
+
+/* Spread tenants, with costs and models lists in play: each spread as
+ * far as the optimum allows, tenant by tenant (issue 14). */
+static void test_random_spread(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    for (int seed = 2001; seed <= 2300; seed++)
+        check_random(seed, 8, seed % 3 != 0, true, &feasible);
+    print_message("%d of 300 feasible, every spread matched the brute force\n",
+                  feasible);
+    assert_true(feasible > 200);
 }
 
 /* ---- hand-made cases with known answers ---- */
@@ -624,6 +684,44 @@ static void test_spread_respects_cost(void **state)
 
 /* Media engines: H100 has one +me instance per GPU (max 1), so three
  * media tenants need three GPUs. */
+/* issue 14's field case: at the optimal 10.50, t2 fits one per GPU (an
+ * independent ILP by CBC agrees); the capped replicas used to lose their
+ * slots to an earlier spread tenant's and the bisection's result was
+ * dropped. Every spread tenant keeps what it got, too. */
+static void test_spread_field_case(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of(
+        "fleet:\n"
+        "  - {model: rtx-pro-6000, count: 5, cost: 1.1}\n"
+        "  - {model: a30, cost: 0.5}\n"
+        "tenants:\n"
+        "  - {name: t0, memory: 25.17GB, compute: 4, graphics: true, "
+        "models: [rtx-pro-6000]}\n"
+        "  - {name: t1, memory: 3665MB, compute: 2g, replicas: 7, spread: "
+        "true, models: [a30]}\n"
+        "  - {name: t2, memory: 11316MiB, compute: 2, replicas: 8, spread: "
+        "true}\n"
+        "  - {name: t3, memory: 10272MiB, sms: 11, media: true}\n"
+        "  - {name: t4, memory: 7552MiB, graphics: true, engines: {nvjpg: 1, "
+        "ce: 1}, replicas: 8, spread: true, models: [rtx-pro-6000]}\n"
+        "  - {name: t5, memory: 3096Mi, replicas: 7}\n"
+        "  - {name: t6, memory: 47.38GiB, sms: 93, replicas: 2}\n",
+        &r);
+    assert_true(p.feasible);
+    assert_true(fabs(p.cost - 10.5) < 1e-9);
+    assert_true(p.optimal);
+    assert_false(p.spread_cut);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 1), 1);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 2), 1);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 4), 4);
+    validate(&p);
+    roundtrip(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
 static void test_media_limit(void **state)
 {
     (void)state;
@@ -750,12 +848,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_one_model),
         cmocka_unit_test(test_random_two_models),
+        cmocka_unit_test(test_random_spread),
         cmocka_unit_test(test_exact_fill),
         cmocka_unit_test(test_validate_rejects),
         cmocka_unit_test(test_memory_bound),
         cmocka_unit_test(test_spread),
         cmocka_unit_test(test_spread_keeps_optimum),
         cmocka_unit_test(test_spread_respects_cost),
+        cmocka_unit_test(test_spread_field_case),
         cmocka_unit_test(test_media_limit),
         cmocka_unit_test(test_costs),
         cmocka_unit_test(test_infeasible_too_large),

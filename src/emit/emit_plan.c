@@ -253,21 +253,28 @@ static int replica_rows(const mp_plan *p, mp_buf *b, long long *granted,
     return 0;
 }
 
-/* How spread tenants ended up: over how many GPUs, at most how many on
- * one. */
+/* How every spread tenant ended up: over how many GPUs, at most how many
+ * on one; and whether a limit stopped the spreading short. */
 static void spread_lines(const mp_plan *p, mp_buf *b)
 {
     const mp_request *r = p->req;
+    bool any = false;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
-        if (!tn->spread || tn->replicas < 2)
+        if (!tn->spread)
             continue;
         int gpus = 0;
         for (int k = 0; k < p->n_gpus; k++)
             gpus += mp_plan_gpu_replicas(&p->gpus[k], t) > 0;
-        mp_buf_printf(b, "spread: %s over %d GPUs, at most %d per GPU\n",
-                      tn->name, gpus, mp_plan_max_per_gpu(p, t));
+        mp_buf_printf(b, "spread: %s over %d GPU%s, at most %d per GPU\n",
+                      tn->name, gpus, gpus == 1 ? "" : "s",
+                      mp_plan_max_per_gpu(p, t));
+        any = true;
     }
+    if (any && p->spread_cut)
+        mp_buf_puts(b, "spread: the time limit stopped spreading before it "
+                       "was proven as far as the optimum allows; raise "
+                       "--time-limit\n");
 }
 
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
@@ -391,6 +398,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     cJSON_AddNumberToObject(root, "cost", p->cost);
     cJSON_AddNumberToObject(root, "lower_bound", p->lower_bound);
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
+    if (p->spread_cut)
+        cJSON_AddBoolToObject(root, "spread_cut_by_time_limit", true);
     cJSON *gpus = cJSON_AddArrayToObject(root, "gpus");
     for (int k = 0; k < p->n_gpus; k++)
         cJSON_AddItemToArray(gpus, gpu_json(p, &p->gpus[k]));
