@@ -332,6 +332,65 @@ static double brute_force(const mp_request *r, int cap)
     return brute_force_capped(r, cap, NULL);
 }
 
+/* The fewest GPUs to add to r's fleet for a plan (-1: none up to cap per
+ * entry): r with every count lifted, and each added GPU costing 1. */
+static int brute_force_added(const mp_request *r, int cap)
+{
+    mp_request open = *r;
+    for (int i = 0; i < r->n_fleet; i++)
+        open.fleet[i].count = -1;
+    bf s;
+    memset(&s, 0, sizeof(s));
+    s.r = &open;
+    for (int t = 0; t < r->n_tenants; t++)
+        for (int k = 0; k < r->tenants[t].replicas; k++)
+            s.tenant_of[s.n_rep++] = t;
+    int best = -1, nf = r->n_fleet, sel[MP_MAX_FLEET];
+    long combos = 1;
+    for (int i = 0; i < nf; i++)
+        combos *= cap + 1;
+    for (long c = 0; c < combos; c++) {
+        long x = c;
+        int total = 0, added = 0;
+        for (int i = 0; i < nf; i++) {
+            sel[i] = (int)(x % (cap + 1));
+            x /= cap + 1;
+            total += sel[i];
+            int have = r->fleet[i].count < 0 ? sel[i] : r->fleet[i].count;
+            added += sel[i] > have ? sel[i] - have : 0;
+        }
+        if (total > 16 || (best >= 0 && added >= best))
+            continue;
+        memset(s.count, 0, sizeof(s.count));
+        memset(s.whole, 0, sizeof(s.whole));
+        memset(s.any, 0, sizeof(s.any));
+        memset(s.on, 0, sizeof(s.on));
+        s.n_gpu = 0;
+        for (int i = 0; i < nf; i++)
+            for (int k = 0; k < sel[i]; k++) {
+                s.gm[s.n_gpu] = r->fleet[i].model;
+                s.gfleet[s.n_gpu++] = i;
+            }
+        if (bf_place(&s, 0))
+            best = added;
+    }
+    return best;
+}
+
+/* "add at least K GPUs" must name the true minimum. */
+static void check_added(const mp_plan *p, const char *yaml, int *checked)
+{
+    const char *at = strstr(p->reason, "add at least ");
+    if (!at)
+        return;
+    int said = atoi(at + strlen("add at least "));
+    int want = brute_force_added(p->req, (int)p->req->total_replicas);
+    if (said != want)
+        fail_msg("'%s': the fewest GPUs to add are %d\n%s", p->reason, want,
+                 yaml);
+    ++*checked;
+}
+
 /* Spread as the README documents it, by brute force: tenant by tenant in
  * request order, the fewest replicas per GPU at the optimal cost `want`,
  * the caps of the tenants before kept. The plan must match each. */
@@ -416,6 +475,8 @@ static void random_request(mp_buf *b, int max_rep, bool two_models,
     }
 }
 
+static int added_checked; /* infeasible verdicts whose K was checked */
+
 static void check_random(int seed, int max_rep, bool two_models, bool spready,
                          int *feasible)
 {
@@ -433,6 +494,7 @@ static void check_random(int seed, int max_rep, bool two_models, bool spready,
                      "plan\n%s",
                      seed, p.cost, y.data);
         assert_true(strlen(p.reason) > 10);
+        check_added(&p, y.data, &added_checked);
     } else {
         if (!p.feasible)
             fail_msg("seed %d: solver says infeasible (%s), brute force cost "
@@ -472,8 +534,9 @@ static void test_random_two_models(void **state)
     int feasible = 0;
     for (int seed = 1001; seed <= 1500; seed++)
         check_random(seed, 6, true, false, &feasible);
-    print_message("%d of 500 feasible, all matched the brute force\n",
-                  feasible);
+    print_message("%d of 500 feasible, all matched the brute force; %d "
+                  "'add at least' verdicts exact\n",
+                  feasible, added_checked);
     assert_true(feasible > 350);
 }
 
@@ -722,6 +785,39 @@ static void test_spread_field_case(void **state)
     mp_request_free(&r);
 }
 
+/* issue 14: the fewest GPUs to add are not the cheapest completion. One
+ * GB200 (cost 4) holds all four replicas; two H200 (cost 1 each) are
+ * cheaper. Both are said, and the fewest then plans. */
+static void test_infeasible_fewest_vs_cheapest(void **state)
+{
+    (void)state;
+    const char *fleet0 = "fleet:\n"
+                         "  - {model: gb200, count: 0, cost: 4}\n"
+                         "  - {model: h200, count: 0, cost: 1}\n";
+    const char *fleet1 = "fleet:\n"
+                         "  - {model: gb200, count: 1, cost: 4}\n"
+                         "  - {model: h200, count: 0, cost: 1}\n";
+    const char *tenants = "tenants:\n"
+                          "  - {name: a, memory: 45GiB}\n"
+                          "  - {name: b, memory: 32GiB, replicas: 3}\n";
+    char yaml[400];
+    snprintf(yaml, sizeof(yaml), "%s%s", fleet0, tenants);
+    mp_request r;
+    mp_plan p = plan_of(yaml, &r);
+    assert_false(p.feasible);
+    assert_non_null(strstr(p.reason, "add at least 1 GPU (1 x gb200-186gb, "
+                                     "cost 4); the cheapest completion adds 2 "
+                                     "GPUs (2 x h200-141gb, cost 2)"));
+    mp_plan_free(&p);
+    mp_request_free(&r);
+    snprintf(yaml, sizeof(yaml), "%s%s", fleet1, tenants);
+    p = plan_of(yaml, &r);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 1);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
 static void test_media_limit(void **state)
 {
     (void)state;
@@ -860,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_costs),
         cmocka_unit_test(test_infeasible_too_large),
         cmocka_unit_test(test_infeasible_fleet_small),
+        cmocka_unit_test(test_infeasible_fewest_vs_cheapest),
         cmocka_unit_test(test_infeasible_media_model),
         cmocka_unit_test(test_fleet_scale),
     };

@@ -1,0 +1,1 @@
+migplan plan tests/data/requests/fewest-vs-cheapest.yaml
