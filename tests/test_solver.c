@@ -428,6 +428,11 @@ static unsigned rnd(unsigned n)
 static const char *const small_models[] = {"h100", "a30",       "h200",
                                            "b200", "a100-40gb", "h100-nvl"};
 
+/* The models random requests are drawn from (small_models unless a test
+ * says otherwise). */
+static const char *const *gen_models = small_models;
+static unsigned gen_n = 6;
+
 /* A random request with at most max_rep replicas over 1 or 2 models;
  * spready: more spread tenants and models lists. */
 static void random_request(mp_buf *b, int max_rep, bool two_models,
@@ -435,11 +440,11 @@ static void random_request(mp_buf *b, int max_rep, bool two_models,
 {
     int nf = two_models ? 2 : 1;
     int mi[2];
-    mi[0] = (int)rnd(6);
-    mi[1] = (int)((mi[0] + 1 + rnd(5)) % 6);
+    mi[0] = (int)rnd(gen_n);
+    mi[1] = (int)((mi[0] + 1 + rnd(gen_n - 1)) % (int)gen_n);
     mp_buf_puts(b, "fleet:\n");
     for (int i = 0; i < nf; i++) {
-        mp_buf_printf(b, "  - model: %s\n", small_models[mi[i]]);
+        mp_buf_printf(b, "  - model: %s\n", gen_models[mi[i]]);
         if (rnd(2))
             mp_buf_printf(b, "    count: %u\n", 1 + rnd(4));
         if (two_models)
@@ -461,7 +466,7 @@ static void random_request(mp_buf *b, int max_rep, bool two_models,
         /* memory as a share of the first model's, so most cases fit */
         static const int permille[] = {40,  60,  100, 110, 120, 200, 230,
                                        250, 280, 400, 450, 480, 550, 900};
-        int total = model(small_models[mi[0]])->memory_mib;
+        int total = model(gen_models[mi[0]])->memory_mib;
         mp_buf_printf(b, "    memory: %dMiB\n",
                       total / 1000 * permille[rnd(14)] + (int)rnd(512));
         mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 7));
@@ -469,7 +474,7 @@ static void random_request(mp_buf *b, int max_rep, bool two_models,
             mp_buf_puts(b, "    media: true\n");
         if (kind == 2 || (spready && two_models && kind < 8))
             mp_buf_printf(b, "    models: [%s]\n",
-                          small_models[mi[two_models ? kind % 2 : 0]]);
+                          gen_models[mi[two_models ? kind % 2 : 0]]);
         if (rnd(spready ? 2 : 3) == 0)
             mp_buf_puts(b, "    spread: true\n");
     }
@@ -551,6 +556,44 @@ static void test_random_spread(void **state)
     print_message("%d of 300 feasible, every spread matched the brute force\n",
                   feasible);
     assert_true(feasible > 200);
+}
+
+/* Every model in the database, one or two per request: each plan's
+ * mig-parted output passes check --strict (issue 14: no stranding that
+ * larger profiles for the same tenants would avoid). No brute force here;
+ * the tests above hold the optimum. */
+static void test_random_all_models_strict(void **state)
+{
+    (void)state;
+    static const char *ids[64];
+    unsigned n = 0;
+    for (int i = 0; i < mp_db_count(db) && n < 64; i++)
+        ids[n++] = mp_db_model(db, i)->id;
+    gen_models = ids;
+    gen_n = n;
+    int feasible = 0;
+    for (int seed = 3001; seed <= 3300; seed++) {
+        rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+        mp_buf y = MP_BUF_INIT;
+        random_request(&y, 8, seed % 2 == 0, false);
+        mp_request r;
+        load(y.data, &r);
+        mp_plan p;
+        solve(&r, &p);
+        if (p.feasible) {
+            validate(&p);
+            roundtrip(&p);
+            feasible++;
+        }
+        mp_plan_free(&p);
+        mp_request_free(&r);
+        mp_buf_free(&y);
+    }
+    gen_models = small_models;
+    gen_n = 6;
+    print_message("%d of 300 plans over %u models pass check --strict\n",
+                  feasible, n);
+    assert_true(feasible > 150);
 }
 
 /* ---- hand-made cases with known answers ---- */
@@ -945,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_random_one_model),
         cmocka_unit_test(test_random_two_models),
         cmocka_unit_test(test_random_spread),
+        cmocka_unit_test(test_random_all_models_strict),
         cmocka_unit_test(test_exact_fill),
         cmocka_unit_test(test_validate_rejects),
         cmocka_unit_test(test_memory_bound),
