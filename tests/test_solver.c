@@ -275,6 +275,22 @@ static bool bf_place(bf *s, int i)
     return false;
 }
 
+/* Do the selection sel (GPUs per fleet entry of r) hold every replica? */
+static bool bf_try(bf *s, const mp_request *r, const int *sel)
+{
+    memset(s->count, 0, sizeof(s->count));
+    memset(s->whole, 0, sizeof(s->whole));
+    memset(s->any, 0, sizeof(s->any));
+    memset(s->on, 0, sizeof(s->on));
+    s->n_gpu = 0;
+    for (int i = 0; i < r->n_fleet; i++)
+        for (int k = 0; k < sel[i]; k++) {
+            s->gm[s->n_gpu] = r->fleet[i].model;
+            s->gfleet[s->n_gpu++] = i;
+        }
+    return bf_place(s, 0);
+}
+
 /* The cheapest cost over every selection of GPUs (at most `cap` per fleet
  * entry), or -1 when none works; per_gpu (NULL: none) caps each tenant's
  * replicas per GPU (0: no cap). */
@@ -311,17 +327,7 @@ static double brute_force_capped(const mp_request *r, int cap,
         }
         if (total > 16 || (best >= 0 && cost >= best - 1e-9))
             continue;
-        memset(s.count, 0, sizeof(s.count));
-        memset(s.whole, 0, sizeof(s.whole));
-        memset(s.any, 0, sizeof(s.any));
-        memset(s.on, 0, sizeof(s.on));
-        s.n_gpu = 0;
-        for (int i = 0; i < nf; i++)
-            for (int k = 0; k < sel[i]; k++) {
-                s.gm[s.n_gpu] = r->fleet[i].model;
-                s.gfleet[s.n_gpu++] = i;
-            }
-        if (bf_place(&s, 0))
+        if (bf_try(&s, r, sel))
             best = cost;
     }
     return best;
@@ -361,17 +367,7 @@ static int brute_force_added(const mp_request *r, int cap)
         }
         if (total > 16 || (best >= 0 && added >= best))
             continue;
-        memset(s.count, 0, sizeof(s.count));
-        memset(s.whole, 0, sizeof(s.whole));
-        memset(s.any, 0, sizeof(s.any));
-        memset(s.on, 0, sizeof(s.on));
-        s.n_gpu = 0;
-        for (int i = 0; i < nf; i++)
-            for (int k = 0; k < sel[i]; k++) {
-                s.gm[s.n_gpu] = r->fleet[i].model;
-                s.gfleet[s.n_gpu++] = i;
-            }
-        if (bf_place(&s, 0))
+        if (bf_try(&s, r, sel))
             best = added;
     }
     return best;
