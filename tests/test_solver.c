@@ -218,13 +218,16 @@ typedef struct bf {
     int on[16][64]; /* replicas of each tenant on each GPU */
 } bf;
 
+static int cur_seed; /* of the random request being checked */
+
 /* Place replica i and the rest; true when all of them fit. */
 static bool bf_place(bf *s, int i)
 {
     if (i == s->n_rep)
         return true;
     if (++s->steps > 20000000)
-        fail_msg("brute force too slow; make the case smaller");
+        fail_msg("brute force too slow (seed %d); make the case smaller",
+                 cur_seed);
     const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
     /* replicas of one tenant are interchangeable: place them in
      * non-decreasing (GPU, profile) order */
@@ -406,9 +409,9 @@ static void check_spread(const mp_plan *p, double want, const char *yaml)
                 break;
         }
         if (mp_plan_max_per_gpu(p, t) != c)
-            fail_msg("%s: %d per GPU in the plan, %d at the same cost by "
-                     "brute force\n%s",
-                     tn->name, mp_plan_max_per_gpu(p, t), c, yaml);
+            fail_msg("seed %d: %s: %d per GPU in the plan, %d at the same "
+                     "cost by brute force\n%s",
+                     cur_seed, tn->name, mp_plan_max_per_gpu(p, t), c, yaml);
     }
 }
 
@@ -482,6 +485,7 @@ static void check_random(int seed, int max_rep, bool two_models, bool spready,
                          int *feasible)
 {
     rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+    cur_seed = seed;
     mp_buf y = MP_BUF_INIT;
     random_request(&y, max_rep, two_models, spready);
     mp_request r;
@@ -547,11 +551,13 @@ static void test_random_spread(void **state)
 {
     (void)state;
     int feasible = 0;
-    for (int seed = 2001; seed <= 2300; seed++)
-        check_random(seed, 8, seed % 3 != 0, true, &feasible);
-    print_message("%d of 300 feasible, every spread matched the brute force\n",
+    /* up to 9 replicas: enough for spread tenants to compete for slots
+     * (seed 2273 is the first whose brute force takes too long) */
+    for (int seed = 2001; seed <= 2272; seed++)
+        check_random(seed, 9, seed % 3 != 0, true, &feasible);
+    print_message("%d of 272 feasible, every spread matched the brute force\n",
                   feasible);
-    assert_true(feasible > 200);
+    assert_true(feasible > 180);
 }
 
 /* Every model in the database, one or two per request: each plan's
