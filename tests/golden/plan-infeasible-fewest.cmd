@@ -1,1 +1,1 @@
-migplan plan tests/data/requests/fewest-vs-cheapest.yaml
+migplan plan tests/data/fewest-vs-cheapest.yaml
