@@ -276,6 +276,7 @@ typedef struct capnet {
     const long long *alloc;
     int i, g, n, P, K;
     const int *at;
+    int *cls; /* the capped classes on (i, g), K of them */
 } capnet;
 
 static int cap_node_cg(const capnet *c, int k, int u)
@@ -295,9 +296,9 @@ static int cap_node_p(const capnet *c, int p)
 
 /* Edges of the network; ids[(k * n + u) * P + p] the (class k, GPU u,
  * profile p) edge or -1; want gets the replicas to place. */
-static void cap_edges_geom(const capnet *c, net *n, const int *cls, int *ids,
-                           long long *want)
+static void cap_edges_geom(const capnet *c, net *n, int *ids, long long *want)
 {
+    const int *cls = c->cls;
     const sv_item *it = &c->s->items[c->i];
     long long per_p[MP_MAX_PROFILES] = {0};
     for (int k = 0; k < c->K * c->n * c->P; k++)
@@ -334,7 +335,7 @@ static void cap_edges_geom(const capnet *c, net *n, const int *cls, int *ids,
 /* Place the capped replicas on the GPUs at[0..n) of (i, g). */
 static int place_capped_geom(capnet *c, sv_gpu *gpus)
 {
-    int cls[64]; /* a GPU holds at most MP_MAX_GIS tenants */
+    int *cls = c->cls;
     c->K = 0;
     for (int j = 0; j < c->md->nv; j++) {
         const sv_var *v = &c->md->v[j];
@@ -344,8 +345,6 @@ static int place_capped_geom(capnet *c, sv_gpu *gpus)
             continue;
         for (int k = 0; k < c->K && !seen; k++)
             seen = cls[k] == v->cls;
-        if (!seen && c->K == 64)
-            return MP_EINTERNAL;
         if (!seen)
             cls[c->K++] = v->cls;
     }
@@ -359,7 +358,7 @@ static int place_capped_geom(capnet *c, sv_gpu *gpus)
     int rc = n.f ? 0 : MP_ENOMEM;
     long long want = 0;
     if (!rc)
-        cap_edges_geom(c, &n, cls, ids, &want);
+        cap_edges_geom(c, &n, ids, &want);
     if (!rc && n.failed)
         rc = MP_ENOMEM;
     if (!rc && mp_flow_max(n.f, 0, 1) != want)
@@ -385,12 +384,11 @@ static int place_capped(const sv_solver *s, const sv_model *md,
                         const long long *alloc, sv_gpu *gpus, int ng)
 {
     int *at = malloc((size_t)(ng ? ng : 1) * sizeof(int));
-    if (!at)
-        return MP_ENOMEM;
-    int rc = 0;
+    int *cls = malloc((size_t)(s->nclasses ? s->nclasses : 1) * sizeof(int));
+    int rc = at && cls ? 0 : MP_ENOMEM;
     for (int i = 0; i < s->nitems && !rc; i++)
         for (int g = 0; g < s->items[i].geoms.n && !rc; g++) {
-            capnet c = {s, md, alloc, i, g, 0, MP_MAX_PROFILES, 0, at};
+            capnet c = {s, md, alloc, i, g, 0, MP_MAX_PROFILES, 0, at, cls};
             for (int k = 0; k < ng; k++)
                 if (gpus[k].item == i && gpus[k].geom == g)
                     at[c.n++] = k;
@@ -398,6 +396,7 @@ static int place_capped(const sv_solver *s, const sv_model *md,
                 rc = place_capped_geom(&c, gpus);
         }
     free(at);
+    free(cls);
     return rc;
 }
 
