@@ -1,1 +1,1 @@
-migplan plan tests/data/requests/spread-not-as-far-as-optimum.yaml --ascii
+migplan plan tests/data/spread-not-as-far-as-optimum.yaml --ascii
