@@ -276,6 +276,15 @@ static const ccase cases[] = {
      "    mig-devices: {1g.10gb: 7}\n",
      "h100", true, "stranded-memory", MP_SEV_NOTE, 6, 18,
      "leaves 1 of 8 memory slices unusable"},
+    /* stranding no larger profiles in place of these avoid (the media
+     * engines of 1g.10gb+me come with no larger profile that fits) */
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
+     "    mig-devices: {1g.10gb+me: 1, 2g.20gb: 3}\n",
+     "h100", true, "stranded-memory", MP_SEV_NOTE, 6, 18,
+     "leaves 1 of 8 memory slices unusable on h100-sxm5-80gb: no profile can "
+     "be placed there; unavoidable: no larger profiles in place of these fit "
+     "and use them"},
     /* stranding that larger profiles in place of these would avoid */
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "true\n"
