@@ -252,6 +252,54 @@ static void test_dcgm_errors(void **state)
     }
 }
 
+/* Samples that contradict the profile database or themselves. */
+static void test_dcgm_contradictions(void **state)
+{
+    (void)state;
+#define FB "DCGM_FI_DEV_FB_USED{" H100 ",GPU_I_ID=\"1\",GPU_I_PROFILE="
+    static const struct {
+        const char *text;
+        int line, col;
+        const char *msg;
+    } bad[] = {
+        /* 9984 MiB is the 1g.10gb of an H100 at the default driver */
+        {FB "\"1g.10gb\"} 9985\n", 1, 93, "more than the 9984 MiB"},
+        {FB "\"1g.77gb\"} 5\n", 1, 68, "not a profile of h100-sxm5-80gb"},
+        {FB "\"1g.10gb\"} 5 -1\n", 1, 95, "before 1970"},
+        {FB "\"1g.10gb\"} 5 1000\n" FB "\"1g.10gb\"} 6 1000\n", 2, 93,
+         "another value"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        mp_slice_set s = {0};
+        mp_diag d;
+        mp_diag_clear(&d);
+        int rc = mp_dcgm_parse(db, bad[i].text, strlen(bad[i].text), "m.prom",
+                               &s, &d);
+        if (!rc)
+            fail_msg("case %zu was accepted", i);
+        if (d.line != bad[i].line || d.col != bad[i].col ||
+            !strstr(d.msg, bad[i].msg))
+            fail_msg("case %zu: %d:%d %s; expected %d:%d ...%s...", i, d.line,
+                     d.col, d.msg, bad[i].line, bad[i].col, bad[i].msg);
+        mp_slice_set_free(&s);
+    }
+    /* the same sample twice (a scrape given twice) counts once; samples
+     * without a timestamp are all kept */
+    const char *twice =
+        FB "\"1g.10gb\"} 5 1000\n" FB "\"1g.10gb\"} 5 1000\n" FB
+           "\"1g.10gb\"} 7 2000\n" FB "\"1g.10gb\"} 7\n" FB "\"1g.10gb\"} 7\n";
+    mp_slice_set s = {0};
+    mp_diag d;
+    mp_diag_clear(&d);
+    assert_int_equal(mp_dcgm_parse(db, twice, strlen(twice), "m.prom", &s, &d),
+                     0);
+    assert_int_equal(s.n_duplicate, 1);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.v[0].n_fb, 4);
+    mp_slice_set_free(&s);
+#undef FB
+}
+
 /* ------------------------------------------------------------ matching */
 
 static void test_pod_names(void **state)
@@ -405,9 +453,13 @@ static void test_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prom_samples), cmocka_unit_test(test_prom_errors),
-        cmocka_unit_test(test_dcgm_slices),  cmocka_unit_test(test_dcgm_errors),
-        cmocka_unit_test(test_pod_names),    cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_prom_samples),
+        cmocka_unit_test(test_prom_errors),
+        cmocka_unit_test(test_dcgm_slices),
+        cmocka_unit_test(test_dcgm_errors),
+        cmocka_unit_test(test_dcgm_contradictions),
+        cmocka_unit_test(test_pod_names),
+        cmocka_unit_test(test_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

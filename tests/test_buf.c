@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_buf.c - the growable buffer and the bounded message appender. */
+/* test_buf.c - the growable buffer, the bounded message appender, table
+ * escaping and growable arrays. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "migplan/util/arena.h"
 #include "migplan/util/buf.h"
 
 static void test_buf_grows(void **state)
@@ -55,12 +59,52 @@ static void test_catf_overflow(void **state)
     assert_int_equal(strlen(s), 15);
 }
 
+/* Bytes with an entry are replaced, bytes of 128 and above (UTF-8) and
+ * those without one are kept, NUL included when n covers it. */
+static void test_escape_table(void **state)
+{
+    (void)state;
+    static const char *const esc[128] = {['<'] = "&lt;", ['\n'] = "\\n"};
+    mp_buf b = MP_BUF_INIT;
+    mp_buf_escape(&b, "a<b\n\xC3\xA9<", 7, esc);
+    assert_string_equal(mp_buf_str(&b), "a&lt;b\\n\xC3\xA9&lt;");
+    mp_buf_reset(&b);
+    mp_buf_escape(&b, "x\0y", 3, esc);
+    assert_int_equal(b.len, 3);
+    assert_memory_equal(b.data, "x\0y", 3);
+    mp_buf_free(&b);
+}
+
+/* mp_grow doubles from the first size, keeps what the array held, and
+ * refuses a size that would overflow without touching the array. */
+static void test_grow(void **state)
+{
+    (void)state;
+    int *v = NULL, cap = 0;
+    assert_int_equal(mp_grow(&v, &cap, 1, sizeof(*v), 4), 0);
+    assert_int_equal(cap, 4);
+    for (int i = 0; i < 4; i++)
+        v[i] = i;
+    assert_int_equal(mp_grow(&v, &cap, 4, sizeof(*v), 4), 0);
+    assert_int_equal(cap, 4);
+    assert_int_equal(mp_grow(&v, &cap, 9, sizeof(*v), 4), 0);
+    assert_int_equal(cap, 16);
+    assert_int_equal(v[3], 3);
+    int *before = v;
+    assert_int_equal(mp_grow(&v, &cap, INT_MAX, sizeof(*v), 4), -1);
+    assert_ptr_equal(v, before);
+    assert_int_equal(cap, 16);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_catf_chains),
         cmocka_unit_test(test_catf_overflow),
+        cmocka_unit_test(test_escape_table),
+        cmocka_unit_test(test_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

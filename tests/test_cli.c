@@ -309,7 +309,8 @@ static void test_parse_errors(void **state)
                      CLI_BAD);
     assert_non_null(strstr(err, "too many --many"));
     assert_int_equal(parse(&a, &c, err, "x", "--secs", "61", NULL), CLI_BAD);
-    assert_non_null(strstr(err, "--secs takes seconds between 0 and 60"));
+    assert_non_null(
+        strstr(err, "--secs takes seconds, more than 0 and at most 60"));
     assert_int_equal(parse(&a, &c, err, "x", "--pct", "0", NULL), CLI_BAD);
     assert_non_null(strstr(err, "--pct takes a number from 0.001 to 100, not "
                                 "'0'"));

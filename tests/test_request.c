@@ -24,6 +24,7 @@ static void test_memory_units(void **state)
         {"8GiB", 8192},  {"8 GiB", 8192}, {"8Gi", 8192},    {"8gib", 8192},
         {"12GB", 11445}, {"500MiB", 500}, {"500MB", 477},   {"1.5TiB", 1572864},
         {"0.5GiB", 512}, {"1TB", 953675}, {"  4GiB", 4096}, {"0.001MiB", 1},
+        {"8gb", 7630},   {"8GB", 7630},
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         long long mib = -1;
@@ -44,6 +45,11 @@ static void test_memory_units(void **state)
         {"abc", "not a size"},
         {"", "not a size"},
         {"nanGiB", "not a size"},
+        {"0", "more than 0"},
+        {"-3", "more than 0"},
+        {"8Gb", "reads as Gbit; write 8GB for 10^9 bytes or 8GiB"},
+        {"500Mb", "reads as Mbit; write 500MB for 10^6 bytes"},
+        {"1Tb", "reads as Tbit"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         long long mib;

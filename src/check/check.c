@@ -71,14 +71,8 @@ static void memo_store(ck *c, const mp_model *m, uint64_t h, const char *key,
 {
     if (c->nmemo >= 4096)
         return;
-    if (c->nmemo == c->capmemo) {
-        int nc = c->capmemo ? c->capmemo * 2 : 64;
-        realised *nm = realloc(c->memo, (size_t)nc * sizeof(*nm));
-        if (!nm)
-            return;
-        c->memo = nm;
-        c->capmemo = nc;
-    }
+    if (mp_grow(&c->memo, &c->capmemo, c->nmemo + 1, sizeof(*c->memo), 64))
+        return;
     char *kd = strdup(key);
     if (!kd)
         return;

@@ -89,29 +89,33 @@ int cli_fail(cli_ctx *c, const mp_diag *d)
     return rc == EXIT_OK ? EXIT_USAGE : rc;
 }
 
-void cli_quote_file(mp_diag *d)
+int cli_input(cli_inputs *in, const char *path, const char *what,
+              const mp_input **out, mp_diag *d)
 {
-    if (!d->file[0] || d->line < 1 || d->quoted ||
-        strcmp(d->file, "<stdin>") == 0 || strcmp(d->file, "-") == 0)
-        return;
-    char *text;
-    size_t len;
-    mp_diag ignore;
-    mp_diag_clear(&ignore);
-    if (mp_read_file(d->file, mp_ylimits_default.max_bytes, &text, &len,
-                     &ignore) != 0)
-        return;
-    mp_diag_quote(d, d->file, text, len);
-    free(text);
+    *out = NULL;
+    if (in->n == (int)(sizeof(in->v) / sizeof(in->v[0])))
+        return mp_diag_set(d, MP_ELIMIT, path, 0, 0, "too many input files");
+    mp_input *s = &in->v[in->n];
+    int rc = mp_input_read(path, what, s, d);
+    if (rc)
+        return rc;
+    in->n++;
+    *out = s;
+    return 0;
 }
 
-int cli_read(cli_ctx *c, const char *path, char **text, size_t *len)
+int cli_fail_in(cli_ctx *c, const cli_inputs *in, mp_diag *d)
 {
-    mp_diag d;
-    mp_diag_clear(&d);
-    if (mp_read_file(path, mp_ylimits_default.max_bytes, text, len, &d) != 0)
-        return cli_fail(c, &d);
-    return 0;
+    for (int i = 0; i < in->n; i++)
+        mp_input_quote(&in->v[i], d);
+    return cli_fail(c, d);
+}
+
+void cli_inputs_free(cli_inputs *in)
+{
+    for (int i = 0; i < in->n; i++)
+        mp_input_free(&in->v[i]);
+    in->n = 0;
 }
 
 int cli_db(cli_ctx *c, const mp_db **out)
@@ -157,18 +161,16 @@ int cli_model(cli_ctx *c, const char *name, const mp_model **out)
 static int load_node(cli_ctx *c, const mp_db *db, const char *path,
                      mp_node *node)
 {
-    char *text;
-    size_t len;
-    int r = cli_read(c, path, &text, &len);
-    if (r)
-        return r;
+    cli_inputs in = {.n = 0};
+    const mp_input *s;
     mp_diag d;
     mp_diag_clear(&d);
-    if (mp_node_parse(db, text, len, path, node, &d) != 0) {
-        mp_diag_quote(&d, path, text, len);
-        r = cli_fail(c, &d);
-    }
-    free(text);
+    int r = cli_input(&in, path, "a YAML file", &s, &d);
+    if (!r)
+        r = mp_node_parse(db, s->text, s->len, s->path, node, &d);
+    if (r)
+        r = cli_fail_in(c, &in, &d);
+    cli_inputs_free(&in);
     return r;
 }
 

@@ -22,6 +22,7 @@
 #include "migplan/readers/node_reader.h"
 #include "migplan/util/buf.h"
 #include "migplan/util/error.h"
+#include "migplan/yaml/yfile.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
@@ -61,16 +62,28 @@ int cli_internal(cli_ctx *c, const char *what);
  * Returns cli_exit_code(d->code) (EXIT_USAGE for a code of 0). */
 int cli_fail(cli_ctx *c, const mp_diag *d);
 
-/* Quote d's line from the file it names, read again: for readers that
- * let go of the text before an error is found (size, advise). Standard
- * input cannot be read twice, so its errors keep no line. */
-void cli_quote_file(mp_diag *d);
-
 /* ---- inputs ---- */
 
-/* Read path ("-": standard input) into *text (the caller frees it). On
- * failure prints why and returns the exit status, else 0. */
-int cli_read(cli_ctx *c, const char *path, char **text, size_t *len);
+/* The files a command has read, kept until it ends: a diagnostic found
+ * later (by a reader, the solver, the sizing) quotes its line from the
+ * very text that was parsed, standard input included. Start zeroed. */
+typedef struct cli_inputs {
+    mp_input v[CLI_LIST_MAX + 1]; /* the files and a request */
+    int n;
+} cli_inputs;
+
+/* Read path ("-": standard input) into a new input of in and point *out at
+ * it; a directory is refused as not being `what` ("a YAML file"). Returns
+ * 0 or an MP_E* code with d filled (the file cannot be read, or in is
+ * full: MP_ELIMIT). */
+int cli_input(cli_inputs *in, const char *path, const char *what,
+              const mp_input **out, mp_diag *d);
+
+/* cli_fail for d, its line quoted from the input of in it is about. */
+int cli_fail_in(cli_ctx *c, const cli_inputs *in, mp_diag *d);
+
+/* Free the texts of in. */
+void cli_inputs_free(cli_inputs *in);
 
 /* Load the database once, with the memory sizes of --driver when given;
  * on error prints it, sets *out to NULL and returns the exit status. */

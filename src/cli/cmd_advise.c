@@ -33,6 +33,7 @@ typedef struct advise_args {
 
 /* What advise read; freed by inputs_free. */
 typedef struct inputs {
+    cli_inputs src; /* the metrics files, then the request */
     mp_slice_set set;
     mp_request req;
 } inputs;
@@ -41,6 +42,7 @@ static void inputs_free(inputs *in)
 {
     mp_request_free(&in->req);
     mp_slice_set_free(&in->set);
+    cli_inputs_free(&in->src);
 }
 
 /* The model for a request without a fleet: --gpu, else the one model the
@@ -63,6 +65,22 @@ static int default_model(cli_ctx *c, const advise_args *a,
     return 0;
 }
 
+/* After a failed request load without a default model: say which modelName
+ * labels could not serve as one, so the request is not blamed alone. */
+static void note_unknown_models(const mp_slice_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->v[i].model && s->v[i].model_name[0]) {
+            fprintf(stderr,
+                    "note: %s:%d: the metrics' modelName '%s' is not a GPU "
+                    "migplan knows, so it cannot stand in for a fleet; pass "
+                    "--gpu MODEL, or add the GPU with `migplan "
+                    "import-profiles`\n",
+                    s->v[i].file, s->v[i].line, s->v[i].model_name);
+            return;
+        }
+}
+
 /* Read the metrics, then the request (its default model may come from the
  * metrics). Returns 0 or the exit status, having said why. */
 static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
@@ -70,12 +88,15 @@ static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
     mp_diag d;
     mp_diag_clear(&d);
     int rc = 0;
-    for (int i = 0; i < a->files.n && !rc; i++)
-        rc = mp_dcgm_load(db, a->files.v[i], &in->set, &d);
+    const mp_input *f;
+    for (int i = 0; i < a->files.n && !rc; i++) {
+        rc =
+            cli_input(&in->src, a->files.v[i], "dcgm-exporter metrics", &f, &d);
+        if (!rc)
+            rc = mp_dcgm_parse(db, f->text, f->len, f->shown, &in->set, &d);
+    }
     if (!rc && in->set.n == 0)
-        rc = mp_diag_set(&d, MP_ESCHEMA,
-                         strcmp(a->files.v[0], "-") ? a->files.v[0] : "<stdin>",
-                         0, 0,
+        rc = mp_diag_set(&d, MP_ESCHEMA, in->src.v[0].shown, 0, 0,
                          "no MIG instance in the metrics: no "
                          "DCGM_FI_DEV_FB_USED or DCGM_FI_PROF_GR_ENGINE_ACTIVE "
                          "sample with GPU_I_PROFILE and GPU_I_ID labels");
@@ -84,12 +105,17 @@ static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
         int r = default_model(c, a, &in->set, &dm);
         if (r)
             return r; /* cli_model has said why */
-        rc = mp_request_load(db, a->request, dm, &in->req, &d);
+        rc = cli_input(&in->src, a->request, "a YAML file", &f, &d);
+        if (!rc)
+            rc = mp_request_parse(db, f->text, f->len, f->shown, dm, &in->req,
+                                  &d);
     }
     if (!rc)
         return 0;
-    cli_quote_file(&d);
-    return cli_fail(c, &d);
+    rc = cli_fail_in(c, &in->src, &d);
+    if (!dm && !a->gpu)
+        note_unknown_models(&in->set);
+    return rc;
 }
 
 /* Judge the tenants (sorting the samples of in) and write the advice;
@@ -113,13 +139,12 @@ static int advise(cli_ctx *c, const advise_args *a, const mp_advice_opts *o,
     if (!rc)
         rc = mp_advise(&in->set, ts, req->n_tenants, o, &adv, &d);
     if (rc) {
-        cli_quote_file(&d);
-        rc = cli_fail(c, &d);
+        rc = cli_fail_in(c, &in->src, &d);
         goto out;
     }
     const char *shown[CLI_LIST_MAX]; /* as the diagnostics show them */
     for (int i = 0; i < a->files.n; i++)
-        shown[i] = strcmp(a->files.v[i], "-") ? a->files.v[i] : "<stdin>";
+        shown[i] = in->src.v[i].shown;
     mp_advice_input ai = {req, &in->set, shown, a->files.n, o};
     mp_buf b = MP_BUF_INIT;
     if (a->format == ADVISE_FORMAT_YAML)
@@ -173,57 +198,29 @@ static const cli_choice busy_actions[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(advise_args, f)
 #define RATIO_BAD "takes a ratio from 0 to 1 (like 0.85), not '%s'"
 
 static const cli_option options[] = {
-    {.name = "request",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(request),
-     .value_name = "F",
-     .value = CLI_VALUE_FILE,
-     .help = "the request the instances were planned from (required)"},
+    CLI_OPT_TEXT(advise_args, request, "request", "F", CLI_VALUE_FILE,
+                 "the request the instances were planned from (required)"),
     CLI_OPTION_FORMAT(advise_args, format, formats, "text"),
-    {.name = "busy",
-     .store = CLI_STORE_MILLI,
-     .offset = ARG(busy_milli),
-     .value_name = "R",
-     .value = CLI_VALUE_NUMBER,
-     .help = "busy threshold, a ratio 0 to 1",
-     .def = "0.85",
-     .max = 1000,
-     .bad = "--busy " RATIO_BAD},
-    {.name = "share-below",
-     .store = CLI_STORE_MILLI,
-     .offset = ARG(share_below_milli),
-     .value_name = "R",
-     .value = CLI_VALUE_NUMBER,
-     .help = "share threshold, a ratio 0 to 1; 0 gives no share advice",
-     .def = "0.5",
-     .max = 1000,
-     .bad = "--share-below " RATIO_BAD},
+    CLI_OPT_MILLI(advise_args, busy_milli, "busy", "R", 0, 1000, "0.85",
+                  "--busy " RATIO_BAD, "busy threshold, a ratio 0 to 1"),
+    CLI_OPT_MILLI(advise_args, share_below_milli, "share-below", "R", 0, 1000,
+                  "0.5", "--share-below " RATIO_BAD,
+                  "share threshold, a ratio 0 to 1; 0 gives no share advice"),
     CLI_OPTION_PERCENTILE(advise_args, p_milli,
                           "memory percentile, 0 < P <= 100",
                           "--percentile takes a number above 0 and at most "
                           "100, not '%s'"),
     CLI_OPTION_HEADROOM(advise_args, headroom_milli),
-    {.name = "busy-action",
-     .store = CLI_STORE_CHOICE,
-     .offset = ARG(busy_action),
-     .value_name = "A",
-     .value = CLI_VALUE_CHOICE,
-     .choices = busy_actions,
-     .def = "auto",
-     .bad = "--busy-action takes auto, grow or replica, not '%s'"},
-    {.name = "gpu",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(gpu),
-     .value_name = "MODEL",
-     .value = CLI_VALUE_MODEL,
-     .help = "the model of a request without a fleet (default: the "
-             "modelName of the metrics, when there is one)"},
-    CLI_OPTION_OUTPUT(advise_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPT_CHOICE(
+        advise_args, busy_action, "busy-action", "A", busy_actions, "auto",
+        NULL, .bad = "--busy-action takes auto, grow or replica, not '%s'"),
+    CLI_OPTION_GPU(advise_args, gpu,
+                   "the model of a request without a fleet (default: the "
+                   "modelName of the metrics, when there is one)"),
+    CLI_OPTION_OUTPUT(advise_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 
@@ -236,9 +233,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_advise = {
-    .name = "advise",
-    .run = run,
-    .args_size = sizeof(advise_args),
+    CLI_COMMAND_BINDING("advise", advise_args),
     .summary = "advise on a request from DCGM metrics",
     .synopsis =
         "Usage: migplan advise METRICS... --request REQUEST [--format "
@@ -270,6 +265,5 @@ const cli_command cli_cmd_advise = {
         "          one instance; a key only a later migplan plans)",
     .footer = "Exit status: 0 advice written, 2 unreadable or malformed input "
               "or bad usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

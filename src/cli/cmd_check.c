@@ -113,30 +113,16 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(check_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_CONFIG(check_args, config, "check only this config"),
     CLI_OPTION_GPUS(check_args, gpu,
                     "GPU model(s) of the node, for unfiltered entries"),
     CLI_OPTION_NODE(check_args, node, "the node's GPUs by index"),
-    {.name = "strict",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(strict),
-     .help = "treat warnings as errors"},
-    {.name = "ignore",
-     .store = CLI_STORE_LIST,
-     .offset = ARG(ignore),
-     .value_name = "CODE",
-     .value = CLI_VALUE_CODE,
-     .help = "drop findings with this code (repeatable)",
-     .max = 64},
+    CLI_OPT_FLAG(check_args, strict, "strict", "treat warnings as errors"),
+    CLI_OPT_LIST(check_args, ignore, "ignore", "CODE", CLI_VALUE_CODE, 64,
+                 "drop findings with this code (repeatable)"),
     CLI_OPTION_FORMAT(check_args, format, formats, "text"),
-    {.name = "verbose",
-     .short_name = 'v',
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(verbose),
-     .help = "also print notes"},
+    CLI_OPTION_VERBOSE(check_args, verbose, "also print notes"),
     CLI_OPTION_OUTPUT(check_args, output,
                       "write the report to F instead of standard output"),
     {.name = NULL},
@@ -151,9 +137,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_check = {
-    .name = "check",
-    .run = run,
-    .args_size = sizeof(check_args),
+    CLI_COMMAND_BINDING("check", check_args),
     .summary = "validate mig-parted config files (for CI)",
     .synopsis =
         "Usage: migplan check FILE... [--config NAME] [--gpu MODEL]...\n"
@@ -172,6 +156,5 @@ const cli_command cli_cmd_check = {
         "(gpus: [{index: 0, model: h100}, ...]) and checks coverage too.",
     .footer = "Exit status: 0 clean, 1 errors found, 2 unreadable file or bad "
               "usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

@@ -160,8 +160,6 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(fit_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_FORMAT(fit_args, format, formats, "table"),
     CLI_OPTION_OUTPUT(fit_args, output,
@@ -174,29 +172,14 @@ static const cli_option options[] = {
     "4g.40gb`"
 
 static const cli_operand operands[] = {
-    {.name = "MODEL",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(model),
-     .value = CLI_VALUE_MODEL,
-     .min = 1,
-     .max = 1,
-     .missing = FIT_MISSING,
-     .extra = "too many arguments"},
-    {.name = "PROFILE[:START]",
-     .store = CLI_STORE_LIST,
-     .offset = ARG(items),
-     .value = CLI_VALUE_PROFILE,
-     .min = 1,
-     .max = 63,
-     .missing = FIT_MISSING,
-     .extra = "too many arguments"},
+    CLI_OPERAND_MODEL(fit_args, model, FIT_MISSING, "too many arguments"),
+    CLI_OPERAND(fit_args, items, "PROFILE[:START]", CLI_STORE_LIST,
+                CLI_VALUE_PROFILE, 1, 63, FIT_MISSING, "too many arguments"),
     {.name = NULL},
 };
 
 const cli_command cli_cmd_fit = {
-    .name = "fit",
-    .run = run,
-    .args_size = sizeof(fit_args),
+    CLI_COMMAND_BINDING("fit", fit_args),
     .summary = "check one layout: placements, diagram, creation order",
     .synopsis = "Usage: migplan fit MODEL PROFILE[:START]... [--format "
                 "table|json|svg]\n",
@@ -209,7 +192,6 @@ const cli_command cli_cmd_fit = {
         "the instances even when the driver picks the slots itself. "
         "Otherwise prints the constraint that fails and exits 1.\n\n"
         "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -117,41 +117,22 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(geometries_args, f)
-
 static const cli_option options[] = {
-    {.name = "maximal",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(maximal),
-     .help = "only maximal geometries (draws diagrams)"},
-    {.name = "without",
-     .store = CLI_STORE_LIST,
-     .offset = ARG(without),
-     .value_name = "PROFILE",
-     .value = CLI_VALUE_PROFILE,
-     .help = "leave a profile out (repeatable), e.g. 1g.20gb",
-     .max = MP_MAX_PROFILES},
-    {.name = "no-media",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(no_media),
-     .help = "leave out every +me / +me.all profile"},
-    {.name = "diagrams",
-     .store = CLI_STORE_INT,
-     .offset = ARG(diagrams),
-     .help = "draw every geometry",
-     .set = DIAGRAMS_ON},
-    {.name = "no-diagrams",
-     .store = CLI_STORE_INT,
-     .offset = ARG(diagrams),
-     .help = "draw none, not even with --maximal",
-     .set = DIAGRAMS_OFF},
-    {.name = "compute-instances",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(ci),
-     .value_name = "P",
-     .value = CLI_VALUE_PROFILE,
-     .help = "list how compute instances can fill one GI of profile P "
-             "(maximal combinations)"},
+    CLI_OPT_FLAG(geometries_args, maximal, "maximal",
+                 "only maximal geometries (draws diagrams)"),
+    CLI_OPT_LIST(geometries_args, without, "without", "PROFILE",
+                 CLI_VALUE_PROFILE, MP_MAX_PROFILES,
+                 "leave a profile out (repeatable), e.g. 1g.20gb"),
+    CLI_OPT_FLAG(geometries_args, no_media, "no-media",
+                 "leave out every +me / +me.all profile"),
+    CLI_OPT_SET(geometries_args, diagrams, "diagrams", DIAGRAMS_ON,
+                "draw every geometry"),
+    CLI_OPT_SET(geometries_args, diagrams, "no-diagrams", DIAGRAMS_OFF,
+                "draw none, not even with --maximal"),
+    CLI_OPT_TEXT(geometries_args, ci, "compute-instances", "P",
+                 CLI_VALUE_PROFILE,
+                 "list how compute instances can fill one GI of profile P "
+                 "(maximal combinations)"),
     CLI_OPTION_FORMAT(geometries_args, format, formats, "table"),
     CLI_OPTION_OUTPUT(geometries_args, output,
                       "write to F (atomically) instead of stdout"),
@@ -167,9 +148,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_geometries = {
-    .name = "geometries",
-    .run = run,
-    .args_size = sizeof(geometries_args),
+    CLI_COMMAND_BINDING("geometries", geometries_args),
     .summary = "list every valid layout of a model",
     .synopsis =
         "Usage: migplan geometries MODEL [--maximal] [--without PROFILE]...\n"
@@ -183,7 +162,6 @@ const cli_command cli_cmd_geometries = {
         "one +me instance). --maximal keeps only geometries to which no "
         "further instance can be added, and draws each one with a "
         "placement that realises it.",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -35,15 +35,12 @@ static const cli_choice formats[] = {
 
 static const cli_option options[] = {
     CLI_OPTION_FORMAT(gpus_args, format, formats, "table"),
-    CLI_OPTION_OUTPUT(gpus_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPTION_OUTPUT(gpus_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 
 const cli_command cli_cmd_gpus = {
-    .name = "gpus",
-    .run = run,
-    .args_size = sizeof(gpus_args),
+    CLI_COMMAND_BINDING("gpus", gpus_args),
     .summary = "list the GPU models in the profile database",
     .synopsis = "Usage: migplan gpus [--format table|json] [-o FILE]\n",
     .description =
@@ -53,6 +50,5 @@ const cli_command cli_cmd_gpus = {
         "confirmed from real nvidia-smi output or NVIDIA documentation. "
         "Any id, alias, PCI ID or nvidia-smi name shown here is accepted "
         "wherever a model is asked for.",
-    .options = options,
     .common = CLI_SHOW_PROFILES,
 };

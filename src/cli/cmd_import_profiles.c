@@ -19,38 +19,22 @@ typedef struct import_args {
     cli_list files;
 } import_args;
 
-/* The files as read, kept to quote the line of an error found later. */
-typedef struct inputs {
-    char *text[MAX_FILES];
-    size_t len[MAX_FILES];
-} inputs;
-
-/* Quote d's line from the file it names, when that file was read. */
-static void quote(const import_args *a, const inputs *in, mp_diag *d)
-{
-    for (int i = 0; i < a->files.n; i++)
-        if (in->text[i])
-            mp_diag_quote(d, a->files.v[i], in->text[i], in->len[i]);
-}
-
-/* Read every file into cap; on failure prints it and returns the exit
+/* Read every file into cap, keeping the texts in `in` to quote the line
+ * of an error found later; on failure prints it and returns the exit
  * status. */
-static int read_inputs(cli_ctx *c, const import_args *a, inputs *in,
+static int read_inputs(cli_ctx *c, const import_args *a, cli_inputs *in,
                        mp_nvsmi_capture *cap)
 {
-    for (int i = 0; i < a->files.n; i++) {
-        const char *path = a->files.v[i];
-        int r = cli_read(c, path, &in->text[i], &in->len[i]);
-        if (r)
-            return r;
-        mp_diag d;
-        mp_diag_clear(&d);
-        if (mp_nvsmi_read_profiles(cap, in->text[i], in->len[i], path, &d)) {
-            mp_diag_quote(&d, path, in->text[i], in->len[i]);
-            return cli_fail(c, &d);
-        }
+    mp_diag d;
+    mp_diag_clear(&d);
+    int rc = 0;
+    for (int i = 0; i < a->files.n && !rc; i++) {
+        const mp_input *s;
+        rc = cli_input(in, a->files.v[i], "nvidia-smi output", &s, &d);
+        if (!rc)
+            rc = mp_nvsmi_read_profiles(cap, s->text, s->len, s->shown, &d);
     }
-    return 0;
+    return rc ? cli_fail_in(c, in, &d) : 0;
 }
 
 /* The written file must load: a last check of everything the loader checks
@@ -90,7 +74,7 @@ static void header(const mp_import *imp, mp_buf *b)
 
 /* Build the model from the capture; on failure prints why (at its line
  * when it has one) and returns the exit status. */
-static int import(cli_ctx *c, const import_args *a, const inputs *in,
+static int import(cli_ctx *c, const import_args *a, const cli_inputs *in,
                   const mp_nvsmi_capture *cap, mp_import *imp)
 {
     const mp_db *db;
@@ -101,10 +85,8 @@ static int import(cli_ctx *c, const import_args *a, const inputs *in,
     mp_diag_clear(&d);
     if (mp_nvsmi_import(cap, db, a->gpu, imp, &d) == 0)
         return 0;
-    if (d.file[0] || cli_exit_code(d.code) == EXIT_INTERNAL) {
-        quote(a, in, &d);
-        return cli_fail(c, &d);
-    }
+    if (d.file[0] || cli_exit_code(d.code) == EXIT_INTERNAL)
+        return cli_fail_in(c, in, &d);
     fprintf(stderr, "migplan import-profiles: %s\n", d.msg);
     return EXIT_USAGE;
 }
@@ -112,8 +94,7 @@ static int import(cli_ctx *c, const import_args *a, const inputs *in,
 static int run(cli_ctx *c, void *args)
 {
     const import_args *a = args;
-    inputs in;
-    memset(&in, 0, sizeof(in));
+    cli_inputs in = {.n = 0};
     mp_nvsmi_capture cap = {0};
     mp_import imp;
     memset(&imp, 0, sizeof(imp));
@@ -135,23 +116,15 @@ out:
     mp_buf_free(&b);
     mp_import_free(&imp);
     mp_nvsmi_capture_free(&cap);
-    for (int i = 0; i < MAX_FILES; i++)
-        free(in.text[i]);
+    cli_inputs_free(&in);
     return r;
 }
 
-#define ARG(f) offsetof(import_args, f)
-
 static const cli_option options[] = {
-    {.name = "gpu",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(gpu),
-     .value_name = "MODEL",
-     .value = CLI_VALUE_MODEL,
-     .help = "the model the output is of, when there is no --query-gpu "
-             "output"},
-    CLI_OPTION_OUTPUT(import_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPTION_GPU(import_args, gpu,
+                   "the model the output is of, when there is no --query-gpu "
+                   "output"),
+    CLI_OPTION_OUTPUT(import_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 
@@ -164,9 +137,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_import_profiles = {
-    .name = "import-profiles",
-    .run = run,
-    .args_size = sizeof(import_args),
+    CLI_COMMAND_BINDING("import-profiles", import_args),
     .summary = "write a profile file from a GPU's nvidia-smi output",
     .synopsis = "Usage: migplan import-profiles FILE... [--gpu MODEL] [-o "
                 "FILE]\n",
@@ -186,7 +157,6 @@ const cli_command cli_cmd_import_profiles = {
         "the same PCI ID and marked inferred. Compare the result with the "
         "shipped table:\n\n"
         "  migplan profiles --diff FILE",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_PROFILES,
 };

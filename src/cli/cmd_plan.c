@@ -37,33 +37,26 @@ typedef struct plan_args {
     const char *request;
 } plan_args;
 
-/* The request as read, kept to quote its lines in later errors. */
-typedef struct source {
-    char *text;
-    size_t len;
-} source;
-
-/* Read and parse the request; on failure prints it (quoting the text read,
- * standard input too) and returns the exit status. */
+/* Read and parse the request, keeping its text in `in` to quote its lines
+ * in later errors; on failure prints it (quoting the text read, standard
+ * input too) and returns the exit status. */
 static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
-                        source *src)
+                        cli_inputs *in)
 {
     const mp_db *db;
     const mp_model *gpu = NULL;
+    memset(req, 0, sizeof(*req));
     int r = cli_db(c, &db);
     if (!r && a->gpu)
         r = cli_model(c, a->gpu, &gpu);
-    if (!r)
-        r = cli_read(c, a->request, &src->text, &src->len);
     if (r)
         return r;
-    const char *shown = strcmp(a->request, "-") ? a->request : "<stdin>";
+    const mp_input *s;
     mp_diag d;
     mp_diag_clear(&d);
-    if (mp_request_parse(db, src->text, src->len, shown, gpu, req, &d) != 0) {
-        mp_diag_quote(&d, shown, src->text, src->len);
-        return cli_fail(c, &d);
-    }
+    if (cli_input(in, a->request, "a YAML file", &s, &d) != 0 ||
+        mp_request_parse(db, s->text, s->len, s->shown, gpu, req, &d) != 0)
+        return cli_fail_in(c, in, &d);
     if (gpu && req->n_fleet && req->fleet[0].model != gpu)
         fprintf(stderr, "migplan plan: note: the request has a fleet; --gpu "
                         "is ignored\n");
@@ -128,7 +121,7 @@ static void statistics(const mp_plan *plan)
 
 /* Write the plan in the format asked; returns the exit status. */
 static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
-                  const source *src)
+                  const cli_inputs *in)
 {
     mp_buf b = MP_BUF_INIT;
     mp_diag d;
@@ -138,8 +131,7 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
         fprintf(stderr, "migplan plan: %s\n", d.msg);
         exit_code = EXIT_FINDINGS;
     } else if (rc) {
-        mp_diag_quote(&d, plan->req->path, src->text, src->len);
-        exit_code = cli_fail(c, &d);
+        exit_code = cli_fail_in(c, in, &d);
     } else {
         exit_code = cli_write(c, &b, a->output);
         if (!exit_code && !plan->feasible)
@@ -167,10 +159,11 @@ static int run(cli_ctx *c, void *args)
     if (a->systemd && mp_unit_check_script(a->systemd, &ud))
         return cli_usage_error(c, "--systemd: %s", ud.msg);
     mp_request req;
-    source src = {NULL, 0};
-    int r = load_request(c, a, &req, &src);
+    cli_inputs in = {.n = 0};
+    int r = load_request(c, a, &req, &in);
     if (r) {
-        free(src.text);
+        mp_request_free(&req);
+        cli_inputs_free(&in);
         return r;
     }
     const mp_db *db;
@@ -180,16 +173,15 @@ static int run(cli_ctx *c, void *args)
     mp_diag_clear(&d);
     mp_solve_opts so = {.time_limit = a->time_limit};
     if (mp_solve(db, &req, &so, &plan, &d) != 0) {
-        mp_diag_quote(&d, req.path, src.text, src.len);
-        r = cli_fail(c, &d);
+        r = cli_fail_in(c, &in, &d);
     } else {
         if (a->verbose)
             statistics(&plan);
-        r = report(c, a, &plan, &src);
+        r = report(c, a, &plan, &in);
         mp_plan_free(&plan);
     }
     mp_request_free(&req);
-    free(src.text);
+    cli_inputs_free(&in);
     return r;
 }
 
@@ -204,67 +196,38 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(plan_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_FORMAT(plan_args, format, formats, "table"),
-    {.name = "gpu",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(gpu),
-     .value_name = "MODEL",
-     .value = CLI_VALUE_MODEL,
-     .help = "the GPU model when the request has no fleet (as many as "
-             "needed)"},
-    {.name = "config-name",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(config_name),
-     .value_name = "N",
-     .value = CLI_VALUE_TEXT,
-     .help = "name of the mig-parted config",
-     .def = "migplan"},
-    {.name = "no-placement",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(no_placement),
-     .help = "nvidia-smi: create instances without start slots"},
+    CLI_OPTION_GPU(plan_args, gpu,
+                   "the GPU model when the request has no fleet (as many as "
+                   "needed)"),
+    CLI_OPT_TEXT(plan_args, config_name, "config-name", "N", CLI_VALUE_TEXT,
+                 "name of the mig-parted config", .def = "migplan"),
+    CLI_OPT_FLAG(plan_args, no_placement, "no-placement",
+                 "nvidia-smi: create instances without start slots"),
     CLI_OPTION_SYSTEMD(plan_args, systemd,
                        "nvidia-smi: write, instead of the script, a systemd "
                        "unit that runs the script installed at PATH at boot"),
-    {.name = "time-limit",
-     .store = CLI_STORE_SECONDS,
-     .offset = ARG(time_limit),
-     .value_name = "S",
-     .value = CLI_VALUE_SECONDS,
-     .help = "seconds for the search; past it the best plan found is written "
-             "with its gap to the bound",
-     .def = "5",
-     .max = 86400},
-    CLI_OPTION_OUTPUT(plan_args, output,
-                      "write to F (atomically) instead of standard output"),
-    {.name = "verbose",
-     .short_name = 'v',
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(verbose),
-     .help = "solver statistics on standard error"},
+    CLI_OPT_SECONDS(
+        plan_args, time_limit, "time-limit", "S", 86400, "5",
+        "seconds for the search; past it the best plan found is written "
+        "with its gap to the bound"),
+    CLI_OPTION_OUTPUT(plan_args, output, CLI_OUTPUT_HELP),
+    CLI_OPTION_VERBOSE(plan_args, verbose,
+                       "solver statistics on standard error"),
     {.name = NULL},
 };
 
 static const cli_operand operands[] = {
-    {.name = "REQUEST.yaml",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(request),
-     .value = CLI_VALUE_FILE,
-     .min = 1,
-     .max = 1,
-     .missing = "which request? e.g. `migplan plan "
-                "examples/three-teams-dgx-h100.yaml`",
-     .extra = "give one request file, not '%s' too"},
+    CLI_OPERAND_FILE(plan_args, request, "REQUEST.yaml",
+                     "which request? e.g. `migplan plan "
+                     "examples/three-teams-dgx-h100.yaml`",
+                     "give one request file, not '%s' too"),
     {.name = NULL},
 };
 
 const cli_command cli_cmd_plan = {
-    .name = "plan",
-    .run = run,
-    .args_size = sizeof(plan_args),
+    CLI_COMMAND_BINDING("plan", plan_args),
     .summary = "pack tenants onto the fewest GPUs and write the layout",
     .synopsis = "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] "
                 "[-o FILE]\n",
@@ -277,7 +240,6 @@ const cli_command cli_cmd_plan = {
         "for standard input; its format is in the README.",
     .footer = "Exit status: 0 plan written, 1 no plan exists (the reason is "
               "printed), 2 bad request or usage, 3 internal error.",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

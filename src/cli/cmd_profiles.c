@@ -113,43 +113,28 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(profiles_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_FORMAT(profiles_args, format, formats, "table"),
-    {.name = "sources",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(sources),
-     .help = "also list every source the numbers come from"},
-    {.name = "diff",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(diff),
-     .value_name = "FILE",
-     .value = CLI_VALUE_FILE,
-     .help = "compare with the profile file FILE instead (exit 1 when they "
-             "differ)"},
-    CLI_OPTION_OUTPUT(profiles_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPT_FLAG(profiles_args, sources, "sources",
+                 "also list every source the numbers come from"),
+    CLI_OPT_TEXT(profiles_args, diff, "diff", "FILE", CLI_VALUE_FILE,
+                 "compare with the profile file FILE instead (exit 1 when they "
+                 "differ)"),
+    CLI_OPTION_OUTPUT(profiles_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 
 /* MODEL may be left out with --diff: run() asks for it otherwise. */
 static const cli_operand operands[] = {
-    {.name = "MODEL",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(model),
-     .value = CLI_VALUE_MODEL,
-     .min = 0,
-     .max = 1,
-     .missing = MISSING_MODEL,
-     .extra = "unexpected argument '%s'; give one MODEL"},
+    /* none with --diff FILE: the model of FILE */
+    CLI_OPERAND(profiles_args, model, "MODEL", CLI_STORE_STRING,
+                CLI_VALUE_MODEL, 0, 1, MISSING_MODEL,
+                "unexpected argument '%s'; give one MODEL"),
     {.name = NULL},
 };
 
 const cli_command cli_cmd_profiles = {
-    .name = "profiles",
-    .run = run,
-    .args_size = sizeof(profiles_args),
+    CLI_COMMAND_BINDING("profiles", profiles_args),
     .summary = "show a model's MIG profiles and placements",
     .synopsis = "Usage: migplan profiles MODEL [--format table|json] "
                 "[--sources] [-o FILE]\n"
@@ -168,7 +153,6 @@ const cli_command cli_cmd_profiles = {
         "import-profiles` wrote on a real GPU: every value that differs, "
         "and every inferred value FILE confirms. Exit status 1 when they "
         "differ.",
-    .options = options,
     .operands = operands,
     .common = CLI_SHOW_PROFILES,
 };

@@ -197,8 +197,6 @@ static int run(cli_ctx *c, void *args)
     return rc;
 }
 
-#define ARG(f) offsetof(script_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_CONFIG(script_args, config,
                       "the config to apply (needed when the file has several)"),
@@ -208,37 +206,27 @@ static const cli_option options[] = {
         script_args, node,
         "the node's GPUs by index: the script is resolved per GPU now "
         "and stops on a node that differs"),
-    {.name = "no-placement",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(no_placement),
-     .help = "create GPU instances without start slots, in an order that "
-             "works when the driver picks them (older drivers)"},
+    CLI_OPT_FLAG(script_args, no_placement, "no-placement",
+                 "create GPU instances without start slots, in an order that "
+                 "works when the driver picks them (older drivers)"),
     CLI_OPTION_SYSTEMD(script_args, systemd,
                        "write, instead of the script, a systemd unit that "
                        "runs the script installed at PATH at every boot (GPU "
                        "instances do not survive a reboot)"),
-    CLI_OPTION_OUTPUT(script_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPTION_OUTPUT(script_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 
 static const cli_operand operands[] = {
-    {.name = "CONFIG.yaml",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(file),
-     .value = CLI_VALUE_FILE,
-     .min = 1,
-     .max = 1,
-     .missing = "which config? e.g. `migplan script config.yaml --config "
-                "all-1g.10gb --gpu h100`",
-     .extra = "one config file at a time"},
+    CLI_OPERAND_FILE(script_args, file, "CONFIG.yaml",
+                     "which config? e.g. `migplan script config.yaml --config "
+                     "all-1g.10gb --gpu h100`",
+                     "one config file at a time"),
     {.name = NULL},
 };
 
 const cli_command cli_cmd_script = {
-    .name = "script",
-    .run = run,
-    .args_size = sizeof(script_args),
+    CLI_COMMAND_BINDING("script", script_args),
     .summary = "turn a mig-parted config into a safe nvidia-smi script",
     .synopsis = "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu "
                 "MODEL... | --node FILE]\n"
@@ -260,6 +248,5 @@ const cli_command cli_cmd_script = {
     .footer =
         "Exit status: 0 script written, 1 the config has errors or cannot "
         "be realised, 2 unreadable file or bad usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

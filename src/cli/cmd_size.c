@@ -27,16 +27,20 @@ static int size(cli_ctx *c, const size_args *a, const mp_smi_layout *layout)
                       .by = (mp_size_by)a->by};
     mp_proc_samples s = {0};
     mp_sizing z = {0};
+    cli_inputs in = {.n = 0};
     mp_diag d;
     mp_diag_clear(&d);
     int rc = 0;
-    for (int i = 0; i < a->files.n && !rc; i++)
-        rc = mp_smi_load(a->files.v[i], layout, &s, &d);
+    for (int i = 0; i < a->files.n && !rc; i++) {
+        const mp_input *f;
+        rc = cli_input(&in, a->files.v[i], "nvidia-smi CSV output", &f, &d);
+        if (!rc)
+            rc = mp_smi_parse(f->text, f->len, f->shown, layout, &s, &d);
+    }
     if (!rc)
         rc = mp_size_tenants(&s, &o, &z, &d);
     if (rc) {
-        cli_quote_file(&d);
-        rc = cli_fail(c, &d);
+        rc = cli_fail_in(c, &in, &d);
     } else {
         mp_buf b = MP_BUF_INIT;
         mp_emit_sizing(&z, &s, &o, &b);
@@ -44,6 +48,7 @@ static int size(cli_ctx *c, const size_args *a, const mp_smi_layout *layout)
     }
     mp_sizing_free(&z);
     mp_proc_samples_free(&s);
+    cli_inputs_free(&in);
     return rc;
 }
 
@@ -64,33 +69,23 @@ static const cli_choice by_choices[] = {
     {NULL, 0, NULL},
 };
 
-#define ARG(f) offsetof(size_args, f)
-
 static const cli_option options[] = {
     CLI_OPTION_PERCENTILE(size_args, p_milli,
                           "the percentile of the samples, 0 < P <= 100",
                           "--percentile takes a number above 0 and at most "
                           "100 (three decimals at most), not '%s'"),
     CLI_OPTION_HEADROOM(size_args, headroom_milli),
-    {.name = "by",
-     .store = CLI_STORE_CHOICE,
-     .offset = ARG(by),
-     .value_name = "name|pid",
-     .value = CLI_VALUE_CHOICE,
-     .help = "one tenant per process name (default, when the samples have "
-             "process_name) or per pid",
-     .choices = by_choices,
-     .bad = "--by takes name or pid, not '%s'"},
-    {.name = "columns",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(columns),
-     .value_name = "LIST",
-     .value = CLI_VALUE_TEXT,
-     .help = "the fields of samples without a header line, as given to "
-             "--query-compute-apps (default: guessed from the first line in "
-             "nvidia-smi's field order)"},
-    CLI_OPTION_OUTPUT(size_args, output,
-                      "write to F (atomically) instead of standard output"),
+    CLI_OPT_CHOICE(
+        size_args, by, "by", "name|pid", by_choices, NULL,
+        "one tenant per process name (default, when the samples have "
+        "process_name) or per pid",
+        .bad = "--by takes name or pid, not '%s'"),
+    CLI_OPT_TEXT(
+        size_args, columns, "columns", "LIST", CLI_VALUE_TEXT,
+        "the fields of samples without a header line, as given to "
+        "--query-compute-apps (default: guessed from the first line in "
+        "nvidia-smi's field order)"),
+    CLI_OPTION_OUTPUT(size_args, output, CLI_OUTPUT_HELP),
     {.name = NULL},
 };
 
@@ -104,9 +99,7 @@ static const cli_operand operands[] = {
 };
 
 const cli_command cli_cmd_size = {
-    .name = "size",
-    .run = run,
-    .args_size = sizeof(size_args),
+    CLI_COMMAND_BINDING("size", size_args),
     .summary = "size tenants from nvidia-smi process samples",
     .synopsis = "Usage: migplan size SAMPLES... [--percentile P] [--headroom "
                 "PCT]\n"
@@ -127,6 +120,5 @@ const cli_command cli_cmd_size = {
         "at most 63; a name taken gets -2, -3, ...",
     .footer = "Exit status: 0 written, 2 unreadable or malformed samples or "
               "bad usage, 3 internal error.",
-    .options = options,
     .operands = operands,
 };

@@ -99,6 +99,11 @@ static int store_choice(parser *p, const cli_option *o, const char *arg,
 static int apply(parser *p, const cli_option *o, void *base, const char *arg)
 {
     void *f = field(base, o->offset);
+    if (arg && !*arg) {
+        cli_usage_error(p->c, "--%s needs a value, not an empty string",
+                        o->name);
+        return CLI_BAD;
+    }
     switch (o->store) {
     case CLI_STORE_HELP: {
         mp_buf b = MP_BUF_INIT;
@@ -134,7 +139,8 @@ static int apply(parser *p, const cli_option *o, void *base, const char *arg)
         double v = strtod(arg, &end);
         if (*end || !(v > 0) || v > o->max) {
             cli_usage_error(p->c,
-                            "--%s takes seconds between 0 and %d, not '%s'",
+                            "--%s takes seconds, more than 0 and at most %d, "
+                            "not '%s'",
                             o->name, o->max, arg);
             return CLI_BAD;
         }

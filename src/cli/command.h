@@ -120,74 +120,114 @@ typedef struct cli_command {
     unsigned common;             /* CLI_SHOW_* */
 } cli_command;
 
-/* Rows several commands share; `type` is the command's argument struct. */
+/* Rows by kind, one builder each, so that a table reads one option per
+ * entry (as libgit2's cli_opt specs do) and every row of a kind gives what
+ * that kind needs: a list its most values, a choice its list, a number its
+ * bounds and refusal. `type` is the argument struct and `field` the member
+ * the row fills; `...` is the help text, then any further fields
+ * (.short_name = 'v', .def = "x", .bad = "..."). */
+#define CLI_OPT_ROW(type, field, name_, store_)                                \
+    .name = (name_), .store = (store_), .offset = offsetof(type, field)
+#define CLI_OPT_FLAG(type, field, name_, ...)                                  \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, name_, CLI_STORE_TRUE), .help = __VA_ARGS__   \
+    }
+/* stores `set` in the int field */
+#define CLI_OPT_SET(type, field, name_, set_, ...)                             \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, name_, CLI_STORE_INT), .set = (set_),         \
+                                                        .help = __VA_ARGS__    \
+    }
+#define CLI_OPT_TEXT(type, field, name_, vname, kind, ...)                     \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, name_, CLI_STORE_STRING),                     \
+            .value_name = (vname), .value = (kind), .help = __VA_ARGS__        \
+    }
+#define CLI_OPT_LIST(type, field, name_, vname, kind, most, ...)               \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, name_, CLI_STORE_LIST),                       \
+            .value_name = (vname), .value = (kind), .max = (most),             \
+            .help = __VA_ARGS__                                                \
+    }
+/* help NULL: the list of choices is the help */
+#define CLI_OPT_CHOICE(type, field, name_, vname, list, def_, ...)             \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, name_, CLI_STORE_CHOICE),                     \
+            .value_name = (vname), .value = CLI_VALUE_CHOICE,                  \
+            .choices = (list), .def = (def_), .help = __VA_ARGS__              \
+    }
+/* a decimal in thousandths within [lo, hi]; bad_ refuses the rest */
+#define CLI_OPT_MILLI(type, field, name_, vname, lo, hi, def_, bad_, ...)      \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, name_, CLI_STORE_MILLI),                      \
+            .value_name = (vname), .value = CLI_VALUE_NUMBER, .min = (lo),     \
+            .max = (hi), .def = (def_), .bad = (bad_), .help = __VA_ARGS__     \
+    }
+#define CLI_OPT_SECONDS(type, field, name_, vname, most, def_, ...)            \
+    {                                                                          \
+        CLI_OPT_ROW(type, field, name_, CLI_STORE_SECONDS),                    \
+            .value_name = (vname), .value = CLI_VALUE_SECONDS, .max = (most),  \
+            .def = (def_), .help = __VA_ARGS__                                 \
+    }
+
+/* Rows several commands share. */
 #define CLI_OPTION_FORMAT(type, field, list, default_name)                     \
-    {                                                                          \
-        .name = "format", .store = CLI_STORE_CHOICE,                           \
-        .offset = offsetof(type, field), .value_name = "F",                    \
-        .value = CLI_VALUE_CHOICE, .choices = (list), .def = (default_name)    \
-    }
+    CLI_OPT_CHOICE(type, field, "format", "F", list, default_name, NULL)
+#define CLI_OUTPUT_HELP "write to F (atomically) instead of standard output"
 #define CLI_OPTION_OUTPUT(type, field, text)                                   \
-    {                                                                          \
-        .name = "output", .short_name = 'o', .store = CLI_STORE_STRING,        \
-        .offset = offsetof(type, field), .value_name = "F",                    \
-        .value = CLI_VALUE_OUTPUT, .help = (text)                              \
-    }
+    CLI_OPT_TEXT(type, field, "output", "F", CLI_VALUE_OUTPUT, text,           \
+                 .short_name = 'o')
 #define CLI_OPTION_CONFIG(type, field, text)                                   \
-    {                                                                          \
-        .name = "config", .short_name = 'c', .store = CLI_STORE_STRING,        \
-        .offset = offsetof(type, field), .value_name = "NAME",                 \
-        .value = CLI_VALUE_CONFIG, .help = (text)                              \
-    }
+    CLI_OPT_TEXT(type, field, "config", "NAME", CLI_VALUE_CONFIG, text,        \
+                 .short_name = 'c')
+/* --gpu MODEL, once (plan, advise, import-profiles) or repeated (check,
+ * script) */
+#define CLI_OPTION_GPU(type, field, text)                                      \
+    CLI_OPT_TEXT(type, field, "gpu", "MODEL", CLI_VALUE_MODEL, text)
 #define CLI_OPTION_GPUS(type, field, text)                                     \
-    {                                                                          \
-        .name = "gpu", .store = CLI_STORE_LIST,                                \
-        .offset = offsetof(type, field), .value_name = "MODEL",                \
-        .value = CLI_VALUE_MODEL, .help = (text), .max = 64                    \
-    }
+    CLI_OPT_LIST(type, field, "gpu", "MODEL", CLI_VALUE_MODEL, 64, text)
 #define CLI_OPTION_NODE(type, field, text)                                     \
-    {                                                                          \
-        .name = "node", .store = CLI_STORE_STRING,                             \
-        .offset = offsetof(type, field), .value_name = "FILE",                 \
-        .value = CLI_VALUE_FILE, .help = (text)                                \
-    }
+    CLI_OPT_TEXT(type, field, "node", "FILE", CLI_VALUE_FILE, text)
 #define CLI_OPTION_SYSTEMD(type, field, text)                                  \
-    {                                                                          \
-        .name = "systemd", .store = CLI_STORE_STRING,                          \
-        .offset = offsetof(type, field), .value_name = "PATH",                 \
-        .value = CLI_VALUE_PATH, .help = (text)                                \
-    }
+    CLI_OPT_TEXT(type, field, "systemd", "PATH", CLI_VALUE_PATH, text)
+#define CLI_OPTION_VERBOSE(type, field, text)                                  \
+    CLI_OPT_FLAG(type, field, "verbose", text, .short_name = 'v')
 /* size and advise: a percentile of measured memory (text says of what;
  * bad is the refusal) and the headroom added to it, in thousandths. */
 #define CLI_OPTION_PERCENTILE(type, field, text, bad_text)                     \
-    {                                                                          \
-        .name = "percentile", .store = CLI_STORE_MILLI,                        \
-        .offset = offsetof(type, field), .value_name = "P",                    \
-        .value = CLI_VALUE_NUMBER, .help = (text), .def = "95", .min = 1,      \
-        .max = 100000, .bad = (bad_text)                                       \
-    }
+    CLI_OPT_MILLI(type, field, "percentile", "P", 1, 100000, "95", bad_text,   \
+                  text)
 #define CLI_OPTION_HEADROOM(type, field)                                       \
+    CLI_OPT_MILLI(type, field, "headroom", "PCT", 0, 1000000, "10",            \
+                  "--headroom takes a percentage from 0 to 1000, not '%s'",    \
+                  "percent added to it, 0 to 1000")
+
+/* Operands: `lo` to `hi` of them, CLI_STORE_STRING (one) or CLI_STORE_LIST. */
+#define CLI_OPERAND(type, field, label, store_, kind, lo, hi, missing_text,    \
+                    extra_text)                                                \
     {                                                                          \
-        .name = "headroom", .store = CLI_STORE_MILLI,                          \
-        .offset = offsetof(type, field), .value_name = "PCT",                  \
-        .value = CLI_VALUE_NUMBER, .help = "percent added to it, 0 to 1000",   \
-        .def = "10", .min = 0, .max = 1000000,                                 \
-        .bad = "--headroom takes a percentage from 0 to 1000, not '%s'"        \
+        .name = (label), .store = (store_), .offset = offsetof(type, field),   \
+        .value = (kind), .min = (lo), .max = (hi), .missing = (missing_text),  \
+        .extra = (extra_text)                                                  \
     }
+/* One input file (plan, script). */
+#define CLI_OPERAND_FILE(type, field, label, missing_text, extra_text)         \
+    CLI_OPERAND(type, field, label, CLI_STORE_STRING, CLI_VALUE_FILE, 1, 1,    \
+                missing_text, extra_text)
 /* One or more input files (check, size, advise, import-profiles). */
 #define CLI_OPERAND_FILES(type, field, label, most, missing_text, extra_text)  \
-    {                                                                          \
-        .name = (label), .store = CLI_STORE_LIST,                              \
-        .offset = offsetof(type, field), .value = CLI_VALUE_FILE, .min = 1,    \
-        .max = (most), .missing = (missing_text), .extra = (extra_text)        \
-    }
-/* The MODEL operand of profiles and geometries. */
+    CLI_OPERAND(type, field, label, CLI_STORE_LIST, CLI_VALUE_FILE, 1, most,   \
+                missing_text, extra_text)
+/* The MODEL operand (geometries, fit). */
 #define CLI_OPERAND_MODEL(type, field, missing_text, extra_text)               \
-    {                                                                          \
-        .name = "MODEL", .store = CLI_STORE_STRING,                            \
-        .offset = offsetof(type, field), .value = CLI_VALUE_MODEL, .min = 1,   \
-        .max = 1, .missing = (missing_text), .extra = (extra_text)             \
-    }
+    CLI_OPERAND(type, field, "MODEL", CLI_STORE_STRING, CLI_VALUE_MODEL, 1, 1, \
+                missing_text, extra_text)
+
+/* What every cmd_<name>.c binds alike in its cli_command: the command's
+ * name, its handler `run`, its argument struct and its `options` rows. */
+#define CLI_COMMAND_BINDING(name_, args_type)                                  \
+    .name = (name_), .run = run, .args_size = sizeof(args_type),               \
+    .options = options
 
 /* Every command, in `migplan --help` order, NULL-terminated. */
 extern const cli_command *const cli_commands[];

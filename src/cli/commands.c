@@ -20,65 +20,46 @@ const cli_command *const cli_commands[] = {
     NULL,
 };
 
-#define CTX(f) offsetof(cli_ctx, f)
 #define DRIVER_HELP                                                            \
     "use profile memory sizes seen with driver V (580, 580.173.02) where "     \
     "known; default: the newest"
 
+/* Rows both tables have: after the command they are listed in its help by
+ * their CLI_SHOW_* bit, before it they are the global options. */
+#define HELP_ROW                                                               \
+    {                                                                          \
+        .name = "help", .short_name = 'h', .store = CLI_STORE_HELP,            \
+        .help = "print this help"                                              \
+    }
+#define PROFILES_ROW(...)                                                      \
+    CLI_OPT_TEXT(cli_ctx, profiles_dir, "profiles", "DIR", CLI_VALUE_DIR,      \
+                 __VA_ARGS__)
+#define DRIVER_ROW(...)                                                        \
+    CLI_OPT_TEXT(cli_ctx, driver, "driver", "V", CLI_VALUE_DRIVER,             \
+                 DRIVER_HELP, __VA_ARGS__)
+
 const cli_option cli_common_options[] = {
-    {.name = "help",
-     .short_name = 'h',
-     .store = CLI_STORE_HELP,
-     .help = "print this help"},
-    {.name = "profiles",
-     .store = CLI_STORE_STRING,
-     .offset = CTX(profiles_dir),
-     .value_name = "DIR",
-     .value = CLI_VALUE_DIR,
-     .help = "also load the profile files in DIR",
-     .show = CLI_SHOW_PROFILES},
-    {.name = "driver",
-     .store = CLI_STORE_STRING,
-     .offset = CTX(driver),
-     .value_name = "V",
-     .value = CLI_VALUE_DRIVER,
-     .help = DRIVER_HELP,
-     .show = CLI_SHOW_PROFILES},
-    {.name = "ascii",
-     .store = CLI_STORE_TRUE,
-     .offset = CTX(ascii),
-     .help = "draw diagrams with ASCII characters",
-     .show = CLI_SHOW_DIAGRAM},
-    {.name = "unicode",
-     .store = CLI_STORE_TRUE,
-     .offset = CTX(unicode),
-     .help = "draw diagrams with box-drawing characters (the default on a "
-             "UTF-8 terminal)",
-     .show = CLI_SHOW_DIAGRAM},
+    HELP_ROW,
+    PROFILES_ROW("also load the profile files in DIR",
+                 .show = CLI_SHOW_PROFILES),
+    DRIVER_ROW(.show = CLI_SHOW_PROFILES),
+    CLI_OPT_FLAG(cli_ctx, ascii, "ascii", "draw diagrams with ASCII characters",
+                 .show = CLI_SHOW_DIAGRAM),
+    CLI_OPT_FLAG(cli_ctx, unicode, "unicode",
+                 "draw diagrams with box-drawing characters (the default on a "
+                 "UTF-8 terminal)",
+                 .show = CLI_SHOW_DIAGRAM),
     {.name = NULL},
 };
 
 const cli_option cli_global_options[] = {
-    {.name = "profiles",
-     .store = CLI_STORE_STRING,
-     .offset = CTX(profiles_dir),
-     .value_name = "DIR",
-     .value = CLI_VALUE_DIR,
-     .help = "also load profiles/*.yaml from DIR (same id replaces a shipped "
-             "model); or set MIGPLAN_PROFILES"},
-    {.name = "driver",
-     .store = CLI_STORE_STRING,
-     .offset = CTX(driver),
-     .value_name = "V",
-     .value = CLI_VALUE_DRIVER,
-     .help = DRIVER_HELP},
+    PROFILES_ROW("also load profiles/*.yaml from DIR (same id replaces a "
+                 "shipped model); or set MIGPLAN_PROFILES"),
+    DRIVER_ROW(.show = 0),
     {.name = "version",
      .short_name = 'V',
      .store = CLI_STORE_VERSION,
      .help = "print the version, commit and profile data"},
-    {.name = "help",
-     .short_name = 'h',
-     .store = CLI_STORE_HELP,
-     .help = "print this help"},
+    HELP_ROW,
     {.name = NULL},
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - migplan's entry point: the global options before the command,
  * then the command from the table in commands.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,7 +66,19 @@ static int globals(cli_ctx *c, int argc, char **argv, int *rc)
     return i;
 }
 
-int main(int argc, char **argv)
+/* Help, version and usage text go through stdio: a failed write (a full
+ * disk, a closed pipe) shows only when stdout is flushed, so main checks it
+ * once at the end rather than at every fputs. */
+static int close_stdout(int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    fprintf(stderr, "migplan: cannot write to standard output: %s\n",
+            strerror(errno));
+    return rc == EXIT_OK ? EXIT_USAGE : rc;
+}
+
+static int run(int argc, char **argv)
 {
     cli_ctx c = {0};
     int rc = EXIT_OK;
@@ -101,4 +114,9 @@ int main(int argc, char **argv)
     rc = cli_run(&c, cmd, argc - i, argv + i);
     mp_db_free(c.db);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    return close_stdout(run(argc, argv));
 }

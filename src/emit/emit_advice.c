@@ -68,6 +68,9 @@ static void put_source(const mp_advice_input *in, mp_buf *b)
     if (s->n_blank)
         mp_buf_printf(b, "; %zu DCGM blank value%s skipped", s->n_blank,
                       s->n_blank == 1 ? "" : "s");
+    if (s->n_duplicate)
+        mp_buf_printf(b, "; %zu repeated sample%s counted once", s->n_duplicate,
+                      s->n_duplicate == 1 ? "" : "s");
     if (s->n_whole)
         mp_buf_printf(b, "; %zu sample%s of GPUs without MIG not used",
                       s->n_whole, s->n_whole == 1 ? "" : "s");

@@ -34,7 +34,7 @@ static bool line_of(line_index *x, const mp_configmap *src, int line,
     const char *text = src->text;
     size_t len = src->len;
     if (!x || (!x->start && x->n < 0))
-        return mp_ydoc_source_line(text, len, line, s, n);
+        return mp_text_line(text, len, line, s, n);
     if (!x->start) {
         int cap = 1;
         for (size_t i = 0; i < len; i++)
@@ -42,7 +42,7 @@ static bool line_of(line_index *x, const mp_configmap *src, int line,
         x->start = malloc((size_t)cap * sizeof(size_t));
         if (!x->start) {
             x->n = -1; /* no index: look each line up */
-            return mp_ydoc_source_line(text, len, line, s, n);
+            return mp_text_line(text, len, line, s, n);
         }
         x->start[x->n++] = 0;
         for (size_t i = 0; i < len; i++)

@@ -50,12 +50,8 @@ static bool plain_ok(const char *s, bool in_flow)
 {
     if (!*s)
         return false;
-    mp_ynode n;
-    memset(&n, 0, sizeof(n));
-    n.kind = MP_YNODE_SCALAR;
-    n.plain = true;
-    n.str = s;
-    n.len = strlen(s);
+    mp_ynode n = {
+        .kind = MP_YNODE_SCALAR, .plain = true, .str = s, .len = strlen(s)};
     mp_yval v;
     if (mp_ynode_resolve(&n, &v) != MP_YV_STR)
         return false;

@@ -63,6 +63,12 @@ static int xml_char(const unsigned char *s)
     return n;
 }
 
+/* XML's escapes, in character data and in attribute values alike */
+static const char *const xml_escapes[128] = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",    ['>'] = "&gt;",
+    ['"'] = "&quot;", ['\''] = "&apos;",
+};
+
 /* s[0..len) as XML character data (also safe inside attribute values). */
 static void xml_text(mp_buf *b, const char *s, size_t len)
 {
@@ -74,25 +80,7 @@ static void xml_text(mp_buf *b, const char *s, size_t len)
             i++;
             continue;
         }
-        switch (u[i]) {
-        case '&':
-            mp_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            mp_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            mp_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            mp_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            mp_buf_puts(b, "&apos;");
-            break;
-        default:
-            mp_buf_add(b, s + i, (size_t)n);
-        }
+        mp_buf_escape(b, s + i, (size_t)n, xml_escapes);
         i += (size_t)n;
     }
 }

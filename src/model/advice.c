@@ -61,6 +61,28 @@ int mp_slice_add_active(mp_slice_set *s, size_t i, double ratio)
     return 0;
 }
 
+int mp_slice_seen(mp_slice_set *s, size_t i, bool fb, long long ts_ms,
+                  double value, bool *dup)
+{
+    struct {
+        unsigned long long slice;
+        long long ts;
+        unsigned long long fb;
+    } key = {i, ts_ms, fb}; /* no padding: three 8-byte fields */
+    size_t id, before = s->seen.n;
+    if (mp_intern_add(&s->seen, (const char *)&key, sizeof(key), &id, NULL))
+        return MP_ENOMEM;
+    *dup = id < before;
+    if (!*dup) {
+        if (room((void **)&s->seen_value, id, &s->seen_cap, sizeof(double)))
+            return MP_ENOMEM;
+        s->seen_value[id] = value;
+        return 0;
+    }
+    s->n_duplicate++;
+    return s->seen_value[id] == value ? 0 : MP_ESCHEMA;
+}
+
 int mp_slice_add_fb(mp_slice_set *s, size_t i, long long mib)
 {
     mp_slice_obs *o = &s->v[i];
@@ -84,6 +106,8 @@ void mp_slice_set_free(mp_slice_set *s)
     free(s->v);
     mp_intern_free(&s->keys);
     mp_intern_free(&s->strings);
+    mp_intern_free(&s->seen);
+    free(s->seen_value);
     memset(s, 0, sizeof(*s));
 }
 

@@ -104,15 +104,9 @@ static void best_rec(best_ctx *b, int k, unsigned occ)
     if (k > 0 && b->prof[b->order[k - 1]] == b->prof[i] &&
         !(b->pinned && b->pinned[b->order[k - 1]] >= 0))
         min_start = b->start[b->order[k - 1]];
-    for (int j = 0; j < p->n_placements; j++) {
-        int st = p->placements[j];
-        if (st <= min_start)
-            continue;
-        unsigned mk = pmask(p, st);
-        if (occ & mk)
-            continue;
+    for (int j = 0, st; (st = next_free(p, occ, min_start, &j)) >= 0;) {
         b->start[i] = st;
-        best_rec(b, k + 1, occ | mk);
+        best_rec(b, k + 1, occ | pmask(p, st));
     }
 }
 
@@ -123,13 +117,9 @@ int mp_geom_fit_best(const mp_model *m, const int *profiles, const int *pinned,
     int rc = mp_geom_fit(m, profiles, pinned, n, &first, res);
     if (rc || !out)
         return rc;
-    best_ctx b;
-    memset(&b, 0, sizeof(b));
-    b.m = m;
-    b.n = n;
-    b.prof = profiles;
-    b.pinned = pinned;
-    b.budget = 20000; /* far above any real layout's placement count */
+    /* a budget far above any real layout's placement count */
+    best_ctx b = {
+        .m = m, .n = n, .prof = profiles, .pinned = pinned, .budget = 20000};
     for (int i = 0; i < n; i++)
         b.order[i] = i;
     /* group identical profiles so their starts can be taken in order */

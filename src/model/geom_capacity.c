@@ -27,17 +27,12 @@ static int max_extension(ext_ctx *x, unsigned occ, int comp, int media,
             comp + pp->compute_slices > m->compute_slices ||
             (is_media(pp) && media))
             continue;
-        for (int j = 0; j < pp->n_placements; j++) {
-            int st = pp->placements[j];
-            if (p == from && st <= min_start)
-                continue;
-            unsigned mk = pmask(pp, st);
-            if (occ & mk)
-                continue;
+        int after = p == from ? min_start : -1;
+        for (int j = 0, st; (st = next_free(pp, occ, after, &j)) >= 0;) {
             x->count[p]++;
             int gain =
                 (x->want_memory ? pp->memory_slices : pp->compute_slices) +
-                max_extension(x, occ | mk, comp + pp->compute_slices,
+                max_extension(x, occ | pmask(pp, st), comp + pp->compute_slices,
                               media + is_media(pp), p, st);
             x->count[p]--;
             if (gain > best)
@@ -95,10 +90,8 @@ void mp_geom_capacity(const mp_layout *l, mp_capacity *out)
             out->compute_used + pp->compute_slices > m->compute_slices ||
             (is_media(pp) && media))
             continue;
-        bool free_spot = false;
-        for (int j = 0; j < pp->n_placements && !free_spot; j++)
-            free_spot = !(occ & pmask(pp, pp->placements[j]));
-        if (!free_spot)
+        int j = 0;
+        if (next_free(pp, occ, -1, &j) < 0)
             continue;
         out->addable[out->n_addable++] = p;
         if (out->largest_addable < 0 ||

@@ -13,11 +13,8 @@ int mp_geom_driver_pick(const mp_model *m, int p, unsigned occupied)
 {
     const mp_gi_profile *pp = &m->profiles[p];
     int best = -1, best_cost = 1 << 30;
-    for (int j = 0; j < pp->n_placements; j++) {
-        int st = pp->placements[j];
+    for (int j = 0, st; (st = next_free(pp, occupied, -1, &j)) >= 0;) {
         unsigned mk = pmask(pp, st);
-        if (occupied & mk)
-            continue;
         /* how many still-free placements of any profile this one kills */
         int cost = 0;
         for (int q = 0; q < m->n_profiles; q++) {

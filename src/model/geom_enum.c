@@ -4,6 +4,7 @@
  * that puts more instances of the larger profiles first. */
 #include "migplan/model/geom_enum.h"
 #include "migplan/model/geometry.h"
+#include "migplan/util/arena.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,15 +45,9 @@ static void record(enum_ctx *e)
     }
     if (e->maximal_only && !maximal)
         return;
-    if (e->out->n == e->cap) {
-        int ncap = e->cap ? e->cap * 2 : 64;
-        mp_geometry *nv = realloc(e->out->v, (size_t)ncap * sizeof(*nv));
-        if (!nv) {
-            e->err = MP_ENOMEM;
-            return;
-        }
-        e->out->v = nv;
-        e->cap = ncap;
+    if (mp_grow(&e->out->v, &e->cap, e->out->n + 1, sizeof(*e->out->v), 64)) {
+        e->err = MP_ENOMEM;
+        return;
     }
     mp_geometry *g = &e->out->v[e->out->n++];
     memset(g, 0, sizeof(*g));
@@ -133,12 +128,8 @@ static int sort_largest_first(const mp_model *m, mp_geom_list *l)
 int mp_geom_enumerate(const mp_model *m, const bool *allowed, bool maximal_only,
                       mp_geom_list *out)
 {
-    enum_ctx e;
-    memset(&e, 0, sizeof(e));
-    e.m = m;
-    e.allowed = allowed;
-    e.maximal_only = maximal_only;
-    e.out = out;
+    enum_ctx e = {
+        .m = m, .allowed = allowed, .maximal_only = maximal_only, .out = out};
     out->v = NULL;
     out->n = 0;
     enum_rec(&e, 0);

@@ -15,6 +15,21 @@ static inline unsigned pmask(const mp_gi_profile *p, int start)
     return ((1u << p->memory_slices) - 1u) << start;
 }
 
+/* The placements of p that start after `after` (-1: any) on units free in
+ * occ, in order: for (int j = 0, st; (st = next_free(p, occ, after, &j))
+ * >= 0;). Returns the start and moves *j past it, or -1 when none is left.
+ */
+static inline int next_free(const mp_gi_profile *p, unsigned occ, int after,
+                            int *j)
+{
+    while (*j < p->n_placements) {
+        int st = p->placements[(*j)++];
+        if (st > after && !(occ & pmask(p, st)))
+            return st;
+    }
+    return -1;
+}
+
 /* A media-extended profile (+me, +me.all): at most one per GPU. */
 static inline bool is_media(const mp_gi_profile *p)
 {

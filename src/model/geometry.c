@@ -67,15 +67,9 @@ static bool place(search *s, int k, unsigned occ)
     int min_start = -1;
     if (k > 0 && s->prof[s->order[k - 1]] == s->prof[i])
         min_start = s->start[s->order[k - 1]];
-    for (int j = 0; j < p->n_placements; j++) {
-        int st = p->placements[j];
-        if (st <= min_start)
-            continue;
-        unsigned mk = pmask(p, st);
-        if (occ & mk)
-            continue;
+    for (int j = 0, st; (st = next_free(p, occ, min_start, &j)) >= 0;) {
         s->start[i] = st;
-        if (place(s, k + 1, occ | mk))
+        if (place(s, k + 1, occ | pmask(p, st)))
             return true;
     }
     s->start[i] = -1;

@@ -75,14 +75,8 @@ static int add_model(mp_db *db, mp_model *m, mp_diag *d)
             db->models[i] = m; /* a later file replaces a shipped model */
             return 0;
         }
-    if (db->n == db->cap) {
-        int ncap = db->cap ? db->cap * 2 : 32;
-        mp_model **nm = realloc(db->models, (size_t)ncap * sizeof(*nm));
-        if (!nm)
-            return mp_diag_set(d, MP_ENOMEM, m->file, 0, 0, "out of memory");
-        db->models = nm;
-        db->cap = ncap;
-    }
+    if (mp_grow(&db->models, &db->cap, db->n + 1, sizeof(*db->models), 32))
+        return mp_diag_set(d, MP_ENOMEM, m->file, 0, 0, "out of memory");
     db->models[db->n++] = m;
     return 0;
 }

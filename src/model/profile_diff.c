@@ -2,6 +2,7 @@
 /* profile_diff.c - compare two models of one GPU value by value. */
 #include "migplan/model/profile_diff.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,37 +108,57 @@ static void gib(char *buf, size_t n, const mp_gi_profile *p)
         snprintf(buf, n, "%.2f GiB", p->memory_mib / 1024.0);
 }
 
-#define FIELD(label, fmt_a, fmt_b, field)                                      \
-    do {                                                                       \
-        snprintf(what, sizeof(what), "profile %s %s", a->name, label);         \
-        value(d, what, fmt_a, fmt_b, mp_prov_inferred(&a->prov, field),        \
-              mp_prov_inferred(&b->prov, field));                              \
-    } while (0)
+static void placements(char *buf, size_t n, const mp_gi_profile *p)
+{
+    mp_format_placements(p, buf, n);
+}
+
+/* A field of a profile the diff compares: its label, its provenance key,
+ * and how it is shown (fmt, or the int member at off through num). */
+typedef struct pfield {
+    const char *label, *prov;
+    size_t off;
+    void (*fmt)(char *buf, size_t n, const mp_gi_profile *p);
+} pfield;
+
+#define INT_FIELD(label, prov, member)                                         \
+    {                                                                          \
+        (label), (prov), offsetof(mp_gi_profile, member), NULL                 \
+    }
+
+static const pfield pfields[] = {
+    INT_FIELD("ID", "id", id),
+    INT_FIELD("memory slices", "memory-slices", memory_slices),
+    {"memory", "memory-mib", 0, gib},
+    INT_FIELD("SMs", "sms", sms),
+    {"engines", "engines", 0, engines},
+    INT_FIELD("max instances", "max-instances", max_instances),
+    {"placements", "placements", 0, placements},
+};
+
+static void field_text(const pfield *f, const mp_gi_profile *p, char *buf,
+                       size_t n)
+{
+    int v;
+    if (f->fmt) {
+        f->fmt(buf, n, p);
+        return;
+    }
+    memcpy(&v, (const char *)p + f->off, sizeof(v));
+    num(buf, n, v);
+}
 
 static void profile(differ *d, const mp_gi_profile *a, const mp_gi_profile *b)
 {
     char what[96], va[400], vb[400];
-    num(va, sizeof(va), a->id);
-    num(vb, sizeof(vb), b->id);
-    FIELD("ID", va, vb, "id");
-    num(va, sizeof(va), a->memory_slices);
-    num(vb, sizeof(vb), b->memory_slices);
-    FIELD("memory slices", va, vb, "memory-slices");
-    gib(va, sizeof(va), a);
-    gib(vb, sizeof(vb), b);
-    FIELD("memory", va, vb, "memory-mib");
-    num(va, sizeof(va), a->sms);
-    num(vb, sizeof(vb), b->sms);
-    FIELD("SMs", va, vb, "sms");
-    engines(va, sizeof(va), a);
-    engines(vb, sizeof(vb), b);
-    FIELD("engines", va, vb, "engines");
-    num(va, sizeof(va), a->max_instances);
-    num(vb, sizeof(vb), b->max_instances);
-    FIELD("max instances", va, vb, "max-instances");
-    mp_format_placements(a, va, sizeof(va));
-    mp_format_placements(b, vb, sizeof(vb));
-    FIELD("placements", va, vb, "placements");
+    for (size_t i = 0; i < sizeof(pfields) / sizeof(pfields[0]); i++) {
+        const pfield *f = &pfields[i];
+        field_text(f, a, va, sizeof(va));
+        field_text(f, b, vb, sizeof(vb));
+        snprintf(what, sizeof(what), "profile %s %s", a->name, f->label);
+        value(d, what, va, vb, mp_prov_inferred(&a->prov, f->prov),
+              mp_prov_inferred(&b->prov, f->prov));
+    }
     ci_list(va, sizeof(va), a);
     ci_list(vb, sizeof(vb), b);
     snprintf(what, sizeof(what), "profile %s compute instances", a->name);

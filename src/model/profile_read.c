@@ -237,6 +237,24 @@ typedef struct excluded_raw {
     const char *pci, *name, *reason;
 } excluded_raw;
 
+/* The optional list n of the model (`key` in messages) as an arena array
+ * of at most `most` items of `size` bytes, plus a spare one, in *out: NULL
+ * when n is absent. `items` names them in the refusal of a longer list. */
+static int list_array(mp_loader *l, const mp_ynode *n, const char *key,
+                      size_t most, const char *items, size_t size, void **out)
+{
+    *out = NULL;
+    if (!n)
+        return 0;
+    int rc = mp_schema_need_seq(&l->c, n, key);
+    if (rc)
+        return rc;
+    if (n->nkids > most)
+        return ERR(l, n, "more than %zu %s", most, items);
+    *out = mp_arena_alloc(l->a, (n->nkids + 1) * size);
+    return *out ? 0 : mp_schema_err(&l->c, n, MP_ENOMEM, "out of memory");
+}
+
 static int read_excluded(mp_loader *l, const mp_ynode *n)
 {
     static const mp_field f[] = {
@@ -244,16 +262,12 @@ static int read_excluded(mp_loader *l, const mp_ynode *n)
         {"name", MP_F_STR, true, offsetof(excluded_raw, name), 0, 0},
         {"reason", MP_F_STR, true, offsetof(excluded_raw, reason), 0, 0},
     };
-    if (!n)
-        return 0;
-    int rc = mp_schema_need_seq(&l->c, n, "excluded-devices");
-    if (rc)
+    void *mem;
+    int rc = list_array(l, n, "excluded-devices", 64, "excluded devices",
+                        sizeof(mp_excluded_device), &mem);
+    if (rc || !mem)
         return rc;
-    if (n->nkids > 64)
-        return ERR(l, n, "more than 64 excluded devices");
-    mp_excluded_device *x = mp_arena_alloc(l->a, (n->nkids + 1) * sizeof(*x));
-    if (!x)
-        return mp_schema_err(&l->c, n, MP_ENOMEM, "out of memory");
+    mp_excluded_device *x = mem;
     for (size_t i = 0; i < n->nkids; i++) {
         excluded_raw r = {0};
         rc = mp_schema_read(&l->c, n->kids[i], "excluded device", f,
@@ -284,16 +298,12 @@ static int read_older_drivers(mp_loader *l, const mp_ynode *n)
         {"driver", MP_F_STR, true, offsetof(older_raw, driver), 0, 0},
         {"note", MP_F_STR, false, offsetof(older_raw, note), 0, 0},
     };
-    if (!n)
-        return 0;
-    int rc = mp_schema_need_seq(&l->c, n, "older-drivers");
-    if (rc)
+    void *mem;
+    int rc = list_array(l, n, "older-drivers", 16, "older drivers",
+                        sizeof(mp_driver_table), &mem);
+    if (rc || !mem)
         return rc;
-    if (n->nkids > 16)
-        return ERR(l, n, "more than 16 older drivers");
-    mp_driver_table *t = mp_arena_alloc(l->a, (n->nkids + 1) * sizeof(*t));
-    if (!t)
-        return mp_schema_err(&l->c, n, MP_ENOMEM, "out of memory");
+    mp_driver_table *t = mem;
     for (size_t i = 0; i < n->nkids; i++) {
         older_raw r = {0};
         rc = mp_schema_read(&l->c, n->kids[i], "older driver", f,

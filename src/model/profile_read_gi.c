@@ -239,13 +239,14 @@ typedef struct profile_raw {
 static int read_engines(mp_loader *l, const mp_ynode *n, int *eng)
 {
     long long v[MP_ENG_COUNT] = {0};
-    const mp_field f[] = {
-        {"ce", MP_F_INT, true, 0 * sizeof(long long), 0, 64},
-        {"nvdec", MP_F_INT, true, 1 * sizeof(long long), 0, 64},
-        {"nvenc", MP_F_INT, true, 2 * sizeof(long long), 0, 64},
-        {"nvjpg", MP_F_INT, true, 3 * sizeof(long long), 0, 64},
-        {"ofa", MP_F_INT, true, 4 * sizeof(long long), 0, 64},
-    };
+    mp_field f[MP_ENG_COUNT];
+    for (int e = 0; e < MP_ENG_COUNT; e++) /* every engine, 0 to 64 */
+        f[e] = (mp_field){mp_engine_name(e),
+                          MP_F_INT,
+                          true,
+                          (size_t)e * sizeof(long long),
+                          0,
+                          64};
     int rc = mp_schema_read(&l->c, n, "engines map", f, MP_ENG_COUNT, v, NULL);
     for (int e = 0; !rc && e < MP_ENG_COUNT; e++)
         eng[e] = (int)v[e];

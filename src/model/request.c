@@ -15,8 +15,6 @@ void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
 
 void mp_request_free(mp_request *r)
 {
-    if (!r)
-        return;
-    mp_arena_free(&r->arena);
-    memset(r, 0, sizeof(*r));
+    if (r)
+        mp_arena_release(&r->arena, r, sizeof(*r));
 }

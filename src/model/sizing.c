@@ -438,8 +438,6 @@ out:
 
 void mp_sizing_free(mp_sizing *z)
 {
-    if (!z)
-        return;
-    mp_arena_free(&z->arena);
-    memset(z, 0, sizeof(*z));
+    if (z)
+        mp_arena_release(&z->arena, z, sizeof(*z));
 }

@@ -39,8 +39,7 @@ static void embedded_origin(const mp_configmap *cm, const mp_ynode *cfg,
     const char *ls;
     size_t ll;
     *dline = *dcol = 0;
-    if (cfg->plain ||
-        !mp_ydoc_source_line(cm->text, cm->len, cfg->line + 1, &ls, &ll))
+    if (cfg->plain || !mp_text_line(cm->text, cm->len, cfg->line + 1, &ls, &ll))
         return;
     *dline = cfg->line;
     while (*dcol < (int)ll && ls[*dcol] == ' ')

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lines.h"
+#include "migplan/model/gpu_layout.h"
 #include "migplan/model/sizing.h"
 #include "migplan/readers/prom_reader.h"
 
@@ -45,20 +46,45 @@ static int intern(mp_slice_set *set, const char *v, const char **out)
     return mp_intern_add(&set->strings, v, strlen(v), &id, out);
 }
 
-/* Fill a new slice's labels and resolve its model and profile. */
+/* The 1-based column of label name in s, or 1. */
+static int label_col(const mp_prom_sample *s, const char *name)
+{
+    for (int i = 0; i < s->n_labels; i++)
+        if (strcmp(s->labels[i].name, name) == 0)
+            return s->labels[i].col;
+    return 1;
+}
+
+/* Fill a new slice's labels and resolve its model and profile. A modelName
+ * the database does not know leaves both unknown; a GPU_I_PROFILE that a
+ * known model does not have is an error at its label. */
 static int new_slice(dctx *c, mp_slice_obs *o, const mp_prom_sample *s,
-                     const char *const lv[8])
+                     const char *const lv[8], mp_diag *d)
 {
     const char **dst[8] = {&o->host,      &o->gpu, &o->gi_id, &o->profile,
                            &o->container, &o->pod, &o->ns,    &o->model_name};
     for (int i = 0; i < 8; i++)
         if (intern(c->set, lv[i], dst[i]))
-            return MP_ENOMEM;
+            return mp_diag_set(d, MP_ENOMEM, c->path, s->line, 1,
+                               "out of memory");
     o->file = c->path;
     o->line = s->line;
-    if (o->model_name[0] && mp_db_find(c->db, o->model_name, &o->model, NULL))
+    o->model = NULL;
+    o->gi = NULL;
+    if (!o->model_name[0])
+        return 0;
+    /* an unknown model leaves the slice size unknown (the advice says so) */
+    if (mp_db_find(c->db, o->model_name, &o->model, NULL)) {
         o->model = NULL;
-    o->gi = o->model ? mp_model_profile(o->model, o->profile) : NULL;
+        return 0;
+    }
+    int ci;
+    char whyp[400];
+    if (!mp_gpu_layout_resolve_name(o->model, o->profile, &o->gi, &ci, whyp,
+                                    sizeof(whyp)))
+        return mp_diag_set(d, MP_ESCHEMA, c->path, s->line,
+                           label_col(s, "GPU_I_PROFILE"), "GPU_I_PROFILE: %s",
+                           whyp);
     return 0;
 }
 
@@ -99,6 +125,11 @@ static int on_sample(void *ctx, const char *path, const mp_prom_sample *s,
                            "a MIG instance needs both GPU_I_PROFILE and "
                            "GPU_I_ID labels with values; this sample has %s",
                            prof && *prof ? "no GPU_I_ID" : "no GPU_I_PROFILE");
+    if (s->has_ts && s->ts_ms < 0)
+        return mp_diag_set(d, MP_ESCHEMA, path, s->line, s->ts_col,
+                           "the timestamp %lld is before 1970; dcgm-exporter "
+                           "writes milliseconds since 1970-01-01 UTC",
+                           s->ts_ms);
     bool blank;
     int rc = check_value(s, fb, path, d, &blank);
     if (rc)
@@ -124,9 +155,18 @@ static int on_sample(void *ctx, const char *path, const mp_prom_sample *s,
         kl = (int)sizeof(key) - 1;
     size_t i;
     bool is_new;
-    if (mp_slice_set_get(c->set, key, (size_t)kl, &i, &is_new) ||
-        (is_new && new_slice(c, &c->set->v[i], s, lv)))
+    if (mp_slice_set_get(c->set, key, (size_t)kl, &i, &is_new))
         return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
+    if (is_new && (rc = new_slice(c, &c->set->v[i], s, lv, d)) != 0)
+        return rc;
+    const mp_slice_obs *o = &c->set->v[i];
+    if (fb && !blank && o->gi && s->value > o->gi->memory_mib)
+        return mp_diag_set(
+            d, MP_ESCHEMA, path, s->line, s->value_col,
+            FB_USED " %s MiB is more than the %d MiB of a %s "
+                    "instance on %s; check the GPU_I_PROFILE and "
+                    "modelName labels of this sample",
+            s->value_text, o->gi->memory_mib, o->profile, o->model_name);
     if (s->has_ts) {
         mp_slice_set *set = c->set;
         if (!set->has_ts || s->ts_ms < set->ts_min)
@@ -135,6 +175,18 @@ static int on_sample(void *ctx, const char *path, const mp_prom_sample *s,
             set->ts_max = s->ts_ms;
         set->has_ts = true;
     }
+    bool dup = false;
+    rc = s->has_ts ? mp_slice_seen(c->set, i, fb, s->ts_ms, s->value, &dup) : 0;
+    if (rc == MP_ESCHEMA)
+        return mp_diag_set(d, rc, path, s->line, s->value_col,
+                           "%s holds another value for this instance at the "
+                           "same time earlier in the input; a series has one "
+                           "value per timestamp",
+                           s->name);
+    if (rc)
+        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
+    if (dup)
+        return 0;
     if (blank) {
         c->set->n_blank++;
         return 0;
@@ -158,19 +210,4 @@ int mp_dcgm_parse(const mp_db *db, const char *text, size_t len,
         return mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
     set->n_files++;
     return mp_prom_parse(text, len, path, on_sample, &c, d);
-}
-
-int mp_dcgm_load(const mp_db *db, const char *path, mp_slice_set *set,
-                 mp_diag *d)
-{
-    char *text;
-    size_t len;
-    const char *shown;
-    int rc =
-        mp_read_text(path, "dcgm-exporter metrics", &text, &len, &shown, d);
-    if (rc)
-        return rc;
-    rc = mp_dcgm_parse(db, text, len, shown, set, d);
-    free(text);
-    return rc;
 }

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "migplan/yaml/ydoc.h"
+#include "migplan/util/buf.h"
 
 bool mp_lines_next(mp_lines *it, const char **s, size_t *n)
 {
@@ -79,20 +79,5 @@ int mp_line_check(const char *path, int line, const char *s, size_t n,
 
 int mp_line_col(const char *s, size_t off)
 {
-    int col = 1;
-    for (size_t i = 0; i < off; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            col++;
-    return col;
-}
-
-int mp_read_text(const char *path, const char *what, char **text, size_t *len,
-                 const char **shown, mp_diag *d)
-{
-    *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    int rc = mp_read_file(path, mp_ylimits_default.max_bytes, text, len, d);
-    if (rc && d && strncmp(d->msg, "is a directory", 14) == 0)
-        mp_diag_set(d, rc, *shown, 0, 0, "is a directory; give the path of %s",
-                    what);
-    return rc;
+    return 1 + mp_utf8_width(s, off);
 }

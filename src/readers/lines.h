@@ -36,10 +36,4 @@ int mp_line_check(const char *path, int line, const char *s, size_t n,
 /* The 1-based column, in code points, of byte offset off of line s. */
 int mp_line_col(const char *s, size_t off);
 
-/* Read a whole file ("-": standard input) into a malloc'd buffer; refusals
- * as mp_read_file, a directory named as not being a `what` file. *shown
- * gets the path to print ("<stdin>" for -). */
-int mp_read_text(const char *path, const char *what, char **text, size_t *len,
-                 const char **shown, mp_diag *d);
-
 #endif

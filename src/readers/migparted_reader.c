@@ -48,6 +48,17 @@ static void pos(const mp_ynode *n, int *line, int *col)
     *col = n ? n->col : 0;
 }
 
+/* A finding at node at (NULL: no position): what note and reject share. */
+static mp_finding *notev(rd *r, const mp_ynode *at, mp_severity sev,
+                         const char *code, const char *fmt, va_list ap)
+{
+    char msg[900];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int line, col;
+    pos(at, &line, &col);
+    return mp_findings_add(r->f, sev, code, r->path, line, col, "%s", msg);
+}
+
 /* A rejection mig-parted would also make: our message plus its text. */
 static void reject(rd *r, const mp_ynode *at, int level, const char *code,
                    const char *mp_text, const char *fmt, ...)
@@ -59,15 +70,10 @@ static void reject(rd *r, const mp_ynode *at, int level, const char *code,
 static void reject(rd *r, const mp_ynode *at, int level, const char *code,
                    const char *mp_text, const char *fmt, ...)
 {
-    char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    mp_finding *x = notev(r, at, MP_SEV_ERROR, code, fmt, ap);
     va_end(ap);
-    int line, col;
-    pos(at, &line, &col);
-    mp_finding *x = mp_findings_add(r->f, MP_SEV_ERROR, code, r->path, line,
-                                    col, "%s", msg);
     char full[1100];
     snprintf(full, sizeof(full), "%s%.1000s",
              level == LVL_CONVERT ? CONVERT_PREFIX : DECODE_PREFIX, mp_text);
@@ -90,14 +96,11 @@ static mp_finding *note(rd *r, const mp_ynode *at, mp_severity sev,
 static mp_finding *note(rd *r, const mp_ynode *at, mp_severity sev,
                         const char *code, const char *fmt, ...)
 {
-    char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    mp_finding *x = notev(r, at, sev, code, fmt, ap);
     va_end(ap);
-    int line, col;
-    pos(at, &line, &col);
-    return mp_findings_add(r->f, sev, code, r->path, line, col, "%s", msg);
+    return x;
 }
 
 /* ---------------------------------------------------- JSON type rules */
@@ -294,49 +297,11 @@ static const pair *find_pair(const pair *p, int n, const char *key)
 
 /* ------------------------------------------------------- device filter */
 
-/* Go strconv.ParseUint(s, 0, 32): 0x/0o/0b prefixes, leading-0 octal,
- * underscores only between digits with a prefix or base 0. */
+/* Go strconv.ParseUint(s, 0, 32), as mig-parted reads a device ID. */
 static bool go_parse_u32(const char *s, uint32_t *out)
 {
-    int base = 10;
-    const char *d = s;
-    if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
-        base = 16;
-        d += 2;
-    } else if (d[0] == '0' && (d[1] == 'o' || d[1] == 'O')) {
-        base = 8;
-        d += 2;
-    } else if (d[0] == '0' && (d[1] == 'b' || d[1] == 'B')) {
-        base = 2;
-        d += 2;
-    } else if (d[0] == '0' && d[1]) {
-        base = 8;
-        d += 1;
-    }
-    if (!*d)
-        return false;
-    uint64_t v = 0;
-    /* an underscore must follow a digit or the base prefix */
-    bool last_us = d == s;
-    for (; *d; d++) {
-        if (*d == '_') {
-            if (last_us)
-                return false;
-            last_us = true;
-            continue;
-        }
-        int c = tolower((unsigned char)*d);
-        int dg = c >= '0' && c <= '9'   ? c - '0'
-                 : c >= 'a' && c <= 'z' ? c - 'a' + 10
-                                        : 99;
-        if (dg >= base)
-            return false;
-        v = v * (uint64_t)base + (uint64_t)dg;
-        if (v > 0xFFFFFFFFull)
-            return false;
-        last_us = false;
-    }
-    if (last_us)
+    uint64_t v;
+    if (!mp_go_parse_uint(s, UINT32_MAX, &v))
         return false;
     *out = (uint32_t)v;
     return true;

@@ -141,21 +141,17 @@ out:
 
 int mp_node_load(const mp_db *db, const char *path, mp_node *out, mp_diag *d)
 {
-    char *text;
-    size_t len;
+    mp_input src;
     memset(out, 0, sizeof(*out));
-    int rc = mp_read_file(path, mp_ylimits_default.max_bytes, &text, &len, d);
-    if (rc)
-        return rc;
-    rc = mp_node_parse(db, text, len, path, out, d);
-    free(text);
+    int rc = mp_input_read(path, "a YAML file", &src, d);
+    if (!rc)
+        rc = mp_node_parse(db, src.text, src.len, src.shown, out, d);
+    mp_input_free(&src);
     return rc;
 }
 
 void mp_node_free(mp_node *n)
 {
-    if (!n)
-        return;
-    mp_arena_free(&n->arena);
-    memset(n, 0, sizeof(*n));
+    if (n)
+        mp_arena_release(&n->arena, n, sizeof(*n));
 }

@@ -529,6 +529,43 @@ static int check_lcip(importer *x)
     return 0;
 }
 
+/* The GPU's placement units: the span of the profile that takes the whole
+ * GPU (the most compute slices, one placement at 0), whose placements every
+ * other profile's must then fit in; without such a profile, the furthest
+ * end of any placement. */
+static int placement_units(importer *x)
+{
+    mp_model *m = x->m;
+    const mp_nvsmi_gipp *full = NULL;
+    for (int i = 0; i < x->cap->n_gipp; i++) {
+        const mp_nvsmi_gipp *g = &x->cap->gipp[i];
+        const mp_gi_profile *p = NULL;
+        for (int j = 0; j < m->n_profiles && !p; j++)
+            if (m->profiles[j].id == g->id)
+                p = &m->profiles[j];
+        if (g->gpu == x->gpu && p && p->compute_slices == m->compute_slices &&
+            g->n == 1 && g->starts[0] == 0 && (!full || g->size > full->size))
+            full = g;
+    }
+    m->units = full ? full->size : 0;
+    for (int i = 0; i < x->cap->n_gipp; i++) {
+        const mp_nvsmi_gipp *g = &x->cap->gipp[i];
+        for (int s = 0; g->gpu == x->gpu && s < g->n; s++) {
+            int end = g->starts[s] + g->size;
+            if (full && end > full->size)
+                return AT(x, g->at,
+                          "placement %d:%d of profile ID %d runs past the %d "
+                          "placement units of the whole-GPU profile ID %d "
+                          "({0}:%d); is this output from one GPU?",
+                          g->starts[s], g->size, g->id, full->size, full->id,
+                          full->size);
+            if (!full && end > m->units)
+                m->units = end;
+        }
+    }
+    return 0;
+}
+
 static int profiles(importer *x)
 {
     mp_model *m = x->m;
@@ -558,13 +595,8 @@ static int profiles(importer *x)
     }
     m->profiles = ps;
     m->n_profiles = k;
-    for (int i = 0; i < x->cap->n_gipp; i++) {
-        const mp_nvsmi_gipp *g = &x->cap->gipp[i];
-        for (int s = 0; s < g->n; s++)
-            if (g->starts[s] + g->size > m->units)
-                m->units = g->starts[s] + g->size;
-    }
-    return check_lcip(x);
+    int rc = placement_units(x);
+    return rc ? rc : check_lcip(x);
 }
 
 /* Largest profile memory: what a missing memory.total is at least. */
@@ -635,8 +667,6 @@ int mp_nvsmi_import(const mp_nvsmi_capture *cap, const mp_db *db,
 
 void mp_import_free(mp_import *imp)
 {
-    if (!imp)
-        return;
-    mp_arena_free(&imp->arena);
-    memset(imp, 0, sizeof(*imp));
+    if (imp)
+        mp_arena_release(&imp->arena, imp, sizeof(*imp));
 }

@@ -55,26 +55,10 @@ DEFINE_ADD(add_gipp, mp_nvsmi_gipp, gipp, n_gipp)
 DEFINE_ADD(add_cip, mp_nvsmi_cip, cip, n_cip)
 DEFINE_ADD(add_query, mp_nvsmi_query, query, n_query)
 
-static bool cell_int(const mp_nvsmi_cell *c, int lo, int hi, int *out)
-{
-    if (c->len < 1 || c->len > 6)
-        return false;
-    long v = 0;
-    for (int i = 0; i < c->len; i++) {
-        if (!isdigit((unsigned char)c->s[i]))
-            return false;
-        v = v * 10 + (c->s[i] - '0');
-    }
-    if (v < lo || v > hi)
-        return false;
-    *out = (int)v;
-    return true;
-}
-
 static int want_int(rd *r, int line, const mp_nvsmi_cell *c, const char *what,
                     int lo, int hi, int *out)
 {
-    if (cell_int(c, lo, hi, out))
+    if (mp_nvsmi_cell_int(c, lo, hi, out))
         return 0;
     return ERR(r, line, c->col, "%s must be a number from %d to %d, not '%.*s'",
                what, lo, hi, c->len, c->s);
@@ -88,8 +72,8 @@ static int want_ratio(rd *r, int line, const mp_nvsmi_cell *c, int *free,
     if (slash) {
         mp_nvsmi_cell a = {c->s, (int)(slash - c->s), c->col, 0};
         mp_nvsmi_cell b = {slash + 1, c->len - a.len - 1, c->col, 0};
-        if (cell_int(&a, 0, 64, free) && cell_int(&b, 1, 64, total) &&
-            *free <= *total)
+        if (mp_nvsmi_cell_int(&a, 0, 64, free) &&
+            mp_nvsmi_cell_int(&b, 1, 64, total) && *free <= *total)
             return 0;
     }
     return ERR(r, line, c->col,
@@ -269,7 +253,7 @@ static int parse_starts(rd *r, int line, const mp_nvsmi_cell *c,
     if (end - p < 3 || p[0] != '}' || p[1] != ':')
         goto bad;
     mp_nvsmi_cell sz = {p + 2, (int)(end - p - 2), c->col, 0};
-    if (cell_int(&sz, 1, MP_MAX_UNITS, &g->size))
+    if (mp_nvsmi_cell_int(&sz, 1, MP_MAX_UNITS, &g->size))
         return 0;
 bad:
     return ERR(r, line, c->col,

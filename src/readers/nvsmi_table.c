@@ -3,6 +3,7 @@
  * cells, with positioned errors for anything that is not such output. */
 #include "migplan/readers/nvsmi_table.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,14 +220,8 @@ typedef struct grow {
 
 static mp_nvsmi_row *push_row(grow *g)
 {
-    if (g->n == g->cap) {
-        int ncap = g->cap ? g->cap * 2 : 16;
-        mp_nvsmi_row *nv = realloc(g->v, (size_t)ncap * sizeof(*nv));
-        if (!nv)
-            return NULL;
-        g->v = nv;
-        g->cap = ncap;
-    }
+    if (mp_grow(&g->v, &g->cap, g->n + 1, sizeof(*g->v), 16))
+        return NULL;
     return &g->v[g->n++];
 }
 
@@ -247,14 +242,8 @@ typedef struct body {
 
 static int add_record(body *b, int at)
 {
-    if (b->nrec == b->caprec) {
-        int ncap = b->caprec ? b->caprec * 2 : 16;
-        int *nr = realloc(b->rec, (size_t)ncap * sizeof(*nr));
-        if (!nr)
-            return -1;
-        b->rec = nr;
-        b->caprec = ncap;
-    }
+    if (mp_grow(&b->rec, &b->caprec, b->nrec + 1, sizeof(*b->rec), 16))
+        return -1;
     b->rec[b->nrec++] = at;
     return 0;
 }
@@ -281,6 +270,13 @@ static int walk_table(scan *s, int i, mp_nvsmi_table *t, body *b, int *next)
         if (kind) {
             new_record = true;
             int off, n = strip(l, &off);
+            /* a rule of another width right after a closing rule starts
+             * the next table (captures pasted one after the other) */
+            if (kind == '-' && chars(l->text + off, n) != t->width &&
+                j > i + 1 && rule_kind(&doc->lines[j - 1]) == '-') {
+                doc->lines[j].table = -1;
+                break;
+            }
             if (chars(l->text + off, n) != t->width)
                 return err(s, l->line, off + 1,
                            "this rule is %d characters wide but its table "
@@ -385,10 +381,8 @@ int mp_nvsmi_parse(const char *text, size_t len, const char *path,
 
 void mp_nvsmi_doc_free(mp_nvsmi_doc *doc)
 {
-    if (!doc)
-        return;
-    mp_arena_free(&doc->arena);
-    memset(doc, 0, sizeof(*doc));
+    if (doc)
+        mp_arena_release(&doc->arena, doc, sizeof(*doc));
 }
 
 int mp_nvsmi_words(const mp_nvsmi_line *l, mp_nvsmi_cell *cells, int max)
@@ -413,6 +407,22 @@ int mp_nvsmi_words(const mp_nvsmi_line *l, mp_nvsmi_cell *cells, int max)
 bool mp_nvsmi_cell_is(const mp_nvsmi_cell *c, const char *s)
 {
     return (size_t)c->len == strlen(s) && memcmp(c->s, s, (size_t)c->len) == 0;
+}
+
+bool mp_nvsmi_cell_int(const mp_nvsmi_cell *c, int lo, int hi, int *out)
+{
+    if (c->len < 1 || c->len > 6)
+        return false;
+    long v = 0;
+    for (int i = 0; i < c->len; i++) {
+        if (!isdigit((unsigned char)c->s[i]))
+            return false;
+        v = v * 10 + (c->s[i] - '0');
+    }
+    if (v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
 }
 
 void mp_nvsmi_record(const mp_nvsmi_table *t, int i, int *first, int *n)

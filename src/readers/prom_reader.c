@@ -211,6 +211,7 @@ static int timestamp(pline *p, mp_prom_sample *out)
     if (errno == ERANGE)
         return err(p, a, "the timestamp %s is out of range", t);
     out->has_ts = true;
+    out->ts_col = mp_line_col(p->s, a);
     return 0;
 }
 

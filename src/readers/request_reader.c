@@ -25,6 +25,7 @@ bool mp_parse_memory(const char *s, long long *mib, char *why, size_t n)
                  s);
         return false;
     }
+    int num = (int)(end - p); /* the number as written, for the hints */
     while (*end == ' ')
         end++;
     static const struct {
@@ -35,18 +36,35 @@ bool mp_parse_memory(const char *s, long long *mib, char *why, size_t n)
         {"MiB", 1.0},       {"Mi", 1.0},       {"MB", 1e6 / 1048576.0},
         {"TiB", 1048576.0}, {"Ti", 1048576.0}, {"TB", 1e12 / 1048576.0},
     };
+    if (v <= 0) {
+        snprintf(why, n, "memory must be more than 0, not '%s'", s);
+        return false;
+    }
     if (!*end) {
-        snprintf(why, n, "'%s' needs a unit: write %sGiB, %sGB or %sMiB", s, p,
-                 p, p);
+        snprintf(why, n, "'%s' needs a unit: write %.*sGiB, %.*sGB or %.*sMiB",
+                 s, num, p, num, p, num, p);
+        return false;
+    }
+    /* A capital prefix with a small b ("8Gb", "500Mb") is the notation for
+     * bits: refused rather than guessed. Otherwise units match in any case
+     * ("8gib", "8gb"). */
+    if (strlen(end) == 2 && strchr("GMT", end[0]) && end[1] == 'b') {
+        snprintf(why, n,
+                 "'%s' reads as %cbit; write %.*s%cB for 10^%d bytes or "
+                 "%.*s%ciB for 2^%d bytes",
+                 s, end[0], num, p, end[0],
+                 end[0] == 'G'   ? 9
+                 : end[0] == 'T' ? 12
+                                 : 6,
+                 num, p, end[0],
+                 end[0] == 'G'   ? 30
+                 : end[0] == 'T' ? 40
+                                 : 20);
         return false;
     }
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
         if (strcasecmp(end, units[i].unit) != 0)
             continue;
-        if (v <= 0) {
-            snprintf(why, n, "memory must be more than 0, not '%s'", s);
-            return false;
-        }
         double m = ceil(v * units[i].mib - 1e-9);
         if (m > 1e9) {
             snprintf(why, n, "'%s' is more memory than any GPU has", s);
@@ -163,13 +181,14 @@ static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
 static int read_engines(mp_schema_ctx *c, const mp_ynode *n, mp_tenant *t)
 {
     long long v[MP_ENG_COUNT] = {0};
-    const mp_field ef[] = {
-        {"ce", MP_F_INT, false, 0 * sizeof(long long), 0, 64},
-        {"nvdec", MP_F_INT, false, 1 * sizeof(long long), 0, 64},
-        {"nvenc", MP_F_INT, false, 2 * sizeof(long long), 0, 64},
-        {"nvjpg", MP_F_INT, false, 3 * sizeof(long long), 0, 64},
-        {"ofa", MP_F_INT, false, 4 * sizeof(long long), 0, 64},
-    };
+    mp_field ef[MP_ENG_COUNT];
+    for (int e = 0; e < MP_ENG_COUNT; e++) /* any of them, 0 to 64 */
+        ef[e] = (mp_field){mp_engine_name(e),
+                           MP_F_INT,
+                           false,
+                           (size_t)e * sizeof(long long),
+                           0,
+                           64};
     int rc = mp_schema_read(c, n, "map of engines", ef, MP_ENG_COUNT, v, NULL);
     if (rc)
         return rc;
@@ -413,14 +432,12 @@ out:
 int mp_request_load(const mp_db *db, const char *path,
                     const mp_model *default_model, mp_request *out, mp_diag *d)
 {
-    char *text;
-    size_t len;
+    mp_input src;
     memset(out, 0, sizeof(*out));
-    int rc = mp_read_file(path, mp_ylimits_default.max_bytes, &text, &len, d);
-    if (rc)
-        return rc;
-    rc = mp_request_parse(db, text, len, strcmp(path, "-") ? path : "<stdin>",
-                          default_model, out, d);
-    free(text);
+    int rc = mp_input_read(path, "a YAML file", &src, d);
+    if (!rc)
+        rc = mp_request_parse(db, src.text, src.len, src.shown, default_model,
+                              out, d);
+    mp_input_free(&src);
     return rc;
 }

@@ -577,18 +577,3 @@ int mp_smi_parse(const char *text, size_t len, const char *path,
     free(p.seen_at);
     return rc;
 }
-
-int mp_smi_load(const char *path, const mp_smi_layout *layout,
-                mp_proc_samples *s, mp_diag *d)
-{
-    char *text;
-    size_t len;
-    const char *shown;
-    int rc =
-        mp_read_text(path, "nvidia-smi CSV output", &text, &len, &shown, d);
-    if (rc)
-        return rc;
-    rc = mp_smi_parse(text, len, shown, layout, s, d);
-    free(text);
-    return rc;
-}

@@ -14,19 +14,6 @@ typedef struct builder {
     int cap_layouts, cap_labels, cap_rules;
 } builder;
 
-static void *grow(void *v, int *cap, int need, size_t size)
-{
-    if (need <= *cap)
-        return v;
-    int nc = *cap ? *cap * 2 : 16;
-    while (nc < need)
-        nc *= 2;
-    void *n = realloc(v, (size_t)nc * size);
-    if (n)
-        *cap = nc;
-    return n;
-}
-
 static bool same_text(const char *a, const char *b)
 {
     return (a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0);
@@ -51,16 +38,10 @@ static int add_layout(builder *b, const mp_gpu_layout *l,
         if (mp_gpu_layout_equal(&s->layouts[i], l) &&
             same_labels(&s->labels[i], lab, l->gis.n))
             return i;
-    mp_gpu_layout *nl =
-        grow(s->layouts, &b->cap_layouts, s->n_layouts + 1, sizeof(*nl));
-    if (!nl)
+    int need = s->n_layouts + 1;
+    if (mp_grow(&s->layouts, &b->cap_layouts, need, sizeof(*s->layouts), 16) ||
+        mp_grow(&s->labels, &b->cap_labels, need, sizeof(*s->labels), 16))
         return -1;
-    s->layouts = nl;
-    mp_script_labels *nb =
-        grow(s->labels, &b->cap_labels, s->n_layouts + 1, sizeof(*nb));
-    if (!nb)
-        return -1;
-    s->labels = nb;
     s->layouts[s->n_layouts] = *l;
     s->labels[s->n_layouts] = *lab;
     return s->n_layouts++;
@@ -69,11 +50,9 @@ static int add_layout(builder *b, const mp_gpu_layout *l,
 static mp_script_rule *add_rule(builder *b)
 {
     mp_script *s = b->s;
-    mp_script_rule *n =
-        grow(s->rules, &b->cap_rules, s->n_rules + 1, sizeof(*n));
-    if (!n)
+    if (mp_grow(&s->rules, &b->cap_rules, s->n_rules + 1, sizeof(*s->rules),
+                16))
         return NULL;
-    s->rules = n;
     mp_script_rule *r = &s->rules[s->n_rules++];
     memset(r, 0, sizeof(*r));
     return r;

@@ -120,14 +120,8 @@ static int place_on_new(greedy *gr, const sv_class *cl, bool *placed)
     }
     if (bi < 0)
         return 0;
-    if (gr->ng == gr->gcap) {
-        int ncap = gr->gcap ? gr->gcap * 2 : 64;
-        ggpu *n2 = realloc(gr->gp, (size_t)ncap * sizeof(*n2));
-        if (!n2)
-            return MP_ENOMEM;
-        gr->gp = n2;
-        gr->gcap = ncap;
-    }
+    if (mp_grow(&gr->gp, &gr->gcap, gr->ng + 1, sizeof(*gr->gp), 64))
+        return MP_ENOMEM;
     ggpu *g = &gr->gp[gr->ng++];
     memset(g, 0, sizeof(*g));
     g->item = bi;

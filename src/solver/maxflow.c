@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "migplan/util/arena.h"
+
 typedef struct edge {
     int to;
     long long cap, flow;
@@ -52,14 +54,8 @@ void mp_flow_free(mp_flow *f)
 
 int mp_flow_add_edge(mp_flow *f, int from, int to, long long cap)
 {
-    if (f->ne + 2 > f->cap) {
-        int ncap = f->cap ? f->cap * 2 : 256;
-        edge *ne = realloc(f->e, (size_t)ncap * sizeof(*ne));
-        if (!ne)
-            return -1;
-        f->e = ne;
-        f->cap = ncap;
-    }
+    if (mp_grow(&f->e, &f->cap, f->ne + 2, sizeof(*f->e), 256))
+        return -1;
     int id = f->ne;
     f->e[f->ne] = (edge){to, cap, 0, f->head[from]};
     f->head[from] = f->ne++;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migplan/util/arena.h"
+
 #define INF_B HUGE_VAL
 #define DUAL_TOL 1e-9
 #define PRIMAL_TOL 1e-7
@@ -103,14 +105,8 @@ long mp_lp_pivots(const mp_lp *lp)
 int mp_lp_add_row(mp_lp *lp, const int *idx, const double *val, int nnz,
                   char sense, double rhs)
 {
-    if (lp->m == lp->cap) {
-        int ncap = lp->cap ? lp->cap * 2 : 64;
-        lp_row *nr = realloc(lp->rows, (size_t)ncap * sizeof(*nr));
-        if (!nr)
-            return -1;
-        lp->rows = nr;
-        lp->cap = ncap;
-    }
+    if (mp_grow(&lp->rows, &lp->cap, lp->m + 1, sizeof(*lp->rows), 64))
+        return -1;
     lp_row *r = &lp->rows[lp->m];
     r->idx = malloc((size_t)(nnz ? nnz : 1) * sizeof(int));
     r->val = malloc((size_t)(nnz ? nnz : 1) * sizeof(double));

@@ -191,14 +191,8 @@ static const sv_memo *memo_find(const sv_solver *s, int item, const groups *key)
 
 static int memo_add(sv_solver *s, const sv_memo *e)
 {
-    if (s->nmemo == s->capmemo) {
-        int nc = s->capmemo ? s->capmemo * 2 : 32;
-        sv_memo *n = realloc(s->memo, (size_t)nc * sizeof(*n));
-        if (!n)
-            return MP_ENOMEM;
-        s->memo = n;
-        s->capmemo = nc;
-    }
+    if (mp_grow(&s->memo, &s->capmemo, s->nmemo + 1, sizeof(*s->memo), 32))
+        return MP_ENOMEM;
     s->memo[s->nmemo++] = *e;
     return 0;
 }

@@ -2,6 +2,7 @@
 /* arena.c - bump allocator with a linked list of blocks. */
 #include "migplan/util/arena.h"
 
+#include <limits.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -89,4 +90,32 @@ void mp_arena_free(mp_arena *a)
     }
     a->head = NULL;
     a->used_total = 0;
+}
+
+void mp_arena_release(mp_arena *a, void *obj, size_t size)
+{
+    mp_arena_free(a);
+    memset(obj, 0, size);
+}
+
+int mp_grow(void *arr, int *cap, int need, size_t size, int first)
+{
+    if (need <= *cap)
+        return 0;
+    int nc = *cap > 0 ? *cap : first;
+    while (nc < need) {
+        if (nc > INT_MAX / 2)
+            return -1;
+        nc *= 2;
+    }
+    if (size && (size_t)nc > SIZE_MAX / size)
+        return -1;
+    void *old;
+    memcpy(&old, arr, sizeof(old)); /* arr is a T **: any object pointer */
+    void *grown = realloc(old, (size_t)nc * size);
+    if (!grown)
+        return -1;
+    memcpy(arr, &grown, sizeof(grown));
+    *cap = nc;
+    return 0;
 }

@@ -73,6 +73,18 @@ void mp_buf_repeat(mp_buf *b, const char *s, int n)
         mp_buf_puts(b, s);
 }
 
+void mp_buf_escape(mp_buf *b, const char *s, size_t n,
+                   const char *const esc[128])
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 128 && esc[c])
+            mp_buf_puts(b, esc[c]);
+        else
+            mp_buf_putc(b, (char)c);
+    }
+}
+
 int mp_utf8_width(const char *s, size_t n)
 {
     int w = 0;

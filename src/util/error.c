@@ -69,10 +69,11 @@ void mp_diag_format(const mp_diag *d, char *buf, size_t n)
         snprintf(buf, n, "error: %s", d->msg);
 }
 
-/* Line `line` (1-based) of text, without its line end. */
-static bool find_line(const char *text, size_t len, int line, const char **s,
-                      size_t *n)
+bool mp_text_line(const char *text, size_t len, int line, const char **s,
+                  size_t *n)
 {
+    if (!text || line < 1)
+        return false;
     size_t b = 0;
     for (int l = 1; l < line; l++) {
         const char *nl = memchr(text + b, '\n', len - b);
@@ -99,8 +100,8 @@ void mp_diag_quote(mp_diag *d, const char *path, const char *text, size_t len)
     const char *s;
     size_t n;
     if (!d || !text || !path || d->line < 1 || d->quoted ||
-        strcmp(d->file, path) != 0 || !find_line(text, len, d->line, &s, &n) ||
-        n >= sizeof(d->source))
+        strcmp(d->file, path) != 0 ||
+        !mp_text_line(text, len, d->line, &s, &n) || n >= sizeof(d->source))
         return;
     for (size_t i = 0; i < n; i++)
         d->source[i] = is_control(s[i]) ? '?' : s[i];

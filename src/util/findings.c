@@ -11,15 +11,9 @@ mp_finding *mp_findings_add(mp_findings *f, mp_severity sev, const char *code,
                             const char *file, int line, int col,
                             const char *fmt, ...)
 {
-    if (f->n == f->cap) {
-        int ncap = f->cap ? f->cap * 2 : 32;
-        mp_finding *nv = realloc(f->v, (size_t)ncap * sizeof(*nv));
-        if (!nv) {
-            f->oom = true;
-            return NULL;
-        }
-        f->v = nv;
-        f->cap = ncap;
+    if (mp_grow(&f->v, &f->cap, f->n + 1, sizeof(*f->v), 32)) {
+        f->oom = true;
+        return NULL;
     }
     char msg[1200];
     va_list ap;

@@ -7,33 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* JSON's escapes: the quote, the backslash, and every control byte */
+static const char *const json_escapes[128] = {
+    "\\u0000", "\\u0001", "\\u0002",      "\\u0003",       "\\u0004", "\\u0005",
+    "\\u0006", "\\u0007", "\\u0008",      "\\t",           "\\n",     "\\u000b",
+    "\\u000c", "\\r",     "\\u000e",      "\\u000f",       "\\u0010", "\\u0011",
+    "\\u0012", "\\u0013", "\\u0014",      "\\u0015",       "\\u0016", "\\u0017",
+    "\\u0018", "\\u0019", "\\u001a",      "\\u001b",       "\\u001c", "\\u001d",
+    "\\u001e", "\\u001f", ['"'] = "\\\"", ['\\'] = "\\\\",
+};
+
 void mp_json_string(mp_buf *out, const char *s)
 {
     mp_buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            mp_buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            mp_buf_puts(out, "\\\\");
-            break;
-        case '\n':
-            mp_buf_puts(out, "\\n");
-            break;
-        case '\r':
-            mp_buf_puts(out, "\\r");
-            break;
-        case '\t':
-            mp_buf_puts(out, "\\t");
-            break;
-        default:
-            if (*p < 0x20)
-                mp_buf_printf(out, "\\u%04x", *p);
-            else
-                mp_buf_putc(out, (char)*p);
-        }
-    }
+    mp_buf_escape(out, s, strlen(s), json_escapes);
     mp_buf_putc(out, '"');
 }
 

@@ -538,33 +538,8 @@ int mp_ydoc_load(const char *path, const mp_ylimits *lim, mp_ydoc *out,
 
 void mp_ydoc_free(mp_ydoc *doc)
 {
-    if (!doc)
-        return;
-    mp_arena_free(&doc->arena);
-    memset(doc, 0, sizeof(*doc));
-}
-
-bool mp_ydoc_source_line(const char *text, size_t text_len, int line,
-                         const char **start, size_t *len)
-{
-    if (!text || line < 1)
-        return false;
-    size_t i = 0;
-    for (int l = 1; l < line; l++) {
-        const char *nl = memchr(text + i, '\n', text_len - i);
-        if (!nl)
-            return false;
-        i = (size_t)(nl - text) + 1;
-    }
-    if (i > text_len)
-        return false;
-    const char *nl = memchr(text + i, '\n', text_len - i);
-    size_t e = nl ? (size_t)(nl - text) : text_len;
-    if (e > i && text[e - 1] == '\r')
-        e--;
-    *start = text + i;
-    *len = e - i;
-    return true;
+    if (doc)
+        mp_arena_release(&doc->arena, doc, sizeof(*doc));
 }
 
 const mp_ynode *mp_ymap_get(const mp_ynode *map, const char *key,

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "migplan/yaml/ydoc.h"
+
 static void human_size(size_t n, char *buf, size_t len)
 {
     if (n >= 1024u * 1024u)
@@ -38,10 +40,15 @@ static void close_input(input *in)
     in->fd = -1;
 }
 
-/* Open the input and refuse what cannot be a YAML file of at most
- * max_bytes; a regular file's size is known before reading it. */
-static int open_input(input *in, const char *path, size_t max_bytes, mp_diag *d)
+/* Open the input and refuse what cannot be `what` (a YAML file, ...) of
+ * at most max_bytes; a regular file's size is known before reading it. */
+static int open_input(input *in, const char *path, const char *what,
+                      size_t max_bytes, mp_diag *d)
 {
+    if (!in->is_stdin && !*path)
+        return mp_diag_set(d, MP_EIO, NULL, 0, 0,
+                           "the file name is empty; give a path, or - for "
+                           "standard input");
     in->fd = in->is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (in->fd < 0) {
         int e = errno;
@@ -57,7 +64,7 @@ static int open_input(input *in, const char *path, size_t max_bytes, mp_diag *d)
                            strerror(errno));
     if (S_ISDIR(st.st_mode))
         return mp_diag_set(d, MP_EIO, in->shown, 0, 0,
-                           "is a directory; give the path of a YAML file");
+                           "is a directory; give the path of %s", what);
     if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes) {
         char sz[32], lim[32];
         human_size((size_t)st.st_size, sz, sizeof(sz));
@@ -107,8 +114,9 @@ static int read_until_end(input *in, size_t max_bytes, char **buf, size_t *len,
     return 0;
 }
 
-int mp_read_file(const char *path, size_t max_bytes, char **out,
-                 size_t *out_len, mp_diag *d)
+/* mp_read_file for an input that is `what` */
+static int read_input(const char *path, const char *what, size_t max_bytes,
+                      char **out, size_t *out_len, mp_diag *d)
 {
     *out = NULL;
     *out_len = 0;
@@ -116,7 +124,7 @@ int mp_read_file(const char *path, size_t max_bytes, char **out,
     in.shown = in.is_stdin ? "<stdin>" : path;
     char *buf = NULL;
     size_t len = 0;
-    int rc = open_input(&in, path, max_bytes, d);
+    int rc = open_input(&in, path, what, max_bytes, d);
     if (rc)
         goto out;
     buf = malloc(in.cap);
@@ -142,4 +150,35 @@ out:
     close_input(&in);
     free(buf);
     return rc;
+}
+
+int mp_read_file(const char *path, size_t max_bytes, char **out,
+                 size_t *out_len, mp_diag *d)
+{
+    return read_input(path, "a YAML file", max_bytes, out, out_len, d);
+}
+
+int mp_input_read(const char *path, const char *what, mp_input *out, mp_diag *d)
+{
+    out->path = path;
+    out->shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    return read_input(path, what, mp_ylimits_default.max_bytes, &out->text,
+                      &out->len, d);
+}
+
+void mp_input_quote(const mp_input *s, mp_diag *d)
+{
+    if (!s || !s->text)
+        return;
+    mp_diag_quote(d, s->shown, s->text, s->len);
+    mp_diag_quote(d, s->path, s->text, s->len);
+}
+
+void mp_input_free(mp_input *s)
+{
+    if (!s)
+        return;
+    free(s->text);
+    s->text = NULL;
+    s->len = 0;
 }

@@ -6,6 +6,7 @@
 #include "migplan/yaml/gofloat.h"
 #include "migplan/yaml/ydoc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,42 +21,46 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-/* Go strconv.ParseUint(s, 0, 64) on an unsigned digit string. */
-static bool go_parse_uint0(const char *s, uint64_t *out)
+bool mp_go_parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
     int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    const char *d = s;
+    if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
         base = 16;
-        s += 2;
-    } else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
+        d += 2;
+    } else if (d[0] == '0' && (d[1] == 'o' || d[1] == 'O')) {
         base = 8;
-        s += 2;
-    } else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+        d += 2;
+    } else if (d[0] == '0' && (d[1] == 'b' || d[1] == 'B')) {
         base = 2;
-        s += 2;
-    } else if (s[0] == '0' && s[1]) {
+        d += 2;
+    } else if (d[0] == '0' && d[1]) {
         base = 8;
-        s += 1;
+        d += 1;
     }
-    if (!*s)
+    if (!*d)
         return false;
     uint64_t v = 0;
-    for (; *s; s++) {
-        int dg;
-        if (*s >= '0' && *s <= '9')
-            dg = *s - '0';
-        else if (*s >= 'a' && *s <= 'f')
-            dg = *s - 'a' + 10;
-        else if (*s >= 'A' && *s <= 'F')
-            dg = *s - 'A' + 10;
-        else
-            return false;
-        if (dg >= base)
-            return false;
-        if (v > (UINT64_MAX - (uint64_t)dg) / (uint64_t)base)
+    /* an underscore must follow a digit or the base prefix */
+    bool last_us = d == s;
+    for (; *d; d++) {
+        if (*d == '_') {
+            if (last_us)
+                return false;
+            last_us = true;
+            continue;
+        }
+        int c = tolower((unsigned char)*d);
+        int dg = c >= '0' && c <= '9'   ? c - '0'
+                 : c >= 'a' && c <= 'z' ? c - 'a' + 10
+                                        : 99;
+        if (dg >= base || v > (max - (uint64_t)dg) / (uint64_t)base)
             return false;
         v = v * (uint64_t)base + (uint64_t)dg;
+        last_us = false;
     }
+    if (last_us)
+        return false;
     *out = v;
     return true;
 }
@@ -69,7 +74,7 @@ static bool go_parse_int0(const char *s, int64_t *out)
         s++;
     }
     uint64_t u;
-    if (!go_parse_uint0(s, &u))
+    if (!mp_go_parse_uint(s, UINT64_MAX, &u))
         return false;
     if (neg) {
         if (u > (uint64_t)INT64_MAX + 1u)
@@ -202,7 +207,8 @@ static void resolve_number(const char *s, size_t len, mp_yval *v)
     if (go_parse_int0(tmp, &iv)) {
         v->kind = MP_YV_INT;
         v->i = iv;
-    } else if (tmp[0] != '+' && tmp[0] != '-' && go_parse_uint0(tmp, &uv)) {
+    } else if (tmp[0] != '+' && tmp[0] != '-' &&
+               mp_go_parse_uint(tmp, UINT64_MAX, &uv)) {
         v->kind = MP_YV_UINT;
         v->u = uv;
     } else if (yaml_style_float(tmp) && parse_float_checked(tmp, &f)) {

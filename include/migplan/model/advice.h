@@ -57,11 +57,15 @@ typedef struct mp_slice_set {
     size_t n_samples;         /* values kept */
     size_t n_blank;           /* DCGM blank values (no data) skipped */
     size_t n_whole;           /* samples of GPUs without MIG, not used */
+    size_t n_duplicate;       /* repeats of a (slice, metric, time) dropped */
     long long ts_min, ts_max; /* ms since the epoch, when has_ts */
     bool has_ts;
     int n_files;
-    mp_intern keys;    /* slice keys; key id == slice index */
-    mp_intern strings; /* label values */
+    mp_intern keys;     /* slice keys; key id == slice index */
+    mp_intern strings;  /* label values */
+    mp_intern seen;     /* (slice, metric, timestamp) of timestamped samples */
+    double *seen_value; /* seen_value[id]: the value first seen */
+    size_t seen_cap;
 } mp_slice_set;
 
 /* The slice for key[0..len) (the caller builds a key that identifies the
@@ -69,6 +73,14 @@ typedef struct mp_slice_set {
  * then the caller fills its labels. Returns 0 or MP_ENOMEM. */
 int mp_slice_set_get(mp_slice_set *s, const char *key, size_t len,
                      size_t *index, bool *is_new);
+
+/* Has slice i a sample of the same metric (fb: FB_USED, else engine
+ * activity) at ts_ms already? Then *dup is set and, when its value differs
+ * from value, MP_ESCHEMA is returned (a series cannot hold two values at
+ * one time); otherwise the sample is remembered. Samples without a
+ * timestamp are never duplicates. Returns 0, MP_ESCHEMA or MP_ENOMEM. */
+int mp_slice_seen(mp_slice_set *s, size_t i, bool fb, long long ts_ms,
+                  double value, bool *dup);
 
 /* Add a sample to slice i. MP_ELIMIT past MP_ADVICE_MAX_SAMPLES values,
  * MP_ENOMEM; the caller positions the diagnostic. */

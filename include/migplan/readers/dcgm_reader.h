@@ -30,8 +30,4 @@
 int mp_dcgm_parse(const mp_db *db, const char *text, size_t len,
                   const char *path, mp_slice_set *set, mp_diag *d);
 
-/* Read a file ("-": standard input) and parse it as mp_dcgm_parse does. */
-int mp_dcgm_load(const mp_db *db, const char *path, mp_slice_set *set,
-                 mp_diag *d);
-
 #endif

@@ -91,6 +91,10 @@ int mp_nvsmi_words(const mp_nvsmi_line *l, mp_nvsmi_cell *cells, int max);
 /* Does cell c hold exactly the text s? */
 bool mp_nvsmi_cell_is(const mp_nvsmi_cell *c, const char *s);
 
+/* Is cell c a decimal number (at most six digits) from lo to hi? Then *out
+ * gets it. */
+bool mp_nvsmi_cell_int(const mp_nvsmi_cell *c, int lo, int hi, int *out);
+
 /* The rows of record i of t: *first and *n. */
 void mp_nvsmi_record(const mp_nvsmi_table *t, int i, int *first, int *n);
 

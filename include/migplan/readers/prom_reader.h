@@ -40,6 +40,7 @@ typedef struct mp_prom_sample {
     int value_col;
     long long ts_ms;
     bool has_ts;
+    int ts_col; /* when has_ts */
     int line;
 } mp_prom_sample;
 

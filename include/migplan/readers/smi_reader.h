@@ -58,8 +58,4 @@ int mp_smi_layout_parse(const char *list, mp_smi_layout *out, char *why,
 int mp_smi_parse(const char *text, size_t len, const char *path,
                  const mp_smi_layout *layout, mp_proc_samples *s, mp_diag *d);
 
-/* Read a file ("-": standard input) and parse it as mp_smi_parse does. */
-int mp_smi_load(const char *path, const mp_smi_layout *layout,
-                mp_proc_samples *s, mp_diag *d);
-
 #endif

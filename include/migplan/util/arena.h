@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* arena.h - a bump allocator: many small allocations, one free.
+/* arena.h - a bump allocator: many small allocations, one free; and the
+ * one way a malloc'd array grows (mp_grow).
  *
  * The profile database and every parsed YAML document live in an arena, so
  * their owner releases everything with a single mp_arena_free().
@@ -34,5 +35,17 @@ char *mp_arena_printf(mp_arena *a, const char *fmt, ...)
     ;
 /* Release every allocation; the arena may be reused afterwards. */
 void mp_arena_free(mp_arena *a);
+
+/* Free everything of an object that owns its memory through arena a, then
+ * zero the object (size bytes at obj, a included), so that freeing it again
+ * is safe: the whole body of such an object's _free. */
+void mp_arena_release(mp_arena *a, void *obj, size_t size);
+
+/* Make room for `need` elements of `size` bytes in a malloc'd array: arr
+ * is the address of the array pointer (T **), *cap its capacity. When need
+ * is over *cap, *cap doubles (from `first`) until it holds need and the
+ * array is reallocated. Returns 0, or -1 when out of memory or the size
+ * would overflow, leaving the array and *cap as they were. */
+int mp_grow(void *arr, int *cap, int need, size_t size, int first);
 
 #endif

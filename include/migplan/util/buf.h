@@ -43,6 +43,11 @@ void mp_buf_pad_to(mp_buf *b, size_t from, int width);
  * space separates a word from what precedes it unless that ends in a space
  * or a newline. */
 void mp_buf_wrap(mp_buf *b, const char *text, int col, int indent, int width);
+/* Append s[0..n) with every byte below 128 that has an entry in esc (the
+ * escapes of a syntax: esc['"'] = "&quot;") replaced by that entry, and
+ * every other byte as it is. */
+void mp_buf_escape(mp_buf *b, const char *s, size_t n,
+                   const char *const esc[128]);
 /* Number of UTF-8 code points in s[0..n). */
 int mp_utf8_width(const char *s, size_t n);
 

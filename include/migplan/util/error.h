@@ -69,6 +69,11 @@ int mp_diag_set(mp_diag *d, int code, const char *file, int line, int col,
 /* Prefix-format a diagnostic as "file:line:col: error: msg" into buf. */
 void mp_diag_format(const mp_diag *d, char *buf, size_t n);
 
+/* Line `line` (1-based) of text[0..len) as *s[0..*n), without its "\n" or
+ * "\r\n"; false when text is NULL or has no such line. */
+bool mp_text_line(const char *text, size_t len, int line, const char **s,
+                  size_t *n);
+
 /* Quote the source line of d from text[0..len), the buffer that was parsed
  * as `path`: only when d is about that file, has a line, no quote yet, and
  * the line is shorter than MP_DIAG_QUOTE_MAX. Safe with d or text NULL. */

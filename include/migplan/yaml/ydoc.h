@@ -84,10 +84,6 @@ int mp_ydoc_load(const char *path, const mp_ylimits *lim, mp_ydoc *out,
 /* Free everything; safe on a zeroed or freed document. */
 void mp_ydoc_free(mp_ydoc *doc);
 
-/* The source line `line` (1-based) without its newline, for caret output. */
-bool mp_ydoc_source_line(const char *text, size_t text_len, int line,
-                         const char **start, size_t *len);
-
 /* Look up the last pair with this string key (plain or quoted scalar key,
  * compared by text). Returns the value node and optionally the key node. */
 const mp_ynode *mp_ymap_get(const mp_ynode *map, const char *key,

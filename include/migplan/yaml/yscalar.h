@@ -46,4 +46,10 @@ const char *mp_yvkind_name(mp_yvkind k);
 bool mp_ykey_string(const mp_ynode *key, char *buf, size_t n,
                     const char **why_not);
 
+/* Go's strconv.ParseUint(s, 0, bits) with max = 2^bits - 1: 0x/0o/0b
+ * prefixes, a leading 0 for octal, underscores only after a digit or the
+ * prefix and not at the end. False when s is no such number or is above
+ * max. */
+bool mp_go_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
 #endif

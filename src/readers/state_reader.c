@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* state_reader.c - GPU instances, compute instances and the processes in
+ * them out of nvidia-smi output (-lgi, -lci and the Processes table). */
+#include "migplan/readers/state_reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "migplan/readers/nvsmi_table.h"
+
+typedef struct rd {
+    const mp_nvsmi_doc *doc;
+    const mp_model *const *models;
+    int n_models;
+    mp_node_state *st;
+    bool skipped[MP_STATE_MAX_GPUS];
+    mp_diag *d;
+} rd;
+
+#define ERR(r, code, line, col, ...)                                           \
+    mp_diag_set((r)->d, code, (r)->doc->path, line, col, __VA_ARGS__)
+
+static int want_int(rd *r, int line, const mp_nvsmi_cell *c, const char *what,
+                    int hi, int *out)
+{
+    if (mp_nvsmi_cell_int(c, 0, hi, out))
+        return 0;
+    return ERR(r, MP_ESYNTAX, line, c->col,
+               "%s must be a number from 0 to %d, not '%.*s'", what, hi, c->len,
+               c->s);
+}
+
+/* "4:1": a start slot and a size in memory slices. */
+static int want_slot(rd *r, int line, const mp_nvsmi_cell *c, int *start,
+                     int *size)
+{
+    const char *colon = memchr(c->s, ':', (size_t)c->len);
+    if (colon) {
+        mp_nvsmi_cell a = {c->s, (int)(colon - c->s), c->col, c->box};
+        mp_nvsmi_cell b = {colon + 1, c->len - a.len - 1, c->col, c->box};
+        if (mp_nvsmi_cell_int(&a, 0, MP_MAX_UNITS - 1, start) &&
+            mp_nvsmi_cell_int(&b, 1, MP_MAX_UNITS, size))
+            return 0;
+    }
+    return ERR(r, MP_ESYNTAX, line, c->col,
+               "the placement must be Start:Size, e.g. 4:1, not '%.*s'", c->len,
+               c->s);
+}
+
+/* The header's words, one string per row, into buf. */
+static void header_words(const mp_nvsmi_table *t, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < t->n_header && k < n; i++)
+        for (int c = 0; c < t->header[i].n_cells && k < n; c++)
+            k += (size_t)snprintf(buf + k, n - k, "%s%.*s", k ? " " : "",
+                                  t->header[i].cells[c].len,
+                                  t->header[i].cells[c].s);
+}
+
+/* GPU index's state, created on first sight; NULL when its model was not
+ * given (then *rc is 0) or the index is out of range (*rc set). */
+static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
+{
+    int index;
+    *rc = want_int(r, line, c, "the GPU index", MP_STATE_MAX_GPUS - 1, &index);
+    if (*rc)
+        return NULL;
+    mp_node_state *st = r->st;
+    for (int i = 0; i < st->n; i++)
+        if (st->gpu[i].index == index)
+            return &st->gpu[i];
+    const mp_model *m = index < r->n_models ? r->models[index] : NULL;
+    if (!m) {
+        st->n_skipped += !r->skipped[index];
+        r->skipped[index] = true;
+        return NULL;
+    }
+    int i = st->n++;
+    while (i > 0 && st->gpu[i - 1].index > index) {
+        st->gpu[i] = st->gpu[i - 1];
+        i--;
+    }
+    mp_gpu_state_init(&st->gpu[i], index, m);
+    return &st->gpu[i];
+}
+
+/* |   0  MIG 1g.18gb           19       11          4:1     | */
+static int read_lgi(rd *r, const mp_nvsmi_table *t)
+{
+    char words[256];
+    header_words(t, words, sizeof(words));
+    if (strcmp(words, "GPU Name Profile Instance Placement ID ID Start:Size"))
+        return ERR(r, MP_ESYNTAX, t->title_line, 1,
+                   "the -lgi table's header is not the one nvidia-smi prints "
+                   "(GPU Name Profile Instance Placement); this output "
+                   "format is not known");
+    for (int i = 0; i < t->n_rows; i++) {
+        const mp_nvsmi_row *row = &t->rows[i];
+        const mp_nvsmi_cell *c = row->cells;
+        int l = row->line, rc, pid, gi, start, size;
+        if (row->n_cells != 6 || !mp_nvsmi_cell_is(&c[1], "MIG"))
+            return ERR(r, MP_ESYNTAX, l, 1,
+                       "a GPU instance row reads \"GPU MIG NAME PROFILE-ID "
+                       "INSTANCE-ID START:SIZE\"; this one does not");
+        mp_gpu_state *g = gpu_of(r, l, &c[0], &rc);
+        if (rc || !g)
+            return rc;
+        if ((rc = want_int(r, l, &c[3], "the profile ID", 255, &pid)) ||
+            (rc = want_int(r, l, &c[4], "the GPU instance ID", 4095, &gi)) ||
+            (rc = want_slot(r, l, &c[5], &start, &size)))
+            return rc;
+        char why[400];
+        int q = mp_gpu_state_add(g, pid, start, size, gi, l, why, sizeof(why));
+        if (q < 0)
+            return ERR(r, q, l, c[3].col, "%s", why);
+        const char *name =
+            g->layout.gis.model->profiles[g->layout.gis.gi[q].profile].name;
+        /* the printed name must be the profile ID's (the name of a +me
+         * profile on an older driver may lack the suffix) */
+        if (!mp_nvsmi_cell_is(&c[2], name) &&
+            !(strncmp(name, c[2].s, (size_t)c[2].len) == 0 &&
+              strcmp(name + c[2].len, "+me") == 0))
+            return ERR(r, MP_ESCHEMA, l, c[2].col,
+                       "profile ID %d is %s on %s, but this row names it "
+                       "'%.*s'; is this output from another GPU model?",
+                       pid, name, g->layout.gis.model->id, c[2].len, c[2].s);
+    }
+    return 0;
+}
+
+/* The GPU instance of row c[0] (GPU index) and c[gi_cell] (GPU instance
+ * ID): *q its index in *g, or *g NULL for a GPU whose model was not given.
+ * An ID the -lgi table did not list is an error. */
+static int instance_of(rd *r, const mp_nvsmi_row *row, int gi_cell,
+                       const char *what, mp_gpu_state **g, int *q)
+{
+    int rc, gi, l = row->line;
+    const mp_nvsmi_cell *c = row->cells;
+    *g = gpu_of(r, l, &c[0], &rc);
+    if (rc || !*g)
+        return rc;
+    if ((rc = want_int(r, l, &c[gi_cell], "the GPU instance ID", 4095, &gi)))
+        return rc;
+    *q = mp_gpu_state_find(*g, gi);
+    if (*q < 0)
+        return ERR(r, MP_ESCHEMA, l, c[gi_cell].col,
+                   "%s is in GPU instance %d of GPU %d, which no -lgi table "
+                   "lists; give the -lgi output of the same moment",
+                   what, gi, (*g)->index);
+    return 0;
+}
+
+/* |   0     11       MIG 1g.18gb          0         0          0:1     | */
+static int read_lci(rd *r, const mp_nvsmi_table *t)
+{
+    char words[256];
+    header_words(t, words, sizeof(words));
+    if (strcmp(words, "GPU GPU Name Profile Instance Instance ID ID ID") &&
+        strcmp(words, "GPU GPU Name Profile Instance Placement Instance ID ID "
+                      "Start:Size ID"))
+        return ERR(r, MP_ESYNTAX, t->title_line, 1,
+                   "the -lci table's header is not the one nvidia-smi prints "
+                   "(GPU, GPU Instance ID, Name, Profile ID, Instance ID); "
+                   "this output format is not known");
+    r->st->has_lci = true;
+    for (int i = 0; i < t->n_rows; i++) {
+        const mp_nvsmi_row *row = &t->rows[i];
+        if ((row->n_cells != 6 && row->n_cells != 7) ||
+            !mp_nvsmi_cell_is(&row->cells[2], "MIG"))
+            return ERR(r, MP_ESYNTAX, row->line, 1,
+                       "a compute instance row reads \"GPU GPU-INSTANCE-ID "
+                       "MIG NAME PROFILE-ID INSTANCE-ID [START:SIZE]\"; this "
+                       "one does not");
+        mp_gpu_state *g;
+        int q, rc = instance_of(r, row, 1, "a compute instance", &g, &q);
+        if (rc || !g)
+            return rc;
+        mp_gi_state *s = &g->gi[q];
+        s->n_ci = s->n_ci < 0 ? 1 : s->n_ci + 1;
+    }
+    return 0;
+}
+
+/* |    0    2    0       4242      C   python3 serve.py      30120MiB | */
+static int read_processes(rd *r, const mp_nvsmi_table *t)
+{
+    char words[256];
+    header_words(t, words, sizeof(words));
+    if (strncmp(words, "GPU GI CI PID Type Process name", 31))
+        return ERR(r, MP_ESYNTAX, t->title_line, 1,
+                   "the Processes table's header is not the one nvidia-smi "
+                   "prints (GPU GI CI PID Type Process name); this output "
+                   "format is not known");
+    r->st->has_procs = true;
+    for (int i = 0; i < t->n_rows; i++) {
+        const mp_nvsmi_row *row = &t->rows[i];
+        const mp_nvsmi_cell *c = row->cells;
+        if (row->n_cells >= 1 && mp_nvsmi_cell_is(&c[0], "No"))
+            continue; /* No running processes found */
+        if (row->n_cells < 6)
+            return ERR(r, MP_ESYNTAX, row->line, 1,
+                       "a process row reads \"GPU GI CI PID TYPE NAME "
+                       "[MEMORY]\"; this one does not");
+        if (mp_nvsmi_cell_is(&c[1], "N/A"))
+            continue; /* a GPU without MIG */
+        mp_gpu_state *g;
+        int q, rc = instance_of(r, row, 1, "a process", &g, &q);
+        if (rc || !g)
+            return rc;
+        mp_gi_state *s = &g->gi[q];
+        if (s->n_processes++ == 0) {
+            /* the name runs from the sixth cell to before the memory */
+            const mp_nvsmi_cell *last = &c[row->n_cells - 1];
+            bool mem =
+                last->len > 3 && !memcmp(last->s + last->len - 3, "MiB", 3);
+            const mp_nvsmi_cell *end =
+                mem && row->n_cells > 6 ? last - 1 : last;
+            s->process = mp_arena_strndup(&r->st->arena, c[5].s,
+                                          (size_t)(end->s + end->len - c[5].s));
+            if (!s->process)
+                return ERR(r, MP_ENOMEM, row->line, 1, "out of memory");
+        }
+    }
+    return 0;
+}
+
+/* Does line l (not NUL-terminated) hold s? */
+static bool line_has(const mp_nvsmi_line *l, const char *s)
+{
+    int n = (int)strlen(s);
+    for (int i = 0; i + n <= l->len; i++)
+        if (memcmp(l->text + i, s, (size_t)n) == 0)
+            return true;
+    return false;
+}
+
+static bool titled(const mp_nvsmi_table *t, const char *title)
+{
+    return t->title && strcmp(t->title, title) == 0;
+}
+
+int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
+                        const mp_model *const *models, int n_models,
+                        mp_node_state *st, mp_diag *d)
+{
+    memset(st, 0, sizeof(*st));
+    mp_nvsmi_doc doc;
+    int rc = mp_nvsmi_parse(text, len, path, &doc, d);
+    if (rc)
+        return rc;
+    rd r = {&doc, models, n_models, st, {false}, d};
+    /* GPU instances first: compute instances and processes refer to them */
+    static const char *const order[] = {
+        "GPU instances:", "Compute instances:", "Processes:"};
+    static int (*const read[])(rd *, const mp_nvsmi_table *) = {
+        read_lgi, read_lci, read_processes};
+    bool any = false;
+    for (int k = 0; k < 3 && !rc; k++)
+        for (int i = 0; i < doc.n_tables && !rc; i++)
+            if (titled(&doc.tables[i], order[k])) {
+                any |= k == 0;
+                rc = read[k](&r, &doc.tables[i]);
+            }
+    for (int i = 0; i < doc.n_lines && !rc; i++) {
+        const mp_nvsmi_line *l = &doc.lines[i];
+        any |= l->table < 0 && line_has(l, "No GPU instances found");
+        st->has_lci |=
+            l->table < 0 && line_has(l, "No compute instances found");
+    }
+    if (!rc && !any)
+        rc = mp_diag_set(d, MP_ESCHEMA, path, 0, 0,
+                         "no GPU instances table: give the output of "
+                         "`nvidia-smi mig -lgi` (followed, if you like, by "
+                         "`nvidia-smi mig -lci` and `nvidia-smi`)");
+    mp_nvsmi_doc_free(&doc);
+    return rc;
+}
+
+const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index)
+{
+    for (int i = 0; i < st->n; i++)
+        if (st->gpu[i].index == index)
+            return &st->gpu[i];
+    return NULL;
+}
+
+void mp_node_state_free(mp_node_state *st)
+{
+    if (st)
+        mp_arena_free(&st->arena);
+}

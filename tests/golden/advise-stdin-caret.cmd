@@ -1,0 +1,1 @@
+sed 's/memory:/memroy:/' tests/data/sizing/advise-request.yaml | migplan advise tests/data/sizing/advise-day.prom --request -; printf 'DCGM_FI_DEV_FB_USED{gpu="0",GPU_I_PROFILE="1g.10gb",GPU_I_ID="1"} twelve\n' | migplan advise - --request tests/data/sizing/advise-request.yaml

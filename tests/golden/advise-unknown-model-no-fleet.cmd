@@ -1,0 +1,1 @@
+printf 'tenants:\n  - name: chat\n    memory: 12GiB\n' > "$TMPDIR/r.yaml"; printf 'DCGM_FI_DEV_FB_USED{modelName="NVIDIA Z9",GPU_I_PROFILE="1g.12gb",GPU_I_ID="3",gpu="0",pod="chat-0"} 9000\n' > "$TMPDIR/m.prom"; migplan advise "$TMPDIR/m.prom" --request "$TMPDIR/r.yaml"

@@ -1,0 +1,1 @@
+migplan plan ''; migplan size ''; migplan check ''

@@ -1,0 +1,1 @@
+sed 's/{0,1,2,3,4,5,6}:1/{0,1,2,3,4,5,6,7,8,9}:1/' tests/data/nvidia-smi/h100-525-lgipp.txt | migplan import-profiles tests/data/nvidia-smi/h100-580-lgip-empty.txt - tests/data/nvidia-smi/h100-580-query-gpu.csv

@@ -1,0 +1,1 @@
+migplan plan examples/h200-inference-node.yaml --time-limit 0
