@@ -270,13 +270,30 @@ static const ccase cases[] = {
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "true\n"
      "    mig-devices: {3g.40gb: 2}\n",
-     "h100", true, "stranded-compute", MP_SEV_WARNING, 6, 18,
-     "idles 1 of 7 compute slices on h100-sxm5-80gb"},
+     "h100", true, "stranded-compute", MP_SEV_NOTE, 6, 18,
+     "idles 1 of 7 compute slices on h100-sxm5-80gb: no memory is left for "
+     "them (by design: a single-profile layout)"},
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "true\n"
      "    mig-devices: {1g.10gb: 7}\n",
-     "h100", true, "stranded-memory", MP_SEV_WARNING, 6, 18,
+     "h100", true, "stranded-memory", MP_SEV_NOTE, 6, 18,
      "leaves 1 of 8 memory slices unusable"},
+    /* stranding no larger profiles in place of these avoid (the media
+     * engines of 1g.10gb+me come with no larger profile that fits) */
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
+     "    mig-devices: {1g.10gb+me: 1, 2g.20gb: 3}\n",
+     "h100", true, "stranded-memory", MP_SEV_NOTE, 6, 18,
+     "leaves 1 of 8 memory slices unusable on h100-sxm5-80gb: no profile can "
+     "be placed there; unavoidable: no larger profiles in place of these fit "
+     "and use them"},
+    /* stranding that larger profiles in place of these would avoid */
+    {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
+     "true\n"
+     "    mig-devices: {1g.10gb: 1, 1g.20gb: 3}\n",
+     "h100", true, "stranded-compute", MP_SEV_WARNING, 6, 18,
+     "idles 2 of 7 compute slices on h100-sxm5-80gb: no memory is left for "
+     "them; larger profiles would use them: 1 x 1g.10gb + 3 x 2g.20gb"},
     {"version: v1\nmig-configs:\n  a:\n  - device-filter: \"0x1FB010DE\"\n    "
      "devices: all\n    mig-enabled: true\n    mig-devices: {1g.10gb: 1}\n",
      NULL, true, "unknown-device", MP_SEV_WARNING, 4, 20,
@@ -319,7 +336,7 @@ static const ccase cases[] = {
     {"version: v1\nmig-configs:\n  a:\n  - devices: all\n    mig-enabled: "
      "true\n"
      "    mig-devices: {2c.3g.40gb: 2, 1c.3g.40gb: 2}\n",
-     "h100", true, "stranded-compute", MP_SEV_WARNING, 6, 18, "idles 1 of 7"},
+     "h100", true, "stranded-compute", MP_SEV_NOTE, 6, 18, "idles 1 of 7"},
 };
 
 static void run_case(const ccase *t, int idx)

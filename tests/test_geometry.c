@@ -624,6 +624,32 @@ static void test_diagram(void **state)
     mp_buf_free(&b);
 }
 
+/* Upgrades (issue 14): four 1g.20gb idle 3 of 7 compute slices on an
+ * H100; three of them as 2g.20gb use all 7. A 1g.10gb+me has no larger
+ * dominating profile that fits beside three 2g.20gb. */
+static void test_upgrade(void **state)
+{
+    (void)state;
+    const mp_model *m = model("h100");
+    int g1 = pidx(m, "1g.20gb"), g2 = pidx(m, "2g.20gb");
+    int me = pidx(m, "1g.10gb+me"), g10 = pidx(m, "1g.10gb");
+    assert_true(mp_gi_dominates(&m->profiles[g2], &m->profiles[g1]));
+    assert_false(mp_gi_dominates(&m->profiles[g1], &m->profiles[g2]));
+    assert_true(mp_gi_dominates(&m->profiles[g1], &m->profiles[g10]));
+    assert_false(mp_gi_dominates(&m->profiles[g1], &m->profiles[me]));
+    int count[MP_MAX_PROFILES] = {0}, to[MP_MAX_PROFILES][MP_MAX_PROFILES];
+    count[g1] = 4;
+    assert_int_equal(mp_geom_upgrade(m, count, false, to), 7);
+    assert_int_equal(to[g1][g2], 3);
+    assert_int_equal(to[g1][g1], 1);
+    count[g1] = 0;
+    count[me] = 1;
+    count[g2] = 3;
+    assert_int_equal(mp_geom_upgrade(m, count, true, to), 7);
+    assert_int_equal(to[me][me], 1);
+    assert_int_equal(to[g2][g2], 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_enumeration_every_model),
         cmocka_unit_test(test_enumeration_reentrant),
         cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_upgrade),
         cmocka_unit_test(test_compute_instances),
         cmocka_unit_test(test_diagram),
     };

@@ -166,10 +166,13 @@ static void roundtrip(const mp_plan *p)
     mp_check_opts o = {.gpus = gpus, .n_gpus = ng};
     mp_check_stats st = {0};
     assert_int_equal(mp_check_file(db, &mf, &o, &f, &st), 0);
+    /* what `check --strict` fails: errors and warnings alike (stranding
+     * the plan cannot avoid is a note) */
     for (int i = 0; i < f.n; i++)
-        if (f.v[i].sev == MP_SEV_ERROR)
-            fail_msg("check error %d:%d [%s] %s\n%s", f.v[i].line, f.v[i].col,
-                     f.v[i].code, f.v[i].message, b.data);
+        if (f.v[i].sev == MP_SEV_ERROR || f.v[i].sev == MP_SEV_WARNING)
+            fail_msg("check --strict fails the plan: %d:%d [%s] %s\n%s",
+                     f.v[i].line, f.v[i].col, f.v[i].code, f.v[i].message,
+                     b.data);
     const mp_mp_config *c = mp_mp_find(&mf, "migplan");
     assert_non_null(c);
     for (int k = 0; k < p->n_gpus; k++) {
@@ -221,7 +224,11 @@ typedef struct bf {
     int at_gpu[64], at_prof[64]; /* where each placed replica went */
     int n_rep;
     long steps;
+    int cap[64];    /* per tenant: at most this many per GPU (0: any) */
+    int on[16][64]; /* replicas of each tenant on each GPU */
 } bf;
+
+static int cur_seed; /* of the random request being checked */
 
 /* Place replica i and the rest; true when all of them fit. */
 static bool bf_place(bf *s, int i)
@@ -229,7 +236,8 @@ static bool bf_place(bf *s, int i)
     if (i == s->n_rep)
         return true;
     if (++s->steps > 20000000)
-        fail_msg("brute force too slow; make the case smaller");
+        fail_msg("brute force too slow (seed %d); make the case smaller",
+                 cur_seed);
     const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
     /* replicas of one tenant are interchangeable: place them in
      * non-decreasing (GPU, profile) order */
@@ -245,7 +253,9 @@ static bool bf_place(bf *s, int i)
         if (skip)
             continue;
         const mp_model *m = s->gm[k];
-        if (!mp_tenant_allows(t, m))
+        int tn = s->tenant_of[i];
+        if (!mp_tenant_allows(t, m) ||
+            (s->cap[tn] > 0 && s->on[k][tn] >= s->cap[tn]))
             continue;
         if (t->whole_gpu) {
             if (s->any[k] || !mp_tenant_fits_whole(t, m, NULL, 0))
@@ -272,6 +282,7 @@ static bool bf_place(bf *s, int i)
             if (!mp_tenant_fits_profile(t, m, &m->profiles[q], NULL, 0))
                 continue;
             s->count[k][q]++;
+            s->on[k][tn]++;
             s->at_gpu[i] = k;
             s->at_prof[i] = q;
             bool was = s->any[k];
@@ -280,19 +291,40 @@ static bool bf_place(bf *s, int i)
                 bf_place(s, i + 1))
                 return true;
             s->any[k] = was;
+            s->on[k][tn]--;
             s->count[k][q]--;
         }
     }
     return false;
 }
 
+/* Do the selection sel (GPUs per fleet entry of r) hold every replica? */
+static bool bf_try(bf *s, const mp_request *r, const int *sel)
+{
+    memset(s->count, 0, sizeof(s->count));
+    memset(s->whole, 0, sizeof(s->whole));
+    memset(s->any, 0, sizeof(s->any));
+    memset(s->on, 0, sizeof(s->on));
+    s->n_gpu = 0;
+    for (int i = 0; i < r->n_fleet; i++)
+        for (int k = 0; k < sel[i]; k++) {
+            s->gm[s->n_gpu] = r->fleet[i].model;
+            s->gfleet[s->n_gpu++] = i;
+        }
+    return bf_place(s, 0);
+}
+
 /* The cheapest cost over every selection of GPUs (at most `cap` per fleet
- * entry), or -1 when none works. */
-static double brute_force(const mp_request *r, int cap)
+ * entry), or -1 when none works; per_gpu (NULL: none) caps each tenant's
+ * replicas per GPU (0: no cap). */
+static double brute_force_capped(const mp_request *r, int cap,
+                                 const int *per_gpu)
 {
     bf s;
     memset(&s, 0, sizeof(s));
     s.r = r;
+    for (int t = 0; per_gpu && t < r->n_tenants; t++)
+        s.cap[t] = per_gpu[t];
     for (int t = 0; t < r->n_tenants; t++)
         for (int k = 0; k < r->tenants[t].replicas; k++)
             s.tenant_of[s.n_rep++] = t;
@@ -318,19 +350,92 @@ static double brute_force(const mp_request *r, int cap)
         }
         if (total > 16 || (best >= 0 && cost >= best - 1e-9))
             continue;
-        memset(s.count, 0, sizeof(s.count));
-        memset(s.whole, 0, sizeof(s.whole));
-        memset(s.any, 0, sizeof(s.any));
-        s.n_gpu = 0;
-        for (int i = 0; i < nf; i++)
-            for (int k = 0; k < sel[i]; k++) {
-                s.gm[s.n_gpu] = r->fleet[i].model;
-                s.gfleet[s.n_gpu++] = i;
-            }
-        if (bf_place(&s, 0))
+        if (bf_try(&s, r, sel))
             best = cost;
     }
     return best;
+}
+
+static double brute_force(const mp_request *r, int cap)
+{
+    return brute_force_capped(r, cap, NULL);
+}
+
+/* The fewest GPUs to add to r's fleet for a plan (-1: none up to cap per
+ * entry): r with every count lifted, and each added GPU costing 1. */
+static int brute_force_added(const mp_request *r, int cap)
+{
+    mp_request open = *r;
+    for (int i = 0; i < r->n_fleet; i++)
+        open.fleet[i].count = -1;
+    bf s;
+    memset(&s, 0, sizeof(s));
+    s.r = &open;
+    for (int t = 0; t < r->n_tenants; t++)
+        for (int k = 0; k < r->tenants[t].replicas; k++)
+            s.tenant_of[s.n_rep++] = t;
+    int best = -1, nf = r->n_fleet, sel[MP_MAX_FLEET];
+    long combos = 1;
+    for (int i = 0; i < nf; i++)
+        combos *= cap + 1;
+    for (long c = 0; c < combos; c++) {
+        long x = c;
+        int total = 0, added = 0;
+        for (int i = 0; i < nf; i++) {
+            sel[i] = (int)(x % (cap + 1));
+            x /= cap + 1;
+            total += sel[i];
+            int have = r->fleet[i].count < 0 ? sel[i] : r->fleet[i].count;
+            added += sel[i] > have ? sel[i] - have : 0;
+        }
+        if (total > 16 || (best >= 0 && added >= best))
+            continue;
+        if (bf_try(&s, r, sel))
+            best = added;
+    }
+    return best;
+}
+
+/* "add at least K GPUs" must name the true minimum. */
+static void check_added(const mp_plan *p, const char *yaml, int *checked)
+{
+    const char *at = strstr(p->reason, "add at least ");
+    if (!at)
+        return;
+    for (int t = 0; t < p->req->n_tenants; t++)
+        if (mp_tenant_gpus(&p->req->tenants[t]) > 1)
+            return; /* then only the cheapest completion is given */
+    int said = atoi(at + strlen("add at least "));
+    int want = brute_force_added(p->req, (int)p->req->total_replicas);
+    if (said != want)
+        fail_msg("'%s': the fewest GPUs to add are %d\n%s", p->reason, want,
+                 yaml);
+    ++*checked;
+}
+
+/* Spread as the README documents it, by brute force: tenant by tenant in
+ * request order, the fewest replicas per GPU at the optimal cost `want`,
+ * the caps of the tenants before kept. The plan must match each. */
+static void check_spread(const mp_plan *p, double want, const char *yaml)
+{
+    const mp_request *r = p->req;
+    int caps[64] = {0};
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        if (!tn->spread || tn->whole_gpu)
+            continue;
+        int c = 1;
+        for (;; c++) {
+            caps[t] = c;
+            double got = brute_force_capped(r, (int)r->total_replicas, caps);
+            if (got >= 0 && fabs(got - want) < 1e-6)
+                break;
+        }
+        if (mp_plan_max_per_gpu(p, t) != c)
+            fail_msg("seed %d: %s: %d per GPU in the plan, %d at the same "
+                     "cost by brute force\n%s",
+                     cur_seed, tn->name, mp_plan_max_per_gpu(p, t), c, yaml);
+    }
 }
 
 /* ---- seeded random requests ---- */
@@ -345,18 +450,24 @@ static unsigned rnd(unsigned n)
 static const char *const small_models[] = {"h100", "a30",       "h200",
                                            "b200", "a100-40gb", "h100-nvl"};
 
+/* The models random requests are drawn from (small_models unless a test
+ * says otherwise). */
+static const char *const *gen_models = small_models;
+static unsigned gen_n = 6;
+
 /* A random request with at most max_rep replicas over 1 or 2 models;
- * tensor_parallel adds whole-gpu: 2 and 3 tenants. */
+ * tensor_parallel adds whole-gpu: 2 and 3 tenants; spready: more spread
+ * tenants and models lists. */
 static void random_request(mp_buf *b, int max_rep, bool two_models,
-                           bool tensor_parallel)
+                           bool tensor_parallel, bool spready)
 {
     int nf = two_models ? 2 : 1;
     int mi[2];
-    mi[0] = (int)rnd(6);
-    mi[1] = (int)((mi[0] + 1 + rnd(5)) % 6);
+    mi[0] = (int)rnd(gen_n);
+    mi[1] = (int)((mi[0] + 1 + rnd(gen_n - 1)) % (int)gen_n);
     mp_buf_puts(b, "fleet:\n");
     for (int i = 0; i < nf; i++) {
-        mp_buf_printf(b, "  - model: %s\n", small_models[mi[i]]);
+        mp_buf_printf(b, "  - model: %s\n", gen_models[mi[i]]);
         if (rnd(2))
             mp_buf_printf(b, "    count: %u\n", 1 + rnd(4));
         if (two_models)
@@ -381,25 +492,29 @@ static void random_request(mp_buf *b, int max_rep, bool two_models,
         /* memory as a share of the first model's, so most cases fit */
         static const int permille[] = {40,  60,  100, 110, 120, 200, 230,
                                        250, 280, 400, 450, 480, 550, 900};
-        int total = model(small_models[mi[0]])->memory_mib;
+        int total = model(gen_models[mi[0]])->memory_mib;
         mp_buf_printf(b, "    memory: %dMiB\n",
                       total / 1000 * permille[rnd(14)] + (int)rnd(512));
         mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 7));
         if (kind == 1)
             mp_buf_puts(b, "    media: true\n");
-        if (kind == 2)
-            mp_buf_printf(b, "    models: [%s]\n", small_models[mi[0]]);
-        if (rnd(3) == 0)
+        if (kind == 2 || (spready && two_models && kind < 8))
+            mp_buf_printf(b, "    models: [%s]\n",
+                          gen_models[mi[two_models ? kind % 2 : 0]]);
+        if (rnd(spready ? 2 : 3) == 0)
             mp_buf_puts(b, "    spread: true\n");
     }
 }
 
+static int added_checked; /* infeasible verdicts whose K was checked */
+
 static void check_random(int seed, int max_rep, bool two_models,
-                         bool tensor_parallel, int *feasible)
+                         bool tensor_parallel, bool spready, int *feasible)
 {
     rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+    cur_seed = seed;
     mp_buf y = MP_BUF_INIT;
-    random_request(&y, max_rep, two_models, tensor_parallel);
+    random_request(&y, max_rep, two_models, tensor_parallel, spready);
     mp_request r;
     load(y.data, &r);
     mp_plan p;
@@ -414,6 +529,7 @@ static void check_random(int seed, int max_rep, bool two_models,
                      "plan\n%s",
                      seed, p.cost, y.data);
         assert_true(strlen(p.reason) > 10);
+        check_added(&p, y.data, &added_checked);
     } else {
         if (!p.feasible)
             fail_msg("seed %d: solver says infeasible (%s), brute force cost "
@@ -425,6 +541,8 @@ static void check_random(int seed, int max_rep, bool two_models,
                      y.data);
         validate(&p);
         roundtrip(&p);
+        if (spready)
+            check_spread(&p, want, y.data);
         ++*feasible;
     }
     mp_plan_free(&p);
@@ -437,7 +555,7 @@ static void test_random_one_model(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1; seed <= 1000; seed++)
-        check_random(seed, 8, false, false, &feasible);
+        check_random(seed, 8, false, false, false, &feasible);
     /* the generator must produce mostly feasible cases to mean anything */
     print_message("%d of 1000 feasible, all matched the brute force\n",
                   feasible);
@@ -450,9 +568,10 @@ static void test_random_two_models(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1001; seed <= 1500; seed++)
-        check_random(seed, 6, true, false, &feasible);
-    print_message("%d of 500 feasible, all matched the brute force\n",
-                  feasible);
+        check_random(seed, 6, true, false, false, &feasible);
+    print_message("%d of 500 feasible, all matched the brute force; %d "
+                  "'add at least' verdicts exact\n",
+                  feasible, added_checked);
     assert_true(feasible > 350);
 }
 
@@ -463,10 +582,10 @@ static void test_random_whole_groups(void **state)
     (void)state;
     int feasible = 0, grouped = 0;
     for (int seed = 2001; seed <= 2400; seed++) {
-        check_random(seed, 6, true, true, &feasible);
+        check_random(seed, 6, true, true, false, &feasible);
         mp_buf y = MP_BUF_INIT;
         rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
-        random_request(&y, 6, true, true);
+        random_request(&y, 6, true, true, false);
         grouped +=
             strstr(y.data, "whole-gpu: 2") || strstr(y.data, "whole-gpu: 3");
         mp_buf_free(&y);
@@ -476,6 +595,59 @@ static void test_random_whole_groups(void **state)
                   feasible, grouped);
     assert_true(feasible > 250);
     assert_true(grouped > 50);
+}
+
+/* Spread tenants, with costs and models lists in play: each spread as
+ * far as the optimum allows, tenant by tenant (issue 14). */
+static void test_random_spread(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    /* up to 9 replicas: enough for spread tenants to compete for slots
+     * (seed 2273 is the first whose brute force takes too long) */
+    for (int seed = 2001; seed <= 2272; seed++)
+        check_random(seed, 9, seed % 3 != 0, false, true, &feasible);
+    print_message("%d of 272 feasible, every spread matched the brute force\n",
+                  feasible);
+    assert_true(feasible > 180);
+}
+
+/* Every model in the database, one or two per request: each plan's
+ * mig-parted output passes check --strict (issue 14: no stranding that
+ * larger profiles for the same tenants would avoid). No brute force here;
+ * the tests above hold the optimum. */
+static void test_random_all_models_strict(void **state)
+{
+    (void)state;
+    static const char *ids[64];
+    unsigned n = 0;
+    for (int i = 0; i < mp_db_count(db) && n < 64; i++)
+        ids[n++] = mp_db_model(db, i)->id;
+    gen_models = ids;
+    gen_n = n;
+    int feasible = 0;
+    for (int seed = 3001; seed <= 3300; seed++) {
+        rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+        mp_buf y = MP_BUF_INIT;
+        random_request(&y, 8, seed % 2 == 0, false, false);
+        mp_request r;
+        load(y.data, &r);
+        mp_plan p;
+        solve(&r, &p);
+        if (p.feasible) {
+            validate(&p);
+            roundtrip(&p);
+            feasible++;
+        }
+        mp_plan_free(&p);
+        mp_request_free(&r);
+        mp_buf_free(&y);
+    }
+    gen_models = small_models;
+    gen_n = 6;
+    print_message("%d of 300 plans over %u models pass check --strict\n",
+                  feasible, n);
+    assert_true(feasible > 150);
 }
 
 /* ---- hand-made cases with known answers ---- */
@@ -672,6 +844,77 @@ static void test_spread_respects_cost(void **state)
 
 /* Media engines: H100 has one +me instance per GPU (max 1), so three
  * media tenants need three GPUs. */
+/* issue 14's field case: at the optimal 10.50, t2 fits one per GPU (an
+ * independent ILP by CBC agrees); the capped replicas used to lose their
+ * slots to an earlier spread tenant's and the bisection's result was
+ * dropped. Every spread tenant keeps what it got, too. */
+static void test_spread_field_case(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of(
+        "fleet:\n"
+        "  - {model: rtx-pro-6000, count: 5, cost: 1.1}\n"
+        "  - {model: a30, cost: 0.5}\n"
+        "tenants:\n"
+        "  - {name: t0, memory: 25.17GB, compute: 4, graphics: true, "
+        "models: [rtx-pro-6000]}\n"
+        "  - {name: t1, memory: 3665MB, compute: 2g, replicas: 7, spread: "
+        "true, models: [a30]}\n"
+        "  - {name: t2, memory: 11316MiB, compute: 2, replicas: 8, spread: "
+        "true}\n"
+        "  - {name: t3, memory: 10272MiB, sms: 11, media: true}\n"
+        "  - {name: t4, memory: 7552MiB, graphics: true, engines: {nvjpg: 1, "
+        "ce: 1}, replicas: 8, spread: true, models: [rtx-pro-6000]}\n"
+        "  - {name: t5, memory: 3096Mi, replicas: 7}\n"
+        "  - {name: t6, memory: 47.38GiB, sms: 93, replicas: 2}\n",
+        &r);
+    assert_true(p.feasible);
+    assert_true(fabs(p.cost - 10.5) < 1e-9);
+    assert_true(p.optimal);
+    assert_false(p.spread_cut);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 1), 1);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 2), 1);
+    assert_int_equal(mp_plan_max_per_gpu(&p, 4), 4);
+    validate(&p);
+    roundtrip(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* issue 14: the fewest GPUs to add are not the cheapest completion. One
+ * GB200 (cost 4) holds all four replicas; two H200 (cost 1 each) are
+ * cheaper. Both are said, and the fewest then plans. */
+static void test_infeasible_fewest_vs_cheapest(void **state)
+{
+    (void)state;
+    const char *fleet0 = "fleet:\n"
+                         "  - {model: gb200, count: 0, cost: 4}\n"
+                         "  - {model: h200, count: 0, cost: 1}\n";
+    const char *fleet1 = "fleet:\n"
+                         "  - {model: gb200, count: 1, cost: 4}\n"
+                         "  - {model: h200, count: 0, cost: 1}\n";
+    const char *tenants = "tenants:\n"
+                          "  - {name: a, memory: 45GiB}\n"
+                          "  - {name: b, memory: 32GiB, replicas: 3}\n";
+    char yaml[400];
+    snprintf(yaml, sizeof(yaml), "%s%s", fleet0, tenants);
+    mp_request r;
+    mp_plan p = plan_of(yaml, &r);
+    assert_false(p.feasible);
+    assert_non_null(strstr(p.reason, "add at least 1 GPU (1 x gb200-186gb, "
+                                     "cost 4); the cheapest completion adds 2 "
+                                     "GPUs (2 x h200-141gb, cost 2)"));
+    mp_plan_free(&p);
+    mp_request_free(&r);
+    snprintf(yaml, sizeof(yaml), "%s%s", fleet1, tenants);
+    p = plan_of(yaml, &r);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 1);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
 static void test_media_limit(void **state)
 {
     (void)state;
@@ -799,16 +1042,20 @@ int main(void)
         cmocka_unit_test(test_random_one_model),
         cmocka_unit_test(test_random_two_models),
         cmocka_unit_test(test_random_whole_groups),
+        cmocka_unit_test(test_random_spread),
+        cmocka_unit_test(test_random_all_models_strict),
         cmocka_unit_test(test_exact_fill),
         cmocka_unit_test(test_validate_rejects),
         cmocka_unit_test(test_memory_bound),
         cmocka_unit_test(test_spread),
         cmocka_unit_test(test_spread_keeps_optimum),
         cmocka_unit_test(test_spread_respects_cost),
+        cmocka_unit_test(test_spread_field_case),
         cmocka_unit_test(test_media_limit),
         cmocka_unit_test(test_costs),
         cmocka_unit_test(test_infeasible_too_large),
         cmocka_unit_test(test_infeasible_fleet_small),
+        cmocka_unit_test(test_infeasible_fewest_vs_cheapest),
         cmocka_unit_test(test_infeasible_media_model),
         cmocka_unit_test(test_fleet_scale),
     };

@@ -160,6 +160,34 @@ static bool check_names(ck *c, const mp_mp_entry *e, int ei, const mp_model *m,
     return names_ok;
 }
 
+/* Would larger profiles in place of l's instances use more compute (or
+ * memory)? sd->upgrade names them when so; sd->single marks a layout of
+ * one profile, whose stranding is by design. */
+static void strand_upgrade(const mp_layout *l, bool by_memory, strand *sd)
+{
+    const mp_model *m = l->model;
+    int count[MP_MAX_PROFILES] = {0}, to[MP_MAX_PROFILES][MP_MAX_PROFILES];
+    int used = 0, kinds = 0;
+    for (int i = 0; i < l->n; i++) {
+        const mp_gi_profile *p = &m->profiles[l->gi[i].profile];
+        kinds += count[l->gi[i].profile]++ == 0;
+        used += by_memory ? p->memory_slices : p->compute_slices;
+    }
+    sd->single = kinds == 1;
+    sd->upgrade[0] = '\0';
+    if (sd->single || mp_geom_upgrade(m, count, by_memory, to) <= used)
+        return;
+    size_t k = 0;
+    for (int q = 0; q < m->n_profiles; q++) {
+        int n = 0;
+        for (int p = 0; p < m->n_profiles; p++)
+            n += to[p][q];
+        if (n)
+            mp_catf(sd->upgrade, sizeof(sd->upgrade), &k, "%s%d x %s",
+                    k ? " + " : "", n, m->profiles[q].name);
+    }
+}
+
 /* Keep the capacity a realised layout strands, for mp_ck_report_strands. */
 static void keep_strand(ck *c, const mp_gpu_layout *l)
 {
@@ -172,6 +200,7 @@ static void keep_strand(ck *c, const mp_gpu_layout *l)
         sd->m = l->gis.model;
         sd->compute = cap.stranded_compute;
         sd->memory = cap.largest_addable < 0 ? cap.stranded_memory : 0;
+        strand_upgrade(&l->gis, sd->compute == 0, sd);
     }
 }
 
@@ -399,25 +428,36 @@ void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei)
             const strand *b = &c->strands[j];
             if (done[j] || b->compute != a->compute || b->memory != a->memory ||
                 b->m->compute_slices != a->m->compute_slices ||
-                b->m->units != a->m->units)
+                b->m->units != a->m->units || b->single != a->single ||
+                strcmp(b->upgrade, a->upgrade) != 0)
                 continue;
             done[j] = true;
             mp_catf(list, sizeof(list), &k, "%s%s", n ? ", " : "", b->m->id);
             n++;
         }
         const mp_model *m = n == 1 ? a->m : NULL;
-        if (a->compute > 0)
-            mp_ck_add(c, MP_SEV_WARNING, "stranded-compute", e->devs_line,
-                      e->devs_col, ei, m,
-                      "this layout idles %d of %d compute slices on %s: no "
-                      "memory is left for them",
-                      a->compute, a->m->compute_slices, list);
+        mp_severity sev = a->upgrade[0] ? MP_SEV_WARNING : MP_SEV_NOTE;
+        char why[300];
+        if (a->upgrade[0])
+            snprintf(why, sizeof(why), "; larger profiles would use them: %s",
+                     a->upgrade);
         else
-            mp_ck_add(c, MP_SEV_WARNING, "stranded-memory", e->devs_line,
-                      e->devs_col, ei, m,
+            snprintf(why, sizeof(why), "%s",
+                     a->single ? " (by design: a single-profile layout)"
+                               : "; unavoidable: no larger profiles in "
+                                 "place of these fit and use them");
+        if (a->compute > 0)
+            mp_ck_add(c, sev, "stranded-compute", e->devs_line, e->devs_col, ei,
+                      m,
+                      "this layout idles %d of %d compute slices on %s: no "
+                      "memory is left for them%s",
+                      a->compute, a->m->compute_slices, list, why);
+        else
+            mp_ck_add(c, sev, "stranded-memory", e->devs_line, e->devs_col, ei,
+                      m,
                       "this layout leaves %d of %d memory slices unusable on "
-                      "%s: no profile can be placed there",
-                      a->memory, a->m->units, list);
+                      "%s: no profile can be placed there%s",
+                      a->memory, a->m->units, list, why);
     }
     c->nstrands = 0;
 }
@@ -434,6 +474,18 @@ static int filter_models(ck *c, const mp_mp_entry *e, int ei,
         if (!f->valid || (f->device & 0xFFFFu) != 0x10DEu)
             continue; /* reported by the reader */
         const mp_model *m = mp_db_find_pci(c->db, f->device);
+        const mp_excluded_device *x =
+            m ? NULL : mp_db_excluded_pci(c->db, f->device, NULL);
+        if (x && e->mig_enabled && e->n_devs > 0) {
+            /* known and deliberately without a table: nothing to fix in the
+             * config, so a note */
+            mp_ck_add(c, MP_SEV_NOTE, "unknown-device", f->line, f->col, ei,
+                      NULL,
+                      "PCI device 0x%08X (%s) has no profile table in "
+                      "migplan: %s; entries for it are not checked",
+                      f->device, x->name, x->reason);
+            continue;
+        }
         if (!m && e->mig_enabled && e->n_devs > 0) {
             mp_ck_add(c, MP_SEV_WARNING, "unknown-device", f->line, f->col, ei,
                       NULL,

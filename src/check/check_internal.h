@@ -13,6 +13,10 @@
 typedef struct strand {
     const mp_model *m;
     int compute, memory;
+    /* larger profiles in place of the layout's would use the idle slices:
+     * what they are ("3 x 2g.20gb + 1 x 1g.20gb"), "" when none would */
+    char upgrade[160];
+    bool single; /* one profile only, as NVIDIA's all-* layouts */
 } strand;
 
 /* A realised layout by model and mig-devices: big configs repeat a few
@@ -64,8 +68,10 @@ void mp_ck_on_model(ck *c, const mp_mp_entry *e, int ei, const mp_model *m,
  * not "NVIDIA A100-SXM4-80GB"). id 0: leave them. */
 void mp_ck_name_board(ck *c, int from, const mp_model *m, uint32_t id);
 
-/* Report the stranded capacity kept since the last call, one warning per
- * distinct amount, naming every model. */
+/* Report the stranded capacity kept since the last call, one finding per
+ * distinct amount, naming every model: a warning when larger profiles
+ * would use the idle slices, else (unavoidable, or a single-profile
+ * layout by design) a note. */
 void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei);
 
 /* Which entries meet the same GPU (no node inventory given). */

@@ -46,6 +46,33 @@ void mp_emit_plan_optimality(const mp_plan *p, mp_buf *b)
 
 /* Notes about inferred profile data the plan relies on, once per model
  * and kind of value. */
+/* Compute a plan GPU idles with no memory left for it. The planner hands
+ * idle compute to tenants (larger profiles) wherever it can, so what is
+ * left no larger profile for its tenants would use; say so, since
+ * `check` reports it (as a note). */
+static int stranded_compute(const mp_plan_gpu *g)
+{
+    if (!g->layout.mig_enabled || g->layout.gis.n == 0)
+        return 0;
+    mp_capacity c;
+    mp_geom_capacity(&g->layout.gis, &c);
+    return c.stranded_compute;
+}
+
+static void stranded_notes(const mp_plan *p, mp_buf *b)
+{
+    for (int k = 0; k < p->n_gpus; k++) {
+        int n = stranded_compute(&p->gpus[k]);
+        if (n > 0)
+            mp_buf_printf(b,
+                          "note: GPU %d idles %d compute slice%s with no "
+                          "memory left: unavoidable, no larger profiles for "
+                          "its tenants fit and use %s\n",
+                          p->gpus[k].index, n, n == 1 ? "" : "s",
+                          n == 1 ? "it" : "them");
+    }
+}
+
 static void inferred_notes(const mp_plan *p, mp_buf *b)
 {
     static const char *const fields[] = {"placements", "memory-mib", "sms",
@@ -259,21 +286,28 @@ static int replica_rows(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
     return 0;
 }
 
-/* How spread tenants ended up: over how many GPUs, at most how many on
- * one. */
+/* How every spread tenant ended up: over how many GPUs, at most how many
+ * on one; and whether a limit stopped the spreading short. */
 static void spread_lines(const mp_plan *p, mp_buf *b)
 {
     const mp_request *r = p->req;
+    bool any = false;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
-        if (!tn->spread || tn->replicas < 2)
+        if (!tn->spread)
             continue;
         int gpus = 0;
         for (int k = 0; k < p->n_gpus; k++)
             gpus += mp_plan_gpu_replicas(&p->gpus[k], t) > 0;
-        mp_buf_printf(b, "spread: %s over %d GPUs, at most %d per GPU\n",
-                      tn->name, gpus, mp_plan_max_per_gpu(p, t));
+        mp_buf_printf(b, "spread: %s over %d GPU%s, at most %d per GPU\n",
+                      tn->name, gpus, gpus == 1 ? "" : "s",
+                      mp_plan_max_per_gpu(p, t));
+        any = true;
     }
+    if (any && p->spread_cut)
+        mp_buf_puts(b, "spread: the time limit stopped spreading before it "
+                       "was proven as far as the optimum allows; raise "
+                       "--time-limit\n");
 }
 
 /* The memory each replica was sized for, where headroom changed it. */
@@ -378,6 +412,7 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
                   p->gpus_used, p->gpus_used == 1 ? "" : "s", p->n_gpus,
                   replicas, replicas == 1 ? "" : "s", gib(granted), gib(asked));
     inferred_notes(p, b);
+    stranded_notes(p, b);
     for (int i = 0; i < p->warnings.n; i++)
         mp_buf_printf(b, "warning: %s [%s]\n", p->warnings.v[i].message,
                       p->warnings.v[i].code);
@@ -428,6 +463,10 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
     if (g->layout.mig_enabled)
         cJSON_AddBoolToObject(o, "creation_order_works_without_placement",
                               g->layout.driver_order);
+    /* only when some is stranded: the planner avoids it where it can */
+    int stranded = stranded_compute(g);
+    if (stranded > 0)
+        cJSON_AddNumberToObject(o, "stranded_compute_slices", stranded);
     return o;
 }
 
@@ -502,6 +541,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     cJSON_AddNumberToObject(root, "cost", p->cost);
     cJSON_AddNumberToObject(root, "lower_bound", p->lower_bound);
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
+    if (p->spread_cut)
+        cJSON_AddBoolToObject(root, "spread_cut_by_time_limit", true);
     cJSON *gpus = cJSON_AddArrayToObject(root, "gpus");
     for (int k = 0; k < p->n_gpus; k++)
         cJSON_AddItemToArray(gpus, gpu_json(p, &p->gpus[k]));

@@ -211,17 +211,27 @@ static const mp_device *by_product(const mp_db *db, const char *q,
     return NULL;
 }
 
-static int unknown_pci(const mp_db *db, uint32_t id, mp_diag *d)
+const mp_excluded_device *mp_db_excluded_pci(const mp_db *db, uint32_t id,
+                                             const mp_model **where)
 {
     for (int i = 0; i < db->n; i++)
-        for (int k = 0; k < db->models[i]->n_excluded; k++) {
-            const mp_excluded_device *x = &db->models[i]->excluded[k];
-            if (x->pci_id == id)
-                return mp_diag_set(d, MP_ENOTFOUND, NULL, 0, 0,
-                                   "PCI device ID 0x%08X (%s) has no model: "
-                                   "%s (%s)",
-                                   id, x->name, x->reason, db->models[i]->file);
-        }
+        for (int k = 0; k < db->models[i]->n_excluded; k++)
+            if (db->models[i]->excluded[k].pci_id == id) {
+                if (where)
+                    *where = db->models[i];
+                return &db->models[i]->excluded[k];
+            }
+    return NULL;
+}
+
+static int unknown_pci(const mp_db *db, uint32_t id, mp_diag *d)
+{
+    const mp_model *m;
+    const mp_excluded_device *x = mp_db_excluded_pci(db, id, &m);
+    if (x)
+        return mp_diag_set(d, MP_ENOTFOUND, NULL, 0, 0,
+                           "PCI device ID 0x%08X (%s) has no model: %s (%s)",
+                           id, x->name, x->reason, m->file);
     return mp_diag_set(d, MP_ENOTFOUND, NULL, 0, 0,
                        "no known GPU model has PCI device ID 0x%08X; `migplan "
                        "gpus` lists the known ones, and --profiles DIR adds a "

@@ -262,6 +262,143 @@ static int open_gpus(const sv_solver *s, const sv_model *md, const double *x,
     return 0;
 }
 
+/* ------------------------------------------- capped classes, exactly */
+
+/* The capped classes' replicas on the GPUs of geometry (i, g), listed in
+ * at[0..n): a max-flow class -> (class, GPU) (at most cap) -> (GPU,
+ * profile) -> profile (the class quotas on (i, g) of it) -> sink, so that
+ * each GPU keeps its cap and each profile gets exactly the replicas the
+ * assignment gave it (the uncapped classes then find their slots). */
+typedef struct capnet {
+    const sv_solver *s;
+    const sv_model *md;
+    const long long *alloc;
+    int i, g, n, P, K;
+    const int *at;
+    int *cls; /* the capped classes on (i, g), K of them */
+} capnet;
+
+static int cap_node_cg(const capnet *c, int k, int u)
+{
+    return 2 + c->K + k * c->n + u;
+}
+
+static int cap_node_gp(const capnet *c, int u, int p)
+{
+    return 2 + c->K + c->K * c->n + u * c->P + p;
+}
+
+static int cap_node_p(const capnet *c, int p)
+{
+    return 2 + c->K + c->K * c->n + c->n * c->P + p;
+}
+
+/* Edges of the network; ids[(k * n + u) * P + p] the (class k, GPU u,
+ * profile p) edge or -1; want gets the replicas to place. */
+static void cap_edges_geom(const capnet *c, net *n, int *ids, long long *want)
+{
+    const int *cls = c->cls;
+    const sv_item *it = &c->s->items[c->i];
+    long long per_p[MP_MAX_PROFILES] = {0};
+    for (int k = 0; k < c->K * c->n * c->P; k++)
+        ids[k] = -1;
+    *want = 0;
+    for (int j = 0; j < c->md->nv; j++) {
+        const sv_var *v = &c->md->v[j];
+        if (v->kind != 'v' || v->item != c->i || v->geom != c->g ||
+            !c->alloc[j])
+            continue;
+        int k = 0;
+        while (cls[k] != v->cls)
+            k++;
+        edge(n, 0, 2 + k, c->alloc[j]);
+        per_p[v->prof] += c->alloc[j];
+        *want += c->alloc[j];
+        for (int u = 0; u < c->n; u++)
+            ids[(k * c->n + u) * c->P + v->prof] = edge(
+                n, cap_node_cg(c, k, u), cap_node_gp(c, u, v->prof), UNLIMITED);
+    }
+    for (int k = 0; k < c->K; k++)
+        for (int u = 0; u < c->n; u++)
+            edge(n, 2 + k, cap_node_cg(c, k, u), c->s->classes[cls[k]].cap);
+    for (int p = 0; p < c->P; p++) {
+        if (!per_p[p])
+            continue;
+        for (int u = 0; u < c->n; u++)
+            edge(n, cap_node_gp(c, u, p), cap_node_p(c, p),
+                 sv_cnt(it, c->g, p));
+        edge(n, cap_node_p(c, p), 1, per_p[p]);
+    }
+}
+
+/* Place the capped replicas on the GPUs at[0..n) of (i, g). */
+static int place_capped_geom(capnet *c, sv_gpu *gpus)
+{
+    int *cls = c->cls;
+    c->K = 0;
+    for (int j = 0; j < c->md->nv; j++) {
+        const sv_var *v = &c->md->v[j];
+        bool seen = false;
+        if (v->kind != 'v' || v->item != c->i || v->geom != c->g ||
+            !c->alloc[j])
+            continue;
+        for (int k = 0; k < c->K && !seen; k++)
+            seen = cls[k] == v->cls;
+        if (!seen)
+            cls[c->K++] = v->cls;
+    }
+    if (c->K == 0)
+        return 0;
+    net n;
+    memset(&n, 0, sizeof(n));
+    size_t nids = (size_t)c->K * (size_t)c->n * (size_t)c->P;
+    int *ids = malloc(nids * sizeof(int));
+    n.f = ids ? mp_flow_new(cap_node_p(c, c->P)) : NULL;
+    int rc = n.f ? 0 : MP_ENOMEM;
+    long long want = 0;
+    if (!rc)
+        cap_edges_geom(c, &n, ids, &want);
+    if (!rc && n.failed)
+        rc = MP_ENOMEM;
+    if (!rc && mp_flow_max(n.f, 0, 1) != want)
+        rc = MP_EINTERNAL; /* the caps cannot be kept GPU by GPU */
+    for (size_t e = 0; !rc && e < nids; e++) {
+        if (ids[e] < 0)
+            continue;
+        int p = (int)(e % (size_t)c->P);
+        int u = (int)(e / (size_t)c->P % (size_t)c->n);
+        int k = (int)(e / (size_t)c->P / (size_t)c->n);
+        sv_gpu *gp = &gpus[c->at[u]];
+        for (long long r = mp_flow_edge_flow(n.f, ids[e]); r > 0; r--)
+            gp->slots[free_slot(gp, p)].tenant =
+                c->s->classes[cls[k]].capped_tenant;
+    }
+    mp_flow_free(n.f);
+    free(ids);
+    return rc;
+}
+
+/* Every capped class's replicas, geometry by geometry. */
+static int place_capped(const sv_solver *s, const sv_model *md,
+                        const long long *alloc, sv_gpu *gpus, int ng)
+{
+    int *at = malloc((size_t)(ng ? ng : 1) * sizeof(int));
+    int *cls = malloc((size_t)(s->nclasses ? s->nclasses : 1) * sizeof(int));
+    int rc = at && cls ? 0 : MP_ENOMEM;
+    for (int i = 0; i < s->nitems && !rc; i++)
+        for (int g = 0; g < s->items[i].geoms.n && !rc; g++) {
+            capnet c = {s, md, alloc, i, g, 0, MP_MAX_PROFILES, 0, at, cls};
+            for (int k = 0; k < ng; k++)
+                if (gpus[k].item == i && gpus[k].geom == g)
+                    at[c.n++] = k;
+            if (c.n)
+                rc = place_capped_geom(&c, gpus);
+        }
+    free(at);
+    free(cls);
+    return rc;
+}
+
 /* What sv_expand hands out: quotas left and where to look, per column. */
 typedef struct quotas {
     long long *left;
@@ -296,10 +433,15 @@ int sv_expand(sv_solver *s, const sv_model *md, const double *x,
         rc = MP_ENOMEM;
     else
         memcpy(qu.left, alloc, (size_t)md->nv * sizeof(long long));
-    /* share each class's quotas among its tenants, spread tenants first */
+    /* capped classes exactly, then each other class's quotas among its
+     * tenants, spread tenants first */
+    if (!rc)
+        rc = place_capped(s, md, alloc, gpus, ng);
     for (int pass = 0; pass < 2 && !rc; pass++)
         for (int c = 0; c < s->nclasses && !rc; c++)
-            for (int m = 0; m < s->classes[c].ntenants && !rc; m++) {
+            for (int m = 0;
+                 m < s->classes[c].ntenants && !rc && s->classes[c].cap <= 0;
+                 m++) {
                 int t = s->classes[c].tenants[m];
                 if (s->req->tenants[t].spread == (pass == 0))
                     rc = place_tenant(s, md, c, t, &qu, gpus, ng);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "migplan/util/buf.h"
@@ -140,29 +141,61 @@ bool sv_explain_unplaceable(const sv_solver *s, mp_plan *plan)
     return false;
 }
 
-/* "needs at least 3 x h100-sxm5-80gb, 3 GPUs; the fleet has 2 x ...". */
-static void too_small(const sv_solver *s, const int *need, const int *have,
-                      bool timeout, char *reason, size_t n)
+/* A completion of the fleet: GPUs per fleet entry, and whether the search
+ * that found it was stopped by a limit. */
+typedef struct completion {
+    bool found, timeout;
+    int gpus[MP_MAX_FLEET];
+    int total;
+    double cost;
+} completion;
+
+/* "2 x h200-141gb + 1 x gb200-186gb" for the nonzero n[i], and with
+ * costs ", cost 4". */
+static void model_list(const sv_solver *s, const int *n, bool cost, char *out,
+                       size_t sz, size_t *k)
 {
-    int have_total = 0, need_total = 0;
-    size_t k = (size_t)snprintf(reason, n,
-                                "the fleet is too small: this request "
-                                "needs at least");
     bool first = true;
+    double total = 0;
     for (int i = 0; i < s->nitems; i++) {
-        need_total += need[i];
-        if (have[i] >= 0)
-            have_total += have[i];
-        if (!need[i])
+        if (!n[i])
             continue;
-        mp_catf(reason, n, &k, "%s %d x %s", first ? "" : " +", need[i],
+        mp_catf(out, sz, k, "%s%d x %s", first ? "" : " + ", n[i],
                 s->items[i].m->id);
+        total += n[i] * s->items[i].cost;
         first = false;
     }
-    mp_catf(reason, n, &k, ", %d GPU%s%s", need_total,
-            need_total == 1 ? "" : "s", timeout ? " (not proven minimal)" : "");
-    mp_catf(reason, n, &k, "; the fleet has");
-    first = true;
+    if (cost)
+        mp_catf(out, sz, k, ", cost %g", round(total * 1e6) / 1e6);
+}
+
+/* "the fleet is too small: this request needs at least 3 x h100-sxm5-80gb,
+ * 3 GPUs; the fleet has 2 x ...; add at least 1 GPU", with the models to
+ * add on mixed fleets. When the fewest GPUs to add (fewest) are not the
+ * cheapest completion (cheap), both, each with what it costs. */
+static void too_small(const sv_solver *s, const completion *cheap,
+                      const completion *fewest, const int *have, char *reason,
+                      size_t n)
+{
+    int cheap_add[MP_MAX_FLEET] = {0}, cheap_added = 0;
+    for (int i = 0; i < s->nitems; i++) {
+        cheap_add[i] = have[i] >= 0 && cheap->gpus[i] > have[i]
+                           ? cheap->gpus[i] - have[i]
+                           : 0;
+        cheap_added += cheap_add[i];
+    }
+    bool differ = fewest->found &&
+                  memcmp(cheap_add, fewest->gpus, sizeof(cheap_add)) != 0;
+    size_t k = (size_t)snprintf(reason, n, "the fleet is too small: ");
+    if (!differ) {
+        mp_catf(reason, n, &k, "this request needs at least ");
+        model_list(s, cheap->gpus, false, reason, n, &k);
+        mp_catf(reason, n, &k, ", %d GPU%s%s; ", cheap->total,
+                cheap->total == 1 ? "" : "s",
+                cheap->timeout ? " (not proven minimal)" : "");
+    }
+    mp_catf(reason, n, &k, "the fleet has");
+    bool first = true;
     for (int i = 0; i < s->nitems; i++) {
         if (have[i] < 0)
             continue;
@@ -170,18 +203,44 @@ static void too_small(const sv_solver *s, const int *need, const int *have,
                 s->items[i].m->id);
         first = false;
     }
-    if (have_total < need_total && k < n)
-        snprintf(reason + k, n - k, "; add at least %d GPU%s",
-                 need_total - have_total,
-                 need_total - have_total == 1 ? "" : "s");
-    else if (k < n)
-        snprintf(reason + k, n - k,
-                 "; enough GPUs in all, but not of the models the tenants "
-                 "need: add GPUs of the models above");
+    const completion *add = fewest->found ? fewest : cheap;
+    int added = fewest->found ? fewest->total : cheap_added;
+    mp_catf(reason, n, &k, "; add at least %d GPU%s%s", added,
+            added == 1 ? "" : "s", add->timeout ? " (not proven minimal)" : "");
+    if (s->nitems > 1 || differ) {
+        mp_catf(reason, n, &k, " (");
+        model_list(s, fewest->found ? fewest->gpus : cheap_add, differ, reason,
+                   n, &k);
+        mp_catf(reason, n, &k, ")");
+    }
+    if (differ) {
+        mp_catf(reason, n, &k, "; the cheapest completion adds %d GPU%s%s (",
+                cheap_added, cheap_added == 1 ? "" : "s",
+                cheap->timeout ? ", not proven cheapest" : "");
+        model_list(s, cheap_add, true, reason, n, &k);
+        mp_catf(reason, n, &k, ")");
+    }
 }
 
-/* Solve again with unlimited fleet entries: how many would it take? */
-static int fleet_too_small(sv_solver *s, mp_plan *plan)
+/* GPUs per fleet entry (of entries [from, from + n)) of c's plan. */
+static void count_gpus(const mp_request *r, const sv_cand *c, int from, int n,
+                       completion *out)
+{
+    for (int j = 0; j < c->md.nv; j++) {
+        const sv_var *v = &c->md.v[j];
+        if (sv_var_gpus(r, v) > 0 && v->item >= from && v->item < from + n) {
+            int g = sv_var_gpus(r, v) * (int)llround(c->best[j]);
+            out->gpus[v->item - from] += g;
+            out->total += g;
+        }
+    }
+    out->found = c->have;
+    out->timeout = c->timeout;
+    out->cost = c->best_obj;
+}
+
+/* The cheapest plan with every fleet entry unlimited. */
+static int cheapest(sv_solver *s, completion *out)
 {
     int saved[MP_MAX_FLEET];
     for (int i = 0; i < s->nitems; i++) {
@@ -192,21 +251,84 @@ static int fleet_too_small(sv_solver *s, mp_plan *plan)
     int rc = sv_candidate(s, -1, false, &c);
     for (int i = 0; i < s->nitems; i++)
         s->items[i].count = saved[i];
-    if (!rc && c.have) {
-        int need[MP_MAX_FLEET] = {0};
-        for (int j = 0; j < c.md.nv; j++)
-            need[c.md.v[j].item] +=
-                sv_var_gpus(s->req, &c.md.v[j]) * (int)llround(c.best[j]);
-        too_small(s, need, saved, c.timeout, plan->reason,
-                  sizeof(plan->reason));
-    } else if (!rc) {
+    if (!rc && c.have)
+        count_gpus(s->req, &c, 0, s->nitems, out);
+    sv_cand_free(&c);
+    return rc;
+}
+
+/* The fewest GPUs to add: every fleet entry twice, its own GPUs free and
+ * as many as it has, then a copy of it, unlimited, at 1 a GPU. */
+static int fewest(sv_solver *s, completion *out)
+{
+    int n = s->nitems;
+    if (2 * n > MP_MAX_FLEET)
+        return 0; /* out->found stays false */
+    uint32_t *elig = malloc((size_t)(s->nclasses ? s->nclasses : 1) *
+                            (size_t)n * sizeof(uint32_t));
+    if (!elig)
+        return MP_ENOMEM;
+    sv_item saved[MP_MAX_FLEET];
+    memcpy(saved, s->items, (size_t)n * sizeof(sv_item));
+    double step = s->cost_step;
+    for (int i = 0; i < n; i++) {
+        s->items[n + i] = s->items[i];
+        s->items[n + i].cost = 1;
+        s->items[n + i].count = s->items[i].count < 0 ? 0 : -1;
+        s->items[i].cost = 0;
+    }
+    for (int c = 0; c < s->nclasses; c++) {
+        memcpy(elig + (size_t)c * (size_t)n, s->classes[c].elig + n,
+               (size_t)n * sizeof(uint32_t));
+        memcpy(s->classes[c].elig + n, s->classes[c].elig,
+               (size_t)n * sizeof(uint32_t));
+    }
+    s->nitems = 2 * n;
+    s->cost_step = 1;
+    sv_cand cand;
+    int rc = sv_candidate(s, -1, false, &cand);
+    if (!rc && cand.have)
+        count_gpus(s->req, &cand, n, n, out);
+    sv_cand_free(&cand);
+    s->nitems = n;
+    s->cost_step = step;
+    memcpy(s->items, saved, (size_t)n * sizeof(sv_item));
+    for (int c = 0; c < s->nclasses; c++)
+        memcpy(s->classes[c].elig + n, elig + (size_t)c * (size_t)n,
+               (size_t)n * sizeof(uint32_t));
+    free(elig);
+    return rc;
+}
+
+/* How many GPUs, of which models, would make the request feasible. */
+static int fleet_too_small(sv_solver *s, mp_plan *plan)
+{
+    completion cheap, few;
+    memset(&cheap, 0, sizeof(cheap));
+    memset(&few, 0, sizeof(few));
+    /* fewest() splits each model into the GPUs the fleet has and added ones,
+     * which one whole-gpu: N replica must not straddle (its GPUs are of one
+     * fleet entry): with such tenants only the cheapest completion is
+     * known, and "add at least" may overstate the fewest. */
+    bool grouped = false;
+    for (int t = 0; t < s->req->n_tenants; t++)
+        grouped |= mp_tenant_gpus(&s->req->tenants[t]) > 1;
+    int rc = cheapest(s, &cheap);
+    if (!rc && cheap.found && !grouped)
+        rc = fewest(s, &few);
+    if (rc)
+        return rc;
+    int have[MP_MAX_FLEET];
+    for (int i = 0; i < s->nitems; i++)
+        have[i] = s->items[i].count;
+    if (cheap.found)
+        too_small(s, &cheap, &few, have, plan->reason, sizeof(plan->reason));
+    else
         snprintf(plan->reason, sizeof(plan->reason),
                  "no plan exists: the tenants' needs cannot be met together on "
                  "these GPU models (check media, graphics and models "
                  "constraints)");
-    }
-    sv_cand_free(&c);
-    return rc;
+    return 0;
 }
 
 int sv_explain_no_plan(sv_solver *s, const sv_cand *c, mp_plan *plan)

@@ -3,17 +3,22 @@
  * the most usable capacity free, then place them and order their creation.
  *
  * Among the profile choices the tenants allow whose multiset fits the GPU,
- * the best scores highest on: the largest profile that still fits, then
- * usable free slices (mp_geom_room), then fewest +me profiles taken (keep
- * them for tenants that need them), then least stranded memory, then least
- * memory and compute used. Identical GPUs (same model, same tenants' needs)
- * are common in racks and fleets; each distinct one is tidied once. */
+ * the best scores highest on: least stranded compute (idle compute slices
+ * with no memory left for them help nobody: better give them to tenants),
+ * then, when some is stranded anyway, most compute in use; then the
+ * largest profile that still fits, usable free slices (mp_geom_room),
+ * fewest +me profiles taken (keep them for tenants that need them), least
+ * stranded memory, and least memory and compute used. Whatever stranding
+ * remains, no upgrade of the chosen instances (mp_geom_upgrade) could use
+ * more compute: that is what `check` accepts as unavoidable. Identical
+ * GPUs (same model, same tenants' needs) are common in racks and fleets;
+ * each distinct one is tidied once. */
 #include "solver_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define NSCORE 5
+#define NSCORE 7
 #define LEAVES 512         /* distinct profile counts scored per GPU */
 #define TIDY_BUDGET 20000L /* choices tried per GPU */
 
@@ -85,13 +90,15 @@ static void score(const mp_layout *l, long *sc)
     mp_capacity c;
     mp_geom_capacity(l, &c);
     const mp_model *m = l->model;
-    mp_geom_room(l, &c, sc);
+    sc[0] = -c.stranded_compute;
+    sc[1] = c.stranded_compute > 0 ? c.compute_used : 0;
+    mp_geom_room(l, &c, sc + 2);
     int media = 0;
     for (int i = 0; i < l->n; i++)
         media += (m->profiles[l->gi[i].profile].flags & MP_GI_MEDIA) != 0;
-    sc[2] = -media;
-    sc[3] = -c.stranded_memory;
-    sc[4] = -(c.memory_used * 100 + c.compute_used);
+    sc[4] = -media;
+    sc[5] = -c.stranded_memory;
+    sc[6] = -(c.memory_used * 100 + c.compute_used);
 }
 
 static bool score_better(const long *a, const long *b)
@@ -114,7 +121,7 @@ static void tidy_leaf_eval(tidy_ctx *t)
         memcpy(sc, e->score, sizeof(sc));
     } else {
         mp_layout l;
-        bool fits = mp_geom_fit_counts(t->m, t->count, &l, NULL) == 0;
+        bool fits = mp_geom_fit_counts_best(t->m, t->count, &l, NULL) == 0;
         if (fits)
             score(&l, sc);
         if (e) {
@@ -242,6 +249,38 @@ static bool choose(const sv_solver *s, const sv_gpu *g, const groups *gr,
     return t.have;
 }
 
+/* When the counts strand compute, give the groups the upgrade of their
+ * instances that uses the most compute, if one uses more: an upgraded
+ * profile serves whoever the old one did. counts (per profile) follow. */
+static void upgrade(const mp_model *m, const groups *gr,
+                    int per[MP_MAX_GIS][MP_MAX_PROFILES], int *counts)
+{
+    mp_layout l;
+    mp_capacity cap;
+    if (mp_geom_fit_counts_best(m, counts, &l, NULL) != 0)
+        return;
+    mp_geom_capacity(&l, &cap);
+    int to[MP_MAX_PROFILES][MP_MAX_PROFILES];
+    if (cap.stranded_compute == 0 ||
+        mp_geom_upgrade(m, counts, false, to) <= cap.compute_used)
+        return;
+    memset(counts, 0, MP_MAX_PROFILES * sizeof(*counts));
+    for (int k = 0; k < gr->n; k++) {
+        int next[MP_MAX_PROFILES] = {0};
+        for (int p = 0; p < m->n_profiles; p++)
+            for (int q = 0; q < m->n_profiles && per[k][p] > 0; q++) {
+                int moved = per[k][p] < to[p][q] ? per[k][p] : to[p][q];
+                to[p][q] -= moved;
+                per[k][p] -= moved;
+                next[q] += moved;
+            }
+        for (int q = 0; q < m->n_profiles; q++) {
+            per[k][q] = next[q];
+            counts[q] += next[q];
+        }
+    }
+}
+
 /* Place the counts (the best placement, largest first, in a creation order
  * the driver also follows when it can) as layout out, MIG enabled. */
 static int place(const mp_model *m, const int *counts, mp_gpu_layout *out)
@@ -311,6 +350,8 @@ int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg)
     for (int k = 0; k < e.key.n; k++)
         for (int p = 0; p < m->n_profiles; p++)
             counts[p] += per[k][p];
+    if (tidied)
+        upgrade(m, &e.key, per, counts);
     int rc = place(m, tidied ? counts : keep, &pg->layout);
     if (rc)
         return rc;

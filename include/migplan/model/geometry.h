@@ -80,6 +80,7 @@ int mp_geom_validate(const mp_layout *l, mp_fit_result *res);
 #include "migplan/model/geom_ci.h"
 #include "migplan/model/geom_driver.h"
 #include "migplan/model/geom_enum.h"
+#include "migplan/model/geom_upgrade.h"
 #include "migplan/model/profname.h"
 
 #endif

@@ -205,6 +205,11 @@ int mp_db_find_device(const mp_db *db, const char *query, const mp_model **out,
 /* The model whose PCI device ID list holds id (0xDDDDVVVV), or NULL. */
 const mp_model *mp_db_find_pci(const mp_db *db, uint32_t id);
 
+/* The excluded device with PCI device ID id (*where, may be NULL, gets the
+ * model whose file lists it), or NULL. */
+const mp_excluded_device *mp_db_excluded_pci(const mp_db *db, uint32_t id,
+                                             const mp_model **where);
+
 /* The device of m with PCI device ID id, or NULL. */
 const mp_device *mp_model_device(const mp_model *m, uint32_t id);
 

@@ -48,6 +48,8 @@ typedef struct mp_plan {
     double lower_bound; /* no plan costs less (proven) */
     bool optimal;       /* cost == lower bound, proven */
     bool time_limit_hit;
+    bool spread_cut;     /* a limit stopped spreading before it was proven as
+                          * far as the optimum allows */
     bool integral_costs; /* every cost is a whole number */
     /* how the answer was found, for --verbose and benchmarks */
     int classes, patterns, columns, rows;

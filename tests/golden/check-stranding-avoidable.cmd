@@ -1,0 +1,1 @@
+migplan check examples/mig-parted/stranding.yaml --gpu h100 -v

@@ -1,0 +1,1 @@
+migplan plan tests/data/fewest-vs-cheapest.yaml

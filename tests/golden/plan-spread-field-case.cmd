@@ -1,0 +1,1 @@
+migplan plan tests/data/spread-not-as-far-as-optimum.yaml --ascii
