@@ -3,6 +3,7 @@
 #include "migplan/model/tenant.h"
 
 #include <stdio.h>
+#include <string.h>
 
 bool mp_tenant_allows(const mp_tenant *t, const mp_model *m)
 {
@@ -124,13 +125,20 @@ bool mp_tenant_fits_model(const mp_tenant *t, const mp_model *m)
     return false;
 }
 
+/* A pinned tenant takes only profiles of its pin's name. */
+static bool pinned_to(const mp_tenant *t, const mp_gi_profile *p)
+{
+    return !t->pin || strcmp(t->pin, p->name) == 0;
+}
+
 uint32_t mp_tenant_profile_mask(const mp_tenant *t, const mp_model *m)
 {
     uint32_t mask = 0;
     if (!mp_tenant_allows(t, m))
         return 0;
     for (int p = 0; p < m->n_profiles; p++)
-        if (mp_tenant_fits_profile(t, m, &m->profiles[p], NULL, 0))
+        if (pinned_to(t, &m->profiles[p]) &&
+            mp_tenant_fits_profile(t, m, &m->profiles[p], NULL, 0))
             mask |= 1u << p;
     return mask;
 }
@@ -138,6 +146,7 @@ uint32_t mp_tenant_profile_mask(const mp_tenant *t, const mp_model *m)
 bool mp_tenant_takes_profile(const mp_tenant *t, const mp_model *m, int p)
 {
     return p >= 0 && p < m->n_profiles && mp_tenant_allows(t, m) &&
+           pinned_to(t, &m->profiles[p]) &&
            mp_tenant_fits_profile(t, m, &m->profiles[p], NULL, 0);
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "migplan/model/node_pool.h"
 #include "migplan/model/profile_db.h"
 #include "migplan/model/tenant.h"
 #include "migplan/util/arena.h"
@@ -30,6 +31,11 @@ typedef struct mp_request {
     const char *path;
     mp_fleet_item fleet[MP_MAX_FLEET];
     int n_fleet;
+    /* `nodes:` pools, exclusive with `fleet:`. With pools, fleet[i] is pool
+     * i seen as GPUs: its model, count * gpus GPUs (-1: unlimited) and the
+     * node cost shared by its GPUs. */
+    mp_node_pool pools[MP_MAX_FLEET];
+    int n_pools;
     mp_tenant *tenants;
     int n_tenants;
     long long total_replicas;

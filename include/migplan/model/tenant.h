@@ -28,6 +28,12 @@ typedef struct mp_tenant {
     const mp_model **models;   /* allowed models; NULL: any */
     int n_models;
     int line, col; /* where the tenant is in the request, 1-based */
+    /* node pools: replicas on distinct nodes as far as the optimum allows
+     * (`spread: nodes`), every replica with one profile (`same-profile`) */
+    bool spread_nodes, same_profile;
+    /* the solver's choice for a same-profile tenant: only profiles of this
+     * name may serve it; NULL: any */
+    const char *pin;
 } mp_tenant;
 
 /* Is model m allowed for tenant t (its `models:` list; any without one)? */
