@@ -14,8 +14,11 @@ void mp_plan_free(mp_plan *p)
     if (!p)
         return;
     free(p->gpus);
+    free(p->nodes);
     p->gpus = NULL;
+    p->nodes = NULL;
     p->n_gpus = 0;
+    p->n_nodes = 0;
 }
 
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t)
@@ -125,6 +128,7 @@ void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
     pg->used = used;
     pg->whole_tenant = whole_tenant;
     pg->whole_replica = -1;
+    pg->node = pg->node_index = -1;
     mp_gpu_layout_init(&pg->layout, m, used && whole_tenant < 0);
     for (int q = 0; q < MP_MAX_GIS; q++)
         pg->tenant[q] = pg->replica[q] = -1;
@@ -164,10 +168,8 @@ static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
     return rc;
 }
 
-/* GPU indices in order, replicas numbered in GPU order, the cost. */
-static int number(const sv_solver *s, mp_plan *plan)
+int sv_plan_number(const mp_request *r, mp_plan *plan)
 {
-    const mp_request *r = s->req;
     int *next = calloc((size_t)(r->n_tenants ? r->n_tenants : 1), sizeof(int));
     if (!next)
         return MP_ENOMEM;
@@ -178,7 +180,7 @@ static int number(const sv_solver *s, mp_plan *plan)
         pg->index = k;
         if (pg->used) {
             plan->gpus_used++;
-            plan->cost += s->items[pg->fleet].cost;
+            plan->cost += r->fleet[pg->fleet].cost;
         }
         if (pg->whole_tenant >= 0)
             pg->whole_replica = next[pg->whole_tenant]++;
@@ -214,6 +216,6 @@ int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan)
     if (!rc)
         rc = sort_gpus(plan);
     if (!rc)
-        rc = number(s, plan);
+        rc = sv_plan_number(s->req, plan);
     return rc;
 }

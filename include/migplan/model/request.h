@@ -25,6 +25,9 @@ typedef struct mp_fleet_item {
     int count; /* -1: as many as needed */
     double cost;
     int line, col;
+    /* not 0: only these profiles (bit p for model->profiles[p]) and no
+     * whole GPU, as on a single-strategy node carrying one profile */
+    uint32_t profiles;
 } mp_fleet_item;
 
 typedef struct mp_request {
@@ -47,6 +50,10 @@ typedef struct mp_request {
  * Tenants with equal masks are interchangeable to a planner. */
 void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
                               uint32_t out[MP_MAX_FLEET]);
+
+/* May fleet entry i give tenant t a whole GPU (mp_tenant_takes_whole, and
+ * the entry not limited to profiles)? */
+bool mp_request_takes_whole(const mp_request *r, const mp_tenant *t, int i);
 
 /* Release everything the request owns (its arena); accepts NULL. The
  * request may be filled again afterwards. */

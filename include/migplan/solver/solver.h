@@ -33,7 +33,19 @@ typedef struct mp_plan_gpu {
      * serves (index into req->tenants) and which replica (0-based). */
     int tenant[MP_MAX_GIS];
     int replica[MP_MAX_GIS];
+    /* with node pools: the node (index into plan->nodes) and the GPU's
+     * node-local index (0..gpus-1, as nvidia-smi numbers it there) */
+    int node, node_index;
 } mp_plan_gpu;
+
+/* A node of a plan with node pools. */
+typedef struct mp_plan_node {
+    int pool; /* index into req->pools */
+    int k;    /* node number within its pool, 0-based (its name) */
+    bool used;
+    int profile;   /* single strategy: the profile of every GPU, else -1 */
+    int first_gpu; /* plan->gpus[first_gpu ..] are its pool's gpus GPUs */
+} mp_plan_node;
 
 typedef struct mp_plan {
     const mp_request *req;
@@ -42,6 +54,11 @@ typedef struct mp_plan {
     mp_plan_gpu *gpus; /* every GPU of the plan, in index order */
     int n_gpus;
     int gpus_used;
+    /* with node pools: every node, used ones first per pool (cost is then
+     * the cost of the used nodes) */
+    mp_plan_node *nodes;
+    int n_nodes;
+    int nodes_used;
     double cost;        /* total cost of the used GPUs */
     double lower_bound; /* no plan costs less (proven) */
     bool optimal;       /* cost == lower bound, proven */

@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nodes.c - plans for node pools: the fewest (or cheapest) nodes, then
+ * GPUs, then the GPU solver's own tie rules.
+ *
+ * The GPU solver does the packing. A pool becomes node types: a mixed pool
+ * one type (its model, any layout), a single pool one type per profile p
+ * (only p, no whole GPU: every GPU of such a node is `all-p`). Each type
+ * is a fleet entry of a derived request whose GPUs cost the node cost over
+ * the GPUs per node. For a choice of profile per same-profile tenant (each
+ * tenant pinned to one profile name; choices are searched by branch and
+ * bound on the GPU optimum's bound), the GPU optimum P gives
+ *   - a lower bound: any node plan's used GPUs are a GPU plan, so no node
+ *     plan costs less than P's (fractional) GPU cost;
+ *   - an upper bound: P's GPUs packed into ceil(g_t / gpus) nodes per type.
+ * Every vector of node counts per type costing in between is then tried
+ * cheapest first with the GPU counts it allows; the first feasible one is
+ * optimal. With one mixed pool no vector lies in between (ceil is
+ * monotone), so the packing of the GPU optimum is the node optimum. */
+#include "solver_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VECTORS 2000 /* node-count vectors tried per choice */
+
+typedef struct ntype {
+    int pool;
+    int prof; /* single strategy: the one profile; -1: mixed */
+} ntype;
+
+typedef struct nsolve {
+    const mp_db *db;
+    const mp_request *req;
+    const mp_solve_opts *o;
+    double deadline;
+    ntype types[MP_MAX_FLEET];
+    int ntypes;
+    mp_request sub; /* fleet: the types; tenants: copies with pins */
+    mp_tenant *tenants;
+    /* same-profile tenants with a choice: cands[k][0..ncand[k]) names */
+    int *choosers, nchoosers;
+    const char ***cands;
+    int *ncand;
+    /* the best plan so far, on sub, and its node cost */
+    mp_plan best;
+    bool have, proven;
+    double best_cost, lower_bound;
+    int best_gpus;
+    bool any_lb;
+    char reason[2048];
+    long solves;
+} nsolve;
+
+/* --------------------------------------------------------- node types */
+
+static bool useful_profile(const mp_request *r, const mp_model *m, int p)
+{
+    for (int t = 0; t < r->n_tenants; t++)
+        if (mp_tenant_profile_mask(&r->tenants[t], m) & (1u << p))
+            return true;
+    return false;
+}
+
+static int setup_types(nsolve *ns)
+{
+    const mp_request *r = ns->req;
+    for (int i = 0; i < r->n_pools; i++) {
+        const mp_node_pool *pl = &r->pools[i];
+        for (int p = -1; p < pl->model->n_profiles; p++) {
+            if (pl->strategy == MP_STRATEGY_SINGLE
+                    ? p < 0 || !useful_profile(r, pl->model, p)
+                    : p >= 0)
+                continue;
+            if (ns->ntypes == MP_MAX_FLEET)
+                return MP_ELIMIT;
+            ns->types[ns->ntypes++] = (ntype){i, p};
+        }
+    }
+    ns->sub = *r;
+    ns->sub.n_pools = 0;
+    ns->sub.n_fleet = ns->ntypes;
+    memset(&ns->sub.arena, 0, sizeof(ns->sub.arena));
+    for (int k = 0; k < ns->ntypes; k++) {
+        const mp_node_pool *pl = &r->pools[ns->types[k].pool];
+        mp_fleet_item *it = &ns->sub.fleet[k];
+        *it = r->fleet[ns->types[k].pool];
+        it->profiles = ns->types[k].prof < 0 ? 0 : 1u << ns->types[k].prof;
+        it->cost = pl->cost / pl->gpus;
+    }
+    ns->tenants = malloc((size_t)r->n_tenants * sizeof(mp_tenant));
+    if (!ns->tenants)
+        return MP_ENOMEM;
+    memcpy(ns->tenants, r->tenants, (size_t)r->n_tenants * sizeof(mp_tenant));
+    for (int t = 0; t < r->n_tenants; t++)
+        ns->tenants[t].spread |= ns->tenants[t].spread_nodes;
+    ns->sub.tenants = ns->tenants;
+    return 0;
+}
+
+/* ------------------------------------------------ same-profile choices */
+
+static bool has_name(const char **v, int n, const char *s)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(v[k], s) == 0)
+            return true;
+    return false;
+}
+
+/* The profile names tenant t may get on some type, in type and profile
+ * order, into v (room for MP_MAX_FLEET * MP_MAX_PROFILES). */
+static int candidate_names(const nsolve *ns, int t, const char **v)
+{
+    int n = 0;
+    uint32_t elig[MP_MAX_FLEET];
+    mp_request_profile_masks(&ns->sub, &ns->req->tenants[t], elig);
+    for (int k = 0; k < ns->ntypes; k++) {
+        const mp_model *m = ns->sub.fleet[k].model;
+        for (int p = 0; p < m->n_profiles; p++)
+            if ((elig[k] & (1u << p)) && !has_name(v, n, m->profiles[p].name))
+                v[n++] = m->profiles[p].name;
+    }
+    return n;
+}
+
+static int setup_choices(nsolve *ns)
+{
+    const mp_request *r = ns->req;
+    size_t room = (size_t)MP_MAX_FLEET * MP_MAX_PROFILES;
+    ns->choosers = malloc((size_t)r->n_tenants * sizeof(int));
+    ns->ncand = malloc((size_t)r->n_tenants * sizeof(int));
+    ns->cands = calloc((size_t)r->n_tenants, sizeof(*ns->cands));
+    if (!ns->choosers || !ns->ncand || !ns->cands)
+        return MP_ENOMEM;
+    for (int t = 0; t < r->n_tenants; t++) {
+        if (!r->tenants[t].same_profile)
+            continue;
+        const char **v = malloc(room * sizeof(*v));
+        if (!v)
+            return MP_ENOMEM;
+        int n = candidate_names(ns, t, v);
+        if (n == 1)
+            ns->tenants[t].pin = v[0];
+        if (n <= 1) {
+            free(v);
+            continue;
+        }
+        int k = ns->nchoosers++;
+        ns->choosers[k] = t;
+        ns->cands[k] = v;
+        ns->ncand[k] = n;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ one GPU solve */
+
+/* The GPU optimum of sub with at most cnt[k] GPUs of type k (-1: any). */
+static int solve_sub(nsolve *ns, const int *cnt, mp_plan *out, mp_diag *d)
+{
+    for (int k = 0; k < ns->ntypes; k++)
+        ns->sub.fleet[k].count = cnt[k];
+    mp_solve_opts o = *ns->o;
+    o.time_limit = fmax(0.05, ns->deadline - sv_now());
+    ns->solves++;
+    return mp_solve(ns->db, &ns->sub, &o, out, d);
+}
+
+/* Nodes per type that hold p's used GPUs; false when a pool's count is
+ * exceeded. */
+static bool pack_counts(const nsolve *ns, const mp_plan *p, int *nn,
+                        double *cost, int *gpus)
+{
+    int g[MP_MAX_FLEET] = {0};
+    int per_pool[MP_MAX_FLEET] = {0};
+    *gpus = 0;
+    for (int k = 0; k < p->n_gpus; k++)
+        if (p->gpus[k].used)
+            g[p->gpus[k].fleet]++, (*gpus)++;
+    *cost = 0;
+    bool ok = true;
+    for (int k = 0; k < ns->ntypes; k++) {
+        const mp_node_pool *pl = &ns->req->pools[ns->types[k].pool];
+        nn[k] = (g[k] + pl->gpus - 1) / pl->gpus;
+        *cost += nn[k] * pl->cost;
+        per_pool[ns->types[k].pool] += nn[k];
+        ok &= pl->count < 0 || per_pool[ns->types[k].pool] <= pl->count;
+    }
+    return ok;
+}
+
+/* ------------------------------------------------ node-count vectors */
+
+typedef struct nvec {
+    int n[MP_MAX_FLEET];
+    double cost;
+    int gpus;
+} nvec;
+
+typedef struct venum {
+    const nsolve *ns;
+    double lo, hi; /* lo <= cost < hi */
+    nvec cur;
+    int per_pool[MP_MAX_FLEET];
+    nvec *v;
+    int nv;
+    bool overflow;
+} venum;
+
+static void vec_rec(venum *e, int k)
+{
+    if (e->overflow)
+        return;
+    if (k == e->ns->ntypes) {
+        if (e->cur.cost >= e->lo - 1e-9 && e->cur.cost < e->hi - 1e-9) {
+            if (e->nv == MAX_VECTORS)
+                e->overflow = true;
+            else
+                e->v[e->nv++] = e->cur;
+        }
+        return;
+    }
+    const mp_node_pool *pl = &e->ns->req->pools[e->ns->types[k].pool];
+    int *pp = &e->per_pool[e->ns->types[k].pool];
+    for (int n = 0; e->cur.cost + n * pl->cost < e->hi - 1e-9; n++) {
+        if (pl->count >= 0 && *pp + n > pl->count)
+            break;
+        e->cur.n[k] = n;
+        e->cur.cost += n * pl->cost;
+        e->cur.gpus += n * pl->gpus;
+        *pp += n;
+        vec_rec(e, k + 1);
+        *pp -= n;
+        e->cur.gpus -= n * pl->gpus;
+        e->cur.cost -= n * pl->cost;
+    }
+}
+
+static int vec_cmp(const void *a, const void *b)
+{
+    const nvec *x = a, *y = b;
+    if (fabs(x->cost - y->cost) > 1e-9)
+        return x->cost < y->cost ? -1 : 1;
+    return (x->gpus > y->gpus) - (x->gpus < y->gpus);
+}
+
+/* Keep p as the best plan when it is better (node cost, then GPUs). */
+static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
+{
+    if (ns->have && (cost > ns->best_cost + 1e-9 ||
+                     (cost > ns->best_cost - 1e-9 && gpus >= ns->best_gpus))) {
+        mp_plan_free(p);
+        return;
+    }
+    mp_plan_free(&ns->best);
+    ns->best = *p;
+    memset(p, 0, sizeof(*p));
+    ns->have = true;
+    ns->best_cost = cost;
+    ns->best_gpus = gpus;
+}
+
+/* Cheaper vectors than the packing of the GPU optimum, cheapest first:
+ * the first feasible one is the node optimum of this choice. */
+static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
+                       mp_diag *d)
+{
+    venum e = {.ns = ns, .lo = lo, .hi = hi};
+    e.v = malloc(MAX_VECTORS * sizeof(nvec));
+    if (!e.v)
+        return MP_ENOMEM;
+    vec_rec(&e, 0);
+    qsort(e.v, (size_t)e.nv, sizeof(nvec), vec_cmp);
+    *proven &= !e.overflow;
+    int rc = 0;
+    for (int k = 0; k < e.nv && !rc; k++) {
+        if (sv_now() > ns->deadline) {
+            *proven = false;
+            break;
+        }
+        int cnt[MP_MAX_FLEET];
+        for (int j = 0; j < ns->ntypes; j++)
+            cnt[j] = e.v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
+        mp_plan p;
+        rc = solve_sub(ns, cnt, &p, d);
+        if (rc)
+            break;
+        *proven &= p.feasible || !p.time_limit_hit;
+        if (p.feasible) {
+            int nn[MP_MAX_FLEET], gpus;
+            double cost;
+            pack_counts(ns, &p, nn, &cost, &gpus);
+            offer(ns, &p, cost, gpus);
+            break;
+        }
+        mp_plan_free(&p);
+    }
+    free(e.v);
+    return rc;
+}
+
+/* The node optimum for the current pins. */
+static int eval_choice(nsolve *ns, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET];
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    mp_plan p;
+    int rc = solve_sub(ns, cnt, &p, d);
+    if (rc)
+        return rc;
+    if (!p.feasible) {
+        if (!ns->reason[0])
+            snprintf(ns->reason, sizeof(ns->reason), "%s", p.reason);
+        ns->proven &= !p.time_limit_hit;
+        mp_plan_free(&p);
+        return 0;
+    }
+    double lb = p.lower_bound, cost;
+    int nn[MP_MAX_FLEET], gpus;
+    bool fits = pack_counts(ns, &p, nn, &cost, &gpus);
+    bool proven = true;
+    double hi = fits ? cost : INFINITY;
+    if (fits) {
+        offer(ns, &p, cost, gpus);
+    } else {
+        mp_plan_free(&p);
+        hi = 0;
+        for (int i = 0; i < ns->req->n_pools; i++)
+            hi += ns->req->pools[i].count * ns->req->pools[i].cost;
+        hi += 1;
+    }
+    if (ns->have && hi > ns->best_cost)
+        hi = ns->best_cost + 1e-6; /* nothing dearer can win */
+    rc = try_vectors(ns, lb, hi, &proven, d);
+    ns->proven &= proven;
+    if (!ns->any_lb || lb < ns->lower_bound)
+        ns->lower_bound = lb;
+    ns->any_lb = true;
+    return rc;
+}
+
+/* The GPU optimum's bound for the current pins (later choosers unpinned):
+ * a bound for every completion of them. *go is false when no completion
+ * can beat the best plan or none is feasible. */
+static int relax(nsolve *ns, bool *go, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET];
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    mp_plan p;
+    int rc = solve_sub(ns, cnt, &p, d);
+    if (rc)
+        return rc;
+    if (!p.feasible) {
+        if (!ns->reason[0])
+            snprintf(ns->reason, sizeof(ns->reason), "%s", p.reason);
+        ns->proven &= !p.time_limit_hit;
+        *go = false;
+    } else {
+        *go = !ns->have || p.lower_bound <= ns->best_cost + 1e-9;
+    }
+    mp_plan_free(&p);
+    return 0;
+}
+
+/* Every choice of profile for the same-profile tenants, branch and bound:
+ * a choice for chooser k is followed only while the relaxation with the
+ * later ones free can still match the best plan. */
+static int each_choice(nsolve *ns, int k, mp_diag *d)
+{
+    if (k == ns->nchoosers)
+        return eval_choice(ns, d);
+    int rc = 0;
+    mp_tenant *t = &ns->tenants[ns->choosers[k]];
+    for (int c = 0; c < ns->ncand[k] && !rc; c++) {
+        if (sv_now() > ns->deadline) {
+            ns->proven = false;
+            break;
+        }
+        t->pin = ns->cands[k][c];
+        bool go = true;
+        if (k + 1 < ns->nchoosers)
+            rc = relax(ns, &go, d);
+        if (!rc && go)
+            rc = each_choice(ns, k + 1, d);
+    }
+    t->pin = NULL;
+    return rc;
+}
+
+/* ------------------------------------------------------ the node plan */
+
+/* Replicas of `spread: nodes` tenants on GPU g. */
+static int spread_replicas(const mp_request *r, const mp_plan_gpu *g)
+{
+    int n = 0;
+    for (int t = 0; t < r->n_tenants; t++)
+        if (r->tenants[t].spread_nodes)
+            n += mp_plan_gpu_replicas(g, t);
+    return n;
+}
+
+/* GPU g to the node with room where the `spread: nodes` tenants it holds
+ * have the fewest replicas yet (the first such node). */
+static int pick_node(const mp_request *r, const mp_plan_gpu *g, const int *cnt,
+                     const int *fill, int nn, int gpus)
+{
+    int best = -1;
+    long best_score = 0;
+    for (int j = 0; j < nn; j++) {
+        if (fill[j] == gpus)
+            continue;
+        long score = 0;
+        for (int t = 0; t < r->n_tenants; t++)
+            if (r->tenants[t].spread_nodes)
+                score += (long)cnt[j * r->n_tenants + t] *
+                         mp_plan_gpu_replicas(g, t);
+        if (best < 0 || score < best_score) {
+            best = j;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/* Which of nn nodes each of the GPUs gl[0..n) goes to (at most gpus per
+ * node): GPUs with `spread: nodes` replicas first, each where its tenants
+ * have the fewest replicas, then the others filling nodes in order. */
+static int balance(const nsolve *ns, const mp_plan_gpu *const *gl, int n,
+                   int nn, int gpus, int *node_of)
+{
+    const mp_request *r = ns->req;
+    int *cnt = calloc((size_t)nn * (size_t)(r->n_tenants + 1), sizeof(int));
+    if (!cnt)
+        return MP_ENOMEM;
+    int *fill = cnt + (size_t)nn * (size_t)r->n_tenants;
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < n; k++) {
+            if ((spread_replicas(r, gl[k]) > 0) != (pass == 0))
+                continue;
+            int j = pick_node(r, gl[k], cnt, fill, nn, gpus);
+            node_of[k] = j;
+            fill[j]++;
+            for (int t = 0; t < r->n_tenants; t++)
+                cnt[j * r->n_tenants + t] += mp_plan_gpu_replicas(gl[k], t);
+        }
+    free(cnt);
+    return 0;
+}
+
+/* GPU g of a single node of profile prof: every slot an instance of prof
+ * (as mig-parted's all-<prof>), src's tenants in the first ones. */
+static int single_gpu(const mp_node_pool *pl, int pool, int prof,
+                      const mp_plan_gpu *src, mp_plan_gpu *g)
+{
+    const mp_gi_profile *gp = &pl->model->profiles[prof];
+    mp_profile_count pc = {gp->name, gp->max_instances};
+    char why[256];
+    sv_plan_gpu_init(g, pool, pl->model, true, -1);
+    if (mp_gpu_layout_from_counts(pl->model, &pc, 1, &g->layout, why,
+                                  sizeof(why)) != 0)
+        return MP_EINTERNAL;
+    int q = 0;
+    for (int s = 0; src && s < src->layout.gis.n; s++) {
+        if (src->tenant[s] < 0)
+            continue;
+        if (q == g->layout.gis.n)
+            return MP_EINTERNAL;
+        g->tenant[q++] = src->tenant[s];
+    }
+    return 0;
+}
+
+typedef struct nbuild {
+    nsolve *ns;
+    mp_plan *out;
+    const mp_plan_gpu **gl;
+    int *node_of;
+} nbuild;
+
+/* A node of pool i (used or not, single profile prof or -1) with the GPUs
+ * gl[k] for which node_of[k] == j, then empty ones up to the pool's gpus. */
+static int add_node(nbuild *b, int i, int k, int prof, int n, int j)
+{
+    const mp_node_pool *pl = &b->ns->req->pools[i];
+    mp_plan *out = b->out;
+    mp_plan_node *nd = &out->nodes[out->n_nodes];
+    *nd = (mp_plan_node){i, k, j >= 0, prof, out->n_gpus};
+    int idx = 0, rc = 0;
+    for (int s = 0; s < n && j >= 0 && !rc; s++) {
+        if (b->node_of[s] != j)
+            continue;
+        mp_plan_gpu *g = &out->gpus[out->n_gpus + idx++];
+        if (prof >= 0) {
+            rc = single_gpu(pl, i, prof, b->gl[s], g);
+        } else {
+            *g = *b->gl[s];
+            g->fleet = i;
+        }
+    }
+    for (; idx < pl->gpus && !rc; idx++) {
+        mp_plan_gpu *g = &out->gpus[out->n_gpus + idx];
+        if (prof >= 0 && j >= 0)
+            rc = single_gpu(pl, i, prof, NULL, g);
+        else
+            sv_plan_gpu_init(g, i, pl->model, false, -1);
+    }
+    for (idx = 0; idx < pl->gpus; idx++) {
+        out->gpus[out->n_gpus + idx].node = out->n_nodes;
+        out->gpus[out->n_gpus + idx].node_index = idx;
+    }
+    out->n_gpus += pl->gpus;
+    out->n_nodes++;
+    return rc;
+}
+
+/* The nodes of type t: its GPUs of the best plan, packed. */
+static int add_type(nbuild *b, int t, int nn, int *k)
+{
+    const nsolve *ns = b->ns;
+    const mp_plan *p = &ns->best;
+    const ntype *ty = &ns->types[t];
+    int n = 0;
+    for (int s = 0; s < p->n_gpus; s++)
+        if (p->gpus[s].used && p->gpus[s].fleet == t)
+            b->gl[n++] = &p->gpus[s];
+    int gpus = ns->req->pools[ty->pool].gpus;
+    int rc = balance(ns, b->gl, n, nn, gpus, b->node_of);
+    for (int j = 0; j < nn && !rc; j++)
+        rc = add_node(b, ty->pool, (*k)++, ty->prof, n, j);
+    return rc;
+}
+
+static int alloc_nodes(nsolve *ns, const int *nn, mp_plan *out, nbuild *b)
+{
+    const mp_request *r = ns->req;
+    int nodes = 0, gpus = 0;
+    int per_pool[MP_MAX_FLEET] = {0};
+    for (int t = 0; t < ns->ntypes; t++)
+        per_pool[ns->types[t].pool] += nn[t];
+    for (int i = 0; i < r->n_pools; i++) {
+        int n = r->pools[i].count >= 0 ? r->pools[i].count : per_pool[i];
+        nodes += n;
+        gpus += n * r->pools[i].gpus;
+    }
+    out->nodes = calloc((size_t)(nodes ? nodes : 1), sizeof(*out->nodes));
+    out->gpus = calloc((size_t)(gpus ? gpus : 1), sizeof(*out->gpus));
+    b->gl = malloc((size_t)(ns->best.n_gpus + 1) * sizeof(*b->gl));
+    b->node_of = malloc((size_t)(ns->best.n_gpus + 1) * sizeof(int));
+    return out->nodes && out->gpus && b->gl && b->node_of ? 0 : MP_ENOMEM;
+}
+
+/* out's nodes and GPUs from the best plan: per pool its used nodes, type
+ * by type, then its unused ones. */
+static int build_nodes(nsolve *ns, mp_plan *out)
+{
+    const mp_request *r = ns->req;
+    int nn[MP_MAX_FLEET], gpus;
+    double cost;
+    pack_counts(ns, &ns->best, nn, &cost, &gpus);
+    nbuild b = {ns, out, NULL, NULL};
+    int rc = alloc_nodes(ns, nn, out, &b);
+    for (int i = 0; i < r->n_pools && !rc; i++) {
+        int k = 0;
+        for (int t = 0; t < ns->ntypes && !rc; t++)
+            if (ns->types[t].pool == i)
+                rc = add_type(&b, t, nn[t], &k);
+        while (!rc && k < r->pools[i].count)
+            rc = add_node(&b, i, k++, -1, 0, -1);
+    }
+    free(b.gl);
+    free(b.node_of);
+    if (!rc)
+        rc = sv_plan_number(r, out);
+    out->cost = 0;
+    out->nodes_used = 0;
+    for (int j = 0; j < out->n_nodes && !rc; j++)
+        if (out->nodes[j].used) {
+            out->nodes_used++;
+            out->cost += r->pools[out->nodes[j].pool].cost;
+        }
+    out->cost = round(out->cost * 1e6) / 1e6;
+    return rc;
+}
+
+/* --------------------------------------------------------- validation */
+
+/* Every same-profile tenant served by instances of one profile name. */
+static int check_same_profile(const mp_plan *p, char *why, size_t n)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const char *name = NULL;
+        for (int k = 0; k < p->n_gpus && r->tenants[t].same_profile; k++) {
+            const mp_layout *l = &p->gpus[k].layout.gis;
+            for (int q = 0; q < l->n; q++) {
+                if (p->gpus[k].tenant[q] != t)
+                    continue;
+                const char *s = l->model->profiles[l->gi[q].profile].name;
+                if (name && strcmp(name, s) != 0) {
+                    snprintf(why, n, "%s has %s and %s", r->tenants[t].name,
+                             name, s);
+                    return MP_EINTERNAL;
+                }
+                name = s;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Node j: its pool's GPUs in a row, local indices 0.., single nodes with
+ * one profile on every GPU. */
+static int check_node(const mp_plan *p, int j, char *why, size_t n)
+{
+    const mp_plan_node *nd = &p->nodes[j];
+    const mp_node_pool *pl = &p->req->pools[nd->pool];
+    bool used = false;
+    for (int x = 0; x < pl->gpus; x++) {
+        const mp_plan_gpu *g = &p->gpus[nd->first_gpu + x];
+        used |= g->used;
+        if (nd->first_gpu + x >= p->n_gpus || g->node != j ||
+            g->node_index != x || g->fleet != nd->pool) {
+            snprintf(why, n, "node %d: GPU %d misplaced", j, x);
+            return MP_EINTERNAL;
+        }
+        if (pl->strategy != MP_STRATEGY_SINGLE || !nd->used)
+            continue;
+        const mp_layout *l = &g->layout.gis;
+        bool ok = g->layout.mig_enabled && l->n > 0;
+        for (int q = 0; q < l->n; q++)
+            ok &= l->gi[q].profile == nd->profile;
+        if (!ok) {
+            snprintf(why, n, "single node %d has a GPU without its profile", j);
+            return MP_EINTERNAL;
+        }
+    }
+    if (used != nd->used) {
+        snprintf(why, n, "node %d used %d, its GPUs say %d", j, nd->used, used);
+        return MP_EINTERNAL;
+    }
+    return 0;
+}
+
+int sv_nodes_validate(const mp_plan *p, char *why, size_t n)
+{
+    const mp_request *r = p->req;
+    int gpus = 0, used[MP_MAX_FLEET] = {0};
+    double cost = 0;
+    for (int j = 0; j < p->n_nodes; j++) {
+        int rc = check_node(p, j, why, n);
+        if (rc)
+            return rc;
+        gpus += r->pools[p->nodes[j].pool].gpus;
+        if (p->nodes[j].used) {
+            cost += r->pools[p->nodes[j].pool].cost;
+            used[p->nodes[j].pool]++;
+        }
+    }
+    for (int i = 0; i < r->n_pools; i++)
+        if (r->pools[i].count >= 0 && used[i] > r->pools[i].count) {
+            snprintf(why, n, "pool %s: %d nodes used of %d", r->pools[i].name,
+                     used[i], r->pools[i].count);
+            return MP_EINTERNAL;
+        }
+    if (gpus != p->n_gpus || fabs(cost - p->cost) > 1e-6) {
+        snprintf(why, n, "nodes hold %d of %d GPUs, cost %.3f of %.3f", gpus,
+                 p->n_gpus, cost, p->cost);
+        return MP_EINTERNAL;
+    }
+    return check_same_profile(p, why, n);
+}
+
+/* -------------------------------------------------------- the solver */
+
+/* A whole-GPU tenant whose pools are all single: which pool bites. */
+static bool explain_whole(const nsolve *ns, mp_plan *out)
+{
+    const mp_request *r = ns->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        int single = -1;
+        bool any = false;
+        for (int i = 0; i < r->n_pools && tn->whole_gpu; i++) {
+            if (!mp_tenant_takes_whole(tn, r->pools[i].model))
+                continue;
+            if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
+                single = single < 0 ? i : single;
+            else
+                any = true;
+        }
+        if (single >= 0 && !any) {
+            snprintf(out->reason, sizeof(out->reason),
+                     "tenant %s (line %d) needs a whole GPU with MIG "
+                     "disabled, which pool %s cannot offer: under strategy: "
+                     "single every GPU of a node is MIG-enabled; add a pool "
+                     "with strategy: mixed",
+                     tn->name, tn->line, r->pools[single].name);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The pools hold a GPU plan but not in their node counts. */
+static void explain_counts(const nsolve *ns, mp_plan *out)
+{
+    const mp_request *r = ns->req;
+    for (int i = 0; i < r->n_pools; i++)
+        if (r->pools[i].strategy == MP_STRATEGY_SINGLE) {
+            snprintf(out->reason, sizeof(out->reason),
+                     "the tenants do not fit %d node%s of pool %s: under "
+                     "strategy: single a node carries one profile on all its "
+                     "GPUs, so each profile needs nodes of its own; add "
+                     "nodes or use strategy: mixed",
+                     r->pools[i].count, r->pools[i].count == 1 ? "" : "s",
+                     r->pools[i].name);
+            return;
+        }
+    snprintf(out->reason, sizeof(out->reason),
+             "the tenants do not fit the node counts of the pools; add nodes "
+             "or a pool");
+}
+
+static void nsolve_free(nsolve *ns)
+{
+    for (int k = 0; k < ns->nchoosers; k++)
+        free((void *)ns->cands[k]);
+    free(ns->cands);
+    free(ns->ncand);
+    free(ns->choosers);
+    free(ns->tenants);
+    mp_plan_free(&ns->best);
+}
+
+/* The search over choices and node counts; ns->best when there is a plan.
+ * The bound without pins holds for every choice. */
+static int search(nsolve *ns, mp_diag *d)
+{
+    int rc = setup_choices(ns);
+    ns->proven = true;
+    int cnt[MP_MAX_FLEET];
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    mp_plan p;
+    if (!rc && ns->nchoosers > 1)
+        rc = solve_sub(ns, cnt, &p, d);
+    if (!rc && ns->nchoosers > 1) {
+        ns->lower_bound = p.lower_bound;
+        ns->any_lb = p.feasible;
+        mp_plan_free(&p);
+    }
+    return rc ? rc : each_choice(ns, 0, d);
+}
+
+static void finish(nsolve *ns, mp_plan *out)
+{
+    out->feasible = true;
+    out->optimal = ns->proven;
+    out->lower_bound =
+        ns->proven ? out->cost : round(ns->lower_bound * 1e6) / 1e6;
+    out->time_limit_hit = sv_now() > ns->deadline;
+    out->integral_costs = true;
+    for (int i = 0; i < ns->req->n_pools; i++)
+        out->integral_costs &=
+            ns->req->pools[i].cost == floor(ns->req->pools[i].cost);
+    out->classes = ns->best.classes;
+    out->patterns = ns->best.patterns;
+    out->columns = ns->best.columns;
+    out->rows = ns->best.rows;
+    out->lp_solves = ns->solves;
+}
+
+int sv_nodes_solve(const mp_db *db, const mp_request *req,
+                   const mp_solve_opts *o, mp_plan *out, mp_diag *d)
+{
+    double t0 = sv_now();
+    nsolve ns;
+    memset(&ns, 0, sizeof(ns));
+    memset(out, 0, sizeof(*out));
+    out->req = req;
+    ns.db = db;
+    ns.req = req;
+    ns.o = o;
+    double limit = o->time_limit > 0 ? o->time_limit : 5.0;
+    ns.deadline = t0 + limit - fmin(0.1 * limit, 0.25);
+    int rc = setup_types(&ns);
+    if (rc == MP_ELIMIT)
+        rc = mp_diag_set(d, rc, req->path, 0, 0,
+                         "more than %d node types (a single-strategy pool "
+                         "counts once per profile); use fewer pools",
+                         MP_MAX_FLEET);
+    else if (rc)
+        rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
+    if (!rc && !explain_whole(&ns, out)) {
+        rc = search(&ns, d);
+        if (rc && rc != MP_ENOMEM && rc != MP_ELIMIT && rc != MP_EINTERNAL)
+            rc = mp_diag_set(d, MP_EINTERNAL, req->path, 0, 0,
+                             "internal error while solving; please report it");
+        else if (rc == MP_ENOMEM)
+            rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
+    }
+    if (!rc && ns.have) {
+        rc = build_nodes(&ns, out);
+        if (rc)
+            rc = mp_diag_set(d, rc, req->path, 0, 0,
+                             rc == MP_ENOMEM ? "out of memory"
+                                             : "internal error while packing "
+                                               "nodes; please report it");
+    }
+    if (!rc && ns.have)
+        finish(&ns, out);
+    else if (!rc && ns.reason[0])
+        snprintf(out->reason, sizeof(out->reason), "%s", ns.reason);
+    else if (!rc && !out->reason[0])
+        explain_counts(&ns, out);
+    out->seconds = sv_now() - t0;
+    nsolve_free(&ns);
+    if (!rc && out->feasible) {
+        char why[512];
+        rc = mp_plan_validate(out, why, sizeof(why));
+        if (rc)
+            rc = mp_diag_set(d, MP_EINTERNAL, req->path, 0, 0,
+                             "internal error: the node plan failed its own "
+                             "validation (%s); please report it",
+                             why);
+    }
+    if (rc)
+        mp_plan_free(out);
+    return rc;
+}
