@@ -98,7 +98,7 @@ void mp_mp_yaml_scalar(mp_buf *out, const char *s, bool in_flow)
 
 /* ------------------------------------------------- a plan as a config */
 
-static bool label_value_ok(const char *s)
+bool mp_label_value_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) ||
@@ -296,9 +296,10 @@ static void write_devices(const entry *x, mp_buf *out)
 }
 
 static void write_entry(const mp_plan *p, const entry *x, bool mixed,
-                        mp_buf *out)
+                        bool comments, mp_buf *out)
 {
-    write_comment(p, x, out);
+    if (comments)
+        write_comment(p, x, out);
     mp_buf_puts(out, "  - ");
     if (mixed)
         write_filter(x->model, out);
@@ -317,20 +318,14 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
     if (!p->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, r->path, 0, 0,
                            "no plan, so no mig-parted config: %s", p->reason);
-    if (!label_value_ok(config_name))
+    if (!mp_label_value_ok(config_name))
         return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
                            "config name '%s' must be a Kubernetes label value: "
                            "at most 63 letters, digits, '-', '_' or '.', "
                            "starting and ending with a letter or digit",
                            config_name);
-    entry *e = calloc((size_t)(p->n_gpus ? p->n_gpus : 1), sizeof(*e));
-    int *idx = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
-    if (!e || !idx) {
-        free(e);
-        free(idx);
-        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    int ne = group_gpus(p, e, idx);
+    if (r->n_pools)
+        return mp_emit_nodes_migparted(p, config_name, out, d);
     bool mixed = false;
     for (int i = 1; i < r->n_fleet; i++)
         mixed |= r->fleet[i].model != r->fleet[0].model;
@@ -338,8 +333,24 @@ int mp_emit_plan_migparted(const mp_plan *p, const char *config_name,
     mp_buf_puts(out, "version: v1\nmig-configs:\n  ");
     mp_mp_yaml_scalar(out, config_name, false);
     mp_buf_puts(out, ":\n");
+    if (mp_emit_migparted_entries(p, mixed, true, out) != 0)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
+int mp_emit_migparted_entries(const mp_plan *p, bool mixed, bool comments,
+                              mp_buf *out)
+{
+    entry *e = calloc((size_t)(p->n_gpus ? p->n_gpus : 1), sizeof(*e));
+    int *idx = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
+    if (!e || !idx) {
+        free(e);
+        free(idx);
+        return MP_ENOMEM;
+    }
+    int ne = group_gpus(p, e, idx);
     for (int i = 0; i < ne; i++)
-        write_entry(p, &e[i], mixed, out);
+        write_entry(p, &e[i], mixed, comments, out);
     free(e);
     free(idx);
     return 0;

@@ -47,7 +47,7 @@ typedef struct nsolve {
     mp_plan best;
     bool have, proven;
     double best_cost, lower_bound;
-    int best_gpus;
+    int best_gpus, best_stranded;
     bool any_lb;
     char reason[2048];
     long solves;
@@ -246,11 +246,33 @@ static int vec_cmp(const void *a, const void *b)
     return (x->gpus > y->gpus) - (x->gpus < y->gpus);
 }
 
-/* Keep p as the best plan when it is better (node cost, then GPUs). */
+/* Compute and memory slices p's GPUs leave that nothing can use (the
+ * checker's stranded-compute and stranded-memory). */
+static int stranded(const mp_plan *p)
+{
+    int n = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_gpu_layout *l = &p->gpus[k].layout;
+        if (!p->gpus[k].used || !l->mig_enabled)
+            continue;
+        mp_capacity c;
+        mp_geom_capacity(&l->gis, &c);
+        n += c.stranded_compute +
+             (c.largest_addable < 0 ? c.stranded_memory : 0);
+    }
+    return n;
+}
+
+/* Keep p as the best plan when it is better: node cost, then GPUs, then
+ * fewer stranded slices. */
 static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
 {
-    if (ns->have && (cost > ns->best_cost + 1e-9 ||
-                     (cost > ns->best_cost - 1e-9 && gpus >= ns->best_gpus))) {
+    int st = stranded(p);
+    bool better = !ns->have || cost < ns->best_cost - 1e-9 ||
+                  (cost < ns->best_cost + 1e-9 &&
+                   (gpus < ns->best_gpus ||
+                    (gpus == ns->best_gpus && st < ns->best_stranded)));
+    if (!better) {
         mp_plan_free(p);
         return;
     }
@@ -260,6 +282,7 @@ static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
     ns->have = true;
     ns->best_cost = cost;
     ns->best_gpus = gpus;
+    ns->best_stranded = st;
 }
 
 /* Cheaper vectors than the packing of the GPU optimum, cheapest first:
