@@ -9,6 +9,7 @@
 #include "migplan/emit/emit_lp.h"
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
+#include "migplan/emit/k8s_writer.h"
 #include "migplan/emit/migparted_writer.h"
 #include "migplan/emit/svg.h"
 #include "migplan/emit/systemd_unit.h"
@@ -22,7 +23,8 @@ typedef enum plan_format {
     PLAN_FORMAT_MIGPARTED,
     PLAN_FORMAT_NVIDIA_SMI,
     PLAN_FORMAT_LP,
-    PLAN_FORMAT_SVG
+    PLAN_FORMAT_SVG,
+    PLAN_FORMAT_K8S
 } plan_format;
 
 typedef struct plan_args {
@@ -101,7 +103,7 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         mp_emit_plan_table(plan, cli_use_unicode(c), b);
         return 0;
     case PLAN_FORMAT_JSON:
-        mp_emit_plan_json(plan, b);
+        mp_emit_plan_json_named(plan, a->config_name, b);
         return 0;
     case PLAN_FORMAT_MIGPARTED:
         return mp_emit_plan_migparted(plan, a->config_name, b, d);
@@ -112,6 +114,8 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
     case PLAN_FORMAT_SVG:
         mp_svg_plan(plan, b);
         return 0;
+    case PLAN_FORMAT_K8S:
+        return mp_emit_plan_k8s(plan, a->config_name, b, d);
     }
     return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0, "unknown plan format");
 }
@@ -201,6 +205,9 @@ static const cli_choice formats[] = {
     {"lp", PLAN_FORMAT_LP,
      "the problem as a CPLEX-LP integer program for glpsol or cbc"},
     {"svg", PLAN_FORMAT_SVG, "a picture: every GPU to scale, tenants coloured"},
+    {"k8s", PLAN_FORMAT_K8S,
+     "with nodes: the GPU Operator's ConfigMap, node labels and pod "
+     "resources"},
     {NULL, 0, NULL},
 };
 

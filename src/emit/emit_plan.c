@@ -8,6 +8,8 @@
 
 #include "migplan/emit/diagram.h"
 #include "migplan/emit/emit_plan.h"
+#include "migplan/emit/k8s_writer.h"
+#include "migplan/emit/migparted_writer.h"
 #include "migplan/util/json_out.h"
 
 static double gib(long long mib)
@@ -99,7 +101,8 @@ static int replica_index(const mp_plan *p, int **offset, int **loc)
         if (g->whole_tenant >= 0)
             (*loc)[(*offset)[g->whole_tenant] + g->whole_replica] = k * 64 + 63;
         for (int q = 0; q < g->layout.gis.n; q++)
-            (*loc)[(*offset)[g->tenant[q]] + g->replica[q]] = k * 64 + q;
+            if (g->tenant[q] >= 0) /* else free, on a single node */
+                (*loc)[(*offset)[g->tenant[q]] + g->replica[q]] = k * 64 + q;
     }
     return 0;
 }
@@ -141,8 +144,11 @@ static int gpu_table(const mp_plan *p, int k, bool unicode, mp_buf *b)
     char labels[MP_MAX_GIS][80];
     const char *subs[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        snprintf(labels[q], sizeof(labels[q]), "%s#%d",
-                 r->tenants[g->tenant[q]].name, g->replica[q]);
+        if (g->tenant[q] < 0) /* free, on a single-strategy node */
+            snprintf(labels[q], sizeof(labels[q]), "free");
+        else
+            snprintf(labels[q], sizeof(labels[q]), "%s#%d",
+                     r->tenants[g->tenant[q]].name, g->replica[q]);
         subs[q] = labels[q];
     }
     mp_diagram_opts o = {
@@ -294,13 +300,23 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
         cJSON_AddNumberToObject(io, "profile_id", pr->id);
         cJSON_AddNumberToObject(io, "start", l->gi[q].start);
         cJSON_AddNumberToObject(io, "size", pr->memory_slices);
-        cJSON_AddStringToObject(io, "tenant", r->tenants[g->tenant[q]].name);
-        cJSON_AddNumberToObject(io, "replica", g->replica[q]);
+        if (g->tenant[q] >= 0) { /* else free, on a single node */
+            cJSON_AddStringToObject(io, "tenant",
+                                    r->tenants[g->tenant[q]].name);
+            cJSON_AddNumberToObject(io, "replica", g->replica[q]);
+        }
         cJSON_AddItemToArray(in, io);
     }
     if (g->layout.mig_enabled)
         cJSON_AddBoolToObject(o, "creation_order_works_without_placement",
                               g->layout.driver_order);
+    if (r->n_pools) {
+        char name[300];
+        const mp_plan_node *nd = &p->nodes[g->node];
+        mp_node_pool_node_name(&r->pools[nd->pool], nd->k, name, sizeof(name));
+        cJSON_AddStringToObject(o, "node", name);
+        cJSON_AddNumberToObject(o, "node_index", g->node_index);
+    }
     return o;
 }
 
@@ -333,6 +349,23 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     cJSON_AddBoolToObject(o, "whole_gpu", tn->whole_gpu);
     cJSON_AddBoolToObject(o, "spread", tn->spread);
     cJSON_AddNumberToObject(o, "max_per_gpu", mp_plan_max_per_gpu(p, t));
+    if (p->req->n_pools) {
+        char res[96];
+        const char *prof;
+        bool media;
+        if (mp_tenant_resource(p, t, res, sizeof(res), &prof, &media)) {
+            if (prof)
+                cJSON_AddStringToObject(o, "profile", prof);
+            else
+                cJSON_AddStringToObject(o, "profile", "whole-gpu");
+            cJSON *ro = cJSON_AddObjectToObject(o, "resource");
+            cJSON_AddStringToObject(ro, "name", res);
+            cJSON_AddNumberToObject(ro, "per_pod", 1);
+        } else {
+            cJSON_AddNullToObject(o, "profile");
+            cJSON_AddNullToObject(o, "resource");
+        }
+    }
     cJSON *pl = cJSON_AddArrayToObject(o, "placements");
     for (int rep = 0; rep < tn->replicas; rep++) {
         int at = loc[offset[t] + rep];
@@ -342,7 +375,39 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     return o;
 }
 
+/* "nodes_used" and "nodes" of a plan with node pools. */
+static int nodes_json(const mp_plan *p, const char *base, cJSON *root)
+{
+    const mp_request *r = p->req;
+    mp_node_configs c;
+    mp_diag d;
+    int rc = mp_node_configs_build(p, base, &c, &d);
+    cJSON_AddNumberToObject(root, "nodes_used", p->nodes_used);
+    cJSON *ns = cJSON_AddArrayToObject(root, "nodes");
+    for (int j = 0; j < p->n_nodes && !rc; j++) {
+        char name[300];
+        const mp_plan_node *nd = &p->nodes[j];
+        const mp_node_pool *pl = &r->pools[nd->pool];
+        mp_node_pool_node_name(pl, nd->k, name, sizeof(name));
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddStringToObject(o, "pool", pl->name);
+        cJSON_AddStringToObject(o, "model", pl->model->id);
+        cJSON_AddStringToObject(o, "strategy", mp_strategy_name(pl->strategy));
+        cJSON_AddStringToObject(o, "config", c.names[c.config_of[j]]);
+        cJSON_AddBoolToObject(o, "used", nd->used);
+        cJSON_AddItemToArray(ns, o);
+    }
+    mp_node_configs_free(&c);
+    return rc;
+}
+
 void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
+{
+    mp_emit_plan_json_named(p, "migplan", b);
+}
+
+void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
 {
     const mp_request *r = p->req;
     cJSON *root = cJSON_CreateObject();
@@ -359,6 +424,11 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     cJSON_AddNumberToObject(root, "cost", p->cost);
     cJSON_AddNumberToObject(root, "lower_bound", p->lower_bound);
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
+    if (r->n_pools && nodes_json(p, base, root) != 0) {
+        cJSON_Delete(root);
+        b->failed = true;
+        return;
+    }
     cJSON *gpus = cJSON_AddArrayToObject(root, "gpus");
     for (int k = 0; k < p->n_gpus; k++)
         cJSON_AddItemToArray(gpus, gpu_json(p, &p->gpus[k]));

@@ -225,7 +225,9 @@ static void write_mig_comment(const mp_plan *p, const mp_plan_gpu *g,
         const mp_gi *in = &l->gi[by_start[k]];
         mp_buf_printf(out, "%s%s@%d %s", k ? ", " : "",
                       l->model->profiles[in->profile].name, in->start,
-                      p->req->tenants[g->tenant[by_start[k]]].name);
+                      g->tenant[by_start[k]] < 0
+                          ? "free"
+                          : p->req->tenants[g->tenant[by_start[k]]].name);
     }
     mp_buf_printf(out, "%s\n", several ? " (on each)" : "");
 }

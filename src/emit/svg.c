@@ -570,8 +570,11 @@ static void plan_row(const void *ctx, int i, row *r)
     char names[MP_MAX_GIS][96];
     const char *labels[MP_MAX_GIS];
     for (int q = 0; q < v.layout.n; q++) {
-        snprintf(names[q], sizeof(names[q]), "%s#%d",
-                 req->tenants[v.tenant[q]].name, v.replica[q]);
+        if (v.tenant[q] < 0) /* free, on a single-strategy node */
+            snprintf(names[q], sizeof(names[q]), "free");
+        else
+            snprintf(names[q], sizeof(names[q]), "%s#%d",
+                     req->tenants[v.tenant[q]].name, v.replica[q]);
         labels[q] = names[q];
     }
     layout_row(&v.layout, labels, v.tenant, r);

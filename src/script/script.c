@@ -210,8 +210,11 @@ static int plan_gpu_labels(mp_arena *a, const mp_plan *p, const mp_plan_gpu *pg,
         return out->note ? 0 : MP_ENOMEM;
     }
     for (int q = 0; q < pg->layout.gis.n; q++) {
-        out->gi[q] = mp_arena_printf(a, "%s#%d", r->tenants[pg->tenant[q]].name,
-                                     pg->replica[q]);
+        out->gi[q] =
+            pg->tenant[q] < 0 /* free, on a single-strategy node */
+                ? mp_arena_printf(a, "free")
+                : mp_arena_printf(a, "%s#%d", r->tenants[pg->tenant[q]].name,
+                                  pg->replica[q]);
         if (!out->gi[q])
             return MP_ENOMEM;
     }

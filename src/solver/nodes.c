@@ -486,13 +486,17 @@ static int single_gpu(const mp_node_pool *pl, int pool, int prof,
     if (mp_gpu_layout_from_counts(pl->model, &pc, 1, &g->layout, why,
                                   sizeof(why)) != 0)
         return MP_EINTERNAL;
-    int q = 0;
+    const mp_layout *l = &g->layout.gis;
     for (int s = 0; src && s < src->layout.gis.n; s++) {
         if (src->tenant[s] < 0)
             continue;
-        if (q == g->layout.gis.n)
+        int q = -1; /* the free instance leftmost in the slots */
+        for (int x = 0; x < l->n; x++)
+            if (g->tenant[x] < 0 && (q < 0 || l->gi[x].start < l->gi[q].start))
+                q = x;
+        if (q < 0)
             return MP_EINTERNAL;
-        g->tenant[q++] = src->tenant[s];
+        g->tenant[q] = src->tenant[s];
     }
     return 0;
 }

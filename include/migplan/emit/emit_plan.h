@@ -18,6 +18,9 @@ void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *out);
 /* {"feasible", "gpus_used", "lower_bound", "optimal", "cost", "gpus": [...],
  * "tenants": [...]} */
 void mp_emit_plan_json(const mp_plan *p, mp_buf *out);
+/* The same, naming node configs (with node pools) after base, as the
+ * mig-parted and k8s outputs do (mp_emit_plan_json uses "migplan"). */
+void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *out);
 
 /* The optimality line and a newline: "4 GPUs, optimal (lower bound 4)",
  * with the cost and the gap when there are any. */
