@@ -19,6 +19,7 @@ typedef struct check_args {
     cli_list gpu;
     const char *node;
     bool strict;
+    int strategy; /* 0: not given, else 1 + mp_strategy */
     cli_list ignore;
     bool verbose;
     cli_list files;
@@ -78,7 +79,9 @@ static int run(cli_ctx *c, void *args)
     mp_check_opts o = {.config = a->config,
                        .gpus = gpus,
                        .n_gpus = a->gpu.n,
-                       .node = a->node ? &node : NULL};
+                       .node = a->node ? &node : NULL,
+                       .has_strategy = a->strategy > 0,
+                       .strategy = (mp_strategy)(a->strategy - 1)};
     mp_check_stats st = {0};
     mp_findings f = MP_FINDINGS_INIT;
     mp_configmap *in = calloc((size_t)a->files.n, sizeof(*in));
@@ -106,6 +109,12 @@ static int run(cli_ctx *c, void *args)
     return errors ? EXIT_FINDINGS : EXIT_OK;
 }
 
+static const cli_choice strategies[] = {
+    {"mixed", 1 + MP_STRATEGY_MIXED, NULL},
+    {"single", 1 + MP_STRATEGY_SINGLE, "one profile per node"},
+    {NULL, 0, NULL},
+};
+
 static const cli_choice formats[] = {
     {"text", CHECK_FORMAT_TEXT, NULL},
     {"json", CHECK_FORMAT_JSON, NULL},
@@ -124,6 +133,14 @@ static const cli_option options[] = {
      .store = CLI_STORE_TRUE,
      .offset = ARG(strict),
      .help = "treat warnings as errors"},
+    {.name = "strategy",
+     .store = CLI_STORE_CHOICE,
+     .offset = ARG(strategy),
+     .value_name = "S",
+     .value = CLI_VALUE_CHOICE,
+     .choices = strategies,
+     .help = "the GPU Operator's mig.strategy: under single a config "
+             "mixing profiles is an error"},
     {.name = "ignore",
      .store = CLI_STORE_LIST,
      .offset = ARG(ignore),

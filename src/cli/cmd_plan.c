@@ -35,7 +35,8 @@ typedef struct plan_args {
     bool no_placement;
     double time_limit;
     bool verbose;
-    const char *systemd; /* --systemd PATH: the boot unit, not the script */
+    const char *systemd;   /* --systemd PATH: the boot unit, not the script */
+    const char *node_name; /* --node-name: the node a script is for */
     const char *request;
 } plan_args;
 
@@ -72,17 +73,61 @@ static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
     return 0;
 }
 
+/* With node pools, the script is for one node: --node-name's, with its
+ * GPUs indexed as on that node (view->gpus is the caller's to free). */
+static int script_node(const plan_args *a, const mp_plan *plan, mp_plan *view,
+                       mp_diag *d)
+{
+    int j = a->node_name ? mp_plan_find_node(plan, a->node_name) : -1;
+    if (j < 0) {
+        char names[600] = "";
+        size_t k = 0;
+        for (int i = 0; i < plan->n_nodes && k < sizeof(names); i++) {
+            char n[300];
+            const mp_plan_node *nd = &plan->nodes[i];
+            mp_node_pool_node_name(&plan->req->pools[nd->pool], nd->k, n,
+                                   sizeof(n));
+            mp_catf(names, sizeof(names), &k, "%s%s", i ? ", " : "", n);
+        }
+        if (a->node_name)
+            return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                               "no node named %s; give --node-name with one "
+                               "of: %s",
+                               a->node_name, names);
+        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                           "a script sets up one node; give --node-name with "
+                           "one of: %s",
+                           names);
+    }
+    return mp_plan_node_view(plan, j, view)
+               ? mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory")
+               : 0;
+}
+
 static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
                        mp_diag *d)
 {
     if (!plan->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, plan->req->path, 0, 0,
                            "no plan, so no script: %s", plan->reason);
+    mp_plan view = {0};
+    if (plan->req->n_pools) {
+        int rc = script_node(a, plan, &view, d);
+        if (rc)
+            return rc;
+        plan = &view;
+    } else if (a->node_name) {
+        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                           "--node-name needs a request with node pools "
+                           "(nodes:)");
+    }
+    char from[1200];
+    snprintf(from, sizeof(from), "%s%s%s", plan->req->path,
+             view.gpus ? ", node " : "", view.gpus ? a->node_name : "");
     mp_script sc;
     int rc = mp_script_from_plan(plan, &sc, d);
     if (!rc) {
-        mp_script_opts o = {.no_placement = a->no_placement,
-                            .source = plan->req->path};
+        mp_script_opts o = {.no_placement = a->no_placement, .source = from};
         rc = mp_emit_script(&sc, &o, b, d);
         mp_script_free(&sc);
     }
@@ -92,6 +137,7 @@ static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
         mp_buf_reset(b);
         rc = mp_emit_systemd_unit(&uo, b, d);
     }
+    free(view.gpus);
     return rc;
 }
 
@@ -100,7 +146,7 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
 {
     switch ((plan_format)a->format) {
     case PLAN_FORMAT_TABLE:
-        mp_emit_plan_table(plan, cli_use_unicode(c), b);
+        mp_emit_plan_table_named(plan, a->config_name, cli_use_unicode(c), b);
         return 0;
     case PLAN_FORMAT_JSON:
         mp_emit_plan_json_named(plan, a->config_name, b);
@@ -229,6 +275,13 @@ static const cli_option options[] = {
      .value = CLI_VALUE_TEXT,
      .help = "name of the mig-parted config",
      .def = "migplan"},
+    {.name = "node-name",
+     .store = CLI_STORE_STRING,
+     .offset = ARG(node_name),
+     .value_name = "NAME",
+     .value = CLI_VALUE_TEXT,
+     .help = "nvidia-smi with node pools: the node the script sets up (its "
+             "GPU indices)"},
     {.name = "no-placement",
      .store = CLI_STORE_TRUE,
      .offset = ARG(no_placement),

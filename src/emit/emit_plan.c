@@ -249,12 +249,180 @@ static void spread_lines(const mp_plan *p, mp_buf *b)
     }
 }
 
+/* ---------------------------------------------------- node pools */
+
+/* Do nodes i and j hold the same: config, and per GPU the same tenants in
+ * the same instances (replica numbers aside)? */
+static bool same_node(const mp_plan *p, const mp_node_configs *c, int i, int j)
+{
+    if (c->config_of[i] != c->config_of[j] ||
+        p->nodes[i].pool != p->nodes[j].pool)
+        return false;
+    int n = p->req->pools[p->nodes[i].pool].gpus;
+    for (int x = 0; x < n; x++) {
+        const mp_plan_gpu *a = &p->gpus[p->nodes[i].first_gpu + x];
+        const mp_plan_gpu *b = &p->gpus[p->nodes[j].first_gpu + x];
+        if (a->whole_tenant != b->whole_tenant ||
+            !mp_gpu_layout_equal(&a->layout, &b->layout) ||
+            memcmp(a->tenant, b->tenant, sizeof(a->tenant)) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* The heading of a group of identical nodes (first node i). */
+static void node_heading(const mp_plan *p, const mp_node_configs *c, int i,
+                         const bool *shown, mp_buf *b)
+{
+    const mp_node_pool *pl = &p->req->pools[p->nodes[i].pool];
+    char name[300];
+    int n = 0;
+    mp_buf_puts(b, "Node");
+    for (int j = i; j < p->n_nodes; j++) {
+        if (shown[j] || !same_node(p, c, i, j))
+            continue;
+        mp_node_pool_node_name(pl, p->nodes[j].k, name, sizeof(name));
+        mp_buf_printf(b, "%s %s", n++ ? "," : "", name);
+    }
+    if (n > 1)
+        mp_buf_printf(b, " (%d alike)", n);
+    mp_buf_printf(b, "  pool %s, %d x %s, %s strategy\n", pl->name, pl->gpus,
+                  pl->model->id, mp_strategy_name(pl->strategy));
+    mp_buf_printf(b, "label: nvidia.com/mig.config=%s\n\n",
+                  c->names[c->config_of[i]]);
+}
+
+/* Each group of identical nodes: its heading and its GPUs' diagrams, GPU
+ * indices the node's own. Returns 0 or MP_ENOMEM. */
+static int node_sections(const mp_plan *p, const mp_node_configs *c,
+                         bool unicode, mp_buf *b)
+{
+    bool *shown = calloc((size_t)p->n_nodes + 1, sizeof(bool));
+    if (!shown)
+        return MP_ENOMEM;
+    for (int i = 0; i < p->n_nodes; i++) {
+        if (shown[i])
+            continue;
+        node_heading(p, c, i, shown, b);
+        for (int j = i; j < p->n_nodes; j++)
+            shown[j] |= same_node(p, c, i, j);
+        mp_plan v;
+        if (mp_plan_node_view(p, i, &v) != 0) {
+            free(shown);
+            return MP_ENOMEM;
+        }
+        for (int k = 0; k < v.n_gpus; k++)
+            k = gpu_table(&v, k, unicode, b);
+        free(v.gpus);
+    }
+    free(shown);
+    return 0;
+}
+
+/* Per tenant: the resource its pods request and where its replicas are. */
+static void node_tenants(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    mp_buf_puts(b, "TENANT: RESOURCE PER POD x PODS; REPLICAS (node/GPU)\n");
+    for (int t = 0; t < r->n_tenants; t++) {
+        char res[96], name[300];
+        const char *prof;
+        bool media;
+        if (!mp_tenant_resource(p, t, res, sizeof(res), &prof, &media))
+            snprintf(res, sizeof(res), "several profiles, no one resource");
+        mp_buf_printf(b, "%s: %s x %d;", r->tenants[t].name, res,
+                      r->tenants[t].replicas);
+        for (int k = 0; k < p->n_gpus; k++) {
+            int n = mp_plan_gpu_replicas(&p->gpus[k], t);
+            if (!n)
+                continue;
+            const mp_plan_node *nd = &p->nodes[p->gpus[k].node];
+            mp_node_pool_node_name(&r->pools[nd->pool], nd->k, name,
+                                   sizeof(name));
+            mp_buf_printf(b, " %s/%d", name, p->gpus[k].node_index);
+            if (n > 1)
+                mp_buf_printf(b, " x%d", n);
+        }
+        mp_buf_printf(b, "%s\n",
+                      media ? " (a +me instance: see the k8s output's note)"
+                            : "");
+    }
+}
+
+/* The node optimality line: nodes, their cost, the bound. */
+static void node_optimality(const mp_plan *p, mp_buf *b)
+{
+    mp_buf_printf(b, "%d node%s (%d GPU%s), cost %.2f", p->nodes_used,
+                  p->nodes_used == 1 ? "" : "s", p->gpus_used,
+                  p->gpus_used == 1 ? "" : "s", p->cost);
+    if (p->optimal)
+        mp_buf_printf(b, ", optimal (lower bound %.2f)\n", p->lower_bound);
+    else
+        mp_buf_printf(b, ", not proven optimal: lower bound %.2f, gap %.2f%s\n",
+                      p->lower_bound, p->cost - p->lower_bound,
+                      p->time_limit_hit ? " (time limit)" : "");
+}
+
+/* How `spread: nodes` tenants ended up. */
+static void node_spread_lines(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        if (!r->tenants[t].spread_nodes || r->tenants[t].replicas < 2)
+            continue;
+        int nodes = 0, most = 0;
+        for (int j = 0; j < p->n_nodes; j++) {
+            int n = 0;
+            int gpus = r->pools[p->nodes[j].pool].gpus;
+            for (int x = 0; x < gpus; x++)
+                n += mp_plan_gpu_replicas(&p->gpus[p->nodes[j].first_gpu + x],
+                                          t);
+            nodes += n > 0;
+            most = n > most ? n : most;
+        }
+        mp_buf_printf(b, "spread: %s over %d node%s, at most %d per node\n",
+                      r->tenants[t].name, nodes, nodes == 1 ? "" : "s", most);
+    }
+}
+
+static void nodes_table(const mp_plan *p, const char *base, bool unicode,
+                        mp_buf *b)
+{
+    mp_node_configs c;
+    mp_diag d;
+    node_optimality(p, b);
+    mp_buf_putc(b, '\n');
+    if (mp_node_configs_build(p, base, &c, &d) != 0 ||
+        node_sections(p, &c, unicode, b) != 0) {
+        mp_node_configs_free(&c);
+        b->failed = true;
+        return;
+    }
+    mp_node_configs_free(&c);
+    node_tenants(p, b);
+    mp_buf_putc(b, '\n');
+    node_spread_lines(p, b);
+    spread_lines(p, b);
+    inferred_notes(p, b);
+    node_optimality(p, b);
+}
+
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
+{
+    mp_emit_plan_table_named(p, "migplan", unicode, b);
+}
+
+void mp_emit_plan_table_named(const mp_plan *p, const char *base, bool unicode,
+                              mp_buf *b)
 {
     const mp_request *r = p->req;
     mp_buf_printf(b, "Plan for %s\n", r->path);
     if (!p->feasible) {
         mp_buf_printf(b, "No plan: %s\n", p->reason);
+        return;
+    }
+    if (r->n_pools) {
+        nodes_table(p, base, unicode, b);
         return;
     }
     mp_emit_plan_optimality(p, b);

@@ -12,25 +12,6 @@
 const char mp_all_disabled_body[] = "  - devices: all\n"
                                     "    mig-enabled: false\n";
 
-/* The plan as node j sees it: its GPUs only, indexed 0..gpus-1. v->gpus
- * is the caller's to free. */
-static int node_view(const mp_plan *p, int j, mp_plan *v)
-{
-    const mp_plan_node *nd = &p->nodes[j];
-    int n = p->req->pools[nd->pool].gpus;
-    *v = *p;
-    v->nodes = NULL;
-    v->n_nodes = 0;
-    v->gpus = malloc((size_t)n * sizeof(*v->gpus));
-    if (!v->gpus)
-        return MP_ENOMEM;
-    memcpy(v->gpus, &p->gpus[nd->first_gpu], (size_t)n * sizeof(*v->gpus));
-    for (int k = 0; k < n; k++)
-        v->gpus[k].index = v->gpus[k].node_index;
-    v->n_gpus = n;
-    return 0;
-}
-
 /* The profile p when every GPU of v holds the most instances of p and
  * nothing else; -1 otherwise. -2 when MIG is disabled on every GPU. */
 static int uniform_profile(const mp_plan *v)
@@ -133,7 +114,7 @@ static int add_node(const mp_plan *p, int j, const char *base, char **keys,
 {
     mp_plan v;
     mp_buf body = MP_BUF_INIT, key = MP_BUF_INIT;
-    int rc = node_view(p, j, &v);
+    int rc = mp_plan_node_view(p, j, &v);
     int prof = rc ? -1 : uniform_profile(&v);
     if (!rc)
         rc = describe(&v, prof, &body, &key);

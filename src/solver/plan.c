@@ -40,6 +40,36 @@ int mp_plan_max_per_gpu(const mp_plan *p, int t)
     return best;
 }
 
+int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out)
+{
+    const mp_plan_node *nd = &p->nodes[j];
+    int n = p->req->pools[nd->pool].gpus;
+    *out = *p;
+    out->nodes = NULL;
+    out->n_nodes = 0;
+    out->gpus = malloc((size_t)n * sizeof(*out->gpus));
+    if (!out->gpus)
+        return MP_ENOMEM;
+    memcpy(out->gpus, &p->gpus[nd->first_gpu], (size_t)n * sizeof(*out->gpus));
+    for (int k = 0; k < n; k++)
+        out->gpus[k].index = out->gpus[k].node_index;
+    out->n_gpus = n;
+    return 0;
+}
+
+int mp_plan_find_node(const mp_plan *p, const char *name)
+{
+    char buf[300];
+    for (int j = 0; j < p->n_nodes; j++) {
+        const mp_plan_node *nd = &p->nodes[j];
+        mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, buf,
+                               sizeof(buf));
+        if (strcmp(buf, name) == 0)
+            return j;
+    }
+    return -1;
+}
+
 /* ---------------------------------------------------------- the order */
 
 /* A GPU with its sort key: the tenants of its instances, sorted. */

@@ -16,6 +16,7 @@
 
 #include "migplan/util/findings.h"
 #include "migplan/model/gpu_layout.h"
+#include "migplan/model/node_pool.h"
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/readers/node_reader.h"
 #include "migplan/model/profile_db.h"
@@ -25,6 +26,10 @@ typedef struct mp_check_opts {
     const mp_model *const *gpus; /* --gpu models for unfiltered entries */
     int n_gpus;
     const mp_node *node; /* --node inventory, or NULL */
+    /* --strategy: the GPU Operator's mig.strategy the configs serve; under
+     * single a config mixing profiles (or MIG modes) is an error */
+    bool has_strategy;
+    mp_strategy strategy;
 } mp_check_opts;
 
 typedef struct mp_check_stats {

@@ -14,6 +14,10 @@
  * -> GPU and instance, memory granted vs asked), totals and the optimality
  * line. */
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *out);
+/* The same, naming node configs (with node pools) after base: per group of
+ * identical nodes its label and diagrams, per tenant its pod resource. */
+void mp_emit_plan_table_named(const mp_plan *p, const char *base, bool unicode,
+                              mp_buf *out);
 
 /* {"feasible", "gpus_used", "lower_bound", "optimal", "cost", "gpus": [...],
  * "tenants": [...]} */

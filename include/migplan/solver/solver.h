@@ -93,6 +93,14 @@ void mp_plan_free(mp_plan *p);
  * MP_EINTERNAL with a reason, or MP_ENOMEM. */
 int mp_plan_validate(const mp_plan *p, char *why, size_t n);
 
+/* The plan as node j of p sees it: a shallow copy of p whose gpus are the
+ * node's, indexed 0..gpus-1 (node-local), and no nodes. out->gpus is the
+ * caller's to free (free()); the rest points into p. MP_ENOMEM. */
+int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out);
+
+/* The node of p named name (a node name of its pools), or -1. */
+int mp_plan_find_node(const mp_plan *p, const char *name);
+
 /* Replicas of tenant t on GPU g (a whole GPU counts as one). */
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t);
 
