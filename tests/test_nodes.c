@@ -59,6 +59,7 @@ typedef struct bf {
     int node_prof[BF_GPUS];
     bool whole[BF_GPUS];
     const char *tprof[BF_REPS]; /* same-profile tenants: their profile */
+    bool tsingle[BF_REPS];      /* ... on nodes of this strategy */
     int tenant_of[BF_REPS];
     int at_gpu[BF_REPS], at_prof[BF_REPS];
     int n_rep;
@@ -99,25 +100,30 @@ static bool try_profile(bf *s, int i, int k, int q)
     int tn = s->tenant_of[i], nd = s->node_of[k];
     if (!mp_tenant_fits_profile(t, m, &m->profiles[q], NULL, 0))
         return false;
-    if (t->same_profile && s->tprof[tn] &&
-        strcmp(s->tprof[tn], m->profiles[q].name) != 0)
-        return false;
     bool single = pl->strategy == MP_STRATEGY_SINGLE;
+    /* one resource name per tenant: one profile, one strategy */
+    if (t->same_profile && s->tprof[tn] &&
+        (strcmp(s->tprof[tn], m->profiles[q].name) != 0 ||
+         s->tsingle[tn] != single))
+        return false;
     if (single && s->node_prof[nd] >= 0 && s->node_prof[nd] != q)
         return false;
     s->count[k][q]++;
     bool ok = mp_geom_fit_counts(m, s->count[k], NULL, NULL) == 0;
     int was_np = s->node_prof[nd];
     const char *was_tp = s->tprof[tn];
+    bool was_ts = s->tsingle[tn];
     if (ok) {
         s->node_prof[nd] = single ? q : -1;
         s->tprof[tn] = m->profiles[q].name;
+        s->tsingle[tn] = single;
         s->in_gpu[k]++, s->in_node[nd]++;
         s->at_gpu[i] = k, s->at_prof[i] = q;
         ok = bf_place(s, i + 1);
         s->in_gpu[k]--, s->in_node[nd]--;
         s->node_prof[nd] = was_np;
         s->tprof[tn] = was_tp;
+        s->tsingle[tn] = was_ts;
     }
     s->count[k][q]--;
     return ok;

@@ -41,7 +41,7 @@ typedef struct nsolve {
     mp_tenant *tenants;
     /* same-profile tenants with a choice: cands[k][0..ncand[k]) names */
     int *choosers, nchoosers;
-    const char ***cands;
+    struct cand **cands;
     int *ncand;
     /* the best plan so far, on sub, and its node cost */
     mp_plan best;
@@ -101,28 +101,43 @@ static int setup_types(nsolve *ns)
 
 /* ------------------------------------------------ same-profile choices */
 
-static bool has_name(const char **v, int n, const char *s)
+/* A same-profile choice: a profile name on nodes of one strategy (a pod
+ * template names one resource, and the strategy decides its name). */
+typedef struct cand {
+    const char *name;
+    bool single;
+} cand;
+
+static bool has_cand(const cand *v, int n, const char *s, bool single)
 {
     for (int k = 0; k < n; k++)
-        if (strcmp(v[k], s) == 0)
+        if (v[k].single == single && strcmp(v[k].name, s) == 0)
             return true;
     return false;
 }
 
-/* The profile names tenant t may get on some type, in type and profile
- * order, into v (room for MP_MAX_FLEET * MP_MAX_PROFILES). */
-static int candidate_names(const nsolve *ns, int t, const char **v)
+/* The choices tenant t has on some type, in type and profile order, into v
+ * (room for MP_MAX_FLEET * MP_MAX_PROFILES). */
+static int candidates(const nsolve *ns, int t, cand *v)
 {
     int n = 0;
     uint32_t elig[MP_MAX_FLEET];
     mp_request_profile_masks(&ns->sub, &ns->req->tenants[t], elig);
     for (int k = 0; k < ns->ntypes; k++) {
         const mp_model *m = ns->sub.fleet[k].model;
+        bool single = ns->types[k].prof >= 0;
         for (int p = 0; p < m->n_profiles; p++)
-            if ((elig[k] & (1u << p)) && !has_name(v, n, m->profiles[p].name))
-                v[n++] = m->profiles[p].name;
+            if ((elig[k] & (1u << p)) &&
+                !has_cand(v, n, m->profiles[p].name, single))
+                v[n++] = (cand){m->profiles[p].name, single};
     }
     return n;
+}
+
+static void pin(mp_tenant *t, const cand *c)
+{
+    t->pin = c ? c->name : NULL;
+    t->pin_single = c ? c->single : -1;
 }
 
 static int setup_choices(nsolve *ns)
@@ -137,12 +152,12 @@ static int setup_choices(nsolve *ns)
     for (int t = 0; t < r->n_tenants; t++) {
         if (!r->tenants[t].same_profile)
             continue;
-        const char **v = malloc(room * sizeof(*v));
+        cand *v = malloc(room * sizeof(*v));
         if (!v)
             return MP_ENOMEM;
-        int n = candidate_names(ns, t, v);
+        int n = candidates(ns, t, v);
         if (n == 1)
-            ns->tenants[t].pin = v[0];
+            pin(&ns->tenants[t], &v[0]);
         if (n <= 1) {
             free(v);
             continue;
@@ -403,14 +418,14 @@ static int each_choice(nsolve *ns, int k, mp_diag *d)
             ns->proven = false;
             break;
         }
-        t->pin = ns->cands[k][c];
+        pin(t, &ns->cands[k][c]);
         bool go = true;
         if (k + 1 < ns->nchoosers)
             rc = relax(ns, &go, d);
         if (!rc && go)
             rc = each_choice(ns, k + 1, d);
     }
-    t->pin = NULL;
+    pin(t, NULL);
     return rc;
 }
 
@@ -621,18 +636,21 @@ static int check_same_profile(const mp_plan *p, char *why, size_t n)
     const mp_request *r = p->req;
     for (int t = 0; t < r->n_tenants; t++) {
         const char *name = NULL;
+        mp_strategy st = MP_STRATEGY_MIXED;
         for (int k = 0; k < p->n_gpus && r->tenants[t].same_profile; k++) {
             const mp_layout *l = &p->gpus[k].layout.gis;
+            mp_strategy gs = r->pools[p->gpus[k].fleet].strategy;
             for (int q = 0; q < l->n; q++) {
                 if (p->gpus[k].tenant[q] != t)
                     continue;
                 const char *s = l->model->profiles[l->gi[q].profile].name;
-                if (name && strcmp(name, s) != 0) {
+                if (name && (strcmp(name, s) != 0 || st != gs)) {
                     snprintf(why, n, "%s has %s and %s", r->tenants[t].name,
                              name, s);
                     return MP_EINTERNAL;
                 }
                 name = s;
+                st = gs;
             }
         }
     }
@@ -755,7 +773,7 @@ static void explain_counts(const nsolve *ns, mp_plan *out)
 static void nsolve_free(nsolve *ns)
 {
     for (int k = 0; k < ns->nchoosers; k++)
-        free((void *)ns->cands[k]);
+        free(ns->cands[k]);
     free(ns->cands);
     free(ns->ncand);
     free(ns->choosers);

@@ -34,6 +34,9 @@ typedef struct mp_tenant {
     /* the solver's choice for a same-profile tenant: only profiles of this
      * name may serve it; NULL: any */
     const char *pin;
+    /* with a pin: 1 only on profile-limited fleet entries (single-strategy
+     * nodes), 0 only on the others, -1 either (request.h) */
+    int pin_single;
 } mp_tenant;
 
 /* Is model m allowed for tenant t (its `models:` list; any without one)? */
