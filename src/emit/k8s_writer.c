@@ -107,6 +107,20 @@ static void write_labels(const mp_plan *p, const mp_node_configs *c,
     }
 }
 
+/* The other tenants whose pods request res too, as ", a, b". */
+static void sharers(const mp_plan *p, int t, const char *res, mp_buf *out)
+{
+    for (int u = 0; u < p->req->n_tenants; u++) {
+        char other[96];
+        const char *prof;
+        bool media;
+        if (u != t &&
+            mp_tenant_resource(p, u, other, sizeof(other), &prof, &media) &&
+            strcmp(other, res) == 0)
+            mp_buf_printf(out, " %s", p->req->tenants[u].name);
+    }
+}
+
 static void write_resources(const mp_plan *p, mp_buf *out)
 {
     const mp_request *r = p->req;
@@ -127,15 +141,22 @@ static void write_resources(const mp_plan *p, mp_buf *out)
         mp_buf_printf(out, "#      %s: resources.limits: {%s: 1}, %d pod%s\n",
                       tn->name, res, tn->replicas,
                       tn->replicas == 1 ? "" : "s");
-        if (media)
-            mp_buf_printf(out,
-                          "#        note: the device plugin advertises %s "
-                          "under %s, like the plain\n"
-                          "#        profile (k8s-device-plugin #1462): a pod "
-                          "cannot ask for the media slice\n"
-                          "#        by name and may land on an instance "
-                          "without media engines\n",
-                          prof, res);
+        if (!media)
+            continue;
+        mp_buf_printf(out,
+                      "#        note: the device plugin advertises %s under "
+                      "%s, like the plain\n"
+                      "#        profile (k8s-device-plugin #1462): a pod "
+                      "cannot ask for the media slice\n"
+                      "#        by name and may land on an instance without "
+                      "media engines\n",
+                      prof, res);
+        mp_buf probe = MP_BUF_INIT;
+        sharers(p, t, res, &probe);
+        if (probe.len)
+            mp_buf_printf(out, "#        (pods of%s ask for %s too)\n",
+                          mp_buf_str(&probe), res);
+        mp_buf_free(&probe);
     }
 }
 

@@ -49,7 +49,6 @@ typedef struct nsolve {
     double best_cost, lower_bound;
     int best_gpus, best_stranded;
     bool any_lb;
-    char reason[2048];
     long solves;
 } nsolve;
 
@@ -350,8 +349,6 @@ static int eval_choice(nsolve *ns, mp_diag *d)
     if (rc)
         return rc;
     if (!p.feasible) {
-        if (!ns->reason[0])
-            snprintf(ns->reason, sizeof(ns->reason), "%s", p.reason);
         ns->proven &= !p.time_limit_hit;
         mp_plan_free(&p);
         return 0;
@@ -393,8 +390,6 @@ static int relax(nsolve *ns, bool *go, mp_diag *d)
     if (rc)
         return rc;
     if (!p.feasible) {
-        if (!ns->reason[0])
-            snprintf(ns->reason, sizeof(ns->reason), "%s", p.reason);
         ns->proven &= !p.time_limit_hit;
         *go = false;
     } else {
@@ -750,24 +745,54 @@ static bool explain_whole(const nsolve *ns, mp_plan *out)
     return false;
 }
 
-/* The pools hold a GPU plan but not in their node counts. */
-static void explain_counts(const nsolve *ns, mp_plan *out)
+/* "pool P uses N nodes of G GPUs (it has C)" for each pool the plan p,
+ * found without node limits, needs more of; true when there is one. */
+static bool pools_short(const nsolve *ns, const mp_plan *p, char *msg, size_t n)
 {
     const mp_request *r = ns->req;
-    for (int i = 0; i < r->n_pools; i++)
-        if (r->pools[i].strategy == MP_STRATEGY_SINGLE) {
-            snprintf(out->reason, sizeof(out->reason),
-                     "the tenants do not fit %d node%s of pool %s: under "
-                     "strategy: single a node carries one profile on all its "
-                     "GPUs, so each profile needs nodes of its own; add "
-                     "nodes or use strategy: mixed",
-                     r->pools[i].count, r->pools[i].count == 1 ? "" : "s",
-                     r->pools[i].name);
-            return;
-        }
-    snprintf(out->reason, sizeof(out->reason),
-             "the tenants do not fit the node counts of the pools; add nodes "
-             "or a pool");
+    int nn[MP_MAX_FLEET], gpus, need[MP_MAX_FLEET] = {0};
+    double cost;
+    size_t k = 0;
+    bool single = false;
+    pack_counts(ns, p, nn, &cost, &gpus);
+    for (int t = 0; t < ns->ntypes; t++)
+        need[ns->types[t].pool] += nn[t];
+    for (int i = 0; i < r->n_pools; i++) {
+        if (r->pools[i].count < 0 || need[i] <= r->pools[i].count)
+            continue;
+        single |= r->pools[i].strategy == MP_STRATEGY_SINGLE;
+        mp_catf(msg, n, &k, "%spool %s: %d node%s of %d GPU%s (it has %d)",
+                k ? "; " : "the tenants need more nodes than the pools have: ",
+                r->pools[i].name, need[i], need[i] == 1 ? "" : "s",
+                r->pools[i].gpus, r->pools[i].gpus == 1 ? "" : "s",
+                r->pools[i].count);
+    }
+    if (k)
+        mp_catf(msg, n, &k, "%s; raise count or add a pool",
+                single ? " (under strategy: single each profile takes nodes "
+                         "of its own)"
+                       : "");
+    return k > 0;
+}
+
+/* No plan within the node counts: how many nodes each pool would need
+ * without limits, or, when even that fails, the GPU solver's reason. */
+static int explain(nsolve *ns, mp_plan *out, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET];
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = -1;
+    mp_plan p;
+    int rc = solve_sub(ns, cnt, &p, d);
+    if (rc)
+        return rc;
+    if (!p.feasible || !pools_short(ns, &p, out->reason, sizeof(out->reason)))
+        snprintf(out->reason, sizeof(out->reason), "%s",
+                 p.feasible ? "no plan fits the pools' node counts within "
+                              "the time limit; give more time or nodes"
+                            : p.reason);
+    mp_plan_free(&p);
+    return 0;
 }
 
 static void nsolve_free(nsolve *ns)
@@ -858,10 +883,8 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
     }
     if (!rc && ns.have)
         finish(&ns, out);
-    else if (!rc && ns.reason[0])
-        snprintf(out->reason, sizeof(out->reason), "%s", ns.reason);
     else if (!rc && !out->reason[0])
-        explain_counts(&ns, out);
+        rc = explain(&ns, out, d);
     out->seconds = sv_now() - t0;
     nsolve_free(&ns);
     if (!rc && out->feasible) {
