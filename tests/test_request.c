@@ -14,6 +14,34 @@
 
 #include "test_db.h"
 
+typedef struct error_case {
+    const char *yaml;
+    int line, col;
+    const char *msg;
+} error_case;
+
+/* Each case fails to parse with its message at its position. */
+static void expect_errors(const error_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mp_request r;
+        mp_diag d;
+        mp_diag_clear(&d);
+        int rc = mp_request_parse(db, cases[i].yaml, strlen(cases[i].yaml),
+                                  "r.yaml", NULL, &r, &d);
+        if (rc == 0) {
+            mp_request_free(&r);
+            fail_msg("case %zu parsed:\n%s", i, cases[i].yaml);
+        }
+        if (d.line != cases[i].line || d.col != cases[i].col ||
+            !strstr(d.msg, cases[i].msg))
+            fail_msg("case %zu: got %d:%d '%s', expected %d:%d '...%s...'", i,
+                     d.line, d.col, d.msg, cases[i].line, cases[i].col,
+                     cases[i].msg);
+        assert_string_equal(d.file, "r.yaml");
+    }
+}
+
 static void test_memory_units(void **state)
 {
     (void)state;
@@ -136,11 +164,7 @@ static void test_default_model(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    static const struct {
-        const char *yaml;
-        int line, col;
-        const char *msg;
-    } cases[] = {
+    static const error_case cases[] = {
         {"", 1, 1, "empty request"},
         {"[1, 2]\n", 1, 1, "must be a map"},
         {"fleet: [{model: h100}]\ntenants: []\n", 2, 10, "tenants is empty"},
@@ -192,23 +216,7 @@ static void test_errors(void **state)
          "media: maybe}\n",
          3, 36, "media must be true or false, not maybe"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        mp_request r;
-        mp_diag d;
-        mp_diag_clear(&d);
-        int rc = mp_request_parse(db, cases[i].yaml, strlen(cases[i].yaml),
-                                  "r.yaml", NULL, &r, &d);
-        if (rc == 0) {
-            mp_request_free(&r);
-            fail_msg("case %zu parsed:\n%s", i, cases[i].yaml);
-        }
-        if (d.line != cases[i].line || d.col != cases[i].col ||
-            !strstr(d.msg, cases[i].msg))
-            fail_msg("case %zu: got %d:%d '%s', expected %d:%d '...%s...'", i,
-                     d.line, d.col, d.msg, cases[i].line, cases[i].col,
-                     cases[i].msg);
-        assert_string_equal(d.file, "r.yaml");
-    }
+    expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Hostile YAML is refused with the limit that was hit. */
@@ -270,11 +278,7 @@ static void test_node_pools(void **state)
     assert_true(r.tenants[2].spread && !r.tenants[2].spread_nodes);
     assert_false(r.tenants[2].same_profile);
     mp_request_free(&r);
-    static const struct {
-        const char *yaml;
-        int line, col;
-        const char *msg;
-    } cases[] = {
+    static const error_case cases[] = {
         {"fleet: [{model: h100}]\nnodes: [{pool: a, model: h100, gpus: 8}]\n"
          "tenants: [{name: a, memory: 1GiB}]\n",
          2, 8, "not both"},
@@ -317,20 +321,7 @@ static void test_node_pools(void **state)
          "nodes}]\n",
          2, 43, "needs node pools"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        mp_diag_clear(&d);
-        int rc = mp_request_parse(db, cases[i].yaml, strlen(cases[i].yaml),
-                                  "r.yaml", NULL, &r, &d);
-        if (rc == 0) {
-            mp_request_free(&r);
-            fail_msg("case %zu parsed:\n%s", i, cases[i].yaml);
-        }
-        if (d.line != cases[i].line || d.col != cases[i].col ||
-            !strstr(d.msg, cases[i].msg))
-            fail_msg("case %zu: got %d:%d '%s', expected %d:%d '...%s...'", i,
-                     d.line, d.col, d.msg, cases[i].line, cases[i].col,
-                     cases[i].msg);
-    }
+    expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 int main(void)

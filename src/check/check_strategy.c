@@ -7,10 +7,10 @@
 
 #include "check_internal.h"
 
-/* The first MIG-enabled entry's first profile, and where it is. */
+/* The first profile of a MIG-enabled entry, and the first entries with
+ * MIG enabled and disabled. */
 typedef struct first_seen {
     const char *name;
-    int line;
     const mp_mp_entry *enabled, *disabled;
 } first_seen;
 
@@ -19,9 +19,9 @@ static void mixed_profiles(ck *c, const first_seen *s, const mp_mp_device *d,
 {
     mp_ck_add(c, MP_SEV_ERROR, "single-strategy", d->line, d->col, ei, NULL,
               "under mig.strategy single a node carries one profile, but "
-              "this config has %s (line %d) and %s: give the node one profile "
-              "(as all-%s does), or use mig.strategy mixed",
-              s->name, s->line, d->name, s->name);
+              "this config has %s and %s: give the node one profile (as "
+              "all-%s does), or use mig.strategy mixed",
+              s->name, d->name, s->name);
 }
 
 static void mixed_modes(ck *c, const first_seen *s, int ei)
@@ -29,10 +29,9 @@ static void mixed_modes(ck *c, const first_seen *s, int ei)
     const mp_mp_entry *e = s->disabled;
     mp_ck_add(c, MP_SEV_ERROR, "single-strategy", e->line, e->col, ei, NULL,
               "under mig.strategy single every GPU of a node is MIG-enabled "
-              "or none is, but this entry disables MIG while line %d enables "
+              "or none is, but this entry disables MIG and another enables "
               "it: enable MIG with the same profile here, or use mig.strategy "
-              "mixed",
-              s->enabled->line);
+              "mixed");
 }
 
 void mp_ck_strategy(ck *c, const mp_mp_config *cfg)
@@ -56,10 +55,9 @@ void mp_ck_strategy(ck *c, const mp_mp_config *cfg)
             const mp_mp_device *d = &e->devs[k];
             if (!d->count_ok || d->count == 0)
                 continue;
-            if (!s.name) {
+            if (!s.name)
                 s.name = d->name;
-                s.line = d->line;
-            } else if (strcmp(s.name, d->name) != 0) {
+            else if (strcmp(s.name, d->name) != 0) {
                 mixed_profiles(c, &s, d, i);
                 return;
             }

@@ -106,7 +106,8 @@ static int name_config(const mp_plan *p, mp_node_configs *c, int i, int prof,
                            "--config-name or pool name",
                            name);
     c->names[i] = strdup(name);
-    return c->names[i] ? 0 : mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "oom");
+    return c->names[i] ? 0
+                       : mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
 static int add_node(const mp_plan *p, int j, const char *base, char **keys,

@@ -182,6 +182,18 @@ static int solve_sub(nsolve *ns, const int *cnt, mp_plan *out, mp_diag *d)
     return mp_solve(ns->db, &ns->sub, &o, out, d);
 }
 
+/* The GPU optimum of sub within the pools' counts. */
+static int solve_pools(nsolve *ns, mp_plan *out, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET];
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    int rc = solve_sub(ns, cnt, out, d);
+    if (!rc && !out->feasible)
+        ns->proven &= !out->time_limit_hit;
+    return rc;
+}
+
 /* Nodes per type that hold p's used GPUs; false when a pool's count is
  * exceeded. */
 static bool pack_counts(const nsolve *ns, const mp_plan *p, int *nn,
@@ -341,15 +353,11 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
 /* The node optimum for the current pins. */
 static int eval_choice(nsolve *ns, mp_diag *d)
 {
-    int cnt[MP_MAX_FLEET];
-    for (int k = 0; k < ns->ntypes; k++)
-        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
     mp_plan p;
-    int rc = solve_sub(ns, cnt, &p, d);
+    int rc = solve_pools(ns, &p, d);
     if (rc)
         return rc;
     if (!p.feasible) {
-        ns->proven &= !p.time_limit_hit;
         mp_plan_free(&p);
         return 0;
     }
@@ -382,15 +390,11 @@ static int eval_choice(nsolve *ns, mp_diag *d)
  * can beat the best plan or none is feasible. */
 static int relax(nsolve *ns, bool *go, mp_diag *d)
 {
-    int cnt[MP_MAX_FLEET];
-    for (int k = 0; k < ns->ntypes; k++)
-        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
     mp_plan p;
-    int rc = solve_sub(ns, cnt, &p, d);
+    int rc = solve_pools(ns, &p, d);
     if (rc)
         return rc;
     if (!p.feasible) {
-        ns->proven &= !p.time_limit_hit;
         *go = false;
     } else {
         *go = !ns->have || p.lower_bound <= ns->best_cost + 1e-9;
@@ -812,18 +816,18 @@ static int search(nsolve *ns, mp_diag *d)
 {
     int rc = setup_choices(ns);
     ns->proven = true;
-    int cnt[MP_MAX_FLEET];
-    for (int k = 0; k < ns->ntypes; k++)
-        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    if (rc || ns->nchoosers <= 1)
+        return rc ? rc : each_choice(ns, 0, d);
     mp_plan p;
-    if (!rc && ns->nchoosers > 1)
-        rc = solve_sub(ns, cnt, &p, d);
-    if (!rc && ns->nchoosers > 1) {
-        ns->lower_bound = p.lower_bound;
-        ns->any_lb = p.feasible;
-        mp_plan_free(&p);
-    }
-    return rc ? rc : each_choice(ns, 0, d);
+    rc = solve_pools(ns, &p, d);
+    if (rc)
+        return rc;
+    bool feasible = p.feasible;
+    ns->lower_bound = p.lower_bound;
+    ns->any_lb = feasible;
+    mp_plan_free(&p);
+    /* no choice is feasible when the relaxation of them all is not */
+    return feasible ? each_choice(ns, 0, d) : 0;
 }
 
 static void finish(nsolve *ns, mp_plan *out)
