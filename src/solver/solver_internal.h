@@ -19,7 +19,8 @@
  *   spread.c      spread tenants capped per GPU at the optimum cost;
  *   explain.c     why there is no plan, and what would help;
  *   nodes.c       node pools: node types, same-profile choices, the fewest
- *                 (cheapest) nodes, GPUs packed into nodes;
+ *                 (cheapest) nodes;
+ *   node_plan.c   their GPUs packed into nodes, and the node rules checked;
  *   validate.c    mp_plan_validate, independent of all the above.
  */
 #ifndef MIGPLAN_SOLVER_INTERNAL_H
