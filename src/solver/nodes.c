@@ -573,15 +573,8 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
         rc = explain(&ns, out, d);
     out->seconds = sv_now() - t0;
     nsolve_free(&ns);
-    if (!rc && out->feasible) {
-        char why[512];
-        rc = mp_plan_validate(out, why, sizeof(why));
-        if (rc)
-            rc = mp_diag_set(d, MP_EINTERNAL, req->path, 0, 0,
-                             "internal error: the node plan failed its own "
-                             "validation (%s); please report it",
-                             why);
-    }
+    if (!rc && out->feasible)
+        rc = sv_self_check(out, d);
     if (rc)
         mp_plan_free(out);
     return rc;

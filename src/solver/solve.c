@@ -63,8 +63,7 @@ static int optimise(sv_solver *s, sv_cand *best, mp_plan *out)
     return 0;
 }
 
-/* The plan checks out independently of how it was found. */
-static int self_check(const mp_plan *out, mp_diag *d)
+int sv_self_check(const mp_plan *out, mp_diag *d)
 {
     char why[512];
     int rc = mp_plan_validate(out, why, sizeof(why));
@@ -125,7 +124,7 @@ done:
     if (rc)
         rc = solve_error(d, req, rc);
     else if (out->feasible)
-        rc = self_check(out, d);
+        rc = sv_self_check(out, d);
     if (rc)
         mp_plan_free(out);
     return rc;

@@ -122,6 +122,9 @@ typedef struct sv_gpu {
 
 /* solve.c */
 double sv_now(void); /* seconds, monotonic */
+/* The plan checks out independently of how it was found (mp_plan_validate):
+ * 0, MP_ENOMEM or MP_EINTERNAL with d set. */
+int sv_self_check(const mp_plan *out, mp_diag *d);
 
 /* classes.c */
 int sv_classes_setup(sv_solver *s); /* MP_ENOMEM, MP_ELIMIT */
