@@ -14,6 +14,34 @@
 
 #include "test_db.h"
 
+typedef struct error_case {
+    const char *yaml;
+    int line, col;
+    const char *msg;
+} error_case;
+
+/* Each case fails to parse with its message at its position. */
+static void expect_errors(const error_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mp_request r;
+        mp_diag d;
+        mp_diag_clear(&d);
+        int rc = mp_request_parse(db, cases[i].yaml, strlen(cases[i].yaml),
+                                  "r.yaml", NULL, &r, &d);
+        if (rc == 0) {
+            mp_request_free(&r);
+            fail_msg("case %zu parsed:\n%s", i, cases[i].yaml);
+        }
+        if (d.line != cases[i].line || d.col != cases[i].col ||
+            !strstr(d.msg, cases[i].msg))
+            fail_msg("case %zu: got %d:%d '%s', expected %d:%d '...%s...'", i,
+                     d.line, d.col, d.msg, cases[i].line, cases[i].col,
+                     cases[i].msg);
+        assert_string_equal(d.file, "r.yaml");
+    }
+}
+
 static void test_memory_units(void **state)
 {
     (void)state;
@@ -198,11 +226,7 @@ static void test_default_model(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    static const struct {
-        const char *yaml;
-        int line, col;
-        const char *msg;
-    } cases[] = {
+    static const error_case cases[] = {
         {"", 1, 1, "empty request"},
         {"[1, 2]\n", 1, 1, "must be a map"},
         {"fleet: [{model: h100}]\ntenants: []\n", 2, 10, "tenants is empty"},
@@ -268,23 +292,7 @@ static void test_errors(void **state)
          "media: maybe}\n",
          3, 36, "media must be true or false, not maybe"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        mp_request r;
-        mp_diag d;
-        mp_diag_clear(&d);
-        int rc = mp_request_parse(db, cases[i].yaml, strlen(cases[i].yaml),
-                                  "r.yaml", NULL, &r, &d);
-        if (rc == 0) {
-            mp_request_free(&r);
-            fail_msg("case %zu parsed:\n%s", i, cases[i].yaml);
-        }
-        if (d.line != cases[i].line || d.col != cases[i].col ||
-            !strstr(d.msg, cases[i].msg))
-            fail_msg("case %zu: got %d:%d '%s', expected %d:%d '...%s...'", i,
-                     d.line, d.col, d.msg, cases[i].line, cases[i].col,
-                     cases[i].msg);
-        assert_string_equal(d.file, "r.yaml");
-    }
+    expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Hostile YAML is refused with the limit that was hit. */
@@ -310,6 +318,88 @@ static void test_hostile(void **state)
                          0);
 }
 
+/* `nodes:` pools: the fleet they stand for, defaults, and each mistake
+ * with its position. */
+static void test_node_pools(void **state)
+{
+    (void)state;
+    const char *ok =
+        "nodes:\n"
+        "  - {pool: dgx, model: h100, gpus: 8, count: 2, cost: 8,"
+        " names: [n-1, n-2]}\n"
+        "  - {pool: small, model: a30, gpus: 4, strategy: single}\n"
+        "tenants:\n"
+        "  - {name: a, memory: 8GiB, spread: nodes}\n"
+        "  - {name: b, memory: 8GiB, same-profile: false}\n"
+        "  - {name: c, whole-gpu: true, spread: gpus}\n";
+    mp_request r;
+    mp_diag d;
+    assert_int_equal(
+        mp_request_parse(db, ok, strlen(ok), "r.yaml", NULL, &r, &d), 0);
+    assert_int_equal(r.n_pools, 2);
+    assert_int_equal(r.n_fleet, 2);
+    assert_int_equal(r.fleet[0].count, 16);
+    assert_true(r.fleet[0].cost == 1.0);
+    assert_int_equal(r.fleet[1].count, -1);
+    assert_int_equal(r.pools[1].strategy, MP_STRATEGY_SINGLE);
+    assert_int_equal(r.pools[0].strategy, MP_STRATEGY_MIXED);
+    char name[64];
+    mp_node_pool_node_name(&r.pools[0], 1, name, sizeof(name));
+    assert_string_equal(name, "n-2");
+    mp_node_pool_node_name(&r.pools[1], 2, name, sizeof(name));
+    assert_string_equal(name, "small-03");
+    assert_true(r.tenants[0].spread && r.tenants[0].spread_nodes);
+    assert_true(r.tenants[0].same_profile);
+    assert_false(r.tenants[1].same_profile);
+    assert_true(r.tenants[2].spread && !r.tenants[2].spread_nodes);
+    assert_false(r.tenants[2].same_profile);
+    mp_request_free(&r);
+    static const error_case cases[] = {
+        {"fleet: [{model: h100}]\nnodes: [{pool: a, model: h100, gpus: 8}]\n"
+         "tenants: [{name: a, memory: 1GiB}]\n",
+         2, 8, "not both"},
+        {"nodes: []\ntenants: [{name: a, memory: 1GiB}]\n", 1, 8,
+         "nodes is empty"},
+        {"nodes: [{pool: a, model: h100}]\ntenants: [{name: a, memory: "
+         "1GiB}]\n",
+         1, 9, "missing the required key 'gpus'"},
+        {"nodes: [{pool: a, model: h100, gpus: 17}]\ntenants: [{name: a, "
+         "memory: 1GiB}]\n",
+         1, 38, "between 1 and 16"},
+        {"nodes: [{pool: A_b, model: h100, gpus: 8}]\ntenants: [{name: a, "
+         "memory: 1GiB}]\n",
+         1, 16, "pool name 'A_b'"},
+        {"nodes: [{pool: a, model: h100, gpus: 8, strategy: one}]\ntenants: "
+         "[{name: a, memory: 1GiB}]\n",
+         1, 51, "mixed or single, not 'one'"},
+        {"nodes: [{pool: a, model: h100, gpus: 8, names: [x]}]\ntenants: "
+         "[{name: a, memory: 1GiB}]\n",
+         1, 48, "names needs a count"},
+        {"nodes: [{pool: a, model: h100, gpus: 8, count: 2, names: [x, X]}]\n"
+         "tenants: [{name: a, memory: 1GiB}]\n",
+         1, 62, "'X' is not a Kubernetes node name"},
+        {"nodes: [{pool: a, model: h100, gpus: 8, count: 2, names: [x, x]}]\n"
+         "tenants: [{name: a, memory: 1GiB}]\n",
+         1, 62, "node x is named twice"},
+        {"nodes:\n  - {pool: a, model: h100, gpus: 8}\n  - {pool: a, model: "
+         "a30, gpus: 4}\ntenants: [{name: a, memory: 1GiB}]\n",
+         3, 12, "pool a is already defined (line 2)"},
+        {"nodes: [{pool: a, model: h100, gpus: 8, cost: 0}]\ntenants: "
+         "[{name: a, memory: 1GiB}]\n",
+         1, 47, "cost must be more than 0"},
+        {"nodes: [{pool: a, model: h100, gpus: 8}]\ntenants: [{name: a, "
+         "memory: 1GiB, spread: racks}]\n",
+         2, 43, "spread is nodes, gpus"},
+        {"nodes: [{pool: a, model: h100, gpus: 8}]\ntenants: [{name: a, "
+         "memory: 1GiB, same-profile: 2}]\n",
+         2, 49, "same-profile is true or false"},
+        {"fleet: [{model: h100}]\ntenants: [{name: a, memory: 1GiB, spread: "
+         "nodes}]\n",
+         2, 43, "needs node pools"},
+    };
+    expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_default_model),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_node_pools),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

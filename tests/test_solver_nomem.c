@@ -212,12 +212,38 @@ static void test_fleet_too_small(void **state)
           false);
 }
 
+/* Node pools: a single pool (a node type per profile), a mixed one, a
+ * same-profile choice, spread over nodes and a whole GPU. */
+static void test_node_pools(void **state)
+{
+    (void)state;
+    sweep("nodes:\n"
+          "  - {pool: s, model: a30, gpus: 2, count: 2, strategy: single}\n"
+          "  - {pool: m, model: a30, gpus: 2, count: 1, cost: 1.5}\n"
+          "tenants:\n"
+          "  - {name: a, memory: 5GiB, replicas: 3, spread: nodes}\n"
+          "  - {name: w, whole-gpu: true}\n",
+          true);
+}
+
+/* Too few nodes: solved again without counts to say how many. */
+static void test_nodes_too_few(void **state)
+{
+    (void)state;
+    sweep("nodes: [{pool: p, model: h100, gpus: 2, count: 1}]\n"
+          "tenants:\n"
+          "  - {name: a, memory: 30GiB, compute: 3g, replicas: 5}\n",
+          false);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spread_bisection),
         cmocka_unit_test(test_mixed_fleet),
         cmocka_unit_test(test_fleet_too_small),
+        cmocka_unit_test(test_node_pools),
+        cmocka_unit_test(test_nodes_too_few),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -773,6 +773,7 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
                     check_entry_models(&c, &cfg->entries[i], i);
             mp_ck_overlaps(&c);
         }
+        mp_ck_strategy(&c, cfg);
         merge_models(&c, from);
         c.cfg = NULL;
     }

@@ -76,6 +76,8 @@ void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei);
 
 /* Which entries meet the same GPU (no node inventory given). */
 void mp_ck_overlaps(ck *c);
+/* check_strategy.c: cfg against --strategy (single: one profile). */
+void mp_ck_strategy(ck *c, const mp_mp_config *cfg);
 
 /* The current config against a node inventory: every GPU matched by the
  * entries mig-parted would apply, each (entry, model) pair checked once. */

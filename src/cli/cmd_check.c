@@ -29,6 +29,7 @@ typedef struct check_args {
     cli_list gpu;
     const char *node;
     bool strict;
+    int strategy; /* 0: not given, else 1 + mp_strategy */
     cli_list ignore;
     cli_list config_gpu;
     bool verbose;
@@ -205,7 +206,9 @@ static int run(cli_ctx *c, void *args)
                        .n_gpus = a->gpu.n,
                        .node = a->node ? &node : NULL,
                        .config_gpus = pools,
-                       .n_config_gpus = a->config_gpu.n};
+                       .n_config_gpus = a->config_gpu.n,
+                       .has_strategy = a->strategy > 0,
+                       .strategy = (mp_strategy)(a->strategy - 1)};
     mp_check_stats st = {0};
     mp_findings f = MP_FINDINGS_INIT;
     mp_configmap *in = calloc((size_t)a->files.n, sizeof(*in));
@@ -236,6 +239,12 @@ static int run(cli_ctx *c, void *args)
     return errors ? EXIT_FINDINGS : EXIT_OK;
 }
 
+static const cli_choice strategies[] = {
+    {"mixed", 1 + MP_STRATEGY_MIXED, NULL},
+    {"single", 1 + MP_STRATEGY_SINGLE, "one profile per node"},
+    {NULL, 0, NULL},
+};
+
 static const cli_choice formats[] = {
     {"text", CHECK_FORMAT_TEXT, NULL},
     {"json", CHECK_FORMAT_JSON, NULL},
@@ -257,6 +266,9 @@ static const cli_option options[] = {
                  "entries without a device-filter are checked on MODEL "
                  "(repeatable; e.g. 'all-*.18gb=h200' per node pool)"),
     CLI_OPT_FLAG(check_args, strict, "strict", "treat warnings as errors"),
+    CLI_OPT_CHOICE(check_args, strategy, "strategy", "S", strategies, NULL,
+                   "the GPU Operator's mig.strategy: under single a config "
+                   "mixing profiles is an error"),
     CLI_OPT_LIST(check_args, ignore, "ignore", "CODE", CLI_VALUE_CODE, 64,
                  "drop findings with this code, or these (a comma list; "
                  "repeatable)"),

@@ -12,6 +12,7 @@
 #include "migplan/emit/emit_lp.h"
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
+#include "migplan/emit/k8s_writer.h"
 #include "migplan/emit/migparted_writer.h"
 #include "migplan/emit/svg.h"
 #include "migplan/emit/systemd_unit.h"
@@ -27,7 +28,8 @@ typedef enum plan_format {
     PLAN_FORMAT_NVIDIA_SMI,
     PLAN_FORMAT_LP,
     PLAN_FORMAT_SVG,
-    PLAN_FORMAT_TIMESLICING
+    PLAN_FORMAT_TIMESLICING,
+    PLAN_FORMAT_K8S
 } plan_format;
 
 typedef struct plan_args {
@@ -42,6 +44,7 @@ typedef struct plan_args {
     bool summary;          /* --summary: totals only */
     bool all_gpus;         /* --all-gpus: no grouping in large plans */
     const char *min_spare; /* --min-spare SIZE: overrides the request's */
+    const char *node_name; /* --node-name: the node a script is for */
     const char *request;
 } plan_args;
 
@@ -103,17 +106,61 @@ static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
     return 0;
 }
 
+/* With node pools, the script is for one node: --node-name's, with its
+ * GPUs indexed as on that node (view->gpus is the caller's to free). */
+static int script_node(const plan_args *a, const mp_plan *plan, mp_plan *view,
+                       mp_diag *d)
+{
+    int j = a->node_name ? mp_plan_find_node(plan, a->node_name) : -1;
+    if (j < 0) {
+        char names[600] = "";
+        size_t k = 0;
+        for (int i = 0; i < plan->n_nodes && k < sizeof(names); i++) {
+            char n[300];
+            const mp_plan_node *nd = &plan->nodes[i];
+            mp_node_pool_node_name(&plan->req->pools[nd->pool], nd->k, n,
+                                   sizeof(n));
+            mp_catf(names, sizeof(names), &k, "%s%s", i ? ", " : "", n);
+        }
+        if (a->node_name)
+            return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                               "no node named %s; give --node-name with one "
+                               "of: %s",
+                               a->node_name, names);
+        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                           "a script sets up one node; give --node-name with "
+                           "one of: %s",
+                           names);
+    }
+    return mp_plan_node_view(plan, j, view)
+               ? mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory")
+               : 0;
+}
+
 static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
                        mp_diag *d)
 {
     if (!plan->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, plan->req->path, 0, 0,
                            "no plan, so no script: %s", plan->reason);
+    mp_plan view = {0};
+    if (plan->req->n_pools) {
+        int rc = script_node(a, plan, &view, d);
+        if (rc)
+            return rc;
+        plan = &view;
+    } else if (a->node_name) {
+        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                           "--node-name needs a request with node pools "
+                           "(nodes:)");
+    }
+    char from[1200];
+    snprintf(from, sizeof(from), "%s%s%s", plan->req->path,
+             view.gpus ? ", node " : "", view.gpus ? a->node_name : "");
     mp_script sc;
     int rc = mp_script_from_plan(plan, &sc, d);
     if (!rc) {
-        mp_script_opts o = {.no_placement = a->no_placement,
-                            .source = plan->req->path};
+        mp_script_opts o = {.no_placement = a->no_placement, .source = from};
         rc = mp_emit_script(&sc, &o, b, d);
         mp_script_free(&sc);
     }
@@ -123,6 +170,7 @@ static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
         mp_buf_reset(b);
         rc = mp_emit_systemd_unit(&uo, b, d);
     }
+    free(view.gpus);
     return rc;
 }
 
@@ -134,12 +182,13 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         mp_plan_view v = {.unicode = cli_use_unicode(c),
                           .color = cli_color(c, STDOUT_FILENO, a->output),
                           .summary = a->summary,
-                          .all_gpus = a->all_gpus};
+                          .all_gpus = a->all_gpus,
+                          .config_name = a->config_name};
         mp_emit_plan_view(plan, &v, b);
         return 0;
     }
     case PLAN_FORMAT_JSON:
-        mp_emit_plan_json(plan, b);
+        mp_emit_plan_json_named(plan, a->config_name, b);
         return 0;
     case PLAN_FORMAT_MIGPARTED:
         return mp_emit_plan_migparted_to(plan, a->config_name, a->output, b, d);
@@ -152,6 +201,8 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         return 0;
     case PLAN_FORMAT_TIMESLICING:
         return mp_emit_timeslicing(plan, b, d);
+    case PLAN_FORMAT_K8S:
+        return mp_emit_plan_k8s(plan, a->config_name, b, d);
     }
     return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0, "unknown plan format");
 }
@@ -302,6 +353,9 @@ static const cli_choice formats[] = {
     {"svg", PLAN_FORMAT_SVG, "a picture: every GPU to scale, tenants coloured"},
     {"timeslicing", PLAN_FORMAT_TIMESLICING,
      "the k8s device plugin's time-slicing config for `share` tenants"},
+    {"k8s", PLAN_FORMAT_K8S,
+     "with nodes: the GPU Operator's ConfigMap, node labels and pod "
+     "resources"},
     {NULL, 0, NULL},
 };
 
@@ -312,6 +366,9 @@ static const cli_option options[] = {
                    "needed, or MODEL:COUNT for a fixed count (h100:8)"),
     CLI_OPT_TEXT(plan_args, config_name, "config-name", "N", CLI_VALUE_TEXT,
                  "name of the mig-parted config", .def = "migplan"),
+    CLI_OPT_TEXT(plan_args, node_name, "node-name", "NAME", CLI_VALUE_TEXT,
+                 "nvidia-smi with node pools: the node the script sets up "
+                 "(its GPU indices)"),
     CLI_OPT_FLAG(plan_args, no_placement, "no-placement",
                  "nvidia-smi: create instances without start slots"),
     CLI_OPTION_SYSTEMD(plan_args, systemd,

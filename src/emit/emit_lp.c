@@ -282,6 +282,10 @@ static void write_integers(const lpw *w)
 int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
 {
     lpw w;
+    if (p->req->n_pools)
+        return mp_diag_set(d, MP_EUSAGE, p->req->path, 0, 0,
+                           "the LP export models GPUs, not node pools "
+                           "(nodes:); write the request with fleet: for it");
     memset(&w, 0, sizeof(w));
     w.r = p->req;
     w.out = out;

@@ -9,6 +9,8 @@
 #include "migplan/emit/diagram.h"
 #include "migplan/emit/emit_plan.h"
 #include "migplan/util/color.h"
+#include "migplan/emit/k8s_writer.h"
+#include "migplan/emit/migparted_writer.h"
 #include "migplan/util/json_out.h"
 #include "plan_internal.h"
 
@@ -131,7 +133,8 @@ static int replica_index(const mp_plan *p, int **offset, int **loc)
         if (w && *w < 0) /* a replica of N whole GPUs: the first */
             *w = k * 64 + 63;
         for (int q = 0; q < g->layout.gis.n; q++)
-            (*loc)[(*offset)[g->tenant[q]] + g->replica[q]] = k * 64 + q;
+            if (g->tenant[q] >= 0) /* else free, on a single node */
+                (*loc)[(*offset)[g->tenant[q]] + g->replica[q]] = k * 64 + q;
     }
     return 0;
 }
@@ -190,13 +193,17 @@ void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
     char labels[MP_MAX_GIS][80];
     const char *subs[MP_MAX_GIS], *sgr[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        const mp_tenant *tn = &p->req->tenants[g->tenant[q]];
-        if (replicas)
-            mp_plan_unit_label(tn, g->replica[q], labels[q], sizeof(labels[q]));
+        if (g->tenant[q] < 0) /* free, on a single-strategy node */
+            snprintf(labels[q], sizeof(labels[q]), "free");
+        else if (replicas)
+            mp_plan_unit_label(&p->req->tenants[g->tenant[q]], g->replica[q],
+                               labels[q], sizeof(labels[q]));
         else
-            snprintf(labels[q], sizeof(labels[q]), "%s", tn->name);
+            snprintf(labels[q], sizeof(labels[q]), "%s",
+                     p->req->tenants[g->tenant[q]].name);
         subs[q] = labels[q];
-        sgr[q] = v->color ? mp_tenant_sgr(g->tenant[q]) : NULL;
+        sgr[q] =
+            v->color && g->tenant[q] >= 0 ? mp_tenant_sgr(g->tenant[q]) : NULL;
     }
     mp_diagram_opts o = {.unicode = v->unicode,
                          .sublabels = subs,
@@ -349,6 +356,174 @@ static void share_lines(const mp_plan *p, mp_buf *b)
     }
 }
 
+/* ---------------------------------------------------- node pools */
+
+/* Do nodes i and j hold the same: config, and per GPU the same tenants in
+ * the same instances (replica numbers aside)? */
+static bool same_node(const mp_plan *p, const mp_node_configs *c, int i, int j)
+{
+    if (c->config_of[i] != c->config_of[j] ||
+        p->nodes[i].pool != p->nodes[j].pool)
+        return false;
+    int n = p->req->pools[p->nodes[i].pool].gpus;
+    for (int x = 0; x < n; x++) {
+        const mp_plan_gpu *a = &p->gpus[p->nodes[i].first_gpu + x];
+        const mp_plan_gpu *b = &p->gpus[p->nodes[j].first_gpu + x];
+        if (a->whole_tenant != b->whole_tenant ||
+            !mp_gpu_layout_equal(&a->layout, &b->layout) ||
+            memcmp(a->tenant, b->tenant, sizeof(a->tenant)) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* The heading of a group of identical nodes (first node i). */
+static void node_heading(const mp_plan *p, const mp_node_configs *c, int i,
+                         const bool *shown, mp_buf *b)
+{
+    const mp_node_pool *pl = &p->req->pools[p->nodes[i].pool];
+    char name[300];
+    int n = 0;
+    mp_buf_puts(b, "Node");
+    for (int j = i; j < p->n_nodes; j++) {
+        if (shown[j] || !same_node(p, c, i, j))
+            continue;
+        mp_node_pool_node_name(pl, p->nodes[j].k, name, sizeof(name));
+        mp_buf_printf(b, "%s %s", n++ ? "," : "", name);
+    }
+    if (n > 1)
+        mp_buf_printf(b, " (%d alike)", n);
+    mp_buf_printf(b, "  pool %s, %d x %s, %s strategy\n", pl->name, pl->gpus,
+                  pl->model->id, mp_strategy_name(pl->strategy));
+    mp_buf_printf(b, "label: nvidia.com/mig.config=%s\n\n",
+                  c->names[c->config_of[i]]);
+}
+
+static void warning_lines(const mp_plan *p, mp_buf *b)
+{
+    for (int i = 0; i < p->warnings.n; i++)
+        mp_buf_printf(b, "warning: %s [%s]\n", p->warnings.v[i].message,
+                      p->warnings.v[i].code);
+}
+
+/* Each group of identical nodes: its heading and its GPUs' diagrams, GPU
+ * indices the node's own. Returns 0 or MP_ENOMEM. */
+static int node_sections(const mp_plan *p, const mp_node_configs *c,
+                         const mp_plan_view *pv, mp_buf *b)
+{
+    bool *shown = calloc((size_t)p->n_nodes + 1, sizeof(bool));
+    if (!shown)
+        return MP_ENOMEM;
+    for (int i = 0; i < p->n_nodes; i++) {
+        if (shown[i])
+            continue;
+        node_heading(p, c, i, shown, b);
+        for (int j = i; j < p->n_nodes; j++)
+            shown[j] |= same_node(p, c, i, j);
+        mp_plan v;
+        if (mp_plan_node_view(p, i, &v) != 0) {
+            free(shown);
+            return MP_ENOMEM;
+        }
+        for (int k = 0; k < v.n_gpus; k++)
+            k = mp_plan_gpu_section(&v, k, pv, b);
+        free(v.gpus);
+    }
+    free(shown);
+    return 0;
+}
+
+/* Per tenant: the resource its pods request and where its replicas are. */
+static void node_tenants(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    mp_buf_puts(b, "TENANT: RESOURCE PER POD x PODS; REPLICAS (node/GPU)\n");
+    for (int t = 0; t < r->n_tenants; t++) {
+        char res[96], name[300];
+        const char *prof;
+        bool media;
+        if (!mp_tenant_resource(p, t, res, sizeof(res), &prof, &media))
+            snprintf(res, sizeof(res), "several profiles, no one resource");
+        mp_buf_printf(b, "%s: %s x %d;", r->tenants[t].name, res,
+                      r->tenants[t].replicas);
+        for (int k = 0; k < p->n_gpus; k++) {
+            int n = mp_plan_gpu_replicas(&p->gpus[k], t);
+            if (!n)
+                continue;
+            const mp_plan_node *nd = &p->nodes[p->gpus[k].node];
+            mp_node_pool_node_name(&r->pools[nd->pool], nd->k, name,
+                                   sizeof(name));
+            mp_buf_printf(b, " %s/%d", name, p->gpus[k].node_index);
+            if (n > 1)
+                mp_buf_printf(b, " x%d", n);
+        }
+        mp_buf_printf(b, "%s\n",
+                      media ? " (a +me instance: see the k8s output's note)"
+                            : "");
+    }
+}
+
+/* The node optimality line: nodes, their cost, the bound. */
+static void node_optimality(const mp_plan *p, mp_buf *b)
+{
+    mp_buf_printf(b, "%d node%s (%d GPU%s), cost %.2f", p->nodes_used,
+                  p->nodes_used == 1 ? "" : "s", p->gpus_used,
+                  p->gpus_used == 1 ? "" : "s", p->cost);
+    if (p->optimal)
+        mp_buf_printf(b, ", optimal (lower bound %.2f)\n", p->lower_bound);
+    else
+        mp_buf_printf(b, ", not proven optimal: lower bound %.2f, gap %.2f%s\n",
+                      p->lower_bound, p->cost - p->lower_bound,
+                      p->time_limit_hit ? " (time limit)" : "");
+}
+
+/* How `spread: nodes` tenants ended up. */
+static void node_spread_lines(const mp_plan *p, mp_buf *b)
+{
+    const mp_request *r = p->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        if (!r->tenants[t].spread_nodes || r->tenants[t].replicas < 2)
+            continue;
+        int nodes = 0, most = 0;
+        for (int j = 0; j < p->n_nodes; j++) {
+            int n = 0;
+            int gpus = r->pools[p->nodes[j].pool].gpus;
+            for (int x = 0; x < gpus; x++)
+                n += mp_plan_gpu_replicas(&p->gpus[p->nodes[j].first_gpu + x],
+                                          t);
+            nodes += n > 0;
+            most = n > most ? n : most;
+        }
+        mp_buf_printf(b, "spread: %s over %d node%s, at most %d per node\n",
+                      r->tenants[t].name, nodes, nodes == 1 ? "" : "s", most);
+    }
+}
+
+static void nodes_table(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
+{
+    mp_node_configs c;
+    mp_diag d;
+    node_optimality(p, b);
+    mp_buf_putc(b, '\n');
+    if (mp_node_configs_build(p, v->config_name ? v->config_name : "migplan",
+                              &c, &d) != 0 ||
+        node_sections(p, &c, v, b) != 0) {
+        mp_node_configs_free(&c);
+        b->failed = true;
+        return;
+    }
+    mp_node_configs_free(&c);
+    node_tenants(p, b);
+    mp_buf_putc(b, '\n');
+    node_spread_lines(p, b);
+    spread_lines(p, b);
+    headroom_lines(p, b);
+    share_lines(p, b);
+    inferred_notes(p, b);
+    warning_lines(p, b);
+    node_optimality(p, b);
+}
+
 void mp_emit_plan_table(const mp_plan *p, bool unicode, mp_buf *b)
 {
     mp_plan_view v = {.unicode = unicode};
@@ -392,6 +567,10 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
         mp_buf_printf(b, "No plan: %s\n", p->reason);
         return;
     }
+    if (r->n_pools) {
+        nodes_table(p, v, b);
+        return;
+    }
     mp_emit_plan_optimality(p, b);
     mp_buf_putc(b, '\n');
     long long granted = 0, asked = 0;
@@ -413,9 +592,7 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
                   replicas, replicas == 1 ? "" : "s", gib(granted), gib(asked));
     inferred_notes(p, b);
     stranded_notes(p, b);
-    for (int i = 0; i < p->warnings.n; i++)
-        mp_buf_printf(b, "warning: %s [%s]\n", p->warnings.v[i].message,
-                      p->warnings.v[i].code);
+    warning_lines(p, b);
     mp_emit_plan_optimality(p, b);
 }
 
@@ -456,8 +633,11 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
         cJSON_AddNumberToObject(io, "profile_id", pr->id);
         cJSON_AddNumberToObject(io, "start", l->gi[q].start);
         cJSON_AddNumberToObject(io, "size", pr->memory_slices);
-        cJSON_AddStringToObject(io, "tenant", r->tenants[g->tenant[q]].name);
-        unit_json(&r->tenants[g->tenant[q]], g->replica[q], io);
+        if (g->tenant[q] >= 0) { /* else free, on a single node */
+            cJSON_AddStringToObject(io, "tenant",
+                                    r->tenants[g->tenant[q]].name);
+            unit_json(&r->tenants[g->tenant[q]], g->replica[q], io);
+        }
         cJSON_AddItemToArray(in, io);
     }
     if (g->layout.mig_enabled)
@@ -467,6 +647,13 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
     int stranded = stranded_compute(g);
     if (stranded > 0)
         cJSON_AddNumberToObject(o, "stranded_compute_slices", stranded);
+    if (r->n_pools) {
+        char name[300];
+        const mp_plan_node *nd = &p->nodes[g->node];
+        mp_node_pool_node_name(&r->pools[nd->pool], nd->k, name, sizeof(name));
+        cJSON_AddStringToObject(o, "node", name);
+        cJSON_AddNumberToObject(o, "node_index", g->node_index);
+    }
     return o;
 }
 
@@ -515,6 +702,23 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     cJSON_AddBoolToObject(o, "whole_gpu", tn->whole_gpu);
     cJSON_AddBoolToObject(o, "spread", tn->spread);
     cJSON_AddNumberToObject(o, "max_per_gpu", mp_plan_max_per_gpu(p, t));
+    if (p->req->n_pools) {
+        char res[96];
+        const char *prof;
+        bool media;
+        if (mp_tenant_resource(p, t, res, sizeof(res), &prof, &media)) {
+            if (prof)
+                cJSON_AddStringToObject(o, "profile", prof);
+            else
+                cJSON_AddStringToObject(o, "profile", "whole-gpu");
+            cJSON *ro = cJSON_AddObjectToObject(o, "resource");
+            cJSON_AddStringToObject(ro, "name", res);
+            cJSON_AddNumberToObject(ro, "per_pod", 1);
+        } else {
+            cJSON_AddNullToObject(o, "profile");
+            cJSON_AddNullToObject(o, "resource");
+        }
+    }
     cJSON *pl = cJSON_AddArrayToObject(o, "placements");
     for (int rep = 0; rep < tn->replicas; rep++) {
         int at = loc[offset[t] + rep];
@@ -524,7 +728,39 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     return o;
 }
 
+/* "nodes_used" and "nodes" of a plan with node pools. */
+static int nodes_json(const mp_plan *p, const char *base, cJSON *root)
+{
+    const mp_request *r = p->req;
+    mp_node_configs c;
+    mp_diag d;
+    int rc = mp_node_configs_build(p, base, &c, &d);
+    cJSON_AddNumberToObject(root, "nodes_used", p->nodes_used);
+    cJSON *ns = cJSON_AddArrayToObject(root, "nodes");
+    for (int j = 0; j < p->n_nodes && !rc; j++) {
+        char name[300];
+        const mp_plan_node *nd = &p->nodes[j];
+        const mp_node_pool *pl = &r->pools[nd->pool];
+        mp_node_pool_node_name(pl, nd->k, name, sizeof(name));
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddStringToObject(o, "pool", pl->name);
+        cJSON_AddStringToObject(o, "model", pl->model->id);
+        cJSON_AddStringToObject(o, "strategy", mp_strategy_name(pl->strategy));
+        cJSON_AddStringToObject(o, "config", c.names[c.config_of[j]]);
+        cJSON_AddBoolToObject(o, "used", nd->used);
+        cJSON_AddItemToArray(ns, o);
+    }
+    mp_node_configs_free(&c);
+    return rc;
+}
+
 void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
+{
+    mp_emit_plan_json_named(p, "migplan", b);
+}
+
+void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
 {
     const mp_request *r = p->req;
     cJSON *root = cJSON_CreateObject();
@@ -543,6 +779,11 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
     if (p->spread_cut)
         cJSON_AddBoolToObject(root, "spread_cut_by_time_limit", true);
+    if (r->n_pools && nodes_json(p, base, root) != 0) {
+        cJSON_Delete(root);
+        b->failed = true;
+        return;
+    }
     cJSON *gpus = cJSON_AddArrayToObject(root, "gpus");
     for (int k = 0; k < p->n_gpus; k++)
         cJSON_AddItemToArray(gpus, gpu_json(p, &p->gpus[k]));

@@ -94,7 +94,7 @@ void mp_mp_yaml_scalar(mp_buf *out, const char *s, bool in_flow)
 
 /* ------------------------------------------------- a plan as a config */
 
-static bool label_value_ok(const char *s)
+bool mp_label_value_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) ||
@@ -246,8 +246,11 @@ static void write_mig_comment(const mp_plan *p, const mp_plan_gpu *g,
         const mp_gi *in = &l->gi[by_start[k]];
         const mp_tenant *t = &p->req->tenants[g->tenant[by_start[k]]];
         mp_buf_printf(out, "%s%s@%d %s", k ? ", " : "",
-                      l->model->profiles[in->profile].name, in->start, t->name);
-        if (mp_tenant_share(t) > 1) /* time-sliced: see --format timeslicing */
+                      l->model->profiles[in->profile].name, in->start,
+                      g->tenant[by_start[k]] < 0
+                          ? "free"
+                          : p->req->tenants[g->tenant[by_start[k]]].name);
+        if (g->tenant[by_start[k]] >= 0 && mp_tenant_share(t) > 1)
             mp_buf_printf(out, " x%d",
                           mp_tenant_served(t, g->replica[by_start[k]]));
     }
@@ -320,9 +323,10 @@ static void write_devices(const entry *x, mp_buf *out)
 }
 
 static void write_entry(const mp_plan *p, const entry *x, bool mixed,
-                        mp_buf *out)
+                        bool comments, mp_buf *out)
 {
-    write_comment(p, x, out);
+    if (comments)
+        write_comment(p, x, out);
     mp_buf_puts(out, "  - ");
     if (mixed)
         write_filter(x->model, out);
@@ -347,20 +351,14 @@ int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
     if (!p->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, r->path, 0, 0,
                            "no plan, so no mig-parted config: %s", p->reason);
-    if (!label_value_ok(config_name))
+    if (!mp_label_value_ok(config_name))
         return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
                            "config name '%s' must be a Kubernetes label value: "
                            "at most 63 letters, digits, '-', '_' or '.', "
                            "starting and ending with a letter or digit",
                            config_name);
-    entry *e = calloc((size_t)(p->n_gpus ? p->n_gpus : 1), sizeof(*e));
-    int *idx = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
-    if (!e || !idx) {
-        free(e);
-        free(idx);
-        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    int ne = group_gpus(p, e, idx);
+    if (r->n_pools)
+        return mp_emit_nodes_migparted(p, config_name, out, d);
     bool mixed = false;
     for (int i = 1; i < r->n_fleet; i++)
         mixed |= r->fleet[i].model != r->fleet[0].model;
@@ -368,8 +366,24 @@ int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
     mp_buf_puts(out, "version: v1\nmig-configs:\n  ");
     mp_mp_yaml_scalar(out, config_name, false);
     mp_buf_puts(out, ":\n");
+    if (mp_emit_migparted_entries(p, mixed, true, out) != 0)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
+int mp_emit_migparted_entries(const mp_plan *p, bool mixed, bool comments,
+                              mp_buf *out)
+{
+    entry *e = calloc((size_t)(p->n_gpus ? p->n_gpus : 1), sizeof(*e));
+    int *idx = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
+    if (!e || !idx) {
+        free(e);
+        free(idx);
+        return MP_ENOMEM;
+    }
+    int ne = group_gpus(p, e, idx);
     for (int i = 0; i < ne; i++)
-        write_entry(p, &e[i], mixed, out);
+        write_entry(p, &e[i], mixed, comments, out);
     free(e);
     free(idx);
     return 0;

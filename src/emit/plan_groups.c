@@ -230,6 +230,8 @@ static int tenant_tallies(const mp_plan *p, tallies *per, long long *mib)
         }
         for (int q = 0; q < l->n; q++) {
             int t = g->tenant[q];
+            if (t < 0)
+                continue; /* free, on a single-strategy node */
             mib[t] += l->model->profiles[l->gi[q].profile].memory_mib;
             if (count(&per[t], l->model, l->gi[q].profile) != 0)
                 return -1;

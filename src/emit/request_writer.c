@@ -70,8 +70,41 @@ static void write_number(double v, char *buf, size_t n)
         buf[--k] = '\0';
 }
 
+/* The node pools, as the request gave them. */
+static void write_pools(const mp_request *r, mp_buf *b)
+{
+    mp_buf_puts(b, "nodes:\n");
+    for (int i = 0; i < r->n_pools; i++) {
+        const mp_node_pool *p = &r->pools[i];
+        mp_buf_puts(b, "  - pool: ");
+        write_name(p->name, b);
+        mp_buf_printf(b, "\n    model: %s\n    gpus: %d\n", p->model->id,
+                      p->gpus);
+        if (p->count >= 0)
+            mp_buf_printf(b, "    count: %d\n", p->count);
+        if (p->cost != 1.0) {
+            char c[64];
+            write_number(p->cost, c, sizeof(c));
+            mp_buf_printf(b, "    cost: %s\n", c);
+        }
+        if (p->strategy != MP_STRATEGY_MIXED)
+            mp_buf_printf(b, "    strategy: %s\n",
+                          mp_strategy_name(p->strategy));
+        for (int k = 0; k < p->n_names; k++) {
+            mp_buf_puts(b, k ? ", " : "    names: [");
+            write_name(p->names[k], b);
+        }
+        if (p->n_names)
+            mp_buf_puts(b, "]\n");
+    }
+}
+
 void mp_write_fleet(const mp_request *r, mp_buf *b)
 {
+    if (r->n_pools) {
+        write_pools(r, b);
+        return;
+    }
     mp_buf_puts(b, "fleet:\n");
     for (int i = 0; i < r->n_fleet; i++) {
         const mp_fleet_item *f = &r->fleet[i];
@@ -111,7 +144,8 @@ static void write_flags(const mp_tenant *t, mp_buf *b)
     else if (t->whole_gpu)
         mp_buf_puts(b, "    whole-gpu: true\n");
     if (t->spread)
-        mp_buf_puts(b, "    spread: true\n");
+        mp_buf_puts(b, t->spread_nodes ? "    spread: nodes\n"
+                                       : "    spread: true\n");
     if (t->n_models) {
         mp_buf_puts(b, "    models: [");
         for (int i = 0; i < t->n_models; i++)

@@ -558,8 +558,11 @@ static void plan_row(const void *ctx, int i, row *r)
     char names[MP_MAX_GIS][96];
     const char *labels[MP_MAX_GIS];
     for (int q = 0; q < v.layout.n; q++) {
-        mp_plan_unit_label(&req->tenants[v.tenant[q]], v.replica[q], names[q],
-                           sizeof(names[q]));
+        if (v.tenant[q] < 0) /* free, on a single-strategy node */
+            snprintf(names[q], sizeof(names[q]), "free");
+        else
+            mp_plan_unit_label(&req->tenants[v.tenant[q]], v.replica[q],
+                               names[q], sizeof(names[q]));
         labels[q] = names[q];
     }
     layout_row(&v.layout, labels, v.tenant, r);

@@ -40,6 +40,8 @@ static int collect(const mp_plan *p, resource *v, int *n, mp_diag *d)
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_layout *l = &p->gpus[k].layout.gis;
         for (int q = 0; q < l->n; q++) {
+            if (p->gpus[k].tenant[q] < 0)
+                continue; /* free, on a single-strategy node */
             const mp_tenant *tn = &r->tenants[p->gpus[k].tenant[q]];
             const char *prof = l->model->profiles[l->gi[q].profile].name;
             int share = mp_tenant_share(tn);

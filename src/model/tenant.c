@@ -4,6 +4,7 @@
 #include "migplan/model/tenant.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "migplan/model/sizing.h"
 
@@ -169,13 +170,20 @@ bool mp_tenant_fits_model(const mp_tenant *t, const mp_model *m)
     return false;
 }
 
+/* A pinned tenant takes only profiles of its pin's name. */
+static bool pinned_to(const mp_tenant *t, const mp_gi_profile *p)
+{
+    return !t->pin || strcmp(t->pin, p->name) == 0;
+}
+
 uint32_t mp_tenant_profile_mask(const mp_tenant *t, const mp_model *m)
 {
     uint32_t mask = 0;
     if (!mp_tenant_allows(t, m))
         return 0;
     for (int p = 0; p < m->n_profiles; p++)
-        if (mp_tenant_fits_profile(t, m, &m->profiles[p], NULL, 0))
+        if (pinned_to(t, &m->profiles[p]) &&
+            mp_tenant_fits_profile(t, m, &m->profiles[p], NULL, 0))
             mask |= 1u << p;
     return mask;
 }
@@ -183,6 +191,7 @@ uint32_t mp_tenant_profile_mask(const mp_tenant *t, const mp_model *m)
 bool mp_tenant_takes_profile(const mp_tenant *t, const mp_model *m, int p)
 {
     return p >= 0 && p < m->n_profiles && mp_tenant_allows(t, m) &&
+           pinned_to(t, &m->profiles[p]) &&
            mp_tenant_fits_profile(t, m, &m->profiles[p], NULL, 0);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "migplan/readers/node_pool_reader.h"
 #include "migplan/yaml/ydoc.h"
 #include "migplan/yaml/schema.h"
 #include "migplan/model/sizing.h"
@@ -90,9 +91,10 @@ typedef struct fleet_raw {
 
 typedef struct tenant_raw {
     const char *name;
-    const mp_ynode *memory, *compute, *engines, *whole, *headroom;
+    const mp_ynode *memory, *compute, *engines, *whole, *headroom, *spread,
+        *same_profile;
     long long sms, replicas, share;
-    bool media, graphics, spread;
+    bool media, graphics;
     mp_strlist models;
 } tenant_raw;
 
@@ -306,7 +308,9 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
         {"graphics", MP_F_BOOL, false, offsetof(tenant_raw, graphics), 0, 0},
         {"engines", MP_F_NODE, false, offsetof(tenant_raw, engines), 0, 0},
         {"whole-gpu", MP_F_NODE, false, offsetof(tenant_raw, whole), 0, 0},
-        {"spread", MP_F_BOOL, false, offsetof(tenant_raw, spread), 0, 0},
+        {"spread", MP_F_NODE, false, offsetof(tenant_raw, spread), 0, 0},
+        {"same-profile", MP_F_NODE, false, offsetof(tenant_raw, same_profile),
+         0, 0},
         {"models", MP_F_STRLIST, false, offsetof(tenant_raw, models), 0, 0},
         {"share", MP_F_INT, false, offsetof(tenant_raw, share), 1,
          MP_MAX_SHARE},
@@ -330,7 +334,6 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
     t->headroom_milli = -1;
     t->media = tr.media;
     t->graphics = tr.graphics;
-    t->spread = tr.spread;
     t->sms = (int)tr.sms;
     t->compute = 1;
     t->line = n->line;
@@ -352,6 +355,11 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
             return mp_schema_err(c, tr.compute, MP_ESCHEMA,
                                  "give compute or sms, not both");
         rc = read_compute(c, tr.compute, &t->compute);
+        if (rc)
+            return rc;
+    }
+    if (tr.spread) {
+        rc = mp_read_spread(c, tr.spread, t);
         if (rc)
             return rc;
     }
@@ -480,6 +488,7 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
         {"tenants", MP_F_NODE, true, sizeof(const mp_ynode *), 0, 0},
         {"headroom", MP_F_NODE, false, 2 * sizeof(const mp_ynode *), 0, 0},
         {"min-spare", MP_F_NODE, false, 3 * sizeof(const mp_ynode *), 0, 0},
+        {"nodes", MP_F_NODE, false, 4 * sizeof(const mp_ynode *), 0, 0},
     };
     memset(out, 0, sizeof(*out));
     mp_ydoc doc;
@@ -488,19 +497,29 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
         return rc;
     out->path = mp_arena_strdup(&out->arena, path);
     mp_schema_ctx c = {.path = path, .arena = &out->arena, .d = d};
-    const mp_ynode *nodes[4] = {NULL, NULL, NULL, NULL};
+    const mp_ynode *nodes[5] = {NULL, NULL, NULL, NULL, NULL};
     if (!doc.root) {
         rc = mp_diag_set(d, MP_ESCHEMA, path, 1, 1,
                          "empty request; give tenants (and a fleet), see "
                          "examples/");
         goto out;
     }
-    rc = mp_schema_read(&c, doc.root, "request", top, 4, nodes, NULL);
+    rc = mp_schema_read(&c, doc.root, "request", top, 5, nodes, NULL);
     if (!rc)
         rc = read_margins(&c, nodes[2], nodes[3], out);
     if (rc)
         goto out;
-    if (nodes[0]) {
+    if (nodes[0] && nodes[4]) {
+        rc = mp_schema_err(&c, nodes[4], MP_ESCHEMA,
+                           "give fleet: (GPUs) or nodes: (node pools), not "
+                           "both");
+        goto out;
+    }
+    if (nodes[4]) {
+        rc = mp_read_node_pools(db, &c, nodes[4], out);
+        if (rc)
+            goto out;
+    } else if (nodes[0]) {
         rc = read_fleet(db, &c, nodes[0], out);
         if (rc)
             goto out;
@@ -529,6 +548,8 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
         goto out;
     }
     rc = read_tenants(db, &c, tn, out);
+    if (!rc)
+        rc = mp_read_node_keys(&c, tn, out);
 out:
     mp_ydoc_free(&doc);
     if (rc)

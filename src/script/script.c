@@ -192,9 +192,12 @@ static int plan_gpu_labels(mp_arena *a, const mp_plan *p, const mp_plan_gpu *pg,
         return out->note ? 0 : MP_ENOMEM;
     }
     for (int q = 0; q < pg->layout.gis.n; q++) {
-        char label[96]; /* embed#2, or embed#4-5 on a shared instance */
-        mp_plan_unit_label(&r->tenants[pg->tenant[q]], pg->replica[q], label,
-                           sizeof(label));
+        char label[96];        /* embed#2, or embed#4-5 on a shared instance */
+        if (pg->tenant[q] < 0) /* free, on a single-strategy node */
+            snprintf(label, sizeof(label), "free");
+        else
+            mp_plan_unit_label(&r->tenants[pg->tenant[q]], pg->replica[q],
+                               label, sizeof(label));
         out->gi[q] = mp_arena_printf(a, "%s", label);
         if (!out->gi[q])
             return MP_ENOMEM;

@@ -97,6 +97,7 @@ int sv_classes_setup(sv_solver *s)
     for (int i = 0; i < r->n_fleet; i++) {
         sv_item *it = &s->items[i];
         it->m = r->fleet[i].model;
+        it->fleet = i;
         it->count = r->fleet[i].count;
         it->cost = r->fleet[i].cost;
         s->integral_costs &= it->cost == floor(it->cost);

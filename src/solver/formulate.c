@@ -66,7 +66,7 @@ static int add_columns(sv_solver *s, sv_model *md)
         for (int g = 0; g < it->geoms.n && !rc; g++)
             rc = add_var(md, (sv_var){'x', -1, i, g, -1, -1}, it->cost, true);
         for (int t = 0; t < r->n_tenants && !rc; t++)
-            if (mp_tenant_takes_whole(&r->tenants[t], it->m))
+            if (mp_request_takes_whole(r, &r->tenants[t], it->fleet))
                 rc = add_var(md, (sv_var){'w', -1, i, -1, -1, t},
                              it->cost * mp_tenant_gpus(&r->tenants[t]), true);
     }

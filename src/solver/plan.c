@@ -14,9 +14,12 @@ void mp_plan_free(mp_plan *p)
     if (!p)
         return;
     free(p->gpus);
+    free(p->nodes);
     p->gpus = NULL;
+    p->nodes = NULL;
     p->n_gpus = 0;
     mp_findings_free(&p->warnings);
+    p->n_nodes = 0;
 }
 
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t)
@@ -36,6 +39,36 @@ int mp_plan_max_per_gpu(const mp_plan *p, int t)
             best = n;
     }
     return best;
+}
+
+int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out)
+{
+    const mp_plan_node *nd = &p->nodes[j];
+    int n = p->req->pools[nd->pool].gpus;
+    *out = *p;
+    out->nodes = NULL;
+    out->n_nodes = 0;
+    out->gpus = malloc((size_t)n * sizeof(*out->gpus));
+    if (!out->gpus)
+        return MP_ENOMEM;
+    memcpy(out->gpus, &p->gpus[nd->first_gpu], (size_t)n * sizeof(*out->gpus));
+    for (int k = 0; k < n; k++)
+        out->gpus[k].index = out->gpus[k].node_index;
+    out->n_gpus = n;
+    return 0;
+}
+
+int mp_plan_find_node(const mp_plan *p, const char *name)
+{
+    char buf[300];
+    for (int j = 0; j < p->n_nodes; j++) {
+        const mp_plan_node *nd = &p->nodes[j];
+        mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, buf,
+                               sizeof(buf));
+        if (strcmp(buf, name) == 0)
+            return j;
+    }
+    return -1;
 }
 
 /* ---------------------------------------------------------- the order */
@@ -126,6 +159,7 @@ void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
     pg->used = used;
     pg->whole_tenant = whole_tenant;
     pg->whole_replica = -1;
+    pg->node = pg->node_index = -1;
     mp_gpu_layout_init(&pg->layout, m, used && whole_tenant < 0);
     for (int q = 0; q < MP_MAX_GIS; q++)
         pg->tenant[q] = pg->replica[q] = -1;
@@ -165,10 +199,8 @@ static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
     return rc;
 }
 
-/* GPU indices in order, replicas numbered in GPU order, the cost. */
-static int number(const sv_solver *s, mp_plan *plan)
+int sv_plan_number(const mp_request *r, mp_plan *plan)
 {
-    const mp_request *r = s->req;
     int *next = calloc((size_t)(r->n_tenants ? r->n_tenants : 1), sizeof(int));
     if (!next)
         return MP_ENOMEM;
@@ -179,7 +211,7 @@ static int number(const sv_solver *s, mp_plan *plan)
         pg->index = k;
         if (pg->used) {
             plan->gpus_used++;
-            plan->cost += s->items[pg->fleet].cost;
+            plan->cost += r->fleet[pg->fleet].cost;
         }
         /* a whole-gpu: N replica is N GPUs in a row, of one entry */
         if (pg->whole_tenant >= 0)
@@ -217,6 +249,6 @@ int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan)
     if (!rc)
         rc = sort_gpus(plan);
     if (!rc)
-        rc = number(s, plan);
+        rc = sv_plan_number(s->req, plan);
     return rc;
 }

@@ -77,8 +77,7 @@ static int optimise(sv_solver *s, sv_cand *best, mp_plan *out)
     return 0;
 }
 
-/* The plan checks out independently of how it was found. */
-static int self_check(const mp_plan *out, mp_diag *d)
+int sv_self_check(const mp_plan *out, mp_diag *d)
 {
     char why[512];
     int rc = mp_plan_validate(out, why, sizeof(why));
@@ -109,6 +108,8 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
              mp_plan *out, mp_diag *d)
 {
     static const mp_solve_opts defaults = {0};
+    if (req->n_pools > 0)
+        return sv_nodes_solve(db, req, o ? o : &defaults, out, d);
     double t0 = sv_now();
     sv_solver s;
     sv_cand best;
@@ -142,7 +143,7 @@ done:
     if (rc)
         rc = solve_error(d, req, rc);
     else if (out->feasible)
-        rc = self_check(out, d);
+        rc = sv_self_check(out, d);
     if (!rc && mp_plan_warn(out, &out->warnings))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc)

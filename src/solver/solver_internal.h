@@ -18,6 +18,9 @@
  *   plan.c        the mp_plan from a candidate: GPUs in order, numbered;
  *   spread.c      spread tenants capped per GPU at the optimum cost;
  *   explain.c     why there is no plan, and what would help;
+ *   nodes.c       node pools: node types, same-profile choices, the fewest
+ *                 (cheapest) nodes;
+ *   node_plan.c   their GPUs packed into nodes, and the node rules checked;
  *   validate.c    mp_plan_validate, independent of all the above.
  */
 #ifndef MIGPLAN_SOLVER_INTERNAL_H
@@ -36,6 +39,7 @@
 /* A fleet entry as the solver sees it. */
 typedef struct sv_item {
     const mp_model *m;
+    int fleet; /* the request's fleet entry it stands for */
     int count; /* -1: unlimited */
     double cost;
     bool useful[MP_MAX_PROFILES]; /* some class can use the profile */
@@ -130,6 +134,9 @@ typedef struct sv_gpu {
 
 /* solve.c */
 double sv_now(void); /* seconds, monotonic */
+/* The plan checks out independently of how it was found (mp_plan_validate):
+ * 0, MP_ENOMEM or MP_EINTERNAL with d set. */
+int sv_self_check(const mp_plan *out, mp_diag *d);
 
 /* classes.c */
 int sv_classes_setup(sv_solver *s); /* MP_ENOMEM, MP_ELIMIT */
@@ -197,11 +204,23 @@ void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
 /* plan->gpus, n_gpus, gpus_used and cost from c's plan; plan->gpus is the
  * caller's (mp_plan_free) even on error. MP_ENOMEM, MP_EINTERNAL. */
 int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan);
+/* GPU indices in order, replicas numbered in GPU order (by start slot
+ * within a GPU), gpus_used and the cost of the used GPUs. MP_ENOMEM. */
+int sv_plan_number(const mp_request *r, mp_plan *plan);
 
 /* spread.c */
 /* Spread the spread tenants of plan (cost best_cost) as far as the
  * optimum allows. MP_ENOMEM. */
 int sv_spread(sv_solver *s, mp_plan *plan, double best_cost);
+
+/* nodes.c */
+/* mp_solve for a request with node pools (same contract). */
+int sv_nodes_solve(const mp_db *db, const mp_request *req,
+                   const mp_solve_opts *o, mp_plan *out, mp_diag *d);
+/* The node rules of a plan with pools: nodes whole and node-local indices,
+ * one profile per single-strategy node, one profile per same-profile
+ * tenant, the node cost. Free instances are fine on single nodes. */
+int sv_nodes_validate(const mp_plan *p, char *why, size_t n);
 
 /* explain.c */
 /* A tenant no GPU of the fleet can serve: true with plan->reason set. */

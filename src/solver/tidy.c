@@ -251,7 +251,10 @@ static bool choose(const sv_solver *s, const sv_gpu *g, const groups *gr,
 
 /* When the counts strand compute, give the groups the upgrade of their
  * instances that uses the most compute, if one uses more: an upgraded
- * profile serves whoever the old one did. counts (per profile) follow. */
+ * profile serves whoever the old one did, if the group may use it (its
+ * eligibility: a same-profile pin, the fleet entry's profiles). When the
+ * groups cannot take the upgrade as a whole, nothing changes. counts (per
+ * profile) follow. */
 static void upgrade(const mp_model *m, const groups *gr,
                     int per[MP_MAX_GIS][MP_MAX_PROFILES], int *counts)
 {
@@ -264,21 +267,28 @@ static void upgrade(const mp_model *m, const groups *gr,
     if (cap.stranded_compute == 0 ||
         mp_geom_upgrade(m, counts, false, to) <= cap.compute_used)
         return;
-    memset(counts, 0, MP_MAX_PROFILES * sizeof(*counts));
-    for (int k = 0; k < gr->n; k++) {
-        int next[MP_MAX_PROFILES] = {0};
-        for (int p = 0; p < m->n_profiles; p++)
-            for (int q = 0; q < m->n_profiles && per[k][p] > 0; q++) {
-                int moved = per[k][p] < to[p][q] ? per[k][p] : to[p][q];
+    int next[MP_MAX_GIS][MP_MAX_PROFILES];
+    memset(next, 0, sizeof(next));
+    for (int k = 0; k < gr->n; k++)
+        for (int p = 0; p < m->n_profiles; p++) {
+            int left = per[k][p];
+            for (int q = 0; q < m->n_profiles && left > 0; q++) {
+                if (!(gr->elig[k] & (1u << q)))
+                    continue;
+                int moved = left < to[p][q] ? left : to[p][q];
                 to[p][q] -= moved;
-                per[k][p] -= moved;
-                next[q] += moved;
+                left -= moved;
+                next[k][q] += moved;
             }
-        for (int q = 0; q < m->n_profiles; q++) {
-            per[k][q] = next[q];
-            counts[q] += next[q];
+            if (left > 0)
+                return; /* a group may not take what its instances become */
         }
-    }
+    memset(counts, 0, MP_MAX_PROFILES * sizeof(*counts));
+    for (int k = 0; k < gr->n; k++)
+        for (int q = 0; q < m->n_profiles; q++) {
+            per[k][q] = next[k][q];
+            counts[q] += next[k][q];
+        }
 }
 
 /* Place the counts (the best placement, largest first, in a creation order

@@ -3,7 +3,7 @@
  * layout valid (geometry engine), every replica served exactly once by an
  * instance (or whole GPU) the tenant module says may serve it, fleet
  * counts respected, the cost adding up. */
-#include "migplan/solver/solver.h"
+#include "solver_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +22,9 @@ static int check_mig(const mp_request *r, const mp_plan_gpu *g, int *got,
     const mp_layout *l = &g->layout.gis;
     for (int q = 0; q < l->n; q++) {
         int t = g->tenant[q];
+        if (t < 0 && r->n_pools &&
+            r->pools[g->fleet].strategy == MP_STRATEGY_SINGLE)
+            continue; /* free instances of a single node stay schedulable */
         if (t < 0 || t >= r->n_tenants) {
             snprintf(why, n, "GPU %d has an instance with no tenant", g->index);
             return MP_EINTERNAL;
@@ -83,6 +86,8 @@ static int check_totals(const mp_plan *p, const int *got, const int *used,
                      r->fleet[i].model->id, r->fleet[i].count);
             return MP_EINTERNAL;
         }
+    if (r->n_pools)
+        return sv_nodes_validate(p, why, n);
     if (fabs(cost - p->cost) > 1e-6) {
         snprintf(why, n, "cost %.3f does not add up to %.3f", p->cost, cost);
         return MP_EINTERNAL;

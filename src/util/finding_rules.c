@@ -167,6 +167,12 @@ const mp_finding_rule mp_finding_rules[] = {
     {"null-enabled", W, "mig-enabled has no value",
      "mig-parted reads an empty mig-enabled as false; write true or "
      "false."},
+    {"single-strategy", E,
+     "A config the GPU Operator's single strategy cannot serve",
+     "Under mig.strategy single every GPU of a node is MIG-enabled with one "
+     "profile (as the all-* configs are), and the device plugin advertises "
+     "it as nvidia.com/gpu. Give the node one profile, or use mig.strategy "
+     "mixed (check --strategy says which the cluster uses)."},
     {"stranded-compute", W, "Layout idles compute slices",
      "No memory is left for some compute slices, so they can never be used. "
      "A larger profile on the last memory slices would use them; "

@@ -16,6 +16,7 @@
 
 #include "migplan/util/findings.h"
 #include "migplan/model/gpu_layout.h"
+#include "migplan/model/node_pool.h"
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/readers/node_reader.h"
 #include "migplan/model/profile_db.h"
@@ -36,6 +37,10 @@ typedef struct mp_check_opts {
      * are checked on the models of every matching pattern (not --gpu) */
     const mp_config_gpu *config_gpus;
     int n_config_gpus;
+    /* --strategy: the GPU Operator's mig.strategy the configs serve; under
+     * single a config mixing profiles (or MIG modes) is an error */
+    bool has_strategy;
+    mp_strategy strategy;
 } mp_check_opts;
 
 /* Does name match glob pattern (* and ?)? */

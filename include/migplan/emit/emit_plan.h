@@ -21,6 +21,10 @@ typedef struct mp_plan_view {
     bool color;    /* tenant names in colours (SGR), for a terminal */
     bool summary;  /* totals per model, profile and tenant only */
     bool all_gpus; /* every GPU drawn, even in a large plan */
+    /* with node pools: per group of identical nodes its label (the config
+     * named after this, NULL: "migplan") and diagrams, per tenant its pod
+     * resource */
+    const char *config_name;
 } mp_plan_view;
 
 /* A plan using more GPUs than this is large: GPUs that look the same (the
@@ -37,6 +41,9 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *out);
 /* {"feasible", "gpus_used", "lower_bound", "optimal", "cost", "gpus": [...],
  * "tenants": [...]} */
 void mp_emit_plan_json(const mp_plan *p, mp_buf *out);
+/* The same, naming node configs (with node pools) after base, as the
+ * mig-parted and k8s outputs do (mp_emit_plan_json uses "migplan"). */
+void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *out);
 
 /* The optimality line and a newline: "4 GPUs, optimal (lower bound 4)",
  * with the cost and the gap when there are any. */

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "migplan/model/node_pool.h"
 #include "migplan/model/profile_db.h"
 #include "migplan/model/tenant.h"
 #include "migplan/util/arena.h"
@@ -25,12 +26,20 @@ typedef struct mp_fleet_item {
     int count; /* -1: as many as needed */
     double cost;
     int line, col;
+    /* not 0: only these profiles (bit p for model->profiles[p]) and no
+     * whole GPU, as on a single-strategy node carrying one profile */
+    uint32_t profiles;
 } mp_fleet_item;
 
 typedef struct mp_request {
     const char *path;
     mp_fleet_item fleet[MP_MAX_FLEET];
     int n_fleet;
+    /* `nodes:` pools, exclusive with `fleet:`. With pools, fleet[i] is pool
+     * i seen as GPUs: its model, count * gpus GPUs (-1: unlimited) and the
+     * node cost shared by its GPUs. */
+    mp_node_pool pools[MP_MAX_FLEET];
+    int n_pools;
     mp_tenant *tenants;
     int n_tenants;
     long long total_replicas;
@@ -49,6 +58,9 @@ void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
 /* The headroom on tenant t's memory, thousandths of a percent: its own,
  * else the request's. */
 int mp_request_headroom(const mp_request *r, const mp_tenant *t);
+/* May fleet entry i give tenant t a whole GPU (mp_tenant_takes_whole, and
+ * the entry not limited to profiles)? */
+bool mp_request_takes_whole(const mp_request *r, const mp_tenant *t, int i);
 
 /* Release everything the request owns (its arena); accepts NULL. The
  * request may be filled again afterwards. */

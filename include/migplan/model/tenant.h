@@ -41,6 +41,15 @@ typedef struct mp_tenant {
     int headroom_milli; /* margin on asked_mib, thousandths of a percent;
                            -1: the request's */
     int gpus;           /* whole GPUs per replica (whole-gpu: N); <= 1: one */
+    /* node pools: replicas on distinct nodes as far as the optimum allows
+     * (`spread: nodes`), every replica with one profile (`same-profile`) */
+    bool spread_nodes, same_profile;
+    /* the solver's choice for a same-profile tenant: only profiles of this
+     * name may serve it; NULL: any */
+    const char *pin;
+    /* with a pin: 1 only on profile-limited fleet entries (single-strategy
+     * nodes), 0 only on the others, -1 either (request.h) */
+    int pin_single;
 } mp_tenant;
 
 #define MP_MAX_SHARE 64     /* replicas on one instance (share: N) */

@@ -35,7 +35,19 @@ typedef struct mp_plan_gpu {
      * serves (index into req->tenants) and which replica (0-based). */
     int tenant[MP_MAX_GIS];
     int replica[MP_MAX_GIS];
+    /* with node pools: the node (index into plan->nodes) and the GPU's
+     * node-local index (0..gpus-1, as nvidia-smi numbers it there) */
+    int node, node_index;
 } mp_plan_gpu;
+
+/* A node of a plan with node pools. */
+typedef struct mp_plan_node {
+    int pool; /* index into req->pools */
+    int k;    /* node number within its pool, 0-based (its name) */
+    bool used;
+    int profile;   /* single strategy: the profile of every GPU, else -1 */
+    int first_gpu; /* plan->gpus[first_gpu ..] are its pool's gpus GPUs */
+} mp_plan_node;
 
 typedef struct mp_plan {
     const mp_request *req;
@@ -44,6 +56,11 @@ typedef struct mp_plan {
     mp_plan_gpu *gpus; /* every GPU of the plan, in index order */
     int n_gpus;
     int gpus_used;
+    /* with node pools: every node, used ones first per pool (cost is then
+     * the cost of the used nodes) */
+    mp_plan_node *nodes;
+    int n_nodes;
+    int nodes_used;
     double cost;        /* total cost of the used GPUs */
     double lower_bound; /* no plan costs less (proven) */
     bool optimal;       /* cost == lower bound, proven */
@@ -109,6 +126,13 @@ void mp_plan_unit_label(const mp_tenant *t, int unit, char *buf, size_t n);
 
 /* The memory the replicas served by unit `unit` of t ask, together. */
 long long mp_plan_unit_asked(const mp_tenant *t, int unit);
+/* The plan as node j of p sees it: a shallow copy of p whose gpus are the
+ * node's, indexed 0..gpus-1 (node-local), and no nodes. out->gpus is the
+ * caller's to free (free()); the rest points into p. MP_ENOMEM. */
+int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out);
+
+/* The node of p named name (a node name of its pools), or -1. */
+int mp_plan_find_node(const mp_plan *p, const char *name);
 
 /* Replicas of tenant t on GPU g (a whole GPU counts as one). */
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t);

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* k8s_writer.c - a plan with node pools as a manifest for the NVIDIA GPU
+ * Operator: what to run (comments) and the ConfigMap MIG Manager reads. */
+#include "migplan/emit/k8s_writer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "migplan/emit/migparted_writer.h"
+#include "migplan/readers/migparted_reader.h"
+
+/* The resource of one instance (or whole GPU) of g for tenant t. */
+static void resource_of(const mp_plan *p, const mp_plan_gpu *g, int q,
+                        char *buf, size_t n, const char **profile, bool *media)
+{
+    const mp_node_pool *pl = &p->req->pools[g->fleet];
+    *profile = NULL;
+    if (q < 0 || pl->strategy == MP_STRATEGY_SINGLE) {
+        if (q >= 0)
+            *profile =
+                g->layout.gis.model->profiles[g->layout.gis.gi[q].profile].name;
+        snprintf(buf, n, "nvidia.com/gpu");
+        return;
+    }
+    const char *name =
+        g->layout.gis.model->profiles[g->layout.gis.gi[q].profile].name;
+    *profile = name;
+    const char *me = strstr(name, "+me");
+    *media |= me != NULL;
+    snprintf(buf, n, "nvidia.com/mig-%.*s",
+             me ? (int)(me - name) : (int)strlen(name), name);
+}
+
+bool mp_tenant_resource(const mp_plan *p, int t, char *buf, size_t n,
+                        const char **profile, bool *media)
+{
+    char got[96];
+    const char *prof;
+    bool any = false;
+    *media = false;
+    *profile = NULL;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        for (int q = -1; q < g->layout.gis.n; q++) {
+            if (q < 0 ? g->whole_tenant != t : g->tenant[q] != t)
+                continue;
+            resource_of(p, g, q, got, sizeof(got), &prof, media);
+            if (any && (strcmp(got, buf) != 0 ||
+                        (prof && *profile && strcmp(prof, *profile) != 0)))
+                return false;
+            snprintf(buf, n, "%s", got);
+            *profile = prof;
+            any = true;
+        }
+    }
+    return any;
+}
+
+/* ---------------------------------------------------------- comments */
+
+/* mig.strategy of the pools: "mixed", "single", or NULL when both. */
+static const char *cluster_strategy(const mp_request *r)
+{
+    for (int i = 1; i < r->n_pools; i++)
+        if (r->pools[i].strategy != r->pools[0].strategy)
+            return NULL;
+    return mp_strategy_name(r->pools[0].strategy);
+}
+
+static void write_policy(const mp_plan *p, mp_buf *out)
+{
+    const char *st = cluster_strategy(p->req);
+    mp_buf_puts(out, "# 1. Apply this file:   kubectl apply -f FILE\n"
+                     "# 2. Point the GPU Operator's ClusterPolicy at it:\n"
+                     "#      migManager.config.name: " MP_K8S_CONFIGMAP "\n");
+    if (st) {
+        mp_buf_printf(out, "#      mig.strategy: %s\n", st);
+        mp_buf_printf(out,
+                      "#    e.g. kubectl patch clusterpolicies.nvidia.com/"
+                      "cluster-policy --type merge -p \\\n"
+                      "#      '{\"spec\": {\"mig\": {\"strategy\": \"%s\"}, "
+                      "\"migManager\": {\"config\": {\"name\": "
+                      "\"" MP_K8S_CONFIGMAP "\"}}}}'\n",
+                      st);
+    } else {
+        mp_buf_puts(out, "#      mig.strategy: the pools use both mixed and "
+                         "single; mig.strategy is one\n"
+                         "#      cluster-wide setting, so pods of the other "
+                         "pools see other resource names\n");
+    }
+}
+
+static void write_labels(const mp_plan *p, const mp_node_configs *c,
+                         mp_buf *out)
+{
+    mp_buf_puts(out, "# 3. Label each node with its config (MIG Manager "
+                     "applies it):\n");
+    for (int j = 0; j < p->n_nodes; j++) {
+        char name[300];
+        const mp_plan_node *nd = &p->nodes[j];
+        mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, name,
+                               sizeof(name));
+        mp_buf_printf(out,
+                      "#      kubectl label node %s nvidia.com/mig.config=%s "
+                      "--overwrite\n",
+                      name, c->names[c->config_of[j]]);
+    }
+}
+
+/* The other tenants whose pods request res too, as ", a, b". */
+static void sharers(const mp_plan *p, int t, const char *res, mp_buf *out)
+{
+    for (int u = 0; u < p->req->n_tenants; u++) {
+        char other[96];
+        const char *prof;
+        bool media;
+        if (u != t &&
+            mp_tenant_resource(p, u, other, sizeof(other), &prof, &media) &&
+            strcmp(other, res) == 0)
+            mp_buf_printf(out, " %s", p->req->tenants[u].name);
+    }
+}
+
+static void write_resources(const mp_plan *p, mp_buf *out)
+{
+    const mp_request *r = p->req;
+    mp_buf_puts(out, "# 4. Request each tenant's resource in its pod "
+                     "template (one per pod):\n");
+    for (int t = 0; t < r->n_tenants; t++) {
+        char res[96];
+        const char *prof;
+        bool media;
+        const mp_tenant *tn = &r->tenants[t];
+        if (!mp_tenant_resource(p, t, res, sizeof(res), &prof, &media)) {
+            mp_buf_printf(out,
+                          "#      %s: no one resource (its replicas have "
+                          "several profiles; same-profile: true gives one)\n",
+                          tn->name);
+            continue;
+        }
+        mp_buf_printf(out, "#      %s: resources.limits: {%s: 1}, %d pod%s\n",
+                      tn->name, res, tn->replicas,
+                      tn->replicas == 1 ? "" : "s");
+        if (!media)
+            continue;
+        mp_buf_printf(out,
+                      "#        note: the device plugin advertises %s under "
+                      "%s, like the plain\n"
+                      "#        profile (k8s-device-plugin #1462): a pod "
+                      "cannot ask for the media slice\n"
+                      "#        by name and may land on an instance without "
+                      "media engines\n",
+                      prof, res);
+        mp_buf probe = MP_BUF_INIT;
+        sharers(p, t, res, &probe);
+        if (probe.len)
+            mp_buf_printf(out, "#        (pods of%s ask for %s too)\n",
+                          mp_buf_str(&probe), res);
+        mp_buf_free(&probe);
+    }
+}
+
+/* --------------------------------------------------------- ConfigMap */
+
+/* text with every line indented by ind spaces. */
+static void indent(mp_buf *out, const char *text, int ind)
+{
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        size_t len = nl ? (size_t)(nl - text) : strlen(text);
+        if (len)
+            mp_buf_printf(out, "%*s%.*s", ind, "", (int)len, text);
+        mp_buf_putc(out, '\n');
+        text += len + (nl != NULL);
+    }
+}
+
+static void write_configmap(const mp_node_configs *c, mp_buf *out)
+{
+    mp_buf cfg = MP_BUF_INIT;
+    mp_buf_puts(&cfg, "version: v1\nmig-configs:\n");
+    bool disabled = false;
+    for (int i = 0; i < c->n; i++)
+        disabled |= strcmp(c->names[i], "all-disabled") == 0;
+    if (!disabled)
+        mp_buf_printf(&cfg, "  all-disabled:\n%s", mp_all_disabled_body);
+    for (int i = 0; i < c->n; i++) {
+        mp_buf_puts(&cfg, "  ");
+        mp_mp_yaml_scalar(&cfg, c->names[i], false);
+        mp_buf_puts(&cfg, ":\n");
+        mp_buf_puts(&cfg, c->bodies[i]);
+    }
+    mp_buf_puts(out, "apiVersion: v1\n"
+                     "kind: ConfigMap\n"
+                     "metadata:\n"
+                     "  name: " MP_K8S_CONFIGMAP "\n"
+                     "  namespace: " MP_K8S_NAMESPACE "\n"
+                     "data:\n"
+                     "  config.yaml: |\n");
+    indent(out, mp_buf_str(&cfg), 4);
+    mp_buf_free(&cfg);
+}
+
+int mp_emit_plan_k8s(const mp_plan *p, const char *base, mp_buf *out,
+                     mp_diag *d)
+{
+    const mp_request *r = p->req;
+    if (!p->feasible)
+        return mp_diag_set(d, MP_EINFEASIBLE, r->path, 0, 0,
+                           "no plan, so no manifest: %s", p->reason);
+    if (!r->n_pools)
+        return mp_diag_set(d, MP_EUSAGE, r->path, 0, 0,
+                           "--format k8s needs node pools: describe the "
+                           "cluster with nodes: instead of fleet:");
+    mp_node_configs c;
+    int rc = mp_node_configs_build(p, base, &c, d);
+    if (!rc) {
+        mp_buf_printf(
+            out, "# Written by migplan %s from %s: %d node%s used%s.\n",
+            MIGPLAN_VERSION, r->path, p->nodes_used,
+            p->nodes_used == 1 ? "" : "s", p->optimal ? " (optimal)" : "");
+        write_policy(p, out);
+        write_labels(p, &c, out);
+        write_resources(p, out);
+        write_configmap(&c, out);
+    }
+    mp_node_configs_free(&c);
+    return rc;
+}

@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nodes.c - plans for node pools: the fewest (or cheapest) nodes, then
+ * GPUs, then the GPU solver's own tie rules.
+ *
+ * The GPU solver does the packing. A pool becomes node types: a mixed pool
+ * one type (its model, any layout), a single pool one type per profile p
+ * (only p, no whole GPU: every GPU of such a node is `all-p`). Each type
+ * is a fleet entry of a derived request whose GPUs cost the node cost over
+ * the GPUs per node. For a choice of profile per same-profile tenant (each
+ * tenant pinned to one profile name; choices are searched by branch and
+ * bound on the GPU optimum's bound), the GPU optimum P gives
+ *   - a lower bound: any node plan's used GPUs are a GPU plan, so no node
+ *     plan costs less than P's (fractional) GPU cost;
+ *   - an upper bound: P's GPUs packed into ceil(g_t / gpus) nodes per type.
+ * Every vector of node counts per type costing in between is then tried
+ * cheapest first with the GPU counts it allows; the first feasible one is
+ * optimal. With one mixed pool no vector lies in between (ceil is
+ * monotone), so the packing of the GPU optimum is the node optimum. */
+
+#include "nodes_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VECTORS 2000 /* node-count vectors tried per choice */
+
+/* --------------------------------------------------------- node types */
+
+static bool useful_profile(const mp_request *r, const mp_model *m, int p)
+{
+    for (int t = 0; t < r->n_tenants; t++)
+        if (mp_tenant_profile_mask(&r->tenants[t], m) & (1u << p))
+            return true;
+    return false;
+}
+
+static int setup_types(nsolve *ns)
+{
+    const mp_request *r = ns->req;
+    for (int i = 0; i < r->n_pools; i++) {
+        const mp_node_pool *pl = &r->pools[i];
+        for (int p = -1; p < pl->model->n_profiles; p++) {
+            if (pl->strategy == MP_STRATEGY_SINGLE
+                    ? p < 0 || !useful_profile(r, pl->model, p)
+                    : p >= 0)
+                continue;
+            if (ns->ntypes == MP_MAX_FLEET)
+                return MP_ELIMIT;
+            ns->types[ns->ntypes++] = (ntype){i, p};
+        }
+    }
+    ns->sub = *r;
+    ns->sub.n_pools = 0;
+    ns->sub.n_fleet = ns->ntypes;
+    memset(&ns->sub.arena, 0, sizeof(ns->sub.arena));
+    for (int k = 0; k < ns->ntypes; k++) {
+        const mp_node_pool *pl = &r->pools[ns->types[k].pool];
+        mp_fleet_item *it = &ns->sub.fleet[k];
+        *it = r->fleet[ns->types[k].pool];
+        it->profiles = ns->types[k].prof < 0 ? 0 : 1u << ns->types[k].prof;
+        it->cost = pl->cost / pl->gpus;
+    }
+    ns->tenants = malloc((size_t)r->n_tenants * sizeof(mp_tenant));
+    if (!ns->tenants)
+        return MP_ENOMEM;
+    memcpy(ns->tenants, r->tenants, (size_t)r->n_tenants * sizeof(mp_tenant));
+    for (int t = 0; t < r->n_tenants; t++)
+        ns->tenants[t].spread |= ns->tenants[t].spread_nodes;
+    ns->sub.tenants = ns->tenants;
+    return 0;
+}
+
+/* ------------------------------------------------ same-profile choices */
+
+/* A same-profile choice: a profile name on nodes of one strategy (a pod
+ * template names one resource, and the strategy decides its name). */
+typedef struct cand {
+    const char *name;
+    bool single;
+} cand;
+
+static bool has_cand(const cand *v, int n, const char *s, bool single)
+{
+    for (int k = 0; k < n; k++)
+        if (v[k].single == single && strcmp(v[k].name, s) == 0)
+            return true;
+    return false;
+}
+
+/* The choices tenant t has on some type, in type and profile order, into v
+ * (room for MP_MAX_FLEET * MP_MAX_PROFILES). */
+static int candidates(const nsolve *ns, int t, cand *v)
+{
+    int n = 0;
+    uint32_t elig[MP_MAX_FLEET];
+    mp_request_profile_masks(&ns->sub, &ns->req->tenants[t], elig);
+    for (int k = 0; k < ns->ntypes; k++) {
+        const mp_model *m = ns->sub.fleet[k].model;
+        bool single = ns->types[k].prof >= 0;
+        for (int p = 0; p < m->n_profiles; p++)
+            if ((elig[k] & (1u << p)) &&
+                !has_cand(v, n, m->profiles[p].name, single))
+                v[n++] = (cand){m->profiles[p].name, single};
+    }
+    return n;
+}
+
+static void pin(mp_tenant *t, const cand *c)
+{
+    t->pin = c ? c->name : NULL;
+    t->pin_single = c ? c->single : -1;
+}
+
+static int setup_choices(nsolve *ns)
+{
+    const mp_request *r = ns->req;
+    size_t room = (size_t)MP_MAX_FLEET * MP_MAX_PROFILES;
+    ns->choosers = malloc((size_t)r->n_tenants * sizeof(int));
+    ns->ncand = malloc((size_t)r->n_tenants * sizeof(int));
+    ns->cands = calloc((size_t)r->n_tenants, sizeof(*ns->cands));
+    if (!ns->choosers || !ns->ncand || !ns->cands)
+        return MP_ENOMEM;
+    for (int t = 0; t < r->n_tenants; t++) {
+        if (!r->tenants[t].same_profile)
+            continue;
+        cand *v = malloc(room * sizeof(*v));
+        if (!v)
+            return MP_ENOMEM;
+        int n = candidates(ns, t, v);
+        if (n == 1)
+            pin(&ns->tenants[t], &v[0]);
+        if (n <= 1) {
+            free(v);
+            continue;
+        }
+        int k = ns->nchoosers++;
+        ns->choosers[k] = t;
+        ns->cands[k] = v;
+        ns->ncand[k] = n;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ one GPU solve */
+
+/* The GPU optimum of sub with at most cnt[k] GPUs of type k (-1: any). */
+static int solve_sub(nsolve *ns, const int *cnt, mp_plan *out, mp_diag *d)
+{
+    for (int k = 0; k < ns->ntypes; k++)
+        ns->sub.fleet[k].count = cnt[k];
+    mp_solve_opts o = *ns->o;
+    o.time_limit = fmax(0.05, ns->deadline - sv_now());
+    ns->solves++;
+    return mp_solve(ns->db, &ns->sub, &o, out, d);
+}
+
+/* The GPU optimum of sub within the pools' counts. */
+static int solve_pools(nsolve *ns, mp_plan *out, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET];
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    int rc = solve_sub(ns, cnt, out, d);
+    if (!rc && !out->feasible)
+        ns->proven &= !out->time_limit_hit;
+    return rc;
+}
+
+bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
+                    int *gpus)
+{
+    int g[MP_MAX_FLEET] = {0};
+    int per_pool[MP_MAX_FLEET] = {0};
+    *gpus = 0;
+    for (int k = 0; k < p->n_gpus; k++)
+        if (p->gpus[k].used)
+            g[p->gpus[k].fleet]++, (*gpus)++;
+    *cost = 0;
+    bool ok = true;
+    for (int k = 0; k < ns->ntypes; k++) {
+        const mp_node_pool *pl = &ns->req->pools[ns->types[k].pool];
+        nn[k] = (g[k] + pl->gpus - 1) / pl->gpus;
+        *cost += nn[k] * pl->cost;
+        per_pool[ns->types[k].pool] += nn[k];
+        ok &= pl->count < 0 || per_pool[ns->types[k].pool] <= pl->count;
+    }
+    return ok;
+}
+
+/* ------------------------------------------------ node-count vectors */
+
+typedef struct nvec {
+    int n[MP_MAX_FLEET];
+    double cost;
+    int gpus;
+} nvec;
+
+typedef struct venum {
+    const nsolve *ns;
+    double lo, hi; /* lo <= cost < hi */
+    nvec cur;
+    int per_pool[MP_MAX_FLEET];
+    nvec *v;
+    int nv;
+    bool overflow;
+} venum;
+
+static void vec_rec(venum *e, int k)
+{
+    if (e->overflow)
+        return;
+    if (k == e->ns->ntypes) {
+        if (e->cur.cost >= e->lo - 1e-9 && e->cur.cost < e->hi - 1e-9) {
+            if (e->nv == MAX_VECTORS)
+                e->overflow = true;
+            else
+                e->v[e->nv++] = e->cur;
+        }
+        return;
+    }
+    const mp_node_pool *pl = &e->ns->req->pools[e->ns->types[k].pool];
+    int *pp = &e->per_pool[e->ns->types[k].pool];
+    for (int n = 0; e->cur.cost + n * pl->cost < e->hi - 1e-9; n++) {
+        if (pl->count >= 0 && *pp + n > pl->count)
+            break;
+        e->cur.n[k] = n;
+        e->cur.cost += n * pl->cost;
+        e->cur.gpus += n * pl->gpus;
+        *pp += n;
+        vec_rec(e, k + 1);
+        *pp -= n;
+        e->cur.gpus -= n * pl->gpus;
+        e->cur.cost -= n * pl->cost;
+    }
+}
+
+static int vec_cmp(const void *a, const void *b)
+{
+    const nvec *x = a, *y = b;
+    if (fabs(x->cost - y->cost) > 1e-9)
+        return x->cost < y->cost ? -1 : 1;
+    return (x->gpus > y->gpus) - (x->gpus < y->gpus);
+}
+
+/* Compute and memory slices p's GPUs leave that nothing can use (the
+ * checker's stranded-compute and stranded-memory). */
+static int stranded(const mp_plan *p)
+{
+    int n = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_gpu_layout *l = &p->gpus[k].layout;
+        if (!p->gpus[k].used || !l->mig_enabled)
+            continue;
+        mp_capacity c;
+        mp_geom_capacity(&l->gis, &c);
+        n += c.stranded_compute +
+             (c.largest_addable < 0 ? c.stranded_memory : 0);
+    }
+    return n;
+}
+
+/* Keep p as the best plan when it is better: node cost, then GPUs, then
+ * fewer stranded slices. */
+static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
+{
+    int st = stranded(p);
+    bool better = !ns->have || cost < ns->best_cost - 1e-9 ||
+                  (cost < ns->best_cost + 1e-9 &&
+                   (gpus < ns->best_gpus ||
+                    (gpus == ns->best_gpus && st < ns->best_stranded)));
+    if (!better) {
+        mp_plan_free(p);
+        return;
+    }
+    mp_plan_free(&ns->best);
+    ns->best = *p;
+    memset(p, 0, sizeof(*p));
+    ns->have = true;
+    ns->best_cost = cost;
+    ns->best_gpus = gpus;
+    ns->best_stranded = st;
+}
+
+/* Cheaper vectors than the packing of the GPU optimum, cheapest first:
+ * the first feasible one is the node optimum of this choice. */
+static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
+                       mp_diag *d)
+{
+    venum e = {.ns = ns, .lo = lo, .hi = hi};
+    e.v = malloc(MAX_VECTORS * sizeof(nvec));
+    if (!e.v)
+        return MP_ENOMEM;
+    vec_rec(&e, 0);
+    qsort(e.v, (size_t)e.nv, sizeof(nvec), vec_cmp);
+    *proven &= !e.overflow;
+    int rc = 0;
+    for (int k = 0; k < e.nv && !rc; k++) {
+        if (sv_now() > ns->deadline) {
+            *proven = false;
+            break;
+        }
+        int cnt[MP_MAX_FLEET];
+        for (int j = 0; j < ns->ntypes; j++)
+            cnt[j] = e.v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
+        mp_plan p;
+        rc = solve_sub(ns, cnt, &p, d);
+        if (rc)
+            break;
+        *proven &= p.feasible || !p.time_limit_hit;
+        if (p.feasible) {
+            int nn[MP_MAX_FLEET], gpus;
+            double cost;
+            sv_pack_counts(ns, &p, nn, &cost, &gpus);
+            offer(ns, &p, cost, gpus);
+            break;
+        }
+        mp_plan_free(&p);
+    }
+    free(e.v);
+    return rc;
+}
+
+/* The node optimum for the current pins. */
+static int eval_choice(nsolve *ns, mp_diag *d)
+{
+    mp_plan p;
+    int rc = solve_pools(ns, &p, d);
+    if (rc)
+        return rc;
+    if (!p.feasible) {
+        mp_plan_free(&p);
+        return 0;
+    }
+    double lb = p.lower_bound, cost;
+    int nn[MP_MAX_FLEET], gpus;
+    bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus);
+    bool proven = true;
+    double hi = fits ? cost : INFINITY;
+    if (fits) {
+        offer(ns, &p, cost, gpus);
+    } else {
+        mp_plan_free(&p);
+        hi = 0;
+        for (int i = 0; i < ns->req->n_pools; i++)
+            hi += ns->req->pools[i].count * ns->req->pools[i].cost;
+        hi += 1;
+    }
+    if (ns->have && hi > ns->best_cost)
+        hi = ns->best_cost + 1e-6; /* nothing dearer can win */
+    rc = try_vectors(ns, lb, hi, &proven, d);
+    ns->proven &= proven;
+    if (!ns->any_lb || lb < ns->lower_bound)
+        ns->lower_bound = lb;
+    ns->any_lb = true;
+    return rc;
+}
+
+/* The GPU optimum's bound for the current pins (later choosers unpinned):
+ * a bound for every completion of them. *go is false when no completion
+ * can beat the best plan or none is feasible. */
+static int relax(nsolve *ns, bool *go, mp_diag *d)
+{
+    mp_plan p;
+    int rc = solve_pools(ns, &p, d);
+    if (rc)
+        return rc;
+    if (!p.feasible) {
+        *go = false;
+    } else {
+        *go = !ns->have || p.lower_bound <= ns->best_cost + 1e-9;
+    }
+    mp_plan_free(&p);
+    return 0;
+}
+
+/* Every choice of profile for the same-profile tenants, branch and bound:
+ * a choice for chooser k is followed only while the relaxation with the
+ * later ones free can still match the best plan. */
+static int each_choice(nsolve *ns, int k, mp_diag *d)
+{
+    if (k == ns->nchoosers)
+        return eval_choice(ns, d);
+    int rc = 0;
+    mp_tenant *t = &ns->tenants[ns->choosers[k]];
+    for (int c = 0; c < ns->ncand[k] && !rc; c++) {
+        if (sv_now() > ns->deadline) {
+            ns->proven = false;
+            break;
+        }
+        pin(t, &ns->cands[k][c]);
+        bool go = true;
+        if (k + 1 < ns->nchoosers)
+            rc = relax(ns, &go, d);
+        if (!rc && go)
+            rc = each_choice(ns, k + 1, d);
+    }
+    pin(t, NULL);
+    return rc;
+}
+
+/* -------------------------------------------------------- the solver */
+
+/* A whole-GPU tenant whose pools are all single: which pool bites. */
+static bool explain_whole(const nsolve *ns, mp_plan *out)
+{
+    const mp_request *r = ns->req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        int single = -1;
+        bool any = false;
+        for (int i = 0; i < r->n_pools && tn->whole_gpu; i++) {
+            if (!mp_tenant_takes_whole(tn, r->pools[i].model))
+                continue;
+            if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
+                single = single < 0 ? i : single;
+            else
+                any = true;
+        }
+        if (single >= 0 && !any) {
+            snprintf(out->reason, sizeof(out->reason),
+                     "tenant %s (line %d) needs a whole GPU with MIG "
+                     "disabled, which pool %s cannot offer: under strategy: "
+                     "single every GPU of a node is MIG-enabled; add a pool "
+                     "with strategy: mixed",
+                     tn->name, tn->line, r->pools[single].name);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "pool P uses N nodes of G GPUs (it has C)" for each pool the plan p,
+ * found without node limits, needs more of; true when there is one. */
+static bool pools_short(const nsolve *ns, const mp_plan *p, char *msg, size_t n)
+{
+    const mp_request *r = ns->req;
+    int nn[MP_MAX_FLEET], gpus, need[MP_MAX_FLEET] = {0};
+    double cost;
+    size_t k = 0;
+    bool single = false;
+    sv_pack_counts(ns, p, nn, &cost, &gpus);
+    for (int t = 0; t < ns->ntypes; t++)
+        need[ns->types[t].pool] += nn[t];
+    for (int i = 0; i < r->n_pools; i++) {
+        if (r->pools[i].count < 0 || need[i] <= r->pools[i].count)
+            continue;
+        single |= r->pools[i].strategy == MP_STRATEGY_SINGLE;
+        mp_catf(msg, n, &k, "%spool %s: %d node%s of %d GPU%s (it has %d)",
+                k ? "; " : "the tenants need more nodes than the pools have: ",
+                r->pools[i].name, need[i], need[i] == 1 ? "" : "s",
+                r->pools[i].gpus, r->pools[i].gpus == 1 ? "" : "s",
+                r->pools[i].count);
+    }
+    if (k)
+        mp_catf(msg, n, &k, "%s; raise count or add a pool",
+                single ? " (under strategy: single each profile takes nodes "
+                         "of its own)"
+                       : "");
+    return k > 0;
+}
+
+/* No plan within the node counts: how many nodes each pool would need
+ * without limits, or, when even that fails, the GPU solver's reason. */
+static int explain(nsolve *ns, mp_plan *out, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET];
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = -1;
+    mp_plan p;
+    int rc = solve_sub(ns, cnt, &p, d);
+    if (rc)
+        return rc;
+    if (!p.feasible || !pools_short(ns, &p, out->reason, sizeof(out->reason)))
+        snprintf(out->reason, sizeof(out->reason), "%s",
+                 p.feasible ? "no plan fits the pools' node counts within "
+                              "the time limit; give more time or nodes"
+                            : p.reason);
+    mp_plan_free(&p);
+    return 0;
+}
+
+static void nsolve_free(nsolve *ns)
+{
+    for (int k = 0; k < ns->nchoosers; k++)
+        free(ns->cands[k]);
+    free(ns->cands);
+    free(ns->ncand);
+    free(ns->choosers);
+    free(ns->tenants);
+    mp_plan_free(&ns->best);
+}
+
+/* The search over choices and node counts; ns->best when there is a plan.
+ * The bound without pins holds for every choice. */
+static int search(nsolve *ns, mp_diag *d)
+{
+    int rc = setup_choices(ns);
+    ns->proven = true;
+    if (rc || ns->nchoosers <= 1)
+        return rc ? rc : each_choice(ns, 0, d);
+    mp_plan p;
+    rc = solve_pools(ns, &p, d);
+    if (rc)
+        return rc;
+    bool feasible = p.feasible;
+    ns->lower_bound = p.lower_bound;
+    ns->any_lb = feasible;
+    mp_plan_free(&p);
+    /* no choice is feasible when the relaxation of them all is not */
+    return feasible ? each_choice(ns, 0, d) : 0;
+}
+
+static void finish(nsolve *ns, mp_plan *out)
+{
+    out->feasible = true;
+    out->optimal = ns->proven;
+    out->lower_bound =
+        ns->proven ? out->cost : round(ns->lower_bound * 1e6) / 1e6;
+    out->time_limit_hit = sv_now() > ns->deadline;
+    out->integral_costs = true;
+    for (int i = 0; i < ns->req->n_pools; i++)
+        out->integral_costs &=
+            ns->req->pools[i].cost == floor(ns->req->pools[i].cost);
+    out->classes = ns->best.classes;
+    out->patterns = ns->best.patterns;
+    out->columns = ns->best.columns;
+    out->rows = ns->best.rows;
+    out->lp_solves = ns->solves;
+}
+
+int sv_nodes_solve(const mp_db *db, const mp_request *req,
+                   const mp_solve_opts *o, mp_plan *out, mp_diag *d)
+{
+    double t0 = sv_now();
+    nsolve ns;
+    memset(&ns, 0, sizeof(ns));
+    memset(out, 0, sizeof(*out));
+    out->req = req;
+    ns.db = db;
+    ns.req = req;
+    ns.o = o;
+    double limit = o->time_limit > 0 ? o->time_limit : 5.0;
+    ns.deadline = t0 + limit - fmin(0.1 * limit, 0.25);
+    int rc = setup_types(&ns);
+    if (rc == MP_ELIMIT)
+        rc = mp_diag_set(d, rc, req->path, 0, 0,
+                         "more than %d node types (a single-strategy pool "
+                         "counts once per profile); use fewer pools",
+                         MP_MAX_FLEET);
+    else if (rc)
+        rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
+    if (!rc && !explain_whole(&ns, out)) {
+        rc = search(&ns, d);
+        if (rc && rc != MP_ENOMEM && rc != MP_ELIMIT && rc != MP_EINTERNAL)
+            rc = mp_diag_set(d, MP_EINTERNAL, req->path, 0, 0,
+                             "internal error while solving; please report it");
+        else if (rc == MP_ENOMEM)
+            rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
+    }
+    if (!rc && ns.have) {
+        rc = sv_build_nodes(&ns, out);
+        if (rc)
+            rc = mp_diag_set(d, rc, req->path, 0, 0,
+                             rc == MP_ENOMEM ? "out of memory"
+                                             : "internal error while packing "
+                                               "nodes; please report it");
+    }
+    if (!rc && ns.have)
+        finish(&ns, out);
+    else if (!rc && !out->reason[0])
+        rc = explain(&ns, out, d);
+    out->seconds = sv_now() - t0;
+    nsolve_free(&ns);
+    if (!rc && out->feasible)
+        rc = sv_self_check(out, d);
+    if (rc)
+        mp_plan_free(out);
+    return rc;
+}

@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_nodes.c - plans for node pools against an independent brute force.
+ *
+ * The node solver derives node types, pins same-profile tenants and runs
+ * the GPU solver. The brute force here knows none of that: it tries every
+ * selection of nodes per pool in order of cost and places replicas one by
+ * one on their GPUs, asking the geometry engine only whether a GPU's
+ * multiset of profiles fits, with the node rules checked directly: one
+ * profile per same-profile tenant, one profile across a single-strategy
+ * node, no whole GPU there. On hundreds of seeded random requests both
+ * must agree on the optimal node cost (and on infeasibility), and every
+ * plan must keep the node rules.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "migplan/readers/request_reader.h"
+#include "migplan/solver/solver.h"
+#include "migplan/util/buf.h"
+
+#include "test_db.h"
+
+#define BF_GPUS 12
+#define BF_REPS 8
+
+static void load(const char *yaml, mp_request *r)
+{
+    mp_diag d;
+    if (mp_request_parse(db, yaml, strlen(yaml), "t.yaml", NULL, r, &d) != 0)
+        fail_msg("request does not parse: %d:%d %s\n%s", d.line, d.col, d.msg,
+                 yaml);
+}
+
+static void solve(const mp_request *r, mp_plan *p)
+{
+    mp_diag d;
+    mp_solve_opts o = {.time_limit = 30};
+    if (mp_solve(db, r, &o, p, &d) != 0)
+        fail_msg("solver error: %s", d.msg);
+}
+
+/* ---- the brute force ---- */
+
+typedef struct bf {
+    const mp_request *r;
+    int n_gpu, n_node;
+    int node_of[BF_GPUS], pool_of_node[BF_GPUS];
+    int count[BF_GPUS][MP_MAX_PROFILES];
+    int in_gpu[BF_GPUS];  /* replicas on the GPU */
+    int in_node[BF_GPUS]; /* replicas on the node */
+    int node_prof[BF_GPUS];
+    bool whole[BF_GPUS];
+    const char *tprof[BF_REPS]; /* same-profile tenants: their profile */
+    bool tsingle[BF_REPS];      /* ... on nodes of this strategy */
+    int tenant_of[BF_REPS];
+    int at_gpu[BF_REPS], at_prof[BF_REPS];
+    int n_rep;
+    long steps;
+} bf;
+
+static const mp_node_pool *pool_of(const bf *s, int k)
+{
+    return &s->r->pools[s->pool_of_node[s->node_of[k]]];
+}
+
+/* GPU k is empty and an earlier empty GPU of its node, or of an empty
+ * node of its pool, would do as well. */
+static bool symmetric(const bf *s, int k)
+{
+    if (s->in_gpu[k])
+        return false;
+    for (int j = 0; j < k; j++) {
+        if (s->in_gpu[j])
+            continue;
+        if (s->node_of[j] == s->node_of[k])
+            return true;
+        if (!s->in_node[s->node_of[j]] && !s->in_node[s->node_of[k]] &&
+            s->pool_of_node[s->node_of[j]] == s->pool_of_node[s->node_of[k]])
+            return true;
+    }
+    return false;
+}
+
+static bool bf_place(bf *s, int i);
+
+/* Replica i as profile q on GPU k, and the rest. */
+static bool try_profile(bf *s, int i, int k, int q)
+{
+    const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
+    const mp_node_pool *pl = pool_of(s, k);
+    const mp_model *m = pl->model;
+    int tn = s->tenant_of[i], nd = s->node_of[k];
+    if (!mp_tenant_fits_profile(t, m, &m->profiles[q], NULL, 0))
+        return false;
+    bool single = pl->strategy == MP_STRATEGY_SINGLE;
+    /* one resource name per tenant: one profile, one strategy */
+    if (t->same_profile && s->tprof[tn] &&
+        (strcmp(s->tprof[tn], m->profiles[q].name) != 0 ||
+         s->tsingle[tn] != single))
+        return false;
+    if (single && s->node_prof[nd] >= 0 && s->node_prof[nd] != q)
+        return false;
+    s->count[k][q]++;
+    bool ok = mp_geom_fit_counts(m, s->count[k], NULL, NULL) == 0;
+    int was_np = s->node_prof[nd];
+    const char *was_tp = s->tprof[tn];
+    bool was_ts = s->tsingle[tn];
+    if (ok) {
+        s->node_prof[nd] = single ? q : -1;
+        s->tprof[tn] = m->profiles[q].name;
+        s->tsingle[tn] = single;
+        s->in_gpu[k]++, s->in_node[nd]++;
+        s->at_gpu[i] = k, s->at_prof[i] = q;
+        ok = bf_place(s, i + 1);
+        s->in_gpu[k]--, s->in_node[nd]--;
+        s->node_prof[nd] = was_np;
+        s->tprof[tn] = was_tp;
+        s->tsingle[tn] = was_ts;
+    }
+    s->count[k][q]--;
+    return ok;
+}
+
+static bool try_whole(bf *s, int i, int k)
+{
+    const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
+    const mp_node_pool *pl = pool_of(s, k);
+    if (s->in_gpu[k] || pl->strategy == MP_STRATEGY_SINGLE ||
+        !mp_tenant_fits_whole(t, pl->model, NULL, 0))
+        return false;
+    int nd = s->node_of[k];
+    s->whole[k] = true;
+    s->in_gpu[k]++, s->in_node[nd]++;
+    s->at_gpu[i] = k, s->at_prof[i] = -1;
+    bool ok = bf_place(s, i + 1);
+    s->in_gpu[k]--, s->in_node[nd]--;
+    s->whole[k] = false;
+    return ok;
+}
+
+/* Place replica i and the rest; true when all of them fit. */
+static bool bf_place(bf *s, int i)
+{
+    if (i == s->n_rep)
+        return true;
+    if (++s->steps > 50000000)
+        fail_msg("brute force too slow; make the case smaller");
+    const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
+    bool same = i > 0 && s->tenant_of[i - 1] == s->tenant_of[i];
+    int k0 = same ? s->at_gpu[i - 1] : 0;
+    for (int k = k0; k < s->n_gpu; k++) {
+        if (s->whole[k] || symmetric(s, k) ||
+            !mp_tenant_allows(t, pool_of(s, k)->model))
+            continue;
+        if (t->whole_gpu) {
+            if (try_whole(s, i, k))
+                return true;
+            continue;
+        }
+        const mp_model *m = pool_of(s, k)->model;
+        int q0 = same && k == s->at_gpu[i - 1] ? s->at_prof[i - 1] : 0;
+        for (int q = q0; q < m->n_profiles; q++)
+            if (try_profile(s, i, k, q))
+                return true;
+    }
+    return false;
+}
+
+/* The cheapest node cost over every selection of nodes (at most cap per
+ * pool), or -1 when none works. */
+static double brute_force(const mp_request *r, int cap)
+{
+    static bf s;
+    memset(&s, 0, sizeof(s));
+    s.r = r;
+    for (int t = 0; t < r->n_tenants; t++)
+        for (int k = 0; k < r->tenants[t].replicas; k++)
+            s.tenant_of[s.n_rep++] = t;
+    int np = r->n_pools, lim[MP_MAX_FLEET], sel[MP_MAX_FLEET];
+    long combos = 1;
+    for (int i = 0; i < np; i++) {
+        lim[i] = r->pools[i].count < 0 || r->pools[i].count > cap
+                     ? cap
+                     : r->pools[i].count;
+        combos *= lim[i] + 1;
+    }
+    double best = -1;
+    for (long c = 0; c < combos; c++) {
+        long x = c;
+        int gpus = 0;
+        double cost = 0;
+        for (int i = 0; i < np; i++) {
+            sel[i] = (int)(x % (lim[i] + 1));
+            x /= lim[i] + 1;
+            gpus += sel[i] * r->pools[i].gpus;
+            cost += sel[i] * r->pools[i].cost;
+        }
+        if (gpus > BF_GPUS || (best >= 0 && cost >= best - 1e-9))
+            continue;
+        s.n_gpu = s.n_node = 0;
+        for (int i = 0; i < np; i++)
+            for (int k = 0; k < sel[i]; k++) {
+                s.pool_of_node[s.n_node] = i;
+                s.node_prof[s.n_node] = -1;
+                for (int g = 0; g < r->pools[i].gpus; g++)
+                    s.node_of[s.n_gpu++] = s.n_node;
+                s.n_node++;
+            }
+        if (bf_place(&s, 0))
+            best = cost;
+    }
+    return best;
+}
+
+/* ---- the node rules, checked here without the library's validator ---- */
+
+static void check_nodes(const mp_plan *p)
+{
+    const mp_request *r = p->req;
+    char why[512];
+    if (mp_plan_validate(p, why, sizeof(why)) != 0)
+        fail_msg("mp_plan_validate: %s", why);
+    double cost = 0;
+    for (int j = 0; j < p->n_nodes; j++) {
+        const mp_plan_node *nd = &p->nodes[j];
+        const mp_node_pool *pl = &r->pools[nd->pool];
+        int prof = -1;
+        bool used = false;
+        for (int x = 0; x < pl->gpus; x++) {
+            const mp_plan_gpu *g = &p->gpus[nd->first_gpu + x];
+            assert_int_equal(g->node, j);
+            assert_int_equal(g->node_index, x);
+            used |= g->whole_tenant >= 0;
+            for (int q = 0; q < g->layout.gis.n; q++) {
+                used |= g->tenant[q] >= 0;
+                if (pl->strategy != MP_STRATEGY_SINGLE)
+                    continue;
+                if (prof >= 0)
+                    assert_int_equal(g->layout.gis.gi[q].profile, prof);
+                prof = g->layout.gis.gi[q].profile;
+            }
+            if (pl->strategy == MP_STRATEGY_SINGLE && nd->used)
+                assert_true(g->layout.mig_enabled && g->whole_tenant < 0);
+        }
+        assert_int_equal(used, nd->used);
+        cost += used ? pl->cost : 0;
+    }
+    assert_true(fabs(cost - p->cost) < 1e-6);
+    for (int t = 0; t < r->n_tenants; t++) {
+        const char *name = NULL;
+        for (int k = 0; k < p->n_gpus && r->tenants[t].same_profile; k++)
+            for (int q = 0; q < p->gpus[k].layout.gis.n; q++) {
+                if (p->gpus[k].tenant[q] != t)
+                    continue;
+                const mp_layout *l = &p->gpus[k].layout.gis;
+                const char *s = l->model->profiles[l->gi[q].profile].name;
+                if (name)
+                    assert_string_equal(name, s);
+                name = s;
+            }
+    }
+}
+
+/* ---- seeded random requests ---- */
+
+static uint64_t rng_state;
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+static const char *const models[] = {"h100", "a30", "a100-40gb", "h200"};
+
+static void random_pool(mp_buf *b, int i, int *mem)
+{
+    int m = (int)rnd(4);
+    const mp_model *md = NULL;
+    assert_int_equal(mp_db_find(db, models[m], &md, NULL), 0);
+    if (i == 0)
+        *mem = md->memory_mib;
+    mp_buf_printf(b, "  - pool: p%d\n    model: %s\n    gpus: %u\n", i,
+                  models[m], 1 + rnd(3));
+    if (rnd(3))
+        mp_buf_printf(b, "    count: %u\n", 1 + rnd(3));
+    mp_buf_printf(b, "    cost: %u.%u\n", 1 + rnd(4), rnd(2) * 5);
+    if (rnd(3) == 0)
+        mp_buf_puts(b, "    strategy: single\n");
+}
+
+static void random_request(mp_buf *b, bool two_pools)
+{
+    int mem = 0;
+    mp_buf_puts(b, "nodes:\n");
+    for (int i = 0; i < (two_pools ? 2 : 1); i++)
+        random_pool(b, i, &mem);
+    mp_buf_puts(b, "tenants:\n");
+    int left = 1 + (int)rnd(6), t = 0;
+    while (left > 0) {
+        int reps = 1 + (int)rnd((unsigned)left);
+        left -= reps;
+        mp_buf_printf(b, "  - name: t%d\n    replicas: %d\n", t++, reps);
+        if (rnd(15) == 0) {
+            mp_buf_puts(b, "    whole-gpu: true\n");
+            continue;
+        }
+        static const int permille[] = {40,  60,  100, 110, 120, 200, 230,
+                                       250, 280, 400, 450, 480, 550};
+        mp_buf_printf(b, "    memory: %dMiB\n",
+                      mem / 1000 * permille[rnd(13)] + (int)rnd(512));
+        mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 4));
+        if (rnd(4) == 0)
+            mp_buf_puts(b, "    same-profile: false\n");
+        if (rnd(4) == 0)
+            mp_buf_puts(b,
+                        rnd(2) ? "    spread: nodes\n" : "    spread: gpus\n");
+    }
+}
+
+static void check_random(int seed, bool two_pools, int *feasible)
+{
+    rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 7;
+    mp_buf y = MP_BUF_INIT;
+    random_request(&y, two_pools);
+    mp_request r;
+    load(y.data, &r);
+    mp_plan p;
+    solve(&r, &p);
+    double want = brute_force(&r, (int)r.total_replicas);
+    if (want < 0) {
+        if (p.feasible)
+            fail_msg("seed %d: solver found node cost %.2f, brute force "
+                     "found no plan\n%s",
+                     seed, p.cost, y.data);
+        assert_true(strlen(p.reason) > 10);
+    } else {
+        if (!p.feasible)
+            fail_msg("seed %d: solver says infeasible (%s), brute force "
+                     "node cost %.2f\n%s",
+                     seed, p.reason, want, y.data);
+        if (fabs(p.cost - want) > 1e-6 || !p.optimal)
+            fail_msg("seed %d: solver node cost %.2f (%s), brute force "
+                     "%.2f\n%s",
+                     seed, p.cost, p.optimal ? "optimal" : "not optimal", want,
+                     y.data);
+        check_nodes(&p);
+        ++*feasible;
+    }
+    mp_plan_free(&p);
+    mp_request_free(&r);
+    mp_buf_free(&y);
+}
+
+static void test_random_one_pool(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    for (int seed = 1; seed <= 400; seed++)
+        check_random(seed, false, &feasible);
+    print_message("%d of 400 feasible, all matched the brute force\n",
+                  feasible);
+    if (feasible < 250)
+        fail_msg("only %d of 400 random requests were feasible", feasible);
+}
+
+static void test_random_two_pools(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    for (int seed = 1; seed <= 300; seed++)
+        check_random(seed, true, &feasible);
+    print_message("%d of 300 feasible, all matched the brute force\n",
+                  feasible);
+    if (feasible < 180)
+        fail_msg("only %d of 300 random requests were feasible", feasible);
+}
+
+static mp_plan plan_of(const char *yaml, mp_request *r)
+{
+    load(yaml, r);
+    mp_plan p;
+    solve(r, &p);
+    return p;
+}
+
+/* Whole GPUs need MIG disabled: a single pool cannot, and says so. */
+static void test_single_refuses_whole(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("nodes: [{pool: s, model: h100, gpus: 8, strategy: "
+                        "single}]\ntenants: [{name: big, whole-gpu: true}]\n",
+                        &r);
+    assert_false(p.feasible);
+    assert_non_null(strstr(p.reason, "pool s"));
+    assert_non_null(strstr(p.reason, "strategy: mixed"));
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* On single nodes two tenants of different profiles need two nodes, every
+ * GPU of each carrying its profile (all-<profile>), free ones included. */
+static void test_single_one_profile(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("nodes: [{pool: sg, model: h100, gpus: 2, strategy: "
+                        "single}]\ntenants:\n"
+                        "  - {name: a, memory: 8GiB, replicas: 10}\n"
+                        "  - {name: b, memory: 70GiB, replicas: 1}\n",
+                        &r);
+    assert_true(p.feasible && p.optimal);
+    assert_int_equal(p.nodes_used, 2);
+    assert_int_equal(p.n_gpus, 4);
+    for (int k = 0; k < p.n_gpus; k++) {
+        const mp_plan_gpu *g = &p.gpus[k];
+        assert_true(g->layout.mig_enabled);
+        int prof = g->layout.gis.gi[0].profile;
+        assert_int_equal(prof, p.nodes[g->node].profile);
+        /* every slot of the profile is there */
+        assert_int_equal(g->layout.gis.n,
+                         g->layout.gis.model->profiles[prof].max_instances);
+    }
+    check_nodes(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* spread: nodes puts replicas on distinct nodes when the optimum has the
+ * nodes; GPU indices restart at 0 on every node. */
+static void test_spread_nodes(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("nodes: [{pool: nd, model: h100, gpus: 2, count: 2}]\n"
+                        "tenants:\n"
+                        "  - {name: big, memory: 70GiB, replicas: 2}\n"
+                        "  - {name: web, memory: 50GiB, replicas: 2, "
+                        "spread: nodes}\n",
+                        &r);
+    assert_true(p.feasible && p.optimal);
+    assert_int_equal(p.nodes_used, 2);
+    int on[2] = {0, 0};
+    for (int k = 0; k < p.n_gpus; k++) {
+        assert_int_equal(p.gpus[k].node_index, k % 2);
+        on[p.gpus[k].node] += mp_plan_gpu_replicas(&p.gpus[k], 1);
+    }
+    assert_int_equal(on[0], 1);
+    assert_int_equal(on[1], 1);
+    check_nodes(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* The README's cluster on DGX nodes: one node, embeddings with one
+ * profile (with fleet: it got 1g.10gb and 1g.20gb). */
+static void test_same_profile(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("nodes: [{pool: dgx, model: h100, gpus: 8, count: 2}]\n"
+                        "tenants:\n"
+                        "  - {name: emb, memory: 8GiB, replicas: 7}\n"
+                        "  - {name: chat, memory: 12GiB, compute: 2g, "
+                        "replicas: 6, spread: nodes}\n"
+                        "  - {name: big, whole-gpu: true}\n",
+                        &r);
+    assert_true(p.feasible && p.optimal);
+    assert_int_equal(p.nodes_used, 1);
+    assert_true(p.cost == 1.0);
+    check_nodes(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_one_pool),
+        cmocka_unit_test(test_random_two_pools),
+        cmocka_unit_test(test_single_refuses_whole),
+        cmocka_unit_test(test_single_one_profile),
+        cmocka_unit_test(test_spread_nodes),
+        cmocka_unit_test(test_same_profile),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
