@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "migplan/emit/migparted_writer.h"
+#include "migplan/emit/timeslicing.h"
 #include "migplan/readers/migparted_reader.h"
 
 /* The resource of one instance (or whole GPU) of g for tenant t. */
@@ -138,9 +139,12 @@ static void write_resources(const mp_plan *p, mp_buf *out)
                           tn->name);
             continue;
         }
-        mp_buf_printf(out, "#      %s: resources.limits: {%s: 1}, %d pod%s\n",
-                      tn->name, res, tn->replicas,
-                      tn->replicas == 1 ? "" : "s");
+        /* a pod per replica asked (with share:, several pods time-slice
+         * one instance); a whole-gpu: N replica asks for N GPUs */
+        int pods = mp_tenant_asked_replicas(tn);
+        mp_buf_printf(out, "#      %s: resources.limits: {%s: %d}, %d pod%s\n",
+                      tn->name, res, mp_tenant_gpus(tn), pods,
+                      pods == 1 ? "" : "s");
         if (!media)
             continue;
         mp_buf_printf(out,
@@ -201,6 +205,51 @@ static void write_configmap(const mp_node_configs *c, mp_buf *out)
     mp_buf_free(&cfg);
 }
 
+static bool any_share(const mp_request *r)
+{
+    for (int t = 0; t < r->n_tenants; t++)
+        if (mp_tenant_share(&r->tenants[t]) > 1)
+            return true;
+    return false;
+}
+
+/* Tenants with share: the device plugin's time-slicing config, as a second
+ * document: a ConfigMap the ClusterPolicy's devicePlugin.config names (the
+ * GPU Operator's time-slicing setup). The resource names are the mixed
+ * strategy's (nvidia.com/mig-<profile>); under single every device is
+ * nvidia.com/gpu, which this does not write. */
+static int write_sharing(const mp_plan *p, mp_buf *out, mp_diag *d)
+{
+    const char *st = cluster_strategy(p->req);
+    if (!any_share(p->req))
+        return 0;
+    if (!st || strcmp(st, "mixed") != 0) {
+        mp_buf_puts(out, "# share: time-slicing is written for mig.strategy "
+                         "mixed only; configure the device\n# plugin's "
+                         "sharing for nvidia.com/gpu by hand\n");
+        return 0;
+    }
+    mp_buf cfg = MP_BUF_INIT;
+    mp_buf_puts(&cfg, "version: v1\nflags:\n  migStrategy: mixed\n");
+    int rc = mp_emit_timeslicing_sharing(p, 0, &cfg, d);
+    if (!rc) {
+        mp_buf_puts(
+            out,
+            "---\n# Tenants with share: time-slice their "
+            "instances. Point the ClusterPolicy at this\n# "
+            "ConfigMap: devicePlugin.config.name: " MP_K8S_SHARING_CONFIGMAP
+            ",\n# "
+            "devicePlugin.config.default: " MP_K8S_SHARING_KEY "\n");
+        mp_buf_puts(out, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                         "  name: " MP_K8S_SHARING_CONFIGMAP "\n"
+                         "  namespace: " MP_K8S_NAMESPACE "\n"
+                         "data:\n  " MP_K8S_SHARING_KEY ": |\n");
+        indent(out, mp_buf_str(&cfg), 4);
+    }
+    mp_buf_free(&cfg);
+    return rc;
+}
+
 int mp_emit_plan_k8s(const mp_plan *p, const char *base, mp_buf *out,
                      mp_diag *d)
 {
@@ -223,6 +272,7 @@ int mp_emit_plan_k8s(const mp_plan *p, const char *base, mp_buf *out,
         write_labels(p, &c, out);
         write_resources(p, out);
         write_configmap(&c, out);
+        rc = write_sharing(p, out, d);
     }
     mp_node_configs_free(&c);
     return rc;

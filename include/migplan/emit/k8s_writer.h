@@ -14,6 +14,9 @@
 
 #define MP_K8S_CONFIGMAP "custom-mig-config"
 #define MP_K8S_NAMESPACE "gpu-operator"
+/* the device plugin config for time-sliced (share:) tenants, and its key */
+#define MP_K8S_SHARING_CONFIGMAP "migplan-time-slicing"
+#define MP_K8S_SHARING_KEY "any"
 
 /* The extended resource tenant t's pods request, into buf (n bytes):
  * nvidia.com/mig-<profile> for instances on mixed-strategy nodes (a +me
