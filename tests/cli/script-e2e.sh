@@ -149,6 +149,21 @@ part_plans() {
     for req in examples/*.yaml; do
         "$migplan" plan "$req" --format json >/dev/null 2>&1 || continue
         base=$(basename "$req" .yaml)
+        if grep -q '^nodes:' "$req"; then
+            # node pools: one script per node (--node-name); the fake models
+            # one GPU set, so these are checked for syntax and lint only
+            node=$("$migplan" plan "$req" --format json |
+                awk '/"nodes":/ { on = 1 } on && /"name":/ {
+                    split($0, q, "\""); print q[4]; exit }')
+            [ -n "$node" ] || fail "$base: no node name in the JSON plan"
+            "$migplan" plan "$req" --format nvidia-smi --node-name "$node" \
+                -o "$tmp/$base.sh" 2>/dev/null
+            bash -n "$tmp/$base.sh" || fail "$base: bash -n"
+            if command -v shellcheck >/dev/null 2>&1; then
+                shellcheck "$tmp/$base.sh" || fail "$base: shellcheck"
+            fi
+            continue
+        fi
         fleet=$(plan_fleet "$req")
         expected=$(plan_expect "$req")
         "$migplan" plan "$req" --format nvidia-smi -o "$tmp/$base.sh"
