@@ -297,7 +297,8 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
     *proven &= !e.overflow;
     int rc = 0;
     for (int k = 0; k < e.nv && !rc; k++) {
-        if (sv_now() > ns->deadline) {
+        /* past the deadline, go on only until there is a plan at all */
+        if (sv_now() > ns->deadline && ns->have) {
             *proven = false;
             break;
         }
@@ -385,13 +386,17 @@ static int each_choice(nsolve *ns, int k, mp_diag *d)
     int rc = 0;
     mp_tenant *t = &ns->tenants[ns->choosers[k]];
     for (int c = 0; c < ns->ncand[k] && !rc; c++) {
-        if (sv_now() > ns->deadline) {
+        bool late = sv_now() > ns->deadline;
+        if (late && ns->have) {
             ns->proven = false;
             break;
         }
         pin(t, &ns->cands[k][c]);
         bool go = true;
-        if (k + 1 < ns->nchoosers)
+        /* past the deadline without a plan: straight to the first one
+         * (the first candidates of the tenants left), no bounds */
+        ns->proven &= !late;
+        if (k + 1 < ns->nchoosers && !late)
             rc = relax(ns, &go, d);
         if (!rc && go)
             rc = each_choice(ns, k + 1, d);
