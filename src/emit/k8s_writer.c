@@ -10,6 +10,16 @@
 #include "migplan/emit/timeslicing.h"
 #include "migplan/readers/migparted_reader.h"
 
+void mp_mig_resource_name(const char *profile, char *buf, size_t n)
+{
+    const char *me = strstr(profile, "+me");
+    snprintf(buf, n, "nvidia.com/mig-%.*s",
+             me ? (int)(me - profile) : (int)strlen(profile), profile);
+    for (char *c = buf; *c; c++)
+        if (*c == '+')
+            *c = '.';
+}
+
 /* The resource of one instance (or whole GPU) of g for tenant t. */
 static void resource_of(const mp_plan *p, const mp_plan_gpu *g, int q,
                         char *buf, size_t n, const char **profile, bool *media)
@@ -26,10 +36,8 @@ static void resource_of(const mp_plan *p, const mp_plan_gpu *g, int q,
     const char *name =
         g->layout.gis.model->profiles[g->layout.gis.gi[q].profile].name;
     *profile = name;
-    const char *me = strstr(name, "+me");
-    *media |= me != NULL;
-    snprintf(buf, n, "nvidia.com/mig-%.*s",
-             me ? (int)(me - name) : (int)strlen(name), name);
+    *media |= strstr(name, "+me") != NULL;
+    mp_mig_resource_name(name, buf, n);
 }
 
 bool mp_tenant_resource(const mp_plan *p, int t, char *buf, size_t n,

@@ -3,6 +3,8 @@
  * tenants of a plan (see timeslicing.h). */
 #include "migplan/emit/timeslicing.h"
 
+#include "migplan/emit/k8s_writer.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -15,21 +17,17 @@ typedef struct resource {
     int replicas;
 } resource;
 
-/* nvidia.com/mig-<profile>, '+' written '.' (mixed strategy naming). */
-static void resource_name(const char *profile, char *buf, size_t n)
-{
-    snprintf(buf, n, "nvidia.com/mig-%s", profile);
-    for (char *c = buf; *c; c++)
-        if (*c == '+')
-            *c = '.';
-}
-
-/* The index of profile's resource in v, or -1. */
+/* The index of profile's resource in v, or -1 (a +me profile shares its
+ * plain profile's resource). */
 static int find(const resource *v, int n, const char *profile)
 {
-    for (int i = 0; i < n; i++)
-        if (strcmp(v[i].profile, profile) == 0)
+    char want[96], have[96];
+    mp_mig_resource_name(profile, want, sizeof(want));
+    for (int i = 0; i < n; i++) {
+        mp_mig_resource_name(v[i].profile, have, sizeof(have));
+        if (strcmp(have, want) == 0)
             return i;
+    }
     return -1;
 }
 
@@ -87,7 +85,7 @@ static void notes(const mp_plan *p, const resource *v, int n, int indent,
         if (hit < 0)
             continue;
         char name[96];
-        resource_name(v[hit].profile, name, sizeof(name));
+        mp_mig_resource_name(v[hit].profile, name, sizeof(name));
         mp_buf_repeat(b, " ", indent);
         mp_buf_printf(b,
                       "# note: %s (not shared) uses %s too; on a node with "
@@ -116,7 +114,7 @@ int mp_emit_timeslicing_sharing(const mp_plan *p, int indent, mp_buf *b,
     mp_buf_puts(b, "resources:\n");
     for (int i = 0; i < n; i++) {
         char name[96];
-        resource_name(v[i].profile, name, sizeof(name));
+        mp_mig_resource_name(v[i].profile, name, sizeof(name));
         mp_buf_repeat(b, " ", indent + 6);
         mp_buf_printf(b, "- name: %s\n", name);
         mp_buf_repeat(b, " ", indent + 8);

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "migplan/yaml/yscalar.h"
@@ -63,11 +64,35 @@ static int read_names(const mp_schema_ctx *c, const mp_ynode *n,
     return 0;
 }
 
+/* Could name be node k of pool p, which names its nodes <pool>-01, -02...
+ * by default? */
+static bool default_name_of(const mp_node_pool *p, const char *name)
+{
+    size_t len = strlen(p->name);
+    if (p->names || strncmp(name, p->name, len) != 0 || name[len] != '-')
+        return false;
+    const char *d = name + len + 1;
+    return strlen(d) >= 2 && strspn(d, "0123456789") == strlen(d) &&
+           atoi(d) >= 1;
+}
+
 /* Node names must be unique across pools, given or default. */
 static int check_unique_names(const mp_schema_ctx *c, const mp_ynode *n,
                               const mp_request *r)
 {
     char a[300], b[300];
+    for (int i = 0; i < r->n_pools; i++)
+        for (int k = 0; k < r->pools[i].n_names; k++)
+            for (int j = 0; j < r->n_pools; j++)
+                if (j != i &&
+                    default_name_of(&r->pools[j], r->pools[i].names[k]))
+                    return mp_schema_err(
+                        c, at_item(n->kids[i], "names", k), MP_ESCHEMA,
+                        "node %s of pool %s is named like the nodes of pool "
+                        "%s (%s-01, %s-02, ...), so two nodes could get one "
+                        "label; give other names",
+                        r->pools[i].names[k], r->pools[i].name,
+                        r->pools[j].name, r->pools[j].name, r->pools[j].name);
     for (int i = 0; i < r->n_pools; i++)
         for (int k = 0; k < r->pools[i].n_names; k++)
             for (int j = 0; j <= i; j++)
@@ -193,6 +218,11 @@ int mp_read_node_keys(const mp_schema_ctx *c, const mp_ynode *tn, mp_request *r)
         const mp_ynode *n = tn->kids[i];
         const mp_ynode *same = mp_ymap_get(n, "same-profile", NULL);
         t->same_profile = r->n_pools > 0 && !t->whole_gpu;
+        if (same && r->n_pools == 0)
+            return mp_schema_err(c, same, MP_ESCHEMA,
+                                 "same-profile needs node pools (nodes:); "
+                                 "with fleet: a tenant's replicas may get "
+                                 "different profiles");
         if (same) {
             mp_yval v;
             if (mp_ynode_resolve(same, &v) != MP_YV_BOOL)

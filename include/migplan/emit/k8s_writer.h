@@ -18,6 +18,12 @@
 #define MP_K8S_SHARING_CONFIGMAP "migplan-time-slicing"
 #define MP_K8S_SHARING_KEY "any"
 
+/* The extended resource the NVIDIA device plugin advertises a MIG profile
+ * under (mixed strategy): nvidia.com/mig-<profile>. A +me profile is
+ * advertised under the plain profile's name (k8s-device-plugin #1462); any
+ * other '+' is written '.'. */
+void mp_mig_resource_name(const char *profile, char *buf, size_t n);
+
 /* The extended resource tenant t's pods request, into buf (n bytes):
  * nvidia.com/mig-<profile> for instances on mixed-strategy nodes (a +me
  * instance is advertised under the plain profile's name: k8s-device-plugin

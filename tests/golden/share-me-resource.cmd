@@ -1,0 +1,1 @@
+printf 'nodes:\n  - {pool: p, model: h100, gpus: 1, count: 1}\ntenants:\n  - {name: v, memory: 4GiB, media: true, replicas: 2, share: 2}\n' | migplan plan - --format k8s | grep -E 'nvidia.com/mig|replicas:|1462'
