@@ -98,6 +98,11 @@ int cli_input(cli_inputs *in, const char *path, const char *what,
     *out = NULL;
     if (in->n == (int)(sizeof(in->v) / sizeof(in->v[0])))
         return mp_diag_set(d, MP_ELIMIT, path, 0, 0, "too many input files");
+    for (int i = 0; i < in->n && strcmp(path, "-") == 0; i++)
+        if (strcmp(in->v[i].path, "-") == 0)
+            return mp_diag_set(d, MP_EUSAGE, "<stdin>", 0, 0,
+                               "standard input (-) is given twice; it can "
+                               "be read once");
     mp_input *s = &in->v[in->n];
     int rc = mp_input_read(path, what, s, d);
     if (rc)
@@ -239,12 +244,35 @@ static int write_through(const mp_buf *buf, const char *path)
  * symbolic link is followed (the file it names is replaced, the link
  * stays), an existing file keeps its permissions, and anything that is not
  * a regular file is written into as it is. */
+/* Is the regular file st also named by another argument of the command
+ * line (an input the output would replace)? That argument, or NULL. */
+static const char *input_named(const cli_ctx *c, const char *path,
+                               const struct stat *st)
+{
+    for (int i = 1; i < c->argc; i++) {
+        struct stat o;
+        if (c->argv[i] != path && c->argv[i][0] != '-' &&
+            stat(c->argv[i], &o) == 0 && o.st_dev == st->st_dev &&
+            o.st_ino == st->st_ino)
+            return c->argv[i];
+    }
+    return NULL;
+}
+
 static int write_file(cli_ctx *c, const mp_buf *buf, const char *path)
 {
     struct stat st;
     bool exists = stat(path, &st) == 0;
     if (exists && !S_ISREG(st.st_mode))
         return write_through(buf, path);
+    const char *in = exists ? input_named(c, path, &st) : NULL;
+    if (in) {
+        fprintf(stderr,
+                "migplan: %s: this output file is also an input (%s); "
+                "nothing was written: give -o another file\n",
+                path, in);
+        return EXIT_USAGE;
+    }
     char *real = exists ? realpath(path, NULL) : NULL;
     const char *target = real ? real : path;
     size_t plen = strlen(target);

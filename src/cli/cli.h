@@ -34,6 +34,8 @@ typedef struct cli_ctx {
     bool unicode;             /* --unicode */
     const char *color;        /* --color WHEN: auto (NULL), always, never */
     const char *cmd;          /* current subcommand, for messages */
+    int argc;                 /* the whole command line (may be 0), so */
+    char **argv;              /* that -o can refuse to replace an input */
 } cli_ctx;
 
 /* Parse argv for cmd and run it; argv[0] is the command's name. Returns

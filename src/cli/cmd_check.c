@@ -189,6 +189,14 @@ static int run(cli_ctx *c, void *args)
     const mp_db *db;
     mp_config_gpu pools[64];
     char pool_store[64][256];
+    int stdin_uses = 0;
+    for (int i = 0; i < a->files.n; i++)
+        stdin_uses += strcmp(a->files.v[i], "-") == 0;
+    if (stdin_uses > 1)
+        return cli_usage_error(c,
+                               "standard input (-) is given %d times; it "
+                               "can be read once",
+                               stdin_uses);
     int rc = ignore_codes(c, &a->ignore, ignore, &n_ignore, ignore_store,
                           sizeof(ignore_store));
     if (!rc)

@@ -88,7 +88,7 @@ static int close_stdout(int rc)
 
 static int run(int argc, char **argv)
 {
-    cli_ctx c = {0};
+    cli_ctx c = {.argc = argc, .argv = argv};
     int rc = EXIT_OK;
     int i = globals(&c, argc, argv, &rc);
     if (i < 0)

@@ -1,0 +1,1 @@
+cp examples/h200-inference-node.yaml "$TMPDIR/r.yaml"; migplan plan "$TMPDIR/r.yaml" --format mig-parted -o "$TMPDIR/r.yaml" 2>&1 | grep -v warning; echo "exit ${PIPESTATUS[0]}"; cmp examples/h200-inference-node.yaml "$TMPDIR/r.yaml" && echo unchanged
