@@ -750,7 +750,7 @@ int mp_check_file(const mp_db *db, const mp_mp_file *file,
         no_such_config(&c, file, opts->config);
         return MP_ENOTFOUND;
     }
-    if (!file->parsed)
+    if (!file->parsed && !file->over_limit)
         headline(&c, file);
     if (file->parsed && file->n_configs == 0)
         mp_ck_add(&c, MP_SEV_ERROR, "no-configs", 1, 1, -1, NULL,

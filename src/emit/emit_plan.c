@@ -505,6 +505,14 @@ static void nodes_table(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
     mp_diag d;
     node_optimality(p, b);
     mp_buf_putc(b, '\n');
+    if (v->summary) { /* totals only, as for GPU plans */
+        long long granted = 0, asked = 0;
+        if (mp_plan_totals(p, v, b, &granted, &asked) != 0)
+            b->failed = true;
+        else
+            node_optimality(p, b);
+        return;
+    }
     if (mp_node_configs_build(p, v->config_name ? v->config_name : "migplan",
                               &c, &d) != 0 ||
         node_sections(p, &c, v, b) != 0) {

@@ -844,9 +844,13 @@ static int yaml_failed(rd *r, mp_mp_file *out, int rc, mp_diag *d,
         d->line, d->col, "%s%s", d->msg, hint);
     char full[1100];
     snprintf(full, sizeof(full), "%s%.1000s", CONVERT_PREFIX, t);
-    mp_finding_set_migparted(r->f, x, full);
     out->parsed = false;
-    snprintf(out->migparted_error, sizeof(out->migparted_error), "%s", full);
+    out->over_limit = rc == MP_ELIMIT;
+    if (!out->over_limit) { /* a limit of migplan's is not mig-parted's */
+        mp_finding_set_migparted(r->f, x, full);
+        snprintf(out->migparted_error, sizeof(out->migparted_error), "%s",
+                 full);
+    }
     rc = mp_ydoc_parse("", 0, path, NULL, &out->doc, d);
     out->path = mp_arena_strdup(&out->doc.arena, path);
     return rc;

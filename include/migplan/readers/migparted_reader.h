@@ -65,6 +65,8 @@ typedef struct mp_mp_config {
 typedef struct mp_mp_file {
     const char *path;
     bool parsed;                /* mig-parted's parser accepts the file */
+    bool over_limit;            /* migplan's own input limits stopped the
+                                   reading: mig-parted's verdict unknown */
     char migparted_error[1200]; /* mig-parted's message when it does not */
     mp_mp_config *configs;      /* last-wins on duplicate names, file order */
     int n_configs;
