@@ -212,6 +212,22 @@ static void test_dcgm_slices(void **state)
     mp_slice_set_free(&s);
 }
 
+/* Case i, text, must be refused at line:col with msg in the message. */
+static void expect_dcgm_error(size_t i, const char *text, int line, int col,
+                              const char *msg)
+{
+    mp_slice_set s = {0};
+    mp_diag d;
+    mp_diag_clear(&d);
+    int rc = mp_dcgm_parse(db, text, strlen(text), "m.prom", &s, &d);
+    if (!rc)
+        fail_msg("case %zu was accepted", i);
+    if (d.line != line || d.col != col || !strstr(d.msg, msg))
+        fail_msg("case %zu: %d:%d %s; expected %d:%d ...%s...", i, d.line,
+                 d.col, d.msg, line, col, msg);
+    mp_slice_set_free(&s);
+}
+
 static void test_dcgm_errors(void **state)
 {
     (void)state;
@@ -237,19 +253,8 @@ static void test_dcgm_errors(void **state)
         {"DCGM_FI_DEV_FB_USED{GPU_I_ID=\"4\",GPU_I_PROFILE=\"\"} 5\n", 1,
          "no GPU_I_PROFILE"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        mp_slice_set s = {0};
-        mp_diag d;
-        mp_diag_clear(&d);
-        int rc = mp_dcgm_parse(db, bad[i].text, strlen(bad[i].text), "m.prom",
-                               &s, &d);
-        if (!rc)
-            fail_msg("case %zu was accepted", i);
-        if (d.line != 1 || d.col != bad[i].col || !strstr(d.msg, bad[i].msg))
-            fail_msg("case %zu: %d:%d %s; expected 1:%d ...%s...", i, d.line,
-                     d.col, d.msg, bad[i].col, bad[i].msg);
-        mp_slice_set_free(&s);
-    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_dcgm_error(i, bad[i].text, 1, bad[i].col, bad[i].msg);
 }
 
 /* Samples that contradict the profile database or themselves. */
@@ -269,20 +274,8 @@ static void test_dcgm_contradictions(void **state)
         {FB "\"1g.10gb\"} 5 1000\n" FB "\"1g.10gb\"} 6 1000\n", 2, 93,
          "another value"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        mp_slice_set s = {0};
-        mp_diag d;
-        mp_diag_clear(&d);
-        int rc = mp_dcgm_parse(db, bad[i].text, strlen(bad[i].text), "m.prom",
-                               &s, &d);
-        if (!rc)
-            fail_msg("case %zu was accepted", i);
-        if (d.line != bad[i].line || d.col != bad[i].col ||
-            !strstr(d.msg, bad[i].msg))
-            fail_msg("case %zu: %d:%d %s; expected %d:%d ...%s...", i, d.line,
-                     d.col, d.msg, bad[i].line, bad[i].col, bad[i].msg);
-        mp_slice_set_free(&s);
-    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_dcgm_error(i, bad[i].text, bad[i].line, bad[i].col, bad[i].msg);
     /* the same sample twice (a scrape given twice) counts once; samples
      * without a timestamp are all kept */
     const char *twice =
