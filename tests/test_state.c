@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "migplan/model/gpu_change.h"
 #include "migplan/readers/state_reader.h"
 #include "migplan/yaml/ydoc.h"
 
@@ -287,6 +288,83 @@ static void test_empty(void **state)
     mp_node_state_free(&st);
 }
 
+/* Add name@start as GPU instance gi_id to state g, or to layout l. */
+static void state_add(mp_gpu_state *g, const char *name, int start, int gi_id)
+{
+    const mp_model *m = g->layout.gis.model;
+    const mp_gi_profile *p = mp_model_profile(m, name);
+    assert_non_null(p);
+    char why[256];
+    assert_true(mp_gpu_state_add(g, p->id, start, p->memory_slices, gi_id, 1,
+                                 why, sizeof(why)) >= 0);
+}
+
+static void layout_add(mp_gpu_layout *l, const char *name, int start)
+{
+    const mp_gi_profile *p = mp_model_profile(l->gis.model, name);
+    assert_non_null(p);
+    assert_true(
+        mp_gpu_layout_add(l, mp_profile_index(l->gis.model, p), start) >= 0);
+}
+
+/* Kept means the same profile at the same slot; the rest is destroyed or
+ * created, keep[] and create[] in the target's order. */
+static void test_change_diff(void **state)
+{
+    (void)state;
+    const mp_model *m = model("h100");
+    mp_gpu_state g;
+    mp_gpu_state_init(&g, 0, m);
+    state_add(&g, "3g.40gb", 4, 2);
+    state_add(&g, "2g.20gb", 0, 3);
+    state_add(&g, "1g.10gb", 2, 9);
+    g.gi[0].n_processes = 1;
+    mp_gpu_layout to;
+    mp_gpu_layout_init(&to, m, true);
+    layout_add(&to, "3g.40gb", 4);
+    layout_add(&to, "1g.10gb", 0);
+    layout_add(&to, "1g.10gb", 1);
+    layout_add(&to, "1g.10gb", 2);
+    mp_gpu_change c;
+    char why[256];
+    assert_int_equal(mp_gpu_change_diff(&g, &to, &c, why, sizeof(why)), 0);
+    assert_false(c.mig_enable || c.mig_disable);
+    assert_int_equal(c.n_keep, 2);
+    assert_int_equal(c.keep[0].gi_id, 2);
+    assert_true(c.keep[0].in_use);
+    assert_int_equal(c.keep[1].gi_id, 9);
+    assert_int_equal(c.keep[1].to, 3);
+    assert_int_equal(c.n_destroy, 1);
+    assert_int_equal(c.destroy[0].gi_id, 3);
+    assert_int_equal(c.in_use_destroyed, 0);
+    assert_int_equal(c.n_create, 2);
+    assert_int_equal(c.create[0].start, 0);
+    assert_int_equal(c.create[1].start, 1);
+    assert_int_equal(c.create[1].gi_id, -1);
+    assert_false(mp_gpu_change_none(&c));
+
+    /* the same layout: nothing to do */
+    assert_int_equal(mp_gpu_change_diff(&g, &g.layout, &c, why, sizeof(why)),
+                     0);
+    assert_true(mp_gpu_change_none(&c));
+    assert_int_equal(c.n_keep, 3);
+
+    /* MIG off: everything destroyed, the busy instance counted */
+    mp_gpu_layout off;
+    mp_gpu_layout_init(&off, NULL, false);
+    assert_int_equal(mp_gpu_change_diff(&g, &off, &c, why, sizeof(why)), 0);
+    assert_true(c.mig_disable);
+    assert_int_equal(c.n_destroy, 3);
+    assert_int_equal(c.in_use_destroyed, 1);
+
+    /* another model is refused */
+    mp_gpu_layout other;
+    mp_gpu_layout_init(&other, model("h200"), true);
+    assert_int_equal(mp_gpu_change_diff(&g, &other, &c, why, sizeof(why)),
+                     MP_EINFEASIBLE);
+    assert_non_null(strstr(why, "is a h100"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_processes),
         cmocka_unit_test(test_contradictions),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_change_diff),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
