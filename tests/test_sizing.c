@@ -90,7 +90,13 @@ static void test_names(void **state)
         {"[N/A]", "process"},
         {"/usr/bin/", "bin"},
         {"---", "process"},
-        {"/usr/bin/\xC3\xA9t\xC3\xA9", "t"},
+        {"/usr/bin/\xC3\xA9t\xC3\xA9", "ete"},
+        {"/opt/python-m\xC3\xBCll", "python-mull"},
+        {"\xC3\x86sir\xC3\x97\xC3\x87", "aesir-c"}, /* AEsir x C */
+        {"\xE6\xA8\xA1\xE5\x9E\x8B", "process"},    /* CJK */
+        {"stra\xC3\x9F"
+         "e\xC3",
+         "strasse"}, /* cut sequence */
         {"Tritonserver 2", "tritonserver-2"},
         {"..hidden..", "hidden"},
     };

@@ -127,6 +127,24 @@ long long mp_add_headroom(long long mib, int headroom_milli)
 
 /* ------------------------------------------------------------ names */
 
+/* The ASCII spelling of the UTF-8 Latin-1 letter at s (U+00C0-U+00FF,
+ * bytes C3 80-BF), lower case, or NULL for anything else (the multiplication
+ * and division signs included). */
+static const char *latin1_letter(const char *s, size_t n)
+{
+    static const char *const ascii[64] = {
+        "a", "a", "a", "a",  "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",
+        "i", "i", "i", "d",  "n",  "o",  "o",  "o", "o", "o", NULL, "o", "u",
+        "u", "u", "u", "y",  "th", "ss", "a",  "a", "a", "a", "a",  "a", "ae",
+        "c", "e", "e", "e",  "e",  "i",  "i",  "i", "i", "d", "n",  "o", "o",
+        "o", "o", "o", NULL, "o",  "u",  "u",  "u", "u", "y", "th", "y"};
+    unsigned char b0 = (unsigned char)s[0];
+    unsigned char b1 = n > 1 ? (unsigned char)s[1] : 0;
+    if (b0 != 0xC3 || b1 < 0x80 || b1 > 0xBF)
+        return NULL;
+    return ascii[b1 - 0x80];
+}
+
 void mp_tenant_name_from_process(const char *process, char *buf, size_t max_len)
 {
     size_t k = 0;
@@ -150,7 +168,13 @@ void mp_tenant_name_from_process(const char *process, char *buf, size_t max_len)
     bool dash = false;
     for (size_t i = start; i < end && k < max_len; i++) {
         unsigned char c = (unsigned char)process[i];
-        if (isalnum(c) && c < 0x80) {
+        const char *latin = latin1_letter(process + i, end - i);
+        if (latin) { /* "müll" -> "mull" rather than "m-ll" */
+            for (; *latin && k < max_len; latin++)
+                buf[k++] = *latin;
+            dash = false;
+            i++; /* the two bytes of its UTF-8 sequence */
+        } else if (isalnum(c) && c < 0x80) {
             buf[k++] = (char)tolower(c);
             dash = false;
         } else if (c == '.' || c == '_' || c == '-') {
