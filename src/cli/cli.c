@@ -201,11 +201,10 @@ int cli_check_config(const mp_db *db, mp_configmap *in, const mp_check_opts *o,
                      mp_findings *f, mp_check_stats *st)
 {
     for (int k = 0; k < in->n; k++) {
-        const mp_configmap_part *part = &in->part[k];
         int first = f->n;
-        if (mp_check_file(db, &part->file, o, f, st) == MP_ENOMEM)
+        if (mp_check_file(db, &in->part[k].file, o, f, st) == MP_ENOMEM ||
+            mp_configmap_place(in, k, f, first) != 0)
             return MP_ENOMEM;
-        mp_findings_shift(f, first, part->dline, part->dcol);
     }
     return 0;
 }

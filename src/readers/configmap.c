@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migplan/util/arena.h"
 #include "migplan/yaml/ydoc.h"
 
-/* Parse one mig-parted config text found at (dline, dcol) of the input. */
+/* Parse one mig-parted config text found at (dline, dcol) of the input,
+ * or in the string at cfg (a quoted or plain scalar: in_string). */
 static int add_part(mp_configmap *cm, const char *text, size_t len, int dline,
-                    int dcol, mp_findings *f, mp_diag *d)
+                    int dcol, const mp_ynode *in_string, mp_findings *f,
+                    mp_diag *d)
 {
     if (cm->n == MP_CONFIGMAP_MAX) {
         mp_findings_add(f, MP_SEV_ERROR, "limit", cm->path, dline + 1, 1,
@@ -24,26 +27,57 @@ static int add_part(mp_configmap *cm, const char *text, size_t len, int dline,
     mp_configmap_part *p = &cm->part[cm->n++];
     p->dline = dline;
     p->dcol = dcol;
+    p->in_string = in_string != NULL;
+    p->line = in_string ? in_string->line : 0;
+    p->col = in_string ? in_string->col : 0;
     int first = f->n;
-    if (mp_mp_parse(cm->path, text, len, f, &p->file) != 0)
+    if (mp_mp_parse(cm->path, text, len, f, &p->file) != 0 ||
+        mp_configmap_place(cm, cm->n - 1, f, first) != 0)
         return mp_diag_set(d, MP_ENOMEM, cm->path, 0, 0, "out of memory");
-    mp_findings_shift(f, first, dline, dcol);
+    return 0;
+}
+
+int mp_configmap_place(const mp_configmap *cm, int k, mp_findings *f, int first)
+{
+    const mp_configmap_part *p = &cm->part[k];
+    if (!p->in_string) {
+        mp_findings_shift(f, first, p->dline, p->dcol);
+        return 0;
+    }
+    for (int i = first; i < f->n; i++) {
+        mp_finding *x = &f->v[i];
+        if (x->line <= 0)
+            continue;
+        x->message = mp_arena_printf(&f->arena,
+                                     "%s (line %d, column %d of the "
+                                     "config.yaml string)",
+                                     x->message, x->line, x->col);
+        if (!x->message)
+            return MP_ENOMEM;
+        x->line = p->line;
+        x->col = p->col;
+    }
     return 0;
 }
 
 /* Where a ConfigMap's config.yaml value starts: a block scalar's text
- * starts on the line after its indicator, indented. */
-static void embedded_origin(const mp_configmap *cm, const mp_ynode *cfg,
+ * starts on the line after its indicator (| or >), indented. Returns false
+ * for a value in a quoted or plain string. */
+static bool embedded_origin(const mp_configmap *cm, const mp_ynode *cfg,
                             int *dline, int *dcol)
 {
     const char *ls;
     size_t ll;
     *dline = *dcol = 0;
-    if (cfg->plain || !mp_text_line(cm->text, cm->len, cfg->line + 1, &ls, &ll))
-        return;
+    if (cfg->plain || !mp_text_line(cm->text, cm->len, cfg->line, &ls, &ll) ||
+        cfg->col < 1 || (size_t)cfg->col > ll ||
+        !strchr("|>", ls[cfg->col - 1]) ||
+        !mp_text_line(cm->text, cm->len, cfg->line + 1, &ls, &ll))
+        return false;
     *dline = cfg->line;
     while (*dcol < (int)ll && ls[*dcol] == ' ')
         (*dcol)++;
+    return true;
 }
 
 /* A ConfigMap whose data holds a mig-parted config under another key: MIG
@@ -77,9 +111,10 @@ static int read_data(mp_configmap *cm, const mp_ynode *data, int *found,
         return 0;
     }
     int dline, dcol;
-    embedded_origin(cm, cfg, &dline, &dcol);
+    bool block = embedded_origin(cm, cfg, &dline, &dcol);
     (*found)++;
-    return add_part(cm, cfg->str, cfg->len, dline, dcol, f, d);
+    return add_part(cm, cfg->str, cfg->len, dline, dcol, block ? NULL : cfg, f,
+                    d);
 }
 
 /* One document of a manifest; *found counts the configs seen. */
@@ -161,7 +196,7 @@ static int split(mp_configmap *cm, mp_findings *f, mp_diag *d)
         return rc;
     if (manifest)
         return read_manifest(cm, f, d);
-    return add_part(cm, cm->text, cm->len, 0, 0, f, d);
+    return add_part(cm, cm->text, cm->len, 0, 0, NULL, f, d);
 }
 
 int mp_configmap_load(const char *path, mp_findings *f, mp_configmap *out,

@@ -8,11 +8,12 @@
  * Each config found is parsed by the mig-parted reader; positions in its
  * findings point into the file the user gave, not into the embedded text.
  * Findings that later stages add about a part (the checker's) are moved the
- * same way with mp_findings_shift(f, first, part->dline, part->dcol).
+ * same way with mp_configmap_place.
  */
 #ifndef MIGPLAN_CONFIGMAP_H
 #define MIGPLAN_CONFIGMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "migplan/readers/migparted_reader.h"
@@ -25,6 +26,11 @@
 typedef struct mp_configmap_part {
     mp_mp_file file; /* positions relative to the embedded text */
     int dline, dcol; /* add these to reach the input's line and column */
+    /* a config.yaml written as a quoted (or plain) string: its escapes and
+     * folded lines keep positions inside it from mapping onto the input,
+     * so its findings point at the string (line, col of the input) */
+    bool in_string;
+    int line, col;
 } mp_configmap_part;
 
 typedef struct mp_configmap {
@@ -47,6 +53,13 @@ int mp_configmap_load(const char *path, mp_findings *f, mp_configmap *out,
  * copied. */
 int mp_configmap_parse(const char *path, const char *text, size_t len,
                        mp_findings *f, mp_configmap *out, mp_diag *d);
+
+/* Move the findings f->v[first..] about part k of cm (positions in its
+ * embedded text) to the input: shifted by (dline, dcol), or, for a config
+ * in a quoted string, put at the string with the position inside it added
+ * to the message. Returns 0 or MP_ENOMEM. */
+int mp_configmap_place(const mp_configmap *cm, int k, mp_findings *f,
+                       int first);
 
 /* Free everything out owns; safe on a zeroed or freed value and NULL. */
 void mp_configmap_free(mp_configmap *cm);

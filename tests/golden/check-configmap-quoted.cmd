@@ -1,0 +1,1 @@
+migplan check tests/data/gpu-operator/configmap-quoted.yaml --gpu h100
