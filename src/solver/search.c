@@ -147,7 +147,7 @@ static int node(search *b, int depth, double parent_bound)
     }
     double bound = sv_bound_of(s, obj);
     if (depth == 0)
-        b->root_bound = bound;
+        b->root_bound = s->search_bound = bound; /* for progress */
     if (b->c->have && bound >= b->c->best_obj - 1e-9)
         return 0;
     int j = branch_column(b);
