@@ -266,6 +266,27 @@ static void statistics(const mp_plan *plan)
             plan->check_seconds);
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A run past its limit (beyond a tenth and 0.2 s) says so and where the
+ * time went: never a silent overrun. */
+static void overrun(const plan_args *a, const mp_plan *p, double seconds)
+{
+    if (a->time_limit <= 0 || seconds <= 1.1 * a->time_limit + 0.2)
+        return;
+    fprintf(stderr,
+            "migplan plan: note: the run took %.2f s, over --time-limit %g "
+            "(search %.2f s, building the plan %.2f s, spreading %.2f s, "
+            "checking %.2f s, the rest reading and writing)\n",
+            seconds, a->time_limit, p->search_seconds, p->build_seconds,
+            p->spread_seconds, p->check_seconds);
+}
+
 /* Write the plan in the format asked; returns the exit status. */
 static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
                   const cli_inputs *in)
@@ -299,13 +320,6 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
                 x->col, x->message, x->code);
     }
     return exit_code;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The solve's options: what is left of the time limit after reading, with
@@ -371,6 +385,7 @@ static int run(cli_ctx *c, void *args)
         if (a->verbose)
             statistics(&plan);
         r = report(c, a, &plan, &in);
+        overrun(a, &plan, now_seconds() - started);
         mp_plan_free(&plan);
     }
     mp_request_free(&req);

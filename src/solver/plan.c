@@ -204,16 +204,14 @@ static int ent_cmp(const void *pa, const void *pb)
     return cmp3(ea->pos, eb->pos);
 }
 
-/* Sort the n GPUs of gpus (used ones) in place. */
-static int sort_gpus(mp_plan_gpu *gpus, int n)
+/* The n GPUs of gpus (used ones) in order, each fleet entry i's written
+ * from out[at[i]] on. */
+static int sort_gpus(const mp_plan_gpu *gpus, int n, mp_plan_gpu *out,
+                     const int *at)
 {
     sort_ent *e = malloc((size_t)(n ? n : 1) * sizeof(*e));
-    mp_plan_gpu *sorted = malloc((size_t)(n ? n : 1) * sizeof(*sorted));
-    if (!e || !sorted) {
-        free(e);
-        free(sorted);
+    if (!e)
         return MP_ENOMEM;
-    }
     for (int k = 0; k < n; k++) {
         const mp_plan_gpu *g = &gpus[k];
         e[k].g = g;
@@ -223,11 +221,11 @@ static int sort_gpus(mp_plan_gpu *gpus, int n)
         qsort(e[k].tenants, (size_t)n_gis, sizeof(int), cmp_int);
     }
     qsort(e, (size_t)n, sizeof(*e), ent_cmp);
+    int next[MP_MAX_FLEET];
+    memcpy(next, at, sizeof(next));
     for (int k = 0; k < n; k++)
-        sorted[k] = *e[k].g;
-    memcpy(gpus, sorted, (size_t)n * sizeof(*gpus));
+        out[next[e[k].g->fleet]++] = *e[k].g;
     free(e);
-    free(sorted);
     return 0;
 }
 
@@ -263,17 +261,16 @@ static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
     int rc = plan->gpus && tidied ? 0 : MP_ENOMEM;
     for (int k = 0; k < ng && !rc; k++)
         rc = sv_tidy_gpu(s, &gpus[k], &tidied[k]);
-    if (!rc)
-        rc = sort_gpus(tidied, ng);
-    int n = 0, from = 0;
-    for (int i = 0; i < s->nitems && !rc; i++) {
-        memcpy(&plan->gpus[n], &tidied[from],
-               (size_t)used[i] * sizeof(*tidied));
-        n += used[i];
-        from += used[i];
-        for (int k = used[i]; k < s->items[i].count; k++)
-            sv_plan_gpu_init(&plan->gpus[n++], i, s->items[i].m, false, -1);
+    int at[MP_MAX_FLEET] = {0}, n = 0;
+    for (int i = 0; i < s->nitems; i++) {
+        at[i] = n; /* entry i: its used GPUs, then its unused ones */
+        n += used[i] > s->items[i].count ? used[i] : s->items[i].count;
     }
+    if (!rc)
+        rc = sort_gpus(tidied, ng, plan->gpus, at);
+    for (int i = 0; i < s->nitems && !rc; i++)
+        for (int k = at[i] + used[i]; k < at[i] + s->items[i].count; k++)
+            sv_plan_gpu_init(&plan->gpus[k], i, s->items[i].m, false, -1);
     free(tidied);
     plan->n_gpus = n;
     return rc;

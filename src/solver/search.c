@@ -124,7 +124,7 @@ static int node(search *b, int depth, double parent_bound)
     sv_solver *s = b->s;
     if (b->c->have && b->first_only)
         return 0;
-    if (sv_now() > b->deadline || depth > MAX_DEPTH ||
+    if (sv_now() > fmin(b->deadline, s->deadline) || depth > MAX_DEPTH ||
         (b->node_limit && b->nodes >= b->node_limit)) {
         leave_open(b, parent_bound);
         return 0;

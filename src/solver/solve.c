@@ -34,10 +34,41 @@ static void phase_costs(const mp_request *r, const mp_solve_opts *o,
                         double *build, double *check, double *output)
 {
     double reps = (double)r->total_replicas, gpus = offered_gpus(r);
-    *build = 0.005 + 4e-6 * reps + 0.2e-6 * gpus;
-    *check = 0.005 + 1e-6 * reps + 0.3e-6 * gpus;
+    *build = 0.005 + 3e-6 * reps + 0.3e-6 * gpus;
+    *check = 0.002 + 0.5e-6 * reps + 0.1e-6 * gpus;
     *output =
-        o->reserve >= 0 ? o->reserve : 0.005 + 6e-6 * reps + 0.5e-6 * gpus;
+        o->reserve >= 0 ? o->reserve : 0.002 + 1.5e-6 * reps + 0.3e-6 * gpus;
+}
+
+/* Seconds of CPU this process has used. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The deadlines from what the phases after the search need, times how
+ * much slower than its CPU time the solve runs so far (a loaded machine:
+ * other processes take turns), so that the whole run fits the limit. The
+ * search's own is set once, before it starts (its heuristics share out
+ * their time from it), and keeps a quarter of the limit whatever the
+ * estimate: without its root bound and heuristics a plan can be far from
+ * the optimum, and a run that overruns says so (the CLI's note). The
+ * others only ever move earlier. */
+static void set_deadlines(sv_solver *s)
+{
+    double wall = sv_now() - s->t0, cpu = cpu_now() - s->cpu0;
+    double slow = cpu > 0.02 && wall > cpu ? fmin(wall / cpu, 4) : 1;
+    double build, check, output;
+    phase_costs(s->req, s->o, &build, &check, &output);
+    double limit = s->limit_end - s->t0;
+    s->end = fmin(s->end, s->limit_end - slow * output);
+    s->tidy_deadline = fmin(s->tidy_deadline, s->end - slow * check);
+    double after =
+        fmax(fmin(0.1 * limit, 0.25), slow * (build + check + output));
+    if (!s->phase) /* before the search */
+        s->deadline = s->limit_end - fmin(after, 0.75 * limit);
 }
 
 static void solver_init(sv_solver *s, const mp_db *db, const mp_request *req,
@@ -52,19 +83,17 @@ static void solver_init(sv_solver *s, const mp_db *db, const mp_request *req,
      * limit too: at least a tenth of it (at most 0.25 s), more when the
      * plan is big */
     double limit = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
-    double build, check, output;
-    phase_costs(req, o, &build, &check, &output);
-    s->end = t0 + limit - output;
-    s->tidy_deadline = s->end - check;
-    s->deadline =
-        t0 + limit - fmax(fmin(0.1 * limit, 0.25), build + check + output);
     s->t0 = t0;
+    s->cpu0 = cpu_now();
+    s->limit_end = s->end = s->tidy_deadline = s->deadline = t0 + limit;
+    set_deadlines(s);
 }
 
 void sv_progress(sv_solver *s, const char *phase, const sv_cand *c)
 {
     if (phase)
         s->phase = phase;
+    set_deadlines(s); /* at every phase and search node */
     if (!s->o->progress)
         return;
     bool search = s->plan_best < 0; /* the plan's search is not over */
@@ -154,9 +183,7 @@ static int build_and_spread(sv_solver *s, const sv_cand *best, mp_plan *out)
         return rc;
     /* each spread step is a search, and an improvement is a rebuild:
      * stop searching when one more rebuild would not fit */
-    double build, check, output;
-    phase_costs(s->req, s->o, &build, &check, &output);
-    s->deadline = s->end - check - 1.5 * out->build_seconds;
+    s->deadline = s->tidy_deadline - 1.5 * out->build_seconds;
     t = sv_now();
     sv_progress(s, "spread", best);
     rc = sv_spread(s, out, best->best_obj);

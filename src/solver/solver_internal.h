@@ -114,6 +114,9 @@ typedef struct sv_solver {
      * of the plan to fit; tidy.c sets tidy_cut when it stopped */
     double end, tidy_deadline;
     bool tidy_cut;
+    /* solve.c: the limit's end and the process's CPU clock at the start:
+     * the deadlines above follow how slowly a loaded machine runs us */
+    double limit_end, cpu0;
     /* for progress: the root bound of the last search (search.c), and
      * the plan's incumbent and bound once the search is over (< 0: none) */
     double search_bound, plan_best, plan_bound;

@@ -15,6 +15,7 @@
  * each distinct one is tidied once. */
 #include "solver_internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,7 +287,10 @@ static bool choose(const sv_solver *s, const sv_gpu *g, const groups *gr,
                    int per[MP_MAX_GIS][MP_MAX_PROFILES], bool tidy)
 {
     tidy_ctx t;
-    memset(&t, 0, sizeof(t));
+    /* the leaf cache (most of t) is cleared only when it is used */
+    memset(&t, 0, offsetof(tidy_ctx, leaf));
+    if (tidy && gr->n > 0)
+        memset(t.leaf, 0, sizeof(t.leaf));
     t.m = s->items[g->item].m;
     t.gr = gr;
     t.budget = TIDY_BUDGET;
