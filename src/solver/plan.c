@@ -259,8 +259,11 @@ static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
     plan->gpus = calloc((size_t)(total ? total : 1), sizeof(mp_plan_gpu));
     mp_plan_gpu *tidied = calloc((size_t)(ng ? ng : 1), sizeof(*tidied));
     int rc = plan->gpus && tidied ? 0 : MP_ENOMEM;
-    for (int k = 0; k < ng && !rc; k++)
+    for (int k = 0; k < ng && !rc; k++) {
+        if (k % 1024 == 0)
+            sv_progress(s, NULL, NULL); /* a long build reports too */
         rc = sv_tidy_gpu(s, &gpus[k], &tidied[k]);
+    }
     int at[MP_MAX_FLEET] = {0}, n = 0;
     for (int i = 0; i < s->nitems; i++) {
         at[i] = n; /* entry i: its used GPUs, then its unused ones */
