@@ -182,8 +182,8 @@ static void test_deadline_cut_is_honest(void **state)
     assert_true(p.lower_bound <= p.cost + 1e-9);
     assert_true(p.optimal || p.time_limit_hit);
     assert_false(s.bad);
-    assert_int_equal(s.plan_phase, 1);
-    assert_int_equal(s.check_phase, 1);
+    assert_true(s.plan_phase >= 1); /* at its start, and as it builds */
+    assert_true(s.check_phase >= 1);
     assert_true(s.last_best == p.cost);
     /* the table and JSON say what was cut */
     mp_buf b = MP_BUF_INIT;
