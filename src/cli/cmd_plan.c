@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <unistd.h>
 
@@ -222,13 +223,20 @@ static void show_progress(void *ctx, const mp_solve_progress *p)
     if (p->seconds < 0.5 || p->seconds - pr->last < 0.1)
         return;
     pr->last = p->seconds;
-    char best[32] = "none yet";
+    char best[32] = "none yet", bound[32] = "-", gap[40] = "";
     if (p->best >= 0)
         snprintf(best, sizeof(best), "%g", p->best);
-    char line[160];
-    int n = snprintf(line, sizeof(line),
-                     "migplan plan: %s, %ld nodes, best %s, %.1f s of %g",
-                     p->phase, p->nodes, best, p->seconds, pr->limit);
+    if (p->bound >= 0)
+        snprintf(bound, sizeof(bound), "%g", p->bound);
+    if (p->best >= 0 && p->bound >= 0)
+        snprintf(gap, sizeof(gap), ", gap %g (%.2f%%)", p->best - p->bound,
+                 p->best > 0 ? 100 * (p->best - p->bound) / p->best : 0.0);
+    char line[200];
+    int n =
+        snprintf(line, sizeof(line),
+                 "migplan plan: %s, %ld nodes, best %s, bound %s%s, "
+                 "%.1f s of %g",
+                 p->phase, p->nodes, best, bound, gap, p->seconds, pr->limit);
     fprintf(stderr, "\r%s%*s", line, pr->width > n ? pr->width - n : 0, "");
     fflush(stderr);
     pr->width = n;
@@ -248,6 +256,37 @@ static void statistics(const mp_plan *plan)
             plan->seconds, plan->classes, plan->patterns, plan->rows,
             plan->columns, plan->bb_nodes, plan->lp_pivots,
             plan->time_limit_hit ? ", time limit reached" : "");
+    fprintf(stderr,
+            "migplan plan: search %.4f s, build %.4f s%s, spread %.4f s%s, "
+            "check %.4f s\n",
+            plan->search_seconds, plan->build_seconds,
+            plan->tidy_cut ? " (tidying cut by the time limit)" : "",
+            plan->spread_seconds,
+            plan->spread_cut ? " (cut by the time limit)" : "",
+            plan->check_seconds);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* With -v, a run past its limit (beyond a tenth and 0.2 s) says so and
+ * where the time went. (Not without -v: standard error stays empty for
+ * scripts, and a loaded machine must not make a plan's output differ.) */
+static void overrun(const plan_args *a, const mp_plan *p, double seconds)
+{
+    if (!a->verbose || a->time_limit <= 0 ||
+        seconds <= 1.1 * a->time_limit + 0.2)
+        return;
+    fprintf(stderr,
+            "migplan plan: note: the run took %.2f s, over --time-limit %g "
+            "(search %.2f s, building the plan %.2f s, spreading %.2f s, "
+            "checking %.2f s, the rest reading and writing)\n",
+            seconds, a->time_limit, p->search_seconds, p->build_seconds,
+            p->spread_seconds, p->check_seconds);
 }
 
 /* Write the plan in the format asked; returns the exit status. */
@@ -285,8 +324,20 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
     return exit_code;
 }
 
+/* The solve's options: what is left of the time limit after reading, with
+ * an estimate of what writing the plan takes reserved from it. */
+static mp_solve_opts solve_options(const plan_args *a, double started)
+{
+    mp_solve_opts so = {.time_limit = a->time_limit, .reserve = -1};
+    double left = a->time_limit - (now_seconds() - started);
+    if (a->time_limit > 0)
+        so.time_limit = left > 1e-3 ? left : 1e-3;
+    return so;
+}
+
 static int run(cli_ctx *c, void *args)
 {
+    double started = now_seconds();
     const plan_args *a = args;
     if (a->no_placement && a->format != PLAN_FORMAT_NVIDIA_SMI)
         return cli_usage_error(c, "--no-placement only applies to --format "
@@ -322,7 +373,7 @@ static int run(cli_ctx *c, void *args)
     mp_plan plan;
     mp_diag d;
     mp_diag_clear(&d);
-    mp_solve_opts so = {.time_limit = a->time_limit};
+    mp_solve_opts so = solve_options(a, started);
     progress pr = {.limit = a->time_limit};
     if (isatty(STDERR_FILENO)) {
         so.progress = show_progress;
@@ -336,6 +387,7 @@ static int run(cli_ctx *c, void *args)
         if (a->verbose)
             statistics(&plan);
         r = report(c, a, &plan, &in);
+        overrun(a, &plan, now_seconds() - started);
         mp_plan_free(&plan);
     }
     mp_request_free(&req);

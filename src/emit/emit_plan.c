@@ -299,22 +299,33 @@ static void spread_lines(const mp_plan *p, mp_buf *b)
 {
     const mp_request *r = p->req;
     bool any = false;
+    int *gpus = NULL, *most = NULL;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
         if (!tn->spread)
             continue;
-        int gpus = 0;
-        for (int k = 0; k < p->n_gpus; k++)
-            gpus += mp_plan_gpu_replicas(&p->gpus[k], t) > 0;
+        if (!gpus) { /* every tenant's in one pass over the GPUs */
+            gpus = malloc(2 * (size_t)r->n_tenants * sizeof(int));
+            if (!gpus) {
+                b->failed = true;
+                return;
+            }
+            most = gpus + r->n_tenants;
+            mp_plan_tenant_spread(p, gpus, most);
+        }
         mp_buf_printf(b, "spread: %s over %d GPU%s, at most %d per GPU\n",
-                      tn->name, gpus, gpus == 1 ? "" : "s",
-                      mp_plan_max_per_gpu(p, t));
+                      tn->name, gpus[t], gpus[t] == 1 ? "" : "s", most[t]);
         any = true;
     }
+    free(gpus);
     if (any && p->spread_cut)
         mp_buf_puts(b, "spread: the time limit stopped spreading before it "
                        "was proven as far as the optimum allows; raise "
                        "--time-limit\n");
+    if (p->tidy_cut)
+        mp_buf_puts(b, "tidy: the time limit stopped tidying: some GPUs keep "
+                       "the solver's profiles (valid, but maybe less free "
+                       "capacity usable); raise --time-limit\n");
 }
 
 /* The memory each replica was sized for, where headroom changed it. */
@@ -690,7 +701,7 @@ static cJSON *placement_json(const mp_plan *p, int t, int rep, int at)
 }
 
 static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
-                          const int *loc)
+                          const int *loc, const int *most)
 {
     const mp_tenant *tn = &p->req->tenants[t];
     cJSON *o = cJSON_CreateObject();
@@ -709,7 +720,7 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
     cJSON_AddNumberToObject(o, "compute_slices", tn->compute);
     cJSON_AddBoolToObject(o, "whole_gpu", tn->whole_gpu);
     cJSON_AddBoolToObject(o, "spread", tn->spread);
-    cJSON_AddNumberToObject(o, "max_per_gpu", mp_plan_max_per_gpu(p, t));
+    cJSON_AddNumberToObject(o, "max_per_gpu", most[t]);
     if (p->req->n_pools) {
         char res[96];
         const char *prof;
@@ -787,6 +798,8 @@ void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
     if (p->spread_cut)
         cJSON_AddBoolToObject(root, "spread_cut_by_time_limit", true);
+    if (p->tidy_cut)
+        cJSON_AddBoolToObject(root, "tidy_cut_by_time_limit", true);
     if (r->n_pools && nodes_json(p, base, root) != 0) {
         cJSON_Delete(root);
         b->failed = true;
@@ -796,14 +809,17 @@ void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
     for (int k = 0; k < p->n_gpus; k++)
         cJSON_AddItemToArray(gpus, gpu_json(p, &p->gpus[k]));
     int *offset, *loc;
-    if (replica_index(p, &offset, &loc) != 0) {
+    int *most = malloc(((size_t)r->n_tenants + 1) * sizeof(int));
+    if (!most || replica_index(p, &offset, &loc) != 0) {
+        free(most);
         cJSON_Delete(root);
         b->failed = true;
         return;
     }
+    mp_plan_tenant_spread(p, NULL, most);
     cJSON *ts = cJSON_AddArrayToObject(root, "tenants");
     for (int t = 0; t < r->n_tenants; t++)
-        cJSON_AddItemToArray(ts, tenant_json(p, t, offset, loc));
+        cJSON_AddItemToArray(ts, tenant_json(p, t, offset, loc, most));
     cJSON *ws = p->warnings.n ? cJSON_AddArrayToObject(root, "warnings") : NULL;
     for (int i = 0; i < p->warnings.n; i++) {
         const mp_finding *x = &p->warnings.v[i];
@@ -816,6 +832,7 @@ void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
     }
     free(offset);
     free(loc);
+    free(most);
     mp_json_print(root, b);
     cJSON_Delete(root);
 }

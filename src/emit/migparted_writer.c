@@ -3,12 +3,14 @@
  * yaml.v2 block style, natural key order, quotes only where a plain
  * scalar would read back as something else. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "migplan/emit/migparted_writer.h"
 #include "migplan/readers/migparted_reader.h"
+#include "migplan/util/arena.h"
 #include "migplan/yaml/ydoc.h"
 
 int mp_mp_natural_cmp(const char *a, const char *b)
@@ -137,35 +139,93 @@ static bool same_entry(const entry *a, const entry *b)
            memcmp(a->counts, b->counts, sizeof(a->counts)) == 0;
 }
 
-/* The entries of p's GPUs in order of first use, each with its GPUs'
- * positions (in idx, contiguous per entry). Returns how many. */
-static int group_gpus(const mp_plan *p, entry *e, int *idx)
+static uint32_t entry_hash(const entry *k)
 {
-    int ne = 0;
-    for (int k = 0; k < p->n_gpus; k++) {
+    uintptr_t m = (uintptr_t)k->model;
+    uint32_t h = 2166136261u ^ (uint32_t)(m ^ (m >> 32));
+    h = (h ^ (uint32_t)(k->enabled * 4 + k->kind)) * 16777619u;
+    for (int i = 0; i < MP_MAX_PROFILES; i++)
+        h = (h ^ (uint32_t)k->counts[i]) * 16777619u;
+    return h;
+}
+
+/* Entries found by hash: e (grown as needed) and an open-addressing table
+ * of their indices, at most half full. */
+typedef struct entries {
+    entry *e;
+    int n, cap;
+    int *table, tcap;
+} entries;
+
+static int *entry_slot(const entries *es, const entry *key)
+{
+    uint32_t mask = (uint32_t)es->tcap - 1;
+    for (uint32_t h = entry_hash(key);; h++) {
+        int *slot = &es->table[h & mask];
+        if (*slot < 0 || same_entry(&es->e[*slot], key))
+            return slot;
+    }
+}
+
+static int entries_grow(entries *es)
+{
+    if (mp_grow(&es->e, &es->cap, es->n + 1, sizeof(*es->e), 16))
+        return -1;
+    if (2 * (es->n + 1) <= es->tcap)
+        return 0;
+    int tcap = es->tcap ? 2 * es->tcap : 64;
+    int *table = malloc((size_t)tcap * sizeof(int));
+    if (!table)
+        return -1;
+    free(es->table);
+    es->table = table;
+    es->tcap = tcap;
+    for (int i = 0; i < tcap; i++)
+        table[i] = -1;
+    for (int i = 0; i < es->n; i++)
+        *entry_slot(es, &es->e[i]) = i;
+    return 0;
+}
+
+/* The entries of p's GPUs in order of first use, each with its GPUs'
+ * positions (in idx, contiguous per entry, in plan order): *out (the
+ * caller frees it). Returns how many, or -1 when out of memory. */
+static int group_gpus(const mp_plan *p, entry **out, int *idx)
+{
+    entries es = {0};
+    int *of = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
+    int rc = of ? 0 : -1;
+    for (int k = 0; k < p->n_gpus && !rc; k++) {
         entry key = entry_of(&p->gpus[k]);
-        int found = -1;
-        for (int i = 0; i < ne && found < 0; i++)
-            if (same_entry(&e[i], &key))
-                found = i;
-        if (found < 0) {
-            e[ne] = key;
-            e[ne].first_gpu = k;
-            ne++;
+        int *slot = es.tcap ? entry_slot(&es, &key) : NULL;
+        if (!slot || *slot < 0) {
+            rc = entries_grow(&es);
+            if (rc)
+                break;
+            key.first_gpu = k;
+            es.e[es.n] = key;
+            *entry_slot(&es, &key) = es.n++;
+            slot = entry_slot(&es, &key);
         }
+        of[k] = *slot;
+        es.e[*slot].n++;
     }
-    int used_idx = 0;
-    for (int i = 0; i < ne; i++) {
-        e[i].indices = &idx[used_idx];
-        e[i].n = 0;
-        for (int k = 0; k < p->n_gpus; k++) {
-            entry key = entry_of(&p->gpus[k]);
-            if (same_entry(&key, &e[i]))
-                e[i].indices[e[i].n++] = k;
-        }
-        used_idx += e[i].n;
+    for (int i = 0, at = 0; i < es.n && !rc; i++) {
+        es.e[i].indices = &idx[at];
+        at += es.e[i].n;
+        es.e[i].n = 0;
     }
-    return ne;
+    for (int k = 0; k < p->n_gpus && !rc; k++)
+        es.e[of[k]].indices[es.e[of[k]].n++] = k;
+    free(of);
+    free(es.table);
+    *out = es.e;
+    if (rc) {
+        free(es.e);
+        *out = NULL;
+        return -1;
+    }
+    return es.n;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -374,14 +434,13 @@ int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
 int mp_emit_migparted_entries(const mp_plan *p, bool mixed, bool comments,
                               mp_buf *out)
 {
-    entry *e = calloc((size_t)(p->n_gpus ? p->n_gpus : 1), sizeof(*e));
+    entry *e = NULL;
     int *idx = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
-    if (!e || !idx) {
-        free(e);
+    int ne = idx ? group_gpus(p, &e, idx) : -1;
+    if (ne < 0) {
         free(idx);
         return MP_ENOMEM;
     }
-    int ne = group_gpus(p, e, idx);
     for (int i = 0; i < ne; i++)
         write_entry(p, &e[i], mixed, comments, out);
     free(e);

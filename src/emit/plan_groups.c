@@ -174,25 +174,27 @@ static void model_lines(const mp_plan *p, mp_buf *b)
 {
     mp_buf_printf(b, "%-20s %6s %6s %6s %6s\n", "MODEL", "USED", "OF", "MIG",
                   "WHOLE");
+    /* the models in order of first use, counted in one pass (a fleet
+     * has at most MP_MAX_FLEET entries, so as many models) */
+    const mp_model *m[MP_MAX_FLEET];
+    int n = 0, used[MP_MAX_FLEET] = {0}, total[MP_MAX_FLEET] = {0},
+        mig[MP_MAX_FLEET] = {0};
     for (int k = 0; k < p->n_gpus; k++) {
-        const mp_model *m = p->gpus[k].layout.gis.model;
-        bool first = true;
-        for (int j = 0; j < k && first; j++)
-            first = p->gpus[j].layout.gis.model != m;
-        if (!first)
-            continue;
-        int used = 0, total = 0, mig = 0;
-        for (int j = k; j < p->n_gpus; j++) {
-            const mp_plan_gpu *g = &p->gpus[j];
-            if (g->layout.gis.model != m)
-                continue;
-            total++;
-            used += g->used;
-            mig += g->used && g->layout.mig_enabled;
-        }
-        mp_buf_printf(b, "%-20s %6d %6d %6d %6d\n", m->id, used, total, mig,
-                      used - mig);
+        const mp_plan_gpu *g = &p->gpus[k];
+        int i = 0;
+        while (i < n && m[i] != g->layout.gis.model)
+            i++;
+        if (i == n && n == MP_MAX_FLEET)
+            continue; /* cannot happen: GPUs come from fleet entries */
+        if (i == n)
+            m[n++] = g->layout.gis.model;
+        total[i]++;
+        used[i] += g->used;
+        mig[i] += g->used && g->layout.mig_enabled;
     }
+    for (int i = 0; i < n; i++)
+        mp_buf_printf(b, "%-20s %6d %6d %6d %6d\n", m[i]->id, used[i], total[i],
+                      mig[i], used[i] - mig[i]);
     mp_buf_putc(b, '\n');
 }
 

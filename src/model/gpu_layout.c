@@ -3,6 +3,7 @@
  * layouts, and turning a `mig-devices` list into one. */
 #include "migplan/model/gpu_layout.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,7 +109,10 @@ static int validate_cis(const mp_gpu_layout *l, int q, char *why, size_t n)
                  q, p->name);
         return MP_EINFEASIBLE;
     }
-    if (mp_geom_ci_fit(p, l->ci_count[q], reason, sizeof(reason)) != 0) {
+    int count[MP_MAX_CI];
+    for (int c = 0; c < MP_MAX_CI; c++)
+        count[c] = l->ci_count[q][c];
+    if (mp_geom_ci_fit(p, count, reason, sizeof(reason)) != 0) {
         snprintf(why, n, "GPU instance %d: %s", q, reason);
         return MP_EINFEASIBLE;
     }
@@ -403,8 +407,12 @@ static void assign_cis(const wanted *w, mp_gpu_layout *out)
             out->ci_explicit[i] = false;
         } else {
             out->ci_explicit[i] = true;
-            memcpy(out->ci_count[i], w->bins[p][used_bin[p]++],
-                   sizeof(out->ci_count[i]));
+            const int *bin = w->bins[p][used_bin[p]++];
+            for (int c = 0; c < MP_MAX_CI; c++)
+                out->ci_count[i][c] =
+                    (signed char)(bin[c] > SCHAR_MAX ? SCHAR_MAX
+                                  : bin[c] < 0       ? -1
+                                                     : bin[c]);
         }
     }
 }

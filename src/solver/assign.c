@@ -152,15 +152,6 @@ out:
 
 /* ------------------------------------------------------- the GPUs */
 
-/* Replicas of tenant t on g. */
-static int on_gpu(const sv_gpu *g, int t)
-{
-    int n = 0;
-    for (int k = 0; k < g->nslots; k++)
-        n += g->slots[k].tenant == t;
-    return n;
-}
-
 static int free_slot(const sv_gpu *g, int p)
 {
     for (int q = 0; q < g->nslots; q++)
@@ -176,60 +167,31 @@ static bool serves(const sv_gpu *g, const sv_var *v)
            (v->kind != 'v' || g->geom == v->geom);
 }
 
-/* Place one replica of t into a free slot of column v's profile on a GPU
- * v can use: for a spread tenant the GPU where it has the fewest
- * replicas, else the first. GPUs only fill up, so the first one with room
- * for v never moves back: *from (per column) remembers it. */
-static bool put(sv_gpu *gpus, int ng, const sv_var *v, int t, bool spread,
-                int *from)
+/* Place one replica of t into a free slot of column v's profile on the first
+ * GPU v can use. GPUs only fill up, so the first one with room for v
+ * never moves back: *from (per column) remembers it. */
+static bool put(sv_gpu *gpus, int ng, const sv_var *v, int t, int *from)
 {
-    int best = -1, best_n = 1 << 30;
-    for (int k = spread ? 0 : *from; k < ng; k++) {
-        if (!serves(&gpus[k], v) || free_slot(&gpus[k], v->prof) < 0)
-            continue;
-        int n = spread ? on_gpu(&gpus[k], t) : 0;
-        if (n < best_n) {
-            best = k;
-            best_n = n;
-            if (!spread)
-                break;
+    for (int k = *from; k < ng; k++) {
+        int q = serves(&gpus[k], v) ? free_slot(&gpus[k], v->prof) : -1;
+        if (q >= 0) {
+            *from = k;
+            gpus[k].slots[q].tenant = t;
+            return true;
         }
     }
-    if (best < 0)
-        return false;
-    if (!spread)
-        *from = best;
-    gpus[best].slots[free_slot(&gpus[best], v->prof)].tenant = t;
-    return true;
+    return false;
 }
 
-/* The column of class c with quota left that tenant t takes next: for a
- * spread tenant the one whose GPUs hold the fewest of it, else the
- * first; -1 when none is left. */
-static int pick_quota(const sv_model *md, const long long *left, int c,
-                      const sv_gpu *gpus, int ng, int t, bool spread)
+/* The first column of class c with quota left, or -1. */
+static int pick_quota(const sv_model *md, const long long *left, int c)
 {
-    int pick = -1, pick_n = 1 << 30;
     for (int j = 0; j < md->nv; j++) {
         const sv_var *v = &md->v[j];
-        if ((v->kind != 'y' && v->kind != 'v') || v->cls != c || left[j] <= 0)
-            continue;
-        if (!spread)
+        if ((v->kind == 'y' || v->kind == 'v') && v->cls == c && left[j] > 0)
             return j;
-        int least = 1 << 30;
-        for (int gi = 0; gi < ng; gi++) {
-            if (!serves(&gpus[gi], v) || free_slot(&gpus[gi], v->prof) < 0)
-                continue;
-            int n = on_gpu(&gpus[gi], t);
-            if (n < least)
-                least = n;
-        }
-        if (least < pick_n) {
-            pick_n = least;
-            pick = j;
-        }
     }
-    return pick;
+    return -1;
 }
 
 /* The GPUs of x, each with its geometry's slots, all free. */
@@ -405,14 +367,93 @@ typedef struct quotas {
     int *from;
 } quotas;
 
+/* A spread tenant's placement: per column, the fewest replicas of the
+ * tenant on a GPU that can still take one (lvl) and where the first such
+ * GPU may be (ptr); per GPU, the tenant's replicas (cnt). Counts only grow
+ * and free slots only shrink, so a column's level never falls and, within
+ * a level, its pointer never moves back: every replica costs the columns,
+ * not a pass over the GPUs. */
+typedef struct spreader {
+    int *lvl, *ptr, *cnt;
+} spreader;
+
+/* The first GPU that takes column v's replica at the column's level (the
+ * fewest of the tenant), moving to the next level when none is left at
+ * this one; -1 when no GPU can take it. */
+static int spread_gpu(spreader *sp, int j, const sv_var *v, const sv_gpu *gpus,
+                      int ng)
+{
+    for (;;) {
+        int next = -1; /* the least count above the level seen */
+        for (int k = sp->ptr[j]; k < ng; k++) {
+            if (!serves(&gpus[k], v) || free_slot(&gpus[k], v->prof) < 0)
+                continue;
+            if (sp->cnt[k] == sp->lvl[j]) {
+                sp->ptr[j] = k;
+                return k;
+            }
+            if (sp->cnt[k] > sp->lvl[j] && (next < 0 || sp->cnt[k] < next))
+                next = sp->cnt[k];
+        }
+        /* GPUs before ptr have no room at this level or count more */
+        for (int k = 0; k < sp->ptr[j] && k < ng; k++)
+            if (serves(&gpus[k], v) && free_slot(&gpus[k], v->prof) >= 0 &&
+                sp->cnt[k] > sp->lvl[j] && (next < 0 || sp->cnt[k] < next))
+                next = sp->cnt[k];
+        if (next < 0)
+            return -1;
+        sp->lvl[j] = next;
+        sp->ptr[j] = 0;
+    }
+}
+
+/* Every replica of spread tenant t (class c): the column whose GPUs hold
+ * the fewest of it (the first on ties), on its first GPU holding that
+ * few. */
+static int place_spread(const sv_model *md, int c, int t, quotas *qu,
+                        sv_gpu *gpus, int ng, int replicas)
+{
+    spreader sp = {calloc((size_t)md->nv + 1, sizeof(int)),
+                   calloc((size_t)md->nv + 1, sizeof(int)),
+                   calloc((size_t)ng + 1, sizeof(int))};
+    int rc = sp.lvl && sp.ptr && sp.cnt ? 0 : MP_ENOMEM;
+    for (int rep = 0; rep < replicas && !rc; rep++) {
+        int pick = -1, at = -1;
+        for (int j = 0; j < md->nv; j++) {
+            const sv_var *v = &md->v[j];
+            if ((v->kind != 'y' && v->kind != 'v') || v->cls != c ||
+                qu->left[j] <= 0)
+                continue;
+            int k = spread_gpu(&sp, j, v, gpus, ng);
+            if (k >= 0 && (pick < 0 || sp.lvl[j] < sp.lvl[pick])) {
+                pick = j;
+                at = k;
+            }
+        }
+        if (pick < 0) {
+            rc = MP_EINTERNAL;
+            break;
+        }
+        gpus[at].slots[free_slot(&gpus[at], md->v[pick].prof)].tenant = t;
+        sp.cnt[at]++;
+        qu->left[pick]--;
+    }
+    free(sp.lvl);
+    free(sp.ptr);
+    free(sp.cnt);
+    return rc;
+}
+
 /* Every replica of tenant t (class c) into a slot, by the quotas left. */
 static int place_tenant(const sv_solver *s, const sv_model *md, int c, int t,
                         quotas *qu, sv_gpu *gpus, int ng)
 {
     const mp_tenant *tn = &s->req->tenants[t];
+    if (tn->spread)
+        return place_spread(md, c, t, qu, gpus, ng, tn->replicas);
     for (int rep = 0; rep < tn->replicas; rep++) {
-        int j = pick_quota(md, qu->left, c, gpus, ng, t, tn->spread);
-        if (j < 0 || !put(gpus, ng, &md->v[j], t, tn->spread, &qu->from[j]))
+        int j = pick_quota(md, qu->left, c);
+        if (j < 0 || !put(gpus, ng, &md->v[j], t, &qu->from[j]))
             return MP_EINTERNAL;
         qu->left[j]--;
     }

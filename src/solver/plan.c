@@ -41,6 +41,88 @@ int mp_plan_max_per_gpu(const mp_plan *p, int t)
     return best;
 }
 
+void mp_plan_tenant_spread(const mp_plan *p, int *gpus, int *most)
+{
+    for (int t = 0; t < p->req->n_tenants; t++) {
+        if (gpus)
+            gpus[t] = 0;
+        if (most)
+            most[t] = 0;
+    }
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        int seen[MP_MAX_GIS + 1], n = 0; /* the GPU's tenants, once each */
+        if (g->whole_tenant >= 0)
+            seen[n++] = g->whole_tenant;
+        for (int q = 0; q < g->layout.gis.n; q++) {
+            int t = g->tenant[q], i = 0;
+            while (i < n && seen[i] != t)
+                i++;
+            if (t >= 0 && i == n)
+                seen[n++] = t;
+        }
+        for (int i = 0; i < n; i++) {
+            int c = mp_plan_gpu_replicas(g, seen[i]);
+            if (gpus)
+                gpus[seen[i]]++;
+            if (most && c > most[seen[i]])
+                most[seen[i]] = c;
+        }
+    }
+}
+
+void mp_plan_units_free(mp_plan_units *u)
+{
+    free(u->start);
+    free(u->gpu);
+    free(u->gi);
+    memset(u, 0, sizeof(*u));
+}
+
+/* Every unit of p in GPU order: counted per tenant in u->start[t + 1]
+ * (fill false), or recorded at u->start[t], which moves on (fill true). */
+static void each_unit(const mp_plan *p, mp_plan_units *u, bool fill)
+{
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        for (int q = -1; q < g->layout.gis.n; q++) {
+            int t = q < 0 ? g->whole_tenant : g->tenant[q];
+            if (t < 0 || t >= p->req->n_tenants)
+                continue;
+            if (!fill) {
+                u->start[t + 1]++;
+                continue;
+            }
+            int at = u->start[t]++;
+            u->gpu[at] = k;
+            u->gi[at] = (signed char)q;
+        }
+    }
+}
+
+int mp_plan_units_build(const mp_plan *p, mp_plan_units *u)
+{
+    int nt = p->req->n_tenants;
+    memset(u, 0, sizeof(*u));
+    u->start = calloc((size_t)nt + 2, sizeof(int));
+    if (!u->start)
+        return MP_ENOMEM;
+    each_unit(p, u, false);
+    for (int t = 0; t < nt; t++)
+        u->start[t + 1] += u->start[t];
+    size_t n = (size_t)u->start[nt];
+    u->gpu = malloc((n ? n : 1) * sizeof(int));
+    u->gi = malloc(n ? n : 1);
+    if (!u->gpu || !u->gi) {
+        mp_plan_units_free(u);
+        return MP_ENOMEM;
+    }
+    each_unit(p, u, true); /* start[t] moves to the end of t's units */
+    memmove(u->start + 1, u->start, (size_t)nt * sizeof(int));
+    u->start[0] = 0;
+    return 0;
+}
+
 int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out)
 {
     const mp_plan_node *nd = &p->nodes[j];
@@ -122,18 +204,16 @@ static int ent_cmp(const void *pa, const void *pb)
     return cmp3(ea->pos, eb->pos);
 }
 
-static int sort_gpus(mp_plan *plan)
+/* The n GPUs of gpus (used ones) in order, each fleet entry i's written
+ * from out[at[i]] on. */
+static int sort_gpus(const mp_plan_gpu *gpus, int n, mp_plan_gpu *out,
+                     const int *at)
 {
-    int n = plan->n_gpus;
     sort_ent *e = malloc((size_t)(n ? n : 1) * sizeof(*e));
-    mp_plan_gpu *sorted = malloc((size_t)(n ? n : 1) * sizeof(*sorted));
-    if (!e || !sorted) {
-        free(e);
-        free(sorted);
+    if (!e)
         return MP_ENOMEM;
-    }
     for (int k = 0; k < n; k++) {
-        const mp_plan_gpu *g = &plan->gpus[k];
+        const mp_plan_gpu *g = &gpus[k];
         e[k].g = g;
         e[k].pos = k;
         int n_gis = g->layout.gis.n;
@@ -141,11 +221,11 @@ static int sort_gpus(mp_plan *plan)
         qsort(e[k].tenants, (size_t)n_gis, sizeof(int), cmp_int);
     }
     qsort(e, (size_t)n, sizeof(*e), ent_cmp);
+    int next[MP_MAX_FLEET];
+    memcpy(next, at, sizeof(next));
     for (int k = 0; k < n; k++)
-        sorted[k] = *e[k].g;
+        out[next[e[k].g->fleet]++] = *e[k].g;
     free(e);
-    free(plan->gpus);
-    plan->gpus = sorted;
     return 0;
 }
 
@@ -165,36 +245,36 @@ void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
         pg->tenant[q] = pg->replica[q] = -1;
 }
 
-/* GPUs of fleet entry i among the first n of gpus. */
-static int used_of(const mp_plan_gpu *gpus, int n, int i)
-{
-    int used = 0;
-    for (int k = 0; k < n; k++)
-        used += gpus[k].fleet == i;
-    return used;
-}
-
-/* The candidate's GPUs, tidied, then the fleet's unused ones. */
+/* The candidate's GPUs, tidied and sorted, each fleet entry's followed by
+ * its unused ones: the order ent_cmp gives the whole plan, without sorting
+ * (or copying twice) the unused GPUs, which can be most of a fleet. */
 static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
 {
-    int total = ng;
-    for (int i = 0; i < s->nitems; i++) {
-        int used = 0;
-        for (int k = 0; k < ng; k++)
-            used += gpus[k].item == i;
-        if (s->items[i].count > used)
-            total += s->items[i].count - used;
-    }
+    int used[MP_MAX_FLEET] = {0}, total = ng;
+    for (int k = 0; k < ng; k++)
+        used[gpus[k].item]++;
+    for (int i = 0; i < s->nitems; i++)
+        if (s->items[i].count > used[i])
+            total += s->items[i].count - used[i];
     plan->gpus = calloc((size_t)(total ? total : 1), sizeof(mp_plan_gpu));
-    if (!plan->gpus)
-        return MP_ENOMEM;
-    int rc = 0;
-    for (int k = 0; k < ng && !rc; k++)
-        rc = sv_tidy_gpu(s, &gpus[k], &plan->gpus[k]);
-    int n = ng;
+    mp_plan_gpu *tidied = calloc((size_t)(ng ? ng : 1), sizeof(*tidied));
+    int rc = plan->gpus && tidied ? 0 : MP_ENOMEM;
+    for (int k = 0; k < ng && !rc; k++) {
+        if (k % 1024 == 0)
+            sv_progress(s, NULL, NULL); /* a long build reports too */
+        rc = sv_tidy_gpu(s, &gpus[k], &tidied[k]);
+    }
+    int at[MP_MAX_FLEET] = {0}, n = 0;
+    for (int i = 0; i < s->nitems; i++) {
+        at[i] = n; /* entry i: its used GPUs, then its unused ones */
+        n += used[i] > s->items[i].count ? used[i] : s->items[i].count;
+    }
+    if (!rc)
+        rc = sort_gpus(tidied, ng, plan->gpus, at);
     for (int i = 0; i < s->nitems && !rc; i++)
-        for (int k = used_of(plan->gpus, ng, i); k < s->items[i].count; k++)
-            sv_plan_gpu_init(&plan->gpus[n++], i, s->items[i].m, false, -1);
+        for (int k = at[i] + used[i]; k < at[i] + s->items[i].count; k++)
+            sv_plan_gpu_init(&plan->gpus[k], i, s->items[i].m, false, -1);
+    free(tidied);
     plan->n_gpus = n;
     return rc;
 }
@@ -246,8 +326,6 @@ int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan)
     if (!rc)
         rc = fill_gpus(s, gpus, ng, plan);
     free(gpus);
-    if (!rc)
-        rc = sort_gpus(plan);
     if (!rc)
         rc = sv_plan_number(s->req, plan);
     return rc;

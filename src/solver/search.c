@@ -124,7 +124,7 @@ static int node(search *b, int depth, double parent_bound)
     sv_solver *s = b->s;
     if (b->c->have && b->first_only)
         return 0;
-    if (sv_now() > b->deadline || depth > MAX_DEPTH ||
+    if (sv_now() > fmin(b->deadline, s->deadline) || depth > MAX_DEPTH ||
         (b->node_limit && b->nodes >= b->node_limit)) {
         leave_open(b, parent_bound);
         return 0;
@@ -147,7 +147,7 @@ static int node(search *b, int depth, double parent_bound)
     }
     double bound = sv_bound_of(s, obj);
     if (depth == 0)
-        b->root_bound = bound;
+        b->root_bound = s->search_bound = bound; /* for progress */
     if (b->c->have && bound >= b->c->best_obj - 1e-9)
         return 0;
     int j = branch_column(b);

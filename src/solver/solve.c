@@ -16,6 +16,61 @@ double sv_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* GPUs the fleet offers (an unlimited entry: as many as replicas). */
+static double offered_gpus(const mp_request *r)
+{
+    double n = 0;
+    for (int i = 0; i < r->n_fleet; i++)
+        n += r->fleet[i].count >= 0 ? r->fleet[i].count
+                                    : (double)r->total_replicas;
+    return n;
+}
+
+/* Seconds the phases after the search need, estimated generously (about
+ * twice what the bench fleets measure, tests/bench: bench_gen scale):
+ * building the plan per replica, checking it and warning per GPU of the
+ * plan, and, when the caller asks for an estimate, writing it. */
+static void phase_costs(const mp_request *r, const mp_solve_opts *o,
+                        double *build, double *check, double *output)
+{
+    double reps = (double)r->total_replicas, gpus = offered_gpus(r);
+    *build = 0.005 + 3e-6 * reps + 0.3e-6 * gpus;
+    *check = 0.002 + 0.5e-6 * reps + 0.1e-6 * gpus;
+    *output =
+        o->reserve >= 0 ? o->reserve : 0.002 + 1.5e-6 * reps + 0.3e-6 * gpus;
+}
+
+/* Seconds of CPU this process has used. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The deadlines from what the phases after the search need, times how
+ * much slower than its CPU time the solve runs so far (a loaded machine:
+ * other processes take turns), so that the whole run fits the limit. The
+ * search's own is set once, before it starts (its heuristics share out
+ * their time from it), and keeps a quarter of the limit whatever the
+ * estimate: without its root bound and heuristics a plan can be far from
+ * the optimum, and a run that overruns says so (the CLI's note). The
+ * others only ever move earlier. */
+static void set_deadlines(sv_solver *s)
+{
+    double wall = sv_now() - s->t0, cpu = cpu_now() - s->cpu0;
+    double slow = cpu > 0.02 && wall > cpu ? fmin(wall / cpu, 4) : 1;
+    double build, check, output;
+    phase_costs(s->req, s->o, &build, &check, &output);
+    double limit = s->limit_end - s->t0;
+    s->end = fmin(s->end, s->limit_end - slow * output);
+    s->tidy_deadline = fmin(s->tidy_deadline, s->end - slow * check);
+    double after =
+        fmax(fmin(0.1 * limit, 0.25), slow * (build + check + output));
+    if (!s->phase) /* before the search */
+        s->deadline = s->limit_end - fmin(after, 0.75 * limit);
+}
+
 static void solver_init(sv_solver *s, const mp_db *db, const mp_request *req,
                         const mp_solve_opts *o, double t0)
 {
@@ -23,22 +78,31 @@ static void solver_init(sv_solver *s, const mp_db *db, const mp_request *req,
     s->db = db;
     s->req = req;
     s->o = o;
-    /* the search stops a little early, so that building the plan (a few
-     * tens of milliseconds for thousands of GPUs) fits the limit too */
+    s->plan_best = s->plan_bound = s->search_bound = -1;
+    /* the search stops early enough for every later phase to fit the
+     * limit too: at least a tenth of it (at most 0.25 s), more when the
+     * plan is big */
     double limit = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
-    s->deadline = t0 + limit - fmin(0.1 * limit, 0.25);
     s->t0 = t0;
+    s->cpu0 = cpu_now();
+    s->limit_end = s->end = s->tidy_deadline = s->deadline = t0 + limit;
+    set_deadlines(s);
 }
 
 void sv_progress(sv_solver *s, const char *phase, const sv_cand *c)
 {
     if (phase)
         s->phase = phase;
+    set_deadlines(s); /* at every phase and search node */
     if (!s->o->progress)
         return;
+    bool search = s->plan_best < 0; /* the plan's search is not over */
     mp_solve_progress p = {.phase = s->phase,
                            .nodes = s->nodes,
-                           .best = c && c->have ? c->best_obj : -1,
+                           .best = !search        ? s->plan_best
+                                   : c && c->have ? c->best_obj
+                                                  : -1,
+                           .bound = search ? s->search_bound : s->plan_bound,
                            .seconds = sv_now() - s->t0};
     s->o->progress(s->o->progress_ctx, &p);
 }
@@ -104,6 +168,29 @@ static int solve_error(mp_diag *d, const mp_request *req, int rc)
                                          "please report it");
 }
 
+/* The plan of best: built (tidying cut at its deadline), then spread
+ * while the rest still fits the limit. */
+static int build_and_spread(sv_solver *s, const sv_cand *best, mp_plan *out)
+{
+    s->plan_best = best->best_obj;
+    s->plan_bound = out->lower_bound;
+    sv_progress(s, "plan", best);
+    double t = sv_now();
+    int rc = sv_plan_build(s, best, out);
+    out->build_seconds = sv_now() - t;
+    out->tidy_cut = s->tidy_cut;
+    if (rc || s->o->no_spread)
+        return rc;
+    /* each spread step is a search, and an improvement is a rebuild:
+     * stop searching when one more rebuild would not fit */
+    s->deadline = s->tidy_deadline - 1.5 * out->build_seconds;
+    t = sv_now();
+    sv_progress(s, "spread", best);
+    rc = sv_spread(s, out, best->best_obj);
+    out->spread_seconds = sv_now() - t;
+    return rc;
+}
+
 int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
              mp_plan *out, mp_diag *d)
 {
@@ -123,22 +210,20 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
         goto done;
     sv_progress(&s, "search", NULL);
     rc = optimise(&s, &best, out);
-    sv_progress(&s, "plan", &best);
+    out->search_seconds = sv_now() - t0;
     if (!rc && !best.have)
         rc = sv_explain_no_plan(&s, &best, out);
     if (!rc && best.have)
-        rc = sv_plan_build(&s, &best, out);
-    if (!rc && best.have && !s.o->no_spread) {
-        sv_progress(&s, "spread", &best);
-        rc = sv_spread(&s, out, best.best_obj);
-    }
+        rc = build_and_spread(&s, &best, out);
     out->feasible = !rc && best.have;
 done:
     out->lp_solves = s.lp_solves;
     out->bb_nodes = s.nodes;
     out->lp_pivots = s.pivots;
-    out->seconds = sv_now() - t0;
     sv_cand_free(&best);
+    double t = sv_now();
+    if (!rc && out->feasible)
+        sv_progress(&s, "check", NULL);
     solver_free(&s);
     if (rc)
         rc = solve_error(d, req, rc);
@@ -146,6 +231,8 @@ done:
         rc = sv_self_check(out, d);
     if (!rc && mp_plan_warn(out, &out->warnings))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    out->check_seconds = sv_now() - t;
+    out->seconds = sv_now() - t0;
     if (rc)
         mp_plan_free(out);
     return rc;

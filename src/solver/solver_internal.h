@@ -107,13 +107,26 @@ typedef struct sv_solver {
     int nitems;
     sv_class *classes; /* SV_MAX_CLASSES allocated */
     int nclasses;
-    int *class_of; /* per tenant, -1 for whole-GPU tenants */
-    double deadline;
+    int *class_of;   /* per tenant, -1 for whole-GPU tenants */
+    double deadline; /* the search's (solve.c) */
+    /* solve.c: when the solve must end (the limit less what checking,
+     * warnings and output need), and when tidying must stop for the rest
+     * of the plan to fit; tidy.c sets tidy_cut when it stopped */
+    double end, tidy_deadline;
+    bool tidy_cut;
+    /* solve.c: the limit's end and the process's CPU clock at the start:
+     * the deadlines above follow how slowly a loaded machine runs us */
+    double limit_end, cpu0;
+    /* for progress: the root bound of the last search (search.c), and
+     * the plan's incumbent and bound once the search is over (< 0: none) */
+    double search_bound, plan_best, plan_bound;
     bool integral_costs;
     double cost_step; /* every plan's cost is a multiple of this (0: none) */
     long lp_solves, nodes, pivots;
     sv_memo *memo;
     int nmemo, capmemo;
+    int *memo_hash; /* tidy.c: memo_hcap slots, memo indices or -1 */
+    int memo_hcap;
     double t0;         /* when the solve started */
     const char *phase; /* for progress reports */
 } sv_solver;

@@ -25,7 +25,9 @@ static int adopt(sv_solver *s, const sv_cand *c, int t, int cur,
     mp_plan next = *plan;
     next.gpus = NULL;
     next.n_gpus = 0;
+    s->tidy_cut = false;
     int rc = sv_plan_build(s, c, &next);
+    next.tidy_cut = s->tidy_cut;
     if (rc == MP_ENOMEM) {
         mp_plan_free(&next);
         return rc;

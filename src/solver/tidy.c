@@ -15,6 +15,7 @@
  * each distinct one is tidied once. */
 #include "solver_internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,23 +177,74 @@ static void tidy_rec(tidy_ctx *t, int gi, int p, int left)
 }
 
 /* Tenants enter the key by what they can use, so GPUs of different
- * tenants with the same needs share an entry. */
+ * tenants with the same needs share an entry. Entries are found through
+ * an open-addressing table of indices (memo_slot), so that a fleet of
+ * many distinct GPUs stays linear. */
+static uint32_t memo_hash(int item, const groups *key)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)item;
+    for (int k = 0; k < key->n; k++) {
+        h = (h ^ key->elig[k]) * 16777619u;
+        h = (h ^ (uint32_t)key->need[k]) * 16777619u;
+    }
+    return (h ^ (uint32_t)key->n) * 16777619u;
+}
+
+static bool memo_same(const sv_memo *e, int item, const groups *key)
+{
+    return e->item == item && e->key.n == key->n &&
+           memcmp(e->key.elig, key->elig, sizeof(key->elig)) == 0 &&
+           memcmp(e->key.need, key->need, sizeof(key->need)) == 0;
+}
+
+/* The table slot of (item, key): its entry, or the empty slot to put it
+ * in (-1 there). The table is never full (memo_add keeps it at most half
+ * full). */
+static int *memo_slot(const sv_solver *s, int item, const groups *key)
+{
+    uint32_t mask = (uint32_t)s->memo_hcap - 1;
+    for (uint32_t h = memo_hash(item, key);; h++) {
+        int *slot = &s->memo_hash[h & mask];
+        if (*slot < 0 || memo_same(&s->memo[*slot], item, key))
+            return slot;
+    }
+}
+
 static const sv_memo *memo_find(const sv_solver *s, int item, const groups *key)
 {
-    for (int i = 0; i < s->nmemo; i++) {
-        const sv_memo *e = &s->memo[i];
-        if (e->item == item && e->key.n == key->n &&
-            memcmp(e->key.elig, key->elig, sizeof(key->elig)) == 0 &&
-            memcmp(e->key.need, key->need, sizeof(key->need)) == 0)
-            return e;
-    }
-    return NULL;
+    if (!s->memo_hcap)
+        return NULL;
+    int i = *memo_slot(s, item, key);
+    return i >= 0 ? &s->memo[i] : NULL;
+}
+
+/* A table of 2 * need slots or more, every entry of s->memo in it. */
+static int memo_rehash(sv_solver *s, int need)
+{
+    int cap = s->memo_hcap ? s->memo_hcap : 64;
+    while (cap < 2 * need)
+        cap *= 2;
+    if (cap == s->memo_hcap)
+        return 0;
+    int *table = malloc((size_t)cap * sizeof(*table));
+    if (!table)
+        return MP_ENOMEM;
+    free(s->memo_hash);
+    s->memo_hash = table;
+    s->memo_hcap = cap;
+    for (int k = 0; k < cap; k++)
+        table[k] = -1;
+    for (int i = 0; i < s->nmemo; i++)
+        *memo_slot(s, s->memo[i].item, &s->memo[i].key) = i;
+    return 0;
 }
 
 static int memo_add(sv_solver *s, const sv_memo *e)
 {
-    if (mp_grow(&s->memo, &s->capmemo, s->nmemo + 1, sizeof(*s->memo), 32))
+    if (mp_grow(&s->memo, &s->capmemo, s->nmemo + 1, sizeof(*s->memo), 32) ||
+        memo_rehash(s, s->nmemo + 1))
         return MP_ENOMEM;
+    *memo_slot(s, e->item, &e->key) = s->nmemo;
     s->memo[s->nmemo++] = *e;
     return 0;
 }
@@ -200,8 +252,10 @@ static int memo_add(sv_solver *s, const sv_memo *e)
 void sv_tidy_free(sv_solver *s)
 {
     free(s->memo);
+    free(s->memo_hash);
     s->memo = NULL;
-    s->nmemo = s->capmemo = 0;
+    s->memo_hash = NULL;
+    s->nmemo = s->capmemo = s->memo_hcap = 0;
 }
 
 /* The tenants on g, in slot order; keep gets the solver's own profiles. */
@@ -230,14 +284,17 @@ static void gpu_groups(const sv_solver *s, const sv_gpu *g, groups *gr,
 
 /* Profiles per group: the best tidy choice, or else the solver's own. */
 static bool choose(const sv_solver *s, const sv_gpu *g, const groups *gr,
-                   int per[MP_MAX_GIS][MP_MAX_PROFILES])
+                   int per[MP_MAX_GIS][MP_MAX_PROFILES], bool tidy)
 {
     tidy_ctx t;
-    memset(&t, 0, sizeof(t));
+    /* the leaf cache (most of t) is cleared only when it is used */
+    memset(&t, 0, offsetof(tidy_ctx, leaf));
+    if (tidy && gr->n > 0)
+        memset(t.leaf, 0, sizeof(t.leaf));
     t.m = s->items[g->item].m;
     t.gr = gr;
     t.budget = TIDY_BUDGET;
-    if (!s->o->no_tidy && gr->n > 0)
+    if (tidy && gr->n > 0)
         tidy_rec(&t, 0, 0, gr->need[0]);
     memset(per, 0, MP_MAX_GIS * sizeof(*per));
     if (t.have)
@@ -354,8 +411,15 @@ int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg)
         from_memo(hit, &e.key, pg);
         return 0;
     }
+    /* past its deadline a GPU keeps the solver's profiles (still placed
+     * and ordered), and the plan says tidying was cut */
+    bool tidy = !s->o->no_tidy;
+    if (tidy && sv_now() > s->tidy_deadline) {
+        s->tidy_cut = true;
+        tidy = false;
+    }
     int per[MP_MAX_GIS][MP_MAX_PROFILES];
-    bool tidied = choose(s, g, &e.key, per);
+    bool tidied = choose(s, g, &e.key, per, tidy);
     int counts[MP_MAX_PROFILES] = {0};
     for (int k = 0; k < e.key.n; k++)
         for (int p = 0; p < m->n_profiles; p++)

@@ -63,31 +63,32 @@ static void more(const names *nm, char *buf, size_t n)
 
 /* Units of tenant t whose instance (or whole GPU) leaves less than the
  * request's min-spare beyond the memory its replicas ask. */
-static void spare_warning(const mp_plan *p, int t, mp_findings *out)
+static void spare_warning(const mp_plan *p, const mp_plan_units *u, int t,
+                          mp_findings *out)
 {
     const mp_request *r = p->req;
     const mp_tenant *tn = &r->tenants[t];
     if (r->min_spare_mib <= 0 || mp_tenant_asked_mib(tn) <= 0)
         return;
     names nm = {.least = -1};
-    for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *g = &p->gpus[k];
+    for (int i = u->start[t]; i < u->start[t + 1]; i++) {
+        const mp_plan_gpu *g = &p->gpus[u->gpu[i]];
         const mp_model *m = g->layout.gis.model;
-        if (g->whole_tenant == t &&
-            m->memory_mib - mp_tenant_asked_mib(tn) < r->min_spare_mib) {
+        int q = u->gi[i];
+        if (q < 0) {
             long long s = m->memory_mib - mp_tenant_asked_mib(tn);
-            nm.least = nm.least < 0 || s < nm.least ? s : nm.least;
-            name_unit(&nm, tn, g->whole_replica, g, "(whole)");
-        }
-        for (int q = 0; q < g->layout.gis.n; q++) {
-            const mp_gi_profile *pr = &m->profiles[g->layout.gis.gi[q].profile];
-            long long s =
-                pr->memory_mib - mp_plan_unit_asked(tn, g->replica[q]);
-            if (g->tenant[q] != t || s >= r->min_spare_mib)
+            if (s >= r->min_spare_mib)
                 continue;
             nm.least = nm.least < 0 || s < nm.least ? s : nm.least;
-            name_unit(&nm, tn, g->replica[q], g, pr->name);
+            name_unit(&nm, tn, g->whole_replica, g, "(whole)");
+            continue;
         }
+        const mp_gi_profile *pr = &m->profiles[g->layout.gis.gi[q].profile];
+        long long s = pr->memory_mib - mp_plan_unit_asked(tn, g->replica[q]);
+        if (s >= r->min_spare_mib)
+            continue;
+        nm.least = nm.least < 0 || s < nm.least ? s : nm.least;
+        name_unit(&nm, tn, g->replica[q], g, pr->name);
     }
     if (!nm.n)
         return;
@@ -140,20 +141,21 @@ static void describe(const kinds *k, const char *unit, char *buf, size_t n)
 
 /* A media tenant that did not ask for an encoder, on instances without
  * one: decoding works there, encoding (half of a transcode) cannot. */
-static void nvenc_warning(const mp_plan *p, int t, mp_findings *out)
+static void nvenc_warning(const mp_plan *p, const mp_plan_units *u, int t,
+                          mp_findings *out)
 {
     const mp_request *r = p->req;
     const mp_tenant *tn = &r->tenants[t];
     if (!tn->media || tn->engines[MP_ENG_NVENC] > 0)
         return;
     kinds k = {0};
-    for (int g = 0; g < p->n_gpus; g++) {
-        const mp_layout *l = &p->gpus[g].layout.gis;
-        for (int q = 0; q < l->n; q++) {
-            const mp_gi_profile *pr = &l->model->profiles[l->gi[q].profile];
-            if (p->gpus[g].tenant[q] == t && pr->engines[MP_ENG_NVENC] < 1)
-                add_kind(&k, l->model, pr);
-        }
+    for (int i = u->start[t]; i < u->start[t + 1]; i++) {
+        const mp_layout *l = &p->gpus[u->gpu[i]].layout.gis;
+        if (u->gi[i] < 0)
+            continue;
+        const mp_gi_profile *pr = &l->model->profiles[l->gi[u->gi[i]].profile];
+        if (pr->engines[MP_ENG_NVENC] < 1)
+            add_kind(&k, l->model, pr);
     }
     if (!k.units)
         return;
@@ -176,28 +178,23 @@ static const mp_note *first_inferred(const mp_model *m, const mp_gi_profile *pr)
 
 /* A tenant on an instance (or whole GPU) whose profile data is inferred:
  * the plan may not hold on real hardware. */
-static void inferred_warning(const mp_plan *p, int t, mp_findings *out)
+static void inferred_warning(const mp_plan *p, const mp_plan_units *u, int t,
+                             mp_findings *out)
 {
     const mp_request *r = p->req;
     const mp_tenant *tn = &r->tenants[t];
     kinds k = {0};
     const mp_note *note = NULL;
-    for (int g = 0; g < p->n_gpus; g++) {
-        const mp_plan_gpu *pg = &p->gpus[g];
+    for (int i = u->start[t]; i < u->start[t + 1]; i++) {
+        const mp_plan_gpu *pg = &p->gpus[u->gpu[i]];
         const mp_model *m = pg->layout.gis.model;
-        const mp_note *w =
-            pg->whole_tenant == t ? first_inferred(m, NULL) : NULL;
+        int q = u->gi[i];
+        const mp_gi_profile *pr =
+            q < 0 ? NULL : &m->profiles[pg->layout.gis.gi[q].profile];
+        const mp_note *w = first_inferred(m, pr);
         if (w)
-            add_kind(&k, m, NULL);
+            add_kind(&k, m, pr);
         note = note ? note : w;
-        for (int q = 0; q < pg->layout.gis.n; q++) {
-            const mp_gi_profile *pr =
-                &m->profiles[pg->layout.gis.gi[q].profile];
-            w = pg->tenant[q] == t ? first_inferred(m, pr) : NULL;
-            if (w)
-                add_kind(&k, m, pr);
-            note = note ? note : w;
-        }
     }
     if (!k.units)
         return;
@@ -215,10 +212,14 @@ int mp_plan_warn(const mp_plan *p, mp_findings *out)
 {
     if (!p->feasible)
         return 0;
+    mp_plan_units u;
+    if (mp_plan_units_build(p, &u))
+        return MP_ENOMEM;
     for (int t = 0; t < p->req->n_tenants; t++) {
-        spare_warning(p, t, out);
-        nvenc_warning(p, t, out);
-        inferred_warning(p, t, out);
+        spare_warning(p, &u, t, out);
+        nvenc_warning(p, &u, t, out);
+        inferred_warning(p, &u, t, out);
     }
+    mp_plan_units_free(&u);
     return out->oom ? MP_ENOMEM : 0;
 }

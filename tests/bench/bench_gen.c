@@ -3,6 +3,7 @@
  *
  *   bench_gen requests CLASS SEED COUNT DIR   write COUNT requests
  *   bench_gen config ENTRIES SEED FILE        a mig-parted config
+ *   bench_gen scale REPLICAS SEED FILE [costs] a scaling-curve request
  *
  * CLASS is node (8 GPUs of one model, 5-30 tenants), rack (64 GPUs of two
  * models, 200 tenants), fleet (10,000 replicas over up to 3,000 GPUs of
@@ -219,6 +220,43 @@ static int write_config(int entries, const char *path)
     return 0;
 }
 
+/* A scaling-curve request: about `replicas` replicas over the four models
+ * (h100, h200, b200, a100-80gb; `replicas` GPUs of each offered, at
+ * most 100,000, migplan's limit per fleet entry; at costs 1 / 1.3 / 2.1 / 0.6
+ * with `costs`), tenants of 4-70 GiB and 1g-3g compute with 1 to replicas/50
+ * replicas each. */
+static int write_scale(int replicas, bool costs, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    static const char *const cost[] = {"1", "1.3", "2.1", "0.6"};
+    fprintf(f, "# bench_gen scale %d (seeded)\nfleet:\n", replicas);
+    /* a fleet entry counts at most 100,000 GPUs (migplan's limit) */
+    int count = replicas < 100000 ? replicas : 100000;
+    for (int j = 0; j < 4; j++)
+        fprintf(f, "  - {model: %s, count: %d%s%s}\n", models[j], count,
+                costs ? ", cost: " : "", costs ? cost[j] : "");
+    fprintf(f, "tenants:\n");
+    int most = replicas / 50 > 1 ? replicas / 50 : 1;
+    for (int i = 0, left = replicas; left > 0; i++) {
+        int reps = between(1, most);
+        if (reps > left)
+            reps = left;
+        left -= reps;
+        fprintf(f, "  - name: t%d\n    memory: %dGiB\n", i, between(4, 70));
+        int c = between(1, 3);
+        if (c > 1)
+            fprintf(f, "    compute: %dg\n", c);
+        if (reps > 1)
+            fprintf(f, "    replicas: %d\n", reps);
+    }
+    fclose(f);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "requests") == 0) {
@@ -240,8 +278,14 @@ int main(int argc, char **argv)
         rng = strtoull(argv[3], NULL, 10);
         return write_config(atoi(argv[2]), argv[4]);
     }
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "scale") == 0) {
+        rng = strtoull(argv[3], NULL, 10) * 1000003ULL + 's';
+        return write_scale(atoi(argv[2]),
+                           argc == 6 && strcmp(argv[5], "costs") == 0, argv[4]);
+    }
     fprintf(stderr,
             "usage: bench_gen requests node|rack|fleet|fleet1 SEED COUNT DIR\n"
-            "       bench_gen config ENTRIES SEED FILE\n");
+            "       bench_gen config ENTRIES SEED FILE\n"
+            "       bench_gen scale REPLICAS SEED FILE [costs]\n");
     return 2;
 }

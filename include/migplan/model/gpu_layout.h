@@ -31,7 +31,8 @@ typedef struct mp_gpu_layout {
      * instance (`-C`); true gives it ci_count[q][c] compute instances of
      * each of its profile's cis[c]. */
     bool ci_explicit[MP_MAX_GIS];
-    int ci_count[MP_MAX_GIS][MP_MAX_CI];
+    signed char ci_count[MP_MAX_GIS][MP_MAX_CI]; /* small: a plan has one
+                                                  * layout per fleet GPU */
     bool driver_order; /* the order also works when the driver picks slots */
     bool driver_exact; /* ... and the driver lands on the same slots */
 } mp_gpu_layout;

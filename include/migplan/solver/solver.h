@@ -67,27 +67,39 @@ typedef struct mp_plan {
     bool time_limit_hit;
     bool spread_cut;     /* a limit stopped spreading before it was proven as
                           * far as the optimum allows */
+    bool tidy_cut;       /* the time limit stopped tidying: some GPUs keep the
+                          * solver's profiles, placed but not re-chosen */
     bool integral_costs; /* every cost is a whole number */
     /* how the answer was found, for --verbose and benchmarks */
     int classes, patterns, columns, rows;
     long lp_solves, bb_nodes, lp_pivots;
     double seconds;
+    /* of which: the search, building the plan (assignment, tidying),
+     * spreading, and checking it (validation, warnings) */
+    double search_seconds, build_seconds, spread_seconds, check_seconds;
     /* where the plan may disappoint (mp_plan_warn), filled by mp_solve */
     mp_findings warnings;
 } mp_plan;
 
 /* Where a solve is, for a progress line. */
 typedef struct mp_solve_progress {
-    const char *phase; /* "setup", "search", "plan", "spread" */
+    const char *phase; /* "setup", "search", "plan", "spread", "check" */
     long nodes;        /* branch-and-bound nodes explored so far */
     double best;       /* cost of the best plan found, < 0: none yet */
+    double bound;      /* proven lower bound so far, < 0: none yet */
     double seconds;    /* since the solve started */
 } mp_solve_progress;
 
 typedef struct mp_solve_opts {
-    double time_limit; /* seconds for the whole solve; <= 0: default 5 */
-    bool no_spread;    /* skip the spread phase */
-    bool no_tidy;      /* keep the solver's profile choice per GPU */
+    /* seconds for the whole solve, every phase: past it the best plan
+     * found is kept (with its gap), spreading and tidying are cut (the
+     * plan says so); <= 0: default 5 */
+    double time_limit;
+    /* seconds the caller needs after mp_solve returns (to write the
+     * plan), taken from the limit; < 0: an estimate from the request */
+    double reserve;
+    bool no_spread; /* skip the spread phase */
+    bool no_tidy;   /* keep the solver's profile choice per GPU */
     /* called at each phase and each branch-and-bound node (NULL: never),
      * so it should return at once unless it is time to report; it only
      * reports, and must not touch the request */
@@ -139,5 +151,24 @@ int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t);
 
 /* Most replicas of tenant t on any one GPU. */
 int mp_plan_max_per_gpu(const mp_plan *p, int t);
+
+/* For every tenant t in one pass over the GPUs: gpus[t] GPUs hold some of
+ * its replicas, at most most[t] on one (either may be NULL). */
+void mp_plan_tenant_spread(const mp_plan *p, int *gpus, int *most);
+
+/* Where each tenant's units (instances and whole GPUs) are, so that a
+ * question about one tenant costs its units, not the whole plan: tenant
+ * t's are entries start[t] .. start[t + 1] - 1 of gpu (index into
+ * p->gpus) and gi (GPU instance, -1 for a whole GPU), in GPU order and by
+ * instance within a GPU. */
+typedef struct mp_plan_units {
+    int *start; /* n_tenants + 1 */
+    int *gpu;
+    signed char *gi;
+} mp_plan_units;
+
+/* Build u for p (mp_plan_units_free it). 0 or MP_ENOMEM (u empty). */
+int mp_plan_units_build(const mp_plan *p, mp_plan_units *u);
+void mp_plan_units_free(mp_plan_units *u);
 
 #endif
