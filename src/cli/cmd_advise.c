@@ -226,14 +226,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(advise_args, files, "METRICS", CLI_LIST_MAX,
-                      "which metrics? e.g. `curl -s NODE:9400/metrics > "
-                      "m.prom; migplan advise m.prom --request r.yaml`",
-                      "more than 256 metrics files; concatenate them"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_advise = {
     CLI_COMMAND_BINDING("advise", advise_args),
     .summary = "advise on a request from DCGM metrics",
@@ -267,5 +259,9 @@ const cli_command cli_cmd_advise = {
         "          one instance; a key only a later migplan plans)",
     .footer = "Exit status: 0 advice written, 2 unreadable or malformed input "
               "or bad usage, 3 internal error.",
-    .operands = operands,
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_FILES(advise_args, files, "METRICS", CLI_LIST_MAX,
+                          "which metrics? e.g. `curl -s NODE:9400/metrics > "
+                          "m.prom; migplan advise m.prom --request r.yaml`",
+                          "more than 256 metrics files; concatenate them")),
 };

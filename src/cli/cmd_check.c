@@ -291,15 +291,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    {CLI_OPT_ROW(check_args, files, "FILE", CLI_STORE_LIST),
-     .value = CLI_VALUE_FILE, .min = 1, .max = CLI_LIST_MAX,
-     .missing = "which config file? e.g. `migplan check config.yaml` (- "
-                "reads standard input)",
-     .extra = "too many files (at most 256)", .env = "MIG_PARTED_CONFIG_FILE"},
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_check = {
     CLI_COMMAND_BINDING("check", check_args),
     .summary = "validate mig-parted config files (for CI)",
@@ -320,5 +311,11 @@ const cli_command cli_cmd_check = {
         "(gpus: [{index: 0, model: h100}, ...]) and checks coverage too.",
     .footer = "Exit status: 0 clean, 1 errors found, 2 unreadable file or bad "
               "usage, 3 internal error.",
-    .operands = operands,
+    .operands = CLI_OPERANDS(
+        {CLI_OPT_ROW(check_args, files, "FILE", CLI_STORE_LIST),
+         .value = CLI_VALUE_FILE, .min = 1, .max = CLI_LIST_MAX,
+         .missing = "which config file? e.g. `migplan check config.yaml` (- "
+                    "reads standard input)",
+         .extra = "too many files (at most 256)",
+         .env = "MIG_PARTED_CONFIG_FILE"}),
 };

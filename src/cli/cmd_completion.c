@@ -125,18 +125,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    {.name = "SHELL",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(shell),
-     .value = CLI_VALUE_SHELL,
-     .min = 0,
-     .max = 1,
-     .missing = NO_SHELL,
-     .extra = "one shell at a time"},
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_completion = {
     .name = "completion",
     .run = run,
@@ -154,6 +142,13 @@ const cli_command cli_cmd_completion = {
         "below. Installed packages load it by themselves; to try it:\n\n"
         "  source <(migplan completion bash)",
     .options = options,
-    .operands = operands,
+    .operands = CLI_OPERANDS({.name = "SHELL",
+                              .store = CLI_STORE_STRING,
+                              .offset = ARG(shell),
+                              .value = CLI_VALUE_SHELL,
+                              .min = 0,
+                              .max = 1,
+                              .missing = NO_SHELL,
+                              .extra = "one shell at a time"}),
     .common = CLI_SHOW_PROFILES,
 };

@@ -139,14 +139,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    CLI_OPERAND_MODEL(
-        geometries_args, model,
-        "which GPU model? e.g. `migplan geometries h100 --maximal`",
-        "unexpected argument '%s'"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_geometries = {
     CLI_COMMAND_BINDING("geometries", geometries_args),
     .summary = "list every valid layout of a model",
@@ -162,6 +154,9 @@ const cli_command cli_cmd_geometries = {
         "one +me instance). --maximal keeps only geometries to which no "
         "further instance can be added, and draws each one with a "
         "placement that realises it.",
-    .operands = operands,
+    .operands = CLI_OPERANDS(CLI_OPERAND_MODEL(
+        geometries_args, model,
+        "which GPU model? e.g. `migplan geometries h100 --maximal`",
+        "unexpected argument '%s'")),
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -128,14 +128,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(import_args, files, "FILE", MAX_FILES,
-                      "give the files that hold nvidia-smi's output, e.g. "
-                      "`nvidia-smi mig -lgip > lgip.txt`",
-                      "more than 64 files"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_import_profiles = {
     CLI_COMMAND_BINDING("import-profiles", import_args),
     .summary = "write a profile file from a GPU's nvidia-smi output",
@@ -157,6 +149,10 @@ const cli_command cli_cmd_import_profiles = {
         "the same PCI ID and marked inferred. Compare the result with the "
         "shipped table:\n\n"
         "  migplan profiles --diff FILE",
-    .operands = operands,
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_FILES(import_args, files, "FILE", MAX_FILES,
+                          "give the files that hold nvidia-smi's output, e.g. "
+                          "`nvidia-smi mig -lgip > lgip.txt`",
+                          "more than 64 files")),
     .common = CLI_SHOW_PROFILES,
 };

@@ -393,14 +393,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILE(plan_args, request, "REQUEST.yaml",
-                     "which request? e.g. `migplan plan "
-                     "examples/three-teams-dgx-h100.yaml`",
-                     "give one request file, not '%s' too"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_plan = {
     CLI_COMMAND_BINDING("plan", plan_args),
     .summary = "pack tenants onto the fewest GPUs and write the layout",
@@ -415,6 +407,10 @@ const cli_command cli_cmd_plan = {
         "for standard input; its format is in the README.",
     .footer = "Exit status: 0 plan written, 1 no plan exists (the reason is "
               "printed), 2 bad request or usage, 3 internal error.",
-    .operands = operands,
+    .operands =
+        CLI_OPERANDS(CLI_OPERAND_FILE(plan_args, request, "REQUEST.yaml",
+                                      "which request? e.g. `migplan plan "
+                                      "examples/three-teams-dgx-h100.yaml`",
+                                      "give one request file, not '%s' too")),
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -133,15 +133,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-/* MODEL may be left out with --diff: run() asks for it otherwise. */
-static const cli_operand operands[] = {
-    /* none with --diff FILE: the model of FILE */
-    CLI_OPERAND(profiles_args, model, "MODEL", CLI_STORE_STRING,
-                CLI_VALUE_MODEL, 0, 1, MISSING_MODEL,
-                "unexpected argument '%s'; give one MODEL"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_profiles = {
     CLI_COMMAND_BINDING("profiles", profiles_args),
     .summary = "show a model's MIG profiles and placements",
@@ -162,6 +153,11 @@ const cli_command cli_cmd_profiles = {
         "import-profiles` wrote on a real GPU: every value that differs, "
         "and every inferred value FILE confirms. Exit status 1 when they "
         "differ.",
-    .operands = operands,
+    .operands =
+        CLI_OPERANDS(/* none with --diff FILE: the model of FILE */
+                     CLI_OPERAND(profiles_args, model, "MODEL",
+                                 CLI_STORE_STRING, CLI_VALUE_MODEL, 0, 1,
+                                 MISSING_MODEL,
+                                 "unexpected argument '%s'; give one MODEL")),
     .common = CLI_SHOW_PROFILES,
 };

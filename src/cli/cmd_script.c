@@ -219,15 +219,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    {CLI_OPT_ROW(script_args, file, "CONFIG.yaml", CLI_STORE_STRING),
-     .value = CLI_VALUE_FILE, .min = 1, .max = 1,
-     .missing = "which config? e.g. `migplan script config.yaml --config "
-                "all-1g.10gb --gpu h100`",
-     .extra = "one config file at a time", .env = "MIG_PARTED_CONFIG_FILE"},
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_script = {
     CLI_COMMAND_BINDING("script", script_args),
     .summary = "turn a mig-parted config into a safe nvidia-smi script",
@@ -251,5 +242,11 @@ const cli_command cli_cmd_script = {
     .footer =
         "Exit status: 0 script written, 1 the config has errors or cannot "
         "be realised, 2 unreadable file or bad usage, 3 internal error.",
-    .operands = operands,
+    .operands = CLI_OPERANDS(
+        {CLI_OPT_ROW(script_args, file, "CONFIG.yaml", CLI_STORE_STRING),
+         .value = CLI_VALUE_FILE, .min = 1, .max = 1,
+         .missing = "which config? e.g. `migplan script config.yaml --config "
+                    "all-1g.10gb --gpu h100`",
+         .extra = "one config file at a time",
+         .env = "MIG_PARTED_CONFIG_FILE"}),
 };

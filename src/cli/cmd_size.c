@@ -89,15 +89,6 @@ static const cli_option options[] = {
     {.name = NULL},
 };
 
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(size_args, files, "SAMPLES", CLI_LIST_MAX,
-                      "which samples? e.g. `nvidia-smi "
-                      "--query-compute-apps=pid,process_name,used_memory "
-                      "--format=csv | migplan size -`",
-                      "more than 256 sample files; concatenate them"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_size = {
     CLI_COMMAND_BINDING("size", size_args),
     .summary = "size tenants from nvidia-smi process samples",
@@ -120,5 +111,10 @@ const cli_command cli_cmd_size = {
         "at most 63; a name taken gets -2, -3, ...",
     .footer = "Exit status: 0 written, 2 unreadable or malformed samples or "
               "bad usage, 3 internal error.",
-    .operands = operands,
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_FILES(size_args, files, "SAMPLES", CLI_LIST_MAX,
+                          "which samples? e.g. `nvidia-smi "
+                          "--query-compute-apps=pid,process_name,used_memory "
+                          "--format=csv | migplan size -`",
+                          "more than 256 sample files; concatenate them")),
 };

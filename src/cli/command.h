@@ -241,6 +241,17 @@ typedef struct cli_command {
     CLI_OPERAND(type, field, "MODEL", CLI_STORE_STRING, CLI_VALUE_MODEL, 1, 1, \
                 missing_text, extra_text)
 
+/* A command's operand rows, in order, ended by the row that ends every
+ * table: .operands = CLI_OPERANDS(CLI_OPERAND_FILE(...)). */
+#define CLI_OPERANDS(...)                                                      \
+    (const cli_operand[])                                                      \
+    {                                                                          \
+        __VA_ARGS__,                                                           \
+        {                                                                      \
+            .name = NULL                                                       \
+        }                                                                      \
+    }
+
 /* What every cmd_<name>.c binds alike in its cli_command: the command's
  * name, its handler `run`, its argument struct and its `options` rows. */
 #define CLI_COMMAND_BINDING(name_, args_type)                                  \
