@@ -188,19 +188,21 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPTION_FORMAT(fit_args, format, formats, "table"),
-    CLI_OPTION_OUTPUT(fit_args, output,
-                      "write to F (atomically) instead of stdout"),
-    {.name = NULL},
-};
-
 #define FIT_MISSING                                                            \
     "give a model and at least one profile, e.g. `migplan fit h100 3g.40gb "   \
     "4g.40gb`"
 
 const cli_command cli_cmd_fit = {
     CLI_COMMAND_BINDING("fit", fit_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_FORMAT(fit_args, format, formats, "table"),
+        CLI_OPTION_OUTPUT(fit_args, output,
+                          "write to F (atomically) instead of stdout")),
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_MODEL(fit_args, model, FIT_MISSING, "too many arguments"),
+        CLI_OPERAND(fit_args, items, "PROFILE[:START]", CLI_STORE_LIST,
+                    CLI_VALUE_PROFILE, 1, 63, FIT_MISSING,
+                    "too many arguments")),
     .summary = "check one layout: placements, diagram, creation order",
     .synopsis = "Usage: migplan fit MODEL PROFILE[:START]... [--format "
                 "table|json|svg]\n",
@@ -213,10 +215,5 @@ const cli_command cli_cmd_fit = {
         "the instances even when the driver picks the slots itself. "
         "Otherwise prints the constraint that fails and exits 1.\n\n"
         "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb",
-    .operands = CLI_OPERANDS(
-        CLI_OPERAND_MODEL(fit_args, model, FIT_MISSING, "too many arguments"),
-        CLI_OPERAND(fit_args, items, "PROFILE[:START]", CLI_STORE_LIST,
-                    CLI_VALUE_PROFILE, 1, 63, FIT_MISSING,
-                    "too many arguments")),
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -33,14 +33,11 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPTION_FORMAT(gpus_args, format, formats, "table"),
-    CLI_OPTION_OUTPUT(gpus_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_gpus = {
     CLI_COMMAND_BINDING("gpus", gpus_args),
+    .options =
+        CLI_OPTIONS(CLI_OPTION_FORMAT(gpus_args, format, formats, "table"),
+                    CLI_OPTION_OUTPUT(gpus_args, output, CLI_OUTPUT_HELP)),
     .summary = "list the GPU models in the profile database",
     .synopsis = "Usage: migplan gpus [--format table|json] [-o FILE]\n",
     .description =

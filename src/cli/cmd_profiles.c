@@ -122,19 +122,17 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPTION_FORMAT(profiles_args, format, formats, "table"),
-    CLI_OPT_FLAG(profiles_args, sources, "sources",
-                 "also list every source the numbers come from"),
-    CLI_OPT_TEXT(profiles_args, diff, "diff", "FILE", CLI_VALUE_FILE,
-                 "compare with the profile file FILE instead (exit 1 when they "
-                 "differ)"),
-    CLI_OPTION_OUTPUT(profiles_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_profiles = {
     CLI_COMMAND_BINDING("profiles", profiles_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_FORMAT(profiles_args, format, formats, "table"),
+        CLI_OPT_FLAG(profiles_args, sources, "sources",
+                     "also list every source the numbers come from"),
+        CLI_OPT_TEXT(
+            profiles_args, diff, "diff", "FILE", CLI_VALUE_FILE,
+            "compare with the profile file FILE instead (exit 1 when they "
+            "differ)"),
+        CLI_OPTION_OUTPUT(profiles_args, output, CLI_OUTPUT_HELP)),
     .summary = "show a model's MIG profiles and placements",
     .synopsis = "Usage: migplan profiles MODEL [--format table|json] "
                 "[--sources] [-o FILE]\n"
