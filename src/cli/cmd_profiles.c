@@ -13,13 +13,8 @@
 #include "migplan/model/profile_diff.h"
 #include "migplan/yaml/ydoc.h"
 
-typedef enum profiles_format {
-    PROFILES_FORMAT_TABLE,
-    PROFILES_FORMAT_JSON
-} profiles_format;
-
 typedef struct profiles_args {
-    int format; /* profiles_format */
+    int format; /* cli_table_format */
     const char *output;
     bool sources;
     const char *diff; /* --diff FILE */
@@ -109,23 +104,17 @@ static int run(cli_ctx *c, void *args)
         return EXIT_USAGE;
     }
     mp_buf b = MP_BUF_INIT;
-    if (a->format == PROFILES_FORMAT_JSON)
+    if (a->format == CLI_FORMAT_JSON)
         mp_emit_profiles_json(m, &b);
     else
         mp_emit_profiles_table(m, dev, a->sources, &b);
     return cli_write(c, &b, a->output);
 }
 
-static const cli_choice formats[] = {
-    {"table", PROFILES_FORMAT_TABLE, NULL},
-    {"json", PROFILES_FORMAT_JSON, NULL},
-    {NULL, 0, NULL},
-};
-
 const cli_command cli_cmd_profiles = {
     CLI_COMMAND_BINDING("profiles", profiles_args),
     .options = CLI_OPTIONS(
-        CLI_OPTION_FORMAT(profiles_args, format, formats, "table"),
+        CLI_OPTION_FORMAT(profiles_args, format, cli_table_formats, "table"),
         CLI_OPT_FLAG(profiles_args, sources, "sources",
                      "also list every source the numbers come from"),
         CLI_OPT_TEXT(
