@@ -64,6 +64,13 @@ int mp_schema_err(const mp_schema_ctx *c, const mp_ynode *n, int code,
 int mp_schema_need_seq(const mp_schema_ctx *c, const mp_ynode *n,
                        const char *what);
 
+/* Require n to be a list (what names it) of 1 to `most` entries: an empty
+ * one is refused as "WHAT is empty" followed by empty_hint ("" or "; list
+ * ..."), a longer one with MP_ELIMIT as "more than MOST ITEMS (limit)". */
+int mp_schema_need_list(const mp_schema_ctx *c, const mp_ynode *n,
+                        const char *what, size_t most, const char *items,
+                        const char *empty_hint);
+
 /* Copy a string scalar; refuses non-strings with a "quote it" hint. */
 int mp_schema_str(const mp_schema_ctx *c, const mp_ynode *n, const char *what,
                   const char **out);
