@@ -457,10 +457,7 @@ static int read_profiles(mp_loader *l, const mp_ynode *list,
 
 int mp_load_model(mp_loader *l, const mp_ynode *root)
 {
-#define F(k, t, req, f, lo, hi)                                                \
-    {                                                                          \
-        k, t, req, offsetof(model_raw, f), lo, hi                              \
-    }
+#define F(...) MP_FIELD(model_raw, __VA_ARGS__)
     static const mp_field f[] = {
         F("schema", MP_F_INT, true, schema, 1, 99),
         F("id", MP_F_STR, true, id, 0, 0),

@@ -40,6 +40,13 @@ typedef struct mp_field {
     long long min, max; /* for MP_F_INT / MP_F_NUM; ignored when min > max */
 } mp_field;
 
+/* A row of a field table: key, type, required, the member of the raw
+ * struct `raw` it fills, and the bounds of a number. */
+#define MP_FIELD(raw, key, type, required, member, min, max)                   \
+    {                                                                          \
+        key, type, required, offsetof(raw, member), min, max                   \
+    }
+
 typedef struct mp_schema_ctx {
     const char *path; /* file name for diagnostics */
     mp_arena *arena;  /* where strings are copied */
