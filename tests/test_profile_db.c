@@ -93,6 +93,14 @@ static void test_h100_sxm5(void **state)
     assert_int_equal(c1->id, 0);
     assert_true(mp_gi_ci(p3, "3g.40gb")->is_default);
     assert_int_equal(mp_gi_ci(p3, "3g.40gb")->id, 2);
+    /* by nvidia-smi profile ID, and the start slots -lgipp lists */
+    assert_ptr_equal(mp_model_profile_by_id(m, 9), p3);
+    assert_ptr_equal(mp_model_profile_by_id(m, 15), p15);
+    assert_null(mp_model_profile_by_id(m, 1)); /* an ID the H100 has not */
+    assert_true(mp_gi_can_start(p3, 4));
+    assert_false(mp_gi_can_start(p3, 2));
+    assert_true(mp_gi_can_start(p15, 6));
+    assert_false(mp_gi_can_start(p15, 7));
 }
 
 /* §3.9 names/IDs/counts; sizes of S-PRICKLE §4.3; placements inferred */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "migplan/readers/request_reader.h"
+#include "migplan/util/buf.h"
 
 #include "test_db.h"
 
@@ -230,6 +231,12 @@ static void test_errors(void **state)
         {"", 1, 1, "empty request"},
         {"[1, 2]\n", 1, 1, "must be a map"},
         {"fleet: [{model: h100}]\ntenants: []\n", 2, 10, "tenants is empty"},
+        {"fleet: []\ntenants: [{name: a, memory: 1GiB}]\n", 1, 8,
+         "fleet is empty; list the GPUs, e.g. - {model: h100, count: 8}"},
+        {"fleet: h100\ntenants: [{name: a, memory: 1GiB}]\n", 1, 8,
+         "fleet must be a list, not a string"},
+        {"fleet: [{model: h100}]\ntenants: {a: 1}\n", 2, 10,
+         "tenants must be a list, not a map"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: 'a b', memory: 8GiB}\n",
          3, 12, "only letters, digits"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 8GiB}\n"
@@ -293,6 +300,25 @@ static void test_errors(void **state)
          3, 36, "media must be true or false, not maybe"},
     };
     expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A list over its limit is refused at the list, saying the limit. */
+static void test_list_limits(void **state)
+{
+    (void)state;
+    mp_buf y = MP_BUF_INIT;
+    mp_buf_puts(&y, "fleet:\n");
+    for (int i = 0; i <= MP_MAX_FLEET; i++)
+        mp_buf_puts(&y, "  - {model: h100}\n");
+    mp_buf_puts(&y, "tenants: [{name: a, memory: 1GiB}]\n");
+    mp_request r;
+    mp_diag d;
+    mp_diag_clear(&d);
+    assert_int_equal(
+        mp_request_parse(db, y.data, y.len, "r.yaml", NULL, &r, &d), MP_ELIMIT);
+    assert_int_equal(d.line, 2);
+    assert_string_equal(d.msg, "more than 64 fleet entries (limit)");
+    mp_buf_free(&y);
 }
 
 /* Hostile YAML is refused with the limit that was hit. */
@@ -408,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_share_headroom_whole),
         cmocka_unit_test(test_default_model),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_list_limits),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_node_pools),
     };

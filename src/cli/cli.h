@@ -115,6 +115,13 @@ int cli_write(cli_ctx *c, mp_buf *buf, const char *path);
 /* Whether box-drawing characters may be used on stdout. */
 bool cli_use_unicode(const cli_ctx *c);
 
+/* --format of the commands that print a table or JSON (gpus, profiles). */
+typedef enum cli_table_format {
+    CLI_FORMAT_TABLE,
+    CLI_FORMAT_JSON
+} cli_table_format;
+extern const cli_choice cli_table_formats[];
+
 /* ---- the subcommands: cmd_<name>.c each export one ---- */
 
 extern const cli_command cli_cmd_gpus;

@@ -202,40 +202,35 @@ static const cli_choice busy_actions[] = {
 
 #define RATIO_BAD "takes a ratio from 0 to 1 (like 0.85), not '%s'"
 
-static const cli_option options[] = {
-    CLI_OPT_TEXT(advise_args, request, "request", "F", CLI_VALUE_FILE,
-                 "the request the instances were planned from (required)"),
-    CLI_OPTION_FORMAT(advise_args, format, formats, "text"),
-    CLI_OPT_MILLI(advise_args, busy_milli, "busy", "R", 0, 1000, "0.85",
-                  "--busy " RATIO_BAD, "busy threshold, a ratio 0 to 1"),
-    CLI_OPT_MILLI(advise_args, share_below_milli, "share-below", "R", 0, 1000,
-                  "0.5", "--share-below " RATIO_BAD,
-                  "share threshold, a ratio 0 to 1; 0 gives no share advice"),
-    CLI_OPTION_PERCENTILE(advise_args, p_milli,
-                          "memory percentile, 0 < P <= 100",
-                          "--percentile takes a number above 0 and at most "
-                          "100, not '%s'"),
-    CLI_OPTION_HEADROOM(advise_args, headroom_milli),
-    CLI_OPT_CHOICE(
-        advise_args, busy_action, "busy-action", "A", busy_actions, "auto",
-        NULL, .bad = "--busy-action takes auto, grow or replica, not '%s'"),
-    CLI_OPTION_GPU(advise_args, gpu,
-                   "the model of a request without a fleet (default: the "
-                   "modelName of the metrics, when there is one)"),
-    CLI_OPTION_OUTPUT(advise_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(advise_args, files, "METRICS", CLI_LIST_MAX,
-                      "which metrics? e.g. `curl -s NODE:9400/metrics > "
-                      "m.prom; migplan advise m.prom --request r.yaml`",
-                      "more than 256 metrics files; concatenate them"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_advise = {
     CLI_COMMAND_BINDING("advise", advise_args),
+    .options = CLI_OPTIONS(
+        CLI_OPT_TEXT(advise_args, request, "request", "F", CLI_VALUE_FILE,
+                     "the request the instances were planned from (required)"),
+        CLI_OPTION_FORMAT(advise_args, format, formats, "text"),
+        CLI_OPT_MILLI(advise_args, busy_milli, "busy", "R", 0, 1000, "0.85",
+                      "--busy " RATIO_BAD, "busy threshold, a ratio 0 to 1"),
+        CLI_OPT_MILLI(
+            advise_args, share_below_milli, "share-below", "R", 0, 1000, "0.5",
+            "--share-below " RATIO_BAD,
+            "share threshold, a ratio 0 to 1; 0 gives no share advice"),
+        CLI_OPTION_PERCENTILE(advise_args, p_milli,
+                              "memory percentile, 0 < P <= 100",
+                              "--percentile takes a number above 0 and at most "
+                              "100, not '%s'"),
+        CLI_OPTION_HEADROOM(advise_args, headroom_milli),
+        CLI_OPT_CHOICE(
+            advise_args, busy_action, "busy-action", "A", busy_actions, "auto",
+            NULL, .bad = "--busy-action takes auto, grow or replica, not '%s'"),
+        CLI_OPTION_GPU(advise_args, gpu,
+                       "the model of a request without a fleet (default: the "
+                       "modelName of the metrics, when there is one)"),
+        CLI_OPTION_OUTPUT(advise_args, output, CLI_OUTPUT_HELP)),
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_FILES(advise_args, files, "METRICS", CLI_LIST_MAX,
+                          "which metrics? e.g. `curl -s NODE:9400/metrics > "
+                          "m.prom; migplan advise m.prom --request r.yaml`",
+                          "more than 256 metrics files; concatenate them")),
     .summary = "advise on a request from DCGM metrics",
     .synopsis =
         "Usage: migplan advise METRICS... --request REQUEST [--format "
@@ -267,5 +262,4 @@ const cli_command cli_cmd_advise = {
         "          one instance; a key only a later migplan plans)",
     .footer = "Exit status: 0 advice written, 2 unreadable or malformed input "
               "or bad usage, 3 internal error.",
-    .operands = operands,
 };

@@ -262,46 +262,34 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPTION_CONFIG(check_args, config, "check only this config"),
-    CLI_OPTION_CONFIG_FILE(check_args, files, true),
-    CLI_OPTION_GPUS(check_args, gpu,
-                    "GPU model(s) of the node, for unfiltered entries"),
-    CLI_OPTION_NODE(check_args, node, "the node's GPUs by index"),
-    CLI_OPT_LIST(check_args, config_gpu, "config-gpu", "P=MODEL",
-                 CLI_VALUE_TEXT, 64,
-                 "configs whose names match the glob P serve MODEL GPUs: their "
-                 "entries without a device-filter are checked on MODEL "
-                 "(repeatable; e.g. 'all-*.18gb=h200' per node pool)"),
-    CLI_OPT_FLAG(check_args, strict, "strict", "treat warnings as errors"),
-    CLI_OPT_CHOICE(check_args, strategy, "strategy", "S", strategies, NULL,
-                   "the GPU Operator's mig.strategy: under single a config "
-                   "mixing profiles is an error"),
-    CLI_OPT_LIST(check_args, ignore, "ignore", "CODE", CLI_VALUE_CODE, 64,
-                 "drop findings with this code, or these (a comma list; "
-                 "repeatable)"),
-    CLI_OPTION_FORMAT(check_args, format, formats, "text"),
-    CLI_OPTION_VERBOSE(check_args, verbose, "also print notes"),
-    CLI_OPTION_OUTPUT(check_args, output,
-                      "write the report to F instead of standard output"),
-    CLI_OPT_TEXT(check_args, summary_markdown, "summary-markdown", "F",
-                 CLI_VALUE_OUTPUT,
-                 "also append a Markdown summary to F (such as "
-                 "$GITHUB_STEP_SUMMARY)"),
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    {CLI_OPT_ROW(check_args, files, "FILE", CLI_STORE_LIST),
-     .value = CLI_VALUE_FILE, .min = 1, .max = CLI_LIST_MAX,
-     .missing = "which config file? e.g. `migplan check config.yaml` (- "
-                "reads standard input)",
-     .extra = "too many files (at most 256)", .env = "MIG_PARTED_CONFIG_FILE"},
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_check = {
     CLI_COMMAND_BINDING("check", check_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_CONFIG(check_args, config, "check only this config"),
+        CLI_OPTION_CONFIG_FILE(check_args, files, true),
+        CLI_OPTION_GPUS(check_args, gpu,
+                        "GPU model(s) of the node, for unfiltered entries"),
+        CLI_OPTION_NODE(check_args, node, "the node's GPUs by index"),
+        CLI_OPT_LIST(
+            check_args, config_gpu, "config-gpu", "P=MODEL", CLI_VALUE_TEXT, 64,
+            "configs whose names match the glob P serve MODEL GPUs: their "
+            "entries without a device-filter are checked on MODEL "
+            "(repeatable; e.g. 'all-*.18gb=h200' per node pool)"),
+        CLI_OPT_FLAG(check_args, strict, "strict", "treat warnings as errors"),
+        CLI_OPT_CHOICE(check_args, strategy, "strategy", "S", strategies, NULL,
+                       "the GPU Operator's mig.strategy: under single a config "
+                       "mixing profiles is an error"),
+        CLI_OPT_LIST(check_args, ignore, "ignore", "CODE", CLI_VALUE_CODE, 64,
+                     "drop findings with this code, or these (a comma list; "
+                     "repeatable)"),
+        CLI_OPTION_FORMAT(check_args, format, formats, "text"),
+        CLI_OPTION_VERBOSE(check_args, verbose, "also print notes"),
+        CLI_OPTION_OUTPUT(check_args, output,
+                          "write the report to F instead of standard output"),
+        CLI_OPT_TEXT(check_args, summary_markdown, "summary-markdown", "F",
+                     CLI_VALUE_OUTPUT,
+                     "also append a Markdown summary to F (such as "
+                     "$GITHUB_STEP_SUMMARY)")),
     .summary = "validate mig-parted config files (for CI)",
     .synopsis =
         "Usage: migplan check FILE... [--config NAME] [--gpu MODEL]...\n"
@@ -320,5 +308,11 @@ const cli_command cli_cmd_check = {
         "(gpus: [{index: 0, model: h100}, ...]) and checks coverage too.",
     .footer = "Exit status: 0 clean, 1 errors found, 2 unreadable file or bad "
               "usage, 3 internal error.",
-    .operands = operands,
+    .operands = CLI_OPERANDS(
+        {CLI_OPT_ROW(check_args, files, "FILE", CLI_STORE_LIST),
+         .value = CLI_VALUE_FILE, .min = 1, .max = CLI_LIST_MAX,
+         .missing = "which config file? e.g. `migplan check config.yaml` (- "
+                    "reads standard input)",
+         .extra = "too many files (at most 256)",
+         .env = "MIG_PARTED_CONFIG_FILE"}),
 };

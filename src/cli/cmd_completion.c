@@ -99,48 +99,22 @@ static int run(cli_ctx *c, void *args)
     return cli_write(c, &b, NULL);
 }
 
-#define ARG(f) offsetof(completion_args, f)
-
-static const cli_option options[] = {
-    {.name = "models",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(models),
-     .help = "print every model name and alias, one a line"},
-    {.name = "profiles-of",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(profiles_of),
-     .value_name = "MODEL",
-     .value = CLI_VALUE_MODEL,
-     .help = "print the GPU-instance profiles of MODEL"},
-    {.name = "codes",
-     .store = CLI_STORE_TRUE,
-     .offset = ARG(codes),
-     .help = "print the finding codes of `migplan check`"},
-    {.name = "configs",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(configs),
-     .value_name = "FILE",
-     .value = CLI_VALUE_FILE,
-     .help = "print the config names in the mig-parted file FILE"},
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    {.name = "SHELL",
-     .store = CLI_STORE_STRING,
-     .offset = ARG(shell),
-     .value = CLI_VALUE_SHELL,
-     .min = 0,
-     .max = 1,
-     .missing = NO_SHELL,
-     .extra = "one shell at a time"},
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_completion = {
-    .name = "completion",
-    .run = run,
-    .args_size = sizeof(completion_args),
+    CLI_COMMAND_BINDING("completion", completion_args),
+    .options = CLI_OPTIONS(
+        CLI_OPT_FLAG(completion_args, models, "models",
+                     "print every model name and alias, one a line"),
+        CLI_OPT_TEXT(completion_args, profiles_of, "profiles-of", "MODEL",
+                     CLI_VALUE_MODEL,
+                     "print the GPU-instance profiles of MODEL"),
+        CLI_OPT_FLAG(completion_args, codes, "codes",
+                     "print the finding codes of `migplan check`"),
+        CLI_OPT_TEXT(completion_args, configs, "configs", "FILE",
+                     CLI_VALUE_FILE,
+                     "print the config names in the mig-parted file FILE")),
+    .operands = CLI_OPERANDS(CLI_OPERAND(completion_args, shell, "SHELL",
+                                         CLI_STORE_STRING, CLI_VALUE_SHELL, 0,
+                                         1, NO_SHELL, "one shell at a time")),
     .summary = "print a bash or zsh completion script",
     .synopsis = "Usage: migplan completion bash|zsh\n"
                 "       migplan completion [--models] [--profiles-of MODEL] "
@@ -153,7 +127,5 @@ const cli_command cli_cmd_completion = {
         "given, asking migplan for the lists it prints with the options "
         "below. Installed packages load it by themselves; to try it:\n\n"
         "  source <(migplan completion bash)",
-    .options = options,
-    .operands = operands,
     .common = CLI_SHOW_PROFILES,
 };

@@ -33,11 +33,8 @@ static const mp_gi_profile *find_profile(const mp_model *m, const char *s)
         return p;
     char *end;
     long id = strtol(s, &end, 10);
-    if (*s && !*end)
-        for (int i = 0; i < m->n_profiles; i++)
-            if (m->profiles[i].id == id)
-                return &m->profiles[i];
-    return NULL;
+    return *s && !*end && id == (int)id ? mp_model_profile_by_id(m, (int)id)
+                                        : NULL;
 }
 
 /* The name `check` would suggest for s on m (the same GI size, the
@@ -191,26 +188,21 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPTION_FORMAT(fit_args, format, formats, "table"),
-    CLI_OPTION_OUTPUT(fit_args, output,
-                      "write to F (atomically) instead of stdout"),
-    {.name = NULL},
-};
-
 #define FIT_MISSING                                                            \
     "give a model and at least one profile, e.g. `migplan fit h100 3g.40gb "   \
     "4g.40gb`"
 
-static const cli_operand operands[] = {
-    CLI_OPERAND_MODEL(fit_args, model, FIT_MISSING, "too many arguments"),
-    CLI_OPERAND(fit_args, items, "PROFILE[:START]", CLI_STORE_LIST,
-                CLI_VALUE_PROFILE, 1, 63, FIT_MISSING, "too many arguments"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_fit = {
     CLI_COMMAND_BINDING("fit", fit_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_FORMAT(fit_args, format, formats, "table"),
+        CLI_OPTION_OUTPUT(fit_args, output,
+                          "write to F (atomically) instead of stdout")),
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_MODEL(fit_args, model, FIT_MISSING, "too many arguments"),
+        CLI_OPERAND(fit_args, items, "PROFILE[:START]", CLI_STORE_LIST,
+                    CLI_VALUE_PROFILE, 1, 63, FIT_MISSING,
+                    "too many arguments")),
     .summary = "check one layout: placements, diagram, creation order",
     .synopsis = "Usage: migplan fit MODEL PROFILE[:START]... [--format "
                 "table|json|svg]\n",
@@ -223,6 +215,5 @@ const cli_command cli_cmd_fit = {
         "the instances even when the driver picks the slots itself. "
         "Otherwise prints the constraint that fails and exits 1.\n\n"
         "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb",
-    .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

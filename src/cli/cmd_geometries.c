@@ -117,38 +117,31 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPT_FLAG(geometries_args, maximal, "maximal",
-                 "only maximal geometries (draws diagrams)"),
-    CLI_OPT_LIST(geometries_args, without, "without", "PROFILE",
-                 CLI_VALUE_PROFILE, MP_MAX_PROFILES,
-                 "leave a profile out (repeatable), e.g. 1g.20gb"),
-    CLI_OPT_FLAG(geometries_args, no_media, "no-media",
-                 "leave out every +me / +me.all profile"),
-    CLI_OPT_SET(geometries_args, diagrams, "diagrams", DIAGRAMS_ON,
-                "draw every geometry"),
-    CLI_OPT_SET(geometries_args, diagrams, "no-diagrams", DIAGRAMS_OFF,
-                "draw none, not even with --maximal"),
-    CLI_OPT_TEXT(geometries_args, ci, "compute-instances", "P",
-                 CLI_VALUE_PROFILE,
-                 "list how compute instances can fill one GI of profile P "
-                 "(maximal combinations)"),
-    CLI_OPTION_FORMAT(geometries_args, format, formats, "table"),
-    CLI_OPTION_OUTPUT(geometries_args, output,
-                      "write to F (atomically) instead of stdout"),
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    CLI_OPERAND_MODEL(
-        geometries_args, model,
-        "which GPU model? e.g. `migplan geometries h100 --maximal`",
-        "unexpected argument '%s'"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_geometries = {
     CLI_COMMAND_BINDING("geometries", geometries_args),
+    .options = CLI_OPTIONS(
+        CLI_OPT_FLAG(geometries_args, maximal, "maximal",
+                     "only maximal geometries (draws diagrams)"),
+        CLI_OPT_LIST(geometries_args, without, "without", "PROFILE",
+                     CLI_VALUE_PROFILE, MP_MAX_PROFILES,
+                     "leave a profile out (repeatable), e.g. 1g.20gb"),
+        CLI_OPT_FLAG(geometries_args, no_media, "no-media",
+                     "leave out every +me / +me.all profile"),
+        CLI_OPT_SET(geometries_args, diagrams, "diagrams", DIAGRAMS_ON,
+                    "draw every geometry"),
+        CLI_OPT_SET(geometries_args, diagrams, "no-diagrams", DIAGRAMS_OFF,
+                    "draw none, not even with --maximal"),
+        CLI_OPT_TEXT(geometries_args, ci, "compute-instances", "P",
+                     CLI_VALUE_PROFILE,
+                     "list how compute instances can fill one GI of profile P "
+                     "(maximal combinations)"),
+        CLI_OPTION_FORMAT(geometries_args, format, formats, "table"),
+        CLI_OPTION_OUTPUT(geometries_args, output,
+                          "write to F (atomically) instead of stdout")),
+    .operands = CLI_OPERANDS(CLI_OPERAND_MODEL(
+        geometries_args, model,
+        "which GPU model? e.g. `migplan geometries h100 --maximal`",
+        "unexpected argument '%s'")),
     .summary = "list every valid layout of a model",
     .synopsis =
         "Usage: migplan geometries MODEL [--maximal] [--without PROFILE]...\n"
@@ -162,6 +155,5 @@ const cli_command cli_cmd_geometries = {
         "one +me instance). --maximal keeps only geometries to which no "
         "further instance can be added, and draws each one with a "
         "placement that realises it.",
-    .operands = operands,
     .common = CLI_SHOW_DIAGRAM,
 };

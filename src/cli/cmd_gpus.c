@@ -5,10 +5,8 @@
 #include "cli.h"
 #include "migplan/emit/model_table.h"
 
-typedef enum gpus_format { GPUS_FORMAT_TABLE, GPUS_FORMAT_JSON } gpus_format;
-
 typedef struct gpus_args {
-    int format; /* gpus_format */
+    int format; /* cli_table_format */
     const char *output;
 } gpus_args;
 
@@ -20,27 +18,18 @@ static int run(cli_ctx *c, void *args)
     if (r)
         return r;
     mp_buf b = MP_BUF_INIT;
-    if (a->format == GPUS_FORMAT_JSON)
+    if (a->format == CLI_FORMAT_JSON)
         mp_emit_gpus_json(db, &b);
     else
         mp_emit_gpus_table(db, &b);
     return cli_write(c, &b, a->output);
 }
 
-static const cli_choice formats[] = {
-    {"table", GPUS_FORMAT_TABLE, NULL},
-    {"json", GPUS_FORMAT_JSON, NULL},
-    {NULL, 0, NULL},
-};
-
-static const cli_option options[] = {
-    CLI_OPTION_FORMAT(gpus_args, format, formats, "table"),
-    CLI_OPTION_OUTPUT(gpus_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_gpus = {
     CLI_COMMAND_BINDING("gpus", gpus_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_FORMAT(gpus_args, format, cli_table_formats, "table"),
+        CLI_OPTION_OUTPUT(gpus_args, output, CLI_OUTPUT_HELP)),
     .summary = "list the GPU models in the profile database",
     .synopsis = "Usage: migplan gpus [--format table|json] [-o FILE]\n",
     .description =

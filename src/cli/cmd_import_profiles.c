@@ -120,24 +120,19 @@ out:
     return r;
 }
 
-static const cli_option options[] = {
-    CLI_OPTION_GPU(import_args, gpu,
-                   "the model the output is of, when there is no --query-gpu "
-                   "output"),
-    CLI_OPTION_OUTPUT(import_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(import_args, files, "FILE", MAX_FILES,
-                      "give the files that hold nvidia-smi's output, e.g. "
-                      "`nvidia-smi mig -lgip > lgip.txt`",
-                      "more than 64 files"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_import_profiles = {
     CLI_COMMAND_BINDING("import-profiles", import_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_GPU(
+            import_args, gpu,
+            "the model the output is of, when there is no --query-gpu "
+            "output"),
+        CLI_OPTION_OUTPUT(import_args, output, CLI_OUTPUT_HELP)),
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_FILES(import_args, files, "FILE", MAX_FILES,
+                          "give the files that hold nvidia-smi's output, e.g. "
+                          "`nvidia-smi mig -lgip > lgip.txt`",
+                          "more than 64 files")),
     .summary = "write a profile file from a GPU's nvidia-smi output",
     .synopsis = "Usage: migplan import-profiles FILE... [--gpu MODEL] [-o "
                 "FILE]\n",
@@ -157,6 +152,5 @@ const cli_command cli_cmd_import_profiles = {
         "the same PCI ID and marked inferred. Compare the result with the "
         "shipped table:\n\n"
         "  migplan profiles --diff FILE",
-    .operands = operands,
     .common = CLI_SHOW_PROFILES,
 };

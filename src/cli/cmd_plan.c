@@ -411,50 +411,41 @@ static const cli_choice formats[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPTION_FORMAT(plan_args, format, formats, "table"),
-    CLI_OPTION_GPU(plan_args, gpu,
-                   "the GPU model when the request has no fleet: as many as "
-                   "needed, or MODEL:COUNT for a fixed count (h100:8)"),
-    CLI_OPT_TEXT(plan_args, config_name, "config-name", "N", CLI_VALUE_TEXT,
-                 "name of the mig-parted config", .def = "migplan"),
-    CLI_OPT_TEXT(plan_args, node_name, "node-name", "NAME", CLI_VALUE_TEXT,
-                 "nvidia-smi with node pools: the node the script sets up "
-                 "(its GPU indices)"),
-    CLI_OPT_FLAG(plan_args, no_placement, "no-placement",
-                 "nvidia-smi: create instances without start slots"),
-    CLI_OPTION_SYSTEMD(plan_args, systemd,
-                       "nvidia-smi: write, instead of the script, a systemd "
-                       "unit that runs the script installed at PATH at boot"),
-    CLI_OPT_TEXT(plan_args, min_spare, "min-spare", "SIZE", CLI_VALUE_TEXT,
-                 "warn when an instance leaves a replica less memory than "
-                 "SIZE (e.g. 1GiB; 0: never); overrides the request's "
-                 "min-spare, default 512MiB"),
-    CLI_OPT_SECONDS(
-        plan_args, time_limit, "time-limit", "S", 86400, "5",
-        "seconds for the search; past it the best plan found is written "
-        "with its gap to the bound"),
-    CLI_OPTION_OUTPUT(plan_args, output, CLI_OUTPUT_HELP),
-    CLI_OPTION_VERBOSE(plan_args, verbose,
-                       "solver statistics on standard error"),
-    CLI_OPT_FLAG(plan_args, summary, "summary",
-                 "table: only the totals per model, profile and tenant"),
-    CLI_OPT_FLAG(plan_args, all_gpus, "all-gpus",
-                 "table: draw every GPU even when more than 16 are used "
-                 "(else GPUs that look the same are drawn once)"),
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILE(plan_args, request, "REQUEST.yaml",
-                     "which request? e.g. `migplan plan "
-                     "examples/three-teams-dgx-h100.yaml`",
-                     "give one request file, not '%s' too"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_plan = {
     CLI_COMMAND_BINDING("plan", plan_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_FORMAT(plan_args, format, formats, "table"),
+        CLI_OPTION_GPU(
+            plan_args, gpu,
+            "the GPU model when the request has no fleet: as many as "
+            "needed, or MODEL:COUNT for a fixed count (h100:8)"),
+        CLI_OPT_TEXT(plan_args, config_name, "config-name", "N", CLI_VALUE_TEXT,
+                     "name of the mig-parted config", .def = "migplan"),
+        CLI_OPT_TEXT(plan_args, node_name, "node-name", "NAME", CLI_VALUE_TEXT,
+                     "nvidia-smi with node pools: the node the script sets up "
+                     "(its GPU indices)"),
+        CLI_OPT_FLAG(plan_args, no_placement, "no-placement",
+                     "nvidia-smi: create instances without start slots"),
+        CLI_OPTION_SYSTEMD(
+            plan_args, systemd,
+            "nvidia-smi: write, instead of the script, a systemd "
+            "unit that runs the script installed at PATH at boot"),
+        CLI_OPT_TEXT(plan_args, min_spare, "min-spare", "SIZE", CLI_VALUE_TEXT,
+                     "warn when an instance leaves a replica less memory than "
+                     "SIZE (e.g. 1GiB; 0: never); overrides the request's "
+                     "min-spare, default 512MiB"),
+        CLI_OPT_SECONDS(
+            plan_args, time_limit, "time-limit", "S", 86400, "5",
+            "seconds for the search; past it the best plan found is written "
+            "with its gap to the bound"),
+        CLI_OPTION_OUTPUT(plan_args, output, CLI_OUTPUT_HELP),
+        CLI_OPTION_VERBOSE(plan_args, verbose,
+                           "solver statistics on standard error"),
+        CLI_OPT_FLAG(plan_args, summary, "summary",
+                     "table: only the totals per model, profile and tenant"),
+        CLI_OPT_FLAG(plan_args, all_gpus, "all-gpus",
+                     "table: draw every GPU even when more than 16 are used "
+                     "(else GPUs that look the same are drawn once)")),
     .summary = "pack tenants onto the fewest GPUs and write the layout",
     .synopsis = "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] "
                 "[-o FILE]\n",
@@ -467,6 +458,10 @@ const cli_command cli_cmd_plan = {
         "for standard input; its format is in the README.",
     .footer = "Exit status: 0 plan written, 1 no plan exists (the reason is "
               "printed), 2 bad request or usage, 3 internal error.",
-    .operands = operands,
+    .operands =
+        CLI_OPERANDS(CLI_OPERAND_FILE(plan_args, request, "REQUEST.yaml",
+                                      "which request? e.g. `migplan plan "
+                                      "examples/three-teams-dgx-h100.yaml`",
+                                      "give one request file, not '%s' too")),
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -13,13 +13,8 @@
 #include "migplan/model/profile_diff.h"
 #include "migplan/yaml/ydoc.h"
 
-typedef enum profiles_format {
-    PROFILES_FORMAT_TABLE,
-    PROFILES_FORMAT_JSON
-} profiles_format;
-
 typedef struct profiles_args {
-    int format; /* profiles_format */
+    int format; /* cli_table_format */
     const char *output;
     bool sources;
     const char *diff; /* --diff FILE */
@@ -109,41 +104,24 @@ static int run(cli_ctx *c, void *args)
         return EXIT_USAGE;
     }
     mp_buf b = MP_BUF_INIT;
-    if (a->format == PROFILES_FORMAT_JSON)
+    if (a->format == CLI_FORMAT_JSON)
         mp_emit_profiles_json(m, &b);
     else
         mp_emit_profiles_table(m, dev, a->sources, &b);
     return cli_write(c, &b, a->output);
 }
 
-static const cli_choice formats[] = {
-    {"table", PROFILES_FORMAT_TABLE, NULL},
-    {"json", PROFILES_FORMAT_JSON, NULL},
-    {NULL, 0, NULL},
-};
-
-static const cli_option options[] = {
-    CLI_OPTION_FORMAT(profiles_args, format, formats, "table"),
-    CLI_OPT_FLAG(profiles_args, sources, "sources",
-                 "also list every source the numbers come from"),
-    CLI_OPT_TEXT(profiles_args, diff, "diff", "FILE", CLI_VALUE_FILE,
-                 "compare with the profile file FILE instead (exit 1 when they "
-                 "differ)"),
-    CLI_OPTION_OUTPUT(profiles_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
-/* MODEL may be left out with --diff: run() asks for it otherwise. */
-static const cli_operand operands[] = {
-    /* none with --diff FILE: the model of FILE */
-    CLI_OPERAND(profiles_args, model, "MODEL", CLI_STORE_STRING,
-                CLI_VALUE_MODEL, 0, 1, MISSING_MODEL,
-                "unexpected argument '%s'; give one MODEL"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_profiles = {
     CLI_COMMAND_BINDING("profiles", profiles_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_FORMAT(profiles_args, format, cli_table_formats, "table"),
+        CLI_OPT_FLAG(profiles_args, sources, "sources",
+                     "also list every source the numbers come from"),
+        CLI_OPT_TEXT(
+            profiles_args, diff, "diff", "FILE", CLI_VALUE_FILE,
+            "compare with the profile file FILE instead (exit 1 when they "
+            "differ)"),
+        CLI_OPTION_OUTPUT(profiles_args, output, CLI_OUTPUT_HELP)),
     .summary = "show a model's MIG profiles and placements",
     .synopsis = "Usage: migplan profiles MODEL [--format table|json] "
                 "[--sources] [-o FILE]\n"
@@ -162,6 +140,11 @@ const cli_command cli_cmd_profiles = {
         "import-profiles` wrote on a real GPU: every value that differs, "
         "and every inferred value FILE confirms. Exit status 1 when they "
         "differ.",
-    .operands = operands,
+    .operands =
+        CLI_OPERANDS(/* none with --diff FILE: the model of FILE */
+                     CLI_OPERAND(profiles_args, model, "MODEL",
+                                 CLI_STORE_STRING, CLI_VALUE_MODEL, 0, 1,
+                                 MISSING_MODEL,
+                                 "unexpected argument '%s'; give one MODEL")),
     .common = CLI_SHOW_PROFILES,
 };

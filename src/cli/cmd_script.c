@@ -198,38 +198,29 @@ static int run(cli_ctx *c, void *args)
     return rc;
 }
 
-static const cli_option options[] = {
-    CLI_OPTION_CONFIG(script_args, config,
-                      "the config to apply (needed when the file has several)"),
-    CLI_OPTION_CONFIG_FILE(script_args, file, false),
-    CLI_OPTION_GPUS(script_args, gpu,
-                    "the model(s) entries without a device-filter are for"),
-    CLI_OPTION_NODE(
-        script_args, node,
-        "the node's GPUs by index: the script is resolved per GPU now "
-        "and stops on a node that differs"),
-    CLI_OPT_FLAG(script_args, no_placement, "no-placement",
-                 "create GPU instances without start slots, in an order that "
-                 "works when the driver picks them (older drivers)"),
-    CLI_OPTION_SYSTEMD(script_args, systemd,
-                       "write, instead of the script, a systemd unit that "
-                       "runs the script installed at PATH at every boot (GPU "
-                       "instances do not survive a reboot)"),
-    CLI_OPTION_OUTPUT(script_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    {CLI_OPT_ROW(script_args, file, "CONFIG.yaml", CLI_STORE_STRING),
-     .value = CLI_VALUE_FILE, .min = 1, .max = 1,
-     .missing = "which config? e.g. `migplan script config.yaml --config "
-                "all-1g.10gb --gpu h100`",
-     .extra = "one config file at a time", .env = "MIG_PARTED_CONFIG_FILE"},
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_script = {
     CLI_COMMAND_BINDING("script", script_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_CONFIG(
+            script_args, config,
+            "the config to apply (needed when the file has several)"),
+        CLI_OPTION_CONFIG_FILE(script_args, file, false),
+        CLI_OPTION_GPUS(script_args, gpu,
+                        "the model(s) entries without a device-filter are for"),
+        CLI_OPTION_NODE(
+            script_args, node,
+            "the node's GPUs by index: the script is resolved per GPU now "
+            "and stops on a node that differs"),
+        CLI_OPT_FLAG(
+            script_args, no_placement, "no-placement",
+            "create GPU instances without start slots, in an order that "
+            "works when the driver picks them (older drivers)"),
+        CLI_OPTION_SYSTEMD(
+            script_args, systemd,
+            "write, instead of the script, a systemd unit that "
+            "runs the script installed at PATH at every boot (GPU "
+            "instances do not survive a reboot)"),
+        CLI_OPTION_OUTPUT(script_args, output, CLI_OUTPUT_HELP)),
     .summary = "turn a mig-parted config into a safe nvidia-smi script",
     .synopsis = "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu "
                 "MODEL... | --node FILE]\n"
@@ -251,5 +242,11 @@ const cli_command cli_cmd_script = {
     .footer =
         "Exit status: 0 script written, 1 the config has errors or cannot "
         "be realised, 2 unreadable file or bad usage, 3 internal error.",
-    .operands = operands,
+    .operands = CLI_OPERANDS(
+        {CLI_OPT_ROW(script_args, file, "CONFIG.yaml", CLI_STORE_STRING),
+         .value = CLI_VALUE_FILE, .min = 1, .max = 1,
+         .missing = "which config? e.g. `migplan script config.yaml --config "
+                    "all-1g.10gb --gpu h100`",
+         .extra = "one config file at a time",
+         .env = "MIG_PARTED_CONFIG_FILE"}),
 };

@@ -69,37 +69,31 @@ static const cli_choice by_choices[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_option options[] = {
-    CLI_OPTION_PERCENTILE(size_args, p_milli,
-                          "the percentile of the samples, 0 < P <= 100",
-                          "--percentile takes a number above 0 and at most "
-                          "100 (three decimals at most), not '%s'"),
-    CLI_OPTION_HEADROOM(size_args, headroom_milli),
-    CLI_OPT_CHOICE(
-        size_args, by, "by", "name|pid", by_choices, NULL,
-        "one tenant per process name (default, when the samples have "
-        "process_name) or per pid",
-        .bad = "--by takes name or pid, not '%s'"),
-    CLI_OPT_TEXT(
-        size_args, columns, "columns", "LIST", CLI_VALUE_TEXT,
-        "the fields of samples without a header line, as given to "
-        "--query-compute-apps (default: guessed from the first line in "
-        "nvidia-smi's field order)"),
-    CLI_OPTION_OUTPUT(size_args, output, CLI_OUTPUT_HELP),
-    {.name = NULL},
-};
-
-static const cli_operand operands[] = {
-    CLI_OPERAND_FILES(size_args, files, "SAMPLES", CLI_LIST_MAX,
-                      "which samples? e.g. `nvidia-smi "
-                      "--query-compute-apps=pid,process_name,used_memory "
-                      "--format=csv | migplan size -`",
-                      "more than 256 sample files; concatenate them"),
-    {.name = NULL},
-};
-
 const cli_command cli_cmd_size = {
     CLI_COMMAND_BINDING("size", size_args),
+    .options = CLI_OPTIONS(
+        CLI_OPTION_PERCENTILE(size_args, p_milli,
+                              "the percentile of the samples, 0 < P <= 100",
+                              "--percentile takes a number above 0 and at most "
+                              "100 (three decimals at most), not '%s'"),
+        CLI_OPTION_HEADROOM(size_args, headroom_milli),
+        CLI_OPT_CHOICE(
+            size_args, by, "by", "name|pid", by_choices, NULL,
+            "one tenant per process name (default, when the samples have "
+            "process_name) or per pid",
+            .bad = "--by takes name or pid, not '%s'"),
+        CLI_OPT_TEXT(
+            size_args, columns, "columns", "LIST", CLI_VALUE_TEXT,
+            "the fields of samples without a header line, as given to "
+            "--query-compute-apps (default: guessed from the first line in "
+            "nvidia-smi's field order)"),
+        CLI_OPTION_OUTPUT(size_args, output, CLI_OUTPUT_HELP)),
+    .operands = CLI_OPERANDS(
+        CLI_OPERAND_FILES(size_args, files, "SAMPLES", CLI_LIST_MAX,
+                          "which samples? e.g. `nvidia-smi "
+                          "--query-compute-apps=pid,process_name,used_memory "
+                          "--format=csv | migplan size -`",
+                          "more than 256 sample files; concatenate them")),
     .summary = "size tenants from nvidia-smi process samples",
     .synopsis = "Usage: migplan size SAMPLES... [--percentile P] [--headroom "
                 "PCT]\n"
@@ -120,5 +114,4 @@ const cli_command cli_cmd_size = {
         "at most 63; a name taken gets -2, -3, ...",
     .footer = "Exit status: 0 written, 2 unreadable or malformed samples or "
               "bad usage, 3 internal error.",
-    .operands = operands,
 };

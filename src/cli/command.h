@@ -241,11 +241,24 @@ typedef struct cli_command {
     CLI_OPERAND(type, field, "MODEL", CLI_STORE_STRING, CLI_VALUE_MODEL, 1, 1, \
                 missing_text, extra_text)
 
+/* A command's option rows and its operand rows, in order, each table ended
+ * by the row that ends every table: .options = CLI_OPTIONS(CLI_OPT_FLAG(
+ * ...), ...), .operands = CLI_OPERANDS(CLI_OPERAND_FILE(...)). */
+#define CLI_TABLE(row_type, ...)                                               \
+    (const row_type[])                                                         \
+    {                                                                          \
+        __VA_ARGS__,                                                           \
+        {                                                                      \
+            .name = NULL                                                       \
+        }                                                                      \
+    }
+#define CLI_OPTIONS(...) CLI_TABLE(cli_option, __VA_ARGS__)
+#define CLI_OPERANDS(...) CLI_TABLE(cli_operand, __VA_ARGS__)
+
 /* What every cmd_<name>.c binds alike in its cli_command: the command's
- * name, its handler `run`, its argument struct and its `options` rows. */
+ * name, its handler `run` and its argument struct. */
 #define CLI_COMMAND_BINDING(name_, args_type)                                  \
-    .name = (name_), .run = run, .args_size = sizeof(args_type),               \
-    .options = options
+    .name = (name_), .run = run, .args_size = sizeof(args_type)
 
 /* Every command, in `migplan --help` order, NULL-terminated. */
 extern const cli_command *const cli_commands[];

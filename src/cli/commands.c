@@ -15,6 +15,12 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_completion, NULL,
 };
 
+const cli_choice cli_table_formats[] = {
+    {"table", CLI_FORMAT_TABLE, NULL},
+    {"json", CLI_FORMAT_JSON, NULL},
+    {NULL, 0, NULL},
+};
+
 #define DRIVER_HELP                                                            \
     "use profile memory sizes seen with driver V (580, 580.173.02) where "     \
     "known; default: the newest"

@@ -70,6 +70,19 @@ static void write_number(double v, char *buf, size_t n)
         buf[--k] = '\0';
 }
 
+/* The count and cost of a pool or fleet item, where they were given (a
+ * count of -1: none; a cost of 1: the default). */
+static void write_count_cost(int count, double cost, mp_buf *b)
+{
+    if (count >= 0)
+        mp_buf_printf(b, "    count: %d\n", count);
+    if (cost != 1.0) {
+        char c[64];
+        write_number(cost, c, sizeof(c));
+        mp_buf_printf(b, "    cost: %s\n", c);
+    }
+}
+
 /* The node pools, as the request gave them. */
 static void write_pools(const mp_request *r, mp_buf *b)
 {
@@ -80,13 +93,7 @@ static void write_pools(const mp_request *r, mp_buf *b)
         write_name(p->name, b);
         mp_buf_printf(b, "\n    model: %s\n    gpus: %d\n", p->model->id,
                       p->gpus);
-        if (p->count >= 0)
-            mp_buf_printf(b, "    count: %d\n", p->count);
-        if (p->cost != 1.0) {
-            char c[64];
-            write_number(p->cost, c, sizeof(c));
-            mp_buf_printf(b, "    cost: %s\n", c);
-        }
+        write_count_cost(p->count, p->cost, b);
         if (p->strategy != MP_STRATEGY_MIXED)
             mp_buf_printf(b, "    strategy: %s\n",
                           mp_strategy_name(p->strategy));
@@ -109,13 +116,7 @@ void mp_write_fleet(const mp_request *r, mp_buf *b)
     for (int i = 0; i < r->n_fleet; i++) {
         const mp_fleet_item *f = &r->fleet[i];
         mp_buf_printf(b, "  - model: %s\n", f->model->id);
-        if (f->count >= 0)
-            mp_buf_printf(b, "    count: %d\n", f->count);
-        if (f->cost != 1.0) {
-            char c[64];
-            write_number(f->cost, c, sizeof(c));
-            mp_buf_printf(b, "    cost: %s\n", c);
-        }
+        write_count_cost(f->count, f->cost, b);
     }
 }
 

@@ -139,7 +139,5 @@ int mp_geom_fit_best(const mp_model *m, const int *profiles, const int *pinned,
 int mp_geom_fit_counts_best(const mp_model *m, const int *count, mp_layout *out,
                             mp_fit_result *res)
 {
-    int prof[MP_MAX_GIS], n;
-    int rc = mp_geom_expand_counts(m, count, prof, &n, res);
-    return rc ? rc : mp_geom_fit_best(m, prof, NULL, n, out, res);
+    return mp_geom_fit_counts_by(mp_geom_fit_best, m, count, out, res);
 }

@@ -41,10 +41,16 @@ static inline bool is_media(const mp_gi_profile *p)
  * order mig-parted and NVIDIA's guide create instances in (geom_driver.c). */
 int mp_geom_cmp_largest(const mp_model *m, int a, int b);
 
-/* Expand per-profile counts into a list of profile indices prof[0..*n)
- * (prof has room for MP_MAX_GIS). Returns 0, or MP_EINFEASIBLE with res
- * (may be NULL) saying the GPU cannot hold that many (geometry.c). */
-int mp_geom_expand_counts(const mp_model *m, const int *count, int *prof,
-                          int *n, mp_fit_result *res);
+/* A placement search: mp_geom_fit or mp_geom_fit_best. */
+typedef int geom_fit_fn(const mp_model *m, const int *profiles,
+                        const int *pinned, int n, mp_layout *out,
+                        mp_fit_result *res);
+
+/* fit applied to per-profile counts (count[i] instances of profile i),
+ * expanded into a list of profile indices first. Returns what fit returns,
+ * or MP_EINFEASIBLE with res (may be NULL) saying the GPU cannot hold that
+ * many (geometry.c). */
+int mp_geom_fit_counts_by(geom_fit_fn *fit, const mp_model *m, const int *count,
+                          mp_layout *out, mp_fit_result *res);
 
 #endif

@@ -243,10 +243,7 @@ static int check_pins(const mp_model *m, const int *profiles, const int *pinned,
         if (pinned[i] < 0)
             continue;
         const mp_gi_profile *p = &m->profiles[profiles[i]];
-        bool ok = false;
-        for (int j = 0; j < p->n_placements; j++)
-            ok |= p->placements[j] == pinned[i];
-        if (!ok) {
+        if (!mp_gi_can_start(p, pinned[i])) {
             char st[80];
             starts_text(p, st, sizeof(st));
             set_reason(res, MP_FIT_BAD_START,
@@ -309,8 +306,11 @@ int mp_geom_fit(const mp_model *m, const int *profiles, const int *pinned,
     return 0;
 }
 
-int mp_geom_expand_counts(const mp_model *m, const int *count, int *prof,
-                          int *n, mp_fit_result *res)
+/* Expand per-profile counts into a list of profile indices prof[0..*n)
+ * (prof has room for MP_MAX_GIS). Returns 0, or MP_EINFEASIBLE with res
+ * (may be NULL) saying the GPU cannot hold that many. */
+static int expand_counts(const mp_model *m, const int *count, int *prof, int *n,
+                         mp_fit_result *res)
 {
     *n = 0;
     for (int p = 0; p < m->n_profiles; p++) {
@@ -331,12 +331,18 @@ int mp_geom_expand_counts(const mp_model *m, const int *count, int *prof,
     return 0;
 }
 
+int mp_geom_fit_counts_by(geom_fit_fn *fit, const mp_model *m, const int *count,
+                          mp_layout *out, mp_fit_result *res)
+{
+    int prof[MP_MAX_GIS], n;
+    int rc = expand_counts(m, count, prof, &n, res);
+    return rc ? rc : fit(m, prof, NULL, n, out, res);
+}
+
 int mp_geom_fit_counts(const mp_model *m, const int *count, mp_layout *out,
                        mp_fit_result *res)
 {
-    int prof[MP_MAX_GIS], n;
-    int rc = mp_geom_expand_counts(m, count, prof, &n, res);
-    return rc ? rc : mp_geom_fit(m, prof, NULL, n, out, res);
+    return mp_geom_fit_counts_by(mp_geom_fit, m, count, out, res);
 }
 
 int mp_geom_validate(const mp_layout *l, mp_fit_result *res)

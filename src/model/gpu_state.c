@@ -31,37 +31,19 @@ int mp_gpu_state_in_use(const mp_gpu_state *g)
     return n;
 }
 
-/* The profile of m with nvidia-smi profile ID id, or -1. */
-static int profile_by_id(const mp_model *m, int id)
-{
-    for (int i = 0; i < m->n_profiles; i++)
-        if (m->profiles[i].id == id)
-            return i;
-    return -1;
-}
-
-static bool is_placement(const mp_gi_profile *p, int start)
-{
-    for (int i = 0; i < p->n_placements; i++)
-        if (p->placements[i] == start)
-            return true;
-    return false;
-}
-
 int mp_gpu_state_add(mp_gpu_state *g, int profile_id, int start, int size,
                      int gi_id, int line, char *why, size_t n)
 {
     const mp_model *m = g->layout.gis.model;
-    int pi = profile_by_id(m, profile_id);
-    if (pi < 0) {
+    const mp_gi_profile *p = mp_model_profile_by_id(m, profile_id);
+    if (!p) {
         snprintf(why, n,
                  "%s has no GPU instance profile ID %d (`migplan profiles %s` "
                  "lists its IDs); is this output from another GPU model?",
                  m->id, profile_id, m->id);
         return MP_ESCHEMA;
     }
-    const mp_gi_profile *p = &m->profiles[pi];
-    if (size != p->memory_slices || !is_placement(p, start)) {
+    if (size != p->memory_slices || !mp_gi_can_start(p, start)) {
         char pl[128];
         mp_format_placements(p, pl, sizeof(pl));
         snprintf(why, n,
@@ -88,7 +70,7 @@ int mp_gpu_state_add(mp_gpu_state *g, int profile_id, int start, int size,
             return MP_ESCHEMA;
         }
     }
-    int q = mp_gpu_layout_add(&g->layout, pi, start);
+    int q = mp_gpu_layout_add(&g->layout, mp_profile_index(m, p), start);
     if (q < 0) {
         snprintf(why, n, "GPU %d lists more than %d GPU instances", g->index,
                  MP_MAX_GIS);

@@ -86,20 +86,23 @@ bool mp_gib_to_mib(const char *s, int *out)
     return true;
 }
 
+/* The text of the note about field in v[0..n), or NULL. */
+static const char *note_of(const mp_note *v, int n, const char *field)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(v[i].field, field) == 0)
+            return v[i].text;
+    return NULL;
+}
+
 const char *mp_prov_inferred(const mp_provenance *p, const char *field)
 {
-    for (int i = 0; i < p->n_inferred; i++)
-        if (strcmp(p->inferred[i].field, field) == 0)
-            return p->inferred[i].text;
-    return NULL;
+    return note_of(p->inferred, p->n_inferred, field);
 }
 
 const char *mp_prov_derived(const mp_provenance *p, const char *field)
 {
-    for (int i = 0; i < p->n_derived; i++)
-        if (strcmp(p->derived[i].field, field) == 0)
-            return p->derived[i].text;
-    return NULL;
+    return note_of(p->derived, p->n_derived, field);
 }
 
 const mp_gi_profile *mp_model_profile(const mp_model *m, const char *name)
@@ -108,6 +111,22 @@ const mp_gi_profile *mp_model_profile(const mp_model *m, const char *name)
         if (strcmp(m->profiles[i].name, name) == 0)
             return &m->profiles[i];
     return NULL;
+}
+
+const mp_gi_profile *mp_model_profile_by_id(const mp_model *m, int id)
+{
+    for (int i = 0; i < m->n_profiles; i++)
+        if (m->profiles[i].id == id)
+            return &m->profiles[i];
+    return NULL;
+}
+
+bool mp_gi_can_start(const mp_gi_profile *p, int start)
+{
+    for (int i = 0; i < p->n_placements; i++)
+        if (p->placements[i] == start)
+            return true;
+    return false;
 }
 
 int mp_profile_index(const mp_model *m, const mp_gi_profile *p)

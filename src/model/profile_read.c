@@ -233,97 +233,105 @@ static int read_devices(mp_loader *l, const mp_ynode *n)
     return 0;
 }
 
+/* An optional list of the model: its key, at most `most` entries (`items`
+ * names them in the refusal of a longer list), each read by `read` into
+ * entry i of an arena array of entries of `size` bytes (0..i-1 read). */
+typedef struct list_spec {
+    const char *key;
+    size_t most;
+    const char *items;
+    size_t size;
+    int (*read)(mp_loader *l, const mp_ynode *n, void *items, size_t i);
+} list_spec;
+
+/* Read the list n as spec says into *out (NULL when n is absent) and
+ * *count entries. */
+static int read_list(mp_loader *l, const mp_ynode *n, const list_spec *spec,
+                     void **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (!n)
+        return 0;
+    int rc = mp_schema_need_seq(&l->c, n, spec->key);
+    if (rc)
+        return rc;
+    if (n->nkids > spec->most)
+        return ERR(l, n, "more than %zu %s", spec->most, spec->items);
+    void *v = mp_arena_alloc(l->a, (n->nkids + 1) * spec->size);
+    if (!v)
+        return mp_schema_err(&l->c, n, MP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n->nkids; i++)
+        if ((rc = spec->read(l, n->kids[i], v, i)) != 0)
+            return rc;
+    *out = v;
+    *count = (int)n->nkids;
+    return 0;
+}
+
 typedef struct excluded_raw {
     const char *pci, *name, *reason;
 } excluded_raw;
 
-/* The optional list n of the model (`key` in messages) as an arena array
- * of at most `most` items of `size` bytes, plus a spare one, in *out: NULL
- * when n is absent. `items` names them in the refusal of a longer list. */
-static int list_array(mp_loader *l, const mp_ynode *n, const char *key,
-                      size_t most, const char *items, size_t size, void **out)
-{
-    *out = NULL;
-    if (!n)
-        return 0;
-    int rc = mp_schema_need_seq(&l->c, n, key);
-    if (rc)
-        return rc;
-    if (n->nkids > most)
-        return ERR(l, n, "more than %zu %s", most, items);
-    *out = mp_arena_alloc(l->a, (n->nkids + 1) * size);
-    return *out ? 0 : mp_schema_err(&l->c, n, MP_ENOMEM, "out of memory");
-}
-
-static int read_excluded(mp_loader *l, const mp_ynode *n)
+static int read_excluded(mp_loader *l, const mp_ynode *n, void *items, size_t i)
 {
     static const mp_field f[] = {
         {"pci-id", MP_F_STR, true, offsetof(excluded_raw, pci), 0, 0},
         {"name", MP_F_STR, true, offsetof(excluded_raw, name), 0, 0},
         {"reason", MP_F_STR, true, offsetof(excluded_raw, reason), 0, 0},
     };
-    void *mem;
-    int rc = list_array(l, n, "excluded-devices", 64, "excluded devices",
-                        sizeof(mp_excluded_device), &mem);
-    if (rc || !mem)
-        return rc;
-    mp_excluded_device *x = mem;
-    for (size_t i = 0; i < n->nkids; i++) {
-        excluded_raw r = {0};
-        rc = mp_schema_read(&l->c, n->kids[i], "excluded device", f,
+    mp_excluded_device *x = (mp_excluded_device *)items + i;
+    excluded_raw r = {0};
+    int rc = mp_schema_read(&l->c, n, "excluded device", f,
                             sizeof(f) / sizeof(f[0]), &r, NULL);
-        if (!rc)
-            rc = read_pci(l, mp_ymap_get(n->kids[i], "pci-id", NULL), r.pci,
-                          &x[i].pci_id);
-        if (rc)
-            return rc;
-        if (mp_model_device(l->m, x[i].pci_id))
-            return ERR(l, n->kids[i],
-                       "PCI device ID %s is both a device and excluded", r.pci);
-        x[i].name = r.name;
-        x[i].reason = r.reason;
-    }
-    l->m->excluded = x;
-    l->m->n_excluded = (int)n->nkids;
+    if (!rc)
+        rc = read_pci(l, mp_ymap_get(n, "pci-id", NULL), r.pci, &x->pci_id);
+    if (rc)
+        return rc;
+    if (mp_model_device(l->m, x->pci_id))
+        return ERR(l, n, "PCI device ID %s is both a device and excluded",
+                   r.pci);
+    x->name = r.name;
+    x->reason = r.reason;
     return 0;
 }
+
+static const list_spec excluded_list = {
+    "excluded-devices", 64, "excluded devices", sizeof(mp_excluded_device),
+    read_excluded};
 
 typedef struct older_raw {
     const char *driver, *note;
 } older_raw;
 
-static int read_older_drivers(mp_loader *l, const mp_ynode *n)
+static int read_older_driver(mp_loader *l, const mp_ynode *n, void *items,
+                             size_t i)
 {
     static const mp_field f[] = {
         {"driver", MP_F_STR, true, offsetof(older_raw, driver), 0, 0},
         {"note", MP_F_STR, false, offsetof(older_raw, note), 0, 0},
     };
-    void *mem;
-    int rc = list_array(l, n, "older-drivers", 16, "older drivers",
-                        sizeof(mp_driver_table), &mem);
-    if (rc || !mem)
-        return rc;
-    mp_driver_table *t = mem;
-    for (size_t i = 0; i < n->nkids; i++) {
-        older_raw r = {0};
-        rc = mp_schema_read(&l->c, n->kids[i], "older driver", f,
+    mp_driver_table *t = items;
+    older_raw r = {0};
+    int rc = mp_schema_read(&l->c, n, "older driver", f,
                             sizeof(f) / sizeof(f[0]), &r, NULL);
-        if (rc)
-            return rc;
-        if (!r.driver[0] || strcmp(r.driver, l->m->memory_driver) == 0)
-            return ERR(l, n->kids[i],
-                       "an older driver needs a version (or source key) "
-                       "other than memory-driver's");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(t[j].driver, r.driver) == 0)
-                return ERR(l, n->kids[i], "driver '%s' listed twice", r.driver);
-        t[i].driver = r.driver;
-        t[i].note = r.note;
-    }
-    l->m->older_drivers = t;
-    l->m->n_older_drivers = (int)n->nkids;
+    if (rc)
+        return rc;
+    if (!r.driver[0] || strcmp(r.driver, l->m->memory_driver) == 0)
+        return ERR(l, n,
+                   "an older driver needs a version (or source key) "
+                   "other than memory-driver's");
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(t[j].driver, r.driver) == 0)
+            return ERR(l, n, "driver '%s' listed twice", r.driver);
+    t[i].driver = r.driver;
+    t[i].note = r.note;
     return 0;
 }
+
+static const list_spec older_list = {"older-drivers", 16, "older drivers",
+                                     sizeof(mp_driver_table),
+                                     read_older_driver};
 
 typedef struct model_raw {
     long long schema, mib, sms, units, cslices;
@@ -360,15 +368,19 @@ static int read_identity(mp_loader *l, const mp_ynode *root, model_raw *r)
                        "alias '%s' must be lowercase letters, digits and "
                        "dashes",
                        m->aliases[i]);
+    void *excluded = NULL, *older = NULL;
     int rc = read_sources(l, r->sources);
     if (!rc)
         rc = read_devices(l, r->devices);
     if (!rc)
-        rc = read_excluded(l, r->excluded);
+        rc = read_list(l, r->excluded, &excluded_list, &excluded,
+                       &m->n_excluded);
     if (!rc)
-        rc = read_older_drivers(l, r->older);
+        rc = read_list(l, r->older, &older_list, &older, &m->n_older_drivers);
     if (rc)
         return rc;
+    m->excluded = excluded;
+    m->older_drivers = older;
     for (int i = 0; i < m->n_product_names; i++)
         if (strcmp(m->product_names[i], m->name) == 0)
             return 0;
@@ -445,10 +457,7 @@ static int read_profiles(mp_loader *l, const mp_ynode *list,
 
 int mp_load_model(mp_loader *l, const mp_ynode *root)
 {
-#define F(k, t, req, f, lo, hi)                                                \
-    {                                                                          \
-        k, t, req, offsetof(model_raw, f), lo, hi                              \
-    }
+#define F(...) MP_FIELD(model_raw, __VA_ARGS__)
     static const mp_field f[] = {
         F("schema", MP_F_INT, true, schema, 1, 99),
         F("id", MP_F_STR, true, id, 0, 0),

@@ -421,10 +421,7 @@ static int check_prov(mp_loader *l, const mp_ynode *n, const profile_raw *r,
 int mp_load_profile(mp_loader *l, const mp_ynode *n, const mp_ci_group *groups,
                     int ngroups, mp_gi_profile *p)
 {
-#define F(k, t, req, m, lo, hi)                                                \
-    {                                                                          \
-        k, t, req, offsetof(profile_raw, m), lo, hi                            \
-    }
+#define F(...) MP_FIELD(profile_raw, __VA_ARGS__)
     static const mp_field f[] = {
         F("name", MP_F_STR, true, name, 0, 0),
         F("id", MP_F_INT, true, id, 0, 255),

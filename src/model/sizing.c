@@ -206,7 +206,15 @@ typedef struct acc {
     size_t n, cap, n_na;
     int replicas;
     int most_devices;
+    int now;         /* processes in the current snapshot */
+    uint32_t now_at; /* snapshot + 1 `now` belongs to */
 } acc;
+
+/* One key + pid (+ device) pair, to count a process once per snapshot. */
+typedef struct pair_seen {
+    uint32_t seen;  /* snapshot + 1 it was last counted in */
+    uint32_t count; /* rows of the pid in that snapshot */
+} pair_seen;
 
 typedef struct size_ctx {
     const mp_proc_samples *s;
@@ -215,13 +223,12 @@ typedef struct size_ctx {
     mp_intern pairs; /* key + pid (+ device): to count once per snapshot */
     acc *acc;        /* per key id */
     size_t n_acc;
-    uint32_t *seen;  /* per pair id: snapshot + 1 it was last counted in */
-    uint32_t *count; /* per pair id: rows of the pid in that snapshot */
+    pair_seen *seen; /* per pair id */
     size_t n_seen;
-    int *now;         /* per key id: processes in the current snapshot */
-    uint32_t *now_at; /* per key id: snapshot + 1 `now` belongs to */
 } size_ctx;
 
+/* Grow the malloc'd array *p of *have elements of elem bytes to hold want,
+ * the new elements zeroed; *have is left as it was when out of memory. */
 static int ensure(void **p, size_t *have, size_t want, size_t elem)
 {
     if (want <= *have)
@@ -235,29 +242,6 @@ static int ensure(void **p, size_t *have, size_t want, size_t elem)
     memset((char *)np + *have * elem, 0, (ncap - *have) * elem);
     *p = np;
     *have = ncap;
-    return 0;
-}
-
-/* Grow the per-key and per-pair arrays to hold ids below nk and np. */
-static int grow_ctx(size_ctx *c, size_t nk, size_t np)
-{
-    size_t have = c->n_acc;
-    if (ensure((void **)&c->acc, &have, nk, sizeof(*c->acc)))
-        return MP_ENOMEM;
-    have = c->n_acc;
-    if (ensure((void **)&c->now, &have, nk, sizeof(*c->now)))
-        return MP_ENOMEM;
-    have = c->n_acc;
-    if (ensure((void **)&c->now_at, &have, nk, sizeof(*c->now_at)))
-        return MP_ENOMEM;
-    c->n_acc = have;
-    have = c->n_seen;
-    if (ensure((void **)&c->seen, &have, np, sizeof(*c->seen)))
-        return MP_ENOMEM;
-    have = c->n_seen;
-    if (ensure((void **)&c->count, &have, np, sizeof(*c->count)))
-        return MP_ENOMEM;
-    c->n_seen = have;
     return 0;
 }
 
@@ -280,7 +264,8 @@ static int add_row(size_ctx *c, uint32_t r)
     char pair[64];
     int plen = snprintf(pair, sizeof(pair), "%zu/%u", kid, (unsigned)row->pid);
     if (mp_intern_add(&c->pairs, pair, (size_t)plen, &pid_id, NULL) ||
-        grow_ctx(c, kid + 1, pid_id + 1))
+        ensure((void **)&c->acc, &c->n_acc, kid + 1, sizeof(*c->acc)) ||
+        ensure((void **)&c->seen, &c->n_seen, pid_id + 1, sizeof(*c->seen)))
         return MP_ENOMEM;
     acc *a = &c->acc[kid];
     if (a->n + a->n_na == 0)
@@ -288,25 +273,24 @@ static int add_row(size_ctx *c, uint32_t r)
     if (row->used_mib < 0) {
         a->n_na++;
     } else {
-        size_t have = a->cap;
-        if (ensure((void **)&a->mib, &have, a->n + 1, sizeof(*a->mib)))
+        if (ensure((void **)&a->mib, &a->cap, a->n + 1, sizeof(*a->mib)))
             return MP_ENOMEM;
-        a->cap = have;
         a->mib[a->n++] = row->used_mib;
     }
     uint32_t snap = row->snapshot + 1;
-    if (c->seen[pid_id] != snap) { /* a new process in this snapshot */
-        c->seen[pid_id] = snap;
-        c->count[pid_id] = 0;
-        if (c->now_at[kid] != snap) {
-            c->now_at[kid] = snap;
-            c->now[kid] = 0;
+    pair_seen *ps = &c->seen[pid_id];
+    if (ps->seen != snap) { /* a new process in this snapshot */
+        ps->seen = snap;
+        ps->count = 0;
+        if (a->now_at != snap) {
+            a->now_at = snap;
+            a->now = 0;
         }
-        if (++c->now[kid] > a->replicas)
-            a->replicas = c->now[kid];
+        if (++a->now > a->replicas)
+            a->replicas = a->now;
     }
-    if ((int)++c->count[pid_id] > a->most_devices)
-        a->most_devices = (int)c->count[pid_id];
+    if ((int)++ps->count > a->most_devices)
+        a->most_devices = (int)ps->count;
     return 0;
 }
 
@@ -449,10 +433,7 @@ out:
     for (size_t k = 0; k < c.keys.n && k < c.n_acc; k++)
         free(c.acc[k].mib);
     free(c.acc);
-    free(c.now);
-    free(c.now_at);
     free(c.seen);
-    free(c.count);
     mp_intern_free(&c.keys);
     mp_intern_free(&c.pairs);
     if (rc)

@@ -147,10 +147,25 @@ static bool is_kind(const mp_ynode *n, mp_yvkind k)
     return mp_ynode_resolve(n, &v) == k;
 }
 
+/* What a Go string decodes from v: its text, "" for null, or NULL when v is
+ * no string. */
+static const char *go_string(const mp_ynode *v)
+{
+    return is_null(v) ? "" : is_kind(v, MP_YV_STR) ? v->str : NULL;
+}
+
 static void type_err(char *buf, size_t n, const mp_ynode *v, const char *type)
 {
     snprintf(buf, n, "json: cannot unmarshal %s into Go value of type %s",
              jkind(v), type);
+}
+
+/* mig-parted's text for a value neither of two Go types decodes (e1, e2
+ * say why each did not), into t; returns t. */
+static const char *both_errs(char *t, size_t n, const char *e1, const char *e2)
+{
+    snprintf(t, n, "(%s, %s)", e1, e2);
+    return t;
 }
 
 /* v must be a map (Go type go_type); otherwise reject it with encoding/json's
@@ -386,8 +401,8 @@ static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
     char e1[200], e2[200], t[420];
     e->filter_line = v->line;
     e->filter_col = v->col;
-    if (is_kind(v, MP_YV_STR) || is_null(v)) {
-        const char *s = is_null(v) ? "" : v->str;
+    const char *s = go_string(v);
+    if (s) {
         if (!*s)
             return; /* "" means no filter */
         e->has_filter = true;
@@ -400,10 +415,10 @@ static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
     if (v->kind == MP_YNODE_SEQ) {
         for (size_t i = 0; i < v->nkids; i++) {
             const mp_ynode *it = v->kids[i];
-            if (!is_kind(it, MP_YV_STR) && !is_null(it)) {
+            if (!go_string(it)) {
                 type_err(e2, sizeof(e2), it, "string");
-                snprintf(t, sizeof(t), "(%s, %s)", e1, e2);
-                reject(r, it, LVL_DECODE, "bad-type", t,
+                reject(r, it, LVL_DECODE, "bad-type",
+                       both_errs(t, sizeof(t), e1, e2),
                        "device-filter entries must be quoted strings such as "
                        "\"0x20B010DE\"; %s reads as a %s in YAML",
                        it->kind == MP_YNODE_SCALAR ? it->str : "this",
@@ -417,13 +432,11 @@ static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
         if (!e->filters)
             return;
         for (size_t i = 0; i < v->nkids; i++)
-            read_filter_string(r, e, v->kids[i],
-                               is_null(v->kids[i]) ? "" : v->kids[i]->str);
+            read_filter_string(r, e, v->kids[i], go_string(v->kids[i]));
         return;
     }
     type_err(e2, sizeof(e2), v, "[]string");
-    snprintf(t, sizeof(t), "(%s, %s)", e1, e2);
-    reject(r, v, LVL_DECODE, "bad-type", t,
+    reject(r, v, LVL_DECODE, "bad-type", both_errs(t, sizeof(t), e1, e2),
            "device-filter must be a quoted string or a list of quoted "
            "strings such as [\"0x20B010DE\"]%s",
            is_kind(v, MP_YV_INT) ? "; an unquoted 0x... is a number in YAML"
@@ -435,8 +448,8 @@ static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
     char e1[200], e2[200], t[420];
     e->devices_line = v->line;
     e->devices_col = v->col;
-    if (is_kind(v, MP_YV_STR) || is_null(v)) {
-        const char *s = is_null(v) ? "" : v->str;
+    const char *s = go_string(v);
+    if (s) {
         if (strcmp(s, "all") == 0) {
             e->devices_all = true;
             return;
@@ -451,8 +464,7 @@ static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
     type_err(e1, sizeof(e1), v, "string");
     if (v->kind != MP_YNODE_SEQ) {
         type_err(e2, sizeof(e2), v, "[]int");
-        snprintf(t, sizeof(t), "(%s, %s)", e1, e2);
-        reject(r, v, LVL_DECODE, "bad-devices", t,
+        reject(r, v, LVL_DECODE, "bad-devices", both_errs(t, sizeof(t), e1, e2),
                "devices must be \"all\" or a list of GPU indices; write [%s] "
                "rather than %s",
                v->kind == MP_YNODE_SCALAR ? v->str : "0",
@@ -466,8 +478,8 @@ static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
     for (size_t i = 0; i < v->nkids; i++) {
         long long d;
         if (!decode_int(v->kids[i], &d, e2, sizeof(e2))) {
-            snprintf(t, sizeof(t), "(%s, %s)", e1, e2);
-            reject(r, v->kids[i], LVL_DECODE, "bad-devices", t,
+            reject(r, v->kids[i], LVL_DECODE, "bad-devices",
+                   both_errs(t, sizeof(t), e1, e2),
                    "GPU indices must be whole numbers, not %s",
                    v->kids[i]->kind == MP_YNODE_SCALAR ? v->kids[i]->str
                                                        : "a list or map");
@@ -868,8 +880,8 @@ static void read_version(rd *r, const mp_ynode *root, const pair *p, int np)
         return;
     }
     const mp_ynode *v = ver->v;
-    if (is_kind(v, MP_YV_STR) || is_null(v)) {
-        const char *s = is_null(v) ? "" : v->str;
+    const char *s = go_string(v);
+    if (s) {
         if (strcmp(s, "v1") != 0) {
             char t[300];
             snprintf(t, sizeof(t), "unknown version: %s", s);

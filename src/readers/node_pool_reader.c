@@ -156,16 +156,11 @@ static int read_pool(const mp_db *db, const mp_schema_ctx *c, const mp_ynode *n,
 int mp_read_node_pools(const mp_db *db, const mp_schema_ctx *c,
                        const mp_ynode *n, mp_request *r)
 {
-    int rc = mp_schema_need_seq(c, n, "nodes");
+    int rc = mp_schema_need_list(c, n, "nodes", MP_MAX_FLEET, "node pools",
+                                 "; list the pools, e.g. - {pool: dgx, model: "
+                                 "h100, gpus: 8, count: 2}");
     if (rc)
         return rc;
-    if (n->nkids == 0)
-        return mp_schema_err(c, n, MP_ESCHEMA,
-                             "nodes is empty; list the pools, e.g. - {pool: "
-                             "dgx, model: h100, gpus: 8, count: 2}");
-    if (n->nkids > MP_MAX_FLEET)
-        return mp_schema_err(c, n, MP_ELIMIT, "more than %d node pools (limit)",
-                             MP_MAX_FLEET);
     for (size_t i = 0; i < n->nkids; i++) {
         mp_node_pool *p = &r->pools[r->n_pools];
         rc = read_pool(db, c, n->kids[i], p);

@@ -539,10 +539,7 @@ static int placement_units(importer *x)
     const mp_nvsmi_gipp *full = NULL;
     for (int i = 0; i < x->cap->n_gipp; i++) {
         const mp_nvsmi_gipp *g = &x->cap->gipp[i];
-        const mp_gi_profile *p = NULL;
-        for (int j = 0; j < m->n_profiles && !p; j++)
-            if (m->profiles[j].id == g->id)
-                p = &m->profiles[j];
+        const mp_gi_profile *p = mp_model_profile_by_id(m, g->id);
         if (g->gpu == x->gpu && p && p->compute_slices == m->compute_slices &&
             g->n == 1 && g->starts[0] == 0 && (!full || g->size > full->size))
             full = g;

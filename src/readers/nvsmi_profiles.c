@@ -108,12 +108,7 @@ static int check_header(rd *r, const mp_nvsmi_table *t, const char *what,
     bool ok = t->n_header == nrows;
     for (int i = 0; ok && i < nrows; i++) {
         char words[200];
-        size_t k = 0;
-        words[0] = '\0';
-        for (int c = 0; c < t->header[i].n_cells && k < sizeof(words); c++)
-            k += (size_t)snprintf(words + k, sizeof(words) - k, "%s%.*s",
-                                  c ? " " : "", t->header[i].cells[c].len,
-                                  t->header[i].cells[c].s);
+        mp_nvsmi_header_words(t, i, i + 1, words, sizeof(words));
         ok = strcmp(words, rows[i]) == 0;
     }
     if (ok)
@@ -140,11 +135,30 @@ static int record_rows(rd *r, const mp_nvsmi_table *t, int i, int n0, int n1,
     return 0;
 }
 
-static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b,
-                    mp_nvsmi_gip *g)
+/* A table whose records are two rows of n0 and n1 values under the header
+ * rows hdr[0..nhdr): each record is added by row(). */
+static int read_records(rd *r, const mp_nvsmi_table *t, const char *what,
+                        const char *const *hdr, int nhdr, int n0, int n1,
+                        int (*row)(rd *r, const mp_nvsmi_row *a,
+                                   const mp_nvsmi_row *b))
+{
+    int rc = check_header(r, t, what, hdr, nhdr);
+    for (int i = 0; !rc && i < t->n_records; i++) {
+        const mp_nvsmi_row *a, *b;
+        rc = record_rows(r, t, i, n0, n1, &a, &b);
+        if (!rc)
+            rc = row(r, a, b);
+    }
+    return rc;
+}
+
+static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
 {
     const mp_nvsmi_cell *c = a->cells;
     int l = a->line, rc = 0;
+    mp_nvsmi_gip *g = add_gip(r, l, &rc);
+    if (!g)
+        return rc;
     g->at = (mp_nvsmi_at){r->path, l};
     if ((rc = want_int(r, l, &c[0], "the GPU index", 0, 1023, &g->gpu)) ||
         (rc = want_word(r, l, &c[1], "MIG")) ||
@@ -173,23 +187,16 @@ static int read_lgip(rd *r, const mp_nvsmi_table *t)
     static const char *const hdr[] = {
         "GPU Name ID Instances Memory P2P SM DEC ENC",
         "Free/Total GiB CE JPEG OFA"};
-    int rc = check_header(r, t, "-lgip", hdr, 2);
-    for (int i = 0; !rc && i < t->n_records; i++) {
-        const mp_nvsmi_row *a, *b;
-        if ((rc = record_rows(r, t, i, 10, 3, &a, &b)) != 0)
-            break;
-        mp_nvsmi_gip *g = add_gip(r, a->line, &rc);
-        if (g)
-            rc = lgip_row(r, a, b, g);
-    }
-    return rc;
+    return read_records(r, t, "-lgip", hdr, 2, 10, 3, lgip_row);
 }
 
-static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b,
-                    mp_nvsmi_cip *ci)
+static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
 {
     const mp_nvsmi_cell *c = a->cells;
     int l = a->line, rc = 0;
+    mp_nvsmi_cip *ci = add_cip(r, l, &rc);
+    if (!ci)
+        return rc;
     ci->at = (mp_nvsmi_at){r->path, l};
     mp_nvsmi_cell id = c[4];
     if (id.len > 1 && id.s[id.len - 1] == '*') {
@@ -218,16 +225,7 @@ static int read_lcip(rd *r, const mp_nvsmi_table *t)
     static const char *const hdr[] = {
         "GPU GPU Name Profile Instances Exclusive Shared",
         "Instance ID Free/Total SM DEC ENC OFA", "ID CE JPEG"};
-    int rc = check_header(r, t, "-lcip", hdr, 3);
-    for (int i = 0; !rc && i < t->n_records; i++) {
-        const mp_nvsmi_row *a, *b;
-        if ((rc = record_rows(r, t, i, 10, 2, &a, &b)) != 0)
-            break;
-        mp_nvsmi_cip *ci = add_cip(r, a->line, &rc);
-        if (ci)
-            rc = lcip_row(r, a, b, ci);
-    }
-    return rc;
+    return read_records(r, t, "-lcip", hdr, 3, 10, 2, lcip_row);
 }
 
 /* "{0,2,4}:2" */

@@ -425,6 +425,18 @@ bool mp_nvsmi_cell_int(const mp_nvsmi_cell *c, int lo, int hi, int *out)
     return true;
 }
 
+void mp_nvsmi_header_words(const mp_nvsmi_table *t, int from, int to, char *buf,
+                           size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = from; i < to && k < n; i++)
+        for (int c = 0; c < t->header[i].n_cells && k < n; c++)
+            k += (size_t)snprintf(buf + k, n - k, "%s%.*s", k ? " " : "",
+                                  t->header[i].cells[c].len,
+                                  t->header[i].cells[c].s);
+}
+
 void mp_nvsmi_record(const mp_nvsmi_table *t, int i, int *first, int *n)
 {
     *first = t->record[i];

@@ -117,17 +117,11 @@ static int read_fleet(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
          MP_MAX_GPU_COUNT},
         {"cost", MP_F_NUM, false, offsetof(fleet_raw, cost), 0, 1000000},
     };
-    int rc = mp_schema_need_seq(c, n, "fleet");
+    int rc = mp_schema_need_list(c, n, "fleet", MP_MAX_FLEET, "fleet entries",
+                                 "; list the GPUs, e.g. - {model: h100, "
+                                 "count: 8}");
     if (rc)
         return rc;
-    if (n->nkids == 0)
-        return mp_schema_err(c, n, MP_ESCHEMA,
-                             "fleet is empty; list the GPUs, e.g. - {model: "
-                             "h100, count: 8}");
-    if (n->nkids > MP_MAX_FLEET)
-        return mp_schema_err(c, n, MP_ELIMIT,
-                             "more than %d fleet entries (limit)",
-                             MP_MAX_FLEET);
     for (size_t i = 0; i < n->nkids; i++) {
         fleet_raw fr = {.count = -1, .cost = 1.0};
         uint64_t present;
@@ -535,19 +529,9 @@ int mp_request_parse(const mp_db *db, const char *text, size_t len,
         goto out;
     }
     const mp_ynode *tn = nodes[1];
-    rc = mp_schema_need_seq(&c, tn, "tenants");
-    if (rc)
-        goto out;
-    if (tn->nkids == 0) {
-        rc = mp_schema_err(&c, tn, MP_ESCHEMA, "tenants is empty");
-        goto out;
-    }
-    if (tn->nkids > MP_MAX_TENANTS) {
-        rc = mp_schema_err(&c, tn, MP_ELIMIT, "more than %d tenants (limit)",
-                           MP_MAX_TENANTS);
-        goto out;
-    }
-    rc = read_tenants(db, &c, tn, out);
+    rc = mp_schema_need_list(&c, tn, "tenants", MP_MAX_TENANTS, "tenants", "");
+    if (!rc)
+        rc = read_tenants(db, &c, tn, out);
     if (!rc)
         rc = mp_read_node_keys(&c, tn, out);
 out:

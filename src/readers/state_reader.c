@@ -47,16 +47,22 @@ static int want_slot(rd *r, int line, const mp_nvsmi_cell *c, int *start,
                c->s);
 }
 
-/* The header's words, one string per row, into buf. */
-static void header_words(const mp_nvsmi_table *t, char *buf, size_t n)
+/* 0 when t's header, its words one space apart, is one of the NULL-ended
+ * list words (or, with prefix, starts with one); else the error for a
+ * `what` table, cols saying which columns nvidia-smi prints. */
+static int want_header(rd *r, const mp_nvsmi_table *t, const char *what,
+                       const char *const *words, bool prefix, const char *cols)
 {
-    size_t k = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < t->n_header && k < n; i++)
-        for (int c = 0; c < t->header[i].n_cells && k < n; c++)
-            k += (size_t)snprintf(buf + k, n - k, "%s%.*s", k ? " " : "",
-                                  t->header[i].cells[c].len,
-                                  t->header[i].cells[c].s);
+    char got[256];
+    mp_nvsmi_header_words(t, 0, t->n_header, got, sizeof(got));
+    for (; *words; words++)
+        if (prefix ? strncmp(got, *words, strlen(*words)) == 0
+                   : strcmp(got, *words) == 0)
+            return 0;
+    return ERR(r, MP_ESYNTAX, t->title_line, 1,
+               "the %s table's header is not the one nvidia-smi prints (%s); "
+               "this output format is not known",
+               what, cols);
 }
 
 /* GPU index's state, created on first sight; NULL when its model was not
@@ -89,17 +95,16 @@ static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
 /* |   0  MIG 1g.18gb           19       11          4:1     | */
 static int read_lgi(rd *r, const mp_nvsmi_table *t)
 {
-    char words[256];
-    header_words(t, words, sizeof(words));
-    if (strcmp(words, "GPU Name Profile Instance Placement ID ID Start:Size"))
-        return ERR(r, MP_ESYNTAX, t->title_line, 1,
-                   "the -lgi table's header is not the one nvidia-smi prints "
-                   "(GPU Name Profile Instance Placement); this output "
-                   "format is not known");
+    static const char *const hdr[] = {
+        "GPU Name Profile Instance Placement ID ID Start:Size", NULL};
+    int rc = want_header(r, t, "-lgi", hdr, false,
+                         "GPU Name Profile Instance Placement");
+    if (rc)
+        return rc;
     for (int i = 0; i < t->n_rows; i++) {
         const mp_nvsmi_row *row = &t->rows[i];
         const mp_nvsmi_cell *c = row->cells;
-        int l = row->line, rc, pid, gi, start, size;
+        int l = row->line, pid, gi, start, size;
         if (row->n_cells != 6 || !mp_nvsmi_cell_is(&c[1], "MIG"))
             return ERR(r, MP_ESYNTAX, l, 1,
                        "a GPU instance row reads \"GPU MIG NAME PROFILE-ID "
@@ -155,15 +160,14 @@ static int instance_of(rd *r, const mp_nvsmi_row *row, int gi_cell,
 /* |   0     11       MIG 1g.18gb          0         0          0:1     | */
 static int read_lci(rd *r, const mp_nvsmi_table *t)
 {
-    char words[256];
-    header_words(t, words, sizeof(words));
-    if (strcmp(words, "GPU GPU Name Profile Instance Instance ID ID ID") &&
-        strcmp(words, "GPU GPU Name Profile Instance Placement Instance ID ID "
-                      "Start:Size ID"))
-        return ERR(r, MP_ESYNTAX, t->title_line, 1,
-                   "the -lci table's header is not the one nvidia-smi prints "
-                   "(GPU, GPU Instance ID, Name, Profile ID, Instance ID); "
-                   "this output format is not known");
+    static const char *const hdr[] = {
+        "GPU GPU Name Profile Instance Instance ID ID ID",
+        "GPU GPU Name Profile Instance Placement Instance ID ID Start:Size ID",
+        NULL};
+    int rc = want_header(r, t, "-lci", hdr, false,
+                         "GPU, GPU Instance ID, Name, Profile ID, Instance ID");
+    if (rc)
+        return rc;
     r->st->has_lci = true;
     for (int i = 0; i < t->n_rows; i++) {
         const mp_nvsmi_row *row = &t->rows[i];
@@ -174,7 +178,8 @@ static int read_lci(rd *r, const mp_nvsmi_table *t)
                        "MIG NAME PROFILE-ID INSTANCE-ID [START:SIZE]\"; this "
                        "one does not");
         mp_gpu_state *g;
-        int q, rc = instance_of(r, row, 1, "a compute instance", &g, &q);
+        int q;
+        rc = instance_of(r, row, 1, "a compute instance", &g, &q);
         if (rc || !g)
             return rc;
         mp_gi_state *s = &g->gi[q];
@@ -186,13 +191,11 @@ static int read_lci(rd *r, const mp_nvsmi_table *t)
 /* |    0    2    0       4242      C   python3 serve.py      30120MiB | */
 static int read_processes(rd *r, const mp_nvsmi_table *t)
 {
-    char words[256];
-    header_words(t, words, sizeof(words));
-    if (strncmp(words, "GPU GI CI PID Type Process name", 31))
-        return ERR(r, MP_ESYNTAX, t->title_line, 1,
-                   "the Processes table's header is not the one nvidia-smi "
-                   "prints (GPU GI CI PID Type Process name); this output "
-                   "format is not known");
+    static const char *const hdr[] = {"GPU GI CI PID Type Process name", NULL};
+    int rc = want_header(r, t, "Processes", hdr, true,
+                         "GPU GI CI PID Type Process name");
+    if (rc)
+        return rc;
     r->st->has_procs = true;
     for (int i = 0; i < t->n_rows; i++) {
         const mp_nvsmi_row *row = &t->rows[i];
@@ -206,7 +209,8 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
         if (mp_nvsmi_cell_is(&c[1], "N/A"))
             continue; /* a GPU without MIG */
         mp_gpu_state *g;
-        int q, rc = instance_of(r, row, 1, "a process", &g, &q);
+        int q;
+        rc = instance_of(r, row, 1, "a process", &g, &q);
         if (rc || !g)
             return rc;
         mp_gi_state *s = &g->gi[q];

@@ -16,7 +16,7 @@ typedef struct edge {
 
 struct mp_flow {
     int n;
-    int *head, *level, *it, *queue;
+    int *head, *level, *it, *queue; /* n each, one block that head owns */
     edge *e;
     int ne, cap;
 };
@@ -24,17 +24,17 @@ struct mp_flow {
 mp_flow *mp_flow_new(int nodes)
 {
     mp_flow *f = calloc(1, sizeof(*f));
-    if (!f)
-        return NULL;
-    f->n = nodes;
-    f->head = malloc((size_t)nodes * sizeof(int));
-    f->level = malloc((size_t)nodes * sizeof(int));
-    f->it = malloc((size_t)nodes * sizeof(int));
-    f->queue = malloc((size_t)nodes * sizeof(int));
-    if (!f->head || !f->level || !f->it || !f->queue) {
-        mp_flow_free(f);
+    int *block = malloc(4 * (size_t)nodes * sizeof(int));
+    if (!f || !block) {
+        free(f);
+        free(block);
         return NULL;
     }
+    f->n = nodes;
+    f->head = block;
+    f->level = block + nodes;
+    f->it = block + 2 * nodes;
+    f->queue = block + 3 * nodes;
     for (int i = 0; i < nodes; i++)
         f->head[i] = -1;
     return f;
@@ -45,9 +45,6 @@ void mp_flow_free(mp_flow *f)
     if (!f)
         return;
     free(f->head);
-    free(f->level);
-    free(f->it);
-    free(f->queue);
     free(f->e);
     free(f);
 }

@@ -29,6 +29,22 @@ int mp_schema_need_seq(const mp_schema_ctx *c, const mp_ynode *n,
                          n ? mp_yvkind_name(mp_ynode_resolve(n, &v)) : "null");
 }
 
+int mp_schema_need_list(const mp_schema_ctx *c, const mp_ynode *n,
+                        const char *what, size_t most, const char *items,
+                        const char *empty_hint)
+{
+    int rc = mp_schema_need_seq(c, n, what);
+    if (rc)
+        return rc;
+    if (n->nkids == 0)
+        return mp_schema_err(c, n, MP_ESCHEMA, "%s is empty%s", what,
+                             empty_hint);
+    if (n->nkids > most)
+        return mp_schema_err(c, n, MP_ELIMIT, "more than %zu %s (limit)", most,
+                             items);
+    return 0;
+}
+
 int mp_schema_str(const mp_schema_ctx *c, const mp_ynode *n, const char *what,
                   const char **out)
 {

@@ -220,6 +220,10 @@ const char *mp_model_product(const mp_model *m, uint32_t id);
 /* A GI profile of m by canonical name, or NULL. Index with mp_profile_index. */
 const mp_gi_profile *mp_model_profile(const mp_model *m, const char *name);
 int mp_profile_index(const mp_model *m, const mp_gi_profile *p);
+/* The GI profile of m with nvidia-smi profile ID id, or NULL. */
+const mp_gi_profile *mp_model_profile_by_id(const mp_model *m, int id);
+/* Whether p may be placed at memory slice start (one of its placements). */
+bool mp_gi_can_start(const mp_gi_profile *p, int start);
 
 /* A CI profile of a GI profile by name, or NULL. */
 const mp_ci_profile *mp_gi_ci(const mp_gi_profile *p, const char *name);

@@ -95,6 +95,11 @@ bool mp_nvsmi_cell_is(const mp_nvsmi_cell *c, const char *s);
  * gets it. */
 bool mp_nvsmi_cell_int(const mp_nvsmi_cell *c, int lo, int hi, int *out);
 
+/* The words of header rows [from, to) of t, one space apart, into buf of n
+ * bytes (cut short when it is full). */
+void mp_nvsmi_header_words(const mp_nvsmi_table *t, int from, int to, char *buf,
+                           size_t n);
+
 /* The rows of record i of t: *first and *n. */
 void mp_nvsmi_record(const mp_nvsmi_table *t, int i, int *first, int *n);
 

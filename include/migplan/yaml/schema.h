@@ -40,6 +40,13 @@ typedef struct mp_field {
     long long min, max; /* for MP_F_INT / MP_F_NUM; ignored when min > max */
 } mp_field;
 
+/* A row of a field table: key, type, required, the member of the raw
+ * struct `raw` it fills, and the bounds of a number. */
+#define MP_FIELD(raw, key, type, required, member, min, max)                   \
+    {                                                                          \
+        key, type, required, offsetof(raw, member), min, max                   \
+    }
+
 typedef struct mp_schema_ctx {
     const char *path; /* file name for diagnostics */
     mp_arena *arena;  /* where strings are copied */
@@ -63,6 +70,13 @@ int mp_schema_err(const mp_schema_ctx *c, const mp_ynode *n, int code,
 /* Require n to be a sequence (what names it in the message). */
 int mp_schema_need_seq(const mp_schema_ctx *c, const mp_ynode *n,
                        const char *what);
+
+/* Require n to be a list (what names it) of 1 to `most` entries: an empty
+ * one is refused as "WHAT is empty" followed by empty_hint ("" or "; list
+ * ..."), a longer one with MP_ELIMIT as "more than MOST ITEMS (limit)". */
+int mp_schema_need_list(const mp_schema_ctx *c, const mp_ynode *n,
+                        const char *what, size_t most, const char *items,
+                        const char *empty_hint);
 
 /* Copy a string scalar; refuses non-strings with a "quote it" hint. */
 int mp_schema_str(const mp_schema_ctx *c, const mp_ynode *n, const char *what,
