@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_color.h"
+#include "cli_state.h"
 #include "migplan/emit/emit_lp.h"
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
@@ -45,6 +46,9 @@ typedef struct plan_args {
     bool all_gpus;         /* --all-gpus: no grouping in large plans */
     const char *min_spare; /* --min-spare SIZE: overrides the request's */
     const char *node_name; /* --node-name: the node a script is for */
+    const char *current;   /* --current FILE: plan from the node's state */
+    bool allow_disruption; /* --allow-disruption: in-use instances may go */
+    bool reset_unused;     /* --reset-unused: MIG off on unused GPUs */
     const char *request;
 } plan_args;
 
@@ -285,9 +289,34 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
     return exit_code;
 }
 
+/* --current: the options it takes, and the state for req's fleet. */
+static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
+                         cli_inputs *in, mp_node_state *st)
+{
+    if (a->format == PLAN_FORMAT_NVIDIA_SMI)
+        return cli_usage_error(c, "--current with --format nvidia-smi needs "
+                                  "a change script, which is not written "
+                                  "yet; --format json lists the changes");
+    if (a->format == PLAN_FORMAT_LP)
+        return cli_usage_error(c, "--format lp describes the plan from empty "
+                                  "GPUs: drop --current");
+    if (req->n_pools)
+        return cli_usage_error(c, "--current plans a fleet: give the node's "
+                                  "GPUs as `fleet:` (node pools are not "
+                                  "supported with --current yet)");
+    const mp_model *models[MP_STATE_MAX_GPUS];
+    int n;
+    cli_fleet_models(req, models, &n);
+    return cli_read_state(c, in, a->current, models, n, st);
+}
+
 static int run(cli_ctx *c, void *args)
 {
     const plan_args *a = args;
+    if ((a->allow_disruption || a->reset_unused) && !a->current)
+        return cli_usage_error(c, "--%s needs --current FILE",
+                               a->allow_disruption ? "allow-disruption"
+                                                   : "reset-unused");
     if (a->no_placement && a->format != PLAN_FORMAT_NVIDIA_SMI)
         return cli_usage_error(c, "--no-placement only applies to --format "
                                   "nvidia-smi");
@@ -317,12 +346,25 @@ static int run(cli_ctx *c, void *args)
     }
     if (a->min_spare)
         req.min_spare_mib = min_spare;
+    mp_node_state st;
+    memset(&st, 0, sizeof(st));
+    if (a->current)
+        r = current_state(c, &req, a, &in, &st);
+    if (r) {
+        mp_node_state_free(&st);
+        mp_request_free(&req);
+        cli_inputs_free(&in);
+        return r;
+    }
     const mp_db *db;
     cli_db(c, &db);
     mp_plan plan;
     mp_diag d;
     mp_diag_clear(&d);
-    mp_solve_opts so = {.time_limit = a->time_limit};
+    mp_solve_opts so = {.time_limit = a->time_limit,
+                        .current = a->current ? &st : NULL,
+                        .allow_disruption = a->allow_disruption,
+                        .reset_unused = a->reset_unused};
     progress pr = {.limit = a->time_limit};
     if (isatty(STDERR_FILENO)) {
         so.progress = show_progress;
@@ -338,6 +380,7 @@ static int run(cli_ctx *c, void *args)
         r = report(c, a, &plan, &in);
         mp_plan_free(&plan);
     }
+    mp_node_state_free(&st);
     mp_request_free(&req);
     cli_inputs_free(&in);
     return r;
@@ -390,6 +433,16 @@ static const cli_option options[] = {
     CLI_OPT_FLAG(plan_args, all_gpus, "all-gpus",
                  "table: draw every GPU even when more than 16 are used "
                  "(else GPUs that look the same are drawn once)"),
+    CLI_OPT_TEXT(plan_args, current, "current", "FILE", CLI_VALUE_FILE,
+                 "plan from the node's state (nvidia-smi mig -lgi output, "
+                 "with -lci and nvidia-smi's process table): keep what is in "
+                 "use, change as little as possible"),
+    CLI_OPT_FLAG(plan_args, allow_disruption, "allow-disruption",
+                 "--current: destroy instances in use when the request "
+                 "needs their room (as few as it can)"),
+    CLI_OPT_FLAG(plan_args, reset_unused, "reset-unused",
+                 "--current: disable MIG on the GPUs the plan does not use "
+                 "(else they are left as they are)"),
     {.name = NULL},
 };
 

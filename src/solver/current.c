@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* current.c - plan from a running node (mp_solve_opts.current).
+ *
+ * The GPUs of the node are taken by index (fleet order). A GPU with an
+ * instance in use is busy: it is in the plan, its instances in use stay
+ * where they are, and its instances serve what they fit first (an
+ * instance in use serves the tenant named like its process when it can),
+ * then its free room takes new instances, and only then its idle
+ * instances that serve nobody make room. The rest of the request is
+ * solved exactly on the other GPUs (current_map.c) and mapped onto them so
+ * that as many existing instances as possible are kept.
+ *
+ * The cost is proven optimal when it reaches the lower bound of the same
+ * request from empty GPUs (a relaxation). Instances destroyed and created
+ * are proven fewest when none is destroyed and no fewer could be created
+ * than the replicas the existing instances cannot serve (a max-flow);
+ * otherwise the plan says they are not proven.
+ */
+#include "current_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migplan/solver/maxflow.h"
+
+bool cur_whole(const mp_tenant *t)
+{
+    return t->whole_gpu || mp_tenant_gpus(t) > 1;
+}
+
+int cur_append(cur *c, int fleet)
+{
+    if (c->n == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 8;
+        cur_gpu *g = realloc(c->g, (size_t)cap * sizeof(*g));
+        if (!g)
+            return MP_ENOMEM;
+        c->g = g;
+        c->cap = cap;
+    }
+    cur_gpu *g = &c->g[c->n];
+    memset(g, 0, sizeof(*g));
+    g->index = c->n;
+    g->fleet = fleet;
+    return c->n++;
+}
+
+/* The fleet entry of GPU index k (-1: beyond the fleet). */
+static int entry_of(const mp_request *r, int k)
+{
+    for (int i = 0; i < r->n_fleet; i++) {
+        if (r->fleet[i].count < 0)
+            return i;
+        if (k < r->fleet[i].count)
+            return i;
+        k -= r->fleet[i].count;
+    }
+    return -1;
+}
+
+/* The node's GPUs: the fleet's, each with its state. */
+static int cur_setup(cur *c, mp_diag *d)
+{
+    const mp_request *r = c->req;
+    int total = 0;
+    for (int i = 0; i < r->n_fleet; i++) {
+        if (r->fleet[i].count < 0 && i != r->n_fleet - 1)
+            return mp_diag_set(d, MP_EUSAGE, r->path, r->fleet[i].line,
+                               r->fleet[i].col,
+                               "with --current, GPU indices follow the "
+                               "fleet's order: only its last entry may have "
+                               "no count");
+        total += r->fleet[i].count < 0 ? 0 : r->fleet[i].count;
+    }
+    for (int j = 0; j < c->st->n; j++) {
+        const mp_gpu_state *s = &c->st->gpu[j];
+        int i = entry_of(r, s->index);
+        if (i < 0)
+            return mp_diag_set(d, MP_EUSAGE, r->path, 0, 0,
+                               "the state lists GPU %d, but the request's "
+                               "fleet has %d GPU%s (indices 0-%d)",
+                               s->index, total, total == 1 ? "" : "s",
+                               total - 1);
+        if (s->layout.gis.model != r->fleet[i].model)
+            return mp_diag_set(
+                d, MP_EUSAGE, r->path, r->fleet[i].line, r->fleet[i].col,
+                "the state's GPU %d is a %s, the fleet has a "
+                "%s there",
+                s->index, s->layout.gis.model->id, r->fleet[i].model->id);
+        if (s->index + 1 > total)
+            total = s->index + 1;
+    }
+    for (int k = 0; k < total; k++) {
+        int at = cur_append(c, entry_of(r, k));
+        if (at < 0)
+            return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+        c->g[at].st = mp_node_state_gpu(c->st, k);
+    }
+    return 0;
+}
+
+/* Forget an attempt: every GPU as the state has it, nothing placed. */
+static void cur_reset(cur *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        g->taken = false;
+        g->kind = !g->st || g->st->layout.gis.n == 0              ? CUR_EMPTY
+                  : mp_gpu_state_in_use(g->st) > 0 && !g->relaxed ? CUR_BUSY
+                                                                  : CUR_IDLE;
+    }
+    for (int t = 0; t < c->req->n_tenants; t++)
+        c->left[t] = c->req->tenants[t].replicas;
+}
+
+/* Smallest memory slices of a profile of m that t takes (99: none). */
+static int demand(const mp_tenant *t, const mp_model *m)
+{
+    int best = 99;
+    for (int p = 0; p < m->n_profiles; p++)
+        if (m->profiles[p].memory_slices < best &&
+            mp_tenant_takes_profile(t, m, p))
+            best = m->profiles[p].memory_slices;
+    return best;
+}
+
+/* The tenant an existing instance of profile p serves: the one named like
+ * its process, else the most demanding one it fits (then the one with the
+ * most left). -1: none. */
+static int pick_tenant(const cur *c, const mp_model *m, int p, const char *proc)
+{
+    int best = -1, best_dem = 0;
+    for (int t = 0; t < c->req->n_tenants; t++) {
+        const mp_tenant *tn = &c->req->tenants[t];
+        if (c->left[t] <= 0 || cur_whole(tn) ||
+            !mp_tenant_takes_profile(tn, m, p))
+            continue;
+        if (proc && strcmp(proc, tn->name) == 0)
+            return t;
+        int dem = demand(tn, m);
+        if (best < 0 || dem > best_dem ||
+            (dem == best_dem && c->left[t] > c->left[best]))
+            best = t, best_dem = dem;
+    }
+    return best;
+}
+
+/* Serve replicas with the busy GPUs' instances: in use (in_use) or idle. */
+static void serve_existing(cur *c, bool in_use)
+{
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        if (g->kind != CUR_BUSY)
+            continue;
+        const mp_layout *l = &g->pg.layout.gis;
+        for (int q = 0; q < l->n; q++) {
+            const mp_gi_state *s = &g->st->gi[q];
+            if (g->pg.tenant[q] >= 0 || (s->n_processes > 0) != in_use)
+                continue;
+            int t = pick_tenant(c, l->model, l->gi[q].profile,
+                                in_use ? s->process : NULL);
+            if (t >= 0) {
+                g->pg.tenant[q] = t;
+                c->left[t]--;
+            }
+        }
+    }
+}
+
+/* Can l take an instance of profile p? *start gets where: the driver's
+ * own pick when it is free, else the first free placement. */
+static bool room_for(const mp_layout *l, int p, int *start)
+{
+    if (l->n >= MP_MAX_GIS)
+        return false;
+    const mp_model *m = l->model;
+    unsigned occ = 0;
+    for (int q = 0; q < l->n; q++)
+        for (int u = 0; u < m->profiles[l->gi[q].profile].memory_slices; u++)
+            occ |= 1u << (l->gi[q].start + u);
+    mp_layout t = *l;
+    t.n++;
+    const mp_gi_profile *pr = &m->profiles[p];
+    int pick = mp_geom_driver_pick(m, p, occ);
+    for (int k = -1; k < pr->n_placements; k++) {
+        int s = k < 0 ? pick : pr->placements[k];
+        if (s < 0)
+            continue;
+        t.gi[l->n] = (mp_gi){.profile = p, .start = s};
+        if (mp_geom_validate(&t, NULL) == 0) {
+            *start = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* New instances in the free room of busy GPU g, most demanding tenants
+ * first, each on its smallest profile that fits. Returns how many. */
+static int fill_room(cur *c, cur_gpu *g)
+{
+    const mp_model *m = g->pg.layout.gis.model;
+    int added = 0;
+    for (bool more = true; more;) {
+        more = false;
+        int t = -1, t_dem = 0;
+        for (int u = 0; u < c->req->n_tenants; u++) {
+            const mp_tenant *tn = &c->req->tenants[u];
+            int dem = demand(tn, m);
+            if (c->left[u] <= 0 || cur_whole(tn) || dem == 99)
+                continue;
+            int p = -1, start = -1;
+            for (int q = 0; q < m->n_profiles; q++)
+                if (mp_tenant_takes_profile(tn, m, q) &&
+                    (p < 0 || m->profiles[q].memory_slices <
+                                  m->profiles[p].memory_slices))
+                    if (room_for(&g->pg.layout.gis, q, &start))
+                        p = q;
+            if (p >= 0 && (t < 0 || dem > t_dem))
+                t = u, t_dem = dem;
+        }
+        if (t < 0)
+            break;
+        const mp_tenant *tn = &c->req->tenants[t];
+        int p = -1, start = -1;
+        for (int q = 0; q < m->n_profiles; q++)
+            if (mp_tenant_takes_profile(tn, m, q) &&
+                (p < 0 ||
+                 m->profiles[q].memory_slices < m->profiles[p].memory_slices))
+                if (room_for(&g->pg.layout.gis, q, &start))
+                    p = q;
+        room_for(&g->pg.layout.gis, p, &start);
+        int q = mp_gpu_layout_add(&g->pg.layout, p, start);
+        if (q < 0)
+            break;
+        g->pg.tenant[q] = t;
+        c->left[t]--;
+        added++;
+        more = true;
+    }
+    g->pg.layout.driver_order = g->pg.layout.driver_exact = false;
+    return added;
+}
+
+/* Busy GPU g without its idle instances that serve nobody, when that
+ * room takes new instances; those that still fit afterwards stay. */
+static void make_room(cur *c, cur_gpu *g)
+{
+    mp_plan_gpu save = g->pg, *pg = &g->pg;
+    const mp_layout *old = &save.layout.gis;
+    mp_gpu_layout_init(&pg->layout, old->model, true);
+    bool dropped[MP_MAX_GIS] = {false}, any = false;
+    for (int q = 0; q < old->n; q++) {
+        pg->tenant[q] = -1;
+        if (save.tenant[q] < 0 && g->st->gi[q].n_processes == 0) {
+            dropped[q] = any = true;
+            continue;
+        }
+        int at = mp_gpu_layout_add(&pg->layout, old->gi[q].profile,
+                                   old->gi[q].start);
+        pg->tenant[at] = save.tenant[q];
+    }
+    if (!any || fill_room(c, g) == 0) {
+        g->pg = save;
+        return;
+    }
+    int start;
+    for (int q = 0; q < old->n; q++)
+        if (dropped[q] &&
+            room_for(&pg->layout.gis, old->gi[q].profile, &start)) {
+            mp_layout t = pg->layout.gis;
+            t.gi[t.n++] = old->gi[q];
+            if (mp_geom_validate(&t, NULL) == 0)
+                mp_gpu_layout_add(&pg->layout, old->gi[q].profile,
+                                  old->gi[q].start);
+        }
+    pg->layout.driver_order = pg->layout.driver_exact = false;
+}
+
+/* The busy GPUs: kept as they are, serving what they can. */
+static void place_busy(cur *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        if (g->kind != CUR_BUSY)
+            continue;
+        sv_plan_gpu_init(&g->pg, g->fleet, g->st->layout.gis.model, true, -1);
+        g->pg.layout = g->st->layout;
+        g->pg.layout.mig_enabled = true;
+        g->pg.layout.driver_order = g->pg.layout.driver_exact = false;
+        g->taken = true;
+    }
+    serve_existing(c, true);
+    serve_existing(c, false);
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_BUSY)
+            fill_room(c, &c->g[k]);
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_BUSY)
+            make_room(c, &c->g[k]);
+}
+
+/* The plan's GPUs, by index: taken ones as placed, the others as they are
+ * (or MIG disabled with reset_unused). */
+static int assemble(cur *c, mp_plan *out)
+{
+    out->gpus = calloc((size_t)(c->n ? c->n : 1), sizeof(*out->gpus));
+    if (!out->gpus)
+        return MP_ENOMEM;
+    out->n_gpus = c->n;
+    for (int k = 0; k < c->n; k++) {
+        const cur_gpu *g = &c->g[k];
+        mp_plan_gpu *pg = &out->gpus[k];
+        if (g->taken) {
+            *pg = g->pg;
+            continue;
+        }
+        sv_plan_gpu_init(pg, g->fleet, c->req->fleet[g->fleet].model, false,
+                         -1);
+        if (g->st && !c->o->reset_unused) {
+            pg->layout = g->st->layout;
+            pg->layout.driver_order = pg->layout.driver_exact = false;
+        }
+    }
+    return sv_plan_number(c->req, out);
+}
+
+/* One plan from the GPUs' kinds: *blocked when the rest does not fit. */
+static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
+{
+    cur_reset(c);
+    place_busy(c);
+    int rc = cur_place_rest(c, blocked, out, d);
+    if (rc || *blocked)
+        return rc;
+    rc = assemble(c, out);
+    return rc ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory") : 0;
+}
+
+/* --allow-disruption: let the busy GPU with the fewest instances in use
+ * (then the lowest index) give up its instances. False: none left. */
+static bool relax_next(cur *c)
+{
+    int best = -1;
+    for (int k = 0; k < c->n; k++) {
+        const cur_gpu *g = &c->g[k];
+        if (g->kind == CUR_BUSY &&
+            (best < 0 ||
+             mp_gpu_state_in_use(g->st) < mp_gpu_state_in_use(c->g[best].st)))
+            best = k;
+    }
+    if (best >= 0)
+        c->g[best].relaxed = true;
+    return best >= 0;
+}
+
+/* Why nothing fits without touching instances in use: each of them, and
+ * the tenants still to place. */
+static void blocking_reason(const cur *c, mp_plan *out)
+{
+    size_t k = 0;
+    char *b = out->reason;
+    size_t n = sizeof(out->reason);
+    mp_catf(b, n, &k, "the request needs the room of instances in use:");
+    const char *sep = " ";
+    for (int j = 0; j < c->n; j++) {
+        const cur_gpu *g = &c->g[j];
+        if (g->kind != CUR_BUSY)
+            continue;
+        const mp_layout *l = &g->st->layout.gis;
+        for (int q = 0; q < l->n; q++) {
+            const mp_gi_state *s = &g->st->gi[q];
+            if (s->n_processes == 0)
+                continue;
+            mp_catf(b, n, &k, "%sGPU %d GI %d (%s at slot %d, process %s)", sep,
+                    g->index, s->gi_id,
+                    l->model->profiles[l->gi[q].profile].name, l->gi[q].start,
+                    s->process ? s->process : "?");
+            sep = ", ";
+        }
+    }
+    mp_catf(b, n, &k, "; still to place:");
+    sep = " ";
+    for (int t = 0; t < c->req->n_tenants; t++)
+        if (c->left[t] > 0) {
+            mp_catf(b, n, &k, "%s%s (%lld replica%s)", sep,
+                    c->req->tenants[t].name, c->left[t],
+                    c->left[t] == 1 ? "" : "s");
+            sep = ", ";
+        }
+    mp_catf(b, n, &k,
+            "; --allow-disruption lets the plan destroy instances "
+            "in use");
+}
+
+/* Fewest instances any plan creates: the instance replicas less those the
+ * existing instances can serve (a max-flow); -1 when a tenant may also
+ * take a whole GPU (no bound then). */
+static long long created_bound(const cur *c)
+{
+    const mp_request *r = c->req;
+    int ninst = 0;
+    for (int k = 0; k < c->n; k++)
+        ninst += c->g[k].st ? c->g[k].st->layout.gis.n : 0;
+    mp_flow *f = mp_flow_new(ninst + r->n_tenants + 2);
+    if (!f)
+        return -1;
+    int src = ninst + r->n_tenants, sink = src + 1, v = 0;
+    long long need = 0;
+    bool ok = true;
+    for (int t = 0; t < r->n_tenants && ok; t++) {
+        for (int i = 0; i < r->n_fleet; i++)
+            ok = ok && (cur_whole(&r->tenants[t]) ||
+                        !mp_request_takes_whole(r, &r->tenants[t], i));
+        if (!cur_whole(&r->tenants[t])) {
+            need += r->tenants[t].replicas;
+            ok = ok && mp_flow_add_edge(f, ninst + t, sink,
+                                        r->tenants[t].replicas) >= 0;
+        }
+    }
+    for (int k = 0; k < c->n && ok; k++) {
+        const mp_layout *l = c->g[k].st ? &c->g[k].st->layout.gis : NULL;
+        for (int q = 0; l && q < l->n && ok; q++, v++) {
+            ok = mp_flow_add_edge(f, src, v, 1) >= 0;
+            for (int t = 0; t < r->n_tenants && ok; t++)
+                if (!cur_whole(&r->tenants[t]) &&
+                    mp_tenant_takes_profile(&r->tenants[t], l->model,
+                                            l->gi[q].profile))
+                    ok = mp_flow_add_edge(f, v, ninst + t, 1) >= 0;
+        }
+    }
+    long long bound = ok ? need - mp_flow_max(f, src, sink) : -1;
+    mp_flow_free(f);
+    return bound;
+}
+
+/* The changes summed, and whether they are proven fewest. */
+static int disruption(const cur *c, mp_plan *out)
+{
+    for (int k = 0; k < out->n_gpus; k++) {
+        mp_gpu_change ch;
+        if (mp_plan_gpu_change(out, &out->gpus[k], &ch))
+            return MP_EINTERNAL;
+        out->disruption.destroyed += ch.n_destroy;
+        out->disruption.created += ch.n_create;
+        out->disruption.in_use_destroyed += ch.in_use_destroyed;
+        out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
+    }
+    long long bound = created_bound(c);
+    out->disruption.minimal = out->optimal && out->disruption.destroyed == 0 &&
+                              bound >= 0 && out->disruption.created == bound;
+    return 0;
+}
+
+bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    const mp_gpu_state *s =
+        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
+    const mp_gi *gi = &g->layout.gis.gi[q];
+    for (int k = 0; s && k < s->layout.gis.n; k++)
+        if (s->layout.gis.gi[k].profile == gi->profile &&
+            s->layout.gis.gi[k].start == gi->start)
+            return true;
+    return false;
+}
+
+int mp_plan_gpu_change(const mp_plan *p, const mp_plan_gpu *g,
+                       mp_gpu_change *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!g->used && !p->reset_unused)
+        return 0;
+    const mp_gpu_state *s =
+        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
+    mp_gpu_state empty;
+    if (!s) {
+        mp_gpu_state_init(&empty, g->index, p->req->fleet[g->fleet].model);
+        s = &empty;
+    }
+    char why[256];
+    return mp_gpu_change_diff(s, &g->layout, out, why, sizeof(why))
+               ? MP_EINTERNAL
+               : 0;
+}
+
+/* The plan's bound and proof: the same request from empty GPUs costs no
+ * more, and the busy GPUs are used whatever happens. */
+static void prove(const cur *c, const mp_plan *base, mp_plan *out)
+{
+    double busy = 0;
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_BUSY)
+            busy += c->req->fleet[c->g[k].fleet].cost;
+    double lb = fmax(base->lower_bound, busy);
+    out->lower_bound = round(lb * 1e6) / 1e6;
+    out->optimal = out->cost <= lb + 1e-9;
+    out->time_limit_hit = base->time_limit_hit || c->time_limit_hit;
+    out->integral_costs = base->integral_costs;
+    out->classes = base->classes;
+    out->patterns = base->patterns;
+}
+
+static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
+{
+    int rc = cur_setup(c, d);
+    bool blocked = true;
+    while (!rc) {
+        mp_plan_free(out);
+        memset(out, 0, sizeof(*out));
+        out->req = c->req;
+        out->current = c->st;
+        out->reset_unused = c->o->reset_unused;
+        rc = attempt(c, &blocked, out, d);
+        if (rc || !blocked || !c->o->allow_disruption || !relax_next(c))
+            break;
+    }
+    if (rc)
+        return rc;
+    if (blocked) {
+        bool busy = false;
+        for (int k = 0; k < c->n; k++)
+            busy = busy || c->g[k].kind == CUR_BUSY;
+        if (busy)
+            blocking_reason(c, out);
+        return 0;
+    }
+    out->feasible = true;
+    prove(c, base, out);
+    if (disruption(c, out))
+        return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0,
+                           "internal error: a GPU's changes; please report it");
+    return 0;
+}
+
+int sv_current_solve(const mp_db *db, const mp_request *req,
+                     const mp_solve_opts *o, mp_plan *out, mp_diag *d)
+{
+    double t0 = sv_now();
+    memset(out, 0, sizeof(*out));
+    if (req->n_pools)
+        return mp_diag_set(d, MP_EUSAGE, req->path, 0, 0,
+                           "--current plans a fleet: give the node's GPUs "
+                           "as `fleet:` (node pools are not supported "
+                           "with --current yet)");
+    /* the same request from empty GPUs: the bound, or why nothing fits */
+    mp_solve_opts bo = *o;
+    bo.current = NULL;
+    bo.time_limit = (o->time_limit > 0 ? o->time_limit : 5) / 2;
+    mp_plan base;
+    int rc = mp_solve(db, req, &bo, &base, d);
+    if (rc)
+        return rc;
+    if (!base.feasible) {
+        *out = base;
+        out->current = o->current;
+        return 0;
+    }
+    cur c = {.db = db, .req = req, .o = o, .st = o->current};
+    c.left =
+        calloc((size_t)(req->n_tenants ? req->n_tenants : 1), sizeof(*c.left));
+    if (!c.left)
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    else
+        rc = current_run(&c, &base, out, d);
+    free(c.left);
+    free(c.g);
+    mp_plan_free(&base);
+    out->seconds = sv_now() - t0;
+    if (!rc && out->feasible)
+        rc = sv_self_check(out, d);
+    if (!rc && out->feasible && mp_plan_warn(out, &out->warnings))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc)
+        mp_plan_free(out);
+    return rc;
+}

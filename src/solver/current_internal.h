@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* current_internal.h - what the two files of planning from a running node
+ * share (current.c: the GPUs, the instances kept and the room in use;
+ * current_map.c: the rest of the request on the other GPUs, mapped onto
+ * them to keep the most). Private to src/solver/; names are cur_*. */
+#ifndef MIGPLAN_CURRENT_INTERNAL_H
+#define MIGPLAN_CURRENT_INTERNAL_H
+
+#include "solver_internal.h"
+
+enum { CUR_EMPTY, CUR_IDLE, CUR_BUSY };
+
+/* A GPU of the node, by index (fleet order). */
+typedef struct cur_gpu {
+    int index, fleet;
+    const mp_gpu_state *st; /* NULL: not listed, no instances */
+    int kind;               /* CUR_EMPTY, CUR_IDLE (no process) or CUR_BUSY */
+    bool relaxed;           /* busy, but its instances may go (disruption) */
+    bool taken;             /* in the plan */
+    mp_plan_gpu pg;         /* what it holds when taken */
+} cur_gpu;
+
+typedef struct cur {
+    const mp_db *db;
+    const mp_request *req;
+    const mp_solve_opts *o;
+    const mp_node_state *st;
+    cur_gpu *g; /* n GPUs, cap allocated */
+    int n, cap;
+    long long *left; /* per tenant, units still to place */
+    bool time_limit_hit;
+} cur;
+
+/* Is tenant t served by whole GPUs only? */
+bool cur_whole(const mp_tenant *t);
+
+/* Place what c->left still holds on the GPUs that are not busy (a solve of
+ * the rest, mapped onto the GPUs keeping the most instances). *blocked:
+ * the rest does not fit them (plan->reason says why). MP_ENOMEM... */
+int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d);
+
+/* A GPU of the node beyond the listed ones (an unlimited fleet entry):
+ * its index, or MP_ENOMEM. */
+int cur_append(cur *c, int fleet);
+
+#endif
