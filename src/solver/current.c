@@ -3,10 +3,9 @@
  *
  * The GPUs of the node are taken by index (fleet order). A GPU with an
  * instance in use is busy: it is in the plan, its instances in use stay
- * where they are, and its instances serve what they fit first (an
- * instance in use serves the tenant named like its process when it can),
- * then its free room takes new instances, and only then its idle
- * instances that serve nobody make room. The rest of the request is
+ * where they are, and of the layouts that keep them it gets the one that
+ * serves the most of the request, then destroys and creates the fewest
+ * instances (current_busy.c). The rest of the request is
  * solved exactly on the other GPUs (current_map.c) and mapped onto them so
  * that as many existing instances as possible are kept.
  *
@@ -115,191 +114,14 @@ static void cur_reset(cur *c)
         c->left[t] = c->req->tenants[t].replicas;
 }
 
-/* Smallest memory slices of a profile of m that t takes (99: none). */
-static int demand(const mp_tenant *t, const mp_model *m)
+/* The busy GPUs, in index order, each serving what it can. */
+static int place_busy(cur *c)
 {
-    int best = 99;
-    for (int p = 0; p < m->n_profiles; p++)
-        if (m->profiles[p].memory_slices < best &&
-            mp_tenant_takes_profile(t, m, p))
-            best = m->profiles[p].memory_slices;
-    return best;
-}
-
-/* The tenant an existing instance of profile p serves: the one named like
- * its process, else the most demanding one it fits (then the one with the
- * most left). -1: none. */
-static int pick_tenant(const cur *c, const mp_model *m, int p, const char *proc)
-{
-    int best = -1, best_dem = 0;
-    for (int t = 0; t < c->req->n_tenants; t++) {
-        const mp_tenant *tn = &c->req->tenants[t];
-        if (c->left[t] <= 0 || cur_whole(tn) ||
-            !mp_tenant_takes_profile(tn, m, p))
-            continue;
-        if (proc && strcmp(proc, tn->name) == 0)
-            return t;
-        int dem = demand(tn, m);
-        if (best < 0 || dem > best_dem ||
-            (dem == best_dem && c->left[t] > c->left[best]))
-            best = t, best_dem = dem;
-    }
-    return best;
-}
-
-/* Serve replicas with the busy GPUs' instances: in use (in_use) or idle. */
-static void serve_existing(cur *c, bool in_use)
-{
-    for (int k = 0; k < c->n; k++) {
-        cur_gpu *g = &c->g[k];
-        if (g->kind != CUR_BUSY)
-            continue;
-        const mp_layout *l = &g->pg.layout.gis;
-        for (int q = 0; q < l->n; q++) {
-            const mp_gi_state *s = &g->st->gi[q];
-            if (g->pg.tenant[q] >= 0 || (s->n_processes > 0) != in_use)
-                continue;
-            int t = pick_tenant(c, l->model, l->gi[q].profile,
-                                in_use ? s->process : NULL);
-            if (t >= 0) {
-                g->pg.tenant[q] = t;
-                c->left[t]--;
-            }
-        }
-    }
-}
-
-/* Can l take an instance of profile p? *start gets where: the driver's
- * own pick when it is free, else the first free placement. */
-static bool room_for(const mp_layout *l, int p, int *start)
-{
-    if (l->n >= MP_MAX_GIS)
-        return false;
-    const mp_model *m = l->model;
-    unsigned occ = 0;
-    for (int q = 0; q < l->n; q++)
-        for (int u = 0; u < m->profiles[l->gi[q].profile].memory_slices; u++)
-            occ |= 1u << (l->gi[q].start + u);
-    mp_layout t = *l;
-    t.n++;
-    const mp_gi_profile *pr = &m->profiles[p];
-    int pick = mp_geom_driver_pick(m, p, occ);
-    for (int k = -1; k < pr->n_placements; k++) {
-        int s = k < 0 ? pick : pr->placements[k];
-        if (s < 0)
-            continue;
-        t.gi[l->n] = (mp_gi){.profile = p, .start = s};
-        if (mp_geom_validate(&t, NULL) == 0) {
-            *start = s;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* New instances in the free room of busy GPU g, most demanding tenants
- * first, each on its smallest profile that fits. Returns how many. */
-static int fill_room(cur *c, cur_gpu *g)
-{
-    const mp_model *m = g->pg.layout.gis.model;
-    int added = 0;
-    for (bool more = true; more;) {
-        more = false;
-        int t = -1, t_dem = 0;
-        for (int u = 0; u < c->req->n_tenants; u++) {
-            const mp_tenant *tn = &c->req->tenants[u];
-            int dem = demand(tn, m);
-            if (c->left[u] <= 0 || cur_whole(tn) || dem == 99)
-                continue;
-            int p = -1, start = -1;
-            for (int q = 0; q < m->n_profiles; q++)
-                if (mp_tenant_takes_profile(tn, m, q) &&
-                    (p < 0 || m->profiles[q].memory_slices <
-                                  m->profiles[p].memory_slices))
-                    if (room_for(&g->pg.layout.gis, q, &start))
-                        p = q;
-            if (p >= 0 && (t < 0 || dem > t_dem))
-                t = u, t_dem = dem;
-        }
-        if (t < 0)
-            break;
-        const mp_tenant *tn = &c->req->tenants[t];
-        int p = -1, start = -1;
-        for (int q = 0; q < m->n_profiles; q++)
-            if (mp_tenant_takes_profile(tn, m, q) &&
-                (p < 0 ||
-                 m->profiles[q].memory_slices < m->profiles[p].memory_slices))
-                if (room_for(&g->pg.layout.gis, q, &start))
-                    p = q;
-        room_for(&g->pg.layout.gis, p, &start);
-        int q = mp_gpu_layout_add(&g->pg.layout, p, start);
-        if (q < 0)
-            break;
-        g->pg.tenant[q] = t;
-        c->left[t]--;
-        added++;
-        more = true;
-    }
-    g->pg.layout.driver_order = g->pg.layout.driver_exact = false;
-    return added;
-}
-
-/* Busy GPU g without its idle instances that serve nobody, when that
- * room takes new instances; those that still fit afterwards stay. */
-static void make_room(cur *c, cur_gpu *g)
-{
-    mp_plan_gpu save = g->pg, *pg = &g->pg;
-    const mp_layout *old = &save.layout.gis;
-    mp_gpu_layout_init(&pg->layout, old->model, true);
-    bool dropped[MP_MAX_GIS] = {false}, any = false;
-    for (int q = 0; q < old->n; q++) {
-        pg->tenant[q] = -1;
-        if (save.tenant[q] < 0 && g->st->gi[q].n_processes == 0) {
-            dropped[q] = any = true;
-            continue;
-        }
-        int at = mp_gpu_layout_add(&pg->layout, old->gi[q].profile,
-                                   old->gi[q].start);
-        pg->tenant[at] = save.tenant[q];
-    }
-    if (!any || fill_room(c, g) == 0) {
-        g->pg = save;
-        return;
-    }
-    int start;
-    for (int q = 0; q < old->n; q++)
-        if (dropped[q] &&
-            room_for(&pg->layout.gis, old->gi[q].profile, &start)) {
-            mp_layout t = pg->layout.gis;
-            t.gi[t.n++] = old->gi[q];
-            if (mp_geom_validate(&t, NULL) == 0)
-                mp_gpu_layout_add(&pg->layout, old->gi[q].profile,
-                                  old->gi[q].start);
-        }
-    pg->layout.driver_order = pg->layout.driver_exact = false;
-}
-
-/* The busy GPUs: kept as they are, serving what they can. */
-static void place_busy(cur *c)
-{
-    for (int k = 0; k < c->n; k++) {
-        cur_gpu *g = &c->g[k];
-        if (g->kind != CUR_BUSY)
-            continue;
-        sv_plan_gpu_init(&g->pg, g->fleet, g->st->layout.gis.model, true, -1);
-        g->pg.layout = g->st->layout;
-        g->pg.layout.mig_enabled = true;
-        g->pg.layout.driver_order = g->pg.layout.driver_exact = false;
-        g->taken = true;
-    }
-    serve_existing(c, true);
-    serve_existing(c, false);
-    for (int k = 0; k < c->n; k++)
+    int rc = 0;
+    for (int k = 0; k < c->n && !rc; k++)
         if (c->g[k].kind == CUR_BUSY)
-            fill_room(c, &c->g[k]);
-    for (int k = 0; k < c->n; k++)
-        if (c->g[k].kind == CUR_BUSY)
-            make_room(c, &c->g[k]);
+            rc = cur_place_busy_gpu(c, &c->g[k]);
+    return rc;
 }
 
 /* The plan's GPUs, by index: taken ones as placed, the others as they are
@@ -331,8 +153,13 @@ static int assemble(cur *c, mp_plan *out)
 static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
 {
     cur_reset(c);
-    place_busy(c);
-    int rc = cur_place_rest(c, blocked, out, d);
+    int rc = place_busy(c);
+    if (rc)
+        return mp_diag_set(d, rc, NULL, 0, 0,
+                           rc == MP_ENOMEM ? "out of memory"
+                                           : "internal error: a busy GPU's "
+                                             "layout; please report it");
+    rc = cur_place_rest(c, blocked, out, d);
     if (rc || *blocked)
         return rc;
     rc = assemble(c, out);

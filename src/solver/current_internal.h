@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* current_internal.h - what the two files of planning from a running node
  * share (current.c: the GPUs, the instances kept and the room in use;
- * current_map.c: the rest of the request on the other GPUs, mapped onto
- * them to keep the most). Private to src/solver/; names are cur_*. */
+ * current_busy.c: a busy GPU's layout; current_map.c: the rest of the request
+ * on the other GPUs, mapped onto them to keep the most). Private to
+ * src/solver/; names are cur_*. */
 #ifndef MIGPLAN_CURRENT_INTERNAL_H
 #define MIGPLAN_CURRENT_INTERNAL_H
 
@@ -38,6 +39,11 @@ bool cur_whole(const mp_tenant *t);
  * the rest, mapped onto the GPUs keeping the most instances). *blocked:
  * the rest does not fit them (plan->reason says why). MP_ENOMEM... */
 int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d);
+
+/* Busy GPU g's layout: of those keeping its instances in use, the one
+ * serving the most of c->left, then destroying and creating the fewest;
+ * c->left less what it serves. MP_ENOMEM, MP_EINTERNAL. */
+int cur_place_busy_gpu(cur *c, cur_gpu *g);
 
 /* A GPU of the node beyond the listed ones (an unlimited fleet entry):
  * its index, or MP_ENOMEM. */
