@@ -51,8 +51,19 @@ typedef struct enum_ctx {
     opts *out;
 } enum_ctx;
 
+/* Add x, unless a target of the same counts changes less (then only the
+ * better of the two stays: the brute force needs no other). */
 static void push(opts *o, const option *x)
 {
+    for (int i = 0; i < o->n; i++) {
+        option *y = &o->v[i];
+        if (y->on != x->on || memcmp(y->cnt, x->cnt, sizeof(x->cnt)) != 0)
+            continue;
+        if (x->destroyed < y->destroyed ||
+            (x->destroyed == y->destroyed && x->created < y->created))
+            *y = *x;
+        return;
+    }
     if (o->n == o->cap) {
         o->cap = o->cap ? 2 * o->cap : 256;
         o->v = realloc(o->v, (size_t)o->cap * sizeof(*o->v));
@@ -257,7 +268,7 @@ static void test_against_brute_force(void **state)
     mp_diag d;
     assert_int_equal(mp_db_find(db, "a100-40gb", &m, &d), 0);
     int cases = 0, proven = 0, equal = 0, opt = 0;
-    for (int it = 0; it < 120; it++) {
+    for (int it = 0; it < 300; it++) {
         int gpus = 1 + rnd(2);
         mp_node_state st;
         random_state(m, gpus, &st);
@@ -276,8 +287,8 @@ static void test_against_brute_force(void **state)
             assert_false(p.feasible);
         } else {
             if (!p.feasible)
-                fail_msg("case %d: no plan, brute force has %d GPUs\n%s", it,
-                         b.gpus, text);
+                fail_msg("case %d: no plan (%s), brute force has %d GPUs\n%s%s",
+                         it, p.reason, b.gpus, text, show(&st));
             cases++;
             if (p.gpus_used != b.gpus)
                 fail_msg("case %d: %d GPUs, brute force %d\n%s%s", it,
@@ -290,6 +301,10 @@ static void test_against_brute_force(void **state)
             bool same = p.disruption.destroyed == b.destroyed &&
                         p.disruption.created == b.created;
             equal += same;
+            if (!same && getenv("CURRENT_VERBOSE"))
+                printf("case %d: %d/%d, brute force %d/%d\n%s%s", it,
+                       p.disruption.destroyed, p.disruption.created,
+                       b.destroyed, b.created, text, show(&st));
             if (p.disruption.minimal) {
                 proven++;
                 if (!same)
@@ -305,7 +320,10 @@ static void test_against_brute_force(void **state)
     printf("current: %d feasible cases, %d with the fewest changes (%d "
            "proven), %d with the GPUs proven\n",
            cases, equal, proven, opt);
-    assert_true(cases >= 40);
+    assert_true(cases >= 100);
+    /* the changes are a heuristic's past the proven cases: most must
+     * still be the fewest (150 of 158 when this was written) */
+    assert_true(equal * 100 >= cases * 90);
 }
 
 int main(void)

@@ -329,35 +329,71 @@ static void prove(const cur *c, const mp_plan *base, mp_plan *out)
     out->patterns = base->patterns;
 }
 
+/* Is plan a better than b: cheaper, then fewer instances in use
+ * destroyed, then fewer destroyed, then fewer created? */
+static bool better(const mp_plan *a, const mp_plan *b)
+{
+    if (fabs(a->cost - b->cost) > 1e-9)
+        return a->cost < b->cost;
+    if (a->disruption.in_use_destroyed != b->disruption.in_use_destroyed)
+        return a->disruption.in_use_destroyed < b->disruption.in_use_destroyed;
+    if (a->disruption.destroyed != b->disruption.destroyed)
+        return a->disruption.destroyed < b->disruption.destroyed;
+    return a->disruption.created < b->disruption.created;
+}
+
+/* The plan with the busy GPUs searched in mode `mode`: *blocked, or
+ * feasible with its bound and its changes. */
+static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
+               mp_plan *out, mp_diag *d)
+{
+    memset(out, 0, sizeof(*out));
+    out->req = c->req;
+    out->current = c->st;
+    out->reset_unused = c->o->reset_unused;
+    c->mode = mode;
+    int rc = attempt(c, blocked, out, d);
+    if (rc || *blocked)
+        return rc;
+    out->feasible = true;
+    prove(c, base, out);
+    if (disruption(c, out))
+        return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0,
+                           "internal error: a GPU's changes; please report it");
+    return 0;
+}
+
 static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
 {
     int rc = cur_setup(c, d);
     bool blocked = true;
     while (!rc) {
         mp_plan_free(out);
-        memset(out, 0, sizeof(*out));
-        out->req = c->req;
-        out->current = c->st;
-        out->reset_unused = c->o->reset_unused;
-        rc = attempt(c, &blocked, out, d);
+        rc = one(c, 0, base, &blocked, out, d);
+        /* modes 2 and 3 drop the process names: only when they block */
+        for (int mode = 1; !rc && mode < CUR_MODES && (mode < 2 || blocked);
+             mode++) {
+            mp_plan alt;
+            bool alt_blocked;
+            rc = one(c, mode, base, &alt_blocked, &alt, d);
+            if (!rc && !alt_blocked && (blocked || better(&alt, out))) {
+                mp_plan_free(out);
+                *out = alt;
+                blocked = false;
+            } else {
+                mp_plan_free(&alt);
+            }
+        }
         if (rc || !blocked || !c->o->allow_disruption || !relax_next(c))
             break;
     }
-    if (rc)
+    if (rc || !blocked)
         return rc;
-    if (blocked) {
-        bool busy = false;
-        for (int k = 0; k < c->n; k++)
-            busy = busy || c->g[k].kind == CUR_BUSY;
-        if (busy)
-            blocking_reason(c, out);
-        return 0;
-    }
-    out->feasible = true;
-    prove(c, base, out);
-    if (disruption(c, out))
-        return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0,
-                           "internal error: a GPU's changes; please report it");
+    bool busy = false;
+    for (int k = 0; k < c->n; k++)
+        busy = busy || c->g[k].kind == CUR_BUSY;
+    if (busy)
+        blocking_reason(c, out);
     return 0;
 }
 

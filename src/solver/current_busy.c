@@ -14,11 +14,12 @@
 #include "migplan/solver/maxflow.h"
 
 #define MAX_ITEMS 96
-#define MAX_LEAVES 200000 /* layouts scored per GPU at most */
+#define MAX_LEAVES 50000 /* layouts scored per GPU at most */
 
 typedef struct busy {
     const cur *c;
     const mp_gpu_state *s;
+    int mode;              /* as cur.mode */
     int fixed[MP_MAX_GIS]; /* tenant of an instance in use, by name; -1 */
     long long *need;       /* per tenant, what the layout may serve */
     mp_gi items[MAX_ITEMS];
@@ -84,6 +85,18 @@ static int serve(const busy *b, const mp_layout *l, int *tenant)
     return served;
 }
 
+/* Is (served, destroyed, created) better than the best, in c->mode? */
+static bool beats(const busy *b, int served, int destroyed, int created)
+{
+    if ((b->mode & 1) && destroyed != b->destroyed)
+        return destroyed < b->destroyed;
+    if (served != b->served)
+        return served > b->served;
+    if (destroyed != b->destroyed)
+        return destroyed < b->destroyed;
+    return created < b->created;
+}
+
 /* Score layout l: keeps every instance in use? then served, destroyed,
  * created against the best. */
 static void score(busy *b, const mp_layout *l)
@@ -101,10 +114,7 @@ static void score(busy *b, const mp_layout *l)
     int served = serve(b, l, NULL);
     if (served < 0)
         return;
-    if (b->have && (served < b->served ||
-                    (served == b->served &&
-                     (destroyed > b->destroyed ||
-                      (destroyed == b->destroyed && created >= b->created)))))
+    if (b->have && !beats(b, served, destroyed, created))
         return;
     b->have = true;
     b->served = served;
@@ -167,7 +177,7 @@ static void fix_named(busy *b)
     const mp_request *r = b->c->req;
     for (int q = 0; q < s->n; q++) {
         b->fixed[q] = -1;
-        const char *proc = b->s->gi[q].process;
+        const char *proc = (b->mode & 2) ? NULL : b->s->gi[q].process;
         for (int t = 0; proc && b->s->gi[q].n_processes > 0 &&
                         t < r->n_tenants && b->fixed[q] < 0;
              t++)
@@ -181,42 +191,65 @@ static void fix_named(busy *b)
     }
 }
 
-int cur_place_busy_gpu(cur *c, cur_gpu *g)
+/* pg (fleet entry `fleet`) gets the best layout of state s for need,
+ * which loses what the layout serves. MP_EINTERNAL, MP_ENOMEM. */
+static int best_on(const cur *c, const mp_gpu_state *s, int fleet, int mode,
+                   long long *need, mp_plan_gpu *pg)
 {
-    busy b = {.c = c, .s = g->st};
-    b.need = malloc((size_t)(c->req->n_tenants ? c->req->n_tenants : 1) *
-                    sizeof(*b.need));
-    if (!b.need)
-        return MP_ENOMEM;
-    memcpy(b.need, c->left, (size_t)c->req->n_tenants * sizeof(*b.need));
+    busy b = {.c = c, .s = s, .mode = mode, .need = need};
     fix_named(&b);
     gather(&b);
-    mp_layout l = {.model = g->st->layout.gis.model, .n = 0};
+    mp_layout l = {.model = s->layout.gis.model, .n = 0};
     walk(&b, 0, &l);
     if (!b.have) /* the state itself always qualifies */
-        b.best = g->st->layout.gis;
+        b.best = s->layout.gis;
     int tenant[MP_MAX_GIS];
-    if (serve(&b, &b.best, tenant) < 0) {
-        free(b.need);
+    if (serve(&b, &b.best, tenant) < 0)
         return MP_ENOMEM;
-    }
-    free(b.need);
-    sv_plan_gpu_init(&g->pg, g->fleet, l.model, true, -1);
+    sv_plan_gpu_init(pg, fleet, l.model, true, -1);
     /* kept instances in the state's order, then the new ones */
     for (int pass = 0; pass < 2; pass++)
         for (int q = 0; q < b.best.n; q++) {
-            bool kept = find_gi(&g->st->layout.gis, &b.best.gi[q]) >= 0;
-            if (kept != (pass == 0))
+            int k = find_gi(&s->layout.gis, &b.best.gi[q]);
+            if ((k >= 0) != (pass == 0))
                 continue;
-            int at = mp_gpu_layout_add(&g->pg.layout, b.best.gi[q].profile,
+            int at = mp_gpu_layout_add(&pg->layout, b.best.gi[q].profile,
                                        b.best.gi[q].start);
             if (at < 0)
                 return MP_EINTERNAL;
-            g->pg.tenant[at] = tenant[q];
-            if (tenant[q] >= 0)
-                c->left[tenant[q]]--;
+            pg->tenant[at] = tenant[q];
+            if (tenant[q] >= 0 && !(k >= 0 && b.fixed[k] >= 0))
+                need[tenant[q]]--; /* the fixed ones are counted */
         }
-    g->pg.layout.driver_order = g->pg.layout.driver_exact = false;
-    g->taken = true;
+    pg->layout.driver_order = pg->layout.driver_exact = false;
     return 0;
+}
+
+int cur_place_busy_gpu(cur *c, cur_gpu *g)
+{
+    g->taken = true;
+    return best_on(c, g->st, g->fleet, c->mode, c->left, &g->pg);
+}
+
+int cur_refine(const cur *c, cur_gpu *g)
+{
+    const mp_layout *l = &g->pg.layout.gis;
+    if (!g->st || g->st->layout.gis.n == 0 || !g->pg.layout.mig_enabled)
+        return 0;
+    long long *need = calloc(
+        (size_t)(c->req->n_tenants ? c->req->n_tenants : 1), sizeof(*need));
+    if (!need)
+        return MP_ENOMEM;
+    for (int q = 0; q < l->n; q++)
+        if (g->pg.tenant[q] >= 0)
+            need[g->pg.tenant[q]]++;
+    mp_plan_gpu pg;
+    int rc = best_on(c, g->st, g->fleet, 0, need, &pg);
+    bool all = true;
+    for (int t = 0; t < c->req->n_tenants; t++)
+        all = all && need[t] == 0;
+    free(need);
+    if (!rc && all)
+        g->pg = pg;
+    return rc;
 }

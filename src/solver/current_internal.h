@@ -30,7 +30,13 @@ typedef struct cur {
     int n, cap;
     long long *left; /* per tenant, units still to place */
     bool time_limit_hit;
+    /* busy GPUs: bit 0 set, fewest destroyed first (else most served);
+     * bit 1 set, an instance in use need not serve the tenant named like
+     * its process */
+    int mode;
 } cur;
+
+#define CUR_MODES 4
 
 /* Is tenant t served by whole GPUs only? */
 bool cur_whole(const mp_tenant *t);
@@ -44,6 +50,11 @@ int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d);
  * serving the most of c->left, then destroying and creating the fewest;
  * c->left less what it serves. MP_ENOMEM, MP_EINTERNAL. */
 int cur_place_busy_gpu(cur *c, cur_gpu *g);
+
+/* GPU g, not busy, given pg by the rest's plan: the layout that serves
+ * the same replicas with the fewest destroyed, then created, instances.
+ * MP_ENOMEM, MP_EINTERNAL. */
+int cur_refine(const cur *c, cur_gpu *g);
 
 /* A GPU of the node beyond the listed ones (an unlimited fleet entry):
  * its index, or MP_ENOMEM. */

@@ -180,7 +180,12 @@ static int map_all(cur *c, const mp_plan *pb, const int *tmap)
             if (g->taken || g->kind == CUR_BUSY || g->fleet != src->fleet)
                 continue;
             int dn, cn;
-            place_on(g, src, tmap, &pg);
+            cur_gpu refined = *g;
+            place_on(g, src, tmap, &refined.pg);
+            int rc = cur_refine(c, &refined);
+            if (rc)
+                return rc;
+            pg = refined.pg;
             cost_on(g, &pg, &dn, &cn);
             if (dn < bd || (dn == bd && cn < bc)) {
                 best = j, bd = dn, bc = cn;
@@ -225,7 +230,10 @@ int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
             c->time_limit_hit = pb.time_limit_hit;
             rc = map_all(c, &pb, tmap);
             if (rc)
-                mp_diag_set(d, rc, NULL, 0, 0, "out of memory");
+                mp_diag_set(d, rc, NULL, 0, 0,
+                            rc == MP_ENOMEM ? "out of memory"
+                                            : "internal error: a GPU's "
+                                              "layout; please report it");
         }
         if (!solved)
             mp_plan_free(&pb);
