@@ -65,6 +65,8 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
         mp_buf_printf(b, "for %s", label);
     } else if (x->to >= 0) {
         mp_buf_puts(b, "serves no tenant");
+    } else if (!x->in_use) {
+        mp_buf_puts(b, "idle");
     }
     mp_buf_putc(b, '\n');
 }

@@ -141,7 +141,8 @@ static int assemble(cur *c, mp_plan *out)
         }
         sv_plan_gpu_init(pg, g->fleet, c->req->fleet[g->fleet].model, false,
                          -1);
-        if (g->st && !c->o->reset_unused) {
+        /* --reset-unused never touches an instance in use */
+        if (g->st && (!c->o->reset_unused || mp_gpu_state_in_use(g->st) > 0)) {
             pg->layout = g->st->layout;
             pg->layout.driver_order = pg->layout.driver_exact = false;
         }
@@ -266,17 +267,20 @@ static long long created_bound(const cur *c)
 /* The changes summed, and whether they are proven fewest. */
 static int disruption(const cur *c, mp_plan *out)
 {
+    int reset = 0; /* destroyed on unused GPUs, as --reset-unused asks */
     for (int k = 0; k < out->n_gpus; k++) {
         mp_gpu_change ch;
         if (mp_plan_gpu_change(out, &out->gpus[k], &ch))
             return MP_EINTERNAL;
+        reset += out->gpus[k].used ? 0 : ch.n_destroy;
         out->disruption.destroyed += ch.n_destroy;
         out->disruption.created += ch.n_create;
         out->disruption.in_use_destroyed += ch.in_use_destroyed;
         out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
     }
     long long bound = created_bound(c);
-    out->disruption.minimal = out->optimal && out->disruption.destroyed == 0 &&
+    out->disruption.minimal = out->optimal &&
+                              out->disruption.destroyed == reset &&
                               bound >= 0 && out->disruption.created == bound;
     return 0;
 }

@@ -27,7 +27,7 @@ typedef struct busy {
     long leaves;
     /* the best so far */
     bool have;
-    int served, destroyed, created;
+    int served, destroyed, created, size;
     mp_layout best;
 } busy;
 
@@ -85,8 +85,10 @@ static int serve(const busy *b, const mp_layout *l, int *tenant)
     return served;
 }
 
-/* Is (served, destroyed, created) better than the best, in c->mode? */
-static bool beats(const busy *b, int served, int destroyed, int created)
+/* Is (served, destroyed, created, size) better than the best, in
+ * b->mode? */
+static bool beats(const busy *b, int served, int destroyed, int created,
+                  int size)
 {
     if ((b->mode & 1) && destroyed != b->destroyed)
         return destroyed < b->destroyed;
@@ -94,7 +96,23 @@ static bool beats(const busy *b, int served, int destroyed, int created)
         return served > b->served;
     if (destroyed != b->destroyed)
         return destroyed < b->destroyed;
-    return created < b->created;
+    if (created != b->created)
+        return created < b->created;
+    return size < b->size;
+}
+
+/* How much the new instances of l take: memory, then compute, then
+ * attributes (a plain 1g.10gb before a 1g.10gb+me). */
+static int new_size(const busy *b, const mp_layout *l)
+{
+    int size = 0;
+    for (int q = 0; q < l->n; q++) {
+        const mp_gi_profile *p = &l->model->profiles[l->gi[q].profile];
+        if (find_gi(&b->s->layout.gis, &l->gi[q]) < 0)
+            size += p->memory_slices * 256 + p->compute_slices * 16 +
+                    (p->flags ? 1 : 0);
+    }
+    return size;
 }
 
 /* Score layout l: keeps every instance in use? then served, destroyed,
@@ -114,12 +132,14 @@ static void score(busy *b, const mp_layout *l)
     int served = serve(b, l, NULL);
     if (served < 0)
         return;
-    if (b->have && !beats(b, served, destroyed, created))
+    int size = new_size(b, l);
+    if (b->have && !beats(b, served, destroyed, created, size))
         return;
     b->have = true;
     b->served = served;
     b->destroyed = destroyed;
     b->created = created;
+    b->size = size;
     b->best = *l;
 }
 
