@@ -424,7 +424,11 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
         out->current = o->current;
         return 0;
     }
-    cur c = {.db = db, .req = req, .o = o, .st = o->current};
+    cur c = {.db = db,
+             .req = req,
+             .o = o,
+             .st = o->current,
+             .deadline = t0 + (o->time_limit > 0 ? o->time_limit : 5)};
     c.left =
         calloc((size_t)(req->n_tenants ? req->n_tenants : 1), sizeof(*c.left));
     if (!c.left)

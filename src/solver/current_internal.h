@@ -30,6 +30,7 @@ typedef struct cur {
     int n, cap;
     long long *left; /* per tenant, units still to place */
     bool time_limit_hit;
+    double deadline; /* sv_now() seconds: when the whole solve should end */
     /* busy GPUs: bit 0 set, fewest destroyed first (else most served);
      * bit 1 set, an instance in use need not serve the tenant named like
      * its process */

@@ -8,6 +8,7 @@
 #include "current_internal.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,6 +206,76 @@ static int map_all(cur *c, const mp_plan *pb, const int *tmap)
     return 0;
 }
 
+/* Is instance q of g one of its state's? */
+static bool kept_gi(const cur_gpu *g, int q)
+{
+    const mp_layout *s = g->st ? &g->st->layout.gis : NULL;
+    const mp_gi *gi = &g->pg.layout.gis.gi[q];
+    for (int k = 0; s && k < s->n; k++)
+        if (s->gi[k].profile == gi->profile && s->gi[k].start == gi->start)
+            return true;
+    return false;
+}
+
+/* Drop instance r of g's layout (a subset of a valid layout is valid). */
+static void drop_gi(cur_gpu *g, int r)
+{
+    mp_plan_gpu *pg = &g->pg;
+    mp_gpu_layout *l = &pg->layout;
+    for (int q = r; q + 1 < l->gis.n; q++) {
+        l->gis.gi[q] = l->gis.gi[q + 1];
+        l->ci_explicit[q] = l->ci_explicit[q + 1];
+        memcpy(l->ci_count[q], l->ci_count[q + 1], sizeof(l->ci_count[q]));
+        pg->tenant[q] = pg->tenant[q + 1];
+    }
+    l->gis.n--;
+    pg->tenant[l->gis.n] = -1;
+    l->driver_order = l->driver_exact = false;
+}
+
+/* A new instance serving what kept instance q of GPU a (serving nobody)
+ * could: it is not created, a serves it instead. */
+static void reuse_one(cur *c, cur_gpu *a, int q)
+{
+    const mp_gi *gi = &a->pg.layout.gis.gi[q];
+    for (int j = 0; j < c->n; j++) {
+        cur_gpu *b = &c->g[j];
+        for (int r = 0; b->taken && r < b->pg.layout.gis.n; r++) {
+            int t = b->pg.tenant[r];
+            if (t < 0 || kept_gi(b, r) || c->req->tenants[t].spread ||
+                !mp_tenant_takes_profile(&c->req->tenants[t],
+                                         a->pg.layout.gis.model, gi->profile))
+                continue;
+            a->pg.tenant[q] = t;
+            drop_gi(b, r);
+            return;
+        }
+    }
+}
+
+/* Kept instances that serve nobody take the replicas of new instances they
+ * fit, which are then not created; a GPU left serving nobody (and with
+ * nothing in use) is left as it is. */
+static void reuse_idle(cur *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *a = &c->g[k];
+        for (int q = 0;
+             a->taken && a->pg.layout.mig_enabled && q < a->pg.layout.gis.n;
+             q++)
+            if (a->pg.tenant[q] < 0 && kept_gi(a, q))
+                reuse_one(c, a, q);
+    }
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        bool serves = !g->pg.layout.mig_enabled;
+        for (int q = 0; q < g->pg.layout.gis.n; q++)
+            serves = serves || g->pg.tenant[q] >= 0;
+        if (g->taken && g->kind != CUR_BUSY && !serves)
+            g->taken = false;
+    }
+}
+
 int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
 {
     *blocked = false;
@@ -219,7 +290,8 @@ int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
     if (r2.n_tenants > 0) {
         mp_solve_opts o2 = *c->o;
         o2.current = NULL;
-        o2.time_limit = (c->o->time_limit > 0 ? c->o->time_limit : 5) / 2;
+        /* half of what is left: the attempts after it get the rest */
+        o2.time_limit = fmax(0.1, (c->deadline - sv_now()) / 2);
         mp_plan pb;
         int solved = mp_solve(c->db, &r2, &o2, &pb, d);
         rc = solved;
@@ -229,6 +301,8 @@ int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
         } else if (!rc) {
             c->time_limit_hit = pb.time_limit_hit;
             rc = map_all(c, &pb, tmap);
+            if (!rc)
+                reuse_idle(c);
             if (rc)
                 mp_diag_set(d, rc, NULL, 0, 0,
                             rc == MP_ENOMEM ? "out of memory"
