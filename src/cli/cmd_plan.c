@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_color.h"
+#include "cli_state.h"
 #include "migplan/emit/emit_lp.h"
 #include "migplan/emit/emit_plan.h"
 #include "migplan/emit/emit_script.h"
@@ -46,6 +47,9 @@ typedef struct plan_args {
     bool all_gpus;         /* --all-gpus: no grouping in large plans */
     const char *min_spare; /* --min-spare SIZE: overrides the request's */
     const char *node_name; /* --node-name: the node a script is for */
+    const char *current;   /* --current FILE: plan from the node's state */
+    bool allow_disruption; /* --allow-disruption: in-use instances may go */
+    bool reset_unused;     /* --reset-unused: MIG off on unused GPUs */
     const char *request;
 } plan_args;
 
@@ -335,10 +339,35 @@ static mp_solve_opts solve_options(const plan_args *a, double started)
     return so;
 }
 
+/* --current: the options it takes, and the state for req's fleet. */
+static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
+                         cli_inputs *in, mp_node_state *st)
+{
+    if (a->format == PLAN_FORMAT_NVIDIA_SMI)
+        return cli_usage_error(c, "--current with --format nvidia-smi needs "
+                                  "a change script, which is not written "
+                                  "yet; --format json lists the changes");
+    if (a->format == PLAN_FORMAT_LP)
+        return cli_usage_error(c, "--format lp describes the plan from empty "
+                                  "GPUs: drop --current");
+    if (req->n_pools)
+        return cli_usage_error(c, "--current plans a fleet: give the node's "
+                                  "GPUs as `fleet:` (node pools are not "
+                                  "supported with --current yet)");
+    const mp_model *models[MP_STATE_MAX_GPUS];
+    int n;
+    cli_fleet_models(req, models, &n);
+    return cli_read_state(c, in, a->current, models, n, st);
+}
+
 static int run(cli_ctx *c, void *args)
 {
     double started = now_seconds();
     const plan_args *a = args;
+    if ((a->allow_disruption || a->reset_unused) && !a->current)
+        return cli_usage_error(c, "--%s needs --current FILE",
+                               a->allow_disruption ? "allow-disruption"
+                                                   : "reset-unused");
     if (a->no_placement && a->format != PLAN_FORMAT_NVIDIA_SMI)
         return cli_usage_error(c, "--no-placement only applies to --format "
                                   "nvidia-smi");
@@ -368,12 +397,25 @@ static int run(cli_ctx *c, void *args)
     }
     if (a->min_spare)
         req.min_spare_mib = min_spare;
+    mp_node_state st;
+    memset(&st, 0, sizeof(st));
+    if (a->current)
+        r = current_state(c, &req, a, &in, &st);
+    if (r) {
+        mp_node_state_free(&st);
+        mp_request_free(&req);
+        cli_inputs_free(&in);
+        return r;
+    }
     const mp_db *db;
     cli_db(c, &db);
     mp_plan plan;
     mp_diag d;
     mp_diag_clear(&d);
     mp_solve_opts so = solve_options(a, started);
+    so.current = a->current ? &st : NULL;
+    so.allow_disruption = a->allow_disruption;
+    so.reset_unused = a->reset_unused;
     progress pr = {.limit = a->time_limit};
     if (isatty(STDERR_FILENO)) {
         so.progress = show_progress;
@@ -390,6 +432,7 @@ static int run(cli_ctx *c, void *args)
         overrun(a, &plan, now_seconds() - started);
         mp_plan_free(&plan);
     }
+    mp_node_state_free(&st);
     mp_request_free(&req);
     cli_inputs_free(&in);
     return r;
@@ -445,7 +488,17 @@ const cli_command cli_cmd_plan = {
                      "table: only the totals per model, profile and tenant"),
         CLI_OPT_FLAG(plan_args, all_gpus, "all-gpus",
                      "table: draw every GPU even when more than 16 are used "
-                     "(else GPUs that look the same are drawn once)")),
+                     "(else GPUs that look the same are drawn once)"),
+        CLI_OPT_TEXT(plan_args, current, "current", "FILE", CLI_VALUE_FILE,
+                     "plan from the node's state (nvidia-smi mig -lgi output, "
+                     "with -lci and nvidia-smi's process table): keep what is "
+                     "in use, change as little as possible"),
+        CLI_OPT_FLAG(plan_args, allow_disruption, "allow-disruption",
+                     "--current: destroy instances in use when the request "
+                     "needs their room (as few as it can)"),
+        CLI_OPT_FLAG(plan_args, reset_unused, "reset-unused",
+                     "--current: disable MIG on the GPUs the plan does not use "
+                     "(else they are left as they are)")),
     .summary = "pack tenants onto the fewest GPUs and write the layout",
     .synopsis = "Usage: migplan plan REQUEST.yaml [--format F] [--gpu MODEL] "
                 "[-o FILE]\n",

@@ -144,6 +144,15 @@ static int unused_run(const mp_plan *p, int k, mp_buf *b)
 {
     const mp_plan_gpu *g = &p->gpus[k];
     const mp_model *m = g->layout.gis.model;
+    if (p->current) {
+        mp_buf_printf(b, "GPU %d  %s  unused, %s\n", g->index, m->id,
+                      p->reset_unused ? "MIG disabled" : "left as it is");
+        if (g->layout.mig_enabled && g->layout.gis.n > 0)
+            mp_plan_diagram(p, g, true, &(mp_plan_view){0}, b);
+        else
+            mp_buf_putc(b, '\n');
+        return k;
+    }
     int last = k;
     while (last + 1 < p->n_gpus && !p->gpus[last + 1].used &&
            p->gpus[last + 1].layout.gis.model == m)
@@ -193,13 +202,17 @@ void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
     char labels[MP_MAX_GIS][80];
     const char *subs[MP_MAX_GIS], *sgr[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        if (g->tenant[q] < 0) /* free, on a single-strategy node */
-            snprintf(labels[q], sizeof(labels[q]), "free");
+        const char *mark = mp_plan_change_mark(p, g, q);
+        size_t ml = strlen(mark);
+        snprintf(labels[q], sizeof(labels[q]), "%s", mark);
+        if (g->tenant[q] < 0) /* free on a single node, or kept */
+            snprintf(labels[q] + ml, sizeof(labels[q]) - ml, "%s",
+                     mp_plan_kept_label(p, g, q));
         else if (replicas)
             mp_plan_unit_label(&p->req->tenants[g->tenant[q]], g->replica[q],
-                               labels[q], sizeof(labels[q]));
+                               labels[q] + ml, sizeof(labels[q]) - ml);
         else
-            snprintf(labels[q], sizeof(labels[q]), "%s",
+            snprintf(labels[q] + ml, sizeof(labels[q]) - ml, "%s",
                      p->req->tenants[g->tenant[q]].name);
         subs[q] = labels[q];
         sgr[q] =
@@ -612,6 +625,7 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
     inferred_notes(p, b);
     stranded_notes(p, b);
     warning_lines(p, b);
+    mp_plan_changes_lines(p, b);
     mp_emit_plan_optimality(p, b);
 }
 
@@ -666,6 +680,7 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
     int stranded = stranded_compute(g);
     if (stranded > 0)
         cJSON_AddNumberToObject(o, "stranded_compute_slices", stranded);
+    mp_plan_changes_json(p, g, o);
     if (r->n_pools) {
         char name[300];
         const mp_plan_node *nd = &p->nodes[g->node];
@@ -796,6 +811,7 @@ void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
     cJSON_AddNumberToObject(root, "cost", p->cost);
     cJSON_AddNumberToObject(root, "lower_bound", p->lower_bound);
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
+    mp_plan_disruption_json(p, root);
     if (p->spread_cut)
         cJSON_AddBoolToObject(root, "spread_cut_by_time_limit", true);
     if (p->tidy_cut)

@@ -31,4 +31,25 @@ int mp_plan_totals(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
 void mp_plan_tenant_name(const mp_plan *p, const mp_plan_view *v, int t,
                          const char *suffix, int width, mp_buf *b);
 
+/* ---- plan_changes.c: a plan from a running node (p->current) ---- */
+
+#include <cjson/cJSON.h>
+
+/* The mark of instance q of g in the diagram: "+" created, "=" kept, ""
+ * with no state to compare with. */
+const char *mp_plan_change_mark(const mp_plan *p, const mp_plan_gpu *g, int q);
+
+/* What a kept instance that serves nobody shows: its process, or "idle". */
+const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q);
+
+/* The table's changes: per GPU the instances kept, destroyed and created,
+ * and the totals with whether they are proven fewest. */
+void mp_plan_changes_lines(const mp_plan *p, mp_buf *b);
+
+/* GPU g's "changes" object, added to o. */
+void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o);
+
+/* The plan's "disruption" object, added to root. */
+void mp_plan_disruption_json(const mp_plan *p, cJSON *root);
+
 #endif

@@ -195,6 +195,8 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
              mp_plan *out, mp_diag *d)
 {
     static const mp_solve_opts defaults = {0};
+    if (o && o->current)
+        return sv_current_solve(db, req, o, out, d);
     if (req->n_pools > 0)
         return sv_nodes_solve(db, req, o ? o : &defaults, out, d);
     double t0 = sv_now();

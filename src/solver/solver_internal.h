@@ -235,6 +235,13 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
  * tenant, the node cost. Free instances are fine on single nodes. */
 int sv_nodes_validate(const mp_plan *p, char *why, size_t n);
 
+/* current.c */
+/* mp_solve from o->current (same contract). */
+int sv_current_solve(const mp_db *db, const mp_request *req,
+                     const mp_solve_opts *o, mp_plan *out, mp_diag *d);
+/* Does instance q of g stay from p->current (same profile, same start)? */
+bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q);
+
 /* explain.c */
 /* A tenant no GPU of the fleet can serve: true with plan->reason set. */
 bool sv_explain_unplaceable(const sv_solver *s, mp_plan *plan);

@@ -11,9 +11,10 @@
 
 /* A MIG-enabled GPU: a valid layout, each instance serving a tenant that
  * may use it. got[t] counts replicas served. */
-static int check_mig(const mp_request *r, const mp_plan_gpu *g, int *got,
+static int check_mig(const mp_plan *p, const mp_plan_gpu *g, int *got,
                      char *why, size_t n)
 {
+    const mp_request *r = p->req;
     char reason[512];
     if (mp_gpu_layout_validate(&g->layout, reason, sizeof(reason)) != 0) {
         snprintf(why, n, "GPU %d: %s", g->index, reason);
@@ -25,6 +26,8 @@ static int check_mig(const mp_request *r, const mp_plan_gpu *g, int *got,
         if (t < 0 && r->n_pools &&
             r->pools[g->fleet].strategy == MP_STRATEGY_SINGLE)
             continue; /* free instances of a single node stay schedulable */
+        if (t < 0 && sv_current_keeps(p, g, q))
+            continue; /* kept from the current state, serving nobody */
         if (t < 0 || t >= r->n_tenants) {
             snprintf(why, n, "GPU %d has an instance with no tenant", g->index);
             return MP_EINTERNAL;
@@ -42,9 +45,10 @@ static int check_mig(const mp_request *r, const mp_plan_gpu *g, int *got,
 
 /* A used GPU of its fleet entry's model: whole for one tenant that may
  * have it, or MIG-enabled. */
-static int check_gpu(const mp_request *r, const mp_plan_gpu *g, int *got,
+static int check_gpu(const mp_plan *p, const mp_plan_gpu *g, int *got,
                      char *why, size_t n)
 {
+    const mp_request *r = p->req;
     const mp_model *m = r->fleet[g->fleet].model;
     if (g->layout.gis.model != m) {
         snprintf(why, n, "GPU %d is not a %s like its fleet entry", g->index,
@@ -52,7 +56,7 @@ static int check_gpu(const mp_request *r, const mp_plan_gpu *g, int *got,
         return MP_EINTERNAL;
     }
     if (g->layout.mig_enabled)
-        return check_mig(r, g, got, why, n);
+        return check_mig(p, g, got, why, n);
     if (g->whole_tenant < 0 || g->whole_tenant >= r->n_tenants ||
         g->layout.gis.n) {
         snprintf(why, n, "GPU %d is MIG-disabled without one tenant", g->index);
@@ -151,7 +155,7 @@ int mp_plan_validate(const mp_plan *p, char *why, size_t n)
             continue;
         used[g->fleet]++;
         cost += r->fleet[g->fleet].cost;
-        rc = check_gpu(r, g, got, why, n);
+        rc = check_gpu(p, g, got, why, n);
     }
     if (!rc)
         rc = check_totals(p, got, used, cost, why, n);

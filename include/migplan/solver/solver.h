@@ -17,7 +17,9 @@
 
 #include "migplan/model/geometry.h"
 #include "migplan/model/gpu_layout.h"
+#include "migplan/model/gpu_change.h"
 #include "migplan/model/request.h"
+#include "migplan/readers/state_reader.h"
 #include "migplan/util/findings.h"
 
 /* One GPU of a plan: what it holds (the layout every emitter and the
@@ -79,6 +81,14 @@ typedef struct mp_plan {
     double search_seconds, build_seconds, spread_seconds, check_seconds;
     /* where the plan may disappoint (mp_plan_warn), filled by mp_solve */
     mp_findings warnings;
+    /* planned from a running node (mp_solve_opts.current): the state, and
+     * what the plan changes on it (mp_plan_gpu_change per GPU, summed) */
+    const mp_node_state *current;
+    bool reset_unused; /* unused GPUs get MIG disabled, not left as is */
+    struct {
+        int destroyed, created, gpus_touched, in_use_destroyed;
+        bool minimal; /* fewest destroyed, then created, proven */
+    } disruption;
 } mp_plan;
 
 /* Where a solve is, for a progress line. */
@@ -105,6 +115,12 @@ typedef struct mp_solve_opts {
      * reports, and must not touch the request */
     void (*progress)(void *ctx, const mp_solve_progress *p);
     void *progress_ctx;
+    /* Plan from this state (NULL: from empty GPUs; see current.c): the
+     * instances in use are kept, the GPUs the plan does not need are left
+     * as they are unless reset_unused. allow_disruption: instances in use
+     * may be destroyed when the request needs their room. */
+    const mp_node_state *current;
+    bool allow_disruption, reset_unused;
 } mp_solve_opts;
 
 /* Solve req (db, which may be NULL, is used to suggest larger models in
@@ -145,6 +161,12 @@ int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out);
 
 /* The node of p named name (a node name of its pools), or -1. */
 int mp_plan_find_node(const mp_plan *p, const char *name);
+
+/* What plan p changes on its GPU g, from p->current (an unlisted GPU is
+ * empty; with no state, every GPU is). An unused GPU is left as it is
+ * unless p->reset_unused. Returns 0 or MP_EINTERNAL. */
+int mp_plan_gpu_change(const mp_plan *p, const mp_plan_gpu *g,
+                       mp_gpu_change *out);
 
 /* Replicas of tenant t on GPU g (a whole GPU counts as one). */
 int mp_plan_gpu_replicas(const mp_plan_gpu *g, int t);

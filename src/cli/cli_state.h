@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cli_state.h - `--current FILE`: the state of a running node, read for a
+ * request's fleet (GPU i is the fleet's i-th GPU, as mig-parted's
+ * `devices` count them). */
+#ifndef MIGPLAN_CLI_STATE_H
+#define MIGPLAN_CLI_STATE_H
+
+#include "cli.h"
+#include "migplan/model/request.h"
+#include "migplan/readers/state_reader.h"
+
+/* The model of each GPU index of req's fleet: models[i] for i < *n (an
+ * unlimited last entry fills up to MP_STATE_MAX_GPUS). */
+void cli_fleet_models(const mp_request *req,
+                      const mp_model *models[MP_STATE_MAX_GPUS], int *n);
+
+/* Read path (kept in in, so that errors quote it) as the state of GPUs of
+ * models[0..n): `nvidia-smi mig -lgi` output, with `-lci` and the plain
+ * nvidia-smi Processes table when present. A GPU listed beyond the fleet
+ * is an error. *st is initialised here; the caller frees it
+ * (mp_node_state_free) whatever this returns. Prints what goes wrong and
+ * returns the exit status. */
+int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
+                   const mp_model *const *models, int n, mp_node_state *st);
+
+#endif

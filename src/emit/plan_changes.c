@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+/* plan_changes.c - what a plan from a running node changes on it: the
+ * instances kept, destroyed and created per GPU (mp_plan_gpu_change), in
+ * the table and in JSON. */
+#include <stdio.h>
+#include <string.h>
+
+#include "plan_internal.h"
+
+/* The state's instance of g at q's profile and start, or -1. */
+static int state_gi(const mp_plan *p, const mp_plan_gpu *g, int q,
+                    const mp_gpu_state **s)
+{
+    *s = p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
+    const mp_gi *gi = &g->layout.gis.gi[q];
+    for (int k = 0; *s && k < (*s)->layout.gis.n; k++)
+        if ((*s)->layout.gis.gi[k].profile == gi->profile &&
+            (*s)->layout.gis.gi[k].start == gi->start)
+            return k;
+    return -1;
+}
+
+const char *mp_plan_change_mark(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    const mp_gpu_state *s;
+    if (!p->current)
+        return "";
+    return state_gi(p, g, q, &s) >= 0 ? "=" : "+";
+}
+
+const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    const mp_gpu_state *s;
+    int k = state_gi(p, g, q, &s);
+    if (k < 0)
+        return "free";
+    if (s->gi[k].n_processes > 0)
+        return s->gi[k].process ? s->gi[k].process : "in use";
+    return "idle";
+}
+
+static const char *prof_name(const mp_plan_gpu *g, int profile)
+{
+    return g->layout.gis.model->profiles[profile].name;
+}
+
+/* One row: GPU, action, instance, GI ID and what it is for. */
+static void change_row(const mp_plan *p, const mp_plan_gpu *g,
+                       const char *action, const mp_gi_change *x, mp_buf *b)
+{
+    const mp_gpu_state *s =
+        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
+    char inst[40], id[16] = "-";
+    snprintf(inst, sizeof(inst), "%s @%d", prof_name(g, x->profile), x->start);
+    if (x->gi_id >= 0)
+        snprintf(id, sizeof(id), "%d", x->gi_id);
+    mp_buf_printf(b, "%4d  %-8s %-16s %4s  ", g->index, action, inst, id);
+    if (x->in_use && s && x->from >= 0)
+        mp_buf_printf(b, "in use (%s)%s", s->gi[x->from].process,
+                      x->to >= 0 ? ", " : "");
+    if (x->to >= 0 && g->tenant[x->to] >= 0) {
+        char label[96];
+        mp_plan_unit_label(&p->req->tenants[g->tenant[x->to]],
+                           g->replica[x->to], label, sizeof(label));
+        mp_buf_printf(b, "for %s", label);
+    } else if (x->to >= 0) {
+        mp_buf_puts(b, "serves no tenant");
+    } else if (!x->in_use) {
+        mp_buf_puts(b, "idle");
+    }
+    mp_buf_putc(b, '\n');
+}
+
+void mp_plan_changes_lines(const mp_plan *p, mp_buf *b)
+{
+    if (!p->current)
+        return;
+    mp_buf_puts(b, "\nCHANGES from the current state (= kept, + created)\n"
+                   " GPU  ACTION   INSTANCE           GI  WHAT\n");
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        mp_gpu_change c;
+        if (mp_plan_gpu_change(p, g, &c) != 0) {
+            b->failed = true;
+            return;
+        }
+        if (!g->used && mp_gpu_change_none(&c)) {
+            mp_buf_printf(b, "%4d  unused, left as it is\n", g->index);
+            continue;
+        }
+        if (c.mig_enable || c.mig_disable)
+            mp_buf_printf(b, "%4d  MIG      %s\n", g->index,
+                          c.mig_enable ? "enable" : "disable");
+        for (int i = 0; i < c.n_destroy; i++)
+            change_row(p, g, "destroy", &c.destroy[i], b);
+        for (int i = 0; i < c.n_keep; i++)
+            change_row(p, g, "keep", &c.keep[i], b);
+        for (int i = 0; i < c.n_create; i++)
+            change_row(p, g, "create", &c.create[i], b);
+    }
+    mp_buf_printf(
+        b,
+        "changes: %d GPU%s touched, %d instance%s destroyed (%d in "
+        "use), %d created; %s\n\n",
+        p->disruption.gpus_touched, p->disruption.gpus_touched == 1 ? "" : "s",
+        p->disruption.destroyed, p->disruption.destroyed == 1 ? "" : "s",
+        p->disruption.in_use_destroyed, p->disruption.created,
+        p->disruption.minimal ? "fewest proven" : "not proven fewest");
+}
+
+static cJSON *change_list(const mp_plan_gpu *g, const mp_gi_change *v, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "profile", prof_name(g, v[i].profile));
+        cJSON_AddNumberToObject(o, "start", v[i].start);
+        if (v[i].gi_id >= 0)
+            cJSON_AddNumberToObject(o, "gi_id", v[i].gi_id);
+        if (v[i].in_use)
+            cJSON_AddBoolToObject(o, "in_use", true);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
+{
+    mp_gpu_change c;
+    if (!p->current || mp_plan_gpu_change(p, g, &c) != 0)
+        return;
+    cJSON *ch = cJSON_AddObjectToObject(o, "changes");
+    if (c.mig_enable || c.mig_disable)
+        cJSON_AddStringToObject(ch, "mig", c.mig_enable ? "enable" : "disable");
+    cJSON_AddItemToObject(ch, "destroy",
+                          change_list(g, c.destroy, c.n_destroy));
+    cJSON_AddItemToObject(ch, "create", change_list(g, c.create, c.n_create));
+    cJSON_AddItemToObject(ch, "keep", change_list(g, c.keep, c.n_keep));
+}
+
+void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
+{
+    if (!p->current)
+        return;
+    cJSON *o = cJSON_AddObjectToObject(root, "disruption");
+    cJSON_AddNumberToObject(o, "destroyed", p->disruption.destroyed);
+    cJSON_AddNumberToObject(o, "created", p->disruption.created);
+    cJSON_AddNumberToObject(o, "gpus_touched", p->disruption.gpus_touched);
+    cJSON_AddNumberToObject(o, "in_use_destroyed",
+                            p->disruption.in_use_destroyed);
+    cJSON_AddBoolToObject(o, "minimal", p->disruption.minimal);
+}

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* current.c - plan from a running node (mp_solve_opts.current).
+ *
+ * The GPUs of the node are taken by index (fleet order). A GPU with an
+ * instance in use is busy: it is in the plan, its instances in use stay
+ * where they are, and of the layouts that keep them it gets the one that
+ * serves the most of the request, then destroys and creates the fewest
+ * instances (current_busy.c). The rest of the request is
+ * solved exactly on the other GPUs (current_map.c) and mapped onto them so
+ * that as many existing instances as possible are kept.
+ *
+ * The cost is proven optimal when it reaches the lower bound of the same
+ * request from empty GPUs (a relaxation). Instances destroyed and created
+ * are proven fewest when none is destroyed and no fewer could be created
+ * than the replicas the existing instances cannot serve (a max-flow);
+ * otherwise the plan says they are not proven.
+ */
+#include "current_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migplan/solver/maxflow.h"
+
+bool cur_whole(const mp_tenant *t)
+{
+    return t->whole_gpu || mp_tenant_gpus(t) > 1;
+}
+
+int cur_append(cur *c, int fleet)
+{
+    if (c->n == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 8;
+        cur_gpu *g = realloc(c->g, (size_t)cap * sizeof(*g));
+        if (!g)
+            return MP_ENOMEM;
+        c->g = g;
+        c->cap = cap;
+    }
+    cur_gpu *g = &c->g[c->n];
+    memset(g, 0, sizeof(*g));
+    g->index = c->n;
+    g->fleet = fleet;
+    return c->n++;
+}
+
+/* The fleet entry of GPU index k (-1: beyond the fleet). */
+static int entry_of(const mp_request *r, int k)
+{
+    for (int i = 0; i < r->n_fleet; i++) {
+        if (r->fleet[i].count < 0)
+            return i;
+        if (k < r->fleet[i].count)
+            return i;
+        k -= r->fleet[i].count;
+    }
+    return -1;
+}
+
+/* The node's GPUs: the fleet's, each with its state. */
+static int cur_setup(cur *c, mp_diag *d)
+{
+    const mp_request *r = c->req;
+    int total = 0;
+    for (int i = 0; i < r->n_fleet; i++) {
+        if (r->fleet[i].count < 0 && i != r->n_fleet - 1)
+            return mp_diag_set(d, MP_EUSAGE, r->path, r->fleet[i].line,
+                               r->fleet[i].col,
+                               "with --current, GPU indices follow the "
+                               "fleet's order: only its last entry may have "
+                               "no count");
+        total += r->fleet[i].count < 0 ? 0 : r->fleet[i].count;
+    }
+    for (int j = 0; j < c->st->n; j++) {
+        const mp_gpu_state *s = &c->st->gpu[j];
+        int i = entry_of(r, s->index);
+        if (i < 0)
+            return mp_diag_set(d, MP_EUSAGE, r->path, 0, 0,
+                               "the state lists GPU %d, but the request's "
+                               "fleet has %d GPU%s (indices 0-%d)",
+                               s->index, total, total == 1 ? "" : "s",
+                               total - 1);
+        if (s->layout.gis.model != r->fleet[i].model)
+            return mp_diag_set(
+                d, MP_EUSAGE, r->path, r->fleet[i].line, r->fleet[i].col,
+                "the state's GPU %d is a %s, the fleet has a "
+                "%s there",
+                s->index, s->layout.gis.model->id, r->fleet[i].model->id);
+        if (s->index + 1 > total)
+            total = s->index + 1;
+    }
+    for (int k = 0; k < total; k++) {
+        int at = cur_append(c, entry_of(r, k));
+        if (at < 0)
+            return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+        c->g[at].st = mp_node_state_gpu(c->st, k);
+    }
+    return 0;
+}
+
+/* Forget an attempt: every GPU as the state has it, nothing placed. */
+static void cur_reset(cur *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        g->taken = false;
+        g->kind = !g->st || g->st->layout.gis.n == 0              ? CUR_EMPTY
+                  : mp_gpu_state_in_use(g->st) > 0 && !g->relaxed ? CUR_BUSY
+                                                                  : CUR_IDLE;
+    }
+    for (int t = 0; t < c->req->n_tenants; t++)
+        c->left[t] = c->req->tenants[t].replicas;
+}
+
+/* The busy GPUs, in index order, each serving what it can. */
+static int place_busy(cur *c)
+{
+    int rc = 0;
+    for (int k = 0; k < c->n && !rc; k++)
+        if (c->g[k].kind == CUR_BUSY)
+            rc = cur_place_busy_gpu(c, &c->g[k]);
+    return rc;
+}
+
+/* The plan's GPUs, by index: taken ones as placed, the others as they are
+ * (or MIG disabled with reset_unused). */
+static int assemble(cur *c, mp_plan *out)
+{
+    out->gpus = calloc((size_t)(c->n ? c->n : 1), sizeof(*out->gpus));
+    if (!out->gpus)
+        return MP_ENOMEM;
+    out->n_gpus = c->n;
+    for (int k = 0; k < c->n; k++) {
+        const cur_gpu *g = &c->g[k];
+        mp_plan_gpu *pg = &out->gpus[k];
+        if (g->taken) {
+            *pg = g->pg;
+            continue;
+        }
+        sv_plan_gpu_init(pg, g->fleet, c->req->fleet[g->fleet].model, false,
+                         -1);
+        /* --reset-unused never touches an instance in use */
+        if (g->st && (!c->o->reset_unused || mp_gpu_state_in_use(g->st) > 0)) {
+            pg->layout = g->st->layout;
+            pg->layout.driver_order = pg->layout.driver_exact = false;
+        }
+    }
+    return sv_plan_number(c->req, out);
+}
+
+/* One plan from the GPUs' kinds: *blocked when the rest does not fit. */
+static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
+{
+    cur_reset(c);
+    int rc = place_busy(c);
+    if (rc)
+        return mp_diag_set(d, rc, NULL, 0, 0,
+                           rc == MP_ENOMEM ? "out of memory"
+                                           : "internal error: a busy GPU's "
+                                             "layout; please report it");
+    rc = cur_place_rest(c, blocked, out, d);
+    if (rc || *blocked)
+        return rc;
+    rc = assemble(c, out);
+    return rc ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory") : 0;
+}
+
+/* --allow-disruption: let the busy GPU with the fewest instances in use
+ * (then the lowest index) give up its instances. False: none left. */
+static bool relax_next(cur *c)
+{
+    int best = -1;
+    for (int k = 0; k < c->n; k++) {
+        const cur_gpu *g = &c->g[k];
+        if (g->kind == CUR_BUSY &&
+            (best < 0 ||
+             mp_gpu_state_in_use(g->st) < mp_gpu_state_in_use(c->g[best].st)))
+            best = k;
+    }
+    if (best >= 0)
+        c->g[best].relaxed = true;
+    return best >= 0;
+}
+
+/* Why nothing fits without touching instances in use: each of them, and
+ * the tenants still to place. */
+static void blocking_reason(const cur *c, mp_plan *out)
+{
+    size_t k = 0;
+    char *b = out->reason;
+    size_t n = sizeof(out->reason);
+    mp_catf(b, n, &k, "the request needs the room of instances in use:");
+    const char *sep = " ";
+    for (int j = 0; j < c->n; j++) {
+        const cur_gpu *g = &c->g[j];
+        if (g->kind != CUR_BUSY)
+            continue;
+        const mp_layout *l = &g->st->layout.gis;
+        for (int q = 0; q < l->n; q++) {
+            const mp_gi_state *s = &g->st->gi[q];
+            if (s->n_processes == 0)
+                continue;
+            mp_catf(b, n, &k, "%sGPU %d GI %d (%s at slot %d, process %s)", sep,
+                    g->index, s->gi_id,
+                    l->model->profiles[l->gi[q].profile].name, l->gi[q].start,
+                    s->process ? s->process : "?");
+            sep = ", ";
+        }
+    }
+    mp_catf(b, n, &k, "; still to place:");
+    sep = " ";
+    for (int t = 0; t < c->req->n_tenants; t++)
+        if (c->left[t] > 0) {
+            mp_catf(b, n, &k, "%s%s (%lld replica%s)", sep,
+                    c->req->tenants[t].name, c->left[t],
+                    c->left[t] == 1 ? "" : "s");
+            sep = ", ";
+        }
+    mp_catf(b, n, &k,
+            "; --allow-disruption lets the plan destroy instances "
+            "in use");
+}
+
+/* Fewest instances any plan creates: the instance replicas less those the
+ * existing instances can serve (a max-flow); -1 when a tenant may also
+ * take a whole GPU (no bound then). */
+static long long created_bound(const cur *c)
+{
+    const mp_request *r = c->req;
+    int ninst = 0;
+    for (int k = 0; k < c->n; k++)
+        ninst += c->g[k].st ? c->g[k].st->layout.gis.n : 0;
+    mp_flow *f = mp_flow_new(ninst + r->n_tenants + 2);
+    if (!f)
+        return -1;
+    int src = ninst + r->n_tenants, sink = src + 1, v = 0;
+    long long need = 0;
+    bool ok = true;
+    for (int t = 0; t < r->n_tenants && ok; t++) {
+        for (int i = 0; i < r->n_fleet; i++)
+            ok = ok && (cur_whole(&r->tenants[t]) ||
+                        !mp_request_takes_whole(r, &r->tenants[t], i));
+        if (!cur_whole(&r->tenants[t])) {
+            need += r->tenants[t].replicas;
+            ok = ok && mp_flow_add_edge(f, ninst + t, sink,
+                                        r->tenants[t].replicas) >= 0;
+        }
+    }
+    for (int k = 0; k < c->n && ok; k++) {
+        const mp_layout *l = c->g[k].st ? &c->g[k].st->layout.gis : NULL;
+        for (int q = 0; l && q < l->n && ok; q++, v++) {
+            ok = mp_flow_add_edge(f, src, v, 1) >= 0;
+            for (int t = 0; t < r->n_tenants && ok; t++)
+                if (!cur_whole(&r->tenants[t]) &&
+                    mp_tenant_takes_profile(&r->tenants[t], l->model,
+                                            l->gi[q].profile))
+                    ok = mp_flow_add_edge(f, v, ninst + t, 1) >= 0;
+        }
+    }
+    long long bound = ok ? need - mp_flow_max(f, src, sink) : -1;
+    mp_flow_free(f);
+    return bound;
+}
+
+/* The changes summed, and whether they are proven fewest. */
+static int disruption(const cur *c, mp_plan *out)
+{
+    int reset = 0; /* destroyed on unused GPUs, as --reset-unused asks */
+    for (int k = 0; k < out->n_gpus; k++) {
+        mp_gpu_change ch;
+        if (mp_plan_gpu_change(out, &out->gpus[k], &ch))
+            return MP_EINTERNAL;
+        reset += out->gpus[k].used ? 0 : ch.n_destroy;
+        out->disruption.destroyed += ch.n_destroy;
+        out->disruption.created += ch.n_create;
+        out->disruption.in_use_destroyed += ch.in_use_destroyed;
+        out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
+    }
+    long long bound = created_bound(c);
+    out->disruption.minimal = out->optimal &&
+                              out->disruption.destroyed == reset &&
+                              bound >= 0 && out->disruption.created == bound;
+    return 0;
+}
+
+bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    const mp_gpu_state *s =
+        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
+    const mp_gi *gi = &g->layout.gis.gi[q];
+    for (int k = 0; s && k < s->layout.gis.n; k++)
+        if (s->layout.gis.gi[k].profile == gi->profile &&
+            s->layout.gis.gi[k].start == gi->start)
+            return true;
+    return false;
+}
+
+int mp_plan_gpu_change(const mp_plan *p, const mp_plan_gpu *g,
+                       mp_gpu_change *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!g->used && !p->reset_unused)
+        return 0;
+    const mp_gpu_state *s =
+        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
+    mp_gpu_state empty;
+    if (!s) {
+        mp_gpu_state_init(&empty, g->index, p->req->fleet[g->fleet].model);
+        s = &empty;
+    }
+    char why[256];
+    return mp_gpu_change_diff(s, &g->layout, out, why, sizeof(why))
+               ? MP_EINTERNAL
+               : 0;
+}
+
+/* The plan's bound and proof: the same request from empty GPUs costs no
+ * more, and the busy GPUs are used whatever happens. */
+static void prove(const cur *c, const mp_plan *base, mp_plan *out)
+{
+    double busy = 0;
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_BUSY)
+            busy += c->req->fleet[c->g[k].fleet].cost;
+    double lb = fmax(base->lower_bound, busy);
+    out->lower_bound = round(lb * 1e6) / 1e6;
+    out->optimal = out->cost <= lb + 1e-9;
+    out->time_limit_hit = base->time_limit_hit || c->time_limit_hit;
+    out->integral_costs = base->integral_costs;
+    out->classes = base->classes;
+    out->patterns = base->patterns;
+}
+
+/* Is plan a better than b: cheaper, then fewer instances in use
+ * destroyed, then fewer destroyed, then fewer created? */
+static bool better(const mp_plan *a, const mp_plan *b)
+{
+    if (fabs(a->cost - b->cost) > 1e-9)
+        return a->cost < b->cost;
+    if (a->disruption.in_use_destroyed != b->disruption.in_use_destroyed)
+        return a->disruption.in_use_destroyed < b->disruption.in_use_destroyed;
+    if (a->disruption.destroyed != b->disruption.destroyed)
+        return a->disruption.destroyed < b->disruption.destroyed;
+    return a->disruption.created < b->disruption.created;
+}
+
+/* The plan with the busy GPUs searched in mode `mode`: *blocked, or
+ * feasible with its bound and its changes. */
+static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
+               mp_plan *out, mp_diag *d)
+{
+    memset(out, 0, sizeof(*out));
+    out->req = c->req;
+    out->current = c->st;
+    out->reset_unused = c->o->reset_unused;
+    c->mode = mode;
+    int rc = attempt(c, blocked, out, d);
+    if (rc || *blocked)
+        return rc;
+    out->feasible = true;
+    prove(c, base, out);
+    if (disruption(c, out))
+        return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0,
+                           "internal error: a GPU's changes; please report it");
+    return 0;
+}
+
+static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
+{
+    int rc = cur_setup(c, d);
+    bool blocked = true;
+    while (!rc) {
+        mp_plan_free(out);
+        rc = one(c, 0, base, &blocked, out, d);
+        /* modes 2 and 3 drop the process names: only when they block */
+        for (int mode = 1; !rc && mode < CUR_MODES && (mode < 2 || blocked);
+             mode++) {
+            mp_plan alt;
+            bool alt_blocked;
+            rc = one(c, mode, base, &alt_blocked, &alt, d);
+            if (!rc && !alt_blocked && (blocked || better(&alt, out))) {
+                mp_plan_free(out);
+                *out = alt;
+                blocked = false;
+            } else {
+                mp_plan_free(&alt);
+            }
+        }
+        if (rc || !blocked || !c->o->allow_disruption || !relax_next(c))
+            break;
+    }
+    if (rc || !blocked)
+        return rc;
+    bool busy = false;
+    for (int k = 0; k < c->n; k++)
+        busy = busy || c->g[k].kind == CUR_BUSY;
+    if (busy)
+        blocking_reason(c, out);
+    return 0;
+}
+
+int sv_current_solve(const mp_db *db, const mp_request *req,
+                     const mp_solve_opts *o, mp_plan *out, mp_diag *d)
+{
+    double t0 = sv_now();
+    memset(out, 0, sizeof(*out));
+    if (req->n_pools)
+        return mp_diag_set(d, MP_EUSAGE, req->path, 0, 0,
+                           "--current plans a fleet: give the node's GPUs "
+                           "as `fleet:` (node pools are not supported "
+                           "with --current yet)");
+    /* the same request from empty GPUs: the bound, or why nothing fits */
+    mp_solve_opts bo = *o;
+    bo.current = NULL;
+    bo.time_limit = (o->time_limit > 0 ? o->time_limit : 5) / 2;
+    mp_plan base;
+    int rc = mp_solve(db, req, &bo, &base, d);
+    if (rc)
+        return rc;
+    if (!base.feasible) {
+        *out = base;
+        out->current = o->current;
+        return 0;
+    }
+    cur c = {.db = db,
+             .req = req,
+             .o = o,
+             .st = o->current,
+             .deadline = t0 + (o->time_limit > 0 ? o->time_limit : 5)};
+    c.left =
+        calloc((size_t)(req->n_tenants ? req->n_tenants : 1), sizeof(*c.left));
+    if (!c.left)
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    else
+        rc = current_run(&c, &base, out, d);
+    free(c.left);
+    free(c.g);
+    mp_plan_free(&base);
+    out->seconds = sv_now() - t0;
+    if (!rc && out->feasible)
+        rc = sv_self_check(out, d);
+    if (!rc && out->feasible && mp_plan_warn(out, &out->warnings))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc)
+        mp_plan_free(out);
+    return rc;
+}

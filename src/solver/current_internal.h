@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* current_internal.h - what the two files of planning from a running node
+ * share (current.c: the GPUs, the instances kept and the room in use;
+ * current_busy.c: a busy GPU's layout; current_map.c: the rest of the request
+ * on the other GPUs, mapped onto them to keep the most). Private to
+ * src/solver/; names are cur_*. */
+#ifndef MIGPLAN_CURRENT_INTERNAL_H
+#define MIGPLAN_CURRENT_INTERNAL_H
+
+#include "solver_internal.h"
+
+enum { CUR_EMPTY, CUR_IDLE, CUR_BUSY };
+
+/* A GPU of the node, by index (fleet order). */
+typedef struct cur_gpu {
+    int index, fleet;
+    const mp_gpu_state *st; /* NULL: not listed, no instances */
+    int kind;               /* CUR_EMPTY, CUR_IDLE (no process) or CUR_BUSY */
+    bool relaxed;           /* busy, but its instances may go (disruption) */
+    bool taken;             /* in the plan */
+    mp_plan_gpu pg;         /* what it holds when taken */
+} cur_gpu;
+
+typedef struct cur {
+    const mp_db *db;
+    const mp_request *req;
+    const mp_solve_opts *o;
+    const mp_node_state *st;
+    cur_gpu *g; /* n GPUs, cap allocated */
+    int n, cap;
+    long long *left; /* per tenant, units still to place */
+    bool time_limit_hit;
+    double deadline; /* sv_now() seconds: when the whole solve should end */
+    /* busy GPUs: bit 0 set, fewest destroyed first (else most served);
+     * bit 1 set, an instance in use need not serve the tenant named like
+     * its process */
+    int mode;
+} cur;
+
+#define CUR_MODES 4
+
+/* Is tenant t served by whole GPUs only? */
+bool cur_whole(const mp_tenant *t);
+
+/* Place what c->left still holds on the GPUs that are not busy (a solve of
+ * the rest, mapped onto the GPUs keeping the most instances). *blocked:
+ * the rest does not fit them (plan->reason says why). MP_ENOMEM... */
+int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d);
+
+/* Busy GPU g's layout: of those keeping its instances in use, the one
+ * serving the most of c->left, then destroying and creating the fewest;
+ * c->left less what it serves. MP_ENOMEM, MP_EINTERNAL. */
+int cur_place_busy_gpu(cur *c, cur_gpu *g);
+
+/* GPU g, not busy, given pg by the rest's plan: the layout that serves
+ * the same replicas with the fewest destroyed, then created, instances.
+ * MP_ENOMEM, MP_EINTERNAL. */
+int cur_refine(const cur *c, cur_gpu *g);
+
+/* A GPU of the node beyond the listed ones (an unlimited fleet entry):
+ * its index, or MP_ENOMEM. */
+int cur_append(cur *c, int fleet);
+
+#endif

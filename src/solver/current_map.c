@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* current_map.c - planning from a running node: what the busy GPUs do not
+ * serve, solved exactly (mp_solve) on the fleet less the busy GPUs, then
+ * each GPU of that plan put on the GPU of its model whose instances it
+ * keeps best (fewest destroyed, then fewest created), its instances moved
+ * onto the existing ones of the same profile where the geometry allows,
+ * and the idle instances that still fit kept. */
+#include "current_internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The rest of the request: the tenants with units left (tmap: their index
+ * in the request) on the fleet less the busy GPUs. r2 shares the request's
+ * arena: free only r2->tenants. */
+static int rest_request(const cur *c, mp_request *r2, int *tmap)
+{
+    const mp_request *r = c->req;
+    *r2 = *r;
+    r2->tenants = malloc((size_t)(r->n_tenants ? r->n_tenants : 1) *
+                         sizeof(*r2->tenants));
+    if (!r2->tenants)
+        return MP_ENOMEM;
+    int n = 0;
+    r2->total_replicas = 0;
+    for (int t = 0; t < r->n_tenants; t++) {
+        if (c->left[t] <= 0)
+            continue;
+        mp_tenant *tn = &r2->tenants[n];
+        *tn = r->tenants[t];
+        int done = tn->replicas - (int)c->left[t];
+        tn->replicas = (int)c->left[t];
+        if (tn->asked_replicas > 0) {
+            tn->asked_replicas -= done * mp_tenant_share(tn);
+            if (tn->asked_replicas < 1)
+                tn->asked_replicas = 1;
+        }
+        r2->total_replicas += tn->replicas;
+        tmap[n++] = t;
+    }
+    r2->n_tenants = n;
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_BUSY && r2->fleet[c->g[k].fleet].count > 0)
+            r2->fleet[c->g[k].fleet].count--;
+    return 0;
+}
+
+/* Pin each instance of t to an unmatched instance of the same profile of
+ * s; drop the last pins until the geometry allows them. fit gets the
+ * placement; false when no pin holds. */
+static bool pin_onto(const mp_layout *t, const mp_layout *s, mp_layout *fit)
+{
+    int prof[MP_MAX_GIS], pin[MP_MAX_GIS], npin = 0;
+    bool matched[MP_MAX_GIS] = {false};
+    for (int k = 0; k < t->n; k++) {
+        prof[k] = t->gi[k].profile;
+        pin[k] = -1;
+        for (int q = 0; q < s->n; q++)
+            if (!matched[q] && s->gi[q].profile == prof[k]) {
+                pin[k] = s->gi[q].start;
+                matched[q] = true;
+                npin++;
+                break;
+            }
+    }
+    while (npin > 0) {
+        if (mp_geom_fit(t->model, prof, pin, t->n, fit, NULL) == 0)
+            return true;
+        for (int k = t->n - 1; k >= 0; k--)
+            if (pin[k] >= 0) {
+                pin[k] = -1;
+                npin--;
+                break;
+            }
+    }
+    return false;
+}
+
+/* dst's instances moved to fit's starts (creation order: largest first,
+ * then by start), tenants and compute instances carried along. */
+static void relayout(const mp_plan_gpu *src, const mp_layout *fit,
+                     mp_plan_gpu *dst)
+{
+    const mp_model *m = fit->model;
+    bool done[MP_MAX_GIS] = {false};
+    mp_gpu_layout_init(&dst->layout, m, true);
+    for (int q = 0; q < MP_MAX_GIS; q++)
+        dst->tenant[q] = dst->replica[q] = -1;
+    for (int i = 0; i < fit->n; i++) {
+        int k = -1;
+        for (int j = 0; j < fit->n; j++) {
+            if (done[j])
+                continue;
+            int sj = m->profiles[fit->gi[j].profile].memory_slices;
+            int sk = k < 0 ? 0 : m->profiles[fit->gi[k].profile].memory_slices;
+            if (k < 0 || sj > sk ||
+                (sj == sk && fit->gi[j].start < fit->gi[k].start))
+                k = j;
+        }
+        done[k] = true;
+        int at = mp_gpu_layout_add(&dst->layout, fit->gi[k].profile,
+                                   fit->gi[k].start);
+        dst->tenant[at] = src->tenant[k];
+        dst->layout.ci_explicit[at] = src->layout.ci_explicit[k];
+        memcpy(dst->layout.ci_count[at], src->layout.ci_count[k],
+               sizeof(dst->layout.ci_count[at]));
+    }
+}
+
+/* src (a GPU of the rest's plan, tenants as tmap maps them) on GPU g. */
+static void place_on(const cur_gpu *g, const mp_plan_gpu *src, const int *tmap,
+                     mp_plan_gpu *dst)
+{
+    *dst = *src;
+    dst->fleet = g->fleet;
+    if (src->whole_tenant >= 0)
+        dst->whole_tenant = tmap[src->whole_tenant];
+    for (int q = 0; q < src->layout.gis.n; q++)
+        dst->tenant[q] = src->tenant[q] >= 0 ? tmap[src->tenant[q]] : -1;
+    const mp_layout *s = g->st ? &g->st->layout.gis : NULL;
+    if (!src->layout.mig_enabled || !s || s->n == 0)
+        return;
+    mp_plan_gpu mapped = *dst;
+    mp_layout fit;
+    bool added = pin_onto(&src->layout.gis, s, &fit);
+    if (added)
+        relayout(&mapped, &fit, dst);
+    /* the idle instances that still fit stay, serving nobody */
+    for (int q = 0; q < s->n; q++) {
+        const mp_layout *l = &dst->layout.gis;
+        bool kept = false;
+        for (int k = 0; k < l->n && !kept; k++)
+            kept = l->gi[k].profile == s->gi[q].profile &&
+                   l->gi[k].start == s->gi[q].start;
+        mp_layout t = *l;
+        if (kept || t.n >= MP_MAX_GIS)
+            continue;
+        t.gi[t.n++] = s->gi[q];
+        if (mp_geom_validate(&t, NULL) == 0 &&
+            mp_gpu_layout_add(&dst->layout, s->gi[q].profile, s->gi[q].start) >=
+                0)
+            added = true;
+    }
+    if (added)
+        dst->layout.driver_order = dst->layout.driver_exact = false;
+}
+
+/* Destroyed and created when g holds pg. */
+static void cost_on(const cur_gpu *g, const mp_plan_gpu *pg, int *destroyed,
+                    int *created)
+{
+    mp_gpu_state empty;
+    const mp_gpu_state *s = g->st;
+    if (!s) {
+        mp_gpu_state_init(&empty, g->index, pg->layout.gis.model);
+        s = &empty;
+    }
+    mp_gpu_change ch;
+    char why[200];
+    if (mp_gpu_change_diff(s, &pg->layout, &ch, why, sizeof(why)) != 0) {
+        *destroyed = *created = INT_MAX / 2;
+        return;
+    }
+    *destroyed = ch.n_destroy;
+    *created = ch.n_create;
+}
+
+/* Each used GPU of pb onto the free GPU of its model that keeps most. */
+static int map_all(cur *c, const mp_plan *pb, const int *tmap)
+{
+    for (int k = 0; k < pb->n_gpus; k++) {
+        const mp_plan_gpu *src = &pb->gpus[k];
+        if (!src->used)
+            continue;
+        int best = -1, bd = INT_MAX, bc = INT_MAX;
+        mp_plan_gpu pg, best_pg;
+        for (int j = 0; j < c->n; j++) {
+            const cur_gpu *g = &c->g[j];
+            if (g->taken || g->kind == CUR_BUSY || g->fleet != src->fleet)
+                continue;
+            int dn, cn;
+            cur_gpu refined = *g;
+            place_on(g, src, tmap, &refined.pg);
+            int rc = cur_refine(c, &refined);
+            if (rc)
+                return rc;
+            pg = refined.pg;
+            cost_on(g, &pg, &dn, &cn);
+            if (dn < bd || (dn == bd && cn < bc)) {
+                best = j, bd = dn, bc = cn;
+                best_pg = pg;
+            }
+        }
+        if (best < 0) {
+            best = cur_append(c, src->fleet);
+            if (best < 0)
+                return MP_ENOMEM;
+            place_on(&c->g[best], src, tmap, &best_pg);
+        }
+        c->g[best].taken = true;
+        c->g[best].pg = best_pg;
+        c->g[best].pg.used = true;
+    }
+    return 0;
+}
+
+/* Is instance q of g one of its state's? */
+static bool kept_gi(const cur_gpu *g, int q)
+{
+    const mp_layout *s = g->st ? &g->st->layout.gis : NULL;
+    const mp_gi *gi = &g->pg.layout.gis.gi[q];
+    for (int k = 0; s && k < s->n; k++)
+        if (s->gi[k].profile == gi->profile && s->gi[k].start == gi->start)
+            return true;
+    return false;
+}
+
+/* Drop instance r of g's layout (a subset of a valid layout is valid). */
+static void drop_gi(cur_gpu *g, int r)
+{
+    mp_plan_gpu *pg = &g->pg;
+    mp_gpu_layout *l = &pg->layout;
+    for (int q = r; q + 1 < l->gis.n; q++) {
+        l->gis.gi[q] = l->gis.gi[q + 1];
+        l->ci_explicit[q] = l->ci_explicit[q + 1];
+        memcpy(l->ci_count[q], l->ci_count[q + 1], sizeof(l->ci_count[q]));
+        pg->tenant[q] = pg->tenant[q + 1];
+    }
+    l->gis.n--;
+    pg->tenant[l->gis.n] = -1;
+    l->driver_order = l->driver_exact = false;
+}
+
+/* A new instance serving what kept instance q of GPU a (serving nobody)
+ * could: it is not created, a serves it instead. */
+static void reuse_one(cur *c, cur_gpu *a, int q)
+{
+    const mp_gi *gi = &a->pg.layout.gis.gi[q];
+    for (int j = 0; j < c->n; j++) {
+        cur_gpu *b = &c->g[j];
+        for (int r = 0; b->taken && r < b->pg.layout.gis.n; r++) {
+            int t = b->pg.tenant[r];
+            if (t < 0 || kept_gi(b, r) || c->req->tenants[t].spread ||
+                !mp_tenant_takes_profile(&c->req->tenants[t],
+                                         a->pg.layout.gis.model, gi->profile))
+                continue;
+            a->pg.tenant[q] = t;
+            drop_gi(b, r);
+            return;
+        }
+    }
+}
+
+/* Kept instances that serve nobody take the replicas of new instances they
+ * fit, which are then not created; a GPU left serving nobody (and with
+ * nothing in use) is left as it is. */
+static void reuse_idle(cur *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *a = &c->g[k];
+        for (int q = 0;
+             a->taken && a->pg.layout.mig_enabled && q < a->pg.layout.gis.n;
+             q++)
+            if (a->pg.tenant[q] < 0 && kept_gi(a, q))
+                reuse_one(c, a, q);
+    }
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        bool serves = !g->pg.layout.mig_enabled;
+        for (int q = 0; q < g->pg.layout.gis.n; q++)
+            serves = serves || g->pg.tenant[q] >= 0;
+        if (g->taken && g->kind != CUR_BUSY && !serves)
+            g->taken = false;
+    }
+}
+
+int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
+{
+    *blocked = false;
+    mp_request r2;
+    int *tmap = malloc((size_t)(c->req->n_tenants ? c->req->n_tenants : 1) *
+                       sizeof(int));
+    int rc = tmap ? rest_request(c, &r2, tmap) : MP_ENOMEM;
+    if (rc) {
+        free(tmap);
+        return mp_diag_set(d, rc, NULL, 0, 0, "out of memory");
+    }
+    if (r2.n_tenants > 0) {
+        mp_solve_opts o2 = *c->o;
+        o2.current = NULL;
+        /* half of what is left: the attempts after it get the rest */
+        o2.time_limit = fmax(0.1, (c->deadline - sv_now()) / 2);
+        mp_plan pb;
+        int solved = mp_solve(c->db, &r2, &o2, &pb, d);
+        rc = solved;
+        if (!rc && !pb.feasible) {
+            *blocked = true;
+            memcpy(out->reason, pb.reason, sizeof(out->reason));
+        } else if (!rc) {
+            c->time_limit_hit = pb.time_limit_hit;
+            rc = map_all(c, &pb, tmap);
+            if (!rc)
+                reuse_idle(c);
+            if (rc)
+                mp_diag_set(d, rc, NULL, 0, 0,
+                            rc == MP_ENOMEM ? "out of memory"
+                                            : "internal error: a GPU's "
+                                              "layout; please report it");
+        }
+        if (!solved)
+            mp_plan_free(&pb);
+    }
+    free(r2.tenants);
+    free(tmap);
+    return rc;
+}

@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-grow.yaml --current tests/data/nvidia-smi/multi-gpu-dcgm138-lgi.txt --reset-unused | sed -n '/^GPU 1/,/^$/p;/^CHANGES/,$p'

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_current.c - planning from a running node (mp_solve with
+ * opts.current) against a brute force on small GPUs: random states of one
+ * or two A100 40GB (instances in use among them) and small requests; the
+ * brute force tries every target layout of every GPU that keeps the
+ * instances in use, with a max-flow for the replicas, and finds the
+ * fewest GPUs, then instances destroyed, then created. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "migplan/readers/request_reader.h"
+#include "migplan/solver/maxflow.h"
+#include "migplan/solver/solver.h"
+#include "test_db.h"
+
+static unsigned rng = 12345;
+
+static int rnd(int n)
+{
+    rng = rng * 1103515245u + 12345u;
+    return (int)((rng >> 16) % (unsigned)n);
+}
+
+static const char *const names[] = {"t0", "t1", "t2", "other"};
+
+/* ------------------------------------------------------- brute force */
+
+/* A target of one GPU: its profile counts and its changes. */
+typedef struct option {
+    int cnt[MP_MAX_PROFILES];
+    int destroyed, created;
+    bool on; /* used by the plan */
+} option;
+
+typedef struct opts {
+    option *v;
+    int n, cap;
+} opts;
+
+typedef struct enum_ctx {
+    const mp_gpu_state *s;
+    mp_gi items[64];
+    int nitems;
+    opts *out;
+} enum_ctx;
+
+/* Add x, unless a target of the same counts changes less (then only the
+ * better of the two stays: the brute force needs no other). */
+static void push(opts *o, const option *x)
+{
+    for (int i = 0; i < o->n; i++) {
+        option *y = &o->v[i];
+        if (y->on != x->on || memcmp(y->cnt, x->cnt, sizeof(x->cnt)) != 0)
+            continue;
+        if (x->destroyed < y->destroyed ||
+            (x->destroyed == y->destroyed && x->created < y->created))
+            *y = *x;
+        return;
+    }
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 256;
+        o->v = realloc(o->v, (size_t)o->cap * sizeof(*o->v));
+        assert_non_null(o->v);
+    }
+    o->v[o->n++] = *x;
+}
+
+static bool in_layout(const mp_layout *l, const mp_gi *gi)
+{
+    for (int q = 0; q < l->n; q++)
+        if (l->gi[q].profile == gi->profile && l->gi[q].start == gi->start)
+            return true;
+    return false;
+}
+
+/* Every valid layout from items[i..], extending l. */
+static void enum_layouts(enum_ctx *e, int i, mp_layout *l)
+{
+    if (i == e->nitems) {
+        const mp_layout *s = &e->s->layout.gis;
+        option x = {.on = true};
+        for (int q = 0; q < s->n; q++) {
+            bool kept = in_layout(l, &s->gi[q]);
+            if (!kept && e->s->gi[q].n_processes > 0)
+                return; /* an instance in use goes: not allowed */
+            x.destroyed += !kept;
+        }
+        for (int q = 0; q < l->n; q++) {
+            x.cnt[l->gi[q].profile]++;
+            x.created += !in_layout(s, &l->gi[q]);
+        }
+        push(e->out, &x);
+        return;
+    }
+    enum_layouts(e, i + 1, l);
+    l->gi[l->n++] = e->items[i];
+    if (mp_geom_validate(l, NULL) == 0)
+        enum_layouts(e, i + 1, l);
+    l->n--;
+}
+
+/* The options of GPU s: off (left as it is) when nothing is in use, and
+ * on with every layout that keeps the instances in use. useful[p]: some
+ * tenant takes profile p. */
+static void gpu_options(const mp_gpu_state *s, const bool *useful, opts *out)
+{
+    const mp_model *m = s->layout.gis.model;
+    enum_ctx e = {.s = s, .out = out};
+    for (int p = 0; p < m->n_profiles; p++) {
+        bool present = false;
+        for (int q = 0; q < s->layout.gis.n; q++)
+            present |= s->layout.gis.gi[q].profile == p;
+        if (!useful[p] && !present)
+            continue;
+        for (int k = 0; k < m->profiles[p].n_placements; k++)
+            e.items[e.nitems++] =
+                (mp_gi){.profile = p, .start = m->profiles[p].placements[k]};
+    }
+    mp_layout l = {.model = m, .n = 0};
+    enum_layouts(&e, 0, &l);
+    if (mp_gpu_state_in_use(s) == 0)
+        push(out, &(option){.on = false});
+}
+
+/* Can the profile counts serve every replica of r? */
+static bool serves(const mp_request *r, const int *cnt, const mp_model *m)
+{
+    int np = m->n_profiles, nt = r->n_tenants;
+    mp_flow *f = mp_flow_new(np + nt + 2);
+    int src = np + nt, sink = src + 1;
+    long long need = 0;
+    for (int p = 0; p < np; p++) {
+        mp_flow_add_edge(f, src, p, cnt[p]);
+        for (int t = 0; t < nt; t++)
+            if (mp_tenant_takes_profile(&r->tenants[t], m, p))
+                mp_flow_add_edge(f, p, np + t, cnt[p]);
+    }
+    for (int t = 0; t < nt; t++) {
+        mp_flow_add_edge(f, np + t, sink, r->tenants[t].replicas);
+        need += r->tenants[t].replicas;
+    }
+    bool ok = mp_flow_max(f, src, sink) == need;
+    mp_flow_free(f);
+    return ok;
+}
+
+typedef struct best {
+    bool have;
+    int gpus, destroyed, created;
+} best;
+
+static void brute(const mp_request *r, const mp_node_state *st, best *b)
+{
+    const mp_model *m = st->gpu[0].layout.gis.model;
+    bool useful[MP_MAX_PROFILES] = {false};
+    for (int p = 0; p < m->n_profiles; p++)
+        for (int t = 0; t < r->n_tenants; t++)
+            useful[p] |= mp_tenant_takes_profile(&r->tenants[t], m, p);
+    opts o[2] = {{0}};
+    for (int g = 0; g < st->n; g++)
+        gpu_options(&st->gpu[g], useful, &o[g]);
+    int n1 = st->n > 1 ? o[1].n : 1;
+    memset(b, 0, sizeof(*b));
+    for (int i = 0; i < o[0].n; i++)
+        for (int j = 0; j < n1; j++) {
+            const option *x[2] = {&o[0].v[i], st->n > 1 ? &o[1].v[j] : NULL};
+            int cnt[MP_MAX_PROFILES] = {0}, gpus = 0, dn = 0, cn = 0;
+            for (int g = 0; g < st->n; g++) {
+                if (!x[g]->on)
+                    continue;
+                gpus++;
+                dn += x[g]->destroyed;
+                cn += x[g]->created;
+                for (int p = 0; p < m->n_profiles; p++)
+                    cnt[p] += x[g]->cnt[p];
+            }
+            if (b->have && (gpus > b->gpus ||
+                            (gpus == b->gpus &&
+                             (dn > b->destroyed ||
+                              (dn == b->destroyed && cn >= b->created)))))
+                continue;
+            if (!serves(r, cnt, m))
+                continue;
+            *b = (best){
+                .have = true, .gpus = gpus, .destroyed = dn, .created = cn};
+        }
+    free(o[0].v);
+    free(o[1].v);
+}
+
+/* --------------------------------------------------------- the cases */
+
+static void random_state(const mp_model *m, int n, mp_node_state *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->n = n;
+    for (int g = 0; g < n; g++) {
+        mp_gpu_state *s = &st->gpu[g];
+        mp_gpu_state_init(s, g, m);
+        int tries = rnd(3) == 0 ? 0 : 1 + rnd(6);
+        for (int k = 0; k < tries; k++) {
+            int p = rnd(m->n_profiles);
+            const mp_gi_profile *pr = &m->profiles[p];
+            int start = pr->placements[rnd(pr->n_placements)];
+            char why[200];
+            int q = mp_gpu_state_add(s, pr->id, start, pr->memory_slices,
+                                     s->layout.gis.n + 1, 1, why, sizeof(why));
+            if (q >= 0 && rnd(3) == 0) {
+                s->gi[q].n_processes = 1;
+                s->gi[q].process = names[rnd(4)];
+            }
+        }
+    }
+}
+
+static const char *const shapes[] = {
+    "    memory: 4GiB\n    compute: 1g\n",
+    "    memory: 8GiB\n    compute: 1g\n",
+    "    memory: 8GiB\n    compute: 2g\n",
+    "    memory: 16GiB\n    compute: 3g\n",
+    "    memory: 18GiB\n    compute: 4g\n",
+};
+
+static void random_request(int gpus, char *buf, size_t n)
+{
+    size_t k = 0;
+    k += (size_t)snprintf(buf + k, n - k,
+                          "fleet:\n  - model: a100-40gb\n    count: %d\n"
+                          "tenants:\n",
+                          gpus);
+    int nt = 1 + rnd(3);
+    for (int t = 0; t < nt; t++)
+        k += (size_t)snprintf(buf + k, n - k,
+                              "  - name: %s\n%s    replicas: %d\n", names[t],
+                              shapes[rnd(5)], 1 + rnd(3));
+}
+
+/* The state, for a failure message. */
+static const char *show(const mp_node_state *st)
+{
+    static char buf[2048];
+    size_t k = 0;
+    for (int g = 0; g < st->n; g++) {
+        const mp_layout *l = &st->gpu[g].layout.gis;
+        k += (size_t)snprintf(buf + k, sizeof(buf) - k, "GPU %d:", g);
+        for (int q = 0; q < l->n; q++)
+            k += (size_t)snprintf(
+                buf + k, sizeof(buf) - k, " %s@%d%s%s",
+                l->model->profiles[l->gi[q].profile].name, l->gi[q].start,
+                st->gpu[g].gi[q].n_processes ? ":" : "",
+                st->gpu[g].gi[q].n_processes ? st->gpu[g].gi[q].process : "");
+        k += (size_t)snprintf(buf + k, sizeof(buf) - k, "\n");
+    }
+    return buf;
+}
+
+static void test_against_brute_force(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "a100-40gb", &m, &d), 0);
+    int cases = 0, proven = 0, equal = 0, opt = 0;
+    for (int it = 0; it < 300; it++) {
+        int gpus = 1 + rnd(2);
+        mp_node_state st;
+        random_state(m, gpus, &st);
+        char text[2048];
+        random_request(gpus, text, sizeof(text));
+        mp_request req;
+        assert_int_equal(
+            mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
+            0);
+        best b;
+        brute(&req, &st, &b);
+        mp_solve_opts o = {.current = &st, .time_limit = 2};
+        mp_plan p;
+        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        if (!b.have) {
+            assert_false(p.feasible);
+        } else {
+            if (!p.feasible)
+                fail_msg("case %d: no plan (%s), brute force has %d GPUs\n%s%s",
+                         it, p.reason, b.gpus, text, show(&st));
+            cases++;
+            if (p.gpus_used != b.gpus)
+                fail_msg("case %d: %d GPUs, brute force %d\n%s%s", it,
+                         p.gpus_used, b.gpus, text, show(&st));
+            opt += p.optimal;
+            /* never better than the minimum: the brute force is exact */
+            assert_true(p.disruption.destroyed > b.destroyed ||
+                        (p.disruption.destroyed == b.destroyed &&
+                         p.disruption.created >= b.created));
+            bool same = p.disruption.destroyed == b.destroyed &&
+                        p.disruption.created == b.created;
+            equal += same;
+            if (!same && getenv("CURRENT_VERBOSE"))
+                printf("case %d: %d/%d, brute force %d/%d\n%s%s", it,
+                       p.disruption.destroyed, p.disruption.created,
+                       b.destroyed, b.created, text, show(&st));
+            if (p.disruption.minimal) {
+                proven++;
+                if (!same)
+                    fail_msg("case %d: proven %d/%d, brute force %d/%d", it,
+                             p.disruption.destroyed, p.disruption.created,
+                             b.destroyed, b.created);
+            }
+            assert_int_equal(p.disruption.in_use_destroyed, 0);
+        }
+        mp_plan_free(&p);
+        mp_request_free(&req);
+    }
+    printf("current: %d feasible cases, %d with the fewest changes (%d "
+           "proven), %d with the GPUs proven\n",
+           cases, equal, proven, opt);
+    assert_true(cases >= 100);
+    /* the changes are a heuristic's past the proven cases: most must
+     * still be the fewest (153 of 158 when this was written) */
+    assert_true(equal * 100 >= cases * 90);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_against_brute_force),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
