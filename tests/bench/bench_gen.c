@@ -3,6 +3,7 @@
  *
  *   bench_gen requests CLASS SEED COUNT DIR   write COUNT requests
  *   bench_gen config ENTRIES SEED FILE        a mig-parted config
+ *   bench_gen scale REPLICAS SEED FILE [costs] a scaling-curve request
  *
  * CLASS is node (8 GPUs of one model, 5-30 tenants), rack (64 GPUs of two
  * models, 200 tenants), fleet (10,000 replicas over up to 3,000 GPUs of
@@ -119,6 +120,34 @@ static int tenant(FILE *f, int i, int scale, double slice_gib, int *whole,
 static const char *const models[] = {"h100", "h200", "b200", "a100-80gb"};
 /* GiB per memory slice (the 1g profile's memory, rounded down) */
 static const double slice_gib[] = {9.75, 16.0, 20.5, 9.75};
+/* The cost classes' prices per GPU of models[] (rack-cost, mix-cost); the
+ * issue's: h100 1, h200 1.3, b200 2.1, a100-80gb 0.6. rack-cost draws the
+ * same requests as rack (the seed depends on the first letter only), so
+ * the two show what prices change. mix-cost: up to 25 tenants over two to
+ * four models of 8 GPUs each, with prices. */
+static const char *const price[] = {"1", "1.3", "2.1", "0.6"};
+
+/* "  - model: M\n    count: N\n" with the model's price when costs. */
+static void fleet_entry(FILE *f, int m, int count, bool costs)
+{
+    fprintf(f, "  - model: %s\n    count: %d\n", models[m], count);
+    if (costs)
+        fprintf(f, "    cost: %s\n", price[m]);
+}
+
+/* mix-cost: 3-25 tenants that need 2 to 9 GPUs of 2-4 priced models. */
+static void write_mix(FILE *f)
+{
+    int k = between(2, 4), first = (int)rnd(4);
+    fprintf(f, "fleet:\n");
+    for (int j = 0; j < k; j++)
+        fleet_entry(f, (first + j) % 4, 8, true);
+    fprintf(f, "tenants:\n");
+    int n = between(3, 25), whole = 0;
+    double budget = 2 + rnd(70) / 10.0;
+    for (int i = 0; i < n && (i < 3 || budget > 0.2); i++)
+        tenant(f, i, 1, 9.75, &whole, 1, &budget);
+}
 
 static int write_request(const char *cls, int k, const char *dir)
 {
@@ -142,13 +171,14 @@ static int write_request(const char *cls, int k, const char *dir)
         double budget = 4.5 + rnd(30) / 10.0;
         for (int i = 0; i < n && (i < 5 || budget > 0.2); i++)
             tenant(f, i, 1, slice_gib[m], &whole, 2, &budget);
-    } else if (strcmp(cls, "rack") == 0) {
+    } else if (strcmp(cls, "mix-cost") == 0) {
+        write_mix(f);
+    } else if (strncmp(cls, "rack", 4) == 0) {
         /* 200 tenants that need about 50 of the 64 GPUs */
         int a = (int)rnd(4), b = (int)((a + 1 + rnd(3)) % 4);
-        fprintf(f,
-                "fleet:\n  - model: %s\n    count: 32\n"
-                "  - model: %s\n    count: 32\n",
-                models[a], models[b]);
+        fprintf(f, "fleet:\n");
+        fleet_entry(f, a, 32, strcmp(cls, "rack-cost") == 0);
+        fleet_entry(f, b, 32, strcmp(cls, "rack-cost") == 0);
         fprintf(f, "tenants:\n");
         int whole = 0;
         double budget = 46 + rnd(8),
@@ -219,14 +249,49 @@ static int write_config(int entries, const char *path)
     return 0;
 }
 
+/* A scaling-curve request: about `replicas` replicas over the four models
+ * (h100, h200, b200, a100-80gb; up to `replicas` GPUs of each offered, at
+ * costs 1 / 1.3 / 2.1 / 0.6 with `costs`), tenants of 4-70 GiB and 1g-3g
+ * compute with 1 to replicas/50 replicas each. */
+static int write_scale(int replicas, bool costs, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    static const char *const cost[] = {"1", "1.3", "2.1", "0.6"};
+    fprintf(f, "# bench_gen scale %d (seeded)\nfleet:\n", replicas);
+    for (int j = 0; j < 4; j++)
+        fprintf(f, "  - {model: %s, count: %d%s%s}\n", models[j], replicas,
+                costs ? ", cost: " : "", costs ? cost[j] : "");
+    fprintf(f, "tenants:\n");
+    int most = replicas / 50 > 1 ? replicas / 50 : 1;
+    for (int i = 0, left = replicas; left > 0; i++) {
+        int reps = between(1, most);
+        if (reps > left)
+            reps = left;
+        left -= reps;
+        fprintf(f, "  - name: t%d\n    memory: %dGiB\n", i, between(4, 70));
+        int c = between(1, 3);
+        if (c > 1)
+            fprintf(f, "    compute: %dg\n", c);
+        if (reps > 1)
+            fprintf(f, "    replicas: %d\n", reps);
+    }
+    fclose(f);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "requests") == 0) {
         const char *cls = argv[2];
         if (strcmp(cls, "node") && strcmp(cls, "rack") &&
+            strcmp(cls, "rack-cost") && strcmp(cls, "mix-cost") &&
             strcmp(cls, "fleet") && strcmp(cls, "fleet1")) {
-            fprintf(stderr,
-                    "bench_gen: class is node, rack, fleet or fleet1\n");
+            fprintf(stderr, "bench_gen: class is node, rack, rack-cost, "
+                            "mix-cost, fleet or fleet1\n");
             return 2;
         }
         rng = strtoull(argv[3], NULL, 10) * 1000003ULL + (uint64_t)cls[0];
@@ -240,8 +305,14 @@ int main(int argc, char **argv)
         rng = strtoull(argv[3], NULL, 10);
         return write_config(atoi(argv[2]), argv[4]);
     }
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "scale") == 0) {
+        rng = strtoull(argv[3], NULL, 10) * 1000003ULL + 's';
+        return write_scale(atoi(argv[2]),
+                           argc == 6 && strcmp(argv[5], "costs") == 0, argv[4]);
+    }
     fprintf(stderr,
             "usage: bench_gen requests node|rack|fleet|fleet1 SEED COUNT DIR\n"
-            "       bench_gen config ENTRIES SEED FILE\n");
+            "       bench_gen config ENTRIES SEED FILE\n"
+            "       bench_gen scale REPLICAS SEED FILE [costs]\n");
     return 2;
 }
