@@ -17,7 +17,7 @@ function result(v, n,   st) {
 
 function cbc(v, n,   st) {
     st = cbc_status[v, n]
-    if (st == "optimal") return sprintf("%s (optimal %s)", secs(cbc_s[v, n]), cbc_obj[v, n])
+    if (st == "optimal") return sprintf("%s (optimal %g)", secs(cbc_s[v, n]), cbc_obj[v, n] + 0)
     if (st == "infeasible") return sprintf("%s (infeasible)", secs(cbc_s[v, n]))
     if (st == "stopped" || st == "killed") return sprintf("not solved in %d s", cap)
     if (st == "skipped") return "not run (unsolved at a smaller size)"
