@@ -322,7 +322,8 @@ static void put_db(mp_buf *b, const mp_db *db)
     mp_buf_printf(b, "};\nconst int mp_builtin_count = %d;\n", db->n);
 }
 
-/* Load the files as mp_db_load() once read them: as "profiles/NAME". */
+/* Load the files as mp_db_load() once read them: as "profiles/NAME".
+ * Unlike a --profiles directory, two files of one id are an error. */
 static int load(mp_db *db, int n, char **files, mp_diag *d)
 {
     int rc = 0;
@@ -331,7 +332,12 @@ static int load(mp_db *db, int n, char **files, mp_diag *d)
         base = base ? base + 1 : files[i];
         char path[256];
         snprintf(path, sizeof(path), "profiles/%s", base);
+        int before = mp_db_count(db);
         rc = mp_db_load_file(db, files[i], path, d);
+        if (!rc && mp_db_count(db) == before) /* it replaced one */
+            rc = mp_diag_set(d, MP_ESCHEMA, path, 0, 0,
+                             "a model of this id is already in another "
+                             "file of profiles/; each file needs its own id");
     }
     return rc;
 }
