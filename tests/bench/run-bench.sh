@@ -49,7 +49,7 @@ while [ $# -gt 0 ]; do
     --out) out=${2:?--out needs a folder}; shift ;;
     --cap) cap=${2:?--cap needs seconds}; number --cap "$cap"; shift ;;
     --max-replicas) max_replicas=${2:?--max-replicas needs a number}; number --max-replicas "$max_replicas"; shift ;;
-    -h | --help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) usage ;;
     esac
     shift
@@ -72,6 +72,7 @@ if ! have cbc || ! have glpsol || ! have gnuplot; then
     { $sudo apt-get update -qq && $sudo apt-get install -y -qq coinor-cbc glpk-utils gnuplot-nox; } >/dev/null 2>&1 ||
         echo "run-bench: could not install cbc, glpsol or gnuplot; their results are left out" >&2
 fi
+[ -x /usr/bin/time ] || { echo "run-bench: needs GNU time (/usr/bin/time; Debian package time) for peak memory" >&2; exit 1; }
 have_cbc=0 have_glpk=0
 have cbc && have_cbc=1
 have glpsol && have_glpk=1
