@@ -367,8 +367,10 @@ targets() {
     echo "## Benchmark ($(date -u +%Y-%m-%d), seed $seed)"
     echo
     echo "Machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM;"
-    echo "$( (cbc -quit 2>/dev/null || echo 'Version: (CBC not installed)') | sed -n 's/^Version: *\([^ ]*\).*/CBC \1/p' | head -n 1)," \
-        "$( (glpsol --version 2>/dev/null || echo 'GLPK not installed') | head -n 1); per-case cap $cap s."
+    cbc_version="CBC not installed" glpk_version="GLPK not installed"
+    [ "$have_cbc" = 1 ] && cbc_version=$(cbc -quit 2>/dev/null | sed -n 's/^Version: *\([^ ]*\).*/CBC \1/p' | head -n 1)
+    [ "$have_glpk" = 1 ] && glpk_version=$(glpsol --version | head -n 1)
+    echo "$cbc_version, $glpk_version; per-case cap $cap s."
     echo
     echo "### Targets of issue 13"
     echo
