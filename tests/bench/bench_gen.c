@@ -250,9 +250,10 @@ static int write_config(int entries, const char *path)
 }
 
 /* A scaling-curve request: about `replicas` replicas over the four models
- * (h100, h200, b200, a100-80gb; up to `replicas` GPUs of each offered, at
- * costs 1 / 1.3 / 2.1 / 0.6 with `costs`), tenants of 4-70 GiB and 1g-3g
- * compute with 1 to replicas/50 replicas each. */
+ * (h100, h200, b200, a100-80gb; `replicas` GPUs of each offered, at
+ * most 100,000, migplan's limit per fleet entry; at costs 1 / 1.3 / 2.1 / 0.6
+ * with `costs`), tenants of 4-70 GiB and 1g-3g compute with 1 to replicas/50
+ * replicas each. */
 static int write_scale(int replicas, bool costs, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -262,8 +263,10 @@ static int write_scale(int replicas, bool costs, const char *path)
     }
     static const char *const cost[] = {"1", "1.3", "2.1", "0.6"};
     fprintf(f, "# bench_gen scale %d (seeded)\nfleet:\n", replicas);
+    /* a fleet entry counts at most 100,000 GPUs (migplan's limit) */
+    int count = replicas < 100000 ? replicas : 100000;
     for (int j = 0; j < 4; j++)
-        fprintf(f, "  - {model: %s, count: %d%s%s}\n", models[j], replicas,
+        fprintf(f, "  - {model: %s, count: %d%s%s}\n", models[j], count,
                 costs ? ", cost: " : "", costs ? cost[j] : "");
     fprintf(f, "tenants:\n");
     int most = replicas / 50 > 1 ? replicas / 50 : 1;
