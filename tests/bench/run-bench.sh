@@ -378,7 +378,7 @@ targets() {
     echo
     echo "### Scaling: 100 to $max_replicas replicas (bench_gen scale, seed $seed)"
     echo
-    echo "Four models (h100, h200, b200, a100-80gb), up to as many GPUs of each as replicas;"
+    echo "Four models (h100, h200, b200, a100-80gb), as many GPUs of each as replicas (at most 100,000);"
     echo "with costs 1 / 1.3 / 2.1 / 0.6. Whole process: reading, planning with the default"
     echo "--time-limit, writing the table; CBC on migplan's --format lp export, not run past"
     echo "the first size it does not solve within the cap."
