@@ -128,7 +128,7 @@ static bool same_profile(cmp *c, const char *at, int n_older,
     for (int i = 0; a->older_gib && i < n_older; i++)
         if (!same_str(c, at, "older_gib", a->older_gib[i], b->older_gib[i]))
             return false;
-    char sub[256];
+    char sub[320]; /* at is at most 255 bytes (same_model's sub) */
     for (int i = 0; i < a->n_cis; i++) {
         snprintf(sub, sizeof(sub), "%scis[%d].", at, i);
         if (!same_ci(c, sub, &a->cis[i], &b->cis[i]))
