@@ -367,6 +367,8 @@ static void test_driver_select(void **state)
     assert_int_equal(mp_db_find(t, "b200", &m, &d), 0);
     assert_string_equal(mp_model_profile(m, "1g.23gb")->memory_gib, "20.50");
     assert_int_equal(mp_db_select_driver(t, "MP#166", &d), 0);
+    /* a changed model is a copy: look it up again */
+    assert_int_equal(mp_db_find(t, "b200", &m, &d), 0);
     const mp_gi_profile *p = mp_model_profile(m, "1g.23gb");
     assert_string_equal(p->memory_gib, "22.00");
     assert_int_equal(p->memory_mib, 22528);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* profile_db.c - the profile database: load the embedded profile files and
- * a user's directory, replace same-id models, refuse conflicting names. */
+/* profile_db.c - the profile database: load profile files and a user's
+ * directory, replace same-id models, refuse conflicting names. The built-in
+ * models come from profile_builtin.c; this file is also part of the
+ * build-time generator that writes them. */
 #include "migplan/model/profile_db.h"
 
 #include <dirent.h>
@@ -11,7 +13,6 @@
 #include "migplan/util/arena.h"
 #include "migplan/yaml/ydoc.h"
 #include "profile_db_int.h"
-#include "profiles_embedded.h"
 
 int mp_db_new(mp_db **out, mp_diag *d)
 {
@@ -65,7 +66,7 @@ static int check_conflicts(const mp_db *db, const mp_model *m, mp_diag *d)
     return 0;
 }
 
-static int add_model(mp_db *db, mp_model *m, mp_diag *d)
+static int add_model(mp_db *db, const mp_model *m, mp_diag *d)
 {
     int rc = check_conflicts(db, m, d);
     if (rc)
@@ -169,50 +170,36 @@ static int list_dir(const char *dir, char ***names, size_t *n, mp_diag *d)
     return rc;
 }
 
-static int load_dir(mp_db *db, const char *dir, mp_diag *d)
+int mp_db_load_file(mp_db *db, const char *file, const char *path, mp_diag *d)
+{
+    char *text;
+    size_t len;
+    int rc = mp_read_file(file, mp_ylimits_default.max_bytes, &text, &len, d);
+    if (rc)
+        return rc;
+    rc = mp_db_load_text(db, text, len, path, d);
+    free(text);
+    return rc;
+}
+
+int mp_db_check(const mp_db *db, mp_diag *d)
+{
+    int rc = 0;
+    for (int i = 0; !rc && i < db->n; i++)
+        rc = check_conflicts(db, db->models[i], d);
+    return rc;
+}
+
+int mp_db_load_dir(mp_db *db, const char *dir, mp_diag *d)
 {
     char **names = NULL;
     size_t n = 0;
     int rc = list_dir(dir, &names, &n, d);
-    for (size_t i = 0; i < n && !rc; i++) {
-        char *text;
-        size_t len;
-        rc = mp_read_file(names[i], mp_ylimits_default.max_bytes, &text, &len,
-                          d);
-        if (rc)
-            break;
-        rc = mp_db_load_text(db, text, len, names[i], d);
-        free(text);
-    }
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = mp_db_load_file(db, names[i], names[i], d);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    return rc;
-}
-
-int mp_db_load(const char *dir, mp_db **out, mp_diag *d)
-{
-    mp_db *db;
-    int rc = mp_db_new(&db, d);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < mp_embedded_profiles_count && !rc; i++) {
-        char path[256];
-        snprintf(path, sizeof(path), "profiles/%s",
-                 mp_embedded_profiles[i].name);
-        rc = mp_db_load_text(db, mp_embedded_profiles[i].data,
-                             mp_embedded_profiles[i].len, path, d);
-    }
-    if (!rc && dir && *dir)
-        rc = load_dir(db, dir, d);
     /* a replacement may conflict with a model loaded before it */
-    for (int i = 0; !rc && i < db->n; i++)
-        rc = check_conflicts(db, db->models[i], d);
-    if (rc) {
-        mp_db_free(db);
-        *out = NULL;
-        return rc;
-    }
-    *out = db;
-    return 0;
+    return rc ? rc : mp_db_check(db, d);
 }

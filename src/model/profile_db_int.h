@@ -15,9 +15,20 @@
 
 struct mp_db {
     mp_arena arena;
-    mp_model **models;
+    const mp_model **models; /* built-in ones are read-only data */
     int n, cap;
 };
+
+/* Load the profile file `file`, naming it `path` in the model and in
+ * diagnostics. */
+int mp_db_load_file(mp_db *db, const char *file, const char *path, mp_diag *d);
+
+/* Every *.yaml of dir, in name order (same id replaces, new ids are added),
+ * then mp_db_check(). */
+int mp_db_load_dir(mp_db *db, const char *dir, mp_diag *d);
+
+/* Refuse models that claim another's id, alias or PCI device ID. */
+int mp_db_check(const mp_db *db, mp_diag *d);
 
 /* One file being read into one model; strings land in a. */
 typedef struct mp_loader {

@@ -42,7 +42,27 @@ static int mark_unseen(mp_db *db, mp_gi_profile *p, const char *driver,
     return 0;
 }
 
-/* Switch model m to its older table t. */
+/* db->models[i] as a model this file may change: the built-in models are
+ * read-only data, so the change goes to a copy in db's arena (the model
+ * and its profiles; what they point to is shared and never written). */
+static mp_model *writable(mp_db *db, int i, mp_diag *d)
+{
+    const mp_model *m = db->models[i];
+    mp_model *c = mp_arena_alloc(&db->arena, sizeof(*c));
+    mp_gi_profile *ps =
+        mp_arena_alloc(&db->arena, (size_t)m->n_profiles * sizeof(*ps));
+    if (!c || !ps) {
+        mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    *c = *m;
+    memcpy(ps, m->profiles, (size_t)m->n_profiles * sizeof(*ps));
+    c->profiles = ps;
+    db->models[i] = c;
+    return c;
+}
+
+/* Switch model m, a copy of writable(), to its older table t. */
 static int use_table(mp_db *db, mp_model *m, int t, mp_diag *d)
 {
     const char *newest = m->memory_driver;
@@ -104,7 +124,7 @@ int mp_db_select_driver(mp_db *db, const char *driver, mp_diag *d)
 {
     bool any = false;
     for (int i = 0; i < db->n; i++) {
-        mp_model *m = db->models[i];
+        const mp_model *m = db->models[i];
         if (mp_driver_matches(m->memory_driver, driver)) {
             any = true;
             continue;
@@ -112,7 +132,8 @@ int mp_db_select_driver(mp_db *db, const char *driver, mp_diag *d)
         for (int t = 0; t < m->n_older_drivers; t++)
             if (mp_driver_matches(m->older_drivers[t].driver, driver)) {
                 any = true;
-                int rc = use_table(db, m, t, d);
+                mp_model *w = writable(db, i, d);
+                int rc = w ? use_table(db, w, t, d) : MP_ENOMEM;
                 if (rc)
                     return rc;
                 break;

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* profiles_embedded.h - the profile files compiled into the binary.
- * The array is generated at build time by cmake/embed_profiles.cmake. */
+/* profiles_embedded.h - the profile database compiled into the binary.
+ *
+ * The models are C data written at build time by migplan_profile_gen
+ * (profile_gen.c) from the YAML files of profiles/, which it loads and
+ * validates with the run-time loader: a run starts without parsing YAML. The
+ * data is read-only; mp_db_select_driver() changes copies. */
 #ifndef MIGPLAN_PROFILES_EMBEDDED_H
 #define MIGPLAN_PROFILES_EMBEDDED_H
 
-#include <stddef.h>
+#include "migplan/model/profile_db.h"
 
-typedef struct mp_embedded_file {
-    const char *name; /* file name inside profiles/ */
-    const char *data; /* bytes, NUL-terminated */
-    size_t len;
-} mp_embedded_file;
-
-extern const mp_embedded_file mp_embedded_profiles[];
-extern const size_t mp_embedded_profiles_count;
+/* In the order of the files' names, as mp_db_load() always read them. */
+extern const mp_model *const mp_builtin_models[];
+extern const int mp_builtin_count;
 
 #endif

@@ -120,6 +120,34 @@ static int tenant(FILE *f, int i, int scale, double slice_gib, int *whole,
 static const char *const models[] = {"h100", "h200", "b200", "a100-80gb"};
 /* GiB per memory slice (the 1g profile's memory, rounded down) */
 static const double slice_gib[] = {9.75, 16.0, 20.5, 9.75};
+/* The cost classes' prices per GPU of models[] (rack-cost, mix-cost); the
+ * issue's: h100 1, h200 1.3, b200 2.1, a100-80gb 0.6. rack-cost draws the
+ * same requests as rack (the seed depends on the first letter only), so
+ * the two show what prices change. mix-cost: up to 25 tenants over two to
+ * four models of 8 GPUs each, with prices. */
+static const char *const price[] = {"1", "1.3", "2.1", "0.6"};
+
+/* "  - model: M\n    count: N\n" with the model's price when costs. */
+static void fleet_entry(FILE *f, int m, int count, bool costs)
+{
+    fprintf(f, "  - model: %s\n    count: %d\n", models[m], count);
+    if (costs)
+        fprintf(f, "    cost: %s\n", price[m]);
+}
+
+/* mix-cost: 3-25 tenants that need 2 to 9 GPUs of 2-4 priced models. */
+static void write_mix(FILE *f)
+{
+    int k = between(2, 4), first = (int)rnd(4);
+    fprintf(f, "fleet:\n");
+    for (int j = 0; j < k; j++)
+        fleet_entry(f, (first + j) % 4, 8, true);
+    fprintf(f, "tenants:\n");
+    int n = between(3, 25), whole = 0;
+    double budget = 2 + rnd(70) / 10.0;
+    for (int i = 0; i < n && (i < 3 || budget > 0.2); i++)
+        tenant(f, i, 1, 9.75, &whole, 1, &budget);
+}
 
 static int write_request(const char *cls, int k, const char *dir)
 {
@@ -143,13 +171,14 @@ static int write_request(const char *cls, int k, const char *dir)
         double budget = 4.5 + rnd(30) / 10.0;
         for (int i = 0; i < n && (i < 5 || budget > 0.2); i++)
             tenant(f, i, 1, slice_gib[m], &whole, 2, &budget);
-    } else if (strcmp(cls, "rack") == 0) {
+    } else if (strcmp(cls, "mix-cost") == 0) {
+        write_mix(f);
+    } else if (strncmp(cls, "rack", 4) == 0) {
         /* 200 tenants that need about 50 of the 64 GPUs */
         int a = (int)rnd(4), b = (int)((a + 1 + rnd(3)) % 4);
-        fprintf(f,
-                "fleet:\n  - model: %s\n    count: 32\n"
-                "  - model: %s\n    count: 32\n",
-                models[a], models[b]);
+        fprintf(f, "fleet:\n");
+        fleet_entry(f, a, 32, strcmp(cls, "rack-cost") == 0);
+        fleet_entry(f, b, 32, strcmp(cls, "rack-cost") == 0);
         fprintf(f, "tenants:\n");
         int whole = 0;
         double budget = 46 + rnd(8),
@@ -262,9 +291,10 @@ int main(int argc, char **argv)
     if (argc == 6 && strcmp(argv[1], "requests") == 0) {
         const char *cls = argv[2];
         if (strcmp(cls, "node") && strcmp(cls, "rack") &&
+            strcmp(cls, "rack-cost") && strcmp(cls, "mix-cost") &&
             strcmp(cls, "fleet") && strcmp(cls, "fleet1")) {
-            fprintf(stderr,
-                    "bench_gen: class is node, rack, fleet or fleet1\n");
+            fprintf(stderr, "bench_gen: class is node, rack, rack-cost, "
+                            "mix-cost, fleet or fleet1\n");
             return 2;
         }
         rng = strtoull(argv[3], NULL, 10) * 1000003ULL + (uint64_t)cls[0];

@@ -28,9 +28,12 @@ BEGIN {
         cbc_ms[a[1]] = a[5]
         cbc_ok[a[1]] = a[3] == "optimal" || a[3] == "infeasible"
     }
-    order["node"] = 1; order["rack"] = 2; order["fleet"] = 3; order["fleet1"] = 4; order["tricky"] = 5
+    order["node"] = 1; order["rack"] = 2; order["rack-cost"] = 3; order["mix-cost"] = 4
+    order["fleet"] = 5; order["fleet1"] = 6; order["tricky"] = 7
     label["node"] = "node (8 GPUs, 5-30 tenants)"
     label["rack"] = "rack (64 GPUs, 2 models, 200 tenants)"
+    label["rack-cost"] = "rack with costs (the same requests, priced)"
+    label["mix-cost"] = "mix with costs (2-4 models of 8 GPUs, up to 25 tenants)"
     label["fleet"] = "fleet (10,000 replicas, 4 models, costs)"
     label["fleet1"] = "fleet, no costs (fewest GPUs)"
     label["tricky"] = "hand-made tricky cases"
@@ -73,7 +76,7 @@ NR == 1 { next }
 END {
     print "| class | n | migplan: GPUs (cost) | proven optimal | = ILP optimum | first fit: worse on (+cost) | most-missing: worse on (+cost) | solve median / worst | CBC time / migplan (CLI, median) | CBC time / migplan solve (median) |"
     print "|---|---|---|---|---|---|---|---|---|---|"
-    for (k = 1; k <= 5; k++) {
+    for (k = 1; k <= 7; k++) {
         for (c in order) if (order[c] == k) break
         if (!(c in n)) continue
         m = n[c]

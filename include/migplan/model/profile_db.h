@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* profile_db.h - the MIG profile database: GPU models and their profiles.
  *
- * The facts live in profiles/<model>.yaml, one file per GPU model. The files
- * are embedded into the binary at build time; a directory given with
- * --profiles DIR or MIGPLAN_PROFILES adds models or replaces same-id ones.
- * Loading validates every file and rejects inconsistent data with
- * file:line:col. The database is read-only once loaded and lives in one
- * arena: mp_db_free() releases it all.
+ * The facts live in profiles/<model>.yaml, one file per GPU model. At build
+ * time they are loaded and validated by this loader and compiled into the
+ * binary as C data; a directory given with --profiles DIR or
+ * MIGPLAN_PROFILES adds models or replaces same-id ones. Loading validates
+ * every file and rejects inconsistent data with file:line:col. The database
+ * is read-only once loaded; what it loaded lives in one arena, and
+ * mp_db_free() releases it all.
  *
  * Provenance: every value is either confirmed (copied from real nvidia-smi
  * output or NVIDIA documentation), derived (computed from confirmed values;
@@ -160,7 +161,8 @@ typedef struct mp_model {
 
 typedef struct mp_db mp_db;
 
-/* Load the profiles embedded at build time, then, if dir is not NULL, every
+/* Load the profiles built in at build time (C data generated from the YAML
+ * files, validated then; no YAML is parsed), then, if dir is not NULL, every
  * *.yaml in dir (same id replaces, new ids are added). *out is owned by the
  * caller: mp_db_free(). */
 int mp_db_load(const char *dir, mp_db **out, mp_diag *d);
@@ -182,8 +184,10 @@ const mp_model *mp_db_model(const mp_db *db, int i);
  * such as "MP#166" matches a table whose driver was not shown. Models
  * without a matching table keep their newest sizes. A profile whose row was
  * not seen for the chosen driver keeps its newest size, marked inferred.
- * Call once, right after loading. MP_ENOTFOUND when no model has a table
- * for `driver` (d lists the drivers that are known). */
+ * Call once, right after loading: a model it changes is replaced by a
+ * changed copy (the built-in models are read-only data), so a model
+ * pointer taken before the call keeps the newest sizes. MP_ENOTFOUND when no
+ * model has a table for `driver` (d lists the drivers that are known). */
 int mp_db_select_driver(mp_db *db, const char *driver, mp_diag *d);
 
 /* Does driver label `have` ("580.173.02", "MP#187, 2025-03-20 ...") answer
