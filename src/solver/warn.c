@@ -211,6 +211,63 @@ static void inferred_warning(const mp_plan *p, int t, mp_findings *out)
                     tn->name, what, note->field, note->text);
 }
 
+/* Boards whose GPUs NVLink does not join all to all, so the GPUs of a
+ * tensor-parallel replica (whole-gpu: N) talk over PCIe past `linked`
+ * GPUs. Boards not listed are taken as NVLink-joined: SXM and superchip
+ * parts (NVSwitch on HGX/DGX baseboards) and the A100 entries, whose
+ * model covers both the SXM4 and PCIe cards. The sources are third-party
+ * pages quoting NVIDIA's figures, not NVIDIA datasheets. */
+static const struct nvlink_fact {
+    const char *model, *links, *source;
+    int linked;
+} nvlink_facts[] = {
+    {"h100-nvl-94gb", "joins GPUs in pairs (600 GB/s between paired cards)",
+     "https://www.server-parts.eu/post/nvidia-h100-pcie-vs-sxm5-gpu-"
+     "comparison",
+     2},
+    {"h100-pcie-80gb",
+     "joins GPUs at most in pairs, through an optional bridge",
+     "https://www.server-parts.eu/post/nvidia-h100-pcie-vs-sxm5-gpu-"
+     "comparison",
+     2},
+    {"h200-nvl-141gb", "joins GPUs in groups of up to four, through bridges",
+     "https://gixtools.net/2024/11/nvidia-hpc-ai-chip-is-actually-six-chips",
+     4},
+    {"rtx-pro-6000-96gb", "is absent (the card has none)",
+     "https://mantravid.com/blog/nvlink-vs-pcie-analysis", 1},
+};
+
+/* A tensor-parallel tenant (whole-gpu: N, N > 1, which trains or serves
+ * across GPUs) on a board whose NVLink joins fewer than N GPUs: the
+ * replica's traffic crosses PCIe, which training across GPUs is too slow
+ * on. */
+static void nvlink_warning(const mp_plan *p, int t, mp_findings *out)
+{
+    const mp_request *r = p->req;
+    const mp_tenant *tn = &r->tenants[t];
+    int n = mp_tenant_gpus(tn);
+    for (size_t f = 0; tn->whole_gpu && n > 1 &&
+                       f < sizeof(nvlink_facts) / sizeof(nvlink_facts[0]);
+         f++) {
+        const struct nvlink_fact *nf = &nvlink_facts[f];
+        bool on = false;
+        for (int g = 0; g < p->n_gpus && !on; g++)
+            on = p->gpus[g].whole_tenant == t &&
+                 strcmp(p->gpus[g].layout.gis.model->id, nf->model) == 0;
+        if (!on || n <= nf->linked)
+            continue;
+        mp_findings_add(out, MP_SEV_WARNING, "no-nvlink", r->path, tn->line,
+                        tn->col,
+                        "tensor-parallel tenant %s (whole-gpu: %d) is on %s, "
+                        "where NVLink %s: the traffic between a "
+                        "replica's %d GPUs crosses PCIe, too slow for training "
+                        "across GPUs; restrict it with models: to an SXM "
+                        "board (NVLink through NVSwitch) (source: %s)",
+                        tn->name, n, nf->model, nf->links, n, nf->source);
+        return;
+    }
+}
+
 int mp_plan_warn(const mp_plan *p, mp_findings *out)
 {
     if (!p->feasible)
@@ -219,6 +276,7 @@ int mp_plan_warn(const mp_plan *p, mp_findings *out)
         spare_warning(p, t, out);
         nvenc_warning(p, t, out);
         inferred_warning(p, t, out);
+        nvlink_warning(p, t, out);
     }
     return out->oom ? MP_ENOMEM : 0;
 }
