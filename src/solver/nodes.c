@@ -673,6 +673,9 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
     nsolve_free(&ns);
     if (!rc && out->feasible)
         rc = sv_self_check(out, d);
+    /* the warnings of the node plan itself (node names, node indices) */
+    if (!rc && mp_plan_warn(out, &out->warnings))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc)
         mp_plan_free(out);
     return rc;

@@ -39,16 +39,24 @@ typedef struct names {
     long long least; /* the least spare among them */
 } names;
 
-static void name_unit(names *nm, const mp_tenant *t, int unit,
+/* "label on GPU 3 what"; on node plans the node's own index after its
+ * name, "label on gpu-node-01 GPU 3 what". */
+static void name_unit(names *nm, const mp_plan *p, const mp_tenant *t, int unit,
                       const mp_plan_gpu *g, const char *where)
 {
     if (nm->n++ >= LIST_MAX)
         return;
-    char label[96];
+    char label[96], node[80] = "";
     mp_plan_unit_label(t, unit, label, sizeof(label));
+    if (p->n_nodes > 0) {
+        const mp_plan_node *nd = &p->nodes[g->node];
+        mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, node,
+                               sizeof(node) - 1);
+        strcat(node, " ");
+    }
     int k = snprintf(nm->text + nm->len, sizeof(nm->text) - nm->len,
-                     "%s%s on GPU %d %s", nm->len ? ", " : "", label, g->index,
-                     where);
+                     "%s%s on %sGPU %d %s", nm->len ? ", " : "", label, node,
+                     p->n_nodes > 0 ? g->node_index : g->index, where);
     if (k > 0 && nm->len + (size_t)k < sizeof(nm->text))
         nm->len += (size_t)k;
 }
@@ -77,7 +85,7 @@ static void spare_warning(const mp_plan *p, int t, mp_findings *out)
             m->memory_mib - mp_tenant_asked_mib(tn) < r->min_spare_mib) {
             long long s = m->memory_mib - mp_tenant_asked_mib(tn);
             nm.least = nm.least < 0 || s < nm.least ? s : nm.least;
-            name_unit(&nm, tn, g->whole_replica, g, "(whole)");
+            name_unit(&nm, p, tn, g->whole_replica, g, "(whole)");
         }
         for (int q = 0; q < g->layout.gis.n; q++) {
             const mp_gi_profile *pr = &m->profiles[g->layout.gis.gi[q].profile];
@@ -86,7 +94,7 @@ static void spare_warning(const mp_plan *p, int t, mp_findings *out)
             if (g->tenant[q] != t || s >= r->min_spare_mib)
                 continue;
             nm.least = nm.least < 0 || s < nm.least ? s : nm.least;
-            name_unit(&nm, tn, g->replica[q], g, pr->name);
+            name_unit(&nm, p, tn, g->replica[q], g, pr->name);
         }
     }
     if (!nm.n)
