@@ -526,6 +526,77 @@ static void test_same_profile(void **state)
     mp_request_free(&r);
 }
 
+/* A single pool and a mixed pool in one request: the 1g tenant fills the
+ * single node (all-1g.10gb), the whole-GPU and 3g tenants, which a single
+ * node of 1g.10gb cannot hold, go to the mixed pool; two nodes, proven. */
+static void test_mixed_strategies(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("nodes:\n"
+                        "  - {pool: one, model: h100, gpus: 2, count: 1, "
+                        "strategy: single}\n"
+                        "  - {pool: any, model: h100, gpus: 2}\n"
+                        "tenants:\n"
+                        "  - {name: small, memory: 8GiB, replicas: 14}\n"
+                        "  - {name: big, whole-gpu: true}\n"
+                        "  - {name: mid, memory: 30GiB, compute: 3g, "
+                        "replicas: 2}\n",
+                        &r);
+    assert_true(p.feasible && p.optimal);
+    assert_int_equal(p.nodes_used, 2);
+    for (int k = 0; k < p.n_gpus; k++) {
+        const mp_plan_gpu *g = &p.gpus[k];
+        bool single =
+            r.pools[p.nodes[g->node].pool].strategy == MP_STRATEGY_SINGLE;
+        assert_int_equal(mp_plan_gpu_replicas(g, 0) > 0, single);
+        if (single) /* every instance of the node 1g.10gb, all seven */
+            assert_int_equal(g->layout.gis.n, 7);
+    }
+    check_nodes(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* A large node request (8 pools of 10 nodes, 50 tenants) within a time
+ * limit of 1 s: a plan, on time, with an honest bound. */
+static void test_time_limit(void **state)
+{
+    (void)state;
+    static const char *const pm[] = {"h100", "h200", "a100-80gb", "a30"};
+    mp_buf y = MP_BUF_INIT;
+    rng_state = 42;
+    mp_buf_puts(&y, "nodes:\n");
+    for (int i = 0; i < 8; i++)
+        mp_buf_printf(&y,
+                      "  - {pool: p%d, model: %s, gpus: 8, count: 10, cost: "
+                      "%u%s}\n",
+                      i, pm[i % 4], 4 + rnd(6),
+                      i % 3 == 2 ? ", strategy: single" : "");
+    mp_buf_puts(&y, "tenants:\n");
+    for (int t = 0; t < 50; t++)
+        mp_buf_printf(&y,
+                      "  - {name: t%d, replicas: %u, memory: %uGiB, compute: "
+                      "%ug%s}\n",
+                      t, 1 + rnd(6), 4 + rnd(30), 1 + rnd(3),
+                      rnd(5) ? "" : ", spread: nodes");
+    mp_request r;
+    load(y.data, &r);
+    mp_plan p;
+    mp_diag d;
+    mp_solve_opts o = {.time_limit = 1.0};
+    assert_int_equal(mp_solve(db, &r, &o, &p, &d), 0);
+    assert_true(p.feasible);
+    if (p.seconds > 1.3)
+        fail_msg("time limit 1 s, took %.2f s", p.seconds);
+    assert_true(p.lower_bound <= p.cost + 1e-6);
+    assert_true(p.optimal || p.time_limit_hit);
+    check_nodes(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+    mp_buf_free(&y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_single_one_profile),
         cmocka_unit_test(test_spread_nodes),
         cmocka_unit_test(test_same_profile),
+        cmocka_unit_test(test_mixed_strategies),
+        cmocka_unit_test(test_time_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
