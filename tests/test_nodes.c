@@ -28,7 +28,7 @@
 
 #include "test_db.h"
 
-#define BF_GPUS 12
+#define BF_GPUS 16
 #define BF_REPS 8
 
 static void load(const char *yaml, mp_request *r)
@@ -129,6 +129,8 @@ static bool try_profile(bf *s, int i, int k, int q)
     return ok;
 }
 
+/* Replica i on whole GPUs: k and, for whole-gpu: N, the next N - 1 empty
+ * GPUs of k's node (empty GPUs of a node are interchangeable). */
 static bool try_whole(bf *s, int i, int k)
 {
     const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
@@ -136,13 +138,22 @@ static bool try_whole(bf *s, int i, int k)
     if (s->in_gpu[k] || pl->strategy == MP_STRATEGY_SINGLE ||
         !mp_tenant_fits_whole(t, pl->model, NULL, 0))
         return false;
-    int nd = s->node_of[k];
-    s->whole[k] = true;
-    s->in_gpu[k]++, s->in_node[nd]++;
+    int nd = s->node_of[k], got[MP_MAX_WHOLE_GPUS], n = 0;
+    for (int x = k; x < s->n_gpu && n < mp_tenant_gpus(t); x++)
+        if (s->node_of[x] == nd && !s->in_gpu[x] && !s->whole[x])
+            got[n++] = x;
+    if (n < mp_tenant_gpus(t))
+        return false;
+    for (int x = 0; x < n; x++) {
+        s->whole[got[x]] = true;
+        s->in_gpu[got[x]]++, s->in_node[nd]++;
+    }
     s->at_gpu[i] = k, s->at_prof[i] = -1;
     bool ok = bf_place(s, i + 1);
-    s->in_gpu[k]--, s->in_node[nd]--;
-    s->whole[k] = false;
+    for (int x = 0; x < n; x++) {
+        s->whole[got[x]] = false;
+        s->in_gpu[got[x]]--, s->in_node[nd]--;
+    }
     return ok;
 }
 
@@ -254,6 +265,13 @@ static void check_nodes(const mp_plan *p)
         cost += used ? pl->cost : 0;
     }
     assert_true(fabs(cost - p->cost) < 1e-6);
+    /* a tensor-parallel replica's GPUs on one node */
+    for (int k = 0; k < p->n_gpus; k++)
+        for (int j = 0; j < k; j++)
+            if (p->gpus[k].whole_tenant >= 0 &&
+                p->gpus[k].whole_tenant == p->gpus[j].whole_tenant &&
+                p->gpus[k].whole_replica == p->gpus[j].whole_replica)
+                assert_int_equal(p->gpus[k].node, p->gpus[j].node);
     for (int t = 0; t < r->n_tenants; t++) {
         const char *name = NULL;
         for (int k = 0; k < p->n_gpus && r->tenants[t].same_profile; k++)
@@ -280,7 +298,8 @@ static unsigned rnd(unsigned n)
 
 static const char *const models[] = {"h100", "a30", "a100-40gb", "h200"};
 
-static void random_pool(mp_buf *b, int i, int *mem)
+/* Pools of 1 to 3 GPUs per node; tp: 1 to 4 (tensor-parallel tenants). */
+static void random_pool(mp_buf *b, int i, int *mem, bool tp)
 {
     int m = (int)rnd(4);
     const mp_model *md = NULL;
@@ -288,7 +307,7 @@ static void random_pool(mp_buf *b, int i, int *mem)
     if (i == 0)
         *mem = md->memory_mib;
     mp_buf_printf(b, "  - pool: p%d\n    model: %s\n    gpus: %u\n", i,
-                  models[m], 1 + rnd(3));
+                  models[m], 1 + rnd(tp ? 4 : 3));
     if (rnd(3))
         mp_buf_printf(b, "    count: %u\n", 1 + rnd(3));
     mp_buf_printf(b, "    cost: %u.%u\n", 1 + rnd(4), rnd(2) * 5);
@@ -296,18 +315,25 @@ static void random_pool(mp_buf *b, int i, int *mem)
         mp_buf_puts(b, "    strategy: single\n");
 }
 
-static void random_request(mp_buf *b, bool two_pools)
+/* tp: tensor-parallel tenants (whole-gpu: 2 or 3) one time in three. */
+static void random_request(mp_buf *b, bool two_pools, bool tp)
 {
     int mem = 0;
     mp_buf_puts(b, "nodes:\n");
     for (int i = 0; i < (two_pools ? 2 : 1); i++)
-        random_pool(b, i, &mem);
+        random_pool(b, i, &mem, tp);
     mp_buf_puts(b, "tenants:\n");
     int left = 1 + (int)rnd(6), t = 0;
     while (left > 0) {
-        int reps = 1 + (int)rnd((unsigned)left);
+        int reps = 1 + (int)rnd((unsigned)(tp && left > 3 ? 3 : left));
         left -= reps;
         mp_buf_printf(b, "  - name: t%d\n    replicas: %d\n", t++, reps);
+        if (tp && rnd(3) == 0) {
+            mp_buf_printf(b, "    whole-gpu: %u\n", 2 + rnd(2));
+            if (rnd(3) == 0)
+                mp_buf_puts(b, "    spread: nodes\n");
+            continue;
+        }
         if (rnd(15) == 0) {
             mp_buf_puts(b, "    whole-gpu: true\n");
             continue;
@@ -325,17 +351,22 @@ static void random_request(mp_buf *b, bool two_pools)
     }
 }
 
-static void check_random(int seed, bool two_pools, int *feasible)
+static void check_random(int seed, bool two_pools, bool tp, int *feasible)
 {
     rng_state = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 7;
     mp_buf y = MP_BUF_INIT;
-    random_request(&y, two_pools);
+    random_request(&y, two_pools, tp);
     mp_request r;
     load(y.data, &r);
     mp_plan p;
     solve(&r, &p);
     double want = brute_force(&r, (int)r.total_replicas);
-    if (want < 0) {
+    int node_gpus = 0; /* the GPUs of the solver's used nodes */
+    for (int j = 0; j < p.n_nodes && p.feasible; j++)
+        node_gpus += p.nodes[j].used ? r.pools[p.nodes[j].pool].gpus : 0;
+    if (want < 0 && node_gpus > BF_GPUS) {
+        /* beyond the brute force's GPUs: not a case it can judge */
+    } else if (want < 0) {
         if (p.feasible)
             fail_msg("seed %d: solver found node cost %.2f, brute force "
                      "found no plan\n%s",
@@ -364,7 +395,7 @@ static void test_random_one_pool(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1; seed <= 400; seed++)
-        check_random(seed, false, &feasible);
+        check_random(seed, false, false, &feasible);
     print_message("%d of 400 feasible, all matched the brute force\n",
                   feasible);
     if (feasible < 250)
@@ -376,10 +407,24 @@ static void test_random_two_pools(void **state)
     (void)state;
     int feasible = 0;
     for (int seed = 1; seed <= 300; seed++)
-        check_random(seed, true, &feasible);
+        check_random(seed, true, false, &feasible);
     print_message("%d of 300 feasible, all matched the brute force\n",
                   feasible);
     if (feasible < 180)
+        fail_msg("only %d of 300 random requests were feasible", feasible);
+}
+
+/* whole-gpu: N keeps a replica's N GPUs on one node: the brute force
+ * places them so, the solver must match its node cost. */
+static void test_random_tensor_parallel(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    for (int seed = 1; seed <= 300; seed++)
+        check_random(seed, seed % 2 == 0, true, &feasible);
+    print_message("%d of 300 feasible, all matched the brute force\n",
+                  feasible);
+    if (feasible < 120)
         fail_msg("only %d of 300 random requests were feasible", feasible);
 }
 
@@ -481,15 +526,89 @@ static void test_same_profile(void **state)
     mp_request_free(&r);
 }
 
+/* A single pool and a mixed pool in one request: the 1g tenant fills the
+ * single node (all-1g.10gb), the whole-GPU and 3g tenants, which a single
+ * node of 1g.10gb cannot hold, go to the mixed pool; two nodes, proven. */
+static void test_mixed_strategies(void **state)
+{
+    (void)state;
+    mp_request r;
+    mp_plan p = plan_of("nodes:\n"
+                        "  - {pool: one, model: h100, gpus: 2, count: 1, "
+                        "strategy: single}\n"
+                        "  - {pool: any, model: h100, gpus: 2}\n"
+                        "tenants:\n"
+                        "  - {name: small, memory: 8GiB, replicas: 14}\n"
+                        "  - {name: big, whole-gpu: true}\n"
+                        "  - {name: mid, memory: 30GiB, compute: 3g, "
+                        "replicas: 2}\n",
+                        &r);
+    assert_true(p.feasible && p.optimal);
+    assert_int_equal(p.nodes_used, 2);
+    for (int k = 0; k < p.n_gpus; k++) {
+        const mp_plan_gpu *g = &p.gpus[k];
+        bool single =
+            r.pools[p.nodes[g->node].pool].strategy == MP_STRATEGY_SINGLE;
+        assert_int_equal(mp_plan_gpu_replicas(g, 0) > 0, single);
+        if (single) /* every instance of the node 1g.10gb, all seven */
+            assert_int_equal(g->layout.gis.n, 7);
+    }
+    check_nodes(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
+/* A large node request (8 pools of 10 nodes, 50 tenants) within a time
+ * limit of 1 s: a plan, on time, with an honest bound. */
+static void test_time_limit(void **state)
+{
+    (void)state;
+    static const char *const pm[] = {"h100", "h200", "a100-80gb", "a30"};
+    mp_buf y = MP_BUF_INIT;
+    rng_state = 42;
+    mp_buf_puts(&y, "nodes:\n");
+    for (int i = 0; i < 8; i++)
+        mp_buf_printf(&y,
+                      "  - {pool: p%d, model: %s, gpus: 8, count: 10, cost: "
+                      "%u%s}\n",
+                      i, pm[i % 4], 4 + rnd(6),
+                      i % 3 == 2 ? ", strategy: single" : "");
+    mp_buf_puts(&y, "tenants:\n");
+    for (int t = 0; t < 50; t++)
+        mp_buf_printf(&y,
+                      "  - {name: t%d, replicas: %u, memory: %uGiB, compute: "
+                      "%ug%s}\n",
+                      t, 1 + rnd(6), 4 + rnd(30), 1 + rnd(3),
+                      rnd(5) ? "" : ", spread: nodes");
+    mp_request r;
+    load(y.data, &r);
+    mp_plan p;
+    mp_diag d;
+    mp_solve_opts o = {.time_limit = 1.0};
+    assert_int_equal(mp_solve(db, &r, &o, &p, &d), 0);
+    assert_true(p.feasible);
+    if (p.seconds > 1.3)
+        fail_msg("time limit 1 s, took %.2f s", p.seconds);
+    assert_true(p.lower_bound <= p.cost + 1e-6);
+    assert_true(p.optimal || p.time_limit_hit);
+    check_nodes(&p);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+    mp_buf_free(&y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_one_pool),
         cmocka_unit_test(test_random_two_pools),
+        cmocka_unit_test(test_random_tensor_parallel),
         cmocka_unit_test(test_single_refuses_whole),
         cmocka_unit_test(test_single_one_profile),
         cmocka_unit_test(test_spread_nodes),
         cmocka_unit_test(test_same_profile),
+        cmocka_unit_test(test_mixed_strategies),
+        cmocka_unit_test(test_time_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

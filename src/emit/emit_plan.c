@@ -468,8 +468,10 @@ static void node_tenants(const mp_plan *p, mp_buf *b)
         bool media;
         if (!mp_tenant_resource(p, t, res, sizeof(res), &prof, &media))
             snprintf(res, sizeof(res), "several profiles, no one resource");
-        mp_buf_printf(b, "%s: %s x %d;", r->tenants[t].name, res,
-                      r->tenants[t].replicas);
+        mp_buf_printf(b, "%s: %s", r->tenants[t].name, res);
+        if (mp_tenant_gpus(&r->tenants[t]) > 1) /* whole-gpu: N */
+            mp_buf_printf(b, " (%d per pod)", mp_tenant_gpus(&r->tenants[t]));
+        mp_buf_printf(b, " x %d;", r->tenants[t].replicas);
         for (int k = 0; k < p->n_gpus; k++) {
             int n = mp_plan_gpu_replicas(&p->gpus[k], t);
             if (!n)

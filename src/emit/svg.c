@@ -499,6 +499,8 @@ static void whole_row(const mp_model *m, int colour, const char *title,
  * here that reads mp_plan_gpu. */
 typedef struct gpu_view {
     int index;
+    int node, node_index; /* node plans: the node and the node's own index;
+                             node -1 otherwise */
     const mp_model *model;
     bool used, mig;
     int whole_tenant, whole_replica; /* -1 when none */
@@ -510,6 +512,8 @@ static void plan_gpu(const mp_plan *p, int k, gpu_view *v)
 {
     const mp_plan_gpu *g = &p->gpus[k];
     v->index = g->index;
+    v->node = p->n_nodes > 0 ? g->node : -1;
+    v->node_index = g->node_index;
     v->model = g->layout.gis.model;
     v->used = g->used;
     v->mig = g->layout.mig_enabled;
@@ -527,27 +531,41 @@ typedef struct plan_ctx {
     int *first, *last; /* GPUs of each row: runs of unused GPUs share one */
 } plan_ctx;
 
+/* "GPU 3 · model", "GPU 3-5 · model" for a run of unused GPUs; on node
+ * plans the node's name and its own indices, "gpu-node-01 GPU 3 · ...". */
+static void gpu_caption(const mp_plan *p, const gpu_view *v,
+                        const gpu_view *last, char *buf, size_t n)
+{
+    char node[300] = "";
+    int a = v->index, b = last->index;
+    if (v->node >= 0) {
+        const mp_plan_node *nd = &p->nodes[v->node];
+        mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, node,
+                               sizeof(node) - 1);
+        strcat(node, " ");
+        a = v->node_index;
+        b = last->node_index;
+    }
+    if (a != b)
+        snprintf(buf, n, "%sGPU %d-%d · %s", node, a, b, v->model->id);
+    else
+        snprintf(buf, n, "%sGPU %d · %s", node, a, v->model->id);
+}
+
 static void plan_row(const void *ctx, int i, row *r)
 {
     const plan_ctx *c = ctx;
     const mp_request *req = c->p->req;
     gpu_view v, last;
     plan_gpu(c->p, c->first[i], &v);
+    plan_gpu(c->p, c->last[i], &last);
     r->kind = "gpu";
     snprintf(r->id, sizeof(r->id), "gpu-%d", v.index);
+    gpu_caption(c->p, &v, &last, r->caption, sizeof(r->caption));
     if (!v.used) {
-        plan_gpu(c->p, c->last[i], &last);
-        if (last.index != v.index)
-            snprintf(r->caption, sizeof(r->caption), "GPU %d-%d · %s", v.index,
-                     last.index, v.model->id);
-        else
-            snprintf(r->caption, sizeof(r->caption), "GPU %d · %s", v.index,
-                     v.model->id);
         whole_row(v.model, UNUSED, "unused", "MIG stays disabled", r);
         return;
     }
-    snprintf(r->caption, sizeof(r->caption), "GPU %d · %s", v.index,
-             v.model->id);
     if (!v.mig) {
         char name[96];
         snprintf(name, sizeof(name), "%s#%d", req->tenants[v.whole_tenant].name,
@@ -617,7 +635,7 @@ void mp_svg_plan(const mp_plan *p, mp_buf *out)
         c.first[d.n_rows] = k;
         while (!v.used && k + 1 < p->n_gpus) {
             plan_gpu(p, k + 1, &next);
-            if (next.used || next.model != v.model)
+            if (next.used || next.model != v.model || next.node != v.node)
                 break;
             k++;
         }

@@ -20,7 +20,9 @@ void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
 
 bool mp_request_takes_whole(const mp_request *r, const mp_tenant *t, int i)
 {
-    return !r->fleet[i].profiles && mp_tenant_takes_whole(t, r->fleet[i].model);
+    const mp_fleet_item *it = &r->fleet[i];
+    return !it->profiles && mp_tenant_takes_whole(t, it->model) &&
+           (!it->node_gpus || mp_tenant_gpus(t) <= it->node_gpus);
 }
 
 int mp_request_headroom(const mp_request *r, const mp_tenant *t)

@@ -177,6 +177,7 @@ int mp_read_node_pools(const mp_db *db, const mp_schema_ctx *c,
         it->model = p->model;
         it->count = p->count < 0 ? -1 : p->count * p->gpus;
         it->cost = p->cost / p->gpus;
+        it->node_gpus = p->gpus;
         it->line = p->line;
         it->col = p->col;
         r->n_fleet = r->n_pools;

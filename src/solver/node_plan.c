@@ -44,8 +44,17 @@ static int pick_node(const mp_request *r, const mp_plan_gpu *g, const int *cnt,
     return best;
 }
 
+static void put(const mp_request *r, const mp_plan_gpu *g, int j, int *cnt,
+                int *fill)
+{
+    fill[j]++;
+    for (int t = 0; t < r->n_tenants; t++)
+        cnt[j * r->n_tenants + t] += mp_plan_gpu_replicas(g, t);
+}
+
 /* Which of nn nodes each of the GPUs gl[0..n) goes to (at most gpus per
- * node): GPUs with `spread: nodes` replicas first, each where its tenants
+ * node), those with node_of[k] >= 0 (tensor-parallel replicas) already
+ * placed: GPUs with `spread: nodes` replicas first, each where its tenants
  * have the fewest replicas, then the others filling nodes in order. */
 static int balance(const nsolve *ns, const mp_plan_gpu *const *gl, int n,
                    int nn, int gpus, int *node_of)
@@ -55,17 +64,56 @@ static int balance(const nsolve *ns, const mp_plan_gpu *const *gl, int n,
     if (!cnt)
         return MP_ENOMEM;
     int *fill = cnt + (size_t)nn * (size_t)r->n_tenants;
+    for (int k = 0; k < n; k++)
+        if (node_of[k] >= 0)
+            put(r, gl[k], node_of[k], cnt, fill);
     for (int pass = 0; pass < 2; pass++)
         for (int k = 0; k < n; k++) {
-            if ((spread_replicas(r, gl[k]) > 0) != (pass == 0))
+            if (node_of[k] >= 0 ||
+                (spread_replicas(r, gl[k]) > 0) != (pass == 0))
                 continue;
             int j = pick_node(r, gl[k], cnt, fill, nn, gpus);
+            if (j < 0)
+                break;
             node_of[k] = j;
-            fill[j]++;
-            for (int t = 0; t < r->n_tenants; t++)
-                cnt[j * r->n_tenants + t] += mp_plan_gpu_replicas(gl[k], t);
+            put(r, gl[k], j, cnt, fill);
         }
     free(cnt);
+    for (int k = 0; k < n; k++)
+        if (node_of[k] < 0)
+            return MP_EINTERNAL;
+    return 0;
+}
+
+/* node_of for the GPUs gl[0..n) of type t that serve tensor-parallel
+ * replicas: each replica's GPUs on the node the packing gives it; -1 for
+ * the others. */
+static int place_groups(const nsolve *ns, int t, const mp_plan_gpu *const *gl,
+                        int n, int *node_of)
+{
+    const mp_request *r = ns->req;
+    for (int k = 0; k < n; k++)
+        node_of[k] = -1;
+    int ng = sv_type_groups(ns, &ns->best, t, NULL);
+    if (ng == 0)
+        return 0;
+    int *bin = malloc((size_t)ng * sizeof(int));
+    bool exact;
+    if (!bin || sv_type_nodes(ns, &ns->best, t, bin, &exact) < 0) {
+        free(bin);
+        return MP_ENOMEM;
+    }
+    int base = 0;
+    for (int q = 0; q < r->n_tenants; q++) {
+        int g = mp_tenant_gpus(&r->tenants[q]), c = 0;
+        if (!r->tenants[q].whole_gpu || g <= 1)
+            continue;
+        for (int k = 0; k < n; k++)
+            if (gl[k]->whole_tenant == q)
+                node_of[k] = bin[base + c++ / g];
+        base += c / g;
+    }
+    free(bin);
     return 0;
 }
 
@@ -150,7 +198,9 @@ static int add_type(nbuild *b, int t, int nn, int *k)
         if (p->gpus[s].used && p->gpus[s].fleet == t)
             b->gl[n++] = &p->gpus[s];
     int gpus = ns->req->pools[ty->pool].gpus;
-    int rc = balance(ns, b->gl, n, nn, gpus, b->node_of);
+    int rc = place_groups(ns, t, b->gl, n, b->node_of);
+    if (!rc)
+        rc = balance(ns, b->gl, n, nn, gpus, b->node_of);
     for (int j = 0; j < nn && !rc; j++)
         rc = add_node(b, ty->pool, (*k)++, ty->prof, n, j);
     return rc;
@@ -180,7 +230,7 @@ int sv_build_nodes(nsolve *ns, mp_plan *out)
     const mp_request *r = ns->req;
     int nn[MP_MAX_FLEET], gpus;
     double cost;
-    sv_pack_counts(ns, &ns->best, nn, &cost, &gpus);
+    sv_pack_counts(ns, &ns->best, nn, &cost, &gpus, NULL);
     nbuild b = {ns, out, NULL, NULL};
     int rc = alloc_nodes(ns, nn, out, &b);
     for (int i = 0; i < r->n_pools && !rc; i++) {

@@ -169,7 +169,7 @@ static int solve_pools(nsolve *ns, mp_plan *out, mp_diag *d)
 }
 
 bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
-                    int *gpus)
+                    int *gpus, bool *exact)
 {
     int g[MP_MAX_FLEET] = {0};
     int per_pool[MP_MAX_FLEET] = {0};
@@ -181,7 +181,15 @@ bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
     bool ok = true;
     for (int k = 0; k < ns->ntypes; k++) {
         const mp_node_pool *pl = &ns->req->pools[ns->types[k].pool];
-        nn[k] = (g[k] + pl->gpus - 1) / pl->gpus;
+        bool ex = true;
+        nn[k] = sv_type_nodes(ns, p, k, NULL, &ex);
+        if (nn[k] < 0) { /* out of memory: a node per replica, unproven */
+            nn[k] = sv_type_groups(ns, p, k, NULL) +
+                    (g[k] + pl->gpus - 1) / pl->gpus;
+            ex = false;
+        }
+        if (exact)
+            *exact &= ex;
         *cost += nn[k] * pl->cost;
         per_pool[ns->types[k].pool] += nn[k];
         ok &= pl->count < 0 || per_pool[ns->types[k].pool] <= pl->count;
@@ -283,15 +291,60 @@ static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
     ns->best_stranded = st;
 }
 
+/* Type k's share of the tensor-parallel replicas that no other type
+ * takes, sizes largest first into size; how many. */
+static int forced_groups(const nsolve *ns, int k, int *size)
+{
+    const mp_request *r = &ns->sub;
+    int n = 0;
+    for (int t = 0; t < r->n_tenants; t++) {
+        int g = mp_tenant_gpus(&r->tenants[t]), types = 0;
+        if (!r->tenants[t].whole_gpu || g <= 1 ||
+            !mp_request_takes_whole(r, &r->tenants[t], k))
+            continue;
+        for (int j = 0; j < ns->ntypes; j++)
+            types += mp_request_takes_whole(r, &r->tenants[t], j);
+        for (int q = 0; q < r->tenants[t].replicas && types == 1; q++) {
+            int x = n++;
+            for (; x > 0 && size[x - 1] < g; x--)
+                size[x] = size[x - 1];
+            size[x] = g;
+        }
+    }
+    return n;
+}
+
+/* False when v's nodes of some type are proven too few for the
+ * tensor-parallel replicas only that type can take. */
+static bool forced_fit(const nsolve *ns, const nvec *v, int *size)
+{
+    for (int k = 0; k < ns->ntypes; k++) {
+        int n = forced_groups(ns, k, size);
+        bool exact = false;
+        int cap = ns->req->pools[ns->types[k].pool].gpus;
+        int nb = n ? sv_bin_pack(size, n, cap, NULL, &exact) : 0;
+        if (exact && nb > v->n[k])
+            return false;
+    }
+    return true;
+}
+
 /* Cheaper vectors than the packing of the GPU optimum, cheapest first:
  * the first feasible one is the node optimum of this choice. */
 static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
                        mp_diag *d)
 {
     venum e = {.ns = ns, .lo = lo, .hi = hi};
+    int units = 1;
+    for (int t = 0; t < ns->req->n_tenants; t++)
+        units += ns->req->tenants[t].replicas;
     e.v = malloc(MAX_VECTORS * sizeof(nvec));
-    if (!e.v)
+    int *size = malloc((size_t)units * sizeof(int));
+    if (!e.v || !size) {
+        free(e.v);
+        free(size);
         return MP_ENOMEM;
+    }
     vec_rec(&e, 0);
     qsort(e.v, (size_t)e.nv, sizeof(nvec), vec_cmp);
     *proven &= !e.overflow;
@@ -302,6 +355,10 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
             *proven = false;
             break;
         }
+        if (ns->have && e.v[k].cost > ns->best_cost + 1e-9)
+            break; /* dearer than a plan found meanwhile */
+        if (!forced_fit(ns, &e.v[k], size))
+            continue;
         int cnt[MP_MAX_FLEET];
         for (int j = 0; j < ns->ntypes; j++)
             cnt[j] = e.v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
@@ -313,14 +370,39 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         if (p.feasible) {
             int nn[MP_MAX_FLEET], gpus;
             double cost;
-            sv_pack_counts(ns, &p, nn, &cost, &gpus);
-            offer(ns, &p, cost, gpus);
-            break;
+            bool exact = true;
+            bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &exact);
+            bool done = fits && cost < e.v[k].cost + 1e-9;
+            if (fits)
+                offer(ns, &p, cost, gpus);
+            else
+                mp_plan_free(&p);
+            /* tensor-parallel replicas that do not pack into the vector's
+             * nodes: another GPU plan might, which is not searched */
+            *proven &= done && exact;
+            if (done)
+                break;
+            continue;
         }
         mp_plan_free(&p);
     }
     free(e.v);
+    free(size);
     return rc;
+}
+
+/* The cost of every node of every pool, a pool without a count taken as
+ * one node per GPU the tenants ask (no optimum uses more). */
+static double all_nodes_cost(const mp_request *r)
+{
+    int units = 0;
+    for (int t = 0; t < r->n_tenants; t++)
+        units += r->tenants[t].replicas * mp_tenant_gpus(&r->tenants[t]);
+    double c = 0;
+    for (int i = 0; i < r->n_pools; i++)
+        c += (r->pools[i].count >= 0 ? r->pools[i].count : units) *
+             r->pools[i].cost;
+    return c;
 }
 
 /* The node optimum for the current pins. */
@@ -336,17 +418,14 @@ static int eval_choice(nsolve *ns, mp_diag *d)
     }
     double lb = p.lower_bound, cost;
     int nn[MP_MAX_FLEET], gpus;
-    bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus);
     bool proven = true;
-    double hi = fits ? cost : INFINITY;
+    bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &proven);
+    double hi = cost;
     if (fits) {
         offer(ns, &p, cost, gpus);
     } else {
         mp_plan_free(&p);
-        hi = 0;
-        for (int i = 0; i < ns->req->n_pools; i++)
-            hi += ns->req->pools[i].count * ns->req->pools[i].cost;
-        hi += 1;
+        hi = 1 + all_nodes_cost(ns->req);
     }
     if (ns->have && hi > ns->best_cost)
         hi = ns->best_cost + 1e-6; /* nothing dearer can win */
@@ -407,31 +486,45 @@ static int each_choice(nsolve *ns, int k, mp_diag *d)
 
 /* -------------------------------------------------------- the solver */
 
-/* A whole-GPU tenant whose pools are all single: which pool bites. */
+/* A whole-GPU tenant no pool can serve, its model fitting: which pool
+ * bites, a single-strategy one or one with nodes too small for the
+ * replica's GPUs (whole-gpu: N keeps them on one node). */
 static bool explain_whole(const nsolve *ns, mp_plan *out)
 {
     const mp_request *r = ns->req;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
-        int single = -1;
+        int single = -1, small = -1, n = mp_tenant_gpus(tn);
         bool any = false;
         for (int i = 0; i < r->n_pools && tn->whole_gpu; i++) {
-            if (!mp_tenant_takes_whole(tn, r->pools[i].model))
+            const mp_node_pool *pl = &r->pools[i];
+            if (!mp_tenant_takes_whole(tn, pl->model))
                 continue;
-            if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
+            if (pl->strategy == MP_STRATEGY_SINGLE)
                 single = single < 0 ? i : single;
+            else if (pl->gpus < n)
+                small = small < 0 ? i : small;
             else
                 any = true;
         }
-        if (single >= 0 && !any) {
+        if (any || (single < 0 && small < 0))
+            continue;
+        if (small >= 0)
+            snprintf(out->reason, sizeof(out->reason),
+                     "tenant %s (line %d) asks for %d whole GPUs on one node "
+                     "(whole-gpu: %d), more than the nodes of pool %s have "
+                     "(%d GPUs); add a pool with nodes of %d GPUs or more, "
+                     "or lower whole-gpu",
+                     tn->name, tn->line, n, n, r->pools[small].name,
+                     r->pools[small].gpus, n);
+        else
             snprintf(out->reason, sizeof(out->reason),
                      "tenant %s (line %d) needs a whole GPU with MIG "
                      "disabled, which pool %s cannot offer: under strategy: "
                      "single every GPU of a node is MIG-enabled; add a pool "
                      "with strategy: mixed",
                      tn->name, tn->line, r->pools[single].name);
-            return true;
-        }
+        return true;
     }
     return false;
 }
@@ -445,7 +538,7 @@ static bool pools_short(const nsolve *ns, const mp_plan *p, char *msg, size_t n)
     double cost;
     size_t k = 0;
     bool single = false;
-    sv_pack_counts(ns, p, nn, &cost, &gpus);
+    sv_pack_counts(ns, p, nn, &cost, &gpus, NULL);
     for (int t = 0; t < ns->ntypes; t++)
         need[ns->types[t].pool] += nn[t];
     for (int i = 0; i < r->n_pools; i++) {
@@ -580,6 +673,9 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
     nsolve_free(&ns);
     if (!rc && out->feasible)
         rc = sv_self_check(out, d);
+    /* the warnings of the node plan itself (node names, node indices) */
+    if (!rc && mp_plan_warn(out, &out->warnings))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc)
         mp_plan_free(out);
     return rc;

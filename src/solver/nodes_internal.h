@@ -34,9 +34,28 @@ typedef struct nsolve {
 } nsolve;
 
 /* Nodes per type (nn) that hold p's used GPUs, their cost and the GPUs;
- * false when a pool's count is exceeded. */
+ * false when a pool's count is exceeded. *exact (NULL: not asked) false
+ * when the packing of some type's tensor-parallel replicas is not proven
+ * to use the fewest nodes. */
 bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
-                    int *gpus);
+                    int *gpus, bool *exact);
+
+/* node_pack.c. The fewest bins of room cap that hold items of the given
+ * sizes, largest first (size[] non-increasing); bin (NULL or room for n)
+ * gets each item's bin. *exact false when a step budget ran out before
+ * the count was proven. -1 when out of memory. */
+int sv_bin_pack(const int *size, int n, int cap, int *bin, bool *exact);
+
+/* The tensor-parallel replicas (whole-gpu: N, N > 1) on p's GPUs of type
+ * k: tenant by tenant, one group per N of the tenant's GPUs in plan
+ * order; their sizes into size (NULL: only counted). */
+int sv_type_groups(const nsolve *ns, const mp_plan *p, int k, int *size);
+
+/* The nodes of type k that hold p's GPUs of that type with each group of
+ * sv_type_groups on one node; bin (NULL or room for the groups) gets each
+ * group's node. *exact as for sv_bin_pack. -1 when out of memory. */
+int sv_type_nodes(const nsolve *ns, const mp_plan *p, int k, int *bin,
+                  bool *exact);
 
 /* out's nodes and GPUs from ns->best: per pool its used nodes, type by
  * type (GPUs packed, `spread: nodes` tenants on distinct nodes, single

@@ -39,16 +39,24 @@ typedef struct names {
     long long least; /* the least spare among them */
 } names;
 
-static void name_unit(names *nm, const mp_tenant *t, int unit,
+/* "label on GPU 3 what"; on node plans the node's own index after its
+ * name, "label on gpu-node-01 GPU 3 what". */
+static void name_unit(names *nm, const mp_plan *p, const mp_tenant *t, int unit,
                       const mp_plan_gpu *g, const char *where)
 {
     if (nm->n++ >= LIST_MAX)
         return;
-    char label[96];
+    char label[96], node[80] = "";
     mp_plan_unit_label(t, unit, label, sizeof(label));
+    if (p->n_nodes > 0) {
+        const mp_plan_node *nd = &p->nodes[g->node];
+        mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, node,
+                               sizeof(node) - 1);
+        strcat(node, " ");
+    }
     int k = snprintf(nm->text + nm->len, sizeof(nm->text) - nm->len,
-                     "%s%s on GPU %d %s", nm->len ? ", " : "", label, g->index,
-                     where);
+                     "%s%s on %sGPU %d %s", nm->len ? ", " : "", label, node,
+                     p->n_nodes > 0 ? g->node_index : g->index, where);
     if (k > 0 && nm->len + (size_t)k < sizeof(nm->text))
         nm->len += (size_t)k;
 }
@@ -80,7 +88,7 @@ static void spare_warning(const mp_plan *p, const mp_plan_units *u, int t,
             if (s >= r->min_spare_mib)
                 continue;
             nm.least = nm.least < 0 || s < nm.least ? s : nm.least;
-            name_unit(&nm, tn, g->whole_replica, g, "(whole)");
+            name_unit(&nm, p, tn, g->whole_replica, g, "(whole)");
             continue;
         }
         const mp_gi_profile *pr = &m->profiles[g->layout.gis.gi[q].profile];
@@ -88,7 +96,7 @@ static void spare_warning(const mp_plan *p, const mp_plan_units *u, int t,
         if (s >= r->min_spare_mib)
             continue;
         nm.least = nm.least < 0 || s < nm.least ? s : nm.least;
-        name_unit(&nm, tn, g->replica[q], g, pr->name);
+        name_unit(&nm, p, tn, g->replica[q], g, pr->name);
     }
     if (!nm.n)
         return;
@@ -208,6 +216,63 @@ static void inferred_warning(const mp_plan *p, const mp_plan_units *u, int t,
                     tn->name, what, note->field, note->text);
 }
 
+/* Boards whose GPUs NVLink does not join all to all, so the GPUs of a
+ * tensor-parallel replica (whole-gpu: N) talk over PCIe past `linked`
+ * GPUs. Boards not listed are taken as NVLink-joined: SXM and superchip
+ * parts (NVSwitch on HGX/DGX baseboards) and the A100 entries, whose
+ * model covers both the SXM4 and PCIe cards. The sources are third-party
+ * pages quoting NVIDIA's figures, not NVIDIA datasheets. */
+static const struct nvlink_fact {
+    const char *model, *links, *source;
+    int linked;
+} nvlink_facts[] = {
+    {"h100-nvl-94gb", "joins GPUs in pairs (600 GB/s between paired cards)",
+     "https://www.server-parts.eu/post/nvidia-h100-pcie-vs-sxm5-gpu-"
+     "comparison",
+     2},
+    {"h100-pcie-80gb",
+     "joins GPUs at most in pairs, through an optional bridge",
+     "https://www.server-parts.eu/post/nvidia-h100-pcie-vs-sxm5-gpu-"
+     "comparison",
+     2},
+    {"h200-nvl-141gb", "joins GPUs in groups of up to four, through bridges",
+     "https://gixtools.net/2024/11/nvidia-hpc-ai-chip-is-actually-six-chips",
+     4},
+    {"rtx-pro-6000-96gb", "is absent (the card has none)",
+     "https://mantravid.com/blog/nvlink-vs-pcie-analysis", 1},
+};
+
+/* A tensor-parallel tenant (whole-gpu: N, N > 1, which trains or serves
+ * across GPUs) on a board whose NVLink joins fewer than N GPUs: the
+ * replica's traffic crosses PCIe, which training across GPUs is too slow
+ * on. */
+static void nvlink_warning(const mp_plan *p, int t, mp_findings *out)
+{
+    const mp_request *r = p->req;
+    const mp_tenant *tn = &r->tenants[t];
+    int n = mp_tenant_gpus(tn);
+    for (size_t f = 0; tn->whole_gpu && n > 1 &&
+                       f < sizeof(nvlink_facts) / sizeof(nvlink_facts[0]);
+         f++) {
+        const struct nvlink_fact *nf = &nvlink_facts[f];
+        bool on = false;
+        for (int g = 0; g < p->n_gpus && !on; g++)
+            on = p->gpus[g].whole_tenant == t &&
+                 strcmp(p->gpus[g].layout.gis.model->id, nf->model) == 0;
+        if (!on || n <= nf->linked)
+            continue;
+        mp_findings_add(out, MP_SEV_WARNING, "no-nvlink", r->path, tn->line,
+                        tn->col,
+                        "tensor-parallel tenant %s (whole-gpu: %d) is on %s, "
+                        "where NVLink %s: the traffic between a "
+                        "replica's %d GPUs crosses PCIe, too slow for training "
+                        "across GPUs; restrict it with models: to an SXM "
+                        "board (NVLink through NVSwitch) (source: %s)",
+                        tn->name, n, nf->model, nf->links, n, nf->source);
+        return;
+    }
+}
+
 int mp_plan_warn(const mp_plan *p, mp_findings *out)
 {
     if (!p->feasible)
@@ -219,6 +284,7 @@ int mp_plan_warn(const mp_plan *p, mp_findings *out)
         spare_warning(p, &u, t, out);
         nvenc_warning(p, &u, t, out);
         inferred_warning(p, &u, t, out);
+        nvlink_warning(p, t, out);
     }
     mp_plan_units_free(&u);
     return out->oom ? MP_ENOMEM : 0;

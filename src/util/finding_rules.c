@@ -149,6 +149,13 @@ const mp_finding_rule mp_finding_rules[] = {
      "have NVDEC and NVJPG but no NVENC): the encode half of a transcode "
      "cannot run there. Restrict the tenant with models: to a GPU with "
      "NVENC, or give it engines: {nvenc: 1}."},
+    {"no-nvlink", W,
+     "Plan: a tensor-parallel tenant on GPUs NVLink does not join",
+     "(plan) A whole-gpu: N tenant (N > 1) is on a board whose NVLink joins "
+     "fewer than N GPUs (H100 PCIe and H100 NVL: pairs; H200 NVL: four; "
+     "RTX PRO 6000: none), so its replicas' GPUs talk over PCIe, which "
+     "training across GPUs is too slow on. Restrict the tenant with models: "
+     "to an SXM board, whose GPUs NVSwitch joins all to all."},
     {"no-such-config", E, "No config of that name",
      "--config names a config the file does not define (mig-parted: "
      "selected mig-config not present); the message lists the names it "

@@ -29,6 +29,9 @@ typedef struct mp_fleet_item {
     /* not 0: only these profiles (bit p for model->profiles[p]) and no
      * whole GPU, as on a single-strategy node carrying one profile */
     uint32_t profiles;
+    /* not 0: GPUs per node (node pools); a whole-GPU replica of more GPUs
+     * (whole-gpu: N) cannot use the entry, as its GPUs share one node */
+    int node_gpus;
 } mp_fleet_item;
 
 typedef struct mp_request {
@@ -58,8 +61,8 @@ void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
 /* The headroom on tenant t's memory, thousandths of a percent: its own,
  * else the request's. */
 int mp_request_headroom(const mp_request *r, const mp_tenant *t);
-/* May fleet entry i give tenant t a whole GPU (mp_tenant_takes_whole, and
- * the entry not limited to profiles)? */
+/* May fleet entry i give tenant t a whole GPU (mp_tenant_takes_whole, the
+ * entry not limited to profiles, and a replica's GPUs within its nodes)? */
 bool mp_request_takes_whole(const mp_request *r, const mp_tenant *t, int i);
 
 /* Release everything the request owns (its arena); accepts NULL. The

@@ -1,0 +1,1 @@
+migplan plan tests/data/nodes/tensor-parallel.yaml

@@ -1,0 +1,1 @@
+printf "fleet:\n  - model: h100-pcie\n    count: 8\n  - model: rtx-pro-6000\n    count: 2\ntenants:\n  - {name: train, whole-gpu: 4, models: [h100-pcie]}\n  - {name: pair, whole-gpu: 2, models: [h100-pcie]}\n  - {name: rtx, whole-gpu: 2, models: [rtx-pro-6000]}\n" | migplan plan - --format json | grep -B1 -A6 '"no-nvlink"'
