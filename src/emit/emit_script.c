@@ -415,6 +415,25 @@ static void gpu_lists(const mp_script *s, mp_buf *out)
     mp_buf_puts(out, "'\n");
 }
 
+/* Runtime rt, with the functions both runtimes share (their file's
+ * leading comment lines left out) where it says @COMMON@. */
+static void put_runtime(mp_buf *out, const char *rt, size_t len)
+{
+    static const char mark[] = "# @COMMON@\n";
+    const char *at = strstr(rt, mark);
+    if (!at) {
+        mp_buf_add(out, rt, len);
+        return;
+    }
+    mp_buf_add(out, rt, (size_t)(at - rt));
+    const char *c = mp_script_common;
+    for (const char *nl; *c == '#' && (nl = strchr(c, '\n'));)
+        c = nl + 1;
+    mp_buf_add(out, c, mp_script_common_len - (size_t)(c - mp_script_common));
+    const char *rest = at + sizeof(mark) - 1;
+    mp_buf_add(out, rest, len - (size_t)(rest - rt));
+}
+
 int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
                    mp_diag *d)
 {
@@ -430,7 +449,7 @@ int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
                 li + 1, g->gis.model->id);
     }
     head_comment(s, o, placed, out);
-    mp_buf_add(out, mp_script_runtime, mp_script_runtime_len);
+    put_runtime(out, mp_script_runtime, mp_script_runtime_len);
     data_functions(s, placed, out);
     gpu_lists(s, out);
     mp_buf_puts(out, "\nmain \"$@\"\n");
