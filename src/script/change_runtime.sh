@@ -74,14 +74,19 @@ gpu_fields() {
         f_create f_names <<<"$(gpu_data "$1")"
 }
 
-# "GI 3 (2g.20gb@0)" for the word "ID:PROFILE:START" $1 (names: f_names).
-describe() {
-    local id=${1%%:*} rest=${1#*:} name w
-    name="profile ${rest%%:*}"
+# The name of profile ID $1 on the GPU looked at (f_names).
+profile_name() {
+    local w name="profile $1"
     for w in $f_names; do
-        [ "${w%%=*}" != "${rest%%:*}" ] || name=${w#*=}
+        [ "${w%%=*}" != "$1" ] || name=${w#*=}
     done
-    printf 'GI %s (%s@%s)' "$id" "$name" "${rest#*:}"
+    printf '%s' "$name"
+}
+
+# "GI 3 (2g.20gb@0)" for the word "ID:PROFILE:START" $1.
+describe() {
+    local rest=${1#*:}
+    printf 'GI %s (%s@%s)' "${1%%:*}" "$(profile_name "${rest%%:*}")" "${rest#*:}"
 }
 
 # "PROFILE:START" words of the GPU instances in $1, sorted.
@@ -185,17 +190,18 @@ change_gpu() {
     fi
 }
 
-# "keep GI 1 (3g.40gb@4); destroy ...; create ..." for GPU $1's change.
+# "GPU 1 (MODEL): keep GI 1 (3g.40gb@4); destroy ...; create 1g.10gb@3".
 summary() {
-    local w out='' sep
-    sep='keep'
-    for w in $f_keep; do out="$out $sep $(describe "$w")"; sep=','; done
-    sep="${out:+;} destroy"
-    for w in $f_destroy; do out="$out$sep $(describe "$w")"; sep=','; done
-    sep="${out:+;} create"
-    for w in $f_create; do out="$out$sep ${w%%=*}"; sep=','; done
-    [ "$f_mig" = keep ] || out="$out; MIG mode: $f_mig"
-    printf 'GPU %s (%s):%s\n' "$1" "$f_model" "$out"
+    local w keep='' destroy='' create='' mig=''
+    for w in $f_keep; do keep="$keep${keep:+, }$(describe "$w")"; done
+    for w in $f_destroy; do destroy="$destroy${destroy:+, }$(describe "$w")"; done
+    for w in $f_create; do
+        w=${w%%=*}
+        create="$create${create:+, }$(profile_name "${w%%:*}")@${w#*:}"
+    done
+    [ "$f_mig" = keep ] || mig="; MIG mode: $f_mig"
+    printf 'GPU %s (%s): keep %s; destroy %s; create %s%s\n' "$1" "$f_model" \
+        "${keep:-nothing}" "${destroy:-nothing}" "${create:-nothing}" "$mig"
 }
 
 main() {

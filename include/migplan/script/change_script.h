@@ -26,7 +26,11 @@
 #include "migplan/model/gpu_change.h"
 #include "migplan/model/gpu_layout.h"
 #include "migplan/model/gpu_state.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/readers/node_reader.h"
+#include "migplan/readers/state_reader.h"
 #include "migplan/util/arena.h"
+#include "migplan/util/buf.h"
 #include "migplan/util/error.h"
 
 /* One GPU of a change script. */
@@ -64,6 +68,21 @@ typedef struct mp_change_totals {
     int kept, destroyed, in_use_destroyed, created, gpus_touched;
 } mp_change_totals;
 void mp_change_script_totals(const mp_change_script *s, mp_change_totals *t);
+
+/* The change script that gives each GPU of state st the layout of the
+ * entry of config cfg that selects it (mig-parted's rule,
+ * mp_script_entry_for; node, when not NULL, gives the GPUs' PCI IDs for
+ * device-filters), nearest to what it holds (mp_gpu_nearest: fewest GPU
+ * instances destroyed, none in use unless allow_disruption). A new GPU
+ * instance gets the compute instances the entry asks for; a kept one keeps
+ * its own. GPUs no entry selects are left out with a line in notes. *out
+ * is initialised here; free it whatever this returns. Returns 0;
+ * MP_EINFEASIBLE when an entry does not fit its GPU, or only by destroying
+ * an instance in use (d says which, for every such GPU; its line is the
+ * first entry's), or when no GPU is selected; MP_ENOMEM. */
+int mp_change_from_config(const mp_mp_config *cfg, const mp_node_state *st,
+                          const mp_node *node, bool allow_disruption,
+                          mp_change_script *out, mp_buf *notes, mp_diag *d);
 
 void mp_change_script_free(mp_change_script *s);
 
