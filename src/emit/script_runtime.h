@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* script_runtime.h - the shell functions generated scripts carry
- * (the .sh files of src/script/, embedded at build time by cmake/embed_text.cmake): the
- * runtime of setup scripts, that of change scripts, and the functions both
- * share, which the emitter splices into each where it says @COMMON@. */
+ * (the .sh files of src/script/, embedded at build time by
+ * cmake/embed_text.cmake): the runtime of setup scripts, that of change
+ * scripts, and the functions both share, which the emitter splices into each
+ * where it says @COMMON@. */
 #ifndef MIGPLAN_SCRIPT_RUNTIME_H
 #define MIGPLAN_SCRIPT_RUNTIME_H
 
