@@ -256,11 +256,43 @@ static void test_blocker(void **state)
     assert_int_equal(res.destroyed, 2);
 }
 
+/* fit --current: a 1g.10gb fits beside; a 3g.40gb only where the idle
+ * 3g.40gb@4 is (not where the busy ones are); a 4g.40gb only by removing
+ * all of slots 0-3. */
+static void test_fit_beside(void **state)
+{
+    (void)state;
+    const mp_model *m = model("h100-sxm5-80gb");
+    mp_gpu_state g;
+    mp_gpu_state_init(&g, 0, m);
+    add(&g, "2g.20gb", 0, 3, "serve");
+    add(&g, "1g.10gb", 2, 9, NULL);
+    add(&g, "3g.40gb", 4, 2, NULL);
+    int one[1] = {profile(m, "1g.10gb")}, pin[1] = {-1};
+    mp_layout l;
+    unsigned gone;
+    mp_fit_result r;
+    assert_int_equal(mp_gpu_fit_beside(&g, one, pin, 1, &l, &gone, &r), 0);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(l.gi[3].start, 3);
+    for (int q = 0; q < 3; q++)
+        assert_int_equal(l.gi[q].start, g.layout.gis.gi[q].start);
+    int big[1] = {profile(m, "3g.40gb")};
+    assert_int_equal(mp_gpu_fit_beside(&g, big, pin, 1, &l, &gone, &r),
+                     MP_EINFEASIBLE);
+    assert_int_equal(gone, 1u << 2);
+    int four[1] = {profile(m, "4g.40gb")};
+    assert_int_equal(mp_gpu_fit_beside(&g, four, pin, 1, &l, &gone, &r),
+                     MP_EINFEASIBLE);
+    assert_int_equal(gone, (1u << 0) | (1u << 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_issue_case),
         cmocka_unit_test(test_blocker),
+        cmocka_unit_test(test_fit_beside),
         cmocka_unit_test(test_random_vs_brute),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -175,3 +175,60 @@ int mp_gpu_nearest(const mp_gpu_state *from, const int *count,
     res->in_use_destroyed = s.best_iu;
     return 0;
 }
+
+/* Fit the instances of g in mask (pinned) and prof[0..n) together. */
+static int fit_with(const mp_gpu_state *g, unsigned mask, const int *prof,
+                    const int *pin, int n, mp_layout *out, mp_fit_result *res)
+{
+    const mp_layout *cur = &g->layout.gis;
+    int p[MP_MAX_GIS * 2], s[MP_MAX_GIS * 2], k = 0;
+    for (int q = 0; q < cur->n; q++)
+        if (mask & (1u << q)) {
+            p[k] = cur->gi[q].profile;
+            s[k++] = cur->gi[q].start;
+        }
+    if (k + n > MP_MAX_GIS) {
+        snprintf(res->reason, sizeof(res->reason),
+                 "more GPU instances than the GPU has memory slices (%d)",
+                 cur->model->units);
+        return MP_EINFEASIBLE;
+    }
+    for (int i = 0; i < n; i++) {
+        p[k] = prof[i];
+        s[k++] = pin ? pin[i] : -1;
+    }
+    return mp_geom_fit_best(cur->model, p, s, k, out, res);
+}
+
+int mp_gpu_fit_beside(const mp_gpu_state *g, const int *prof, const int *pin,
+                      int n, mp_layout *out, unsigned *must_go,
+                      mp_fit_result *res)
+{
+    const mp_layout *cur = &g->layout.gis;
+    int ne = g->layout.mig_enabled ? cur->n : 0;
+    unsigned all = (1u << ne) - 1u;
+    *must_go = 0;
+    int rc = fit_with(g, all, prof, pin, n, out, res);
+    if (rc != MP_EINFEASIBLE)
+        return rc;
+    int best_gone = -1, best_iu = 0;
+    for (unsigned mask = all; mask-- > 0;) {
+        int gone = 0, iu = 0;
+        for (int q = 0; q < ne; q++)
+            if (!(mask & (1u << q))) {
+                gone++;
+                iu += g->gi[q].n_processes > 0;
+            }
+        if (best_gone >= 0 &&
+            (iu > best_iu || (iu == best_iu && gone >= best_gone)))
+            continue;
+        mp_layout l;
+        mp_fit_result r;
+        if (fit_with(g, mask, prof, pin, n, &l, &r) != 0)
+            continue;
+        best_gone = gone;
+        best_iu = iu;
+        *must_go = all & ~mask;
+    }
+    return MP_EINFEASIBLE;
+}

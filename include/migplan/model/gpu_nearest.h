@@ -48,6 +48,17 @@ typedef struct mp_nearest {
 int mp_gpu_nearest(const mp_gpu_state *from, const int *count,
                    bool allow_disruption, mp_gpu_layout *out, mp_nearest *res);
 
+/* Do the instances prof[0..n) (profile indices; pin[i] a start slot or
+ * -1) fit on GPU g beside what it holds? On success out holds g's
+ * instances at their starts (in the state's order), then the added ones
+ * with their starts (mp_geom_fit_best: the placement leaving the most
+ * room). Otherwise returns MP_EINFEASIBLE with res (why) and *must_go: the
+ * fewest of g's instances (bit q: state instance q) whose removal makes
+ * room, those in use avoided first; 0 when removing them all would not. */
+int mp_gpu_fit_beside(const mp_gpu_state *g, const int *prof, const int *pin,
+                      int n, mp_layout *out, unsigned *must_go,
+                      mp_fit_result *res);
+
 /* "3g.40gb@4 (GI 1, in use by vllm)" for state instance q, into buf. */
 void mp_gpu_state_describe(const mp_gpu_state *g, int q, char *buf, size_t n);
 
