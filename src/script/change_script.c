@@ -186,6 +186,38 @@ int mp_change_from_config(const mp_mp_config *cfg, const mp_node_state *st,
         if ((rc = mp_change_script_add(out, g, &to, note, d)) != 0)
             return rc;
     }
+    /* GPUs of the node the state does not list: -lgi lists no GPU without
+     * GPU instances, so they are taken as empty (the script checks) */
+    for (int k = 0; node && k < node->n; k++) {
+        const mp_node_gpu *ng = &node->gpus[k];
+        const mp_mp_entry *e = mp_script_entry_for(cfg, ng);
+        if (mp_node_state_gpu(st, ng->index) || !e)
+            continue;
+        mp_gpu_state empty;
+        mp_gpu_state_init(&empty, ng->index, ng->model);
+        mp_gpu_layout to;
+        int rc =
+            entry_target(&empty, e, allow_disruption, &to, why, sizeof(why));
+        if (rc == MP_EINFEASIBLE) {
+            mp_catf(errors, sizeof(errors), &ne,
+                    "%sGPU %d: %s (entry at "
+                    "line %d)",
+                    n_err++ ? "; " : "", ng->index, why, e->line);
+            continue;
+        }
+        if (rc)
+            return mp_diag_set(d, rc, NULL, 0, 0, "out of memory");
+        mp_buf_printf(notes,
+                      "GPU %d (%s): the state lists no GPU instance of it; "
+                      "taken as MIG on and empty (the script stops if it "
+                      "is not)\n",
+                      ng->index, ng->model->id);
+        char note[200];
+        snprintf(note, sizeof(note), "config %s, entry at line %d", cfg->name,
+                 e->line);
+        if ((rc = mp_change_script_add(out, &empty, &to, note, d)) != 0)
+            return rc;
+    }
     if (n_err)
         return mp_diag_set(d, MP_EINFEASIBLE, NULL, first_line, first_col, "%s",
                            errors);

@@ -79,7 +79,9 @@ void mp_change_script_totals(const mp_change_script *s, mp_change_totals *t);
  * is initialised here; free it whatever this returns. Returns 0;
  * MP_EINFEASIBLE when an entry does not fit its GPU, or only by destroying
  * an instance in use (d says which, for every such GPU; its line is the
- * first entry's), or when no GPU is selected; MP_ENOMEM. */
+ * first entry's), or when no GPU is selected; MP_ENOMEM. A GPU of node
+ * that st does not list (-lgi lists no GPU without instances) is taken as
+ * MIG on and empty, with a note. */
 int mp_change_from_config(const mp_mp_config *cfg, const mp_node_state *st,
                           const mp_node *node, bool allow_disruption,
                           mp_change_script *out, mp_buf *notes, mp_diag *d);
