@@ -194,7 +194,6 @@ static int write_change(cli_ctx *c, const script_args *a,
     rc = cli_state_load(c, &src, a->current, models, n_models, st);
     if (rc)
         goto out;
-    mp_change_script_free(&cs);
     rc = mp_change_from_config(cfg, st, t->nodep, a->allow_disruption, &cs,
                                &notes, &d);
     put_notes(&notes);

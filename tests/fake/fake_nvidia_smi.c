@@ -439,7 +439,7 @@ static void print_processes(void)
     for (int i = 0; i < ngpus; i++)
         for (int p = 0; p < gpus[i].nproc; p++, n++) {
             const proc *r = &gpus[i].procs[p];
-            char gi_col[8], ci_col[8];
+            char gi_col[16], ci_col[16];
             snprintf(gi_col, sizeof(gi_col), "%s", "N/A");
             snprintf(ci_col, sizeof(ci_col), "%s", "N/A");
             if (r->gi >= 0) {
