@@ -326,7 +326,8 @@ const cli_command cli_cmd_fit = {
     .synopsis = "Usage: migplan fit MODEL PROFILE[:START]... [--format "
                 "table|json|svg]\n"
                 "       migplan fit MODEL PROFILE[:START]... --current FILE "
-                "--gpu-index N [--format table|json]\n",
+                "--gpu-index N\n"
+                "                   [--format table|json]\n",
     .description =
         "Check whether the given GPU instances fit one GPU of MODEL. "
         "PROFILE is a profile name (3g.40gb) or nvidia-smi profile ID "

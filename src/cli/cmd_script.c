@@ -325,8 +325,9 @@ const cli_command cli_cmd_script = {
                 "                      [--no-placement] [--systemd PATH] "
                 "[-o FILE]\n"
                 "       migplan script CONFIG.yaml [--config NAME] --current "
-                "STATE [--gpu MODEL | --node FILE]\n"
-                "                      [--allow-disruption] [-o FILE]\n",
+                "STATE\n"
+                "                      [--gpu MODEL | --node FILE] "
+                "[--allow-disruption] [-o FILE]\n",
     .description =
         "Write a bash script that gives a node's GPUs the layouts of one "
         "config of a mig-parted file with nvidia-smi: for operators "
