@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* cli_state.c - `--current FILE` read for a request's fleet. */
+/* cli_state.c - `--current FILE`, read with the models of the request's
+ * fleet, of --node or of --gpu. */
 #include "cli_state.h"
 
 #include <string.h>
@@ -16,24 +17,53 @@ void cli_fleet_models(const mp_request *req,
     }
 }
 
+int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
+                     const mp_node *node, const mp_model **models,
+                     int *n_models)
+{
+    *n_models = 0;
+    for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
+        models[i] = NULL;
+    if (node && node->n > 0) {
+        for (int k = 0; k < node->n; k++) {
+            int i = node->gpus[k].index;
+            if (i < 0 || i >= MP_STATE_MAX_GPUS)
+                continue;
+            models[i] = node->gpus[k].model;
+            if (i + 1 > *n_models)
+                *n_models = i + 1;
+        }
+        return 0;
+    }
+    if (n_gpus == 1) {
+        for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
+            models[i] = gpus[0];
+        *n_models = MP_STATE_MAX_GPUS;
+        return 0;
+    }
+    return cli_usage_error(c, "--current needs the models of the node's GPUs: "
+                              "give --node FILE, or --gpu MODEL when every "
+                              "GPU is that model");
+}
+
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
-                   const mp_model *const *models, int n, mp_node_state *st)
+                   const mp_model *const *models, int n, const char *whose,
+                   mp_node_state *st)
 {
     const mp_input *s;
     mp_diag d;
     mp_diag_clear(&d);
     memset(st, 0, sizeof(*st));
-    if (cli_input(in, path, "nvidia-smi output", &s, &d) != 0)
-        return cli_fail_in(c, in, &d);
-    if (mp_state_read_nvsmi(s->text, s->len, s->shown, models, n, st, &d))
+    st->arena = (mp_arena)MP_ARENA_INIT;
+    if (cli_input(in, path, "nvidia-smi output", &s, &d) != 0 ||
+        mp_state_read_nvsmi(s->text, s->len, s->shown, models, n, st, &d))
         return cli_fail_in(c, in, &d);
     if (st->n_skipped > 0)
         return cli_usage_error(c,
-                               "--current %s lists %d GPU%s beyond the "
-                               "request's fleet of %d GPU%s (GPU indices "
-                               "follow the fleet's order)",
+                               "--current %s lists %d GPU%s beyond %s of %d "
+                               "GPU%s (GPU indices follow its order)",
                                s->shown, st->n_skipped,
-                               st->n_skipped == 1 ? "" : "s", n,
+                               st->n_skipped == 1 ? "" : "s", whose, n,
                                n == 1 ? "" : "s");
     return 0;
 }

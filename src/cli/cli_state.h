@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cli_state.h - `--current FILE`: the state of a running node, read for a
- * request's fleet (GPU i is the fleet's i-th GPU, as mig-parted's
- * `devices` count them). */
+/* cli_state.h - `--current FILE`: the state of a running node, read for
+ * plan (GPU i is the request fleet's i-th GPU, as mig-parted's `devices`
+ * count them), script and fit (GPU i's model from --node, or one --gpu
+ * MODEL for every GPU). */
 #ifndef MIGPLAN_CLI_STATE_H
 #define MIGPLAN_CLI_STATE_H
 
@@ -14,13 +15,22 @@
 void cli_fleet_models(const mp_request *req,
                       const mp_model *models[MP_STATE_MAX_GPUS], int *n);
 
+/* The models of the GPUs a state names: GPU i is models[i], from --node
+ * (by index) or one --gpu MODEL (every GPU). Prints what goes wrong and
+ * returns the exit status. */
+int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
+                     const mp_node *node, const mp_model **models,
+                     int *n_models);
+
 /* Read path (kept in in, so that errors quote it) as the state of GPUs of
  * models[0..n): `nvidia-smi mig -lgi` output, with `-lci` and the plain
- * nvidia-smi Processes table when present. A GPU listed beyond the fleet
- * is an error. *st is initialised here; the caller frees it
- * (mp_node_state_free) whatever this returns. Prints what goes wrong and
- * returns the exit status. */
+ * nvidia-smi Processes table when present. A GPU listed beyond models[n-1]
+ * is an error that names `whose` GPUs they are ("the request's fleet").
+ * *st is initialised here; the caller frees it (mp_node_state_free)
+ * whatever this returns. Prints what goes wrong and returns the exit
+ * status. */
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
-                   const mp_model *const *models, int n, mp_node_state *st);
+                   const mp_model *const *models, int n, const char *whose,
+                   mp_node_state *st);
 
 #endif

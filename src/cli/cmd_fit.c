@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_state.h"
+#include "migplan/emit/fit_current.h"
+#include "migplan/model/gpu_nearest.h"
 #include "migplan/model/gpu_layout.h"
 #include "migplan/util/suggest.h"
 #include "migplan/emit/geometry_out.h"
@@ -23,7 +26,9 @@ typedef struct fit_args {
     int format; /* fit_format */
     const char *output;
     const char *model;
-    cli_list items; /* PROFILE[:START] */
+    cli_list items;        /* PROFILE[:START] */
+    const char *current;   /* --current FILE: the GPU's state */
+    const char *gpu_index; /* --gpu-index N: which GPU of it */
 } fit_args;
 
 static const mp_gi_profile *find_profile(const mp_model *m, const char *s)
@@ -138,6 +143,102 @@ static int parse_items(cli_ctx *c, const mp_model *m, const cli_list *items,
     return 0;
 }
 
+/* The most of prof[0..n) that fit on g beside what it holds, largest
+ * first, into out (the GPU's instances first). */
+static void fits_instead(const mp_gpu_state *g, const int *prof, const int *pin,
+                         int n, mp_layout *out)
+{
+    const mp_model *m = g->layout.gis.model;
+    int idx[MP_MAX_GIS + 1], kp[MP_MAX_GIS + 1], ks[MP_MAX_GIS + 1], k = 0;
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i;
+             j > 0 && m->profiles[prof[idx[j]]].memory_slices >
+                          m->profiles[prof[idx[j - 1]]].memory_slices;
+             j--) {
+            int t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    mp_layout l;
+    unsigned gone;
+    mp_fit_result r;
+    mp_gpu_fit_beside(g, NULL, NULL, 0, out, &gone, &r);
+    for (int i = 0; i < n; i++) {
+        kp[k] = prof[idx[i]];
+        ks[k] = pin[idx[i]];
+        if (mp_gpu_fit_beside(g, kp, ks, k + 1, &l, &gone, &r) == 0) {
+            *out = l;
+            k++;
+        }
+    }
+}
+
+/* --gpu-index N of --current FILE, read with model m. */
+static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
+                       const int *prof, const int *pin, int n)
+{
+    char *end;
+    long idx = a->gpu_index ? strtol(a->gpu_index, &end, 10) : -1;
+    if (!a->gpu_index || !*a->gpu_index || *end || idx < 0 ||
+        idx >= MP_STATE_MAX_GPUS)
+        return cli_usage_error(c,
+                               "--current needs --gpu-index N (0..%d): "
+                               "which GPU of the state",
+                               MP_STATE_MAX_GPUS - 1);
+    if (a->format == FIT_FORMAT_SVG)
+        return cli_usage_error(c, "--current answers as a table or json");
+    const mp_model *models[MP_STATE_MAX_GPUS];
+    int n_models;
+    int r = cli_state_models(c, &m, 1, NULL, models, &n_models);
+    cli_inputs src = {0};
+    mp_node_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return cli_internal(c, "out of memory");
+    if (!r)
+        r = cli_read_state(c, &src, a->current, models, n_models, "the node",
+                           st);
+    const mp_gpu_state *g = r ? NULL : mp_node_state_gpu(st, (int)idx);
+    mp_gpu_state empty;
+    if (!r && !g && st->n == 0) {
+        mp_gpu_state_init(&empty, (int)idx, m); /* -lgi: none found */
+        g = &empty;
+    } else if (!r && !g) {
+        char list[300] = "";
+        size_t k = 0;
+        for (int i = 0; i < st->n; i++)
+            mp_catf(list, sizeof(list), &k, "%s%d", i ? ", " : "",
+                    st->gpu[i].index);
+        r = cli_usage_error(c, "%s lists no GPU %ld; it lists GPU %s",
+                            a->current, idx, list);
+    }
+    mp_buf b = MP_BUF_INIT;
+    bool fits = false;
+    if (!r) {
+        mp_layout l, instead;
+        mp_fit_result res;
+        mp_fit_current_view v = {.gpu = g, .unicode = cli_use_unicode(c)};
+        v.fits = fits =
+            mp_gpu_fit_beside(g, prof, pin, n, &l, &v.must_go, &res) == 0;
+        v.layout = &l;
+        v.reason = res.reason;
+        if (!fits) {
+            fits_instead(g, prof, pin, n, &instead);
+            v.instead = &instead;
+        }
+        if (a->format == FIT_FORMAT_JSON)
+            mp_emit_fit_current_json(&v, &b);
+        else
+            mp_emit_fit_current_table(&v, &b);
+        r = cli_write(c, &b, a->output);
+    }
+    mp_node_state_free(st);
+    free(st);
+    cli_inputs_free(&src);
+    return r ? r : (fits ? EXIT_OK : EXIT_FINDINGS);
+}
+
 static int run(cli_ctx *c, void *args)
 {
     const fit_args *a = args;
@@ -148,6 +249,11 @@ static int run(cli_ctx *c, void *args)
         r = parse_items(c, m, &a->items, prof, pin, &n);
     if (r)
         return r;
+    if (a->gpu_index && !a->current)
+        return cli_usage_error(c, "--gpu-index needs --current FILE");
+    if (a->current)
+        return fit_current(c, a, m, prof, pin,
+                           n > MP_MAX_GIS ? MP_MAX_GIS + 1 : n);
     mp_layout l;
     mp_fit_result res;
     int order[MP_MAX_GIS];
@@ -197,7 +303,13 @@ const cli_command cli_cmd_fit = {
     .options = CLI_OPTIONS(
         CLI_OPTION_FORMAT(fit_args, format, formats, "table"),
         CLI_OPTION_OUTPUT(fit_args, output,
-                          "write to F (atomically) instead of stdout")),
+                          "write to F (atomically) instead of stdout"),
+        CLI_OPT_TEXT(fit_args, current, "current", "FILE", CLI_VALUE_FILE,
+                     "the GPU holds what FILE says (nvidia-smi mig -lgi, "
+                     "optionally -lci and nvidia-smi output): do the profiles "
+                     "still fit beside it, and where"),
+        CLI_OPT_TEXT(fit_args, gpu_index, "gpu-index", "N", CLI_VALUE_TEXT,
+                     "with --current: the GPU of FILE (its nvidia-smi index)")),
     .operands = CLI_OPERANDS(
         CLI_OPERAND_MODEL(fit_args, model, FIT_MISSING, "too many arguments"),
         CLI_OPERAND(fit_args, items, "PROFILE[:START]", CLI_STORE_LIST,
@@ -205,7 +317,10 @@ const cli_command cli_cmd_fit = {
                     "too many arguments")),
     .summary = "check one layout: placements, diagram, creation order",
     .synopsis = "Usage: migplan fit MODEL PROFILE[:START]... [--format "
-                "table|json|svg]\n",
+                "table|json|svg]\n"
+                "       migplan fit MODEL PROFILE[:START]... --current FILE "
+                "--gpu-index N\n"
+                "                   [--format table|json]\n",
     .description =
         "Check whether the given GPU instances fit one GPU of MODEL. "
         "PROFILE is a profile name (3g.40gb) or nvidia-smi profile ID "
@@ -214,6 +329,12 @@ const cli_command cli_cmd_fit = {
         "the slot diagram, the capacity left, and an order that creates "
         "the instances even when the driver picks the slots itself. "
         "Otherwise prints the constraint that fails and exits 1.\n\n"
+        "With --current FILE --gpu-index N the GPU is not empty: it holds "
+        "what FILE lists for GPU N, and those instances stay. The answer is "
+        "where the profiles go beside them and the nvidia-smi commands "
+        "that create them (largest first, at explicit start slots); or, "
+        "when they do not fit, which existing instances are in the way "
+        "and what of it fits instead.\n\n"
         "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb",
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -357,7 +357,8 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
     const mp_model *models[MP_STATE_MAX_GPUS];
     int n;
     cli_fleet_models(req, models, &n);
-    return cli_read_state(c, in, a->current, models, n, st);
+    return cli_read_state(c, in, a->current, models, n, "the request's fleet",
+                          st);
 }
 
 static int run(cli_ctx *c, void *args)

@@ -3,10 +3,12 @@
  * setup script for nodes without Kubernetes. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_color.h"
+#include "cli_state.h"
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/findings_out.h"
 #include "migplan/emit/systemd_unit.h"
@@ -20,6 +22,8 @@ typedef struct script_args {
     const char *systemd; /* --systemd PATH: the boot unit, not the script */
     const char *output;
     const char *file;
+    const char *current;   /* --current FILE: a change script from it */
+    bool allow_disruption; /* may destroy instances in use */
 } script_args;
 
 /* The targets of the script: --gpu models or --node. */
@@ -106,6 +110,17 @@ static int checked_config(cli_ctx *c, const script_args *a,
     return 0;
 }
 
+/* Print each line of notes as a note of script. */
+static void put_notes(const mp_buf *notes)
+{
+    for (const char *l = mp_buf_str(notes); *l;) {
+        const char *e = strchr(l, '\n');
+        int n = e ? (int)(e - l) : (int)strlen(l);
+        fprintf(stderr, "migplan script: note: %.*s\n", n, l);
+        l += n + (e != NULL);
+    }
+}
+
 static int write_script(cli_ctx *c, const script_args *a,
                         const mp_configmap *in, const mp_mp_config *cfg,
                         const targets *t)
@@ -119,12 +134,7 @@ static int write_script(cli_ctx *c, const script_args *a,
     mp_diag_clear(&d);
     int rc = mp_script_from_config(db, cfg, t->gpus, t->n, t->nodep, &sc,
                                    &skipped, &d);
-    for (const char *l = mp_buf_str(&skipped); *l;) {
-        const char *e = strchr(l, '\n');
-        int n = e ? (int)(e - l) : (int)strlen(l);
-        fprintf(stderr, "migplan script: note: %.*s\n", n, l);
-        l += n + (e != NULL);
-    }
+    put_notes(&skipped);
     if (rc == MP_EINFEASIBLE && d.line > 0)
         fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d.line, d.col,
                 d.msg);
@@ -160,12 +170,81 @@ out:
     return rc;
 }
 
+/* --current: a change script from the node's state to cfg. */
+static int write_change(cli_ctx *c, const script_args *a,
+                        const mp_configmap *in, const mp_mp_config *cfg,
+                        const targets *t)
+{
+    const mp_model *models[MP_STATE_MAX_GPUS];
+    int n_models;
+    int rc = cli_state_models(c, t->gpus, t->n, t->nodep, models, &n_models);
+    if (rc)
+        return rc;
+    cli_inputs src = {0};
+    mp_node_state *st = calloc(1, sizeof(*st));
+    mp_change_script cs;
+    mp_change_script_init(&cs);
+    mp_buf notes = MP_BUF_INIT, b = MP_BUF_INIT;
+    mp_diag d;
+    mp_diag_clear(&d);
+    if (!st) {
+        rc = cli_internal(c, "out of memory");
+        goto out;
+    }
+    rc = cli_read_state(c, &src, a->current, models, n_models, "the node", st);
+    if (rc)
+        goto out;
+    rc = mp_change_from_config(cfg, st, t->nodep, a->allow_disruption, &cs,
+                               &notes, &d);
+    put_notes(&notes);
+    if (rc == MP_EINFEASIBLE) {
+        if (d.line > 0)
+            fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d.line, d.col,
+                    d.msg);
+        else
+            fprintf(stderr, "migplan script: %s\n", d.msg);
+        if (strstr(d.msg, "in use"))
+            fprintf(stderr, "migplan script: hint: --allow-disruption "
+                            "destroys instances in use when it must\n");
+        rc = EXIT_FINDINGS;
+        goto out;
+    }
+    if (rc) {
+        rc = cli_fail(c, &d);
+        goto out;
+    }
+    char source[1200];
+    snprintf(source, sizeof(source), "%s (config %s) and the state in %s",
+             in->path, cfg->name, a->current);
+    mp_script_opts so = {.no_placement = a->no_placement, .source = source};
+    if ((rc = mp_emit_change_script(&cs, &so, &b, &d)) != 0) {
+        rc = cli_fail(c, &d);
+        goto out;
+    }
+    rc = cli_write(c, &b, a->output);
+out:
+    if (st)
+        mp_node_state_free(st);
+    free(st);
+    cli_inputs_free(&src);
+    mp_change_script_free(&cs);
+    mp_buf_free(&notes);
+    mp_buf_free(&b);
+    return rc;
+}
+
 static int run(cli_ctx *c, void *args)
 {
     const script_args *a = args;
     mp_diag ud;
     if (a->systemd && mp_unit_check_script(a->systemd, &ud))
         return cli_usage_error(c, "--systemd: %s", ud.msg);
+    if (a->current && a->systemd)
+        return cli_usage_error(c, "--systemd sets GPUs up at boot, from "
+                                  "nothing; a change script (--current) "
+                                  "is for a running node: give one of them");
+    if (a->allow_disruption && !a->current)
+        return cli_usage_error(c, "--allow-disruption needs --current FILE");
     targets t = {.n = a->gpu.n};
     int rc = cli_targets(c, &a->gpu, a->node, t.gpus, &t.node);
     if (rc)
@@ -190,7 +269,9 @@ static int run(cli_ctx *c, void *args)
         rc = cli_internal(c, "out of memory");
     if (!rc)
         rc = checked_config(c, a, &in, &f, &cfg);
-    if (!rc)
+    if (!rc && a->current)
+        rc = write_change(c, a, &in, cfg, &t);
+    else if (!rc)
         rc = write_script(c, a, &in, cfg, &t);
     mp_findings_free(&f);
     mp_configmap_free(&in);
@@ -220,12 +301,24 @@ const cli_command cli_cmd_script = {
             "write, instead of the script, a systemd unit that "
             "runs the script installed at PATH at every boot (GPU "
             "instances do not survive a reboot)"),
+        CLI_OPT_TEXT(script_args, current, "current", "FILE", CLI_VALUE_FILE,
+                     "write a change script from the node's state in FILE "
+                     "(nvidia-smi mig -lgi, -lci and nvidia-smi output): it "
+                     "keeps what the config still wants, destroys only what "
+                     "it must, never an instance in use"),
+        CLI_OPT_FLAG(script_args, allow_disruption, "allow-disruption",
+                     "with --current: destroy instances in use when the "
+                     "config cannot be met otherwise (the fewest)"),
         CLI_OPTION_OUTPUT(script_args, output, CLI_OUTPUT_HELP)),
     .summary = "turn a mig-parted config into a safe nvidia-smi script",
     .synopsis = "Usage: migplan script CONFIG.yaml [--config NAME] [--gpu "
                 "MODEL... | --node FILE]\n"
                 "                      [--no-placement] [--systemd PATH] "
-                "[-o FILE]\n",
+                "[-o FILE]\n"
+                "       migplan script CONFIG.yaml [--config NAME] --current "
+                "STATE\n"
+                "                      [--gpu MODEL | --node FILE] "
+                "[--allow-disruption] [-o FILE]\n",
     .description =
         "Write a bash script that gives a node's GPUs the layouts of one "
         "config of a mig-parted file with nvidia-smi: for operators "
@@ -238,7 +331,17 @@ const cli_command cli_cmd_script = {
         "the first change, skips GPUs that already have their layout, "
         "creates GPU instances at explicit start slots in a safe order, "
         "and verifies the result. DRY_RUN=1 in its environment prints the "
-        "commands that would change GPUs.",
+        "commands that would change GPUs.\n\n"
+        "With --current STATE (what `nvidia-smi mig -lgi`, optionally "
+        "`nvidia-smi mig -lci` and the plain `nvidia-smi` view print, in "
+        "one file) the script is a change script instead: per GPU of the "
+        "state, the layout of its entry that keeps the most existing GPU "
+        "instances (same profile, same start slot) and destroys none in "
+        "use. The script checks that the node still holds that state, "
+        "destroys only the listed GPU instance IDs, creates only the new "
+        "instances at their start slots, and verifies; GPUs outside the "
+        "change are not touched. DRY_RUN=1 previews every GPU's commands, "
+        "then lists every blocker.",
     .footer =
         "Exit status: 0 script written, 1 the config has errors or cannot "
         "be realised, 2 unreadable file or bad usage, 3 internal error.",

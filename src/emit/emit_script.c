@@ -415,6 +415,25 @@ static void gpu_lists(const mp_script *s, mp_buf *out)
     mp_buf_puts(out, "'\n");
 }
 
+/* Runtime rt, with the functions both runtimes share (their file's
+ * leading comment lines left out) where it says @COMMON@. */
+static void put_runtime(mp_buf *out, const char *rt, size_t len)
+{
+    static const char mark[] = "# @COMMON@\n";
+    const char *at = strstr(rt, mark);
+    if (!at) {
+        mp_buf_add(out, rt, len);
+        return;
+    }
+    mp_buf_add(out, rt, (size_t)(at - rt));
+    const char *c = mp_script_common;
+    for (const char *nl; *c == '#' && (nl = strchr(c, '\n'));)
+        c = nl + 1;
+    mp_buf_add(out, c, mp_script_common_len - (size_t)(c - mp_script_common));
+    const char *rest = at + sizeof(mark) - 1;
+    mp_buf_add(out, rest, len - (size_t)(rest - rt));
+}
+
 int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
                    mp_diag *d)
 {
@@ -430,9 +449,181 @@ int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
                 li + 1, g->gis.model->id);
     }
     head_comment(s, o, placed, out);
-    mp_buf_add(out, mp_script_runtime, mp_script_runtime_len);
+    put_runtime(out, mp_script_runtime, mp_script_runtime_len);
     data_functions(s, placed, out);
     gpu_lists(s, out);
     mp_buf_puts(out, "\nmain \"$@\"\n");
     return 0;
+}
+
+/* ------------------------------------------------------ change scripts */
+
+/* Words joined sorted as C strings (the runtime sorts what it reads with
+ * LC_ALL=C sort), freed here. */
+static void put_sorted(char **items, int n, mp_buf *out)
+{
+    qsort(items, (size_t)n, sizeof(*items), cmp_str);
+    for (int k = 0; k < n; k++) {
+        mp_buf_printf(out, "%s%s", k ? " " : "", items[k] ? items[k] : "");
+        free(items[k]);
+    }
+}
+
+/* "ID:PROFILE-ID:START" of a change entry. */
+static void change_word(const mp_model *m, const mp_gi_change *c, mp_buf *out,
+                        const char *sep)
+{
+    mp_buf_printf(out, "%s%d:%d:%d", sep, c->gi_id, m->profiles[c->profile].id,
+                  c->start);
+}
+
+/* The fields gpu_data gives for GPU g (see change_runtime.sh). */
+static void change_record(const mp_change_gpu *g, mp_buf *out)
+{
+    const mp_gpu_change *c = &g->change;
+    const mp_layout *from = &g->from.layout.gis, *to = &g->to.gis;
+    const mp_model *m = from->model;
+    mp_buf_printf(out, "%s|", m->id);
+    for (int k = 0; k < m->n_pci_ids; k++)
+        mp_buf_printf(out, "%s0x%08X", k ? " " : "", m->pci_ids[k]);
+    mp_buf_printf(out, "|%s|",
+                  c->mig_enable    ? "enable"
+                  : c->mig_disable ? "disable"
+                                   : "keep");
+    char *items[MP_MAX_GIS];
+    char w[64];
+    int n = g->from.layout.mig_enabled ? from->n : 0;
+    for (int q = 0; q < n; q++) {
+        snprintf(w, sizeof(w), "%d:%d:%d", g->from.gi[q].gi_id,
+                 m->profiles[from->gi[q].profile].id, from->gi[q].start);
+        items[q] = strdup(w);
+    }
+    put_sorted(items, n, out);
+    mp_buf_putc(out, '|');
+    n = g->to.mig_enabled ? to->n : 0;
+    for (int q = 0; q < n; q++) {
+        snprintf(w, sizeof(w), "%d:%d", m->profiles[to->gi[q].profile].id,
+                 to->gi[q].start);
+        items[q] = strdup(w);
+    }
+    put_sorted(items, n, out);
+    mp_buf_putc(out, '|');
+    for (int k = 0; k < c->n_keep; k++)
+        change_word(m, &c->keep[k], out, k ? " " : "");
+    mp_buf_putc(out, '|');
+    for (int k = 0; k < c->n_destroy; k++)
+        change_word(m, &c->destroy[k], out, k ? " " : "");
+    mp_buf_putc(out, '|');
+    for (int k = 0; k < c->n_create; k++) {
+        const mp_gi_change *x = &c->create[k];
+        mp_buf_printf(out, "%s%d:%d=", k ? " " : "", m->profiles[x->profile].id,
+                      x->start);
+        int ids[64];
+        int nid = g->to.ci_explicit[x->to]
+                      ? mp_gpu_layout_ci_ids(&g->to, x->to, ids, 64)
+                      : 0;
+        for (int i = 0; i < nid; i++)
+            mp_buf_printf(out, "%s%d", i ? "," : "", ids[i]);
+    }
+    mp_buf_putc(out, '|');
+    bool named[MP_MAX_PROFILES] = {false};
+    for (int q = 0; q < from->n + to->n; q++) {
+        int p = q < from->n ? from->gi[q].profile : to->gi[q - from->n].profile;
+        if (!named[p])
+            mp_buf_printf(out, "%s%d=%s", q ? " " : "", m->profiles[p].id,
+                          m->profiles[p].name);
+        named[p] = true;
+    }
+}
+
+/* The comment block of GPU g: what it keeps, destroys and creates, and
+ * the target's diagram. */
+static void change_comment(const mp_change_gpu *g, mp_buf *out)
+{
+    const mp_gpu_change *c = &g->change;
+    const mp_model *m = g->from.layout.gis.model;
+    mp_buf_printf(out, "#\n# GPU %d (%s)", g->from.index, m->id);
+    if (g->note) {
+        mp_buf_puts(out, ", ");
+        comment_text(out, g->note);
+    }
+    mp_buf_printf(out, ": keep %d, destroy %d, create %d%s\n", c->n_keep,
+                  c->n_destroy, c->n_create,
+                  mp_gpu_change_none(c) ? " (no change)" : "");
+    for (int k = 0; k < c->n_destroy; k++) {
+        const mp_gi_change *x = &c->destroy[k];
+        mp_buf_printf(out, "#   destroy GI %d (%s@%d)%s\n", x->gi_id,
+                      m->profiles[x->profile].name, x->start,
+                      x->in_use ? ", IN USE when planned" : "");
+    }
+    if (!g->to.mig_enabled) {
+        mp_buf_puts(out, "#   then MIG disabled\n");
+        return;
+    }
+    mp_script_labels lab;
+    memset(&lab, 0, sizeof(lab));
+    char text[MP_MAX_GIS][32];
+    bool any_busy = false;
+    for (int k = 0; k < c->n_keep; k++) {
+        const mp_gi_change *x = &c->keep[k];
+        snprintf(text[x->to], sizeof(text[0]), "%sGI %d", x->in_use ? "*" : "",
+                 x->gi_id);
+        any_busy |= x->in_use;
+        lab.gi[x->to] = text[x->to];
+    }
+    for (int k = 0; k < c->n_create; k++)
+        lab.gi[c->create[k].to] = "new";
+    if (g->to.gis.n > 0)
+        layout_diagram(&g->to, &lab, out);
+    if (any_busy)
+        mp_buf_puts(out, "#   (*: in use when planned; kept)\n");
+}
+
+int mp_emit_change_script(const mp_change_script *s, const mp_script_opts *o,
+                          mp_buf *out, mp_diag *d)
+{
+    if (o->no_placement)
+        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
+                           "--no-placement does not apply to a change: the "
+                           "instances kept stay where they are, so the new "
+                           "ones need their start slots");
+    mp_buf_puts(out, "#!/usr/bin/env bash\n");
+    mp_buf_printf(out, "# Written by migplan %s from ", MIGPLAN_VERSION);
+    comment_text(out, o->source ? o->source : "(unknown)");
+    mp_buf_puts(
+        out,
+        ".\n#\n# Changes the GPUs below from the state they were planned "
+        "from, without a\n# rebuild: it keeps the GPU instances listed as "
+        "kept, destroys only the listed\n# GPU instance IDs and creates the "
+        "new instances at their start slots. It\n# first checks that every "
+        "GPU still holds what it held when planned (else it\n# stops and "
+        "says what differs) and that no instance it destroys is in use. A\n"
+        "# GPU already changed is left alone, so the script is safe to run "
+        "twice; GPUs\n# not listed are not touched. Run it as root. "
+        "DRY_RUN=1 previews every GPU's\n# commands, then lists what "
+        "blocks the change.\n");
+    for (int k = 0; k < s->n; k++)
+        change_comment(&s->gpus[k], out);
+    mp_buf_puts(out, "\n");
+    put_runtime(out, mp_change_runtime, mp_change_runtime_len);
+    mp_buf_puts(out, "\n# ---- data: the changes above ----\n\n");
+    mp_buf_puts(out, "# model|PCI IDs|MIG mode|GIs when planned "
+                     "(ID:PROFILE:START)|target (PROFILE:START)|kept|"
+                     "destroyed|created (PROFILE:START=CIs)|profile names\n");
+    mp_buf_puts(out, "gpu_data() {\n    case $1 in\n");
+    for (int k = 0; k < s->n; k++) {
+        mp_buf tmp = MP_BUF_INIT;
+        change_record(&s->gpus[k], &tmp);
+        mp_buf_printf(out, "    %d) echo ", s->gpus[k].from.index);
+        sq(out, mp_buf_str(&tmp));
+        mp_buf_puts(out, " ;;\n");
+        mp_buf_free(&tmp);
+    }
+    mp_buf_puts(out, "    *) die \"internal error: no GPU $1\" ;;\n"
+                     "    esac\n}\n\nchange_gpus='");
+    for (int k = 0; k < s->n; k++)
+        mp_buf_printf(out, "%s%d", k ? " " : "", s->gpus[k].from.index);
+    mp_buf_puts(out, "'\n\nmain \"$@\"\n");
+    return out->failed ? mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory")
+                       : 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "migplan/yaml/ydoc.h"
+#include "node_text.h"
 #include "migplan/yaml/schema.h"
 
 typedef struct gpu_raw {
@@ -129,6 +130,12 @@ int mp_node_parse(const mp_db *db, const char *text, size_t len,
         {"gpus", MP_F_NODE, true, 0, 0, 0},
     };
     memset(out, 0, sizeof(*out));
+    if (mp_node_text_kind(text, len) != MP_NODE_TEXT_NONE) {
+        int trc = mp_node_parse_text(db, text, len, path, out, d);
+        if (trc)
+            mp_node_free(out);
+        return trc;
+    }
     mp_ydoc doc;
     int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
     if (rc)

@@ -279,12 +279,12 @@ static const char *entry_origin(mp_arena *a, const mp_mp_config *cfg,
     return s;
 }
 
-/* mig-parted's rule for node GPU g: the last entry that selects its index
- * and whose device-filter matches its PCI IDs (mp_node_gpu_match; an
+/* mig-parted's rule for node GPU g (script.h): the last entry that selects its
+ * index and whose device-filter matches its PCI IDs (mp_node_gpu_match; an
  * entry the inventory cannot settle counts, and the script checks the IDs
  * when it runs). */
-static const mp_mp_entry *entry_for(const mp_mp_config *cfg,
-                                    const mp_node_gpu *g)
+const mp_mp_entry *mp_script_entry_for(const mp_mp_config *cfg,
+                                       const mp_node_gpu *g)
 {
     const mp_mp_entry *hit = NULL;
     for (int i = 0; i < cfg->n_entries; i++) {
@@ -342,7 +342,7 @@ static int from_node(builder *b, const mp_mp_config *cfg, const mp_node *node,
     for (int g = 0; g < node->n; g++) {
         const mp_node_gpu *ng = &node->gpus[g];
         const mp_model *m = ng->model;
-        const mp_mp_entry *e = entry_for(cfg, ng);
+        const mp_mp_entry *e = mp_script_entry_for(cfg, ng);
         if (!e) {
             uint32_t id = mp_node_gpu_id(ng);
             if (id)

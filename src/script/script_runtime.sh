@@ -12,59 +12,7 @@ pending=''    # GPUs whose MIG mode waits for a reset
 # (each takes a while on a busy node).
 declare -a g_id=() g_mode=() g_uuid=() g_lay1=() g_lay0=() g_ngi=() g_nci=()
 
-die() {
-    printf 'migplan script: %s\n' "$*" >&2
-    exit 1
-}
-
-say() {
-    printf '%s\n' "$*"
-}
-
-# Run a command that changes a GPU; under DRY_RUN=1 only print it.
-run() {
-    if [ "$dry_run" = 1 ]; then
-        printf '+ %s\n' "$*"
-        return 0
-    fi
-    "$@"
-}
-
-# Read the GPUs with `nvidia-smi $2...` into $smi_out. Everything after a
-# read decides from what it says, so a read that fails stops the script
-# (a failure inside a pipe or `< <(...)` would go unnoticed). With $1 = 1
-# (the -lgi/-lci tables, whose parser skips any other line), standard error
-# is read too, and nvidia-smi's answer that there is nothing to list (no
-# MIG-enabled GPU, no GPU or compute instance) is an empty list, not a
-# failure.
-smi_out=''
-smi_read() {
-    local none_ok=$1 rc=0
-    shift
-    if [ "$none_ok" = 1 ]; then
-        smi_out=$(nvidia-smi "$@" 2>&1) || rc=$?
-    else
-        smi_out=$(nvidia-smi "$@") || rc=$?
-    fi
-    [ "$rc" != 0 ] || return 0
-    if [ "$none_ok" = 1 ]; then
-        case $smi_out in
-        'No MIG-enabled devices found'* | 'No GPU instances found'* | 'No compute instances found'*)
-            smi_out=''
-            return 0
-            ;;
-        esac
-    fi
-    die "cannot read the GPUs: nvidia-smi $* failed (exit status $rc): ${smi_out//$'\n'/ }; check that nvidia-smi works on this node, then run this script again"
-}
-
-# " 0x233010de" -> "0x233010DE", as the rules below spell PCI IDs.
-norm_id() {
-    local v=${1// /}
-    v=${v^^}
-    printf '0x%s' "${v#0X}"
-}
-
+# @COMMON@
 # Fill g_lay1 / g_lay0 (instances with and without start slots, in the
 # form of the layouts below), g_ngi and g_nci from `nvidia-smi mig -lgi`
 # and `-lci`, for GPU $1, or every GPU when $1 is empty.

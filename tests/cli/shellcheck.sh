@@ -12,6 +12,6 @@ if ! command -v shellcheck >/dev/null 2>&1; then
 fi
 cd "$root"
 mapfile -t files < <(find tests .ci -name '*.sh' -o -path .ci/run | sort)
-files+=(src/script/script_runtime.sh)
+files+=(src/script/script_runtime.sh src/script/script_common.sh src/script/change_runtime.sh)
 shellcheck -s bash "${files[@]}"
 echo "${#files[@]} scripts pass shellcheck"

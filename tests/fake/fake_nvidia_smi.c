@@ -28,8 +28,14 @@
  * free ID, where real drivers pick their own: scripts must read them back);
  * CI placement (first fit).
  *
+ * Plain `nvidia-smi` prints only the Processes table (GI ID column), which
+ * is what scripts read of that view.
+ *
  * Test-only commands: --fake-init MODEL[:COUNT]|0xPCIID... (a PCI ID: a GPU
- * without MIG) [--fake-ampere-reset], --fake-proc INDEX PID NAME,
+ * without MIG) [--fake-ampere-reset], --fake-proc INDEX PID NAME (a process
+ * on the whole GPU: every MIG change fails), --fake-gi-proc INDEX GI-ID PID
+ * NAME (a process in one GPU instance: that instance cannot be destroyed,
+ * the others can, and MIG mode cannot change),
  * --fake-kill INDEX, --fake-dump, --fake-gi INDEX PROFILE-ID START (force a
  * GPU instance), --fake-dirty (MIG on and stray instances everywhere).
  * $FAKE_NVIDIA_SMI_LOG, when set, receives every command line.
@@ -73,6 +79,7 @@ typedef struct gi {
 
 typedef struct proc {
     int pid;
+    int gi; /* the GPU instance it runs in, -1: the whole GPU */
     char name[64];
 } proc;
 
@@ -163,12 +170,14 @@ static int load_state(void)
                     x->cis[x->nci++] = (ci){c, d, e, g};
             }
         } else if (strcmp(kind, "proc") == 0) {
-            int pid;
+            int pid, in_gi = -1;
             char name[64];
-            if (sscanf(line, "proc %d %d %63s", &a, &pid, name) == 3 &&
+            if (sscanf(line, "proc %d %d %63s %d", &a, &pid, name, &in_gi) >=
+                    3 &&
                 a < ngpus && gpus[a].nproc < MAX_PROCS) {
                 proc *p = &gpus[a].procs[gpus[a].nproc++];
                 p->pid = pid;
+                p->gi = in_gi;
                 snprintf(p->name, sizeof(p->name), "%s", name);
             }
         }
@@ -201,7 +210,8 @@ static int save_state(void)
                         g->cis[c].profile_id, g->cis[c].start, g->cis[c].size);
         }
         for (int p = 0; p < x->nproc; p++)
-            fprintf(f, "proc %d %d %s\n", i, x->procs[p].pid, x->procs[p].name);
+            fprintf(f, "proc %d %d %s %d\n", i, x->procs[p].pid,
+                    x->procs[p].name, x->procs[p].gi);
     }
     if (fclose(f) != 0 || rename(tmp, state_path) != 0)
         return fail("fake nvidia-smi: cannot write %s\n", state_path);
@@ -384,9 +394,64 @@ static int parse_profile(const mp_model *m, const char *s)
     return -1;
 }
 
+/* Any process on the GPU: MIG mode and resets wait for it. */
 static bool busy(const gpu *x)
 {
     return x->nproc > 0;
+}
+
+/* A process on the whole GPU (not in a GPU instance): no MIG change at
+ * all. */
+static bool whole_busy(const gpu *x)
+{
+    for (int p = 0; p < x->nproc; p++)
+        if (x->procs[p].gi < 0)
+            return true;
+    return false;
+}
+
+/* A process in GPU instance gi_id, or on the whole GPU: that instance and
+ * its compute instances cannot be destroyed or changed. Other instances
+ * can: a busy instance does not block its neighbours. */
+static bool gi_busy(const gpu *x, int gi_id)
+{
+    for (int p = 0; p < x->nproc; p++)
+        if (x->procs[p].gi < 0 || x->procs[p].gi == gi_id)
+            return true;
+    return false;
+}
+
+/* The plain `nvidia-smi` view, reduced to its Processes table (89 wide, as
+ * fidelity-corrections.md section D shows it). */
+static void print_processes(void)
+{
+    const char *rule = "+--------------------------------------------------"
+                       "---------------------------------------+";
+    puts(rule);
+    printf("| %-87s |\n", "Processes:");
+    printf("| %-87s |\n", " GPU   GI   CI        PID   Type   Process name  "
+                          "                            GPU Memory");
+    printf("| %-87s |\n", "       ID   ID                                    "
+                          "                           Usage");
+    puts("|================================================================="
+         "========================|");
+    int n = 0;
+    for (int i = 0; i < ngpus; i++)
+        for (int p = 0; p < gpus[i].nproc; p++, n++) {
+            const proc *r = &gpus[i].procs[p];
+            char gi_col[16], ci_col[16];
+            snprintf(gi_col, sizeof(gi_col), "%s", "N/A");
+            snprintf(ci_col, sizeof(ci_col), "%s", "N/A");
+            if (r->gi >= 0) {
+                snprintf(gi_col, sizeof(gi_col), "%d", r->gi);
+                snprintf(ci_col, sizeof(ci_col), "%d", 0);
+            }
+            printf("| %4d %4s %4s %10d      C   %-42.42s %9s |\n", i, gi_col,
+                   ci_col, r->pid, r->name, "1024MiB");
+        }
+    if (n == 0)
+        printf("|  %-86s |\n", "No running processes found");
+    puts(rule);
 }
 
 static void log_command(int argc, char **argv)
@@ -732,7 +797,7 @@ static int cmd_cgi(int idx, const char *list, bool with_ci)
         int p = parse_profile(x->m, name);
         if (p < 0)
             why = "Invalid Argument";
-        else if (busy(x))
+        else if (whole_busy(x))
             why = "In use by another client";
         else if (start >= 0) {
             bool valid = false;
@@ -785,7 +850,8 @@ static int cmd_cci(int idx, int gi_id, const char *list)
     }
     const mp_gi_profile *pr = &x->m->profiles[g->profile];
     if (!list || !*list)
-        return busy(x) ? EXIT_FAKE_OTHER : create_default_ci(x, idx, g);
+        return gi_busy(x, g->id) ? EXIT_FAKE_OTHER
+                                 : create_default_ci(x, idx, g);
     char copy[512];
     snprintf(copy, sizeof(copy), "%s", list);
     for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
@@ -800,7 +866,7 @@ static int cmd_cci(int idx, int gi_id, const char *list)
         int start = -1;
         if (!cp) {
             why = "Invalid Argument";
-        } else if (busy(x)) {
+        } else if (gi_busy(x, g->id)) {
             why = "In use by another client";
         } else {
             unsigned used = 0;
@@ -855,7 +921,7 @@ static int cmd_dci(int idx, int gi_id, int ci_id)
                 c++;
                 continue;
             }
-            if (busy(x)) {
+            if (gi_busy(x, g->id)) {
                 printf("Unable to destroy compute instance ID %2d from GPU "
                        "%2d GPU instance ID %2d: In use by another client\n",
                        g->cis[c].id, idx, g->id);
@@ -889,7 +955,7 @@ static int cmd_dgi(int idx, int gi_id)
             k++;
             continue;
         }
-        if (busy(x) || g->nci > 0) {
+        if (gi_busy(x, g->id) || g->nci > 0) {
             printf("Unable to destroy GPU instance ID %2d from GPU %2d: In "
                    "use by another client\n",
                    g->id, idx);
@@ -1106,6 +1172,12 @@ int main(int argc, char **argv)
         return EXIT_FAKE_OTHER;
     }
     int rc;
+    if (argc == 1) { /* the plain view: its Processes table */
+        if ((rc = load_state()) == 0)
+            print_processes();
+        mp_db_free(dbw);
+        return rc;
+    }
     if (argc >= 2 && strcmp(argv[1], "--fake-init") == 0) {
         rc = fake_init(argc, argv, 2);
         mp_db_free(dbw);
@@ -1165,9 +1237,22 @@ int main(int argc, char **argv)
             if (g >= 0 && g < ngpus && gpus[g].nproc < MAX_PROCS) {
                 proc *p = &gpus[g].procs[gpus[g].nproc++];
                 p->pid = atoi(argv[i + 2]);
+                p->gi = -1;
                 snprintf(p->name, sizeof(p->name), "%s", argv[i + 3]);
             }
             i += 3;
+            changed = true;
+            action = "fake";
+        } else if (strcmp(a, "--fake-gi-proc") == 0 && i + 4 < argc) {
+            int g = atoi(argv[i + 1]), id = atoi(argv[i + 2]);
+            if (g >= 0 && g < ngpus && find_gi(&gpus[g], id) &&
+                gpus[g].nproc < MAX_PROCS) {
+                proc *p = &gpus[g].procs[gpus[g].nproc++];
+                p->gi = id;
+                p->pid = atoi(argv[i + 3]);
+                snprintf(p->name, sizeof(p->name), "%s", argv[i + 4]);
+            }
+            i += 4;
             changed = true;
             action = "fake";
         } else if (strcmp(a, "--fake-dirty") == 0) {

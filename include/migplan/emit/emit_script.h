@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "migplan/script/change_script.h"
 #include "migplan/script/script.h"
 #include "migplan/util/buf.h"
 #include "migplan/util/error.h"
@@ -22,5 +23,23 @@ typedef struct mp_script_opts {
  * no_placement is asked but a layout has no driver-safe order. */
 int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
                    mp_diag *d);
+
+/* A bash change script for s (change_script.h). Before any change it
+ * reads the node (nvidia-smi mig -lgi, -lci and the Processes table of
+ * the plain view) and checks that each GPU of s is the model planned and
+ * holds what it held when planned: the same GPU instance IDs, profiles and
+ * start slots (else it stops and lists every difference), or already the
+ * target (then it does nothing to that GPU, so a second run changes
+ * nothing). A GPU instance in use that the change would destroy is a
+ * blocker: every blocker is listed and nothing is changed. Then, per GPU,
+ * it destroys only the listed GPU instance IDs (`nvidia-smi mig -dci -i
+ * GPU -gi ID`, then `-dgi`), creates only the new instances at their
+ * start slots (`-cgi PROFILE:START`), largest first, and verifies. GPUs
+ * not in s are left as they are. DRY_RUN=1 previews every GPU's commands
+ * first and then lists all blockers. Fails (MP_EUSAGE) when no_placement
+ * is asked: a change keeps instances where they are, so new ones need
+ * their slots. */
+int mp_emit_change_script(const mp_change_script *s, const mp_script_opts *o,
+                          mp_buf *out, mp_diag *d);
 
 #endif

@@ -87,6 +87,12 @@ int mp_script_from_config(const mp_db *db, const mp_mp_config *cfg,
                           const mp_node *node, mp_script *out, mp_buf *skipped,
                           mp_diag *d);
 
+/* mig-parted's rule for GPU g: the last entry of cfg that selects its index
+ * and whose device-filter matches its PCI IDs (an entry the IDs cannot
+ * settle counts), or NULL. */
+const mp_mp_entry *mp_script_entry_for(const mp_mp_config *cfg,
+                                       const mp_node_gpu *g);
+
 void mp_script_free(mp_script *s);
 
 #endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fit_current.h - `fit --current`: whether instances still fit a GPU
+ * beside what it holds, where, and in which order to create them. */
+#ifndef MIGPLAN_FIT_CURRENT_H
+#define MIGPLAN_FIT_CURRENT_H
+
+#include <stdbool.h>
+
+#include "migplan/model/geometry.h"
+#include "migplan/model/gpu_state.h"
+#include "migplan/util/buf.h"
+
+typedef struct mp_fit_current_view {
+    const mp_gpu_state *gpu; /* what the GPU holds (its instances stay) */
+    bool fits;
+    /* fits: the GPU's instances (first, in the state's order), then the
+     * added ones at their starts */
+    const mp_layout *layout;
+    const char *reason; /* does not fit: why */
+    unsigned must_go;   /* does not fit: the GPU's instances (bit q) whose
+                           removal makes room; 0 when none would */
+    /* does not fit: the GPU's instances, then the most of the asked ones
+     * that do fit beside them (largest first), or NULL */
+    const mp_layout *instead;
+    bool unicode;
+} mp_fit_current_view;
+
+/* The GPU's instances, the added ones with their starts in a diagram, and
+ * the nvidia-smi commands that create them, largest first at explicit
+ * starts; or why not, which instances block and what fits instead. */
+void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out);
+
+/* {"model", "gpu_index", "fits", "existing": [{"profile", "start",
+ * "gi_id", "in_use", "process"}], "added": [{"profile", "start"}] in
+ * creation order, "commands"} or, not fitting, "reason", "blocked_by"
+ * (existing entries) and "fits_instead" (added entries). */
+void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out);
+
+#endif

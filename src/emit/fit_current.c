@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+/* fit_current.c - `fit --current` as text and JSON. */
+#include "migplan/emit/fit_current.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "migplan/emit/diagram.h"
+#include "migplan/model/gpu_nearest.h"
+#include "migplan/util/json_out.h"
+
+/* The added instances of l (those after the GPU's own) largest first,
+ * then by start: the order to create them in, at their starts. */
+static int added_order(const mp_fit_current_view *v, const mp_layout *l,
+                       int *order)
+{
+    int first = v->gpu->layout.gis.n, n = 0;
+    for (int q = first; q < l->n; q++)
+        order[n++] = q;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0; j--) {
+            const mp_gi *a = &l->gi[order[j - 1]], *b = &l->gi[order[j]];
+            int sa = l->model->profiles[a->profile].memory_slices;
+            int sb = l->model->profiles[b->profile].memory_slices;
+            if (sa > sb || (sa == sb && a->start < b->start))
+                break;
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    return n;
+}
+
+static void holds_text(const mp_gpu_state *g, mp_buf *out)
+{
+    const mp_layout *l = &g->layout.gis;
+    mp_buf_printf(out, "GPU %d (%s) holds ", g->index, l->model->id);
+    if (l->n == 0)
+        mp_buf_puts(out, "no GPU instances");
+    for (int q = 0; q < l->n; q++) {
+        char d[200];
+        mp_gpu_state_describe(g, q, d, sizeof(d));
+        mp_buf_printf(out, "%s%s", q ? ", " : "", d);
+    }
+    mp_buf_puts(out, ".\n");
+}
+
+static void placed_list(const mp_layout *l, const int *order, int n,
+                        mp_buf *out)
+{
+    for (int k = 0; k < n; k++) {
+        const mp_gi *gi = &l->gi[order[k]];
+        mp_buf_printf(out, "%s%s@%d", k ? ", " : "",
+                      l->model->profiles[gi->profile].name, gi->start);
+    }
+}
+
+void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
+{
+    const mp_gpu_state *g = v->gpu;
+    holds_text(g, out);
+    int order[MP_MAX_GIS];
+    if (!v->fits) {
+        mp_buf_printf(out, "Does not fit beside them: %s\n", v->reason);
+        if (v->must_go) {
+            mp_buf_puts(out, "It would fit if these were destroyed: ");
+            bool first = true;
+            for (int q = 0; q < g->layout.gis.n; q++)
+                if (v->must_go & (1u << q)) {
+                    char d[200];
+                    mp_gpu_state_describe(g, q, d, sizeof(d));
+                    mp_buf_printf(out, "%s%s", first ? "" : ", ", d);
+                    first = false;
+                }
+            mp_buf_puts(out, ".\n");
+        } else {
+            mp_buf_puts(out, "It would not fit even on the empty GPU.\n");
+        }
+        int n = v->instead ? added_order(v, v->instead, order) : 0;
+        mp_buf_puts(out, "Fits instead, of what was asked: ");
+        if (n == 0)
+            mp_buf_puts(out, "nothing");
+        placed_list(v->instead, order, n, out);
+        mp_buf_puts(out, "\n");
+        return;
+    }
+    const mp_layout *l = v->layout;
+    int n = added_order(v, l, order);
+    mp_buf_puts(out, "Fits beside them: ");
+    placed_list(l, order, n, out);
+    mp_buf_puts(out, "\n\n");
+    char text[MP_MAX_GIS][32];
+    const char *subs[MP_MAX_GIS];
+    for (int q = 0; q < l->n; q++) {
+        if (q < g->layout.gis.n)
+            snprintf(text[q], sizeof(text[q]), "%sGI %d",
+                     g->gi[q].n_processes > 0 ? "*" : "", g->gi[q].gi_id);
+        else
+            snprintf(text[q], sizeof(text[q]), "new");
+        subs[q] = text[q];
+    }
+    mp_diagram_opts d = {
+        .unicode = v->unicode, .sublabels = subs, .indent = "", .footer = true};
+    mp_diagram(l, &d, out);
+    mp_buf_puts(out, "\nCreate them in this order (the instances there stay "
+                     "as they are):\n");
+    for (int k = 0; k < n; k++) {
+        const mp_gi *gi = &l->gi[order[k]];
+        mp_buf_printf(out, "  nvidia-smi mig -i %d -cgi %d:%d -C\n", g->index,
+                      l->model->profiles[gi->profile].id, gi->start);
+    }
+}
+
+static cJSON *existing_json(const mp_gpu_state *g, int q)
+{
+    const mp_layout *l = &g->layout.gis;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "profile",
+                            l->model->profiles[l->gi[q].profile].name);
+    cJSON_AddNumberToObject(o, "start", l->gi[q].start);
+    cJSON_AddNumberToObject(o, "gi_id", g->gi[q].gi_id);
+    cJSON_AddBoolToObject(o, "in_use", g->gi[q].n_processes > 0);
+    if (g->gi[q].process)
+        cJSON_AddStringToObject(o, "process", g->gi[q].process);
+    else
+        cJSON_AddNullToObject(o, "process");
+    return o;
+}
+
+static cJSON *added_json(const mp_layout *l, const int *order, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int k = 0; k < n; k++) {
+        const mp_gi *gi = &l->gi[order[k]];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "profile",
+                                l->model->profiles[gi->profile].name);
+        cJSON_AddNumberToObject(o, "start", gi->start);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out)
+{
+    const mp_gpu_state *g = v->gpu;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "model", g->layout.gis.model->id);
+    cJSON_AddNumberToObject(root, "gpu_index", g->index);
+    cJSON_AddBoolToObject(root, "fits", v->fits);
+    cJSON *ex = cJSON_AddArrayToObject(root, "existing");
+    for (int q = 0; q < g->layout.gis.n; q++)
+        cJSON_AddItemToArray(ex, existing_json(g, q));
+    int order[MP_MAX_GIS];
+    if (v->fits) {
+        int n = added_order(v, v->layout, order);
+        cJSON_AddItemToObject(root, "added", added_json(v->layout, order, n));
+        cJSON *cmds = cJSON_AddArrayToObject(root, "commands");
+        for (int k = 0; k < n; k++) {
+            const mp_gi *gi = &v->layout->gi[order[k]];
+            char cmd[96];
+            snprintf(cmd, sizeof(cmd), "nvidia-smi mig -i %d -cgi %d:%d -C",
+                     g->index, v->layout->model->profiles[gi->profile].id,
+                     gi->start);
+            cJSON_AddItemToArray(cmds, cJSON_CreateString(cmd));
+        }
+    } else {
+        cJSON_AddStringToObject(root, "reason", v->reason);
+        cJSON *b = cJSON_AddArrayToObject(root, "blocked_by");
+        for (int q = 0; q < g->layout.gis.n; q++)
+            if (v->must_go & (1u << q))
+                cJSON_AddItemToArray(b, existing_json(g, q));
+        int n = v->instead ? added_order(v, v->instead, order) : 0;
+        cJSON_AddItemToObject(root, "fits_instead",
+                              added_json(v->instead, order, n));
+    }
+    mp_json_print(root, out);
+    cJSON_Delete(root);
+}

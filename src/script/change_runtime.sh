@@ -1,0 +1,284 @@
+# SPDX-License-Identifier: Apache-2.0
+# ---- runtime: the same in every change script migplan writes ----
+# (src/script/change_runtime.sh in the migplan sources, embedded at build time;
+# gpu_data and change_gpus follow as data)
+# shellcheck disable=SC2154 # change_gpus is data below
+set -euo pipefail
+
+dry_run=${DRY_RUN:-0}
+offline=0 # 1: DRY_RUN without nvidia-smi, a preview of the plan as made
+# What the node holds now, read once: per GPU its PCI device ID, MIG mode
+# and GPU instances (sorted "ID:PROFILE:START" words); per "GPU:GI" its
+# compute instances and the processes in it.
+declare -A g_dev=() g_mode=() g_gis=() g_nci=() g_proc=()
+# The fields of the GPU being looked at (gpu_fields).
+f_model='' f_devices='' f_mig='' f_from='' f_target='' f_keep=''
+f_destroy='' f_create='' f_names=''
+
+# @COMMON@
+# The words of $1 sorted as C strings, one space apart.
+sorted() {
+    [ -n "$1" ] || return 0
+    # shellcheck disable=SC2086 # words, one per line
+    printf '%s\n' $1 | LC_ALL=C sort | paste -sd ' ' -
+}
+
+# Read the node: PCI IDs, MIG modes, GPU and compute instances, and the
+# Processes table of the plain nvidia-smi view (its GI ID column says
+# which GPU instance each process runs in).
+read_node() {
+    local idx dev mode words key n
+    g_dev=() g_mode=() g_gis=() g_nci=() g_proc=()
+    if [ "$offline" = 1 ]; then
+        for idx in $change_gpus; do
+            gpu_fields "$idx"
+            g_dev[$idx]=${f_devices%% *}
+            g_mode[$idx]=Enabled
+            [ "$f_mig" != enable ] || g_mode[$idx]=Disabled
+            g_gis[$idx]=$f_from
+        done
+        return 0
+    fi
+    smi_read 0 --query-gpu=index,pci.device_id,mig.mode.current --format=csv,noheader
+    while IFS=, read -r idx dev mode; do
+        idx=${idx// /}
+        [ -n "$idx" ] || continue
+        g_dev[$idx]=$(norm_id "$dev")
+        g_mode[$idx]=${mode// /}
+        g_gis[$idx]=''
+    done <<<"$smi_out"
+    smi_read 1 mig -lgi
+    while read -r idx words; do
+        [ -z "$idx" ] || g_gis[$idx]=$(sorted "$words")
+    done < <(LC_ALL=C awk '$1 == "|" && $3 == "MIG" {
+            split($7, p, ":"); w[$2] = w[$2] " " $6 ":" $5 ":" p[1] }
+        END { for (g in w) print g, w[g] }' <<<"$smi_out")
+    smi_read 1 mig -lci
+    while read -r key n; do
+        [ -z "$key" ] || g_nci[$key]=$n
+    done < <(LC_ALL=C awk '$1 == "|" && $4 == "MIG" { n[$2 ":" $3]++ }
+        END { for (k in n) print k, n[k] }' <<<"$smi_out")
+    smi_read 0
+    while read -r key words; do
+        [ -z "$key" ] || g_proc[$key]="${g_proc[$key]:+${g_proc[$key]}, }$words"
+    done < <(LC_ALL=C awk '/Processes:/ { p = 1; next }
+        p && $1 == "|" && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && NF >= 9 {
+            name = $7
+            for (i = 8; i <= NF - 2; i++) name = name " " $i
+            print $2 ":" $3, name " (pid " $5 ")" }' <<<"$smi_out")
+}
+
+# Set the f_* fields from GPU $1's data.
+gpu_fields() {
+    IFS='|' read -r f_model f_devices f_mig f_from f_target f_keep f_destroy \
+        f_create f_names <<<"$(gpu_data "$1")"
+}
+
+# The name of profile ID $1 on the GPU looked at (f_names).
+profile_name() {
+    local w name="profile $1"
+    for w in $f_names; do
+        [ "${w%%=*}" != "$1" ] || name=${w#*=}
+    done
+    printf '%s' "$name"
+}
+
+# "GI 3 (2g.20gb@0)" for the word "ID:PROFILE:START" $1.
+describe() {
+    local rest=${1#*:}
+    printf 'GI %s (%s@%s)' "${1%%:*}" "$(profile_name "${rest%%:*}")" "${rest#*:}"
+}
+
+# "PROFILE:START" words of the GPU instances in $1, sorted.
+profiles_of() {
+    local w out=''
+    for w in $1; do out="$out ${w#*:}"; done
+    sorted "$out"
+}
+
+# Where GPU $1 stands: "planned" (as when planned), "changed" (changed as
+# planned) or "differs" (it prints what differs, one line each).
+gpu_status() {
+    local idx=$1 now=${g_gis[$1]:-} w mode=${g_mode[$1]:-}
+    local want_mode=Enabled keep_ok=1
+    [ "$f_mig" != enable ] || want_mode=Disabled
+    if [ "$mode" = "$want_mode" ] && [ "$now" = "$f_from" ]; then
+        echo planned
+        return 0
+    fi
+    for w in $f_keep; do [[ " $now " == *" $w "* ]] || keep_ok=0; done
+    if [ "$f_mig" = disable ]; then
+        [ "$mode" = Disabled ] && { echo changed; return 0; }
+    elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ] &&
+        [ "$(profiles_of "$now")" = "$f_target" ]; then
+        echo changed
+        return 0
+    fi
+    echo differs
+    [ "$mode" = "$want_mode" ] ||
+        say "GPU $idx: MIG mode is $mode; it was $want_mode when planned"
+    for w in $f_from; do
+        [[ " $now " == *" $w "* ]] || say "GPU $idx: $(describe "$w") is gone"
+    done
+    for w in $now; do
+        [[ " $f_from " == *" $w "* ]] || say "GPU $idx: $(describe "$w") is new"
+    done
+}
+
+# The instances in use that GPU $1's change would destroy, one line each.
+blockers() {
+    local idx=$1 w key
+    for w in $f_destroy; do
+        key="$idx:${w%%:*}"
+        [ -z "${g_proc[$key]:-}" ] ||
+            say "GPU $idx: $(describe "$w") is in use by ${g_proc[$key]}; this change destroys it"
+    done
+    if [ "$f_mig" != keep ]; then
+        for key in "${!g_proc[@]}"; do
+            [ "${key%%:*}" != "$idx" ] ||
+                say "GPU $idx: MIG mode must change, but ${g_proc[$key]} runs on it"
+        done
+    fi
+}
+
+# The ID of the GPU instance "PROFILE:START" $2 on GPU $1, read now.
+new_gi_id() {
+    smi_read 1 mig -i "$1" -lgi
+    LC_ALL=C awk -v k="$2" '$1 == "|" && $3 == "MIG" {
+            split($7, p, ":"); if ($5 ":" p[1] == k) { print $6; found = 1; exit } }
+        END { exit !found }' <<<"$smi_out"
+}
+
+# Carry out GPU $1's change: destroy by GI ID, then create at start slots.
+change_gpu() {
+    local idx=$1 w id spec ps cis
+    if [ "$f_mig" = enable ]; then
+        run nvidia-smi -i "$idx" -mig 1 || die "GPU $idx: cannot enable MIG mode"
+        if [ "$dry_run" != 1 ]; then
+            smi_read 0 -i "$idx" --query-gpu=mig.mode.current --format=csv,noheader
+            [ "${smi_out// /}" = Enabled ] ||
+                die "GPU $idx: MIG mode is pending; reset the GPU (nvidia-smi -r -i $idx) or reboot, then run this script again"
+        fi
+    fi
+    for w in $f_destroy; do
+        id=${w%%:*}
+        if [ "$offline" = 1 ] || [ "${g_nci[$idx:$id]:-0}" -gt 0 ]; then
+            run nvidia-smi mig -dci -i "$idx" -gi "$id" ||
+                die "GPU $idx: cannot destroy the compute instances of $(describe "$w")"
+        fi
+        run nvidia-smi mig -dgi -i "$idx" -gi "$id" ||
+            die "GPU $idx: cannot destroy $(describe "$w")"
+    done
+    for spec in $f_create; do
+        ps=${spec%%=*}
+        cis=${spec#*=}
+        if [ -z "$cis" ]; then
+            run nvidia-smi mig -i "$idx" -cgi "$ps" -C ||
+                die "GPU $idx: creating GPU instance $ps failed (see above)"
+            continue
+        fi
+        run nvidia-smi mig -i "$idx" -cgi "$ps" ||
+            die "GPU $idx: creating GPU instance $ps failed (see above)"
+        id="<ID of the new GPU instance $ps>"
+        [ "$dry_run" = 1 ] || id=$(new_gi_id "$idx" "$ps") ||
+            die "GPU $idx: the new GPU instance $ps is not listed"
+        run nvidia-smi mig -i "$idx" -gi "$id" -cci "$cis" ||
+            die "GPU $idx: creating compute instances $cis in GPU instance $id failed"
+    done
+    if [ "$f_mig" = disable ]; then
+        run nvidia-smi -i "$idx" -mig 0 || die "GPU $idx: cannot disable MIG mode"
+    fi
+}
+
+# "GPU 1 (MODEL): keep GI 1 (3g.40gb@4); destroy ...; create 1g.10gb@3".
+summary() {
+    local w keep='' destroy='' create='' mig=''
+    for w in $f_keep; do keep="$keep${keep:+, }$(describe "$w")"; done
+    for w in $f_destroy; do destroy="$destroy${destroy:+, }$(describe "$w")"; done
+    for w in $f_create; do
+        w=${w%%=*}
+        create="$create${create:+, }$(profile_name "${w%%:*}")@${w#*:}"
+    done
+    [ "$f_mig" = keep ] || mig="; MIG mode: $f_mig"
+    printf 'GPU %s (%s): keep %s; destroy %s; create %s%s\n' "$1" "$f_model" \
+        "${keep:-nothing}" "${destroy:-nothing}" "${create:-nothing}" "$mig"
+}
+
+main() {
+    local idx status differ='' block='' todo=''
+    if ! command -v nvidia-smi >/dev/null 2>&1; then
+        [ "$dry_run" = 1 ] ||
+            die "nvidia-smi not found; install the NVIDIA driver, or preview with DRY_RUN=1"
+        offline=1
+        say "# nvidia-smi not found: a preview of the change as planned; the"
+        say "# node's state and the instances in use are not checked"
+    fi
+    read_node
+    for idx in $change_gpus; do
+        gpu_fields "$idx"
+        if [ -z "${g_dev[$idx]:-}" ]; then
+            differ="${differ}GPU $idx: not found on this node"$'\n'
+            continue
+        fi
+        if [[ " $f_devices " != *" ${g_dev[$idx]} "* ]]; then
+            differ="${differ}GPU $idx: PCI device ${g_dev[$idx]}, not a $f_model ($f_devices)"$'\n'
+            continue
+        fi
+        status=$(gpu_status "$idx")
+        case $status in
+        planned) todo="$todo $idx" ;;
+        changed) ;;
+        *) differ="$differ${status#differs$'\n'}"$'\n' ;;
+        esac
+    done
+    if [ -n "$differ" ]; then
+        printf '%s' "$differ" >&2
+        die "the node is not in the state this change was planned from (above); nothing was changed; read the node again (nvidia-smi mig -lgi) and plan anew"
+    fi
+    for idx in "${!g_dev[@]}"; do
+        [[ " $change_gpus " == *" $idx "* ]] || say "GPU $idx: not in this change, left as it is"
+    done
+    for idx in $change_gpus; do
+        [[ " $todo " == *" $idx "* ]] || say "GPU $idx: already changed as planned, nothing to do"
+    done
+    [ -n "$todo" ] || { say "done: the node is as planned"; return 0; }
+    for idx in $todo; do
+        gpu_fields "$idx"
+        block="$block$(blockers "$idx")"
+        [ -z "$block" ] || block="$block"$'\n'
+    done
+    if [ "$dry_run" = 1 ]; then
+        for idx in $todo; do
+            gpu_fields "$idx"
+            summary "$idx"
+            change_gpu "$idx"
+        done
+        if [ -n "$block" ]; then
+            say "# blockers: the change cannot run while these instances are in use:"
+            printf '%s' "$block"
+            die "blocked (above): stop those workloads, or plan again from the node as it is now"
+        fi
+        say "# dry run: nothing was changed"
+        return 0
+    fi
+    if [ -n "$block" ]; then
+        printf '%s' "$block" >&2
+        die "blocked (above): nothing was changed; stop those workloads, or plan again from the node as it is now"
+    fi
+    for idx in $todo; do
+        gpu_fields "$idx"
+        say "$(summary "$idx")"
+        change_gpu "$idx"
+    done
+    read_node
+    for idx in $todo; do
+        gpu_fields "$idx"
+        status=$(gpu_status "$idx")
+        if [ "${status%%$'\n'*}" != changed ]; then
+            printf '%s\n' "${status#differs$'\n'}" >&2
+            die "GPU $idx: not as planned after the change (above)"
+        fi
+        say "GPU $idx: changed and verified"
+    done
+    say "done: the node is as planned"
+}

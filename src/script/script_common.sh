@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: Apache-2.0
+# ---- the functions setup and change scripts share: src/script/script_common.sh,
+# spliced by the emitter into each runtime where it says @COMMON@ ----
+# shellcheck shell=bash disable=SC2154 # dry_run is the runtime's
+die() {
+    printf 'migplan script: %s\n' "$*" >&2
+    exit 1
+}
+
+say() {
+    printf '%s\n' "$*"
+}
+
+# Run a command that changes a GPU; under DRY_RUN=1 only print it.
+run() {
+    if [ "$dry_run" = 1 ]; then
+        printf '+ %s\n' "$*"
+        return 0
+    fi
+    "$@"
+}
+
+# Read the GPUs with `nvidia-smi $2...` into $smi_out. Everything after a
+# read decides from what it says, so a read that fails stops the script
+# (a failure inside a pipe or `< <(...)` would go unnoticed). With $1 = 1
+# (the -lgi/-lci tables, whose parser skips any other line), standard error
+# is read too, and nvidia-smi's answer that there is nothing to list (no
+# MIG-enabled GPU, no GPU or compute instance) is an empty list, not a
+# failure.
+smi_out=''
+smi_read() {
+    local none_ok=$1 rc=0
+    shift
+    if [ "$none_ok" = 1 ]; then
+        smi_out=$(nvidia-smi "$@" 2>&1) || rc=$?
+    else
+        smi_out=$(nvidia-smi "$@") || rc=$?
+    fi
+    [ "$rc" != 0 ] || return 0
+    if [ "$none_ok" = 1 ]; then
+        case $smi_out in
+        'No MIG-enabled devices found'* | 'No GPU instances found'* | 'No compute instances found'*)
+            smi_out=''
+            return 0
+            ;;
+        esac
+    fi
+    die "cannot read the GPUs: nvidia-smi $* failed (exit status $rc): ${smi_out//$'\n'/ }; check that nvidia-smi works on this node, then run this script again"
+}
+
+# " 0x233010de" -> "0x233010DE", as the rules below spell PCI IDs.
+norm_id() {
+    local v=${1// /}
+    v=${v^^}
+    printf '0x%s' "${v#0X}"
+}
+

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# change-e2e.sh MIGPLAN FAKE-NVIDIA-SMI - change scripts (`migplan script
+# --current`) run against the fake nvidia-smi (tests/fake/) on a dirty node
+# whose GPU instances are partly in use:
+#   - the change keeps what the config still wants, destroys only the
+#     listed GI IDs, never an instance in use, leaves GPUs outside the
+#     change as they are, and a second run changes nothing;
+#   - DRY_RUN=1 changes nothing, previews every GPU, then lists every
+#     blocker (an instance in use the change would destroy);
+#   - a node that no longer holds the planned state stops the script
+#     before any change, saying what differs;
+#   - a config that needs an instance in use is refused by migplan, naming
+#     it, unless --allow-disruption;
+#   - DRY_RUN without nvidia-smi previews the plan as made.
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 MIGPLAN FAKE-NVIDIA-SMI" >&2
+    exit 2
+fi
+migplan=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+fake=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/bin"
+ln -s "$fake" "$tmp/bin/nvidia-smi"
+export PATH="$tmp/bin:$PATH"
+export FAKE_NVIDIA_SMI_STATE=$tmp/state
+export FAKE_NVIDIA_SMI_LOG=$tmp/log
+cd "$tmp"
+fails=0
+
+fail() {
+    printf 'FAIL %s\n' "$*" >&2
+    fails=$((fails + 1))
+}
+
+ok() {
+    printf 'ok   %s\n' "$*"
+}
+
+# The GPU instance ID of profile ID $2 at start $3 on GPU $1.
+gi_of() {
+    nvidia-smi mig -i "$1" -lgi | awk -v p="$2" -v s="$3" \
+        '$1 == "|" && $3 == "MIG" && $5 == p && $7 ~ "^" s ":" { print $6 }'
+}
+
+# The node the tests start from: three H100s with MIG on.
+#   GPU 0: 2g.20gb@0, 1g.10gb@2, 3g.40gb@4 (in use by vllm)
+#   GPU 1: 2g.20gb@0, 1g.10gb@2 (in use by trainer), 3g.40gb@4
+#   GPU 2: 1g.10gb@0 (another team's; no entry selects it)
+dirty_node() {
+    nvidia-smi --fake-init h100-sxm5-80gb:3 >/dev/null
+    nvidia-smi -mig 1 >/dev/null
+    nvidia-smi mig -i 0 -cgi 9:4,14:0,19:2 -C >/dev/null
+    nvidia-smi mig -i 1 -cgi 14:0,19:2,9:4 -C >/dev/null
+    nvidia-smi mig -i 2 -cgi 19:0 -C >/dev/null
+    nvidia-smi --fake-gi-proc 0 "$(gi_of 0 9 4)" 4242 vllm
+    nvidia-smi --fake-gi-proc 1 "$(gi_of 1 19 2)" 777 trainer
+}
+
+# What an operator captures on the node: -lgi, -lci and the plain view.
+capture() {
+    { nvidia-smi mig -lgi; nvidia-smi mig -lci; nvidia-smi; } >"$1"
+}
+
+cat >serve.yaml <<'YAML'
+version: v1
+mig-configs:
+  serve:
+    - devices: [0]
+      mig-enabled: true
+      mig-devices:
+        "3g.40gb": 1
+        "2g.20gb": 1
+        "1g.10gb": 2
+    - devices: [1]
+      mig-enabled: true
+      mig-devices:
+        "3g.40gb": 1
+        "1g.10gb": 3
+YAML
+
+changing='(-cgi|-cci|-dgi|-dci|-mig|-r)( |$)'
+
+# ---- the change, then a second run
+dirty_node
+capture state.txt
+vllm_gi=$(gi_of 0 9 4) trainer_gi=$(gi_of 1 19 2)
+before=$(nvidia-smi --fake-dump)
+"$migplan" script serve.yaml --current state.txt --gpu h100-sxm5-80gb -o change.sh 2>notes.txt ||
+    fail "change: migplan script --current failed: $(cat notes.txt)"
+grep -q 'GPU 2 (h100-sxm5-80gb): no entry of config serve selects it' notes.txt ||
+    fail "change: no note for GPU 2"
+if command -v shellcheck >/dev/null 2>&1; then
+    shellcheck change.sh || fail "change: shellcheck"
+fi
+: >log
+DRY_RUN=1 bash change.sh >dry.txt 2>&1 || fail "change: dry run failed: $(cat dry.txt)"
+[ "$(nvidia-smi --fake-dump)" = "$before" ] || fail "change: DRY_RUN changed the node"
+grep -Eq -- "$changing" log && fail "change: DRY_RUN ran a changing command: $(cat log)"
+grep -q '^+ nvidia-smi mig -dgi -i 1 -gi ' dry.txt || fail "change: DRY_RUN shows no -dgi for GPU 1"
+: >log
+bash change.sh >run.txt 2>&1 || fail "change: the script failed: $(cat run.txt)"
+after=$(nvidia-smi --fake-dump)
+expect='GPU 0 h100-sxm5-80gb mig=on: 2g.20gb@0[1] 1g.10gb@2[0] 1g.10gb@3[0] 3g.40gb@4[2]
+GPU 1 h100-sxm5-80gb mig=on: 1g.10gb@0[0] 1g.10gb@1[0] 1g.10gb@2[0] 3g.40gb@4[2]
+GPU 2 h100-sxm5-80gb mig=on: 1g.10gb@0[0]'
+[ "$after" = "$expect" ] || fail "change: the node is
+$after
+expected
+$expect"
+[ "$(gi_of 0 9 4)" = "$vllm_gi" ] || fail "change: vllm's GPU instance changed ID"
+[ "$(gi_of 1 19 2)" = "$trainer_gi" ] || fail "change: trainer's GPU instance changed ID"
+grep -Eq -- "-d(gi|ci) -i (0 -gi $vllm_gi|1 -gi $trainer_gi)( |$)" log &&
+    fail "change: an instance in use was destroyed: $(cat log)"
+grep -Eq -- '-i 2( |$)' log && fail "change: GPU 2 (not in the change) was touched: $(cat log)"
+[ "$(grep -c -- '-dgi' log)" = 1 ] || fail "change: expected one -dgi (GPU 1's 2g.20gb): $(cat log)"
+grep -q -- '-mig' log && fail "change: MIG mode was set: $(cat log)"
+: >log
+bash change.sh >again.txt 2>&1 || fail "change: second run failed: $(cat again.txt)"
+grep -Eq -- "$changing" log && fail "change: the second run changed something: $(cat log)"
+grep -q 'GPU 1: already changed as planned, nothing to do' again.txt ||
+    fail "change: the second run does not say GPU 1 is done: $(cat again.txt)"
+[ "$(nvidia-smi --fake-dump)" = "$expect" ] || fail "change: the second run changed the node"
+ok "change from a dirty node, in-use instances untouched, second run changes nothing"
+
+# ---- blockers: every GPU previewed, then every blocker listed
+dirty_node
+nvidia-smi --fake-gi-proc 1 "$(gi_of 1 14 0)" 555 etl
+before=$(nvidia-smi --fake-dump)
+: >log
+if DRY_RUN=1 bash change.sh >dry.txt 2>&1; then fail "blockers: DRY_RUN exit 0"; fi
+{ grep -q '^GPU 0 (h100-sxm5-80gb): keep' dry.txt && grep -q '^GPU 1 (h100-sxm5-80gb): keep' dry.txt; } ||
+    fail "blockers: DRY_RUN did not preview both GPUs: $(cat dry.txt)"
+grep -q 'GPU 1: GI [0-9]* (2g.20gb@0) is in use by etl (pid 555); this change destroys it' dry.txt ||
+    fail "blockers: DRY_RUN does not name the blocker: $(cat dry.txt)"
+n_preview=$(grep -n '^+ nvidia-smi' dry.txt | tail -1 | cut -d: -f1)
+n_block=$(grep -n 'is in use by etl' dry.txt | cut -d: -f1)
+[ "$n_preview" -lt "$n_block" ] || fail "blockers: blockers listed before the preview ended"
+if bash change.sh >run.txt 2>&1; then fail "blockers: the run exit 0"; fi
+grep -q 'is in use by etl' run.txt || fail "blockers: the run does not name the blocker: $(cat run.txt)"
+grep -Eq -- "$changing" log && fail "blockers: something was changed: $(cat log)"
+[ "$(nvidia-smi --fake-dump)" = "$before" ] || fail "blockers: the node changed"
+ok "blockers: previewed, listed, nothing changed"
+
+# ---- a node that moved on since it was planned
+dirty_node
+id=$(gi_of 0 19 2)
+nvidia-smi mig -dci -i 0 -gi "$id" >/dev/null
+nvidia-smi mig -dgi -i 0 -gi "$id" >/dev/null
+nvidia-smi mig -i 0 -cgi 19:3 -C >/dev/null
+before=$(nvidia-smi --fake-dump)
+: >log
+if bash change.sh >run.txt 2>&1; then fail "differs: exit 0"; fi
+{ grep -q "GPU 0: GI $id (1g.10gb@2) is gone" run.txt && grep -q 'GPU 0: GI [0-9]* (1g.10gb@3) is new' run.txt; } ||
+    fail "differs: does not say what differs: $(cat run.txt)"
+grep -q 'not in the state this change was planned from' run.txt || fail "differs: no verdict: $(cat run.txt)"
+grep -Eq -- "$changing" log && fail "differs: something was changed: $(cat log)"
+[ "$(nvidia-smi --fake-dump)" = "$before" ] || fail "differs: the node changed"
+ok "a node that differs from the plan: stopped before any change"
+
+# ---- a config that needs the room of an instance in use
+sed 's/"1g.10gb": 3/"4g.40gb": 1/' serve.yaml >big.yaml
+dirty_node
+capture state.txt
+if "$migplan" script big.yaml --current state.txt --gpu h100-sxm5-80gb -o big.sh 2>err.txt; then
+    fail "disruption: migplan exit 0"
+fi
+grep -q "1g.10gb@2 (GI $trainer_gi, in use by trainer)" err.txt || fail "disruption: blocker not named: $(cat err.txt)"
+[ ! -e big.sh ] || fail "disruption: a script was written"
+"$migplan" script big.yaml --current state.txt --gpu h100-sxm5-80gb --allow-disruption -o big.sh 2>err.txt ||
+    fail "disruption: --allow-disruption refused: $(cat err.txt)"
+grep -q 'IN USE when planned' big.sh || fail "disruption: the script does not say it destroys an instance in use"
+if bash big.sh >run.txt 2>&1; then fail "disruption: ran while trainer runs"; fi
+nvidia-smi --fake-kill 1
+bash big.sh >run.txt 2>&1 || fail "disruption: failed once trainer stopped: $(cat run.txt)"
+nvidia-smi --fake-dump | grep -q '^GPU 1 h100-sxm5-80gb mig=on: 4g.40gb@0\[[0-9]*\] 3g.40gb@4\[2\]$' ||
+    fail "disruption: GPU 1 is $(nvidia-smi --fake-dump | grep '^GPU 1')"
+ok "an instance in use blocks a plan unless --allow-disruption"
+
+# ---- DRY_RUN without nvidia-smi
+out=$(PATH=/usr/bin:/bin DRY_RUN=1 bash change.sh 2>&1) || fail "offline: exit status $?: $out"
+{ grep -q 'nvidia-smi not found: a preview' <<<"$out" && grep -q '^+ nvidia-smi mig -dgi -i 1 -gi ' <<<"$out"; } ||
+    fail "offline: $out"
+ok "DRY_RUN without nvidia-smi"
+
+if [ "$fails" -gt 0 ]; then
+    echo "$fails failure(s)" >&2
+    exit 1
+fi
+echo "change scripts: all passed"
