@@ -162,12 +162,21 @@ static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
     char from[1200];
     snprintf(from, sizeof(from), "%s%s%s", plan->req->path,
              view.gpus ? ", node " : "", view.gpus ? a->node_name : "");
-    mp_script sc;
-    int rc = mp_script_from_plan(plan, &sc, d);
-    if (!rc) {
-        mp_script_opts o = {.no_placement = a->no_placement, .source = from};
-        rc = mp_emit_script(&sc, &o, b, d);
-        mp_script_free(&sc);
+    mp_script_opts o = {.no_placement = a->no_placement, .source = from};
+    int rc;
+    if (plan->current) { /* a change script: keep what the plan keeps */
+        mp_change_script cs;
+        rc = mp_change_from_plan(plan, &cs, d);
+        if (!rc)
+            rc = mp_emit_change_script(&cs, &o, b, d);
+        mp_change_script_free(&cs);
+    } else {
+        mp_script sc;
+        rc = mp_script_from_plan(plan, &sc, d);
+        if (!rc) {
+            rc = mp_emit_script(&sc, &o, b, d);
+            mp_script_free(&sc);
+        }
     }
     if (!rc && a->systemd) {
         /* the unit instead of the script, once the script can be written */
@@ -343,10 +352,6 @@ static mp_solve_opts solve_options(const plan_args *a, double started)
 static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
                          cli_inputs *in, mp_node_state *st)
 {
-    if (a->format == PLAN_FORMAT_NVIDIA_SMI)
-        return cli_usage_error(c, "--current with --format nvidia-smi needs "
-                                  "a change script, which is not written "
-                                  "yet; --format json lists the changes");
     if (a->format == PLAN_FORMAT_LP)
         return cli_usage_error(c, "--format lp describes the plan from empty "
                                   "GPUs: drop --current");

@@ -205,7 +205,7 @@ summary() {
 }
 
 main() {
-    local idx status differ='' block='' todo=''
+    local idx status differ='' block='' todo='' noop=''
     if ! command -v nvidia-smi >/dev/null 2>&1; then
         [ "$dry_run" = 1 ] ||
             die "nvidia-smi not found; install the NVIDIA driver, or preview with DRY_RUN=1"
@@ -226,7 +226,13 @@ main() {
         fi
         status=$(gpu_status "$idx")
         case $status in
-        planned) todo="$todo $idx" ;;
+        planned)
+            if [ -z "$f_destroy$f_create" ] && [ "$f_mig" = keep ]; then
+                noop="$noop $idx" # it holds its target already
+            else
+                todo="$todo $idx"
+            fi
+            ;;
         changed) ;;
         *) differ="$differ${status#differs$'\n'}"$'\n' ;;
         esac
@@ -239,7 +245,11 @@ main() {
         [[ " $change_gpus " == *" $idx "* ]] || say "GPU $idx: not in this change, left as it is"
     done
     for idx in $change_gpus; do
-        [[ " $todo " == *" $idx "* ]] || say "GPU $idx: already changed as planned, nothing to do"
+        if [[ " $noop " == *" $idx "* ]]; then
+            say "GPU $idx: keeps what it holds, nothing to do"
+        elif [[ " $todo " != *" $idx "* ]]; then
+            say "GPU $idx: already changed as planned, nothing to do"
+        fi
     done
     [ -n "$todo" ] || { say "done: the node is as planned"; return 0; }
     for idx in $todo; do

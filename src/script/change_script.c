@@ -228,3 +228,27 @@ int mp_change_from_config(const mp_mp_config *cfg, const mp_node_state *st,
                            cfg->name);
     return 0;
 }
+
+int mp_change_from_plan(const mp_plan *p, mp_change_script *out, mp_diag *d)
+{
+    mp_change_script_init(out);
+    if (!p->current || !p->feasible)
+        return mp_diag_set(d, MP_EUSAGE, p->req->path, 0, 0,
+                           "a change script needs a plan from a node's "
+                           "state (--current)");
+    int rc = 0;
+    for (int k = 0; k < p->n_gpus && !rc; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        if (!g->used && !p->reset_unused)
+            continue; /* left as it is */
+        const mp_gpu_state *s = mp_node_state_gpu(p->current, g->index);
+        mp_gpu_state empty;
+        if (!s) {
+            mp_gpu_state_init(&empty, g->index, p->req->fleet[g->fleet].model);
+            s = &empty;
+        }
+        rc = mp_change_script_add(out, s, &g->layout,
+                                  g->used ? NULL : "not used by the plan", d);
+    }
+    return rc;
+}

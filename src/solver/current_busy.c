@@ -152,15 +152,17 @@ static void walk(busy *b, int i, mp_layout *l)
         score(b, l);
         return;
     }
-    /* the GPU's instances come first: one in use is never left out */
+    /* the GPU's instances come first: one in use is never left out; an
+     * instance is tried in before out, so that the layouts keeping the
+     * most come first when the leaf budget ends the walk */
+    if (l->n < MP_MAX_GIS) {
+        l->gi[l->n++] = b->items[i];
+        if (mp_geom_validate(l, NULL) == 0)
+            walk(b, i + 1, l);
+        l->n--;
+    }
     if (i >= b->s->layout.gis.n || b->s->gi[i].n_processes == 0)
         walk(b, i + 1, l);
-    if (l->n >= MP_MAX_GIS)
-        return;
-    l->gi[l->n++] = b->items[i];
-    if (mp_geom_validate(l, NULL) == 0)
-        walk(b, i + 1, l);
-    l->n--;
 }
 
 /* The candidate instances: the GPU's own (in use first, so that the walk

@@ -109,6 +109,34 @@ static void relayout(const mp_plan_gpu *src, const mp_layout *fit,
     }
 }
 
+/* The instances of state s that dst does not hold and that still fit
+ * beside it stay, serving nobody (destroying them gains nothing). Returns
+ * whether any was added. */
+static bool keep_idle(const mp_layout *s, mp_plan_gpu *dst)
+{
+    bool added = false;
+    for (int q = 0; s && q < s->n; q++) {
+        const mp_layout *l = &dst->layout.gis;
+        bool kept = false;
+        for (int k = 0; k < l->n && !kept; k++)
+            kept = l->gi[k].profile == s->gi[q].profile &&
+                   l->gi[k].start == s->gi[q].start;
+        mp_layout t = *l;
+        if (kept || t.n >= MP_MAX_GIS)
+            continue;
+        t.gi[t.n++] = s->gi[q];
+        int at = -1;
+        if (mp_geom_validate(&t, NULL) == 0)
+            at = mp_gpu_layout_add(&dst->layout, s->gi[q].profile,
+                                   s->gi[q].start);
+        if (at >= 0) {
+            dst->tenant[at] = dst->replica[at] = -1;
+            added = true;
+        }
+    }
+    return added;
+}
+
 /* src (a GPU of the rest's plan, tenants as tmap maps them) on GPU g. */
 static void place_on(const cur_gpu *g, const mp_plan_gpu *src, const int *tmap,
                      mp_plan_gpu *dst)
@@ -127,23 +155,7 @@ static void place_on(const cur_gpu *g, const mp_plan_gpu *src, const int *tmap,
     bool added = pin_onto(&src->layout.gis, s, &fit);
     if (added)
         relayout(&mapped, &fit, dst);
-    /* the idle instances that still fit stay, serving nobody */
-    for (int q = 0; q < s->n; q++) {
-        const mp_layout *l = &dst->layout.gis;
-        bool kept = false;
-        for (int k = 0; k < l->n && !kept; k++)
-            kept = l->gi[k].profile == s->gi[q].profile &&
-                   l->gi[k].start == s->gi[q].start;
-        mp_layout t = *l;
-        if (kept || t.n >= MP_MAX_GIS)
-            continue;
-        t.gi[t.n++] = s->gi[q];
-        if (mp_geom_validate(&t, NULL) == 0 &&
-            mp_gpu_layout_add(&dst->layout, s->gi[q].profile, s->gi[q].start) >=
-                0)
-            added = true;
-    }
-    if (added)
+    if (keep_idle(s, dst) || added)
         dst->layout.driver_order = dst->layout.driver_exact = false;
 }
 
@@ -265,6 +277,13 @@ static void reuse_idle(cur *c)
              q++)
             if (a->pg.tenant[q] < 0 && kept_gi(a, q))
                 reuse_one(c, a, q);
+    }
+    /* what a GPU gave away may leave room for its idle instances again */
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        if (g->taken && g->st && g->pg.layout.mig_enabled &&
+            keep_idle(&g->st->layout.gis, &g->pg))
+            g->pg.layout.driver_order = g->pg.layout.driver_exact = false;
     }
     for (int k = 0; k < c->n; k++) {
         cur_gpu *g = &c->g[k];

@@ -186,6 +186,46 @@ out=$(PATH=/usr/bin:/bin DRY_RUN=1 bash change.sh 2>&1) || fail "offline: exit s
     fail "offline: $out"
 ok "DRY_RUN without nvidia-smi"
 
+# ---- plan --current --format nvidia-smi: the plan's change script
+#   GPU 0 keeps vllm's 3g.40gb (the request's tenant named vllm), GPU 1
+#   keeps trainer's 1g.10gb; GPU 2 (another team's) is not needed
+cat >grow.yaml <<'YAML'
+fleet:
+  - model: h100
+    count: 3
+tenants:
+  - name: vllm
+    memory: 30GiB
+    compute: 3g
+  - name: trainer
+    memory: 8GiB
+    compute: 1g
+  - name: embed
+    memory: 15GiB
+    compute: 2g
+    replicas: 3
+YAML
+dirty_node
+capture state.txt
+vllm_gi=$(gi_of 0 9 4) trainer_gi=$(gi_of 1 19 2)
+"$migplan" plan grow.yaml --current state.txt --format nvidia-smi -o plan.sh 2>err.txt ||
+    fail "plan: migplan plan --current failed: $(cat err.txt)"
+if command -v shellcheck >/dev/null 2>&1; then
+    shellcheck plan.sh || fail "plan: shellcheck"
+fi
+: >log
+bash plan.sh >run.txt 2>&1 || fail "plan: the script failed: $(cat run.txt)"
+[ "$(gi_of 0 9 4)" = "$vllm_gi" ] || fail "plan: vllm's GPU instance changed"
+[ "$(gi_of 1 19 2)" = "$trainer_gi" ] || fail "plan: trainer's GPU instance changed"
+grep -Eq -- '-i 2( |$)' log && fail "plan: GPU 2 (not needed) was touched: $(cat log)"
+grep -q 'changed and verified\|keeps what it holds' run.txt || fail "plan: no GPU verified: $(cat run.txt)"
+after=$(nvidia-smi --fake-dump)
+: >log
+bash plan.sh >again.txt 2>&1 || fail "plan: second run failed: $(cat again.txt)"
+grep -Eq -- "$changing" log && fail "plan: the second run changed something: $(cat log)"
+[ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "plan: the second run changed the node"
+ok "plan --current: the change script keeps instances in use, leaves unneeded GPUs, second run no-op"
+
 if [ "$fails" -gt 0 ]; then
     echo "$fails failure(s)" >&2
     exit 1

@@ -29,6 +29,7 @@
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/readers/node_reader.h"
 #include "migplan/readers/state_reader.h"
+#include "migplan/solver/solver.h"
 #include "migplan/util/arena.h"
 #include "migplan/util/buf.h"
 #include "migplan/util/error.h"
@@ -85,6 +86,15 @@ void mp_change_script_totals(const mp_change_script *s, mp_change_totals *t);
 int mp_change_from_config(const mp_mp_config *cfg, const mp_node_state *st,
                           const mp_node *node, bool allow_disruption,
                           mp_change_script *out, mp_buf *notes, mp_diag *d);
+
+/* The change script of plan p, planned from a running node (p->current,
+ * see solver.h): every GPU the plan uses, from its state (an unlisted GPU
+ * is MIG on and empty) to its layout, and, with p->reset_unused, every
+ * unused GPU to MIG disabled; other GPUs are left out (not touched). *out
+ * is initialised here; free it whatever this returns. Returns 0;
+ * MP_EUSAGE when p was not planned from a state or has no plan;
+ * MP_EINFEASIBLE or MP_ENOMEM from mp_change_script_add. */
+int mp_change_from_plan(const mp_plan *p, mp_change_script *out, mp_diag *d);
 
 void mp_change_script_free(mp_change_script *s);
 

@@ -1,1 +1,0 @@
-migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/h100-busy.txt --format nvidia-smi
