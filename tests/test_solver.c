@@ -454,6 +454,8 @@ static const char *const small_models[] = {"h100", "a30",       "h200",
  * says otherwise). */
 static const char *const *gen_models = small_models;
 static unsigned gen_n = 6;
+/* Fleet entries of requests "with two models" (a test may ask for more). */
+static int gen_fleet = 2;
 
 /* A random request with at most max_rep replicas over 1 or 2 models;
  * tensor_parallel adds whole-gpu: 2 and 3 tenants; spready: more spread
@@ -461,10 +463,19 @@ static unsigned gen_n = 6;
 static void random_request(mp_buf *b, int max_rep, bool two_models,
                            bool tensor_parallel, bool spready)
 {
-    int nf = two_models ? 2 : 1;
-    int mi[2];
+    int nf = two_models ? gen_fleet : 1;
+    int mi[4];
     mi[0] = (int)rnd(gen_n);
     mi[1] = (int)((mi[0] + 1 + rnd(gen_n - 1)) % (int)gen_n);
+    for (int i = 2; i < nf; i++) { /* distinct models */
+        bool seen = true;
+        while (seen) {
+            mi[i] = (int)rnd(gen_n);
+            seen = false;
+            for (int k = 0; k < i; k++)
+                seen |= mi[k] == mi[i];
+        }
+    }
     mp_buf_puts(b, "fleet:\n");
     for (int i = 0; i < nf; i++) {
         mp_buf_printf(b, "  - model: %s\n", gen_models[mi[i]]);
@@ -500,7 +511,7 @@ static void random_request(mp_buf *b, int max_rep, bool two_models,
             mp_buf_puts(b, "    media: true\n");
         if (kind == 2 || (spready && two_models && kind < 8))
             mp_buf_printf(b, "    models: [%s]\n",
-                          gen_models[mi[two_models ? kind % 2 : 0]]);
+                          gen_models[mi[two_models ? kind % nf : 0]]);
         if (rnd(spready ? 2 : 3) == 0)
             mp_buf_puts(b, "    spread: true\n");
     }
@@ -573,6 +584,23 @@ static void test_random_two_models(void **state)
                   "'add at least' verdicts exact\n",
                   feasible, added_checked);
     assert_true(feasible > 350);
+}
+
+/* Three and four models with different costs: the search branches on GPUs
+ * per model (issue 13); every optimum must match the brute force and be
+ * proven. */
+static void test_random_more_models(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    for (gen_fleet = 3; gen_fleet <= 4; gen_fleet++)
+        for (int seed = 1601; seed <= 1800; seed++)
+            check_random(seed, 5, true, false, false, &feasible);
+    gen_fleet = 2;
+    print_message("%d of 400 feasible over three or four models, all "
+                  "matched the brute force\n",
+                  feasible);
+    assert_true(feasible > 250);
 }
 
 /* Tensor-parallel tenants (whole-gpu: 2 or 3, every replica on GPUs of one
@@ -1041,6 +1069,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_one_model),
         cmocka_unit_test(test_random_two_models),
+        cmocka_unit_test(test_random_more_models),
         cmocka_unit_test(test_random_whole_groups),
         cmocka_unit_test(test_random_spread),
         cmocka_unit_test(test_random_all_models_strict),

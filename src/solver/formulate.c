@@ -13,9 +13,14 @@
  * its replicas per geometry instead, v[c][i][g][p], with at most k x[i][g] of
  * them.
  *
+ * When the fleet entries cost differently, an integer n[i] counts the GPUs
+ * of entry i (a row ties it to its x and w columns): the search branches on
+ * how many GPUs of each model a plan uses before it branches on layouts.
+ *
  * Rows: supply (replicas in profile p of entry i at most the slots the
  * chosen geometries offer), caps, demand (every replica of every class and
- * whole-GPU tenant served), fleet counts, and optionally a cost cap.
+ * whole-GPU tenant served), fleet counts, GPU counts, and optionally a cost
+ * cap.
  */
 #include "solver_internal.h"
 
@@ -57,6 +62,25 @@ void sv_model_free(sv_model *md)
     memset(md, 0, sizeof(*md));
 }
 
+/* Fleet entries of different costs: the plan's cost depends on how many
+ * GPUs of each it uses, not only on how many GPUs in all. */
+static bool costs_differ(const sv_solver *s)
+{
+    for (int i = 1; i < s->nitems; i++)
+        if (s->items[i].cost != s->items[0].cost)
+            return true;
+    return false;
+}
+
+void sv_fill_counts(const sv_solver *s, const sv_model *md, double *x)
+{
+    int first = md->nv - md->ncount;
+    for (int j = first; j < md->nv; j++)
+        x[j] = 0;
+    for (int j = 0; j < first && md->ncount; j++)
+        x[first + md->v[j].item] += sv_var_gpus(s->req, &md->v[j]) * x[j];
+}
+
 static int add_columns(sv_solver *s, sv_model *md)
 {
     const mp_request *r = s->req;
@@ -88,6 +112,10 @@ static int add_columns(sv_solver *s, sv_model *md)
             }
         }
     }
+    int first = md->nv;
+    for (int i = 0; i < s->nitems && !rc && costs_differ(s); i++)
+        rc = add_var(md, (sv_var){'n', -1, i, -1, -1, -1}, 0, true);
+    md->ncount = md->nv - first;
     return rc;
 }
 
@@ -226,13 +254,32 @@ static int demand_rows(sv_solver *s, sv_model *md, rowb *rb)
     return rc;
 }
 
-/* Fleet counts, and the cost cap. */
+/* The n column of each fleet entry: the GPUs of its x and w columns. */
+static int count_rows(sv_solver *s, sv_model *md, rowb *rb)
+{
+    int first = md->nv - md->ncount, rc = 0;
+    for (int i = 0; i < md->ncount && !rc; i++) {
+        for (int j = 0; j < first; j++)
+            if (sv_var_gpus(s->req, &md->v[j]) && md->v[j].item == i)
+                rb_add(rb, j, sv_var_gpus(s->req, &md->v[j]));
+        rb_add(rb, first + i, -1.0);
+        rc = row_end(md, rb, 'E', 0.0);
+    }
+    return rc;
+}
+
+/* Fleet counts, GPU counts and the cost cap. */
 static int limit_rows(sv_solver *s, sv_model *md, rowb *rb)
 {
-    int rc = 0;
+    int rc = count_rows(s, md, rb);
     for (int i = 0; i < s->nitems && !rc; i++) {
         if (s->items[i].count < 0)
             continue;
+        if (md->ncount) { /* the n column's bound */
+            mp_lp_set_bounds(md->lp, md->nv - md->ncount + i, 0,
+                             s->items[i].count);
+            continue;
+        }
         for (int j = 0; j < md->nv; j++)
             if (sv_var_gpus(s->req, &md->v[j]) && md->v[j].item == i)
                 rb_add(rb, j, sv_var_gpus(s->req, &md->v[j]));

@@ -59,13 +59,13 @@ static void leave_open(search *b, double bound)
         b->open_bound = bound;
 }
 
-/* The most fractional integer column, or -1 when all are integral. */
-static int branch_column(const search *b)
+/* The most fractional integer column among [from, to), or -1. */
+static int most_fractional(const search *b, int from, int to)
 {
     const sv_model *md = &b->c->md;
     int j = -1;
     double frac_best = 1e-6;
-    for (int k = 0; k < md->nv; k++) {
+    for (int k = from; k < to; k++) {
         if (!md->is_int[k])
             continue;
         double fr = b->x[k] - floor(b->x[k]);
@@ -76,6 +76,16 @@ static int branch_column(const search *b)
         }
     }
     return j;
+}
+
+/* The column to branch on: a fractional GPU count first (how many GPUs
+ * of each model decides the cost), then the most fractional layout; -1
+ * when all are integral. */
+static int branch_column(const search *b)
+{
+    const sv_model *md = &b->c->md;
+    int j = most_fractional(b, md->nv - md->ncount, md->nv);
+    return j >= 0 ? j : most_fractional(b, 0, md->nv - md->ncount);
 }
 
 /* An integral LP solution: the incumbent if the replicas can be assigned
@@ -187,6 +197,7 @@ static int greedy_start(sv_solver *s, sv_cand *c, double *g)
     double cost = 0;
     for (int j = 0; j < md->nv; j++)
         cost += md->cost[j] * g[j];
+    sv_fill_counts(s, md, g);
     if (md->cost_cap < 0 || cost <= md->cost_cap + 1e-6) {
         c->have = true;
         c->best_obj = cost;

@@ -60,9 +60,10 @@ typedef struct sv_class {
 
 /* A column of the LP: x (item, geom) GPUs laid out as a geometry, w (item,
  * tenant) whole GPUs, y (class, item, prof) replicas in profile slots, v
- * (class, item, geom, prof) the same per geometry for capped classes. */
+ * (class, item, geom, prof) the same per geometry for capped classes, n
+ * (item) the GPUs of a fleet entry when costs differ (branched on first). */
 typedef struct sv_var {
-    char kind; /* 'x', 'w', 'y' or 'v' */
+    char kind; /* 'x', 'w', 'y', 'v' or 'n' */
     int cls, item, geom, prof, tenant;
 } sv_var;
 
@@ -82,6 +83,7 @@ typedef struct sv_model {
     double *cost;
     bool *is_int;
     double cost_cap; /* < 0: none; plans must cost at most this */
+    int ncount;      /* n columns: the last ncount of the nv */
 } sv_model;
 
 /* A model and the best solution found for it: one owner, one free. */
@@ -167,6 +169,8 @@ static inline int sv_cnt(const sv_item *it, int g, int p)
  * MP_EINFEASIBLE when a class or whole tenant has no column. */
 int sv_formulate(sv_solver *s, double cost_cap, sv_model *out);
 void sv_model_free(sv_model *md);
+/* The n columns of x (md->nv values) set from its x and w columns. */
+void sv_fill_counts(const sv_solver *s, const sv_model *md, double *x);
 
 /* search.c */
 /* Formulate and search: out (freed by the caller with sv_cand_free, even

@@ -1,0 +1,1 @@
+migplan plan tests/data/cost-plan-field-case.yaml --summary
