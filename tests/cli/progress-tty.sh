@@ -13,9 +13,9 @@ command -v script >/dev/null 2>&1 || exit 77
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$src"
-req=tests/data/large/slow-fleet.yaml
+req=tests/data/large/progress-100k.yaml
 
-cmd=$(printf '%q ' "$bin" plan "$req" --time-limit 1.5 --summary -o "$tmp/tty.txt")
+cmd=$(printf '%q ' "$bin" plan "$req" --time-limit 3 --summary -o "$tmp/tty.txt")
 script -qec "$cmd" /dev/null </dev/null >"$tmp/tty.err"
 grep -q $'\rmigplan plan: [a-z]*, [0-9]* nodes, best ' "$tmp/tty.err" || {
     echo "no progress line on the terminal:" >&2
@@ -27,7 +27,7 @@ grep -q $'\rmigplan plan: [a-z]*, [0-9]* nodes, best ' "$tmp/tty.err" || {
     echo "the progress line is not wiped at the end" >&2
     exit 1
 }
-"$bin" plan "$req" --time-limit 1.5 --summary -o "$tmp/pipe.txt" 2>"$tmp/pipe.err"
+"$bin" plan "$req" --time-limit 3 --summary -o "$tmp/pipe.txt" 2>"$tmp/pipe.err"
 [ ! -s "$tmp/pipe.err" ] || {
     echo "standard error in a pipe is not empty:" >&2
     cat -v "$tmp/pipe.err" >&2
