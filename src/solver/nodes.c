@@ -336,8 +336,12 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
 {
     venum e = {.ns = ns, .lo = lo, .hi = hi};
     int units = 1;
-    for (int t = 0; t < ns->req->n_tenants; t++)
+    bool tp = false; /* tensor-parallel tenants (whole-gpu: N > 1) */
+    for (int t = 0; t < ns->req->n_tenants; t++) {
         units += ns->req->tenants[t].replicas;
+        tp |= ns->req->tenants[t].whole_gpu &&
+              mp_tenant_gpus(&ns->req->tenants[t]) > 1;
+    }
     e.v = malloc(MAX_VECTORS * sizeof(nvec));
     int *size = malloc((size_t)units * sizeof(int));
     if (!e.v || !size) {
@@ -378,9 +382,11 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
             else
                 mp_plan_free(&p);
             /* tensor-parallel replicas that do not pack into the vector's
-             * nodes: another GPU plan might, which is not searched */
-            *proven &= done && exact;
-            if (done)
+             * nodes: another GPU plan might, which is not searched; without
+             * them the first feasible vector is the optimum of this choice,
+             * as its packing is */
+            *proven &= (done || !tp) && exact;
+            if (done || !tp)
                 break;
             continue;
         }
@@ -420,6 +426,10 @@ static int eval_choice(nsolve *ns, mp_diag *d)
     int nn[MP_MAX_FLEET], gpus;
     bool proven = true;
     bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &proven);
+    if (fits != (ns->pass == 1)) { /* the other pass's */
+        mp_plan_free(&p);
+        return 0;
+    }
     double hi = cost;
     if (fits) {
         offer(ns, &p, cost, gpus);
@@ -590,6 +600,16 @@ static void nsolve_free(nsolve *ns)
     mp_plan_free(&ns->best);
 }
 
+/* Every choice, those whose GPU optimum packs into the pools first: their
+ * plans bound the node counts the others must search. */
+static int two_passes(nsolve *ns, mp_diag *d)
+{
+    ns->pass = 1;
+    int rc = each_choice(ns, 0, d);
+    ns->pass = 2;
+    return rc ? rc : each_choice(ns, 0, d);
+}
+
 /* The search over choices and node counts; ns->best when there is a plan.
  * The bound without pins holds for every choice. */
 static int search(nsolve *ns, mp_diag *d)
@@ -597,7 +617,7 @@ static int search(nsolve *ns, mp_diag *d)
     int rc = setup_choices(ns);
     ns->proven = true;
     if (rc || ns->nchoosers <= 1)
-        return rc ? rc : each_choice(ns, 0, d);
+        return rc ? rc : two_passes(ns, d);
     mp_plan p;
     rc = solve_pools(ns, &p, d);
     if (rc)
@@ -607,7 +627,7 @@ static int search(nsolve *ns, mp_diag *d)
     ns->any_lb = feasible;
     mp_plan_free(&p);
     /* no choice is feasible when the relaxation of them all is not */
-    return feasible ? each_choice(ns, 0, d) : 0;
+    return feasible ? two_passes(ns, d) : 0;
 }
 
 static void finish(nsolve *ns, mp_plan *out)

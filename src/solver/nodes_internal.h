@@ -27,6 +27,10 @@ typedef struct nsolve {
     /* the best plan so far, on sub, and its node cost */
     mp_plan best;
     bool have, proven;
+    /* which choices eval_choice evaluates: 1, those whose GPU optimum packs
+     * into the pools' node counts (cheap, and it gives the incumbent that
+     * bounds the rest), then 2, the others */
+    int pass;
     double best_cost, lower_bound;
     int best_gpus, best_stranded;
     bool any_lb;
