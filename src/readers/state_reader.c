@@ -206,8 +206,13 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
             return ERR(r, MP_ESYNTAX, row->line, 1,
                        "a process row reads \"GPU GI CI PID TYPE NAME "
                        "[MEMORY]\"; this one does not");
-        if (mp_nvsmi_cell_is(&c[1], "N/A"))
-            continue; /* a GPU without MIG */
+        if (mp_nvsmi_cell_is(&c[1], "N/A")) /* a GPU without MIG */
+            return ERR(r, MP_ESCHEMA, row->line, c[1].col,
+                       "GPU %.*s runs a process with MIG disabled (GI "
+                       "N/A): --current plans from MIG-enabled GPUs only "
+                       "and cannot yet keep a whole GPU in use; plan that "
+                       "GPU's work separately, or enable MIG on it first",
+                       (int)c[0].len, c[0].s);
         mp_gpu_state *g;
         int q;
         rc = instance_of(r, row, 1, "a process", &g, &q);
@@ -272,6 +277,12 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
         any |= l->table < 0 && line_has(l, "No GPU instances found");
         st->has_lci |=
             l->table < 0 && line_has(l, "No compute instances found");
+        if (l->table < 0 && line_has(l, "No MIG-enabled devices found"))
+            rc = mp_diag_set(d, MP_ESCHEMA, path, l->line, 1,
+                             "nvidia-smi says MIG is disabled on every GPU: "
+                             "there is nothing to keep, so plan without "
+                             "--current (the setup script enables MIG); "
+                             "--current plans from MIG-enabled GPUs only");
     }
     if (!rc && !any)
         rc = mp_diag_set(d, MP_ESCHEMA, path, 0, 0,

@@ -117,10 +117,12 @@ static void cur_reset(cur *c)
 /* The busy GPUs, in index order, each serving what it can. */
 static int place_busy(cur *c)
 {
-    int rc = 0;
+    int rc = 0, busy = 0;
+    for (int k = 0; k < c->n; k++)
+        busy += c->g[k].kind == CUR_BUSY;
     for (int k = 0; k < c->n && !rc; k++)
         if (c->g[k].kind == CUR_BUSY)
-            rc = cur_place_busy_gpu(c, &c->g[k]);
+            rc = cur_place_busy_gpu(c, &c->g[k], busy--);
     return rc;
 }
 

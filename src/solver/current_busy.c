@@ -247,10 +247,22 @@ static int best_on(const cur *c, const mp_gpu_state *s, int fleet, int mode,
     return 0;
 }
 
-int cur_place_busy_gpu(cur *c, cur_gpu *g)
+int cur_place_busy_gpu(cur *c, cur_gpu *g, int busy_left)
 {
     g->taken = true;
-    return best_on(c, g->st, g->fleet, c->mode, c->left, &g->pg);
+    int nt = c->req->n_tenants;
+    if (!(c->mode & 4) || busy_left <= 1)
+        return best_on(c, g->st, g->fleet, c->mode, c->left, &g->pg);
+    long long *share = calloc((size_t)(nt ? 2 * nt : 1), sizeof(*share));
+    if (!share)
+        return MP_ENOMEM;
+    for (int t = 0; t < nt; t++)
+        share[t] = share[nt + t] = (c->left[t] + busy_left - 1) / busy_left;
+    int rc = best_on(c, g->st, g->fleet, c->mode, share, &g->pg);
+    for (int t = 0; t < nt && !rc; t++)
+        c->left[t] -= share[nt + t] - share[t]; /* what it served */
+    free(share);
+    return rc;
 }
 
 int cur_refine(const cur *c, cur_gpu *g)

@@ -33,11 +33,13 @@ typedef struct cur {
     double deadline; /* sv_now() seconds: when the whole solve should end */
     /* busy GPUs: bit 0 set, fewest destroyed first (else most served);
      * bit 1 set, an instance in use need not serve the tenant named like
-     * its process */
+     * its process; bit 2 set, each busy GPU serves at most its share of
+     * what is left (so the first does not take every small replica and
+     * leave the large ones no room) */
     int mode;
 } cur;
 
-#define CUR_MODES 4
+#define CUR_MODES 8
 
 /* Is tenant t served by whole GPUs only? */
 bool cur_whole(const mp_tenant *t);
@@ -50,7 +52,7 @@ int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d);
 /* Busy GPU g's layout: of those keeping its instances in use, the one
  * serving the most of c->left, then destroying and creating the fewest;
  * c->left less what it serves. MP_ENOMEM, MP_EINTERNAL. */
-int cur_place_busy_gpu(cur *c, cur_gpu *g);
+int cur_place_busy_gpu(cur *c, cur_gpu *g, int busy_left);
 
 /* GPU g, not busy, given pg by the rest's plan: the layout that serves
  * the same replicas with the fewest destroyed, then created, instances.
