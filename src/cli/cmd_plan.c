@@ -355,6 +355,11 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
     if (a->format == PLAN_FORMAT_LP)
         return cli_usage_error(c, "--format lp describes the plan from empty "
                                   "GPUs: drop --current");
+    if (a->systemd)
+        return cli_usage_error(c, "--systemd runs a setup script at boot, "
+                                  "when the GPUs are empty: a change script "
+                                  "from --current does not apply then; drop "
+                                  "one of them");
     if (req->n_pools)
         return cli_usage_error(c, "--current plans a fleet: give the node's "
                                   "GPUs as `fleet:` (node pools are not "

@@ -143,6 +143,9 @@ static int assemble(cur *c, mp_plan *out)
         }
         sv_plan_gpu_init(pg, g->fleet, c->req->fleet[g->fleet].model, false,
                          -1);
+        /* a GPU -lgi does not list holds no GPU instance: MIG on and
+         * empty, as the change script takes it, unless reset */
+        pg->layout.mig_enabled = !g->st && !c->o->reset_unused;
         /* --reset-unused never touches an instance in use */
         if (g->st && (!c->o->reset_unused || mp_gpu_state_in_use(g->st) > 0)) {
             pg->layout = g->st->layout;
