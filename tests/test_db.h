@@ -23,6 +23,17 @@ static int setup(void **state)
     return 0;
 }
 
+/* The model of the database named id (cmocka must be included first);
+ * fails the test when there is none. */
+static inline const mp_model *test_model(const char *id)
+{
+    const mp_model *m;
+    mp_diag d;
+    if (mp_db_find(db, id, &m, &d) != 0)
+        fail_msg("%s: %s", id, d.msg);
+    return m;
+}
+
 static int teardown(void **state)
 {
     (void)state;

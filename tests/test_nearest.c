@@ -20,15 +20,6 @@
 
 #include "test_db.h"
 
-static const mp_model *model(const char *id)
-{
-    const mp_model *m;
-    mp_diag d;
-    if (mp_db_find(db, id, &m, &d) != 0)
-        fail_msg("%s: %s", id, d.msg);
-    return m;
-}
-
 static int profile(const mp_model *m, const char *name)
 {
     for (int p = 0; p < m->n_profiles; p++)
@@ -185,7 +176,7 @@ static void test_random_vs_brute(void **state)
     const char *ids[] = {"a30-24gb", "a100-40gb", "h100-sxm5-80gb"};
     unsigned seed = 17;
     for (int mi = 0; mi < 3; mi++) {
-        const mp_model *m = model(ids[mi]);
+        const mp_model *m = test_model(ids[mi]);
         for (int round = 0; round < 150; round++) {
             mp_gpu_state g;
             random_state(m, &seed, &g);
@@ -208,7 +199,7 @@ static void test_random_vs_brute(void **state)
 static void test_issue_case(void **state)
 {
     (void)state;
-    const mp_model *m = model("h100-sxm5-80gb");
+    const mp_model *m = test_model("h100-sxm5-80gb");
     mp_gpu_state g;
     mp_gpu_state_init(&g, 0, m);
     add(&g, "3g.40gb", 4, 2, "vllm");
@@ -234,7 +225,7 @@ static void test_issue_case(void **state)
 static void test_blocker(void **state)
 {
     (void)state;
-    const mp_model *m = model("h100-sxm5-80gb");
+    const mp_model *m = test_model("h100-sxm5-80gb");
     mp_gpu_state g;
     mp_gpu_state_init(&g, 3, m);
     add(&g, "3g.40gb", 4, 1, NULL);
@@ -262,7 +253,7 @@ static void test_blocker(void **state)
 static void test_fit_beside(void **state)
 {
     (void)state;
-    const mp_model *m = model("h100-sxm5-80gb");
+    const mp_model *m = test_model("h100-sxm5-80gb");
     mp_gpu_state g;
     mp_gpu_state_init(&g, 0, m);
     add(&g, "2g.20gb", 0, 3, "serve");

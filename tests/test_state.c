@@ -21,22 +21,13 @@
 
 #define DATA MIGPLAN_SHARED_DIR "/nvidia-smi/"
 
-static const mp_model *model(const char *id)
-{
-    const mp_model *m;
-    mp_diag d;
-    if (mp_db_find(db, id, &m, &d) != 0)
-        fail_msg("%s: %s", id, d.msg);
-    return m;
-}
-
 /* Read text as the state of n GPUs of model id; fail on error. */
 static void read_text(const char *text, size_t len, const char *id, int n,
                       mp_node_state *st)
 {
     const mp_model *ms[4] = {NULL};
     for (int i = 0; i < n; i++)
-        ms[i] = model(id);
+        ms[i] = test_model(id);
     mp_diag d;
     mp_diag_clear(&d);
     if (mp_state_read_nvsmi(text, len, "t", ms, n, st, &d) != 0)
@@ -190,7 +181,7 @@ static void test_processes(void **state)
              PROC_ROW("0", "7", "4242", "python3 serve.py"),
              "+-------------------------------------------------------------"
              "----------------------------+\n");
-    const mp_model *ms[1] = {model("h100")};
+    const mp_model *ms[1] = {test_model("h100")};
     mp_diag d;
     mp_diag_clear(&d);
     assert_int_equal(
@@ -241,7 +232,7 @@ static void test_contradictions(void **state)
         {"|  99  MIG 1g.10gb           19        1          4:1     |\n", 6, 4,
          "the GPU index must be a number from 0 to 63"},
     };
-    const mp_model *ms[1] = {model("h100")};
+    const mp_model *ms[1] = {test_model("h100")};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char text[2048];
         snprintf(
@@ -278,7 +269,7 @@ static void test_empty(void **state)
     assert_int_equal(st.n, 0);
     mp_node_state_free(&st);
     static const char junk[] = "hello\n";
-    const mp_model *ms[1] = {model("a30")};
+    const mp_model *ms[1] = {test_model("a30")};
     mp_diag d;
     mp_diag_clear(&d);
     assert_int_equal(
@@ -312,7 +303,7 @@ static void layout_add(mp_gpu_layout *l, const char *name, int start)
 static void test_change_diff(void **state)
 {
     (void)state;
-    const mp_model *m = model("h100");
+    const mp_model *m = test_model("h100");
     mp_gpu_state g;
     mp_gpu_state_init(&g, 0, m);
     state_add(&g, "3g.40gb", 4, 2);
@@ -359,7 +350,7 @@ static void test_change_diff(void **state)
 
     /* another model is refused */
     mp_gpu_layout other;
-    mp_gpu_layout_init(&other, model("h200"), true);
+    mp_gpu_layout_init(&other, test_model("h200"), true);
     assert_int_equal(mp_gpu_change_diff(&g, &other, &c, why, sizeof(why)),
                      MP_EINFEASIBLE);
     assert_non_null(strstr(why, "is a h100"));
