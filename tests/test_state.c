@@ -348,6 +348,20 @@ static void test_change_diff(void **state)
     assert_int_equal(c.n_destroy, 3);
     assert_int_equal(c.in_use_destroyed, 1);
 
+    /* an idle instance without its compute instance, or split, is made
+     * anew; one in use is kept as it is */
+    g.gi[2].n_ci = 0; /* 1g.10gb@2, idle */
+    g.gi[1].n_ci = 2; /* 2g.20gb@0, idle, split */
+    g.gi[0].n_ci = 0; /* 3g.40gb@4, in use */
+    mp_gpu_layout same = g.layout;
+    assert_int_equal(mp_gpu_change_diff(&g, &same, &c, why, sizeof(why)), 0);
+    assert_int_equal(c.n_keep, 1);
+    assert_int_equal(c.keep[0].gi_id, 2);
+    assert_int_equal(c.n_destroy, 2);
+    assert_int_equal(c.n_create, 2);
+    assert_int_equal(c.in_use_destroyed, 0);
+    g.gi[2].n_ci = g.gi[1].n_ci = 1;
+
     /* another model is refused */
     mp_gpu_layout other;
     mp_gpu_layout_init(&other, test_model("h200"), true);

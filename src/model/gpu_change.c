@@ -8,11 +8,21 @@
 
 #include "migplan/util/error.h"
 
-/* The instance of l with profile p at start s, or -1. */
-static int find_gi(const mp_layout *l, int p, int s)
+/* Can instance q of g be kept as a target instance? An idle one only with
+ * one compute instance (or none known: no -lci read): one without a
+ * compute instance, or split into several, serves no replica as it is, so
+ * it is made anew. One in use is kept whatever it holds. */
+static bool keepable(const mp_gpu_state *g, int q)
 {
-    for (int q = 0; q < l->n; q++)
-        if (l->gi[q].profile == p && l->gi[q].start == s)
+    return g->gi[q].n_processes > 0 || g->gi[q].n_ci < 0 || g->gi[q].n_ci == 1;
+}
+
+/* The instance of g with profile p at start s that can be kept, or -1. */
+static int find_gi(const mp_gpu_state *g, int p, int s)
+{
+    const mp_layout *l = &g->layout.gis;
+    for (int q = 0; g->layout.mig_enabled && q < l->n; q++)
+        if (l->gi[q].profile == p && l->gi[q].start == s && keepable(g, q))
             return q;
     return -1;
 }
@@ -34,7 +44,7 @@ int mp_gpu_change_diff(const mp_gpu_state *from, const mp_gpu_layout *to,
     const mp_layout *cl = cur->mig_enabled ? &cur->gis : NULL;
     bool kept[MP_MAX_GIS] = {false};
     for (int t = 0; tl && t < tl->n; t++) {
-        int q = cl ? find_gi(cl, tl->gi[t].profile, tl->gi[t].start) : -1;
+        int q = find_gi(from, tl->gi[t].profile, tl->gi[t].start);
         mp_gi_change c = {.profile = tl->gi[t].profile,
                           .start = tl->gi[t].start,
                           .gi_id = q >= 0 ? from->gi[q].gi_id : -1,

@@ -284,6 +284,12 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                              "--current (the setup script enables MIG); "
                              "--current plans from MIG-enabled GPUs only");
     }
+    /* with -lci read, an instance it does not list has no compute
+     * instance */
+    for (int i = 0; i < st->n && st->has_lci && !rc; i++)
+        for (int q = 0; q < st->gpu[i].layout.gis.n; q++)
+            if (st->gpu[i].gi[q].n_ci < 0)
+                st->gpu[i].gi[q].n_ci = 0;
     if (!rc && !any)
         rc = mp_diag_set(d, MP_ESCHEMA, path, 0, 0,
                          "no GPU instances table: give the output of "

@@ -6,8 +6,10 @@
  * An instance is kept when the target has an instance of the same profile
  * at the same start slot (memory slice): nvidia-smi cannot move or resize
  * a GPU instance, so any other difference is a destroy plus a create.
- * Compute instances are not compared: a kept GPU instance keeps its compute
- * instances.
+ * An idle instance is kept only with one compute instance (or when none
+ * were read): one without a compute instance, or split into several, is
+ * destroyed and made anew with the target's. An instance in use is kept
+ * with whatever compute instances it has.
  */
 #ifndef MIGPLAN_GPU_CHANGE_H
 #define MIGPLAN_GPU_CHANGE_H
