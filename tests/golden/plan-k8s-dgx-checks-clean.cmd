@@ -1,1 +1,1 @@
-migplan plan examples/k8s-dgx-h100-cluster.yaml --format k8s -o "$TMPDIR/mig.yaml" && migplan check "$TMPDIR/mig.yaml" --strict --strategy mixed
+migplan plan examples/k8s-dgx-h100-cluster.yaml --time-limit 60 --format k8s -o "$TMPDIR/mig.yaml" && migplan check "$TMPDIR/mig.yaml" --strict --strategy mixed

@@ -1,1 +1,1 @@
-migplan plan examples/k8s-h200-inference.yaml --format k8s
+migplan plan examples/k8s-h200-inference.yaml --time-limit 60 --format k8s

@@ -1,1 +1,1 @@
-migplan plan examples/three-teams-dgx-h100.yaml --format k8s
+migplan plan examples/three-teams-dgx-h100.yaml --time-limit 60 --format k8s

@@ -1,1 +1,1 @@
-migplan plan examples/k8s-two-pools.yaml --format k8s -o "$TMPDIR/mig.yaml" && migplan check "$TMPDIR/mig.yaml" --strict
+migplan plan examples/k8s-two-pools.yaml --time-limit 60 --format k8s -o "$TMPDIR/mig.yaml" && migplan check "$TMPDIR/mig.yaml" --strict

@@ -1,1 +1,1 @@
-migplan plan examples/k8s-dgx-h100-cluster.yaml --format json
+migplan plan examples/k8s-dgx-h100-cluster.yaml --time-limit 60 --format json

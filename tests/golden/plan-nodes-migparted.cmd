@@ -1,1 +1,1 @@
-migplan plan examples/k8s-two-pools.yaml --format mig-parted
+migplan plan examples/k8s-two-pools.yaml --time-limit 60 --format mig-parted

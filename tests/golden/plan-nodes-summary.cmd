@@ -1,1 +1,1 @@
-migplan plan examples/k8s-two-pools.yaml --summary
+migplan plan examples/k8s-two-pools.yaml --time-limit 60 --summary

@@ -1,1 +1,1 @@
-migplan plan examples/k8s-two-pools.yaml --format svg | grep -o '>[^<]*GPU [0-9][^<]*<'
+migplan plan examples/k8s-two-pools.yaml --time-limit 60 --format svg | grep -o '>[^<]*GPU [0-9][^<]*<'

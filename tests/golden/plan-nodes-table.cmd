@@ -1,1 +1,1 @@
-migplan plan examples/k8s-two-pools.yaml --ascii
+migplan plan examples/k8s-two-pools.yaml --time-limit 60 --ascii

@@ -1,1 +1,1 @@
-migplan plan tests/data/nodes/tensor-parallel.yaml
+migplan plan tests/data/nodes/tensor-parallel.yaml --time-limit 60
