@@ -21,24 +21,9 @@ if [ $# -ne 2 ]; then
 fi
 migplan=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 fake=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/bin"
-ln -s "$fake" "$tmp/bin/nvidia-smi"
-export PATH="$tmp/bin:$PATH"
-export FAKE_NVIDIA_SMI_STATE=$tmp/state
-export FAKE_NVIDIA_SMI_LOG=$tmp/log
+# shellcheck source=tests/cli/fake-env.sh
+. "$(cd "$(dirname "$0")" && pwd)/fake-env.sh"
 cd "$tmp"
-fails=0
-
-fail() {
-    printf 'FAIL %s\n' "$*" >&2
-    fails=$((fails + 1))
-}
-
-ok() {
-    printf 'ok   %s\n' "$*"
-}
 
 # The GPU instance ID of profile ID $2 at start $3 on GPU $1.
 gi_of() {
