@@ -241,13 +241,9 @@ int mp_change_from_plan(const mp_plan *p, mp_change_script *out, mp_diag *d)
         const mp_plan_gpu *g = &p->gpus[k];
         if (!g->used && !p->reset_unused)
             continue; /* left as it is */
-        const mp_gpu_state *s = mp_node_state_gpu(p->current, g->index);
         mp_gpu_state empty;
-        if (!s) {
-            mp_gpu_state_init(&empty, g->index, p->req->fleet[g->fleet].model);
-            s = &empty;
-        }
-        rc = mp_change_script_add(out, s, &g->layout,
+        rc = mp_change_script_add(out, mp_plan_gpu_state(p, g, &empty),
+                                  &g->layout,
                                   g->used ? NULL : "not used by the plan", d);
     }
     return rc;

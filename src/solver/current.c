@@ -302,19 +302,25 @@ bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
     return false;
 }
 
+const mp_gpu_state *mp_plan_gpu_state(const mp_plan *p, const mp_plan_gpu *g,
+                                      mp_gpu_state *empty)
+{
+    const mp_gpu_state *s =
+        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
+    if (s)
+        return s;
+    mp_gpu_state_init(empty, g->index, p->req->fleet[g->fleet].model);
+    return empty;
+}
+
 int mp_plan_gpu_change(const mp_plan *p, const mp_plan_gpu *g,
                        mp_gpu_change *out)
 {
     memset(out, 0, sizeof(*out));
     if (!g->used && !p->reset_unused)
         return 0;
-    const mp_gpu_state *s =
-        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
     mp_gpu_state empty;
-    if (!s) {
-        mp_gpu_state_init(&empty, g->index, p->req->fleet[g->fleet].model);
-        s = &empty;
-    }
+    const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
     char why[256];
     return mp_gpu_change_diff(s, &g->layout, out, why, sizeof(why))
                ? MP_EINTERNAL

@@ -162,6 +162,12 @@ int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out);
 /* The node of p named name (a node name of its pools), or -1. */
 int mp_plan_find_node(const mp_plan *p, const char *name);
 
+/* The state plan p was planned from for its GPU g: p->current's, or, for
+ * a GPU it does not list (or with no state at all), *empty, filled as an
+ * empty MIG-enabled GPU of g's fleet model. */
+const mp_gpu_state *mp_plan_gpu_state(const mp_plan *p, const mp_plan_gpu *g,
+                                      mp_gpu_state *empty);
+
 /* What plan p changes on its GPU g, from p->current (an unlisted GPU is
  * empty; with no state, every GPU is). An unused GPU is left as it is
  * unless p->reset_unused. Returns 0 or MP_EINTERNAL. */
