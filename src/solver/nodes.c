@@ -427,6 +427,7 @@ static int eval_choice(nsolve *ns, mp_diag *d)
     bool proven = true;
     bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &proven);
     if (fits != (ns->pass == 1)) { /* the other pass's */
+        ns->unfit += !fits;
         mp_plan_free(&p);
         return 0;
     }
@@ -605,9 +606,12 @@ static void nsolve_free(nsolve *ns)
 static int two_passes(nsolve *ns, mp_diag *d)
 {
     ns->pass = 1;
+    ns->unfit = 0;
     int rc = each_choice(ns, 0, d);
+    if (rc || ns->unfit == 0) /* pass 2 would solve every choice again */
+        return rc;
     ns->pass = 2;
-    return rc ? rc : each_choice(ns, 0, d);
+    return each_choice(ns, 0, d);
 }
 
 /* The search over choices and node counts; ns->best when there is a plan.

@@ -31,6 +31,7 @@ typedef struct nsolve {
      * into the pools' node counts (cheap, and it gives the incumbent that
      * bounds the rest), then 2, the others */
     int pass;
+    int unfit; /* choices pass 1 left to pass 2 */
     double best_cost, lower_bound;
     int best_gpus, best_stranded;
     bool any_lb;
