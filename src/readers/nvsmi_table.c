@@ -11,6 +11,7 @@
 typedef struct scan {
     mp_nvsmi_doc *doc;
     mp_diag *d;
+    int tables_cap; /* room in doc->tables */
 } scan;
 
 #define err(s, line, col, ...)                                                 \
@@ -328,14 +329,20 @@ static int read_table(scan *s, int i, int *next)
     free(b.rec);
     if (rc)
         return rc;
-    mp_nvsmi_table *nt =
-        mp_arena_alloc(&doc->arena, (size_t)(doc->n_tables + 1) * sizeof(*nt));
-    if (!nt)
-        return nomem(s);
-    if (doc->n_tables)
-        memcpy(nt, doc->tables, (size_t)doc->n_tables * sizeof(*nt));
-    nt[doc->n_tables++] = t;
-    doc->tables = nt;
+    if (doc->n_tables == s->tables_cap) {
+        /* doubled, so that many small tables cost linear time and memory
+         * (the arena keeps the old arrays until the document goes) */
+        int cap = s->tables_cap ? 2 * s->tables_cap : 8;
+        mp_nvsmi_table *nt =
+            mp_arena_alloc(&doc->arena, (size_t)cap * sizeof(*nt));
+        if (!nt)
+            return nomem(s);
+        if (doc->n_tables)
+            memcpy(nt, doc->tables, (size_t)doc->n_tables * sizeof(*nt));
+        doc->tables = nt;
+        s->tables_cap = cap;
+    }
+    doc->tables[doc->n_tables++] = t;
     return 0;
 }
 
@@ -365,7 +372,7 @@ int mp_nvsmi_parse(const char *text, size_t len, const char *path,
                    mp_nvsmi_doc *out, mp_diag *d)
 {
     memset(out, 0, sizeof(*out));
-    scan s = {out, d};
+    scan s = {out, d, 0};
     out->path = mp_arena_strdup(&out->arena, path ? path : "<input>");
     if (!out->path)
         return nomem(&s);
