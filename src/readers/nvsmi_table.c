@@ -295,7 +295,7 @@ static int walk_table(scan *s, int i, mp_nvsmi_table *t, body *b, int *next)
         new_record = false;
     }
     const mp_nvsmi_line *last = &doc->lines[j - 1];
-    if (!rule_kind(last))
+    if (rule_kind(last) != '-') /* not a header's ==== rule either */
         return err(s, last->line, 1,
                    "this table is not closed by a +----+ rule; is the "
                    "output cut short?");
