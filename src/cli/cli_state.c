@@ -3,7 +3,11 @@
  * fleet, of --node or of --gpu. */
 #include "cli_state.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "migplan/util/buf.h"
 
 void cli_fleet_models(const mp_request *req,
                       const mp_model *models[MP_STATE_MAX_GPUS], int *n)
@@ -66,4 +70,162 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
                                st->n_skipped == 1 ? "" : "s", whose, n,
                                n == 1 ? "" : "s");
     return 0;
+}
+
+/* The node of req named name: *pool and *k; false when none is. */
+static bool find_node(const mp_request *req, const char *name, int *pool,
+                      int *k)
+{
+    char buf[300];
+    for (int i = 0; i < req->n_pools; i++) {
+        const mp_node_pool *pl = &req->pools[i];
+        size_t len = strlen(pl->name);
+        int from = 0, to = pl->count;
+        if (pl->count < 0 && !pl->names && strncmp(name, pl->name, len) == 0 &&
+            name[len] == '-' && strspn(name + len + 1, "0123456789") > 0 &&
+            strlen(name + len + 1) < 7) { /* <pool>-<k+1>: only that k */
+            from = atoi(name + len + 1) - 1;
+            to = from + 1;
+        }
+        for (int j = from < 0 ? 0 : from; j < to; j++) {
+            mp_node_pool_node_name(pl, j, buf, sizeof(buf));
+            if (strcmp(buf, name) == 0) {
+                *pool = i;
+                *k = j;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The request's node names, for an error ("a-01, a-02, b-NN"). */
+static void node_names(const mp_request *req, char *out, size_t n)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (int i = 0; i < req->n_pools; i++) {
+        const mp_node_pool *pl = &req->pools[i];
+        char buf[300];
+        if (pl->count < 0 && !pl->names) {
+            mp_catf(out, n, &at, "%s%s-NN", at ? ", " : "", pl->name);
+            continue;
+        }
+        for (int j = 0; j < pl->count && j < 8; j++) {
+            mp_node_pool_node_name(pl, j, buf, sizeof(buf));
+            mp_catf(out, n, &at, "%s%s", at ? ", " : "", buf);
+        }
+        if (pl->count > 8)
+            mp_catf(out, n, &at, ", ... (%d nodes in pool %s)", pl->count,
+                    pl->name);
+    }
+}
+
+/* Value v of --current as NODE=FILE: the node into *nc, the file into
+ * *file. A bare FILE is the request's one node. */
+static int node_value(cli_ctx *c, const mp_request *req, const char *v,
+                      int nvalues, mp_node_current *nc, const char **file)
+{
+    const char *eq = strchr(v, '=');
+    char name[300], names[1200];
+    if (!eq) {
+        int nodes = 0;
+        for (int i = 0; i < req->n_pools; i++)
+            nodes += req->pools[i].count < 0 ? 2 : req->pools[i].count;
+        if (nodes != 1 || nvalues != 1) {
+            node_names(req, names, sizeof(names));
+            return cli_usage_error(c,
+                                   "--current %s: the request has node pools; "
+                                   "give each node's state as --current "
+                                   "NODE=FILE (nodes: %s)",
+                                   v, names);
+        }
+        nc->pool = nc->k = 0;
+        *file = v;
+        return 0;
+    }
+    snprintf(name, sizeof(name), "%.*s", (int)(eq - v), v);
+    *file = eq + 1;
+    if (!eq[1])
+        return cli_usage_error(c,
+                               "--current %s: give the state file after "
+                               "'=' (NODE=FILE)",
+                               v);
+    if (!find_node(req, name, &nc->pool, &nc->k)) {
+        node_names(req, names, sizeof(names));
+        return cli_usage_error(c,
+                               "--current %s: the request has no node named "
+                               "'%s'; its nodes are: %s (a pool's `names:`, "
+                               "else <pool>-NN)",
+                               v, name, names);
+    }
+    return 0;
+}
+
+/* Node nc's state out of file: its pool's model for every GPU, and no
+ * GPU beyond the pool's count. */
+static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
+                      const char *v, const char *file, mp_node_current *nc,
+                      mp_node_state *st)
+{
+    const mp_node_pool *pl = &req->pools[nc->pool];
+    const mp_model *models[MP_STATE_MAX_GPUS];
+    for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
+        models[i] = pl->model;
+    char whose[400], name[300];
+    mp_node_pool_node_name(pl, nc->k, name, sizeof(name));
+    snprintf(whose, sizeof(whose), "node %s", name);
+    int r = cli_read_state(c, in, file, models, MP_STATE_MAX_GPUS, whose, st);
+    if (r)
+        return r;
+    for (int g = 0; g < st->n; g++)
+        if (st->gpu[g].index >= pl->gpus)
+            return cli_usage_error(c,
+                                   "--current %s: the state lists GPU %d, but "
+                                   "node %s of pool %s has %d GPU%s (0-%d); "
+                                   "is it another node's output, or is the "
+                                   "pool's `gpus:` wrong?",
+                                   v, st->gpu[g].index, name, pl->name,
+                                   pl->gpus, pl->gpus == 1 ? "" : "s",
+                                   pl->gpus - 1);
+    nc->st = st;
+    return 0;
+}
+
+int cli_read_node_states(cli_ctx *c, cli_inputs *in, const mp_request *req,
+                         const cli_list *values, cli_node_states *out)
+{
+    memset(out, 0, sizeof(*out));
+    int n = values->n;
+    out->nodes = calloc((size_t)n + 1, sizeof(*out->nodes));
+    out->states = calloc((size_t)n + 1, sizeof(*out->states));
+    if (!out->nodes || !out->states)
+        return cli_usage_error(c, "out of memory");
+    for (int j = 0; j < n; j++) {
+        const char *file;
+        mp_node_current *nc = &out->nodes[j];
+        int r = node_value(c, req, values->v[j], n, nc, &file);
+        for (int i = 0; !r && i < j; i++)
+            if (out->nodes[i].pool == nc->pool && out->nodes[i].k == nc->k)
+                r = cli_usage_error(c,
+                                    "--current %s: that node's state is "
+                                    "given twice (first as --current %s); "
+                                    "give each node once",
+                                    values->v[j], values->v[i]);
+        if (!r)
+            r = node_state(c, in, req, values->v[j], file, nc, &out->states[j]);
+        out->n = j + 1; /* its state is to free, read or not */
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+void cli_node_states_free(cli_node_states *s)
+{
+    for (int j = 0; j < s->n; j++)
+        mp_node_state_free(&s->states[j]);
+    free(s->nodes);
+    free(s->states);
+    memset(s, 0, sizeof(*s));
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "migplan/model/request.h"
 #include "migplan/readers/state_reader.h"
+#include "migplan/solver/node_current.h"
 
 /* The model of each GPU index of req's fleet: models[i] for i < *n (an
  * unlimited last entry fills up to MP_STATE_MAX_GPUS). */
@@ -32,5 +33,24 @@ int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
                    const mp_model *const *models, int n, const char *whose,
                    mp_node_state *st);
+
+/* The states of nodes of a request with node pools: nodes[j] is node
+ * states[j]'s (n of each). */
+typedef struct cli_node_states {
+    mp_node_current *nodes;
+    mp_node_state *states;
+    int n;
+} cli_node_states;
+
+/* --current NODE=FILE, once per value of values: each NODE a node of req
+ * (a pool's `names:`, else <pool>-NN), named once, its FILE read as
+ * cli_read_state reads it with the pool's model for every GPU and no GPU
+ * beyond the pool's `gpus`. A bare FILE (one value) is the request's only
+ * node. *out is the caller's to free (cli_node_states_free) whatever
+ * this returns. Prints what goes wrong and returns the exit status. */
+int cli_read_node_states(cli_ctx *c, cli_inputs *in, const mp_request *req,
+                         const cli_list *values, cli_node_states *out);
+
+void cli_node_states_free(cli_node_states *s);
 
 #endif

@@ -47,7 +47,7 @@ typedef struct plan_args {
     bool all_gpus;         /* --all-gpus: no grouping in large plans */
     const char *min_spare; /* --min-spare SIZE: overrides the request's */
     const char *node_name; /* --node-name: the node a script is for */
-    const char *current;   /* --current FILE: plan from the node's state */
+    cli_list current; /* --current FILE or NODE=FILE...: plan from states */
     bool allow_disruption; /* --allow-disruption: in-use instances may go */
     bool reset_unused;     /* --reset-unused: MIG off on unused GPUs */
     const char *request;
@@ -348,9 +348,10 @@ static mp_solve_opts solve_options(const plan_args *a, double started)
     return so;
 }
 
-/* --current: the options it takes, and the state for req's fleet. */
+/* --current: the options it takes, and the state for req's fleet (st) or
+ * its nodes (ns). */
 static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
-                         cli_inputs *in, mp_node_state *st)
+                         cli_inputs *in, mp_node_state *st, cli_node_states *ns)
 {
     if (a->format == PLAN_FORMAT_LP)
         return cli_usage_error(c, "--format lp describes the plan from empty "
@@ -361,21 +362,26 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
                                   "from --current does not apply then; drop "
                                   "one of them");
     if (req->n_pools)
-        return cli_usage_error(c, "--current plans a fleet: give the node's "
-                                  "GPUs as `fleet:` (node pools are not "
-                                  "supported with --current yet)");
+        return cli_read_node_states(c, in, req, &a->current, ns);
+    if (a->current.n > 1)
+        return cli_usage_error(c,
+                               "--current is given %d times, but the "
+                               "request's fleet is one node: give its "
+                               "state once (NODE=FILE is for requests "
+                               "with node pools, `nodes:`)",
+                               a->current.n);
     const mp_model *models[MP_STATE_MAX_GPUS];
     int n;
     cli_fleet_models(req, models, &n);
-    return cli_read_state(c, in, a->current, models, n, "the request's fleet",
-                          st);
+    return cli_read_state(c, in, a->current.v[0], models, n,
+                          "the request's fleet", st);
 }
 
 static int run(cli_ctx *c, void *args)
 {
     double started = now_seconds();
     const plan_args *a = args;
-    if ((a->allow_disruption || a->reset_unused) && !a->current)
+    if ((a->allow_disruption || a->reset_unused) && !a->current.n)
         return cli_usage_error(c, "--%s needs --current FILE",
                                a->allow_disruption ? "allow-disruption"
                                                    : "reset-unused");
@@ -410,9 +416,11 @@ static int run(cli_ctx *c, void *args)
         req.min_spare_mib = min_spare;
     mp_node_state st;
     memset(&st, 0, sizeof(st));
-    if (a->current)
-        r = current_state(c, &req, a, &in, &st);
+    cli_node_states ns = {0};
+    if (a->current.n)
+        r = current_state(c, &req, a, &in, &st, &ns);
     if (r) {
+        cli_node_states_free(&ns);
         mp_node_state_free(&st);
         mp_request_free(&req);
         cli_inputs_free(&in);
@@ -424,7 +432,10 @@ static int run(cli_ctx *c, void *args)
     mp_diag d;
     mp_diag_clear(&d);
     mp_solve_opts so = solve_options(a, started);
-    so.current = a->current ? &st : NULL;
+    so.current = a->current.n && !req.n_pools ? &st : NULL;
+    so.node_states = a->current.n && req.n_pools;
+    so.node_current = ns.nodes;
+    so.n_node_current = ns.n;
     so.allow_disruption = a->allow_disruption;
     so.reset_unused = a->reset_unused;
     progress pr = {.limit = a->time_limit};
@@ -443,6 +454,7 @@ static int run(cli_ctx *c, void *args)
         overrun(a, &plan, now_seconds() - started);
         mp_plan_free(&plan);
     }
+    cli_node_states_free(&ns);
     mp_node_state_free(&st);
     mp_request_free(&req);
     cli_inputs_free(&in);
@@ -500,10 +512,12 @@ const cli_command cli_cmd_plan = {
         CLI_OPT_FLAG(plan_args, all_gpus, "all-gpus",
                      "table: draw every GPU even when more than 16 are used "
                      "(else GPUs that look the same are drawn once)"),
-        CLI_OPT_TEXT(plan_args, current, "current", "FILE", CLI_VALUE_FILE,
+        CLI_OPT_LIST(plan_args, current, "current", "FILE", CLI_VALUE_FILE,
+                     CLI_LIST_MAX,
                      "plan from the node's state (nvidia-smi mig -lgi output, "
                      "with -lci and nvidia-smi's process table): keep what is "
-                     "in use, change as little as possible"),
+                     "in use, change as little as possible; with node pools, "
+                     "NODE=FILE once per node (the others are empty)"),
         CLI_OPT_FLAG(plan_args, allow_disruption, "allow-disruption",
                      "--current: destroy instances in use when the request "
                      "needs their room (as few as it can)"),

@@ -15,6 +15,8 @@ void mp_plan_free(mp_plan *p)
         return;
     free(p->gpus);
     free(p->nodes);
+    free(p->own_state);
+    p->own_state = NULL;
     p->gpus = NULL;
     p->nodes = NULL;
     p->n_gpus = 0;
@@ -137,6 +139,10 @@ int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out)
     for (int k = 0; k < n; k++)
         out->gpus[k].index = out->gpus[k].node_index;
     out->n_gpus = n;
+    static const mp_node_state no_state; /* a node given no state: empty */
+    if (p->own_state) /* planned from node states: the node's own */
+        out->current = nd->state ? nd->state : &no_state;
+    out->own_state = NULL;
     return 0;
 }
 

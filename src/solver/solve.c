@@ -197,6 +197,8 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
     static const mp_solve_opts defaults = {0};
     if (o && o->current)
         return sv_current_solve(db, req, o, out, d);
+    if (o && o->node_states && req->n_pools > 0)
+        return sv_node_current_solve(db, req, o, out, d);
     if (req->n_pools > 0)
         return sv_nodes_solve(db, req, o ? o : &defaults, out, d);
     double t0 = sv_now();

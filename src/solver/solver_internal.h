@@ -246,6 +246,11 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
 /* Does instance q of g stay from p->current (same profile, same start)? */
 bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q);
 
+/* node_current.c */
+/* mp_solve of node pools from o->node_current (same contract). */
+int sv_node_current_solve(const mp_db *db, const mp_request *req,
+                          const mp_solve_opts *o, mp_plan *out, mp_diag *d);
+
 /* explain.c */
 /* A tenant no GPU of the fleet can serve: true with plan->reason set. */
 bool sv_explain_unplaceable(const sv_solver *s, mp_plan *plan);

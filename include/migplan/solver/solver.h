@@ -20,6 +20,7 @@
 #include "migplan/model/gpu_change.h"
 #include "migplan/model/request.h"
 #include "migplan/readers/state_reader.h"
+#include "migplan/solver/node_current.h"
 #include "migplan/util/findings.h"
 
 /* One GPU of a plan: what it holds (the layout every emitter and the
@@ -49,6 +50,9 @@ typedef struct mp_plan_node {
     bool used;
     int profile;   /* single strategy: the profile of every GPU, else -1 */
     int first_gpu; /* plan->gpus[first_gpu ..] are its pool's gpus GPUs */
+    /* planned from node states (mp_solve_opts.node_states): the node's
+     * state, NULL when none was given (its GPUs were taken as empty) */
+    const mp_node_state *state;
 } mp_plan_node;
 
 typedef struct mp_plan {
@@ -84,6 +88,9 @@ typedef struct mp_plan {
     /* planned from a running node (mp_solve_opts.current): the state, and
      * what the plan changes on it (mp_plan_gpu_change per GPU, summed) */
     const mp_node_state *current;
+    /* with node states: current is this, every node's GPUs at the plan's
+     * GPU indices, owned by the plan (mp_plan_free) */
+    mp_node_state *own_state;
     bool reset_unused; /* unused GPUs get MIG disabled, not left as is */
     struct {
         int destroyed, created, gpus_touched, in_use_destroyed;
@@ -121,6 +128,12 @@ typedef struct mp_solve_opts {
      * may be destroyed when the request needs their room. */
     const mp_node_state *current;
     bool allow_disruption, reset_unused;
+    /* With node pools: plan from the nodes' states (node_current.h), each
+     * node given in node_current[0..n_node_current), the others empty.
+     * allow_disruption and reset_unused apply as with current. */
+    bool node_states;
+    const mp_node_current *node_current;
+    int n_node_current;
 } mp_solve_opts;
 
 /* Solve req (db, which may be NULL, is used to suggest larger models in
@@ -155,8 +168,9 @@ void mp_plan_unit_label(const mp_tenant *t, int unit, char *buf, size_t n);
 /* The memory the replicas served by unit `unit` of t ask, together. */
 long long mp_plan_unit_asked(const mp_tenant *t, int unit);
 /* The plan as node j of p sees it: a shallow copy of p whose gpus are the
- * node's, indexed 0..gpus-1 (node-local), and no nodes. out->gpus is the
- * caller's to free (free()); the rest points into p. MP_ENOMEM. */
+ * node's, indexed 0..gpus-1 (node-local), and no nodes; planned from node
+ * states, its current is the node's (an empty one when it had none). out->gpus
+ * is the caller's to free (free()); the rest points into p. MP_ENOMEM. */
 int mp_plan_node_view(const mp_plan *p, int j, mp_plan *out);
 
 /* The node of p named name (a node name of its pools), or -1. */

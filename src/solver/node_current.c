@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* node_current.c - node pools planned from the state of their nodes
+ * (mp_solve_opts.node_states).
+ *
+ * A choice of nodes is a set of the nodes given a state (those with an
+ * instance in use always in it) and a number of the other, empty, nodes
+ * per pool: those are alike, so which of them does not matter. Each
+ * choice is planned as a fleet from a running node (sv_current_solve:
+ * the busy GPUs kept, fewest destroyed and created) on its nodes' GPUs;
+ * the nodes outside it are left as they are (or MIG disabled with
+ * reset_unused). Choices are tried cheapest first (node cost, then GPUs),
+ * from the bound of the same request on empty nodes, and every choice of
+ * the cheapest cost that has a plan is compared: fewest nodes' cost, then
+ * GPUs, then instances in use destroyed, then destroyed, then created.
+ * When even every node together has no plan, the reason names the
+ * instances in use by node, GPU and GI ID.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "solver_internal.h"
+
+#define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
+
+/* A node given a state. */
+typedef struct nstated {
+    int pool, k;
+    const mp_node_state *st;
+    bool busy; /* an instance in use: in every choice */
+} nstated;
+
+/* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
+ * and empty nodes per pool. */
+typedef struct nchoice {
+    unsigned mask[MP_MAX_FLEET];
+    int empty[MP_MAX_FLEET];
+    double cost;
+    int gpus;
+} nchoice;
+
+typedef struct ncur {
+    const mp_db *db;
+    const mp_request *req;
+    const mp_solve_opts *o;
+    nstated *sn; /* by pool, then k */
+    int nsn;
+    int first[MP_MAX_FLEET + 1]; /* pool i's: sn[first[i] .. first[i+1]) */
+    int max_empty[MP_MAX_FLEET];
+    double deadline;
+    nchoice *ch;
+    int nch;
+} ncur;
+
+static int cmp_stated(const void *a, const void *b)
+{
+    const nstated *x = a, *y = b;
+    if (x->pool != y->pool)
+        return x->pool < y->pool ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* What this planner cannot do yet: a usage error naming it, or 0. */
+static int unsupported(const mp_request *r, mp_diag *d)
+{
+    for (int i = 0; i < r->n_pools; i++)
+        if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
+            return mp_diag_set(d, MP_EUSAGE, r->path, r->pools[i].line,
+                               r->pools[i].col,
+                               "pool %s has the single strategy: planning "
+                               "from node states (--current NODE=FILE) "
+                               "supports mixed pools only; plan it without "
+                               "--current",
+                               r->pools[i].name);
+    for (int t = 0; t < r->n_tenants; t++)
+        if (mp_tenant_gpus(&r->tenants[t]) > 1)
+            return mp_diag_set(
+                d, MP_EUSAGE, r->path, r->tenants[t].line, r->tenants[t].col,
+                "%s needs %d GPUs of one node (whole-gpu: "
+                "%d): planning from node states (--current "
+                "NODE=FILE) does not place such replicas yet; "
+                "plan it without --current",
+                r->tenants[t].name, mp_tenant_gpus(&r->tenants[t]),
+                mp_tenant_gpus(&r->tenants[t]));
+    return 0;
+}
+
+/* The stated nodes, sorted, and how many empty nodes each pool offers
+ * (an unlimited pool: as many as the plan on empty nodes uses). */
+static int setup(ncur *n, const mp_plan *base, mp_diag *d)
+{
+    const mp_request *r = n->req;
+    const mp_solve_opts *o = n->o;
+    n->sn = calloc((size_t)(o->n_node_current + 1), sizeof(*n->sn));
+    if (!n->sn)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    int listed = 0;
+    for (int j = 0; j < o->n_node_current; j++) {
+        const mp_node_current *nc = &o->node_current[j];
+        n->sn[j] = (nstated){nc->pool, nc->k, nc->st, false};
+        for (int g = 0; g < nc->st->n; g++)
+            n->sn[j].busy |= mp_gpu_state_in_use(&nc->st->gpu[g]) > 0;
+        listed += nc->st->n;
+    }
+    n->nsn = o->n_node_current;
+    if (listed > MP_STATE_MAX_GPUS)
+        return mp_diag_set(d, MP_ELIMIT, NULL, 0, 0,
+                           "the node states list %d GPUs with instances; "
+                           "planning from node states takes at most %d",
+                           listed, MP_STATE_MAX_GPUS);
+    qsort(n->sn, (size_t)n->nsn, sizeof(*n->sn), cmp_stated);
+    for (int i = 0, j = 0; i <= r->n_pools; i++) {
+        n->first[i] = j;
+        while (i < r->n_pools && j < n->nsn && n->sn[j].pool == i)
+            j++;
+    }
+    for (int i = 0; i < r->n_pools; i++) {
+        int stated = n->first[i + 1] - n->first[i];
+        if (stated > 16)
+            return mp_diag_set(d, MP_ELIMIT, NULL, 0, 0,
+                               "pool %s: %d nodes given a state; planning "
+                               "from node states takes at most 16 per pool",
+                               r->pools[i].name, stated);
+        n->max_empty[i] = r->pools[i].count >= 0 ? r->pools[i].count - stated
+                                                 : base->nodes_used;
+    }
+    return 0;
+}
+
+/* Every choice, from choice c's pools < i on: pool i's subsets and
+ * empty counts. */
+static int enumerate(ncur *n, nchoice *c, int i)
+{
+    const mp_request *r = n->req;
+    if (i == r->n_pools) {
+        if (n->nch == NC_MAX_CHOICES)
+            return MP_ELIMIT;
+        n->ch[n->nch++] = *c;
+        return 0;
+    }
+    int lo = n->first[i], cnt = n->first[i + 1] - lo;
+    unsigned forced = 0;
+    for (int b = 0; b < cnt; b++)
+        forced |= n->sn[lo + b].busy ? 1u << b : 0;
+    for (unsigned m = 0; m < 1u << cnt; m++) {
+        if ((m & forced) != forced)
+            continue;
+        for (int e = 0; e <= n->max_empty[i]; e++) {
+            nchoice x = *c;
+            int nodes = __builtin_popcount(m) + e;
+            x.mask[i] = m;
+            x.empty[i] = e;
+            x.cost += nodes * r->pools[i].cost;
+            x.gpus += nodes * r->pools[i].gpus;
+            int rc = enumerate(n, &x, i + 1);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int cmp_choice(const void *a, const void *b)
+{
+    const nchoice *x = a, *y = b;
+    if (fabs(x->cost - y->cost) > 1e-9)
+        return x->cost < y->cost ? -1 : 1;
+    return (x->gpus > y->gpus) - (x->gpus < y->gpus);
+}
+
+/* The fleet of choice c (the request's pools as GPUs, only c's nodes) and
+ * its state, stated nodes first in each pool, GPU indices in that order. */
+static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
+                        mp_node_state *ms)
+{
+    const mp_request *r = n->req;
+    *f = *r;
+    f->n_pools = 0;
+    memset(ms, 0, sizeof(*ms));
+    int base = 0;
+    for (int i = 0; i < r->n_pools; i++) {
+        int gpus = r->pools[i].gpus, pos = 0;
+        for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
+            if (!(c->mask[i] & 1u << b))
+                continue;
+            const mp_node_state *st = n->sn[n->first[i] + b].st;
+            for (int g = 0; g < st->n; g++) {
+                if (ms->n == MP_STATE_MAX_GPUS)
+                    return MP_ELIMIT;
+                ms->gpu[ms->n] = st->gpu[g];
+                ms->gpu[ms->n++].index = base + pos * gpus + st->gpu[g].index;
+            }
+            pos++;
+        }
+        f->fleet[i].count = (pos + c->empty[i]) * gpus;
+        base += f->fleet[i].count;
+    }
+    return 0;
+}
+
+/* A node of the plan being assembled: its number, state, and position in
+ * the choice's fleet (-1: not in the choice). */
+typedef struct nentry {
+    int k;
+    const mp_node_state *st;
+    int fpos;
+    bool used;
+} nentry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const nentry *x = a, *y = b;
+    if (x->used != y->used)
+        return x->used ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* A GPU outside the plan: as its state has it (an unlisted one: MIG on,
+ * no instances), or MIG disabled with reset_unused unless in use. */
+static void idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
+                     const mp_gpu_state *s, bool reset)
+{
+    sv_plan_gpu_init(g, pool, m, false, -1);
+    g->layout.mig_enabled = !s && !reset;
+    if (s && (!reset || mp_gpu_state_in_use(s) > 0)) {
+        g->layout = s->layout;
+        g->layout.driver_order = g->layout.driver_exact = false;
+    }
+}
+
+/* Node e of pool i into out: its GPUs from fp (the choice's plan, pool
+ * i's GPUs from fbase) or idle, its state at the plan's GPU indices. */
+static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
+                     int fbase, mp_plan *out)
+{
+    const mp_node_pool *pl = &n->req->pools[i];
+    int j = out->n_nodes++;
+    out->nodes[j] = (mp_plan_node){i, e->k, e->used, -1, out->n_gpus, e->st};
+    mp_node_state *own = out->own_state;
+    for (int x = 0; x < pl->gpus; x++) {
+        mp_plan_gpu *g = &out->gpus[out->n_gpus + x];
+        const mp_gpu_state *s = e->st ? mp_node_state_gpu(e->st, x) : NULL;
+        if (e->fpos >= 0)
+            *g = fp->gpus[fbase + e->fpos * pl->gpus + x];
+        else
+            idle_gpu(g, i, pl->model, s, n->o->reset_unused);
+        g->fleet = i;
+        g->node = j;
+        g->node_index = x;
+        if (s) {
+            own->gpu[own->n] = *s;
+            own->gpu[own->n++].index = out->n_gpus + x;
+        }
+    }
+    out->n_gpus += pl->gpus;
+}
+
+/* Is a node k of pool i given a state? */
+static bool stated(const ncur *n, int i, int k)
+{
+    for (int j = n->first[i]; j < n->first[i + 1]; j++)
+        if (n->sn[j].k == k)
+            return true;
+    return false;
+}
+
+/* Pool i's nodes for choice c: the stated ones (in the choice or not),
+ * the choice's empty ones (the lowest numbers no state has) and, for a
+ * pool of a fixed count, the rest; used ones first. Returns how many. */
+static int pool_entries(const ncur *n, const nchoice *c, int i,
+                        const mp_plan *fp, int fbase, nentry *e)
+{
+    const mp_node_pool *pl = &n->req->pools[i];
+    int m = 0, pos = 0;
+    for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
+        const nstated *s = &n->sn[n->first[i] + b];
+        bool in = c->mask[i] & 1u << b;
+        e[m++] = (nentry){s->k, s->st, in ? pos++ : -1, false};
+    }
+    int empties = c->empty[i];
+    for (int k = 0; pl->count < 0 ? empties > 0 : k < pl->count; k++) {
+        if (stated(n, i, k))
+            continue;
+        e[m++] = (nentry){k, NULL, empties > 0 ? pos++ : -1, false};
+        empties--;
+    }
+    for (int a = 0; a < m; a++)
+        for (int x = 0; e[a].fpos >= 0 && x < pl->gpus; x++)
+            e[a].used |= fp->gpus[fbase + e[a].fpos * pl->gpus + x].used;
+    qsort(e, (size_t)m, sizeof(*e), cmp_entry);
+    return m;
+}
+
+/* The node plan of choice c from fp, its plan as a fleet. */
+static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
+                    mp_plan *out)
+{
+    const mp_request *r = n->req;
+    memset(out, 0, sizeof(*out));
+    out->req = r;
+    out->reset_unused = n->o->reset_unused;
+    int nodes = 0, gpus = 0, most = 1;
+    for (int i = 0; i < r->n_pools; i++) {
+        int stated_i = n->first[i + 1] - n->first[i];
+        int nn =
+            r->pools[i].count >= 0 ? r->pools[i].count : stated_i + c->empty[i];
+        nodes += nn;
+        gpus += nn * r->pools[i].gpus;
+        most = nn > most ? nn : most;
+    }
+    out->nodes = calloc((size_t)(nodes ? nodes : 1), sizeof(*out->nodes));
+    out->gpus = calloc((size_t)(gpus ? gpus : 1), sizeof(*out->gpus));
+    out->own_state = calloc(1, sizeof(*out->own_state));
+    nentry *e = malloc((size_t)most * sizeof(*e));
+    int rc = out->nodes && out->gpus && out->own_state && e ? 0 : MP_ENOMEM;
+    for (int i = 0, fbase = 0; i < r->n_pools && !rc; i++) {
+        int m = pool_entries(n, c, i, fp, fbase, e);
+        for (int a = 0; a < m; a++)
+            put_node(n, i, &e[a], fp, fbase, out);
+        fbase += fp->req->fleet[i].count;
+    }
+    free(e);
+    if (!rc)
+        rc = sv_plan_number(r, out);
+    out->current = out->own_state;
+    out->cost = 0;
+    for (int j = 0; j < out->n_nodes && !rc; j++)
+        if (out->nodes[j].used) {
+            out->nodes_used++;
+            out->cost += r->pools[out->nodes[j].pool].cost;
+        }
+    out->cost = round(out->cost * 1e6) / 1e6;
+    for (int k = 0; k < out->n_gpus && !rc; k++) {
+        mp_gpu_change ch;
+        rc = mp_plan_gpu_change(out, &out->gpus[k], &ch);
+        out->disruption.destroyed += ch.n_destroy;
+        out->disruption.created += ch.n_create;
+        out->disruption.in_use_destroyed += ch.in_use_destroyed;
+        out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
+    }
+    out->disruption.minimal = fp->disruption.minimal;
+    out->feasible = !rc;
+    return rc;
+}
+
+/* Is plan a better than b: cheaper nodes, then fewer GPUs, then fewer
+ * instances in use destroyed, then fewer destroyed, then created? */
+static bool better(const mp_plan *a, const mp_plan *b)
+{
+    if (fabs(a->cost - b->cost) > 1e-9)
+        return a->cost < b->cost;
+    if (a->gpus_used != b->gpus_used)
+        return a->gpus_used < b->gpus_used;
+    if (a->disruption.in_use_destroyed != b->disruption.in_use_destroyed)
+        return a->disruption.in_use_destroyed < b->disruption.in_use_destroyed;
+    if (a->disruption.destroyed != b->disruption.destroyed)
+        return a->disruption.destroyed < b->disruption.destroyed;
+    return a->disruption.created < b->disruption.created;
+}
+
+/* Choice c planned: *out feasible, or not with the fleet planner's reason
+ * in out->reason. */
+static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
+{
+    memset(out, 0, sizeof(*out));
+    mp_request *f = malloc(sizeof(*f));
+    mp_node_state *ms = malloc(sizeof(*ms));
+    int rc = f && ms ? choice_fleet(n, c, f, ms) : MP_ENOMEM;
+    if (rc) {
+        free(f);
+        free(ms);
+        return mp_diag_set(d, rc, NULL, 0, 0,
+                           rc == MP_ENOMEM ? "out of memory"
+                                           : "the chosen nodes list more "
+                                             "GPUs with instances than a "
+                                             "state holds");
+    }
+    mp_solve_opts o2 = *n->o;
+    o2.node_states = false;
+    o2.node_current = NULL;
+    o2.current = ms;
+    o2.progress = NULL;
+    double left = n->deadline - sv_now();
+    o2.time_limit = left / 4 > 0.05 ? left / 4 : 0.05;
+    mp_plan fp;
+    rc = sv_current_solve(n->db, f, &o2, &fp, d);
+    if (!rc && fp.feasible && assemble(n, c, &fp, out))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    else if (!rc && !fp.feasible)
+        snprintf(out->reason, sizeof(out->reason), "%s", fp.reason);
+    mp_plan_free(&fp);
+    free(f);
+    free(ms);
+    return rc;
+}
+
+/* Why even every node together has no plan: the fleet planner's reason,
+ * its instances in use named by node, GPU and GI ID. */
+static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
+{
+    const char *tail = strstr(why, "; still to place:");
+    char *b = out->reason;
+    size_t k = 0, sz = sizeof(out->reason);
+    if (!tail) {
+        mp_catf(b, sz, &k, "%s", why);
+        return;
+    }
+    char tmp[sizeof(out->reason)];
+    snprintf(tmp, sizeof(tmp), "%s", tail);
+    mp_catf(b, sz, &k, "the request needs the room of instances in use:");
+    const char *sep = " ";
+    for (int j = 0; j < n->nsn; j++) {
+        char name[300];
+        const nstated *s = &n->sn[j];
+        mp_node_pool_node_name(&n->req->pools[s->pool], s->k, name,
+                               sizeof(name));
+        for (int g = 0; g < s->st->n; g++) {
+            const mp_gpu_state *gs = &s->st->gpu[g];
+            const mp_layout *l = &gs->layout.gis;
+            for (int q = 0; q < l->n; q++) {
+                if (gs->gi[q].n_processes == 0)
+                    continue;
+                mp_catf(b, sz, &k,
+                        "%snode %s GPU %d GI %d (%s at slot %d, process %s)",
+                        sep, name, gs->index, gs->gi[q].gi_id,
+                        l->model->profiles[l->gi[q].profile].name,
+                        l->gi[q].start,
+                        gs->gi[q].process ? gs->gi[q].process : "?");
+                sep = ", ";
+            }
+        }
+    }
+    mp_catf(b, sz, &k, "%s", tmp);
+}
+
+/* The choice of every stated node and the most empty ones. */
+static nchoice full_choice(const ncur *n)
+{
+    nchoice c;
+    memset(&c, 0, sizeof(c));
+    for (int i = 0; i < n->req->n_pools; i++) {
+        int cnt = n->first[i + 1] - n->first[i];
+        c.mask[i] = cnt ? (1u << cnt) - 1 : 0;
+        c.empty[i] = n->max_empty[i];
+    }
+    return c;
+}
+
+/* The best plan of the choices, cheapest first from lb: *cut when the
+ * time ran out before every choice of the best plan's cost was tried. */
+static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
+{
+    nchoice full = full_choice(n);
+    int rc = eval(n, &full, best, d);
+    if (rc || !best->feasible) {
+        if (!rc) {
+            char why[sizeof(best->reason)];
+            snprintf(why, sizeof(why), "%s", best->reason);
+            blocked_reason(n, why, best);
+        }
+        return rc;
+    }
+    for (int j = 0; j < n->nch && !rc; j++) {
+        const nchoice *c = &n->ch[j];
+        if (c->cost < lb - 1e-9 || memcmp(c, &full, sizeof(full)) == 0)
+            continue;
+        if (c->cost > best->cost + 1e-9)
+            break;
+        if (sv_now() > n->deadline) {
+            *cut = true;
+            break;
+        }
+        mp_plan p;
+        rc = eval(n, c, &p, d);
+        if (!rc && p.feasible && better(&p, best)) {
+            mp_plan_free(best);
+            *best = p;
+        } else {
+            mp_plan_free(&p);
+        }
+    }
+    return rc;
+}
+
+static int choices(ncur *n, mp_diag *d)
+{
+    n->ch = malloc(NC_MAX_CHOICES * sizeof(*n->ch));
+    if (!n->ch)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    nchoice none;
+    memset(&none, 0, sizeof(none));
+    if (enumerate(n, &none, 0))
+        return mp_diag_set(d, MP_ELIMIT, n->req->path, 0, 0,
+                           "more than %d choices of nodes to plan from their "
+                           "states; give fewer nodes without an instance in "
+                           "use, or give the pools a node count",
+                           NC_MAX_CHOICES);
+    qsort(n->ch, (size_t)n->nch, sizeof(*n->ch), cmp_choice);
+    return 0;
+}
+
+/* The bound: the request on empty nodes, and the nodes in use. */
+static double bound(const ncur *n, const mp_plan *base)
+{
+    double busy = 0;
+    for (int j = 0; j < n->nsn && !n->o->allow_disruption; j++)
+        busy += n->sn[j].busy ? n->req->pools[n->sn[j].pool].cost : 0;
+    return fmax(base->lower_bound, busy);
+}
+
+int sv_node_current_solve(const mp_db *db, const mp_request *req,
+                          const mp_solve_opts *o, mp_plan *out, mp_diag *d)
+{
+    double t0 = sv_now();
+    memset(out, 0, sizeof(*out));
+    int rc = unsupported(req, d);
+    if (rc)
+        return rc;
+    double limit = o->time_limit > 0 ? o->time_limit : 5;
+    mp_solve_opts bo = *o;
+    bo.node_states = false;
+    bo.node_current = NULL;
+    bo.time_limit = limit / 3;
+    mp_plan base;
+    rc = mp_solve(db, req, &bo, &base, d);
+    if (rc || !base.feasible) {
+        *out = base; /* no plan even on empty nodes: its reason */
+        return rc;
+    }
+    ncur n = {.db = db, .req = req, .o = o, .deadline = t0 + limit};
+    bool cut = false;
+    rc = setup(&n, &base, d);
+    if (!rc)
+        rc = choices(&n, d);
+    double lb = bound(&n, &base);
+    if (!rc)
+        rc = search(&n, lb, out, &cut, d);
+    if (!rc && out->feasible) {
+        out->lower_bound = round(lb * 1e6) / 1e6;
+        out->optimal = out->cost <= lb + 1e-9;
+        out->time_limit_hit = cut;
+        out->disruption.minimal &= out->optimal && !cut;
+        out->integral_costs = base.integral_costs;
+        out->classes = base.classes;
+        out->patterns = base.patterns;
+    }
+    mp_plan_free(&base);
+    free(n.sn);
+    free(n.ch);
+    out->seconds = sv_now() - t0;
+    if (!rc && out->feasible)
+        rc = sv_self_check(out, d);
+    if (!rc && out->feasible && mp_plan_warn(out, &out->warnings))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc)
+        mp_plan_free(out);
+    return rc;
+}
