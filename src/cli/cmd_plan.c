@@ -363,6 +363,12 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
                                   "one of them");
     if (req->n_pools)
         return cli_read_node_states(c, in, req, &a->current, ns);
+    if (strchr(a->current.v[0], '=') && access(a->current.v[0], F_OK) != 0)
+        return cli_usage_error(c,
+                               "--current %s: NODE=FILE names a node of a "
+                               "request with node pools (`nodes:`); this "
+                               "request has a fleet: give --current FILE",
+                               a->current.v[0]);
     if (a->current.n > 1)
         return cli_usage_error(c,
                                "--current is given %d times, but the "

@@ -389,6 +389,8 @@ static bool same_node(const mp_plan *p, const mp_node_configs *c, int i, int j)
     if (c->config_of[i] != c->config_of[j] ||
         p->nodes[i].pool != p->nodes[j].pool)
         return false;
+    if (i != j && (p->nodes[i].state || p->nodes[j].state))
+        return false; /* a node with a state has its own changes */
     int n = p->req->pools[p->nodes[i].pool].gpus;
     for (int x = 0; x < n; x++) {
         const mp_plan_gpu *a = &p->gpus[p->nodes[i].first_gpu + x];
@@ -417,8 +419,11 @@ static void node_heading(const mp_plan *p, const mp_node_configs *c, int i,
     }
     if (n > 1)
         mp_buf_printf(b, " (%d alike)", n);
-    mp_buf_printf(b, "  pool %s, %d x %s, %s strategy\n", pl->name, pl->gpus,
-                  pl->model->id, mp_strategy_name(pl->strategy));
+    mp_buf_printf(b, "  pool %s, %d x %s, %s strategy%s\n", pl->name, pl->gpus,
+                  pl->model->id, mp_strategy_name(pl->strategy),
+                  !p->own_state       ? ""
+                  : p->nodes[i].state ? ", from its state"
+                                      : ", no state given (empty)");
     mp_buf_printf(b, "label: nvidia.com/mig.config=%s\n\n",
                   c->names[c->config_of[i]]);
 }
@@ -547,6 +552,7 @@ static void nodes_table(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
         return;
     }
     mp_node_configs_free(&c);
+    mp_plan_node_changes_lines(p, b);
     node_tenants(p, b);
     mp_buf_putc(b, '\n');
     node_spread_lines(p, b);
@@ -785,6 +791,8 @@ static int nodes_json(const mp_plan *p, const char *base, cJSON *root)
         cJSON_AddStringToObject(o, "strategy", mp_strategy_name(pl->strategy));
         cJSON_AddStringToObject(o, "config", c.names[c.config_of[j]]);
         cJSON_AddBoolToObject(o, "used", nd->used);
+        if (p->own_state) /* planned from node states: was this one's? */
+            cJSON_AddBoolToObject(o, "from_state", nd->state != NULL);
         cJSON_AddItemToArray(ns, o);
     }
     mp_node_configs_free(&c);

@@ -46,6 +46,10 @@ const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q);
  * and the totals with whether they are proven fewest. */
 void mp_plan_changes_lines(const mp_plan *p, mp_buf *b);
 
+/* node_changes.c: with node states (p->own_state), each node's changes
+ * (mp_plan_changes_lines of its view), then the totals. */
+void mp_plan_node_changes_lines(const mp_plan *p, mp_buf *b);
+
 /* GPU g's "changes" object, added to o. */
 void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o);
 

@@ -364,6 +364,7 @@ static bool better(const mp_plan *a, const mp_plan *b)
 static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
 {
     memset(out, 0, sizeof(*out));
+    out->req = n->req;
     mp_request *f = malloc(sizeof(*f));
     mp_node_state *ms = malloc(sizeof(*ms));
     int rc = f && ms ? choice_fleet(n, c, f, ms) : MP_ENOMEM;

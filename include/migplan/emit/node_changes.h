@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* node_changes.h - a node-pool plan from the nodes' states
+ * (mp_plan.own_state): what labelling the nodes with their mig-parted
+ * configs would destroy. */
+#ifndef MIGPLAN_NODE_CHANGES_H
+#define MIGPLAN_NODE_CHANGES_H
+
+#include "migplan/solver/solver.h"
+#include "migplan/util/buf.h"
+
+/* One warning line per node whose label would make mig-parted apply
+ * destroy instances in use: `nvidia-mig-parted apply` keeps a GPU whose
+ * instance counts per profile already match its config and clears every
+ * instance of any other GPU before creating the config's (NVIDIA/mig-parted
+ * cmd/nvidia-mig-parted/apply/config.go, ApplyMigConfig: current.Equals,
+ * then SetMigConfig, which calls ClearMigConfig). Each line names the
+ * node, its GPUs, GI IDs, profiles and processes, and the change script
+ * that keeps them (request names the request in the command shown).
+ * Returns how many nodes it warned about. */
+int mp_plan_relabel_warnings(const mp_plan *p, const char *request, mp_buf *b);
+
+#endif
