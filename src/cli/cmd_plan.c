@@ -16,6 +16,7 @@
 #include "migplan/emit/emit_script.h"
 #include "migplan/emit/k8s_writer.h"
 #include "migplan/emit/migparted_writer.h"
+#include "migplan/emit/node_changes.h"
 #include "migplan/emit/svg.h"
 #include "migplan/emit/systemd_unit.h"
 #include "migplan/emit/timeslicing.h"
@@ -383,6 +384,25 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
                           "the request's fleet", st);
 }
 
+/* Planned from node states, for the GPU Operator: the nodes whose label
+ * would make mig-parted destroy instances in use, on standard error. */
+static void relabel_warnings(const plan_args *a, const mp_plan *plan)
+{
+    mp_buf b = MP_BUF_INIT, cmd = MP_BUF_INIT;
+    mp_buf_printf(&cmd, "migplan plan %s", a->request);
+    for (int j = 0; j < a->current.n; j++)
+        mp_buf_printf(&cmd, " --current %s", a->current.v[j]);
+    if (a->allow_disruption)
+        mp_buf_puts(&cmd, " --allow-disruption");
+    if (a->reset_unused)
+        mp_buf_puts(&cmd, " --reset-unused");
+    if (mp_plan_relabel_warnings(plan, cmd.failed ? "" : cmd.data, &b) > 0 &&
+        b.data)
+        fputs(b.data, stderr);
+    mp_buf_free(&b);
+    mp_buf_free(&cmd);
+}
+
 static int run(cli_ctx *c, void *args)
 {
     double started = now_seconds();
@@ -457,6 +477,9 @@ static int run(cli_ctx *c, void *args)
         if (a->verbose)
             statistics(&plan);
         r = report(c, a, &plan, &in);
+        if (plan.feasible && (a->format == PLAN_FORMAT_K8S ||
+                              a->format == PLAN_FORMAT_MIGPARTED))
+            relabel_warnings(a, &plan);
         overrun(a, &plan, now_seconds() - started);
         mp_plan_free(&plan);
     }

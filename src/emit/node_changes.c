@@ -100,7 +100,7 @@ static int cleared_in_use(const mp_plan *v, mp_buf *b)
     return n;
 }
 
-int mp_plan_relabel_warnings(const mp_plan *p, const char *request, mp_buf *b)
+int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b)
 {
     int warned = 0;
     for (int j = 0; p->own_state && j < p->n_nodes; j++) {
@@ -121,10 +121,9 @@ int mp_plan_relabel_warnings(const mp_plan *p, const char *request, mp_buf *b)
                           "warning: node %s: labelling it makes mig-parted "
                           "apply clear every instance of each GPU whose "
                           "profile counts change, and %d in use would go: %s; "
-                          "run the change script there instead (migplan plan "
-                          "%s --current ... --format nvidia-smi --node-name "
-                          "%s)\n",
-                          name, n, list.data ? list.data : "", request, name);
+                          "run the change script there instead (%s "
+                          "--format nvidia-smi --node-name %s)\n",
+                          name, n, list.data ? list.data : "", command, name);
             warned++;
         }
         mp_buf_free(&list);

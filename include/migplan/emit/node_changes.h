@@ -15,8 +15,9 @@
  * cmd/nvidia-mig-parted/apply/config.go, ApplyMigConfig: current.Equals,
  * then SetMigConfig, which calls ClearMigConfig). Each line names the
  * node, its GPUs, GI IDs, profiles and processes, and the change script
- * that keeps them (request names the request in the command shown).
- * Returns how many nodes it warned about. */
-int mp_plan_relabel_warnings(const mp_plan *p, const char *request, mp_buf *b);
+ * that keeps them: command (the plan's command line without its format)
+ * with --format nvidia-smi --node-name NODE. Returns how many nodes it
+ * warned about. */
+int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b);
 
 #endif
