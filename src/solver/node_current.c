@@ -23,6 +23,7 @@
 #include "solver_internal.h"
 
 #define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
+#define NC_MAX_PINS 16       /* profile pin sets of same-profile tenants */
 
 /* A node given a state. */
 typedef struct nstated {
@@ -51,6 +52,10 @@ typedef struct ncur {
     double deadline;
     nchoice *ch;
     int nch;
+    /* the tenants with each same-profile one pinned to a profile (the
+     * fleet planner knows no same-profile), in preq */
+    mp_tenant *pinned;
+    mp_request preq;
 } ncur;
 
 static int cmp_stated(const void *a, const void *b)
@@ -175,7 +180,7 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                         mp_node_state *ms)
 {
     const mp_request *r = n->req;
-    *f = *r;
+    *f = n->preq;
     f->n_pools = 0;
     memset(ms, 0, sizeof(*ms));
     int base = 0;
@@ -484,6 +489,87 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
     return rc;
 }
 
+/* The profile base serves tenant t with (NULL: none, or whole GPUs). */
+static const char *base_profile(const mp_plan *base, int t)
+{
+    for (int k = 0; k < base->n_gpus; k++) {
+        const mp_layout *l = &base->gpus[k].layout.gis;
+        for (int q = 0; q < l->n; q++)
+            if (base->gpus[k].tenant[q] == t)
+                return l->model->profiles[l->gi[q].profile].name;
+    }
+    return NULL;
+}
+
+/* Pin set v: 0, each same-profile tenant on its profile in base; then one
+ * per tenant and profile of an instance of the states it takes that base
+ * does not give it (that tenant moved there). False past the last. */
+static bool pin_set(ncur *n, const mp_plan *base, int v)
+{
+    const mp_request *r = n->req;
+    for (int t = 0; t < r->n_tenants; t++)
+        if (r->tenants[t].same_profile)
+            n->pinned[t].pin = base_profile(base, t);
+    if (v == 0)
+        return true;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const char *seen[MP_STATE_MAX_GPUS * MP_MAX_GIS];
+        int ns = 0;
+        for (int j = 0; j < n->nsn && r->tenants[t].same_profile; j++)
+            for (int g = 0; g < n->sn[j].st->n; g++) {
+                const mp_layout *l = &n->sn[j].st->gpu[g].layout.gis;
+                for (int q = 0; q < l->n; q++) {
+                    const char *name =
+                        l->model->profiles[l->gi[q].profile].name;
+                    bool dup =
+                        n->pinned[t].pin && !strcmp(name, n->pinned[t].pin);
+                    for (int i = 0; i < ns && !dup; i++)
+                        dup = !strcmp(seen[i], name);
+                    if (dup || !mp_tenant_takes_profile(
+                                   &r->tenants[t], l->model, l->gi[q].profile))
+                        continue;
+                    seen[ns++] = name;
+                    if (--v == 0) {
+                        n->pinned[t].pin = name;
+                        return true;
+                    }
+                }
+            }
+    }
+    return false;
+}
+
+/* The best plan over the pin sets (the first's reason when none has one). */
+static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
+                       bool *cut, mp_diag *d)
+{
+    const mp_request *r = n->req;
+    n->pinned =
+        malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(*n->pinned));
+    if (!n->pinned)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    memcpy(n->pinned, r->tenants, (size_t)r->n_tenants * sizeof(*n->pinned));
+    n->preq = *r;
+    n->preq.tenants = n->pinned;
+    int rc = 0;
+    for (int v = 0; v < NC_MAX_PINS && !rc && pin_set(n, base, v); v++) {
+        if (v > 0 && sv_now() > n->deadline) {
+            *cut = true;
+            break;
+        }
+        mp_plan p;
+        rc = search(n, lb, &p, cut, d);
+        if (!rc &&
+            (v == 0 || (p.feasible && (!best->feasible || better(&p, best))))) {
+            mp_plan_free(best);
+            *best = p;
+        } else {
+            mp_plan_free(&p);
+        }
+    }
+    return rc;
+}
+
 static int choices(ncur *n, mp_diag *d)
 {
     n->ch = malloc(NC_MAX_CHOICES * sizeof(*n->ch));
@@ -536,7 +622,7 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         rc = choices(&n, d);
     double lb = bound(&n, &base);
     if (!rc)
-        rc = search(&n, lb, out, &cut, d);
+        rc = search_pins(&n, &base, lb, out, &cut, d);
     if (!rc && out->feasible) {
         out->lower_bound = round(lb * 1e6) / 1e6;
         out->optimal = out->cost <= lb + 1e-9;
@@ -549,6 +635,7 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     mp_plan_free(&base);
     free(n.sn);
     free(n.ch);
+    free(n.pinned);
     out->seconds = sv_now() - t0;
     if (!rc && out->feasible)
         rc = sv_self_check(out, d);
