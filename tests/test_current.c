@@ -230,18 +230,24 @@ static const char *const shapes[] = {
     "    memory: 18GiB\n    compute: 4g\n",
 };
 
-static void random_request(int gpus, char *buf, size_t n)
+/* A request for `gpus` GPUs: a fleet, or with nodes a pool of one-GPU
+ * nodes whose tenants have same-profile off (the brute force mixes
+ * profiles), so that its GPUs are the nodes. */
+static void random_request(int gpus, bool nodes, char *buf, size_t n)
 {
     size_t k = 0;
     k += (size_t)snprintf(buf + k, n - k,
-                          "fleet:\n  - model: a100-40gb\n    count: %d\n"
-                          "tenants:\n",
+                          nodes ? "nodes:\n  - pool: p\n    model: a100-40gb\n"
+                                  "    gpus: 1\n    count: %d\ntenants:\n"
+                                : "fleet:\n  - model: a100-40gb\n    count: "
+                                  "%d\ntenants:\n",
                           gpus);
     int nt = 1 + rnd(3);
     for (int t = 0; t < nt; t++)
         k += (size_t)snprintf(buf + k, n - k,
-                              "  - name: %s\n%s    replicas: %d\n", names[t],
-                              shapes[rnd(5)], 1 + rnd(3));
+                              "  - name: %s\n%s    replicas: %d\n%s", names[t],
+                              shapes[rnd(5)], 1 + rnd(3),
+                              nodes ? "    same-profile: false\n" : "");
 }
 
 /* The state, for a failure message. */
@@ -275,7 +281,7 @@ static void test_against_brute_force(void **state)
         mp_node_state st;
         random_state(m, gpus, &st);
         char text[2048];
-        random_request(gpus, text, sizeof(text));
+        random_request(gpus, false, text, sizeof(text));
         mp_request req;
         assert_int_equal(
             mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
@@ -330,24 +336,6 @@ static void test_against_brute_force(void **state)
 
 /* ---------------------------------------------- node pools (nodes:) */
 
-/* A node pool of `nodes` one-GPU nodes: the brute force's GPUs are the
- * nodes, so the fewest nodes, then destroyed, then created, must match it
- * (same-profile off, as the brute force mixes profiles). */
-static void random_node_request(int nodes, char *buf, size_t n)
-{
-    size_t k = 0;
-    k += (size_t)snprintf(buf + k, n - k,
-                          "nodes:\n  - pool: p\n    model: a100-40gb\n"
-                          "    gpus: 1\n    count: %d\ntenants:\n",
-                          nodes);
-    int nt = 1 + rnd(3);
-    for (int t = 0; t < nt; t++)
-        k += (size_t)snprintf(buf + k, n - k,
-                              "  - name: %s\n%s    replicas: %d\n"
-                              "    same-profile: false\n",
-                              names[t], shapes[rnd(5)], 1 + rnd(3));
-}
-
 /* Has the fleet planner (opts.current) a plan for the same tenants on a
  * fleet of `gpus` GPUs from st? Each choice of nodes is planned by it, so
  * a case it misses (a busy GPU whose in-use instance should serve another
@@ -400,7 +388,7 @@ static void test_nodes_against_brute_force(void **state)
             all.gpu[all.n++].index = j;
         }
         char text[2048];
-        random_node_request(nodes, text, sizeof(text));
+        random_request(nodes, true, text, sizeof(text));
         mp_request req;
         assert_int_equal(
             mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),

@@ -636,12 +636,5 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     free(n.sn);
     free(n.ch);
     free(n.pinned);
-    out->seconds = sv_now() - t0;
-    if (!rc && out->feasible)
-        rc = sv_self_check(out, d);
-    if (!rc && out->feasible && mp_plan_warn(out, &out->warnings))
-        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    if (rc)
-        mp_plan_free(out);
-    return rc;
+    return sv_plan_finish(out, t0, rc, d);
 }

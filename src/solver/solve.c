@@ -155,6 +155,18 @@ int sv_self_check(const mp_plan *out, mp_diag *d)
     return 0;
 }
 
+int sv_plan_finish(mp_plan *out, double t0, int rc, mp_diag *d)
+{
+    out->seconds = sv_now() - t0;
+    if (!rc && out->feasible)
+        rc = sv_self_check(out, d);
+    if (!rc && out->feasible && mp_plan_warn(out, &out->warnings))
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc)
+        mp_plan_free(out);
+    return rc;
+}
+
 static int solve_error(mp_diag *d, const mp_request *req, int rc)
 {
     if (rc == MP_ELIMIT)

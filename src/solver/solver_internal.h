@@ -152,6 +152,10 @@ double sv_now(void); /* seconds, monotonic */
 /* The plan checks out independently of how it was found (mp_plan_validate):
  * 0, MP_ENOMEM or MP_EINTERNAL with d set. */
 int sv_self_check(const mp_plan *out, mp_diag *d);
+/* The end of a solve that started at t0 and got rc: the seconds, then a
+ * feasible plan checked (sv_self_check) and warned about (mp_plan_warn);
+ * out freed when that fails or rc did. Returns the final rc. */
+int sv_plan_finish(mp_plan *out, double t0, int rc, mp_diag *d);
 
 /* classes.c */
 int sv_classes_setup(sv_solver *s); /* MP_ENOMEM, MP_ELIMIT */
