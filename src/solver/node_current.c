@@ -56,6 +56,9 @@ typedef struct ncur {
      * fleet planner knows no same-profile), in preq */
     mp_tenant *pinned;
     mp_request preq;
+    /* the cheapest plan of a choice whose changes are not proven fewest:
+     * none cheaper than it may claim its changes are */
+    double unproven;
 } ncur;
 
 static int cmp_stated(const void *a, const void *b)
@@ -453,12 +456,20 @@ static nchoice full_choice(const ncur *n)
     return c;
 }
 
+/* Note p, a choice's plan (feasible or not), for the proof of changes. */
+static void note(ncur *n, const mp_plan *p)
+{
+    if (p->feasible && !p->disruption.minimal && p->cost < n->unproven)
+        n->unproven = p->cost;
+}
+
 /* The best plan of the choices, cheapest first from lb: *cut when the
  * time ran out before every choice of the best plan's cost was tried. */
 static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
 {
     nchoice full = full_choice(n);
     int rc = eval(n, &full, best, d);
+    note(n, best);
     if (rc || !best->feasible) {
         if (!rc) {
             char why[sizeof(best->reason)];
@@ -479,6 +490,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
         }
         mp_plan p;
         rc = eval(n, c, &p, d);
+        note(n, &p);
         if (!rc && p.feasible && better(&p, best)) {
             mp_plan_free(best);
             *best = p;
@@ -615,7 +627,11 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         *out = base; /* no plan even on empty nodes: its reason */
         return rc;
     }
-    ncur n = {.db = db, .req = req, .o = o, .deadline = t0 + limit};
+    ncur n = {.db = db,
+              .req = req,
+              .o = o,
+              .deadline = t0 + limit,
+              .unproven = INFINITY};
     bool cut = false;
     rc = setup(&n, &base, d);
     if (!rc)
@@ -627,7 +643,11 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         out->lower_bound = round(lb * 1e6) / 1e6;
         out->optimal = out->cost <= lb + 1e-9;
         out->time_limit_hit = cut;
-        out->disruption.minimal &= out->optimal && !cut;
+        /* each choice's changes are proven against its own nodes' instances
+         * only: fewest over all choices when every choice as cheap proved
+         * its own */
+        out->disruption.minimal &=
+            out->optimal && !cut && n.unproven > out->cost + 1e-9;
         out->integral_costs = base.integral_costs;
         out->classes = base.classes;
         out->patterns = base.patterns;
