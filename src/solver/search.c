@@ -18,6 +18,7 @@
 /* Below this many replicas plain branch and bound proves the optimum in
  * milliseconds and heuristics only cost time. */
 #define HEURISTICS_FROM 400
+#define GREEDY_LAST_FROM 500000
 #define MAX_DEPTH 400
 
 /* One branch-and-bound run on a candidate's model, improving its plan. */
@@ -238,12 +239,18 @@ static int search_model(sv_solver *s, sv_cand *c, bool first_only)
         return MP_ENOMEM;
     }
     long pivots_before = mp_lp_pivots(c->md.lp);
-    int rc = greedy_start(s, c, b.x);
+    /* the greedy start costs time in proportion to the replicas, the LP
+     * search does not: past GREEDY_LAST_FROM replicas the greedy plan is
+     * only the answer of last resort, when the search found none */
+    bool greedy_last = s->req->total_replicas >= GREEDY_LAST_FROM;
+    int rc = greedy_last ? 0 : greedy_start(s, c, b.x);
     if (!rc && !(c->have && first_only)) {
         rc = root(s, c, first_only, b.x);
         if (!rc)
             rc = node(&b, 0, -INFINITY);
     }
+    if (!rc && greedy_last && !c->have)
+        rc = greedy_start(s, c, b.x);
     s->pivots += mp_lp_pivots(c->md.lp) - pivots_before;
     c->timeout = b.timeout;
     c->root_infeasible = b.root_infeasible;
