@@ -288,7 +288,13 @@ static void test_errors(void **state)
          1, 29, "cost must be more than 0"},
         {"fleet: [{model: h100, count: -1}]\ntenants:\n  - {name: a, memory: "
          "1GiB}\n",
-         1, 30, "between 0 and 100000"},
+         1, 30, "between 0 and 1000000"},
+        /* a plan holds every GPU offered: at most 4,000,000 together */
+        {"fleet:\n  - {model: h100, count: 1000000}\n  - {model: h200, "
+         "count: 1000000}\n  - {model: b200, count: 1000000}\n  - {model: "
+         "a100-80gb, count: 1000000}\n  - {model: a100, count: 1}\n"
+         "tenants:\n  - {name: a, memory: 1GiB}\n",
+         6, 26, "the fleet offers more than 4000000 GPUs together (limit)"},
         {"fleet: [{model: h100}]\ntenants:\n  - {name: a, memory: 1GiB, "
          "models: [nope]}\n",
          3, 38, "unknown GPU model 'nope'"},

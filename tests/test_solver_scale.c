@@ -7,9 +7,10 @@
  * mp_plan_tenant_spread) agree with the per-tenant definitions. A solve
  * whose time limit is already over when it starts still returns a plan
  * that validates, says which phases the limit cut (tidying, spreading) and
- * gives its bound honestly; the progress callback reports the incumbent
- * and bound of every phase.
+ * gives its bound honestly (never 0 for want of time); the progress callback
+ * reports the incumbent and bound of every phase.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,6 +162,17 @@ static void on_progress(void *ctx, const mp_solve_progress *pr)
     s->last_bound = pr->bound;
 }
 
+/* The cost of the replicas' compute slices at `price` per 7 slices (every
+ * model of fleet_request has 7), on the request's cost lattice (0.1). */
+static double compute_bound(const mp_request *r, double price)
+{
+    double sum = 0;
+    for (int t = 0; t < r->n_tenants; t++)
+        sum += price * r->tenants[t].compute / 7.0 *
+               (double)r->tenants[t].replicas;
+    return ceil(sum * 10 - 1e-6) / 10;
+}
+
 /* A limit already over when the solve starts: a plan all the same (the
  * greedy start), valid, with the cuts and the bound said honestly. */
 static void test_deadline_cut_is_honest(void **state)
@@ -181,6 +193,9 @@ static void test_deadline_cut_is_honest(void **state)
     assert_true(p.spread_cut); /* nor to spread the spread tenants */
     assert_true(p.lower_bound <= p.cost + 1e-9);
     assert_true(p.optimal || p.time_limit_hit);
+    /* the bound is never 0 for want of time: at least what the replicas'
+     * compute takes at the cheapest model's price (0.6 per 7 slices) */
+    assert_true(p.lower_bound >= compute_bound(&r, 0.6) - 1e-9);
     assert_false(s.bad);
     assert_true(s.plan_phase >= 1); /* at its start, and as it builds */
     assert_true(s.check_phase >= 1);

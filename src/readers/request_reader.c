@@ -122,6 +122,7 @@ static int read_fleet(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
                                  "count: 8}");
     if (rc)
         return rc;
+    long long offered = 0;
     for (size_t i = 0; i < n->nkids; i++) {
         fleet_raw fr = {.count = -1, .cost = 1.0};
         uint64_t present;
@@ -137,6 +138,13 @@ static int read_fleet(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
             return mp_schema_err(c, mp_ymap_get(n->kids[i], "cost", NULL),
                                  MP_ESCHEMA, "cost must be more than 0");
         it->count = (int)fr.count;
+        offered += fr.count > 0 ? fr.count : 0;
+        if (offered > MP_MAX_FLEET_GPUS)
+            return mp_schema_err(c, mp_ymap_get(n->kids[i], "count", NULL),
+                                 MP_ELIMIT,
+                                 "the fleet offers more than %d GPUs "
+                                 "together (limit)",
+                                 MP_MAX_FLEET_GPUS);
         it->cost = fr.cost;
         it->line = n->kids[i]->line;
         it->col = n->kids[i]->col;

@@ -167,13 +167,27 @@ static bool serves(const sv_gpu *g, const sv_var *v)
            (v->kind != 'v' || g->geom == v->geom);
 }
 
+static bool has_profile(const sv_gpu *g, int p)
+{
+    for (int q = 0; q < g->nslots; q++)
+        if (g->slots[q].profile == p)
+            return true;
+    return false;
+}
+
 /* Place one replica of t into a free slot of column v's profile on the first
  * GPU v can use. GPUs only fill up, so the first one with room for v
- * never moves back: *from (per column) remembers it. */
+ * never moves back: *from (per column) remembers it. A run of GPUs alike
+ * (one column's) that v cannot use is passed over at once. */
 static bool put(sv_gpu *gpus, int ng, const sv_var *v, int t, int *from)
 {
     for (int k = *from; k < ng; k++) {
-        int q = serves(&gpus[k], v) ? free_slot(&gpus[k], v->prof) : -1;
+        const sv_gpu *g = &gpus[k];
+        if (!serves(g, v) || !has_profile(g, v->prof)) {
+            k = g->run_end > k ? g->run_end - 1 : k;
+            continue;
+        }
+        int q = free_slot(g, v->prof);
         if (q >= 0) {
             *from = k;
             gpus[k].slots[q].tenant = t;
@@ -207,9 +221,10 @@ static int open_gpus(const sv_solver *s, const sv_model *md, const double *x,
     int k = 0;
     for (int j = 0; j < md->nv; j++) {
         const sv_var *v = &md->v[j];
-        int n = sv_var_gpus(s->req, v) * (int)llround(x[j]);
+        int n = sv_var_gpus(s->req, v) * (int)llround(x[j]), end = k + n;
         for (int c = 0; c < n; c++) {
             sv_gpu *g = &gpus[k++];
+            g->run_end = end;
             g->item = v->item;
             g->whole_tenant = v->kind == 'w' ? v->tenant : -1;
             g->geom = v->kind == 'w' ? -1 : v->geom;
@@ -350,9 +365,12 @@ static int place_capped(const sv_solver *s, const sv_model *md,
     for (int i = 0; i < s->nitems && !rc; i++)
         for (int g = 0; g < s->items[i].geoms.n && !rc; g++) {
             capnet c = {s, md, alloc, i, g, 0, MP_MAX_PROFILES, 0, at, cls};
-            for (int k = 0; k < ng; k++)
-                if (gpus[k].item == i && gpus[k].geom == g)
-                    at[c.n++] = k;
+            for (int k = 0, end; k < ng; k = end) { /* run by run */
+                end = gpus[k].run_end > k ? gpus[k].run_end : k + 1;
+                for (int m = k;
+                     m < end && gpus[k].item == i && gpus[k].geom == g; m++)
+                    at[c.n++] = m;
+            }
             if (c.n)
                 rc = place_capped_geom(&c, gpus);
         }

@@ -25,6 +25,9 @@ typedef struct greedy {
     int used[MP_MAX_FLEET]; /* GPUs taken per fleet entry */
     ggpu *gp;
     int ng, gcap;
+    /* GPUs below this have no room for the class being placed: one that
+     * had none keeps having none while only that class is placed */
+    int full_below;
 } greedy;
 
 /* Whole GPUs, each replica's (N for whole-gpu: N) from the cheapest entry
@@ -89,7 +92,8 @@ static int smallest_profile(const sv_solver *s, const sv_class *cl)
 /* One replica of cl onto one of the newest GPUs, if one has room. */
 static bool place_on_open(greedy *gr, const sv_class *cl)
 {
-    for (int gi = gr->ng - 1; gi >= 0 && gi >= gr->ng - LOOK_BACK; gi--) {
+    for (int gi = gr->ng - 1; gi >= gr->full_below && gi >= gr->ng - LOOK_BACK;
+         gi--) {
         ggpu *g = &gr->gp[gi];
         const mp_model *m = gr->s->items[g->item].m;
         for (int p = 0; p < m->n_profiles; p++) {
@@ -101,6 +105,7 @@ static bool place_on_open(greedy *gr, const sv_class *cl)
             g->count[p]--;
         }
     }
+    gr->full_below = gr->ng;
     return false;
 }
 
@@ -152,6 +157,7 @@ static int greedy_replicas(greedy *gr, bool *ok)
     *ok = true;
     for (int oc = 0; oc < s->nclasses && *ok && !rc; oc++) {
         const sv_class *cl = &s->classes[order[oc].c];
+        gr->full_below = 0;
         for (long long k = 0; k < cl->demand && *ok && !rc; k++)
             if (!place_on_open(gr, cl))
                 rc = place_on_new(gr, cl, ok);

@@ -210,14 +210,19 @@ static int ent_cmp(const void *pa, const void *pb)
     return cmp3(ea->pos, eb->pos);
 }
 
-/* The n GPUs of gpus (used ones) in order, each fleet entry i's written
- * from out[at[i]] on. */
-static int sort_gpus(const mp_plan_gpu *gpus, int n, mp_plan_gpu *out,
-                     const int *at)
+/* The n used GPUs at the start of gpus put in order, in place, each fleet
+ * entry i's from gpus[at[i]] on (the places between stay for its unused
+ * GPUs): a permutation followed cycle by cycle, so that a plan of a
+ * million replicas holds its GPUs once, not twice. */
+static int sort_gpus(mp_plan_gpu *gpus, int n, int total, const int *at)
 {
     sort_ent *e = malloc((size_t)(n ? n : 1) * sizeof(*e));
-    if (!e)
+    int *dest = malloc((size_t)(total ? total : 1) * sizeof(int));
+    if (!e || !dest) {
+        free(e);
+        free(dest);
         return MP_ENOMEM;
+    }
     for (int k = 0; k < n; k++) {
         const mp_plan_gpu *g = &gpus[k];
         e[k].g = g;
@@ -229,9 +234,23 @@ static int sort_gpus(const mp_plan_gpu *gpus, int n, mp_plan_gpu *out,
     qsort(e, (size_t)n, sizeof(*e), ent_cmp);
     int next[MP_MAX_FLEET];
     memcpy(next, at, sizeof(next));
+    for (int k = 0; k < total; k++)
+        dest[k] = -1; /* a place with nothing to move yet */
     for (int k = 0; k < n; k++)
-        out[next[e[k].g->fleet]++] = *e[k].g;
+        dest[e[k].pos] = next[e[k].g->fleet]++;
     free(e);
+    /* each swap puts one GPU where it belongs; a place moved into from
+     * past the used ones holds nothing (dest -1), which ends the cycle */
+    for (int k = 0; k < n; k++)
+        while (dest[k] >= 0 && dest[k] != k) {
+            int d = dest[k];
+            mp_plan_gpu tmp = gpus[d];
+            gpus[d] = gpus[k];
+            gpus[k] = tmp;
+            dest[k] = dest[d];
+            dest[d] = d;
+        }
+    free(dest);
     return 0;
 }
 
@@ -253,7 +272,8 @@ void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
 
 /* The candidate's GPUs, tidied and sorted, each fleet entry's followed by
  * its unused ones: the order ent_cmp gives the whole plan, without sorting
- * (or copying twice) the unused GPUs, which can be most of a fleet. */
+ * the unused GPUs, which can be most of a fleet (each is a copy of one
+ * empty GPU of its entry). */
 static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
 {
     int used[MP_MAX_FLEET] = {0}, total = ng;
@@ -263,12 +283,11 @@ static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
         if (s->items[i].count > used[i])
             total += s->items[i].count - used[i];
     plan->gpus = calloc((size_t)(total ? total : 1), sizeof(mp_plan_gpu));
-    mp_plan_gpu *tidied = calloc((size_t)(ng ? ng : 1), sizeof(*tidied));
-    int rc = plan->gpus && tidied ? 0 : MP_ENOMEM;
+    int rc = plan->gpus ? 0 : MP_ENOMEM;
     for (int k = 0; k < ng && !rc; k++) {
         if (k % 1024 == 0)
             sv_progress(s, NULL, NULL); /* a long build reports too */
-        rc = sv_tidy_gpu(s, &gpus[k], &tidied[k]);
+        rc = sv_tidy_gpu(s, &gpus[k], &plan->gpus[k]);
     }
     int at[MP_MAX_FLEET] = {0}, n = 0;
     for (int i = 0; i < s->nitems; i++) {
@@ -276,11 +295,13 @@ static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
         n += used[i] > s->items[i].count ? used[i] : s->items[i].count;
     }
     if (!rc)
-        rc = sort_gpus(tidied, ng, plan->gpus, at);
-    for (int i = 0; i < s->nitems && !rc; i++)
+        rc = sort_gpus(plan->gpus, ng, n, at);
+    for (int i = 0; i < s->nitems && !rc; i++) {
+        mp_plan_gpu empty;
+        sv_plan_gpu_init(&empty, i, s->items[i].m, false, -1);
         for (int k = at[i] + used[i]; k < at[i] + s->items[i].count; k++)
-            sv_plan_gpu_init(&plan->gpus[k], i, s->items[i].m, false, -1);
-    free(tidied);
+            plan->gpus[k] = empty;
+    }
     plan->n_gpus = n;
     return rc;
 }

@@ -18,6 +18,7 @@
 /* Below this many replicas plain branch and bound proves the optimum in
  * milliseconds and heuristics only cost time. */
 #define HEURISTICS_FROM 400
+#define GREEDY_LAST_FROM 500000
 #define MAX_DEPTH 400
 
 /* One branch-and-bound run on a candidate's model, improving its plan. */
@@ -238,12 +239,18 @@ static int search_model(sv_solver *s, sv_cand *c, bool first_only)
         return MP_ENOMEM;
     }
     long pivots_before = mp_lp_pivots(c->md.lp);
-    int rc = greedy_start(s, c, b.x);
+    /* the greedy start costs time in proportion to the replicas, the LP
+     * search does not: past GREEDY_LAST_FROM replicas the greedy plan is
+     * only the answer of last resort, when the search found none */
+    bool greedy_last = s->req->total_replicas >= GREEDY_LAST_FROM;
+    int rc = greedy_last ? 0 : greedy_start(s, c, b.x);
     if (!rc && !(c->have && first_only)) {
         rc = root(s, c, first_only, b.x);
         if (!rc)
             rc = node(&b, 0, -INFINITY);
     }
+    if (!rc && greedy_last && !c->have)
+        rc = greedy_start(s, c, b.x);
     s->pivots += mp_lp_pivots(c->md.lp) - pivots_before;
     c->timeout = b.timeout;
     c->root_infeasible = b.root_infeasible;
@@ -264,12 +271,67 @@ int sv_candidate(sv_solver *s, double cost_cap, bool first_only, sv_cand *out)
     return search_model(s, out, first_only);
 }
 
+/* The cheapest share of one GPU of item i that a replica of class c can
+ * take, by compute (dim 0) or by memory slices (dim 1), times the GPU's
+ * cost; -1 when no profile of i serves c. */
+static double share_cost(const sv_solver *s, const sv_class *c, int i, int dim)
+{
+    const sv_item *it = &s->items[i];
+    const mp_model *m = it->m;
+    double best = -1;
+    for (int p = 0; p < m->n_profiles; p++) {
+        if (!(c->elig[i] >> p & 1u))
+            continue;
+        const mp_gi_profile *g = &m->profiles[p];
+        double f = dim ? (double)g->memory_slices / m->units
+                       : (double)g->compute_slices / m->compute_slices;
+        if (best < 0 || f * it->cost < best)
+            best = f * it->cost;
+    }
+    return best;
+}
+
+/* A bound that needs no LP, for when the search stops before its root
+ * relaxation is solved: every GPU of cost k holds instances of at most its
+ * compute (and, apart, its memory slices), so a plan costs at least the
+ * sum over replicas of their cheapest share of a GPU, by either measure;
+ * a whole-GPU replica takes its GPUs at the cheapest entry that gives
+ * them. */
+static double capacity_bound(const sv_solver *s)
+{
+    double dims[2] = {0, 0};
+    for (int d = 0; d < 2; d++)
+        for (int k = 0; k < s->nclasses; k++) {
+            double best = -1;
+            for (int i = 0; i < s->nitems; i++) {
+                double v = share_cost(s, &s->classes[k], i, d);
+                if (v >= 0 && (best < 0 || v < best))
+                    best = v;
+            }
+            dims[d] += best > 0 ? best * (double)s->classes[k].demand : 0;
+        }
+    double whole = 0;
+    for (int t = 0; t < s->req->n_tenants; t++) {
+        const mp_tenant *tn = &s->req->tenants[t];
+        double best = -1;
+        for (int i = 0; i < s->nitems && tn->whole_gpu; i++)
+            if (mp_request_takes_whole(s->req, tn, s->items[i].fleet) &&
+                (best < 0 || s->items[i].cost < best))
+                best = s->items[i].cost;
+        whole += best > 0 ? best * mp_tenant_gpus(tn) * tn->replicas : 0;
+    }
+    return whole + (dims[0] > dims[1] ? dims[0] : dims[1]);
+}
+
 double sv_proven_bound(const sv_solver *s, const sv_cand *c)
 {
     double best = c->best_obj;
     if (!c->timeout)
         return best; /* the search finished */
     double lb = c->root_infeasible ? best : c->root_bound;
+    double cheap = sv_bound_of(s, capacity_bound(s) * (1 - 1e-9));
+    if (cheap > lb)
+        lb = cheap;
     double open = sv_bound_of(s, c->open_bound);
     if (open < best && open > lb)
         lb = open;

@@ -145,6 +145,7 @@ typedef struct sv_gpu {
     int whole_tenant;
     sv_slot slots[MP_MAX_GIS];
     int nslots;
+    int run_end; /* GPUs up to this index have the same entry and slots */
 } sv_gpu;
 
 /* solve.c */

@@ -250,10 +250,11 @@ static int write_config(int entries, const char *path)
 }
 
 /* A scaling-curve request: about `replicas` replicas over the four models
- * (h100, h200, b200, a100-80gb; `replicas` GPUs of each offered, at
- * most 100,000, migplan's limit per fleet entry; at costs 1 / 1.3 / 2.1 / 0.6
- * with `costs`), tenants of 4-70 GiB and 1g-3g compute with 1 to replicas/50
- * replicas each. */
+ * (h100, h200, b200, a100-80gb; 3 GPUs of each per 10 replicas offered,
+ * 1.2 GPUs per replica in all where a plan needs about 0.36, so the cheapest
+ * model alone is not enough; at costs 1 / 1.3 / 2.1 / 0.6 with `costs`),
+ * tenants of 4-70 GiB and 1g-3g compute with 1 to replicas/50 replicas
+ * each. */
 static int write_scale(int replicas, bool costs, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -263,8 +264,7 @@ static int write_scale(int replicas, bool costs, const char *path)
     }
     static const char *const cost[] = {"1", "1.3", "2.1", "0.6"};
     fprintf(f, "# bench_gen scale %d (seeded)\nfleet:\n", replicas);
-    /* a fleet entry counts at most 100,000 GPUs (migplan's limit) */
-    int count = replicas < 100000 ? replicas : 100000;
+    int count = (int)(((long long)replicas * 3 + 9) / 10);
     for (int j = 0; j < 4; j++)
         fprintf(f, "  - {model: %s, count: %d%s%s}\n", models[j], count,
                 costs ? ", cost: " : "", costs ? cost[j] : "");

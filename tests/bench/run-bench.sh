@@ -82,6 +82,7 @@ cmake --build "$root/build-bench" -j "$(nproc)" >/dev/null
 migplan=$root/build-bench/migplan
 bench=$root/build-bench/tests/bench
 
+load_start=$(cut -d ' ' -f 1 /proc/loadavg)
 rm -rf "$out"
 mkdir -p "$out/requests" "$out/lp" "$out/scale"
 cd "$root"
@@ -273,6 +274,26 @@ tl_n=${sizes[0]}
 for n in "${sizes[@]}"; do [ "$n" -le 30000 ] && tl_n=$n; done
 plan_case "$out/scale/cost-$tl_n.yaml" --time-limit 1
 tl_wall=$wall tl_status=$status
+# memory per replica, table and JSON written: the 100,000-replica requests
+# and the top of the curve, without and with costs (the table's runs are
+# the curve's own; the JSON ones run here, same limit)
+printf 'variant\treplicas\tformat\twall_s\tpeak_kib\trc\n' >"$out/memory.tsv"
+for n in 100000 "$max_replicas"; do
+    [ -f "$out/scale/unit-$n.yaml" ] || continue
+    grep -q "^unit	$n	json" "$out/memory.tsv" && continue
+    for v in unit cost; do
+        awk -F '\t' -v v="$v" -v n="$n" '$1 == v && $2 == n { printf "%s\t%s\ttable\t%s\t%s\t0\n", v, n, $3, $4 }' \
+            "$out/curve.tsv" >>"$out/memory.tsv"
+        t0=$(ms) rc=0
+        /usr/bin/time -f '%M' -o "$out/time.txt" timeout "$cap" "$migplan" plan \
+            "$out/scale/$v-$n.yaml" --format json -o "$out/plan.json" 2>/dev/null || rc=$?
+        t1=$(ms)
+        printf '%s\t%s\tjson\t%s\t%s\t%s\n' "$v" "$n" \
+            "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1000 }')" \
+            "$(tail -n 1 "$out/time.txt")" "$rc" >>"$out/memory.tsv"
+        rm -f "$out/plan.json"
+    done
+done
 
 # ---- start-up: `migplan gpus` against a C program that only initialises
 # libyaml; CPU time per run, the lowest mean of the rounds (the least
@@ -336,6 +357,13 @@ targets() {
     done
     row "--time-limit 1 on $tl_n replicas with costs ends within 1.5 s" "$tl_wall s ($tl_status)" \
         "$(ok "$tl_wall <= 1.5")"
+    local mv mn mf mw mk mrc
+    while IFS=$'\t' read -r mv mn mf mw mk mrc; do
+        [ "$mv" = variant ] && continue
+        row "$mn replicas ($mv) planned and written as $mf, at most 1 KB per replica" \
+            "$(awk -v w="$mw" -v k="$mk" -v n="$mn" -v rc="$mrc" 'BEGIN { printf "%.2f s, %.0f MB = %.2f KB per replica%s", w, k / 1024, k / n, rc == 0 ? "" : " (exit " rc ")" }')" \
+            "$(ok "$mrc == 0 && $mk <= $mn")"
+    done <"$out/memory.tsv"
     local st w cs c
     st=$(get cost 100 5) w=$(get cost 100 3) cs=$(get cost 100 10) c=$(get cost 100 12)
     if [ -n "$st" ]; then
@@ -371,6 +399,8 @@ targets() {
     [ "$have_cbc" = 1 ] && cbc_version=$(cbc -quit 2>/dev/null | sed -n 's/^Version: *\([^ ]*\).*/CBC \1/p' | head -n 1)
     [ "$have_glpk" = 1 ] && glpk_version=$(glpsol --version | head -n 1)
     echo "$cbc_version, $glpk_version; per-case cap $cap s."
+    echo "Load average (1 min) at the start $load_start, at the end $(cut -d ' ' -f 1 /proc/loadavg): wall times"
+    echo "on a machine shared with other work are longer than on a quiet one."
     echo
     echo "### Targets of issue 13"
     echo
@@ -378,7 +408,8 @@ targets() {
     echo
     echo "### Scaling: 100 to $max_replicas replicas (bench_gen scale, seed $seed)"
     echo
-    echo "Four models (h100, h200, b200, a100-80gb), as many GPUs of each as replicas (at most 100,000);"
+    echo "Four models (h100, h200, b200, a100-80gb), 3 GPUs of each per 10 replicas (1.2 GPUs per"
+    echo "replica offered, a plan needs about 0.36; 1,200,000 GPUs at the top, each in the plan);"
     echo "with costs 1 / 1.3 / 2.1 / 0.6. Whole process: reading, planning with the default"
     echo "--time-limit, writing the table; CBC on migplan's --format lp export, not run past"
     echo "the first size it does not solve within the cap."

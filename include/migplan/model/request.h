@@ -17,8 +17,10 @@
 
 #define MP_MAX_FLEET 64
 #define MP_MAX_TENANTS 100000
-#define MP_MAX_REPLICAS 1000000      /* in one request */
-#define MP_MAX_GPU_COUNT 100000      /* of one fleet entry */
+#define MP_MAX_REPLICAS 1000000  /* in one request */
+#define MP_MAX_GPU_COUNT 1000000 /* of one fleet entry */
+/* of the whole fleet: a plan holds every GPU offered (about 0.5 KB each) */
+#define MP_MAX_FLEET_GPUS 4000000
 #define MP_DEFAULT_MIN_SPARE_MIB 512 /* a CUDA context and some */
 
 typedef struct mp_fleet_item {
