@@ -1,1 +1,1 @@
-for m in 0 -3GiB 8Gb 500Mb 8gb; do printf "fleet: [{model: h100}]\ntenants:\n  - name: a\n    memory: %s\n" "$m" | migplan plan - --format json | grep -m1 feasible; echo "$m: exit ${PIPESTATUS[1]}"; done
+for m in 0 -3GiB 8Gb 500Mb 8gb; do out=$(printf "fleet: [{model: h100}]\ntenants:\n  - name: a\n    memory: %s\n" "$m" | migplan plan - --format json); rc=$?; grep -m1 feasible <<<"$out"; echo "$m: exit $rc"; done
