@@ -16,7 +16,12 @@ cd "$src"
 req=tests/data/large/progress-100k.yaml
 
 cmd=$(printf '%q ' "$bin" plan "$req" --time-limit 3 --summary -o "$tmp/tty.txt")
-script -qec "$cmd" /dev/null </dev/null >"$tmp/tty.err"
+script -qec "$cmd" /dev/null </dev/null >"$tmp/tty.raw"
+# on a loaded machine the run may end past its limit and say so after the
+# progress line is wiped: that note is not what this test is about
+cr=$'\r'
+overrun="migplan plan: note: the run took [^$cr]* over --time-limit [0-9.]*"
+sed "s/$overrun$cr\{0,1\}\$//" "$tmp/tty.raw" | tr -d '\n' >"$tmp/tty.err"
 grep -q $'\rmigplan plan: [a-z]*, [0-9]* nodes, best ' "$tmp/tty.err" || {
     echo "no progress line on the terminal:" >&2
     cat -v "$tmp/tty.err" >&2
@@ -27,7 +32,8 @@ grep -q $'\rmigplan plan: [a-z]*, [0-9]* nodes, best ' "$tmp/tty.err" || {
     echo "the progress line is not wiped at the end" >&2
     exit 1
 }
-"$bin" plan "$req" --time-limit 3 --summary -o "$tmp/pipe.txt" 2>"$tmp/pipe.err"
+"$bin" plan "$req" --time-limit 3 --summary -o "$tmp/pipe.txt" 2>"$tmp/pipe.raw"
+sed "/$overrun/d" "$tmp/pipe.raw" >"$tmp/pipe.err"
 [ ! -s "$tmp/pipe.err" ] || {
     echo "standard error in a pipe is not empty:" >&2
     cat -v "$tmp/pipe.err" >&2
