@@ -326,10 +326,95 @@ static void test_against_brute_force(void **state)
     assert_true(equal * 100 >= cases * 90);
 }
 
+/* ------------------------------------------------- a large busy node */
+
+/* 64 H100s of seven 1g.10gb each, two of each in use at random slots
+ * (one sometimes twice: then one); the request asks for a 3g replica on
+ * every GPU whose instances in use leave slots 0-3 or 4-7 free, and for
+ * small replicas in every other slot: it fits only if each of those GPUs
+ * makes room for its 3g.40gb, where it keeps most 1g.10gb. */
+static void busy_node(const mp_model *m, mp_node_state *st, char *req, size_t n,
+                      int *in_use)
+{
+    int p1 = -1, p3 = -1, small = 0, large = 0;
+    for (int p = 0; p < m->n_profiles; p++) {
+        if (strcmp(m->profiles[p].name, "1g.10gb") == 0)
+            p1 = p;
+        if (strcmp(m->profiles[p].name, "3g.40gb") == 0)
+            p3 = p;
+    }
+    assert_true(p1 >= 0 && p3 >= 0);
+    memset(st, 0, sizeof(*st));
+    st->n = 64;
+    *in_use = 0;
+    for (int g = 0; g < 64; g++) {
+        mp_gpu_state *s = &st->gpu[g];
+        mp_gpu_state_init(s, g, m);
+        bool busy[8] = {false};
+        busy[rnd(7)] = busy[rnd(7)] = true;
+        char why[200];
+        for (int k = 0; k < 7; k++) {
+            int at = mp_gpu_state_add(s, m->profiles[p1].id, k, 1, k + 7, 1,
+                                      why, sizeof(why));
+            assert_true(at >= 0);
+            if (busy[k]) {
+                s->gi[at].n_processes = 1;
+                s->gi[at].process = "worker";
+                (*in_use)++;
+            }
+        }
+        bool low = !busy[0] && !busy[1] && !busy[2] && !busy[3];
+        bool high = !busy[4] && !busy[5] && !busy[6];
+        large += low || high;
+        /* 3g.40gb at 4 leaves four 1g.10gb, at 0 three */
+        small += high ? 4 : low ? 3 : 7;
+    }
+    snprintf(req, n,
+             "fleet:\n  - model: %s\n    count: 64\ntenants:\n"
+             "  - name: s\n    memory: 8GiB\n    replicas: %d\n"
+             "  - name: m\n    memory: 30GiB\n    compute: 3g\n"
+             "    replicas: %d\n",
+             m->id, small, large);
+}
+
+/* Every GPU busy, and the request fits: it is planned, keeping every
+ * instance in use (serving the GPUs one at a time refused it: the first
+ * GPUs kept their 1g.10gb for the small replicas and no room was left
+ * for the 3g ones). */
+static void test_busy_node_64(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    for (int it = 0; it < 3; it++) {
+        static mp_node_state st;
+        char text[1024];
+        int in_use;
+        busy_node(m, &st, text, sizeof(text), &in_use);
+        assert_true(in_use >= 64);
+        mp_request req;
+        assert_int_equal(
+            mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
+            0);
+        mp_solve_opts o = {.current = &st, .time_limit = 10};
+        mp_plan p;
+        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        if (!p.feasible)
+            fail_msg("case %d (%d in use): no plan: %s\n%s", it, in_use,
+                     p.reason, text);
+        assert_int_equal(p.disruption.in_use_destroyed, 0);
+        assert_int_equal(p.gpus_used, 64);
+        mp_plan_free(&p);
+        mp_request_free(&req);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_brute_force),
+        cmocka_unit_test(test_busy_node_64),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -117,6 +117,8 @@ static void cur_reset(cur *c)
 /* The busy GPUs, in index order, each serving what it can. */
 static int place_busy(cur *c)
 {
+    if (c->mode & CUR_JOINT)
+        return cur_place_busy_joint(c);
     int rc = 0, busy = 0;
     for (int k = 0; k < c->n; k++)
         busy += c->g[k].kind == CUR_BUSY;
@@ -385,9 +387,12 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
     while (!rc) {
         mp_plan_free(out);
         rc = one(c, 0, base, &blocked, out, d);
-        /* modes 2 and 3 drop the process names: only when they block */
-        for (int mode = 1; !rc && mode < CUR_MODES && (mode < 2 || blocked);
-             mode++) {
+        /* modes 2 and 3 drop the process names: only when they block;
+         * then the busy GPUs chosen together */
+        for (int mode = 1; !rc && mode <= CUR_JOINT;
+             mode = mode + 1 < CUR_MODES && (mode + 1 < 2 || blocked) ? mode + 1
+                    : mode < CUR_JOINT ? CUR_JOINT
+                                       : mode + 1) {
             mp_plan alt;
             bool alt_blocked;
             rc = one(c, mode, base, &alt_blocked, &alt, d);
