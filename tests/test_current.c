@@ -35,8 +35,8 @@ static const char *const names[] = {"t0", "t1", "t2", "other"};
 /* A target of one GPU: its profile counts and its changes. */
 typedef struct option {
     int cnt[MP_MAX_PROFILES];
-    int destroyed, created;
-    bool on; /* used by the plan */
+    int in_use, destroyed, created; /* in_use: instances in use destroyed */
+    bool on;                        /* used by the plan */
 } option;
 
 typedef struct opts {
@@ -46,6 +46,7 @@ typedef struct opts {
 
 typedef struct enum_ctx {
     const mp_gpu_state *s;
+    bool disrupt; /* instances in use may go */
     mp_gi items[64];
     int nitems;
     opts *out;
@@ -59,8 +60,9 @@ static void push(opts *o, const option *x)
         option *y = &o->v[i];
         if (y->on != x->on || memcmp(y->cnt, x->cnt, sizeof(x->cnt)) != 0)
             continue;
-        if (x->destroyed < y->destroyed ||
-            (x->destroyed == y->destroyed && x->created < y->created))
+        if (x->in_use != y->in_use         ? x->in_use < y->in_use
+            : x->destroyed != y->destroyed ? x->destroyed < y->destroyed
+                                           : x->created < y->created)
             *y = *x;
         return;
     }
@@ -88,8 +90,9 @@ static void enum_layouts(enum_ctx *e, int i, mp_layout *l)
         option x = {.on = true};
         for (int q = 0; q < s->n; q++) {
             bool kept = in_layout(l, &s->gi[q]);
-            if (!kept && e->s->gi[q].n_processes > 0)
+            if (!kept && e->s->gi[q].n_processes > 0 && !e->disrupt)
                 return; /* an instance in use goes: not allowed */
+            x.in_use += !kept && e->s->gi[q].n_processes > 0;
             x.destroyed += !kept;
         }
         for (int q = 0; q < l->n; q++) {
@@ -109,10 +112,11 @@ static void enum_layouts(enum_ctx *e, int i, mp_layout *l)
 /* The options of GPU s: off (left as it is) when nothing is in use, and
  * on with every layout that keeps the instances in use. useful[p]: some
  * tenant takes profile p. */
-static void gpu_options(const mp_gpu_state *s, const bool *useful, opts *out)
+static void gpu_options(const mp_gpu_state *s, const bool *useful, bool disrupt,
+                        opts *out)
 {
     const mp_model *m = s->layout.gis.model;
-    enum_ctx e = {.s = s, .out = out};
+    enum_ctx e = {.s = s, .out = out, .disrupt = disrupt};
     for (int p = 0; p < m->n_profiles; p++) {
         bool present = false;
         for (int q = 0; q < s->layout.gis.n; q++)
@@ -153,10 +157,25 @@ static bool serves(const mp_request *r, const int *cnt, const mp_model *m)
 
 typedef struct best {
     bool have;
-    int gpus, destroyed, created;
+    int gpus, in_use, destroyed, created;
 } best;
 
-static void brute(const mp_request *r, const mp_node_state *st, best *b)
+/* Is (gpus, x) worse than or as good as b? */
+static bool no_better(const best *b, int gpus, const option *x)
+{
+    if (gpus != b->gpus)
+        return gpus > b->gpus;
+    if (x->in_use != b->in_use)
+        return x->in_use > b->in_use;
+    if (x->destroyed != b->destroyed)
+        return x->destroyed > b->destroyed;
+    return x->created >= b->created;
+}
+
+/* The fewest GPUs, then instances in use destroyed (disrupt), then
+ * destroyed, then created. */
+static void brute(const mp_request *r, const mp_node_state *st, bool disrupt,
+                  best *b)
 {
     const mp_model *m = st->gpu[0].layout.gis.model;
     bool useful[MP_MAX_PROFILES] = {false};
@@ -165,31 +184,33 @@ static void brute(const mp_request *r, const mp_node_state *st, best *b)
             useful[p] |= mp_tenant_takes_profile(&r->tenants[t], m, p);
     opts o[2] = {{0}};
     for (int g = 0; g < st->n; g++)
-        gpu_options(&st->gpu[g], useful, &o[g]);
+        gpu_options(&st->gpu[g], useful, disrupt, &o[g]);
     int n1 = st->n > 1 ? o[1].n : 1;
     memset(b, 0, sizeof(*b));
     for (int i = 0; i < o[0].n; i++)
         for (int j = 0; j < n1; j++) {
             const option *x[2] = {&o[0].v[i], st->n > 1 ? &o[1].v[j] : NULL};
-            int cnt[MP_MAX_PROFILES] = {0}, gpus = 0, dn = 0, cn = 0;
+            int cnt[MP_MAX_PROFILES] = {0}, gpus = 0;
+            option sum = {.on = true};
             for (int g = 0; g < st->n; g++) {
                 if (!x[g]->on)
                     continue;
                 gpus++;
-                dn += x[g]->destroyed;
-                cn += x[g]->created;
+                sum.in_use += x[g]->in_use;
+                sum.destroyed += x[g]->destroyed;
+                sum.created += x[g]->created;
                 for (int p = 0; p < m->n_profiles; p++)
                     cnt[p] += x[g]->cnt[p];
             }
-            if (b->have && (gpus > b->gpus ||
-                            (gpus == b->gpus &&
-                             (dn > b->destroyed ||
-                              (dn == b->destroyed && cn >= b->created)))))
+            if (b->have && no_better(b, gpus, &sum))
                 continue;
             if (!serves(r, cnt, m))
                 continue;
-            *b = (best){
-                .have = true, .gpus = gpus, .destroyed = dn, .created = cn};
+            *b = (best){.have = true,
+                        .gpus = gpus,
+                        .in_use = sum.in_use,
+                        .destroyed = sum.destroyed,
+                        .created = sum.created};
         }
     free(o[0].v);
     free(o[1].v);
@@ -279,7 +300,7 @@ static void test_against_brute_force(void **state)
             mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
             0);
         best b;
-        brute(&req, &st, &b);
+        brute(&req, &st, false, &b);
         mp_solve_opts o = {.current = &st, .time_limit = 2};
         mp_plan p;
         assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
@@ -324,6 +345,53 @@ static void test_against_brute_force(void **state)
     /* the changes are a heuristic's past the proven cases: most must
      * still be the fewest (153 of 158 when this was written) */
     assert_true(equal * 100 >= cases * 90);
+}
+
+/* With --allow-disruption, a request the instances in use block: the
+ * fewest GPUs, then the fewest instances in use destroyed, as the brute
+ * force finds them. */
+static void test_disruption_brute_force(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "a100-40gb", &m, &d), 0);
+    int cases = 0;
+    for (int it = 0; it < 1200 && cases < 40; it++) {
+        int gpus = 1 + rnd(2);
+        mp_node_state st;
+        random_state(m, gpus, &st);
+        char text[2048];
+        random_request(gpus, text, sizeof(text));
+        mp_request req;
+        assert_int_equal(
+            mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
+            0);
+        best keep, b;
+        brute(&req, &st, false, &keep);
+        brute(&req, &st, true, &b);
+        if (keep.have || !b.have) {
+            mp_request_free(&req);
+            continue;
+        }
+        cases++;
+        mp_solve_opts o = {
+            .current = &st, .time_limit = 2, .allow_disruption = true};
+        mp_plan p;
+        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        if (!p.feasible)
+            fail_msg("case %d: no plan (%s), brute force has %d GPUs\n%s%s", it,
+                     p.reason, b.gpus, text, show(&st));
+        if (p.gpus_used != b.gpus || p.disruption.in_use_destroyed != b.in_use)
+            fail_msg("case %d: %d GPUs, %d in use destroyed; brute force "
+                     "%d, %d\n%s%s",
+                     it, p.gpus_used, p.disruption.in_use_destroyed, b.gpus,
+                     b.in_use, text, show(&st));
+        mp_plan_free(&p);
+        mp_request_free(&req);
+    }
+    printf("disruption: %d cases blocked without it\n", cases);
+    assert_true(cases >= 30);
 }
 
 /* ------------------------------------------------- a large busy node */
@@ -414,6 +482,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_brute_force),
+        cmocka_unit_test(test_disruption_brute_force),
         cmocka_unit_test(test_busy_node_64),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

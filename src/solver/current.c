@@ -380,10 +380,38 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     return 0;
 }
 
+/* --allow-disruption, blocked: the busy GPUs chosen together, destroying
+ * at most k instances in use for k = 1, 2, ...: the first plan destroys
+ * the fewest; larger k go on while its cost is not proven. */
+static int disrupt_joint(cur *c, const mp_plan *base, bool *blocked,
+                         mp_plan *out, mp_diag *d)
+{
+    int total = 0, rc = 0;
+    for (int k = 0; k < c->n; k++)
+        total += c->g[k].kind == CUR_BUSY ? mp_gpu_state_in_use(c->g[k].st) : 0;
+    for (int k = 1; k <= total && !rc; k++) {
+        if (!*blocked && (out->optimal || sv_now() > c->deadline))
+            break;
+        c->disrupt_budget = k;
+        mp_plan alt;
+        bool alt_blocked;
+        rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
+        if (!rc && !alt_blocked && (*blocked || better(&alt, out))) {
+            mp_plan_free(out);
+            *out = alt;
+            *blocked = false;
+        } else {
+            mp_plan_free(&alt);
+        }
+    }
+    c->disrupt_budget = 0;
+    return rc;
+}
+
 static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
 {
     int rc = cur_setup(c, d);
-    bool blocked = true;
+    bool blocked = true, joint_tried = false;
     while (!rc) {
         mp_plan_free(out);
         rc = one(c, 0, base, &blocked, out, d);
@@ -404,7 +432,17 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
                 mp_plan_free(&alt);
             }
         }
-        if (rc || !blocked || !c->o->allow_disruption || !relax_next(c))
+        if (rc || !blocked || !c->o->allow_disruption)
+            break;
+        /* fewest instances in use destroyed; whole GPUs freed in turn
+         * only when that does not do */
+        if (!joint_tried) {
+            joint_tried = true;
+            rc = disrupt_joint(c, base, &blocked, out, d);
+            if (rc || !blocked)
+                break;
+        }
+        if (!relax_next(c))
             break;
     }
     if (rc || !blocked)
