@@ -96,8 +96,56 @@ profiles_of() {
     sorted "$out"
 }
 
+# Is GPU $1 part-way through its change (a run that stopped)? MIG on, the
+# instances kept still there, and every other instance either one the
+# change destroys or one it creates (a PROFILE:START of f_create).
+part_way() {
+    local now=${g_gis[$1]:-} w spec made
+    [ "${g_mode[$1]:-}" = Enabled ] || return 1
+    for w in $f_keep; do [[ " $now " == *" $w "* ]] || return 1; done
+    for w in $now; do
+        [[ " $f_from " != *" $w "* ]] || continue
+        made=0
+        for spec in $f_create; do
+            [ "${w#*:}" != "${spec%%=*}" ] || made=1
+        done
+        [ "$made" = 1 ] || return 1
+    done
+}
+
+# GPU $1 part-way changed: f_destroy and f_create become what is left.
+# MIG is on already; an instance the stopped run created without its
+# compute instances is destroyed and made again.
+remaining() {
+    local idx=$1 now=${g_gis[$1]:-} w spec destroy='' create='' made
+    [ "$f_mig" != enable ] || f_mig=keep
+    for w in $f_destroy; do
+        [[ " $now " != *" $w "* ]] || destroy="$destroy $w"
+    done
+    for w in $now; do
+        [[ " $f_from " != *" $w "* ]] || continue
+        [ "${g_nci[$idx:${w%%:*}]:-0}" -gt 0 ] || destroy="$destroy $w"
+    done
+    for spec in $f_create; do
+        made=0
+        for w in $now; do
+            [ "${w#*:}" != "${spec%%=*}" ] || [[ " $destroy " == *" $w "* ]] ||
+                made=1
+        done
+        [ "$made" = 1 ] || create="$create $spec"
+    done
+    f_destroy=${destroy# } f_create=${create# }
+}
+
+# gpu_fields, and for a GPU part-way changed ($partial) what is left.
+fields() {
+    gpu_fields "$1"
+    [[ " $partial " != *" $1 "* ]] || remaining "$1"
+}
+
 # Where GPU $1 stands: "planned" (as when planned), "changed" (changed as
-# planned) or "differs" (it prints what differs, one line each).
+# planned), "partial" (part-way: a run stopped) or "differs" (it prints
+# what differs, one line each).
 gpu_status() {
     local idx=$1 now=${g_gis[$1]:-} w mode=${g_mode[$1]:-}
     local want_mode=Enabled keep_ok=1
@@ -112,6 +160,10 @@ gpu_status() {
     elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ] &&
         [ "$(profiles_of "$now")" = "$f_target" ]; then
         echo changed
+        return 0
+    fi
+    if part_way "$idx"; then
+        echo partial
         return 0
     fi
     echo differs
@@ -204,6 +256,7 @@ summary() {
         "${keep:-nothing}" "${destroy:-nothing}" "${create:-nothing}" "$mig"
 }
 
+partial='' # GPUs part-way changed by a run that stopped
 main() {
     local idx status differ='' block='' todo='' noop=''
     if ! command -v nvidia-smi >/dev/null 2>&1; then
@@ -234,6 +287,10 @@ main() {
             fi
             ;;
         changed) ;;
+        partial)
+            todo="$todo $idx"
+            partial="$partial $idx"
+            ;;
         *) differ="$differ${status#differs$'\n'}"$'\n' ;;
         esac
     done
@@ -247,19 +304,21 @@ main() {
     for idx in $change_gpus; do
         if [[ " $noop " == *" $idx "* ]]; then
             say "GPU $idx: keeps what it holds, nothing to do"
+        elif [[ " $partial " == *" $idx "* ]]; then
+            say "GPU $idx: part-way changed (a run stopped), the rest follows"
         elif [[ " $todo " != *" $idx "* ]]; then
             say "GPU $idx: already changed as planned, nothing to do"
         fi
     done
     [ -n "$todo" ] || { say "done: the node is as planned"; return 0; }
     for idx in $todo; do
-        gpu_fields "$idx"
+        fields "$idx"
         block="$block$(blockers "$idx")"
         [ -z "$block" ] || block="$block"$'\n'
     done
     if [ "$dry_run" = 1 ]; then
         for idx in $todo; do
-            gpu_fields "$idx"
+            fields "$idx"
             summary "$idx"
             change_gpu "$idx"
         done
@@ -276,7 +335,7 @@ main() {
         die "blocked (above): nothing was changed; stop those workloads, or plan again from the node as it is now"
     fi
     for idx in $todo; do
-        gpu_fields "$idx"
+        fields "$idx"
         say "$(summary "$idx")"
         change_gpu "$idx"
     done
