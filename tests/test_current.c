@@ -394,6 +394,86 @@ static void test_disruption_brute_force(void **state)
     assert_true(cases >= 30);
 }
 
+/* ------------------------------------------- GPUs with MIG disabled */
+
+/* Two H100s with MIG disabled: GPU 0 runs `train` on the whole GPU, GPU 1
+ * is idle. */
+static void disabled_node(const mp_model *m, mp_node_state *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->n = 2;
+    for (int g = 0; g < 2; g++) {
+        mp_gpu_state_init(&st->gpu[g], g, m);
+        mp_gpu_layout_init(&st->gpu[g].layout, m, false);
+    }
+    st->gpu[0].whole.n_processes = 1;
+    st->gpu[0].whole.process = "train";
+}
+
+static void plan_text(const char *text, const mp_node_state *st, mp_plan *p)
+{
+    static mp_request req; /* the plan's: freed by the next call */
+    mp_diag d;
+    mp_request_free(&req);
+    memset(&req, 0, sizeof(req));
+    if (!text)
+        return;
+    assert_int_equal(
+        mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d), 0);
+    mp_solve_opts o = {.current = st, .time_limit = 2};
+    assert_int_equal(mp_solve(db, &req, &o, p, &d), 0);
+}
+
+/* A GPU with MIG disabled serves a whole-GPU tenant as it is, or gets MIG
+ * enabled; one with a process on it is never changed, and serves the
+ * whole-GPU tenant named like the process. */
+static void test_mig_disabled(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    static mp_node_state st;
+    disabled_node(m, &st);
+    mp_plan p;
+    mp_gpu_change ch;
+    /* train keeps its GPU; two small replicas: MIG on GPU 1 */
+    plan_text("fleet:\n  - model: h100\n    count: 2\ntenants:\n"
+              "  - {name: train, whole-gpu: true}\n"
+              "  - {name: s, memory: 8GiB, compute: 1g, replicas: 2}\n",
+              &st, &p);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 2);
+    assert_int_equal(mp_plan_gpu_change(&p, &p.gpus[0], &ch), 0);
+    assert_true(mp_gpu_change_none(&ch));
+    assert_false(p.gpus[0].layout.mig_enabled);
+    assert_int_equal(p.gpus[0].whole_tenant, 0);
+    assert_int_equal(mp_plan_gpu_change(&p, &p.gpus[1], &ch), 0);
+    assert_true(ch.mig_enable);
+    assert_int_equal(ch.n_create, 2);
+    assert_int_equal(p.disruption.destroyed, 0);
+    assert_int_equal(p.disruption.gpus_touched, 1);
+    mp_plan_free(&p);
+    /* a whole-GPU tenant not running yet: the idle GPU as it is */
+    plan_text("fleet:\n  - model: h100\n    count: 2\ntenants:\n"
+              "  - {name: web, whole-gpu: true}\n",
+              &st, &p);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 1);
+    assert_int_equal(p.gpus[1].whole_tenant, 0);
+    assert_int_equal(p.disruption.gpus_touched, 0);
+    mp_plan_free(&p);
+    /* MIG on both GPUs would take train's: blocked, and it is named */
+    plan_text("fleet:\n  - model: h100\n    count: 2\ntenants:\n"
+              "  - {name: s, memory: 8GiB, compute: 1g, replicas: 8}\n",
+              &st, &p);
+    assert_false(p.feasible);
+    if (!strstr(p.reason, "GPU 0 (MIG disabled, whole GPU, process train)"))
+        fail_msg("reason: %s", p.reason);
+    mp_plan_free(&p);
+    plan_text(NULL, NULL, NULL); /* frees the request */
+}
+
 /* ------------------------------------------------- a large busy node */
 
 /* 64 H100s of seven 1g.10gb each, two of each in use at random slots
@@ -483,6 +563,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_brute_force),
         cmocka_unit_test(test_disruption_brute_force),
+        cmocka_unit_test(test_mig_disabled),
         cmocka_unit_test(test_busy_node_64),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -9,7 +9,8 @@ dry_run=${DRY_RUN:-0}
 offline=0 # 1: DRY_RUN without nvidia-smi, a preview of the plan as made
 # What the node holds now, read once: per GPU its PCI device ID, MIG mode
 # and GPU instances (sorted "ID:PROFILE:START" words); per "GPU:GI" its
-# compute instances and the processes in it.
+# compute instances and the processes in it ("GPU:N/A": on a GPU with MIG
+# disabled, the whole GPU).
 declare -A g_dev=() g_mode=() g_gis=() g_nci=() g_proc=()
 # The fields of the GPU being looked at (gpu_fields).
 f_model='' f_devices='' f_mig='' f_from='' f_target='' f_keep=''
@@ -62,7 +63,8 @@ read_node() {
     while read -r key words; do
         [ -z "$key" ] || g_proc[$key]="${g_proc[$key]:+${g_proc[$key]}, }$words"
     done < <(LC_ALL=C awk '/Processes:/ { p = 1; next }
-        p && $1 == "|" && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && NF >= 9 {
+        p && $1 == "|" && $2 ~ /^[0-9]+$/ && ($3 ~ /^[0-9]+$/ || $3 == "N/A") &&
+        NF >= 9 {
             name = $7
             for (i = 8; i <= NF - 2; i++) name = name " " $i
             print $2 ":" $3, name " (pid " $5 ")" }' <<<"$smi_out")
@@ -201,17 +203,35 @@ new_gi_id() {
         END { exit !found }' <<<"$smi_out"
 }
 
-# Carry out GPU $1's change: destroy by GI ID, then create at start slots.
+# MIG mode on, first, on every GPU of $1 whose change needs it, so that one
+# GPU reset or reboot covers all of them when the mode stays pending (an
+# A100 may need one; from Hopper on enabling needs no reset: mig-facts.md
+# 7.1, and the "pending enable state" transcripts). Nothing else is changed
+# while any stays pending; the next run goes on from there.
+enable_mig_all() {
+    local idx pending=''
+    for idx in $1; do
+        fields "$idx"
+        [ "$f_mig" != enable ] ||
+            run nvidia-smi -i "$idx" -mig 1 || die "GPU $idx: cannot enable MIG mode"
+    done
+    [ "$dry_run" != 1 ] || return 0
+    for idx in $1; do
+        fields "$idx"
+        [ "$f_mig" = enable ] || continue
+        smi_read 0 -i "$idx" --query-gpu=mig.mode.current --format=csv,noheader
+        [ "${smi_out// /}" = Enabled ] || pending="$pending $idx"
+    done
+    if [ -n "$pending" ]; then
+        pending=${pending# }
+        die "MIG mode is pending on GPU ${pending// /, }; reset them (nvidia-smi -r -i ${pending// /,}) or reboot, then run this script again"
+    fi
+}
+
+# Carry out GPU $1's change: destroy by GI ID, then create at start slots
+# (MIG mode on first: enable_mig_all).
 change_gpu() {
     local idx=$1 w id spec ps cis
-    if [ "$f_mig" = enable ]; then
-        run nvidia-smi -i "$idx" -mig 1 || die "GPU $idx: cannot enable MIG mode"
-        if [ "$dry_run" != 1 ]; then
-            smi_read 0 -i "$idx" --query-gpu=mig.mode.current --format=csv,noheader
-            [ "${smi_out// /}" = Enabled ] ||
-                die "GPU $idx: MIG mode is pending; reset the GPU (nvidia-smi -r -i $idx) or reboot, then run this script again"
-        fi
-    fi
     for w in $f_destroy; do
         id=${w%%:*}
         if [ "$offline" = 1 ] || [ "${g_nci[$idx:$id]:-0}" -gt 0 ]; then
@@ -317,6 +337,7 @@ main() {
         [ -z "$block" ] || block="$block"$'\n'
     done
     if [ "$dry_run" = 1 ]; then
+        enable_mig_all "$todo"
         for idx in $todo; do
             fields "$idx"
             summary "$idx"
@@ -334,6 +355,7 @@ main() {
         printf '%s' "$block" >&2
         die "blocked (above): nothing was changed; stop those workloads, or plan again from the node as it is now"
     fi
+    enable_mig_all "$todo"
     for idx in $todo; do
         fields "$idx"
         say "$(summary "$idx")"

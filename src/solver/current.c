@@ -106,17 +106,44 @@ static void cur_reset(cur *c)
     for (int k = 0; k < c->n; k++) {
         cur_gpu *g = &c->g[k];
         g->taken = false;
-        g->kind = !g->st || g->st->layout.gis.n == 0              ? CUR_EMPTY
-                  : mp_gpu_state_in_use(g->st) > 0 && !g->relaxed ? CUR_BUSY
-                                                                  : CUR_IDLE;
+        int in_use = g->st ? mp_gpu_state_in_use(g->st) : 0;
+        g->kind = !g->st ? CUR_EMPTY
+                  : !g->st->layout.mig_enabled
+                      ? (in_use > 0 ? CUR_HELD : CUR_EMPTY)
+                  : g->st->layout.gis.n == 0  ? CUR_EMPTY
+                  : in_use > 0 && !g->relaxed ? CUR_BUSY
+                                              : CUR_IDLE;
     }
     for (int t = 0; t < c->req->n_tenants; t++)
         c->left[t] = c->req->tenants[t].replicas;
 }
 
+/* A GPU with MIG disabled and a process on it (held) stays as it is; it
+ * serves a replica of the whole-GPU tenant named like its process, if
+ * any (then it is in the plan). */
+static void place_held(cur *c, cur_gpu *g)
+{
+    const mp_request *r = c->req;
+    const char *proc = g->st->whole.process;
+    for (int t = 0; t < r->n_tenants && proc; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        if (c->left[t] <= 0 || !cur_whole(tn) || mp_tenant_gpus(tn) != 1 ||
+            !mp_request_takes_whole(r, tn, g->fleet) ||
+            strcmp(proc, tn->name) != 0)
+            continue;
+        g->taken = true;
+        sv_plan_gpu_init(&g->pg, g->fleet, g->st->layout.gis.model, true, t);
+        c->left[t]--;
+        return;
+    }
+}
+
 /* The busy GPUs, in index order, each serving what it can. */
 static int place_busy(cur *c)
 {
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_HELD)
+            place_held(c, &c->g[k]);
     if (c->mode & CUR_JOINT)
         return cur_place_busy_joint(c);
     int rc = 0, busy = 0;
@@ -202,6 +229,12 @@ static void blocking_reason(const cur *c, mp_plan *out)
     const char *sep = " ";
     for (int j = 0; j < c->n; j++) {
         const cur_gpu *g = &c->g[j];
+        if (g->kind == CUR_HELD && !g->taken) {
+            mp_catf(b, n, &k, "%sGPU %d (MIG disabled, whole GPU, process %s)",
+                    sep, g->index,
+                    g->st->whole.process ? g->st->whole.process : "?");
+            sep = ", ";
+        }
         if (g->kind != CUR_BUSY)
             continue;
         const mp_layout *l = &g->st->layout.gis;
@@ -449,7 +482,8 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
         return rc;
     bool busy = false;
     for (int k = 0; k < c->n; k++)
-        busy = busy || c->g[k].kind == CUR_BUSY;
+        busy = busy || c->g[k].kind == CUR_BUSY ||
+               (c->g[k].kind == CUR_HELD && !c->g[k].taken);
     if (busy)
         blocking_reason(c, out);
     return 0;

@@ -9,16 +9,17 @@
 
 #include "solver_internal.h"
 
-enum { CUR_EMPTY, CUR_IDLE, CUR_BUSY };
+/* CUR_HELD: MIG disabled and a process on the whole GPU: left as it is */
+enum { CUR_EMPTY, CUR_IDLE, CUR_BUSY, CUR_HELD };
 
 /* A GPU of the node, by index (fleet order). */
 typedef struct cur_gpu {
     int index, fleet;
     const mp_gpu_state *st; /* NULL: not listed, no instances */
-    int kind;               /* CUR_EMPTY, CUR_IDLE (no process) or CUR_BUSY */
-    bool relaxed;           /* busy, but its instances may go (disruption) */
-    bool taken;             /* in the plan */
-    mp_plan_gpu pg;         /* what it holds when taken */
+    int kind;       /* CUR_EMPTY, CUR_IDLE (no process), CUR_BUSY, CUR_HELD */
+    bool relaxed;   /* busy, but its instances may go (disruption) */
+    bool taken;     /* in the plan */
+    mp_plan_gpu pg; /* what it holds when taken */
 } cur_gpu;
 
 typedef struct cur {
