@@ -198,6 +198,33 @@ static bool improves(long long va, const cur_opt *a, long long vb,
     return va != vb ? va > vb : changes_less(a, b);
 }
 
+/* x's best target given the others' supply (x's own not in it), within
+ * the budget: `from` (-1: none), unless another beats it (value from_v).
+ * *v gets its value, -1 when out of memory. */
+static int best_target(joint *j, const jgpu *x, int from, long long from_v,
+                       int *edge, long long *v)
+{
+    int best = from;
+    int others =
+        j->in_use_destroyed - (from >= 0 ? x->o.v[from].in_use_destroyed : 0);
+    *v = from_v;
+    for (int k = 0; k < x->o.n; k++) {
+        if (k == from ||
+            others + x->o.v[k].in_use_destroyed > j->c->disrupt_budget)
+            continue;
+        supply_add(j, x, k, 1);
+        long long val = value(j, edge);
+        supply_add(j, x, k, -1);
+        if (val < 0) {
+            *v = -1;
+            return best;
+        }
+        if (best < 0 || improves(val, &x->o.v[k], *v, &x->o.v[best]))
+            best = k, *v = val;
+    }
+    return best;
+}
+
 /* Each GPU in turn takes its best target given the others, until none
  * changes. Returns the value, or -1 when out of memory. */
 static long long descend(joint *j, int *edge)
@@ -207,29 +234,13 @@ static long long descend(joint *j, int *edge)
         moved = false;
         for (int i = 0; i < j->n && cur_v >= 0; i++) {
             jgpu *x = &j->v[i];
-            int best = x->pick;
-            long long best_v = cur_v;
             supply_add(j, x, x->pick, -1);
-            for (int k = 0; k < x->o.n && best_v >= 0; k++) {
-                if (k == x->pick || j->in_use_destroyed -
-                                            x->o.v[x->pick].in_use_destroyed +
-                                            x->o.v[k].in_use_destroyed >
-                                        j->c->disrupt_budget)
-                    continue;
-                supply_add(j, x, k, 1);
-                long long v = value(j, edge);
-                supply_add(j, x, k, -1);
-                if (v < 0)
-                    best_v = -1;
-                else if (improves(v, &x->o.v[k], best_v, &x->o.v[best]))
-                    best = k, best_v = v;
-            }
+            int best = best_target(j, x, x->pick, cur_v, edge, &cur_v);
             supply_add(j, x, best, 1);
             j->in_use_destroyed += x->o.v[best].in_use_destroyed -
                                    x->o.v[x->pick].in_use_destroyed;
             moved = moved || best != x->pick;
             x->pick = best;
-            cur_v = best_v;
         }
     }
     return cur_v;
@@ -251,19 +262,12 @@ static int start_from(joint *j, int *edge, int *best, long long *best_v,
         jgpu *x = &j->v[i];
         if (x->pick >= 0)
             continue;
-        long long bv = -1;
-        for (int k = 0; k < x->o.n; k++) {
-            if (j->in_use_destroyed + x->o.v[k].in_use_destroyed >
-                j->c->disrupt_budget)
-                continue;
-            supply_add(j, x, k, 1);
-            long long v = value(j, edge);
-            supply_add(j, x, k, -1);
-            if (v < 0)
-                return MP_ENOMEM;
-            if (x->pick < 0 || improves(v, &x->o.v[k], bv, &x->o.v[x->pick]))
-                x->pick = k, bv = v;
-        }
+        long long bv;
+        x->pick = best_target(j, x, -1, -1, edge, &bv);
+        if (x->pick < 0) /* keeping the state is always within budget */
+            return bv < 0 && x->o.n > 0 ? MP_EINTERNAL : MP_ENOMEM;
+        if (bv < 0)
+            return MP_ENOMEM;
         supply_add(j, x, x->pick, 1);
         j->in_use_destroyed += x->o.v[x->pick].in_use_destroyed;
     }
