@@ -3,11 +3,17 @@
  *
  * The GPUs of the node are taken by index (fleet order). A GPU with an
  * instance in use is busy: it is in the plan, its instances in use stay
- * where they are, and of the layouts that keep them it gets the one that
+ * where they are, and of the layouts that keep them it gets one that
  * serves the most of the request, then destroys and creates the fewest
- * instances (current_busy.c). The rest of the request is
- * solved exactly on the other GPUs (current_map.c) and mapped onto them so
- * that as many existing instances as possible are kept.
+ * instances: each busy GPU in turn (current_busy.c, several orders of
+ * preference), and all of them chosen together (current_joint.c); the
+ * better plan wins. A GPU with MIG disabled and a process on it is held:
+ * left as it is, serving the whole-GPU tenant named like the process. The
+ * rest of the request is solved exactly on the other GPUs (current_map.c)
+ * and mapped onto them so that as many existing instances as possible are
+ * kept. With --allow-disruption, a request the instances in use block is
+ * planned with at most k of them destroyed, k = 1, 2, ... (then whole
+ * busy GPUs freed in turn).
  *
  * The cost is proven optimal when it reaches the lower bound of the same
  * request from empty GPUs (a relaxation). Instances destroyed and created
