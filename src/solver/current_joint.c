@@ -115,6 +115,7 @@ typedef struct joint {
     int nt;
     long long supply[MP_MAX_FLEET][MP_MAX_PROFILES];
     int in_use_destroyed; /* by the picks */
+    long evals;           /* flows computed: the random starts' budget */
     unsigned rng;
 } joint;
 
@@ -170,8 +171,9 @@ static mp_flow *flow_of(const joint *j, int *edge)
 }
 
 /* The weight the current supply serves; -1 when out of memory. */
-static long long value(const joint *j, int *edge)
+static long long value(joint *j, int *edge)
 {
+    j->evals++;
     mp_flow *f = flow_of(j, edge);
     if (!f)
         return -1;
@@ -297,8 +299,10 @@ static int rnd(joint *j, int n)
     return (int)((j->rng >> 16) % (unsigned)n);
 }
 
+#define MAX_EVALS 200000 /* flows the random starts may compute */
+
 /* The picks: kept as they are, chosen in turn, then random starts while
- * a twentieth of the time left allows and not all is served. */
+ * the budget allows and not all is served. */
 static int choose(joint *j, int *edge, long long total)
 {
     int *best = malloc((size_t)(j->n ? j->n : 1) * sizeof(*best));
@@ -317,8 +321,12 @@ static int choose(joint *j, int *edge, long long total)
         j->v[i].pick = -1;
     if (!rc)
         rc = start_from(j, edge, best, &best_v, &best_ch);
+    /* a budget of flows, not of time, so that plans do not depend on the
+     * machine's load; a twentieth of the time left stops it regardless */
     double until = sv_now() + (j->c->deadline - sv_now()) / 20;
-    for (int it = 0; !rc && best_v < total && it < 200 && sv_now() < until;
+    long budget = j->evals + MAX_EVALS;
+    for (int it = 0; !rc && best_v < total && it < 200 && j->evals < budget &&
+                     sv_now() < until;
          it++) {
         for (int i = 0; i < j->n; i++) {
             jgpu *x = &j->v[i];
