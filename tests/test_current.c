@@ -4,9 +4,12 @@
  * or two A100 40GB (instances in use among them) and small requests; the
  * brute force tries every target layout of every GPU that keeps the
  * instances in use, with a max-flow for the replicas, and finds the
- * fewest GPUs, then instances destroyed, then created. Node pools of
- * one-GPU nodes, each given its state (opts.node_states), against the same
- * brute force, and a pool of two-GPU nodes with a busy node. */
+ * fewest GPUs, then instances destroyed, then created; with
+ * --allow-disruption, the fewest instances in use destroyed against the
+ * same brute force; GPUs with MIG disabled; a 64-GPU node whose every
+ * GPU is busy. Node pools of one-GPU nodes, each given its state
+ * (opts.node_states), against the same brute force, and a pool of two-GPU
+ * nodes with a busy node. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,8 +40,8 @@ static const char *const names[] = {"t0", "t1", "t2", "other"};
 /* A target of one GPU: its profile counts and its changes. */
 typedef struct option {
     int cnt[MP_MAX_PROFILES];
-    int destroyed, created;
-    bool on; /* used by the plan */
+    int in_use, destroyed, created; /* in_use: instances in use destroyed */
+    bool on;                        /* used by the plan */
 } option;
 
 typedef struct opts {
@@ -48,6 +51,7 @@ typedef struct opts {
 
 typedef struct enum_ctx {
     const mp_gpu_state *s;
+    bool disrupt; /* instances in use may go */
     mp_gi items[64];
     int nitems;
     opts *out;
@@ -61,8 +65,9 @@ static void push(opts *o, const option *x)
         option *y = &o->v[i];
         if (y->on != x->on || memcmp(y->cnt, x->cnt, sizeof(x->cnt)) != 0)
             continue;
-        if (x->destroyed < y->destroyed ||
-            (x->destroyed == y->destroyed && x->created < y->created))
+        if (x->in_use != y->in_use         ? x->in_use < y->in_use
+            : x->destroyed != y->destroyed ? x->destroyed < y->destroyed
+                                           : x->created < y->created)
             *y = *x;
         return;
     }
@@ -90,8 +95,9 @@ static void enum_layouts(enum_ctx *e, int i, mp_layout *l)
         option x = {.on = true};
         for (int q = 0; q < s->n; q++) {
             bool kept = in_layout(l, &s->gi[q]);
-            if (!kept && e->s->gi[q].n_processes > 0)
+            if (!kept && e->s->gi[q].n_processes > 0 && !e->disrupt)
                 return; /* an instance in use goes: not allowed */
+            x.in_use += !kept && e->s->gi[q].n_processes > 0;
             x.destroyed += !kept;
         }
         for (int q = 0; q < l->n; q++) {
@@ -111,10 +117,11 @@ static void enum_layouts(enum_ctx *e, int i, mp_layout *l)
 /* The options of GPU s: off (left as it is) when nothing is in use, and
  * on with every layout that keeps the instances in use. useful[p]: some
  * tenant takes profile p. */
-static void gpu_options(const mp_gpu_state *s, const bool *useful, opts *out)
+static void gpu_options(const mp_gpu_state *s, const bool *useful, bool disrupt,
+                        opts *out)
 {
     const mp_model *m = s->layout.gis.model;
-    enum_ctx e = {.s = s, .out = out};
+    enum_ctx e = {.s = s, .out = out, .disrupt = disrupt};
     for (int p = 0; p < m->n_profiles; p++) {
         bool present = false;
         for (int q = 0; q < s->layout.gis.n; q++)
@@ -155,10 +162,25 @@ static bool serves(const mp_request *r, const int *cnt, const mp_model *m)
 
 typedef struct best {
     bool have;
-    int gpus, destroyed, created;
+    int gpus, in_use, destroyed, created;
 } best;
 
-static void brute(const mp_request *r, const mp_node_state *st, best *b)
+/* Is (gpus, x) worse than or as good as b? */
+static bool no_better(const best *b, int gpus, const option *x)
+{
+    if (gpus != b->gpus)
+        return gpus > b->gpus;
+    if (x->in_use != b->in_use)
+        return x->in_use > b->in_use;
+    if (x->destroyed != b->destroyed)
+        return x->destroyed > b->destroyed;
+    return x->created >= b->created;
+}
+
+/* The fewest GPUs, then instances in use destroyed (disrupt), then
+ * destroyed, then created. */
+static void brute(const mp_request *r, const mp_node_state *st, bool disrupt,
+                  best *b)
 {
     const mp_model *m = st->gpu[0].layout.gis.model;
     bool useful[MP_MAX_PROFILES] = {false};
@@ -167,31 +189,33 @@ static void brute(const mp_request *r, const mp_node_state *st, best *b)
             useful[p] |= mp_tenant_takes_profile(&r->tenants[t], m, p);
     opts o[2] = {{0}};
     for (int g = 0; g < st->n; g++)
-        gpu_options(&st->gpu[g], useful, &o[g]);
+        gpu_options(&st->gpu[g], useful, disrupt, &o[g]);
     int n1 = st->n > 1 ? o[1].n : 1;
     memset(b, 0, sizeof(*b));
     for (int i = 0; i < o[0].n; i++)
         for (int j = 0; j < n1; j++) {
             const option *x[2] = {&o[0].v[i], st->n > 1 ? &o[1].v[j] : NULL};
-            int cnt[MP_MAX_PROFILES] = {0}, gpus = 0, dn = 0, cn = 0;
+            int cnt[MP_MAX_PROFILES] = {0}, gpus = 0;
+            option sum = {.on = true};
             for (int g = 0; g < st->n; g++) {
                 if (!x[g]->on)
                     continue;
                 gpus++;
-                dn += x[g]->destroyed;
-                cn += x[g]->created;
+                sum.in_use += x[g]->in_use;
+                sum.destroyed += x[g]->destroyed;
+                sum.created += x[g]->created;
                 for (int p = 0; p < m->n_profiles; p++)
                     cnt[p] += x[g]->cnt[p];
             }
-            if (b->have && (gpus > b->gpus ||
-                            (gpus == b->gpus &&
-                             (dn > b->destroyed ||
-                              (dn == b->destroyed && cn >= b->created)))))
+            if (b->have && no_better(b, gpus, &sum))
                 continue;
             if (!serves(r, cnt, m))
                 continue;
-            *b = (best){
-                .have = true, .gpus = gpus, .destroyed = dn, .created = cn};
+            *b = (best){.have = true,
+                        .gpus = gpus,
+                        .in_use = sum.in_use,
+                        .destroyed = sum.destroyed,
+                        .created = sum.created};
         }
     free(o[0].v);
     free(o[1].v);
@@ -250,6 +274,18 @@ static void random_request(int gpus, bool nodes, char *buf, size_t n)
                               nodes ? "    same-profile: false\n" : "");
 }
 
+/* A random state of `gpus` GPUs of model m and a random request for it
+ * (its text in text). */
+static void random_case(const mp_model *m, int gpus, mp_node_state *st,
+                        char *text, size_t n, mp_request *req)
+{
+    mp_diag d;
+    random_state(m, gpus, st);
+    random_request(gpus, false, text, n);
+    assert_int_equal(
+        mp_request_parse(db, text, strlen(text), "r.yaml", NULL, req, &d), 0);
+}
+
 /* The state, for a failure message. */
 static const char *show(const mp_node_state *st)
 {
@@ -279,15 +315,11 @@ static void test_against_brute_force(void **state)
     for (int it = 0; it < 300; it++) {
         int gpus = 1 + rnd(2);
         mp_node_state st;
-        random_state(m, gpus, &st);
         char text[2048];
-        random_request(gpus, false, text, sizeof(text));
         mp_request req;
-        assert_int_equal(
-            mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
-            0);
+        random_case(m, gpus, &st, text, sizeof(text), &req);
         best b;
-        brute(&req, &st, &b);
+        brute(&req, &st, false, &b);
         mp_solve_opts o = {.current = &st, .time_limit = 2};
         mp_plan p;
         assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
@@ -330,8 +362,215 @@ static void test_against_brute_force(void **state)
            cases, equal, proven, opt);
     assert_true(cases >= 100);
     /* the changes are a heuristic's past the proven cases: most must
-     * still be the fewest (153 of 158 when this was written) */
+     * still be the fewest (155 of 158 when this was written) */
     assert_true(equal * 100 >= cases * 90);
+}
+
+/* With --allow-disruption, a request the instances in use block: the
+ * fewest GPUs, then the fewest instances in use destroyed, as the brute
+ * force finds them. */
+static void test_disruption_brute_force(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "a100-40gb", &m, &d), 0);
+    int cases = 0;
+    for (int it = 0; it < 1200 && cases < 40; it++) {
+        int gpus = 1 + rnd(2);
+        mp_node_state st;
+        char text[2048];
+        mp_request req;
+        random_case(m, gpus, &st, text, sizeof(text), &req);
+        best keep, b;
+        brute(&req, &st, false, &keep);
+        brute(&req, &st, true, &b);
+        if (keep.have || !b.have) {
+            mp_request_free(&req);
+            continue;
+        }
+        cases++;
+        mp_solve_opts o = {
+            .current = &st, .time_limit = 2, .allow_disruption = true};
+        mp_plan p;
+        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        if (!p.feasible)
+            fail_msg("case %d: no plan (%s), brute force has %d GPUs\n%s%s", it,
+                     p.reason, b.gpus, text, show(&st));
+        if (p.gpus_used != b.gpus || p.disruption.in_use_destroyed != b.in_use)
+            fail_msg("case %d: %d GPUs, %d in use destroyed; brute force "
+                     "%d, %d\n%s%s",
+                     it, p.gpus_used, p.disruption.in_use_destroyed, b.gpus,
+                     b.in_use, text, show(&st));
+        mp_plan_free(&p);
+        mp_request_free(&req);
+    }
+    printf("disruption: %d cases blocked without it\n", cases);
+    assert_true(cases >= 30);
+}
+
+/* ------------------------------------------- GPUs with MIG disabled */
+
+/* Two H100s with MIG disabled: GPU 0 runs `train` on the whole GPU, GPU 1
+ * is idle. */
+static void disabled_node(const mp_model *m, mp_node_state *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->n = 2;
+    for (int g = 0; g < 2; g++) {
+        mp_gpu_state_init(&st->gpu[g], g, m);
+        mp_gpu_layout_init(&st->gpu[g].layout, m, false);
+    }
+    st->gpu[0].whole.n_processes = 1;
+    st->gpu[0].whole.process = "train";
+}
+
+static void plan_text(const char *text, const mp_node_state *st, mp_plan *p)
+{
+    static mp_request req; /* the plan's: freed by the next call */
+    mp_diag d;
+    mp_request_free(&req);
+    memset(&req, 0, sizeof(req));
+    if (!text)
+        return;
+    assert_int_equal(
+        mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d), 0);
+    mp_solve_opts o = {.current = st, .time_limit = 2};
+    assert_int_equal(mp_solve(db, &req, &o, p, &d), 0);
+}
+
+/* A GPU with MIG disabled serves a whole-GPU tenant as it is, or gets MIG
+ * enabled; one with a process on it is never changed, and serves the
+ * whole-GPU tenant named like the process. */
+static void test_mig_disabled(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    static mp_node_state st;
+    disabled_node(m, &st);
+    mp_plan p;
+    mp_gpu_change ch;
+    /* train keeps its GPU; two small replicas: MIG on GPU 1 */
+    plan_text("fleet:\n  - model: h100\n    count: 2\ntenants:\n"
+              "  - {name: train, whole-gpu: true}\n"
+              "  - {name: s, memory: 8GiB, compute: 1g, replicas: 2}\n",
+              &st, &p);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 2);
+    assert_int_equal(mp_plan_gpu_change(&p, &p.gpus[0], &ch), 0);
+    assert_true(mp_gpu_change_none(&ch));
+    assert_false(p.gpus[0].layout.mig_enabled);
+    assert_int_equal(p.gpus[0].whole_tenant, 0);
+    assert_int_equal(mp_plan_gpu_change(&p, &p.gpus[1], &ch), 0);
+    assert_true(ch.mig_enable);
+    assert_int_equal(ch.n_create, 2);
+    assert_int_equal(p.disruption.destroyed, 0);
+    assert_int_equal(p.disruption.gpus_touched, 1);
+    mp_plan_free(&p);
+    /* a whole-GPU tenant not running yet: the idle GPU as it is */
+    plan_text("fleet:\n  - model: h100\n    count: 2\ntenants:\n"
+              "  - {name: web, whole-gpu: true}\n",
+              &st, &p);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 1);
+    assert_int_equal(p.gpus[1].whole_tenant, 0);
+    assert_int_equal(p.disruption.gpus_touched, 0);
+    mp_plan_free(&p);
+    /* MIG on both GPUs would take train's: blocked, and it is named */
+    plan_text("fleet:\n  - model: h100\n    count: 2\ntenants:\n"
+              "  - {name: s, memory: 8GiB, compute: 1g, replicas: 8}\n",
+              &st, &p);
+    assert_false(p.feasible);
+    if (!strstr(p.reason, "GPU 0 (MIG disabled, whole GPU, process train)"))
+        fail_msg("reason: %s", p.reason);
+    mp_plan_free(&p);
+    plan_text(NULL, NULL, NULL); /* frees the request */
+}
+
+/* ------------------------------------------------- a large busy node */
+
+/* 64 H100s of seven 1g.10gb each, two of each in use at random slots
+ * (one sometimes twice: then one); the request asks for a 3g replica on
+ * every GPU whose instances in use leave slots 0-3 or 4-7 free, and for
+ * small replicas in every other slot: it fits only if each of those GPUs
+ * makes room for its 3g.40gb, where it keeps most 1g.10gb. */
+static void busy_node(const mp_model *m, mp_node_state *st, char *req, size_t n,
+                      int *in_use)
+{
+    int p1 = -1, p3 = -1, small = 0, large = 0;
+    for (int p = 0; p < m->n_profiles; p++) {
+        if (strcmp(m->profiles[p].name, "1g.10gb") == 0)
+            p1 = p;
+        if (strcmp(m->profiles[p].name, "3g.40gb") == 0)
+            p3 = p;
+    }
+    assert_true(p1 >= 0 && p3 >= 0);
+    memset(st, 0, sizeof(*st));
+    st->n = 64;
+    *in_use = 0;
+    for (int g = 0; g < 64; g++) {
+        mp_gpu_state *s = &st->gpu[g];
+        mp_gpu_state_init(s, g, m);
+        bool busy[8] = {false};
+        busy[rnd(7)] = busy[rnd(7)] = true;
+        char why[200];
+        for (int k = 0; k < 7; k++) {
+            int at = mp_gpu_state_add(s, m->profiles[p1].id, k, 1, k + 7, 1,
+                                      why, sizeof(why));
+            assert_true(at >= 0);
+            if (busy[k]) {
+                s->gi[at].n_processes = 1;
+                s->gi[at].process = "worker";
+                (*in_use)++;
+            }
+        }
+        bool low = !busy[0] && !busy[1] && !busy[2] && !busy[3];
+        bool high = !busy[4] && !busy[5] && !busy[6];
+        large += low || high;
+        /* 3g.40gb at 4 leaves four 1g.10gb, at 0 three */
+        small += high ? 4 : low ? 3 : 7;
+    }
+    snprintf(req, n,
+             "fleet:\n  - model: %s\n    count: 64\ntenants:\n"
+             "  - name: s\n    memory: 8GiB\n    replicas: %d\n"
+             "  - name: m\n    memory: 30GiB\n    compute: 3g\n"
+             "    replicas: %d\n",
+             m->id, small, large);
+}
+
+/* Every GPU busy, and the request fits: it is planned, keeping every
+ * instance in use (serving the GPUs one at a time refused it: the first
+ * GPUs kept their 1g.10gb for the small replicas and no room was left
+ * for the 3g ones). */
+static void test_busy_node_64(void **state)
+{
+    (void)state;
+    const mp_model *m;
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    for (int it = 0; it < 3; it++) {
+        static mp_node_state st;
+        char text[1024];
+        int in_use;
+        busy_node(m, &st, text, sizeof(text), &in_use);
+        assert_true(in_use >= 64);
+        mp_request req;
+        assert_int_equal(
+            mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
+            0);
+        mp_solve_opts o = {.current = &st, .time_limit = 10};
+        mp_plan p;
+        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        if (!p.feasible)
+            fail_msg("case %d (%d in use): no plan: %s\n%s", it, in_use,
+                     p.reason, text);
+        assert_int_equal(p.disruption.in_use_destroyed, 0);
+        assert_int_equal(p.gpus_used, 64);
+        mp_plan_free(&p);
+        mp_request_free(&req);
+    }
 }
 
 /* ---------------------------------------------- node pools (nodes:) */
@@ -394,7 +633,7 @@ static void test_nodes_against_brute_force(void **state)
             mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
             0);
         best b;
-        brute(&req, &all, &b);
+        brute(&req, &all, false, &b);
         mp_solve_opts o = {.node_states = true,
                            .node_current = nc,
                            .n_node_current = nodes,
@@ -519,6 +758,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_brute_force),
+        cmocka_unit_test(test_disruption_brute_force),
+        cmocka_unit_test(test_mig_disabled),
+        cmocka_unit_test(test_busy_node_64),
         cmocka_unit_test(test_nodes_against_brute_force),
         cmocka_unit_test(test_nodes_busy_node),
     };

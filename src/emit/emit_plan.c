@@ -633,7 +633,7 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
     inferred_notes(p, b);
     stranded_notes(p, b);
     warning_lines(p, b);
-    mp_plan_changes_lines(p, b);
+    mp_plan_changes_lines(p, v->summary, b);
     mp_emit_plan_optimality(p, b);
 }
 

@@ -71,18 +71,39 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
     mp_buf_putc(b, '\n');
 }
 
-void mp_plan_changes_lines(const mp_plan *p, mp_buf *b)
+/* One GPU's changes in counts (a summary). */
+static void change_counts(const mp_plan_gpu *g, const mp_gpu_change *c,
+                          mp_buf *b)
+{
+    mp_buf_printf(b,
+                  "GPU %d: %s%d destroyed (%d in use), %d kept, %d created\n",
+                  g->index,
+                  c->mig_enable    ? "MIG enabled, "
+                  : c->mig_disable ? "MIG disabled, "
+                                   : "",
+                  c->n_destroy, c->in_use_destroyed, c->n_keep, c->n_create);
+}
+
+void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
 {
     if (!p->current)
         return;
-    mp_buf_puts(b, "\nCHANGES from the current state (= kept, + created)\n"
-                   " GPU  ACTION   INSTANCE           GI  WHAT\n");
+    if (summary)
+        mp_buf_puts(b, "\nCHANGES from the current state\n");
+    else
+        mp_buf_puts(b, "\nCHANGES from the current state (= kept, + created)\n"
+                       " GPU  ACTION   INSTANCE           GI  WHAT\n");
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
         mp_gpu_change c;
         if (mp_plan_gpu_change(p, g, &c) != 0) {
             b->failed = true;
             return;
+        }
+        if (summary) {
+            if (!mp_gpu_change_none(&c))
+                change_counts(g, &c, b);
+            continue;
         }
         if (!g->used && mp_gpu_change_none(&c)) {
             mp_buf_printf(b, "%4d  unused, left as it is\n", g->index);

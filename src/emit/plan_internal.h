@@ -44,7 +44,7 @@ const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q);
 
 /* The table's changes: per GPU the instances kept, destroyed and created,
  * and the totals with whether they are proven fewest. */
-void mp_plan_changes_lines(const mp_plan *p, mp_buf *b);
+void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b);
 
 /* node_changes.c: with node states (p->own_state), each node's changes
  * (mp_plan_changes_lines of its view), then the totals. */

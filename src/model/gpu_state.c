@@ -12,6 +12,8 @@ void mp_gpu_state_init(mp_gpu_state *g, int index, const mp_model *m)
 {
     memset(g, 0, sizeof(*g));
     g->index = index;
+    g->whole.gi_id = -1;
+    g->whole.n_ci = -1;
     mp_gpu_layout_init(&g->layout, m, true);
 }
 
@@ -25,6 +27,8 @@ int mp_gpu_state_find(const mp_gpu_state *g, int gi_id)
 
 int mp_gpu_state_in_use(const mp_gpu_state *g)
 {
+    if (!g->layout.mig_enabled)
+        return g->whole.n_processes > 0;
     int n = 0;
     for (int q = 0; q < g->layout.gis.n; q++)
         n += g->gi[q].n_processes > 0;

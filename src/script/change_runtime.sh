@@ -9,7 +9,8 @@ dry_run=${DRY_RUN:-0}
 offline=0 # 1: DRY_RUN without nvidia-smi, a preview of the plan as made
 # What the node holds now, read once: per GPU its PCI device ID, MIG mode
 # and GPU instances (sorted "ID:PROFILE:START" words); per "GPU:GI" its
-# compute instances and the processes in it.
+# compute instances and the processes in it ("GPU:N/A": on a GPU with MIG
+# disabled, the whole GPU).
 declare -A g_dev=() g_mode=() g_gis=() g_nci=() g_proc=()
 # The fields of the GPU being looked at (gpu_fields).
 f_model='' f_devices='' f_mig='' f_from='' f_target='' f_keep=''
@@ -62,7 +63,8 @@ read_node() {
     while read -r key words; do
         [ -z "$key" ] || g_proc[$key]="${g_proc[$key]:+${g_proc[$key]}, }$words"
     done < <(LC_ALL=C awk '/Processes:/ { p = 1; next }
-        p && $1 == "|" && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && NF >= 9 {
+        p && $1 == "|" && $2 ~ /^[0-9]+$/ && ($3 ~ /^[0-9]+$/ || $3 == "N/A") &&
+        NF >= 9 {
             name = $7
             for (i = 8; i <= NF - 2; i++) name = name " " $i
             print $2 ":" $3, name " (pid " $5 ")" }' <<<"$smi_out")
@@ -96,8 +98,56 @@ profiles_of() {
     sorted "$out"
 }
 
+# Is GPU $1 part-way through its change (a run that stopped)? MIG on, the
+# instances kept still there, and every other instance either one the
+# change destroys or one it creates (a PROFILE:START of f_create).
+part_way() {
+    local now=${g_gis[$1]:-} w spec made
+    [ "${g_mode[$1]:-}" = Enabled ] || return 1
+    for w in $f_keep; do [[ " $now " == *" $w "* ]] || return 1; done
+    for w in $now; do
+        [[ " $f_from " != *" $w "* ]] || continue
+        made=0
+        for spec in $f_create; do
+            [ "${w#*:}" != "${spec%%=*}" ] || made=1
+        done
+        [ "$made" = 1 ] || return 1
+    done
+}
+
+# GPU $1 part-way changed: f_destroy and f_create become what is left.
+# MIG is on already; an instance the stopped run created without its
+# compute instances is destroyed and made again.
+remaining() {
+    local idx=$1 now=${g_gis[$1]:-} w spec destroy='' create='' made
+    [ "$f_mig" != enable ] || f_mig=keep
+    for w in $f_destroy; do
+        [[ " $now " != *" $w "* ]] || destroy="$destroy $w"
+    done
+    for w in $now; do
+        [[ " $f_from " != *" $w "* ]] || continue
+        [ "${g_nci[$idx:${w%%:*}]:-0}" -gt 0 ] || destroy="$destroy $w"
+    done
+    for spec in $f_create; do
+        made=0
+        for w in $now; do
+            [ "${w#*:}" != "${spec%%=*}" ] || [[ " $destroy " == *" $w "* ]] ||
+                made=1
+        done
+        [ "$made" = 1 ] || create="$create $spec"
+    done
+    f_destroy=${destroy# } f_create=${create# }
+}
+
+# gpu_fields, and for a GPU part-way changed ($partial) what is left.
+fields() {
+    gpu_fields "$1"
+    [[ " $partial " != *" $1 "* ]] || remaining "$1"
+}
+
 # Where GPU $1 stands: "planned" (as when planned), "changed" (changed as
-# planned) or "differs" (it prints what differs, one line each).
+# planned), "partial" (part-way: a run stopped) or "differs" (it prints
+# what differs, one line each).
 gpu_status() {
     local idx=$1 now=${g_gis[$1]:-} w mode=${g_mode[$1]:-}
     local want_mode=Enabled keep_ok=1
@@ -112,6 +162,10 @@ gpu_status() {
     elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ] &&
         [ "$(profiles_of "$now")" = "$f_target" ]; then
         echo changed
+        return 0
+    fi
+    if part_way "$idx"; then
+        echo partial
         return 0
     fi
     echo differs
@@ -149,17 +203,35 @@ new_gi_id() {
         END { exit !found }' <<<"$smi_out"
 }
 
-# Carry out GPU $1's change: destroy by GI ID, then create at start slots.
+# MIG mode on, first, on every GPU of $1 whose change needs it, so that one
+# GPU reset or reboot covers all of them when the mode stays pending (an
+# A100 may need one; from Hopper on enabling needs no reset: mig-facts.md
+# 7.1, and the "pending enable state" transcripts). Nothing else is changed
+# while any stays pending; the next run goes on from there.
+enable_mig_all() {
+    local idx pending=''
+    for idx in $1; do
+        fields "$idx"
+        [ "$f_mig" != enable ] ||
+            run nvidia-smi -i "$idx" -mig 1 || die "GPU $idx: cannot enable MIG mode"
+    done
+    [ "$dry_run" != 1 ] || return 0
+    for idx in $1; do
+        fields "$idx"
+        [ "$f_mig" = enable ] || continue
+        smi_read 0 -i "$idx" --query-gpu=mig.mode.current --format=csv,noheader
+        [ "${smi_out// /}" = Enabled ] || pending="$pending $idx"
+    done
+    if [ -n "$pending" ]; then
+        pending=${pending# }
+        die "MIG mode is pending on GPU ${pending// /, }; reset them (nvidia-smi -r -i ${pending// /,}) or reboot, then run this script again"
+    fi
+}
+
+# Carry out GPU $1's change: destroy by GI ID, then create at start slots
+# (MIG mode on first: enable_mig_all).
 change_gpu() {
     local idx=$1 w id spec ps cis
-    if [ "$f_mig" = enable ]; then
-        run nvidia-smi -i "$idx" -mig 1 || die "GPU $idx: cannot enable MIG mode"
-        if [ "$dry_run" != 1 ]; then
-            smi_read 0 -i "$idx" --query-gpu=mig.mode.current --format=csv,noheader
-            [ "${smi_out// /}" = Enabled ] ||
-                die "GPU $idx: MIG mode is pending; reset the GPU (nvidia-smi -r -i $idx) or reboot, then run this script again"
-        fi
-    fi
     for w in $f_destroy; do
         id=${w%%:*}
         if [ "$offline" = 1 ] || [ "${g_nci[$idx:$id]:-0}" -gt 0 ]; then
@@ -204,6 +276,7 @@ summary() {
         "${keep:-nothing}" "${destroy:-nothing}" "${create:-nothing}" "$mig"
 }
 
+partial='' # GPUs part-way changed by a run that stopped
 main() {
     local idx status differ='' block='' todo='' noop=''
     if ! command -v nvidia-smi >/dev/null 2>&1; then
@@ -234,6 +307,10 @@ main() {
             fi
             ;;
         changed) ;;
+        partial)
+            todo="$todo $idx"
+            partial="$partial $idx"
+            ;;
         *) differ="$differ${status#differs$'\n'}"$'\n' ;;
         esac
     done
@@ -247,19 +324,22 @@ main() {
     for idx in $change_gpus; do
         if [[ " $noop " == *" $idx "* ]]; then
             say "GPU $idx: keeps what it holds, nothing to do"
+        elif [[ " $partial " == *" $idx "* ]]; then
+            say "GPU $idx: part-way changed (a run stopped), the rest follows"
         elif [[ " $todo " != *" $idx "* ]]; then
             say "GPU $idx: already changed as planned, nothing to do"
         fi
     done
     [ -n "$todo" ] || { say "done: the node is as planned"; return 0; }
     for idx in $todo; do
-        gpu_fields "$idx"
+        fields "$idx"
         block="$block$(blockers "$idx")"
         [ -z "$block" ] || block="$block"$'\n'
     done
     if [ "$dry_run" = 1 ]; then
+        enable_mig_all "$todo"
         for idx in $todo; do
-            gpu_fields "$idx"
+            fields "$idx"
             summary "$idx"
             change_gpu "$idx"
         done
@@ -275,8 +355,9 @@ main() {
         printf '%s' "$block" >&2
         die "blocked (above): nothing was changed; stop those workloads, or plan again from the node as it is now"
     fi
+    enable_mig_all "$todo"
     for idx in $todo; do
-        gpu_fields "$idx"
+        fields "$idx"
         say "$(summary "$idx")"
         change_gpu "$idx"
     done

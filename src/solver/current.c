@@ -3,11 +3,17 @@
  *
  * The GPUs of the node are taken by index (fleet order). A GPU with an
  * instance in use is busy: it is in the plan, its instances in use stay
- * where they are, and of the layouts that keep them it gets the one that
+ * where they are, and of the layouts that keep them it gets one that
  * serves the most of the request, then destroys and creates the fewest
- * instances (current_busy.c). The rest of the request is
- * solved exactly on the other GPUs (current_map.c) and mapped onto them so
- * that as many existing instances as possible are kept.
+ * instances: each busy GPU in turn (current_busy.c, several orders of
+ * preference), and all of them chosen together (current_joint.c); the
+ * better plan wins. A GPU with MIG disabled and a process on it is held:
+ * left as it is, serving the whole-GPU tenant named like the process. The
+ * rest of the request is solved exactly on the other GPUs (current_map.c)
+ * and mapped onto them so that as many existing instances as possible are
+ * kept. With --allow-disruption, a request the instances in use block is
+ * planned with at most k of them destroyed, k = 1, 2, ... (then whole
+ * busy GPUs freed in turn).
  *
  * The cost is proven optimal when it reaches the lower bound of the same
  * request from empty GPUs (a relaxation). Instances destroyed and created
@@ -106,17 +112,46 @@ static void cur_reset(cur *c)
     for (int k = 0; k < c->n; k++) {
         cur_gpu *g = &c->g[k];
         g->taken = false;
-        g->kind = !g->st || g->st->layout.gis.n == 0              ? CUR_EMPTY
-                  : mp_gpu_state_in_use(g->st) > 0 && !g->relaxed ? CUR_BUSY
-                                                                  : CUR_IDLE;
+        int in_use = g->st ? mp_gpu_state_in_use(g->st) : 0;
+        g->kind = !g->st ? CUR_EMPTY
+                  : !g->st->layout.mig_enabled
+                      ? (in_use > 0 ? CUR_HELD : CUR_EMPTY)
+                  : g->st->layout.gis.n == 0  ? CUR_EMPTY
+                  : in_use > 0 && !g->relaxed ? CUR_BUSY
+                                              : CUR_IDLE;
     }
     for (int t = 0; t < c->req->n_tenants; t++)
         c->left[t] = c->req->tenants[t].replicas;
 }
 
+/* A GPU with MIG disabled and a process on it (held) stays as it is; it
+ * serves a replica of the whole-GPU tenant named like its process, if
+ * any (then it is in the plan). */
+static void place_held(cur *c, cur_gpu *g)
+{
+    const mp_request *r = c->req;
+    const char *proc = g->st->whole.process;
+    for (int t = 0; t < r->n_tenants && proc; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        if (c->left[t] <= 0 || !cur_whole(tn) || mp_tenant_gpus(tn) != 1 ||
+            !mp_request_takes_whole(r, tn, g->fleet) ||
+            strcmp(proc, tn->name) != 0)
+            continue;
+        g->taken = true;
+        sv_plan_gpu_init(&g->pg, g->fleet, g->st->layout.gis.model, true, t);
+        c->left[t]--;
+        return;
+    }
+}
+
 /* The busy GPUs, in index order, each serving what it can. */
 static int place_busy(cur *c)
 {
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_HELD)
+            place_held(c, &c->g[k]);
+    if (c->mode & CUR_JOINT)
+        return cur_place_busy_joint(c);
     int rc = 0, busy = 0;
     for (int k = 0; k < c->n; k++)
         busy += c->g[k].kind == CUR_BUSY;
@@ -200,6 +235,12 @@ static void blocking_reason(const cur *c, mp_plan *out)
     const char *sep = " ";
     for (int j = 0; j < c->n; j++) {
         const cur_gpu *g = &c->g[j];
+        if (g->kind == CUR_HELD && !g->taken) {
+            mp_catf(b, n, &k, "%sGPU %d (MIG disabled, whole GPU, process %s)",
+                    sep, g->index,
+                    g->st->whole.process ? g->st->whole.process : "?");
+            sep = ", ";
+        }
         if (g->kind != CUR_BUSY)
             continue;
         const mp_layout *l = &g->st->layout.gis;
@@ -378,16 +419,47 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     return 0;
 }
 
+/* --allow-disruption, blocked: the busy GPUs chosen together, destroying
+ * at most k instances in use for k = 1, 2, ...: the first plan destroys
+ * the fewest; larger k go on while its cost is not proven. */
+static int disrupt_joint(cur *c, const mp_plan *base, bool *blocked,
+                         mp_plan *out, mp_diag *d)
+{
+    int total = 0, rc = 0;
+    for (int k = 0; k < c->n; k++)
+        total += c->g[k].kind == CUR_BUSY ? mp_gpu_state_in_use(c->g[k].st) : 0;
+    for (int k = 1; k <= total && !rc; k++) {
+        if (!*blocked && (out->optimal || sv_now() > c->deadline))
+            break;
+        c->disrupt_budget = k;
+        mp_plan alt;
+        bool alt_blocked;
+        rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
+        if (!rc && !alt_blocked && (*blocked || better(&alt, out))) {
+            mp_plan_free(out);
+            *out = alt;
+            *blocked = false;
+        } else {
+            mp_plan_free(&alt);
+        }
+    }
+    c->disrupt_budget = 0;
+    return rc;
+}
+
 static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
 {
     int rc = cur_setup(c, d);
-    bool blocked = true;
+    bool blocked = true, joint_tried = false;
     while (!rc) {
         mp_plan_free(out);
         rc = one(c, 0, base, &blocked, out, d);
-        /* modes 2 and 3 drop the process names: only when they block */
-        for (int mode = 1; !rc && mode < CUR_MODES && (mode < 2 || blocked);
-             mode++) {
+        /* modes 2 and 3 drop the process names: only when they block;
+         * then the busy GPUs chosen together */
+        for (int mode = 1; !rc && mode <= CUR_JOINT;
+             mode = mode + 1 < CUR_MODES && (mode + 1 < 2 || blocked) ? mode + 1
+                    : mode < CUR_JOINT ? CUR_JOINT
+                                       : mode + 1) {
             mp_plan alt;
             bool alt_blocked;
             rc = one(c, mode, base, &alt_blocked, &alt, d);
@@ -399,14 +471,25 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
                 mp_plan_free(&alt);
             }
         }
-        if (rc || !blocked || !c->o->allow_disruption || !relax_next(c))
+        if (rc || !blocked || !c->o->allow_disruption)
+            break;
+        /* fewest instances in use destroyed; whole GPUs freed in turn
+         * only when that does not do */
+        if (!joint_tried) {
+            joint_tried = true;
+            rc = disrupt_joint(c, base, &blocked, out, d);
+            if (rc || !blocked)
+                break;
+        }
+        if (!relax_next(c))
             break;
     }
     if (rc || !blocked)
         return rc;
     bool busy = false;
     for (int k = 0; k < c->n; k++)
-        busy = busy || c->g[k].kind == CUR_BUSY;
+        busy = busy || c->g[k].kind == CUR_BUSY ||
+               (c->g[k].kind == CUR_HELD && !c->g[k].taken);
     if (busy)
         blocking_reason(c, out);
     return 0;

@@ -25,6 +25,8 @@ typedef struct busy {
     mp_gi items[MAX_ITEMS];
     int nitems;
     long leaves;
+    cur_opts *collect; /* every target goes here instead of the best */
+    bool disrupt;      /* instances in use may go too */
     /* the best so far */
     bool have;
     int served, destroyed, created, size;
@@ -120,15 +122,29 @@ static int new_size(const busy *b, const mp_layout *l)
 static void score(busy *b, const mp_layout *l)
 {
     const mp_layout *s = &b->s->layout.gis;
-    int destroyed = 0, created = 0;
+    int destroyed = 0, created = 0, in_use = 0;
     for (int q = 0; q < s->n; q++) {
         bool kept = find_gi(l, &s->gi[q]) >= 0;
-        if (!kept && b->s->gi[q].n_processes > 0)
+        if (!kept && b->s->gi[q].n_processes > 0 && !b->disrupt)
             return;
+        in_use += !kept && b->s->gi[q].n_processes > 0;
         destroyed += !kept;
     }
     for (int q = 0; q < l->n; q++)
         created += find_gi(s, &l->gi[q]) < 0;
+    if (b->collect) {
+        cur_opt o = {.l = *l,
+                     .destroyed = destroyed,
+                     .created = created,
+                     .in_use_destroyed = in_use,
+                     .size = new_size(b, l)};
+        for (int q = 0; q < l->n; q++) {
+            int k = find_gi(s, &l->gi[q]);
+            o.cnt[l->gi[q].profile] += !(k >= 0 && b->fixed[k] >= 0);
+        }
+        cur_opts_add(b->collect, &o);
+        return;
+    }
     int served = serve(b, l, NULL);
     if (served < 0)
         return;
@@ -161,7 +177,7 @@ static void walk(busy *b, int i, mp_layout *l)
             walk(b, i + 1, l);
         l->n--;
     }
-    if (i >= b->s->layout.gis.n || b->s->gi[i].n_processes == 0)
+    if (i >= b->s->layout.gis.n || b->s->gi[i].n_processes == 0 || b->disrupt)
         walk(b, i + 1, l);
 }
 
@@ -199,7 +215,8 @@ static void fix_named(busy *b)
     const mp_request *r = b->c->req;
     for (int q = 0; q < s->n; q++) {
         b->fixed[q] = -1;
-        const char *proc = (b->mode & 2) ? NULL : b->s->gi[q].process;
+        const char *proc =
+            (b->mode & 2) || b->disrupt ? NULL : b->s->gi[q].process;
         for (int t = 0; proc && b->s->gi[q].n_processes > 0 &&
                         t < r->n_tenants && b->fixed[q] < 0;
              t++)
@@ -245,6 +262,23 @@ static int best_on(const cur *c, const mp_gpu_state *s, int fleet, int mode,
         }
     pg->layout.driver_order = pg->layout.driver_exact = false;
     return 0;
+}
+
+int cur_busy_options(const cur *c, const mp_gpu_state *s, long long *need,
+                     bool disrupt, int *fixed, cur_opts *out)
+{
+    busy b = {.c = c,
+              .s = s,
+              .mode = c->mode,
+              .need = need,
+              .collect = out,
+              .disrupt = disrupt};
+    fix_named(&b);
+    memcpy(fixed, b.fixed, sizeof(b.fixed));
+    gather(&b);
+    mp_layout l = {.model = s->layout.gis.model, .n = 0};
+    walk(&b, 0, &l);
+    return out->nomem ? MP_ENOMEM : 0;
 }
 
 int cur_place_busy_gpu(cur *c, cur_gpu *g, int busy_left)

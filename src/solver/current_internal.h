@@ -9,16 +9,17 @@
 
 #include "solver_internal.h"
 
-enum { CUR_EMPTY, CUR_IDLE, CUR_BUSY };
+/* CUR_HELD: MIG disabled and a process on the whole GPU: left as it is */
+enum { CUR_EMPTY, CUR_IDLE, CUR_BUSY, CUR_HELD };
 
 /* A GPU of the node, by index (fleet order). */
 typedef struct cur_gpu {
     int index, fleet;
     const mp_gpu_state *st; /* NULL: not listed, no instances */
-    int kind;               /* CUR_EMPTY, CUR_IDLE (no process) or CUR_BUSY */
-    bool relaxed;           /* busy, but its instances may go (disruption) */
-    bool taken;             /* in the plan */
-    mp_plan_gpu pg;         /* what it holds when taken */
+    int kind;       /* CUR_EMPTY, CUR_IDLE (no process), CUR_BUSY, CUR_HELD */
+    bool relaxed;   /* busy, but its instances may go (disruption) */
+    bool taken;     /* in the plan */
+    mp_plan_gpu pg; /* what it holds when taken */
 } cur_gpu;
 
 typedef struct cur {
@@ -37,9 +38,11 @@ typedef struct cur {
      * what is left (so the first does not take every small replica and
      * leave the large ones no room) */
     int mode;
+    int disrupt_budget; /* CUR_JOINT: instances in use that may go */
 } cur;
 
 #define CUR_MODES 8
+#define CUR_JOINT 8 /* mode: the busy GPUs chosen together */
 
 /* Is tenant t served by whole GPUs only? */
 bool cur_whole(const mp_tenant *t);
@@ -58,6 +61,43 @@ int cur_place_busy_gpu(cur *c, cur_gpu *g, int busy_left);
  * the same replicas with the fewest destroyed, then created, instances.
  * MP_ENOMEM, MP_EINTERNAL. */
 int cur_refine(const cur *c, cur_gpu *g);
+
+/* A target of a busy GPU: its layout, how many of its instances per
+ * profile may serve a tenant (those serving a tenant by name are not
+ * counted) and what it changes. */
+typedef struct cur_opt {
+    mp_layout l;
+    int cnt[MP_MAX_PROFILES];
+    int destroyed, created, in_use_destroyed, size;
+} cur_opt;
+
+/* Targets, one per count vector (the one changing least), found through a
+ * hash of the counts. */
+typedef struct cur_opts {
+    cur_opt *v;
+    int n, cap;
+    int *slot; /* hcap entries: an index into v, or -1 */
+    int hcap;
+    bool nomem;
+} cur_opts;
+
+/* Add o, or keep the one of the same counts changing less. Sets
+ * opts->nomem when out of memory. */
+void cur_opts_add(cur_opts *opts, const cur_opt *o);
+void cur_opts_free(cur_opts *opts);
+
+/* Every target of busy GPU s that keeps its instances in use (disrupt:
+ * or not), by counts. The instances in use named like a tenant of need
+ * serve it (not with disrupt): fixed[q] is the tenant of instance q or
+ * -1, and need loses them. MP_ENOMEM. */
+int cur_busy_options(const cur *c, const mp_gpu_state *s, long long *need,
+                     bool disrupt, int *fixed, cur_opts *out);
+
+/* Every busy GPU's layout, chosen together to serve the most of c->left
+ * (larger replicas first), then to change the fewest instances; c->left
+ * less what they serve. Instances in use may be destroyed, at most
+ * c->disrupt_budget of them. MP_ENOMEM, MP_EINTERNAL. */
+int cur_place_busy_joint(cur *c);
 
 /* A GPU of the node beyond the listed ones (an unlimited fleet entry):
  * its index, or MP_ENOMEM. */

@@ -42,7 +42,8 @@ static int rest_request(const cur *c, mp_request *r2, int *tmap)
     }
     r2->n_tenants = n;
     for (int k = 0; k < c->n; k++)
-        if (c->g[k].kind == CUR_BUSY && r2->fleet[c->g[k].fleet].count > 0)
+        if ((c->g[k].kind == CUR_BUSY || c->g[k].kind == CUR_HELD) &&
+            r2->fleet[c->g[k].fleet].count > 0)
             r2->fleet[c->g[k].fleet].count--;
     return 0;
 }
@@ -159,9 +160,9 @@ static void place_on(const cur_gpu *g, const mp_plan_gpu *src, const int *tmap,
         dst->layout.driver_order = dst->layout.driver_exact = false;
 }
 
-/* Destroyed and created when g holds pg. */
+/* Destroyed and created when g holds pg; *mode: its MIG mode changes. */
 static void cost_on(const cur_gpu *g, const mp_plan_gpu *pg, int *destroyed,
-                    int *created)
+                    int *created, int *mode)
 {
     mp_gpu_state empty;
     const mp_gpu_state *s = g->st;
@@ -172,11 +173,12 @@ static void cost_on(const cur_gpu *g, const mp_plan_gpu *pg, int *destroyed,
     mp_gpu_change ch;
     char why[200];
     if (mp_gpu_change_diff(s, &pg->layout, &ch, why, sizeof(why)) != 0) {
-        *destroyed = *created = INT_MAX / 2;
+        *destroyed = *created = *mode = INT_MAX / 2;
         return;
     }
     *destroyed = ch.n_destroy;
     *created = ch.n_create;
+    *mode = ch.mig_enable || ch.mig_disable;
 }
 
 /* Each used GPU of pb onto the free GPU of its model that keeps most. */
@@ -186,22 +188,23 @@ static int map_all(cur *c, const mp_plan *pb, const int *tmap)
         const mp_plan_gpu *src = &pb->gpus[k];
         if (!src->used)
             continue;
-        int best = -1, bd = INT_MAX, bc = INT_MAX;
+        int best = -1, bd = INT_MAX, bc = INT_MAX, bm = INT_MAX;
         mp_plan_gpu pg, best_pg;
         for (int j = 0; j < c->n; j++) {
             const cur_gpu *g = &c->g[j];
-            if (g->taken || g->kind == CUR_BUSY || g->fleet != src->fleet)
+            if (g->taken || g->kind == CUR_BUSY || g->kind == CUR_HELD ||
+                g->fleet != src->fleet)
                 continue;
-            int dn, cn;
+            int dn, cn, mn;
             cur_gpu refined = *g;
             place_on(g, src, tmap, &refined.pg);
             int rc = cur_refine(c, &refined);
             if (rc)
                 return rc;
             pg = refined.pg;
-            cost_on(g, &pg, &dn, &cn);
-            if (dn < bd || (dn == bd && cn < bc)) {
-                best = j, bd = dn, bc = cn;
+            cost_on(g, &pg, &dn, &cn, &mn);
+            if (dn < bd || (dn == bd && (cn < bc || (cn == bc && mn < bm)))) {
+                best = j, bd = dn, bc = cn, bm = mn;
                 best_pg = pg;
             }
         }

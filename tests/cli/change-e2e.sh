@@ -12,7 +12,9 @@
 #     before any change, saying what differs;
 #   - a config that needs an instance in use is refused by migplan, naming
 #     it, unless --allow-disruption;
-#   - DRY_RUN without nvidia-smi previews the plan as made.
+#   - DRY_RUN without nvidia-smi previews the plan as made;
+#   - a run that stopped part-way (a create failed) is resumed by the next
+#     run, which does only what is left; a state between neither is refused.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -110,6 +112,44 @@ grep -q 'GPU 1: already changed as planned, nothing to do' again.txt ||
     fail "change: the second run does not say GPU 1 is done: $(cat again.txt)"
 [ "$(nvidia-smi --fake-dump)" = "$expect" ] || fail "change: the second run changed the node"
 ok "change from a dirty node, in-use instances untouched, second run changes nothing"
+
+# ---- a run that stops part-way (a create fails), then a run that resumes
+#   GPU 0 gets its 1g.10gb@3, GPU 1 loses its 2g.20gb and gets 1g.10gb@0;
+#   creating 1g.10gb@1 fails; the rerun does only what is left
+dirty_node
+: >log
+if FAKE_NVIDIA_SMI_FAIL=19:1 bash change.sh >run.txt 2>&1; then
+    fail "resume: the failing run exit 0"
+fi
+grep -q 'GPU 1: creating GPU instance 19:1 failed' run.txt ||
+    fail "resume: the failing run does not say what failed: $(cat run.txt)"
+nvidia-smi --fake-dump | grep -q '^GPU 1 h100-sxm5-80gb mig=on: 1g.10gb@0\[0\] 1g.10gb@2\[0\] 3g.40gb@4\[2\]$' ||
+    fail "resume: the failing run left GPU 1 as $(nvidia-smi --fake-dump | grep '^GPU 1')"
+: >log
+bash change.sh >resume.txt 2>&1 || fail "resume: the rerun failed: $(cat resume.txt)"
+grep -q 'GPU 0: already changed as planned, nothing to do' resume.txt ||
+    fail "resume: GPU 0 not recognised as done: $(cat resume.txt)"
+grep -q 'GPU 1: part-way changed (a run stopped), the rest follows' resume.txt ||
+    fail "resume: GPU 1 not recognised as part-way: $(cat resume.txt)"
+{ [ "$(grep -Ec -- "$changing" log)" = 1 ] && grep -q -- 'mig -i 1 -cgi 19:1 -C' log; } ||
+    fail "resume: the rerun did more than create 1g.10gb@1 on GPU 1: $(cat log)"
+[ "$(nvidia-smi --fake-dump)" = "$expect" ] || fail "resume: the node is
+$(nvidia-smi --fake-dump)
+expected
+$expect"
+: >log
+bash change.sh >again.txt 2>&1 || fail "resume: third run failed: $(cat again.txt)"
+grep -Eq -- "$changing" log && fail "resume: the third run changed something: $(cat log)"
+# a part-way GPU with an instance in neither state is still refused
+dirty_node
+FAKE_NVIDIA_SMI_FAIL=19:1 bash change.sh >/dev/null 2>&1 || true
+nvidia-smi mig -i 1 -cgi 19:3 -C >/dev/null
+: >log
+if bash change.sh >run.txt 2>&1; then fail "resume: a stray instance was accepted"; fi
+grep -q 'GPU 1: GI [0-9]* (1g.10gb@3) is new' run.txt ||
+    fail "resume: the stray instance is not named: $(cat run.txt)"
+grep -Eq -- "$changing" log && fail "resume: something was changed: $(cat log)"
+ok "a run stopped part-way: the rerun does only what is left, then nothing"
 
 # ---- blockers: every GPU previewed, then every blocker listed
 dirty_node

@@ -33,11 +33,14 @@ typedef struct mp_gi_state {
 } mp_gi_state;
 
 /* One GPU: index, layout (layout.gis.model is its model) and per instance
- * q, gi[q] describes layout.gis.gi[q]. */
+ * q, gi[q] describes layout.gis.gi[q]. A GPU with MIG disabled has
+ * layout.mig_enabled false and no instances; a process on it holds the
+ * whole GPU (whole.n_processes, whole.process; whole.gi_id is -1). */
 typedef struct mp_gpu_state {
     int index; /* nvidia-smi's GPU index */
     mp_gpu_layout layout;
     mp_gi_state gi[MP_MAX_GIS];
+    mp_gi_state whole; /* MIG disabled: the processes on the whole GPU */
 } mp_gpu_state;
 
 /* An empty state of GPU `index` of model m (MIG enabled, no instances). */
@@ -54,7 +57,8 @@ int mp_gpu_state_add(mp_gpu_state *g, int profile_id, int start, int size,
 /* The instance with GPU instance ID gi_id, or -1. */
 int mp_gpu_state_find(const mp_gpu_state *g, int gi_id);
 
-/* How many instances have a process in them. */
+/* How many instances have a process in them (a GPU with MIG disabled
+ * running a process: 1, the whole GPU). */
 int mp_gpu_state_in_use(const mp_gpu_state *g);
 
 #endif

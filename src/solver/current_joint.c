@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: Apache-2.0
+/* current_joint.c - the busy GPUs' layouts chosen together.
+ *
+ * Each busy GPU has its targets (current_busy.c), one per vector of
+ * instance counts. A choice of one target per GPU gives a supply of
+ * instances per model and profile; a max-flow from those to the tenants
+ * still to place says what they serve. Tenants are added to the flow
+ * largest first (weight: the memory and compute of the smallest profile
+ * they take), which gives the most weight served: the replicas one
+ * instance each can serve form a transversal matroid, on which the greedy
+ * order is exact. The choice is improved one GPU at a time (the target
+ * serving the most weight, then changing the fewest instances, given the
+ * others) until no GPU improves, from the state kept as it is, from each
+ * GPU's own best, and from random starts while time allows. The layouts
+ * then get the flow's tenants; new instances serving nobody are not made.
+ */
+#include "current_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migplan/solver/maxflow.h"
+
+static uint64_t cnt_hash(const int *cnt)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int p = 0; p < MP_MAX_PROFILES; p++)
+        h = (h ^ (uint64_t)(unsigned)cnt[p]) * 1099511628211ull;
+    return h;
+}
+
+/* Does a change less than b: in use destroyed, destroyed, created, size? */
+static bool changes_less(const cur_opt *a, const cur_opt *b)
+{
+    if (a->in_use_destroyed != b->in_use_destroyed)
+        return a->in_use_destroyed < b->in_use_destroyed;
+    if (a->destroyed != b->destroyed)
+        return a->destroyed < b->destroyed;
+    if (a->created != b->created)
+        return a->created < b->created;
+    return a->size < b->size;
+}
+
+static bool grow(cur_opts *o)
+{
+    if (o->n < o->cap)
+        return true;
+    int cap = o->cap ? 2 * o->cap : 64, hcap = 4 * cap;
+    cur_opt *v = realloc(o->v, (size_t)cap * sizeof(*v));
+    int *slot = v ? malloc((size_t)hcap * sizeof(*slot)) : NULL;
+    if (v)
+        o->v = v;
+    if (!slot)
+        return false;
+    for (int i = 0; i < hcap; i++)
+        slot[i] = -1;
+    for (int i = 0; i < o->n; i++) {
+        size_t h = (size_t)(cnt_hash(o->v[i].cnt) & (uint64_t)(hcap - 1));
+        while (slot[h] >= 0)
+            h = (h + 1) & (size_t)(hcap - 1);
+        slot[h] = i;
+    }
+    free(o->slot);
+    o->slot = slot;
+    o->cap = cap;
+    o->hcap = hcap;
+    return true;
+}
+
+void cur_opts_add(cur_opts *o, const cur_opt *x)
+{
+    if (o->nomem || !grow(o)) {
+        o->nomem = true;
+        return;
+    }
+    size_t mask = (size_t)(o->hcap - 1);
+    size_t h = (size_t)cnt_hash(x->cnt) & mask;
+    for (; o->slot[h] >= 0; h = (h + 1) & mask) {
+        cur_opt *y = &o->v[o->slot[h]];
+        if (memcmp(y->cnt, x->cnt, sizeof(x->cnt)) != 0)
+            continue;
+        if (changes_less(x, y))
+            *y = *x;
+        return;
+    }
+    o->slot[h] = o->n;
+    o->v[o->n++] = *x;
+}
+
+void cur_opts_free(cur_opts *o)
+{
+    free(o->v);
+    free(o->slot);
+    memset(o, 0, sizeof(*o));
+}
+
+/* One busy GPU: its targets, the one chosen, its instances by name. */
+typedef struct jgpu {
+    cur_gpu *g;
+    int model; /* index into joint.models */
+    cur_opts o;
+    int pick;
+    int fixed[MP_MAX_GIS];
+} jgpu;
+
+typedef struct joint {
+    cur *c;
+    jgpu *v;
+    int n;
+    const mp_model *models[MP_MAX_FLEET];
+    int nm;
+    int *order;        /* tenants, largest first */
+    long long *weight; /* per tenant */
+    int nt;
+    long long supply[MP_MAX_FLEET][MP_MAX_PROFILES];
+    int in_use_destroyed; /* by the picks */
+    long evals;           /* flows computed: the random starts' budget */
+    unsigned rng;
+} joint;
+
+/* The smallest profile tenant t takes on any model: its weight. */
+static long long tenant_weight(const joint *j, const mp_tenant *t)
+{
+    long long w = -1;
+    for (int m = 0; m < j->nm; m++)
+        for (int p = 0; p < j->models[m]->n_profiles; p++) {
+            const mp_gi_profile *pr = &j->models[m]->profiles[p];
+            long long x = pr->memory_slices * 16LL + pr->compute_slices;
+            if (mp_tenant_takes_profile(t, j->models[m], p) && (w < 0 || x < w))
+                w = x;
+        }
+    return w < 0 ? 0 : w;
+}
+
+/* The flow of the current supply; NULL when out of memory. edge[m * P *
+ * nt + p * nt + t]: the edge from supply (m, p) to tenant t, or -1. */
+static mp_flow *flow_of(const joint *j, int *edge)
+{
+    const mp_request *r = j->c->req;
+    int P = MP_MAX_PROFILES, nsup = j->nm * P, src = nsup + j->nt;
+    mp_flow *f = mp_flow_new(nsup + j->nt + 2);
+    bool ok = f != NULL;
+    for (int m = 0; m < j->nm && ok; m++)
+        for (int p = 0; p < P && ok; p++) {
+            int at = m * P + p;
+            for (int t = 0; t < j->nt; t++)
+                edge[at * j->nt + t] = -1;
+            if (j->supply[m][p] == 0)
+                continue;
+            ok = mp_flow_add_edge(f, src, at, j->supply[m][p]) >= 0;
+            for (int t = 0; t < j->nt && ok; t++)
+                if (j->c->left[t] > 0 && !cur_whole(&r->tenants[t]) &&
+                    mp_tenant_takes_profile(&r->tenants[t], j->models[m], p))
+                    ok = (edge[at * j->nt + t] = mp_flow_add_edge(
+                              f, at, nsup + t, j->supply[m][p])) >= 0;
+        }
+    /* largest first: the greedy order of the matroid */
+    for (int i = 0; i < j->nt && ok; i++) {
+        int t = j->order[i];
+        if (j->c->left[t] <= 0)
+            continue;
+        ok = mp_flow_add_edge(f, nsup + t, src + 1, j->c->left[t]) >= 0;
+        mp_flow_max(f, src, src + 1);
+    }
+    if (!ok) {
+        mp_flow_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* The weight the current supply serves; -1 when out of memory. */
+static long long value(joint *j, int *edge)
+{
+    j->evals++;
+    mp_flow *f = flow_of(j, edge);
+    if (!f)
+        return -1;
+    long long v = 0;
+    for (int e = 0; e < j->nm * MP_MAX_PROFILES * j->nt; e++)
+        if (edge[e] >= 0)
+            v += mp_flow_edge_flow(f, edge[e]) * j->weight[e % j->nt];
+    mp_flow_free(f);
+    return v;
+}
+
+static void supply_add(joint *j, const jgpu *x, int pick, int sign)
+{
+    if (pick < 0)
+        return;
+    for (int p = 0; p < MP_MAX_PROFILES; p++)
+        j->supply[x->model][p] += sign * x->o.v[pick].cnt[p];
+}
+
+/* Is (va, a) better than (vb, b): more weight, then fewer changes? */
+static bool improves(long long va, const cur_opt *a, long long vb,
+                     const cur_opt *b)
+{
+    return va != vb ? va > vb : changes_less(a, b);
+}
+
+/* x's best target given the others' supply (x's own not in it), within
+ * the budget: `from` (-1: none), unless another beats it (value from_v).
+ * *v gets its value, -1 when out of memory. */
+static int best_target(joint *j, const jgpu *x, int from, long long from_v,
+                       int *edge, long long *v)
+{
+    int best = from;
+    int others =
+        j->in_use_destroyed - (from >= 0 ? x->o.v[from].in_use_destroyed : 0);
+    *v = from_v;
+    for (int k = 0; k < x->o.n; k++) {
+        if (k == from ||
+            others + x->o.v[k].in_use_destroyed > j->c->disrupt_budget)
+            continue;
+        supply_add(j, x, k, 1);
+        long long val = value(j, edge);
+        supply_add(j, x, k, -1);
+        if (val < 0) {
+            *v = -1;
+            return best;
+        }
+        if (best < 0 || improves(val, &x->o.v[k], *v, &x->o.v[best]))
+            best = k, *v = val;
+    }
+    return best;
+}
+
+/* Each GPU in turn takes its best target given the others, until none
+ * changes. Returns the value, or -1 when out of memory. */
+static long long descend(joint *j, int *edge)
+{
+    long long cur_v = value(j, edge);
+    for (bool moved = true; moved && cur_v >= 0;) {
+        moved = false;
+        for (int i = 0; i < j->n && cur_v >= 0; i++) {
+            jgpu *x = &j->v[i];
+            supply_add(j, x, x->pick, -1);
+            int best = best_target(j, x, x->pick, cur_v, edge, &cur_v);
+            supply_add(j, x, best, 1);
+            j->in_use_destroyed += x->o.v[best].in_use_destroyed -
+                                   x->o.v[x->pick].in_use_destroyed;
+            moved = moved || best != x->pick;
+            x->pick = best;
+        }
+    }
+    return cur_v;
+}
+
+/* Start from picks (-1: chosen in turn, each the best given those before
+ * it) and descend; keep the result in best[] when it beats *best_v. */
+static int start_from(joint *j, int *edge, int *best, long long *best_v,
+                      cur_opt *best_ch)
+{
+    memset(j->supply, 0, sizeof(j->supply));
+    j->in_use_destroyed = 0;
+    for (int i = 0; i < j->n; i++) {
+        supply_add(j, &j->v[i], j->v[i].pick, 1);
+        j->in_use_destroyed +=
+            j->v[i].pick >= 0 ? j->v[i].o.v[j->v[i].pick].in_use_destroyed : 0;
+    }
+    for (int i = 0; i < j->n; i++) {
+        jgpu *x = &j->v[i];
+        if (x->pick >= 0)
+            continue;
+        long long bv;
+        x->pick = best_target(j, x, -1, -1, edge, &bv);
+        if (x->pick < 0) /* keeping the state is always within budget */
+            return bv < 0 && x->o.n > 0 ? MP_EINTERNAL : MP_ENOMEM;
+        if (bv < 0)
+            return MP_ENOMEM;
+        supply_add(j, x, x->pick, 1);
+        j->in_use_destroyed += x->o.v[x->pick].in_use_destroyed;
+    }
+    long long v = descend(j, edge);
+    if (v < 0)
+        return MP_ENOMEM;
+    cur_opt ch = {.in_use_destroyed = 0};
+    for (int i = 0; i < j->n; i++) {
+        const cur_opt *o = &j->v[i].o.v[j->v[i].pick];
+        ch.in_use_destroyed += o->in_use_destroyed;
+        ch.destroyed += o->destroyed;
+        ch.created += o->created;
+        ch.size += o->size;
+    }
+    if (*best_v < 0 || improves(v, &ch, *best_v, best_ch)) {
+        *best_v = v;
+        *best_ch = ch;
+        for (int i = 0; i < j->n; i++)
+            best[i] = j->v[i].pick;
+    }
+    return 0;
+}
+
+static int rnd(joint *j, int n)
+{
+    j->rng = j->rng * 1103515245u + 12345u;
+    return (int)((j->rng >> 16) % (unsigned)n);
+}
+
+#define MAX_EVALS 200000 /* flows the random starts may compute */
+
+/* The picks: kept as they are, chosen in turn, then random starts while
+ * the budget allows and not all is served. */
+static int choose(joint *j, int *edge, long long total)
+{
+    int *best = malloc((size_t)(j->n ? j->n : 1) * sizeof(*best));
+    if (!best)
+        return MP_ENOMEM;
+    long long best_v = -1;
+    cur_opt best_ch = {.destroyed = 0};
+    for (int i = 0; i < j->n; i++) {
+        j->v[i].pick = 0;
+        for (int k = 1; k < j->v[i].o.n; k++)
+            if (changes_less(&j->v[i].o.v[k], &j->v[i].o.v[j->v[i].pick]))
+                j->v[i].pick = k;
+    }
+    int rc = start_from(j, edge, best, &best_v, &best_ch);
+    for (int i = 0; i < j->n; i++)
+        j->v[i].pick = -1;
+    if (!rc)
+        rc = start_from(j, edge, best, &best_v, &best_ch);
+    /* a budget of flows, not of time, so that plans do not depend on the
+     * machine's load; a twentieth of the time left stops it regardless */
+    double until = sv_now() + (j->c->deadline - sv_now()) / 20;
+    long budget = j->evals + MAX_EVALS;
+    for (int it = 0; !rc && best_v < total && it < 200 && j->evals < budget &&
+                     sv_now() < until;
+         it++) {
+        for (int i = 0; i < j->n; i++) {
+            jgpu *x = &j->v[i];
+            x->pick = rnd(j, 4) == 0 ? -1 : rnd(j, x->o.n);
+            if (x->pick >= 0 && x->o.v[x->pick].in_use_destroyed > 0)
+                x->pick = -1; /* chosen in turn, within the budget */
+        }
+        rc = start_from(j, edge, best, &best_v, &best_ch);
+    }
+    for (int i = 0; i < j->n; i++)
+        j->v[i].pick = best[i];
+    free(best);
+    return rc;
+}
+
+/* GPU x's layout as picked, its instances serving what the flow gives
+ * (y per model, profile and tenant): kept ones in the state's order, then
+ * the new ones that serve someone. */
+static int lay_out(joint *j, jgpu *x, long long *y)
+{
+    cur *c = j->c;
+    const mp_gpu_state *s = x->g->st;
+    const mp_layout *l = &x->o.v[x->pick].l;
+    mp_plan_gpu *pg = &x->g->pg;
+    x->g->taken = true;
+    sv_plan_gpu_init(pg, x->g->fleet, l->model, true, -1);
+    for (int pass = 0; pass < 2; pass++)
+        for (int q = 0; q < l->n; q++) {
+            int k = -1;
+            for (int i = 0; i < s->layout.gis.n && k < 0; i++)
+                if (s->layout.gis.gi[i].profile == l->gi[q].profile &&
+                    s->layout.gis.gi[i].start == l->gi[q].start)
+                    k = i;
+            if ((k >= 0) != (pass == 0))
+                continue;
+            int t = k >= 0 ? x->fixed[k] : -1;
+            long long *yp =
+                &y[(x->model * MP_MAX_PROFILES + l->gi[q].profile) * j->nt];
+            for (int u = 0; t < 0 && u < j->nt; u++)
+                if (yp[u] > 0) {
+                    yp[u]--;
+                    c->left[u]--;
+                    t = u;
+                }
+            if (k < 0 && t < 0)
+                continue; /* a new instance serving nobody */
+            int at = mp_gpu_layout_add(&pg->layout, l->gi[q].profile,
+                                       l->gi[q].start);
+            if (at < 0)
+                return MP_EINTERNAL;
+            pg->tenant[at] = t;
+        }
+    pg->layout.driver_order = pg->layout.driver_exact = false;
+    return 0;
+}
+
+/* The weights and order of the tenants, the models and the busy GPUs'
+ * targets. */
+static int setup(joint *j)
+{
+    cur *c = j->c;
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        if (g->kind != CUR_BUSY)
+            continue;
+        jgpu *x = &j->v[j->n++];
+        memset(x, 0, sizeof(*x));
+        x->g = g;
+        const mp_model *m = g->st->layout.gis.model;
+        for (x->model = 0; x->model < j->nm && j->models[x->model] != m;)
+            x->model++;
+        if (x->model == j->nm)
+            j->models[j->nm++] = m;
+        int rc = cur_busy_options(c, g->st, c->left, c->disrupt_budget > 0,
+                                  x->fixed, &x->o);
+        if (rc)
+            return rc;
+        if (x->o.n == 0)
+            return MP_EINTERNAL; /* the state itself always qualifies */
+    }
+    for (int t = 0; t < j->nt; t++) {
+        j->weight[t] = tenant_weight(j, &c->req->tenants[t]);
+        j->order[t] = t;
+    }
+    for (int a = 1; a < j->nt; a++) /* insertion sort: stable */
+        for (int b = a;
+             b > 0 && j->weight[j->order[b]] > j->weight[j->order[b - 1]];
+             b--) {
+            int tmp = j->order[b];
+            j->order[b] = j->order[b - 1];
+            j->order[b - 1] = tmp;
+        }
+    return 0;
+}
+
+/* The picks' flow per model, profile and tenant into y. */
+static int flows(joint *j, int *edge, long long *y)
+{
+    memset(j->supply, 0, sizeof(j->supply));
+    for (int i = 0; i < j->n; i++)
+        supply_add(j, &j->v[i], j->v[i].pick, 1);
+    mp_flow *f = flow_of(j, edge);
+    if (!f)
+        return MP_ENOMEM;
+    for (int e = 0; e < j->nm * MP_MAX_PROFILES * j->nt; e++)
+        y[e] = edge[e] >= 0 ? mp_flow_edge_flow(f, edge[e]) : 0;
+    mp_flow_free(f);
+    return 0;
+}
+
+int cur_place_busy_joint(cur *c)
+{
+    int nt = c->req->n_tenants, ne = MP_MAX_FLEET * MP_MAX_PROFILES * nt;
+    joint j = {.c = c, .nt = nt, .rng = 2463534242u};
+    j.v = calloc((size_t)(c->n ? c->n : 1), sizeof(*j.v));
+    j.order = calloc((size_t)(nt ? nt : 1), sizeof(*j.order));
+    j.weight = calloc((size_t)(nt ? nt : 1), sizeof(*j.weight));
+    int *edge = calloc((size_t)(ne ? ne : 1), sizeof(*edge));
+    long long *y = calloc((size_t)(ne ? ne : 1), sizeof(*y));
+    int rc = j.v && j.order && j.weight && edge && y ? setup(&j) : MP_ENOMEM;
+    long long total = 0;
+    for (int t = 0; t < nt && !rc; t++)
+        total += c->left[t] > 0 && !cur_whole(&c->req->tenants[t])
+                     ? c->left[t] * j.weight[t]
+                     : 0;
+    if (!rc && j.n > 0)
+        rc = choose(&j, edge, total);
+    if (!rc && j.n > 0)
+        rc = flows(&j, edge, y);
+    for (int i = 0; i < j.n && !rc; i++)
+        rc = lay_out(&j, &j.v[i], y);
+    for (int i = 0; i < j.n; i++)
+        cur_opts_free(&j.v[i].o);
+    free(j.v);
+    free(j.order);
+    free(j.weight);
+    free(edge);
+    free(y);
+    return rc;
+}
