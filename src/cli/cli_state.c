@@ -3,7 +3,16 @@
  * fleet, of --node or of --gpu. */
 #include "cli_state.h"
 
+#include <stdio.h>
 #include <string.h>
+
+const cli_choice cli_state_formats[] = {
+    {"auto", MP_STATE_AUTO, "by its content"},
+    {"nvidia-smi", MP_STATE_NVSMI, "nvidia-smi mig -lgi [-lci] [nvidia-smi]"},
+    {"plan-json", MP_STATE_PLAN, "migplan plan --format json"},
+    {"mig-parted", MP_STATE_MIGPARTED, "nvidia-mig-parted export"},
+    {NULL, 0, NULL},
+};
 
 void cli_fleet_models(const mp_request *req,
                       const mp_model *models[MP_STATE_MAX_GPUS], int *n)
@@ -46,7 +55,33 @@ int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
                               "GPU is that model");
 }
 
-int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
+/* What a state read from a plan or an export does not say, and what
+ * that costs, on stderr. */
+static void state_notes(const cli_ctx *c, const mp_input *s,
+                        const mp_node_state *st)
+{
+    if (st->placements_assumed && st->n_unknown_ids > 0)
+        fprintf(stderr,
+                "migplan %s: note: %s is an nvidia-mig-parted export: it "
+                "gives counts, not placements, so its %d GPU instance%s are "
+                "assumed where mig-parted creates them (largest first, the "
+                "driver picking the slots) and their IDs are unknown; a plan "
+                "may keep an instance that is elsewhere in fact, and the "
+                "change script checks the real placements on the node and "
+                "stops before changing anything if they differ (give "
+                "`nvidia-smi mig -lgi` output to plan from the real ones)\n",
+                c->cmd, s->shown, st->n_unknown_ids,
+                st->n_unknown_ids == 1 ? "" : "s");
+    else if (st->n_unknown_ids > 0)
+        fprintf(stderr,
+                "migplan %s: note: %s is a plan: the GPU instance IDs of "
+                "%d instance%s are not in it, so the change script finds "
+                "them on the node by profile and start slot\n",
+                c->cmd, s->shown, st->n_unknown_ids,
+                st->n_unknown_ids == 1 ? "" : "s");
+}
+
+int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                    const mp_model *const *models, int n, const char *whose,
                    mp_node_state *st)
 {
@@ -55,8 +90,9 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
     mp_diag_clear(&d);
     memset(st, 0, sizeof(*st));
     st->arena = (mp_arena)MP_ARENA_INIT;
-    if (cli_input(in, path, "nvidia-smi output", &s, &d) != 0 ||
-        mp_state_read_nvsmi(s->text, s->len, s->shown, models, n, st, &d))
+    if (cli_input(in, path, "a state", &s, &d) != 0 ||
+        mp_state_read(s->text, s->len, s->shown, (mp_state_format)fmt, models,
+                      n, st, &d))
         return cli_fail_in(c, in, &d);
     if (st->n_skipped > 0)
         return cli_usage_error(c,
@@ -65,5 +101,6 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
                                s->shown, st->n_skipped,
                                st->n_skipped == 1 ? "" : "s", whose, n,
                                n == 1 ? "" : "s");
+    state_notes(c, s, st);
     return 0;
 }

@@ -22,14 +22,24 @@ int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
                      const mp_node *node, const mp_model **models,
                      int *n_models);
 
+/* --current-format F: auto, nvidia-smi, plan-json, mig-parted (values
+ * are mp_state_format). */
+extern const cli_choice cli_state_formats[];
+#define CLI_OPTION_CURRENT_FORMAT(type, field)                                 \
+    CLI_OPT_CHOICE(type, field, "current-format", "F", cli_state_formats,      \
+                   "auto", NULL)
+
 /* Read path (kept in in, so that errors quote it) as the state of GPUs of
- * models[0..n): `nvidia-smi mig -lgi` output, with `-lci` and the plain
- * nvidia-smi Processes table when present. A GPU listed beyond models[n-1]
- * is an error that names `whose` GPUs they are ("the request's fleet").
- * *st is initialised here; the caller frees it (mp_node_state_free)
- * whatever this returns. Prints what goes wrong and returns the exit
- * status. */
-int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
+ * models[0..n), in format fmt (an mp_state_format; auto decides by
+ * content): `nvidia-smi mig -lgi` output, with `-lci` and the plain
+ * nvidia-smi Processes table when present, a plan written by `migplan plan
+ * --format json`, or an `nvidia-mig-parted export`. What such a state
+ * lacks (GPU instance IDs, placements) is said in a note on stderr. A GPU
+ * listed beyond models[n-1] is an error that names `whose` GPUs they are ("the
+ * request's fleet"). *st is initialised here; the caller frees it
+ * (mp_node_state_free) whatever this returns. Prints what goes wrong and
+ * returns the exit status. */
+int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                    const mp_model *const *models, int n, const char *whose,
                    mp_node_state *st);
 

@@ -28,6 +28,7 @@ typedef struct fit_args {
     const char *model;
     cli_list items;        /* PROFILE[:START] */
     const char *current;   /* --current FILE: the GPU's state */
+    int current_format;    /* --current-format: an mp_state_format */
     const char *gpu_index; /* --gpu-index N: which GPU of it */
 } fit_args;
 
@@ -197,8 +198,8 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
     if (!st)
         return cli_internal(c, "out of memory");
     if (!r)
-        r = cli_read_state(c, &src, a->current, models, n_models, "the node",
-                           st);
+        r = cli_read_state(c, &src, a->current, a->current_format, models,
+                           n_models, "the node", st);
     const mp_gpu_state *g = r ? NULL : mp_node_state_gpu(st, (int)idx);
     mp_gpu_state empty;
     if (!r && !g && st->n == 0) {
@@ -307,7 +308,9 @@ const cli_command cli_cmd_fit = {
         CLI_OPT_TEXT(fit_args, current, "current", "FILE", CLI_VALUE_FILE,
                      "the GPU holds what FILE says (nvidia-smi mig -lgi, "
                      "optionally -lci and nvidia-smi output): do the profiles "
-                     "still fit beside it, and where"),
+                     "still fit beside it, and where; also a plan written "
+                     "with --format json, or an nvidia-mig-parted export"),
+        CLI_OPTION_CURRENT_FORMAT(fit_args, current_format),
         CLI_OPT_TEXT(fit_args, gpu_index, "gpu-index", "N", CLI_VALUE_TEXT,
                      "with --current: the GPU of FILE (its nvidia-smi index)")),
     .operands = CLI_OPERANDS(

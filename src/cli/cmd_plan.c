@@ -48,6 +48,7 @@ typedef struct plan_args {
     const char *min_spare; /* --min-spare SIZE: overrides the request's */
     const char *node_name; /* --node-name: the node a script is for */
     const char *current;   /* --current FILE: plan from the node's state */
+    int current_format;    /* --current-format: an mp_state_format */
     bool allow_disruption; /* --allow-disruption: in-use instances may go */
     bool reset_unused;     /* --reset-unused: MIG off on unused GPUs */
     const char *request;
@@ -167,6 +168,7 @@ static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
     if (plan->current) { /* a change script: keep what the plan keeps */
         mp_change_script cs;
         rc = mp_change_from_plan(plan, &cs, d);
+        cs.placements_known = !plan->current->placements_assumed;
         if (!rc)
             rc = mp_emit_change_script(&cs, &o, b, d);
         mp_change_script_free(&cs);
@@ -367,8 +369,8 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
     const mp_model *models[MP_STATE_MAX_GPUS];
     int n;
     cli_fleet_models(req, models, &n);
-    return cli_read_state(c, in, a->current, models, n, "the request's fleet",
-                          st);
+    return cli_read_state(c, in, a->current, a->current_format, models, n,
+                          "the request's fleet", st);
 }
 
 static int run(cli_ctx *c, void *args)
@@ -503,7 +505,10 @@ const cli_command cli_cmd_plan = {
         CLI_OPT_TEXT(plan_args, current, "current", "FILE", CLI_VALUE_FILE,
                      "plan from the node's state (nvidia-smi mig -lgi output, "
                      "with -lci and nvidia-smi's process table): keep what is "
-                     "in use, change as little as possible"),
+                     "in use, change as little as possible; also a plan "
+                     "written with --format json, or an nvidia-mig-parted "
+                     "export"),
+        CLI_OPTION_CURRENT_FORMAT(plan_args, current_format),
         CLI_OPT_FLAG(plan_args, allow_disruption, "allow-disruption",
                      "--current: destroy instances in use when the request "
                      "needs their room (as few as it can)"),

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "migplan/readers/nvsmi_table.h"
+#include "state_internal.h"
 
 typedef struct rd {
     const mp_nvsmi_doc *doc;
@@ -83,6 +84,14 @@ static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
         r->skipped[index] = true;
         return NULL;
     }
+    return mp_node_state_add_gpu(st, index, m);
+}
+
+mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
+                                    const mp_model *m)
+{
+    if (mp_node_state_gpu(st, index) || st->n >= MP_STATE_MAX_GPUS)
+        return NULL;
     int i = st->n++;
     while (i > 0 && st->gpu[i - 1].index > index) {
         st->gpu[i] = st->gpu[i - 1];
@@ -255,6 +264,7 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                         mp_node_state *st, mp_diag *d)
 {
     memset(st, 0, sizeof(*st));
+    st->format = MP_STATE_NVSMI;
     mp_nvsmi_doc doc;
     int rc = mp_nvsmi_parse(text, len, path, &doc, d);
     if (rc)
@@ -311,4 +321,93 @@ void mp_node_state_free(mp_node_state *st)
 {
     if (st)
         mp_arena_free(&st->arena);
+}
+
+/* Does text[0..len) hold s? */
+static bool has(const char *text, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(text + i, s, n) == 0)
+            return true;
+    return false;
+}
+
+/* Does a line of text start with key (a top-level YAML key)? */
+static bool has_key(const char *text, size_t len, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i + n <= len; i++)
+        if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, key, n) == 0)
+            return true;
+    return false;
+}
+
+mp_state_format mp_state_sniff(const char *text, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        i = 3; /* a UTF-8 byte order mark */
+    while (i < len && strchr(" \t\r\n", text[i]) && text[i])
+        i++;
+    const char *t = text + i;
+    size_t n = len - i;
+    if (n > 0 && *t == '{') {
+        if (has(t, n, "\"mig-configs\""))
+            return MP_STATE_MIGPARTED;
+        if (has(t, n, "\"gpus\"") || has(t, n, "\"feasible\""))
+            return MP_STATE_PLAN;
+        return MP_STATE_AUTO;
+    }
+    if (has_key(t, n, "version:") && has_key(t, n, "mig-configs:"))
+        return MP_STATE_MIGPARTED;
+    static const char *const marks[] = {"GPU instances:", "Compute instances:",
+                                        "Processes:", "No GPU instances found",
+                                        "No MIG-enabled devices found"};
+    for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+        if (has(t, n, marks[k]))
+            return MP_STATE_NVSMI;
+    return MP_STATE_AUTO;
+}
+
+const char *mp_state_format_name(mp_state_format f)
+{
+    switch (f) {
+    case MP_STATE_NVSMI:
+        return "nvidia-smi";
+    case MP_STATE_PLAN:
+        return "plan-json";
+    case MP_STATE_MIGPARTED:
+        return "mig-parted";
+    case MP_STATE_AUTO:
+        break;
+    }
+    return "auto";
+}
+
+int mp_state_read(const char *text, size_t len, const char *path,
+                  mp_state_format f, const mp_model *const *models,
+                  int n_models, mp_node_state *st, mp_diag *d)
+{
+    if (f == MP_STATE_AUTO)
+        f = mp_state_sniff(text, len);
+    switch (f) {
+    case MP_STATE_NVSMI:
+        return mp_state_read_nvsmi(text, len, path, models, n_models, st, d);
+    case MP_STATE_PLAN:
+        return mp_state_read_plan(text, len, path, models, n_models, st, d);
+    case MP_STATE_MIGPARTED:
+        return mp_state_read_migparted(text, len, path, models, n_models, st,
+                                       d);
+    case MP_STATE_AUTO:
+        break;
+    }
+    memset(st, 0, sizeof(*st));
+    return mp_diag_set(
+        d, MP_ESYNTAX, path, 1, 1,
+        "this is no state migplan reads; --current takes nvidia-smi output "
+        "(`nvidia-smi mig -lgi`, optionally followed by `nvidia-smi mig "
+        "-lci` and `nvidia-smi`), a plan (`migplan plan --format json`) or "
+        "an `nvidia-mig-parted export` (YAML or JSON); --current-format "
+        "nvidia-smi|plan-json|mig-parted says which");
 }
