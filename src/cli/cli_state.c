@@ -94,13 +94,14 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
         mp_state_read(s->text, s->len, s->shown, (mp_state_format)fmt, models,
                       n, st, &d))
         return cli_fail_in(c, in, &d);
-    if (st->n_skipped > 0)
-        return cli_usage_error(c,
-                               "--current %s lists %d GPU%s beyond %s of %d "
-                               "GPU%s (GPU indices follow its order)",
-                               s->shown, st->n_skipped,
-                               st->n_skipped == 1 ? "" : "s", whose, n,
-                               n == 1 ? "" : "s");
+    if (st->n_skipped > 0) { /* the file's fault: no --help hint */
+        mp_diag_set(&d, MP_ESCHEMA, s->shown, 0, 0,
+                    "it lists %d GPU%s beyond %s of %d GPU%s (GPU indices "
+                    "follow its order)",
+                    st->n_skipped, st->n_skipped == 1 ? "" : "s", whose, n,
+                    n == 1 ? "" : "s");
+        return cli_fail(c, &d);
+    }
     state_notes(c, s, st);
     return 0;
 }

@@ -176,23 +176,61 @@ static void fits_instead(const mp_gpu_state *g, const int *prof, const int *pin,
     }
 }
 
+/* --gpu-index N: 0 and *idx, or the usage error. */
+static int gpu_index(cli_ctx *c, const char *arg, int *idx)
+{
+    if (!arg)
+        return cli_usage_error(c, "--current needs --gpu-index N: which GPU "
+                                  "of the state (its nvidia-smi index)");
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 0 || v >= MP_STATE_MAX_GPUS)
+        return cli_usage_error(c,
+                               "--gpu-index %s: a GPU index is a number from "
+                               "0 to %d (nvidia-smi's index on the node)",
+                               arg, MP_STATE_MAX_GPUS - 1);
+    *idx = (int)v;
+    return 0;
+}
+
+/* GPU idx of st, or, when st does not list it (-lgi lists only GPUs with
+ * instances) or lists it with MIG disabled, an empty GPU of model m in
+ * *empty, with a note on stderr. */
+static const mp_gpu_state *state_gpu(const fit_args *a, const mp_node_state *st,
+                                     int idx, const mp_model *m,
+                                     mp_gpu_state *empty)
+{
+    const mp_gpu_state *g = mp_node_state_gpu(st, idx);
+    if (g && g->layout.mig_enabled)
+        return g;
+    mp_gpu_state_init(empty, idx, m);
+    if (g)
+        fprintf(stderr,
+                "migplan fit: note: %s has MIG disabled on GPU %d; the answer "
+                "is for the GPU once MIG is enabled (nvidia-smi -i %d -mig 1)"
+                "\n",
+                a->current, idx, idx);
+    else if (st->n > 0)
+        fprintf(stderr,
+                "migplan fit: note: %s lists no GPU instance on GPU %d: it is "
+                "taken as a %s with MIG enabled and empty\n",
+                a->current, idx, m->id);
+    return empty;
+}
+
 /* --gpu-index N of --current FILE, read with model m. */
 static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
                        const int *prof, const int *pin, int n)
 {
-    char *end;
-    long idx = a->gpu_index ? strtol(a->gpu_index, &end, 10) : -1;
-    if (!a->gpu_index || !*a->gpu_index || *end || idx < 0 ||
-        idx >= MP_STATE_MAX_GPUS)
-        return cli_usage_error(c,
-                               "--current needs --gpu-index N (0..%d): "
-                               "which GPU of the state",
-                               MP_STATE_MAX_GPUS - 1);
+    int idx = 0;
+    int r = gpu_index(c, a->gpu_index, &idx);
+    if (r)
+        return r;
     if (a->format == FIT_FORMAT_SVG)
         return cli_usage_error(c, "--current answers as a table or json");
     const mp_model *models[MP_STATE_MAX_GPUS];
     int n_models;
-    int r = cli_state_models(c, &m, 1, NULL, models, &n_models);
+    r = cli_state_models(c, &m, 1, NULL, models, &n_models);
     cli_inputs src = {0};
     mp_node_state *st = calloc(1, sizeof(*st));
     if (!st)
@@ -200,20 +238,8 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
     if (!r)
         r = cli_read_state(c, &src, a->current, a->current_format, models,
                            n_models, "the node", st);
-    const mp_gpu_state *g = r ? NULL : mp_node_state_gpu(st, (int)idx);
     mp_gpu_state empty;
-    if (!r && !g && st->n == 0) {
-        mp_gpu_state_init(&empty, (int)idx, m); /* -lgi: none found */
-        g = &empty;
-    } else if (!r && !g) {
-        char list[300] = "";
-        size_t k = 0;
-        for (int i = 0; i < st->n; i++)
-            mp_catf(list, sizeof(list), &k, "%s%d", i ? ", " : "",
-                    st->gpu[i].index);
-        r = cli_usage_error(c, "%s lists no GPU %ld; it lists GPU %s",
-                            a->current, idx, list);
-    }
+    const mp_gpu_state *g = r ? NULL : state_gpu(a, st, idx, m, &empty);
     mp_buf b = MP_BUF_INIT;
     bool fits = false;
     if (!r) {

@@ -94,7 +94,10 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
     char text[MP_MAX_GIS][32];
     const char *subs[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        if (q < g->layout.gis.n)
+        if (q < g->layout.gis.n && g->gi[q].gi_id < 0)
+            snprintf(text[q], sizeof(text[q]), "%sGI ?",
+                     g->gi[q].n_processes > 0 ? "*" : "");
+        else if (q < g->layout.gis.n)
             snprintf(text[q], sizeof(text[q]), "%sGI %d",
                      g->gi[q].n_processes > 0 ? "*" : "", g->gi[q].gi_id);
         else
@@ -120,7 +123,10 @@ static cJSON *existing_json(const mp_gpu_state *g, int q)
     cJSON_AddStringToObject(o, "profile",
                             l->model->profiles[l->gi[q].profile].name);
     cJSON_AddNumberToObject(o, "start", l->gi[q].start);
-    cJSON_AddNumberToObject(o, "gi_id", g->gi[q].gi_id);
+    if (g->gi[q].gi_id >= 0)
+        cJSON_AddNumberToObject(o, "gi_id", g->gi[q].gi_id);
+    else
+        cJSON_AddNullToObject(o, "gi_id"); /* a plan or export: unknown */
     cJSON_AddBoolToObject(o, "in_use", g->gi[q].n_processes > 0);
     if (g->gi[q].process)
         cJSON_AddStringToObject(o, "process", g->gi[q].process);

@@ -168,7 +168,7 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
     }
     if (strcmp(model->str, m->id) != 0)
         return ERR(r, MP_ESCHEMA, model,
-                   "GPU %d is a %s in this plan, but a %s here; plan from "
+                   "GPU %d is %s in this plan but %s here; plan from "
                    "the state of the same GPUs",
                    index, model->str, m->id);
     mp_gpu_state *g = mp_node_state_add_gpu(r->st, index, m);

@@ -31,7 +31,7 @@ typedef struct mp_fit_current_view {
 void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out);
 
 /* {"model", "gpu_index", "fits", "existing": [{"profile", "start",
- * "gi_id", "in_use", "process"}], "added": [{"profile", "start"}] in
+ * "gi_id" (null: unknown), "in_use", "process"}], "added": [{"profile", "start"}] in
  * creation order, "commands"} or, not fitting, "reason", "blocked_by"
  * (existing entries) and "fits_instead" (added entries). */
 void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out);
