@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lines.h"
 #include "migplan/readers/nvsmi_table.h"
 #include "state_internal.h"
 
@@ -266,6 +267,7 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
     memset(st, 0, sizeof(*st));
     st->format = MP_STATE_NVSMI;
     mp_nvsmi_doc doc;
+    text = mp_skip_bom(text, &len); /* else line 1 is no table rule */
     int rc = mp_nvsmi_parse(text, len, path, &doc, d);
     if (rc)
         return rc;
@@ -345,9 +347,8 @@ static bool has_key(const char *text, size_t len, const char *key)
 
 mp_state_format mp_state_sniff(const char *text, size_t len)
 {
+    text = mp_skip_bom(text, &len);
     size_t i = 0;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        i = 3; /* a UTF-8 byte order mark */
     while (i < len && strchr(" \t\r\n", text[i]) && text[i])
         i++;
     const char *t = text + i;
