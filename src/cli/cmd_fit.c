@@ -176,6 +176,36 @@ static void fits_instead(const mp_gpu_state *g, const int *prof, const int *pin,
     }
 }
 
+/* Per asked profile (and pin) that instead leaves out, the fewest of g's
+ * instances whose removal lets it alone fit, into v->alone. */
+static void alone_hints(const mp_gpu_state *g, const int *prof, const int *pin,
+                        int n, const mp_layout *instead, mp_fit_current_view *v)
+{
+    int placed[MP_MAX_PROFILES] = {0};
+    for (int q = g->layout.gis.n; q < instead->n; q++)
+        placed[instead->gi[q].profile]++;
+    v->n_alone = 0;
+    for (int i = 0; i < n; i++) {
+        if (placed[prof[i]] > 0) {
+            placed[prof[i]]--;
+            continue;
+        }
+        bool seen = false;
+        for (int k = 0; k < v->n_alone; k++)
+            seen |= v->alone[k].profile == prof[i] && v->alone[k].pin == pin[i];
+        if (seen)
+            continue;
+        mp_layout l;
+        mp_fit_result r;
+        unsigned gone = 0;
+        v->alone[v->n_alone].fits =
+            mp_gpu_fit_beside(g, &prof[i], &pin[i], 1, &l, &gone, &r) == 0;
+        v->alone[v->n_alone].profile = prof[i];
+        v->alone[v->n_alone].pin = pin[i];
+        v->alone[v->n_alone++].must_go = gone;
+    }
+}
+
 /* --gpu-index N: 0 and *idx, or the usage error. */
 static int gpu_index(cli_ctx *c, const char *arg, int *idx)
 {
@@ -253,6 +283,7 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         if (!fits) {
             fits_instead(g, prof, pin, n, &instead);
             v.instead = &instead;
+            alone_hints(g, prof, pin, n, &instead, &v);
         }
         if (a->format == FIT_FORMAT_JSON)
             mp_emit_fit_current_json(&v, &b);
