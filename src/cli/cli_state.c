@@ -74,11 +74,13 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
                 st->n_unknown_ids == 1 ? "" : "s");
     else if (st->n_unknown_ids > 0)
         fprintf(stderr,
-                "migplan %s: note: %s is a plan: the GPU instance IDs of "
-                "%d instance%s are not in it, so the change script finds "
-                "them on the node by profile and start slot\n",
+                "migplan %s: note: %s is a plan: %d of its instances %s no "
+                "GPU instance ID in it (a plan cannot know the IDs of what "
+                "it creates), so the change script finds %s on the node by "
+                "profile and start slot\n",
                 c->cmd, s->shown, st->n_unknown_ids,
-                st->n_unknown_ids == 1 ? "" : "s");
+                st->n_unknown_ids == 1 ? "has" : "have",
+                st->n_unknown_ids == 1 ? "it" : "them");
 }
 
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,

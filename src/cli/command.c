@@ -363,12 +363,12 @@ static void count_stdin(const void *f, cli_store store, const char *name,
         }
 }
 
-/* Does an input option fill the field at offset (an operand spelled as
+/* Does an input operand fill the field at offset (an operand spelled as
  * an option too, like -f FILE)? */
-static bool option_field(const parser *p, size_t offset)
+static bool operand_field(const parser *p, size_t offset)
 {
-    for (const cli_option *o = p->cmd->options; o->name; o++)
-        if (o->value == CLI_VALUE_FILE && o->offset == offset)
+    for (const cli_operand *op = p->cmd->operands; op && op->name; op++)
+        if (op->value == CLI_VALUE_FILE && op->offset == offset)
             return true;
     return false;
 }
@@ -378,21 +378,28 @@ static int one_stdin(parser *p)
 {
     int n = 0;
     char who[2][80];
-    for (const cli_option *o = p->cmd->options; o->name; o++)
-        if (o->value == CLI_VALUE_FILE &&
-            (o->store == CLI_STORE_STRING || o->store == CLI_STORE_LIST))
-            count_stdin(field(p->args, o->offset), o->store, o->name, true, &n,
-                        who);
     for (const cli_operand *op = p->cmd->operands; op && op->name; op++)
-        if (op->value == CLI_VALUE_FILE && !option_field(p, op->offset))
+        if (op->value == CLI_VALUE_FILE)
             count_stdin(field(p->args, op->offset), op->store, op->name, false,
                         &n, who);
+    for (const cli_option *o = p->cmd->options; o->name; o++)
+        if (o->value == CLI_VALUE_FILE &&
+            (o->store == CLI_STORE_STRING || o->store == CLI_STORE_LIST) &&
+            !operand_field(p, o->offset))
+            count_stdin(field(p->args, o->offset), o->store, o->name, true, &n,
+                        who);
     if (n < 2)
         return 0;
-    cli_usage_error(p->c,
-                    "standard input (-) can be read only once, but %s and %s "
-                    "both name it; save one of them to a file",
-                    who[0], who[1]);
+    if (strcmp(who[0], who[1]) == 0)
+        cli_usage_error(p->c,
+                        "standard input (-) is given twice as %s; it can be "
+                        "read only once",
+                        who[0]);
+    else
+        cli_usage_error(p->c,
+                        "standard input (-) can be read only once, but %s and "
+                        "%s both name it; save one of them to a file",
+                        who[0], who[1]);
     return CLI_BAD;
 }
 

@@ -115,7 +115,7 @@ nvidia-smi mig -i 0 -cgi 9:4 -C >/dev/null
 bash step1.sh >step1.txt 2>&1 || fail "chain: step 1 failed: $(cat step1.txt)"
 "$migplan" plan req2.yaml --current plan1.json --format nvidia-smi -o step2.sh 2>notes.txt ||
     fail "chain: plan 2 from plan 1's JSON failed: $(cat notes.txt)"
-grep -q 'is a plan: the GPU instance IDs of 2 instances are not in it' notes.txt ||
+grep -q 'is a plan: 2 of its instances have no GPU instance ID in it' notes.txt ||
     fail "chain: no note on the unknown IDs: $(cat notes.txt)"
 : >log
 bash step2.sh >step2.txt 2>&1 || fail "chain: step 2 failed: $(cat step2.txt)"
