@@ -13,6 +13,7 @@
 
 #include "migplan/readers/state_reader.h"
 
+#include "state_expect.h"
 #include "test_db.h"
 
 static int read_as(const char *text, mp_state_format f, const char *id, int n,
@@ -23,16 +24,6 @@ static int read_as(const char *text, mp_state_format f, const char *id, int n,
         ms[i] = test_model(id);
     mp_diag_clear(d);
     return mp_state_read(text, strlen(text), "t", f, ms, n, st, d);
-}
-
-static void expect_gi(const mp_gpu_state *g, int q, const char *name, int start,
-                      int gi_id)
-{
-    const mp_layout *l = &g->layout.gis;
-    assert_true(q < l->n);
-    assert_string_equal(l->model->profiles[l->gi[q].profile].name, name);
-    assert_int_equal(l->gi[q].start, start);
-    assert_int_equal(g->gi[q].gi_id, gi_id);
 }
 
 static void test_sniff(void **state)
