@@ -60,6 +60,7 @@ int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
 static void state_notes(const cli_ctx *c, const mp_input *s,
                         const mp_node_state *st)
 {
+    bool fit = c->cmd && strcmp(c->cmd, "fit") == 0; /* writes no script */
     if (st->placements_assumed && st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s is an nvidia-mig-parted export: it "
@@ -76,11 +77,12 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
         fprintf(stderr,
                 "migplan %s: note: %s is a plan: %d of its instances %s no "
                 "GPU instance ID in it (a plan cannot know the IDs of what "
-                "it creates), so the change script finds %s on the node by "
-                "profile and start slot\n",
+                "it creates)%s%s%s\n",
                 c->cmd, s->shown, st->n_unknown_ids,
                 st->n_unknown_ids == 1 ? "has" : "have",
-                st->n_unknown_ids == 1 ? "it" : "them");
+                fit ? "" : ", so the change script finds ",
+                fit ? "" : (st->n_unknown_ids == 1 ? "it" : "them"),
+                fit ? "" : " on the node by profile and start slot");
 }
 
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,

@@ -129,8 +129,10 @@ static int read_lgi(rd *r, const mp_nvsmi_table *t)
                        "a GPU instance row reads \"GPU MIG NAME PROFILE-ID "
                        "INSTANCE-ID START:SIZE\"; this one does not");
         mp_gpu_state *g = gpu_of(r, l, &c[0], &rc);
-        if (rc || !g)
+        if (rc)
             return rc;
+        if (!g)
+            continue; /* beyond the caller's GPUs: counted, read on */
         if ((rc = want_int(r, l, &c[3], "the profile ID", 255, &pid)) ||
             (rc = want_int(r, l, &c[4], "the GPU instance ID", 4095, &gi)) ||
             (rc = want_slot(r, l, &c[5], &start, &size)))
@@ -310,7 +312,13 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
             return ERR(r, MP_ESYNTAX, row->line, 1,
                        "a process row reads \"GPU GI CI PID TYPE NAME "
                        "[MEMORY]\"; this one does not");
-        if (mp_nvsmi_cell_is(&c[1], "N/A")) /* a GPU without MIG */
+        bool no_mig = mp_nvsmi_cell_is(&c[1], "N/A"); /* GI N/A */
+        if (no_mig && !gpu_of(r, row->line, &c[0], &rc)) {
+            if (rc)
+                return rc;
+            continue; /* beyond the caller's GPUs: counted, read on */
+        }
+        if (no_mig)
             return ERR(r, MP_ESCHEMA, row->line, c[1].col,
                        "GPU %.*s runs a process with MIG disabled (GI "
                        "N/A): --current plans from MIG-enabled GPUs only "
@@ -320,8 +328,10 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
         mp_gpu_state *g;
         int q;
         rc = instance_of(r, row, 1, "a process", &g, &q);
-        if (rc || !g)
+        if (rc)
             return rc;
+        if (!g)
+            continue; /* beyond the caller's GPUs */
         mp_gi_state *s = &g->gi[q];
         if (s->n_processes++ == 0) {
             /* the name runs from the sixth cell to before the memory */
