@@ -64,15 +64,14 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
     if (st->placements_assumed && st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s is an nvidia-mig-parted export: it "
-                "gives counts, not placements, so its %d GPU instance%s are "
+                "gives counts, not placements, so its GPU instances are "
                 "assumed where mig-parted creates them (largest first, the "
                 "driver picking the slots) and their IDs are unknown; a plan "
                 "may keep an instance that is elsewhere in fact, and the "
                 "change script checks the real placements on the node and "
                 "stops before changing anything if they differ (give "
                 "`nvidia-smi mig -lgi` output to plan from the real ones)\n",
-                c->cmd, s->shown, st->n_unknown_ids,
-                st->n_unknown_ids == 1 ? "" : "s");
+                c->cmd, s->shown);
     else if (st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s is a plan: %d of its instances %s no "
@@ -106,6 +105,16 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                     n == 1 ? "" : "s");
         return cli_fail(c, &d);
     }
+    /* an export's `devices: all` with every GPU taken as the one model
+     * (--gpu): how many GPUs there are is unknown, and only fit, which
+     * answers for one GPU, can do without */
+    if (st->placements_assumed && n == MP_STATE_MAX_GPUS &&
+        st->n == MP_STATE_MAX_GPUS && c->cmd && strcmp(c->cmd, "fit") != 0)
+        return cli_usage_error(c,
+                               "%s selects `devices: all`, which does not say "
+                               "how many GPUs the node has: give --node FILE "
+                               "(`nvidia-smi -L` output will do)",
+                               s->shown);
     state_notes(c, s, st);
     return 0;
 }

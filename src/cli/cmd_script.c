@@ -196,14 +196,6 @@ static int write_change(cli_ctx *c, const script_args *a,
                         n_models, "the node", st);
     if (rc)
         goto out;
-    if (st->placements_assumed && !t->nodep && st->n == MP_STATE_MAX_GPUS) {
-        rc = cli_usage_error(c,
-                             "%s selects `devices: all`, which does not "
-                             "say how many GPUs the node has: give --node "
-                             "FILE (`nvidia-smi -L` output will do)",
-                             a->current);
-        goto out;
-    }
     rc = mp_change_from_config(cfg, st, t->nodep, a->allow_disruption, &cs,
                                &notes, &d);
     cs.placements_known = !st->placements_assumed;
