@@ -17,6 +17,7 @@
 #include "migplan/readers/state_reader.h"
 #include "migplan/yaml/ydoc.h"
 
+#include "state_expect.h"
 #include "test_db.h"
 
 #define DATA MIGPLAN_SHARED_DIR "/nvidia-smi/"
@@ -54,17 +55,6 @@ static void read_files(const char *const *files, const char *id, int n,
     }
     read_text(all, total, id, n, st);
     free(all);
-}
-
-/* GPU instance q of g: "name@start#gi_id" */
-static void expect_gi(const mp_gpu_state *g, int q, const char *name, int start,
-                      int gi_id)
-{
-    const mp_layout *l = &g->layout.gis;
-    assert_true(q < l->n);
-    assert_string_equal(l->model->profiles[l->gi[q].profile].name, name);
-    assert_int_equal(l->gi[q].start, start);
-    assert_int_equal(g->gi[q].gi_id, gi_id);
 }
 
 /* The three table widths of -lgi, read in the order listed. */

@@ -9,6 +9,14 @@
 
 #include "migplan/util/buf.h"
 
+const cli_choice cli_state_formats[] = {
+    {"auto", MP_STATE_AUTO, "by its content"},
+    {"nvidia-smi", MP_STATE_NVSMI, "nvidia-smi mig -lgi [-lci] [nvidia-smi]"},
+    {"plan-json", MP_STATE_PLAN, "migplan plan --format json"},
+    {"mig-parted", MP_STATE_MIGPARTED, "nvidia-mig-parted export"},
+    {NULL, 0, NULL},
+};
+
 void cli_fleet_models(const mp_request *req,
                       const mp_model *models[MP_STATE_MAX_GPUS], int *n)
 {
@@ -50,7 +58,36 @@ int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
                               "GPU is that model");
 }
 
-int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
+/* What a state read from a plan or an export does not say, and what
+ * that costs, on stderr. */
+static void state_notes(const cli_ctx *c, const mp_input *s,
+                        const mp_node_state *st)
+{
+    bool fit = c->cmd && strcmp(c->cmd, "fit") == 0; /* writes no script */
+    if (st->placements_assumed && st->n_unknown_ids > 0)
+        fprintf(stderr,
+                "migplan %s: note: %s is an nvidia-mig-parted export: it "
+                "gives counts, not placements, so its GPU instances are "
+                "assumed where mig-parted creates them (largest first, the "
+                "driver picking the slots) and their IDs are unknown; a plan "
+                "may keep an instance that is elsewhere in fact, and the "
+                "change script checks the real placements on the node and "
+                "stops before changing anything if they differ (give "
+                "`nvidia-smi mig -lgi` output to plan from the real ones)\n",
+                c->cmd, s->shown);
+    else if (st->n_unknown_ids > 0)
+        fprintf(stderr,
+                "migplan %s: note: %s is a plan: %d of its instances %s no "
+                "GPU instance ID in it (a plan cannot know the IDs of what "
+                "it creates)%s%s%s\n",
+                c->cmd, s->shown, st->n_unknown_ids,
+                st->n_unknown_ids == 1 ? "has" : "have",
+                fit ? "" : ", so the change script finds ",
+                fit ? "" : (st->n_unknown_ids == 1 ? "it" : "them"),
+                fit ? "" : " on the node by profile and start slot");
+}
+
+int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                    const mp_model *const *models, int n, const char *whose,
                    mp_node_state *st)
 {
@@ -59,16 +96,29 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
     mp_diag_clear(&d);
     memset(st, 0, sizeof(*st));
     st->arena = (mp_arena)MP_ARENA_INIT;
-    if (cli_input(in, path, "nvidia-smi output", &s, &d) != 0 ||
-        mp_state_read_nvsmi(s->text, s->len, s->shown, models, n, st, &d))
+    if (cli_input(in, path, "a state", &s, &d) != 0 ||
+        mp_state_read(s->text, s->len, s->shown, (mp_state_format)fmt, models,
+                      n, st, &d))
         return cli_fail_in(c, in, &d);
-    if (st->n_skipped > 0)
+    if (st->n_skipped > 0) { /* the file's fault: no --help hint */
+        mp_diag_set(&d, MP_ESCHEMA, s->shown, 0, 0,
+                    "it lists %d GPU%s beyond %s of %d GPU%s (GPU indices "
+                    "follow its order)",
+                    st->n_skipped, st->n_skipped == 1 ? "" : "s", whose, n,
+                    n == 1 ? "" : "s");
+        return cli_fail(c, &d);
+    }
+    /* an export's `devices: all` with every GPU taken as the one model
+     * (--gpu): how many GPUs there are is unknown, and only fit, which
+     * answers for one GPU, can do without */
+    if (st->placements_assumed && n == MP_STATE_MAX_GPUS &&
+        st->n == MP_STATE_MAX_GPUS && c->cmd && strcmp(c->cmd, "fit") != 0)
         return cli_usage_error(c,
-                               "--current %s lists %d GPU%s beyond %s of %d "
-                               "GPU%s (GPU indices follow its order)",
-                               s->shown, st->n_skipped,
-                               st->n_skipped == 1 ? "" : "s", whose, n,
-                               n == 1 ? "" : "s");
+                               "%s selects `devices: all`, which does not say "
+                               "how many GPUs the node has: give --node FILE "
+                               "(`nvidia-smi -L` output will do)",
+                               s->shown);
+    state_notes(c, s, st);
     return 0;
 }
 
@@ -165,8 +215,8 @@ static int node_value(cli_ctx *c, const mp_request *req, const char *v,
 /* Node nc's state out of file: its pool's model for every GPU, and no
  * GPU beyond the pool's count. */
 static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
-                      const char *v, const char *file, mp_node_current *nc,
-                      mp_node_state *st)
+                      const char *v, const char *file, int fmt,
+                      mp_node_current *nc, mp_node_state *st)
 {
     const mp_node_pool *pl = &req->pools[nc->pool];
     const mp_model *models[MP_STATE_MAX_GPUS];
@@ -175,7 +225,8 @@ static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
     char whose[400], name[300];
     mp_node_pool_node_name(pl, nc->k, name, sizeof(name));
     snprintf(whose, sizeof(whose), "node %s", name);
-    int r = cli_read_state(c, in, file, models, MP_STATE_MAX_GPUS, whose, st);
+    int r =
+        cli_read_state(c, in, file, fmt, models, MP_STATE_MAX_GPUS, whose, st);
     if (r)
         return r;
     for (int g = 0; g < st->n; g++)
@@ -193,7 +244,7 @@ static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
 }
 
 int cli_read_node_states(cli_ctx *c, cli_inputs *in, const mp_request *req,
-                         const cli_list *values, cli_node_states *out)
+                         const cli_list *values, int fmt, cli_node_states *out)
 {
     memset(out, 0, sizeof(*out));
     int n = values->n;
@@ -213,7 +264,8 @@ int cli_read_node_states(cli_ctx *c, cli_inputs *in, const mp_request *req,
                                     "give each node once",
                                     values->v[j], values->v[i]);
         if (!r)
-            r = node_state(c, in, req, values->v[j], file, nc, &out->states[j]);
+            r = node_state(c, in, req, values->v[j], file, fmt, nc,
+                           &out->states[j]);
         out->n = j + 1; /* its state is to free, read or not */
         if (r)
             return r;

@@ -23,14 +23,24 @@ int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
                      const mp_node *node, const mp_model **models,
                      int *n_models);
 
+/* --current-format F: auto, nvidia-smi, plan-json, mig-parted (values
+ * are mp_state_format). */
+extern const cli_choice cli_state_formats[];
+#define CLI_OPTION_CURRENT_FORMAT(type, field)                                 \
+    CLI_OPT_CHOICE(type, field, "current-format", "F", cli_state_formats,      \
+                   "auto", NULL)
+
 /* Read path (kept in in, so that errors quote it) as the state of GPUs of
- * models[0..n): `nvidia-smi mig -lgi` output, with `-lci` and the plain
- * nvidia-smi Processes table when present. A GPU listed beyond models[n-1]
- * is an error that names `whose` GPUs they are ("the request's fleet").
- * *st is initialised here; the caller frees it (mp_node_state_free)
- * whatever this returns. Prints what goes wrong and returns the exit
- * status. */
-int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path,
+ * models[0..n), in format fmt (an mp_state_format; auto decides by
+ * content): `nvidia-smi mig -lgi` output, with `-lci` and the plain
+ * nvidia-smi Processes table when present, a plan written by `migplan plan
+ * --format json`, or an `nvidia-mig-parted export`. What such a state
+ * lacks (GPU instance IDs, placements) is said in a note on stderr. A GPU
+ * listed beyond models[n-1] is an error that names `whose` GPUs they are ("the
+ * request's fleet"). *st is initialised here; the caller frees it
+ * (mp_node_state_free) whatever this returns. Prints what goes wrong and
+ * returns the exit status. */
+int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                    const mp_model *const *models, int n, const char *whose,
                    mp_node_state *st);
 
@@ -45,11 +55,12 @@ typedef struct cli_node_states {
 /* --current NODE=FILE, once per value of values: each NODE a node of req
  * (a pool's `names:`, else <pool>-NN), named once, its FILE read as
  * cli_read_state reads it with the pool's model for every GPU and no GPU
- * beyond the pool's `gpus`. A bare FILE (one value) is the request's only
- * node. *out is the caller's to free (cli_node_states_free) whatever
- * this returns. Prints what goes wrong and returns the exit status. */
+ * beyond the pool's `gpus` (fmt: an mp_state_format). A bare FILE (one value)
+ * is the request's only node. *out is the caller's to free
+ * (cli_node_states_free) whatever this returns. Prints what goes wrong and
+ * returns the exit status. */
 int cli_read_node_states(cli_ctx *c, cli_inputs *in, const mp_request *req,
-                         const cli_list *values, cli_node_states *out);
+                         const cli_list *values, int fmt, cli_node_states *out);
 
 void cli_node_states_free(cli_node_states *s);
 

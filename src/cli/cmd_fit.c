@@ -28,6 +28,7 @@ typedef struct fit_args {
     const char *model;
     cli_list items;        /* PROFILE[:START] */
     const char *current;   /* --current FILE: the GPU's state */
+    int current_format;    /* --current-format: an mp_state_format */
     const char *gpu_index; /* --gpu-index N: which GPU of it */
 } fit_args;
 
@@ -175,44 +176,100 @@ static void fits_instead(const mp_gpu_state *g, const int *prof, const int *pin,
     }
 }
 
+/* Per asked profile (and pin) that instead leaves out, the fewest of g's
+ * instances whose removal lets it alone fit, into v->alone. */
+static void alone_hints(const mp_gpu_state *g, const int *prof, const int *pin,
+                        int n, const mp_layout *instead, mp_fit_current_view *v)
+{
+    int placed[MP_MAX_PROFILES] = {0};
+    for (int q = g->layout.gis.n; q < instead->n; q++)
+        placed[instead->gi[q].profile]++;
+    v->n_alone = 0;
+    for (int i = 0; i < n; i++) {
+        if (placed[prof[i]] > 0) {
+            placed[prof[i]]--;
+            continue;
+        }
+        bool seen = false;
+        for (int k = 0; k < v->n_alone; k++)
+            seen |= v->alone[k].profile == prof[i] && v->alone[k].pin == pin[i];
+        if (seen)
+            continue;
+        mp_layout l;
+        mp_fit_result r;
+        unsigned gone = 0;
+        v->alone[v->n_alone].fits =
+            mp_gpu_fit_beside(g, &prof[i], &pin[i], 1, &l, &gone, &r) == 0;
+        v->alone[v->n_alone].profile = prof[i];
+        v->alone[v->n_alone].pin = pin[i];
+        v->alone[v->n_alone++].must_go = gone;
+    }
+}
+
+/* --gpu-index N: 0 and *idx, or the usage error. */
+static int gpu_index(cli_ctx *c, const char *arg, int *idx)
+{
+    if (!arg)
+        return cli_usage_error(c, "--current needs --gpu-index N: which GPU "
+                                  "of the state (its nvidia-smi index)");
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 0 || v >= MP_STATE_MAX_GPUS)
+        return cli_usage_error(c,
+                               "--gpu-index %s: a GPU index is a number from "
+                               "0 to %d (nvidia-smi's index on the node)",
+                               arg, MP_STATE_MAX_GPUS - 1);
+    *idx = (int)v;
+    return 0;
+}
+
+/* GPU idx of st, or, when st does not list it (-lgi lists only GPUs with
+ * instances) or lists it with MIG disabled, an empty GPU of model m in
+ * *empty, with a note on stderr. */
+static const mp_gpu_state *state_gpu(const fit_args *a, const mp_node_state *st,
+                                     int idx, const mp_model *m,
+                                     mp_gpu_state *empty)
+{
+    const mp_gpu_state *g = mp_node_state_gpu(st, idx);
+    if (g && g->layout.mig_enabled)
+        return g;
+    mp_gpu_state_init(empty, idx, m);
+    if (g)
+        fprintf(stderr,
+                "migplan fit: note: %s has MIG disabled on GPU %d; the answer "
+                "is for the GPU once MIG is enabled (nvidia-smi -i %d -mig 1)"
+                "\n",
+                a->current, idx, idx);
+    else if (st->n > 0)
+        fprintf(stderr,
+                "migplan fit: note: %s lists no GPU instance on GPU %d: it is "
+                "taken as a %s with MIG enabled and empty\n",
+                a->current, idx, m->id);
+    return empty;
+}
+
 /* --gpu-index N of --current FILE, read with model m. */
 static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
                        const int *prof, const int *pin, int n)
 {
-    char *end;
-    long idx = a->gpu_index ? strtol(a->gpu_index, &end, 10) : -1;
-    if (!a->gpu_index || !*a->gpu_index || *end || idx < 0 ||
-        idx >= MP_STATE_MAX_GPUS)
-        return cli_usage_error(c,
-                               "--current needs --gpu-index N (0..%d): "
-                               "which GPU of the state",
-                               MP_STATE_MAX_GPUS - 1);
+    int idx = 0;
+    int r = gpu_index(c, a->gpu_index, &idx);
+    if (r)
+        return r;
     if (a->format == FIT_FORMAT_SVG)
         return cli_usage_error(c, "--current answers as a table or json");
     const mp_model *models[MP_STATE_MAX_GPUS];
     int n_models;
-    int r = cli_state_models(c, &m, 1, NULL, models, &n_models);
+    r = cli_state_models(c, &m, 1, NULL, models, &n_models);
     cli_inputs src = {0};
     mp_node_state *st = calloc(1, sizeof(*st));
     if (!st)
         return cli_internal(c, "out of memory");
     if (!r)
-        r = cli_read_state(c, &src, a->current, models, n_models, "the node",
-                           st);
-    const mp_gpu_state *g = r ? NULL : mp_node_state_gpu(st, (int)idx);
+        r = cli_read_state(c, &src, a->current, a->current_format, models,
+                           n_models, "the node", st);
     mp_gpu_state empty;
-    if (!r && !g && st->n == 0) {
-        mp_gpu_state_init(&empty, (int)idx, m); /* -lgi: none found */
-        g = &empty;
-    } else if (!r && !g) {
-        char list[300] = "";
-        size_t k = 0;
-        for (int i = 0; i < st->n; i++)
-            mp_catf(list, sizeof(list), &k, "%s%d", i ? ", " : "",
-                    st->gpu[i].index);
-        r = cli_usage_error(c, "%s lists no GPU %ld; it lists GPU %s",
-                            a->current, idx, list);
-    }
+    const mp_gpu_state *g = r ? NULL : state_gpu(a, st, idx, m, &empty);
     mp_buf b = MP_BUF_INIT;
     bool fits = false;
     if (!r) {
@@ -226,6 +283,7 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         if (!fits) {
             fits_instead(g, prof, pin, n, &instead);
             v.instead = &instead;
+            alone_hints(g, prof, pin, n, &instead, &v);
         }
         if (a->format == FIT_FORMAT_JSON)
             mp_emit_fit_current_json(&v, &b);
@@ -307,7 +365,9 @@ const cli_command cli_cmd_fit = {
         CLI_OPT_TEXT(fit_args, current, "current", "FILE", CLI_VALUE_FILE,
                      "the GPU holds what FILE says (nvidia-smi mig -lgi, "
                      "optionally -lci and nvidia-smi output): do the profiles "
-                     "still fit beside it, and where"),
+                     "still fit beside it, and where; also a plan written "
+                     "with --format json, or an nvidia-mig-parted export"),
+        CLI_OPTION_CURRENT_FORMAT(fit_args, current_format),
         CLI_OPT_TEXT(fit_args, gpu_index, "gpu-index", "N", CLI_VALUE_TEXT,
                      "with --current: the GPU of FILE (its nvidia-smi index)")),
     .operands = CLI_OPERANDS(

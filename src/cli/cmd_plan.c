@@ -48,7 +48,8 @@ typedef struct plan_args {
     bool all_gpus;         /* --all-gpus: no grouping in large plans */
     const char *min_spare; /* --min-spare SIZE: overrides the request's */
     const char *node_name; /* --node-name: the node a script is for */
-    cli_list current; /* --current FILE or NODE=FILE...: plan from states */
+    cli_list current;   /* --current FILE or NODE=FILE...: plan from states */
+    int current_format; /* --current-format: an mp_state_format */
     bool allow_disruption; /* --allow-disruption: in-use instances may go */
     bool reset_unused;     /* --reset-unused: MIG off on unused GPUs */
     const char *request;
@@ -168,6 +169,7 @@ static int emit_script(const plan_args *a, const mp_plan *plan, mp_buf *b,
     if (plan->current) { /* a change script: keep what the plan keeps */
         mp_change_script cs;
         rc = mp_change_from_plan(plan, &cs, d);
+        cs.placements_known = !plan->current->placements_assumed;
         if (!rc)
             rc = mp_emit_change_script(&cs, &o, b, d);
         mp_change_script_free(&cs);
@@ -367,7 +369,8 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
                                   "from --current does not apply then; drop "
                                   "one of them");
     if (req->n_pools)
-        return cli_read_node_states(c, in, req, &a->current, ns);
+        return cli_read_node_states(c, in, req, &a->current, a->current_format,
+                                    ns);
     if (strchr(a->current.v[0], '=') && access(a->current.v[0], F_OK) != 0)
         return cli_usage_error(c,
                                "--current %s: NODE=FILE names a node of a "
@@ -384,7 +387,7 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
     const mp_model *models[MP_STATE_MAX_GPUS];
     int n;
     cli_fleet_models(req, models, &n);
-    return cli_read_state(c, in, a->current.v[0], models, n,
+    return cli_read_state(c, in, a->current.v[0], a->current_format, models, n,
                           "the request's fleet", st);
 }
 
@@ -549,8 +552,11 @@ const cli_command cli_cmd_plan = {
                      CLI_LIST_MAX,
                      "plan from the node's state (nvidia-smi mig -lgi output, "
                      "with -lci and nvidia-smi's process table): keep what is "
-                     "in use, change as little as possible; with node pools, "
-                     "NODE=FILE once per node (the others are empty)"),
+                     "in use, change as little as possible; also a plan "
+                     "written with --format json, or an nvidia-mig-parted "
+                     "export; with node pools, NODE=FILE once per node (the "
+                     "others are empty)"),
+        CLI_OPTION_CURRENT_FORMAT(plan_args, current_format),
         CLI_OPT_FLAG(plan_args, allow_disruption, "allow-disruption",
                      "--current: destroy instances in use when the request "
                      "needs their room (as few as it can)"),

@@ -23,6 +23,7 @@ typedef struct script_args {
     const char *output;
     const char *file;
     const char *current;   /* --current FILE: a change script from it */
+    int current_format;    /* --current-format: an mp_state_format */
     bool allow_disruption; /* may destroy instances in use */
 } script_args;
 
@@ -191,11 +192,13 @@ static int write_change(cli_ctx *c, const script_args *a,
         rc = cli_internal(c, "out of memory");
         goto out;
     }
-    rc = cli_read_state(c, &src, a->current, models, n_models, "the node", st);
+    rc = cli_read_state(c, &src, a->current, a->current_format, models,
+                        n_models, "the node", st);
     if (rc)
         goto out;
     rc = mp_change_from_config(cfg, st, t->nodep, a->allow_disruption, &cs,
                                &notes, &d);
+    cs.placements_known = !st->placements_assumed;
     put_notes(&notes);
     if (rc == MP_EINFEASIBLE) {
         if (d.line > 0)
@@ -305,7 +308,10 @@ const cli_command cli_cmd_script = {
                      "write a change script from the node's state in FILE "
                      "(nvidia-smi mig -lgi, -lci and nvidia-smi output): it "
                      "keeps what the config still wants, destroys only what "
-                     "it must, never an instance in use"),
+                     "it must, never an instance in use; also a plan "
+                     "written with --format json, or an nvidia-mig-parted "
+                     "export"),
+        CLI_OPTION_CURRENT_FORMAT(script_args, current_format),
         CLI_OPT_FLAG(script_args, allow_disruption, "allow-disruption",
                      "with --current: destroy instances in use when the "
                      "config cannot be met otherwise (the fewest)"),

@@ -346,6 +346,63 @@ static void warn_output_format(parser *p)
                     p->cmd->name, path, path, path);
 }
 
+/* Add to *n the values "-" (standard input) of a file field f, naming the
+ * first two in who[]. */
+static void count_stdin(const void *f, cli_store store, const char *name,
+                        bool option, int *n, char who[2][80])
+{
+    const char *const *v = store == CLI_STORE_LIST ? ((const cli_list *)f)->v
+                                                   : (const char *const *)f;
+    int k = store == CLI_STORE_LIST ? ((const cli_list *)f)->n : 1;
+    for (int i = 0; i < k; i++)
+        if (v[i] && strcmp(v[i], "-") == 0) {
+            if (*n < 2)
+                snprintf(who[*n], sizeof(who[0]), "%s%s", option ? "--" : "",
+                         name);
+            (*n)++;
+        }
+}
+
+/* Does an input operand fill the field at offset (an operand spelled as
+ * an option too, like -f FILE)? */
+static bool operand_field(const parser *p, size_t offset)
+{
+    for (const cli_operand *op = p->cmd->operands; op && op->name; op++)
+        if (op->value == CLI_VALUE_FILE && op->offset == offset)
+            return true;
+    return false;
+}
+
+/* Standard input can be read once: two inputs given as - are refused. */
+static int one_stdin(parser *p)
+{
+    int n = 0;
+    char who[2][80];
+    for (const cli_operand *op = p->cmd->operands; op && op->name; op++)
+        if (op->value == CLI_VALUE_FILE)
+            count_stdin(field(p->args, op->offset), op->store, op->name, false,
+                        &n, who);
+    for (const cli_option *o = p->cmd->options; o->name; o++)
+        if (o->value == CLI_VALUE_FILE &&
+            (o->store == CLI_STORE_STRING || o->store == CLI_STORE_LIST) &&
+            !operand_field(p, o->offset))
+            count_stdin(field(p->args, o->offset), o->store, o->name, true, &n,
+                        who);
+    if (n < 2)
+        return 0;
+    if (strcmp(who[0], who[1]) == 0)
+        cli_usage_error(p->c,
+                        "standard input (-) is given twice as %s; it can be "
+                        "read only once",
+                        who[0]);
+    else
+        cli_usage_error(p->c,
+                        "standard input (-) can be read only once, but %s and "
+                        "%s both name it; save one of them to a file",
+                        who[0], who[1]);
+    return CLI_BAD;
+}
+
 /* Defaults as if typed first; a bad default is a table bug. */
 static int defaults(parser *p)
 {
@@ -374,6 +431,8 @@ int cli_parse(struct cli_ctx *c, const cli_command *cmd, int argc, char **argv,
         r = from_env(&p);
     if (!r)
         warn_output_format(&p);
+    if (!r)
+        r = one_stdin(&p);
     return r ? r : enough(&p);
 }
 

@@ -469,12 +469,23 @@ static void put_sorted(char **items, int n, mp_buf *out)
     }
 }
 
+/* A GPU instance ID in a change script's data: "?" when the state did not
+ * give it (the runtime finds it on the node by profile and start). */
+static const char *id_word(int gi_id, char *buf, size_t n)
+{
+    if (gi_id < 0)
+        return "?";
+    snprintf(buf, n, "%d", gi_id);
+    return buf;
+}
+
 /* "ID:PROFILE-ID:START" of a change entry. */
 static void change_word(const mp_model *m, const mp_gi_change *c, mp_buf *out,
                         const char *sep)
 {
-    mp_buf_printf(out, "%s%d:%d:%d", sep, c->gi_id, m->profiles[c->profile].id,
-                  c->start);
+    char id[16];
+    mp_buf_printf(out, "%s%s:%d:%d", sep, id_word(c->gi_id, id, sizeof(id)),
+                  m->profiles[c->profile].id, c->start);
 }
 
 /* The fields gpu_data gives for GPU g (see change_runtime.sh). */
@@ -494,7 +505,9 @@ static void change_record(const mp_change_gpu *g, mp_buf *out)
     char w[64];
     int n = g->from.layout.mig_enabled ? from->n : 0;
     for (int q = 0; q < n; q++) {
-        snprintf(w, sizeof(w), "%d:%d:%d", g->from.gi[q].gi_id,
+        char id[16];
+        snprintf(w, sizeof(w), "%s:%d:%d",
+                 id_word(g->from.gi[q].gi_id, id, sizeof(id)),
                  m->profiles[from->gi[q].profile].id, from->gi[q].start);
         items[q] = strdup(w);
     }
@@ -552,7 +565,9 @@ static void change_comment(const mp_change_gpu *g, mp_buf *out)
                   mp_gpu_change_none(c) ? " (no change)" : "");
     for (int k = 0; k < c->n_destroy; k++) {
         const mp_gi_change *x = &c->destroy[k];
-        mp_buf_printf(out, "#   destroy GI %d (%s@%d)%s\n", x->gi_id,
+        char id[16];
+        mp_buf_printf(out, "#   destroy GI %s (%s@%d)%s\n",
+                      id_word(x->gi_id, id, sizeof(id)),
                       m->profiles[x->profile].name, x->start,
                       x->in_use ? ", IN USE when planned" : "");
     }
@@ -566,8 +581,9 @@ static void change_comment(const mp_change_gpu *g, mp_buf *out)
     bool any_busy = false;
     for (int k = 0; k < c->n_keep; k++) {
         const mp_gi_change *x = &c->keep[k];
-        snprintf(text[x->to], sizeof(text[0]), "%sGI %d", x->in_use ? "*" : "",
-                 x->gi_id);
+        char id[16];
+        snprintf(text[x->to], sizeof(text[0]), "%sGI %s", x->in_use ? "*" : "",
+                 id_word(x->gi_id, id, sizeof(id)));
         any_busy |= x->in_use;
         lab.gi[x->to] = text[x->to];
     }
@@ -577,6 +593,25 @@ static void change_comment(const mp_change_gpu *g, mp_buf *out)
         layout_diagram(&g->to, &lab, out);
     if (any_busy)
         mp_buf_puts(out, "#   (*: in use when planned; kept)\n");
+}
+
+/* What the state did not say: GPU instance IDs ("GI ?"), placements. */
+static void unknown_ids_comment(const mp_change_script *s, mp_buf *out)
+{
+    bool unknown = false;
+    for (int k = 0; k < s->n; k++)
+        for (int q = 0; q < s->gpus[k].from.layout.gis.n; q++)
+            unknown |= s->gpus[k].from.gi[q].gi_id < 0;
+    if (!s->placements_known)
+        mp_buf_puts(out, "#\n# The state was a mig-parted export: counts, no "
+                         "placements. The start slots\n# below are where "
+                         "mig-parted creates them; if the node holds its "
+                         "instances\n# elsewhere, the check stops the script "
+                         "before any change.\n");
+    if (unknown)
+        mp_buf_puts(out,
+                    "#\n# GI ?: an ID the state did not give; the script "
+                    "finds it on the node by\n# profile and start slot.\n");
 }
 
 int mp_emit_change_script(const mp_change_script *s, const mp_script_opts *o,
@@ -602,6 +637,7 @@ int mp_emit_change_script(const mp_change_script *s, const mp_script_opts *o,
         "twice; GPUs\n# not listed are not touched. Run it as root. "
         "DRY_RUN=1 previews every GPU's\n# commands, then lists what "
         "blocks the change.\n");
+    unknown_ids_comment(s, out);
     for (int k = 0; k < s->n; k++)
         change_comment(&s->gpus[k], out);
     mp_buf_puts(out, "\n");

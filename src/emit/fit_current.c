@@ -57,6 +57,42 @@ static void placed_list(const mp_layout *l, const int *order, int n,
     }
 }
 
+/* The instances of mask, those in use last, as "a, b". */
+static void list_mask(const mp_gpu_state *g, unsigned mask, mp_buf *out)
+{
+    bool first = true;
+    for (int pass = 0; pass < 2; pass++)
+        for (int q = 0; q < g->layout.gis.n; q++)
+            if ((mask & (1u << q)) && (g->gi[q].n_processes > 0) == pass) {
+                char d[200];
+                mp_gpu_state_describe(g, q, d, sizeof(d));
+                mp_buf_printf(out, "%s%s", first ? "" : ", ", d);
+                first = false;
+            }
+}
+
+/* Per profile left out: what must go for it alone. */
+static void alone_text(const mp_fit_current_view *v, mp_buf *out)
+{
+    const mp_model *m = v->gpu->layout.gis.model;
+    for (int k = 0; k < v->n_alone; k++) {
+        char at[16] = "";
+        if (v->alone[k].pin >= 0)
+            snprintf(at, sizeof(at), "@%d", v->alone[k].pin);
+        mp_buf_printf(out, "%s%s: ", m->profiles[v->alone[k].profile].name, at);
+        if (v->alone[k].fits)
+            mp_buf_puts(out, "fits alone beside them, not with the rest "
+                             "asked\n");
+        else if (!v->alone[k].must_go)
+            mp_buf_puts(out, "does not fit even on the empty GPU\n");
+        else {
+            mp_buf_puts(out, "alone it fits if these are destroyed: ");
+            list_mask(v->gpu, v->alone[k].must_go, out);
+            mp_buf_puts(out, "\n");
+        }
+    }
+}
+
 void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
 {
     const mp_gpu_state *g = v->gpu;
@@ -66,14 +102,7 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
         mp_buf_printf(out, "Does not fit beside them: %s\n", v->reason);
         if (v->must_go) {
             mp_buf_puts(out, "It would fit if these were destroyed: ");
-            bool first = true;
-            for (int q = 0; q < g->layout.gis.n; q++)
-                if (v->must_go & (1u << q)) {
-                    char d[200];
-                    mp_gpu_state_describe(g, q, d, sizeof(d));
-                    mp_buf_printf(out, "%s%s", first ? "" : ", ", d);
-                    first = false;
-                }
+            list_mask(g, v->must_go, out);
             mp_buf_puts(out, ".\n");
         } else {
             mp_buf_puts(out, "It would not fit even on the empty GPU.\n");
@@ -84,6 +113,7 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
             mp_buf_puts(out, "nothing");
         placed_list(v->instead, order, n, out);
         mp_buf_puts(out, "\n");
+        alone_text(v, out);
         return;
     }
     const mp_layout *l = v->layout;
@@ -94,7 +124,10 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
     char text[MP_MAX_GIS][32];
     const char *subs[MP_MAX_GIS];
     for (int q = 0; q < l->n; q++) {
-        if (q < g->layout.gis.n)
+        if (q < g->layout.gis.n && g->gi[q].gi_id < 0)
+            snprintf(text[q], sizeof(text[q]), "%sGI ?",
+                     g->gi[q].n_processes > 0 ? "*" : "");
+        else if (q < g->layout.gis.n)
             snprintf(text[q], sizeof(text[q]), "%sGI %d",
                      g->gi[q].n_processes > 0 ? "*" : "", g->gi[q].gi_id);
         else
@@ -108,8 +141,9 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
                      "as they are):\n");
     for (int k = 0; k < n; k++) {
         const mp_gi *gi = &l->gi[order[k]];
-        mp_buf_printf(out, "  nvidia-smi mig -i %d -cgi %d:%d -C\n", g->index,
-                      l->model->profiles[gi->profile].id, gi->start);
+        mp_buf_printf(out, "  nvidia-smi mig -i %d -cgi %d:%d -C   # %s@%d\n",
+                      g->index, l->model->profiles[gi->profile].id, gi->start,
+                      l->model->profiles[gi->profile].name, gi->start);
     }
 }
 
@@ -120,7 +154,10 @@ static cJSON *existing_json(const mp_gpu_state *g, int q)
     cJSON_AddStringToObject(o, "profile",
                             l->model->profiles[l->gi[q].profile].name);
     cJSON_AddNumberToObject(o, "start", l->gi[q].start);
-    cJSON_AddNumberToObject(o, "gi_id", g->gi[q].gi_id);
+    if (g->gi[q].gi_id >= 0)
+        cJSON_AddNumberToObject(o, "gi_id", g->gi[q].gi_id);
+    else
+        cJSON_AddNullToObject(o, "gi_id"); /* a plan or export: unknown */
     cJSON_AddBoolToObject(o, "in_use", g->gi[q].n_processes > 0);
     if (g->gi[q].process)
         cJSON_AddStringToObject(o, "process", g->gi[q].process);
@@ -138,6 +175,40 @@ static cJSON *added_json(const mp_layout *l, const int *order, int n)
         cJSON_AddStringToObject(o, "profile",
                                 l->model->profiles[gi->profile].name);
         cJSON_AddNumberToObject(o, "start", gi->start);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+/* The existing entries of mask, those in use last. */
+static cJSON *mask_json(const mp_gpu_state *g, unsigned mask)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int pass = 0; pass < 2; pass++)
+        for (int q = 0; q < g->layout.gis.n; q++)
+            if ((mask & (1u << q)) && (g->gi[q].n_processes > 0) == pass)
+                cJSON_AddItemToArray(a, existing_json(g, q));
+    return a;
+}
+
+static cJSON *alone_json(const mp_fit_current_view *v)
+{
+    const mp_model *m = v->gpu->layout.gis.model;
+    cJSON *a = cJSON_CreateArray();
+    for (int k = 0; k < v->n_alone; k++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "profile",
+                                m->profiles[v->alone[k].profile].name);
+        if (v->alone[k].pin >= 0)
+            cJSON_AddNumberToObject(o, "start", v->alone[k].pin);
+        else
+            cJSON_AddNullToObject(o, "start");
+        cJSON_AddBoolToObject(o, "fits_alone", v->alone[k].fits);
+        if (v->alone[k].fits || v->alone[k].must_go)
+            cJSON_AddItemToObject(o, "fits_if_destroyed",
+                                  mask_json(v->gpu, v->alone[k].must_go));
+        else
+            cJSON_AddNullToObject(o, "fits_if_destroyed");
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -168,13 +239,11 @@ void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out)
         }
     } else {
         cJSON_AddStringToObject(root, "reason", v->reason);
-        cJSON *b = cJSON_AddArrayToObject(root, "blocked_by");
-        for (int q = 0; q < g->layout.gis.n; q++)
-            if (v->must_go & (1u << q))
-                cJSON_AddItemToArray(b, existing_json(g, q));
+        cJSON_AddItemToObject(root, "blocked_by", mask_json(g, v->must_go));
         int n = v->instead ? added_order(v, v->instead, order) : 0;
         cJSON_AddItemToObject(root, "fits_instead",
                               added_json(v->instead, order, n));
+        cJSON_AddItemToObject(root, "alone", alone_json(v));
     }
     mp_json_print(root, out);
     cJSON_Delete(root);

@@ -15,11 +15,14 @@ void mp_gpu_state_describe(const mp_gpu_state *g, int q, char *buf, size_t n)
     const mp_layout *l = &g->layout.gis;
     const mp_gi_state *s = &g->gi[q];
     const char *name = l->model->profiles[l->gi[q].profile].name;
+    char id[24] = "GI ID unknown";
+    if (s->gi_id >= 0)
+        snprintf(id, sizeof(id), "GI %d", s->gi_id);
     if (s->n_processes > 0)
-        snprintf(buf, n, "%s@%d (GI %d, in use by %s)", name, l->gi[q].start,
-                 s->gi_id, s->process ? s->process : "a process");
+        snprintf(buf, n, "%s@%d (%s, in use by %s)", name, l->gi[q].start, id,
+                 s->process ? s->process : "a process");
     else
-        snprintf(buf, n, "%s@%d (GI %d)", name, l->gi[q].start, s->gi_id);
+        snprintf(buf, n, "%s@%d (%s)", name, l->gi[q].start, id);
 }
 
 typedef struct search {

@@ -56,7 +56,7 @@ int mp_gpu_state_add(mp_gpu_state *g, int profile_id, int start, int size,
                  p->name, profile_id, m->id, pl, start, size);
         return MP_ESCHEMA;
     }
-    if (mp_gpu_state_find(g, gi_id) >= 0) {
+    if (gi_id >= 0 && mp_gpu_state_find(g, gi_id) >= 0) {
         snprintf(why, n, "GPU instance ID %d is listed twice on GPU %d", gi_id,
                  g->index);
         return MP_ESCHEMA;

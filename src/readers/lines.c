@@ -81,3 +81,12 @@ int mp_line_col(const char *s, size_t off)
 {
     return 1 + mp_utf8_width(s, off);
 }
+
+const char *mp_skip_bom(const char *text, size_t *len)
+{
+    if (*len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        *len -= 3;
+        return text + 3;
+    }
+    return text;
+}

@@ -33,6 +33,11 @@ bool mp_lines_next(mp_lines *it, const char **s, size_t *n);
 int mp_line_check(const char *path, int line, const char *s, size_t n,
                   const char *what, mp_diag *d);
 
+/* text past a leading UTF-8 byte order mark (Windows tools write one),
+ * *len less its 3 bytes; text itself when it has none. Lines keep their
+ * numbers: the mark is no line of its own. */
+const char *mp_skip_bom(const char *text, size_t *len);
+
 /* The 1-based column, in code points, of byte offset off of line s. */
 int mp_line_col(const char *s, size_t off);
 

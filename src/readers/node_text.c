@@ -6,6 +6,8 @@
  * CSV captures in tests/data/nvidia-smi/. */
 #include "node_text.h"
 
+#include "lines.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ static bool next_line(const char *text, size_t len, size_t *pos, int *line,
 
 int mp_node_text_kind(const char *text, size_t len)
 {
+    text = mp_skip_bom(text, &len);
     size_t pos = 0;
     int line = 0;
     text_line l;
@@ -78,6 +81,16 @@ static int add_gpu(const mp_db *db, mp_node *out, const char *path,
                            "GPU %ld: PCI ID 0x%08X (%s) is not a MIG GPU "
                            "migplan knows (`migplan gpus` lists them)",
                            idx, device, name);
+    const mp_model *named = NULL;
+    if (m && *name && mp_db_find_device(db, name, &named, &dev, &why) == 0 &&
+        named != m)
+        return mp_diag_set(d, MP_ESCHEMA, path, l->line, l->col,
+                           "GPU %ld: the name '%s' names %s, but PCI ID "
+                           "0x%08X is %s (%s); the two contradict each "
+                           "other: capture the line again with nvidia-smi",
+                           idx, name, named->id, device, m->id,
+                           mp_model_product(m, device));
+    dev = NULL;
     if (!m && mp_db_find_device(db, name, &m, &dev, &why) != 0)
         return mp_diag_set(d, MP_ESCHEMA, path, l->line, l->col,
                            "GPU %ld: '%s' is not a MIG GPU migplan knows: %s",
@@ -188,6 +201,7 @@ int mp_node_parse_text(const mp_db *db, const char *text, size_t len,
                        const char *path, mp_node *out, mp_diag *d)
 {
     int kind = mp_node_text_kind(text, len);
+    text = mp_skip_bom(text, &len);
     out->gpus =
         mp_arena_alloc(&out->arena, MP_NODE_MAX_GPUS * sizeof(*out->gpus));
     out->path = mp_arena_strdup(&out->arena, path);

@@ -4,9 +4,19 @@
 #include "migplan/readers/state_reader.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lines.h"
 #include "migplan/readers/nvsmi_table.h"
+#include "state_internal.h"
+
+/* The compute instances -lci listed so far in one GPU instance. */
+typedef struct ci_state {
+    unsigned long long ids; /* bit i: compute instance ID i (mod 64) */
+    unsigned used;          /* bit s: compute slice s (placements) */
+    int slices;             /* compute slices of those listed */
+} ci_state;
 
 typedef struct rd {
     const mp_nvsmi_doc *doc;
@@ -15,6 +25,7 @@ typedef struct rd {
     mp_node_state *st;
     bool skipped[MP_STATE_MAX_GPUS];
     mp_diag *d;
+    ci_state ci[MP_STATE_MAX_GPUS][MP_MAX_GIS]; /* by GPU index, instance */
 } rd;
 
 #define ERR(r, code, line, col, ...)                                           \
@@ -83,6 +94,14 @@ static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
         r->skipped[index] = true;
         return NULL;
     }
+    return mp_node_state_add_gpu(st, index, m);
+}
+
+mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
+                                    const mp_model *m)
+{
+    if (mp_node_state_gpu(st, index) || st->n >= MP_STATE_MAX_GPUS)
+        return NULL;
     int i = st->n++;
     while (i > 0 && st->gpu[i - 1].index > index) {
         st->gpu[i] = st->gpu[i - 1];
@@ -110,8 +129,10 @@ static int read_lgi(rd *r, const mp_nvsmi_table *t)
                        "a GPU instance row reads \"GPU MIG NAME PROFILE-ID "
                        "INSTANCE-ID START:SIZE\"; this one does not");
         mp_gpu_state *g = gpu_of(r, l, &c[0], &rc);
-        if (rc || !g)
+        if (rc)
             return rc;
+        if (!g)
+            continue; /* beyond the caller's GPUs: counted, read on */
         if ((rc = want_int(r, l, &c[3], "the profile ID", 255, &pid)) ||
             (rc = want_int(r, l, &c[4], "the GPU instance ID", 4095, &gi)) ||
             (rc = want_slot(r, l, &c[5], &start, &size)))
@@ -157,6 +178,91 @@ static int instance_of(rd *r, const mp_nvsmi_row *row, int gi_cell,
     return 0;
 }
 
+/* The compute-instance profile of GPU instance q of g with nvidia-smi CI
+ * profile ID id, or NULL; *known false when the database has no CI IDs for
+ * it (then no ID can be checked). */
+static const mp_ci_profile *ci_profile(const mp_gpu_state *g, int q, int id,
+                                       bool *known)
+{
+    const mp_layout *l = &g->layout.gis;
+    const mp_gi_profile *p = &l->model->profiles[l->gi[q].profile];
+    *known = false;
+    for (int c = 0; c < p->n_cis; c++) {
+        *known |= p->cis[c].id >= 0;
+        if (p->cis[c].id == id)
+            return &p->cis[c];
+    }
+    return NULL;
+}
+
+/* The CI profiles of p as "1c.3g.40gb (ID 0), ..." into buf. */
+static void ci_list(const mp_gi_profile *p, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < p->n_cis; c++)
+        mp_catf(buf, n, &k, "%s%s (ID %d)", c ? ", " : "", p->cis[c].name,
+                p->cis[c].id);
+}
+
+/* One -lci row of GPU instance q of g: a CI profile that instance has, a
+ * CI instance ID not seen before in it, and (with the Placement column) a
+ * placement of the profile's size inside the instance, overlapping no
+ * other; without placements, no more compute slices than it has. */
+static int check_ci(rd *r, const mp_nvsmi_row *row, mp_gpu_state *g, int q)
+{
+    const mp_nvsmi_cell *c = row->cells;
+    const mp_layout *l = &g->layout.gis;
+    const mp_gi_profile *p = &l->model->profiles[l->gi[q].profile];
+    int line = row->line, pid, cid, start = 0, size = 0, rc;
+    if ((rc = want_int(r, line, &c[4], "the CI profile ID", 255, &pid)) ||
+        (rc = want_int(r, line, &c[5], "the compute instance ID", 255, &cid)))
+        return rc;
+    if (row->n_cells == 7 && (rc = want_slot(r, line, &c[6], &start, &size)))
+        return rc;
+    bool known;
+    const mp_ci_profile *ci = ci_profile(g, q, pid, &known);
+    char list[400];
+    ci_list(p, list, sizeof(list));
+    if (!ci && known)
+        return ERR(r, MP_ESCHEMA, line, c[4].col,
+                   "GPU instance %d (%s) on GPU %d has no compute instance "
+                   "profile ID %d; its CI profiles: %s",
+                   g->gi[q].gi_id, p->name, g->index, pid, list);
+    ci_state *cs = &r->ci[g->index][q];
+    if (cs->ids & (1ull << (cid & 63)))
+        return ERR(r, MP_ESCHEMA, line, c[5].col,
+                   "compute instance %d is listed twice in GPU instance %d of "
+                   "GPU %d",
+                   cid, g->gi[q].gi_id, g->index);
+    cs->ids |= 1ull << (cid & 63);
+    int slices = ci ? ci->compute_slices : size;
+    if (row->n_cells == 7 && ci && size != ci->compute_slices)
+        return ERR(r, MP_ESCHEMA, line, c[6].col,
+                   "%s uses %d compute slice%s, not %d", ci->name,
+                   ci->compute_slices, ci->compute_slices == 1 ? "" : "s",
+                   size);
+    if (start + size > p->compute_slices ||
+        cs->slices + slices > p->compute_slices)
+        return ERR(r, MP_ESCHEMA, line, c[row->n_cells == 7 ? 6 : 4].col,
+                   "GPU instance %d (%s) on GPU %d has %d compute slices; "
+                   "this compute instance does not fit in it (%s)",
+                   g->gi[q].gi_id, p->name, g->index, p->compute_slices,
+                   row->n_cells == 7 ? "its placement runs past them"
+                                     : "the instances listed use more");
+    unsigned mask = ((1u << size) - 1u) << start;
+    if (row->n_cells == 7 && (cs->used & mask))
+        return ERR(r, MP_ESCHEMA, line, c[6].col,
+                   "compute instance %d at %d:%d overlaps another compute "
+                   "instance of GPU instance %d on GPU %d",
+                   cid, start, size, g->gi[q].gi_id, g->index);
+    cs->used |= mask;
+    cs->slices += slices;
+    mp_gi_state *s = &g->gi[q];
+    s->n_ci = s->n_ci < 0 ? 1 : s->n_ci + 1;
+    return 0;
+}
+
 /* |   0     11       MIG 1g.18gb          0         0          0:1     | */
 static int read_lci(rd *r, const mp_nvsmi_table *t)
 {
@@ -180,10 +286,10 @@ static int read_lci(rd *r, const mp_nvsmi_table *t)
         mp_gpu_state *g;
         int q;
         rc = instance_of(r, row, 1, "a compute instance", &g, &q);
-        if (rc || !g)
+        if (!rc && g)
+            rc = check_ci(r, row, g, q);
+        if (rc)
             return rc;
-        mp_gi_state *s = &g->gi[q];
-        s->n_ci = s->n_ci < 0 ? 1 : s->n_ci + 1;
     }
     return 0;
 }
@@ -206,7 +312,13 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
             return ERR(r, MP_ESYNTAX, row->line, 1,
                        "a process row reads \"GPU GI CI PID TYPE NAME "
                        "[MEMORY]\"; this one does not");
-        if (mp_nvsmi_cell_is(&c[1], "N/A")) /* a GPU without MIG */
+        bool no_mig = mp_nvsmi_cell_is(&c[1], "N/A"); /* GI N/A */
+        if (no_mig && !gpu_of(r, row->line, &c[0], &rc)) {
+            if (rc)
+                return rc;
+            continue; /* beyond the caller's GPUs: counted, read on */
+        }
+        if (no_mig)
             return ERR(r, MP_ESCHEMA, row->line, c[1].col,
                        "GPU %.*s runs a process with MIG disabled (GI "
                        "N/A): --current plans from MIG-enabled GPUs only "
@@ -216,8 +328,10 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
         mp_gpu_state *g;
         int q;
         rc = instance_of(r, row, 1, "a process", &g, &q);
-        if (rc || !g)
+        if (rc)
             return rc;
+        if (!g)
+            continue; /* beyond the caller's GPUs */
         mp_gi_state *s = &g->gi[q];
         if (s->n_processes++ == 0) {
             /* the name runs from the sixth cell to before the memory */
@@ -255,11 +369,19 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                         mp_node_state *st, mp_diag *d)
 {
     memset(st, 0, sizeof(*st));
+    st->format = MP_STATE_NVSMI;
     mp_nvsmi_doc doc;
+    text = mp_skip_bom(text, &len); /* else line 1 is no table rule */
     int rc = mp_nvsmi_parse(text, len, path, &doc, d);
     if (rc)
         return rc;
-    rd r = {&doc, models, n_models, st, {false}, d};
+    rd *r = calloc(1, sizeof(*r));
+    if (!r) {
+        mp_nvsmi_doc_free(&doc);
+        return mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
+    }
+    *r = (rd){
+        .doc = &doc, .models = models, .n_models = n_models, .st = st, .d = d};
     /* GPU instances first: compute instances and processes refer to them */
     static const char *const order[] = {
         "GPU instances:", "Compute instances:", "Processes:"};
@@ -270,7 +392,7 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
         for (int i = 0; i < doc.n_tables && !rc; i++)
             if (titled(&doc.tables[i], order[k])) {
                 any |= k == 0;
-                rc = read[k](&r, &doc.tables[i]);
+                rc = read[k](r, &doc.tables[i]);
             }
     for (int i = 0; i < doc.n_lines && !rc; i++) {
         const mp_nvsmi_line *l = &doc.lines[i];
@@ -296,6 +418,7 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                          "`nvidia-smi mig -lgi` (followed, if you like, by "
                          "`nvidia-smi mig -lci` and `nvidia-smi`)");
     mp_nvsmi_doc_free(&doc);
+    free(r);
     return rc;
 }
 
@@ -311,4 +434,92 @@ void mp_node_state_free(mp_node_state *st)
 {
     if (st)
         mp_arena_free(&st->arena);
+}
+
+/* Does text[0..len) hold s? */
+static bool has(const char *text, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(text + i, s, n) == 0)
+            return true;
+    return false;
+}
+
+/* Does a line of text start with key (a top-level YAML key)? */
+static bool has_key(const char *text, size_t len, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i + n <= len; i++)
+        if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, key, n) == 0)
+            return true;
+    return false;
+}
+
+mp_state_format mp_state_sniff(const char *text, size_t len)
+{
+    text = mp_skip_bom(text, &len);
+    size_t i = 0;
+    while (i < len && strchr(" \t\r\n", text[i]) && text[i])
+        i++;
+    const char *t = text + i;
+    size_t n = len - i;
+    if (n > 0 && *t == '{') {
+        if (has(t, n, "\"mig-configs\""))
+            return MP_STATE_MIGPARTED;
+        if (has(t, n, "\"gpus\"") || has(t, n, "\"feasible\""))
+            return MP_STATE_PLAN;
+        return MP_STATE_AUTO;
+    }
+    if (has_key(t, n, "version:") && has_key(t, n, "mig-configs:"))
+        return MP_STATE_MIGPARTED;
+    static const char *const marks[] = {"GPU instances:", "Compute instances:",
+                                        "Processes:", "No GPU instances found",
+                                        "No MIG-enabled devices found"};
+    for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+        if (has(t, n, marks[k]))
+            return MP_STATE_NVSMI;
+    return MP_STATE_AUTO;
+}
+
+const char *mp_state_format_name(mp_state_format f)
+{
+    switch (f) {
+    case MP_STATE_NVSMI:
+        return "nvidia-smi";
+    case MP_STATE_PLAN:
+        return "plan-json";
+    case MP_STATE_MIGPARTED:
+        return "mig-parted";
+    case MP_STATE_AUTO:
+        break;
+    }
+    return "auto";
+}
+
+int mp_state_read(const char *text, size_t len, const char *path,
+                  mp_state_format f, const mp_model *const *models,
+                  int n_models, mp_node_state *st, mp_diag *d)
+{
+    if (f == MP_STATE_AUTO)
+        f = mp_state_sniff(text, len);
+    switch (f) {
+    case MP_STATE_NVSMI:
+        return mp_state_read_nvsmi(text, len, path, models, n_models, st, d);
+    case MP_STATE_PLAN:
+        return mp_state_read_plan(text, len, path, models, n_models, st, d);
+    case MP_STATE_MIGPARTED:
+        return mp_state_read_migparted(text, len, path, models, n_models, st,
+                                       d);
+    case MP_STATE_AUTO:
+        break;
+    }
+    memset(st, 0, sizeof(*st));
+    return mp_diag_set(
+        d, MP_ESYNTAX, path, 1, 1,
+        "this is no state migplan reads; --current takes nvidia-smi output "
+        "(`nvidia-smi mig -lgi`, optionally followed by `nvidia-smi mig "
+        "-lci` and `nvidia-smi`), a plan (`migplan plan --format json`) or "
+        "an `nvidia-mig-parted export` (YAML or JSON); --current-format "
+        "nvidia-smi|plan-json|mig-parted says which");
 }

@@ -70,10 +70,31 @@ read_node() {
             print $2 ":" $3, name " (pid " $5 ")" }' <<<"$smi_out")
 }
 
+# The words "ID:PROFILE:START" of $2, those whose ID was not known when
+# planned ("?": a state read from a plan or a mig-parted export) with the
+# ID of the GPU instance GPU $1 holds at PROFILE:START now.
+with_ids() {
+    local w n out=''
+    for w in $2; do
+        if [ "${w%%:*}" = '?' ]; then
+            for n in ${g_gis[$1]:-}; do
+                [ "${n#*:}" != "${w#*:}" ] || w=$n
+            done
+        fi
+        out="$out${out:+ }$w"
+    done
+    printf '%s' "$out"
+}
+
 # Set the f_* fields from GPU $1's data.
 gpu_fields() {
     IFS='|' read -r f_model f_devices f_mig f_from f_target f_keep f_destroy \
         f_create f_names <<<"$(gpu_data "$1")"
+    if [[ "$f_from" == *'?:'* ]]; then
+        f_from=$(sorted "$(with_ids "$1" "$f_from")")
+        f_keep=$(with_ids "$1" "$f_keep")
+        f_destroy=$(with_ids "$1" "$f_destroy")
+    fi
 }
 
 # The name of profile ID $1 on the GPU looked at (f_names).

@@ -22,18 +22,32 @@ typedef struct mp_fit_current_view {
     /* does not fit: the GPU's instances, then the most of the asked ones
      * that do fit beside them (largest first), or NULL */
     const mp_layout *instead;
+    /* does not fit: per asked profile that is not in instead, the fewest
+     * of the GPU's instances whose removal lets it alone fit (bit q; those
+     * in use avoided first; 0 when it does not fit even the empty GPU) */
+    struct {
+        int profile; /* index into the model's profiles */
+        int pin;     /* the start asked, or -1 */
+        bool fits;   /* it alone fits beside the GPU's instances */
+        unsigned must_go;
+    } alone[MP_MAX_GIS + 1];
+    int n_alone;
     bool unicode;
 } mp_fit_current_view;
 
 /* The GPU's instances, the added ones with their starts in a diagram, and
  * the nvidia-smi commands that create them, largest first at explicit
- * starts; or why not, which instances block and what fits instead. */
+ * starts; or why not, which instances block (those in use last), what
+ * fits instead, and per profile left out what must go for it alone. */
 void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out);
 
 /* {"model", "gpu_index", "fits", "existing": [{"profile", "start",
- * "gi_id", "in_use", "process"}], "added": [{"profile", "start"}] in
- * creation order, "commands"} or, not fitting, "reason", "blocked_by"
- * (existing entries) and "fits_instead" (added entries). */
+ * "gi_id" (null: unknown), "in_use", "process"}], "added": [{"profile",
+ * "start"}] in creation order, "commands"} or, not fitting, "reason",
+ * "blocked_by" (existing entries), "fits_instead" (added entries) and "alone":
+ * per profile left out, {"profile", "start" (or null), "fits_alone",
+ * "fits_if_destroyed"
+ * (existing entries; null when not even the empty GPU holds it)}. */
 void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out);
 
 #endif

@@ -24,7 +24,9 @@
 
 /* What nvidia-smi says of one GPU instance beyond its profile and slot. */
 typedef struct mp_gi_state {
-    int gi_id;           /* nvidia-smi's GPU instance ID */
+    int gi_id;           /* nvidia-smi's GPU instance ID; -1: unknown (a
+                            state read from a plan or a mig-parted
+                            export) */
     int n_ci;            /* compute instances -lci listed; -1: no -lci read */
     int n_processes;     /* processes the Processes table shows in it */
     const char *process; /* the first one's name (owned by the state's

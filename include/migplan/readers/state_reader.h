@@ -31,13 +31,26 @@
 
 #define MP_STATE_MAX_GPUS 64 /* GPU indices 0..63 */
 
+/* The formats a state is read from (mp_state_read). */
+typedef enum mp_state_format {
+    MP_STATE_AUTO,     /* decide by content (mp_state_sniff) */
+    MP_STATE_NVSMI,    /* nvidia-smi mig -lgi [-lci] [nvidia-smi] output */
+    MP_STATE_PLAN,     /* a plan: migplan plan --format json */
+    MP_STATE_MIGPARTED /* nvidia-mig-parted export, YAML or JSON */
+} mp_state_format;
+
 typedef struct mp_node_state {
     mp_gpu_state gpu[MP_STATE_MAX_GPUS]; /* sorted by index */
     int n;
     int n_skipped;  /* GPUs listed whose model the caller did not give */
     bool has_lci;   /* a -lci table (or its empty state) was read */
     bool has_procs; /* a Processes table was read */
-    mp_arena arena; /* owns the process names */
+    mp_state_format format;  /* what the file was */
+    int n_unknown_ids;       /* instances whose GPU instance ID the file does
+                                not give (their gi_id is -1) */
+    bool placements_assumed; /* counts only (a mig-parted export): starts
+                                are where mig-parted would create them */
+    mp_arena arena;          /* owns the process names */
 } mp_node_state;
 
 /* Read text[0..len) (path names it in diagnostics). models[i] (i <
@@ -49,6 +62,47 @@ typedef struct mp_node_state {
 int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                         const mp_model *const *models, int n_models,
                         mp_node_state *st, mp_diag *d);
+
+/* A migplan plan written with --format json: each GPU's "index",
+ * "model", "mig_enabled" and "instances" (profile, start), the state the
+ * plan leaves. GPU instance IDs come from its "changes" "keep" entries
+ * where it has them (a plan made with --current), else are unknown (-1,
+ * counted in n_unknown_ids); an instance kept "in_use" is in use, its
+ * tenant named as its process. A GPU whose "model" differs from models[]
+ * is an error at its line. Same contract as mp_state_read_nvsmi. */
+int mp_state_read_plan(const char *text, size_t len, const char *path,
+                       const mp_model *const *models, int n_models,
+                       mp_node_state *st, mp_diag *d);
+
+/* An `nvidia-mig-parted export` (one config, YAML or JSON): per GPU a
+ * profile count without placements. Each GPU i < n_models with a model
+ * that an entry selects (mig-parted's rule: the last entry whose devices
+ * and device-filter match; a filter matches when it names one of the
+ * model's PCI IDs) gets that entry's instances at the slots mig-parted
+ * would create them in: its first attempt, largest first (G, then C, then
+ * attributes, descending) with the driver picking each slot
+ * (mp_geom_driver_pick); placements_assumed is set and every GPU
+ * instance ID is unknown. A GPU of an entry with mig-enabled: false has
+ * MIG disabled. Same contract as mp_state_read_nvsmi. */
+int mp_state_read_migparted(const char *text, size_t len, const char *path,
+                            const mp_model *const *models, int n_models,
+                            mp_node_state *st, mp_diag *d);
+
+/* Which format text is, by content: a JSON object with "mig-configs" or
+ * YAML with `version:` and `mig-configs:` keys is a mig-parted export; a
+ * JSON object with "gpus" or "feasible" a plan; nvidia-smi's tables or
+ * its "No GPU instances found" nvidia-smi output; anything else
+ * MP_STATE_AUTO (none). */
+mp_state_format mp_state_sniff(const char *text, size_t len);
+
+/* "nvidia-smi", "plan-json", "mig-parted" ("auto" for MP_STATE_AUTO). */
+const char *mp_state_format_name(mp_state_format f);
+
+/* Read text as format f (MP_STATE_AUTO: mp_state_sniff decides; a text of
+ * no known format is an MP_ESYNTAX error listing the accepted ones). */
+int mp_state_read(const char *text, size_t len, const char *path,
+                  mp_state_format f, const mp_model *const *models,
+                  int n_models, mp_node_state *st, mp_diag *d);
 
 /* GPU index's state, or NULL when it was not listed (or skipped). */
 const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index);

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+/* state_migparted.c - the state `nvidia-mig-parted export` prints: per GPU
+ * how many instances of each profile, and no placements. The placements
+ * are assumed to be the ones mig-parted's apply would have made: it
+ * creates the instances without placements, largest first (Flatten():
+ * G, then C, then attributes, descending), and the driver picks each slot
+ * (mig-parted-format.md section 6, from NVIDIA/mig-parted
+ * pkg/mig/config/config.go SetMigConfig at bd7160f; the driver's choice
+ * is mp_geom_driver_pick). A change script made from such a state checks
+ * the real placements on the node before it changes anything. */
+#include <stdio.h>
+#include <string.h>
+
+#include "migplan/model/geom_driver.h"
+#include "migplan/model/gpu_layout.h"
+#include "migplan/readers/migparted_reader.h"
+#include "migplan/readers/node_reader.h"
+#include "migplan/readers/state_reader.h"
+#include "state_internal.h"
+
+/* The entry of cfg mig-parted applies to GPU index (model m): the last
+ * that selects it and whose device-filter may name m. */
+static const mp_mp_entry *entry_for(const mp_mp_config *cfg, int index,
+                                    const mp_model *m)
+{
+    mp_node_gpu g = {.index = index, .model = m};
+    const mp_mp_entry *hit = NULL;
+    for (int i = 0; i < cfg->n_entries; i++)
+        if (mp_mp_selects(&cfg->entries[i], index) &&
+            mp_node_gpu_match(&g, &cfg->entries[i]) != MP_MATCH_NO)
+            hit = &cfg->entries[i];
+    return hit;
+}
+
+/* The line of e's mig-devices key that names GI profile p (its own or a
+ * compute-instance name of it), else the line of mig-devices. */
+static int line_of(const mp_mp_entry *e, const mp_model *m,
+                   const mp_gi_profile *p)
+{
+    for (int k = 0; k < e->n_devs; k++) {
+        const mp_gi_profile *gi;
+        int ci;
+        char why[8];
+        if (mp_gpu_layout_resolve_name(m, e->devs[k].name, &gi, &ci, why,
+                                       sizeof(why)) &&
+            gi == p)
+            return e->devs[k].line;
+    }
+    return e->devs_line;
+}
+
+/* GPU index gets entry e's instances, where mig-parted would put them. */
+static int gpu_from_entry(mp_node_state *st, const char *path,
+                          const mp_mp_entry *e, int index, const mp_model *m,
+                          mp_diag *d)
+{
+    mp_gpu_state *g = mp_node_state_add_gpu(st, index, m);
+    if (!g)
+        return mp_diag_set(d, MP_ELIMIT, path, e->line, e->col,
+                           "GPU %d is listed twice", index);
+    g->layout.mig_enabled = e->mig_enabled;
+    if (!e->mig_enabled || e->n_devs == 0)
+        return 0;
+    mp_profile_count v[64];
+    int n = 0;
+    for (int k = 0; k < e->n_devs && n < 64; k++)
+        v[n++] = (mp_profile_count){e->devs[k].name, e->devs[k].count};
+    mp_gpu_layout lay;
+    char why[600];
+    if (mp_gpu_layout_from_counts(m, v, n, &lay, why, sizeof(why)))
+        return mp_diag_set(d, MP_ESCHEMA, path, e->devs_line, e->devs_col,
+                           "GPU %d (%s) cannot hold these mig-devices: %s",
+                           index, m->id, why);
+    /* mig-parted's first attempt: largest first, the driver picking */
+    mp_layout first = lay.gis, got;
+    mp_geom_sort_largest_first(&first);
+    int prof[MP_MAX_GIS];
+    for (int q = 0; q < first.n; q++)
+        prof[q] = first.gi[q].profile;
+    const mp_layout *use = &lay.gis;
+    if (mp_geom_simulate(m, prof, first.n, &got) == first.n)
+        use = &got;
+    for (int q = 0; q < use->n; q++) {
+        const mp_gi_profile *p = &m->profiles[use->gi[q].profile];
+        int line = line_of(e, m, p);
+        int rc = mp_gpu_state_add(g, p->id, use->gi[q].start, p->memory_slices,
+                                  -1, line, why, sizeof(why));
+        if (rc < 0)
+            return mp_diag_set(d, rc, path, line, 1, "%s", why);
+        st->n_unknown_ids++;
+    }
+    return 0;
+}
+
+/* The first error of f, or of a file mig-parted cannot read, into d. */
+static int first_error(const mp_findings *f, const mp_mp_file *file,
+                       const char *path, mp_diag *d)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->v[i].sev == MP_SEV_ERROR)
+            return mp_diag_set(d, MP_ESCHEMA, path, f->v[i].line, f->v[i].col,
+                               "%s", f->v[i].message);
+    if (!file->parsed)
+        return mp_diag_set(d, MP_ESCHEMA, path, 1, 1,
+                           "mig-parted cannot read this export: %s",
+                           file->migparted_error);
+    return 0;
+}
+
+/* Count the GPUs e names by index that the caller gave no model for. */
+static void count_skipped(const mp_mp_config *cfg,
+                          const mp_model *const *models, int n_models,
+                          mp_node_state *st)
+{
+    bool seen[MP_STATE_MAX_GPUS] = {false};
+    for (int i = 0; i < cfg->n_entries; i++)
+        for (int k = 0; k < cfg->entries[i].n_devices; k++) {
+            long long x = cfg->entries[i].devices[k];
+            if (x < 0 || x >= MP_STATE_MAX_GPUS) {
+                st->n_skipped++;
+                continue;
+            }
+            if (!seen[x] && (x >= n_models || !models[x]))
+                st->n_skipped++;
+            seen[x] = true;
+        }
+}
+
+int mp_state_read_migparted(const char *text, size_t len, const char *path,
+                            const mp_model *const *models, int n_models,
+                            mp_node_state *st, mp_diag *d)
+{
+    memset(st, 0, sizeof(*st));
+    st->format = MP_STATE_MIGPARTED;
+    st->placements_assumed = true;
+    mp_findings f = MP_FINDINGS_INIT;
+    mp_mp_file file;
+    int rc = mp_mp_parse(path, text, len, &f, &file);
+    if (rc)
+        rc = mp_diag_set(d, rc, path, 0, 0, "out of memory");
+    else
+        rc = first_error(&f, &file, path, d);
+    if (!rc && file.n_configs != 1)
+        rc = mp_diag_set(
+            d, MP_ESCHEMA, path, file.n_configs ? file.configs[1].line : 1,
+            file.n_configs ? file.configs[1].col : 1,
+            "an `nvidia-mig-parted export` holds one config (the node's "
+            "state); this file has %d, so it is a config to apply, not a "
+            "state: give the export of the node",
+            file.n_configs);
+    const mp_mp_config *cfg = rc ? NULL : &file.configs[0];
+    for (int i = 0; cfg && i < n_models && i < MP_STATE_MAX_GPUS && !rc; i++) {
+        const mp_mp_entry *e = models[i] ? entry_for(cfg, i, models[i]) : NULL;
+        if (e)
+            rc = gpu_from_entry(st, path, e, i, models[i], d);
+    }
+    if (cfg && !rc)
+        count_skipped(cfg, models, n_models, st);
+    mp_mp_free(&file);
+    mp_findings_free(&f);
+    return rc;
+}

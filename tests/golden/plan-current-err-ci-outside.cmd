@@ -1,0 +1,1 @@
+migplan plan tests/data/current/ci-odd.yaml --current tests/data/current/ci-outside.txt

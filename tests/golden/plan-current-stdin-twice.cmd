@@ -1,0 +1,1 @@
+migplan plan - --current - < tests/data/current/h100-grow.yaml
