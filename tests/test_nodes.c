@@ -7,9 +7,9 @@
  * one on their GPUs, asking the geometry engine only whether a GPU's
  * multiset of profiles fits, with the node rules checked directly: one
  * profile per same-profile tenant, one profile across a single-strategy
- * node, no whole GPU there. On hundreds of seeded random requests both
- * must agree on the optimal node cost (and on infeasibility), and every
- * plan must keep the node rules.
+ * node or whole GPUs only there (MIG disabled on every GPU: all-disabled). On
+ * hundreds of seeded random requests both must agree on the optimal node cost
+ * (and on infeasibility), and every plan must keep the node rules.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -30,6 +30,7 @@
 
 #define BF_GPUS 16
 #define BF_REPS 8
+#define WHOLE (-2) /* a single node with MIG disabled: whole GPUs only */
 
 static void load(const char *yaml, mp_request *r)
 {
@@ -54,9 +55,9 @@ typedef struct bf {
     int n_gpu, n_node;
     int node_of[BF_GPUS], pool_of_node[BF_GPUS];
     int count[BF_GPUS][MP_MAX_PROFILES];
-    int in_gpu[BF_GPUS];  /* replicas on the GPU */
-    int in_node[BF_GPUS]; /* replicas on the node */
-    int node_prof[BF_GPUS];
+    int in_gpu[BF_GPUS];    /* replicas on the GPU */
+    int in_node[BF_GPUS];   /* replicas on the node */
+    int node_prof[BF_GPUS]; /* single: its profile, WHOLE, or -1 (none) */
     bool whole[BF_GPUS];
     const char *tprof[BF_REPS]; /* same-profile tenants: their profile */
     bool tsingle[BF_REPS];      /* ... on nodes of this strategy */
@@ -106,7 +107,7 @@ static bool try_profile(bf *s, int i, int k, int q)
         (strcmp(s->tprof[tn], m->profiles[q].name) != 0 ||
          s->tsingle[tn] != single))
         return false;
-    if (single && s->node_prof[nd] >= 0 && s->node_prof[nd] != q)
+    if (single && s->node_prof[nd] != -1 && s->node_prof[nd] != q)
         return false;
     s->count[k][q]++;
     bool ok = mp_geom_fit_counts(m, s->count[k], NULL, NULL) == 0;
@@ -135,10 +136,11 @@ static bool try_whole(bf *s, int i, int k)
 {
     const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
     const mp_node_pool *pl = pool_of(s, k);
-    if (s->in_gpu[k] || pl->strategy == MP_STRATEGY_SINGLE ||
+    int nd = s->node_of[k], got[MP_MAX_WHOLE_GPUS], n = 0;
+    bool single = pl->strategy == MP_STRATEGY_SINGLE;
+    if (s->in_gpu[k] || (single && s->node_prof[nd] >= 0) ||
         !mp_tenant_fits_whole(t, pl->model, NULL, 0))
         return false;
-    int nd = s->node_of[k], got[MP_MAX_WHOLE_GPUS], n = 0;
     for (int x = k; x < s->n_gpu && n < mp_tenant_gpus(t); x++)
         if (s->node_of[x] == nd && !s->in_gpu[x] && !s->whole[x])
             got[n++] = x;
@@ -149,7 +151,10 @@ static bool try_whole(bf *s, int i, int k)
         s->in_gpu[got[x]]++, s->in_node[nd]++;
     }
     s->at_gpu[i] = k, s->at_prof[i] = -1;
+    int was_np = s->node_prof[nd];
+    s->node_prof[nd] = single ? WHOLE : -1;
     bool ok = bf_place(s, i + 1);
+    s->node_prof[nd] = was_np;
     for (int x = 0; x < n; x++) {
         s->whole[got[x]] = false;
         s->in_gpu[got[x]]--, s->in_node[nd]--;
@@ -258,8 +263,11 @@ static void check_nodes(const mp_plan *p)
                     assert_int_equal(g->layout.gis.gi[q].profile, prof);
                 prof = g->layout.gis.gi[q].profile;
             }
+            /* single: one profile on every GPU, or MIG off on all */
             if (pl->strategy == MP_STRATEGY_SINGLE && nd->used)
-                assert_true(g->layout.mig_enabled && g->whole_tenant < 0);
+                assert_true(nd->profile < 0
+                                ? !g->layout.mig_enabled
+                                : g->layout.mig_enabled && g->whole_tenant < 0);
         }
         assert_int_equal(used, nd->used);
         cost += used ? pl->cost : 0;
@@ -443,17 +451,31 @@ static mp_plan plan_of(const char *yaml, mp_request *r)
     return p;
 }
 
-/* Whole GPUs need MIG disabled: a single pool cannot, and says so. */
-static void test_single_refuses_whole(void **state)
+/* Whole GPUs need MIG disabled: a single pool serves them on a node of
+ * its own with MIG disabled on every GPU (labelled all-disabled), never on
+ * a node with MIG instances (the device plugin's single strategy refuses a
+ * node mixing both). */
+static void test_single_whole_node(void **state)
 {
     (void)state;
     mp_request r;
-    mp_plan p = plan_of("nodes: [{pool: s, model: h100, gpus: 8, strategy: "
-                        "single}]\ntenants: [{name: big, whole-gpu: true}]\n",
+    mp_plan p = plan_of("nodes: [{pool: s, model: h100, gpus: 2, strategy: "
+                        "single}]\ntenants: [{name: big, whole-gpu: true},"
+                        " {name: small, memory: 8GiB}]\n",
                         &r);
-    assert_false(p.feasible);
-    assert_non_null(strstr(p.reason, "pool s"));
-    assert_non_null(strstr(p.reason, "strategy: mixed"));
+    assert_true(p.feasible && p.optimal);
+    assert_int_equal(p.nodes_used, 2);
+    for (int j = 0; j < p.n_nodes; j++) {
+        bool whole = false, mig = false;
+        for (int x = 0; x < 2; x++) {
+            const mp_plan_gpu *g = &p.gpus[p.nodes[j].first_gpu + x];
+            whole |= g->whole_tenant >= 0;
+            mig |= g->layout.mig_enabled;
+        }
+        assert_true(whole != mig);
+        assert_int_equal(p.nodes[j].profile < 0, whole);
+    }
+    check_nodes(&p);
     mp_plan_free(&p);
     mp_request_free(&r);
 }
@@ -533,9 +555,10 @@ static void test_same_profile(void **state)
     mp_request_free(&r);
 }
 
-/* A single pool and a mixed pool in one request: the 1g tenant fills the
- * single node (all-1g.10gb), the whole-GPU and 3g tenants, which a single
- * node of 1g.10gb cannot hold, go to the mixed pool; two nodes, proven. */
+/* A single pool and a mixed pool in one request: two nodes, proven. Two
+ * plans tie: the 1g tenant fills the single node (all-1g.10gb) and the
+ * others a mixed node, or the mixed pool holds all on two nodes. A used
+ * single node has every instance 1g.10gb (seven per GPU). */
 static void test_mixed_strategies(void **state)
 {
     (void)state;
@@ -556,9 +579,8 @@ static void test_mixed_strategies(void **state)
         const mp_plan_gpu *g = &p.gpus[k];
         bool single =
             r.pools[p.nodes[g->node].pool].strategy == MP_STRATEGY_SINGLE;
-        assert_int_equal(mp_plan_gpu_replicas(g, 0) > 0, single);
-        if (single) /* every instance of the node 1g.10gb, all seven */
-            assert_int_equal(g->layout.gis.n, 7);
+        if (single && p.nodes[g->node].used) /* the 1g tenant's, all 7 */
+            assert_int_equal(mp_plan_gpu_replicas(g, 0), 7);
     }
     check_nodes(&p);
     mp_plan_free(&p);
@@ -609,7 +631,7 @@ int main(void)
         cmocka_unit_test(test_random_one_pool),
         cmocka_unit_test(test_random_two_pools),
         cmocka_unit_test(test_random_tensor_parallel),
-        cmocka_unit_test(test_single_refuses_whole),
+        cmocka_unit_test(test_single_whole_node),
         cmocka_unit_test(test_single_one_profile),
         cmocka_unit_test(test_spread_nodes),
         cmocka_unit_test(test_same_profile),

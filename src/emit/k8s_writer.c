@@ -130,7 +130,60 @@ static void sharers(const mp_plan *p, int t, const char *res, mp_buf *out)
     }
 }
 
-static void write_resources(const mp_plan *p, mp_buf *out)
+/* The other tenants whose pods request nvidia.com/gpu for another kind of
+ * device (a whole GPU or another single profile), as " a b". */
+static void gpu_rivals(const mp_plan *p, int t, const char *prof, mp_buf *out)
+{
+    for (int u = 0; u < p->req->n_tenants; u++) {
+        char other[96];
+        const char *op;
+        bool media;
+        if (u != t &&
+            mp_tenant_resource(p, u, other, sizeof(other), &op, &media) &&
+            strcmp(other, "nvidia.com/gpu") == 0 &&
+            (!op != !prof || (op && strcmp(op, prof) != 0)))
+            mp_buf_printf(out, " %s", p->req->tenants[u].name);
+    }
+}
+
+/* Under nvidia.com/gpu, whole GPUs and single-strategy instances of every
+ * profile look alike to the scheduler: tenant t's pods are kept on the
+ * nodes of its configs by a node selector on the config label. */
+static void write_selector(const mp_plan *p, const mp_node_configs *c, int t,
+                           const char *prof, mp_buf *out)
+{
+    mp_buf rivals = MP_BUF_INIT, names = MP_BUF_INIT;
+    gpu_rivals(p, t, prof, &rivals);
+    int n = 0;
+    for (int i = 0; i < c->n && rivals.len; i++) {
+        bool here = false; /* t on a node of config i */
+        for (int k = 0; k < p->n_gpus && !here; k++) {
+            const mp_plan_gpu *g = &p->gpus[k];
+            if (c->config_of[g->node] != i)
+                continue;
+            here = g->whole_tenant == t;
+            for (int q = 0; q < g->layout.gis.n; q++)
+                here |= g->tenant[q] == t;
+        }
+        if (here)
+            mp_buf_printf(&names, "%s%s", n++ ? ", " : "", c->names[i]);
+    }
+    if (rivals.len)
+        mp_buf_printf(
+            out,
+            "#        note: pods of%s ask for nvidia.com/gpu as another kind "
+            "of device;\n#        keep these pods on "
+            "their nodes: %s%s%s\n",
+            mp_buf_str(&rivals),
+            n == 1 ? "nodeSelector: {nvidia.com/mig.config: "
+                   : "nodeAffinity: nvidia.com/mig.config In [",
+            mp_buf_str(&names), n == 1 ? "}" : "]");
+    mp_buf_free(&rivals);
+    mp_buf_free(&names);
+}
+
+static void write_resources(const mp_plan *p, const mp_node_configs *c,
+                            mp_buf *out)
 {
     const mp_request *r = p->req;
     mp_buf_puts(out, "# 4. Request each tenant's resource in its pod "
@@ -153,6 +206,8 @@ static void write_resources(const mp_plan *p, mp_buf *out)
         mp_buf_printf(out, "#      %s: resources.limits: {%s: %d}, %d pod%s\n",
                       tn->name, res, mp_tenant_gpus(tn), pods,
                       pods == 1 ? "" : "s");
+        if (strcmp(res, "nvidia.com/gpu") == 0)
+            write_selector(p, c, t, prof, out);
         if (!media)
             continue;
         mp_buf_printf(out,
@@ -380,7 +435,7 @@ int mp_emit_plan_k8s(const mp_plan *p, const char *base, mp_buf *out,
             p->nodes_used == 1 ? "" : "s", p->optimal ? " (optimal)" : "");
         write_policy(p, out);
         write_labels(p, &c, out);
-        write_resources(p, out);
+        write_resources(p, &c, out);
         write_configmap(&c, out);
         rc = write_sharing(p, out, d);
     }

@@ -28,10 +28,13 @@
 
 /* --------------------------------------------------------- node types */
 
+/* Some tenant may use profile p of m (p == NT_WHOLE: a whole GPU). */
 static bool useful_profile(const mp_request *r, const mp_model *m, int p)
 {
     for (int t = 0; t < r->n_tenants; t++)
-        if (mp_tenant_profile_mask(&r->tenants[t], m) & (1u << p))
+        if (p == NT_WHOLE
+                ? mp_tenant_takes_whole(&r->tenants[t], m)
+                : mp_tenant_profile_mask(&r->tenants[t], m) & (1u << p))
             return true;
     return false;
 }
@@ -41,10 +44,13 @@ static int setup_types(nsolve *ns)
     const mp_request *r = ns->req;
     for (int i = 0; i < r->n_pools; i++) {
         const mp_node_pool *pl = &r->pools[i];
-        for (int p = -1; p < pl->model->n_profiles; p++) {
+        /* a single pool: a type per profile, and one of whole GPUs with MIG
+         * disabled (the device plugin's single strategy falls back to
+         * nvidia.com/gpu on a node without MIG devices) */
+        for (int p = NT_WHOLE; p < pl->model->n_profiles; p++) {
             if (pl->strategy == MP_STRATEGY_SINGLE
-                    ? p < 0 || !useful_profile(r, pl->model, p)
-                    : p >= 0)
+                    ? p == -1 || !useful_profile(r, pl->model, p)
+                    : p != -1)
                 continue;
             if (ns->ntypes == MP_MAX_FLEET)
                 return MP_ELIMIT;
@@ -60,11 +66,14 @@ static int setup_types(nsolve *ns)
         mp_fleet_item *it = &ns->sub.fleet[k];
         *it = r->fleet[ns->types[k].pool];
         it->profiles = ns->types[k].prof < 0 ? 0 : 1u << ns->types[k].prof;
+        it->whole_only = ns->types[k].prof == NT_WHOLE;
         it->cost = pl->cost / pl->gpus;
     }
     ns->tenants = malloc((size_t)r->n_tenants * sizeof(mp_tenant));
-    if (!ns->tenants)
+    ns->best_spread = calloc((size_t)(2 * r->n_tenants + 1), sizeof(int));
+    if (!ns->tenants || !ns->best_spread)
         return MP_ENOMEM;
+    ns->spread_try = ns->best_spread + r->n_tenants;
     memcpy(ns->tenants, r->tenants, (size_t)r->n_tenants * sizeof(mp_tenant));
     for (int t = 0; t < r->n_tenants; t++)
         ns->tenants[t].spread |= ns->tenants[t].spread_nodes;
@@ -269,19 +278,60 @@ static int stranded(const mp_plan *p)
     return n;
 }
 
-/* Keep p as the best plan when it is better: node cost, then GPUs, then
- * fewer stranded slices. */
+/* How far p spreads each `spread: nodes` tenant over nodes, into sp (per
+ * tenant, 0 for the others): the most replicas some node must hold, the
+ * replicas on a node type over its nodes, rounded up (the node builder
+ * spreads each type's GPUs so, up to what one GPU holds). */
+static void node_spread(const nsolve *ns, const mp_plan *p, int *sp)
+{
+    int nn[MP_MAX_FLEET], gpus;
+    double cost;
+    sv_pack_counts(ns, p, nn, &cost, &gpus, NULL);
+    for (int t = 0; t < ns->req->n_tenants; t++) {
+        int on[MP_MAX_FLEET] = {0};
+        sp[t] = 0;
+        if (!ns->req->tenants[t].spread_nodes)
+            continue;
+        for (int s = 0; s < p->n_gpus; s++)
+            if (p->gpus[s].used)
+                on[p->gpus[s].fleet] += mp_plan_gpu_replicas(&p->gpus[s], t);
+        for (int k = 0; k < ns->ntypes; k++) {
+            int most = nn[k] > 0 ? (on[k] + nn[k] - 1) / nn[k] : on[k];
+            sp[t] = most > sp[t] ? most : sp[t];
+        }
+    }
+}
+
+/* -1 when spread a beats b (tenant by tenant in request order), 1 when b
+ * beats a, 0 when alike. */
+static int spread_cmp(const nsolve *ns, const int *a, const int *b)
+{
+    for (int t = 0; t < ns->req->n_tenants; t++)
+        if (a[t] != b[t])
+            return a[t] < b[t] ? -1 : 1;
+    return 0;
+}
+
+/* Keep p as the best plan when it is better: node cost, then `spread:
+ * nodes` tenants over more nodes, then GPUs, then fewer stranded
+ * slices. */
 static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
 {
     int st = stranded(p);
-    bool better = !ns->have || cost < ns->best_cost - 1e-9 ||
-                  (cost < ns->best_cost + 1e-9 &&
-                   (gpus < ns->best_gpus ||
-                    (gpus == ns->best_gpus && st < ns->best_stranded)));
+    node_spread(ns, p, ns->spread_try);
+    int sc = ns->have ? spread_cmp(ns, ns->spread_try, ns->best_spread) : -1;
+    bool better =
+        !ns->have || cost < ns->best_cost - 1e-9 ||
+        (cost < ns->best_cost + 1e-9 &&
+         (sc < 0 ||
+          (sc == 0 && (gpus < ns->best_gpus ||
+                       (gpus == ns->best_gpus && st < ns->best_stranded)))));
     if (!better) {
         mp_plan_free(p);
         return;
     }
+    memcpy(ns->best_spread, ns->spread_try,
+           (size_t)ns->req->n_tenants * sizeof(int));
     mp_plan_free(&ns->best);
     ns->best = *p;
     memset(p, 0, sizeof(*p));
@@ -498,43 +548,34 @@ static int each_choice(nsolve *ns, int k, mp_diag *d)
 /* -------------------------------------------------------- the solver */
 
 /* A whole-GPU tenant no pool can serve, its model fitting: which pool
- * bites, a single-strategy one or one with nodes too small for the
- * replica's GPUs (whole-gpu: N keeps them on one node). */
+ * bites, one with nodes too small for the replica's GPUs (whole-gpu: N
+ * keeps them on one node). A single-strategy pool serves whole GPUs on
+ * nodes labelled all-disabled. */
 static bool explain_whole(const nsolve *ns, mp_plan *out)
 {
     const mp_request *r = ns->req;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
-        int single = -1, small = -1, n = mp_tenant_gpus(tn);
+        int small = -1, n = mp_tenant_gpus(tn);
         bool any = false;
         for (int i = 0; i < r->n_pools && tn->whole_gpu; i++) {
             const mp_node_pool *pl = &r->pools[i];
             if (!mp_tenant_takes_whole(tn, pl->model))
                 continue;
-            if (pl->strategy == MP_STRATEGY_SINGLE)
-                single = single < 0 ? i : single;
-            else if (pl->gpus < n)
+            if (pl->gpus < n)
                 small = small < 0 ? i : small;
             else
                 any = true;
         }
-        if (any || (single < 0 && small < 0))
+        if (any || small < 0)
             continue;
-        if (small >= 0)
-            snprintf(out->reason, sizeof(out->reason),
-                     "tenant %s (line %d) asks for %d whole GPUs on one node "
-                     "(whole-gpu: %d), more than the nodes of pool %s have "
-                     "(%d GPUs); add a pool with nodes of %d GPUs or more, "
-                     "or lower whole-gpu",
-                     tn->name, tn->line, n, n, r->pools[small].name,
-                     r->pools[small].gpus, n);
-        else
-            snprintf(out->reason, sizeof(out->reason),
-                     "tenant %s (line %d) needs a whole GPU with MIG "
-                     "disabled, which pool %s cannot offer: under strategy: "
-                     "single every GPU of a node is MIG-enabled; add a pool "
-                     "with strategy: mixed",
-                     tn->name, tn->line, r->pools[single].name);
+        snprintf(out->reason, sizeof(out->reason),
+                 "tenant %s (line %d) asks for %d whole GPUs on one node "
+                 "(whole-gpu: %d), more than the nodes of pool %s have "
+                 "(%d GPUs); add a pool with nodes of %d GPUs or more, "
+                 "or lower whole-gpu",
+                 tn->name, tn->line, n, n, r->pools[small].name,
+                 r->pools[small].gpus, n);
         return true;
     }
     return false;
@@ -598,6 +639,7 @@ static void nsolve_free(nsolve *ns)
     free(ns->ncand);
     free(ns->choosers);
     free(ns->tenants);
+    free(ns->best_spread);
     mp_plan_free(&ns->best);
 }
 

@@ -6,9 +6,13 @@
 
 #include "solver_internal.h"
 
+#define NT_WHOLE (-2)
+
 typedef struct ntype {
     int pool;
-    int prof; /* single strategy: the one profile; -1: mixed */
+    /* single strategy: the one profile, or NT_WHOLE (MIG disabled on the
+     * node, whole GPUs only: all-disabled); -1: mixed */
+    int prof;
 } ntype;
 
 typedef struct nsolve {
@@ -34,6 +38,9 @@ typedef struct nsolve {
     int unfit; /* choices pass 1 left to pass 2 */
     double best_cost, lower_bound;
     int best_gpus, best_stranded;
+    /* per tenant: the most replicas of a `spread: nodes` tenant on one
+     * node in the best plan, and in the plan offered (node_spread) */
+    int *best_spread, *spread_try;
     bool any_lb;
     long solves;
 } nsolve;
