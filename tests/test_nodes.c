@@ -65,7 +65,16 @@ typedef struct bf {
     int at_gpu[BF_REPS], at_prof[BF_REPS];
     int n_rep;
     long steps;
+    /* spread: at most cap replicas of tenant cap_t per node (-1: none) */
+    int cap_t, cap;
+    int tnode[BF_GPUS]; /* replicas of cap_t per node */
 } bf;
+
+/* Replica i of tenant tn on node nd would break the spread cap. */
+static bool over_cap(const bf *s, int tn, int nd)
+{
+    return tn == s->cap_t && s->tnode[nd] >= s->cap;
+}
 
 static const mp_node_pool *pool_of(const bf *s, int k)
 {
@@ -107,7 +116,8 @@ static bool try_profile(bf *s, int i, int k, int q)
         (strcmp(s->tprof[tn], m->profiles[q].name) != 0 ||
          s->tsingle[tn] != single))
         return false;
-    if (single && s->node_prof[nd] != -1 && s->node_prof[nd] != q)
+    if ((single && s->node_prof[nd] != -1 && s->node_prof[nd] != q) ||
+        over_cap(s, tn, nd))
         return false;
     s->count[k][q]++;
     bool ok = mp_geom_fit_counts(m, s->count[k], NULL, NULL) == 0;
@@ -118,10 +128,10 @@ static bool try_profile(bf *s, int i, int k, int q)
         s->node_prof[nd] = single ? q : -1;
         s->tprof[tn] = m->profiles[q].name;
         s->tsingle[tn] = single;
-        s->in_gpu[k]++, s->in_node[nd]++;
+        s->in_gpu[k]++, s->in_node[nd]++, s->tnode[nd] += tn == s->cap_t;
         s->at_gpu[i] = k, s->at_prof[i] = q;
         ok = bf_place(s, i + 1);
-        s->in_gpu[k]--, s->in_node[nd]--;
+        s->in_gpu[k]--, s->in_node[nd]--, s->tnode[nd] -= tn == s->cap_t;
         s->node_prof[nd] = was_np;
         s->tprof[tn] = was_tp;
         s->tsingle[tn] = was_ts;
@@ -139,6 +149,7 @@ static bool try_whole(bf *s, int i, int k)
     int nd = s->node_of[k], got[MP_MAX_WHOLE_GPUS], n = 0;
     bool single = pl->strategy == MP_STRATEGY_SINGLE;
     if (s->in_gpu[k] || (single && s->node_prof[nd] >= 0) ||
+        over_cap(s, s->tenant_of[i], nd) ||
         !mp_tenant_fits_whole(t, pl->model, NULL, 0))
         return false;
     for (int x = k; x < s->n_gpu && n < mp_tenant_gpus(t); x++)
@@ -153,7 +164,9 @@ static bool try_whole(bf *s, int i, int k)
     s->at_gpu[i] = k, s->at_prof[i] = -1;
     int was_np = s->node_prof[nd];
     s->node_prof[nd] = single ? WHOLE : -1;
+    s->tnode[nd] += s->tenant_of[i] == s->cap_t;
     bool ok = bf_place(s, i + 1);
+    s->tnode[nd] -= s->tenant_of[i] == s->cap_t;
     s->node_prof[nd] = was_np;
     for (int x = 0; x < n; x++) {
         s->whole[got[x]] = false;
@@ -191,12 +204,17 @@ static bool bf_place(bf *s, int i)
 }
 
 /* The cheapest node cost over every selection of nodes (at most cap per
- * pool), or -1 when none works. */
-static double brute_force(const mp_request *r, int cap)
+ * pool), or -1 when none works. With spread_t >= 0, only selections of
+ * node cost `only` count, and tenant spread_t holds at most spread_cap
+ * replicas per node. */
+static double bf_search(const mp_request *r, int cap, int spread_t,
+                        int spread_cap, double only)
 {
     static bf s;
     memset(&s, 0, sizeof(s));
     s.r = r;
+    s.cap_t = spread_t;
+    s.cap = spread_cap;
     for (int t = 0; t < r->n_tenants; t++)
         for (int k = 0; k < r->tenants[t].replicas; k++)
             s.tenant_of[s.n_rep++] = t;
@@ -219,7 +237,8 @@ static double brute_force(const mp_request *r, int cap)
             gpus += sel[i] * r->pools[i].gpus;
             cost += sel[i] * r->pools[i].cost;
         }
-        if (gpus > BF_GPUS || (best >= 0 && cost >= best - 1e-9))
+        if (gpus > BF_GPUS || (best >= 0 && cost >= best - 1e-9) ||
+            (spread_t >= 0 && fabs(cost - only) > 1e-9))
             continue;
         s.n_gpu = s.n_node = 0;
         for (int i = 0; i < np; i++)
@@ -230,10 +249,40 @@ static double brute_force(const mp_request *r, int cap)
                     s.node_of[s.n_gpu++] = s.n_node;
                 s.n_node++;
             }
+        memset(s.tnode, 0, sizeof(s.tnode));
         if (bf_place(&s, 0))
             best = cost;
     }
     return best;
+}
+
+static double brute_force(const mp_request *r, int cap)
+{
+    return bf_search(r, cap, -1, 0, 0);
+}
+
+/* The fewest replicas of tenant t on one node over the plans of node
+ * cost `cost`. */
+static int brute_force_spread(const mp_request *r, int t, double cost)
+{
+    int c = 1;
+    while (c < r->tenants[t].replicas &&
+           bf_search(r, (int)r->total_replicas, t, c, cost) < 0)
+        c++;
+    return c;
+}
+
+/* The most replicas of tenant t on one node of plan p. */
+static int max_per_node(const mp_plan *p, int t)
+{
+    int most = 0;
+    for (int j = 0; j < p->n_nodes; j++) {
+        int n = 0;
+        for (int x = 0; x < p->req->pools[p->nodes[j].pool].gpus; x++)
+            n += mp_plan_gpu_replicas(&p->gpus[p->nodes[j].first_gpu + x], t);
+        most = n > most ? n : most;
+    }
+    return most;
 }
 
 /* ---- the node rules, checked here without the library's validator ---- */
@@ -298,6 +347,8 @@ static void check_nodes(const mp_plan *p)
 /* ---- seeded random requests ---- */
 
 static uint64_t rng_state;
+static int spread_checked; /* plans whose node spread was checked */
+static bool force_spread;  /* every tenant with instances spread: nodes */
 static unsigned rnd(unsigned n)
 {
     rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -353,10 +404,32 @@ static void random_request(mp_buf *b, bool two_pools, bool tp)
         mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 4));
         if (rnd(4) == 0)
             mp_buf_puts(b, "    same-profile: false\n");
-        if (rnd(4) == 0)
+        if (force_spread)
+            mp_buf_puts(b, "    spread: nodes\n");
+        else if (rnd(4) == 0)
             mp_buf_puts(b,
                         rnd(2) ? "    spread: nodes\n" : "    spread: gpus\n");
     }
+}
+
+/* The first `spread: nodes` tenant of r (replicas of whole GPUs counted
+ * per GPU) on as few per node as the brute force finds at the optimal
+ * node cost. */
+static void check_spread(int seed, const mp_request *r, const mp_plan *p,
+                         double cost, const char *yaml)
+{
+    int t = 0;
+    while (t < r->n_tenants &&
+           (!r->tenants[t].spread_nodes || r->tenants[t].whole_gpu))
+        t++;
+    if (t == r->n_tenants || (!p->optimal && p->time_limit_hit))
+        return;
+    int want = brute_force_spread(r, t, cost), got = max_per_node(p, t);
+    spread_checked++;
+    if (got != want)
+        fail_msg("seed %d: %s has %d replicas on a node, the brute force %d "
+                 "at node cost %.2f\n%s",
+                 seed, r->tenants[t].name, got, want, cost, yaml);
 }
 
 static void check_random(int seed, bool two_pools, bool tp, int *feasible)
@@ -398,6 +471,7 @@ static void check_random(int seed, bool two_pools, bool tp, int *feasible)
                      seed, p.cost, p.optimal ? "optimal" : "not optimal", want,
                      y.data);
         check_nodes(&p);
+        check_spread(seed, &r, &p, want, y.data);
         ++*feasible;
     }
     mp_plan_free(&p);
@@ -441,6 +515,24 @@ static void test_random_tensor_parallel(void **state)
                   feasible);
     if (feasible < 120)
         fail_msg("only %d of 300 random requests were feasible", feasible);
+}
+
+/* spread: nodes on every tenant of instances: the first of them on as few
+ * replicas per node as the brute force finds at the optimal node cost,
+ * on one pool and on two. */
+static void test_random_spread_nodes(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    force_spread = true;
+    spread_checked = 0;
+    for (int seed = 1; seed <= 200; seed++)
+        check_random(seed, seed % 2 == 0, false, &feasible);
+    force_spread = false;
+    print_message("%d of 200 feasible, %d spreads matched the brute force\n",
+                  feasible, spread_checked);
+    if (spread_checked < 100)
+        fail_msg("only %d spreads checked", spread_checked);
 }
 
 static mp_plan plan_of(const char *yaml, mp_request *r)
@@ -631,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_random_one_pool),
         cmocka_unit_test(test_random_two_pools),
         cmocka_unit_test(test_random_tensor_parallel),
+        cmocka_unit_test(test_random_spread_nodes),
         cmocka_unit_test(test_single_whole_node),
         cmocka_unit_test(test_single_one_profile),
         cmocka_unit_test(test_spread_nodes),

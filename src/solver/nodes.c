@@ -70,8 +70,9 @@ static int setup_types(nsolve *ns)
         it->cost = pl->cost / pl->gpus;
     }
     ns->tenants = malloc((size_t)r->n_tenants * sizeof(mp_tenant));
+    ns->best_tenants = malloc((size_t)r->n_tenants * sizeof(mp_tenant));
     ns->best_spread = calloc((size_t)(2 * r->n_tenants + 1), sizeof(int));
-    if (!ns->tenants || !ns->best_spread)
+    if (!ns->tenants || !ns->best_tenants || !ns->best_spread)
         return MP_ENOMEM;
     ns->spread_try = ns->best_spread + r->n_tenants;
     memcpy(ns->tenants, r->tenants, (size_t)r->n_tenants * sizeof(mp_tenant));
@@ -278,25 +279,52 @@ static int stranded(const mp_plan *p)
     return n;
 }
 
+/* The most replicas of tenant t a node of type k holds when p's GPUs of
+ * that type holding t go, largest first, to the node with the fewest yet
+ * and room for a GPU (as the node builder spreads them). */
+static int type_spread(const nsolve *ns, const mp_plan *p, int t, int k,
+                       int nodes)
+{
+    int load[64] = {0}, room[64], most = 0, cap = 64;
+    int gpus = ns->req->pools[ns->types[k].pool].gpus;
+    nodes = nodes < cap ? nodes : cap; /* beyond 64 nodes: a bound */
+    int top = 0;                       /* the most replicas of t on one GPU */
+    for (int s = 0; s < p->n_gpus; s++)
+        if (p->gpus[s].used && p->gpus[s].fleet == k &&
+            mp_plan_gpu_replicas(&p->gpus[s], t) > top)
+            top = mp_plan_gpu_replicas(&p->gpus[s], t);
+    for (int j = 0; j < nodes; j++)
+        room[j] = gpus;
+    for (int size = top; size > 0 && nodes > 0; size--)
+        for (int s = 0; s < p->n_gpus; s++) {
+            const mp_plan_gpu *g = &p->gpus[s];
+            if (!g->used || g->fleet != k || mp_plan_gpu_replicas(g, t) != size)
+                continue;
+            int b = -1;
+            for (int j = 0; j < nodes; j++)
+                if (room[j] > 0 && (b < 0 || load[j] < load[b]))
+                    b = j;
+            b = b < 0 ? 0 : b;
+            load[b] += size;
+            room[b]--;
+            most = load[b] > most ? load[b] : most;
+        }
+    return most;
+}
+
 /* How far p spreads each `spread: nodes` tenant over nodes, into sp (per
- * tenant, 0 for the others): the most replicas some node must hold, the
- * replicas on a node type over its nodes, rounded up (the node builder
- * spreads each type's GPUs so, up to what one GPU holds). */
+ * tenant, 0 for the others): the most replicas some node holds. */
 static void node_spread(const nsolve *ns, const mp_plan *p, int *sp)
 {
     int nn[MP_MAX_FLEET], gpus;
     double cost;
     sv_pack_counts(ns, p, nn, &cost, &gpus, NULL);
     for (int t = 0; t < ns->req->n_tenants; t++) {
-        int on[MP_MAX_FLEET] = {0};
         sp[t] = 0;
         if (!ns->req->tenants[t].spread_nodes)
             continue;
-        for (int s = 0; s < p->n_gpus; s++)
-            if (p->gpus[s].used)
-                on[p->gpus[s].fleet] += mp_plan_gpu_replicas(&p->gpus[s], t);
         for (int k = 0; k < ns->ntypes; k++) {
-            int most = nn[k] > 0 ? (on[k] + nn[k] - 1) / nn[k] : on[k];
+            int most = type_spread(ns, p, t, k, nn[k]);
             sp[t] = most > sp[t] ? most : sp[t];
         }
     }
@@ -332,6 +360,9 @@ static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
     }
     memcpy(ns->best_spread, ns->spread_try,
            (size_t)ns->req->n_tenants * sizeof(int));
+    /* the pins of the best plan, for respread */
+    memcpy(ns->best_tenants, ns->sub.tenants,
+           (size_t)ns->req->n_tenants * sizeof(mp_tenant));
     mp_plan_free(&ns->best);
     ns->best = *p;
     memset(p, 0, sizeof(*p));
@@ -545,6 +576,53 @@ static int each_choice(nsolve *ns, int k, mp_diag *d)
     return rc;
 }
 
+/* ------------------------------------------------- spread over nodes */
+
+/* The `spread: nodes` tenants of the best plan over its nodes: the GPU
+ * solver once more, with the best plan's nodes per type fixed and every
+ * GPU of them free (a GPU of a node already paid for costs nothing), so
+ * that its spread over GPUs is bounded by the nodes, not by a GPU count.
+ * The new plan replaces the best when it fits the same node cost and
+ * spreads those tenants further; a time limit that leaves no room keeps
+ * the best as it is and says so (spread_cut). */
+static int respread(nsolve *ns, mp_plan *out, mp_diag *d)
+{
+    bool any = false;
+    for (int t = 0; t < ns->req->n_tenants; t++)
+        any |= ns->req->tenants[t].spread_nodes &&
+               ns->req->tenants[t].replicas > 1;
+    if (!any || !ns->have)
+        return 0;
+    if (sv_now() > ns->deadline) {
+        out->spread_cut = true;
+        return 0;
+    }
+    int nn[MP_MAX_FLEET], cnt[MP_MAX_FLEET], gpus;
+    double cost, was[MP_MAX_FLEET];
+    sv_pack_counts(ns, &ns->best, nn, &cost, &gpus, NULL);
+    for (int k = 0; k < ns->ntypes; k++) {
+        was[k] = ns->sub.fleet[k].cost;
+        ns->sub.fleet[k].cost = 0;
+        cnt[k] = nn[k] * ns->req->pools[ns->types[k].pool].gpus;
+    }
+    mp_plan p;
+    ns->sub.tenants = ns->best_tenants; /* the best plan's pins */
+    int rc = solve_sub(ns, cnt, &p, d);
+    ns->sub.tenants = ns->tenants;
+    for (int k = 0; k < ns->ntypes; k++)
+        ns->sub.fleet[k].cost = was[k];
+    if (rc)
+        return rc;
+    out->spread_cut |= p.spread_cut || (!p.feasible && p.time_limit_hit);
+    if (!p.feasible || !sv_pack_counts(ns, &p, nn, &cost, &gpus, NULL) ||
+        cost > ns->best_cost + 1e-9) {
+        mp_plan_free(&p);
+        return 0;
+    }
+    offer(ns, &p, ns->best_cost, gpus);
+    return 0;
+}
+
 /* -------------------------------------------------------- the solver */
 
 /* A whole-GPU tenant no pool can serve, its model fitting: which pool
@@ -640,6 +718,7 @@ static void nsolve_free(nsolve *ns)
     free(ns->choosers);
     free(ns->tenants);
     free(ns->best_spread);
+    free(ns->best_tenants);
     mp_plan_free(&ns->best);
 }
 
@@ -723,6 +802,8 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
         else if (rc == MP_ENOMEM)
             rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
     }
+    if (!rc)
+        rc = respread(&ns, out, d);
     if (!rc && ns.have) {
         rc = sv_build_nodes(&ns, out);
         if (rc)

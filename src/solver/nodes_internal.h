@@ -24,6 +24,7 @@ typedef struct nsolve {
     int ntypes;
     mp_request sub; /* fleet: the types; tenants: copies with pins */
     mp_tenant *tenants;
+    mp_tenant *best_tenants; /* the tenants (pins) of the best plan */
     /* same-profile tenants with a choice: cands[k][0..ncand[k]) names */
     int *choosers, nchoosers;
     struct cand **cands;
