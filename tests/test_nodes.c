@@ -7,9 +7,9 @@
  * one on their GPUs, asking the geometry engine only whether a GPU's
  * multiset of profiles fits, with the node rules checked directly: one
  * profile per same-profile tenant, one profile across a single-strategy
- * node, no whole GPU there. On hundreds of seeded random requests both
- * must agree on the optimal node cost (and on infeasibility), and every
- * plan must keep the node rules.
+ * node or whole GPUs only there (MIG disabled on every GPU: all-disabled). On
+ * hundreds of seeded random requests both must agree on the optimal node cost
+ * (and on infeasibility), and every plan must keep the node rules.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -30,6 +30,7 @@
 
 #define BF_GPUS 16
 #define BF_REPS 8
+#define WHOLE (-2) /* a single node with MIG disabled: whole GPUs only */
 
 static void load(const char *yaml, mp_request *r)
 {
@@ -54,9 +55,9 @@ typedef struct bf {
     int n_gpu, n_node;
     int node_of[BF_GPUS], pool_of_node[BF_GPUS];
     int count[BF_GPUS][MP_MAX_PROFILES];
-    int in_gpu[BF_GPUS];  /* replicas on the GPU */
-    int in_node[BF_GPUS]; /* replicas on the node */
-    int node_prof[BF_GPUS];
+    int in_gpu[BF_GPUS];    /* replicas on the GPU */
+    int in_node[BF_GPUS];   /* replicas on the node */
+    int node_prof[BF_GPUS]; /* single: its profile, WHOLE, or -1 (none) */
     bool whole[BF_GPUS];
     const char *tprof[BF_REPS]; /* same-profile tenants: their profile */
     bool tsingle[BF_REPS];      /* ... on nodes of this strategy */
@@ -64,7 +65,16 @@ typedef struct bf {
     int at_gpu[BF_REPS], at_prof[BF_REPS];
     int n_rep;
     long steps;
+    /* spread: at most cap replicas of tenant cap_t per node (-1: none) */
+    int cap_t, cap;
+    int tnode[BF_GPUS]; /* replicas of cap_t per node */
 } bf;
+
+/* Replica i of tenant tn on node nd would break the spread cap. */
+static bool over_cap(const bf *s, int tn, int nd)
+{
+    return tn == s->cap_t && s->tnode[nd] >= s->cap;
+}
 
 static const mp_node_pool *pool_of(const bf *s, int k)
 {
@@ -106,7 +116,8 @@ static bool try_profile(bf *s, int i, int k, int q)
         (strcmp(s->tprof[tn], m->profiles[q].name) != 0 ||
          s->tsingle[tn] != single))
         return false;
-    if (single && s->node_prof[nd] >= 0 && s->node_prof[nd] != q)
+    if ((single && s->node_prof[nd] != -1 && s->node_prof[nd] != q) ||
+        over_cap(s, tn, nd))
         return false;
     s->count[k][q]++;
     bool ok = mp_geom_fit_counts(m, s->count[k], NULL, NULL) == 0;
@@ -117,10 +128,10 @@ static bool try_profile(bf *s, int i, int k, int q)
         s->node_prof[nd] = single ? q : -1;
         s->tprof[tn] = m->profiles[q].name;
         s->tsingle[tn] = single;
-        s->in_gpu[k]++, s->in_node[nd]++;
+        s->in_gpu[k]++, s->in_node[nd]++, s->tnode[nd] += tn == s->cap_t;
         s->at_gpu[i] = k, s->at_prof[i] = q;
         ok = bf_place(s, i + 1);
-        s->in_gpu[k]--, s->in_node[nd]--;
+        s->in_gpu[k]--, s->in_node[nd]--, s->tnode[nd] -= tn == s->cap_t;
         s->node_prof[nd] = was_np;
         s->tprof[tn] = was_tp;
         s->tsingle[tn] = was_ts;
@@ -135,10 +146,12 @@ static bool try_whole(bf *s, int i, int k)
 {
     const mp_tenant *t = &s->r->tenants[s->tenant_of[i]];
     const mp_node_pool *pl = pool_of(s, k);
-    if (s->in_gpu[k] || pl->strategy == MP_STRATEGY_SINGLE ||
+    int nd = s->node_of[k], got[MP_MAX_WHOLE_GPUS], n = 0;
+    bool single = pl->strategy == MP_STRATEGY_SINGLE;
+    if (s->in_gpu[k] || (single && s->node_prof[nd] >= 0) ||
+        over_cap(s, s->tenant_of[i], nd) ||
         !mp_tenant_fits_whole(t, pl->model, NULL, 0))
         return false;
-    int nd = s->node_of[k], got[MP_MAX_WHOLE_GPUS], n = 0;
     for (int x = k; x < s->n_gpu && n < mp_tenant_gpus(t); x++)
         if (s->node_of[x] == nd && !s->in_gpu[x] && !s->whole[x])
             got[n++] = x;
@@ -149,7 +162,12 @@ static bool try_whole(bf *s, int i, int k)
         s->in_gpu[got[x]]++, s->in_node[nd]++;
     }
     s->at_gpu[i] = k, s->at_prof[i] = -1;
+    int was_np = s->node_prof[nd];
+    s->node_prof[nd] = single ? WHOLE : -1;
+    s->tnode[nd] += s->tenant_of[i] == s->cap_t;
     bool ok = bf_place(s, i + 1);
+    s->tnode[nd] -= s->tenant_of[i] == s->cap_t;
+    s->node_prof[nd] = was_np;
     for (int x = 0; x < n; x++) {
         s->whole[got[x]] = false;
         s->in_gpu[got[x]]--, s->in_node[nd]--;
@@ -186,12 +204,17 @@ static bool bf_place(bf *s, int i)
 }
 
 /* The cheapest node cost over every selection of nodes (at most cap per
- * pool), or -1 when none works. */
-static double brute_force(const mp_request *r, int cap)
+ * pool), or -1 when none works. With spread_t >= 0, only selections of
+ * node cost `only` count, and tenant spread_t holds at most spread_cap
+ * replicas per node. */
+static double bf_search(const mp_request *r, int cap, int spread_t,
+                        int spread_cap, double only)
 {
     static bf s;
     memset(&s, 0, sizeof(s));
     s.r = r;
+    s.cap_t = spread_t;
+    s.cap = spread_cap;
     for (int t = 0; t < r->n_tenants; t++)
         for (int k = 0; k < r->tenants[t].replicas; k++)
             s.tenant_of[s.n_rep++] = t;
@@ -214,7 +237,8 @@ static double brute_force(const mp_request *r, int cap)
             gpus += sel[i] * r->pools[i].gpus;
             cost += sel[i] * r->pools[i].cost;
         }
-        if (gpus > BF_GPUS || (best >= 0 && cost >= best - 1e-9))
+        if (gpus > BF_GPUS || (best >= 0 && cost >= best - 1e-9) ||
+            (spread_t >= 0 && fabs(cost - only) > 1e-9))
             continue;
         s.n_gpu = s.n_node = 0;
         for (int i = 0; i < np; i++)
@@ -225,10 +249,40 @@ static double brute_force(const mp_request *r, int cap)
                     s.node_of[s.n_gpu++] = s.n_node;
                 s.n_node++;
             }
+        memset(s.tnode, 0, sizeof(s.tnode));
         if (bf_place(&s, 0))
             best = cost;
     }
     return best;
+}
+
+static double brute_force(const mp_request *r, int cap)
+{
+    return bf_search(r, cap, -1, 0, 0);
+}
+
+/* The fewest replicas of tenant t on one node over the plans of node
+ * cost `cost`. */
+static int brute_force_spread(const mp_request *r, int t, double cost)
+{
+    int c = 1;
+    while (c < r->tenants[t].replicas &&
+           bf_search(r, (int)r->total_replicas, t, c, cost) < 0)
+        c++;
+    return c;
+}
+
+/* The most replicas of tenant t on one node of plan p. */
+static int max_per_node(const mp_plan *p, int t)
+{
+    int most = 0;
+    for (int j = 0; j < p->n_nodes; j++) {
+        int n = 0;
+        for (int x = 0; x < p->req->pools[p->nodes[j].pool].gpus; x++)
+            n += mp_plan_gpu_replicas(&p->gpus[p->nodes[j].first_gpu + x], t);
+        most = n > most ? n : most;
+    }
+    return most;
 }
 
 /* ---- the node rules, checked here without the library's validator ---- */
@@ -258,8 +312,11 @@ static void check_nodes(const mp_plan *p)
                     assert_int_equal(g->layout.gis.gi[q].profile, prof);
                 prof = g->layout.gis.gi[q].profile;
             }
+            /* single: one profile on every GPU, or MIG off on all */
             if (pl->strategy == MP_STRATEGY_SINGLE && nd->used)
-                assert_true(g->layout.mig_enabled && g->whole_tenant < 0);
+                assert_true(nd->profile < 0
+                                ? !g->layout.mig_enabled
+                                : g->layout.mig_enabled && g->whole_tenant < 0);
         }
         assert_int_equal(used, nd->used);
         cost += used ? pl->cost : 0;
@@ -290,6 +347,8 @@ static void check_nodes(const mp_plan *p)
 /* ---- seeded random requests ---- */
 
 static uint64_t rng_state;
+static int spread_checked; /* plans whose node spread was checked */
+static bool force_spread;  /* every tenant with instances spread: nodes */
 static unsigned rnd(unsigned n)
 {
     rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -345,10 +404,32 @@ static void random_request(mp_buf *b, bool two_pools, bool tp)
         mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 4));
         if (rnd(4) == 0)
             mp_buf_puts(b, "    same-profile: false\n");
-        if (rnd(4) == 0)
+        if (force_spread)
+            mp_buf_puts(b, "    spread: nodes\n");
+        else if (rnd(4) == 0)
             mp_buf_puts(b,
                         rnd(2) ? "    spread: nodes\n" : "    spread: gpus\n");
     }
+}
+
+/* The first `spread: nodes` tenant of r (replicas of whole GPUs counted
+ * per GPU) on as few per node as the brute force finds at the optimal
+ * node cost. */
+static void check_spread(int seed, const mp_request *r, const mp_plan *p,
+                         double cost, const char *yaml)
+{
+    int t = 0;
+    while (t < r->n_tenants &&
+           (!r->tenants[t].spread_nodes || r->tenants[t].whole_gpu))
+        t++;
+    if (t == r->n_tenants || (!p->optimal && p->time_limit_hit))
+        return;
+    int want = brute_force_spread(r, t, cost), got = max_per_node(p, t);
+    spread_checked++;
+    if (got != want)
+        fail_msg("seed %d: %s has %d replicas on a node, the brute force %d "
+                 "at node cost %.2f\n%s",
+                 seed, r->tenants[t].name, got, want, cost, yaml);
 }
 
 static void check_random(int seed, bool two_pools, bool tp, int *feasible)
@@ -390,6 +471,7 @@ static void check_random(int seed, bool two_pools, bool tp, int *feasible)
                      seed, p.cost, p.optimal ? "optimal" : "not optimal", want,
                      y.data);
         check_nodes(&p);
+        check_spread(seed, &r, &p, want, y.data);
         ++*feasible;
     }
     mp_plan_free(&p);
@@ -435,6 +517,24 @@ static void test_random_tensor_parallel(void **state)
         fail_msg("only %d of 300 random requests were feasible", feasible);
 }
 
+/* spread: nodes on every tenant of instances: the first of them on as few
+ * replicas per node as the brute force finds at the optimal node cost,
+ * on one pool and on two. */
+static void test_random_spread_nodes(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    force_spread = true;
+    spread_checked = 0;
+    for (int seed = 1; seed <= 200; seed++)
+        check_random(seed, seed % 2 == 0, false, &feasible);
+    force_spread = false;
+    print_message("%d of 200 feasible, %d spreads matched the brute force\n",
+                  feasible, spread_checked);
+    if (spread_checked < 100)
+        fail_msg("only %d spreads checked", spread_checked);
+}
+
 static mp_plan plan_of(const char *yaml, mp_request *r)
 {
     load(yaml, r);
@@ -443,17 +543,31 @@ static mp_plan plan_of(const char *yaml, mp_request *r)
     return p;
 }
 
-/* Whole GPUs need MIG disabled: a single pool cannot, and says so. */
-static void test_single_refuses_whole(void **state)
+/* Whole GPUs need MIG disabled: a single pool serves them on a node of
+ * its own with MIG disabled on every GPU (labelled all-disabled), never on
+ * a node with MIG instances (the device plugin's single strategy refuses a
+ * node mixing both). */
+static void test_single_whole_node(void **state)
 {
     (void)state;
     mp_request r;
-    mp_plan p = plan_of("nodes: [{pool: s, model: h100, gpus: 8, strategy: "
-                        "single}]\ntenants: [{name: big, whole-gpu: true}]\n",
+    mp_plan p = plan_of("nodes: [{pool: s, model: h100, gpus: 2, strategy: "
+                        "single}]\ntenants: [{name: big, whole-gpu: true},"
+                        " {name: small, memory: 8GiB}]\n",
                         &r);
-    assert_false(p.feasible);
-    assert_non_null(strstr(p.reason, "pool s"));
-    assert_non_null(strstr(p.reason, "strategy: mixed"));
+    assert_true(p.feasible && p.optimal);
+    assert_int_equal(p.nodes_used, 2);
+    for (int j = 0; j < p.n_nodes; j++) {
+        bool whole = false, mig = false;
+        for (int x = 0; x < 2; x++) {
+            const mp_plan_gpu *g = &p.gpus[p.nodes[j].first_gpu + x];
+            whole |= g->whole_tenant >= 0;
+            mig |= g->layout.mig_enabled;
+        }
+        assert_true(whole != mig);
+        assert_int_equal(p.nodes[j].profile < 0, whole);
+    }
+    check_nodes(&p);
     mp_plan_free(&p);
     mp_request_free(&r);
 }
@@ -533,9 +647,10 @@ static void test_same_profile(void **state)
     mp_request_free(&r);
 }
 
-/* A single pool and a mixed pool in one request: the 1g tenant fills the
- * single node (all-1g.10gb), the whole-GPU and 3g tenants, which a single
- * node of 1g.10gb cannot hold, go to the mixed pool; two nodes, proven. */
+/* A single pool and a mixed pool in one request: two nodes, proven. Two
+ * plans tie: the 1g tenant fills the single node (all-1g.10gb) and the
+ * others a mixed node, or the mixed pool holds all on two nodes. A used
+ * single node has every instance 1g.10gb (seven per GPU). */
 static void test_mixed_strategies(void **state)
 {
     (void)state;
@@ -556,9 +671,8 @@ static void test_mixed_strategies(void **state)
         const mp_plan_gpu *g = &p.gpus[k];
         bool single =
             r.pools[p.nodes[g->node].pool].strategy == MP_STRATEGY_SINGLE;
-        assert_int_equal(mp_plan_gpu_replicas(g, 0) > 0, single);
-        if (single) /* every instance of the node 1g.10gb, all seven */
-            assert_int_equal(g->layout.gis.n, 7);
+        if (single && p.nodes[g->node].used) /* the 1g tenant's, all 7 */
+            assert_int_equal(mp_plan_gpu_replicas(g, 0), 7);
     }
     check_nodes(&p);
     mp_plan_free(&p);
@@ -609,7 +723,8 @@ int main(void)
         cmocka_unit_test(test_random_one_pool),
         cmocka_unit_test(test_random_two_pools),
         cmocka_unit_test(test_random_tensor_parallel),
-        cmocka_unit_test(test_single_refuses_whole),
+        cmocka_unit_test(test_random_spread_nodes),
+        cmocka_unit_test(test_single_whole_node),
         cmocka_unit_test(test_single_one_profile),
         cmocka_unit_test(test_spread_nodes),
         cmocka_unit_test(test_same_profile),

@@ -130,7 +130,60 @@ static void sharers(const mp_plan *p, int t, const char *res, mp_buf *out)
     }
 }
 
-static void write_resources(const mp_plan *p, mp_buf *out)
+/* The other tenants whose pods request nvidia.com/gpu for another kind of
+ * device (a whole GPU or another single profile), as " a b". */
+static void gpu_rivals(const mp_plan *p, int t, const char *prof, mp_buf *out)
+{
+    for (int u = 0; u < p->req->n_tenants; u++) {
+        char other[96];
+        const char *op;
+        bool media;
+        if (u != t &&
+            mp_tenant_resource(p, u, other, sizeof(other), &op, &media) &&
+            strcmp(other, "nvidia.com/gpu") == 0 &&
+            (!op != !prof || (op && strcmp(op, prof) != 0)))
+            mp_buf_printf(out, " %s", p->req->tenants[u].name);
+    }
+}
+
+/* Under nvidia.com/gpu, whole GPUs and single-strategy instances of every
+ * profile look alike to the scheduler: tenant t's pods are kept on the
+ * nodes of its configs by a node selector on the config label. */
+static void write_selector(const mp_plan *p, const mp_node_configs *c, int t,
+                           const char *prof, mp_buf *out)
+{
+    mp_buf rivals = MP_BUF_INIT, names = MP_BUF_INIT;
+    gpu_rivals(p, t, prof, &rivals);
+    int n = 0;
+    for (int i = 0; i < c->n && rivals.len; i++) {
+        bool here = false; /* t on a node of config i */
+        for (int k = 0; k < p->n_gpus && !here; k++) {
+            const mp_plan_gpu *g = &p->gpus[k];
+            if (c->config_of[g->node] != i)
+                continue;
+            here = g->whole_tenant == t;
+            for (int q = 0; q < g->layout.gis.n; q++)
+                here |= g->tenant[q] == t;
+        }
+        if (here)
+            mp_buf_printf(&names, "%s%s", n++ ? ", " : "", c->names[i]);
+    }
+    if (rivals.len)
+        mp_buf_printf(
+            out,
+            "#        note: pods of%s ask for nvidia.com/gpu as another kind "
+            "of device;\n#        keep these pods on "
+            "their nodes: %s%s%s\n",
+            mp_buf_str(&rivals),
+            n == 1 ? "nodeSelector: {nvidia.com/mig.config: "
+                   : "nodeAffinity: nvidia.com/mig.config In [",
+            mp_buf_str(&names), n == 1 ? "}" : "]");
+    mp_buf_free(&rivals);
+    mp_buf_free(&names);
+}
+
+static void write_resources(const mp_plan *p, const mp_node_configs *c,
+                            mp_buf *out)
 {
     const mp_request *r = p->req;
     mp_buf_puts(out, "# 4. Request each tenant's resource in its pod "
@@ -153,6 +206,8 @@ static void write_resources(const mp_plan *p, mp_buf *out)
         mp_buf_printf(out, "#      %s: resources.limits: {%s: %d}, %d pod%s\n",
                       tn->name, res, mp_tenant_gpus(tn), pods,
                       pods == 1 ? "" : "s");
+        if (strcmp(res, "nvidia.com/gpu") == 0)
+            write_selector(p, c, t, prof, out);
         if (!media)
             continue;
         mp_buf_printf(out,
@@ -221,40 +276,142 @@ static bool any_share(const mp_request *r)
     return false;
 }
 
+/* The device plugin config class of node j: its strategy and, under
+ * single, its profile (-1 for mixed). Nodes of one class share a config. */
+static int share_class(const mp_plan *p, int j)
+{
+    const mp_plan_node *nd = &p->nodes[j];
+    return p->req->pools[nd->pool].strategy == MP_STRATEGY_SINGLE ? nd->profile
+                                                                  : -1;
+}
+
+/* The config key of class c in a manifest with several: "mixed" or
+ * "single-<profile>" (the profile of node j). */
+static void class_key(const mp_plan *p, int j, char *buf, size_t n)
+{
+    int c = share_class(p, j);
+    if (c < 0) {
+        snprintf(buf, n, "mixed");
+        return;
+    }
+    const mp_model *m = p->req->pools[p->nodes[j].pool].model;
+    snprintf(buf, n, "single-%s", m->profiles[c].name);
+    for (char *x = buf; *x; x++)
+        if (*x == '+') /* a ConfigMap key has no '+' */
+            *x = '.';
+}
+
+/* The config of node j's class (its first node rep) as key: version,
+ * strategy and sharing section; nothing when its class shares nothing. */
+static int class_config(const mp_plan *p, int rep, const char *key, mp_buf *out,
+                        mp_diag *d)
+{
+    mp_buf body = MP_BUF_INIT;
+    int rc = mp_emit_timeslicing_node_sharing(p, rep, 0, &body, d);
+    if (!rc && body.len) {
+        mp_buf cfg = MP_BUF_INIT;
+        mp_buf_printf(&cfg, "version: v1\nflags:\n  migStrategy: %s\n%s",
+                      share_class(p, rep) < 0 ? "mixed" : "single",
+                      mp_buf_str(&body));
+        mp_buf_printf(out, "  %s: |\n", key);
+        indent(out, mp_buf_str(&cfg), 4);
+        mp_buf_free(&cfg);
+    }
+    mp_buf_free(&body);
+    return rc;
+}
+
+/* The first used node of each class into rep; how many classes. */
+static int share_classes(const mp_plan *p, int *rep)
+{
+    int n = 0;
+    for (int j = 0; j < p->n_nodes; j++) {
+        bool seen = !p->nodes[j].used;
+        for (int i = 0; i < n && !seen; i++)
+            seen = share_class(p, rep[i]) == share_class(p, j) &&
+                   p->nodes[rep[i]].pool == p->nodes[j].pool;
+        if (!seen)
+            rep[n++] = j;
+    }
+    return n;
+}
+
+/* The labels that pick each node's device plugin config (several keys). */
+static void sharing_labels(const mp_plan *p, const int *rep, const bool *has,
+                           int n, mp_buf *out)
+{
+    mp_buf_puts(out, "# Label each node with the config of its strategy (a "
+                     "node without the label\n# time-slices nothing):\n");
+    for (int j = 0; j < p->n_nodes; j++) {
+        int i = 0;
+        while (i < n && (p->nodes[rep[i]].pool != p->nodes[j].pool ||
+                         share_class(p, rep[i]) != share_class(p, j)))
+            i++;
+        if (i == n || !has[i] || !p->nodes[j].used)
+            continue;
+        char name[300], key[128];
+        mp_node_pool_node_name(&p->req->pools[p->nodes[j].pool], p->nodes[j].k,
+                               name, sizeof(name));
+        class_key(p, j, key, sizeof(key));
+        mp_buf_printf(out,
+                      "#   kubectl label node %s "
+                      "nvidia.com/device-plugin.config=%s --overwrite\n",
+                      name, key);
+    }
+}
+
 /* Tenants with share: the device plugin's time-slicing config, as a second
  * document: a ConfigMap the ClusterPolicy's devicePlugin.config names (the
- * GPU Operator's time-slicing setup). The resource names are the mixed
- * strategy's (nvidia.com/mig-<profile>); under single every device is
- * nvidia.com/gpu, which this does not write. */
+ * GPU Operator's time-slicing setup). Mixed nodes name their devices
+ * nvidia.com/mig-<profile>, single nodes nvidia.com/gpu, so nodes of
+ * different strategies (or single profiles) get configs of their own,
+ * picked by the nvidia.com/device-plugin.config node label; when every
+ * used node is of one kind, one config is the default. */
 static int write_sharing(const mp_plan *p, mp_buf *out, mp_diag *d)
 {
-    const char *st = cluster_strategy(p->req);
     if (!any_share(p->req))
         return 0;
-    if (!st || strcmp(st, "mixed") != 0) {
-        mp_buf_puts(out, "# share: time-slicing is written for mig.strategy "
-                         "mixed only; configure the device\n# plugin's "
-                         "sharing for nvidia.com/gpu by hand\n");
-        return 0;
+    int rep[MP_MAX_FLEET * MP_MAX_PROFILES];
+    char key[MP_MAX_FLEET * MP_MAX_PROFILES][128];
+    bool has[MP_MAX_FLEET * MP_MAX_PROFILES] = {false};
+    int n = share_classes(p, rep), rc = 0;
+    bool one = true; /* every used node of one kind: one default config */
+    for (int i = 0; i < n; i++) {
+        class_key(p, rep[i], key[i], sizeof(key[i]));
+        one &= strcmp(key[i], key[0]) == 0;
     }
-    mp_buf cfg = MP_BUF_INIT;
-    mp_buf_puts(&cfg, "version: v1\nflags:\n  migStrategy: mixed\n");
-    int rc = mp_emit_timeslicing_sharing(p, 0, &cfg, d);
-    if (!rc) {
+    mp_buf data = MP_BUF_INIT;
+    for (int i = 0; i < n && !rc; i++) {
+        int first = 0; /* pools of one kind share its config */
+        while (strcmp(key[first], key[i]) != 0)
+            first++;
+        size_t len = data.len;
+        if (first == i)
+            rc = class_config(p, rep[i], one ? MP_K8S_SHARING_KEY : key[i],
+                              &data, d);
+        has[i] = first < i ? has[first] : data.len > len;
+    }
+    if (!rc && data.len) {
         mp_buf_puts(
             out,
             "---\n# Tenants with share: time-slice their "
             "instances. Point the ClusterPolicy at this\n# "
-            "ConfigMap: devicePlugin.config.name: " MP_K8S_SHARING_CONFIGMAP
-            ",\n# "
-            "devicePlugin.config.default: " MP_K8S_SHARING_KEY "\n");
+            "ConfigMap: devicePlugin.config.name: " MP_K8S_SHARING_CONFIGMAP);
+        if (one)
+            mp_buf_puts(out,
+                        ",\n# devicePlugin.config.default: " MP_K8S_SHARING_KEY
+                        "\n");
+        else
+            mp_buf_puts(out, "\n");
+        if (!one)
+            sharing_labels(p, rep, has, n, out);
         mp_buf_puts(out, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
                          "  name: " MP_K8S_SHARING_CONFIGMAP "\n"
                          "  namespace: " MP_K8S_NAMESPACE "\n"
-                         "data:\n  " MP_K8S_SHARING_KEY ": |\n");
-        indent(out, mp_buf_str(&cfg), 4);
+                         "data:\n");
+        mp_buf_puts(out, mp_buf_str(&data));
     }
-    mp_buf_free(&cfg);
+    mp_buf_free(&data);
     return rc;
 }
 
@@ -278,7 +435,7 @@ int mp_emit_plan_k8s(const mp_plan *p, const char *base, mp_buf *out,
             p->nodes_used == 1 ? "" : "s", p->optimal ? " (optimal)" : "");
         write_policy(p, out);
         write_labels(p, &c, out);
-        write_resources(p, out);
+        write_resources(p, &c, out);
         write_configmap(&c, out);
         rc = write_sharing(p, out, d);
     }

@@ -17,33 +17,71 @@ typedef struct resource {
     int replicas;
 } resource;
 
+/* Which GPUs a sharing section covers, and what their devices are called. */
+typedef struct scope {
+    const mp_plan *p;
+    bool nodes;  /* only the GPUs of nodes of strategy st (and profile) */
+    bool single; /* single: every device is nvidia.com/gpu */
+    const char *profile; /* single: the nodes' one profile */
+} scope;
+
+/* The one profile of node nd (single strategy), or NULL. */
+static const char *node_profile(const mp_plan *p, const mp_plan_node *nd)
+{
+    const mp_node_pool *pl = &p->req->pools[nd->pool];
+    return pl->strategy == MP_STRATEGY_SINGLE && nd->profile >= 0
+               ? pl->model->profiles[nd->profile].name
+               : NULL;
+}
+
+static bool in_scope(const scope *sc, int k)
+{
+    const mp_plan *p = sc->p;
+    if (!sc->nodes)
+        return true;
+    const char *prof = node_profile(p, &p->nodes[p->gpus[k].node]);
+    return sc->single ? prof && strcmp(prof, sc->profile) == 0 : !prof;
+}
+
+static void resource_name(const scope *sc, const char *profile, char *buf,
+                          size_t n)
+{
+    if (sc->single)
+        snprintf(buf, n, "nvidia.com/gpu");
+    else
+        mp_mig_resource_name(profile, buf, n);
+}
+
 /* The index of profile's resource in v, or -1 (a +me profile shares its
  * plain profile's resource). */
-static int find(const resource *v, int n, const char *profile)
+static int find(const scope *sc, const resource *v, int n, const char *profile)
 {
     char want[96], have[96];
-    mp_mig_resource_name(profile, want, sizeof(want));
+    resource_name(sc, profile, want, sizeof(want));
     for (int i = 0; i < n; i++) {
-        mp_mig_resource_name(v[i].profile, have, sizeof(have));
+        resource_name(sc, v[i].profile, have, sizeof(have));
         if (strcmp(have, want) == 0)
             return i;
     }
     return -1;
 }
 
-/* The shared resources of p in the order the GPUs first use them. */
-static int collect(const mp_plan *p, resource *v, int *n, mp_diag *d)
+/* The shared resources of sc's GPUs in the order they first use them. */
+static int collect(const scope *sc, resource *v, int *n, mp_diag *d)
 {
+    const mp_plan *p = sc->p;
     const mp_request *r = p->req;
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_layout *l = &p->gpus[k].layout.gis;
+        if (!in_scope(sc, k))
+            continue;
         for (int q = 0; q < l->n; q++) {
             if (p->gpus[k].tenant[q] < 0)
                 continue; /* free, on a single-strategy node */
             const mp_tenant *tn = &r->tenants[p->gpus[k].tenant[q]];
             const char *prof = l->model->profiles[l->gi[q].profile].name;
             int share = mp_tenant_share(tn);
-            int at = find(v, *n, prof);
+            int at = find(sc, v, *n, prof);
             const resource *res = at >= 0 ? &v[at] : NULL;
             if (share < 2)
                 continue;
@@ -68,9 +106,10 @@ static int collect(const mp_plan *p, resource *v, int *n, mp_diag *d)
 }
 
 /* "# note:" lines for unshared tenants on a time-sliced resource. */
-static void notes(const mp_plan *p, const resource *v, int n, int indent,
+static void notes(const scope *sc, const resource *v, int n, int indent,
                   mp_buf *b)
 {
+    const mp_plan *p = sc->p;
     const mp_request *r = p->req;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
@@ -78,14 +117,15 @@ static void notes(const mp_plan *p, const resource *v, int n, int indent,
         for (int k = 0; k < p->n_gpus && hit < 0 && mp_tenant_share(tn) < 2;
              k++) {
             const mp_layout *l = &p->gpus[k].layout.gis;
-            for (int q = 0; q < l->n && hit < 0; q++)
+            for (int q = 0; q < l->n && hit < 0 && in_scope(sc, k); q++)
                 if (p->gpus[k].tenant[q] == t)
-                    hit = find(v, n, l->model->profiles[l->gi[q].profile].name);
+                    hit = find(sc, v, n,
+                               l->model->profiles[l->gi[q].profile].name);
         }
         if (hit < 0)
             continue;
         char name[96];
-        mp_mig_resource_name(v[hit].profile, name, sizeof(name));
+        resource_name(sc, v[hit].profile, name, sizeof(name));
         mp_buf_repeat(b, " ", indent);
         mp_buf_printf(b,
                       "# note: %s (not shared) uses %s too; on a node with "
@@ -94,18 +134,18 @@ static void notes(const mp_plan *p, const resource *v, int n, int indent,
     }
 }
 
-int mp_emit_timeslicing_sharing(const mp_plan *p, int indent, mp_buf *b,
-                                mp_diag *d)
+static int sharing(const scope *sc, int indent, mp_buf *b, mp_diag *d)
 {
+    const mp_plan *p = sc->p;
     if (!p->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, p->req->path, 0, 0,
                            "no plan, so no time-slicing config: %s", p->reason);
     resource v[MAX_RESOURCES];
     int n = 0;
-    int rc = collect(p, v, &n, d);
+    int rc = collect(sc, v, &n, d);
     if (rc || !n)
         return rc;
-    notes(p, v, n, indent, b);
+    notes(sc, v, n, indent, b);
     mp_buf_repeat(b, " ", indent);
     mp_buf_puts(b, "sharing:\n");
     mp_buf_repeat(b, " ", indent + 2);
@@ -114,7 +154,7 @@ int mp_emit_timeslicing_sharing(const mp_plan *p, int indent, mp_buf *b,
     mp_buf_puts(b, "resources:\n");
     for (int i = 0; i < n; i++) {
         char name[96];
-        mp_mig_resource_name(v[i].profile, name, sizeof(name));
+        resource_name(sc, v[i].profile, name, sizeof(name));
         mp_buf_repeat(b, " ", indent + 6);
         mp_buf_printf(b, "- name: %s\n", name);
         mp_buf_repeat(b, " ", indent + 8);
@@ -122,6 +162,21 @@ int mp_emit_timeslicing_sharing(const mp_plan *p, int indent, mp_buf *b,
                       p->req->tenants[v[i].tenant].name);
     }
     return 0;
+}
+
+int mp_emit_timeslicing_sharing(const mp_plan *p, int indent, mp_buf *b,
+                                mp_diag *d)
+{
+    scope sc = {p, false, false, NULL};
+    return sharing(&sc, indent, b, d);
+}
+
+int mp_emit_timeslicing_node_sharing(const mp_plan *p, int node, int indent,
+                                     mp_buf *b, mp_diag *d)
+{
+    const char *prof = node_profile(p, &p->nodes[node]);
+    scope sc = {p, true, prof != NULL, prof};
+    return sharing(&sc, indent, b, d);
 }
 
 int mp_emit_timeslicing(const mp_plan *p, mp_buf *b, mp_diag *d)

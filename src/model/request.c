@@ -10,12 +10,14 @@ void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
 {
     memset(out, 0, MP_MAX_FLEET * sizeof(*out));
     for (int i = 0; i < r->n_fleet; i++)
-        out[i] = mp_tenant_profile_mask(t, r->fleet[i].model) &
-                 (r->fleet[i].profiles ? r->fleet[i].profiles : ~0u) &
-                 (t->pin && t->pin_single >= 0 &&
-                          t->pin_single != (r->fleet[i].profiles != 0)
-                      ? 0u
-                      : ~0u);
+        out[i] = r->fleet[i].whole_only
+                     ? 0u
+                     : mp_tenant_profile_mask(t, r->fleet[i].model) &
+                           (r->fleet[i].profiles ? r->fleet[i].profiles : ~0u) &
+                           (t->pin && t->pin_single >= 0 &&
+                                    t->pin_single != (r->fleet[i].profiles != 0)
+                                ? 0u
+                                : ~0u);
 }
 
 bool mp_request_takes_whole(const mp_request *r, const mp_tenant *t, int i)

@@ -158,7 +158,8 @@ static int add_node(nbuild *b, int i, int k, int prof, int n, int j)
     const mp_node_pool *pl = &b->ns->req->pools[i];
     mp_plan *out = b->out;
     mp_plan_node *nd = &out->nodes[out->n_nodes];
-    *nd = (mp_plan_node){i, k, j >= 0, prof, out->n_gpus, NULL};
+    *nd = (mp_plan_node){i, k, j >= 0, prof < 0 ? -1 : prof, out->n_gpus,
+                         NULL};
     int idx = 0, rc = 0;
     for (int s = 0; s < n && j >= 0 && !rc; s++) {
         if (b->node_of[s] != j)
@@ -286,7 +287,8 @@ static int check_same_profile(const mp_plan *p, char *why, size_t n)
 }
 
 /* Node j: its pool's GPUs in a row, local indices 0.., single nodes with
- * one profile on every GPU. */
+ * one profile on every GPU or MIG disabled on every GPU (all-disabled:
+ * the device plugin's single strategy refuses a node that mixes both). */
 static int check_node(const mp_plan *p, int j, char *why, size_t n)
 {
     const mp_plan_node *nd = &p->nodes[j];
@@ -303,11 +305,12 @@ static int check_node(const mp_plan *p, int j, char *why, size_t n)
         if (pl->strategy != MP_STRATEGY_SINGLE || !nd->used)
             continue;
         const mp_layout *l = &g->layout.gis;
-        bool ok = g->layout.mig_enabled && l->n > 0;
+        bool ok = nd->profile < 0 ? !g->layout.mig_enabled
+                                  : g->layout.mig_enabled && l->n > 0;
         for (int q = 0; q < l->n; q++)
             ok &= l->gi[q].profile == nd->profile;
         if (!ok) {
-            snprintf(why, n, "single node %d has a GPU without its profile", j);
+            snprintf(why, n, "single node %d mixes profiles or MIG modes", j);
             return MP_EINTERNAL;
         }
     }

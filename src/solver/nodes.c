@@ -28,10 +28,13 @@
 
 /* --------------------------------------------------------- node types */
 
+/* Some tenant may use profile p of m (p == NT_WHOLE: a whole GPU). */
 static bool useful_profile(const mp_request *r, const mp_model *m, int p)
 {
     for (int t = 0; t < r->n_tenants; t++)
-        if (mp_tenant_profile_mask(&r->tenants[t], m) & (1u << p))
+        if (p == NT_WHOLE
+                ? mp_tenant_takes_whole(&r->tenants[t], m)
+                : mp_tenant_profile_mask(&r->tenants[t], m) & (1u << p))
             return true;
     return false;
 }
@@ -41,10 +44,13 @@ static int setup_types(nsolve *ns)
     const mp_request *r = ns->req;
     for (int i = 0; i < r->n_pools; i++) {
         const mp_node_pool *pl = &r->pools[i];
-        for (int p = -1; p < pl->model->n_profiles; p++) {
+        /* a single pool: a type per profile, and one of whole GPUs with MIG
+         * disabled (the device plugin's single strategy falls back to
+         * nvidia.com/gpu on a node without MIG devices) */
+        for (int p = NT_WHOLE; p < pl->model->n_profiles; p++) {
             if (pl->strategy == MP_STRATEGY_SINGLE
-                    ? p < 0 || !useful_profile(r, pl->model, p)
-                    : p >= 0)
+                    ? p == -1 || !useful_profile(r, pl->model, p)
+                    : p != -1)
                 continue;
             if (ns->ntypes == MP_MAX_FLEET)
                 return MP_ELIMIT;
@@ -60,11 +66,15 @@ static int setup_types(nsolve *ns)
         mp_fleet_item *it = &ns->sub.fleet[k];
         *it = r->fleet[ns->types[k].pool];
         it->profiles = ns->types[k].prof < 0 ? 0 : 1u << ns->types[k].prof;
+        it->whole_only = ns->types[k].prof == NT_WHOLE;
         it->cost = pl->cost / pl->gpus;
     }
     ns->tenants = malloc((size_t)r->n_tenants * sizeof(mp_tenant));
-    if (!ns->tenants)
+    ns->best_tenants = malloc((size_t)r->n_tenants * sizeof(mp_tenant));
+    ns->best_spread = calloc((size_t)(2 * r->n_tenants + 1), sizeof(int));
+    if (!ns->tenants || !ns->best_tenants || !ns->best_spread)
         return MP_ENOMEM;
+    ns->spread_try = ns->best_spread + r->n_tenants;
     memcpy(ns->tenants, r->tenants, (size_t)r->n_tenants * sizeof(mp_tenant));
     for (int t = 0; t < r->n_tenants; t++)
         ns->tenants[t].spread |= ns->tenants[t].spread_nodes;
@@ -269,19 +279,90 @@ static int stranded(const mp_plan *p)
     return n;
 }
 
-/* Keep p as the best plan when it is better: node cost, then GPUs, then
- * fewer stranded slices. */
+/* The most replicas of tenant t a node of type k holds when p's GPUs of
+ * that type holding t go, largest first, to the node with the fewest yet
+ * and room for a GPU (as the node builder spreads them). */
+static int type_spread(const nsolve *ns, const mp_plan *p, int t, int k,
+                       int nodes)
+{
+    int load[64] = {0}, room[64], most = 0, cap = 64;
+    int gpus = ns->req->pools[ns->types[k].pool].gpus;
+    nodes = nodes < cap ? nodes : cap; /* beyond 64 nodes: a bound */
+    int top = 0;                       /* the most replicas of t on one GPU */
+    for (int s = 0; s < p->n_gpus; s++)
+        if (p->gpus[s].used && p->gpus[s].fleet == k &&
+            mp_plan_gpu_replicas(&p->gpus[s], t) > top)
+            top = mp_plan_gpu_replicas(&p->gpus[s], t);
+    for (int j = 0; j < nodes; j++)
+        room[j] = gpus;
+    for (int size = top; size > 0 && nodes > 0; size--)
+        for (int s = 0; s < p->n_gpus; s++) {
+            const mp_plan_gpu *g = &p->gpus[s];
+            if (!g->used || g->fleet != k || mp_plan_gpu_replicas(g, t) != size)
+                continue;
+            int b = -1;
+            for (int j = 0; j < nodes; j++)
+                if (room[j] > 0 && (b < 0 || load[j] < load[b]))
+                    b = j;
+            b = b < 0 ? 0 : b;
+            load[b] += size;
+            room[b]--;
+            most = load[b] > most ? load[b] : most;
+        }
+    return most;
+}
+
+/* How far p spreads each `spread: nodes` tenant over nodes, into sp (per
+ * tenant, 0 for the others): the most replicas some node holds. */
+static void node_spread(const nsolve *ns, const mp_plan *p, int *sp)
+{
+    int nn[MP_MAX_FLEET], gpus;
+    double cost;
+    sv_pack_counts(ns, p, nn, &cost, &gpus, NULL);
+    for (int t = 0; t < ns->req->n_tenants; t++) {
+        sp[t] = 0;
+        if (!ns->req->tenants[t].spread_nodes)
+            continue;
+        for (int k = 0; k < ns->ntypes; k++) {
+            int most = type_spread(ns, p, t, k, nn[k]);
+            sp[t] = most > sp[t] ? most : sp[t];
+        }
+    }
+}
+
+/* -1 when spread a beats b (tenant by tenant in request order), 1 when b
+ * beats a, 0 when alike. */
+static int spread_cmp(const nsolve *ns, const int *a, const int *b)
+{
+    for (int t = 0; t < ns->req->n_tenants; t++)
+        if (a[t] != b[t])
+            return a[t] < b[t] ? -1 : 1;
+    return 0;
+}
+
+/* Keep p as the best plan when it is better: node cost, then `spread:
+ * nodes` tenants over more nodes, then GPUs, then fewer stranded
+ * slices. */
 static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
 {
     int st = stranded(p);
-    bool better = !ns->have || cost < ns->best_cost - 1e-9 ||
-                  (cost < ns->best_cost + 1e-9 &&
-                   (gpus < ns->best_gpus ||
-                    (gpus == ns->best_gpus && st < ns->best_stranded)));
+    node_spread(ns, p, ns->spread_try);
+    int sc = ns->have ? spread_cmp(ns, ns->spread_try, ns->best_spread) : -1;
+    bool better =
+        !ns->have || cost < ns->best_cost - 1e-9 ||
+        (cost < ns->best_cost + 1e-9 &&
+         (sc < 0 ||
+          (sc == 0 && (gpus < ns->best_gpus ||
+                       (gpus == ns->best_gpus && st < ns->best_stranded)))));
     if (!better) {
         mp_plan_free(p);
         return;
     }
+    memcpy(ns->best_spread, ns->spread_try,
+           (size_t)ns->req->n_tenants * sizeof(int));
+    /* the pins of the best plan, for respread */
+    memcpy(ns->best_tenants, ns->sub.tenants,
+           (size_t)ns->req->n_tenants * sizeof(mp_tenant));
     mp_plan_free(&ns->best);
     ns->best = *p;
     memset(p, 0, sizeof(*p));
@@ -495,46 +576,84 @@ static int each_choice(nsolve *ns, int k, mp_diag *d)
     return rc;
 }
 
+/* ------------------------------------------------- spread over nodes */
+
+/* The `spread: nodes` tenants of the best plan over its nodes: the GPU
+ * solver once more, with the best plan's nodes per type fixed and every
+ * GPU of them free (a GPU of a node already paid for costs nothing), so
+ * that its spread over GPUs is bounded by the nodes, not by a GPU count.
+ * The new plan replaces the best when it fits the same node cost and
+ * spreads those tenants further; a time limit that leaves no room keeps
+ * the best as it is and says so (spread_cut). */
+static int respread(nsolve *ns, mp_plan *out, mp_diag *d)
+{
+    bool any = false;
+    for (int t = 0; t < ns->req->n_tenants; t++)
+        any |= ns->req->tenants[t].spread_nodes &&
+               ns->req->tenants[t].replicas > 1;
+    if (!any || !ns->have)
+        return 0;
+    if (sv_now() > ns->deadline) {
+        out->spread_cut = true;
+        return 0;
+    }
+    int nn[MP_MAX_FLEET], cnt[MP_MAX_FLEET], gpus;
+    double cost, was[MP_MAX_FLEET];
+    sv_pack_counts(ns, &ns->best, nn, &cost, &gpus, NULL);
+    for (int k = 0; k < ns->ntypes; k++) {
+        was[k] = ns->sub.fleet[k].cost;
+        ns->sub.fleet[k].cost = 0;
+        cnt[k] = nn[k] * ns->req->pools[ns->types[k].pool].gpus;
+    }
+    mp_plan p;
+    ns->sub.tenants = ns->best_tenants; /* the best plan's pins */
+    int rc = solve_sub(ns, cnt, &p, d);
+    ns->sub.tenants = ns->tenants;
+    for (int k = 0; k < ns->ntypes; k++)
+        ns->sub.fleet[k].cost = was[k];
+    if (rc)
+        return rc;
+    out->spread_cut |= p.spread_cut || (!p.feasible && p.time_limit_hit);
+    if (!p.feasible || !sv_pack_counts(ns, &p, nn, &cost, &gpus, NULL) ||
+        cost > ns->best_cost + 1e-9) {
+        mp_plan_free(&p);
+        return 0;
+    }
+    offer(ns, &p, ns->best_cost, gpus);
+    return 0;
+}
+
 /* -------------------------------------------------------- the solver */
 
 /* A whole-GPU tenant no pool can serve, its model fitting: which pool
- * bites, a single-strategy one or one with nodes too small for the
- * replica's GPUs (whole-gpu: N keeps them on one node). */
+ * bites, one with nodes too small for the replica's GPUs (whole-gpu: N
+ * keeps them on one node). A single-strategy pool serves whole GPUs on
+ * nodes labelled all-disabled. */
 static bool explain_whole(const nsolve *ns, mp_plan *out)
 {
     const mp_request *r = ns->req;
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
-        int single = -1, small = -1, n = mp_tenant_gpus(tn);
+        int small = -1, n = mp_tenant_gpus(tn);
         bool any = false;
         for (int i = 0; i < r->n_pools && tn->whole_gpu; i++) {
             const mp_node_pool *pl = &r->pools[i];
             if (!mp_tenant_takes_whole(tn, pl->model))
                 continue;
-            if (pl->strategy == MP_STRATEGY_SINGLE)
-                single = single < 0 ? i : single;
-            else if (pl->gpus < n)
+            if (pl->gpus < n)
                 small = small < 0 ? i : small;
             else
                 any = true;
         }
-        if (any || (single < 0 && small < 0))
+        if (any || small < 0)
             continue;
-        if (small >= 0)
-            snprintf(out->reason, sizeof(out->reason),
-                     "tenant %s (line %d) asks for %d whole GPUs on one node "
-                     "(whole-gpu: %d), more than the nodes of pool %s have "
-                     "(%d GPUs); add a pool with nodes of %d GPUs or more, "
-                     "or lower whole-gpu",
-                     tn->name, tn->line, n, n, r->pools[small].name,
-                     r->pools[small].gpus, n);
-        else
-            snprintf(out->reason, sizeof(out->reason),
-                     "tenant %s (line %d) needs a whole GPU with MIG "
-                     "disabled, which pool %s cannot offer: under strategy: "
-                     "single every GPU of a node is MIG-enabled; add a pool "
-                     "with strategy: mixed",
-                     tn->name, tn->line, r->pools[single].name);
+        snprintf(out->reason, sizeof(out->reason),
+                 "tenant %s (line %d) asks for %d whole GPUs on one node "
+                 "(whole-gpu: %d), more than the nodes of pool %s have "
+                 "(%d GPUs); add a pool with nodes of %d GPUs or more, "
+                 "or lower whole-gpu",
+                 tn->name, tn->line, n, n, r->pools[small].name,
+                 r->pools[small].gpus, n);
         return true;
     }
     return false;
@@ -598,6 +717,8 @@ static void nsolve_free(nsolve *ns)
     free(ns->ncand);
     free(ns->choosers);
     free(ns->tenants);
+    free(ns->best_spread);
+    free(ns->best_tenants);
     mp_plan_free(&ns->best);
 }
 
@@ -681,6 +802,8 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
         else if (rc == MP_ENOMEM)
             rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
     }
+    if (!rc)
+        rc = respread(&ns, out, d);
     if (!rc && ns.have) {
         rc = sv_build_nodes(&ns, out);
         if (rc)

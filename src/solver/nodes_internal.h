@@ -6,9 +6,13 @@
 
 #include "solver_internal.h"
 
+#define NT_WHOLE (-2)
+
 typedef struct ntype {
     int pool;
-    int prof; /* single strategy: the one profile; -1: mixed */
+    /* single strategy: the one profile, or NT_WHOLE (MIG disabled on the
+     * node, whole GPUs only: all-disabled); -1: mixed */
+    int prof;
 } ntype;
 
 typedef struct nsolve {
@@ -20,6 +24,7 @@ typedef struct nsolve {
     int ntypes;
     mp_request sub; /* fleet: the types; tenants: copies with pins */
     mp_tenant *tenants;
+    mp_tenant *best_tenants; /* the tenants (pins) of the best plan */
     /* same-profile tenants with a choice: cands[k][0..ncand[k]) names */
     int *choosers, nchoosers;
     struct cand **cands;
@@ -34,6 +39,9 @@ typedef struct nsolve {
     int unfit; /* choices pass 1 left to pass 2 */
     double best_cost, lower_bound;
     int best_gpus, best_stranded;
+    /* per tenant: the most replicas of a `spread: nodes` tenant on one
+     * node in the best plan, and in the plan offered (node_spread) */
+    int *best_spread, *spread_try;
     bool any_lb;
     long solves;
 } nsolve;

@@ -35,6 +35,15 @@
 int mp_emit_timeslicing_sharing(const mp_plan *p, int indent, mp_buf *out,
                                 mp_diag *d);
 
+/* The `sharing:` section, as mp_emit_timeslicing_sharing, for the GPUs of
+ * the nodes like node `node` of p (a node plan): under the mixed strategy
+ * those of every mixed node (resources nvidia.com/mig-<profile>), under
+ * single those of the single nodes of its profile, whose every device is
+ * nvidia.com/gpu (the device plugin's single strategy). Nothing when none
+ * of them holds a shared tenant. Errors as mp_emit_timeslicing_sharing. */
+int mp_emit_timeslicing_node_sharing(const mp_plan *p, int node, int indent,
+                                     mp_buf *out, mp_diag *d);
+
 /* A whole device-plugin config file (`plan --format timeslicing`): a
  * comment naming the plan, version v1, the mixed strategy flag and the
  * sharing section; only a comment when no tenant shares. Errors as

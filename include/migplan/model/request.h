@@ -31,6 +31,10 @@ typedef struct mp_fleet_item {
     /* not 0: only these profiles (bit p for model->profiles[p]) and no
      * whole GPU, as on a single-strategy node carrying one profile */
     uint32_t profiles;
+    /* true: no MIG profile, only whole GPUs (a single-strategy node
+     * labelled all-disabled, where the device plugin offers nvidia.com/gpu
+     * for the full GPUs) */
+    bool whole_only;
     /* not 0: GPUs per node (node pools); a whole-GPU replica of more GPUs
      * (whole-gpu: N) cannot use the entry, as its GPUs share one node */
     int node_gpus;

@@ -1,0 +1,1 @@
+printf "nodes:\n  - {pool: inf, model: h100, gpus: 2, strategy: single}\ntenants:\n  - {name: train, whole-gpu: true, replicas: 2}\n  - {name: chat, memory: 8GiB, replicas: 3}\n" > "$TMPDIR/r.yaml" && migplan plan "$TMPDIR/r.yaml" --time-limit 60 --format k8s -o "$TMPDIR/k.yaml" && cat "$TMPDIR/k.yaml" && migplan check --strict --strategy single "$TMPDIR/k.yaml"
