@@ -158,8 +158,7 @@ static int add_node(nbuild *b, int i, int k, int prof, int n, int j)
     const mp_node_pool *pl = &b->ns->req->pools[i];
     mp_plan *out = b->out;
     mp_plan_node *nd = &out->nodes[out->n_nodes];
-    *nd = (mp_plan_node){i, k, j >= 0, prof < 0 ? -1 : prof, out->n_gpus,
-                         NULL};
+    *nd = (mp_plan_node){i, k, j >= 0, prof < 0 ? -1 : prof, out->n_gpus, NULL};
     int idx = 0, rc = 0;
     for (int s = 0; s < n && j >= 0 && !rc; s++) {
         if (b->node_of[s] != j)
