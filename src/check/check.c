@@ -436,10 +436,17 @@ void mp_ck_report_strands(ck *c, const mp_mp_entry *e, int ei)
             n++;
         }
         const mp_model *m = n == 1 ? a->m : NULL;
-        mp_severity sev = a->upgrade[0] ? MP_SEV_WARNING : MP_SEV_NOTE;
-        char why[300];
-        if (a->upgrade[0])
+        bool upgrade = a->upgrade[0] && !c->o->gpu_operator;
+        mp_severity sev = upgrade ? MP_SEV_WARNING : MP_SEV_NOTE;
+        char why[400];
+        if (upgrade)
             snprintf(why, sizeof(why), "; larger profiles would use them: %s",
+                     a->upgrade);
+        else if (a->upgrade[0])
+            snprintf(why, sizeof(why),
+                     "; larger profiles would use them (%s), but under the "
+                     "GPU Operator each is another resource name, which pods "
+                     "requesting these would not get",
                      a->upgrade);
         else
             snprintf(why, sizeof(why), "%s",

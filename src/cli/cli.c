@@ -202,7 +202,9 @@ int cli_check_config(const mp_db *db, mp_configmap *in, const mp_check_opts *o,
 {
     for (int k = 0; k < in->n; k++) {
         int first = f->n;
-        if (mp_check_file(db, &in->part[k].file, o, f, st) == MP_ENOMEM ||
+        mp_check_opts ok = *o;
+        ok.gpu_operator = o->has_strategy || in->part[k].gpu_operator;
+        if (mp_check_file(db, &in->part[k].file, &ok, f, st) == MP_ENOMEM ||
             mp_configmap_place(in, k, f, first) != 0)
             return MP_ENOMEM;
     }

@@ -30,6 +30,7 @@ static int add_part(mp_configmap *cm, const char *text, size_t len, int dline,
     p->in_string = in_string != NULL;
     p->line = in_string ? in_string->line : 0;
     p->col = in_string ? in_string->col : 0;
+    p->gpu_operator = text != cm->text; /* embedded, not the whole file */
     int first = f->n;
     if (mp_mp_parse(cm->path, text, len, f, &p->file) != 0 ||
         mp_configmap_place(cm, cm->n - 1, f, first) != 0)

@@ -41,6 +41,12 @@ typedef struct mp_check_opts {
      * single a config mixing profiles (or MIG modes) is an error */
     bool has_strategy;
     mp_strategy strategy;
+    /* the configs serve the GPU Operator (a ConfigMap, Helm values or
+     * --strategy): a profile is a pod's resource name there, so idle
+     * slices a larger profile would use are a note, not a warning (the
+     * larger profile would be another resource, which the pods that
+     * request this one would not get) */
+    bool gpu_operator;
 } mp_check_opts;
 
 /* Does name match glob pattern (* and ?)? */

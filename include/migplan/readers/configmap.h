@@ -31,6 +31,9 @@ typedef struct mp_configmap_part {
      * so its findings point at the string (line, col of the input) */
     bool in_string;
     int line, col;
+    /* held by a ConfigMap or Helm values: read by the GPU Operator's MIG
+     * Manager, whose pods request instances by profile name */
+    bool gpu_operator;
 } mp_configmap_part;
 
 typedef struct mp_configmap {
