@@ -85,8 +85,7 @@ static void note_unknown_models(const mp_slice_set *s)
  * metrics). Returns 0 or the exit status, having said why. */
 static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
 {
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = 0;
     const mp_input *f;
     for (int i = 0; i < a->files.n && !rc; i++) {
@@ -125,8 +124,7 @@ static int advise(cli_ctx *c, const advise_args *a, const mp_advice_opts *o,
 {
     const mp_request *req = &in->req;
     mp_advice adv = {0};
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = 0;
     mp_advice_tenant *ts = calloc((size_t)req->n_tenants + 1, sizeof(*ts));
     if (!ts)

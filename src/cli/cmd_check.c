@@ -44,8 +44,7 @@ static int check_one(cli_ctx *c, const mp_db *db, const char *path,
                      const mp_check_opts *o, mp_configmap *in, mp_findings *f,
                      mp_check_stats *st, int *unread)
 {
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = mp_configmap_load(path, f, in, &d);
     if (rc == MP_ELIMIT) {
         /* hostile size: a finding about the file, like other limits */

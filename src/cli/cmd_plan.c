@@ -98,8 +98,7 @@ static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
     if (r)
         return r;
     const mp_input *s;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     if (cli_input(in, a->request, "a YAML file", &s, &d) != 0 ||
         mp_request_parse(db, s->text, s->len, s->shown, gpu, req, &d) != 0)
         return cli_fail_in(c, in, &d);
@@ -307,8 +306,7 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
                   const cli_inputs *in)
 {
     mp_buf b = MP_BUF_INIT;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = emit(c, a, plan, &b, &d), exit_code;
     if (rc == MP_EINFEASIBLE) {
         fprintf(stderr, "migplan plan: %s\n", d.msg);
@@ -421,8 +419,7 @@ static int run(cli_ctx *c, void *args)
     const mp_db *db;
     cli_db(c, &db);
     mp_plan plan;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     mp_solve_opts so = solve_options(a, started);
     so.current = a->current ? &st : NULL;
     so.allow_disruption = a->allow_disruption;
