@@ -311,10 +311,7 @@ static void zsh_option(const cli_option *o, mp_buf *out)
     else
         mp_buf_printf(out, "--%s%s", o->name, value ? "=" : "");
     mp_buf_puts(out, "'[");
-    mp_buf help = MP_BUF_INIT;
-    cli_option_help(o, &help);
-    zsh_text(mp_buf_str(&help), out);
-    mp_buf_free(&help);
+    cli_option_help_quoted(o, zsh_text, out);
     mp_buf_putc(out, ']');
     if (value) {
         mp_buf_putc(out, ':');
@@ -399,13 +396,7 @@ void cli_complete_zsh(mp_buf *out)
 {
     mp_buf_puts(out, zsh_head);
     mp_buf_puts(out, "_migplan_commands() {\n    local -a c\n    c=(\n");
-    for (int k = 0; cli_commands[k]; k++) {
-        mp_buf_puts(out, "        '");
-        zsh_text(cli_commands[k]->name, out);
-        mp_buf_putc(out, ':');
-        zsh_text(cli_commands[k]->summary, out);
-        mp_buf_puts(out, "'\n");
-    }
+    cli_command_items(zsh_text, "        '", ":", "'\n", out);
     mp_buf_puts(out, "    )\n    _describe -t commands 'migplan command' c\n"
                      "}\n\n_migplan() {\n"
                      "    local curcontext=$curcontext state state_descr line "

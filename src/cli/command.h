@@ -287,8 +287,20 @@ void cli_help(const cli_command *cmd, mp_buf *out);
 /* `migplan --help`: the commands, the global options, the exit statuses. */
 void cli_main_help(mp_buf *out);
 
+/* Every command as an item of a list (zsh's _describe, the man page):
+ * before, its name as quote() writes it, between, its summary quoted
+ * alike, after. */
+void cli_command_items(void (*quote)(const char *s, mp_buf *out),
+                       const char *before, const char *between,
+                       const char *after, mp_buf *out);
+
 /* The help line of an option, without the left column: its help, the
  * choices with the default marked, " (default X)" for other defaults. */
 void cli_option_help(const cli_option *o, mp_buf *out);
+
+/* That help line as quote() writes it (for zsh, for roff). */
+void cli_option_help_quoted(const cli_option *o,
+                            void (*quote)(const char *s, mp_buf *out),
+                            mp_buf *out);
 
 #endif
