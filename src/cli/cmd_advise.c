@@ -13,10 +13,13 @@
 #include "migplan/readers/dcgm_reader.h"
 #include "migplan/readers/request_reader.h"
 
-typedef enum advise_format {
-    ADVISE_FORMAT_TEXT,
-    ADVISE_FORMAT_YAML
-} advise_format;
+/* --format F */
+#define ADVISE_FORMATS(X)                                                      \
+    X(ADVISE_FORMAT_TEXT, "text", "each advice with its evidence")             \
+    X(ADVISE_FORMAT_YAML, "yaml",                                              \
+      "the revised request, with its fleet, for plan")
+
+typedef enum advise_format { ADVISE_FORMATS(CLI_CHOICE_ENUM) } advise_format;
 
 typedef struct advise_args {
     const char *request;
@@ -182,12 +185,7 @@ static int run(cli_ctx *c, void *args)
     return r;
 }
 
-static const cli_choice formats[] = {
-    {"text", ADVISE_FORMAT_TEXT, "each advice with its evidence"},
-    {"yaml", ADVISE_FORMAT_YAML,
-     "the revised request, with its fleet, for plan"},
-    {NULL, 0, NULL},
-};
+static const cli_choice formats[] = CLI_CHOICES(ADVISE_FORMATS);
 
 static const cli_choice busy_actions[] = {
     {"auto", MP_BUSY_AUTO,

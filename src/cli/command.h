@@ -63,6 +63,20 @@ typedef struct cli_choice {
     const char *help; /* a few words, or NULL */
 } cli_choice;
 
+/* The values of an enum-valued option, listed once as the X(VALUE, "name",
+ * help) rows of a list macro, give both the enum and its choices:
+ *   typedef enum e { LIST(CLI_CHOICE_ENUM) } e;
+ *   static const cli_choice t[] = CLI_CHOICES(LIST); */
+#define CLI_CHOICE_ENUM(value_, name_, help_) value_,
+#define CLI_CHOICE_ROW(value_, name_, help_) {(name_), (value_), (help_)},
+#define CLI_CHOICES(list)                                                      \
+    {                                                                          \
+        list(CLI_CHOICE_ROW)                                                   \
+        {                                                                      \
+            NULL, 0, NULL                                                      \
+        }                                                                      \
+    }
+
 /* One option. Tables end with a row whose name is NULL. */
 typedef struct cli_option {
     const char *name;          /* long name without dashes */
