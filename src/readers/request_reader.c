@@ -157,6 +157,12 @@ static const char *shown(const mp_ynode *n)
     return n->kind == MP_YNODE_SCALAR ? n->str : "a list or map";
 }
 
+/* The error for a value n that is not what `what` says a value is. */
+static int refuse(mp_schema_ctx *c, const mp_ynode *n, const char *what)
+{
+    return mp_schema_err(c, n, MP_ESCHEMA, "%s, not '%s'", what, shown(n));
+}
+
 static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
 {
     mp_yval v;
@@ -175,10 +181,8 @@ static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
             return 0;
         }
     }
-    return mp_schema_err(c, n, MP_ESCHEMA,
-                         "compute is a number of compute slices like 1g, 2g or "
-                         "3g, not '%s'",
-                         shown(n));
+    return refuse(c, n,
+                  "compute is a number of compute slices like 1g, 2g or 3g");
 }
 
 /* engines: {nvenc: 2, ...}: the minimum of each engine kind. */
@@ -238,10 +242,8 @@ static int read_headroom(mp_schema_ctx *c, const mp_ynode *n, int *out)
         if (mp_parse_milli(buf, 0, 1000000, out))
             return 0;
     }
-    return mp_schema_err(c, n, MP_ESCHEMA,
-                         "headroom is a percentage from 0 to 1000 like 10 or "
-                         "10%%, not '%s'",
-                         shown(n));
+    return refuse(c, n,
+                  "headroom is a percentage from 0 to 1000 like 10 or 10%");
 }
 
 /* whole-gpu: true, or N whole GPUs per replica (tensor parallel). */
