@@ -130,8 +130,7 @@ int cli_db(cli_ctx *c, const mp_db **out)
 {
     *out = NULL;
     if (!c->db) {
-        mp_diag d;
-        mp_diag_clear(&d);
+        mp_diag d = {0};
         const char *dir = c->profiles_dir;
         if (!dir) {
             const char *env = getenv("MIGPLAN_PROFILES");
@@ -156,8 +155,7 @@ int cli_model(cli_ctx *c, const char *name, const mp_model **out)
     int rc = cli_db(c, &db);
     if (rc)
         return rc;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     if (mp_db_find(db, name, out, &d) != 0) {
         fprintf(stderr, "migplan %s: %s\n", c->cmd ? c->cmd : "", d.msg);
         return EXIT_USAGE;
@@ -171,8 +169,7 @@ static int load_node(cli_ctx *c, const mp_db *db, const char *path,
 {
     cli_inputs in = {.n = 0};
     const mp_input *s;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int r = cli_input(&in, path, "a YAML file", &s, &d);
     if (!r)
         r = mp_node_parse(db, s->text, s->len, s->path, node, &d);

@@ -262,42 +262,31 @@ static void zsh_text(const char *s, mp_buf *out)
     }
 }
 
-/* The completion action for a kind of value. */
+/* The completion action for a kind of value: a function of the script, a
+ * list of words, or (free text, numbers) a space, the message alone. */
 static void zsh_action(cli_value v, const cli_choice *choices, mp_buf *out)
 {
-    switch (v) {
-    case CLI_VALUE_FILE:
-    case CLI_VALUE_OUTPUT:
-    case CLI_VALUE_PATH:
-        mp_buf_puts(out, "_files");
-        break;
-    case CLI_VALUE_DIR:
-        mp_buf_puts(out, "_files -/");
-        break;
-    case CLI_VALUE_MODEL:
-        mp_buf_puts(out, "_migplan_models");
-        break;
-    case CLI_VALUE_PROFILE:
-        mp_buf_puts(out, "_migplan_profiles");
-        break;
-    case CLI_VALUE_CONFIG:
-        mp_buf_puts(out, "_migplan_configs");
-        break;
-    case CLI_VALUE_CODE:
-        mp_buf_puts(out, "_migplan_codes");
-        break;
-    case CLI_VALUE_SHELL:
-        mp_buf_puts(out, "(" SHELLS ")");
-        break;
-    case CLI_VALUE_CHOICE:
+    static const char *const actions[] = {
+        [CLI_VALUE_FILE] = "_files",
+        [CLI_VALUE_OUTPUT] = "_files",
+        [CLI_VALUE_PATH] = "_files",
+        [CLI_VALUE_DIR] = "_files -/",
+        [CLI_VALUE_MODEL] = "_migplan_models",
+        [CLI_VALUE_PROFILE] = "_migplan_profiles",
+        [CLI_VALUE_CONFIG] = "_migplan_configs",
+        [CLI_VALUE_CODE] = "_migplan_codes",
+        [CLI_VALUE_SHELL] = "(" SHELLS ")",
+    };
+    if (v == CLI_VALUE_CHOICE) {
         mp_buf_putc(out, '(');
         for (const cli_choice *ch = choices; ch && ch->name; ch++)
             mp_buf_printf(out, "%s%s", ch == choices ? "" : " ", ch->name);
         mp_buf_putc(out, ')');
-        break;
-    default: /* free text, numbers: the message alone */
+    } else if ((unsigned)v < sizeof(actions) / sizeof(actions[0]) &&
+               actions[v]) {
+        mp_buf_puts(out, actions[v]);
+    } else {
         mp_buf_puts(out, " ");
-        break;
     }
 }
 
@@ -322,10 +311,7 @@ static void zsh_option(const cli_option *o, mp_buf *out)
     else
         mp_buf_printf(out, "--%s%s", o->name, value ? "=" : "");
     mp_buf_puts(out, "'[");
-    mp_buf help = MP_BUF_INIT;
-    cli_option_help(o, &help);
-    zsh_text(mp_buf_str(&help), out);
-    mp_buf_free(&help);
+    cli_option_help_quoted(o, zsh_text, out);
     mp_buf_putc(out, ']');
     if (value) {
         mp_buf_putc(out, ':');
@@ -410,13 +396,7 @@ void cli_complete_zsh(mp_buf *out)
 {
     mp_buf_puts(out, zsh_head);
     mp_buf_puts(out, "_migplan_commands() {\n    local -a c\n    c=(\n");
-    for (int k = 0; cli_commands[k]; k++) {
-        mp_buf_puts(out, "        '");
-        zsh_text(cli_commands[k]->name, out);
-        mp_buf_putc(out, ':');
-        zsh_text(cli_commands[k]->summary, out);
-        mp_buf_puts(out, "'\n");
-    }
+    cli_command_items(zsh_text, "        '", ":", "'\n", out);
     mp_buf_puts(out, "    )\n    _describe -t commands 'migplan command' c\n"
                      "}\n\n_migplan() {\n"
                      "    local curcontext=$curcontext state state_descr line "

@@ -68,10 +68,7 @@ static void option_item(const cli_option *o, mp_buf *out)
         mp_buf_puts(out, "\\fR");
     }
     mp_buf_putc(out, '\n');
-    mp_buf help = MP_BUF_INIT;
-    cli_option_help(o, &help);
-    roff_str(mp_buf_str(&help), out);
-    mp_buf_free(&help);
+    cli_option_help_quoted(o, roff_str, out);
     mp_buf_putc(out, '\n');
 }
 
@@ -177,13 +174,7 @@ void cli_man(mp_buf *out)
     for (const cli_option *o = cli_global_options; o->name; o++)
         option_item(o, out);
     mp_buf_puts(out, ".SH COMMANDS\n");
-    for (int k = 0; cli_commands[k]; k++) {
-        mp_buf_puts(out, ".TP\n\\fB");
-        roff_str(cli_commands[k]->name, out);
-        mp_buf_puts(out, "\\fR\n");
-        roff_str(cli_commands[k]->summary, out);
-        mp_buf_putc(out, '\n');
-    }
+    cli_command_items(roff_str, ".TP\n\\fB", "\\fR\n", "\n", out);
     for (int k = 0; cli_commands[k]; k++)
         command_section(cli_commands[k], out);
     finding_codes(out);

@@ -55,8 +55,7 @@ static int version_cmp(const char *a, const char *b)
 int cli_version(cli_ctx *c, FILE *f)
 {
     mp_db *db;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     if (mp_db_load(NULL, &db, &d) != 0)
         return cli_fail(c, &d);
     char v[MAX_DRIVERS][32];

@@ -13,10 +13,13 @@
 #include "migplan/readers/dcgm_reader.h"
 #include "migplan/readers/request_reader.h"
 
-typedef enum advise_format {
-    ADVISE_FORMAT_TEXT,
-    ADVISE_FORMAT_YAML
-} advise_format;
+/* --format F */
+#define ADVISE_FORMATS(X)                                                      \
+    X(ADVISE_FORMAT_TEXT, "text", "each advice with its evidence")             \
+    X(ADVISE_FORMAT_YAML, "yaml",                                              \
+      "the revised request, with its fleet, for plan")
+
+typedef enum advise_format { ADVISE_FORMATS(CLI_CHOICE_ENUM) } advise_format;
 
 typedef struct advise_args {
     const char *request;
@@ -85,8 +88,7 @@ static void note_unknown_models(const mp_slice_set *s)
  * metrics). Returns 0 or the exit status, having said why. */
 static int load(cli_ctx *c, const advise_args *a, const mp_db *db, inputs *in)
 {
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = 0;
     const mp_input *f;
     for (int i = 0; i < a->files.n && !rc; i++) {
@@ -125,8 +127,7 @@ static int advise(cli_ctx *c, const advise_args *a, const mp_advice_opts *o,
 {
     const mp_request *req = &in->req;
     mp_advice adv = {0};
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = 0;
     mp_advice_tenant *ts = calloc((size_t)req->n_tenants + 1, sizeof(*ts));
     if (!ts)
@@ -184,12 +185,7 @@ static int run(cli_ctx *c, void *args)
     return r;
 }
 
-static const cli_choice formats[] = {
-    {"text", ADVISE_FORMAT_TEXT, "each advice with its evidence"},
-    {"yaml", ADVISE_FORMAT_YAML,
-     "the revised request, with its fleet, for plan"},
-    {NULL, 0, NULL},
-};
+static const cli_choice formats[] = CLI_CHOICES(ADVISE_FORMATS);
 
 static const cli_choice busy_actions[] = {
     {"auto", MP_BUSY_AUTO,

@@ -14,13 +14,15 @@
 #include "migplan/emit/findings_out.h"
 #include "migplan/util/finding_rules.h"
 
-typedef enum check_format {
-    CHECK_FORMAT_TEXT,
-    CHECK_FORMAT_JSON,
-    CHECK_FORMAT_GITHUB,
-    CHECK_FORMAT_SARIF,
-    CHECK_FORMAT_MARKDOWN
-} check_format;
+/* --format F */
+#define CHECK_FORMATS(X)                                                       \
+    X(CHECK_FORMAT_TEXT, "text", NULL)                                         \
+    X(CHECK_FORMAT_JSON, "json", NULL)                                         \
+    X(CHECK_FORMAT_GITHUB, "github", "annotations")                            \
+    X(CHECK_FORMAT_SARIF, "sarif", "code scanning")                            \
+    X(CHECK_FORMAT_MARKDOWN, "markdown", "a job summary")
+
+typedef enum check_format { CHECK_FORMATS(CLI_CHOICE_ENUM) } check_format;
 
 typedef struct check_args {
     int format; /* check_format */
@@ -44,8 +46,7 @@ static int check_one(cli_ctx *c, const mp_db *db, const char *path,
                      const mp_check_opts *o, mp_configmap *in, mp_findings *f,
                      mp_check_stats *st, int *unread)
 {
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = mp_configmap_load(path, f, in, &d);
     if (rc == MP_ELIMIT) {
         /* hostile size: a finding about the file, like other limits */
@@ -253,14 +254,7 @@ static const cli_choice strategies[] = {
     {NULL, 0, NULL},
 };
 
-static const cli_choice formats[] = {
-    {"text", CHECK_FORMAT_TEXT, NULL},
-    {"json", CHECK_FORMAT_JSON, NULL},
-    {"github", CHECK_FORMAT_GITHUB, "annotations"},
-    {"sarif", CHECK_FORMAT_SARIF, "code scanning"},
-    {"markdown", CHECK_FORMAT_MARKDOWN, "a job summary"},
-    {NULL, 0, NULL},
-};
+static const cli_choice formats[] = CLI_CHOICES(CHECK_FORMATS);
 
 const cli_command cli_cmd_check = {
     CLI_COMMAND_BINDING("check", check_args),

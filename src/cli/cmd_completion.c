@@ -37,8 +37,7 @@ static int list_configs(cli_ctx *c, const char *path, mp_buf *b)
 {
     mp_findings f = MP_FINDINGS_INIT;
     mp_configmap in = {0};
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = mp_configmap_load(path, &f, &in, &d);
     if (rc)
         rc = cli_fail(c, &d);

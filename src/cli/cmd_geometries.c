@@ -6,10 +6,14 @@
 #include "migplan/emit/geometry_out.h"
 #include "migplan/model/geometry.h"
 
+/* --format F */
+#define GEOMETRIES_FORMATS(X)                                                  \
+    X(GEOMETRIES_FORMAT_TABLE, "table", NULL)                                  \
+    X(GEOMETRIES_FORMAT_JSON, "json", NULL)                                    \
+    X(GEOMETRIES_FORMAT_SVG, "svg", "every geometry drawn")
+
 typedef enum geometries_format {
-    GEOMETRIES_FORMAT_TABLE,
-    GEOMETRIES_FORMAT_JSON,
-    GEOMETRIES_FORMAT_SVG
+    GEOMETRIES_FORMATS(CLI_CHOICE_ENUM)
 } geometries_format;
 
 /* --diagrams / --no-diagrams; by default only maximal lists are drawn */
@@ -110,12 +114,7 @@ static int run(cli_ctx *c, void *args)
     return cli_write(c, &b, a->output);
 }
 
-static const cli_choice formats[] = {
-    {"table", GEOMETRIES_FORMAT_TABLE, NULL},
-    {"json", GEOMETRIES_FORMAT_JSON, NULL},
-    {"svg", GEOMETRIES_FORMAT_SVG, "every geometry drawn"},
-    {NULL, 0, NULL},
-};
+static const cli_choice formats[] = CLI_CHOICES(GEOMETRIES_FORMATS);
 
 const cli_command cli_cmd_geometries = {
     CLI_COMMAND_BINDING("geometries", geometries_args),

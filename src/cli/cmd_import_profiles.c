@@ -25,8 +25,7 @@ typedef struct import_args {
 static int read_inputs(cli_ctx *c, const import_args *a, cli_inputs *in,
                        mp_nvsmi_capture *cap)
 {
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = 0;
     for (int i = 0; i < a->files.n && !rc; i++) {
         const mp_input *s;
@@ -42,8 +41,7 @@ static int read_inputs(cli_ctx *c, const import_args *a, cli_inputs *in,
 static int verify(cli_ctx *c, const mp_buf *b)
 {
     mp_db *db = NULL;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = mp_db_new(&db, &d);
     if (!rc)
         rc = mp_db_load_text(db, b->data, b->len, "<imported>", &d);
@@ -81,8 +79,7 @@ static int import(cli_ctx *c, const import_args *a, const cli_inputs *in,
     int r = cli_db(c, &db);
     if (r)
         return r;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     if (mp_nvsmi_import(cap, db, a->gpu, imp, &d) == 0)
         return 0;
     if (d.file[0] || cli_exit_code(d.code) == EXIT_INTERNAL)

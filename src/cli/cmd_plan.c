@@ -24,16 +24,23 @@
 #include "migplan/script/script.h"
 #include "migplan/solver/solver.h"
 
-typedef enum plan_format {
-    PLAN_FORMAT_TABLE,
-    PLAN_FORMAT_JSON,
-    PLAN_FORMAT_MIGPARTED,
-    PLAN_FORMAT_NVIDIA_SMI,
-    PLAN_FORMAT_LP,
-    PLAN_FORMAT_SVG,
-    PLAN_FORMAT_TIMESLICING,
-    PLAN_FORMAT_K8S
-} plan_format;
+/* --format F */
+#define PLAN_FORMATS(X)                                                        \
+    X(PLAN_FORMAT_TABLE, "table", "slot diagrams and a replica list")          \
+    X(PLAN_FORMAT_JSON, "json", NULL)                                          \
+    X(PLAN_FORMAT_MIGPARTED, "mig-parted", "a config for nvidia-mig-parted")   \
+    X(PLAN_FORMAT_NVIDIA_SMI, "nvidia-smi", "a setup script")                  \
+    X(PLAN_FORMAT_LP, "lp",                                                    \
+      "the problem as a CPLEX-LP integer program for glpsol or cbc")           \
+    X(PLAN_FORMAT_SVG, "svg",                                                  \
+      "a picture: every GPU to scale, tenants coloured")                       \
+    X(PLAN_FORMAT_TIMESLICING, "timeslicing",                                  \
+      "the k8s device plugin's time-slicing config for `share` tenants")       \
+    X(PLAN_FORMAT_K8S, "k8s",                                                  \
+      "with nodes: the GPU Operator's ConfigMap, node labels and pod "         \
+      "resources")
+
+typedef enum plan_format { PLAN_FORMATS(CLI_CHOICE_ENUM) } plan_format;
 
 typedef struct plan_args {
     int format; /* plan_format */
@@ -100,8 +107,7 @@ static int load_request(cli_ctx *c, const plan_args *a, mp_request *req,
     if (r)
         return r;
     const mp_input *s;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     if (cli_input(in, a->request, "a YAML file", &s, &d) != 0 ||
         mp_request_parse(db, s->text, s->len, s->shown, gpu, req, &d) != 0)
         return cli_fail_in(c, in, &d);
@@ -314,8 +320,7 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
                   const cli_inputs *in)
 {
     mp_buf b = MP_BUF_INIT;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = emit(c, a, plan, &b, &d), exit_code;
     if (rc == MP_EINFEASIBLE) {
         fprintf(stderr, "migplan plan: %s\n", d.msg);
@@ -462,8 +467,7 @@ static int run(cli_ctx *c, void *args)
     const mp_db *db;
     cli_db(c, &db);
     mp_plan plan;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     mp_solve_opts so = solve_options(a, started);
     so.current = a->current.n && !req.n_pools ? &st : NULL;
     so.node_states = a->current.n && req.n_pools;
@@ -497,21 +501,7 @@ static int run(cli_ctx *c, void *args)
     return r;
 }
 
-static const cli_choice formats[] = {
-    {"table", PLAN_FORMAT_TABLE, "slot diagrams and a replica list"},
-    {"json", PLAN_FORMAT_JSON, NULL},
-    {"mig-parted", PLAN_FORMAT_MIGPARTED, "a config for nvidia-mig-parted"},
-    {"nvidia-smi", PLAN_FORMAT_NVIDIA_SMI, "a setup script"},
-    {"lp", PLAN_FORMAT_LP,
-     "the problem as a CPLEX-LP integer program for glpsol or cbc"},
-    {"svg", PLAN_FORMAT_SVG, "a picture: every GPU to scale, tenants coloured"},
-    {"timeslicing", PLAN_FORMAT_TIMESLICING,
-     "the k8s device plugin's time-slicing config for `share` tenants"},
-    {"k8s", PLAN_FORMAT_K8S,
-     "with nodes: the GPU Operator's ConfigMap, node labels and pod "
-     "resources"},
-    {NULL, 0, NULL},
-};
+static const cli_choice formats[] = CLI_CHOICES(PLAN_FORMATS);
 
 const cli_command cli_cmd_plan = {
     CLI_COMMAND_BINDING("plan", plan_args),

@@ -45,8 +45,7 @@ static int diff(cli_ctx *c, const profiles_args *a)
 {
     const char *model = a->model, *path = a->diff;
     mp_db *odb = NULL;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int r;
     mp_buf b = MP_BUF_INIT;
     if (load_other(path, &odb, &d) != 0) {
@@ -97,8 +96,7 @@ static int run(cli_ctx *c, void *args)
     /* by PCI ID or nvidia-smi name: the table names that product */
     const mp_model *m;
     const mp_device *dev = NULL;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     if (mp_db_find_device(db, a->model, &m, &dev, &d) != 0) {
         fprintf(stderr, "migplan %s: %s\n", c->cmd, d.msg);
         return EXIT_USAGE;

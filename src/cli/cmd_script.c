@@ -131,8 +131,7 @@ static int write_script(cli_ctx *c, const script_args *a,
     mp_script sc;
     memset(&sc, 0, sizeof(sc));
     mp_buf b = MP_BUF_INIT, skipped = MP_BUF_INIT;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = mp_script_from_config(db, cfg, t->gpus, t->n, t->nodep, &sc,
                                    &skipped, &d);
     put_notes(&skipped);
@@ -186,8 +185,7 @@ static int write_change(cli_ctx *c, const script_args *a,
     mp_change_script cs;
     mp_change_script_init(&cs);
     mp_buf notes = MP_BUF_INIT, b = MP_BUF_INIT;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     if (!st) {
         rc = cli_internal(c, "out of memory");
         goto out;
@@ -260,8 +258,7 @@ static int run(cli_ctx *c, void *args)
     mp_check_stats st = {0};
     mp_findings f = MP_FINDINGS_INIT;
     mp_configmap in;
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     const mp_mp_config *cfg = NULL;
     rc = mp_configmap_load(a->file, &f, &in, &d);
     if (!rc && cli_check_config(db, &in, &o, &f, &st) != 0)

@@ -28,8 +28,7 @@ static int size(cli_ctx *c, const size_args *a, const mp_smi_layout *layout)
     mp_proc_samples s = {0};
     mp_sizing z = {0};
     cli_inputs in = {.n = 0};
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = 0;
     for (int i = 0; i < a->files.n && !rc; i++) {
         const mp_input *f;

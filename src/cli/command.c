@@ -545,6 +545,29 @@ void cli_help(const cli_command *cmd, mp_buf *out)
     }
 }
 
+void cli_option_help_quoted(const cli_option *o,
+                            void (*quote)(const char *s, mp_buf *out),
+                            mp_buf *out)
+{
+    mp_buf help = MP_BUF_INIT;
+    cli_option_help(o, &help);
+    quote(mp_buf_str(&help), out);
+    mp_buf_free(&help);
+}
+
+void cli_command_items(void (*quote)(const char *s, mp_buf *out),
+                       const char *before, const char *between,
+                       const char *after, mp_buf *out)
+{
+    for (int k = 0; cli_commands[k]; k++) {
+        mp_buf_puts(out, before);
+        quote(cli_commands[k]->name, out);
+        mp_buf_puts(out, between);
+        quote(cli_commands[k]->summary, out);
+        mp_buf_puts(out, after);
+    }
+}
+
 void cli_main_help(mp_buf *out)
 {
     mp_buf_printf(out,

@@ -63,6 +63,20 @@ typedef struct cli_choice {
     const char *help; /* a few words, or NULL */
 } cli_choice;
 
+/* The values of an enum-valued option, listed once as the X(VALUE, "name",
+ * help) rows of a list macro, give both the enum and its choices:
+ *   typedef enum e { LIST(CLI_CHOICE_ENUM) } e;
+ *   static const cli_choice t[] = CLI_CHOICES(LIST); */
+#define CLI_CHOICE_ENUM(value_, name_, help_) value_,
+#define CLI_CHOICE_ROW(value_, name_, help_) {(name_), (value_), (help_)},
+#define CLI_CHOICES(list)                                                      \
+    {                                                                          \
+        list(CLI_CHOICE_ROW)                                                   \
+        {                                                                      \
+            NULL, 0, NULL                                                      \
+        }                                                                      \
+    }
+
 /* One option. Tables end with a row whose name is NULL. */
 typedef struct cli_option {
     const char *name;          /* long name without dashes */
@@ -287,8 +301,20 @@ void cli_help(const cli_command *cmd, mp_buf *out);
 /* `migplan --help`: the commands, the global options, the exit statuses. */
 void cli_main_help(mp_buf *out);
 
+/* Every command as an item of a list (zsh's _describe, the man page):
+ * before, its name as quote() writes it, between, its summary quoted
+ * alike, after. */
+void cli_command_items(void (*quote)(const char *s, mp_buf *out),
+                       const char *before, const char *between,
+                       const char *after, mp_buf *out);
+
 /* The help line of an option, without the left column: its help, the
  * choices with the default marked, " (default X)" for other defaults. */
 void cli_option_help(const cli_option *o, mp_buf *out);
+
+/* That help line as quote() writes it (for zsh, for roff). */
+void cli_option_help_quoted(const cli_option *o,
+                            void (*quote)(const char *s, mp_buf *out),
+                            mp_buf *out);
 
 #endif

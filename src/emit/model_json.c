@@ -37,6 +37,17 @@ static void add_int_or_null(cJSON *o, const char *k, int v)
         cJSON_AddNumberToObject(o, k, v);
 }
 
+/* What a GPU instance profile and a compute instance profile both begin
+ * with: name, id (null when unknown) and compute slices. */
+static cJSON *profile_head(const char *name, int id, int compute_slices)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", name);
+    add_int_or_null(o, "id", id);
+    cJSON_AddNumberToObject(o, "compute_slices", compute_slices);
+    return o;
+}
+
 cJSON *mp_model_json(const mp_model *m, bool with_profiles)
 {
     cJSON *o = cJSON_CreateObject();
@@ -69,10 +80,7 @@ cJSON *mp_model_json(const mp_model *m, bool with_profiles)
 cJSON *mp_profile_json(const mp_model *m, const mp_gi_profile *p)
 {
     (void)m;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", p->name);
-    cJSON_AddNumberToObject(o, "id", p->id);
-    cJSON_AddNumberToObject(o, "compute_slices", p->compute_slices);
+    cJSON *o = profile_head(p->name, p->id, p->compute_slices);
     cJSON_AddNumberToObject(o, "memory_slices", p->memory_slices);
     cJSON_AddNumberToObject(o, "memory_mib", p->memory_mib);
     if (p->memory_gib)
@@ -98,10 +106,7 @@ cJSON *mp_profile_json(const mp_model *m, const mp_gi_profile *p)
     cJSON *cis = cJSON_AddArrayToObject(o, "compute_instances");
     for (int i = 0; i < p->n_cis; i++) {
         const mp_ci_profile *ci = &p->cis[i];
-        cJSON *co = cJSON_CreateObject();
-        cJSON_AddStringToObject(co, "name", ci->name);
-        add_int_or_null(co, "id", ci->id);
-        cJSON_AddNumberToObject(co, "compute_slices", ci->compute_slices);
+        cJSON *co = profile_head(ci->name, ci->id, ci->compute_slices);
         cJSON_AddNumberToObject(co, "max_per_gi", ci->max_per_gi);
         cJSON_AddBoolToObject(co, "default", ci->is_default);
         cJSON_AddBoolToObject(co, "confirmed", ci->inferred == NULL);

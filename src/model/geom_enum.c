@@ -145,6 +145,5 @@ void mp_geom_list_free(mp_geom_list *l)
     if (!l)
         return;
     free(l->v);
-    l->v = NULL;
-    l->n = 0;
+    memset(l, 0, sizeof(*l));
 }

@@ -369,8 +369,7 @@ int main(int argc, char **argv)
         fputs("usage: migplan_profile_gen OUT.c FILE.yaml...\n", stderr);
         return 2;
     }
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     mp_db *db = NULL;
     mp_buf b = MP_BUF_INIT;
     int rc = mp_db_new(&db, &d);

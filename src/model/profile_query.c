@@ -12,6 +12,14 @@
 #include "migplan/util/suggest.h"
 #include "profile_db_int.h"
 
+/* The body of a look-up: returns the first element e of arr[0..n) (of
+ * type T) for which cond, an expression of e, holds, or NULL. */
+#define RETURN_FIRST(T, arr, n, cond)                                          \
+    for (T *e = (arr); e < (arr) + (n); e++)                                   \
+        if (cond)                                                              \
+            return e;                                                          \
+    return NULL
+
 static const char *const engine_names[MP_ENG_COUNT] = {"ce", "nvdec", "nvenc",
                                                        "nvjpg", "ofa"};
 
@@ -107,18 +115,13 @@ const char *mp_prov_derived(const mp_provenance *p, const char *field)
 
 const mp_gi_profile *mp_model_profile(const mp_model *m, const char *name)
 {
-    for (int i = 0; i < m->n_profiles; i++)
-        if (strcmp(m->profiles[i].name, name) == 0)
-            return &m->profiles[i];
-    return NULL;
+    RETURN_FIRST(const mp_gi_profile, m->profiles, m->n_profiles,
+                 strcmp(e->name, name) == 0);
 }
 
 const mp_gi_profile *mp_model_profile_by_id(const mp_model *m, int id)
 {
-    for (int i = 0; i < m->n_profiles; i++)
-        if (m->profiles[i].id == id)
-            return &m->profiles[i];
-    return NULL;
+    RETURN_FIRST(const mp_gi_profile, m->profiles, m->n_profiles, e->id == id);
 }
 
 bool mp_gi_can_start(const mp_gi_profile *p, int start)
@@ -136,18 +139,13 @@ int mp_profile_index(const mp_model *m, const mp_gi_profile *p)
 
 const mp_ci_profile *mp_gi_ci(const mp_gi_profile *p, const char *name)
 {
-    for (int i = 0; i < p->n_cis; i++)
-        if (strcmp(p->cis[i].name, name) == 0)
-            return &p->cis[i];
-    return NULL;
+    RETURN_FIRST(const mp_ci_profile, p->cis, p->n_cis,
+                 strcmp(e->name, name) == 0);
 }
 
 const mp_device *mp_model_device(const mp_model *m, uint32_t id)
 {
-    for (int i = 0; i < m->n_devices; i++)
-        if (m->devices[i].pci_id == id)
-            return &m->devices[i];
-    return NULL;
+    RETURN_FIRST(const mp_device, m->devices, m->n_devices, e->pci_id == id);
 }
 
 const char *mp_model_product(const mp_model *m, uint32_t id)

@@ -931,8 +931,7 @@ int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
     memset(out, 0, sizeof(*out));
     out->parsed = true;
     rd r = {.file = out, .f = f, .path = path, .level = LVL_NONE};
-    mp_diag d;
-    mp_diag_clear(&d);
+    mp_diag d = {0};
     int rc = mp_ydoc_parse(text, len, path, NULL, &out->doc, &d);
     r.a = &out->doc.arena;
     out->path = path;

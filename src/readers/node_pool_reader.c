@@ -132,24 +132,27 @@ static int read_pool(const mp_db *db, const mp_schema_ctx *c, const mp_ynode *n,
                              "case letters, digits, '-' and '.' (at most 63)",
                              pr.pool);
     mp_diag md;
-    if (mp_db_find(db, pr.model, &p->model, &md) != 0)
+    const mp_model *model;
+    if (mp_db_find(db, pr.model, &model, &md) != 0)
         return mp_schema_err(c, mp_ymap_get(n, "model", NULL), MP_ESCHEMA, "%s",
                              md.msg);
     if (pr.cost <= 0)
         return mp_schema_err(c, mp_ymap_get(n, "cost", NULL), MP_ESCHEMA,
                              "cost must be more than 0");
-    p->strategy = MP_STRATEGY_MIXED;
-    if (pr.strategy && !mp_strategy_parse(pr.strategy, &p->strategy))
+    mp_strategy strategy = MP_STRATEGY_MIXED;
+    if (pr.strategy && !mp_strategy_parse(pr.strategy, &strategy))
         return mp_schema_err(c, mp_ymap_get(n, "strategy", NULL), MP_ESCHEMA,
                              "strategy is the GPU Operator's mig.strategy: "
                              "mixed or single, not '%s'",
                              pr.strategy);
-    p->name = pr.pool;
-    p->gpus = (int)pr.gpus;
-    p->count = (int)pr.count;
-    p->cost = pr.cost;
-    p->line = n->line;
-    p->col = n->col;
+    *p = (mp_node_pool){.name = pr.pool,
+                        .model = model,
+                        .gpus = (int)pr.gpus,
+                        .count = (int)pr.count,
+                        .cost = pr.cost,
+                        .strategy = strategy,
+                        .line = n->line,
+                        .col = n->col};
     return pr.names.n ? read_names(c, n, &pr, p) : 0;
 }
 

@@ -25,8 +25,8 @@ static int nomem(rd *r)
     return mp_diag_set(r->d, MP_ENOMEM, r->path, 0, 0, "out of memory");
 }
 
-/* add_gip() etc.: append a zeroed row to the capture; NULL (and *rc set)
- * when out of memory or over the limit. */
+/* add_gip() etc.: append a zeroed row, read at line of r's file, to the
+ * capture; NULL (and *rc set) when out of memory or over the limit. */
 #define DEFINE_ADD(fn, type, arr, cnt)                                         \
     static type *fn(rd *r, int line, int *rc)                                  \
     {                                                                          \
@@ -46,6 +46,7 @@ static int nomem(rd *r)
             c->arr = nv;                                                       \
         }                                                                      \
         memset(&c->arr[c->cnt], 0, sizeof(type));                              \
+        c->arr[c->cnt].at = (mp_nvsmi_at){r->path, line};                      \
         *rc = 0;                                                               \
         return &c->arr[c->cnt++];                                              \
     }
@@ -135,23 +136,6 @@ static int record_rows(rd *r, const mp_nvsmi_table *t, int i, int n0, int n1,
     return 0;
 }
 
-/* A table whose records are two rows of n0 and n1 values under the header
- * rows hdr[0..nhdr): each record is added by row(). */
-static int read_records(rd *r, const mp_nvsmi_table *t, const char *what,
-                        const char *const *hdr, int nhdr, int n0, int n1,
-                        int (*row)(rd *r, const mp_nvsmi_row *a,
-                                   const mp_nvsmi_row *b))
-{
-    int rc = check_header(r, t, what, hdr, nhdr);
-    for (int i = 0; !rc && i < t->n_records; i++) {
-        const mp_nvsmi_row *a, *b;
-        rc = record_rows(r, t, i, n0, n1, &a, &b);
-        if (!rc)
-            rc = row(r, a, b);
-    }
-    return rc;
-}
-
 static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
 {
     const mp_nvsmi_cell *c = a->cells;
@@ -159,7 +143,6 @@ static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
     mp_nvsmi_gip *g = add_gip(r, l, &rc);
     if (!g)
         return rc;
-    g->at = (mp_nvsmi_at){r->path, l};
     if ((rc = want_int(r, l, &c[0], "the GPU index", 0, 1023, &g->gpu)) ||
         (rc = want_word(r, l, &c[1], "MIG")) ||
         (rc = copy_cell(r, l, &c[2], g->name, sizeof(g->name), "name")) ||
@@ -182,14 +165,6 @@ static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
     return 0;
 }
 
-static int read_lgip(rd *r, const mp_nvsmi_table *t)
-{
-    static const char *const hdr[] = {
-        "GPU Name ID Instances Memory P2P SM DEC ENC",
-        "Free/Total GiB CE JPEG OFA"};
-    return read_records(r, t, "-lgip", hdr, 2, 10, 3, lgip_row);
-}
-
 static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
 {
     const mp_nvsmi_cell *c = a->cells;
@@ -197,7 +172,6 @@ static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
     mp_nvsmi_cip *ci = add_cip(r, l, &rc);
     if (!ci)
         return rc;
-    ci->at = (mp_nvsmi_at){r->path, l};
     mp_nvsmi_cell id = c[4];
     if (id.len > 1 && id.s[id.len - 1] == '*') {
         ci->is_default = true;
@@ -218,14 +192,6 @@ static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
         (rc = want_int(r, b->line, &e[1], "JPEG", 0, 64, &ci->jpeg)))
         return rc;
     return 0;
-}
-
-static int read_lcip(rd *r, const mp_nvsmi_table *t)
-{
-    static const char *const hdr[] = {
-        "GPU GPU Name Profile Instances Exclusive Shared",
-        "Instance ID Free/Total SM DEC ENC OFA", "ID CE JPEG"};
-    return read_records(r, t, "-lcip", hdr, 3, 10, 2, lcip_row);
 }
 
 /* "{0,2,4}:2" */
@@ -282,7 +248,6 @@ static int read_lgipp(rd *r, const mp_nvsmi_line *l)
     mp_nvsmi_gipp *g = add_gipp(r, l->line, &rc);
     if (!g)
         return rc;
-    g->at = (mp_nvsmi_at){r->path, l->line};
     if ((rc = want_int(r, l->line, &w[1], "the GPU index", 0, 1023, &g->gpu)) ||
         (rc = want_int(r, l->line, &w[4], "the profile ID", 0, 255, &g->id)))
         return rc;
@@ -405,7 +370,6 @@ static int csv_row(rd *r, const mp_nvsmi_line *l, const csv_cols *cols)
     mp_nvsmi_query *q = add_query(r, l->line, &rc);
     if (!q)
         return rc;
-    q->at = (mp_nvsmi_at){r->path, l->line};
     q->memory_mib = -1;
     if (cols->name >= 0 && (rc = copy_cell(r, l->line, &f[cols->name], q->name,
                                            sizeof(q->name), "name")))
@@ -468,13 +432,51 @@ static int other_line(rd *r, const mp_nvsmi_line *l)
                "-lgipp, -lcip, --query-gpu --format=csv); remove the line");
 }
 
+/* The tables of -lgip and -lcip: records of two rows of n0 and n1 values
+ * under the header rows hdr[0..nhdr), each added by row(). */
+static const struct record_kind {
+    const char *title, *what;
+    const char *hdr[3];
+    int nhdr, n0, n1;
+    int (*row)(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b);
+} record_kinds[] = {
+    {.title = "GPU instance profiles:",
+     .what = "-lgip",
+     .hdr = {"GPU Name ID Instances Memory P2P SM DEC ENC",
+             "Free/Total GiB CE JPEG OFA"},
+     .nhdr = 2,
+     .n0 = 10,
+     .n1 = 3,
+     .row = lgip_row},
+    {.title = "Compute instance profiles:",
+     .what = "-lcip",
+     .hdr = {"GPU GPU Name Profile Instances Exclusive Shared",
+             "Instance ID Free/Total SM DEC ENC OFA", "ID CE JPEG"},
+     .nhdr = 3,
+     .n0 = 10,
+     .n1 = 2,
+     .row = lcip_row},
+};
+
+static int read_records(rd *r, const mp_nvsmi_table *t,
+                        const struct record_kind *k)
+{
+    int rc = check_header(r, t, k->what, k->hdr, k->nhdr);
+    for (int i = 0; !rc && i < t->n_records; i++) {
+        const mp_nvsmi_row *a, *b;
+        rc = record_rows(r, t, i, k->n0, k->n1, &a, &b);
+        if (!rc)
+            rc = k->row(r, a, b);
+    }
+    return rc;
+}
+
 static int read_table(rd *r, const mp_nvsmi_table *t)
 {
     const char *title = t->title ? t->title : "";
-    if (strcmp(title, "GPU instance profiles:") == 0)
-        return read_lgip(r, t);
-    if (strcmp(title, "Compute instance profiles:") == 0)
-        return read_lcip(r, t);
+    for (size_t k = 0; k < sizeof(record_kinds) / sizeof(record_kinds[0]); k++)
+        if (strcmp(title, record_kinds[k].title) == 0)
+            return read_records(r, t, &record_kinds[k]);
     return ERR(r, t->line, 1,
                "import-profiles reads the tables of nvidia-smi mig -lgip and "
                "-lcip, not \"%s\"; remove this table",

@@ -165,6 +165,23 @@ static const char *shown(const mp_ynode *n)
     return n->kind == MP_YNODE_SCALAR ? n->str : "a list or map";
 }
 
+/* The error for a value n that is not what `what` says a value is. */
+static int refuse(mp_schema_ctx *c, const mp_ynode *n, const char *what)
+{
+    return mp_schema_err(c, n, MP_ESCHEMA, "%s, not '%s'", what, shown(n));
+}
+
+/* memory: 8GiB, in MiB. */
+static int read_memory(mp_schema_ctx *c, const mp_ynode *n, long long *out)
+{
+    char why[200];
+    if (n->kind != MP_YNODE_SCALAR)
+        return mp_schema_err(c, n, MP_ESCHEMA, "memory is a size like 8GiB");
+    if (!mp_parse_memory(n->str, out, why, sizeof(why)))
+        return mp_schema_err(c, n, MP_ESCHEMA, "%s", why);
+    return 0;
+}
+
 static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
 {
     mp_yval v;
@@ -183,10 +200,8 @@ static int read_compute(mp_schema_ctx *c, const mp_ynode *n, int *out)
             return 0;
         }
     }
-    return mp_schema_err(c, n, MP_ESCHEMA,
-                         "compute is a number of compute slices like 1g, 2g or "
-                         "3g, not '%s'",
-                         shown(n));
+    return refuse(c, n,
+                  "compute is a number of compute slices like 1g, 2g or 3g");
 }
 
 /* engines: {nvenc: 2, ...}: the minimum of each engine kind. */
@@ -246,10 +261,8 @@ static int read_headroom(mp_schema_ctx *c, const mp_ynode *n, int *out)
         if (mp_parse_milli(buf, 0, 1000000, out))
             return 0;
     }
-    return mp_schema_err(c, n, MP_ESCHEMA,
-                         "headroom is a percentage from 0 to 1000 like 10 or "
-                         "10%%, not '%s'",
-                         shown(n));
+    return refuse(c, n,
+                  "headroom is a percentage from 0 to 1000 like 10 or 10%");
 }
 
 /* whole-gpu: true, or N whole GPUs per replica (tensor parallel). */
@@ -340,41 +353,22 @@ static int read_tenant(const mp_db *db, mp_schema_ctx *c, const mp_ynode *n,
     t->compute = 1;
     t->line = n->line;
     t->col = n->col;
-    if (tr.memory) {
-        char why[200];
-        if (tr.memory->kind != MP_YNODE_SCALAR ||
-            !mp_parse_memory(tr.memory->str, &t->asked_mib, why, sizeof(why)))
-            return mp_schema_err(c, tr.memory, MP_ESCHEMA, "%s",
-                                 tr.memory->kind == MP_YNODE_SCALAR
-                                     ? why
-                                     : "memory is a size like 8GiB");
-    }
-    rc = read_sharing(c, n, &tr, t);
+    rc = tr.memory ? read_memory(c, tr.memory, &t->asked_mib) : 0;
+    if (!rc)
+        rc = read_sharing(c, n, &tr, t);
+    if (!rc && tr.compute && (present & (1u << 3)))
+        rc = mp_schema_err(c, tr.compute, MP_ESCHEMA,
+                           "give compute or sms, not both");
+    else if (!rc && tr.compute)
+        rc = read_compute(c, tr.compute, &t->compute);
+    if (!rc && tr.spread)
+        rc = mp_read_spread(c, tr.spread, t);
+    if (!rc && tr.engines)
+        rc = read_engines(c, tr.engines, t);
+    if (!rc && tr.models.n)
+        rc = read_models(db, c, n, &tr.models, t);
     if (rc)
         return rc;
-    if (tr.compute) {
-        if ((present & (1u << 3)))
-            return mp_schema_err(c, tr.compute, MP_ESCHEMA,
-                                 "give compute or sms, not both");
-        rc = read_compute(c, tr.compute, &t->compute);
-        if (rc)
-            return rc;
-    }
-    if (tr.spread) {
-        rc = mp_read_spread(c, tr.spread, t);
-        if (rc)
-            return rc;
-    }
-    if (tr.engines) {
-        rc = read_engines(c, tr.engines, t);
-        if (rc)
-            return rc;
-    }
-    if (tr.models.n) {
-        rc = read_models(db, c, n, &tr.models, t);
-        if (rc)
-            return rc;
-    }
     if (t->whole_gpu && (tr.compute || tr.media || tr.engines || tr.graphics))
         return mp_schema_err(c, n, MP_ESCHEMA,
                              "tenant %s asks for a whole GPU, which has all "

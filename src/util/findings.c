@@ -158,13 +158,10 @@ void mp_findings_free(mp_findings *f)
 
 const char *mp_severity_name(mp_severity s)
 {
-    switch (s) {
-    case MP_SEV_ERROR:
-        return "error";
-    case MP_SEV_WARNING:
-        return "warning";
-    case MP_SEV_NOTE:
-        return "note";
-    }
-    return "?";
+    static const char *const names[] = {
+        [MP_SEV_ERROR] = "error",
+        [MP_SEV_WARNING] = "warning",
+        [MP_SEV_NOTE] = "note",
+    };
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }

@@ -247,24 +247,13 @@ mp_yvkind mp_ynode_resolve(const mp_ynode *n, mp_yval *out)
 
 const char *mp_yvkind_name(mp_yvkind k)
 {
-    switch (k) {
-    case MP_YV_NULL:
-        return "null";
-    case MP_YV_BOOL:
-        return "boolean";
-    case MP_YV_INT:
-    case MP_YV_UINT:
-        return "integer";
-    case MP_YV_FLOAT:
-        return "number";
-    case MP_YV_STR:
-        return "string";
-    case MP_YV_SEQ:
-        return "list";
-    case MP_YV_MAP:
-        return "map";
-    }
-    return "value";
+    static const char *const names[] = {
+        [MP_YV_NULL] = "null",    [MP_YV_BOOL] = "boolean",
+        [MP_YV_INT] = "integer",  [MP_YV_UINT] = "integer",
+        [MP_YV_FLOAT] = "number", [MP_YV_STR] = "string",
+        [MP_YV_SEQ] = "list",     [MP_YV_MAP] = "map",
+    };
+    return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "value";
 }
 
 bool mp_ykey_string(const mp_ynode *key, char *buf, size_t n,
