@@ -294,6 +294,29 @@ static int read_lci(rd *r, const mp_nvsmi_table *t)
     return 0;
 }
 
+/* A process row whose GI is N/A: its GPU has MIG disabled and the process
+ * holds the whole GPU. *out is that GPU's whole-GPU record, or NULL for a
+ * GPU beyond the caller's. A GPU whose instances -lgi listed cannot also
+ * run with MIG disabled: the outputs are of different moments. */
+static int whole_gpu(rd *r, const mp_nvsmi_row *row, mp_gi_state **out)
+{
+    int rc;
+    *out = NULL;
+    mp_gpu_state *g = gpu_of(r, row->line, &row->cells[0], &rc);
+    if (!g)
+        return rc;
+    if (g->layout.gis.n > 0)
+        return ERR(r, MP_ESCHEMA, row->line, row->cells[1].col,
+                   "GPU %d runs a process with MIG disabled (GI N/A), but "
+                   "-lgi lists GPU instances on it: the outputs are of "
+                   "different moments; capture them again, one after the "
+                   "other",
+                   g->index);
+    g->layout.mig_enabled = false;
+    *out = &g->whole;
+    return 0;
+}
+
 /* |    0    2    0       4242      C   python3 serve.py      30120MiB | */
 static int read_processes(rd *r, const mp_nvsmi_table *t)
 {
@@ -312,27 +335,21 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
             return ERR(r, MP_ESYNTAX, row->line, 1,
                        "a process row reads \"GPU GI CI PID TYPE NAME "
                        "[MEMORY]\"; this one does not");
-        bool no_mig = mp_nvsmi_cell_is(&c[1], "N/A"); /* GI N/A */
-        if (no_mig && !gpu_of(r, row->line, &c[0], &rc)) {
+        mp_gi_state *s;
+        if (mp_nvsmi_cell_is(&c[1], "N/A")) { /* GI N/A: MIG disabled */
+            rc = whole_gpu(r, row, &s);
             if (rc)
                 return rc;
-            continue; /* beyond the caller's GPUs: counted, read on */
+        } else {
+            mp_gpu_state *g;
+            int q;
+            rc = instance_of(r, row, 1, "a process", &g, &q);
+            if (rc)
+                return rc;
+            s = g ? &g->gi[q] : NULL;
         }
-        if (no_mig)
-            return ERR(r, MP_ESCHEMA, row->line, c[1].col,
-                       "GPU %.*s runs a process with MIG disabled (GI "
-                       "N/A): --current plans from MIG-enabled GPUs only "
-                       "and cannot yet keep a whole GPU in use; plan that "
-                       "GPU's work separately, or enable MIG on it first",
-                       (int)c[0].len, c[0].s);
-        mp_gpu_state *g;
-        int q;
-        rc = instance_of(r, row, 1, "a process", &g, &q);
-        if (rc)
-            return rc;
-        if (!g)
-            continue; /* beyond the caller's GPUs */
-        mp_gi_state *s = &g->gi[q];
+        if (!s)
+            continue; /* beyond the caller's GPUs: counted, read on */
         if (s->n_processes++ == 0) {
             /* the name runs from the sixth cell to before the memory */
             const mp_nvsmi_cell *last = &c[row->n_cells - 1];
@@ -345,6 +362,28 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
             if (!s->process)
                 return ERR(r, MP_ENOMEM, row->line, 1, "out of memory");
         }
+    }
+    return 0;
+}
+
+/* "No MIG-enabled devices found": every GPU of the caller's has MIG
+ * disabled; one with GPU instances listed contradicts it. */
+static int all_disabled(rd *r, int line)
+{
+    for (int i = 0; i < r->st->n; i++)
+        if (r->st->gpu[i].layout.gis.n > 0)
+            return ERR(r, MP_ESCHEMA, line, 1,
+                       "nvidia-smi says no GPU has MIG enabled, but -lgi "
+                       "lists GPU instances on GPU %d: the outputs are of "
+                       "different moments; capture them again",
+                       r->st->gpu[i].index);
+    for (int i = 0; i < r->n_models && i < MP_STATE_MAX_GPUS; i++) {
+        if (!r->models[i])
+            continue;
+        mp_node_state_add_gpu(r->st, i, r->models[i]); /* if unlisted */
+        for (int k = 0; k < r->st->n; k++)
+            if (r->st->gpu[k].index == i)
+                r->st->gpu[k].layout.mig_enabled = false;
     }
     return 0;
 }
@@ -399,12 +438,10 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
         any |= l->table < 0 && line_has(l, "No GPU instances found");
         st->has_lci |=
             l->table < 0 && line_has(l, "No compute instances found");
-        if (l->table < 0 && line_has(l, "No MIG-enabled devices found"))
-            rc = mp_diag_set(d, MP_ESCHEMA, path, l->line, 1,
-                             "nvidia-smi says MIG is disabled on every GPU: "
-                             "there is nothing to keep, so plan without "
-                             "--current (the setup script enables MIG); "
-                             "--current plans from MIG-enabled GPUs only");
+        if (l->table < 0 && line_has(l, "No MIG-enabled devices found")) {
+            any = true;
+            rc = all_disabled(r, l->line);
+        }
     }
     /* with -lci read, an instance it does not list has no compute
      * instance */

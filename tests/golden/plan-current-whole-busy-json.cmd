@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/h100-whole-busy.txt --format json | grep -A3 -e "\"mig_enabled\": false" -e "\"disruption\""
