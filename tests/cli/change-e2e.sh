@@ -14,7 +14,9 @@
 #     it, unless --allow-disruption;
 #   - DRY_RUN without nvidia-smi previews the plan as made;
 #   - a run that stopped part-way (a create failed) is resumed by the next
-#     run, which does only what is left; a state between neither is refused.
+#     run, which does only what is left; a state between neither is refused;
+#   - GPUs with MIG disabled: MIG enabled on the one the plan needs, a whole
+#     GPU in use left as it is.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -250,6 +252,41 @@ bash plan.sh >again.txt 2>&1 || fail "plan: second run failed: $(cat again.txt)"
 grep -Eq -- "$changing" log && fail "plan: the second run changed something: $(cat log)"
 [ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "plan: the second run changed the node"
 ok "plan --current: the change script keeps instances in use, leaves unneeded GPUs, second run no-op"
+
+# ---- GPUs with MIG disabled: the plan enables MIG on the one it needs
+#   two H100s with MIG off and a whole-GPU job on GPU 1; the request's MIG
+#   tenants fit one GPU, and GPU 1 (in use) is left as it is
+nvidia-smi --fake-init h100-sxm5-80gb:2 >/dev/null
+nvidia-smi --fake-proc 1 5151 train >/dev/null
+{ nvidia-smi mig -lgi || true; nvidia-smi; } >off.txt
+cat >small.yaml <<'YAML'
+fleet:
+  - model: h100
+    count: 2
+tenants:
+  - name: llm
+    memory: 30GiB
+    compute: 3g
+  - name: embed
+    memory: 8GiB
+    compute: 1g
+    replicas: 2
+YAML
+"$migplan" plan small.yaml --current off.txt --format nvidia-smi -o off.sh 2>err.txt ||
+    fail "MIG off: migplan plan --current failed: $(cat err.txt)"
+: >log
+bash off.sh >run.txt 2>&1 || fail "MIG off: the script failed: $(cat run.txt)"
+nvidia-smi --fake-dump | grep -q '^GPU 0 h100-sxm5-80gb mig=on: ' ||
+    fail "MIG off: GPU 0 is $(nvidia-smi --fake-dump | grep '^GPU 0')"
+nvidia-smi --fake-dump | grep -q '^GPU 1 h100-sxm5-80gb mig=off' ||
+    fail "MIG off: GPU 1 (whole GPU in use) is $(nvidia-smi --fake-dump | grep '^GPU 1')"
+grep -Eq -- '-i 1( |$)' log && fail "MIG off: GPU 1 was touched: $(cat log)"
+after=$(nvidia-smi --fake-dump)
+: >log
+bash off.sh >again.txt 2>&1 || fail "MIG off: second run failed: $(cat again.txt)"
+grep -Eq -- "$changing" log && fail "MIG off: the second run changed something: $(cat log)"
+[ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "MIG off: the second run changed the node"
+ok "plan --current from GPUs with MIG off: MIG enabled where needed, a whole GPU in use untouched, second run no-op"
 
 if [ "$fails" -gt 0 ]; then
     echo "$fails failure(s)" >&2
