@@ -242,17 +242,28 @@ static int write_through(const mp_buf *buf, const char *path)
  * symbolic link is followed (the file it names is replaced, the link
  * stays), an existing file keeps its permissions, and anything that is not
  * a regular file is written into as it is. */
+/* Is the regular file st the file named by arg? */
+static bool names_file(const char *arg, const struct stat *st)
+{
+    struct stat o;
+    return stat(arg, &o) == 0 && o.st_dev == st->st_dev &&
+           o.st_ino == st->st_ino;
+}
+
 /* Is the regular file st also named by another argument of the command
- * line (an input the output would replace)? That argument, or NULL. */
+ * line (an input the output would replace), whole or after its '=' (as in
+ * --current NODE=FILE or --opt=FILE)? That argument, or NULL. */
 static const char *input_named(const cli_ctx *c, const char *path,
                                const struct stat *st)
 {
     for (int i = 1; i < c->argc; i++) {
-        struct stat o;
-        if (c->argv[i] != path && c->argv[i][0] != '-' &&
-            stat(c->argv[i], &o) == 0 && o.st_dev == st->st_dev &&
-            o.st_ino == st->st_ino)
-            return c->argv[i];
+        const char *a = c->argv[i], *eq = strchr(a, '=');
+        if (a == path)
+            continue;
+        if ((a[0] != '-' && names_file(a, st)) ||
+            (eq &&
+             (names_file(eq + 1, st) || names_file(strrchr(a, '=') + 1, st))))
+            return a;
     }
     return NULL;
 }
