@@ -173,15 +173,28 @@ gpu_status() {
     local idx=$1 now=${g_gis[$1]:-} w mode=${g_mode[$1]:-}
     local want_mode=Enabled keep_ok=1
     [ "$f_mig" != enable ] || want_mode=Disabled
-    if [ "$mode" = "$want_mode" ] && [ "$now" = "$f_from" ]; then
+    for w in $f_keep; do [[ " $now " == *" $w "* ]] || keep_ok=0; done
+    # every instance but those kept holds one compute instance, as made:
+    # an instance destroyed for its compute instances and made again at
+    # its slot may get its old ID back, and then only this tells the
+    # changed GPU from the one planned from
+    for w in $now; do
+        [[ " $f_keep " == *" $w "* ]] || [ "${g_nci[$idx:${w%%:*}]:-0}" = 1 ] ||
+            keep_ok=0
+    done
+    local done_=0
+    if [ "$f_mig" = disable ]; then
+        [ "$mode" != Disabled ] || done_=1
+    elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ] &&
+        [ "$(profiles_of "$now")" = "$f_target" ]; then
+        done_=1
+    fi
+    if [ "$mode" = "$want_mode" ] && [ "$now" = "$f_from" ] &&
+        { [ -z "$f_destroy" ] || [ "$done_" = 0 ]; }; then
         echo planned
         return 0
     fi
-    for w in $f_keep; do [[ " $now " == *" $w "* ]] || keep_ok=0; done
-    if [ "$f_mig" = disable ]; then
-        [ "$mode" = Disabled ] && { echo changed; return 0; }
-    elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ] &&
-        [ "$(profiles_of "$now")" = "$f_target" ]; then
+    if [ "$done_" = 1 ]; then
         echo changed
         return 0
     fi

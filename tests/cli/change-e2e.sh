@@ -288,6 +288,26 @@ grep -Eq -- "$changing" log && fail "MIG off: the second run changed something: 
 [ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "MIG off: the second run changed the node"
 ok "plan --current from GPUs with MIG off: MIG enabled where needed, a whole GPU in use untouched, second run no-op"
 
+# ---- an idle instance split into compute instances is made again at its
+#   slot, and may get its old GI ID back: the change still verifies, and a
+#   second run changes nothing
+nvidia-smi --fake-init h100-sxm5-80gb:1 >/dev/null
+nvidia-smi -mig 1 >/dev/null
+nvidia-smi mig -i 0 -cgi 9:0,9:4 >/dev/null
+nvidia-smi mig -i 0 -gi "$(gi_of 0 9 0)" -cci 0,0,0 >/dev/null
+nvidia-smi mig -i 0 -gi "$(gi_of 0 9 4)" -cci 2 >/dev/null
+capture split.txt
+printf 'fleet:\n  - {model: h100, count: 1}\ntenants:\n  - {name: llm, memory: 30GiB, compute: 3g, replicas: 2}\n' >split.yaml
+"$migplan" plan split.yaml --current split.txt --format nvidia-smi -o split.sh 2>err.txt ||
+    fail "split: migplan plan --current failed: $(cat err.txt)"
+bash split.sh >run.txt 2>&1 || fail "split: the script failed: $(cat run.txt)"
+nvidia-smi --fake-dump | grep -q '^GPU 0 h100-sxm5-80gb mig=on: 3g.40gb@0\[2\] 3g.40gb@4\[2\]$' ||
+    fail "split: GPU 0 is $(nvidia-smi --fake-dump | grep '^GPU 0')"
+: >log
+bash split.sh >again.txt 2>&1 || fail "split: second run failed: $(cat again.txt)"
+grep -Eq -- "$changing" log && fail "split: the second run changed something: $(cat log)"
+ok "an idle instance made again at its slot (its GI ID back): verified, second run no-op"
+
 if [ "$fails" -gt 0 ]; then
     echo "$fails failure(s)" >&2
     exit 1
