@@ -103,6 +103,20 @@ static int cleared_in_use(const mp_plan *v, mp_buf *b)
 int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b)
 {
     int warned = 0;
+    if (!p->own_state && p->current) { /* a fleet from its state */
+        mp_buf list = MP_BUF_INIT;
+        int n = cleared_in_use(p, &list);
+        if (n > 0)
+            mp_buf_printf(b,
+                          "warning: applying this config with mig-parted "
+                          "clears every instance of each GPU whose profile "
+                          "counts change, and %d in use would go: %s; run "
+                          "the change script instead (%s --format "
+                          "nvidia-smi)\n",
+                          n, list.data ? list.data : "", command);
+        mp_buf_free(&list);
+        return n > 0;
+    }
     for (int j = 0; p->own_state && j < p->n_nodes; j++) {
         if (!p->nodes[j].state)
             continue;

@@ -16,8 +16,10 @@
  * then SetMigConfig, which calls ClearMigConfig). Each line names the
  * node, its GPUs, GI IDs, profiles and processes, and the change script
  * that keeps them: command (the plan's command line without its format)
- * with --format nvidia-smi --node-name NODE. Returns how many nodes it
- * warned about. */
+ * with --format nvidia-smi --node-name NODE. A fleet planned from its
+ * state (p->current, no node states) gets one such line for the whole
+ * config, pointing at --format nvidia-smi. Returns how many lines it
+ * wrote. */
 int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b);
 
 #endif
