@@ -398,6 +398,87 @@ static bool line_has(const mp_nvsmi_line *l, const char *s)
     return false;
 }
 
+/* The text of input line `line` (1-based). */
+static const mp_nvsmi_line *line_at(const rd *r, int line)
+{
+    const mp_nvsmi_doc *doc = r->doc;
+    return line >= 1 && line <= doc->n_lines &&
+                   doc->lines[line - 1].line == line
+               ? &doc->lines[line - 1]
+               : NULL;
+}
+
+/* The last box of l ("|  ...  Disabled |"), trimmed, in *s and *n. */
+static void last_box(const mp_nvsmi_line *l, const char **s, int *n)
+{
+    int e = l->len;
+    while (e > 0 && (l->text[e - 1] == ' ' || l->text[e - 1] == '|'))
+        e--;
+    int b = e;
+    while (b > 0 && l->text[b - 1] != '|')
+        b--;
+    while (b < e && l->text[b] == ' ')
+        b++;
+    *s = l->text + b;
+    *n = e - b;
+}
+
+/* Plain nvidia-smi's GPU table: each GPU's record starts with its index
+ * and shows its MIG mode under "MIG M." ("Enabled", "Disabled" or "N/A")
+ * as the last box of a later line. A GPU shown Disabled has MIG disabled,
+ * which -lgi cannot show; one with GPU instances listed contradicts it. */
+static int read_gpu_table(rd *r, const mp_nvsmi_table *t)
+{
+    int gpu = -1;
+    for (int i = 0; i < t->n_rows; i++) {
+        const mp_nvsmi_row *row = &t->rows[i];
+        const mp_nvsmi_line *l = line_at(r, row->line);
+        if (!l || row->n_cells < 1)
+            continue;
+        int index;
+        const mp_nvsmi_cell *c = &row->cells[0];
+        if (c->s[0] >= '0' && c->s[0] <= '9' && row->n_cells >= 2) {
+            int rc = want_int(r, row->line, c, "the GPU index",
+                              MP_STATE_MAX_GPUS - 1, &index);
+            if (rc)
+                return rc;
+            gpu = index;
+            continue;
+        }
+        const char *v;
+        int n;
+        last_box(l, &v, &n);
+        if (gpu < 0 || n != 8 || memcmp(v, "Disabled", 8) != 0)
+            continue;
+        if (gpu >= r->n_models || !r->models[gpu])
+            continue; /* beyond the caller's GPUs */
+        for (int k = 0; k < r->st->n; k++)
+            if (r->st->gpu[k].index == gpu && r->st->gpu[k].layout.gis.n)
+                return ERR(r, MP_ESCHEMA, row->line, (int)(v - l->text) + 1,
+                           "nvidia-smi shows MIG disabled on GPU %d, but "
+                           "-lgi lists GPU instances on it: the outputs are "
+                           "of different moments; capture them again, one "
+                           "after the other",
+                           gpu);
+        mp_node_state_add_gpu(r->st, gpu, r->models[gpu]); /* if unlisted */
+        for (int k = 0; k < r->st->n; k++)
+            if (r->st->gpu[k].index == gpu)
+                r->st->gpu[k].layout.mig_enabled = false;
+    }
+    return 0;
+}
+
+/* Is t plain nvidia-smi's GPU table (a header box "MIG M.")? */
+static bool gpu_table(const rd *r, const mp_nvsmi_table *t)
+{
+    for (int i = 0; i < t->n_header; i++) {
+        const mp_nvsmi_line *l = line_at(r, t->header[i].line);
+        if (l && line_has(l, "MIG M."))
+            return true;
+    }
+    return false;
+}
+
 static bool titled(const mp_nvsmi_table *t, const char *title)
 {
     return t->title && strcmp(t->title, title) == 0;
@@ -433,6 +514,9 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                 any |= k == 0;
                 rc = read[k](r, &doc.tables[i]);
             }
+    for (int i = 0; i < doc.n_tables && !rc; i++)
+        if (gpu_table(r, &doc.tables[i]))
+            rc = read_gpu_table(r, &doc.tables[i]);
     for (int i = 0; i < doc.n_lines && !rc; i++) {
         const mp_nvsmi_line *l = &doc.lines[i];
         any |= l->table < 0 && line_has(l, "No GPU instances found");

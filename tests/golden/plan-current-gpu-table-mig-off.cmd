@@ -1,0 +1,1 @@
+migplan plan tests/data/current/two-h100-small.yaml --current tests/data/current/gpu1-mig-off.txt --summary; sed "s/| *Disabled |$/|              Enabled |/" tests/data/current/gpu1-mig-off.txt >"$TMPDIR/on.txt"; migplan plan tests/data/current/two-h100-small.yaml --current "$TMPDIR/on.txt" --format json | grep -c "\"mig_enabled\": false"
