@@ -85,6 +85,8 @@ int cli_fail(cli_ctx *c, const mp_diag *d)
     int rc = cli_exit_code(d->code);
     if (rc == EXIT_INTERNAL)
         return cli_internal(c, d->msg);
+    if (d->code == MP_EUSAGE && !d->file[0]) /* about the command line */
+        return cli_usage_error(c, "%s", d->msg);
     mp_buf b = MP_BUF_INIT;
     mp_diag_render(d, &b);
     cli_put_findings(c, mp_buf_str(&b), stderr);

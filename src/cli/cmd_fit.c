@@ -307,8 +307,9 @@ static int run(cli_ctx *c, void *args)
         r = parse_items(c, m, &a->items, prof, pin, &n);
     if (r)
         return r;
-    if (a->gpu_index && !a->current)
-        return cli_usage_error(c, "--gpu-index needs --current FILE");
+    if ((a->gpu_index || a->current_format) && !a->current)
+        return cli_usage_error(c, "--%s needs --current FILE",
+                               a->gpu_index ? "gpu-index" : "current-format");
     if (a->current)
         return fit_current(c, a, m, prof, pin,
                            n > MP_MAX_GIS ? MP_MAX_GIS + 1 : n);

@@ -419,10 +419,12 @@ static int run(cli_ctx *c, void *args)
 {
     double started = now_seconds();
     const plan_args *a = args;
-    if ((a->allow_disruption || a->reset_unused) && !a->current.n)
+    if ((a->allow_disruption || a->reset_unused || a->current_format) &&
+        !a->current.n)
         return cli_usage_error(c, "--%s needs --current FILE",
                                a->allow_disruption ? "allow-disruption"
-                                                   : "reset-unused");
+                               : a->reset_unused   ? "reset-unused"
+                                                   : "current-format");
     if (a->no_placement && a->format != PLAN_FORMAT_NVIDIA_SMI)
         return cli_usage_error(c, "--no-placement only applies to --format "
                                   "nvidia-smi");

@@ -244,8 +244,10 @@ static int run(cli_ctx *c, void *args)
         return cli_usage_error(c, "--systemd sets GPUs up at boot, from "
                                   "nothing; a change script (--current) "
                                   "is for a running node: give one of them");
-    if (a->allow_disruption && !a->current)
-        return cli_usage_error(c, "--allow-disruption needs --current FILE");
+    if ((a->allow_disruption || a->current_format) && !a->current)
+        return cli_usage_error(c, "--%s needs --current FILE",
+                               a->allow_disruption ? "allow-disruption"
+                                                   : "current-format");
     targets t = {.n = a->gpu.n};
     int rc = cli_targets(c, &a->gpu, a->node, t.gpus, &t.node);
     if (rc)

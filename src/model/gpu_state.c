@@ -66,11 +66,14 @@ int mp_gpu_state_add(mp_gpu_state *g, int profile_id, int start, int size,
         const mp_gi_profile *o = &m->profiles[l->gi[q].profile];
         int a = l->gi[q].start, b = a + o->memory_slices;
         if (start < b && a < start + size) {
+            char id[32] = "";
+            if (g->gi[q].gi_id >= 0) /* -1: not known (a plan, an export) */
+                snprintf(id, sizeof(id), " %d", g->gi[q].gi_id);
             snprintf(why, n,
-                     "%s at %d:%d overlaps GPU instance %d (%s at %d:%d) on "
+                     "%s at %d:%d overlaps GPU instance%s (%s at %d:%d) on "
                      "GPU %d",
-                     p->name, start, size, g->gi[q].gi_id, o->name, a,
-                     o->memory_slices, g->index);
+                     p->name, start, size, id, o->name, a, o->memory_slices,
+                     g->index);
             return MP_ESCHEMA;
         }
     }

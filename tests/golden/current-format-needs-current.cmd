@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-grow.yaml --current-format nvidia-smi; migplan fit h100 1g.10gb --current-format plan-json; migplan script tests/data/mig-parted/config.yaml --gpu h100 --current-format mig-parted
