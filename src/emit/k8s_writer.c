@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "migplan/emit/migparted_writer.h"
+#include "migplan/emit/node_changes.h"
 #include "migplan/emit/timeslicing.h"
 #include "migplan/readers/migparted_reader.h"
 
@@ -109,6 +110,19 @@ static void write_labels(const mp_plan *p, const mp_node_configs *c,
         const mp_plan_node *nd = &p->nodes[j];
         mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, name,
                                sizeof(name));
+        mp_buf list = MP_BUF_INIT;
+        int n = mp_plan_node_cleared(p, j, &list);
+        if (n < 0)
+            out->failed = true;
+        if (n > 0)
+            mp_buf_printf(
+                out,
+                "#      NOT YET %s: labelling it clears %d instance%s "
+                "in use (%s); run its change script first (migplan "
+                "plan ... --format nvidia-smi --node-name %s), then "
+                "label it:\n",
+                name, n, n == 1 ? "" : "s", list.data ? list.data : "", name);
+        mp_buf_free(&list);
         mp_buf_printf(out,
                       "#      kubectl label node %s nvidia.com/mig.config=%s "
                       "--overwrite\n",

@@ -118,18 +118,15 @@ int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b)
         return n > 0;
     }
     for (int j = 0; p->own_state && j < p->n_nodes; j++) {
-        if (!p->nodes[j].state)
-            continue;
-        mp_plan v;
-        if (mp_plan_node_view(p, j, &v) != 0) {
-            b->failed = true;
-            return warned;
-        }
         char name[300];
         mp_node_pool_node_name(&p->req->pools[p->nodes[j].pool], p->nodes[j].k,
                                name, sizeof(name));
         mp_buf list = MP_BUF_INIT;
-        int n = cleared_in_use(&v, &list);
+        int n = mp_plan_node_cleared(p, j, &list);
+        if (n < 0) {
+            b->failed = true;
+            return warned;
+        }
         if (n > 0) {
             mp_buf_printf(b,
                           "warning: node %s: labelling it makes mig-parted "
@@ -141,7 +138,18 @@ int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b)
             warned++;
         }
         mp_buf_free(&list);
-        free(v.gpus);
     }
     return warned;
+}
+
+int mp_plan_node_cleared(const mp_plan *p, int j, mp_buf *list)
+{
+    if (!p->own_state || !p->nodes[j].state)
+        return 0;
+    mp_plan v;
+    if (mp_plan_node_view(p, j, &v) != 0)
+        return -1;
+    int n = cleared_in_use(&v, list);
+    free(v.gpus);
+    return n;
 }

@@ -22,4 +22,10 @@
  * wrote. */
 int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b);
 
+/* The instances in use that labelling node j of p (planned from node
+ * states) would clear, appended to list as "GPU g GI i (profile at slot s,
+ * process x)"; how many (0 for a node without a state), or -1 when out of
+ * memory. */
+int mp_plan_node_cleared(const mp_plan *p, int j, mp_buf *list);
+
 #endif
