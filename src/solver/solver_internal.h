@@ -229,6 +229,12 @@ int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan);
 /* GPU indices in order, replicas numbered in GPU order (by start slot
  * within a GPU), gpus_used and the cost of the used GPUs. MP_ENOMEM. */
 int sv_plan_number(const mp_request *r, mp_plan *plan);
+/* A node plan's nodes_used and cost: the used nodes' pool costs. */
+void sv_plan_node_cost(const mp_request *r, mp_plan *plan);
+/* < 0, 0, > 0 as plan a changes its node less than, as much as or more
+ * than b: fewer instances in use destroyed, then fewer destroyed, then
+ * fewer created. */
+int sv_plan_changes_cmp(const mp_plan *a, const mp_plan *b);
 
 /* spread.c */
 /* Spread the spread tenants of plan (cost best_cost) as far as the
