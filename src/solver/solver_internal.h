@@ -65,6 +65,8 @@ typedef struct sv_class {
 typedef struct sv_var {
     char kind; /* 'x', 'w', 'y', 'v' or 'n' */
     int cls, item, geom, prof, tenant;
+    double cost; /* in the objective */
+    bool is_int;
 } sv_var;
 
 /* GPUs one unit of column v takes: 1 for x, the tenant's GPUs per replica
@@ -80,8 +82,6 @@ typedef struct sv_model {
     mp_lp *lp;
     sv_var *v; /* nv columns */
     int nv, cap;
-    double *cost;
-    bool *is_int;
     double cost_cap; /* < 0: none; plans must cost at most this */
     int ncount;      /* n columns: the last ncount of the nv */
 } sv_model;
