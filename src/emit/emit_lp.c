@@ -16,18 +16,16 @@
 
 #include "migplan/emit/emit_lp.h"
 
-typedef struct lpcls {
-    uint32_t elig[MP_MAX_FLEET]; /* profiles per fleet entry */
-    long long demand;
-} lpcls;
-
 /* The program being written. */
 typedef struct lpw {
     const mp_request *r;
     mp_buf *out;
     int n_per[MP_MAX_FLEET]; /* GPUs per fleet entry */
-    lpcls *cl;               /* tenant classes: equal profile masks */
-    int *cls_of;             /* per tenant, -1 for whole-GPU tenants */
+    /* tenant classes (mp_request_classes): profiles per fleet entry and
+     * replicas of each */
+    uint32_t (*elig)[MP_MAX_FLEET];
+    long long *demand;
+    int *cls_of; /* per tenant, -1 for whole-GPU tenants */
     int nc;
 } lpw;
 
@@ -56,26 +54,15 @@ static int group_classes(lpw *w, mp_diag *d)
 {
     const mp_request *r = w->r;
     size_t n = (size_t)(r->n_tenants ? r->n_tenants : 1);
-    w->cl = calloc(n, sizeof(*w->cl));
+    w->elig = malloc(n * sizeof(*w->elig));
+    w->demand = calloc(n, sizeof(*w->demand));
     w->cls_of = malloc(n * sizeof(int));
-    if (!w->cl || !w->cls_of)
+    if (!w->elig || !w->demand || !w->cls_of)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    for (int t = 0; t < r->n_tenants; t++) {
-        const mp_tenant *tn = &r->tenants[t];
-        w->cls_of[t] = -1;
-        if (tn->whole_gpu)
-            continue;
-        uint32_t e[MP_MAX_FLEET];
-        mp_request_profile_masks(r, tn, e);
-        int c;
-        for (c = 0; c < w->nc; c++)
-            if (memcmp(w->cl[c].elig, e, sizeof(e)) == 0)
-                break;
-        if (c == w->nc)
-            memcpy(w->cl[w->nc++].elig, e, sizeof(e));
-        w->cl[c].demand += tn->replicas;
-        w->cls_of[t] = c;
-    }
+    w->nc = mp_request_classes(r, w->cls_of, w->elig, r->n_tenants);
+    for (int t = 0; t < r->n_tenants; t++)
+        if (w->cls_of[t] >= 0)
+            w->demand[w->cls_of[t]] += r->tenants[t].replicas;
     return 0;
 }
 
@@ -95,7 +82,7 @@ static void write_header(const lpw *w)
                       r->fleet[i].model->id, w->n_per[i],
                       w->n_per[i] == 1 ? "" : "s", r->fleet[i].cost);
     for (int c = 0; c < w->nc; c++) {
-        mp_buf_printf(out, "\\ class %d (%lld replicas):", c, w->cl[c].demand);
+        mp_buf_printf(out, "\\ class %d (%lld replicas):", c, w->demand[c]);
         for (int t = 0; t < r->n_tenants; t++)
             if (w->cls_of[t] == c)
                 mp_buf_printf(out, " %s", r->tenants[t].name);
@@ -173,12 +160,12 @@ static void supply_rows(const lpw *w, int i, int j)
     for (int q = 0; q < m->n_profiles; q++) {
         bool used = false;
         for (int c = 0; c < w->nc; c++)
-            used |= (w->cl[c].elig[i] & (1u << q)) != 0;
+            used |= (w->elig[c][i] & (1u << q)) != 0;
         if (!used)
             continue;
         mp_buf_printf(out, " sup_%d_%d_%d:", i, j, q);
         for (int c = 0; c < w->nc; c++)
-            if (w->cl[c].elig[i] & (1u << q))
+            if (w->elig[c][i] & (1u << q))
                 mp_buf_printf(out, " + a_%d_%d_%d_%d", i, j, c, q);
         for (int s = 0; s < m->profiles[q].n_placements; s++)
             mp_buf_printf(out, " - z_%d_%d_%d_%d", i, j, q,
@@ -219,13 +206,13 @@ static void demand_rows(const lpw *w)
         for (int i = 0; i < r->n_fleet; i++)
             for (int j = 0; j < w->n_per[i]; j++)
                 for (int q = 0; q < r->fleet[i].model->n_profiles; q++)
-                    if (w->cl[c].elig[i] & (1u << q)) {
+                    if (w->elig[c][i] & (1u << q)) {
                         mp_buf_printf(out, " + a_%d_%d_%d_%d", i, j, c, q);
                         any = true;
                     }
         if (!any)
             mp_buf_puts(out, " 0 u_0_0");
-        mp_buf_printf(out, " = %lld\n", w->cl[c].demand);
+        mp_buf_printf(out, " = %lld\n", w->demand[c]);
     }
     for (int t = 0; t < r->n_tenants; t++) {
         const mp_tenant *tn = &r->tenants[t];
@@ -255,7 +242,7 @@ static void write_integers(const lpw *w)
         for (int j = 0; j < w->n_per[i]; j++)
             for (int c = 0; c < w->nc; c++)
                 for (int q = 0; q < r->fleet[i].model->n_profiles; q++)
-                    if (w->cl[c].elig[i] & (1u << q))
+                    if (w->elig[c][i] & (1u << q))
                         mp_buf_printf(out, " a_%d_%d_%d_%d\n", i, j, c, q);
     for (int t = 0; t < r->n_tenants; t++)
         for (int i = 0; i < r->n_fleet; i++)
@@ -303,7 +290,8 @@ int mp_emit_plan_lp(const mp_plan *p, mp_buf *out, mp_diag *d)
         demand_rows(&w);
         write_integers(&w);
     }
-    free(w.cl);
+    free(w.elig);
+    free(w.demand);
     free(w.cls_of);
     return rc;
 }

@@ -130,23 +130,12 @@ static void write_labels(const mp_plan *p, const mp_node_configs *c,
     }
 }
 
-/* The other tenants whose pods request res too, as ", a, b". */
-static void sharers(const mp_plan *p, int t, const char *res, mp_buf *out)
-{
-    for (int u = 0; u < p->req->n_tenants; u++) {
-        char other[96];
-        const char *prof;
-        bool media;
-        if (u != t &&
-            mp_tenant_resource(p, u, other, sizeof(other), &prof, &media) &&
-            strcmp(other, res) == 0)
-            mp_buf_printf(out, " %s", p->req->tenants[u].name);
-    }
-}
-
-/* The other tenants whose pods request nvidia.com/gpu for another kind of
- * device (a whole GPU or another single profile), as " a b". */
-static void gpu_rivals(const mp_plan *p, int t, const char *prof, mp_buf *out)
+/* The other tenants whose pods request res too, as " a b". With rivals,
+ * only those whose device is of another kind than profile prof (a whole
+ * GPU when prof is NULL): under nvidia.com/gpu the scheduler cannot tell
+ * them apart. */
+static void tenants_on(const mp_plan *p, int t, const char *res, bool rivals,
+                       const char *prof, mp_buf *out)
 {
     for (int u = 0; u < p->req->n_tenants; u++) {
         char other[96];
@@ -154,8 +143,8 @@ static void gpu_rivals(const mp_plan *p, int t, const char *prof, mp_buf *out)
         bool media;
         if (u != t &&
             mp_tenant_resource(p, u, other, sizeof(other), &op, &media) &&
-            strcmp(other, "nvidia.com/gpu") == 0 &&
-            (!op != !prof || (op && strcmp(op, prof) != 0)))
+            strcmp(other, res) == 0 &&
+            (!rivals || !op != !prof || (op && strcmp(op, prof) != 0)))
             mp_buf_printf(out, " %s", p->req->tenants[u].name);
     }
 }
@@ -167,7 +156,7 @@ static void write_selector(const mp_plan *p, const mp_node_configs *c, int t,
                            const char *prof, mp_buf *out)
 {
     mp_buf rivals = MP_BUF_INIT, names = MP_BUF_INIT;
-    gpu_rivals(p, t, prof, &rivals);
+    tenants_on(p, t, "nvidia.com/gpu", true, prof, &rivals);
     int n = 0;
     for (int i = 0; i < c->n && rivals.len; i++) {
         bool here = false; /* t on a node of config i */
@@ -233,7 +222,7 @@ static void write_resources(const mp_plan *p, const mp_node_configs *c,
                       "media engines\n",
                       prof, res);
         mp_buf probe = MP_BUF_INIT;
-        sharers(p, t, res, &probe);
+        tenants_on(p, t, res, false, NULL, &probe);
         if (probe.len)
             mp_buf_printf(out, "#        (pods of%s ask for %s too)\n",
                           mp_buf_str(&probe), res);

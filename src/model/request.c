@@ -20,6 +20,29 @@ void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
                                 : ~0u);
 }
 
+int mp_request_classes(const mp_request *r, int *class_of,
+                       uint32_t (*elig)[MP_MAX_FLEET], int max)
+{
+    int nc = 0;
+    for (int t = 0; t < r->n_tenants; t++) {
+        class_of[t] = -1;
+        if (r->tenants[t].whole_gpu)
+            continue;
+        uint32_t e[MP_MAX_FLEET];
+        mp_request_profile_masks(r, &r->tenants[t], e);
+        int c = 0;
+        while (c < nc && memcmp(elig[c], e, sizeof(e)) != 0)
+            c++;
+        if (c == nc) {
+            if (nc == max)
+                return -1;
+            memcpy(elig[nc++], e, sizeof(e));
+        }
+        class_of[t] = c;
+    }
+    return nc;
+}
+
 bool mp_request_takes_whole(const mp_request *r, const mp_tenant *t, int i)
 {
     const mp_fleet_item *it = &r->fleet[i];

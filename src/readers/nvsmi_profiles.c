@@ -26,7 +26,9 @@ static int nomem(rd *r)
 }
 
 /* add_gip() etc.: append a zeroed row, read at line of r's file, to the
- * capture; NULL (and *rc set) when out of memory or over the limit. */
+ * capture; NULL (and *rc set) when out of memory or over the limit. The
+ * rows live in the capture's arena; an array is full when its count is 0
+ * or a power of two, and then doubles. */
 #define DEFINE_ADD(fn, type, arr, cnt)                                         \
     static type *fn(rd *r, int line, int *rc)                                  \
     {                                                                          \
@@ -36,16 +38,13 @@ static int nomem(rd *r)
                       MP_NVSMI_MAX_ROWS);                                      \
             return NULL;                                                       \
         }                                                                      \
-        if ((c->cnt & (c->cnt - 1)) == 0) {                                    \
-            type *nv = realloc(c->arr, (size_t)(c->cnt ? 2 * c->cnt : 1) *     \
-                                           sizeof(*nv));                       \
-            if (!nv) {                                                         \
-                *rc = nomem(r);                                                \
-                return NULL;                                                   \
-            }                                                                  \
-            c->arr = nv;                                                       \
+        int full = c->cnt;                                                     \
+        if ((c->cnt & (c->cnt - 1)) == 0 &&                                    \
+            mp_arena_grow(&c->arena, &c->arr, &full, c->cnt + 1, sizeof(type), \
+                          1)) {                                                \
+            *rc = nomem(r);                                                    \
+            return NULL;                                                       \
         }                                                                      \
-        memset(&c->arr[c->cnt], 0, sizeof(type));                              \
         c->arr[c->cnt].at = (mp_nvsmi_at){r->path, line};                      \
         *rc = 0;                                                               \
         return &c->arr[c->cnt++];                                              \
@@ -533,12 +532,6 @@ int mp_nvsmi_read_profiles(mp_nvsmi_capture *cap, const char *text, size_t len,
 
 void mp_nvsmi_capture_free(mp_nvsmi_capture *cap)
 {
-    if (!cap)
-        return;
-    free(cap->gip);
-    free(cap->gipp);
-    free(cap->cip);
-    free(cap->query);
-    mp_arena_free(&cap->arena);
-    memset(cap, 0, sizeof(*cap));
+    if (cap)
+        mp_arena_release(&cap->arena, cap, sizeof(*cap));
 }

@@ -39,8 +39,10 @@ static int add_layout(builder *b, const mp_gpu_layout *l,
             same_labels(&s->labels[i], lab, l->gis.n))
             return i;
     int need = s->n_layouts + 1;
-    if (mp_grow(&s->layouts, &b->cap_layouts, need, sizeof(*s->layouts), 16) ||
-        mp_grow(&s->labels, &b->cap_labels, need, sizeof(*s->labels), 16))
+    if (mp_arena_grow(&s->arena, &s->layouts, &b->cap_layouts, need,
+                      sizeof(*s->layouts), 16) ||
+        mp_arena_grow(&s->arena, &s->labels, &b->cap_labels, need,
+                      sizeof(*s->labels), 16))
         return -1;
     s->layouts[s->n_layouts] = *l;
     s->labels[s->n_layouts] = *lab;
@@ -50,12 +52,10 @@ static int add_layout(builder *b, const mp_gpu_layout *l,
 static mp_script_rule *add_rule(builder *b)
 {
     mp_script *s = b->s;
-    if (mp_grow(&s->rules, &b->cap_rules, s->n_rules + 1, sizeof(*s->rules),
-                16))
+    if (mp_arena_grow(&s->arena, &s->rules, &b->cap_rules, s->n_rules + 1,
+                      sizeof(*s->rules), 16))
         return NULL;
-    mp_script_rule *r = &s->rules[s->n_rules++];
-    memset(r, 0, sizeof(*r));
-    return r;
+    return &s->rules[s->n_rules++]; /* zeroed by the arena */
 }
 
 /* A choice for every PCI ID of model m (or any GPU when m is NULL). */
@@ -164,13 +164,8 @@ static int script_finish(mp_script *out, mp_diag *d)
 
 void mp_script_free(mp_script *s)
 {
-    if (!s)
-        return;
-    free(s->layouts);
-    free(s->labels);
-    free(s->rules);
-    mp_arena_free(&s->arena);
-    memset(s, 0, sizeof(*s));
+    if (s)
+        mp_arena_release(&s->arena, s, sizeof(*s));
 }
 
 /* --------------------------------------------------------------- plan */

@@ -38,20 +38,6 @@ static double cost_lattice(const sv_solver *s)
     return 0;
 }
 
-/* The class with masks elig, added when new; -1 when there are too many. */
-static int class_for(sv_solver *s, const uint32_t *elig)
-{
-    for (int c = 0; c < s->nclasses; c++)
-        if (memcmp(s->classes[c].elig, elig, MP_MAX_FLEET * sizeof(*elig)) == 0)
-            return c;
-    if (s->nclasses == SV_MAX_CLASSES)
-        return -1;
-    sv_class *cl = &s->classes[s->nclasses];
-    memcpy(cl->elig, elig, sizeof(cl->elig));
-    cl->capped_tenant = -1;
-    return s->nclasses++;
-}
-
 static int class_add(sv_solver *s, int c, int t)
 {
     sv_class *cl = &s->classes[c];
@@ -68,22 +54,29 @@ static int class_add(sv_solver *s, int c, int t)
 static int group_tenants(sv_solver *s)
 {
     const mp_request *r = s->req;
+    uint32_t(*elig)[MP_MAX_FLEET] =
+        malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(*elig));
+    if (!elig)
+        return MP_ENOMEM;
+    int nc = mp_request_classes(r, s->class_of, elig, SV_MAX_CLASSES);
+    for (int c = 0; c < nc; c++) {
+        memcpy(s->classes[c].elig, elig[c], sizeof(*elig));
+        s->classes[c].capped_tenant = -1;
+    }
+    free(elig);
+    if (nc < 0)
+        return MP_ELIMIT;
+    s->nclasses = nc;
     for (int t = 0; t < r->n_tenants; t++) {
-        const mp_tenant *tn = &r->tenants[t];
-        s->class_of[t] = -1;
-        if (tn->whole_gpu)
-            continue;
-        uint32_t elig[MP_MAX_FLEET];
-        mp_request_profile_masks(r, tn, elig);
-        int c = class_for(s, elig);
+        int c = s->class_of[t];
         if (c < 0)
-            return MP_ELIMIT;
+            continue;
         int rc = class_add(s, c, t);
         if (rc)
             return rc;
         for (int i = 0; i < s->nitems; i++)
             for (int p = 0; p < s->items[i].m->n_profiles; p++)
-                if (elig[i] & (1u << p))
+                if (s->classes[c].elig[i] & (1u << p))
                     s->items[i].useful[p] = true;
     }
     return 0;

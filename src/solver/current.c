@@ -391,11 +391,7 @@ static bool better(const mp_plan *a, const mp_plan *b)
 {
     if (fabs(a->cost - b->cost) > 1e-9)
         return a->cost < b->cost;
-    if (a->disruption.in_use_destroyed != b->disruption.in_use_destroyed)
-        return a->disruption.in_use_destroyed < b->disruption.in_use_destroyed;
-    if (a->disruption.destroyed != b->disruption.destroyed)
-        return a->disruption.destroyed < b->disruption.destroyed;
-    return a->disruption.created < b->disruption.created;
+    return sv_plan_changes_cmp(a, b) < 0;
 }
 
 /* The plan with the busy GPUs searched in mode `mode`: *blocked, or

@@ -27,27 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int add_var(sv_model *md, sv_var v, double cost, bool is_int)
+static int add_var(sv_model *md, sv_var v)
 {
-    if (md->nv == md->cap) {
-        int ncap = md->cap ? md->cap * 2 : 256;
-        sv_var *nv = realloc(md->v, (size_t)ncap * sizeof(*nv));
-        if (nv)
-            md->v = nv;
-        double *nc = realloc(md->cost, (size_t)ncap * sizeof(*nc));
-        if (nc)
-            md->cost = nc;
-        bool *ni = realloc(md->is_int, (size_t)ncap * sizeof(*ni));
-        if (ni)
-            md->is_int = ni;
-        if (!nv || !nc || !ni)
-            return MP_ENOMEM;
-        md->cap = ncap;
-    }
-    md->v[md->nv] = v;
-    md->cost[md->nv] = cost;
-    md->is_int[md->nv] = is_int;
-    md->nv++;
+    if (mp_grow(&md->v, &md->cap, md->nv + 1, sizeof(*md->v), 256))
+        return MP_ENOMEM;
+    md->v[md->nv++] = v;
     return 0;
 }
 
@@ -57,8 +41,6 @@ void sv_model_free(sv_model *md)
         return;
     mp_lp_free(md->lp);
     free(md->v);
-    free(md->cost);
-    free(md->is_int);
     memset(md, 0, sizeof(*md));
 }
 
@@ -88,11 +70,13 @@ static int add_columns(sv_solver *s, sv_model *md)
     for (int i = 0; i < s->nitems && !rc; i++) {
         const sv_item *it = &s->items[i];
         for (int g = 0; g < it->geoms.n && !rc; g++)
-            rc = add_var(md, (sv_var){'x', -1, i, g, -1, -1}, it->cost, true);
+            rc = add_var(md, (sv_var){'x', -1, i, g, -1, -1, it->cost, true});
         for (int t = 0; t < r->n_tenants && !rc; t++)
             if (mp_request_takes_whole(r, &r->tenants[t], it->fleet))
-                rc = add_var(md, (sv_var){'w', -1, i, -1, -1, t},
-                             it->cost * mp_tenant_gpus(&r->tenants[t]), true);
+                rc = add_var(md,
+                             (sv_var){'w', -1, i, -1, -1, t,
+                                      it->cost * mp_tenant_gpus(&r->tenants[t]),
+                                      true});
     }
     for (int c = 0; c < s->nclasses && !rc; c++) {
         const sv_class *cl = &s->classes[c];
@@ -102,19 +86,19 @@ static int add_columns(sv_solver *s, sv_model *md)
                 if (!(cl->elig[i] & (1u << p)))
                     continue;
                 if (cl->cap <= 0) {
-                    rc = add_var(md, (sv_var){'y', c, i, -1, p, -1}, 0, false);
+                    rc = add_var(md, (sv_var){'y', c, i, -1, p, -1, 0, false});
                     continue;
                 }
                 for (int g = 0; g < it->geoms.n && !rc; g++)
                     if (sv_cnt(it, g, p) > 0)
-                        rc = add_var(md, (sv_var){'v', c, i, g, p, -1}, 0,
-                                     false);
+                        rc = add_var(md,
+                                     (sv_var){'v', c, i, g, p, -1, 0, false});
             }
         }
     }
     int first = md->nv;
     for (int i = 0; i < s->nitems && !rc && costs_differ(s); i++)
-        rc = add_var(md, (sv_var){'n', -1, i, -1, -1, -1}, 0, true);
+        rc = add_var(md, (sv_var){'n', -1, i, -1, -1, -1, 0, true});
     md->ncount = md->nv - first;
     return rc;
 }
@@ -287,8 +271,8 @@ static int limit_rows(sv_solver *s, sv_model *md, rowb *rb)
     }
     if (md->cost_cap >= 0 && !rc) {
         for (int j = 0; j < md->nv; j++)
-            if (md->cost[j] != 0.0)
-                rb_add(rb, j, md->cost[j]);
+            if (md->v[j].cost != 0.0)
+                rb_add(rb, j, md->v[j].cost);
         rc = row_end(md, rb, 'L', md->cost_cap + 1e-6);
     }
     return rc;
@@ -325,6 +309,6 @@ int sv_formulate(sv_solver *s, double cost_cap, sv_model *md)
     if (!md->lp)
         return MP_ENOMEM;
     for (int j = 0; j < md->nv; j++)
-        mp_lp_set_cost(md->lp, j, md->cost[j]);
+        mp_lp_set_cost(md->lp, j, md->v[j].cost);
     return add_rows(s, md);
 }

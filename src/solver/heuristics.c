@@ -250,7 +250,7 @@ int sv_heuristics(sv_solver *s, sv_cand *c, const double *xlp)
     double t0 = sv_now(), end = t0 + (s->deadline - t0) / 4;
     for (int j = 0; j < md->nv; j++) {
         double f = floor(xlp[j] + 1e-9);
-        if (md->is_int[j] && f > lo[j] && (hi[j] < 0 || f <= hi[j]))
+        if (md->v[j].is_int && f > lo[j] && (hi[j] < 0 || f <= hi[j]))
             mp_lp_set_bounds(md->lp, j, f, hi[j]);
     }
     int rc = sv_subsearch(s, c, 2000, t0 + (end - t0) / 3);
@@ -262,7 +262,7 @@ int sv_heuristics(sv_solver *s, sv_cand *c, const double *xlp)
         for (int i = 0; i < s->nitems && !rc && sv_now() < end; i++) {
             double before = c->best_obj;
             for (int j = 0; j < md->nv; j++)
-                if (md->is_int[j] && md->v[j].item != i)
+                if (md->v[j].is_int && md->v[j].item != i)
                     mp_lp_set_bounds(md->lp, j, lo[j], fmax(lo[j], c->best[j]));
             rc = sv_subsearch(s, c, 400, end);
             for (int j = 0; j < md->nv; j++)

@@ -331,14 +331,9 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
     free(e);
     if (!rc)
         rc = sv_plan_number(r, out);
+    if (!rc)
+        sv_plan_node_cost(r, out);
     out->current = out->own_state;
-    out->cost = 0;
-    for (int j = 0; j < out->n_nodes && !rc; j++)
-        if (out->nodes[j].used) {
-            out->nodes_used++;
-            out->cost += r->pools[out->nodes[j].pool].cost;
-        }
-    out->cost = round(out->cost * 1e6) / 1e6;
     for (int k = 0; k < out->n_gpus && !rc; k++) {
         mp_gpu_change ch;
         rc = mp_plan_gpu_change(out, &out->gpus[k], &ch);
@@ -360,11 +355,7 @@ static bool better(const mp_plan *a, const mp_plan *b)
         return a->cost < b->cost;
     if (a->gpus_used != b->gpus_used)
         return a->gpus_used < b->gpus_used;
-    if (a->disruption.in_use_destroyed != b->disruption.in_use_destroyed)
-        return a->disruption.in_use_destroyed < b->disruption.in_use_destroyed;
-    if (a->disruption.destroyed != b->disruption.destroyed)
-        return a->disruption.destroyed < b->disruption.destroyed;
-    return a->disruption.created < b->disruption.created;
+    return sv_plan_changes_cmp(a, b) < 0;
 }
 
 /* Choice c planned: *out feasible, or not with the fleet planner's reason

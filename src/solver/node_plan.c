@@ -245,14 +245,8 @@ int sv_build_nodes(nsolve *ns, mp_plan *out)
     free(b.node_of);
     if (!rc)
         rc = sv_plan_number(r, out);
-    out->cost = 0;
-    out->nodes_used = 0;
-    for (int j = 0; j < out->n_nodes && !rc; j++)
-        if (out->nodes[j].used) {
-            out->nodes_used++;
-            out->cost += r->pools[out->nodes[j].pool].cost;
-        }
-    out->cost = round(out->cost * 1e6) / 1e6;
+    if (!rc)
+        sv_plan_node_cost(r, out);
     return rc;
 }
 

@@ -337,6 +337,26 @@ int sv_plan_number(const mp_request *r, mp_plan *plan)
     return 0;
 }
 
+void sv_plan_node_cost(const mp_request *r, mp_plan *plan)
+{
+    plan->cost = 0;
+    plan->nodes_used = 0;
+    for (int j = 0; j < plan->n_nodes; j++)
+        if (plan->nodes[j].used) {
+            plan->nodes_used++;
+            plan->cost += r->pools[plan->nodes[j].pool].cost;
+        }
+    plan->cost = round(plan->cost * 1e6) / 1e6;
+}
+
+int sv_plan_changes_cmp(const mp_plan *a, const mp_plan *b)
+{
+    int d = a->disruption.in_use_destroyed - b->disruption.in_use_destroyed;
+    if (!d)
+        d = a->disruption.destroyed - b->disruption.destroyed;
+    return d ? d : a->disruption.created - b->disruption.created;
+}
+
 int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan)
 {
     const sv_model *md = &c->md;

@@ -67,7 +67,7 @@ static int most_fractional(const search *b, int from, int to)
     int j = -1;
     double frac_best = 1e-6;
     for (int k = from; k < to; k++) {
-        if (!md->is_int[k])
+        if (!md->v[k].is_int)
             continue;
         double fr = b->x[k] - floor(b->x[k]);
         double d = fr < 0.5 ? fr : 1.0 - fr;
@@ -101,12 +101,12 @@ static int leaf(search *b)
         return rc; /* LP said yes, integers say no: discard */
     double cost = 0;
     for (int k = 0; k < md->nv; k++)
-        cost += md->cost[k] * round(b->x[k]);
+        cost += md->v[k].cost * round(b->x[k]);
     if (!c->have || cost < c->best_obj - 1e-9) {
         c->have = true;
         c->best_obj = cost;
         for (int k = 0; k < md->nv; k++)
-            c->best[k] = md->is_int[k] ? round(b->x[k]) : b->x[k];
+            c->best[k] = md->v[k].is_int ? round(b->x[k]) : b->x[k];
     }
     return 0;
 }
@@ -197,7 +197,7 @@ static int greedy_start(sv_solver *s, sv_cand *c, double *g)
         return rc;
     double cost = 0;
     for (int j = 0; j < md->nv; j++)
-        cost += md->cost[j] * g[j];
+        cost += md->v[j].cost * g[j];
     sv_fill_counts(s, md, g);
     if (md->cost_cap < 0 || cost <= md->cost_cap + 1e-6) {
         c->have = true;

@@ -45,12 +45,7 @@ mp_lp *mp_lp_new(int ncols)
 
 static void warm_free(lp_warm *w)
 {
-    free(w->t);
-    free(w->basis);
-    free(w->at);
-    free(w->lo);
-    free(w->hi);
-    free(w->x);
+    free(w->t); /* the one block of warm_alloc */
     memset(w, 0, sizeof(*w));
 }
 
@@ -131,21 +126,23 @@ static double nb_value(const lp_warm *w, int j)
     return w->at[j] == 1 ? w->hi[j] : w->lo[j];
 }
 
+/* One block: the tableau, lo, hi and x (doubles), then basis, then at. */
 static int warm_alloc(lp_warm *w, int m, int N)
 {
     warm_free(w);
+    size_t nt = (size_t)(m + 1) * (size_t)(N + 1), nd = nt + 3 * (size_t)N;
+    size_t nb = (size_t)(m ? m : 1);
+    double *block = malloc(nd * sizeof(double) + nb * sizeof(int) + (size_t)N);
+    if (!block)
+        return MP_LP_NOMEM;
     w->m = m;
     w->N = N;
-    w->t = malloc((size_t)(m + 1) * (size_t)(N + 1) * sizeof(double));
-    w->basis = malloc((size_t)(m ? m : 1) * sizeof(int));
-    w->at = malloc((size_t)N);
-    w->lo = malloc((size_t)N * sizeof(double));
-    w->hi = malloc((size_t)N * sizeof(double));
-    w->x = malloc((size_t)N * sizeof(double));
-    if (!w->t || !w->basis || !w->at || !w->lo || !w->hi || !w->x) {
-        warm_free(w);
-        return MP_LP_NOMEM;
-    }
+    w->t = block;
+    w->lo = block + nt;
+    w->hi = w->lo + N;
+    w->x = w->hi + N;
+    w->basis = (int *)(block + nd);
+    w->at = (signed char *)(w->basis + nb);
     return MP_LP_OPTIMAL;
 }
 

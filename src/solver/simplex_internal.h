@@ -28,7 +28,8 @@ typedef struct lp_row {
 typedef struct lp_warm {
     bool valid;
     int m, N; /* rows, columns: n structural then m slacks */
-    /* (m + 1) x (N + 1): rows B^-1 [A I | b], then the reduced costs */
+    /* (m + 1) x (N + 1): rows B^-1 [A I | b], then the reduced costs;
+     * the one allocation, which the arrays below share */
     double *t;
     int *basis;      /* m */
     signed char *at; /* N: -1 basic, 0 at lower, 1 at upper */

@@ -65,6 +65,8 @@ typedef struct sv_class {
 typedef struct sv_var {
     char kind; /* 'x', 'w', 'y', 'v' or 'n' */
     int cls, item, geom, prof, tenant;
+    double cost; /* in the objective */
+    bool is_int;
 } sv_var;
 
 /* GPUs one unit of column v takes: 1 for x, the tenant's GPUs per replica
@@ -80,8 +82,6 @@ typedef struct sv_model {
     mp_lp *lp;
     sv_var *v; /* nv columns */
     int nv, cap;
-    double *cost;
-    bool *is_int;
     double cost_cap; /* < 0: none; plans must cost at most this */
     int ncount;      /* n columns: the last ncount of the nv */
 } sv_model;
@@ -229,6 +229,12 @@ int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan);
 /* GPU indices in order, replicas numbered in GPU order (by start slot
  * within a GPU), gpus_used and the cost of the used GPUs. MP_ENOMEM. */
 int sv_plan_number(const mp_request *r, mp_plan *plan);
+/* A node plan's nodes_used and cost: the used nodes' pool costs. */
+void sv_plan_node_cost(const mp_request *r, mp_plan *plan);
+/* < 0, 0, > 0 as plan a changes its node less than, as much as or more
+ * than b: fewer instances in use destroyed, then fewer destroyed, then
+ * fewer created. */
+int sv_plan_changes_cmp(const mp_plan *a, const mp_plan *b);
 
 /* spread.c */
 /* Spread the spread tenants of plan (cost best_cost) as far as the

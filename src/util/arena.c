@@ -98,11 +98,11 @@ void mp_arena_release(mp_arena *a, void *obj, size_t size)
     memset(obj, 0, size);
 }
 
-int mp_grow(void *arr, int *cap, int need, size_t size, int first)
+/* The capacity mp_grow() and mp_arena_grow() move to: *cap doubled from
+ * `first` until it holds need; -1 when it or its byte size overflows. */
+static int grown_cap(int cap, int need, size_t size, int first)
 {
-    if (need <= *cap)
-        return 0;
-    int nc = *cap > 0 ? *cap : first;
+    int nc = cap > 0 ? cap : first;
     while (nc < need) {
         if (nc > INT_MAX / 2)
             return -1;
@@ -110,11 +110,41 @@ int mp_grow(void *arr, int *cap, int need, size_t size, int first)
     }
     if (size && (size_t)nc > SIZE_MAX / size)
         return -1;
+    return nc;
+}
+
+int mp_grow(void *arr, int *cap, int need, size_t size, int first)
+{
+    if (need <= *cap)
+        return 0;
+    int nc = grown_cap(*cap, need, size, first);
+    if (nc < 0)
+        return -1;
     void *old;
     memcpy(&old, arr, sizeof(old)); /* arr is a T **: any object pointer */
     void *grown = realloc(old, (size_t)nc * size);
     if (!grown)
         return -1;
+    memcpy(arr, &grown, sizeof(grown));
+    *cap = nc;
+    return 0;
+}
+
+int mp_arena_grow(mp_arena *a, void *arr, int *cap, int need, size_t size,
+                  int first)
+{
+    if (need <= *cap)
+        return 0;
+    int nc = grown_cap(*cap, need, size, first);
+    if (nc < 0)
+        return -1;
+    void *grown = mp_arena_alloc(a, (size_t)nc * size);
+    if (!grown)
+        return -1;
+    void *old;
+    memcpy(&old, arr, sizeof(old)); /* arr is a T **: any object pointer */
+    if (old && *cap > 0)
+        memcpy(grown, old, (size_t)*cap * size);
     memcpy(arr, &grown, sizeof(grown));
     *cap = nc;
     return 0;

@@ -64,6 +64,15 @@ typedef struct mp_request {
 void mp_request_profile_masks(const mp_request *r, const mp_tenant *t,
                               uint32_t out[MP_MAX_FLEET]);
 
+/* Tenant classes: the tenants that are not whole_gpu, grouped by equal
+ * masks (mp_request_profile_masks) in the order of their first member.
+ * class_of[t] (n_tenants entries) gets tenant t's class, -1 for a whole-GPU
+ * tenant; elig[c] (room for min(n_tenants, max) classes) the masks of class
+ * c. Returns the number of classes, or -1 when there would be more than
+ * max. */
+int mp_request_classes(const mp_request *r, int *class_of,
+                       uint32_t (*elig)[MP_MAX_FLEET], int max);
+
 /* The headroom on tenant t's memory, thousandths of a percent: its own,
  * else the request's. */
 int mp_request_headroom(const mp_request *r, const mp_tenant *t);

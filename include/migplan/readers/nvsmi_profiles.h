@@ -65,7 +65,7 @@ typedef struct mp_nvsmi_query {
 } mp_nvsmi_query;
 
 typedef struct mp_nvsmi_capture {
-    mp_arena arena; /* file names */
+    mp_arena arena; /* file names and the rows below */
     mp_nvsmi_gip *gip;
     int n_gip;
     mp_nvsmi_gipp *gipp;

@@ -65,8 +65,7 @@ typedef struct mp_script {
     int n_rules;
     const int *required; /* GPU indices that must exist (strict rules) */
     int n_required;
-    mp_arena arena; /* owns what the rules and labels point to; the
-                       arrays above are freed by mp_script_free */
+    mp_arena arena; /* owns the arrays above and what they point to */
 } mp_script;
 
 /* A script for a plan: one strict rule per GPU index of the plan, unused

@@ -47,5 +47,11 @@ void mp_arena_release(mp_arena *a, void *obj, size_t size);
  * array is reallocated. Returns 0, or -1 when out of memory or the size
  * would overflow, leaving the array and *cap as they were. */
 int mp_grow(void *arr, int *cap, int need, size_t size, int first);
+/* mp_grow for an array owned by arena a: the grown array is a fresh arena
+ * block holding a copy of the old one (whose bytes stay in the arena until
+ * it is freed; at most as many as the final array), so the owner of the
+ * arena frees it with everything else. Same returns as mp_grow. */
+int mp_arena_grow(mp_arena *a, void *arr, int *cap, int need, size_t size,
+                  int first);
 
 #endif
