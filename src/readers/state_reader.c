@@ -366,26 +366,34 @@ static int read_processes(rd *r, const mp_nvsmi_table *t)
     return 0;
 }
 
+/* GPU gpu (the caller's) has MIG disabled, as nvidia-smi says at line,
+ * col; one whose GPU instances -lgi listed contradicts it. */
+static int mig_off(rd *r, int gpu, int line, int col)
+{
+    for (int k = 0; k < r->st->n; k++)
+        if (r->st->gpu[k].index == gpu && r->st->gpu[k].layout.gis.n)
+            return ERR(r, MP_ESCHEMA, line, col,
+                       "nvidia-smi says MIG is disabled on GPU %d, but -lgi "
+                       "lists GPU instances on it: the outputs are of "
+                       "different moments; capture them again, one after "
+                       "the other",
+                       gpu);
+    mp_node_state_add_gpu(r->st, gpu, r->models[gpu]); /* if unlisted */
+    for (int k = 0; k < r->st->n; k++)
+        if (r->st->gpu[k].index == gpu)
+            r->st->gpu[k].layout.mig_enabled = false;
+    return 0;
+}
+
 /* "No MIG-enabled devices found": every GPU of the caller's has MIG
- * disabled; one with GPU instances listed contradicts it. */
+ * disabled. */
 static int all_disabled(rd *r, int line)
 {
-    for (int i = 0; i < r->st->n; i++)
-        if (r->st->gpu[i].layout.gis.n > 0)
-            return ERR(r, MP_ESCHEMA, line, 1,
-                       "nvidia-smi says no GPU has MIG enabled, but -lgi "
-                       "lists GPU instances on GPU %d: the outputs are of "
-                       "different moments; capture them again",
-                       r->st->gpu[i].index);
-    for (int i = 0; i < r->n_models && i < MP_STATE_MAX_GPUS; i++) {
-        if (!r->models[i])
-            continue;
-        mp_node_state_add_gpu(r->st, i, r->models[i]); /* if unlisted */
-        for (int k = 0; k < r->st->n; k++)
-            if (r->st->gpu[k].index == i)
-                r->st->gpu[k].layout.mig_enabled = false;
-    }
-    return 0;
+    int rc = 0;
+    for (int i = 0; i < r->n_models && i < MP_STATE_MAX_GPUS && !rc; i++)
+        if (r->models[i])
+            rc = mig_off(r, i, line, 1);
+    return rc;
 }
 
 /* Does line l (not NUL-terminated) hold s? */
@@ -437,7 +445,10 @@ static int read_gpu_table(rd *r, const mp_nvsmi_table *t)
             continue;
         int index;
         const mp_nvsmi_cell *c = &row->cells[0];
-        if (c->s[0] >= '0' && c->s[0] <= '9' && row->n_cells >= 2) {
+        int digits = 0; /* a GPU's first line: its index (not "30%", a fan) */
+        while (digits < c->len && c->s[digits] >= '0' && c->s[digits] <= '9')
+            digits++;
+        if (digits > 0 && digits == c->len && row->n_cells >= 2) {
             int rc = want_int(r, row->line, c, "the GPU index",
                               MP_STATE_MAX_GPUS - 1, &index);
             if (rc)
@@ -450,20 +461,11 @@ static int read_gpu_table(rd *r, const mp_nvsmi_table *t)
         last_box(l, &v, &n);
         if (gpu < 0 || n != 8 || memcmp(v, "Disabled", 8) != 0)
             continue;
-        if (gpu >= r->n_models || !r->models[gpu])
-            continue; /* beyond the caller's GPUs */
-        for (int k = 0; k < r->st->n; k++)
-            if (r->st->gpu[k].index == gpu && r->st->gpu[k].layout.gis.n)
-                return ERR(r, MP_ESCHEMA, row->line, (int)(v - l->text) + 1,
-                           "nvidia-smi shows MIG disabled on GPU %d, but "
-                           "-lgi lists GPU instances on it: the outputs are "
-                           "of different moments; capture them again, one "
-                           "after the other",
-                           gpu);
-        mp_node_state_add_gpu(r->st, gpu, r->models[gpu]); /* if unlisted */
-        for (int k = 0; k < r->st->n; k++)
-            if (r->st->gpu[k].index == gpu)
-                r->st->gpu[k].layout.mig_enabled = false;
+        if (gpu < r->n_models && r->models[gpu]) { /* the caller's */
+            int rc = mig_off(r, gpu, row->line, (int)(v - l->text) + 1);
+            if (rc)
+                return rc;
+        }
     }
     return 0;
 }

@@ -1,0 +1,1 @@
+sed 's/| N\/A   3/| 30%   3/' tests/data/current/gpu1-mig-off.txt >"$TMPDIR/fan.txt" && grep -c '30%' "$TMPDIR/fan.txt" && migplan plan tests/data/current/two-h100-small.yaml --current "$TMPDIR/fan.txt" --summary | grep 'MIG enabled'
