@@ -73,6 +73,18 @@ YAML
 
 changing='(-cgi|-cci|-dgi|-dci|-mig|-r)( |$)'
 
+# A second run of script $2 changes nothing: no changing command, the node
+# as the first run left it. $1 names the case in failures.
+second_run() {
+    local after
+    after=$(nvidia-smi --fake-dump)
+    : >log
+    bash "$2" >again.txt 2>&1 || fail "$1: second run failed: $(cat again.txt)"
+    grep -Eq -- "$changing" log && fail "$1: the second run changed something: $(cat log)"
+    [ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "$1: the second run changed the node"
+}
+
+
 # ---- the change, then a second run
 dirty_node
 capture state.txt
@@ -246,11 +258,7 @@ bash plan.sh >run.txt 2>&1 || fail "plan: the script failed: $(cat run.txt)"
 [ "$(gi_of 1 19 2)" = "$trainer_gi" ] || fail "plan: trainer's GPU instance changed"
 grep -Eq -- '-i 2( |$)' log && fail "plan: GPU 2 (not needed) was touched: $(cat log)"
 grep -q 'changed and verified\|keeps what it holds' run.txt || fail "plan: no GPU verified: $(cat run.txt)"
-after=$(nvidia-smi --fake-dump)
-: >log
-bash plan.sh >again.txt 2>&1 || fail "plan: second run failed: $(cat again.txt)"
-grep -Eq -- "$changing" log && fail "plan: the second run changed something: $(cat log)"
-[ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "plan: the second run changed the node"
+second_run "plan" plan.sh
 ok "plan --current: the change script keeps instances in use, leaves unneeded GPUs, second run no-op"
 
 # ---- GPUs with MIG disabled: the plan enables MIG on the one it needs
@@ -281,11 +289,7 @@ nvidia-smi --fake-dump | grep -q '^GPU 0 h100-sxm5-80gb mig=on: ' ||
 nvidia-smi --fake-dump | grep -q '^GPU 1 h100-sxm5-80gb mig=off' ||
     fail "MIG off: GPU 1 (whole GPU in use) is $(nvidia-smi --fake-dump | grep '^GPU 1')"
 grep -Eq -- '-i 1( |$)' log && fail "MIG off: GPU 1 was touched: $(cat log)"
-after=$(nvidia-smi --fake-dump)
-: >log
-bash off.sh >again.txt 2>&1 || fail "MIG off: second run failed: $(cat again.txt)"
-grep -Eq -- "$changing" log && fail "MIG off: the second run changed something: $(cat log)"
-[ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "MIG off: the second run changed the node"
+second_run "MIG off" off.sh
 ok "plan --current from GPUs with MIG off: MIG enabled where needed, a whole GPU in use untouched, second run no-op"
 
 # ---- an idle instance split into compute instances is made again at its
@@ -303,9 +307,7 @@ printf 'fleet:\n  - {model: h100, count: 1}\ntenants:\n  - {name: llm, memory: 3
 bash split.sh >run.txt 2>&1 || fail "split: the script failed: $(cat run.txt)"
 nvidia-smi --fake-dump | grep -q '^GPU 0 h100-sxm5-80gb mig=on: 3g.40gb@0\[2\] 3g.40gb@4\[2\]$' ||
     fail "split: GPU 0 is $(nvidia-smi --fake-dump | grep '^GPU 0')"
-: >log
-bash split.sh >again.txt 2>&1 || fail "split: second run failed: $(cat again.txt)"
-grep -Eq -- "$changing" log && fail "split: the second run changed something: $(cat log)"
+second_run split split.sh
 ok "an idle instance made again at its slot (its GI ID back): verified, second run no-op"
 
 if [ "$fails" -gt 0 ]; then
