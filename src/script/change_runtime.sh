@@ -313,13 +313,8 @@ summary() {
 partial='' # GPUs part-way changed by a run that stopped
 main() {
     local idx status differ='' block='' todo='' noop=''
-    if ! command -v nvidia-smi >/dev/null 2>&1; then
-        [ "$dry_run" = 1 ] ||
-            die "nvidia-smi not found; install the NVIDIA driver, or preview with DRY_RUN=1"
-        offline=1
-        say "# nvidia-smi not found: a preview of the change as planned; the"
-        say "# node's state and the instances in use are not checked"
-    fi
+    offline_preview "a preview of the change as planned; the" \
+        "node's state and the instances in use are not checked"
     read_node
     for idx in $change_gpus; do
         gpu_fields "$idx"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # ---- the functions setup and change scripts share: src/script/script_common.sh,
 # spliced by the emitter into each runtime where it says @COMMON@ ----
-# shellcheck shell=bash disable=SC2154 # dry_run is the runtime's
+# shellcheck shell=bash disable=SC2154,SC2034 # dry_run and offline are the runtime's
 die() {
     printf 'migplan script: %s\n' "$*" >&2
     exit 1
@@ -9,6 +9,18 @@ die() {
 
 say() {
     printf '%s\n' "$*"
+}
+
+# Without nvidia-smi only a DRY_RUN=1 preview may go on: stop the script,
+# or set offline=1 and say so in two comment lines that end with $1 and $2
+# (what the preview shows).
+offline_preview() {
+    command -v nvidia-smi >/dev/null 2>&1 && return 0
+    [ "$dry_run" = 1 ] ||
+        die "nvidia-smi not found; install the NVIDIA driver, or preview with DRY_RUN=1"
+    offline=1
+    say "# nvidia-smi not found: $1"
+    say "# $2"
 }
 
 # Run a command that changes a GPU; under DRY_RUN=1 only print it.

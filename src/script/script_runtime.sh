@@ -266,15 +266,10 @@ verify() {
 main() {
     local idx layout kind change=''
     local -a pick=()
-    if ! command -v nvidia-smi >/dev/null 2>&1; then
-        [ "$dry_run" = 1 ] ||
-            die "nvidia-smi not found; install the NVIDIA driver, or preview with DRY_RUN=1"
-        offline=1
-        say "# nvidia-smi not found: a preview for the GPUs this script expects,"
-        say "# as if each had MIG off or old instances to remove"
-        [ -n "$offline_gpus" ] ||
-            die "nothing to preview: this script picks its GPUs when it runs (devices: all); preview it on the node, or make it with --node FILE"
-    fi
+    offline_preview "a preview for the GPUs this script expects," \
+        "as if each had MIG off or old instances to remove"
+    [ "$offline" = 0 ] || [ -n "$offline_gpus" ] ||
+        die "nothing to preview: this script picks its GPUs when it runs (devices: all); preview it on the node, or make it with --node FILE"
     read_state
     for idx in "${!g_id[@]}"; do
         layout=$(pick_layout "$idx" "${g_id[idx]}") || exit 1
