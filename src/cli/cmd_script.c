@@ -111,6 +111,18 @@ static int checked_config(cli_ctx *c, const script_args *a,
     return 0;
 }
 
+/* Say why the config cannot be realised: at its line in in when the
+ * diagnostic has one. Returns EXIT_FINDINGS. */
+static int unrealisable(const mp_configmap *in, const mp_diag *d)
+{
+    if (d->line > 0)
+        fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d->line, d->col,
+                d->msg);
+    else
+        fprintf(stderr, "migplan script: %s\n", d->msg);
+    return EXIT_FINDINGS;
+}
+
 /* Print each line of notes as a note of script. */
 static void put_notes(const mp_buf *notes)
 {
@@ -135,13 +147,8 @@ static int write_script(cli_ctx *c, const script_args *a,
     int rc = mp_script_from_config(db, cfg, t->gpus, t->n, t->nodep, &sc,
                                    &skipped, &d);
     put_notes(&skipped);
-    if (rc == MP_EINFEASIBLE && d.line > 0)
-        fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d.line, d.col,
-                d.msg);
-    else if (rc == MP_EINFEASIBLE)
-        fprintf(stderr, "migplan script: %s\n", d.msg);
     if (rc) {
-        rc = rc == MP_EINFEASIBLE ? EXIT_FINDINGS : cli_fail(c, &d);
+        rc = rc == MP_EINFEASIBLE ? unrealisable(in, &d) : cli_fail(c, &d);
         goto out;
     }
     char source[1200];
@@ -199,15 +206,10 @@ static int write_change(cli_ctx *c, const script_args *a,
     cs.placements_known = !st->placements_assumed;
     put_notes(&notes);
     if (rc == MP_EINFEASIBLE) {
-        if (d.line > 0)
-            fprintf(stderr, "%s:%d:%d: error: %s\n", in->path, d.line, d.col,
-                    d.msg);
-        else
-            fprintf(stderr, "migplan script: %s\n", d.msg);
+        rc = unrealisable(in, &d);
         if (strstr(d.msg, "in use"))
             fprintf(stderr, "migplan script: hint: --allow-disruption "
                             "destroys instances in use when it must\n");
-        rc = EXIT_FINDINGS;
         goto out;
     }
     if (rc) {
