@@ -415,10 +415,10 @@ static void relabel_warnings(const plan_args *a, const mp_plan *plan)
     mp_buf_free(&cmd);
 }
 
-static int run(cli_ctx *c, void *args)
+/* The option combinations plan refuses, and --min-spare read into
+ * *min_spare. Returns 0 or EXIT_USAGE, having said why. */
+static int check_usage(cli_ctx *c, const plan_args *a, long long *min_spare)
 {
-    double started = now_seconds();
-    const plan_args *a = args;
     if ((a->allow_disruption || a->reset_unused || a->current_format) &&
         !a->current.n)
         return cli_usage_error(c, "--%s needs --current FILE",
@@ -439,42 +439,28 @@ static int run(cli_ctx *c, void *args)
     mp_diag ud;
     if (a->systemd && mp_unit_check_script(a->systemd, &ud))
         return cli_usage_error(c, "--systemd: %s", ud.msg);
-    long long min_spare = 0;
     char why[200];
     if (a->min_spare && strcmp(a->min_spare, "0") != 0 &&
-        !mp_parse_memory(a->min_spare, &min_spare, why, sizeof(why)))
+        !mp_parse_memory(a->min_spare, min_spare, why, sizeof(why)))
         return cli_usage_error(c, "--min-spare: %s", why);
-    mp_request req;
-    cli_inputs in = {.n = 0};
-    int r = load_request(c, a, &req, &in);
-    if (r) {
-        mp_request_free(&req);
-        cli_inputs_free(&in);
-        return r;
-    }
-    if (a->min_spare)
-        req.min_spare_mib = min_spare;
-    mp_node_state st;
-    memset(&st, 0, sizeof(st));
-    cli_node_states ns = {0};
-    if (a->current.n)
-        r = current_state(c, &req, a, &in, &st, &ns);
-    if (r) {
-        cli_node_states_free(&ns);
-        mp_node_state_free(&st);
-        mp_request_free(&req);
-        cli_inputs_free(&in);
-        return r;
-    }
+    return 0;
+}
+
+/* Solve req, from the state st (a fleet's) or ns (nodes') with --current,
+ * and report the plan; returns the exit status. */
+static int solve(cli_ctx *c, const plan_args *a, const mp_request *req,
+                 const mp_node_state *st, const cli_node_states *ns,
+                 const cli_inputs *in, double started)
+{
     const mp_db *db;
     cli_db(c, &db);
     mp_plan plan;
     mp_diag d = {0};
     mp_solve_opts so = solve_options(a, started);
-    so.current = a->current.n && !req.n_pools ? &st : NULL;
-    so.node_states = a->current.n && req.n_pools;
-    so.node_current = ns.nodes;
-    so.n_node_current = ns.n;
+    so.current = a->current.n && !req->n_pools ? st : NULL;
+    so.node_states = a->current.n && req->n_pools;
+    so.node_current = ns->nodes;
+    so.n_node_current = ns->n;
     so.allow_disruption = a->allow_disruption;
     so.reset_unused = a->reset_unused;
     progress pr = {.limit = a->time_limit};
@@ -482,20 +468,41 @@ static int run(cli_ctx *c, void *args)
         so.progress = show_progress;
         so.progress_ctx = &pr;
     }
-    int solved = mp_solve(db, &req, &so, &plan, &d);
+    int solved = mp_solve(db, req, &so, &plan, &d);
     end_progress(&pr);
-    if (solved != 0) {
-        r = cli_fail_in(c, &in, &d);
-    } else {
-        if (a->verbose)
-            statistics(&plan);
-        r = report(c, a, &plan, &in);
-        if (plan.feasible && (a->format == PLAN_FORMAT_K8S ||
-                              a->format == PLAN_FORMAT_MIGPARTED))
-            relabel_warnings(a, &plan);
-        overrun(a, &plan, now_seconds() - started);
-        mp_plan_free(&plan);
-    }
+    if (solved != 0)
+        return cli_fail_in(c, in, &d);
+    if (a->verbose)
+        statistics(&plan);
+    int r = report(c, a, &plan, in);
+    if (plan.feasible &&
+        (a->format == PLAN_FORMAT_K8S || a->format == PLAN_FORMAT_MIGPARTED))
+        relabel_warnings(a, &plan);
+    overrun(a, &plan, now_seconds() - started);
+    mp_plan_free(&plan);
+    return r;
+}
+
+static int run(cli_ctx *c, void *args)
+{
+    double started = now_seconds();
+    const plan_args *a = args;
+    long long min_spare = 0;
+    int r = check_usage(c, a, &min_spare);
+    if (r)
+        return r;
+    mp_request req;
+    cli_inputs in = {.n = 0};
+    mp_node_state st;
+    memset(&st, 0, sizeof(st));
+    cli_node_states ns = {0};
+    r = load_request(c, a, &req, &in);
+    if (!r && a->min_spare)
+        req.min_spare_mib = min_spare;
+    if (!r && a->current.n)
+        r = current_state(c, &req, a, &in, &st, &ns);
+    if (!r)
+        r = solve(c, a, &req, &st, &ns, &in, started);
     cli_node_states_free(&ns);
     mp_node_state_free(&st);
     mp_request_free(&req);
