@@ -11,4 +11,10 @@
 mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
                                     const mp_model *m);
 
+/* 0 when text[0..len) is well-formed JSON; else an MP_ESYNTAX "JSON syntax
+ * error" at the position it goes wrong (a text that ends early: where it
+ * ends, inside which string, how many objects or arrays are left open). */
+int mp_state_json_check(const char *text, size_t len, const char *path,
+                        mp_diag *d);
+
 #endif

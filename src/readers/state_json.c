@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "migplan/readers/state_reader.h"
 #include "migplan/yaml/schema.h"
 #include "migplan/yaml/ydoc.h"
+#include "lines.h"
 #include "state_internal.h"
 
 typedef struct rd {
@@ -189,6 +192,87 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
     return rc;
 }
 
+/* Line and column (1-based, in bytes) of text + off. */
+static void pos_of(const char *text, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        *col = text[i] == '\n' ? 1 : *col + 1;
+        *line += text[i] == '\n';
+    }
+}
+
+/* How text[0..len) ends: inside a string (*str_at: where it starts), with
+ * *open objects and arrays not closed. */
+static void json_ending(const char *text, size_t len, size_t *str_at, int *open)
+{
+    bool in_str = false;
+    *open = 0;
+    *str_at = len;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (in_str && ch == '\\')
+            i++;
+        else if (ch == '"' && (in_str = !in_str))
+            *str_at = i;
+        else if (!in_str && (ch == '{' || ch == '['))
+            ++*open;
+        else if (!in_str && (ch == '}' || ch == ']'))
+            --*open;
+    }
+    if (!in_str)
+        *str_at = len;
+}
+
+/* Does the token at text + off run to the end of text (blanks aside)? */
+static bool last_token(const char *text, size_t len, size_t off)
+{
+    while (off < len && !strchr(" \t\r\n,:{}[]", text[off]))
+        off++;
+    while (off < len && strchr(" \t\r\n", text[off]) && text[off])
+        off++;
+    return off >= len;
+}
+
+int mp_state_json_check(const char *text, size_t len, const char *path,
+                        mp_diag *d)
+{
+    text = mp_skip_bom(text, &len);
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (j) {
+        cJSON_Delete(j);
+        return 0;
+    }
+    size_t off =
+        end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    size_t str_at;
+    int line, col, open;
+    json_ending(text, len, &str_at, &open);
+    bool cut = str_at < len ? off >= str_at : last_token(text, len, off);
+    pos_of(text, cut ? len : off, &line, &col);
+    unsigned char ch = (unsigned char)(off < len ? text[off] : 0);
+    if (!cut && ch >= 0x20 && ch < 0x7F)
+        return mp_diag_set(d, MP_ESYNTAX, path, line, col,
+                           "JSON syntax error: unexpected '%c' here", ch);
+    if (!cut)
+        return mp_diag_set(d, MP_ESYNTAX, path, line, col,
+                           "JSON syntax error: unexpected byte 0x%02X here",
+                           ch);
+    char where[96] = "";
+    if (str_at < len) {
+        int sl, sc;
+        pos_of(text, str_at, &sl, &sc);
+        snprintf(where, sizeof(where), " inside the string at %d:%d", sl, sc);
+    }
+    return mp_diag_set(d, MP_ESYNTAX, path, line, col,
+                       "JSON syntax error: the text ends%s with %d object%s "
+                       "or array%s not closed; is the file cut short (a "
+                       "partial copy or a full disk)?",
+                       where, open, open == 1 ? "" : "s", open == 1 ? "" : "s");
+}
+
 int mp_state_read_plan(const char *text, size_t len, const char *path,
                        const mp_model *const *models, int n_models,
                        mp_node_state *st, mp_diag *d)
@@ -197,6 +281,8 @@ int mp_state_read_plan(const char *text, size_t len, const char *path,
     st->format = MP_STATE_PLAN;
     mp_ydoc doc;
     int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
+    if (rc == MP_ESYNTAX) /* say what is wrong as JSON, not as YAML */
+        mp_state_json_check(text, len, path, d);
     if (rc)
         return rc;
     rd r = {path, models, n_models, st, d};
