@@ -206,6 +206,34 @@ static void alone_hints(const mp_gpu_state *g, const int *prof, const int *pin,
     }
 }
 
+/* res says two pinned instances overlap (mp_geom_fit's sentence gives
+ * only profiles and slots): name the instance g holds by its GPU instance
+ * ID against the one asked, or say that both were asked. */
+static void name_overlap(const mp_gpu_state *g, const int *prof, const int *pin,
+                         int n, mp_fit_result *res)
+{
+    if (res->why != MP_FIT_PIN_OVERLAP)
+        return;
+    const mp_layout *l = &g->layout.gis;
+    for (int i = 0; i < n; i++) {
+        const mp_gi_profile *p = &l->model->profiles[prof[i]];
+        for (int q = 0; q < l->n && pin[i] >= 0; q++) {
+            int s = l->gi[q].start;
+            int size = l->model->profiles[l->gi[q].profile].memory_slices;
+            if (pin[i] >= s + size || s >= pin[i] + p->memory_slices)
+                continue;
+            char held[200];
+            mp_gpu_state_describe(g, q, held, sizeof(held));
+            snprintf(res->reason, sizeof(res->reason),
+                     "%s at slot %d (asked) overlaps %s, which GPU %d holds",
+                     p->name, pin[i], held, g->index);
+            return;
+        }
+    }
+    size_t len = strlen(res->reason);
+    snprintf(res->reason + len, sizeof(res->reason) - len, " (both asked)");
+}
+
 /* --gpu-index N: 0 and *idx, or the usage error. */
 static int gpu_index(cli_ctx *c, const char *arg, int *idx)
 {
@@ -281,6 +309,7 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         v.layout = &l;
         v.reason = res.reason;
         if (!fits) {
+            name_overlap(g, prof, pin, n, &res);
             fits_instead(g, prof, pin, n, &instead);
             v.instead = &instead;
             alone_hints(g, prof, pin, n, &instead, &v);
