@@ -251,17 +251,35 @@ static int gpu_index(cli_ctx *c, const char *arg, int *idx)
     return 0;
 }
 
-/* GPU idx of st, or, when st does not list it (-lgi lists only GPUs with
- * instances) or lists it with MIG disabled, an empty GPU of model m in
- * *empty, with a note on stderr. */
-static const mp_gpu_state *state_gpu(const fit_args *a, const mp_node_state *st,
-                                     int idx, const mp_model *m,
-                                     mp_gpu_state *empty)
+/* GPU idx of st into *out, or, when st does not list it (-lgi lists only
+ * GPUs with instances) or lists it with MIG disabled, an empty GPU of
+ * model m in *empty, with a note on stderr. A GPU that the state's
+ * nvidia-smi GPU table does not list is not on the node: an error. */
+static int state_gpu(cli_ctx *c, const fit_args *a, const mp_node_state *st,
+                     int idx, const mp_model *m, mp_gpu_state *empty,
+                     const mp_gpu_state **out)
 {
     const mp_gpu_state *g = mp_node_state_gpu(st, idx);
+    *out = g;
     if (g && g->layout.mig_enabled)
-        return g;
+        return 0;
+    if (!g && st->has_gpu_table && !(st->table_gpus & (1ull << idx))) {
+        char listed[400] = "";
+        size_t k = 0;
+        int n = 0;
+        for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
+            if (st->table_gpus & (1ull << i) && ++n)
+                mp_catf(listed, sizeof(listed), &k, "%s%d", k ? ", " : "", i);
+        mp_diag d;
+        mp_diag_set(&d, MP_ESCHEMA, a->current, 0, 0,
+                    "--gpu-index %d: the node has no GPU %d; the nvidia-smi "
+                    "GPU table in this file lists %s %s",
+                    idx, idx, n == 1 ? "only GPU" : "GPUs",
+                    n ? listed : "none");
+        return cli_fail(c, &d);
+    }
     mp_gpu_state_init(empty, idx, m);
+    *out = empty;
     if (g)
         fprintf(stderr,
                 "migplan fit: note: %s has MIG disabled on GPU %d; the answer "
@@ -273,7 +291,7 @@ static const mp_gpu_state *state_gpu(const fit_args *a, const mp_node_state *st,
                 "migplan fit: note: %s lists no GPU instance on GPU %d: it is "
                 "taken as a %s with MIG enabled and empty\n",
                 a->current, idx, m->id);
-    return empty;
+    return 0;
 }
 
 /* --gpu-index N of --current FILE, read with model m. */
@@ -297,7 +315,9 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         r = cli_read_state(c, &src, a->current, a->current_format, models,
                            n_models, "the node", st);
     mp_gpu_state empty;
-    const mp_gpu_state *g = r ? NULL : state_gpu(a, st, idx, m, &empty);
+    const mp_gpu_state *g = NULL;
+    if (!r)
+        r = state_gpu(c, a, st, idx, m, &empty, &g);
     mp_buf b = MP_BUF_INIT;
     bool fits = false;
     if (!r) {

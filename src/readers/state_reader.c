@@ -454,6 +454,7 @@ static int read_gpu_table(rd *r, const mp_nvsmi_table *t)
             if (rc)
                 return rc;
             gpu = index;
+            r->st->table_gpus |= 1ull << index;
             continue;
         }
         const char *v;
@@ -517,8 +518,10 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                 rc = read[k](r, &doc.tables[i]);
             }
     for (int i = 0; i < doc.n_tables && !rc; i++)
-        if (gpu_table(r, &doc.tables[i]))
+        if (gpu_table(r, &doc.tables[i])) {
+            st->has_gpu_table = true;
             rc = read_gpu_table(r, &doc.tables[i]);
+        }
     for (int i = 0; i < doc.n_lines && !rc; i++) {
         const mp_nvsmi_line *l = &doc.lines[i];
         any |= l->table < 0 && line_has(l, "No GPU instances found");

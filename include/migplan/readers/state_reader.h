@@ -50,7 +50,9 @@ typedef struct mp_node_state {
                                 not give (their gi_id is -1) */
     bool placements_assumed; /* counts only (a mig-parted export): starts
                                 are where mig-parted would create them */
-    mp_arena arena;          /* owns the process names */
+    bool has_gpu_table;      /* plain nvidia-smi's GPU table was read */
+    unsigned long long table_gpus; /* the GPU indices it lists (bit i) */
+    mp_arena arena;                /* owns the process names */
 } mp_node_state;
 
 /* Read text[0..len) (path names it in diagnostics). models[i] (i <
