@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_state.h"
@@ -311,9 +312,17 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
     mp_node_state *st = calloc(1, sizeof(*st));
     if (!st)
         return cli_internal(c, "out of memory");
+    /* NODE=FILE: node NODE of a plan of node pools */
+    const char *file = a->current, *eq = strchr(file, '=');
+    char node[300] = "";
+    if (eq && eq[1] && access(file, F_OK) != 0) {
+        snprintf(node, sizeof(node), "%.*s", (int)(eq - file), file);
+        file = eq + 1;
+    }
     if (!r)
-        r = cli_read_state(c, &src, a->current, a->current_format, models,
-                           n_models, "the node", st);
+        r = cli_read_node_state(c, &src, file, a->current_format,
+                                node[0] ? node : NULL, models, n_models,
+                                "the node", st);
     mp_gpu_state empty;
     const mp_gpu_state *g = NULL;
     if (!r)

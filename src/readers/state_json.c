@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "migplan/readers/state_reader.h"
+#include "migplan/util/buf.h"
 #include "migplan/yaml/schema.h"
 #include "migplan/yaml/ydoc.h"
 #include "lines.h"
@@ -18,6 +19,8 @@ typedef struct rd {
     int n_models;
     mp_node_state *st;
     mp_diag *d;
+    const char *node; /* the node whose GPUs are read (by_node) */
+    bool by_node;     /* a plan of node pools: GPUs by "node_index" */
 } rd;
 
 #define ERR(r, code, n, ...)                                                   \
@@ -155,8 +158,12 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
                    "a GPU of \"gpus\" must be a map with \"index\", "
                    "\"model\" and \"instances\"");
     const mp_ynode *model, *mig = mp_ymap_get(gpu, "mig_enabled", NULL);
-    int index,
-        rc = get_int(r, gpu, "index", 0, MP_STATE_MAX_GPUS - 1, false, &index);
+    const mp_ynode *node = mp_ymap_get(gpu, "node", NULL);
+    if (r->by_node && (!node || node->kind != MP_YNODE_SCALAR ||
+                       strcmp(node->str, r->node) != 0))
+        return 0; /* another node's */
+    int index, rc = get_int(r, gpu, r->by_node ? "node_index" : "index", 0,
+                            MP_STATE_MAX_GPUS - 1, false, &index);
     if (!rc)
         rc = get_str(r, gpu, "model", &model);
     mp_yval v = {.b = true};
@@ -273,9 +280,62 @@ int mp_state_json_check(const char *text, size_t len, const char *path,
                        where, open, open == 1 ? "" : "s", open == 1 ? "" : "s");
 }
 
+/* A plan of node pools names each GPU's node ("node"): r->node's GPUs are
+ * read; without r->node the plan must cover one node, which is read. */
+static int pick_node(rd *r, const mp_ynode *gpus)
+{
+    char names[600] = "";
+    size_t k = 0;
+    int n_names = 0;
+    bool found = false;
+    const char *first = NULL, *last = NULL;
+    for (size_t i = 0; i < gpus->nkids; i++) {
+        const mp_ynode *g = gpus->kids[i];
+        const mp_ynode *nn =
+            g->kind == MP_YNODE_MAP ? mp_ymap_get(g, "node", NULL) : NULL;
+        if (!nn || nn->kind != MP_YNODE_SCALAR)
+            continue;
+        found |= r->node && strcmp(nn->str, r->node) == 0;
+        first = first ? first : nn->str;
+        if (last && strcmp(last, nn->str) == 0)
+            continue; /* a node's GPUs are listed together */
+        last = nn->str;
+        if (n_names++ < 12)
+            mp_catf(names, sizeof(names), &k, "%s%s", k ? ", " : "", last);
+        else if (n_names == 13)
+            mp_catf(names, sizeof(names), &k, ", ...");
+    }
+    if (!first)
+        return 0; /* a plan of a fleet: GPUs by "index" */
+    r->by_node = true;
+    if (r->node && !found)
+        return ERR(r, MP_ESCHEMA, gpus,
+                   "this plan has no node '%s' (its nodes: %s); is it "
+                   "another request's plan? (a node given no state is "
+                   "taken as empty)",
+                   r->node, names);
+    if (!r->node && n_names > 1)
+        return ERR(r, MP_ESCHEMA, gpus,
+                   "this plan covers %d nodes (%s), each with its own GPU "
+                   "indices: name the node whose state to read, --current "
+                   "NODE=FILE (`fit`, and `plan` with a request of node "
+                   "pools)",
+                   n_names, names);
+    r->node = r->node ? r->node : first;
+    return 0;
+}
+
 int mp_state_read_plan(const char *text, size_t len, const char *path,
                        const mp_model *const *models, int n_models,
                        mp_node_state *st, mp_diag *d)
+{
+    return mp_state_read_plan_node(text, len, path, NULL, models, n_models, st,
+                                   d);
+}
+
+int mp_state_read_plan_node(const char *text, size_t len, const char *path,
+                            const char *node, const mp_model *const *models,
+                            int n_models, mp_node_state *st, mp_diag *d)
 {
     memset(st, 0, sizeof(*st));
     st->format = MP_STATE_PLAN;
@@ -285,7 +345,7 @@ int mp_state_read_plan(const char *text, size_t len, const char *path,
         mp_state_json_check(text, len, path, d);
     if (rc)
         return rc;
-    rd r = {path, models, n_models, st, d};
+    rd r = {path, models, n_models, st, d, node, false};
     const mp_ynode *root = doc.root, *gpus = NULL, *feasible = NULL;
     mp_yval v;
     if (!root || root->kind != MP_YNODE_MAP)
@@ -302,9 +362,9 @@ int mp_state_read_plan(const char *text, size_t len, const char *path,
         rc = ERR(&r, MP_ESCHEMA, root,
                  "this plan has no \"gpus\": is it the JSON of `migplan "
                  "plan --format json`?");
-    else
-        rc = mp_schema_need_seq(&(mp_schema_ctx){path, NULL, d}, gpus,
-                                "\"gpus\"");
+    else if (!(rc = mp_schema_need_seq(&(mp_schema_ctx){path, NULL, d}, gpus,
+                                       "\"gpus\"")))
+        rc = pick_node(&r, gpus);
     for (size_t i = 0; !rc && i < gpus->nkids; i++)
         rc = read_gpu(&r, gpus->kids[i]);
     mp_ydoc_free(&doc);

@@ -627,13 +627,23 @@ int mp_state_read(const char *text, size_t len, const char *path,
                   mp_state_format f, const mp_model *const *models,
                   int n_models, mp_node_state *st, mp_diag *d)
 {
+    return mp_state_read_node(text, len, path, f, NULL, models, n_models, st,
+                              d);
+}
+
+int mp_state_read_node(const char *text, size_t len, const char *path,
+                       mp_state_format f, const char *node,
+                       const mp_model *const *models, int n_models,
+                       mp_node_state *st, mp_diag *d)
+{
     if (f == MP_STATE_AUTO)
         f = mp_state_sniff(text, len);
     switch (f) {
     case MP_STATE_NVSMI:
         return mp_state_read_nvsmi(text, len, path, models, n_models, st, d);
     case MP_STATE_PLAN:
-        return mp_state_read_plan(text, len, path, models, n_models, st, d);
+        return mp_state_read_plan_node(text, len, path, node, models, n_models,
+                                       st, d);
     case MP_STATE_MIGPARTED:
         return mp_state_read_migparted(text, len, path, models, n_models, st,
                                        d);
