@@ -453,7 +453,9 @@ const cli_command cli_cmd_fit = {
         "where the profiles go beside them and the nvidia-smi commands "
         "that create them (largest first, at explicit start slots); or, "
         "when they do not fit, which existing instances are in the way "
-        "and what of it fits instead.\n\n"
+        "and what of it fits instead. Of a plan of node pools (its JSON), "
+        "give --current NODE=FILE: N is then the GPU's index on node "
+        "NODE.\n\n"
         "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb",
     .common = CLI_SHOW_DIAGRAM,
 };
