@@ -332,7 +332,9 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
     if (!r) {
         mp_layout l, instead;
         mp_fit_result res;
-        mp_fit_current_view v = {.gpu = g, .unicode = cli_use_unicode(c)};
+        mp_fit_current_view v = {.gpu = g,
+                                 .unicode = cli_use_unicode(c),
+                                 .assumed = st->placements_assumed};
         v.fits = fits =
             mp_gpu_fit_beside(g, prof, pin, n, &l, &v.must_go, &res) == 0;
         v.layout = &l;

@@ -267,17 +267,19 @@ int mp_state_json_check(const char *text, size_t len, const char *path,
         return mp_diag_set(d, MP_ESYNTAX, path, line, col,
                            "JSON syntax error: unexpected byte 0x%02X here",
                            ch);
-    char where[96] = "";
+    char where[96] = "", left[64] = "";
     if (str_at < len) {
         int sl, sc;
         pos_of(text, str_at, &sl, &sc);
         snprintf(where, sizeof(where), " inside the string at %d:%d", sl, sc);
     }
+    if (open > 0)
+        snprintf(left, sizeof(left), " with %d object%s or array%s not closed",
+                 open, open == 1 ? "" : "s", open == 1 ? "" : "s");
     return mp_diag_set(d, MP_ESYNTAX, path, line, col,
-                       "JSON syntax error: the text ends%s with %d object%s "
-                       "or array%s not closed; is the file cut short (a "
-                       "partial copy or a full disk)?",
-                       where, open, open == 1 ? "" : "s", open == 1 ? "" : "s");
+                       "JSON syntax error: the text ends%s%s; is the file cut "
+                       "short (a partial copy or a full disk)?",
+                       where, left);
 }
 
 /* A plan of node pools names each GPU's node ("node"): r->node's GPUs are
