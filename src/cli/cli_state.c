@@ -87,9 +87,9 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
                 fit ? "" : " on the node by profile and start slot");
 }
 
-int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
-                   const mp_model *const *models, int n, const char *whose,
-                   mp_node_state *st)
+int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
+                        const char *node, const mp_model *const *models, int n,
+                        const char *whose, mp_node_state *st)
 {
     const mp_input *s;
     mp_diag d;
@@ -97,8 +97,8 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
     memset(st, 0, sizeof(*st));
     st->arena = (mp_arena)MP_ARENA_INIT;
     if (cli_input(in, path, "a state", &s, &d) != 0 ||
-        mp_state_read(s->text, s->len, s->shown, (mp_state_format)fmt, models,
-                      n, st, &d))
+        mp_state_read_node(s->text, s->len, s->shown, (mp_state_format)fmt,
+                           node, models, n, st, &d))
         return cli_fail_in(c, in, &d);
     if (st->n_skipped > 0) { /* the file's fault: no --help hint */
         mp_diag_set(&d, MP_ESCHEMA, s->shown, 0, 0,
@@ -120,6 +120,13 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                                s->shown);
     state_notes(c, s, st);
     return 0;
+}
+
+int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
+                   const mp_model *const *models, int n, const char *whose,
+                   mp_node_state *st)
+{
+    return cli_read_node_state(c, in, path, fmt, NULL, models, n, whose, st);
 }
 
 /* The node of req named name: *pool and *k; false when none is. */
@@ -225,8 +232,8 @@ static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
     char whose[400], name[300];
     mp_node_pool_node_name(pl, nc->k, name, sizeof(name));
     snprintf(whose, sizeof(whose), "node %s", name);
-    int r =
-        cli_read_state(c, in, file, fmt, models, MP_STATE_MAX_GPUS, whose, st);
+    int r = cli_read_node_state(c, in, file, fmt, name, models,
+                                MP_STATE_MAX_GPUS, whose, st);
     if (r)
         return r;
     for (int g = 0; g < st->n; g++)

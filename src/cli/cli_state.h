@@ -44,6 +44,12 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                    const mp_model *const *models, int n, const char *whose,
                    mp_node_state *st);
 
+/* cli_read_state of node `node`'s state (NULL: as cli_read_state): out
+ * of a plan of node pools, that node's GPUs by their index on the node. */
+int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
+                        const char *node, const mp_model *const *models, int n,
+                        const char *whose, mp_node_state *st);
+
 /* The states of nodes of a request with node pools: nodes[j] is node
  * states[j]'s (n of each). */
 typedef struct cli_node_states {

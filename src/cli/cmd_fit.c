@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_state.h"
@@ -206,6 +207,34 @@ static void alone_hints(const mp_gpu_state *g, const int *prof, const int *pin,
     }
 }
 
+/* res says two pinned instances overlap (mp_geom_fit's sentence gives
+ * only profiles and slots): name the instance g holds by its GPU instance
+ * ID against the one asked, or say that both were asked. */
+static void name_overlap(const mp_gpu_state *g, const int *prof, const int *pin,
+                         int n, mp_fit_result *res)
+{
+    if (res->why != MP_FIT_PIN_OVERLAP)
+        return;
+    const mp_layout *l = &g->layout.gis;
+    for (int i = 0; i < n; i++) {
+        const mp_gi_profile *p = &l->model->profiles[prof[i]];
+        for (int q = 0; q < l->n && pin[i] >= 0; q++) {
+            int s = l->gi[q].start;
+            int size = l->model->profiles[l->gi[q].profile].memory_slices;
+            if (pin[i] >= s + size || s >= pin[i] + p->memory_slices)
+                continue;
+            char held[200];
+            mp_gpu_state_describe(g, q, held, sizeof(held));
+            snprintf(res->reason, sizeof(res->reason),
+                     "%s at slot %d (asked) overlaps %s, which GPU %d holds",
+                     p->name, pin[i], held, g->index);
+            return;
+        }
+    }
+    size_t len = strlen(res->reason);
+    snprintf(res->reason + len, sizeof(res->reason) - len, " (both asked)");
+}
+
 /* --gpu-index N: 0 and *idx, or the usage error. */
 static int gpu_index(cli_ctx *c, const char *arg, int *idx)
 {
@@ -223,17 +252,35 @@ static int gpu_index(cli_ctx *c, const char *arg, int *idx)
     return 0;
 }
 
-/* GPU idx of st, or, when st does not list it (-lgi lists only GPUs with
- * instances) or lists it with MIG disabled, an empty GPU of model m in
- * *empty, with a note on stderr. */
-static const mp_gpu_state *state_gpu(const fit_args *a, const mp_node_state *st,
-                                     int idx, const mp_model *m,
-                                     mp_gpu_state *empty)
+/* GPU idx of st into *out, or, when st does not list it (-lgi lists only
+ * GPUs with instances) or lists it with MIG disabled, an empty GPU of
+ * model m in *empty, with a note on stderr. A GPU that the state's
+ * nvidia-smi GPU table does not list is not on the node: an error. */
+static int state_gpu(cli_ctx *c, const fit_args *a, const mp_node_state *st,
+                     int idx, const mp_model *m, mp_gpu_state *empty,
+                     const mp_gpu_state **out)
 {
     const mp_gpu_state *g = mp_node_state_gpu(st, idx);
+    *out = g;
     if (g && g->layout.mig_enabled)
-        return g;
+        return 0;
+    if (!g && st->has_gpu_table && !(st->table_gpus & (1ull << idx))) {
+        char listed[400] = "";
+        size_t k = 0;
+        int n = 0;
+        for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
+            if (st->table_gpus & (1ull << i) && ++n)
+                mp_catf(listed, sizeof(listed), &k, "%s%d", k ? ", " : "", i);
+        mp_diag d;
+        mp_diag_set(&d, MP_ESCHEMA, a->current, 0, 0,
+                    "--gpu-index %d: the node has no GPU %d; the nvidia-smi "
+                    "GPU table in this file lists %s %s",
+                    idx, idx, n == 1 ? "only GPU" : "GPUs",
+                    n ? listed : "none");
+        return cli_fail(c, &d);
+    }
     mp_gpu_state_init(empty, idx, m);
+    *out = empty;
     if (g)
         fprintf(stderr,
                 "migplan fit: note: %s has MIG disabled on GPU %d; the answer "
@@ -245,7 +292,7 @@ static const mp_gpu_state *state_gpu(const fit_args *a, const mp_node_state *st,
                 "migplan fit: note: %s lists no GPU instance on GPU %d: it is "
                 "taken as a %s with MIG enabled and empty\n",
                 a->current, idx, m->id);
-    return empty;
+    return 0;
 }
 
 /* --gpu-index N of --current FILE, read with model m. */
@@ -265,22 +312,35 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
     mp_node_state *st = calloc(1, sizeof(*st));
     if (!st)
         return cli_internal(c, "out of memory");
+    /* NODE=FILE: node NODE of a plan of node pools */
+    const char *file = a->current, *eq = strchr(file, '=');
+    char node[300] = "";
+    if (eq && eq[1] && access(file, F_OK) != 0) {
+        snprintf(node, sizeof(node), "%.*s", (int)(eq - file), file);
+        file = eq + 1;
+    }
     if (!r)
-        r = cli_read_state(c, &src, a->current, a->current_format, models,
-                           n_models, "the node", st);
+        r = cli_read_node_state(c, &src, file, a->current_format,
+                                node[0] ? node : NULL, models, n_models,
+                                "the node", st);
     mp_gpu_state empty;
-    const mp_gpu_state *g = r ? NULL : state_gpu(a, st, idx, m, &empty);
+    const mp_gpu_state *g = NULL;
+    if (!r)
+        r = state_gpu(c, a, st, idx, m, &empty, &g);
     mp_buf b = MP_BUF_INIT;
     bool fits = false;
     if (!r) {
         mp_layout l, instead;
         mp_fit_result res;
-        mp_fit_current_view v = {.gpu = g, .unicode = cli_use_unicode(c)};
+        mp_fit_current_view v = {.gpu = g,
+                                 .unicode = cli_use_unicode(c),
+                                 .assumed = st->placements_assumed};
         v.fits = fits =
             mp_gpu_fit_beside(g, prof, pin, n, &l, &v.must_go, &res) == 0;
         v.layout = &l;
         v.reason = res.reason;
         if (!fits) {
+            name_overlap(g, prof, pin, n, &res);
             fits_instead(g, prof, pin, n, &instead);
             v.instead = &instead;
             alone_hints(g, prof, pin, n, &instead, &v);
@@ -395,7 +455,9 @@ const cli_command cli_cmd_fit = {
         "where the profiles go beside them and the nvidia-smi commands "
         "that create them (largest first, at explicit start slots); or, "
         "when they do not fit, which existing instances are in the way "
-        "and what of it fits instead.\n\n"
+        "and what of it fits instead. Of a plan of node pools (its JSON), "
+        "give --current NODE=FILE: N is then the GPU's index on node "
+        "NODE.\n\n"
         "Example: migplan fit h100 3g.40gb 2g.20gb 2x1g.10gb",
     .common = CLI_SHOW_DIAGRAM,
 };

@@ -147,8 +147,9 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
     }
 }
 
-static cJSON *existing_json(const mp_gpu_state *g, int q)
+static cJSON *existing_json(const mp_fit_current_view *v, int q)
 {
+    const mp_gpu_state *g = v->gpu;
     const mp_layout *l = &g->layout.gis;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "profile",
@@ -163,6 +164,8 @@ static cJSON *existing_json(const mp_gpu_state *g, int q)
         cJSON_AddStringToObject(o, "process", g->gi[q].process);
     else
         cJSON_AddNullToObject(o, "process");
+    if (v->assumed) /* a mig-parted export: counts, no placements */
+        cJSON_AddBoolToObject(o, "assumed", true);
     return o;
 }
 
@@ -181,13 +184,14 @@ static cJSON *added_json(const mp_layout *l, const int *order, int n)
 }
 
 /* The existing entries of mask, those in use last. */
-static cJSON *mask_json(const mp_gpu_state *g, unsigned mask)
+static cJSON *mask_json(const mp_fit_current_view *v, unsigned mask)
 {
+    const mp_gpu_state *g = v->gpu;
     cJSON *a = cJSON_CreateArray();
     for (int pass = 0; pass < 2; pass++)
         for (int q = 0; q < g->layout.gis.n; q++)
             if ((mask & (1u << q)) && (g->gi[q].n_processes > 0) == pass)
-                cJSON_AddItemToArray(a, existing_json(g, q));
+                cJSON_AddItemToArray(a, existing_json(v, q));
     return a;
 }
 
@@ -206,7 +210,7 @@ static cJSON *alone_json(const mp_fit_current_view *v)
         cJSON_AddBoolToObject(o, "fits_alone", v->alone[k].fits);
         if (v->alone[k].fits || v->alone[k].must_go)
             cJSON_AddItemToObject(o, "fits_if_destroyed",
-                                  mask_json(v->gpu, v->alone[k].must_go));
+                                  mask_json(v, v->alone[k].must_go));
         else
             cJSON_AddNullToObject(o, "fits_if_destroyed");
         cJSON_AddItemToArray(a, o);
@@ -223,7 +227,7 @@ void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out)
     cJSON_AddBoolToObject(root, "fits", v->fits);
     cJSON *ex = cJSON_AddArrayToObject(root, "existing");
     for (int q = 0; q < g->layout.gis.n; q++)
-        cJSON_AddItemToArray(ex, existing_json(g, q));
+        cJSON_AddItemToArray(ex, existing_json(v, q));
     int order[MP_MAX_GIS];
     if (v->fits) {
         int n = added_order(v, v->layout, order);
@@ -239,7 +243,7 @@ void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out)
         }
     } else {
         cJSON_AddStringToObject(root, "reason", v->reason);
-        cJSON_AddItemToObject(root, "blocked_by", mask_json(g, v->must_go));
+        cJSON_AddItemToObject(root, "blocked_by", mask_json(v, v->must_go));
         int n = v->instead ? added_order(v, v->instead, order) : 0;
         cJSON_AddItemToObject(root, "fits_instead",
                               added_json(v->instead, order, n));

@@ -7,6 +7,13 @@
 
 #include "plan_internal.h"
 
+/* What a plan from a state without placements says of it. */
+#define ASSUMED_NOTE                                                           \
+    "the state is an nvidia-mig-parted export, which gives counts, "           \
+    "not placements; its instances are taken where mig-parted creates "        \
+    "them, and the change script checks them on the node before changing "     \
+    "anything"
+
 /* The state's instance of g at q's profile and start, or -1. */
 static int state_gi(const mp_plan *p, const mp_plan_gpu *g, int q,
                     const mp_gpu_state **s)
@@ -20,12 +27,35 @@ static int state_gi(const mp_plan *p, const mp_plan_gpu *g, int q,
     return -1;
 }
 
+/* Were the placements of g's state assumed (a mig-parted export gives
+ * counts only)? */
+static bool assumed_gpu(const mp_plan *p, const mp_plan_gpu *g)
+{
+    const mp_node_state *st = p->current;
+    if (p->own_state && p->nodes) /* node states: the node's own */
+        st = p->nodes[g->node].state;
+    return st && st->placements_assumed;
+}
+
+/* Does any GPU of p start from assumed placements? */
+static bool any_assumed(const mp_plan *p)
+{
+    if (!p->own_state || !p->nodes)
+        return p->current && p->current->placements_assumed;
+    for (int k = 0; k < p->n_gpus; k++)
+        if (assumed_gpu(p, &p->gpus[k]))
+            return true;
+    return false;
+}
+
 const char *mp_plan_change_mark(const mp_plan *p, const mp_plan_gpu *g, int q)
 {
     const mp_gpu_state *s;
     if (!p->current)
         return "";
-    return state_gi(p, g, q, &s) >= 0 ? "=" : "+";
+    if (state_gi(p, g, q, &s) < 0)
+        return "+";
+    return assumed_gpu(p, g) ? "~" : "=";
 }
 
 const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q)
@@ -68,6 +98,8 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
     } else if (!x->in_use) {
         mp_buf_puts(b, "idle");
     }
+    if (x->from >= 0 && assumed_gpu(p, g))
+        mp_buf_puts(b, "; slot assumed");
     mp_buf_putc(b, '\n');
 }
 
@@ -88,11 +120,14 @@ void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
 {
     if (!p->current)
         return;
+    bool assumed = any_assumed(p);
     if (summary)
         mp_buf_puts(b, "\nCHANGES from the current state\n");
     else
-        mp_buf_puts(b, "\nCHANGES from the current state (= kept, + created)\n"
-                       " GPU  ACTION   INSTANCE           GI  WHAT\n");
+        mp_buf_printf(b,
+                      "\nCHANGES from the current state (= kept, %s+ "
+                      "created)\n GPU  ACTION   INSTANCE           GI  WHAT\n",
+                      assumed ? "~ kept at an assumed slot, " : "");
     for (int k = 0; k < p->n_gpus; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
         mp_gpu_change c;
@@ -127,9 +162,12 @@ void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
         p->disruption.destroyed, p->disruption.destroyed == 1 ? "" : "s",
         p->disruption.in_use_destroyed, p->disruption.created,
         p->disruption.minimal ? "fewest proven" : "not proven fewest");
+    if (assumed)
+        mp_buf_printf(b, "~ (slot assumed): %s\n\n", ASSUMED_NOTE);
 }
 
-static cJSON *change_list(const mp_plan_gpu *g, const mp_gi_change *v, int n)
+static cJSON *change_list(const mp_plan_gpu *g, const mp_gi_change *v, int n,
+                          bool assumed)
 {
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
@@ -140,6 +178,8 @@ static cJSON *change_list(const mp_plan_gpu *g, const mp_gi_change *v, int n)
             cJSON_AddNumberToObject(o, "gi_id", v[i].gi_id);
         if (v[i].in_use)
             cJSON_AddBoolToObject(o, "in_use", true);
+        if (assumed && v[i].from >= 0) /* its start was assumed */
+            cJSON_AddBoolToObject(o, "assumed", true);
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -153,10 +193,13 @@ void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
     cJSON *ch = cJSON_AddObjectToObject(o, "changes");
     if (c.mig_enable || c.mig_disable)
         cJSON_AddStringToObject(ch, "mig", c.mig_enable ? "enable" : "disable");
+    bool assumed = assumed_gpu(p, g);
     cJSON_AddItemToObject(ch, "destroy",
-                          change_list(g, c.destroy, c.n_destroy));
-    cJSON_AddItemToObject(ch, "create", change_list(g, c.create, c.n_create));
-    cJSON_AddItemToObject(ch, "keep", change_list(g, c.keep, c.n_keep));
+                          change_list(g, c.destroy, c.n_destroy, assumed));
+    cJSON_AddItemToObject(ch, "create",
+                          change_list(g, c.create, c.n_create, false));
+    cJSON_AddItemToObject(ch, "keep",
+                          change_list(g, c.keep, c.n_keep, assumed));
 }
 
 void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
@@ -170,4 +213,6 @@ void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
     cJSON_AddNumberToObject(o, "in_use_destroyed",
                             p->disruption.in_use_destroyed);
     cJSON_AddBoolToObject(o, "minimal", p->disruption.minimal);
+    if (any_assumed(p))
+        cJSON_AddStringToObject(root, "placements_assumed", ASSUMED_NOTE);
 }

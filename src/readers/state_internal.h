@@ -11,4 +11,16 @@
 mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
                                     const mp_model *m);
 
+/* mp_state_read_plan of node `node` of a plan of node pools (NULL: the
+ * plan must cover one node, or none). */
+int mp_state_read_plan_node(const char *text, size_t len, const char *path,
+                            const char *node, const mp_model *const *models,
+                            int n_models, mp_node_state *st, mp_diag *d);
+
+/* 0 when text[0..len) is well-formed JSON; else an MP_ESYNTAX "JSON syntax
+ * error" at the position it goes wrong (a text that ends early: where it
+ * ends, inside which string, how many objects or arrays are left open). */
+int mp_state_json_check(const char *text, size_t len, const char *path,
+                        mp_diag *d);
+
 #endif

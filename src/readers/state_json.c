@@ -4,9 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "migplan/readers/state_reader.h"
+#include "migplan/util/buf.h"
 #include "migplan/yaml/schema.h"
 #include "migplan/yaml/ydoc.h"
+#include "lines.h"
 #include "state_internal.h"
 
 typedef struct rd {
@@ -15,6 +19,8 @@ typedef struct rd {
     int n_models;
     mp_node_state *st;
     mp_diag *d;
+    const char *node; /* the node whose GPUs are read (by_node) */
+    bool by_node;     /* a plan of node pools: GPUs by "node_index" */
 } rd;
 
 #define ERR(r, code, n, ...)                                                   \
@@ -152,8 +158,12 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
                    "a GPU of \"gpus\" must be a map with \"index\", "
                    "\"model\" and \"instances\"");
     const mp_ynode *model, *mig = mp_ymap_get(gpu, "mig_enabled", NULL);
-    int index,
-        rc = get_int(r, gpu, "index", 0, MP_STATE_MAX_GPUS - 1, false, &index);
+    const mp_ynode *node = mp_ymap_get(gpu, "node", NULL);
+    if (r->by_node && (!node || node->kind != MP_YNODE_SCALAR ||
+                       strcmp(node->str, r->node) != 0))
+        return 0; /* another node's */
+    int index, rc = get_int(r, gpu, r->by_node ? "node_index" : "index", 0,
+                            MP_STATE_MAX_GPUS - 1, false, &index);
     if (!rc)
         rc = get_str(r, gpu, "model", &model);
     mp_yval v = {.b = true};
@@ -189,17 +199,155 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
     return rc;
 }
 
+/* Line and column (1-based, in bytes) of text + off. */
+static void pos_of(const char *text, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        *col = text[i] == '\n' ? 1 : *col + 1;
+        *line += text[i] == '\n';
+    }
+}
+
+/* How text[0..len) ends: inside a string (*str_at: where it starts), with
+ * *open objects and arrays not closed. */
+static void json_ending(const char *text, size_t len, size_t *str_at, int *open)
+{
+    bool in_str = false;
+    *open = 0;
+    *str_at = len;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (in_str && ch == '\\')
+            i++;
+        else if (ch == '"' && (in_str = !in_str))
+            *str_at = i;
+        else if (!in_str && (ch == '{' || ch == '['))
+            ++*open;
+        else if (!in_str && (ch == '}' || ch == ']'))
+            --*open;
+    }
+    if (!in_str)
+        *str_at = len;
+}
+
+/* Does the token at text + off run to the end of text (blanks aside)? */
+static bool last_token(const char *text, size_t len, size_t off)
+{
+    while (off < len && !strchr(" \t\r\n,:{}[]", text[off]))
+        off++;
+    while (off < len && strchr(" \t\r\n", text[off]) && text[off])
+        off++;
+    return off >= len;
+}
+
+int mp_state_json_check(const char *text, size_t len, const char *path,
+                        mp_diag *d)
+{
+    text = mp_skip_bom(text, &len);
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (j) {
+        cJSON_Delete(j);
+        return 0;
+    }
+    size_t off =
+        end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    size_t str_at;
+    int line, col, open;
+    json_ending(text, len, &str_at, &open);
+    bool cut = str_at < len ? off >= str_at : last_token(text, len, off);
+    pos_of(text, cut ? len : off, &line, &col);
+    unsigned char ch = (unsigned char)(off < len ? text[off] : 0);
+    if (!cut && ch >= 0x20 && ch < 0x7F)
+        return mp_diag_set(d, MP_ESYNTAX, path, line, col,
+                           "JSON syntax error: unexpected '%c' here", ch);
+    if (!cut)
+        return mp_diag_set(d, MP_ESYNTAX, path, line, col,
+                           "JSON syntax error: unexpected byte 0x%02X here",
+                           ch);
+    char where[96] = "", left[64] = "";
+    if (str_at < len) {
+        int sl, sc;
+        pos_of(text, str_at, &sl, &sc);
+        snprintf(where, sizeof(where), " inside the string at %d:%d", sl, sc);
+    }
+    if (open > 0)
+        snprintf(left, sizeof(left), " with %d object%s or array%s not closed",
+                 open, open == 1 ? "" : "s", open == 1 ? "" : "s");
+    return mp_diag_set(d, MP_ESYNTAX, path, line, col,
+                       "JSON syntax error: the text ends%s%s; is the file cut "
+                       "short (a partial copy or a full disk)?",
+                       where, left);
+}
+
+/* A plan of node pools names each GPU's node ("node"): r->node's GPUs are
+ * read; without r->node the plan must cover one node, which is read. */
+static int pick_node(rd *r, const mp_ynode *gpus)
+{
+    char names[600] = "";
+    size_t k = 0;
+    int n_names = 0;
+    bool found = false;
+    const char *first = NULL, *last = NULL;
+    for (size_t i = 0; i < gpus->nkids; i++) {
+        const mp_ynode *g = gpus->kids[i];
+        const mp_ynode *nn =
+            g->kind == MP_YNODE_MAP ? mp_ymap_get(g, "node", NULL) : NULL;
+        if (!nn || nn->kind != MP_YNODE_SCALAR)
+            continue;
+        found |= r->node && strcmp(nn->str, r->node) == 0;
+        first = first ? first : nn->str;
+        if (last && strcmp(last, nn->str) == 0)
+            continue; /* a node's GPUs are listed together */
+        last = nn->str;
+        if (n_names++ < 12)
+            mp_catf(names, sizeof(names), &k, "%s%s", k ? ", " : "", last);
+        else if (n_names == 13)
+            mp_catf(names, sizeof(names), &k, ", ...");
+    }
+    if (!first)
+        return 0; /* a plan of a fleet: GPUs by "index" */
+    r->by_node = true;
+    if (r->node && !found)
+        return ERR(r, MP_ESCHEMA, gpus,
+                   "this plan has no node '%s' (its nodes: %s); is it "
+                   "another request's plan? (a node given no state is "
+                   "taken as empty)",
+                   r->node, names);
+    if (!r->node && n_names > 1)
+        return ERR(r, MP_ESCHEMA, gpus,
+                   "this plan covers %d nodes (%s), each with its own GPU "
+                   "indices: name the node whose state to read, --current "
+                   "NODE=FILE (`fit`, and `plan` with a request of node "
+                   "pools)",
+                   n_names, names);
+    r->node = r->node ? r->node : first;
+    return 0;
+}
+
 int mp_state_read_plan(const char *text, size_t len, const char *path,
                        const mp_model *const *models, int n_models,
                        mp_node_state *st, mp_diag *d)
+{
+    return mp_state_read_plan_node(text, len, path, NULL, models, n_models, st,
+                                   d);
+}
+
+int mp_state_read_plan_node(const char *text, size_t len, const char *path,
+                            const char *node, const mp_model *const *models,
+                            int n_models, mp_node_state *st, mp_diag *d)
 {
     memset(st, 0, sizeof(*st));
     st->format = MP_STATE_PLAN;
     mp_ydoc doc;
     int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
+    if (rc == MP_ESYNTAX) /* say what is wrong as JSON, not as YAML */
+        mp_state_json_check(text, len, path, d);
     if (rc)
         return rc;
-    rd r = {path, models, n_models, st, d};
+    rd r = {path, models, n_models, st, d, node, false};
     const mp_ynode *root = doc.root, *gpus = NULL, *feasible = NULL;
     mp_yval v;
     if (!root || root->kind != MP_YNODE_MAP)
@@ -216,9 +364,9 @@ int mp_state_read_plan(const char *text, size_t len, const char *path,
         rc = ERR(&r, MP_ESCHEMA, root,
                  "this plan has no \"gpus\": is it the JSON of `migplan "
                  "plan --format json`?");
-    else
-        rc = mp_schema_need_seq(&(mp_schema_ctx){path, NULL, d}, gpus,
-                                "\"gpus\"");
+    else if (!(rc = mp_schema_need_seq(&(mp_schema_ctx){path, NULL, d}, gpus,
+                                       "\"gpus\"")))
+        rc = pick_node(&r, gpus);
     for (size_t i = 0; !rc && i < gpus->nkids; i++)
         rc = read_gpu(&r, gpus->kids[i]);
     mp_ydoc_free(&doc);

@@ -16,6 +16,7 @@
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/readers/node_reader.h"
 #include "migplan/readers/state_reader.h"
+#include "lines.h"
 #include "state_internal.h"
 
 /* The entry of cfg mig-parted applies to GPU index (model m): the last
@@ -107,6 +108,25 @@ static int first_error(const mp_findings *f, const mp_mp_file *file,
     return 0;
 }
 
+/* Is the first error of f a YAML syntax error? */
+static bool yaml_syntax(const mp_findings *f)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->v[i].sev == MP_SEV_ERROR)
+            return f->v[i].code && strcmp(f->v[i].code, "yaml-syntax") == 0;
+    return false;
+}
+
+/* Is text (after a byte order mark and blanks) a JSON object? */
+static bool json_text(const char *text, size_t len)
+{
+    text = mp_skip_bom(text, &len);
+    size_t k = 0;
+    while (k < len && strchr(" \t\r\n", text[k]) && text[k])
+        k++;
+    return k < len && text[k] == '{';
+}
+
 /* Count the GPUs e names by index that the caller gave no model for. */
 static void count_skipped(const mp_mp_config *cfg,
                           const mp_model *const *models, int n_models,
@@ -138,8 +158,9 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
     int rc = mp_mp_parse(path, text, len, &f, &file);
     if (rc)
         rc = mp_diag_set(d, rc, path, 0, 0, "out of memory");
-    else
-        rc = first_error(&f, &file, path, d);
+    else if ((rc = first_error(&f, &file, path, d)) && json_text(text, len) &&
+             yaml_syntax(&f))
+        mp_state_json_check(text, len, path, d); /* say it as JSON */
     if (!rc && file.n_configs != 1)
         rc = mp_diag_set(
             d, MP_ESCHEMA, path, file.n_configs ? file.configs[1].line : 1,

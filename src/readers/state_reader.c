@@ -454,6 +454,7 @@ static int read_gpu_table(rd *r, const mp_nvsmi_table *t)
             if (rc)
                 return rc;
             gpu = index;
+            r->st->table_gpus |= 1ull << index;
             continue;
         }
         const char *v;
@@ -517,8 +518,10 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                 rc = read[k](r, &doc.tables[i]);
             }
     for (int i = 0; i < doc.n_tables && !rc; i++)
-        if (gpu_table(r, &doc.tables[i]))
+        if (gpu_table(r, &doc.tables[i])) {
+            st->has_gpu_table = true;
             rc = read_gpu_table(r, &doc.tables[i]);
+        }
     for (int i = 0; i < doc.n_lines && !rc; i++) {
         const mp_nvsmi_line *l = &doc.lines[i];
         any |= l->table < 0 && line_has(l, "No GPU instances found");
@@ -624,13 +627,23 @@ int mp_state_read(const char *text, size_t len, const char *path,
                   mp_state_format f, const mp_model *const *models,
                   int n_models, mp_node_state *st, mp_diag *d)
 {
+    return mp_state_read_node(text, len, path, f, NULL, models, n_models, st,
+                              d);
+}
+
+int mp_state_read_node(const char *text, size_t len, const char *path,
+                       mp_state_format f, const char *node,
+                       const mp_model *const *models, int n_models,
+                       mp_node_state *st, mp_diag *d)
+{
     if (f == MP_STATE_AUTO)
         f = mp_state_sniff(text, len);
     switch (f) {
     case MP_STATE_NVSMI:
         return mp_state_read_nvsmi(text, len, path, models, n_models, st, d);
     case MP_STATE_PLAN:
-        return mp_state_read_plan(text, len, path, models, n_models, st, d);
+        return mp_state_read_plan_node(text, len, path, node, models, n_models,
+                                       st, d);
     case MP_STATE_MIGPARTED:
         return mp_state_read_migparted(text, len, path, models, n_models, st,
                                        d);

@@ -106,10 +106,15 @@ profile_name() {
     printf '%s' "$name"
 }
 
+# "2g.20gb@0" for the word "ID:PROFILE:START" $1.
+instance() {
+    local rest=${1#*:}
+    printf '%s@%s' "$(profile_name "${rest%%:*}")" "${rest#*:}"
+}
+
 # "GI 3 (2g.20gb@0)" for the word "ID:PROFILE:START" $1.
 describe() {
-    local rest=${1#*:}
-    printf 'GI %s (%s@%s)' "${1%%:*}" "$(profile_name "${rest%%:*}")" "${rest#*:}"
+    printf 'GI %s (%s)' "${1%%:*}" "$(instance "$1")"
 }
 
 # "PROFILE:START" words of the GPU instances in $1, sorted.
@@ -268,6 +273,9 @@ change_gpu() {
     local idx=$1 w id spec ps cis
     for w in $f_destroy; do
         id=${w%%:*}
+        # an ID the state did not give, previewed offline (else with_ids
+        # found it on the node)
+        [ "$id" != '?' ] || id="<ID of the GPU instance $(instance "$w") on the node>"
         if [ "$offline" = 1 ] || [ "${g_nci[$idx:$id]:-0}" -gt 0 ]; then
             run nvidia-smi mig -dci -i "$idx" -gi "$id" ||
                 die "GPU $idx: cannot destroy the compute instances of $(describe "$w")"

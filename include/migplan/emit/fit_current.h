@@ -33,6 +33,7 @@ typedef struct mp_fit_current_view {
     } alone[MP_MAX_GIS + 1];
     int n_alone;
     bool unicode;
+    bool assumed; /* the GPU's starts are assumed (a mig-parted export) */
 } mp_fit_current_view;
 
 /* The GPU's instances, the added ones with their starts in a diagram, and

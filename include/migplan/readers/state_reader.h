@@ -50,7 +50,9 @@ typedef struct mp_node_state {
                                 not give (their gi_id is -1) */
     bool placements_assumed; /* counts only (a mig-parted export): starts
                                 are where mig-parted would create them */
-    mp_arena arena;          /* owns the process names */
+    bool has_gpu_table;      /* plain nvidia-smi's GPU table was read */
+    unsigned long long table_gpus; /* the GPU indices it lists (bit i) */
+    mp_arena arena;                /* owns the process names */
 } mp_node_state;
 
 /* Read text[0..len) (path names it in diagnostics). models[i] (i <
@@ -69,7 +71,10 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
  * where it has them (a plan made with --current), else are unknown (-1,
  * counted in n_unknown_ids); an instance kept "in_use" is in use, its
  * tenant named as its process. A GPU whose "model" differs from models[]
- * is an error at its line. Same contract as mp_state_read_nvsmi. */
+ * is an error at its line. A plan of node pools (GPUs with "node" and
+ * "node_index") must cover one node only, whose GPUs it gives by their
+ * index on the node (mp_state_read_node picks one node of several). Same
+ * contract as mp_state_read_nvsmi. */
 int mp_state_read_plan(const char *text, size_t len, const char *path,
                        const mp_model *const *models, int n_models,
                        mp_node_state *st, mp_diag *d);
@@ -103,6 +108,15 @@ const char *mp_state_format_name(mp_state_format f);
 int mp_state_read(const char *text, size_t len, const char *path,
                   mp_state_format f, const mp_model *const *models,
                   int n_models, mp_node_state *st, mp_diag *d);
+
+/* mp_state_read of node `node`'s state (node may be NULL: as
+ * mp_state_read): out of a plan of node pools, that node's GPUs by their
+ * index on the node; a plan without that node is an error that lists the
+ * plan's nodes. The other formats are one node's output anyway. */
+int mp_state_read_node(const char *text, size_t len, const char *path,
+                       mp_state_format f, const char *node,
+                       const mp_model *const *models, int n_models,
+                       mp_node_state *st, mp_diag *d);
 
 /* GPU index's state, or NULL when it was not listed (or skipped). */
 const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index);

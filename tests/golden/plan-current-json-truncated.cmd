@@ -1,0 +1,1 @@
+migplan plan tests/data/current/two-h100-small.yaml --current tests/data/current/plan-truncated.json
