@@ -56,6 +56,8 @@ typedef struct ncur {
      * fleet planner knows no same-profile), in preq */
     mp_tenant *pinned;
     mp_request preq;
+    /* a tenant needs several GPUs of one node: a fleet entry per node */
+    bool per_node;
     /* the cheapest plan of a choice whose changes are not proven fewest:
      * none cheaper than it may claim its changes are */
     double unproven;
@@ -81,16 +83,6 @@ static int unsupported(const mp_request *r, mp_diag *d)
                                "supports mixed pools only; plan it without "
                                "--current",
                                r->pools[i].name);
-    for (int t = 0; t < r->n_tenants; t++)
-        if (mp_tenant_gpus(&r->tenants[t]) > 1)
-            return mp_diag_set(
-                d, MP_EUSAGE, r->path, r->tenants[t].line, r->tenants[t].col,
-                "%s needs %d GPUs of one node (whole-gpu: "
-                "%d): planning from node states (--current "
-                "NODE=FILE) does not place such replicas yet; "
-                "plan it without --current",
-                r->tenants[t].name, mp_tenant_gpus(&r->tenants[t]),
-                mp_tenant_gpus(&r->tenants[t]));
     return 0;
 }
 
@@ -178,13 +170,16 @@ static int cmp_choice(const void *a, const void *b)
 }
 
 /* The fleet of choice c (the request's pools as GPUs, only c's nodes) and
- * its state, stated nodes first in each pool, GPU indices in that order. */
+ * its state, stated nodes first in each pool, GPU indices in that order.
+ * A pool is one fleet entry, or with n->per_node one entry per node (the
+ * planner keeps a whole-gpu: N replica's GPUs in one entry). */
 static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                         mp_node_state *ms)
 {
     const mp_request *r = n->req;
     *f = n->preq;
     f->n_pools = 0;
+    f->n_fleet = 0;
     memset(ms, 0, sizeof(*ms));
     int base = 0;
     for (int i = 0; i < r->n_pools; i++) {
@@ -201,8 +196,14 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
             }
             pos++;
         }
-        f->fleet[i].count = (pos + c->empty[i]) * gpus;
-        base += f->fleet[i].count;
+        int nodes = pos + c->empty[i];
+        for (int e = 0; e < (n->per_node ? nodes : 1); e++) {
+            if (f->n_fleet == MP_MAX_FLEET)
+                return MP_ELIMIT;
+            f->fleet[f->n_fleet] = r->fleet[i];
+            f->fleet[f->n_fleet++].count = n->per_node ? gpus : nodes * gpus;
+        }
+        base += nodes * gpus;
     }
     return 0;
 }
@@ -544,7 +545,8 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
         int m = pool_entries(n, c, i, fp, fbase, e);
         for (int a = 0; a < m; a++)
             put_node(n, i, &e[a], fp, fbase, out);
-        fbase += fp->req->fleet[i].count;
+        fbase +=
+            (__builtin_popcount(c->mask[i]) + c->empty[i]) * r->pools[i].gpus;
     }
     free(e);
     out->current = out->own_state;
@@ -612,7 +614,8 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
                            rc == MP_ENOMEM ? "out of memory"
                                            : "the chosen nodes list more "
                                              "GPUs with instances than a "
-                                             "state holds");
+                                             "state holds, or more nodes "
+                                             "than a fleet has entries");
     }
     mp_solve_opts o2 = *n->o;
     o2.node_states = false;
@@ -861,6 +864,8 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
               .o = o,
               .deadline = t0 + limit,
               .unproven = INFINITY};
+    for (int t = 0; t < req->n_tenants; t++)
+        n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
     bool cut = false;
     rc = setup(&n, &base, d);
     if (!rc)
