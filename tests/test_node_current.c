@@ -3,7 +3,8 @@
  * (opts.node_states): tenants of several GPUs of one node (whole-gpu: N)
  * on random idle states against the node planner on empty nodes (idle
  * instances can all go, so the fewest nodes are the same), and
- * `spread: nodes` among plans that change the same instances. */
+ * `spread: nodes` among plans that change the same instances, and more
+ * stated nodes and choices of nodes than are enumerated. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -208,11 +209,48 @@ static void test_spread_nodes(void **state)
     mp_request_free(&req);
 }
 
+/* Twenty one-GPU nodes, all given idle states, and a request for ten
+ * whole GPUs: more than 16 stated nodes in a pool, and more choices of ten
+ * nodes (184756) than are enumerated. The plan has the fewest nodes
+ * (proven by the bound) and says that its changes are not proven. */
+static void test_many_stated_nodes(void **state)
+{
+    (void)state;
+    const mp_model *m = test_model("a100-40gb");
+    static const char text[] =
+        "nodes:\n  - pool: p\n    model: a100-40gb\n    gpus: 1\n"
+        "    count: 20\ntenants:\n  - name: big\n    memory: 30GiB\n"
+        "    replicas: 10\n";
+    mp_request req;
+    parse(text, &req);
+    static mp_node_state st[20];
+    mp_node_current nc[20];
+    for (int j = 0; j < 20; j++) {
+        idle_node(m, 1, &st[j], NULL);
+        nc[j] = (mp_node_current){0, j, &st[j]};
+    }
+    mp_solve_opts o = {.node_states = true,
+                       .node_current = nc,
+                       .n_node_current = 20,
+                       .time_limit = 1};
+    mp_plan p;
+    mp_diag d;
+    assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+    assert_true(p.feasible);
+    assert_int_equal(p.nodes_used, 10);
+    assert_true(p.optimal);
+    assert_true(p.time_limit_hit);
+    assert_false(p.disruption.minimal);
+    mp_plan_free(&p);
+    mp_request_free(&req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_n_random),
         cmocka_unit_test(test_spread_nodes),
+        cmocka_unit_test(test_many_stated_nodes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

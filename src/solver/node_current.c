@@ -35,7 +35,7 @@ typedef struct nstated {
 /* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
  * and empty nodes per pool. */
 typedef struct nchoice {
-    unsigned mask[MP_MAX_FLEET];
+    uint64_t mask[MP_MAX_FLEET];
     int empty[MP_MAX_FLEET];
     double cost;
     int gpus;
@@ -52,6 +52,10 @@ typedef struct ncur {
     double deadline;
     nchoice *ch;
     int nch;
+    /* the choices enumerated cost at most ceiling; truncated: not every
+     * choice of that cost (too many) */
+    double ceiling;
+    bool truncated;
     /* the tenants with each same-profile one pinned to a profile (the
      * fleet planner knows no same-profile), in preq */
     mp_tenant *pinned;
@@ -117,10 +121,10 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
     }
     for (int i = 0; i < r->n_pools; i++) {
         int stated = n->first[i + 1] - n->first[i];
-        if (stated > 16)
+        if (stated > 64)
             return mp_diag_set(d, MP_ELIMIT, NULL, 0, 0,
                                "pool %s: %d nodes given a state; planning "
-                               "from node states takes at most 16 per pool",
+                               "from node states takes at most 64 per pool",
                                r->pools[i].name, stated);
         n->max_empty[i] = r->pools[i].count >= 0 ? r->pools[i].count - stated
                                                  : base->nodes_used;
@@ -128,35 +132,38 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
     return 0;
 }
 
-/* Every choice, from choice c's pools < i on: pool i's subsets and
- * empty counts. */
-static int enumerate(ncur *n, nchoice *c, int i)
+/* Every choice that costs at most n->ceiling, from choice c's pools < i
+ * and pool i's stated nodes < b on: with and without stated node b (with
+ * only, when it is busy), then pool i's empty counts. */
+static int enumerate(ncur *n, const nchoice *c, int i, int b)
 {
     const mp_request *r = n->req;
+    if (c->cost > n->ceiling + 1e-9)
+        return 0; /* more nodes only cost more */
     if (i == r->n_pools) {
         if (n->nch == NC_MAX_CHOICES)
             return MP_ELIMIT;
         n->ch[n->nch++] = *c;
         return 0;
     }
-    int lo = n->first[i], cnt = n->first[i + 1] - lo;
-    unsigned forced = 0;
-    for (int b = 0; b < cnt; b++)
-        forced |= n->sn[lo + b].busy ? 1u << b : 0;
-    for (unsigned m = 0; m < 1u << cnt; m++) {
-        if ((m & forced) != forced)
-            continue;
-        for (int e = 0; e <= n->max_empty[i]; e++) {
-            nchoice x = *c;
-            int nodes = __builtin_popcount(m) + e;
-            x.mask[i] = m;
-            x.empty[i] = e;
-            x.cost += nodes * r->pools[i].cost;
-            x.gpus += nodes * r->pools[i].gpus;
-            int rc = enumerate(n, &x, i + 1);
-            if (rc)
-                return rc;
-        }
+    const mp_node_pool *pl = &r->pools[i];
+    int lo = n->first[i];
+    if (b < n->first[i + 1] - lo) {
+        nchoice x = *c;
+        x.mask[i] |= (uint64_t)1 << b;
+        x.cost += pl->cost;
+        x.gpus += pl->gpus;
+        int rc = enumerate(n, &x, i, b + 1);
+        return rc || n->sn[lo + b].busy ? rc : enumerate(n, c, i, b + 1);
+    }
+    for (int e = 0; e <= n->max_empty[i]; e++) {
+        nchoice x = *c;
+        x.empty[i] = e;
+        x.cost += e * pl->cost;
+        x.gpus += e * pl->gpus;
+        int rc = enumerate(n, &x, i + 1, 0);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -185,7 +192,7 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
     for (int i = 0; i < r->n_pools; i++) {
         int gpus = r->pools[i].gpus, pos = 0;
         for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
-            if (!(c->mask[i] & 1u << b))
+            if (!(c->mask[i] & (uint64_t)1 << b))
                 continue;
             const mp_node_state *st = n->sn[n->first[i] + b].st;
             for (int g = 0; g < st->n; g++) {
@@ -502,7 +509,7 @@ static int pool_entries(const ncur *n, const nchoice *c, int i,
     int m = 0, pos = 0;
     for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
         const nstated *s = &n->sn[n->first[i] + b];
-        bool in = c->mask[i] & 1u << b;
+        bool in = c->mask[i] & (uint64_t)1 << b;
         e[m++] = (nentry){s->k, s->st, in ? pos++ : -1, false};
     }
     int empties = c->empty[i];
@@ -546,7 +553,7 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
         for (int a = 0; a < m; a++)
             put_node(n, i, &e[a], fp, fbase, out);
         fbase +=
-            (__builtin_popcount(c->mask[i]) + c->empty[i]) * r->pools[i].gpus;
+            (__builtin_popcountll(c->mask[i]) + c->empty[i]) * r->pools[i].gpus;
     }
     free(e);
     out->current = out->own_state;
@@ -682,7 +689,7 @@ static nchoice full_choice(const ncur *n)
     memset(&c, 0, sizeof(c));
     for (int i = 0; i < n->req->n_pools; i++) {
         int cnt = n->first[i + 1] - n->first[i];
-        c.mask[i] = cnt ? (1u << cnt) - 1 : 0;
+        c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
         c.empty[i] = n->max_empty[i];
     }
     return c;
@@ -730,6 +737,8 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
             mp_plan_free(&p);
         }
     }
+    /* choices as cheap as the best left out of the enumeration */
+    *cut |= !rc && (n->truncated || best->cost > n->ceiling + 1e-9);
     return rc;
 }
 
@@ -814,19 +823,33 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
     return rc;
 }
 
-static int choices(ncur *n, mp_diag *d)
+/* The choices, cheapest first: those of cost at most the full choice's
+ * (every stated node and the most empty ones: no plan needs more), or when
+ * they are too many, those up to a lower ceiling (bisected between lb and
+ * that cost); when even the cheapest cost has too many, the first ones
+ * found of it (n->truncated). */
+static int choices(ncur *n, double lb, mp_diag *d)
 {
     n->ch = malloc(NC_MAX_CHOICES * sizeof(*n->ch));
     if (!n->ch)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     nchoice none;
     memset(&none, 0, sizeof(none));
-    if (enumerate(n, &none, 0))
-        return mp_diag_set(d, MP_ELIMIT, n->req->path, 0, 0,
-                           "more than %d choices of nodes to plan from their "
-                           "states; give fewer nodes without an instance in "
-                           "use, or give the pools a node count",
-                           NC_MAX_CHOICES);
+    double lo = lb, hi = 0;
+    for (int i = 0; i < n->req->n_pools; i++)
+        hi += (n->first[i + 1] - n->first[i] + n->max_empty[i]) *
+              n->req->pools[i].cost;
+    n->ceiling = hi + 1e-6;
+    for (int it = 0; it < 60; it++) {
+        n->nch = 0;
+        if (enumerate(n, &none, 0, 0) == 0)
+            break;
+        n->truncated = hi - lo < 1e-6 || it == 59;
+        if (n->truncated)
+            break;
+        hi = n->ceiling;
+        n->ceiling = lo + (hi - lo) / 2;
+    }
     qsort(n->ch, (size_t)n->nch, sizeof(*n->ch), cmp_choice);
     return 0;
 }
@@ -868,9 +891,9 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
     bool cut = false;
     rc = setup(&n, &base, d);
+    double lb = rc ? 0 : bound(&n, &base);
     if (!rc)
-        rc = choices(&n, d);
-    double lb = bound(&n, &base);
+        rc = choices(&n, lb, d);
     if (!rc)
         rc = search_pins(&n, &base, lb, out, &cut, d);
     if (!rc && out->feasible) {
