@@ -59,6 +59,22 @@ static void parse(const char *text, mp_request *req)
         mp_request_parse(db, text, strlen(text), "r.yaml", NULL, req, &d), 0);
 }
 
+/* p: req planned from the states st[0..n) of its pool's first n nodes. */
+static void plan_states(const mp_request *req, const mp_node_state *st, int n,
+                        double limit, mp_plan *p)
+{
+    mp_node_current nc[32];
+    assert_true(n <= 32);
+    for (int j = 0; j < n; j++)
+        nc[j] = (mp_node_current){0, j, &st[j]};
+    mp_solve_opts o = {.node_states = true,
+                       .node_current = nc,
+                       .n_node_current = n,
+                       .time_limit = limit};
+    mp_diag d;
+    assert_int_equal(mp_solve(db, req, &o, p, &d), 0);
+}
+
 /* Every whole-GPU replica of p has its GPUs on one node. */
 static void groups_on_one_node(const mp_plan *p)
 {
@@ -92,20 +108,13 @@ static void test_whole_n_random(void **state)
         mp_request req;
         parse(text, &req);
         mp_node_state st[3];
-        mp_node_current nc[3];
-        for (int j = 0; j < 3; j++) {
+        for (int j = 0; j < 3; j++)
             idle_node(m, gpus, &st[j], NULL);
-            nc[j] = (mp_node_current){0, j, &st[j]};
-        }
         mp_solve_opts eo = {.time_limit = 2};
-        mp_solve_opts o = {.node_states = true,
-                           .node_current = nc,
-                           .n_node_current = 3,
-                           .time_limit = 2};
         mp_plan e, p;
         mp_diag d;
         assert_int_equal(mp_solve(db, &req, &eo, &e, &d), 0);
-        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        plan_states(&req, st, 3, 2, &p);
         if (p.feasible != e.feasible)
             fail_msg("case %d: from states %s, on empty nodes %s\n%s", it,
                      p.feasible ? "a plan" : p.reason,
@@ -180,7 +189,6 @@ static void test_spread_nodes(void **state)
     parse(text, &req);
     for (int idle = 0; idle < 2; idle++) {
         mp_node_state st[2];
-        mp_node_current nc[2];
         for (int j = 0; j < 2; j++) {
             memset(&st[j], 0, sizeof(st[j]));
             st[j].n = 1;
@@ -190,15 +198,9 @@ static void test_spread_nodes(void **state)
                 add_gi0(&st[j], "1g.5gb", 4, NULL);
                 add_gi0(&st[j], "1g.5gb", 5, NULL);
             }
-            nc[j] = (mp_node_current){0, j, &st[j]};
         }
-        mp_solve_opts o = {.node_states = true,
-                           .node_current = nc,
-                           .n_node_current = 2,
-                           .time_limit = 2};
         mp_plan p;
-        mp_diag d;
-        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        plan_states(&req, st, 2, 2, &p);
         assert_true(p.feasible);
         assert_int_equal(p.nodes_used, 2);
         assert_int_equal(p.disruption.destroyed, 0);
@@ -224,18 +226,10 @@ static void test_many_stated_nodes(void **state)
     mp_request req;
     parse(text, &req);
     static mp_node_state st[20];
-    mp_node_current nc[20];
-    for (int j = 0; j < 20; j++) {
+    for (int j = 0; j < 20; j++)
         idle_node(m, 1, &st[j], NULL);
-        nc[j] = (mp_node_current){0, j, &st[j]};
-    }
-    mp_solve_opts o = {.node_states = true,
-                       .node_current = nc,
-                       .n_node_current = 20,
-                       .time_limit = 1};
     mp_plan p;
-    mp_diag d;
-    assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+    plan_states(&req, st, 20, 1, &p);
     assert_true(p.feasible);
     assert_int_equal(p.nodes_used, 10);
     assert_true(p.optimal);

@@ -11,7 +11,13 @@
  * reset_unused). Choices are tried cheapest first (node cost, then GPUs),
  * from the bound of the same request on empty nodes, and every choice of
  * the cheapest cost that has a plan is compared: fewest nodes' cost, then
- * GPUs, then instances in use destroyed, then destroyed, then created.
+ * GPUs, then instances in use destroyed, then destroyed, then created,
+ * then `spread: nodes` (each choice's plan first moves such replicas to
+ * other used nodes where that changes no more instances). Too many
+ * choices: only those up to a lower cost are enumerated, or the first
+ * ones of the cheapest cost, and the plan's changes are then not proven.
+ * With a tenant of several GPUs of one node (whole-gpu: N) each node is a
+ * fleet entry of its own, so that its replicas' GPUs share a node.
  * When even every node together has no plan, the reason names the
  * instances in use by node, GPU and GI ID.
  */
@@ -67,12 +73,18 @@ typedef struct ncur {
     double unproven;
 } ncur;
 
+/* (a0, a1) against (b0, b1), for qsort: the first, then the second. */
+static int cmp_pairs(int a0, int a1, int b0, int b1)
+{
+    if (a0 != b0)
+        return a0 < b0 ? -1 : 1;
+    return (a1 > b1) - (a1 < b1);
+}
+
 static int cmp_stated(const void *a, const void *b)
 {
     const nstated *x = a, *y = b;
-    if (x->pool != y->pool)
-        return x->pool < y->pool ? -1 : 1;
-    return (x->k > y->k) - (x->k < y->k);
+    return cmp_pairs(x->pool, x->k, y->pool, y->k);
 }
 
 /* What this planner cannot do yet: a usage error naming it, or 0. */
@@ -445,9 +457,7 @@ typedef struct nentry {
 static int cmp_entry(const void *a, const void *b)
 {
     const nentry *x = a, *y = b;
-    if (x->used != y->used)
-        return x->used ? -1 : 1;
-    return (x->k > y->k) - (x->k < y->k);
+    return cmp_pairs(!x->used, x->k, !y->used, y->k); /* used ones first */
 }
 
 /* A GPU outside the plan: as its state has it (an unlisted one: MIG on,
