@@ -233,7 +233,6 @@ static void test_many_stated_nodes(void **state)
     assert_true(p.feasible);
     assert_int_equal(p.nodes_used, 10);
     assert_true(p.optimal);
-    assert_true(p.time_limit_hit);
     assert_false(p.disruption.minimal);
     mp_plan_free(&p);
     mp_request_free(&req);

@@ -15,7 +15,8 @@
  * then `spread: nodes` (each choice's plan first moves such replicas to
  * other used nodes where that changes no more instances). Too many
  * choices: only those up to a lower cost are enumerated, or the first
- * ones of the cheapest cost, and the plan's changes are then not proven.
+ * ones of the cheapest cost, and the plan's changes are then not proven
+ * (nor its cost, past the bound).
  * With a tenant of several GPUs of one node (whole-gpu: N) each node is a
  * fleet entry of its own, so that its replicas' GPUs share a node.
  * When even every node together has no plan, the reason names the
@@ -62,6 +63,9 @@ typedef struct ncur {
      * choice of that cost (too many) */
     double ceiling;
     bool truncated;
+    /* some choice as cheap as the plan was not enumerated (its cost is
+     * still proven by the bound, its changes are not) */
+    bool left_out;
     /* the tenants with each same-profile one pinned to a profile (the
      * fleet planner knows no same-profile), in preq */
     mp_tenant *pinned;
@@ -100,6 +104,36 @@ static int unsupported(const mp_request *r, mp_diag *d)
                                "--current",
                                r->pools[i].name);
     return 0;
+}
+
+/* With a fleet entry per node (per_node), a choice holds at most
+ * MP_MAX_FLEET nodes: past that, each pool offers no more empty nodes than
+ * the plan on empty nodes uses of it (that plan fits in them; the choices
+ * left out are then not tried: truncated). */
+static int fit_entries(ncur *n, const mp_plan *base, mp_diag *d)
+{
+    const mp_request *r = n->req;
+    int total = n->nsn;
+    for (int i = 0; i < r->n_pools; i++)
+        total += n->max_empty[i];
+    if (total <= MP_MAX_FLEET)
+        return 0;
+    total = n->nsn;
+    for (int i = 0; i < r->n_pools; i++) {
+        int used = 0;
+        for (int j = 0; j < base->n_nodes; j++)
+            used += base->nodes[j].used && base->nodes[j].pool == i;
+        n->max_empty[i] = used < n->max_empty[i] ? used : n->max_empty[i];
+        total += n->max_empty[i];
+    }
+    n->truncated = true;
+    if (total <= MP_MAX_FLEET)
+        return 0;
+    return mp_diag_set(d, MP_ELIMIT, r->path, 0, 0,
+                       "planning from node states with a tenant of several "
+                       "GPUs (whole-gpu: N) takes at most %d nodes: %d "
+                       "given a state and %d more the plan needs",
+                       MP_MAX_FLEET, n->nsn, total - n->nsn);
 }
 
 /* The stated nodes, sorted, and how many empty nodes each pool offers
@@ -141,7 +175,7 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
         n->max_empty[i] = r->pools[i].count >= 0 ? r->pools[i].count - stated
                                                  : base->nodes_used;
     }
-    return 0;
+    return n->per_node ? fit_entries(n, base, d) : 0;
 }
 
 /* Every choice that costs at most n->ceiling, from choice c's pools < i
@@ -748,7 +782,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
         }
     }
     /* choices as cheap as the best left out of the enumeration */
-    *cut |= !rc && (n->truncated || best->cost > n->ceiling + 1e-9);
+    n->left_out |= !rc && (n->truncated || best->cost > n->ceiling + 1e-9);
     return rc;
 }
 
@@ -854,9 +888,10 @@ static int choices(ncur *n, double lb, mp_diag *d)
         n->nch = 0;
         if (enumerate(n, &none, 0, 0) == 0)
             break;
-        n->truncated = hi - lo < 1e-6 || it == 59;
-        if (n->truncated)
+        if (hi - lo < 1e-6 || it == 59) {
+            n->truncated = true;
             break;
+        }
         hi = n->ceiling;
         n->ceiling = lo + (hi - lo) / 2;
     }
@@ -913,8 +948,8 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         /* each choice's changes are proven against its own nodes' instances
          * only: fewest over all choices when every choice as cheap proved
          * its own */
-        out->disruption.minimal &=
-            out->optimal && !cut && n.unproven > out->cost + 1e-9;
+        out->disruption.minimal &= out->optimal && !cut && !n.left_out &&
+                                   n.unproven > out->cost + 1e-9;
         out->integral_costs = base.integral_costs;
         out->classes = base.classes;
         out->patterns = base.patterns;
