@@ -344,12 +344,12 @@ static bool move_gi(mp_plan_gpu *a, int q, mp_plan_gpu *b)
     int p = a->layout.gis.gi[q].profile, at = -1;
     for (int s0 = 0; s0 < MP_MAX_UNITS && at < 0; s0++) {
         at = mp_gpu_layout_add(lb, p, s0);
-        if (at >= 0 && mp_geom_validate(&lb->gis, NULL) != 0) {
+        if (at < 0)
+            return false; /* b is full */
+        if (mp_geom_validate(&lb->gis, NULL) != 0) {
             lb->gis.n--;
-            at = at == MP_ELIMIT ? at : -1;
+            at = -1;
         }
-        if (at == MP_ELIMIT)
-            return false;
     }
     if (at < 0)
         return false;
