@@ -144,6 +144,15 @@ static int add_node(const mp_plan *p, int j, const char *base, char **keys,
     return rc;
 }
 
+/* Does node a of p come before node b in its pool's order (pool, then
+ * number)? Plans list used nodes first; configs are found and named in
+ * node order, so that a node's config name does not depend on that. */
+static bool node_before(const mp_plan *p, int a, int b)
+{
+    const mp_plan_node *x = &p->nodes[a], *y = &p->nodes[b];
+    return x->pool != y->pool ? x->pool < y->pool : x->k < y->k;
+}
+
 int mp_node_configs_build(const mp_plan *p, const char *base,
                           mp_node_configs *out, mp_diag *d)
 {
@@ -154,12 +163,20 @@ int mp_node_configs_build(const mp_plan *p, const char *base,
     out->first_node = calloc(n, sizeof(int));
     out->config_of = calloc(n, sizeof(int));
     char **keys = calloc(n, sizeof(char *));
+    int *order = malloc(n * sizeof(int));
     int rc = 0;
     if (!out->names || !out->bodies || !out->first_node || !out->config_of ||
-        !keys)
+        !keys || !order)
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int j = 0; j < p->n_nodes && !rc; j++) {
+        int at = j;
+        for (; at > 0 && node_before(p, j, order[at - 1]); at--)
+            order[at] = order[at - 1];
+        order[at] = j;
+    }
     for (int j = 0; j < p->n_nodes && !rc; j++)
-        rc = add_node(p, j, base, keys, out, d);
+        rc = add_node(p, order[j], base, keys, out, d);
+    free(order);
     for (size_t k = 0; keys && k < n; k++)
         free(keys[k]);
     free(keys);

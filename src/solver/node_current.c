@@ -11,7 +11,14 @@
  * reset_unused). Choices are tried cheapest first (node cost, then GPUs),
  * from the bound of the same request on empty nodes, and every choice of
  * the cheapest cost that has a plan is compared: fewest nodes' cost, then
- * GPUs, then instances in use destroyed, then destroyed, then created.
+ * GPUs, then instances in use destroyed, then destroyed, then created,
+ * then `spread: nodes` (each choice's plan first moves such replicas to
+ * other used nodes where that changes no more instances). Too many
+ * choices: only those up to a lower cost are enumerated, or the first
+ * ones of the cheapest cost, and the plan's changes are then not proven
+ * (nor its cost, past the bound).
+ * With a tenant of several GPUs of one node (whole-gpu: N) each node is a
+ * fleet entry of its own, so that its replicas' GPUs share a node.
  * When even every node together has no plan, the reason names the
  * instances in use by node, GPU and GI ID.
  */
@@ -35,7 +42,7 @@ typedef struct nstated {
 /* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
  * and empty nodes per pool. */
 typedef struct nchoice {
-    unsigned mask[MP_MAX_FLEET];
+    uint64_t mask[MP_MAX_FLEET];
     int empty[MP_MAX_FLEET];
     double cost;
     int gpus;
@@ -52,21 +59,36 @@ typedef struct ncur {
     double deadline;
     nchoice *ch;
     int nch;
+    /* the choices enumerated cost at most ceiling; truncated: not every
+     * choice of that cost (too many) */
+    double ceiling;
+    bool truncated;
+    /* some choice as cheap as the plan was not enumerated (its cost is
+     * still proven by the bound, its changes are not) */
+    bool left_out;
     /* the tenants with each same-profile one pinned to a profile (the
      * fleet planner knows no same-profile), in preq */
     mp_tenant *pinned;
     mp_request preq;
+    /* a tenant needs several GPUs of one node: a fleet entry per node */
+    bool per_node;
     /* the cheapest plan of a choice whose changes are not proven fewest:
      * none cheaper than it may claim its changes are */
     double unproven;
 } ncur;
 
+/* (a0, a1) against (b0, b1), for qsort: the first, then the second. */
+static int cmp_pairs(int a0, int a1, int b0, int b1)
+{
+    if (a0 != b0)
+        return a0 < b0 ? -1 : 1;
+    return (a1 > b1) - (a1 < b1);
+}
+
 static int cmp_stated(const void *a, const void *b)
 {
     const nstated *x = a, *y = b;
-    if (x->pool != y->pool)
-        return x->pool < y->pool ? -1 : 1;
-    return (x->k > y->k) - (x->k < y->k);
+    return cmp_pairs(x->pool, x->k, y->pool, y->k);
 }
 
 /* What this planner cannot do yet: a usage error naming it, or 0. */
@@ -81,17 +103,37 @@ static int unsupported(const mp_request *r, mp_diag *d)
                                "supports mixed pools only; plan it without "
                                "--current",
                                r->pools[i].name);
-    for (int t = 0; t < r->n_tenants; t++)
-        if (mp_tenant_gpus(&r->tenants[t]) > 1)
-            return mp_diag_set(
-                d, MP_EUSAGE, r->path, r->tenants[t].line, r->tenants[t].col,
-                "%s needs %d GPUs of one node (whole-gpu: "
-                "%d): planning from node states (--current "
-                "NODE=FILE) does not place such replicas yet; "
-                "plan it without --current",
-                r->tenants[t].name, mp_tenant_gpus(&r->tenants[t]),
-                mp_tenant_gpus(&r->tenants[t]));
     return 0;
+}
+
+/* With a fleet entry per node (per_node), a choice holds at most
+ * MP_MAX_FLEET nodes: past that, each pool offers no more empty nodes than
+ * the plan on empty nodes uses of it (that plan fits in them; the choices
+ * left out are then not tried: truncated). */
+static int fit_entries(ncur *n, const mp_plan *base, mp_diag *d)
+{
+    const mp_request *r = n->req;
+    int total = n->nsn;
+    for (int i = 0; i < r->n_pools; i++)
+        total += n->max_empty[i];
+    if (total <= MP_MAX_FLEET)
+        return 0;
+    total = n->nsn;
+    for (int i = 0; i < r->n_pools; i++) {
+        int used = 0;
+        for (int j = 0; j < base->n_nodes; j++)
+            used += base->nodes[j].used && base->nodes[j].pool == i;
+        n->max_empty[i] = used < n->max_empty[i] ? used : n->max_empty[i];
+        total += n->max_empty[i];
+    }
+    n->truncated = true;
+    if (total <= MP_MAX_FLEET)
+        return 0;
+    return mp_diag_set(d, MP_ELIMIT, r->path, 0, 0,
+                       "planning from node states with a tenant of several "
+                       "GPUs (whole-gpu: N) takes at most %d nodes: %d "
+                       "given a state and %d more the plan needs",
+                       MP_MAX_FLEET, n->nsn, total - n->nsn);
 }
 
 /* The stated nodes, sorted, and how many empty nodes each pool offers
@@ -125,46 +167,49 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
     }
     for (int i = 0; i < r->n_pools; i++) {
         int stated = n->first[i + 1] - n->first[i];
-        if (stated > 16)
+        if (stated > 64)
             return mp_diag_set(d, MP_ELIMIT, NULL, 0, 0,
                                "pool %s: %d nodes given a state; planning "
-                               "from node states takes at most 16 per pool",
+                               "from node states takes at most 64 per pool",
                                r->pools[i].name, stated);
         n->max_empty[i] = r->pools[i].count >= 0 ? r->pools[i].count - stated
                                                  : base->nodes_used;
     }
-    return 0;
+    return n->per_node ? fit_entries(n, base, d) : 0;
 }
 
-/* Every choice, from choice c's pools < i on: pool i's subsets and
- * empty counts. */
-static int enumerate(ncur *n, nchoice *c, int i)
+/* Every choice that costs at most n->ceiling, from choice c's pools < i
+ * and pool i's stated nodes < b on: with and without stated node b (with
+ * only, when it is busy), then pool i's empty counts. */
+static int enumerate(ncur *n, const nchoice *c, int i, int b)
 {
     const mp_request *r = n->req;
+    if (c->cost > n->ceiling + 1e-9)
+        return 0; /* more nodes only cost more */
     if (i == r->n_pools) {
         if (n->nch == NC_MAX_CHOICES)
             return MP_ELIMIT;
         n->ch[n->nch++] = *c;
         return 0;
     }
-    int lo = n->first[i], cnt = n->first[i + 1] - lo;
-    unsigned forced = 0;
-    for (int b = 0; b < cnt; b++)
-        forced |= n->sn[lo + b].busy ? 1u << b : 0;
-    for (unsigned m = 0; m < 1u << cnt; m++) {
-        if ((m & forced) != forced)
-            continue;
-        for (int e = 0; e <= n->max_empty[i]; e++) {
-            nchoice x = *c;
-            int nodes = __builtin_popcount(m) + e;
-            x.mask[i] = m;
-            x.empty[i] = e;
-            x.cost += nodes * r->pools[i].cost;
-            x.gpus += nodes * r->pools[i].gpus;
-            int rc = enumerate(n, &x, i + 1);
-            if (rc)
-                return rc;
-        }
+    const mp_node_pool *pl = &r->pools[i];
+    int lo = n->first[i];
+    if (b < n->first[i + 1] - lo) {
+        nchoice x = *c;
+        x.mask[i] |= (uint64_t)1 << b;
+        x.cost += pl->cost;
+        x.gpus += pl->gpus;
+        int rc = enumerate(n, &x, i, b + 1);
+        return rc || n->sn[lo + b].busy ? rc : enumerate(n, c, i, b + 1);
+    }
+    for (int e = 0; e <= n->max_empty[i]; e++) {
+        nchoice x = *c;
+        x.empty[i] = e;
+        x.cost += e * pl->cost;
+        x.gpus += e * pl->gpus;
+        int rc = enumerate(n, &x, i + 1, 0);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -178,19 +223,22 @@ static int cmp_choice(const void *a, const void *b)
 }
 
 /* The fleet of choice c (the request's pools as GPUs, only c's nodes) and
- * its state, stated nodes first in each pool, GPU indices in that order. */
+ * its state, stated nodes first in each pool, GPU indices in that order.
+ * A pool is one fleet entry, or with n->per_node one entry per node (the
+ * planner keeps a whole-gpu: N replica's GPUs in one entry). */
 static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                         mp_node_state *ms)
 {
     const mp_request *r = n->req;
     *f = n->preq;
     f->n_pools = 0;
+    f->n_fleet = 0;
     memset(ms, 0, sizeof(*ms));
     int base = 0;
     for (int i = 0; i < r->n_pools; i++) {
         int gpus = r->pools[i].gpus, pos = 0;
         for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
-            if (!(c->mask[i] & 1u << b))
+            if (!(c->mask[i] & (uint64_t)1 << b))
                 continue;
             const mp_node_state *st = n->sn[n->first[i] + b].st;
             for (int g = 0; g < st->n; g++) {
@@ -201,10 +249,234 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
             }
             pos++;
         }
-        f->fleet[i].count = (pos + c->empty[i]) * gpus;
-        base += f->fleet[i].count;
+        int nodes = pos + c->empty[i];
+        for (int e = 0; e < (n->per_node ? nodes : 1); e++) {
+            if (f->n_fleet == MP_MAX_FLEET)
+                return MP_ELIMIT;
+            f->fleet[f->n_fleet] = r->fleet[i];
+            f->fleet[f->n_fleet++].count = n->per_node ? gpus : nodes * gpus;
+        }
+        base += nodes * gpus;
     }
     return 0;
+}
+
+/* ------------------------------------------------ spread over nodes */
+
+/* The `spread: nodes` key of p: per tenant of that spread, the most of its
+ * replicas on one node, then the sum of the squares of its replicas per
+ * node (0 for the others); cnt has room for nodes x tenants. */
+static void spread_key(const mp_plan *p, int *cnt, int *key)
+{
+    const mp_request *r = p->req;
+    int nt = r->n_tenants;
+    memset(cnt, 0, (size_t)(p->n_nodes * nt) * sizeof(*cnt));
+    memset(key, 0, (size_t)(2 * nt) * sizeof(*key));
+    for (int k = 0; k < p->n_gpus; k++)
+        for (int q = 0; q < p->gpus[k].layout.gis.n; q++) {
+            int t = p->gpus[k].tenant[q];
+            if (t >= 0 && r->tenants[t].spread_nodes)
+                cnt[p->gpus[k].node * nt + t]++;
+        }
+    for (int j = 0; j < p->n_nodes; j++)
+        for (int t = 0; t < nt; t++) {
+            int c = cnt[j * nt + t];
+            key[2 * t] = c > key[2 * t] ? c : key[2 * t];
+            key[2 * t + 1] += c * c;
+        }
+}
+
+/* Is a[0..n) less than b[0..n), element by element? On keys of
+ * spread_key (2 per tenant): does a spread better. */
+static bool lex_less(const int *a, const int *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i];
+    return false;
+}
+
+/* Instance q of g: in use on the node (never moved nor given away)? */
+static bool gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    mp_gpu_state empty;
+    const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
+    const mp_gi *gi = &g->layout.gis.gi[q];
+    for (int i = 0; i < s->layout.gis.n; i++)
+        if (s->layout.gis.gi[i].profile == gi->profile &&
+            s->layout.gis.gi[i].start == gi->start)
+            return s->gi[i].n_processes > 0;
+    return false;
+}
+
+/* GPUs a and b's changes, summed: instances in use destroyed, destroyed,
+ * created (*bad when one cannot be judged). */
+static void pair_changes(const mp_plan *p, const mp_plan_gpu *a,
+                         const mp_plan_gpu *b, int *v, bool *bad)
+{
+    const mp_plan_gpu *g[2] = {a, b};
+    v[0] = v[1] = v[2] = 0;
+    for (int i = 0; i < 2; i++) {
+        mp_gpu_change ch;
+        *bad |= mp_plan_gpu_change(p, g[i], &ch) != 0;
+        v[0] += ch.in_use_destroyed;
+        v[1] += ch.n_destroy;
+        v[2] += ch.n_create;
+    }
+}
+
+/* Does g serve a replica (else moving one away would free the GPU)? */
+static bool serves(const mp_plan_gpu *g)
+{
+    for (int q = 0; q < g->layout.gis.n; q++)
+        if (g->tenant[q] >= 0)
+            return true;
+    return false;
+}
+
+/* Move instance q of a (its replica with it) to b, at the first start
+ * where it fits beside b's instances; false when it fits nowhere. The
+ * last instance of a takes q's place (the creation order is explicit:
+ * driver flags off). */
+static bool move_gi(mp_plan_gpu *a, int q, mp_plan_gpu *b)
+{
+    mp_gpu_layout *lb = &b->layout;
+    int p = a->layout.gis.gi[q].profile, at = -1;
+    for (int s0 = 0; s0 < MP_MAX_UNITS && at < 0; s0++) {
+        at = mp_gpu_layout_add(lb, p, s0);
+        if (at < 0)
+            return false; /* b is full */
+        if (mp_geom_validate(&lb->gis, NULL) != 0) {
+            lb->gis.n--;
+            at = -1;
+        }
+    }
+    if (at < 0)
+        return false;
+    lb->ci_explicit[at] = a->layout.ci_explicit[q];
+    memcpy(lb->ci_count[at], a->layout.ci_count[q], sizeof(lb->ci_count[at]));
+    b->tenant[at] = a->tenant[q];
+    b->replica[at] = a->replica[q];
+    mp_gpu_layout *la = &a->layout;
+    int last = --la->gis.n;
+    la->gis.gi[q] = la->gis.gi[last];
+    la->ci_explicit[q] = la->ci_explicit[last];
+    memcpy(la->ci_count[q], la->ci_count[last], sizeof(la->ci_count[q]));
+    a->tenant[q] = a->tenant[last];
+    a->replica[q] = a->replica[last];
+    a->tenant[last] = a->replica[last] = -1;
+    la->driver_order = la->driver_exact = false;
+    lb->driver_order = lb->driver_exact = false;
+    return true;
+}
+
+/* Where the respread is: the plan, its key and scratch. */
+typedef struct nspread {
+    mp_plan *p;
+    int *cnt, *key; /* p's replicas per node and tenant, p's key */
+    int *cnt2, *k2; /* the same for a move being tried */
+} nspread;
+
+/* Instance r of b may give its replica to a `spread: nodes` replica of
+ * tenant t (r == n: none, the instance itself moves to b)? */
+static bool swap_ok(const mp_plan *p, const mp_plan_gpu *a, int q,
+                    const mp_plan_gpu *b, int r)
+{
+    int u = b->tenant[r];
+    return b->layout.gis.gi[r].profile == a->layout.gis.gi[q].profile &&
+           u >= 0 && u != a->tenant[q] && !p->req->tenants[u].spread &&
+           !gi_in_use(p, b, r);
+}
+
+/* Try each way of taking instance q of a's replica to GPU b: swapped with
+ * a replica of another tenant on an instance of b's of the same profile,
+ * or the instance moved to b; keep the first that spreads better with no
+ * more changes on a and b. */
+static bool try_gpu(nspread *w, mp_plan_gpu *a, int q, mp_plan_gpu *b)
+{
+    int nt = w->p->req->n_tenants, before[3], after[3];
+    bool bad = false;
+    pair_changes(w->p, a, b, before, &bad);
+    mp_plan_gpu sa = *a, sb = *b;
+    for (int r = 0; r <= sb.layout.gis.n && !bad; r++) {
+        if (r < sb.layout.gis.n) {
+            if (!swap_ok(w->p, a, q, b, r))
+                continue;
+            a->tenant[q] = sb.tenant[r];
+            a->replica[q] = sb.replica[r];
+            b->tenant[r] = sa.tenant[q];
+            b->replica[r] = sa.replica[q];
+        } else if (!move_gi(a, q, b) || !serves(a)) {
+            *a = sa;
+            *b = sb;
+            continue;
+        }
+        pair_changes(w->p, a, b, after, &bad);
+        spread_key(w->p, w->cnt2, w->k2);
+        if (!bad && !lex_less(before, after, 3) &&
+            lex_less(w->k2, w->key, 2 * nt)) {
+            memcpy(w->key, w->k2, (size_t)(2 * nt) * sizeof(*w->key));
+            memcpy(w->cnt, w->cnt2,
+                   (size_t)(w->p->n_nodes * nt) * sizeof(*w->cnt));
+            return true;
+        }
+        *a = sa;
+        *b = sb;
+    }
+    return false;
+}
+
+/* Take the replica of instance q of GPU ka to another node if that
+ * spreads p better (see try_gpu). */
+static bool respread_one(nspread *w, int ka, int q)
+{
+    mp_plan *p = w->p;
+    mp_plan_gpu *a = &p->gpus[ka];
+    int t = a->tenant[q], nt = p->req->n_tenants;
+    if (t < 0 || !p->req->tenants[t].spread_nodes || gi_in_use(p, a, q))
+        return false;
+    for (int kb = 0; kb < p->n_gpus; kb++) {
+        mp_plan_gpu *b = &p->gpus[kb];
+        /* one replica from x to y spreads t better only when y + 1 < x */
+        if (b->node != a->node && b->used && b->layout.mig_enabled &&
+            b->layout.gis.model == a->layout.gis.model &&
+            w->cnt[b->node * nt + t] + 1 < w->cnt[a->node * nt + t] &&
+            try_gpu(w, a, q, b))
+            return true;
+    }
+    return false;
+}
+
+/* Spread the `spread: nodes` replicas of p over its used nodes as far as
+ * moves that change no more instances allow: a replica swapped with
+ * another tenant's on an instance of the same profile, or a new instance
+ * moved to a used GPU of another node (no GPU freed or added). Each move
+ * improves the key, so this ends; the deadline cuts it. */
+static int respread(const ncur *n, mp_plan *p)
+{
+    int nt = p->req->n_tenants;
+    bool any = false;
+    for (int t = 0; t < nt; t++)
+        any |= p->req->tenants[t].spread_nodes;
+    if (!any)
+        return 0;
+    size_t cells = (size_t)(p->n_nodes * nt);
+    nspread w = {p, calloc(2 * cells + 4 * (size_t)nt, sizeof(int)), NULL, NULL,
+                 NULL};
+    if (!w.cnt)
+        return MP_ENOMEM;
+    w.cnt2 = w.cnt + cells;
+    w.key = w.cnt2 + cells;
+    w.k2 = w.key + 2 * nt;
+    spread_key(p, w.cnt, w.key);
+    for (bool moved = true; moved && sv_now() < n->deadline;) {
+        moved = false;
+        for (int ka = 0; ka < p->n_gpus && !moved; ka++)
+            for (int q = 0; q < p->gpus[ka].layout.gis.n && !moved; q++)
+                moved = respread_one(&w, ka, q);
+    }
+    free(w.cnt);
+    return sv_plan_number(p->req, p);
 }
 
 /* A node of the plan being assembled: its number, state, and position in
@@ -219,9 +491,7 @@ typedef struct nentry {
 static int cmp_entry(const void *a, const void *b)
 {
     const nentry *x = a, *y = b;
-    if (x->used != y->used)
-        return x->used ? -1 : 1;
-    return (x->k > y->k) - (x->k < y->k);
+    return cmp_pairs(!x->used, x->k, !y->used, y->k); /* used ones first */
 }
 
 /* A GPU outside the plan: as its state has it (an unlisted one: MIG on,
@@ -283,7 +553,7 @@ static int pool_entries(const ncur *n, const nchoice *c, int i,
     int m = 0, pos = 0;
     for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
         const nstated *s = &n->sn[n->first[i] + b];
-        bool in = c->mask[i] & 1u << b;
+        bool in = c->mask[i] & (uint64_t)1 << b;
         e[m++] = (nentry){s->k, s->st, in ? pos++ : -1, false};
     }
     int empties = c->empty[i];
@@ -326,14 +596,17 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
         int m = pool_entries(n, c, i, fp, fbase, e);
         for (int a = 0; a < m; a++)
             put_node(n, i, &e[a], fp, fbase, out);
-        fbase += fp->req->fleet[i].count;
+        fbase +=
+            (__builtin_popcountll(c->mask[i]) + c->empty[i]) * r->pools[i].gpus;
     }
     free(e);
+    out->current = out->own_state;
     if (!rc)
         rc = sv_plan_number(r, out);
     if (!rc)
+        rc = respread(n, out);
+    if (!rc)
         sv_plan_node_cost(r, out);
-    out->current = out->own_state;
     for (int k = 0; k < out->n_gpus && !rc; k++) {
         mp_gpu_change ch;
         rc = mp_plan_gpu_change(out, &out->gpus[k], &ch);
@@ -347,15 +620,33 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
     return rc;
 }
 
+/* Does plan a spread its `spread: nodes` tenants better than b? */
+static bool spread_better(const mp_plan *a, const mp_plan *b)
+{
+    int nt = a->req->n_tenants;
+    int nodes = a->n_nodes > b->n_nodes ? a->n_nodes : b->n_nodes;
+    int *cnt = calloc((size_t)(nodes * nt + 4 * nt + 1), sizeof(int));
+    if (!cnt)
+        return false;
+    int *ka = cnt + nodes * nt, *kb = ka + 2 * nt;
+    spread_key(a, cnt, ka);
+    spread_key(b, cnt, kb);
+    bool less = lex_less(ka, kb, 2 * nt);
+    free(cnt);
+    return less;
+}
+
 /* Is plan a better than b: cheaper nodes, then fewer GPUs, then fewer
- * instances in use destroyed, then fewer destroyed, then created? */
+ * instances in use destroyed, then fewer destroyed, then created, then
+ * a better `spread: nodes`? */
 static bool better(const mp_plan *a, const mp_plan *b)
 {
     if (fabs(a->cost - b->cost) > 1e-9)
         return a->cost < b->cost;
     if (a->gpus_used != b->gpus_used)
         return a->gpus_used < b->gpus_used;
-    return sv_plan_changes_cmp(a, b) < 0;
+    int c = sv_plan_changes_cmp(a, b);
+    return c ? c < 0 : spread_better(a, b);
 }
 
 /* Choice c planned: *out feasible, or not with the fleet planner's reason
@@ -374,7 +665,8 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
                            rc == MP_ENOMEM ? "out of memory"
                                            : "the chosen nodes list more "
                                              "GPUs with instances than a "
-                                             "state holds");
+                                             "state holds, or more nodes "
+                                             "than a fleet has entries");
     }
     mp_solve_opts o2 = *n->o;
     o2.node_states = false;
@@ -441,7 +733,7 @@ static nchoice full_choice(const ncur *n)
     memset(&c, 0, sizeof(c));
     for (int i = 0; i < n->req->n_pools; i++) {
         int cnt = n->first[i + 1] - n->first[i];
-        c.mask[i] = cnt ? (1u << cnt) - 1 : 0;
+        c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
         c.empty[i] = n->max_empty[i];
     }
     return c;
@@ -489,6 +781,8 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
             mp_plan_free(&p);
         }
     }
+    /* choices as cheap as the best left out of the enumeration */
+    n->left_out |= !rc && (n->truncated || best->cost > n->ceiling + 1e-9);
     return rc;
 }
 
@@ -573,19 +867,34 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
     return rc;
 }
 
-static int choices(ncur *n, mp_diag *d)
+/* The choices, cheapest first: those of cost at most the full choice's
+ * (every stated node and the most empty ones: no plan needs more), or when
+ * they are too many, those up to a lower ceiling (bisected between lb and
+ * that cost); when even the cheapest cost has too many, the first ones
+ * found of it (n->truncated). */
+static int choices(ncur *n, double lb, mp_diag *d)
 {
     n->ch = malloc(NC_MAX_CHOICES * sizeof(*n->ch));
     if (!n->ch)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     nchoice none;
     memset(&none, 0, sizeof(none));
-    if (enumerate(n, &none, 0))
-        return mp_diag_set(d, MP_ELIMIT, n->req->path, 0, 0,
-                           "more than %d choices of nodes to plan from their "
-                           "states; give fewer nodes without an instance in "
-                           "use, or give the pools a node count",
-                           NC_MAX_CHOICES);
+    double lo = lb, hi = 0;
+    for (int i = 0; i < n->req->n_pools; i++)
+        hi += (n->first[i + 1] - n->first[i] + n->max_empty[i]) *
+              n->req->pools[i].cost;
+    n->ceiling = hi + 1e-6;
+    for (int it = 0; it < 60; it++) {
+        n->nch = 0;
+        if (enumerate(n, &none, 0, 0) == 0)
+            break;
+        if (hi - lo < 1e-6 || it == 59) {
+            n->truncated = true;
+            break;
+        }
+        hi = n->ceiling;
+        n->ceiling = lo + (hi - lo) / 2;
+    }
     qsort(n->ch, (size_t)n->nch, sizeof(*n->ch), cmp_choice);
     return 0;
 }
@@ -623,11 +932,13 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
               .o = o,
               .deadline = t0 + limit,
               .unproven = INFINITY};
+    for (int t = 0; t < req->n_tenants; t++)
+        n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
     bool cut = false;
     rc = setup(&n, &base, d);
+    double lb = rc ? 0 : bound(&n, &base);
     if (!rc)
-        rc = choices(&n, d);
-    double lb = bound(&n, &base);
+        rc = choices(&n, lb, d);
     if (!rc)
         rc = search_pins(&n, &base, lb, out, &cut, d);
     if (!rc && out->feasible) {
@@ -637,8 +948,8 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         /* each choice's changes are proven against its own nodes' instances
          * only: fewest over all choices when every choice as cheap proved
          * its own */
-        out->disruption.minimal &=
-            out->optimal && !cut && n.unproven > out->cost + 1e-9;
+        out->disruption.minimal &= out->optimal && !cut && !n.left_out &&
+                                   n.unproven > out->cost + 1e-9;
         out->integral_costs = base.integral_costs;
         out->classes = base.classes;
         out->patterns = base.patterns;

@@ -1,0 +1,1 @@
+a=(); for i in $(seq -w 1 30); do f=gpu-b; [ "$i" -le 10 ] && f=gpu-a; a+=(--current "dgx-$i=tests/data/nodecur/$f.txt"); done; migplan plan tests/data/nodecur/dgx30.yaml "${a[@]}" --time-limit 60 | grep -E '^all nodes|^[0-9]+ nodes|^Node dgx-(01|11|30) '

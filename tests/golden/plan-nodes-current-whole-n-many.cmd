@@ -1,0 +1,1 @@
+printf 'nodes:\n  - {pool: p, model: h100, gpus: 2, count: 70, names: [%s]}\ntenants:\n  - {name: tp, whole-gpu: 2}\n' "$(seq -s, -f 'n%02g' 1 70)" > "$TMPDIR/r.yaml" && migplan plan "$TMPDIR/r.yaml" --current n01=tests/data/nodecur/gpu-a.txt | sed -n '/^TENANT:/,$p'

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_node_current.c - node pools planned from node states
+ * (opts.node_states): tenants of several GPUs of one node (whole-gpu: N)
+ * on random idle states against the node planner on empty nodes (idle
+ * instances can all go, so the fewest nodes are the same), and
+ * `spread: nodes` among plans that change the same instances, and more
+ * stated nodes and choices of nodes than are enumerated. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "migplan/readers/request_reader.h"
+#include "migplan/solver/solver.h"
+#include "test_db.h"
+
+static unsigned seed = 4242;
+
+static int pick(int n)
+{
+    seed = seed * 1103515245u + 12345u;
+    return (int)((seed >> 16) % (unsigned)n);
+}
+
+/* Node state st of n GPUs of m: on each, instances of random profiles at
+ * random placements (those that fit), none in use, or with proc set the
+ * first of GPU 0 in use by proc. */
+static void idle_node(const mp_model *m, int n, mp_node_state *st,
+                      const char *proc)
+{
+    memset(st, 0, sizeof(*st));
+    st->n = n;
+    for (int g = 0; g < n; g++) {
+        mp_gpu_state *s = &st->gpu[g];
+        mp_gpu_state_init(s, g, m);
+        for (int k = pick(5); k > 0; k--) {
+            const mp_gi_profile *pr = &m->profiles[pick(m->n_profiles)];
+            char why[200];
+            (void)mp_gpu_state_add(
+                s, pr->id, pr->placements[pick(pr->n_placements)],
+                pr->memory_slices, s->layout.gis.n + 1, 1, why, sizeof(why));
+        }
+    }
+    if (proc && st->gpu[0].layout.gis.n > 0) {
+        st->gpu[0].gi[0].n_processes = 1;
+        st->gpu[0].gi[0].process = proc;
+    }
+}
+
+static void parse(const char *text, mp_request *req)
+{
+    mp_diag d;
+    assert_int_equal(
+        mp_request_parse(db, text, strlen(text), "r.yaml", NULL, req, &d), 0);
+}
+
+/* p: req planned from the states st[0..n) of its pool's first n nodes. */
+static void plan_states(const mp_request *req, const mp_node_state *st, int n,
+                        double limit, mp_plan *p)
+{
+    mp_node_current nc[32];
+    assert_true(n <= 32);
+    for (int j = 0; j < n; j++)
+        nc[j] = (mp_node_current){0, j, &st[j]};
+    mp_solve_opts o = {.node_states = true,
+                       .node_current = nc,
+                       .n_node_current = n,
+                       .time_limit = limit};
+    mp_diag d;
+    assert_int_equal(mp_solve(db, req, &o, p, &d), 0);
+}
+
+/* Every whole-GPU replica of p has its GPUs on one node. */
+static void groups_on_one_node(const mp_plan *p)
+{
+    for (int a = 0; a < p->n_gpus; a++)
+        for (int b = 0; b < p->n_gpus; b++) {
+            const mp_plan_gpu *x = &p->gpus[a], *y = &p->gpus[b];
+            if (x->whole_tenant >= 0 && x->whole_tenant == y->whole_tenant &&
+                x->whole_replica == y->whole_replica)
+                assert_int_equal(x->node, y->node);
+        }
+}
+
+/* whole-gpu: 2 and 3 replicas beside small ones, three nodes of 2-4 A100s
+ * with random idle states: a plan exactly when one exists on empty nodes,
+ * of as many nodes, each replica's GPUs on one node, nothing in use
+ * destroyed. */
+static void test_whole_n_random(void **state)
+{
+    (void)state;
+    const mp_model *m = test_model("a100-40gb");
+    int compared = 0;
+    for (int it = 0; it < 40; it++) {
+        int gpus = 2 + pick(3), tp = 2 + pick(gpus - 1);
+        char text[1024];
+        snprintf(text, sizeof(text),
+                 "nodes:\n  - pool: p\n    model: a100-40gb\n    gpus: %d\n"
+                 "    count: 3\ntenants:\n  - name: tp\n    whole-gpu: %d\n"
+                 "    replicas: %d\n  - name: s\n    memory: 4GiB\n"
+                 "    compute: 1g\n    replicas: %d\n",
+                 gpus, tp, 1 + pick(2), 1 + pick(8));
+        mp_request req;
+        parse(text, &req);
+        mp_node_state st[3];
+        for (int j = 0; j < 3; j++)
+            idle_node(m, gpus, &st[j], NULL);
+        mp_solve_opts eo = {.time_limit = 2};
+        mp_plan e, p;
+        mp_diag d;
+        assert_int_equal(mp_solve(db, &req, &eo, &e, &d), 0);
+        plan_states(&req, st, 3, 2, &p);
+        if (p.feasible != e.feasible)
+            fail_msg("case %d: from states %s, on empty nodes %s\n%s", it,
+                     p.feasible ? "a plan" : p.reason,
+                     e.feasible ? "a plan" : e.reason, text);
+        if (p.feasible && e.optimal) {
+            compared++;
+            if (p.nodes_used != e.nodes_used)
+                fail_msg("case %d: %d nodes from states, %d on empty nodes\n%s",
+                         it, p.nodes_used, e.nodes_used, text);
+        }
+        if (p.feasible) {
+            groups_on_one_node(&p);
+            assert_int_equal(p.disruption.in_use_destroyed, 0);
+        }
+        mp_plan_free(&e);
+        mp_plan_free(&p);
+        mp_request_free(&req);
+    }
+    printf("whole-gpu: N from idle states: %d plans compared\n", compared);
+    assert_true(compared >= 20);
+}
+
+/* The most replicas of tenant t on one node of p. */
+static int most_per_node(const mp_plan *p, int t)
+{
+    int most = 0;
+    for (int j = 0; j < p->n_nodes; j++) {
+        int c = 0;
+        for (int k = 0; k < p->n_gpus; k++)
+            for (int q = 0; p->gpus[k].node == j && q < p->gpus[k].layout.gis.n;
+                 q++)
+                c += p->gpus[k].tenant[q] == t;
+        most = c > most ? c : most;
+    }
+    return most;
+}
+
+/* Add an instance of profile name at start to GPU 0 of st, in use by proc
+ * (NULL: idle). */
+static void add_gi0(mp_node_state *st, const char *name, int start,
+                    const char *proc)
+{
+    const mp_model *m = st->gpu[0].layout.gis.model;
+    int p = 0;
+    while (p < m->n_profiles && strcmp(m->profiles[p].name, name) != 0)
+        p++;
+    assert_true(p < m->n_profiles);
+    char why[200];
+    int q = mp_gpu_state_add(&st->gpu[0], m->profiles[p].id, start,
+                             m->profiles[p].memory_slices,
+                             st->gpu[0].layout.gis.n + 1, 1, why, sizeof(why));
+    assert_true(q >= 0);
+    st->gpu[0].gi[q].n_processes = proc ? 1 : 0;
+    st->gpu[0].gi[q].process = proc;
+}
+
+/* Two one-GPU nodes, each busy and each holding two idle 1g.5gb: the four
+ * replicas of `web` (spread: nodes) and `api` keep all four instances
+ * whichever serves which, and spread puts one web on each node. With new
+ * instances only (no idle ones), the same. */
+static void test_spread_nodes(void **state)
+{
+    (void)state;
+    const mp_model *m = test_model("a100-40gb");
+    static const char text[] =
+        "nodes:\n  - pool: p\n    model: a100-40gb\n    gpus: 1\n"
+        "    count: 2\ntenants:\n  - name: x\n    memory: 8GiB\n"
+        "    compute: 2g\n    replicas: 2\n  - name: api\n    memory: 4GiB\n"
+        "    compute: 1g\n    replicas: 2\n  - name: web\n    memory: 4GiB\n"
+        "    compute: 1g\n    replicas: 2\n    spread: nodes\n";
+    mp_request req;
+    parse(text, &req);
+    for (int idle = 0; idle < 2; idle++) {
+        mp_node_state st[2];
+        for (int j = 0; j < 2; j++) {
+            memset(&st[j], 0, sizeof(st[j]));
+            st[j].n = 1;
+            mp_gpu_state_init(&st[j].gpu[0], 0, m);
+            add_gi0(&st[j], "2g.10gb", 0, "x");
+            if (idle) {
+                add_gi0(&st[j], "1g.5gb", 4, NULL);
+                add_gi0(&st[j], "1g.5gb", 5, NULL);
+            }
+        }
+        mp_plan p;
+        plan_states(&req, st, 2, 2, &p);
+        assert_true(p.feasible);
+        assert_int_equal(p.nodes_used, 2);
+        assert_int_equal(p.disruption.destroyed, 0);
+        assert_int_equal(p.disruption.created, idle ? 0 : 4);
+        assert_int_equal(most_per_node(&p, 2), 1); /* web */
+        mp_plan_free(&p);
+    }
+    mp_request_free(&req);
+}
+
+/* Twenty one-GPU nodes, all given idle states, and a request for ten
+ * whole GPUs: more than 16 stated nodes in a pool, and more choices of ten
+ * nodes (184756) than are enumerated. The plan has the fewest nodes
+ * (proven by the bound) and says that its changes are not proven. */
+static void test_many_stated_nodes(void **state)
+{
+    (void)state;
+    const mp_model *m = test_model("a100-40gb");
+    static const char text[] =
+        "nodes:\n  - pool: p\n    model: a100-40gb\n    gpus: 1\n"
+        "    count: 20\ntenants:\n  - name: big\n    memory: 30GiB\n"
+        "    replicas: 10\n";
+    mp_request req;
+    parse(text, &req);
+    static mp_node_state st[20];
+    for (int j = 0; j < 20; j++)
+        idle_node(m, 1, &st[j], NULL);
+    mp_plan p;
+    plan_states(&req, st, 20, 1, &p);
+    assert_true(p.feasible);
+    assert_int_equal(p.nodes_used, 10);
+    assert_true(p.optimal);
+    assert_false(p.disruption.minimal);
+    mp_plan_free(&p);
+    mp_request_free(&req);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_whole_n_random),
+        cmocka_unit_test(test_spread_nodes),
+        cmocka_unit_test(test_many_stated_nodes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
