@@ -80,12 +80,14 @@ void mp_buf_escape(mp_buf *b, const char *s, size_t n,
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 128 && esc[c]) {
-            mp_buf_add(b, s + from, i - from);
+            if (i > from)
+                mp_buf_add(b, s + from, i - from);
             mp_buf_puts(b, esc[c]);
             from = i + 1;
         }
     }
-    mp_buf_add(b, s + from, n - from);
+    if (n > from)
+        mp_buf_add(b, s + from, n - from);
 }
 
 int mp_utf8_width(const char *s, size_t n)
