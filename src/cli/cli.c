@@ -225,25 +225,6 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Straight into path: devices, FIFOs and the like, which a rename would
- * replace by a regular file (`-o /dev/null`, `-o /dev/full`). */
-static int write_through(const mp_buf *buf, const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    int err = fd < 0 ? errno : 0;
-    if (!err && write_all(fd, mp_buf_str(buf), buf->len) != 0)
-        err = errno;
-    if (fd >= 0 && close(fd) != 0 && !err)
-        err = errno;
-    if (err)
-        fprintf(stderr, "migplan: %s: cannot write: %s\n", path, strerror(err));
-    return err ? EXIT_USAGE : 0;
-}
-
-/* A temporary file beside the target, then rename: never a torn file. A
- * symbolic link is followed (the file it names is replaced, the link
- * stays), an existing file keeps its permissions, and anything that is not
- * a regular file is written into as it is. */
 /* Is the regular file st the file named by arg? */
 static bool names_file(const char *arg, const struct stat *st)
 {
@@ -270,12 +251,20 @@ static const char *input_named(const cli_ctx *c, const char *path,
     return NULL;
 }
 
-static int write_file(cli_ctx *c, const mp_buf *buf, const char *path)
+/* A regular file gets a temporary file beside it, renamed over it at the
+ * end: never a torn file. A symbolic link is followed (the file it names
+ * is replaced, the link stays), an existing file keeps its permissions.
+ * Anything that is not a regular file (`-o /dev/null`, a FIFO) is written
+ * into as it is, which a rename would replace by a regular file. */
+static int open_file(cli_ctx *c, const char *path, cli_out *o)
 {
     struct stat st;
     bool exists = stat(path, &st) == 0;
-    if (exists && !S_ISREG(st.st_mode))
-        return write_through(buf, path);
+    if (exists && !S_ISREG(st.st_mode)) {
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+        o->err = o->fd < 0 ? errno : 0;
+        return 0;
+    }
     const char *in = exists ? input_named(c, path, &st) : NULL;
     if (in) {
         fprintf(stderr,
@@ -284,60 +273,91 @@ static int write_file(cli_ctx *c, const mp_buf *buf, const char *path)
                 path, in);
         return EXIT_USAGE;
     }
-    char *real = exists ? realpath(path, NULL) : NULL;
-    const char *target = real ? real : path;
+    o->real = exists ? realpath(path, NULL) : NULL;
+    const char *target = o->real ? o->real : path;
     size_t plen = strlen(target);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) {
-        free(real);
+    o->tmp = malloc(plen + 32);
+    if (!o->tmp)
         return cli_internal(c, "out of memory");
-    }
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", target, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    snprintf(o->tmp, plen + 32, "%s.tmp.%ld", target, (long)getpid());
+    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0) {
         fprintf(stderr,
                 "migplan: %s: cannot create: %s; check that its folder "
                 "exists and is writable\n",
                 path, strerror(errno));
-        free(tmp);
-        free(real);
         return EXIT_USAGE;
     }
-    int err = 0;
-    if (exists && fchmod(fd, st.st_mode & 07777) != 0)
-        err = errno;
-    if (!err &&
-        (write_all(fd, mp_buf_str(buf), buf->len) != 0 || fsync(fd) != 0))
-        err = errno;
-    if (close(fd) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, target) != 0)
-        err = errno;
-    if (err) {
-        fprintf(stderr,
-                "migplan: %s: cannot write: %s; the file was left "
-                "unchanged\n",
-                path, strerror(err));
-        unlink(tmp);
+    if (exists && fchmod(o->fd, st.st_mode & 07777) != 0)
+        o->err = errno;
+    return 0;
+}
+
+int cli_out_open(cli_ctx *c, const char *path, cli_out *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->fd = STDOUT_FILENO;
+    o->path = path && strcmp(path, "-") != 0 ? path : NULL;
+    int r = o->path ? open_file(c, o->path, o) : 0;
+    if (r)
+        cli_out_close(c, o, NULL);
+    return r;
+}
+
+int cli_out_chunk(void *ctx, mp_buf *b)
+{
+    cli_out *o = ctx;
+    if (!o->err && !b->failed && write_all(o->fd, mp_buf_str(b), b->len) != 0)
+        o->err = errno ? errno : EIO;
+    mp_buf_reset(b);
+    return o->err;
+}
+
+int cli_out_close(cli_ctx *c, cli_out *o, mp_buf *rest)
+{
+    bool oom = rest && rest->failed;
+    if (rest && !oom)
+        cli_out_chunk(o, rest);
+    bool file = o->path && o->fd >= 0;
+    if (o->tmp && o->fd >= 0 && !o->err && !oom && fsync(o->fd) != 0)
+        o->err = errno;
+    if (file && close(o->fd) != 0 && !o->err)
+        o->err = errno;
+    if (o->tmp && o->fd >= 0 && !o->err && !oom &&
+        rename(o->tmp, o->real ? o->real : o->path) != 0)
+        o->err = errno;
+    int r = 0;
+    if (oom) {
+        r = cli_internal(c, "out of memory while building the output; "
+                            "nothing was written");
+    } else if (o->err && !o->path) {
+        fprintf(stderr, "migplan: cannot write to standard output: %s\n",
+                strerror(o->err));
+        r = EXIT_USAGE;
+    } else if (o->err) {
+        fprintf(stderr, "migplan: %s: cannot write: %s%s\n", o->path,
+                strerror(o->err),
+                o->tmp ? "; the file was left unchanged" : "");
+        r = EXIT_USAGE;
     }
-    free(tmp);
-    free(real);
-    return err ? EXIT_USAGE : 0;
+    if (o->tmp && (r || oom || o->fd < 0))
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->real);
+    o->tmp = o->real = NULL;
+    o->fd = -1;
+    return r;
 }
 
 int cli_write(cli_ctx *c, mp_buf *buf, const char *path)
 {
-    int r = 0;
-    if (buf->failed) {
+    cli_out o;
+    int r = buf->failed ? 0 : cli_out_open(c, path, &o);
+    if (buf->failed)
         r = cli_internal(c, "out of memory while building the output; "
                             "nothing was written");
-    } else if (path && strcmp(path, "-") != 0) {
-        r = write_file(c, buf, path);
-    } else if (write_all(STDOUT_FILENO, mp_buf_str(buf), buf->len) != 0) {
-        fprintf(stderr, "migplan: cannot write to standard output: %s\n",
-                strerror(errno));
-        r = EXIT_USAGE;
-    }
+    else if (!r)
+        r = cli_out_close(c, &o, buf);
     mp_buf_free(buf);
     return r;
 }

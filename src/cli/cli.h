@@ -112,6 +112,25 @@ int cli_check_config(const mp_db *db, mp_configmap *in, const mp_check_opts *o,
  * then free buf. On failure prints why and returns the exit status. */
 int cli_write(cli_ctx *c, mp_buf *buf, const char *path);
 
+/* Output written in pieces as it is made, with cli_write's rules: standard
+ * output, or a file replaced only when all of it was written. */
+typedef struct cli_out {
+    const char *path; /* NULL: standard output */
+    int fd;
+    char *tmp, *real; /* the temporary file and the file it replaces */
+    int err;          /* first errno; later pieces are dropped */
+} cli_out;
+
+/* Open path (NULL or "-": standard output). Returns 0 or the exit status,
+ * having said why. */
+int cli_out_open(cli_ctx *c, const char *path, cli_out *o);
+/* Write b and reset it (an mp_json_stream flush). 0 or the first errno. */
+int cli_out_chunk(void *o, mp_buf *b);
+/* Write rest (NULL: nothing; failed: out of memory, nothing is kept),
+ * then finish: the file replaced, or left as it was on any failure.
+ * Returns 0 or the exit status, having said why. */
+int cli_out_close(cli_ctx *c, cli_out *o, mp_buf *rest);
+
 /* Whether box-drawing characters may be used on stdout. */
 bool cli_use_unicode(const cli_ctx *c);
 

@@ -315,14 +315,32 @@ static void overrun(const plan_args *a, const mp_plan *p, double seconds)
     fputc('\n', stderr);
 }
 
+/* JSON is written as it is made (mp_emit_plan_json_stream): a plan of a
+ * million replicas is never held whole as a document or as text. */
+static int write_json(cli_ctx *c, const plan_args *a, const mp_plan *plan,
+                      mp_buf *b)
+{
+    cli_out o;
+    int r = cli_out_open(c, a->output, &o);
+    if (r)
+        return r;
+    mp_emit_plan_json_stream(plan, a->config_name, false, cli_out_chunk, &o, b);
+    return cli_out_close(c, &o, b);
+}
+
 /* Write the plan in the format asked; returns the exit status. */
 static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
                   const cli_inputs *in)
 {
     mp_buf b = MP_BUF_INIT;
     mp_diag d = {0};
-    int rc = emit(c, a, plan, &b, &d), exit_code;
-    if (rc == MP_EINFEASIBLE) {
+    bool json = a->format == PLAN_FORMAT_JSON;
+    int rc = json ? 0 : emit(c, a, plan, &b, &d), exit_code;
+    if (json) {
+        exit_code = write_json(c, a, plan, &b);
+        if (!exit_code && !plan->feasible)
+            exit_code = EXIT_FINDINGS;
+    } else if (rc == MP_EINFEASIBLE) {
         fprintf(stderr, "migplan plan: %s\n", d.msg);
         exit_code = EXIT_FINDINGS;
     } else if (rc) {

@@ -709,10 +709,16 @@ static cJSON *placement_json(const mp_plan *p, int t, int rep, int at)
     unit_json(tn, rep, po);
     cJSON_AddNumberToObject(po, "gpu", g->index);
     if (!gi && mp_tenant_gpus(tn) > 1) { /* every GPU of the replica */
+        /* from the first (at), not from GPU 0: a replica's GPUs are in
+         * a row, so this costs the replica's GPUs, not the plan's */
         cJSON *gs = cJSON_AddArrayToObject(po, "gpus");
-        for (int k = 0; k < p->n_gpus; k++)
-            if (p->gpus[k].whole_tenant == t && p->gpus[k].whole_replica == rep)
+        int left = mp_tenant_gpus(tn);
+        for (int k = at / 64; k < p->n_gpus && left > 0; k++)
+            if (p->gpus[k].whole_tenant == t &&
+                p->gpus[k].whole_replica == rep) {
                 cJSON_AddItemToArray(gs, cJSON_CreateNumber(p->gpus[k].index));
+                left--;
+            }
     }
     cJSON_AddStringToObject(po, "profile",
                             gi ? g->layout.gis.model->profiles[gi->profile].name
@@ -804,7 +810,8 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *b)
     mp_emit_plan_json_named(p, "migplan", b);
 }
 
-void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
+/* The members before "gpus": the answer, its proof, and the nodes. */
+static cJSON *head_json(const mp_plan *p, const char *base)
 {
     const mp_request *r = p->req;
     cJSON *root = cJSON_CreateObject();
@@ -812,9 +819,7 @@ void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
     cJSON_AddBoolToObject(root, "feasible", p->feasible);
     if (!p->feasible) {
         cJSON_AddStringToObject(root, "reason", p->reason);
-        mp_json_print(root, b);
-        cJSON_Delete(root);
-        return;
+        return root;
     }
     cJSON_AddNumberToObject(root, "gpus_used", p->gpus_used);
     cJSON_AddNumberToObject(root, "gpus_total", p->n_gpus);
@@ -828,25 +833,16 @@ void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
         cJSON_AddBoolToObject(root, "tidy_cut_by_time_limit", true);
     if (r->n_pools && nodes_json(p, base, root) != 0) {
         cJSON_Delete(root);
-        b->failed = true;
-        return;
+        return NULL;
     }
-    cJSON *gpus = cJSON_AddArrayToObject(root, "gpus");
-    for (int k = 0; k < p->n_gpus; k++)
-        cJSON_AddItemToArray(gpus, gpu_json(p, &p->gpus[k]));
-    int *offset, *loc;
-    int *most = malloc(((size_t)r->n_tenants + 1) * sizeof(int));
-    if (!most || replica_index(p, &offset, &loc) != 0) {
-        free(most);
-        cJSON_Delete(root);
-        b->failed = true;
+    return root;
+}
+
+static void warnings_json(const mp_plan *p, mp_json_stream *s)
+{
+    if (!p->warnings.n)
         return;
-    }
-    mp_plan_tenant_spread(p, NULL, most);
-    cJSON *ts = cJSON_AddArrayToObject(root, "tenants");
-    for (int t = 0; t < r->n_tenants; t++)
-        cJSON_AddItemToArray(ts, tenant_json(p, t, offset, loc, most));
-    cJSON *ws = p->warnings.n ? cJSON_AddArrayToObject(root, "warnings") : NULL;
+    mp_json_stream_open(s, "warnings");
     for (int i = 0; i < p->warnings.n; i++) {
         const mp_finding *x = &p->warnings.v[i];
         cJSON *w = cJSON_CreateObject();
@@ -854,11 +850,54 @@ void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
         cJSON_AddNumberToObject(w, "line", x->line);
         cJSON_AddNumberToObject(w, "column", x->col);
         cJSON_AddStringToObject(w, "message", x->message);
-        cJSON_AddItemToArray(ws, w);
+        mp_json_stream_item(s, w);
     }
+    mp_json_stream_close(s);
+}
+
+/* "gpus", "tenants" and "warnings", one GPU or tenant at a time. */
+static int body_json(const mp_plan *p, mp_json_stream *s)
+{
+    const mp_request *r = p->req;
+    int *offset, *loc;
+    int *most = malloc(((size_t)r->n_tenants + 1) * sizeof(int));
+    if (!most || replica_index(p, &offset, &loc) != 0) {
+        free(most);
+        return -1;
+    }
+    mp_json_stream_open(s, "gpus");
+    for (int k = 0; k < p->n_gpus && !s->rc; k++)
+        mp_json_stream_item(s, gpu_json(p, &p->gpus[k]));
+    mp_json_stream_close(s);
+    mp_plan_tenant_spread(p, NULL, most);
+    mp_json_stream_open(s, "tenants");
+    for (int t = 0; t < r->n_tenants && !s->rc; t++)
+        mp_json_stream_item(s, tenant_json(p, t, offset, loc, most));
+    mp_json_stream_close(s);
+    warnings_json(p, s);
     free(offset);
     free(loc);
     free(most);
-    mp_json_print(root, b);
-    cJSON_Delete(root);
+    return 0;
+}
+
+int mp_emit_plan_json_stream(const mp_plan *p, const char *base, bool whole,
+                             int (*flush)(void *ctx, mp_buf *out), void *ctx,
+                             mp_buf *b)
+{
+    mp_json_stream s;
+    mp_json_stream_begin(&s, b, whole, flush, ctx);
+    cJSON *head = head_json(p, base);
+    if (!head)
+        s.failed = true;
+    else
+        mp_json_stream_members(&s, head);
+    if (p->feasible && !s.failed && body_json(p, &s) != 0)
+        s.failed = true;
+    return mp_json_stream_end(&s);
+}
+
+void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *b)
+{
+    mp_emit_plan_json_stream(p, base, false, NULL, NULL, b);
 }

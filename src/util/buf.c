@@ -76,13 +76,18 @@ void mp_buf_repeat(mp_buf *b, const char *s, int n)
 void mp_buf_escape(mp_buf *b, const char *s, size_t n,
                    const char *const esc[128])
 {
+    size_t from = 0; /* bytes kept as they are go out in runs */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 128 && esc[c])
+        if (c < 128 && esc[c]) {
+            if (i > from)
+                mp_buf_add(b, s + from, i - from);
             mp_buf_puts(b, esc[c]);
-        else
-            mp_buf_putc(b, (char)c);
+            from = i + 1;
+        }
     }
+    if (n > from)
+        mp_buf_add(b, s + from, n - from);
 }
 
 int mp_utf8_width(const char *s, size_t n)

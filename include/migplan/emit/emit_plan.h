@@ -45,6 +45,17 @@ void mp_emit_plan_json(const mp_plan *p, mp_buf *out);
  * mig-parted and k8s outputs do (mp_emit_plan_json uses "migplan"). */
 void mp_emit_plan_json_named(const mp_plan *p, const char *base, mp_buf *out);
 
+/* The same JSON written one GPU and one tenant at a time (mp_json_stream):
+ * out is handed to flush (which writes and resets it) whenever it holds
+ * more than a chunk, so a plan of a million replicas is never held as one
+ * document or one text; flush NULL keeps it all in out. whole builds the
+ * one document instead (same bytes; the reference for tests). Returns 0,
+ * flush's first non-zero result, or -1 when memory ran out (out->failed
+ * is then set too). */
+int mp_emit_plan_json_stream(const mp_plan *p, const char *base, bool whole,
+                             int (*flush)(void *ctx, mp_buf *out), void *ctx,
+                             mp_buf *out);
+
 /* The optimality line and a newline: "4 GPUs, optimal (lower bound 4)",
  * with the cost and the gap when there are any. */
 void mp_emit_plan_optimality(const mp_plan *p, mp_buf *out);
