@@ -97,16 +97,16 @@ void mp_mp_yaml_scalar(mp_buf *out, const char *s, bool in_flow)
 
 /* ------------------------------------------------- a plan as a config */
 
-bool mp_label_value_ok(const char *s)
+int mp_config_name_check(const char *name, const char *problem, mp_diag *d)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) ||
-        !isalnum((unsigned char)s[n - 1]))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-            return false;
-    return true;
+    size_t n = strlen(name);
+    bool ok = n > 0 && n <= 63 && isalnum((unsigned char)name[0]) &&
+              isalnum((unsigned char)name[n - 1]);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)name[i]) || strchr("-_.", name[i]);
+    return ok ? 0
+              : mp_diag_set(d, MP_EUSAGE, NULL, 0, 0, "config name '%s' %s",
+                            name, problem);
 }
 
 /* GPUs that share one config entry: same model, MIG mode, kind and
@@ -382,12 +382,13 @@ int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
     if (!p->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, r->path, 0, 0,
                            "no plan, so no mig-parted config: %s", p->reason);
-    if (!mp_label_value_ok(config_name))
-        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
-                           "config name '%s' must be a Kubernetes label value: "
-                           "at most 63 letters, digits, '-', '_' or '.', "
-                           "starting and ending with a letter or digit",
-                           config_name);
+    int rc = mp_config_name_check(
+        config_name,
+        "must be a Kubernetes label value: at most 63 letters, digits, '-', "
+        "'_' or '.', starting and ending with a letter or digit",
+        d);
+    if (rc)
+        return rc;
     if (r->n_pools)
         return mp_emit_nodes_migparted(p, config_name, out, d);
     bool mixed = false;
