@@ -11,4 +11,8 @@
 mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
                                     const mp_model *m);
 
+/* Start *st afresh: nothing listed, read from format f (every reader's
+ * first step, so that mp_node_state_free is safe whatever follows). */
+void mp_node_state_init(mp_node_state *st, mp_state_format f);
+
 #endif
