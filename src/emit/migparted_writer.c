@@ -11,6 +11,7 @@
 #include "migplan/emit/migparted_writer.h"
 #include "migplan/readers/migparted_reader.h"
 #include "migplan/util/arena.h"
+#include "migplan/util/hashidx.h"
 #include "migplan/yaml/ydoc.h"
 
 int mp_mp_natural_cmp(const char *a, const char *b)
@@ -96,16 +97,16 @@ void mp_mp_yaml_scalar(mp_buf *out, const char *s, bool in_flow)
 
 /* ------------------------------------------------- a plan as a config */
 
-bool mp_label_value_ok(const char *s)
+int mp_config_name_check(const char *name, const char *problem, mp_diag *d)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) ||
-        !isalnum((unsigned char)s[n - 1]))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-            return false;
-    return true;
+    size_t n = strlen(name);
+    bool ok = n > 0 && n <= 63 && isalnum((unsigned char)name[0]) &&
+              isalnum((unsigned char)name[n - 1]);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)name[i]) || strchr("-_.", name[i]);
+    return ok ? 0
+              : mp_diag_set(d, MP_EUSAGE, NULL, 0, 0, "config name '%s' %s",
+                            name, problem);
 }
 
 /* GPUs that share one config entry: same model, MIG mode, kind and
@@ -142,49 +143,16 @@ static bool same_entry(const entry *a, const entry *b)
 static uint32_t entry_hash(const entry *k)
 {
     uintptr_t m = (uintptr_t)k->model;
-    uint32_t h = 2166136261u ^ (uint32_t)(m ^ (m >> 32));
-    h = (h ^ (uint32_t)(k->enabled * 4 + k->kind)) * 16777619u;
+    uint32_t h = MP_HASH32_INIT ^ (uint32_t)(m ^ (m >> 32));
+    h = mp_hash32_add(h, (uint32_t)(k->enabled * 4 + k->kind));
     for (int i = 0; i < MP_MAX_PROFILES; i++)
-        h = (h ^ (uint32_t)k->counts[i]) * 16777619u;
+        h = mp_hash32_add(h, (uint32_t)k->counts[i]);
     return h;
 }
 
-/* Entries found by hash: e (grown as needed) and an open-addressing table
- * of their indices, at most half full. */
-typedef struct entries {
-    entry *e;
-    int n, cap;
-    int *table, tcap;
-} entries;
-
-static int *entry_slot(const entries *es, const entry *key)
+static bool same_entry_at(const void *arr, int pos, const void *key)
 {
-    uint32_t mask = (uint32_t)es->tcap - 1;
-    for (uint32_t h = entry_hash(key);; h++) {
-        int *slot = &es->table[h & mask];
-        if (*slot < 0 || same_entry(&es->e[*slot], key))
-            return slot;
-    }
-}
-
-static int entries_grow(entries *es)
-{
-    if (mp_grow(&es->e, &es->cap, es->n + 1, sizeof(*es->e), 16))
-        return -1;
-    if (2 * (es->n + 1) <= es->tcap)
-        return 0;
-    int tcap = es->tcap ? 2 * es->tcap : 64;
-    int *table = malloc((size_t)tcap * sizeof(int));
-    if (!table)
-        return -1;
-    free(es->table);
-    es->table = table;
-    es->tcap = tcap;
-    for (int i = 0; i < tcap; i++)
-        table[i] = -1;
-    for (int i = 0; i < es->n; i++)
-        *entry_slot(es, &es->e[i]) = i;
-    return 0;
+    return same_entry(&((const entry *)arr)[pos], key);
 }
 
 /* The entries of p's GPUs in order of first use, each with its GPUs'
@@ -192,40 +160,43 @@ static int entries_grow(entries *es)
  * caller frees it). Returns how many, or -1 when out of memory. */
 static int group_gpus(const mp_plan *p, entry **out, int *idx)
 {
-    entries es = {0};
+    entry *e = NULL;
+    int cap = 0;
+    mp_hashidx ix = MP_HASHIDX_INIT; /* positions in e */
     int *of = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
     int rc = of ? 0 : -1;
     for (int k = 0; k < p->n_gpus && !rc; k++) {
         entry key = entry_of(&p->gpus[k]);
-        int *slot = es.tcap ? entry_slot(&es, &key) : NULL;
-        if (!slot || *slot < 0) {
-            rc = entries_grow(&es);
-            if (rc)
+        uint32_t h = entry_hash(&key);
+        int at = mp_hashidx_find(&ix, h, same_entry_at, e, &key);
+        if (at < 0) {
+            if (mp_grow(&e, &cap, ix.n + 1, sizeof(*e), 16) ||
+                (at = mp_hashidx_add(&ix, h)) < 0) {
+                rc = -1;
                 break;
+            }
             key.first_gpu = k;
-            es.e[es.n] = key;
-            *entry_slot(&es, &key) = es.n++;
-            slot = entry_slot(&es, &key);
+            e[at] = key;
         }
-        of[k] = *slot;
-        es.e[*slot].n++;
+        of[k] = at;
+        e[at].n++;
     }
-    for (int i = 0, at = 0; i < es.n && !rc; i++) {
-        es.e[i].indices = &idx[at];
-        at += es.e[i].n;
-        es.e[i].n = 0;
+    int n = ix.n;
+    for (int i = 0, at = 0; i < n && !rc; i++) {
+        e[i].indices = &idx[at];
+        at += e[i].n;
+        e[i].n = 0;
     }
     for (int k = 0; k < p->n_gpus && !rc; k++)
-        es.e[of[k]].indices[es.e[of[k]].n++] = k;
+        e[of[k]].indices[e[of[k]].n++] = k;
     free(of);
-    free(es.table);
-    *out = es.e;
+    mp_hashidx_free(&ix);
     if (rc) {
-        free(es.e);
-        *out = NULL;
-        return -1;
+        free(e);
+        e = NULL;
     }
-    return es.n;
+    *out = e;
+    return rc ? -1 : n;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -411,12 +382,13 @@ int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
     if (!p->feasible)
         return mp_diag_set(d, MP_EINFEASIBLE, r->path, 0, 0,
                            "no plan, so no mig-parted config: %s", p->reason);
-    if (!mp_label_value_ok(config_name))
-        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
-                           "config name '%s' must be a Kubernetes label value: "
-                           "at most 63 letters, digits, '-', '_' or '.', "
-                           "starting and ending with a letter or digit",
-                           config_name);
+    int rc = mp_config_name_check(
+        config_name,
+        "must be a Kubernetes label value: at most 63 letters, digits, '-', "
+        "'_' or '.', starting and ending with a letter or digit",
+        d);
+    if (rc)
+        return rc;
     if (r->n_pools)
         return mp_emit_nodes_migparted(p, config_name, out, d);
     bool mixed = false;

@@ -103,12 +103,13 @@ static int name_config(const mp_plan *p, mp_node_configs *c, int i, int prof,
             snprintf(name, sizeof(name), "%s-%s", base,
                      p->req->pools[nd->pool].name);
     }
-    if (!mp_label_value_ok(name))
-        return mp_diag_set(d, MP_EUSAGE, NULL, 0, 0,
-                           "config name '%s' is no Kubernetes label value (at "
-                           "most 63 characters); give a shorter "
-                           "--config-name or pool name",
-                           name);
+    int rc = mp_config_name_check(name,
+                                  "is no Kubernetes label value (at most 63 "
+                                  "characters); give a shorter --config-name "
+                                  "or pool name",
+                                  d);
+    if (rc)
+        return rc;
     c->names[i] = strdup(name);
     return c->names[i] ? 0
                        : mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");

@@ -293,8 +293,9 @@ int mp_advise(mp_slice_set *s, const mp_advice_tenant *t, int nt,
               const mp_advice_opts *o, mp_advice *out, mp_diag *d)
 {
     memset(out, 0, sizeof(*out));
-    out->slices = calloc(s->n ? s->n : 1, sizeof(*out->slices));
-    out->tenants = calloc(nt ? (size_t)nt : 1, sizeof(*out->tenants));
+    out->slices = mp_arena_alloc(&out->arena, s->n * sizeof(*out->slices));
+    out->tenants =
+        mp_arena_alloc(&out->arena, (size_t)nt * sizeof(*out->tenants));
     if (!out->slices || !out->tenants) {
         mp_advice_free(out);
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -320,9 +321,6 @@ bool mp_advice_changes(const mp_advice *a, int i)
 
 void mp_advice_free(mp_advice *a)
 {
-    if (!a)
-        return;
-    free(a->slices);
-    free(a->tenants);
-    memset(a, 0, sizeof(*a));
+    if (a)
+        mp_arena_release(&a->arena, a, sizeof(*a));
 }

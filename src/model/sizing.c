@@ -8,6 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Grow the malloc'd array *p of *have elements of elem bytes to hold want,
+ * the new elements zeroed; *have is left as it was when out of memory. */
+static int ensure(void **p, size_t *have, size_t want, size_t elem)
+{
+    if (want <= *have)
+        return 0;
+    size_t ncap = *have ? *have * 2 : 64;
+    while (ncap < want)
+        ncap *= 2;
+    void *np = realloc(*p, ncap * elem);
+    if (!np)
+        return MP_ENOMEM;
+    memset((char *)np + *have * elem, 0, (ncap - *have) * elem);
+    *p = np;
+    *have = ncap;
+    return 0;
+}
+
 int mp_proc_samples_push(mp_proc_samples *s, const mp_proc_sample *row,
                          mp_diag *d)
 {
@@ -17,27 +35,19 @@ int mp_proc_samples_push(mp_proc_samples *s, const mp_proc_sample *row,
                            "more than %d samples (limit); sample less often "
                            "(nvidia-smi -l 60) or give fewer files",
                            MP_SIZE_MAX_SAMPLES);
-    if (s->n == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 256;
-        mp_proc_sample *nv = realloc(s->v, ncap * sizeof(*nv));
-        if (!nv)
-            return mp_diag_set(d, MP_ENOMEM, file, (int)row->line, 1,
-                               "out of memory");
-        s->v = nv;
-        s->cap = ncap;
-    }
+    if (ensure((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v)))
+        return mp_diag_set(d, MP_ENOMEM, file, (int)row->line, 1,
+                           "out of memory");
     s->v[s->n++] = *row;
     return 0;
 }
 
 int mp_proc_samples_file(mp_proc_samples *s, const char *path, uint32_t *out)
 {
-    const char **nf = realloc(s->files, (s->n_files + 1) * sizeof(*nf));
-    if (!nf)
-        return MP_ENOMEM;
-    s->files = nf;
-    const char *copy = mp_arena_strdup(&s->strings.arena, path);
-    if (!copy)
+    mp_arena *a = &s->strings.arena;
+    const char *copy = mp_arena_strdup(a, path);
+    if (!copy || mp_arena_grow(a, &s->files, &s->cap_files, (int)s->n_files + 1,
+                               sizeof(*s->files), 8))
         return MP_ENOMEM;
     s->files[s->n_files] = copy;
     *out = s->n_files++;
@@ -49,7 +59,6 @@ void mp_proc_samples_free(mp_proc_samples *s)
     if (!s)
         return;
     free(s->v);
-    free(s->files);
     mp_intern_free(&s->strings);
     memset(s, 0, sizeof(*s));
 }
@@ -226,24 +235,6 @@ typedef struct size_ctx {
     pair_seen *seen; /* per pair id */
     size_t n_seen;
 } size_ctx;
-
-/* Grow the malloc'd array *p of *have elements of elem bytes to hold want,
- * the new elements zeroed; *have is left as it was when out of memory. */
-static int ensure(void **p, size_t *have, size_t want, size_t elem)
-{
-    if (want <= *have)
-        return 0;
-    size_t ncap = *have ? *have * 2 : 64;
-    while (ncap < want)
-        ncap *= 2;
-    void *np = realloc(*p, ncap * elem);
-    if (!np)
-        return MP_ENOMEM;
-    memset((char *)np + *have * elem, 0, (ncap - *have) * elem);
-    *p = np;
-    *have = ncap;
-    return 0;
-}
 
 /* Account one row: memory value, processes per snapshot, GPUs per pid. */
 static int add_row(size_ctx *c, uint32_t r)

@@ -160,26 +160,15 @@ static void type_err(char *buf, size_t n, const mp_ynode *v, const char *type)
              jkind(v), type);
 }
 
-/* mig-parted's text for a value neither of two Go types decodes (e1, e2
- * say why each did not), into t; returns t. */
-static const char *both_errs(char *t, size_t n, const char *e1, const char *e2)
+/* mig-parted's text, into t, for a value v that it decodes as a string or
+ * else as a list, and neither decoded (e2 says why the list did not);
+ * returns t. */
+static const char *neither(char *t, size_t n, const mp_ynode *v, const char *e2)
 {
+    char e1[200];
+    type_err(e1, sizeof(e1), v, "string");
     snprintf(t, n, "(%s, %s)", e1, e2);
     return t;
-}
-
-/* v must be a map (Go type go_type); otherwise reject it with encoding/json's
- * text and a hint saying what it should be. */
-static bool expect_map(rd *r, const mp_ynode *v, const char *go_type,
-                       const char *should)
-{
-    if (v->kind == MP_YNODE_MAP)
-        return true;
-    char err[200];
-    type_err(err, sizeof(err), v, go_type);
-    reject(r, v, LVL_DECODE, "bad-type", err, "%s, not %s %s", should,
-           a_kind(v), jkind(v));
-    return false;
 }
 
 /* Decode into a Go int: null is 0; integral floats pass through JSON as
@@ -260,12 +249,22 @@ static void conversion_pass(rd *r, const mp_ynode *n, int depth)
     }
 }
 
-/* The pairs of a map as mig-parted ends up with them: keys as JSON strings,
+/* The pairs of map as mig-parted ends up with them: keys as JSON strings,
  * the last of duplicate keys winning. Duplicates are reported (mig-parted
- * keeps the last one silently). Returns the number of pairs. */
-static int effective_pairs(rd *r, const mp_ynode *map, const char *what,
-                           pair **out)
+ * keeps the last one silently; what names the map). Returns the number of
+ * pairs, or -1 when map is no map (Go type go_type): then it is rejected
+ * with encoding/json's text and a hint, should, saying what it must be. */
+static int map_pairs(rd *r, const mp_ynode *map, const char *go_type,
+                     const char *should, const char *what, pair **out)
 {
+    *out = NULL;
+    if (map->kind != MP_YNODE_MAP) {
+        char err[200];
+        type_err(err, sizeof(err), map, go_type);
+        reject(r, map, LVL_DECODE, "bad-type", err, "%s, not %s %s", should,
+               a_kind(map), jkind(map));
+        return -1;
+    }
     size_t np = map->nkids / 2;
     pair *p = mp_arena_alloc(r->a, (np ? np : 1) * sizeof(*p));
     *out = p;
@@ -398,9 +397,8 @@ static void read_filter_string(rd *r, mp_mp_entry *e, const mp_ynode *n,
 
 static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
 {
-    char e1[200], e2[200], t[420];
-    e->filter_line = v->line;
-    e->filter_col = v->col;
+    char e2[200], t[420];
+    pos(v, &e->filter_line, &e->filter_col);
     const char *s = go_string(v);
     if (s) {
         if (!*s)
@@ -411,18 +409,16 @@ static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
             read_filter_string(r, e, v, s);
         return;
     }
-    type_err(e1, sizeof(e1), v, "string");
     if (v->kind == MP_YNODE_SEQ) {
         for (size_t i = 0; i < v->nkids; i++) {
             const mp_ynode *it = v->kids[i];
             if (!go_string(it)) {
                 type_err(e2, sizeof(e2), it, "string");
-                reject(r, it, LVL_DECODE, "bad-type",
-                       both_errs(t, sizeof(t), e1, e2),
-                       "device-filter entries must be quoted strings such as "
-                       "\"0x20B010DE\"; %s reads as a %s in YAML",
-                       it->kind == MP_YNODE_SCALAR ? it->str : "this",
-                       jkind(it));
+                reject(
+                    r, it, LVL_DECODE, "bad-type", neither(t, sizeof(t), v, e2),
+                    "device-filter entries must be quoted strings such as "
+                    "\"0x20B010DE\"; %s reads as a %s in YAML",
+                    it->kind == MP_YNODE_SCALAR ? it->str : "this", jkind(it));
                 return;
             }
         }
@@ -436,7 +432,7 @@ static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
         return;
     }
     type_err(e2, sizeof(e2), v, "[]string");
-    reject(r, v, LVL_DECODE, "bad-type", both_errs(t, sizeof(t), e1, e2),
+    reject(r, v, LVL_DECODE, "bad-type", neither(t, sizeof(t), v, e2),
            "device-filter must be a quoted string or a list of quoted "
            "strings such as [\"0x20B010DE\"]%s",
            is_kind(v, MP_YV_INT) ? "; an unquoted 0x... is a number in YAML"
@@ -445,9 +441,8 @@ static void read_device_filter(rd *r, mp_mp_entry *e, const mp_ynode *v)
 
 static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
 {
-    char e1[200], e2[200], t[420];
-    e->devices_line = v->line;
-    e->devices_col = v->col;
+    char e2[200], t[420];
+    pos(v, &e->devices_line, &e->devices_col);
     const char *s = go_string(v);
     if (s) {
         if (strcmp(s, "all") == 0) {
@@ -461,10 +456,9 @@ static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
                s);
         return;
     }
-    type_err(e1, sizeof(e1), v, "string");
     if (v->kind != MP_YNODE_SEQ) {
         type_err(e2, sizeof(e2), v, "[]int");
-        reject(r, v, LVL_DECODE, "bad-devices", both_errs(t, sizeof(t), e1, e2),
+        reject(r, v, LVL_DECODE, "bad-devices", neither(t, sizeof(t), v, e2),
                "devices must be \"all\" or a list of GPU indices; write [%s] "
                "rather than %s",
                v->kind == MP_YNODE_SCALAR ? v->str : "0",
@@ -479,7 +473,7 @@ static void read_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
         long long d;
         if (!decode_int(v->kids[i], &d, e2, sizeof(e2))) {
             reject(r, v->kids[i], LVL_DECODE, "bad-devices",
-                   both_errs(t, sizeof(t), e1, e2),
+                   neither(t, sizeof(t), v, e2),
                    "GPU indices must be whole numbers, not %s",
                    v->kids[i]->kind == MP_YNODE_SCALAR ? v->kids[i]->str
                                                        : "a list or map");
@@ -595,17 +589,17 @@ static void check_device(rd *r, const mp_mp_device *d, const pair *p)
 
 static void read_mig_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
 {
-    e->devs_line = v->line;
-    e->devs_col = v->col;
+    pos(v, &e->devs_line, &e->devs_col);
     if (is_null(v))
         return;
-    if (!expect_map(r, v, "types.MigConfig",
-                    "mig-devices must map profile names to counts, e.g. "
-                    "{\"1g.10gb\": 7}"))
+    pair *p;
+    int n = map_pairs(r, v, "types.MigConfig",
+                      "mig-devices must map profile names to counts, e.g. "
+                      "{\"1g.10gb\": 7}",
+                      "mig-devices", &p);
+    if (n < 0)
         return;
     e->has_mig_devices = true;
-    pair *p;
-    int n = effective_pairs(r, v, "mig-devices", &p);
     e->devs = mp_arena_alloc(r->a, (n ? (size_t)n : 1) * sizeof(*e->devs));
     if (!e->devs || !decode_devices(r, e, p, n))
         return;
@@ -627,20 +621,20 @@ static void read_mig_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
 static void read_entry(rd *r, const mp_ynode *n, mp_mp_entry *e)
 {
     char err[200];
-    e->line = n->line;
-    e->col = n->col;
+    pos(n, &e->line, &e->col);
     if (is_null(n)) {
         reject(r, n, LVL_DECODE, "missing-field",
                "missing required field: devices",
                "an empty entry; each entry needs devices and mig-enabled");
         return;
     }
-    if (!expect_map(r, n, "map[string]json.RawMessage",
-                    "each entry must be a map with devices, mig-enabled and "
-                    "mig-devices"))
-        return;
     pair *p;
-    int np = effective_pairs(r, n, "an entry", &p);
+    int np = map_pairs(r, n, "map[string]json.RawMessage",
+                       "each entry must be a map with devices, mig-enabled "
+                       "and mig-devices",
+                       "an entry", &p);
+    if (np < 0)
+        return;
     static const char *const required[] = {"devices", "mig-enabled"};
     for (int i = 0; i < 2; i++)
         if (!find_pair(p, np, required[i])) {
@@ -704,18 +698,14 @@ static void read_entry(rd *r, const mp_ynode *n, mp_mp_entry *e)
 
 static void read_configs(rd *r, const mp_ynode *v)
 {
-    char err[200];
-    if (is_null(v)) {
-        reject(r, v, LVL_DECODE, "no-configs",
-               "at least one entry in 'mig-configs' is required",
-               "mig-configs is empty; it needs at least one named config");
+    pair *p = NULL;
+    int np = is_null(v) ? 0
+                        : map_pairs(r, v, "map[string]v1.MigConfigSpecSlice",
+                                    "mig-configs must map config names to "
+                                    "lists of entries",
+                                    "mig-configs", &p);
+    if (np < 0)
         return;
-    }
-    if (!expect_map(r, v, "map[string]v1.MigConfigSpecSlice",
-                    "mig-configs must map config names to lists of entries"))
-        return;
-    pair *p;
-    int np = effective_pairs(r, v, "mig-configs", &p);
     if (np == 0) {
         reject(r, v, LVL_DECODE, "no-configs",
                "at least one entry in 'mig-configs' is required",
@@ -728,8 +718,7 @@ static void read_configs(rd *r, const mp_ynode *v)
     for (int i = 0; i < np; i++) {
         mp_mp_config *c = &r->file->configs[r->file->n_configs++];
         c->name = p[i].key;
-        c->line = p[i].k->line;
-        c->col = p[i].k->col;
+        pos(p[i].k, &c->line, &c->col);
         mp_yval kv;
         mp_yvkind kk = mp_ynode_resolve(p[i].k, &kv);
         if (kk != MP_YV_STR)
@@ -747,6 +736,7 @@ static void read_configs(rd *r, const mp_ynode *v)
             continue;
         }
         if (list->kind != MP_YNODE_SEQ) {
+            char err[200];
             type_err(err, sizeof(err), list, "v1.MigConfigSpecSlice");
             reject(r, list, LVL_DECODE, "bad-type", err,
                    "config '%s' must be a list of entries (each starting with "
@@ -902,12 +892,13 @@ static void read_version(rd *r, const mp_ynode *root, const pair *p, int np)
 /* The top-level map: version, mig-configs and nothing else. */
 static void read_top(rd *r, const mp_ynode *root)
 {
-    if (!expect_map(r, root, "map[string]json.RawMessage",
-                    "a mig-parted config is a map with 'version: v1' and "
-                    "'mig-configs'"))
-        return;
     pair *p;
-    int np = effective_pairs(r, root, "the top level", &p);
+    int np = map_pairs(r, root, "map[string]json.RawMessage",
+                       "a mig-parted config is a map with 'version: v1' and "
+                       "'mig-configs'",
+                       "the top level", &p);
+    if (np < 0)
+        return;
     read_version(r, root, p, np);
     for (int i = 0; i < np; i++) {
         if (strcmp(p[i].key, "version") == 0)

@@ -23,4 +23,8 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
 int mp_state_json_check(const char *text, size_t len, const char *path,
                         mp_diag *d);
 
+/* Start *st afresh: nothing listed, read from format f (every reader's
+ * first step, so that mp_node_state_free is safe whatever follows). */
+void mp_node_state_init(mp_node_state *st, mp_state_format f);
+
 #endif

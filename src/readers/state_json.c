@@ -339,8 +339,7 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
                             const char *node, const mp_model *const *models,
                             int n_models, mp_node_state *st, mp_diag *d)
 {
-    memset(st, 0, sizeof(*st));
-    st->format = MP_STATE_PLAN;
+    mp_node_state_init(st, MP_STATE_PLAN);
     mp_ydoc doc;
     int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
     if (rc == MP_ESYNTAX) /* say what is wrong as JSON, not as YAML */

@@ -150,8 +150,7 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
                             const mp_model *const *models, int n_models,
                             mp_node_state *st, mp_diag *d)
 {
-    memset(st, 0, sizeof(*st));
-    st->format = MP_STATE_MIGPARTED;
+    mp_node_state_init(st, MP_STATE_MIGPARTED);
     st->placements_assumed = true;
     mp_findings f = MP_FINDINGS_INIT;
     mp_mp_file file;

@@ -491,8 +491,7 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                         const mp_model *const *models, int n_models,
                         mp_node_state *st, mp_diag *d)
 {
-    memset(st, 0, sizeof(*st));
-    st->format = MP_STATE_NVSMI;
+    mp_node_state_init(st, MP_STATE_NVSMI);
     mp_nvsmi_doc doc;
     text = mp_skip_bom(text, &len); /* else line 1 is no table rule */
     int rc = mp_nvsmi_parse(text, len, path, &doc, d);
@@ -554,6 +553,12 @@ const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index)
         if (st->gpu[i].index == index)
             return &st->gpu[i];
     return NULL;
+}
+
+void mp_node_state_init(mp_node_state *st, mp_state_format f)
+{
+    memset(st, 0, sizeof(*st));
+    st->format = f;
 }
 
 void mp_node_state_free(mp_node_state *st)
@@ -650,7 +655,7 @@ int mp_state_read_node(const char *text, size_t len, const char *path,
     case MP_STATE_AUTO:
         break;
     }
-    memset(st, 0, sizeof(*st));
+    mp_node_state_init(st, MP_STATE_AUTO);
     return mp_diag_set(
         d, MP_ESYNTAX, path, 1, 1,
         "this is no state migplan reads; --current takes nvidia-smi output "

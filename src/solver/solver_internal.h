@@ -33,6 +33,7 @@
 #include "migplan/model/request.h"
 #include "migplan/solver/simplex.h"
 #include "migplan/solver/solver.h"
+#include "migplan/util/hashidx.h"
 
 #define SV_MAX_CLASSES 4096
 
@@ -125,10 +126,10 @@ typedef struct sv_solver {
     bool integral_costs;
     double cost_step; /* every plan's cost is a multiple of this (0: none) */
     long lp_solves, nodes, pivots;
+    /* tidy.c: finished GPUs (memo_index.n of them), found by hash */
     sv_memo *memo;
-    int nmemo, capmemo;
-    int *memo_hash; /* tidy.c: memo_hcap slots, memo indices or -1 */
-    int memo_hcap;
+    int capmemo;
+    mp_hashidx memo_index;
     double t0;         /* when the solve started */
     const char *phase; /* for progress reports */
 } sv_solver;

@@ -65,10 +65,10 @@ struct sv_memo {
 static tidy_leaf *leaf_of(tidy_ctx *t, bool *fresh)
 {
     unsigned char key[MP_MAX_PROFILES];
-    uint32_t h = 2166136261u;
+    uint32_t h = MP_HASH32_INIT;
     for (int p = 0; p < MP_MAX_PROFILES; p++) {
         key[p] = (unsigned char)t->count[p];
-        h = (h ^ key[p]) * 16777619u;
+        h = mp_hash32_add(h, key[p]);
     }
     for (int probe = 0; probe < LEAVES; probe++) {
         tidy_leaf *e = &t->leaf[(h + (uint32_t)probe) & (LEAVES - 1)];
@@ -177,85 +177,50 @@ static void tidy_rec(tidy_ctx *t, int gi, int p, int left)
 }
 
 /* Tenants enter the key by what they can use, so GPUs of different
- * tenants with the same needs share an entry. Entries are found through
- * an open-addressing table of indices (memo_slot), so that a fleet of
- * many distinct GPUs stays linear. */
-static uint32_t memo_hash(int item, const groups *key)
+ * tenants with the same needs share an entry. Entries are found by hash
+ * (s->memo_index), so that a fleet of many distinct GPUs stays linear. */
+static uint32_t memo_hash(const sv_memo *e)
 {
-    uint32_t h = 2166136261u ^ (uint32_t)item;
-    for (int k = 0; k < key->n; k++) {
-        h = (h ^ key->elig[k]) * 16777619u;
-        h = (h ^ (uint32_t)key->need[k]) * 16777619u;
+    uint32_t h = MP_HASH32_INIT ^ (uint32_t)e->item;
+    for (int k = 0; k < e->key.n; k++) {
+        h = mp_hash32_add(h, e->key.elig[k]);
+        h = mp_hash32_add(h, (uint32_t)e->key.need[k]);
     }
-    return (h ^ (uint32_t)key->n) * 16777619u;
+    return mp_hash32_add(h, (uint32_t)e->key.n);
 }
 
-static bool memo_same(const sv_memo *e, int item, const groups *key)
+static bool memo_same(const void *arr, int pos, const void *key)
 {
-    return e->item == item && e->key.n == key->n &&
-           memcmp(e->key.elig, key->elig, sizeof(key->elig)) == 0 &&
-           memcmp(e->key.need, key->need, sizeof(key->need)) == 0;
+    const sv_memo *e = &((const sv_memo *)arr)[pos], *k = key;
+    return e->item == k->item && e->key.n == k->key.n &&
+           memcmp(e->key.elig, k->key.elig, sizeof(k->key.elig)) == 0 &&
+           memcmp(e->key.need, k->key.need, sizeof(k->key.need)) == 0;
 }
 
-/* The table slot of (item, key): its entry, or the empty slot to put it
- * in (-1 there). The table is never full (memo_add keeps it at most half
- * full). */
-static int *memo_slot(const sv_solver *s, int item, const groups *key)
+/* The finished GPU with e's item and key, or NULL. */
+static const sv_memo *memo_find(const sv_solver *s, const sv_memo *e)
 {
-    uint32_t mask = (uint32_t)s->memo_hcap - 1;
-    for (uint32_t h = memo_hash(item, key);; h++) {
-        int *slot = &s->memo_hash[h & mask];
-        if (*slot < 0 || memo_same(&s->memo[*slot], item, key))
-            return slot;
-    }
-}
-
-static const sv_memo *memo_find(const sv_solver *s, int item, const groups *key)
-{
-    if (!s->memo_hcap)
-        return NULL;
-    int i = *memo_slot(s, item, key);
+    int i =
+        mp_hashidx_find(&s->memo_index, memo_hash(e), memo_same, s->memo, e);
     return i >= 0 ? &s->memo[i] : NULL;
-}
-
-/* A table of 2 * need slots or more, every entry of s->memo in it. */
-static int memo_rehash(sv_solver *s, int need)
-{
-    int cap = s->memo_hcap ? s->memo_hcap : 64;
-    while (cap < 2 * need)
-        cap *= 2;
-    if (cap == s->memo_hcap)
-        return 0;
-    int *table = malloc((size_t)cap * sizeof(*table));
-    if (!table)
-        return MP_ENOMEM;
-    free(s->memo_hash);
-    s->memo_hash = table;
-    s->memo_hcap = cap;
-    for (int k = 0; k < cap; k++)
-        table[k] = -1;
-    for (int i = 0; i < s->nmemo; i++)
-        *memo_slot(s, s->memo[i].item, &s->memo[i].key) = i;
-    return 0;
 }
 
 static int memo_add(sv_solver *s, const sv_memo *e)
 {
-    if (mp_grow(&s->memo, &s->capmemo, s->nmemo + 1, sizeof(*s->memo), 32) ||
-        memo_rehash(s, s->nmemo + 1))
+    int i = s->memo_index.n;
+    if (mp_grow(&s->memo, &s->capmemo, i + 1, sizeof(*s->memo), 32) ||
+        mp_hashidx_add(&s->memo_index, memo_hash(e)) < 0)
         return MP_ENOMEM;
-    *memo_slot(s, e->item, &e->key) = s->nmemo;
-    s->memo[s->nmemo++] = *e;
+    s->memo[i] = *e;
     return 0;
 }
 
 void sv_tidy_free(sv_solver *s)
 {
     free(s->memo);
-    free(s->memo_hash);
     s->memo = NULL;
-    s->memo_hash = NULL;
-    s->nmemo = s->capmemo = s->memo_hcap = 0;
+    s->capmemo = 0;
+    mp_hashidx_free(&s->memo_index);
 }
 
 /* The tenants on g, in slot order; keep gets the solver's own profiles. */
@@ -406,7 +371,7 @@ int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg)
     memset(&e, 0, sizeof(e));
     e.item = g->item;
     gpu_groups(s, g, &e.key, keep);
-    const sv_memo *hit = s->o->no_tidy ? NULL : memo_find(s, g->item, &e.key);
+    const sv_memo *hit = s->o->no_tidy ? NULL : memo_find(s, &e);
     if (hit) {
         from_memo(hit, &e.key, pg);
         return 0;

@@ -26,9 +26,10 @@ int mp_emit_plan_migparted_to(const mp_plan *p, const char *config_name,
 int mp_emit_migparted_entries(const mp_plan *p, bool mixed, bool comments,
                               mp_buf *out);
 
-/* Is s a valid Kubernetes label value (at most 63 of [A-Za-z0-9-_.],
- * alphanumeric at both ends)? */
-bool mp_label_value_ok(const char *s);
+/* 0 when name is a valid Kubernetes label value (at most 63 of
+ * [A-Za-z0-9-_.], alphanumeric at both ends), as a config name must be;
+ * else MP_EUSAGE with "config name '<name>' <problem>" in d. */
+int mp_config_name_check(const char *name, const char *problem, mp_diag *d);
 
 /* The named configs of a plan with node pools: one per distinct node
  * layout, with node-local indices covering every GPU of the node. A node

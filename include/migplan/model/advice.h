@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "migplan/model/profile_db.h"
+#include "migplan/util/arena.h"
 #include "migplan/util/error.h"
 #include "migplan/util/intern.h"
 
@@ -168,6 +169,7 @@ typedef struct mp_advice {
     int n_tenants;
     size_t n_slices;
     size_t n_unmapped; /* slices no tenant matches */
+    mp_arena arena;    /* owns slices and tenants */
 } mp_advice;
 
 /* Evaluate every slice and advise every tenant. Sorts the slices' samples
@@ -178,6 +180,7 @@ int mp_advise(mp_slice_set *s, const mp_advice_tenant *t, int nt,
 /* Does the advice change tenant i at all? */
 bool mp_advice_changes(const mp_advice *a, int i);
 
+/* Release what mp_advise filled in; NULL is fine. */
 void mp_advice_free(mp_advice *a);
 
 #endif

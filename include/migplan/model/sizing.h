@@ -43,8 +43,9 @@ typedef struct mp_proc_samples {
     mp_proc_sample *v; /* malloc'd */
     size_t n, cap;
     uint32_t n_snapshots;
-    const char **files; /* display paths, in strings' arena */
+    const char **files; /* display paths; both in strings' arena */
     uint32_t n_files;
+    int cap_files;
     bool has_names;                 /* every row has a process name */
     bool has_timestamps;            /* every row has a timestamp */
     const char *first_ts, *last_ts; /* earliest and latest, or NULL */
