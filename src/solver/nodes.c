@@ -209,6 +209,20 @@ bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
 
 /* ------------------------------------------------ node-count vectors */
 
+/* The most a plan of the search may cost and still win: the best plan's
+ * or the root incumbent's (root_incumbent), whichever is lower; INFINITY
+ * without either. */
+static double cost_bar(const nsolve *ns)
+{
+    double bar = ns->have ? ns->best_cost : INFINITY;
+    return ns->have_first && ns->first_cost < bar ? ns->first_cost : bar;
+}
+
+static bool any_plan(const nsolve *ns)
+{
+    return ns->have || ns->have_first;
+}
+
 typedef struct nvec {
     int n[MP_MAX_FLEET];
     double cost;
@@ -220,15 +234,42 @@ typedef struct venum {
     double lo, hi; /* lo <= cost < hi */
     nvec cur;
     int per_pool[MP_MAX_FLEET];
+    /* rest[k]: the most the nodes of types k.. can add (every node of
+     * every pool with such a type; INFINITY with a pool without count) */
+    double rest[MP_MAX_FLEET + 1];
+    long steps;
     nvec *v;
     int nv;
-    bool overflow;
+    bool overflow; /* too many vectors, or the time is up */
 } venum;
 
+static void vec_rest(venum *e)
+{
+    const nsolve *ns = e->ns;
+    bool seen[MP_MAX_FLEET] = {false};
+    e->rest[ns->ntypes] = 0;
+    for (int k = ns->ntypes - 1; k >= 0; k--) {
+        int i = ns->types[k].pool;
+        const mp_node_pool *pl = &ns->req->pools[i];
+        e->rest[k] = e->rest[k + 1];
+        if (!seen[i])
+            e->rest[k] += pl->count < 0 ? INFINITY : pl->count * pl->cost;
+        seen[i] = true;
+    }
+}
+
+/* Every vector of node counts from type k on within [lo, hi), into e->v.
+ * A branch that cannot reach lo is not walked; past the deadline, with a
+ * plan in hand, the walk stops (overflow: not proven). */
 static void vec_rec(venum *e, int k)
 {
-    if (e->overflow)
+    if (e->overflow || e->cur.cost + e->rest[k] < e->lo - 1e-9)
         return;
+    if (++e->steps % 4096 == 0 && any_plan(e->ns) &&
+        sv_now() > e->ns->deadline) {
+        e->overflow = true;
+        return;
+    }
     if (k == e->ns->ntypes) {
         if (e->cur.cost >= e->lo - 1e-9 && e->cur.cost < e->hi - 1e-9) {
             if (e->nv == MAX_VECTORS)
@@ -372,20 +413,6 @@ static void offer(nsolve *ns, mp_plan *p, double cost, int gpus)
     ns->best_stranded = st;
 }
 
-/* The most a plan of the search may cost and still win: the best plan's
- * or the root incumbent's (root_incumbent), whichever is lower; INFINITY
- * without either. */
-static double cost_bar(const nsolve *ns)
-{
-    double bar = ns->have ? ns->best_cost : INFINITY;
-    return ns->have_first && ns->first_cost < bar ? ns->first_cost : bar;
-}
-
-static bool any_plan(const nsolve *ns)
-{
-    return ns->have || ns->have_first;
-}
-
 /* Type k's share of the tensor-parallel replicas that no other type
  * takes, sizes largest first into size; how many. */
 static int forced_groups(const nsolve *ns, int k, int *size)
@@ -444,6 +471,7 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         free(size);
         return MP_ENOMEM;
     }
+    vec_rest(&e);
     vec_rec(&e, 0);
     qsort(e.v, (size_t)e.nv, sizeof(nvec), vec_cmp);
     *proven &= !e.overflow;
