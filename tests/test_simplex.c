@@ -5,7 +5,8 @@
  * degenerate vertex, Beale's cycling example (negative costs: the primal
  * simplex), infeasible and unbounded problems, warm starts through bound
  * changes as branch and bound makes them, and seeded random LPs against an
- * independent oracle that enumerates every vertex.
+ * independent oracle that enumerates every vertex; a deadline that stops
+ * solves without changing the answers of those it does not stop.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -423,6 +424,83 @@ static void test_warm_walk(void **state)
     assert_true(warm_pivots < fresh_pivots); /* the warm start pays */
 }
 
+/* The status and objective of p solved on an LP of its own. */
+static int fresh_solve(const rlp *p, double *obj)
+{
+    mp_lp *lp = lp_from(p);
+    double x[3];
+    int rc = mp_lp_solve(lp, x, obj);
+    mp_lp_free(lp);
+    return rc;
+}
+
+/* A deadline already past stops every solve, warm or not, before it
+ * answers; with time left the answer is the one without a deadline, also
+ * right after a stopped solve. */
+static void test_deadline(void **state)
+{
+    (void)state;
+    rng_state = 11;
+    double past = 0, later = HUGE_VAL;
+    int stopped = 0;
+    for (int k = 0; k < 400; k++) {
+        rlp p;
+        random_lp(&p, k % 2);
+        mp_lp *lp = lp_from(&p);
+        double x[3], obj, want;
+        for (int step = 0; step < 4; step++) {
+            mp_lp_set_deadline(lp, &past);
+            long before = mp_lp_pivots(lp);
+            assert_int_equal(mp_lp_solve(lp, x, &obj), MP_LP_STOPPED);
+            assert_int_equal(mp_lp_pivots(lp), before);
+            stopped++;
+            mp_lp_set_deadline(lp, step % 2 ? &later : NULL);
+            int rc = mp_lp_solve(lp, x, &obj);
+            int frc = fresh_solve(&p, &want);
+            assert_int_equal(rc, frc);
+            if (rc == MP_LP_OPTIMAL && fabs(obj - want) > 1e-6)
+                fail_msg("after a stop %g, without a deadline %g", obj, want);
+            /* a bound change, as branch and bound makes them */
+            int j = rnd(p.n);
+            p.lo[j] = rnd(3);
+            p.hi[j] = rnd(2) ? p.lo[j] + rnd(3) : -1;
+            mp_lp_set_bounds(lp, j, p.lo[j], p.hi[j]);
+        }
+        mp_lp_free(lp);
+    }
+    assert_int_equal(stopped, 1600);
+}
+
+/* Many warm solves on one LP: the fresh starts every so often (and when a
+ * bound change leaves the basis dual infeasible) reuse the tableau of the
+ * last one, cleared row by row; every answer against the vertices. */
+static void test_long_warm_walk(void **state)
+{
+    (void)state;
+    rng_state = 5;
+    int checked = 0;
+    for (int k = 0; k < 10; k++) {
+        rlp p;
+        random_lp(&p, false);
+        mp_lp *lp = lp_from(&p);
+        double x[3], obj, want;
+        for (int step = 0; step < 700; step++) {
+            int j = rnd(p.n);
+            p.lo[j] = rnd(3);
+            p.hi[j] = rnd(2) ? p.lo[j] + rnd(3) : -1;
+            mp_lp_set_bounds(lp, j, p.lo[j], p.hi[j]);
+            int rc = mp_lp_solve(lp, x, &obj);
+            bool feas = oracle(&p, &want);
+            assert_int_equal(rc, feas ? MP_LP_OPTIMAL : MP_LP_INFEASIBLE);
+            if (feas && (fabs(obj - want) > 1e-6 || !feasible(&p, x)))
+                fail_msg("step %d: %g, the vertices say %g", step, obj, want);
+            checked += feas;
+        }
+        mp_lp_free(lp);
+    }
+    assert_true(checked > 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +513,8 @@ int main(void)
         cmocka_unit_test(test_warm_start),
         cmocka_unit_test(test_random_against_vertices),
         cmocka_unit_test(test_warm_walk),
+        cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_long_warm_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

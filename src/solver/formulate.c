@@ -308,6 +308,9 @@ int sv_formulate(sv_solver *s, double cost_cap, sv_model *md)
     md->lp = mp_lp_new(md->nv);
     if (!md->lp)
         return MP_ENOMEM;
+    /* an LP solve is cut at the solver's deadline of the moment (the
+     * search's, then the spreading's): the model lives within s */
+    mp_lp_set_deadline(md->lp, &s->deadline);
     for (int j = 0; j < md->nv; j++)
         mp_lp_set_cost(md->lp, j, md->v[j].cost);
     return add_rows(s, md);

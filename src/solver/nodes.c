@@ -209,6 +209,20 @@ bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
 
 /* ------------------------------------------------ node-count vectors */
 
+/* The most a plan of the search may cost and still win: the best plan's
+ * or the root incumbent's (root_incumbent), whichever is lower; INFINITY
+ * without either. */
+static double cost_bar(const nsolve *ns)
+{
+    double bar = ns->have ? ns->best_cost : INFINITY;
+    return ns->have_first && ns->first_cost < bar ? ns->first_cost : bar;
+}
+
+static bool any_plan(const nsolve *ns)
+{
+    return ns->have || ns->have_first;
+}
+
 typedef struct nvec {
     int n[MP_MAX_FLEET];
     double cost;
@@ -220,15 +234,42 @@ typedef struct venum {
     double lo, hi; /* lo <= cost < hi */
     nvec cur;
     int per_pool[MP_MAX_FLEET];
+    /* rest[k]: the most the nodes of types k.. can add (every node of
+     * every pool with such a type; INFINITY with a pool without count) */
+    double rest[MP_MAX_FLEET + 1];
+    long steps;
     nvec *v;
     int nv;
-    bool overflow;
+    bool overflow; /* too many vectors, or the time is up */
 } venum;
 
+static void vec_rest(venum *e)
+{
+    const nsolve *ns = e->ns;
+    bool seen[MP_MAX_FLEET] = {false};
+    e->rest[ns->ntypes] = 0;
+    for (int k = ns->ntypes - 1; k >= 0; k--) {
+        int i = ns->types[k].pool;
+        const mp_node_pool *pl = &ns->req->pools[i];
+        e->rest[k] = e->rest[k + 1];
+        if (!seen[i])
+            e->rest[k] += pl->count < 0 ? INFINITY : pl->count * pl->cost;
+        seen[i] = true;
+    }
+}
+
+/* Every vector of node counts from type k on within [lo, hi), into e->v.
+ * A branch that cannot reach lo is not walked; past the deadline, with a
+ * plan in hand, the walk stops (overflow: not proven). */
 static void vec_rec(venum *e, int k)
 {
-    if (e->overflow)
+    if (e->overflow || e->cur.cost + e->rest[k] < e->lo - 1e-9)
         return;
+    if (++e->steps % 4096 == 0 && any_plan(e->ns) &&
+        sv_now() > e->ns->deadline) {
+        e->overflow = true;
+        return;
+    }
     if (k == e->ns->ntypes) {
         if (e->cur.cost >= e->lo - 1e-9 && e->cur.cost < e->hi - 1e-9) {
             if (e->nv == MAX_VECTORS)
@@ -430,17 +471,18 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         free(size);
         return MP_ENOMEM;
     }
+    vec_rest(&e);
     vec_rec(&e, 0);
     qsort(e.v, (size_t)e.nv, sizeof(nvec), vec_cmp);
     *proven &= !e.overflow;
     int rc = 0;
     for (int k = 0; k < e.nv && !rc; k++) {
         /* past the deadline, go on only until there is a plan at all */
-        if (sv_now() > ns->deadline && ns->have) {
+        if (sv_now() > ns->deadline && any_plan(ns)) {
             *proven = false;
             break;
         }
-        if (ns->have && e.v[k].cost > ns->best_cost + 1e-9)
+        if (e.v[k].cost > cost_bar(ns) + 1e-9)
             break; /* dearer than a plan found meanwhile */
         if (!forced_fit(ns, &e.v[k], size))
             continue;
@@ -507,7 +549,7 @@ static int eval_choice(nsolve *ns, mp_diag *d)
     int nn[MP_MAX_FLEET], gpus;
     bool proven = true;
     bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &proven);
-    if (fits != (ns->pass == 1)) { /* the other pass's */
+    if (ns->pass && fits != (ns->pass == 1)) { /* the other pass's */
         ns->unfit += !fits;
         mp_plan_free(&p);
         return 0;
@@ -519,8 +561,8 @@ static int eval_choice(nsolve *ns, mp_diag *d)
         mp_plan_free(&p);
         hi = 1 + all_nodes_cost(ns->req);
     }
-    if (ns->have && hi > ns->best_cost)
-        hi = ns->best_cost + 1e-6; /* nothing dearer can win */
+    if (hi > cost_bar(ns))
+        hi = cost_bar(ns) + 1e-6; /* nothing dearer can win */
     rc = try_vectors(ns, lb, hi, &proven, d);
     ns->proven &= proven;
     if (!ns->any_lb || lb < ns->lower_bound)
@@ -541,7 +583,7 @@ static int relax(nsolve *ns, bool *go, mp_diag *d)
     if (!p.feasible) {
         *go = false;
     } else {
-        *go = !ns->have || p.lower_bound <= ns->best_cost + 1e-9;
+        *go = p.lower_bound <= cost_bar(ns) + 1e-9;
     }
     mp_plan_free(&p);
     return 0;
@@ -558,7 +600,7 @@ static int each_choice(nsolve *ns, int k, mp_diag *d)
     mp_tenant *t = &ns->tenants[ns->choosers[k]];
     for (int c = 0; c < ns->ncand[k] && !rc; c++) {
         bool late = sv_now() > ns->deadline;
-        if (late && ns->have) {
+        if (late && any_plan(ns)) {
             ns->proven = false;
             break;
         }
@@ -719,7 +761,9 @@ static void nsolve_free(nsolve *ns)
     free(ns->tenants);
     free(ns->best_spread);
     free(ns->best_tenants);
+    free(ns->first_tenants);
     mp_plan_free(&ns->best);
+    mp_plan_free(&ns->first);
 }
 
 /* Every choice, those whose GPU optimum packs into the pools first: their
@@ -733,6 +777,83 @@ static int two_passes(nsolve *ns, mp_diag *d)
         return rc;
     ns->pass = 2;
     return each_choice(ns, 0, d);
+}
+
+/* The candidate of chooser k that GPU plan p gives most of its tenant's
+ * replicas (a profile name, on a type of the candidate's strategy); -1
+ * when p gives it none. */
+static int root_choice(const nsolve *ns, const mp_plan *p, int k)
+{
+    int t = ns->choosers[k], best = -1, most = 0;
+    for (int c = 0; c < ns->ncand[k]; c++) {
+        const cand *v = &ns->cands[k][c];
+        int n = 0;
+        for (int s = 0; s < p->n_gpus; s++) {
+            const mp_plan_gpu *g = &p->gpus[s];
+            if (!g->used || (ns->types[g->fleet].prof >= 0) != v->single)
+                continue;
+            const mp_layout *l = &g->layout.gis;
+            for (int q = 0; q < l->n; q++)
+                n += g->tenant[q] == t &&
+                     strcmp(l->model->profiles[l->gi[q].profile].name,
+                            v->name) == 0;
+        }
+        if (n > most) {
+            most = n;
+            best = c;
+        }
+    }
+    return best;
+}
+
+/* A first plan before the search of choices: every same-profile tenant
+ * pinned to the profile the GPU optimum without pins (p) gives most of its
+ * replicas. The search takes the choices tenant by tenant, a relaxation
+ * per step, so that with many tenants its first plan comes late (when the
+ * time is up, from the first candidate of each tenant left). This plan
+ * bounds the search from the start and is set aside (ns->first): the
+ * search's own best wins every tie with it (keep_first), so a search that
+ * finishes answers as it would without it. */
+static int root_incumbent(nsolve *ns, const mp_plan *p, mp_diag *d)
+{
+    int rc = 0, k = 0;
+    for (; k < ns->nchoosers; k++) {
+        int c = root_choice(ns, p, k);
+        if (c < 0)
+            break;
+        pin(&ns->tenants[ns->choosers[k]], &ns->cands[k][c]);
+    }
+    if (k == ns->nchoosers) {
+        ns->pass = 0; /* either pass's */
+        rc = eval_choice(ns, d);
+    }
+    for (k = 0; k < ns->nchoosers; k++)
+        pin(&ns->tenants[ns->choosers[k]], NULL);
+    if (rc || !ns->have)
+        return rc;
+    size_t nt = (size_t)ns->req->n_tenants;
+    ns->first_tenants = malloc(nt * sizeof(mp_tenant));
+    if (!ns->first_tenants)
+        return MP_ENOMEM;
+    memcpy(ns->first_tenants, ns->best_tenants, nt * sizeof(mp_tenant));
+    ns->first = ns->best;
+    memset(&ns->best, 0, sizeof(ns->best));
+    ns->have_first = true;
+    ns->have = false;
+    ns->first_cost = ns->best_cost;
+    ns->first_gpus = ns->best_gpus;
+    return 0;
+}
+
+/* The root incumbent back in the running, after the search's plans. */
+static void keep_first(nsolve *ns)
+{
+    if (!ns->have_first)
+        return;
+    ns->sub.tenants = ns->first_tenants; /* its pins, for offer */
+    offer(ns, &ns->first, ns->first_cost, ns->first_gpus);
+    ns->sub.tenants = ns->tenants;
+    ns->have_first = false;
 }
 
 /* The search over choices and node counts; ns->best when there is a plan.
@@ -750,9 +871,14 @@ static int search(nsolve *ns, mp_diag *d)
     bool feasible = p.feasible;
     ns->lower_bound = p.lower_bound;
     ns->any_lb = feasible;
+    if (feasible)
+        rc = root_incumbent(ns, &p, d);
     mp_plan_free(&p);
     /* no choice is feasible when the relaxation of them all is not */
-    return feasible ? two_passes(ns, d) : 0;
+    if (!rc && feasible)
+        rc = two_passes(ns, d);
+    keep_first(ns);
+    return rc;
 }
 
 static void finish(nsolve *ns, mp_plan *out)

@@ -34,10 +34,17 @@ typedef struct nsolve {
     bool have, proven;
     /* which choices eval_choice evaluates: 1, those whose GPU optimum packs
      * into the pools' node counts (cheap, and it gives the incumbent that
-     * bounds the rest), then 2, the others */
+     * bounds the rest), then 2, the others; 0: either (root_incumbent) */
     int pass;
     int unfit; /* choices pass 1 left to pass 2 */
     double best_cost, lower_bound;
+    /* the root incumbent (nodes.c: root_incumbent), set aside while the
+     * search runs: its plan, pins, node cost and GPUs */
+    mp_plan first;
+    mp_tenant *first_tenants;
+    bool have_first;
+    double first_cost;
+    int first_gpus;
     int best_gpus, best_stranded;
     /* per tenant: the most replicas of a `spread: nodes` tenant on one
      * node in the best plan, and in the plan offered (node_spread) */

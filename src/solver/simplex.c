@@ -14,12 +14,16 @@
 #include <string.h>
 
 #include "migplan/util/arena.h"
+#include "solver_internal.h"
 
 #define INF_B HUGE_VAL
 #define DUAL_TOL 1e-9
 #define PRIMAL_TOL 1e-7
 #define REFRESH_EVERY 200 /* warm solves between fresh starts (drift) */
 #define RETRY (-1)        /* the dual simplex gives up: start afresh */
+/* tableau entries worked between two readings of the clock (about a
+ * millisecond) */
+#define CHECK_WORK 1e6
 
 #define W_T(w, i, j) ((w)->t[(size_t)(i) * (size_t)((w)->N + 1) + (size_t)(j)])
 #define W_B(w, i) W_T(w, i, (w)->N) /* B^-1 b */
@@ -97,6 +101,22 @@ long mp_lp_pivots(const mp_lp *lp)
     return lp->pivots;
 }
 
+void mp_lp_set_deadline(mp_lp *lp, const double *when)
+{
+    lp->deadline = when;
+}
+
+bool sv_lp_late(mp_lp *lp, double work)
+{
+    if (!lp->deadline)
+        return false;
+    lp->work += work;
+    if (lp->work < CHECK_WORK)
+        return false;
+    lp->work = 0;
+    return sv_now() > *lp->deadline;
+}
+
 int mp_lp_add_row(mp_lp *lp, const int *idx, const double *val, int nnz,
                   char sense, double rhs)
 {
@@ -126,13 +146,18 @@ static double nb_value(const lp_warm *w, int j)
     return w->at[j] == 1 ? w->hi[j] : w->lo[j];
 }
 
-/* One block: the tableau, lo, hi and x (doubles), then basis, then at. */
+/* One zeroed block: the tableau, lo, hi and x (doubles), then basis and
+ * nz, then at and dirty. calloc leaves the pages of a large tableau to
+ * the kernel, which maps them as they are first touched: a sparse LP
+ * never pays for most of its dense tableau. */
 static int warm_alloc(lp_warm *w, int m, int N)
 {
     warm_free(w);
     size_t nt = (size_t)(m + 1) * (size_t)(N + 1), nd = nt + 3 * (size_t)N;
-    size_t nb = (size_t)(m ? m : 1);
-    double *block = malloc(nd * sizeof(double) + nb * sizeof(int) + (size_t)N);
+    size_t ni = (size_t)m + (size_t)N + 1;
+    size_t bytes =
+        nd * sizeof(double) + ni * sizeof(int) + (size_t)N + (size_t)m + 1;
+    double *block = calloc(1, bytes);
     if (!block)
         return MP_LP_NOMEM;
     w->m = m;
@@ -142,8 +167,29 @@ static int warm_alloc(lp_warm *w, int m, int N)
     w->hi = w->lo + N;
     w->x = w->hi + N;
     w->basis = (int *)(block + nd);
-    w->at = (signed char *)(w->basis + nb);
+    w->nz = w->basis + m;
+    w->at = (signed char *)(w->nz + N + 1);
+    w->dirty = (unsigned char *)w->at + N;
     return MP_LP_OPTIMAL;
+}
+
+/* Zero the tableau of the last fresh start: a row no pivot changed holds
+ * only what warm_fresh put in it. */
+static void warm_clear(mp_lp *lp)
+{
+    lp_warm *w = &lp->w;
+    for (int i = 0; i <= w->m; i++) {
+        if (i == w->m || w->dirty[i]) {
+            memset(&W_T(w, i, 0), 0, (size_t)(w->N + 1) * sizeof(double));
+            w->dirty[i] = 0;
+            continue;
+        }
+        const lp_row *r = &lp->rows[i];
+        for (int k = 0; k < r->nnz; k++)
+            W_T(w, i, r->idx[k]) = 0.0;
+        W_T(w, i, lp->n + i) = 0.0;
+        W_B(w, i) = 0.0;
+    }
 }
 
 /* A fresh start: the slack basis, every structural at its lower bound.
@@ -156,8 +202,9 @@ static int warm_fresh(mp_lp *lp)
         int rc = warm_alloc(w, m, N);
         if (rc)
             return rc;
+    } else {
+        warm_clear(lp); /* the rows are those of the last fresh start */
     }
-    memset(w->t, 0, (size_t)(m + 1) * (size_t)(N + 1) * sizeof(double));
     for (int i = 0; i < m; i++) {
         const lp_row *r = &lp->rows[i];
         for (int k = 0; k < r->nnz; k++)
@@ -181,13 +228,22 @@ static int warm_fresh(mp_lp *lp)
     return MP_LP_OPTIMAL;
 }
 
-void sv_tab_pivot(double *a, int rows, int width, int r, int c)
+void sv_tab_pivot(double *a, int rows, int width, int r, int c, int *nz,
+                  unsigned char *dirty)
 {
     double p = a[(size_t)r * (size_t)width + (size_t)c];
     double *pr = &a[(size_t)r * (size_t)width];
-    for (int j = 0; j < width; j++)
+    int k = 0;
+    for (int j = 0; j < width; j++) {
+        if (pr[j] == 0.0)
+            continue;
         pr[j] /= p;
+        if (pr[j] != 0.0)
+            nz[k++] = j;
+    }
     pr[c] = 1.0;
+    if (dirty)
+        dirty[r] = 1;
     for (int i = 0; i < rows; i++) {
         if (i == r)
             continue;
@@ -195,10 +251,11 @@ void sv_tab_pivot(double *a, int rows, int width, int r, int c)
         double f = pi[c];
         if (f == 0.0)
             continue;
-        for (int j = 0; j < width; j++)
-            if (pr[j] != 0.0)
-                pi[j] -= f * pr[j];
+        for (int q = 0; q < k; q++)
+            pi[nz[q]] -= f * pr[nz[q]];
         pi[c] = 0.0;
+        if (dirty)
+            dirty[i] = 1;
     }
 }
 
@@ -207,7 +264,7 @@ void sv_tab_pivot(double *a, int rows, int width, int r, int c)
 static void warm_pivot(mp_lp *lp, int r, int q)
 {
     lp_warm *w = &lp->w;
-    sv_tab_pivot(w->t, w->m + 1, w->N + 1, r, q);
+    sv_tab_pivot(w->t, w->m + 1, w->N + 1, r, q, w->nz, w->dirty);
     w->basis[r] = q;
     w->at[q] = -1;
     lp->pivots++;
@@ -239,15 +296,20 @@ static bool warm_update_bounds(mp_lp *lp)
     return true;
 }
 
-/* The basic values from the nonbasic ones. */
+/* The basic values from the nonbasic ones; only those off zero count
+ * (most sit at a lower bound of 0). */
 static void basic_values(lp_warm *w)
 {
+    int k = 0;
+    for (int j = 0; j < w->N; j++)
+        if (w->at[j] >= 0 && nb_value(w, j) != 0.0)
+            w->nz[k++] = j;
     for (int i = 0; i < w->m; i++) {
         double v = W_B(w, i);
         const double *ti = &W_T(w, i, 0);
-        for (int j = 0; j < w->N; j++)
-            if (w->at[j] >= 0 && ti[j] != 0.0)
-                v -= ti[j] * nb_value(w, j);
+        for (int q = 0; q < k; q++)
+            if (ti[w->nz[q]] != 0.0)
+                v -= ti[w->nz[q]] * nb_value(w, w->nz[q]);
         w->x[w->basis[i]] = v;
     }
 }
@@ -320,6 +382,9 @@ static int dual_run(mp_lp *lp)
     int stall = 0;
     basic_values(w);
     for (long it = 0; it < maxit; it++) {
+        /* a pivot works on the whole tableau at worst */
+        if (sv_lp_late(lp, (double)(w->m + 1) * (w->N + 1)))
+            return MP_LP_STOPPED;
         bool bland = stall > 100;
         int r = dual_leaving(w, bland);
         if (r < 0)
@@ -391,6 +456,8 @@ static int dual_solve(mp_lp *lp, double *x, double *obj)
     }
     w->solves++;
     int rc = dual_run(lp);
+    if (rc == MP_LP_STOPPED)
+        return rc; /* the tableau stays good for the next solve */
     if (rc == MP_LP_INFEASIBLE)
         return fresh ? MP_LP_INFEASIBLE : RETRY; /* confirm from scratch */
     if (rc != MP_LP_OPTIMAL) {
@@ -412,6 +479,9 @@ static int dual_solve(mp_lp *lp, double *x, double *obj)
 
 int mp_lp_solve(mp_lp *lp, double *x, double *obj)
 {
+    lp->work = 0;
+    if (sv_lp_late(lp, HUGE_VAL))
+        return MP_LP_STOPPED;
     int rc = dual_solve(lp, x, obj);
     if (rc == RETRY) {
         /* a warm start went wrong: once more from a fresh basis */

@@ -35,7 +35,12 @@ typedef struct lp_warm {
     signed char *at; /* N: -1 basic, 0 at lower, 1 at upper */
     double *lo, *hi; /* N: bounds the tableau was last solved with */
     double *x;       /* N: values */
-    int solves;      /* warm solves since the last fresh start */
+    int *nz;         /* N + 1: scratch (sv_tab_pivot, basic_values) */
+    /* m + 1: rows a pivot changed since the fresh start (the others
+     * hold only their row's coefficients, slack and rhs: a fresh start
+     * of the same size clears just those) */
+    unsigned char *dirty;
+    int solves; /* warm solves since the last fresh start */
 } lp_warm;
 
 struct mp_lp {
@@ -44,12 +49,22 @@ struct mp_lp {
     lp_row *rows;
     int m, cap; /* rows, allocated rows */
     long pivots;
+    const double *deadline; /* NULL: none (mp_lp_set_deadline) */
+    double work;            /* tableau entries since the clock was read */
     lp_warm w;
 };
 
 /* Pivot the dense rows x width tableau a on (r, c): row r divided by
- * a[r][c], column c eliminated from every other row. */
-void sv_tab_pivot(double *a, int rows, int width, int r, int c);
+ * a[r][c], column c eliminated from every other row, touching only the
+ * nonzeros of row r. nz is scratch for width ints; dirty (NULL: not
+ * asked, else rows entries) gets 1 for every row changed. */
+void sv_tab_pivot(double *a, int rows, int width, int r, int c, int *nz,
+                  unsigned char *dirty);
+
+/* True when lp's deadline has passed. work is the tableau entries done
+ * since the last call; the clock is read only once enough has added up
+ * (pass HUGE_VAL to read it now). */
+bool sv_lp_late(mp_lp *lp, double work);
 
 /* Solve lp from scratch with the two-phase primal simplex; MP_LP_*. */
 int sv_primal_solve(mp_lp *lp, double *x, double *obj);

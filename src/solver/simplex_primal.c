@@ -22,7 +22,8 @@ typedef struct tab {
     int *basis;   /* column basic in each row */
     int art0;     /* first artificial column */
     bool *banned; /* columns that may not enter */
-    long *pivots;
+    int *nz;      /* N + 1: scratch for sv_tab_pivot */
+    mp_lp *lp;    /* its pivot count and deadline */
 } tab;
 
 #define T(t, i, j) ((t)->a[(size_t)(i) * (size_t)((t)->N + 1) + (size_t)(j)])
@@ -37,9 +38,9 @@ typedef struct prows {
 
 static void pivot(tab *t, int r, int c)
 {
-    sv_tab_pivot(t->a, t->m + 1, t->N + 1, r, c);
+    sv_tab_pivot(t->a, t->m + 1, t->N + 1, r, c, t->nz, NULL);
     t->basis[r] = c;
-    (*t->pivots)++;
+    t->lp->pivots++;
 }
 
 /* The entering column: the most negative reduced cost, or with bland the
@@ -88,6 +89,8 @@ static int run(tab *t, long maxit)
     int stall = 0;
     double last = T(t, t->m, t->N);
     for (long it = 0; it < maxit; it++) {
+        if (sv_lp_late(t->lp, (double)(t->m + 1) * (t->N + 1)))
+            return MP_LP_STOPPED;
         int enter = entering(t, stall > 50);
         if (enter < 0)
             return MP_LP_OPTIMAL;
@@ -153,6 +156,7 @@ static void tab_free(tab *t)
     free(t->a);
     free(t->basis);
     free(t->banned);
+    free(t->nz);
 }
 
 /* The starting tableau: slack or artificial basis. */
@@ -162,11 +166,12 @@ static int tab_make(mp_lp *lp, const prows *p, tab *t)
     t->m = m;
     t->N = n + p->nslack + p->nart;
     t->art0 = n + p->nslack;
-    t->pivots = &lp->pivots;
+    t->lp = lp;
     t->a = calloc((size_t)(m + 1) * (size_t)(t->N + 1), sizeof(double));
     t->basis = malloc((size_t)(m ? m : 1) * sizeof(int));
     t->banned = calloc((size_t)t->N + 1, sizeof(bool));
-    if (!t->a || !t->basis || !t->banned)
+    t->nz = malloc(((size_t)t->N + 1) * sizeof(int));
+    if (!t->a || !t->basis || !t->banned || !t->nz)
         return MP_LP_NOMEM;
     int sc = n, ac = t->art0, bcol = 0;
     for (int i = 0; i < m; i++) {

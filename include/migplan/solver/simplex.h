@@ -48,12 +48,21 @@ enum {
     MP_LP_INFEASIBLE = 1,
     MP_LP_UNBOUNDED = 2,
     MP_LP_ITERLIMIT = 3,
-    MP_LP_NOMEM = 4
+    MP_LP_NOMEM = 4,
+    MP_LP_STOPPED = 5 /* the deadline passed first: no answer */
 };
+
+/* Solves stop with MP_LP_STOPPED once the monotonic clock (seconds of
+ * CLOCK_MONOTONIC, the solver's sv_now) passes *when: it is read as a solve
+ * starts and then every so much tableau work (a few milliseconds at
+ * most), so *when may move between and during solves. NULL (the
+ * default): no deadline. The LP keeps the pointer; *when must outlive its
+ * solves. A stopped solve leaves the LP ready for the next one. */
+void mp_lp_set_deadline(mp_lp *lp, const double *when);
 
 /* Solve with the current bounds and costs. Returns MP_LP_*; on
  * MP_LP_OPTIMAL x (ncols values) and *obj get an optimum, otherwise they
- * are unspecified. */
+ * are unspecified (MP_LP_STOPPED: no answer, not infeasible). */
 int mp_lp_solve(mp_lp *lp, double *x, double *obj);
 
 /* Simplex pivots done by every solve so far (for statistics). */
