@@ -207,23 +207,6 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
     return rc ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory") : 0;
 }
 
-/* --allow-disruption: let the busy GPU with the fewest instances in use
- * (then the lowest index) give up its instances. False: none left. */
-static bool relax_next(cur *c)
-{
-    int best = -1;
-    for (int k = 0; k < c->n; k++) {
-        const cur_gpu *g = &c->g[k];
-        if (g->kind == CUR_BUSY &&
-            (best < 0 ||
-             mp_gpu_state_in_use(g->st) < mp_gpu_state_in_use(c->g[best].st)))
-            best = k;
-    }
-    if (best >= 0)
-        c->g[best].relaxed = true;
-    return best >= 0;
-}
-
 /* Why nothing fits without touching instances in use: each of them, and
  * the tenants still to place. */
 static void blocking_reason(const cur *c, mp_plan *out)
@@ -415,70 +398,128 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     return 0;
 }
 
+/* Keep alt in *out when it is better (or *out is blocked); alt is
+ * consumed. */
+static void keep_better(mp_plan *alt, bool alt_blocked, mp_plan *out,
+                        bool *blocked)
+{
+    if (!alt_blocked && (*blocked || better(alt, out))) {
+        mp_plan_free(out);
+        *out = *alt;
+        *blocked = false;
+    } else {
+        mp_plan_free(alt);
+    }
+}
+
 /* --allow-disruption, blocked: the busy GPUs chosen together, destroying
  * at most k instances in use for k = 1, 2, ...: the first plan destroys
- * the fewest; larger k go on while its cost is not proven. */
-static int disrupt_joint(cur *c, const mp_plan *base, bool *blocked,
-                         mp_plan *out, mp_diag *d)
+ * the fewest; larger k go on while its cost is not proven, until `until`
+ * (sv_now() seconds). */
+static int disrupt_joint(cur *c, const mp_plan *base, double until,
+                         bool *blocked, mp_plan *out, mp_diag *d)
 {
     int total = 0, rc = 0;
     for (int k = 0; k < c->n; k++)
         total += c->g[k].kind == CUR_BUSY ? mp_gpu_state_in_use(c->g[k].st) : 0;
     for (int k = 1; k <= total && !rc; k++) {
-        if (!*blocked && (out->optimal || sv_now() > c->deadline))
+        if (!*blocked && out->optimal)
             break;
+        if (k > 1 && sv_now() > until) {
+            c->time_limit_hit = true;
+            break;
+        }
         c->disrupt_budget = k;
         mp_plan alt;
         bool alt_blocked;
         rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
-        if (!rc && !alt_blocked && (*blocked || better(&alt, out))) {
-            mp_plan_free(out);
-            *out = alt;
-            *blocked = false;
-        } else {
-            mp_plan_free(&alt);
-        }
+        if (!rc)
+            keep_better(&alt, alt_blocked, out, blocked);
     }
     c->disrupt_budget = 0;
     return rc;
 }
 
+/* Instances in use that plan p destroys on GPU k. */
+static int in_use_lost(const mp_plan *p, int k)
+{
+    mp_gpu_change ch;
+    if (k >= p->n_gpus || mp_plan_gpu_change(p, &p->gpus[k], &ch))
+        return 0;
+    return ch.in_use_destroyed;
+}
+
+/* --allow-disruption, the busy GPUs chosen together not enough: every
+ * busy GPU may give up its instances in use, and the rest's GPUs are put
+ * where they destroy the fewest of them (a GPU the plan does not need is
+ * left as it is, processes and all). Then each GPU that still loses some,
+ * most first, is given them back (busy again) when the plan stays as
+ * good: no single GPU's instances in use can then all be restored
+ * (1-minimal by GPU), unless the deadline stopped the restoring. */
+static int disrupt_free(cur *c, const mp_plan *base, bool *blocked,
+                        mp_plan *out, mp_diag *d)
+{
+    bool *tried = calloc((size_t)c->n + 1, sizeof(*tried));
+    if (!tried)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int k = 0; k < c->n; k++)
+        c->g[k].relaxed = c->g[k].kind == CUR_BUSY;
+    mp_plan alt;
+    bool alt_blocked;
+    int rc = one(c, 0, base, &alt_blocked, &alt, d);
+    if (!rc)
+        keep_better(&alt, alt_blocked, out, blocked);
+    while (!rc && !*blocked) {
+        int pick = -1, most = 0;
+        for (int k = 0; k < c->n; k++) {
+            int lost = c->g[k].relaxed && !tried[k] ? in_use_lost(out, k) : 0;
+            if (lost > most)
+                pick = k, most = lost;
+        }
+        if (pick < 0)
+            break;
+        if (sv_now() > c->deadline) {
+            c->time_limit_hit = true;
+            break;
+        }
+        tried[pick] = true;
+        c->g[pick].relaxed = false;
+        rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
+        bool kept = !rc && !alt_blocked && better(&alt, out);
+        if (!rc)
+            keep_better(&alt, alt_blocked, out, blocked);
+        c->g[pick].relaxed = !kept;
+    }
+    free(tried);
+    return rc;
+}
+
 static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
 {
+    bool blocked = true;
     int rc = cur_setup(c, d);
-    bool blocked = true, joint_tried = false;
-    while (!rc) {
-        mp_plan_free(out);
+    if (!rc)
         rc = one(c, 0, base, &blocked, out, d);
-        /* modes 2 and 3 drop the process names: only when they block;
-         * then the busy GPUs chosen together */
-        for (int mode = 1; !rc && mode <= CUR_JOINT;
-             mode = mode + 1 < CUR_MODES && (mode + 1 < 2 || blocked) ? mode + 1
-                    : mode < CUR_JOINT ? CUR_JOINT
-                                       : mode + 1) {
-            mp_plan alt;
-            bool alt_blocked;
-            rc = one(c, mode, base, &alt_blocked, &alt, d);
-            if (!rc && !alt_blocked && (blocked || better(&alt, out))) {
-                mp_plan_free(out);
-                *out = alt;
-                blocked = false;
-            } else {
-                mp_plan_free(&alt);
-            }
-        }
-        if (rc || !blocked || !c->o->allow_disruption)
-            break;
-        /* fewest instances in use destroyed; whole GPUs freed in turn
-         * only when that does not do */
-        if (!joint_tried) {
-            joint_tried = true;
-            rc = disrupt_joint(c, base, &blocked, out, d);
-            if (rc || !blocked)
-                break;
-        }
-        if (!relax_next(c))
-            break;
+    /* modes 2 and 3 drop the process names: only when they block; then
+     * the busy GPUs chosen together */
+    for (int mode = 1; !rc && mode <= CUR_JOINT;
+         mode = mode + 1 < CUR_MODES && (mode + 1 < 2 || blocked) ? mode + 1
+                : mode < CUR_JOINT                                ? CUR_JOINT
+                                                                  : mode + 1) {
+        mp_plan alt;
+        bool alt_blocked;
+        rc = one(c, mode, base, &alt_blocked, &alt, d);
+        if (!rc)
+            keep_better(&alt, alt_blocked, out, &blocked);
+    }
+    if (!rc && blocked && c->o->allow_disruption) {
+        /* fewest instances in use destroyed: at most k of them on the
+         * busy GPUs chosen together (half the time left); then every
+         * busy GPU freed, and given back one by one */
+        double until = sv_now() + (c->deadline - sv_now()) / 2;
+        rc = disrupt_joint(c, base, until, &blocked, out, d);
+        if (!rc && (blocked || !out->optimal))
+            rc = disrupt_free(c, base, &blocked, out, d);
     }
     if (rc || !blocked)
         return rc;
