@@ -150,6 +150,8 @@ static int place_busy(cur *c)
     for (int k = 0; k < c->n; k++)
         if (c->g[k].kind == CUR_HELD)
             place_held(c, &c->g[k]);
+    if (c->mode & CUR_SMALL)
+        return cur_place_small(c);
     if (c->mode & CUR_JOINT)
         return cur_place_busy_joint(c);
     int rc = 0, busy = 0;
@@ -200,6 +202,10 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
                            rc == MP_ENOMEM ? "out of memory"
                                            : "internal error: a busy GPU's "
                                              "layout; please report it");
+    if (c->small_blocked) {
+        *blocked = true;
+        return 0;
+    }
     rc = cur_place_rest(c, blocked, out, d);
     if (rc || *blocked)
         return rc;
@@ -387,6 +393,7 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     out->current = c->st;
     out->reset_unused = c->o->reset_unused;
     c->mode = mode;
+    c->exact = c->small_blocked = false;
     int rc = attempt(c, blocked, out, d);
     if (rc || *blocked)
         return rc;
@@ -395,6 +402,13 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     if (disruption(c, out))
         return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0,
                            "internal error: a GPU's changes; please report it");
+    if (c->exact) { /* every plan weighed: none is cheaper or changes less */
+        c->have_proven = true;
+        c->proven_cost = out->cost;
+        c->proven_ch[0] = out->disruption.in_use_destroyed;
+        c->proven_ch[1] = out->disruption.destroyed;
+        c->proven_ch[2] = out->disruption.created;
+    }
     return 0;
 }
 
@@ -440,6 +454,33 @@ static int disrupt_joint(cur *c, const mp_plan *base, double until,
     return rc;
 }
 
+/* Every busy GPU may give up its instances in use (on), or none may;
+ * the kinds follow. */
+static void relax_all(cur *c, bool on)
+{
+    for (int k = 0; k < c->n; k++) {
+        const mp_gpu_state *s = c->g[k].st;
+        c->g[k].relaxed = on && s && s->layout.mig_enabled &&
+                          s->layout.gis.n > 0 && mp_gpu_state_in_use(s) > 0;
+    }
+    cur_reset(c);
+}
+
+/* --allow-disruption on a small node: every busy GPU may give up its
+ * instances in use, every combination weighed (CUR_SMALL). */
+static int disrupt_small(cur *c, const mp_plan *base, bool *blocked,
+                         mp_plan *out, mp_diag *d)
+{
+    relax_all(c, true);
+    mp_plan alt;
+    bool alt_blocked;
+    int rc = one(c, CUR_SMALL | 2, base, &alt_blocked, &alt, d);
+    if (!rc)
+        keep_better(&alt, alt_blocked, out, blocked);
+    relax_all(c, false);
+    return rc;
+}
+
 /* Instances in use that plan p destroys on GPU k. */
 static int in_use_lost(const mp_plan *p, int k)
 {
@@ -462,8 +503,7 @@ static int disrupt_free(cur *c, const mp_plan *base, bool *blocked,
     bool *tried = calloc((size_t)c->n + 1, sizeof(*tried));
     if (!tried)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    for (int k = 0; k < c->n; k++)
-        c->g[k].relaxed = c->g[k].kind == CUR_BUSY;
+    relax_all(c, true);
     mp_plan alt;
     bool alt_blocked;
     int rc = one(c, 0, base, &alt_blocked, &alt, d);
@@ -494,21 +534,38 @@ static int disrupt_free(cur *c, const mp_plan *base, bool *blocked,
     return rc;
 }
 
+/* A plan as cheap and changing as little as the one every combination
+ * proved the best is proven too. */
+static void mark_proven(const cur *c, mp_plan *out)
+{
+    if (!c->have_proven || !out->feasible ||
+        fabs(out->cost - c->proven_cost) > 1e-9 ||
+        out->disruption.in_use_destroyed != c->proven_ch[0] ||
+        out->disruption.destroyed != c->proven_ch[1] ||
+        out->disruption.created != c->proven_ch[2])
+        return;
+    out->optimal = true;
+    out->lower_bound = out->cost;
+    out->disruption.minimal = true;
+}
+
 static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
 {
     bool blocked = true;
     int rc = cur_setup(c, d);
     if (!rc)
         rc = one(c, 0, base, &blocked, out, d);
-    /* modes 2 and 3 drop the process names: only when they block; then
-     * the busy GPUs chosen together */
-    for (int mode = 1; !rc && mode <= CUR_JOINT;
-         mode = mode + 1 < CUR_MODES && (mode + 1 < 2 || blocked) ? mode + 1
-                : mode < CUR_JOINT                                ? CUR_JOINT
-                                                                  : mode + 1) {
+    /* the process names are a preference: modes 2 and 3 drop them; 4 to
+     * 7 (shares) only when the others block; then the busy GPUs chosen
+     * together, and a small node searched whole */
+    static const int modes[] = {
+        1, 2, 3, 4, 5, 6, 7, CUR_JOINT, CUR_JOINT | 2, CUR_SMALL | 2};
+    for (size_t i = 0; !rc && i < sizeof(modes) / sizeof(*modes); i++) {
+        if ((modes[i] & 4) && !blocked)
+            continue;
         mp_plan alt;
         bool alt_blocked;
-        rc = one(c, mode, base, &alt_blocked, &alt, d);
+        rc = one(c, modes[i], base, &alt_blocked, &alt, d);
         if (!rc)
             keep_better(&alt, alt_blocked, out, &blocked);
     }
@@ -517,10 +574,13 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
          * busy GPUs chosen together (half the time left); then every
          * busy GPU freed, and given back one by one */
         double until = sv_now() + (c->deadline - sv_now()) / 2;
-        rc = disrupt_joint(c, base, until, &blocked, out, d);
+        rc = disrupt_small(c, base, &blocked, out, d);
+        if (!rc && !c->have_proven)
+            rc = disrupt_joint(c, base, until, &blocked, out, d);
         if (!rc && (blocked || !out->optimal))
             rc = disrupt_free(c, base, &blocked, out, d);
     }
+    mark_proven(c, out);
     if (rc || !blocked)
         return rc;
     bool busy = false;

@@ -284,6 +284,7 @@ int cur_busy_options(const cur *c, const mp_gpu_state *s, long long *need,
     gather(&b);
     mp_layout l = {.model = s->layout.gis.model, .n = 0};
     walk(&b, 0, &l);
+    out->cut = b.leaves >= MAX_LEAVES;
     return out->nomem ? MP_ENOMEM : 0;
 }
 
