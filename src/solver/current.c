@@ -374,13 +374,37 @@ static void prove(const cur *c, const mp_plan *base, mp_plan *out)
     out->patterns = base->patterns;
 }
 
+/* Instances in use that plan p keeps serving a tenant named other than
+ * their process. */
+static int renamed(const mp_plan *p)
+{
+    int n = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        const mp_gpu_state *s =
+            g->used ? mp_node_state_gpu(p->current, g->index) : NULL;
+        for (int q = 0; s && q < g->layout.gis.n; q++) {
+            const mp_gi *gi = &g->layout.gis.gi[q];
+            for (int i = 0; g->tenant[q] >= 0 && i < s->layout.gis.n; i++)
+                n += s->layout.gis.gi[i].profile == gi->profile &&
+                     s->layout.gis.gi[i].start == gi->start &&
+                     s->gi[i].n_processes > 0 && s->gi[i].process &&
+                     strcmp(s->gi[i].process,
+                            p->req->tenants[g->tenant[q]].name) != 0;
+        }
+    }
+    return n;
+}
+
 /* Is plan a better than b: cheaper, then fewer instances in use
- * destroyed, then fewer destroyed, then fewer created? */
+ * destroyed, then fewer destroyed, then fewer created, then fewer
+ * instances in use serving a tenant of another name? */
 static bool better(const mp_plan *a, const mp_plan *b)
 {
     if (fabs(a->cost - b->cost) > 1e-9)
         return a->cost < b->cost;
-    return sv_plan_changes_cmp(a, b) < 0;
+    int d = sv_plan_changes_cmp(a, b);
+    return d ? d < 0 : renamed(a) < renamed(b);
 }
 
 /* The plan with the busy GPUs searched in mode `mode`: *blocked, or

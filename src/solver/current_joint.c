@@ -357,31 +357,44 @@ static int lay_out(joint *j, jgpu *x, long long *y)
     mp_plan_gpu *pg = &x->g->pg;
     x->g->taken = true;
     sv_plan_gpu_init(pg, x->g->fleet, l->model, true, -1);
-    for (int pass = 0; pass < 2; pass++)
+    int kq[MP_MAX_GIS], tq[MP_MAX_GIS];
+    for (int q = 0; q < l->n; q++) {
+        kq[q] = -1;
+        for (int i = 0; i < s->layout.gis.n && kq[q] < 0; i++)
+            if (s->layout.gis.gi[i].profile == l->gi[q].profile &&
+                s->layout.gis.gi[i].start == l->gi[q].start)
+                kq[q] = i;
+        tq[q] = kq[q] >= 0 ? x->fixed[kq[q]] : -1;
+    }
+    /* the flow's replicas: first to the instances in use named like
+     * their tenant, then to the other kept ones, then to new ones */
+    for (int pass = 0; pass < 3; pass++)
         for (int q = 0; q < l->n; q++) {
-            int k = -1;
-            for (int i = 0; i < s->layout.gis.n && k < 0; i++)
-                if (s->layout.gis.gi[i].profile == l->gi[q].profile &&
-                    s->layout.gis.gi[i].start == l->gi[q].start)
-                    k = i;
-            if ((k >= 0) != (pass == 0))
+            int k = kq[q];
+            const char *proc =
+                k >= 0 && s->gi[k].n_processes > 0 ? s->gi[k].process : NULL;
+            if (tq[q] >= 0 || (pass == 0 && !proc) || (pass < 2 && k < 0) ||
+                (pass == 2 && k >= 0))
                 continue;
-            int t = k >= 0 ? x->fixed[k] : -1;
             long long *yp =
                 &y[(x->model * MP_MAX_PROFILES + l->gi[q].profile) * j->nt];
-            for (int u = 0; t < 0 && u < j->nt; u++)
-                if (yp[u] > 0) {
+            for (int u = 0; tq[q] < 0 && u < j->nt; u++)
+                if (yp[u] > 0 &&
+                    (pass > 0 || strcmp(proc, c->req->tenants[u].name) == 0)) {
                     yp[u]--;
                     c->left[u]--;
-                    t = u;
+                    tq[q] = u;
                 }
-            if (k < 0 && t < 0)
-                continue; /* a new instance serving nobody */
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (int q = 0; q < l->n; q++) {
+            if ((kq[q] >= 0) != (pass == 0) || (kq[q] < 0 && tq[q] < 0))
+                continue; /* in order; a new instance serving nobody */
             int at = mp_gpu_layout_add(&pg->layout, l->gi[q].profile,
                                        l->gi[q].start);
             if (at < 0)
                 return MP_EINTERNAL;
-            pg->tenant[at] = t;
+            pg->tenant[at] = tq[q];
         }
     pg->layout.driver_order = pg->layout.driver_exact = false;
     return 0;
