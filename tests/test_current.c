@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "migplan/readers/request_reader.h"
+#include "migplan/readers/state_reader.h"
 #include "migplan/solver/maxflow.h"
 #include "migplan/solver/solver.h"
 #include "test_db.h"
@@ -583,6 +584,66 @@ static void test_busy_node_64(void **state)
     }
 }
 
+/* The whole of file path (len: its length); fails the test if unreadable. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(1 << 20);
+    assert_non_null(buf);
+    *len = fread(buf, 1, (1 << 20) - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* --allow-disruption on a 64-GPU node (tests/data/current/cur64-*): the
+ * request needs 55 GPUs, 41 of which have nothing in use, so 14 of the 23
+ * busy GPUs must be used. Four of them lose no instance in use (a
+ * 7g.80gb in use serves a 70 GiB replica as it is; a 3g.40gb or 4g.40gb
+ * in use serves a 30 GiB one beside a new 3g.40gb), every other busy GPU
+ * at least one: 10 is the fewest. The old fallback (whole busy GPUs freed
+ * in turn, their GPUs mapped blind to what is in use) destroyed 24. */
+static void test_disruption_64(void **state)
+{
+    (void)state;
+    const mp_model *m, *models[64];
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    for (int g = 0; g < 64; g++)
+        models[g] = m;
+    size_t len, req_len;
+    char *text =
+        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/cur64-state.txt", &len);
+    char *req_text = slurp(
+        MIGPLAN_SOURCE_DIR "/tests/data/current/cur64-tight.yaml", &req_len);
+    mp_node_state st;
+    assert_int_equal(
+        mp_state_read_nvsmi(text, len, "s.txt", models, 64, &st, &d), 0);
+    mp_request req;
+    assert_int_equal(
+        mp_request_parse(db, req_text, req_len, "r.yaml", NULL, &req, &d), 0);
+    mp_solve_opts o = {.current = &st, .time_limit = 3};
+    mp_plan p;
+    assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+    assert_false(p.feasible); /* the instances in use block it */
+    mp_plan_free(&p);
+    o.allow_disruption = true;
+    assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 55);
+    assert_true(p.optimal);
+    assert_int_equal(p.disruption.in_use_destroyed, 10);
+    /* 20 GPUs keep their 7g.80gb; 35 change: at least 2 destroyed each */
+    assert_true(p.disruption.destroyed <= 114);
+    assert_int_equal(p.disruption.created, 35);
+    mp_plan_free(&p);
+    mp_request_free(&req);
+    mp_node_state_free(&st);
+    free(text);
+    free(req_text);
+}
+
 /* ---------------------------------------------- node pools (nodes:) */
 
 /* Has the fleet planner (opts.current) a plan for the same tenants on a
@@ -771,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_disruption_brute_force),
         cmocka_unit_test(test_mig_disabled),
         cmocka_unit_test(test_busy_node_64),
+        cmocka_unit_test(test_disruption_64),
         cmocka_unit_test(test_nodes_against_brute_force),
         cmocka_unit_test(test_nodes_busy_node),
     };
