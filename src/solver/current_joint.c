@@ -493,7 +493,9 @@ static void small_walk(small *s, int i, double cost, const int *ch)
     if (s->nomem || s->leaves > SMALL_LEAVES || small_no_better(s, cost, ch))
         return;
     if (i == j->n) {
-        s->leaves++;
+        /* past the deadline the search stops, unproven */
+        if (++s->leaves % 1024 == 0 && sv_now() > j->c->deadline)
+            s->leaves = SMALL_LEAVES + 1;
         long long v = value(j, s->edge);
         s->nomem = v < 0;
         if (v != s->total)
@@ -615,7 +617,7 @@ int cur_place_small(cur *c)
     c->small_blocked = !c->exact;
     if (!c->exact)
         return 0;
-    c->empty = calloc((size_t)c->n, sizeof(*c->empty));
+    c->empty = calloc((size_t)(c->n > 0 ? c->n : 1), sizeof(*c->empty));
     if (!c->empty)
         return MP_ENOMEM;
     for (int k = 0; k < c->n; k++)
