@@ -103,6 +103,55 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
     mp_buf_putc(b, '\n');
 }
 
+/* The process of the state's instance in use at q of g when it differs
+ * from the name of the tenant q serves; NULL otherwise. */
+static const char *renamed_process(const mp_plan *p, const mp_plan_gpu *g,
+                                   int q, int *gi_id)
+{
+    const mp_gpu_state *s;
+    int k = state_gi(p, g, q, &s);
+    if (k < 0 || !g->used || g->tenant[q] < 0 || s->gi[k].n_processes == 0 ||
+        !s->gi[k].process ||
+        strcmp(s->gi[k].process, p->req->tenants[g->tenant[q]].name) == 0)
+        return NULL;
+    *gi_id = s->gi[k].gi_id;
+    return s->gi[k].process;
+}
+
+/* A note for each instance in use that now serves a tenant of another
+ * name than its process (summary: how many). */
+static void renamed_notes(const mp_plan *p, bool summary, mp_buf *b)
+{
+    int n = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        for (int q = 0; q < g->layout.gis.n; q++) {
+            int id = -1;
+            const char *proc = renamed_process(p, g, q, &id);
+            if (!proc)
+                continue;
+            n++;
+            if (summary)
+                continue;
+            char label[96];
+            mp_plan_unit_label(&p->req->tenants[g->tenant[q]], g->replica[q],
+                               label, sizeof(label));
+            mp_buf_printf(b,
+                          "note: GPU %d GI %d (%s @%d) runs %s and now "
+                          "counts as %s\n",
+                          g->index, id,
+                          prof_name(g, g->layout.gis.gi[q].profile),
+                          g->layout.gis.gi[q].start, proc, label);
+        }
+    }
+    if (summary && n > 0)
+        mp_buf_printf(b,
+                      "note: %d instance%s in use now count%s as a tenant "
+                      "named otherwise than %s process\n",
+                      n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+                      n == 1 ? "its" : "their");
+}
+
 /* One GPU's changes in counts (a summary). */
 static void change_counts(const mp_plan_gpu *g, const mp_gpu_change *c,
                           mp_buf *b)
@@ -157,11 +206,13 @@ void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
     mp_buf_printf(
         b,
         "changes: %d GPU%s touched, %d instance%s destroyed (%d in "
-        "use), %d created; %s\n\n",
+        "use), %d created; %s\n",
         p->disruption.gpus_touched, p->disruption.gpus_touched == 1 ? "" : "s",
         p->disruption.destroyed, p->disruption.destroyed == 1 ? "" : "s",
         p->disruption.in_use_destroyed, p->disruption.created,
         p->disruption.minimal ? "fewest proven" : "not proven fewest");
+    renamed_notes(p, summary, b);
+    mp_buf_putc(b, '\n');
     if (assumed)
         mp_buf_printf(b, "~ (slot assumed): %s\n\n", ASSUMED_NOTE);
 }
@@ -198,8 +249,14 @@ void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
                           change_list(g, c.destroy, c.n_destroy, assumed));
     cJSON_AddItemToObject(ch, "create",
                           change_list(g, c.create, c.n_create, false));
-    cJSON_AddItemToObject(ch, "keep",
-                          change_list(g, c.keep, c.n_keep, assumed));
+    cJSON *keep = change_list(g, c.keep, c.n_keep, assumed);
+    for (int i = 0; i < c.n_keep; i++) {
+        int id = -1, q = c.keep[i].to;
+        if (q >= 0 && renamed_process(p, g, q, &id))
+            cJSON_AddStringToObject(cJSON_GetArrayItem(keep, i), "counts_as",
+                                    p->req->tenants[g->tenant[q]].name);
+    }
+    cJSON_AddItemToObject(ch, "keep", keep);
 }
 
 void mp_plan_disruption_json(const mp_plan *p, cJSON *root)

@@ -150,6 +150,8 @@ static int place_busy(cur *c)
     for (int k = 0; k < c->n; k++)
         if (c->g[k].kind == CUR_HELD)
             place_held(c, &c->g[k]);
+    if (c->mode & CUR_SMALL)
+        return cur_place_small(c);
     if (c->mode & CUR_JOINT)
         return cur_place_busy_joint(c);
     int rc = 0, busy = 0;
@@ -200,28 +202,15 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
                            rc == MP_ENOMEM ? "out of memory"
                                            : "internal error: a busy GPU's "
                                              "layout; please report it");
+    if (c->small_blocked) {
+        *blocked = true;
+        return 0;
+    }
     rc = cur_place_rest(c, blocked, out, d);
     if (rc || *blocked)
         return rc;
     rc = assemble(c, out);
     return rc ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory") : 0;
-}
-
-/* --allow-disruption: let the busy GPU with the fewest instances in use
- * (then the lowest index) give up its instances. False: none left. */
-static bool relax_next(cur *c)
-{
-    int best = -1;
-    for (int k = 0; k < c->n; k++) {
-        const cur_gpu *g = &c->g[k];
-        if (g->kind == CUR_BUSY &&
-            (best < 0 ||
-             mp_gpu_state_in_use(g->st) < mp_gpu_state_in_use(c->g[best].st)))
-            best = k;
-    }
-    if (best >= 0)
-        c->g[best].relaxed = true;
-    return best >= 0;
 }
 
 /* Why nothing fits without touching instances in use: each of them, and
@@ -385,13 +374,37 @@ static void prove(const cur *c, const mp_plan *base, mp_plan *out)
     out->patterns = base->patterns;
 }
 
+/* Instances in use that plan p keeps serving a tenant named other than
+ * their process. */
+static int renamed(const mp_plan *p)
+{
+    int n = 0;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        const mp_gpu_state *s =
+            g->used ? mp_node_state_gpu(p->current, g->index) : NULL;
+        for (int q = 0; s && q < g->layout.gis.n; q++) {
+            const mp_gi *gi = &g->layout.gis.gi[q];
+            for (int i = 0; g->tenant[q] >= 0 && i < s->layout.gis.n; i++)
+                n += s->layout.gis.gi[i].profile == gi->profile &&
+                     s->layout.gis.gi[i].start == gi->start &&
+                     s->gi[i].n_processes > 0 && s->gi[i].process &&
+                     strcmp(s->gi[i].process,
+                            p->req->tenants[g->tenant[q]].name) != 0;
+        }
+    }
+    return n;
+}
+
 /* Is plan a better than b: cheaper, then fewer instances in use
- * destroyed, then fewer destroyed, then fewer created? */
+ * destroyed, then fewer destroyed, then fewer created, then fewer
+ * instances in use serving a tenant of another name? */
 static bool better(const mp_plan *a, const mp_plan *b)
 {
     if (fabs(a->cost - b->cost) > 1e-9)
         return a->cost < b->cost;
-    return sv_plan_changes_cmp(a, b) < 0;
+    int d = sv_plan_changes_cmp(a, b);
+    return d ? d < 0 : renamed(a) < renamed(b);
 }
 
 /* The plan with the busy GPUs searched in mode `mode`: *blocked, or
@@ -404,6 +417,7 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     out->current = c->st;
     out->reset_unused = c->o->reset_unused;
     c->mode = mode;
+    c->exact = c->small_blocked = false;
     int rc = attempt(c, blocked, out, d);
     if (rc || *blocked)
         return rc;
@@ -412,74 +426,185 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     if (disruption(c, out))
         return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0,
                            "internal error: a GPU's changes; please report it");
+    if (c->exact) { /* every plan weighed: none is cheaper or changes less */
+        c->have_proven = true;
+        c->proven_cost = out->cost;
+        c->proven_ch[0] = out->disruption.in_use_destroyed;
+        c->proven_ch[1] = out->disruption.destroyed;
+        c->proven_ch[2] = out->disruption.created;
+    }
     return 0;
+}
+
+/* Keep alt in *out when it is better (or *out is blocked); alt is
+ * consumed. */
+static void keep_better(mp_plan *alt, bool alt_blocked, mp_plan *out,
+                        bool *blocked)
+{
+    if (!alt_blocked && (*blocked || better(alt, out))) {
+        mp_plan_free(out);
+        *out = *alt;
+        *blocked = false;
+    } else {
+        mp_plan_free(alt);
+    }
 }
 
 /* --allow-disruption, blocked: the busy GPUs chosen together, destroying
  * at most k instances in use for k = 1, 2, ...: the first plan destroys
- * the fewest; larger k go on while its cost is not proven. */
-static int disrupt_joint(cur *c, const mp_plan *base, bool *blocked,
-                         mp_plan *out, mp_diag *d)
+ * the fewest; larger k go on while its cost is not proven, until `until`
+ * (sv_now() seconds). */
+static int disrupt_joint(cur *c, const mp_plan *base, double until,
+                         bool *blocked, mp_plan *out, mp_diag *d)
 {
     int total = 0, rc = 0;
     for (int k = 0; k < c->n; k++)
         total += c->g[k].kind == CUR_BUSY ? mp_gpu_state_in_use(c->g[k].st) : 0;
     for (int k = 1; k <= total && !rc; k++) {
-        if (!*blocked && (out->optimal || sv_now() > c->deadline))
+        if (!*blocked && out->optimal)
             break;
+        if (k > 1 && sv_now() > until) {
+            c->time_limit_hit = true;
+            break;
+        }
         c->disrupt_budget = k;
         mp_plan alt;
         bool alt_blocked;
         rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
-        if (!rc && !alt_blocked && (*blocked || better(&alt, out))) {
-            mp_plan_free(out);
-            *out = alt;
-            *blocked = false;
-        } else {
-            mp_plan_free(&alt);
-        }
+        if (!rc)
+            keep_better(&alt, alt_blocked, out, blocked);
     }
     c->disrupt_budget = 0;
     return rc;
 }
 
+/* Every busy GPU may give up its instances in use (on), or none may;
+ * the kinds follow. */
+static void relax_all(cur *c, bool on)
+{
+    for (int k = 0; k < c->n; k++) {
+        const mp_gpu_state *s = c->g[k].st;
+        c->g[k].relaxed = on && s && s->layout.mig_enabled &&
+                          s->layout.gis.n > 0 && mp_gpu_state_in_use(s) > 0;
+    }
+    cur_reset(c);
+}
+
+/* --allow-disruption on a small node: every busy GPU may give up its
+ * instances in use, every combination weighed (CUR_SMALL). */
+static int disrupt_small(cur *c, const mp_plan *base, bool *blocked,
+                         mp_plan *out, mp_diag *d)
+{
+    relax_all(c, true);
+    mp_plan alt;
+    bool alt_blocked;
+    int rc = one(c, CUR_SMALL | 2, base, &alt_blocked, &alt, d);
+    if (!rc)
+        keep_better(&alt, alt_blocked, out, blocked);
+    relax_all(c, false);
+    return rc;
+}
+
+/* Instances in use that plan p destroys on GPU k. */
+static int in_use_lost(const mp_plan *p, int k)
+{
+    mp_gpu_change ch;
+    if (k >= p->n_gpus || mp_plan_gpu_change(p, &p->gpus[k], &ch))
+        return 0;
+    return ch.in_use_destroyed;
+}
+
+/* --allow-disruption, the busy GPUs chosen together not enough: every
+ * busy GPU may give up its instances in use, and the rest's GPUs are put
+ * where they destroy the fewest of them (a GPU the plan does not need is
+ * left as it is, processes and all). Then each GPU that still loses some,
+ * most first, is given them back (busy again) when the plan stays as
+ * good: no single GPU's instances in use can then all be restored
+ * (1-minimal by GPU), unless the deadline stopped the restoring. */
+static int disrupt_free(cur *c, const mp_plan *base, bool *blocked,
+                        mp_plan *out, mp_diag *d)
+{
+    bool *tried = calloc((size_t)c->n + 1, sizeof(*tried));
+    if (!tried)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    relax_all(c, true);
+    mp_plan alt;
+    bool alt_blocked;
+    int rc = one(c, 0, base, &alt_blocked, &alt, d);
+    if (!rc)
+        keep_better(&alt, alt_blocked, out, blocked);
+    while (!rc && !*blocked) {
+        int pick = -1, most = 0;
+        for (int k = 0; k < c->n; k++) {
+            int lost = c->g[k].relaxed && !tried[k] ? in_use_lost(out, k) : 0;
+            if (lost > most)
+                pick = k, most = lost;
+        }
+        if (pick < 0)
+            break;
+        if (sv_now() > c->deadline) {
+            c->time_limit_hit = true;
+            break;
+        }
+        tried[pick] = true;
+        c->g[pick].relaxed = false;
+        rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
+        bool kept = !rc && !alt_blocked && better(&alt, out);
+        if (!rc)
+            keep_better(&alt, alt_blocked, out, blocked);
+        c->g[pick].relaxed = !kept;
+    }
+    free(tried);
+    return rc;
+}
+
+/* A plan as cheap and changing as little as the one every combination
+ * proved the best is proven too. */
+static void mark_proven(const cur *c, mp_plan *out)
+{
+    if (!c->have_proven || !out->feasible ||
+        fabs(out->cost - c->proven_cost) > 1e-9 ||
+        out->disruption.in_use_destroyed != c->proven_ch[0] ||
+        out->disruption.destroyed != c->proven_ch[1] ||
+        out->disruption.created != c->proven_ch[2])
+        return;
+    out->optimal = true;
+    out->lower_bound = out->cost;
+    out->disruption.minimal = true;
+}
+
 static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
 {
+    bool blocked = true;
     int rc = cur_setup(c, d);
-    bool blocked = true, joint_tried = false;
-    while (!rc) {
-        mp_plan_free(out);
+    if (!rc)
         rc = one(c, 0, base, &blocked, out, d);
-        /* modes 2 and 3 drop the process names: only when they block;
-         * then the busy GPUs chosen together */
-        for (int mode = 1; !rc && mode <= CUR_JOINT;
-             mode = mode + 1 < CUR_MODES && (mode + 1 < 2 || blocked) ? mode + 1
-                    : mode < CUR_JOINT ? CUR_JOINT
-                                       : mode + 1) {
-            mp_plan alt;
-            bool alt_blocked;
-            rc = one(c, mode, base, &alt_blocked, &alt, d);
-            if (!rc && !alt_blocked && (blocked || better(&alt, out))) {
-                mp_plan_free(out);
-                *out = alt;
-                blocked = false;
-            } else {
-                mp_plan_free(&alt);
-            }
-        }
-        if (rc || !blocked || !c->o->allow_disruption)
-            break;
-        /* fewest instances in use destroyed; whole GPUs freed in turn
-         * only when that does not do */
-        if (!joint_tried) {
-            joint_tried = true;
-            rc = disrupt_joint(c, base, &blocked, out, d);
-            if (rc || !blocked)
-                break;
-        }
-        if (!relax_next(c))
-            break;
+    /* the process names are a preference: modes 2 and 3 drop them; 4 to
+     * 7 (shares) only when the others block; then the busy GPUs chosen
+     * together, and a small node searched whole */
+    static const int modes[] = {
+        1, 2, 3, 4, 5, 6, 7, CUR_JOINT, CUR_JOINT | 2, CUR_SMALL | 2};
+    for (size_t i = 0; !rc && i < sizeof(modes) / sizeof(*modes); i++) {
+        if ((modes[i] & 4) && !blocked)
+            continue;
+        mp_plan alt;
+        bool alt_blocked;
+        rc = one(c, modes[i], base, &alt_blocked, &alt, d);
+        if (!rc)
+            keep_better(&alt, alt_blocked, out, &blocked);
     }
+    if (!rc && blocked && c->o->allow_disruption) {
+        /* fewest instances in use destroyed: at most k of them on the
+         * busy GPUs chosen together (half the time left); then every
+         * busy GPU freed, and given back one by one */
+        double until = sv_now() + (c->deadline - sv_now()) / 2;
+        rc = disrupt_small(c, base, &blocked, out, d);
+        if (!rc && !c->have_proven)
+            rc = disrupt_joint(c, base, until, &blocked, out, d);
+        if (!rc && (blocked || !out->optimal))
+            rc = disrupt_free(c, base, &blocked, out, d);
+    }
+    mark_proven(c, out);
     if (rc || !blocked)
         return rc;
     bool busy = false;

@@ -29,7 +29,7 @@ typedef struct busy {
     bool disrupt;      /* instances in use may go too */
     /* the best so far */
     bool have;
-    int served, destroyed, created, size;
+    int served, in_use, destroyed, created, size;
     mp_layout best;
 } busy;
 
@@ -87,15 +87,19 @@ static int serve(const busy *b, const mp_layout *l, int *tenant)
     return served;
 }
 
-/* Is (served, destroyed, created, size) better than the best, in
- * b->mode? */
-static bool beats(const busy *b, int served, int destroyed, int created,
-                  int size)
+/* Is (served, in use destroyed, destroyed, created, size) better than
+ * the best, in b->mode? */
+static bool beats(const busy *b, int served, int in_use, int destroyed,
+                  int created, int size)
 {
+    if ((b->mode & 1) && in_use != b->in_use)
+        return in_use < b->in_use;
     if ((b->mode & 1) && destroyed != b->destroyed)
         return destroyed < b->destroyed;
     if (served != b->served)
         return served > b->served;
+    if (in_use != b->in_use)
+        return in_use < b->in_use;
     if (destroyed != b->destroyed)
         return destroyed < b->destroyed;
     if (created != b->created)
@@ -149,10 +153,11 @@ static void score(busy *b, const mp_layout *l)
     if (served < 0)
         return;
     int size = new_size(b, l);
-    if (b->have && !beats(b, served, destroyed, created, size))
+    if (b->have && !beats(b, served, in_use, destroyed, created, size))
         return;
     b->have = true;
     b->served = served;
+    b->in_use = in_use;
     b->destroyed = destroyed;
     b->created = created;
     b->size = size;
@@ -231,11 +236,12 @@ static void fix_named(busy *b)
 }
 
 /* pg (fleet entry `fleet`) gets the best layout of state s for need,
- * which loses what the layout serves. MP_EINTERNAL, MP_ENOMEM. */
+ * which loses what the layout serves (disrupt: its instances in use may
+ * go, as few as possible). MP_EINTERNAL, MP_ENOMEM. */
 static int best_on(const cur *c, const mp_gpu_state *s, int fleet, int mode,
-                   long long *need, mp_plan_gpu *pg)
+                   bool disrupt, long long *need, mp_plan_gpu *pg)
 {
-    busy b = {.c = c, .s = s, .mode = mode, .need = need};
+    busy b = {.c = c, .s = s, .mode = mode, .need = need, .disrupt = disrupt};
     fix_named(&b);
     gather(&b);
     mp_layout l = {.model = s->layout.gis.model, .n = 0};
@@ -278,6 +284,7 @@ int cur_busy_options(const cur *c, const mp_gpu_state *s, long long *need,
     gather(&b);
     mp_layout l = {.model = s->layout.gis.model, .n = 0};
     walk(&b, 0, &l);
+    out->cut = b.leaves >= MAX_LEAVES;
     return out->nomem ? MP_ENOMEM : 0;
 }
 
@@ -286,13 +293,13 @@ int cur_place_busy_gpu(cur *c, cur_gpu *g, int busy_left)
     g->taken = true;
     int nt = c->req->n_tenants;
     if (!(c->mode & 4) || busy_left <= 1)
-        return best_on(c, g->st, g->fleet, c->mode, c->left, &g->pg);
+        return best_on(c, g->st, g->fleet, c->mode, false, c->left, &g->pg);
     long long *share = calloc((size_t)(nt ? 2 * nt : 1), sizeof(*share));
     if (!share)
         return MP_ENOMEM;
     for (int t = 0; t < nt; t++)
         share[t] = share[nt + t] = (c->left[t] + busy_left - 1) / busy_left;
-    int rc = best_on(c, g->st, g->fleet, c->mode, share, &g->pg);
+    int rc = best_on(c, g->st, g->fleet, c->mode, false, share, &g->pg);
     for (int t = 0; t < nt && !rc; t++)
         c->left[t] -= share[nt + t] - share[t]; /* what it served */
     free(share);
@@ -312,7 +319,7 @@ int cur_refine(const cur *c, cur_gpu *g)
         if (g->pg.tenant[q] >= 0)
             need[g->pg.tenant[q]]++;
     mp_plan_gpu pg;
-    int rc = best_on(c, g->st, g->fleet, 0, need, &pg);
+    int rc = best_on(c, g->st, g->fleet, 0, g->relaxed, need, &pg);
     bool all = true;
     for (int t = 0; t < c->req->n_tenants; t++)
         all = all && need[t] == 0;

@@ -39,10 +39,18 @@ typedef struct cur {
      * leave the large ones no room) */
     int mode;
     int disrupt_budget; /* CUR_JOINT: instances in use that may go */
+    /* CUR_SMALL: no plan found (blocked), or every plan weighed (exact) */
+    bool small_blocked, exact;
+    /* the plan CUR_SMALL proved the best: its cost and changes (instances
+     * in use destroyed, destroyed, created) */
+    bool have_proven;
+    double proven_cost;
+    int proven_ch[3];
+    mp_gpu_state *empty; /* CUR_SMALL: GPUs without a state, as empty */
 } cur;
 
-#define CUR_MODES 8
-#define CUR_JOINT 8 /* mode: the busy GPUs chosen together */
+#define CUR_JOINT 8  /* mode: the busy GPUs chosen together */
+#define CUR_SMALL 16 /* mode: every GPU's layout, all combinations */
 
 /* Is tenant t served by whole GPUs only? */
 bool cur_whole(const mp_tenant *t);
@@ -79,6 +87,7 @@ typedef struct cur_opts {
     int *slot; /* hcap entries: an index into v, or -1 */
     int hcap;
     bool nomem;
+    bool cut; /* the walk stopped early: not every layout is in */
 } cur_opts;
 
 /* Add o, or keep the one of the same counts changing less. Sets
@@ -98,6 +107,14 @@ int cur_busy_options(const cur *c, const mp_gpu_state *s, long long *need,
  * less what they serve. Instances in use may be destroyed, at most
  * c->disrupt_budget of them. MP_ENOMEM, MP_EINTERNAL. */
 int cur_place_busy_joint(cur *c);
+
+/* A small node (a few GPUs, plain tenants): every combination of every
+ * GPU's layouts (a GPU without instances in use, or relaxed, may also be
+ * left as it is), the cheapest that serves all of c->left, then the one
+ * destroying and creating the fewest instances. c->exact when every
+ * combination was weighed, c->small_blocked when none serves it all or
+ * the search is too large. MP_ENOMEM, MP_EINTERNAL. */
+int cur_place_small(cur *c);
 
 /* A GPU of the node beyond the listed ones (an unlimited fleet entry):
  * its index, or MP_ENOMEM. */

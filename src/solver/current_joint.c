@@ -98,7 +98,9 @@ void cur_opts_free(cur_opts *o)
 /* One busy GPU: its targets, the one chosen, its instances by name. */
 typedef struct jgpu {
     cur_gpu *g;
-    int model; /* index into joint.models */
+    const mp_gpu_state *s; /* its state (CUR_SMALL: maybe an empty one) */
+    bool may_off;          /* CUR_SMALL: may be left as it is */
+    int model;             /* index into joint.models */
     cur_opts o;
     int pick;
     int fixed[MP_MAX_GIS];
@@ -348,64 +350,84 @@ static int choose(joint *j, int *edge, long long total)
 static int lay_out(joint *j, jgpu *x, long long *y)
 {
     cur *c = j->c;
-    const mp_gpu_state *s = x->g->st;
+    const mp_gpu_state *s = x->s;
+    if (x->pick < 0)
+        return 0; /* CUR_SMALL: left as it is */
     const mp_layout *l = &x->o.v[x->pick].l;
     mp_plan_gpu *pg = &x->g->pg;
     x->g->taken = true;
     sv_plan_gpu_init(pg, x->g->fleet, l->model, true, -1);
-    for (int pass = 0; pass < 2; pass++)
+    int kq[MP_MAX_GIS], tq[MP_MAX_GIS];
+    for (int q = 0; q < l->n; q++) {
+        kq[q] = -1;
+        for (int i = 0; i < s->layout.gis.n && kq[q] < 0; i++)
+            if (s->layout.gis.gi[i].profile == l->gi[q].profile &&
+                s->layout.gis.gi[i].start == l->gi[q].start)
+                kq[q] = i;
+        tq[q] = kq[q] >= 0 ? x->fixed[kq[q]] : -1;
+    }
+    /* the flow's replicas: first to the instances in use named like
+     * their tenant, then to the other kept ones, then to new ones */
+    for (int pass = 0; pass < 3; pass++)
         for (int q = 0; q < l->n; q++) {
-            int k = -1;
-            for (int i = 0; i < s->layout.gis.n && k < 0; i++)
-                if (s->layout.gis.gi[i].profile == l->gi[q].profile &&
-                    s->layout.gis.gi[i].start == l->gi[q].start)
-                    k = i;
-            if ((k >= 0) != (pass == 0))
+            int k = kq[q];
+            const char *proc =
+                k >= 0 && s->gi[k].n_processes > 0 ? s->gi[k].process : NULL;
+            if (tq[q] >= 0 || (pass == 0 && !proc) || (pass < 2 && k < 0) ||
+                (pass == 2 && k >= 0))
                 continue;
-            int t = k >= 0 ? x->fixed[k] : -1;
             long long *yp =
                 &y[(x->model * MP_MAX_PROFILES + l->gi[q].profile) * j->nt];
-            for (int u = 0; t < 0 && u < j->nt; u++)
-                if (yp[u] > 0) {
+            for (int u = 0; tq[q] < 0 && u < j->nt; u++)
+                if (yp[u] > 0 &&
+                    (pass > 0 || strcmp(proc, c->req->tenants[u].name) == 0)) {
                     yp[u]--;
                     c->left[u]--;
-                    t = u;
+                    tq[q] = u;
                 }
-            if (k < 0 && t < 0)
-                continue; /* a new instance serving nobody */
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (int q = 0; q < l->n; q++) {
+            if ((kq[q] >= 0) != (pass == 0) || (kq[q] < 0 && tq[q] < 0))
+                continue; /* in order; a new instance serving nobody */
             int at = mp_gpu_layout_add(&pg->layout, l->gi[q].profile,
                                        l->gi[q].start);
             if (at < 0)
                 return MP_EINTERNAL;
-            pg->tenant[at] = t;
+            pg->tenant[at] = tq[q];
         }
     pg->layout.driver_order = pg->layout.driver_exact = false;
     return 0;
 }
 
 /* The weights and order of the tenants, the models and the busy GPUs'
- * targets. */
+ * targets (CUR_SMALL: every GPU's). */
 static int setup(joint *j)
 {
     cur *c = j->c;
+    bool all = c->mode & CUR_SMALL;
     for (int k = 0; k < c->n; k++) {
         cur_gpu *g = &c->g[k];
-        if (g->kind != CUR_BUSY)
+        if (g->kind != CUR_BUSY && !all)
             continue;
         jgpu *x = &j->v[j->n++];
         memset(x, 0, sizeof(*x));
         x->g = g;
-        const mp_model *m = g->st->layout.gis.model;
+        x->s = g->st ? g->st : &c->empty[k];
+        x->may_off = all && g->kind != CUR_BUSY;
+        const mp_model *m = x->s->layout.gis.model;
         for (x->model = 0; x->model < j->nm && j->models[x->model] != m;)
             x->model++;
         if (x->model == j->nm)
             j->models[j->nm++] = m;
-        int rc = cur_busy_options(c, g->st, c->left, c->disrupt_budget > 0,
-                                  x->fixed, &x->o);
+        int rc = cur_busy_options(c, x->s, c->left,
+                                  c->disrupt_budget > 0 || g->relaxed, x->fixed,
+                                  &x->o);
         if (rc)
             return rc;
         if (x->o.n == 0)
             return MP_EINTERNAL; /* the state itself always qualifies */
+        c->exact = c->exact && !x->o.cut;
     }
     for (int t = 0; t < j->nt; t++) {
         j->weight[t] = tenant_weight(j, &c->req->tenants[t]);
@@ -437,7 +459,98 @@ static int flows(joint *j, int *edge, long long *y)
     return 0;
 }
 
-int cur_place_busy_joint(cur *c)
+/* CUR_SMALL: the best combination so far and the walk's budget. */
+typedef struct small {
+    joint *j;
+    int *edge, *best;
+    long long total;
+    bool have, nomem;
+    double cost; /* of the best: its GPUs' cost, then its changes */
+    int ch[3];
+    long leaves;
+} small;
+
+#define SMALL_LEAVES 300000L /* combinations weighed at most */
+
+/* Is (cost, ch) at least as much as the best? The changes only grow
+ * along the walk, so such a partial combination leads nowhere better. */
+static bool small_no_better(const small *s, double cost, const int *ch)
+{
+    if (!s->have)
+        return false;
+    if (cost > s->cost + 1e-9 || cost < s->cost - 1e-9)
+        return cost > s->cost;
+    for (int k = 0; k < 3; k++)
+        if (ch[k] != s->ch[k])
+            return ch[k] > s->ch[k];
+    return true;
+}
+
+/* GPUs i.. of the walk, the others picked: cost and ch so far. */
+static void small_walk(small *s, int i, double cost, const int *ch)
+{
+    joint *j = s->j;
+    if (s->nomem || s->leaves > SMALL_LEAVES || small_no_better(s, cost, ch))
+        return;
+    if (i == j->n) {
+        /* past the deadline the search stops, unproven */
+        if (++s->leaves % 1024 == 0 && sv_now() > j->c->deadline)
+            s->leaves = SMALL_LEAVES + 1;
+        long long v = value(j, s->edge);
+        s->nomem = v < 0;
+        if (v != s->total)
+            return;
+        s->have = true;
+        s->cost = cost;
+        memcpy(s->ch, ch, sizeof(s->ch));
+        for (int k = 0; k < j->n; k++)
+            s->best[k] = j->v[k].pick;
+        return;
+    }
+    jgpu *x = &j->v[i];
+    if (x->may_off) {
+        x->pick = -1;
+        small_walk(s, i + 1, cost, ch);
+    }
+    double gc = j->c->req->fleet[x->g->fleet].cost;
+    for (int k = 0; k < x->o.n; k++) {
+        const cur_opt *o = &x->o.v[k];
+        int nch[3] = {ch[0] + o->in_use_destroyed, ch[1] + o->destroyed,
+                      ch[2] + o->created};
+        x->pick = k;
+        supply_add(j, x, k, 1);
+        small_walk(s, i + 1, cost + gc, nch);
+        supply_add(j, x, k, -1);
+    }
+}
+
+/* Every combination of the GPUs' targets: the picks of the best, or
+ * c->small_blocked. */
+static int choose_small(joint *j, int *edge, long long total)
+{
+    small s = {.j = j, .edge = edge, .total = total};
+    for (int t = 0; t < j->nt; t++)
+        if (j->c->left[t] > 0 && j->weight[t] == 0) {
+            j->c->small_blocked = true; /* no profile here serves it */
+            return 0;
+        }
+    s.best = malloc((size_t)(j->n ? j->n : 1) * sizeof(*s.best));
+    if (!s.best)
+        return MP_ENOMEM;
+    memset(j->supply, 0, sizeof(j->supply));
+    int ch[3] = {0, 0, 0};
+    small_walk(&s, 0, 0, ch);
+    j->c->exact = j->c->exact && s.leaves <= SMALL_LEAVES;
+    j->c->small_blocked = !s.have || s.leaves > SMALL_LEAVES;
+    for (int k = 0; k < j->n; k++)
+        j->v[k].pick = s.have ? s.best[k] : -1;
+    free(s.best);
+    return s.nomem ? MP_ENOMEM : 0;
+}
+
+/* The busy GPUs (CUR_SMALL: all) laid out together. */
+static int place_joint(cur *c, bool all)
+
 {
     int nt = c->req->n_tenants, ne = MP_MAX_FLEET * MP_MAX_PROFILES * nt;
     joint j = {.c = c, .nt = nt, .rng = 2463534242u};
@@ -453,10 +566,10 @@ int cur_place_busy_joint(cur *c)
                      ? c->left[t] * j.weight[t]
                      : 0;
     if (!rc && j.n > 0)
-        rc = choose(&j, edge, total);
-    if (!rc && j.n > 0)
+        rc = all ? choose_small(&j, edge, total) : choose(&j, edge, total);
+    if (!rc && j.n > 0 && !c->small_blocked)
         rc = flows(&j, edge, y);
-    for (int i = 0; i < j.n && !rc; i++)
+    for (int i = 0; i < j.n && !rc && !c->small_blocked; i++)
         rc = lay_out(&j, &j.v[i], y);
     for (int i = 0; i < j.n; i++)
         cur_opts_free(&j.v[i].o);
@@ -465,5 +578,52 @@ int cur_place_busy_joint(cur *c)
     free(j.weight);
     free(edge);
     free(y);
+    return rc;
+}
+
+int cur_place_busy_joint(cur *c)
+{
+    return place_joint(c, false);
+}
+
+/* Can c be searched whole: plain tenants (no whole GPUs, no spreading),
+ * a few GPUs, each listed by a fleet entry with a count, offering every
+ * profile, and MIG on or to be set up? */
+static bool small_fits(const cur *c)
+{
+    const mp_request *r = c->req;
+    if (c->n < 1 || c->n > 3)
+        return false;
+    for (int i = 0; i < r->n_fleet; i++)
+        if (r->fleet[i].count < 0 || r->fleet[i].profiles ||
+            r->fleet[i].whole_only)
+            return false;
+    for (int t = 0; t < r->n_tenants; t++) {
+        const mp_tenant *tn = &r->tenants[t];
+        if (cur_whole(tn) || tn->spread || tn->spread_nodes || tn->pin ||
+            tn->n_models > 0)
+            return false;
+    }
+    for (int k = 0; k < c->n; k++)
+        if (c->g[k].kind == CUR_HELD ||
+            (c->g[k].st && !c->g[k].st->layout.mig_enabled))
+            return false;
+    return true;
+}
+
+int cur_place_small(cur *c)
+{
+    c->exact = small_fits(c);
+    c->small_blocked = !c->exact;
+    if (!c->exact)
+        return 0;
+    c->empty = calloc((size_t)(c->n > 0 ? c->n : 1), sizeof(*c->empty));
+    if (!c->empty)
+        return MP_ENOMEM;
+    for (int k = 0; k < c->n; k++)
+        mp_gpu_state_init(&c->empty[k], k, c->req->fleet[c->g[k].fleet].model);
+    int rc = place_joint(c, true);
+    free(c->empty);
+    c->empty = NULL;
     return rc;
 }

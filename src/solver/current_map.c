@@ -160,9 +160,14 @@ static void place_on(const cur_gpu *g, const mp_plan_gpu *src, const int *tmap,
         dst->layout.driver_order = dst->layout.driver_exact = false;
 }
 
-/* Destroyed and created when g holds pg; *mode: its MIG mode changes. */
-static void cost_on(const cur_gpu *g, const mp_plan_gpu *pg, int *destroyed,
-                    int *created, int *mode)
+/* What GPU g holding pg changes, as one number: instances in use
+ * destroyed, then destroyed, then created, then whether its MIG mode
+ * changes, each level weighing more than base times the next (base: more
+ * than any sum of the next level over the plan). CUR_NEVER when the
+ * layout does not fit the GPU. */
+#define CUR_NEVER LLONG_MAX
+static long long cost_on(const cur_gpu *g, const mp_plan_gpu *pg,
+                         long long base)
 {
     mp_gpu_state empty;
     const mp_gpu_state *s = g->st;
@@ -172,61 +177,203 @@ static void cost_on(const cur_gpu *g, const mp_plan_gpu *pg, int *destroyed,
     }
     mp_gpu_change ch;
     char why[200];
-    if (mp_gpu_change_diff(s, &pg->layout, &ch, why, sizeof(why)) != 0) {
-        *destroyed = *created = *mode = INT_MAX / 2;
-        return;
-    }
-    *destroyed = ch.n_destroy;
-    *created = ch.n_create;
-    *mode = ch.mig_enable || ch.mig_disable;
+    if (mp_gpu_change_diff(s, &pg->layout, &ch, why, sizeof(why)) != 0)
+        return CUR_NEVER;
+    long long v = ch.in_use_destroyed;
+    v = v * base + ch.n_destroy;
+    v = v * base + ch.n_create;
+    return v * base + (ch.mig_enable || ch.mig_disable);
 }
 
-/* Each used GPU of pb onto the free GPU of its model that keeps most. */
-static int map_all(cur *c, const mp_plan *pb, const int *tmap)
+/* Plan GPU src on GPU g: placed, then refined to keep the most (past the
+ * deadline, on a large state, the layouts stay as placed: valid, but
+ * maybe keeping less; an 80-GPU state refined every pair of GPUs for
+ * seconds past --time-limit. A small one, at most 256 pairs, is refined
+ * whatever the clock says, so that its plan does not depend on how fast
+ * the machine runs). */
+static int map_one(cur *c, const cur_gpu *g, const mp_plan_gpu *src,
+                   const int *tmap, bool large, mp_plan_gpu *out)
 {
-    for (int k = 0; k < pb->n_gpus; k++) {
-        const mp_plan_gpu *src = &pb->gpus[k];
-        if (!src->used)
-            continue;
-        int best = -1, bd = INT_MAX, bc = INT_MAX, bm = INT_MAX;
-        mp_plan_gpu pg, best_pg;
+    cur_gpu refined = *g;
+    place_on(g, src, tmap, &refined.pg);
+    bool late = large && sv_now() > c->deadline;
+    c->time_limit_hit |= late;
+    int rc = late ? 0 : cur_refine(c, &refined);
+    *out = refined.pg;
+    return rc;
+}
+
+/* Can GPU j of c take a GPU of the rest's plan of fleet entry f? */
+static bool free_for(const cur *c, int j, int f)
+{
+    const cur_gpu *g = &c->g[j];
+    return !g->taken && g->kind != CUR_BUSY && g->kind != CUR_HELD &&
+           g->fleet == f;
+}
+
+/* Every used GPU of pb gets the cost of each free GPU of its model
+ * (cost[k * c->n + j]), GPUs appended where the fleet has too few. */
+static int map_costs(cur *c, const mp_plan *pb, const int *tmap,
+                     long long **cost, long long *base)
+{
+    int used = 0;
+    for (int k = 0; k < pb->n_gpus; k++)
+        used += pb->gpus[k].used;
+    for (int f = 0; f < c->req->n_fleet; f++) {
+        int want = 0, have = 0;
+        for (int k = 0; k < pb->n_gpus; k++)
+            want += pb->gpus[k].used && pb->gpus[k].fleet == f;
+        for (int j = 0; j < c->n; j++)
+            have += free_for(c, j, f);
+        for (; have < want; have++)
+            if (cur_append(c, f) < 0)
+                return MP_ENOMEM;
+    }
+    *base = 8LL * (used + 1) + 1;
+    *cost = malloc((size_t)(pb->n_gpus * c->n + 1) * sizeof(**cost));
+    if (!*cost)
+        return MP_ENOMEM;
+    bool large = pb->n_gpus * c->n > 256;
+    for (int k = 0; k < pb->n_gpus; k++)
         for (int j = 0; j < c->n; j++) {
-            const cur_gpu *g = &c->g[j];
-            if (g->taken || g->kind == CUR_BUSY || g->kind == CUR_HELD ||
-                g->fleet != src->fleet)
+            long long *v = &(*cost)[k * c->n + j];
+            *v = CUR_NEVER;
+            const mp_plan_gpu *src = &pb->gpus[k];
+            if (!src->used || !free_for(c, j, src->fleet))
                 continue;
-            int dn, cn, mn;
-            cur_gpu refined = *g;
-            place_on(g, src, tmap, &refined.pg);
-            /* past the deadline, on a large state, the layouts stay as
-             * placed (valid, but maybe keeping less): an 80-GPU state
-             * refined every pair of GPUs for seconds past --time-limit.
-             * A small one (at most 256 pairs, well under a second) is
-             * refined whatever the clock says, so that its plan does not
-             * depend on how fast the machine runs. */
-            bool late = pb->n_gpus * c->n > 256 && sv_now() > c->deadline;
-            c->time_limit_hit |= late;
-            int rc = late ? 0 : cur_refine(c, &refined);
+            mp_plan_gpu pg;
+            int rc = map_one(c, &c->g[j], src, tmap, large, &pg);
             if (rc)
                 return rc;
-            pg = refined.pg;
-            cost_on(g, &pg, &dn, &cn, &mn);
-            if (dn < bd || (dn == bd && (cn < bc || (cn == bc && mn < bm)))) {
-                best = j, bd = dn, bc = cn, bm = mn;
-                best_pg = pg;
-            }
+            *v = cost_on(&c->g[j], &pg, *base);
         }
-        if (best < 0) {
-            best = cur_append(c, src->fleet);
-            if (best < 0)
-                return MP_ENOMEM;
-            place_on(&c->g[best], src, tmap, &best_pg);
-        }
-        c->g[best].taken = true;
-        c->g[best].pg = best_pg;
-        c->g[best].pg.used = true;
-    }
     return 0;
+}
+
+/* Each used GPU of pb in turn onto the free GPU that changes least; the
+ * total into *sum. */
+static void map_greedy(const cur *c, const mp_plan *pb, const long long *cost,
+                       int *to, long long *sum)
+{
+    bool *tk = calloc((size_t)c->n + 1, sizeof(*tk));
+    *sum = 0;
+    for (int k = 0; k < pb->n_gpus; k++) {
+        to[k] = -1;
+        for (int j = 0; tk && j < c->n && pb->gpus[k].used; j++)
+            if (!tk[j] && cost[k * c->n + j] != CUR_NEVER &&
+                (to[k] < 0 || cost[k * c->n + j] < cost[k * c->n + to[k]]))
+                to[k] = j;
+        if (to[k] >= 0) {
+            tk[to[k]] = true;
+            *sum += cost[k * c->n + to[k]];
+        }
+    }
+    if (!tk)
+        *sum = CUR_NEVER;
+    free(tk);
+}
+
+/* The assignment of the used GPUs of pb (rows) to GPUs (columns) of least
+ * total cost: the Hungarian method with potentials. to[k] gets row k's
+ * GPU. False when out of memory or no assignment avoids CUR_NEVER. */
+static bool map_exact(const cur *c, const mp_plan *pb, const long long *cost,
+                      int *to, long long *sum)
+{
+    int nr = 0, m = c->n;
+    int *row = malloc((size_t)(pb->n_gpus + 1) * sizeof(*row));
+    for (int k = 0; row && k < pb->n_gpus; k++)
+        if (pb->gpus[k].used)
+            row[++nr - 1] = k;
+    long long *u = calloc((size_t)(nr + 1), sizeof(*u));
+    long long *v = calloc((size_t)(m + 1), sizeof(*v));
+    long long *mn = malloc((size_t)(m + 1) * sizeof(*mn));
+    int *p = calloc((size_t)(m + 1), sizeof(*p));
+    int *way = calloc((size_t)(m + 1), sizeof(*way));
+    bool *used = malloc((size_t)(m + 1) * sizeof(*used));
+    bool ok = row && u && v && mn && p && way && used && nr <= m;
+    /* a pair that cannot be: dearer than every other assignment */
+    long long top = 0;
+    for (int k = 0; ok && k < pb->n_gpus * m; k++)
+        top = cost[k] != CUR_NEVER && cost[k] > top ? cost[k] : top;
+    ok = ok && top < LLONG_MAX / 64 / (nr + 1) / (nr + 1);
+    const long long big = ok ? (top + 1) * (nr + 1) : 0, inf = big * (nr + 2);
+    for (int i = 1; ok && i <= nr; i++) {
+        p[0] = i;
+        int j0 = 0;
+        for (int j = 0; j <= m; j++)
+            mn[j] = inf, used[j] = false;
+        do {
+            used[j0] = true;
+            int i0 = p[j0], j1 = -1;
+            long long delta = inf;
+            for (int j = 1; j <= m; j++) {
+                if (used[j])
+                    continue;
+                long long w = cost[row[i0 - 1] * m + j - 1];
+                long long r = (w == CUR_NEVER ? big : w) - u[i0] - v[j];
+                if (r < mn[j])
+                    mn[j] = r, way[j] = j0;
+                if (mn[j] < delta)
+                    delta = mn[j], j1 = j;
+            }
+            for (int j = 0; j <= m; j++)
+                if (used[j])
+                    u[p[j]] += delta, v[j] -= delta;
+                else
+                    mn[j] -= delta;
+            j0 = j1;
+        } while (p[j0] != 0);
+        do {
+            int j1 = way[j0];
+            p[j0] = p[j1];
+            j0 = j1;
+        } while (j0);
+    }
+    *sum = 0;
+    for (int k = 0; ok && k < pb->n_gpus; k++)
+        to[k] = -1;
+    for (int j = 1; ok && j <= m; j++)
+        if (p[j]) {
+            long long w = cost[row[p[j] - 1] * m + j - 1];
+            ok = w != CUR_NEVER;
+            to[row[p[j] - 1]] = j - 1;
+            *sum += ok ? w : 0;
+        }
+    free(row), free(u), free(v), free(mn), free(p), free(way), free(used);
+    return ok;
+}
+
+/* Each used GPU of pb onto a free GPU of its model, together changing
+ * the fewest instances (in use first): the GPUs in turn, each taking the
+ * one that changes least, unless the exact assignment does better. */
+static int map_all(cur *c, const mp_plan *pb, const int *tmap)
+{
+    long long *cost = NULL, base = 0, gsum = 0, xsum = 0;
+    int *to = malloc((size_t)(pb->n_gpus + 1) * sizeof(*to));
+    int *xto = malloc((size_t)(pb->n_gpus + 1) * sizeof(*xto));
+    int rc = to && xto ? map_costs(c, pb, tmap, &cost, &base) : MP_ENOMEM;
+    if (!rc) {
+        map_greedy(c, pb, cost, to, &gsum);
+        /* O(rows^2 columns): up to a few hundred GPUs */
+        double work = (double)pb->n_gpus * pb->n_gpus * c->n;
+        if (work < 3e7 && map_exact(c, pb, cost, xto, &xsum) && xsum < gsum)
+            memcpy(to, xto, (size_t)pb->n_gpus * sizeof(*to));
+    }
+    bool large = pb->n_gpus * c->n > 256;
+    for (int k = 0; k < pb->n_gpus && !rc; k++) {
+        if (!pb->gpus[k].used)
+            continue;
+        if (to[k] < 0) {
+            rc = MP_EINTERNAL; /* every model has enough GPUs appended */
+            break;
+        }
+        cur_gpu *g = &c->g[to[k]];
+        rc = map_one(c, g, &pb->gpus[k], tmap, large, &g->pg);
+        g->taken = true;
+        g->pg.used = true;
+    }
+    free(cost), free(to), free(xto);
+    return rc;
 }
 
 /* Is instance q of g one of its state's? */
