@@ -322,7 +322,9 @@ static void test_against_brute_force(void **state)
         random_case(m, gpus, &st, text, sizeof(text), &req);
         best b;
         brute(&req, &st, false, &b);
-        mp_solve_opts o = {.current = &st, .time_limit = 2};
+        /* a limit no run reaches, even under valgrind: the exhaustive
+         * search of a small state stops at the deadline */
+        mp_solve_opts o = {.current = &st, .time_limit = 120};
         mp_plan p;
         assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
         if (!b.have) {
@@ -394,7 +396,7 @@ static void test_disruption_brute_force(void **state)
         }
         cases++;
         mp_solve_opts o = {
-            .current = &st, .time_limit = 2, .allow_disruption = true};
+            .current = &st, .time_limit = 120, .allow_disruption = true};
         mp_plan p;
         assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
         if (!p.feasible)
@@ -708,7 +710,7 @@ static void test_nodes_against_brute_force(void **state)
         mp_solve_opts o = {.node_states = true,
                            .node_current = nc,
                            .n_node_current = nodes,
-                           .time_limit = 2};
+                           .time_limit = 120};
         mp_plan p;
         assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
         if (!b.have) {

@@ -314,9 +314,13 @@ static int disruption(const cur *c, mp_plan *out)
         out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
     }
     long long bound = created_bound(c);
-    out->disruption.minimal = out->optimal &&
-                              out->disruption.destroyed == reset &&
-                              bound >= 0 && out->disruption.created == bound;
+    /* no plan changes less than one that creates nothing and destroys only
+     * what --reset-unused asks, whatever its cost */
+    bool none =
+        out->disruption.destroyed == reset && out->disruption.created == 0;
+    out->disruption.minimal =
+        none || (out->optimal && out->disruption.destroyed == reset &&
+                 bound >= 0 && out->disruption.created == bound);
     return 0;
 }
 
@@ -587,6 +591,13 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
     for (size_t i = 0; !rc && i < sizeof(modes) / sizeof(*modes); i++) {
         if ((modes[i] & 4) && !blocked)
             continue;
+        /* past the deadline with a plan, a large node tries no other mode
+         * (each is a whole solve); a small one tries them all, so that its
+         * plan does not depend on how fast the machine runs */
+        if (!blocked && c->n > 16 && sv_now() > c->deadline) {
+            c->time_limit_hit = out->time_limit_hit = true;
+            break;
+        }
         mp_plan alt;
         bool alt_blocked;
         rc = one(c, modes[i], base, &alt_blocked, &alt, d);

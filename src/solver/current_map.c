@@ -211,10 +211,9 @@ static bool free_for(const cur *c, int j, int f)
            g->fleet == f;
 }
 
-/* Every used GPU of pb gets the cost of each free GPU of its model
- * (cost[k * c->n + j]), GPUs appended where the fleet has too few. */
-static int map_costs(cur *c, const mp_plan *pb, const int *tmap,
-                     long long **cost, long long *base)
+/* GPUs appended where the fleet has fewer free GPUs than pb uses; *base:
+ * the weight of one level of cost_on over the plan. */
+static int map_append(cur *c, const mp_plan *pb, long long *base)
 {
     int used = 0;
     for (int k = 0; k < pb->n_gpus; k++)
@@ -230,24 +229,90 @@ static int map_costs(cur *c, const mp_plan *pb, const int *tmap,
                 return MP_ENOMEM;
     }
     *base = 8LL * (used + 1) + 1;
-    *cost = malloc((size_t)(pb->n_gpus * c->n + 1) * sizeof(**cost));
-    if (!*cost)
-        return MP_ENOMEM;
+    return 0;
+}
+
+/* Plan GPU src's cost on free GPU j; a GPU the state does not list (no
+ * instances) costs what the last such GPU cost (*blank, -1: not known yet):
+ * they differ only by index. */
+static int cost_of(cur *c, int j, const mp_plan_gpu *src, const int *tmap,
+                   bool large, long long base, long long *blank, long long *v)
+{
+    if (!c->g[j].st && *blank != -1) {
+        *v = *blank;
+        return 0;
+    }
+    mp_plan_gpu pg;
+    int rc = map_one(c, &c->g[j], src, tmap, large, &pg);
+    *v = rc ? CUR_NEVER : cost_on(&c->g[j], &pg, base);
+    if (!c->g[j].st)
+        *blank = *v;
+    return rc;
+}
+
+/* Every used GPU of pb gets the cost of each free GPU of its model
+ * (cost[k * c->n + j]). */
+static int map_costs(cur *c, const mp_plan *pb, const int *tmap,
+                     long long *cost, long long base)
+{
     bool large = pb->n_gpus * c->n > 256;
-    for (int k = 0; k < pb->n_gpus; k++)
+    for (int k = 0; k < pb->n_gpus; k++) {
+        long long blank = -1;
         for (int j = 0; j < c->n; j++) {
-            long long *v = &(*cost)[k * c->n + j];
+            long long *v = &cost[k * c->n + j];
             *v = CUR_NEVER;
             const mp_plan_gpu *src = &pb->gpus[k];
             if (!src->used || !free_for(c, j, src->fleet))
                 continue;
-            mp_plan_gpu pg;
-            int rc = map_one(c, &c->g[j], src, tmap, large, &pg);
+            int rc = cost_of(c, j, src, tmap, large, base, &blank, v);
             if (rc)
                 return rc;
-            *v = cost_on(&c->g[j], &pg, *base);
         }
+    }
     return 0;
+}
+
+/* map_greedy without the matrix, for a plan too large for one: each used
+ * GPU of pb in turn onto the free GPU that changes least, trying the GPUs
+ * the state lists and the first free one of its fleet entry it does not
+ * (blank[f]: where to look for that one next; blank GPUs are taken in
+ * order, so the walk is linear). */
+static int map_greedy_direct(cur *c, const mp_plan *pb, const int *tmap,
+                             long long base, int *to)
+{
+    bool *tk = calloc((size_t)c->n + 1, sizeof(*tk));
+    int *listed = malloc((size_t)c->n * sizeof(*listed) + 1), nl = 0;
+    int blank[MP_MAX_FLEET] = {0};
+    int rc = tk && listed ? 0 : MP_ENOMEM;
+    for (int j = 0; !rc && j < c->n; j++)
+        if (c->g[j].st)
+            listed[nl++] = j;
+    for (int k = 0; k < pb->n_gpus && !rc; k++) {
+        const mp_plan_gpu *src = &pb->gpus[k];
+        long long best = CUR_NEVER, none = -1, v;
+        to[k] = -1;
+        for (int i = 0; i < nl && src->used && !rc; i++) {
+            int j = listed[i];
+            if (tk[j] || !free_for(c, j, src->fleet))
+                continue;
+            rc = cost_of(c, j, src, tmap, true, base, &none, &v);
+            if (!rc && v != CUR_NEVER && (to[k] < 0 || v < best))
+                best = v, to[k] = j;
+        }
+        int *b = &blank[src->fleet];
+        while (*b < c->n &&
+               (tk[*b] || c->g[*b].st || !free_for(c, *b, src->fleet)))
+            (*b)++;
+        if (src->used && !rc && *b < c->n) {
+            rc = cost_of(c, *b, src, tmap, true, base, &none, &v);
+            if (!rc && v != CUR_NEVER && (to[k] < 0 || v < best))
+                best = v, to[k] = *b;
+        }
+        if (to[k] >= 0)
+            tk[to[k]] = true;
+    }
+    free(tk), free(listed);
+    return rc;
 }
 
 /* Each used GPU of pb in turn onto the free GPU that changes least; the
@@ -351,8 +416,16 @@ static int map_all(cur *c, const mp_plan *pb, const int *tmap)
     long long *cost = NULL, base = 0, gsum = 0, xsum = 0;
     int *to = malloc((size_t)(pb->n_gpus + 1) * sizeof(*to));
     int *xto = malloc((size_t)(pb->n_gpus + 1) * sizeof(*xto));
-    int rc = to && xto ? map_costs(c, pb, tmap, &cost, &base) : MP_ENOMEM;
-    if (!rc) {
+    int rc = to && xto ? map_append(c, pb, &base) : MP_ENOMEM;
+    /* a matrix of more than 4M pairs (32 MB): the greedy without it */
+    bool direct = (double)pb->n_gpus * c->n > 4e6;
+    if (!rc && direct)
+        rc = map_greedy_direct(c, pb, tmap, base, to);
+    else if (!rc) {
+        cost = malloc((size_t)(pb->n_gpus * c->n + 1) * sizeof(*cost));
+        rc = cost ? map_costs(c, pb, tmap, cost, base) : MP_ENOMEM;
+    }
+    if (!rc && !direct) {
         map_greedy(c, pb, cost, to, &gsum);
         /* O(rows^2 columns): up to a few hundred GPUs */
         double work = (double)pb->n_gpus * pb->n_gpus * c->n;

@@ -950,6 +950,9 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
          * its own */
         out->disruption.minimal &= out->optimal && !cut && !n.left_out &&
                                    n.unproven > out->cost + 1e-9;
+        /* nothing destroyed or created: no plan changes less */
+        out->disruption.minimal |=
+            out->disruption.destroyed == 0 && out->disruption.created == 0;
         out->integral_costs = base.integral_costs;
         out->classes = base.classes;
         out->patterns = base.patterns;
