@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +252,38 @@ static const char *input_named(const cli_ctx *c, const char *path,
     return NULL;
 }
 
+/* The temporary file being written (one at a time), removed when the run
+ * is interrupted (SIGINT, SIGTERM, SIGHUP) so that a stopped run leaves
+ * no large *.tmp.PID beside the output; the output itself stays as it
+ * was. unlink, signal and raise are async-signal-safe. */
+static char *volatile pending_tmp;
+
+static void drop_pending(int sig)
+{
+    char *t = pending_tmp;
+    if (t)
+        unlink(t);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch_pending(char *tmp)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    pending_tmp = tmp;
+    if (!tmp)
+        return;
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = drop_pending;
+        sigemptyset(&sa.sa_mask);
+        /* a signal ignored when migplan started (nohup) stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 /* A regular file gets a temporary file beside it, renamed over it at the
  * end: never a torn file. A symbolic link is followed (the file it names
  * is replaced, the link stays), an existing file keeps its permissions.
@@ -281,6 +314,8 @@ static int open_file(cli_ctx *c, const char *path, cli_out *o)
         return cli_internal(c, "out of memory");
     snprintf(o->tmp, plen + 32, "%s.tmp.%ld", target, (long)getpid());
     o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd >= 0)
+        watch_pending(o->tmp);
     if (o->fd < 0) {
         fprintf(stderr,
                 "migplan: %s: cannot create: %s; check that its folder "
@@ -342,6 +377,8 @@ int cli_out_close(cli_ctx *c, cli_out *o, mp_buf *rest)
     }
     if (o->tmp && (r || oom || o->fd < 0))
         unlink(o->tmp);
+    if (o->tmp)
+        watch_pending(NULL);
     free(o->tmp);
     free(o->real);
     o->tmp = o->real = NULL;

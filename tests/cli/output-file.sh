@@ -48,4 +48,33 @@ if [ -c /dev/full ] && [ -w /dev/full ]; then
     grep -q 'No space left on device' "$tmp/err" || fail "no reason given: $(cat "$tmp/err")"
     [ -c /dev/full ] || fail "/dev/full is no longer a device"
 fi
-echo "output files: links followed, modes kept, FIFOs and devices written into"
+# an interrupted run (SIGTERM, SIGHUP; a background job of a script ignores
+# SIGINT, which migplan keeps ignored) leaves the old file as it was and no
+# temporary file beside it: a plan large enough to take a while to write
+cat >"$tmp/big.yaml" <<'EOF2'
+fleet:
+  - {model: h100, count: 100000}
+tenants:
+  - {name: a, memory: 8GiB, replicas: 500000}
+EOF2
+for sig in TERM HUP; do
+    echo old >"$tmp/big.json"
+    "$migplan" plan "$tmp/big.yaml" --format json -o "$tmp/big.json" &
+    run=$!
+    caught=
+    for _ in $(seq 1 600); do
+        if compgen -G "$tmp/big.json.tmp.*" >/dev/null; then
+            caught=1
+            break
+        fi
+        sleep 0.05
+    done
+    [ -n "$caught" ] || fail "SIG$sig: the run never wrote its temporary file"
+    kill -s "$sig" "$run" 2>/dev/null || true
+    wait "$run" 2>/dev/null || true
+    [ "$(cat "$tmp/big.json")" = old ] || fail "SIG$sig: the old file was changed"
+    if compgen -G "$tmp/big.json.tmp.*" >/dev/null; then
+        fail "SIG$sig: a temporary file was left: $(ls "$tmp")"
+    fi
+done
+echo "output files: links followed, modes kept, FIFOs and devices written into, nothing left by an interrupted run"
