@@ -146,6 +146,37 @@ static void count_skipped(const mp_mp_config *cfg,
         }
 }
 
+/* An export lists each GPU once: a GPU named by two entries (or `devices:
+ * all` next to another entry) would leave its state to mig-parted's
+ * last-wins rule, so say so at the second entry. */
+static int listed_twice(const mp_mp_config *cfg, const char *path, mp_diag *d)
+{
+    int first[MP_STATE_MAX_GPUS] = {0}; /* line of the first entry, 0: none */
+    for (int i = 0; i < cfg->n_entries; i++) {
+        const mp_mp_entry *e = &cfg->entries[i];
+        if (e->devices_all && cfg->n_entries > 1)
+            return mp_diag_set(d, MP_ESCHEMA, path, e->devices_line,
+                               e->devices_col,
+                               "`devices: all` next to other entries: an "
+                               "export lists each GPU once; give the "
+                               "node's export as nvidia-mig-parted wrote it");
+        for (int k = 0; k < e->n_devices; k++) {
+            long long x = e->devices[k];
+            if (x < 0 || x >= MP_STATE_MAX_GPUS)
+                continue;
+            if (first[x])
+                return mp_diag_set(
+                    d, MP_ESCHEMA, path, e->devices_line, e->devices_col,
+                    "GPU %lld is listed again (first at line %d): an export "
+                    "lists each GPU once; give the node's export as "
+                    "nvidia-mig-parted wrote it",
+                    x, first[x]);
+            first[x] = e->devices_line ? e->devices_line : e->line;
+        }
+    }
+    return 0;
+}
+
 int mp_state_read_migparted(const char *text, size_t len, const char *path,
                             const mp_model *const *models, int n_models,
                             mp_node_state *st, mp_diag *d)
@@ -169,6 +200,8 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
             "state: give the export of the node",
             file.n_configs);
     const mp_mp_config *cfg = rc ? NULL : &file.configs[0];
+    if (cfg && (rc = listed_twice(cfg, path, d)) != 0)
+        cfg = NULL;
     for (int i = 0; cfg && i < n_models && i < MP_STATE_MAX_GPUS && !rc; i++) {
         const mp_mp_entry *e = models[i] ? entry_for(cfg, i, models[i]) : NULL;
         if (e)
