@@ -71,7 +71,5 @@ bool mp_load_has_source(const mp_model *m, const char *key);
 /* Case-insensitive equality. */
 bool mp_ieq(const char *a, const char *b);
 
-/* Is name m's id or one of its aliases (any case)? */
-bool mp_model_claims(const mp_model *m, const char *name);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "migplan/model/profile_db.h"
 #include "migplan/readers/state_reader.h"
 #include "migplan/util/buf.h"
 #include "migplan/yaml/schema.h"
@@ -176,7 +177,7 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
         r->st->n_skipped++;
         return 0;
     }
-    if (strcmp(model->str, m->id) != 0)
+    if (!mp_model_claims(m, model->str)) /* its id or an alias */
         return ERR(r, MP_ESCHEMA, model,
                    "GPU %d is %s in this plan but %s here; plan from "
                    "the state of the same GPUs",

@@ -194,6 +194,9 @@ int mp_db_select_driver(mp_db *db, const char *driver, mp_diag *d);
  * to the user's `want` ("580", "580.173", "MP#187")? */
 bool mp_driver_matches(const char *have, const char *want);
 
+/* Is name m's id or one of its aliases (any case)? */
+bool mp_model_claims(const mp_model *m, const char *name);
+
 /* Find a model by canonical id, alias, PCI device ID (0x233510DE, 0x2335,
  * with or without a subsystem part) or nvidia-smi product name, all
  * case-insensitive. On failure d says which known ids are closest, or why
