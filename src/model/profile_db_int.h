@@ -71,5 +71,4 @@ bool mp_load_has_source(const mp_model *m, const char *key);
 /* Case-insensitive equality. */
 bool mp_ieq(const char *a, const char *b);
 
-
 #endif
