@@ -254,8 +254,9 @@ static int gpu_index(cli_ctx *c, const char *arg, int *idx)
 
 /* GPU idx of st into *out, or, when st does not list it (-lgi lists only
  * GPUs with instances) or lists it with MIG disabled, an empty GPU of
- * model m in *empty, with a note on stderr. A GPU that the state's
- * nvidia-smi GPU table does not list is not on the node: an error. */
+ * model m in *empty, with a note on stderr. A GPU that a state listing
+ * the node's GPUs (nvidia-smi's GPU table, a plan, an export) does not
+ * list is not on the node: an error. */
 static int state_gpu(cli_ctx *c, const fit_args *a, const mp_node_state *st,
                      int idx, const mp_model *m, mp_gpu_state *empty,
                      const mp_gpu_state **out)
@@ -273,8 +274,8 @@ static int state_gpu(cli_ctx *c, const fit_args *a, const mp_node_state *st,
                 mp_catf(listed, sizeof(listed), &k, "%s%d", k ? ", " : "", i);
         mp_diag d;
         mp_diag_set(&d, MP_ESCHEMA, a->current, 0, 0,
-                    "--gpu-index %d: the node has no GPU %d; the nvidia-smi "
-                    "GPU table in this file lists %s %s",
+                    "--gpu-index %d: the node has no GPU %d; this state "
+                    "lists %s %s",
                     idx, idx, n == 1 ? "only GPU" : "GPUs",
                     n ? listed : "none");
         return cli_fail(c, &d);

@@ -172,6 +172,8 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
         mp_ynode_resolve(mig, &v);
     if (rc)
         return rc;
+    r->st->has_gpu_table = true; /* a plan lists every GPU it had */
+    r->st->table_gpus |= 1ull << index;
     const mp_model *m = index < r->n_models ? r->models[index] : NULL;
     if (!m) {
         r->st->n_skipped++;

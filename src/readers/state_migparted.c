@@ -143,6 +143,9 @@ static void count_skipped(const mp_mp_config *cfg,
             if (!seen[x] && (x >= n_models || !models[x]))
                 st->n_skipped++;
             seen[x] = true;
+            /* an export lists every GPU of the node by index */
+            st->has_gpu_table = true;
+            st->table_gpus |= 1ull << x;
         }
 }
 

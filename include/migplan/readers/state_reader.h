@@ -50,7 +50,10 @@ typedef struct mp_node_state {
                                 not give (their gi_id is -1) */
     bool placements_assumed; /* counts only (a mig-parted export): starts
                                 are where mig-parted would create them */
-    bool has_gpu_table;      /* plain nvidia-smi's GPU table was read */
+    /* the file lists the node's GPUs: plain nvidia-smi's GPU table, a
+     * JSON plan's "gpus" or an export's devices (not -lgi alone, which
+     * lists only GPUs with instances) */
+    bool has_gpu_table;
     unsigned long long table_gpus; /* the GPU indices it lists (bit i) */
     mp_arena arena;                /* owns the process names */
 } mp_node_state;
