@@ -111,48 +111,38 @@ mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
     return &st->gpu[i];
 }
 
-/* |   0  MIG 1g.18gb           19       11          4:1     | */
-static int read_lgi(rd *r, const mp_nvsmi_table *t)
+/* A -lgi row:
+ * |   0  MIG 1g.18gb           19       11          4:1     | */
+static int lgi_row(rd *r, const mp_nvsmi_row *row)
 {
-    static const char *const hdr[] = {
-        "GPU Name Profile Instance Placement ID ID Start:Size", NULL};
-    int rc = want_header(r, t, "-lgi", hdr, false,
-                         "GPU Name Profile Instance Placement");
-    if (rc)
+    const mp_nvsmi_cell *c = row->cells;
+    int rc, l = row->line, pid, gi, start, size;
+    if (row->n_cells != 6 || !mp_nvsmi_cell_is(&c[1], "MIG"))
+        return ERR(r, MP_ESYNTAX, l, 1,
+                   "a GPU instance row reads \"GPU MIG NAME PROFILE-ID "
+                   "INSTANCE-ID START:SIZE\"; this one does not");
+    mp_gpu_state *g = gpu_of(r, l, &c[0], &rc);
+    if (!g)
+        return rc; /* 0 beyond the caller's GPUs: counted, read on */
+    if ((rc = want_int(r, l, &c[3], "the profile ID", 255, &pid)) ||
+        (rc = want_int(r, l, &c[4], "the GPU instance ID", 4095, &gi)) ||
+        (rc = want_slot(r, l, &c[5], &start, &size)))
         return rc;
-    for (int i = 0; i < t->n_rows; i++) {
-        const mp_nvsmi_row *row = &t->rows[i];
-        const mp_nvsmi_cell *c = row->cells;
-        int l = row->line, pid, gi, start, size;
-        if (row->n_cells != 6 || !mp_nvsmi_cell_is(&c[1], "MIG"))
-            return ERR(r, MP_ESYNTAX, l, 1,
-                       "a GPU instance row reads \"GPU MIG NAME PROFILE-ID "
-                       "INSTANCE-ID START:SIZE\"; this one does not");
-        mp_gpu_state *g = gpu_of(r, l, &c[0], &rc);
-        if (rc)
-            return rc;
-        if (!g)
-            continue; /* beyond the caller's GPUs: counted, read on */
-        if ((rc = want_int(r, l, &c[3], "the profile ID", 255, &pid)) ||
-            (rc = want_int(r, l, &c[4], "the GPU instance ID", 4095, &gi)) ||
-            (rc = want_slot(r, l, &c[5], &start, &size)))
-            return rc;
-        char why[400];
-        int q = mp_gpu_state_add(g, pid, start, size, gi, l, why, sizeof(why));
-        if (q < 0)
-            return ERR(r, q, l, c[3].col, "%s", why);
-        const char *name =
-            g->layout.gis.model->profiles[g->layout.gis.gi[q].profile].name;
-        /* the printed name must be the profile ID's (the name of a +me
-         * profile on an older driver may lack the suffix) */
-        if (!mp_nvsmi_cell_is(&c[2], name) &&
-            !(strncmp(name, c[2].s, (size_t)c[2].len) == 0 &&
-              strcmp(name + c[2].len, "+me") == 0))
-            return ERR(r, MP_ESCHEMA, l, c[2].col,
-                       "profile ID %d is %s on %s, but this row names it "
-                       "'%.*s'; is this output from another GPU model?",
-                       pid, name, g->layout.gis.model->id, c[2].len, c[2].s);
-    }
+    char why[400];
+    int q = mp_gpu_state_add(g, pid, start, size, gi, l, why, sizeof(why));
+    if (q < 0)
+        return ERR(r, q, l, c[3].col, "%s", why);
+    const char *name =
+        g->layout.gis.model->profiles[g->layout.gis.gi[q].profile].name;
+    /* the printed name must be the profile ID's (the name of a +me
+     * profile on an older driver may lack the suffix) */
+    if (!mp_nvsmi_cell_is(&c[2], name) &&
+        !(strncmp(name, c[2].s, (size_t)c[2].len) == 0 &&
+          strcmp(name + c[2].len, "+me") == 0))
+        return ERR(r, MP_ESCHEMA, l, c[2].col,
+                   "profile ID %d is %s on %s, but this row names it "
+                   "'%.*s'; is this output from another GPU model?",
+                   pid, name, g->layout.gis.model->id, c[2].len, c[2].s);
     return 0;
 }
 
@@ -263,35 +253,22 @@ static int check_ci(rd *r, const mp_nvsmi_row *row, mp_gpu_state *g, int q)
     return 0;
 }
 
-/* |   0     11       MIG 1g.18gb          0         0          0:1     | */
-static int read_lci(rd *r, const mp_nvsmi_table *t)
+/* A -lci row:
+ * |   0     11       MIG 1g.18gb          0         0          0:1     | */
+static int lci_row(rd *r, const mp_nvsmi_row *row)
 {
-    static const char *const hdr[] = {
-        "GPU GPU Name Profile Instance Instance ID ID ID",
-        "GPU GPU Name Profile Instance Placement Instance ID ID Start:Size ID",
-        NULL};
-    int rc = want_header(r, t, "-lci", hdr, false,
-                         "GPU, GPU Instance ID, Name, Profile ID, Instance ID");
-    if (rc)
-        return rc;
-    r->st->has_lci = true;
-    for (int i = 0; i < t->n_rows; i++) {
-        const mp_nvsmi_row *row = &t->rows[i];
-        if ((row->n_cells != 6 && row->n_cells != 7) ||
-            !mp_nvsmi_cell_is(&row->cells[2], "MIG"))
-            return ERR(r, MP_ESYNTAX, row->line, 1,
-                       "a compute instance row reads \"GPU GPU-INSTANCE-ID "
-                       "MIG NAME PROFILE-ID INSTANCE-ID [START:SIZE]\"; this "
-                       "one does not");
-        mp_gpu_state *g;
-        int q;
-        rc = instance_of(r, row, 1, "a compute instance", &g, &q);
-        if (!rc && g)
-            rc = check_ci(r, row, g, q);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    if ((row->n_cells != 6 && row->n_cells != 7) ||
+        !mp_nvsmi_cell_is(&row->cells[2], "MIG"))
+        return ERR(r, MP_ESYNTAX, row->line, 1,
+                   "a compute instance row reads \"GPU GPU-INSTANCE-ID "
+                   "MIG NAME PROFILE-ID INSTANCE-ID [START:SIZE]\"; this "
+                   "one does not");
+    mp_gpu_state *g;
+    int q;
+    int rc = instance_of(r, row, 1, "a compute instance", &g, &q);
+    if (!rc && g)
+        rc = check_ci(r, row, g, q);
+    return rc;
 }
 
 /* A process row whose GI is N/A: its GPU has MIG disabled and the process
@@ -317,53 +294,74 @@ static int whole_gpu(rd *r, const mp_nvsmi_row *row, mp_gi_state **out)
     return 0;
 }
 
-/* |    0    2    0       4242      C   python3 serve.py      30120MiB | */
-static int read_processes(rd *r, const mp_nvsmi_table *t)
+/* A process row:
+ * |    0    2    0       4242      C   python3 serve.py      30120MiB | */
+static int process_row(rd *r, const mp_nvsmi_row *row)
 {
-    static const char *const hdr[] = {"GPU GI CI PID Type Process name", NULL};
-    int rc = want_header(r, t, "Processes", hdr, true,
-                         "GPU GI CI PID Type Process name");
-    if (rc)
-        return rc;
-    r->st->has_procs = true;
-    for (int i = 0; i < t->n_rows; i++) {
-        const mp_nvsmi_row *row = &t->rows[i];
-        const mp_nvsmi_cell *c = row->cells;
-        if (row->n_cells >= 1 && mp_nvsmi_cell_is(&c[0], "No"))
-            continue; /* No running processes found */
-        if (row->n_cells < 6)
-            return ERR(r, MP_ESYNTAX, row->line, 1,
-                       "a process row reads \"GPU GI CI PID TYPE NAME "
-                       "[MEMORY]\"; this one does not");
-        mp_gi_state *s;
-        if (mp_nvsmi_cell_is(&c[1], "N/A")) { /* GI N/A: MIG disabled */
-            rc = whole_gpu(r, row, &s);
-            if (rc)
-                return rc;
-        } else {
-            mp_gpu_state *g;
-            int q;
-            rc = instance_of(r, row, 1, "a process", &g, &q);
-            if (rc)
-                return rc;
-            s = g ? &g->gi[q] : NULL;
-        }
-        if (!s)
-            continue; /* beyond the caller's GPUs: counted, read on */
-        if (s->n_processes++ == 0) {
-            /* the name runs from the sixth cell to before the memory */
-            const mp_nvsmi_cell *last = &c[row->n_cells - 1];
-            bool mem =
-                last->len > 3 && !memcmp(last->s + last->len - 3, "MiB", 3);
-            const mp_nvsmi_cell *end =
-                mem && row->n_cells > 6 ? last - 1 : last;
-            s->process = mp_arena_strndup(&r->st->arena, c[5].s,
-                                          (size_t)(end->s + end->len - c[5].s));
-            if (!s->process)
-                return ERR(r, MP_ENOMEM, row->line, 1, "out of memory");
-        }
+    const mp_nvsmi_cell *c = row->cells;
+    if (row->n_cells >= 1 && mp_nvsmi_cell_is(&c[0], "No"))
+        return 0; /* No running processes found */
+    if (row->n_cells < 6)
+        return ERR(r, MP_ESYNTAX, row->line, 1,
+                   "a process row reads \"GPU GI CI PID TYPE NAME "
+                   "[MEMORY]\"; this one does not");
+    mp_gi_state *s;
+    int rc;
+    if (mp_nvsmi_cell_is(&c[1], "N/A")) { /* GI N/A: MIG disabled */
+        rc = whole_gpu(r, row, &s);
+    } else {
+        mp_gpu_state *g;
+        int q;
+        rc = instance_of(r, row, 1, "a process", &g, &q);
+        s = !rc && g ? &g->gi[q] : NULL;
     }
+    if (!s || s->n_processes++ > 0)
+        return rc; /* 0 beyond the caller's GPUs: counted, read on */
+    /* the name runs from the sixth cell to before the memory */
+    const mp_nvsmi_cell *last = &c[row->n_cells - 1];
+    bool mem = last->len > 3 && !memcmp(last->s + last->len - 3, "MiB", 3);
+    const mp_nvsmi_cell *end = mem && row->n_cells > 6 ? last - 1 : last;
+    s->process = mp_arena_strndup(&r->st->arena, c[5].s,
+                                  (size_t)(end->s + end->len - c[5].s));
+    if (!s->process)
+        return ERR(r, MP_ENOMEM, row->line, 1, "out of memory");
     return 0;
+}
+
+/* The tables read, in this order: GPU instances first, as compute
+ * instances and processes refer to them. */
+typedef struct table_kind {
+    const char *title;      /* the table's title line */
+    const char *what;       /* its name in messages */
+    const char *const *hdr; /* the headers nvidia-smi prints, NULL-ended */
+    bool prefix;            /* a header may run on past hdr's words */
+    const char *cols;       /* the columns, for the message */
+    int (*row)(rd *, const mp_nvsmi_row *);
+} table_kind;
+
+static const char *const lgi_hdr[] = {
+    "GPU Name Profile Instance Placement ID ID Start:Size", NULL};
+static const char *const lci_hdr[] = {
+    "GPU GPU Name Profile Instance Instance ID ID ID",
+    "GPU GPU Name Profile Instance Placement Instance ID ID Start:Size ID",
+    NULL};
+static const char *const proc_hdr[] = {"GPU GI CI PID Type Process name", NULL};
+static const table_kind kinds[] = {
+    {"GPU instances:", "-lgi", lgi_hdr, false,
+     "GPU Name Profile Instance Placement", lgi_row},
+    {"Compute instances:", "-lci", lci_hdr, false,
+     "GPU, GPU Instance ID, Name, Profile ID, Instance ID", lci_row},
+    {"Processes:", "Processes", proc_hdr, true,
+     "GPU GI CI PID Type Process name", process_row},
+};
+
+/* Table t of kind k: its header checked, then row by row. */
+static int read_rows(rd *r, const table_kind *k, const mp_nvsmi_table *t)
+{
+    int rc = want_header(r, t, k->what, k->hdr, k->prefix, k->cols);
+    for (int i = 0; i < t->n_rows && !rc; i++)
+        rc = k->row(r, &t->rows[i]);
+    return rc;
 }
 
 /* GPU gpu (the caller's) has MIG disabled, as nvidia-smi says at line,
@@ -504,17 +502,12 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
     }
     *r = (rd){
         .doc = &doc, .models = models, .n_models = n_models, .st = st, .d = d};
-    /* GPU instances first: compute instances and processes refer to them */
-    static const char *const order[] = {
-        "GPU instances:", "Compute instances:", "Processes:"};
-    static int (*const read[])(rd *, const mp_nvsmi_table *) = {
-        read_lgi, read_lci, read_processes};
-    bool any = false;
+    bool any = false, *seen[] = {&any, &st->has_lci, &st->has_procs};
     for (int k = 0; k < 3 && !rc; k++)
         for (int i = 0; i < doc.n_tables && !rc; i++)
-            if (titled(&doc.tables[i], order[k])) {
-                any |= k == 0;
-                rc = read[k](r, &doc.tables[i]);
+            if (titled(&doc.tables[i], kinds[k].title)) {
+                *seen[k] = true;
+                rc = read_rows(r, &kinds[k], &doc.tables[i]);
             }
     for (int i = 0; i < doc.n_tables && !rc; i++)
         if (gpu_table(r, &doc.tables[i])) {

@@ -37,7 +37,8 @@ int mp_change_script_add(mp_change_script *s, const mp_gpu_state *from,
             return mp_diag_set(d, MP_EINFEASIBLE, NULL, 0, 0,
                                "GPU %d: a new GPU instance has no start slot",
                                from->index);
-    if (mp_grow(&s->gpus, &s->cap, s->n + 1, sizeof(*s->gpus), 8))
+    if (mp_arena_grow(&s->arena, &s->gpus, &s->cap, s->n + 1, sizeof(*s->gpus),
+                      8))
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     mp_change_gpu *g = &s->gpus[s->n];
     memset(g, 0, sizeof(*g));
@@ -73,11 +74,8 @@ void mp_change_script_totals(const mp_change_script *s, mp_change_totals *t)
 
 void mp_change_script_free(mp_change_script *s)
 {
-    if (!s)
-        return;
-    free(s->gpus);
-    mp_arena_free(&s->arena);
-    memset(s, 0, sizeof(*s));
+    if (s)
+        mp_arena_release(&s->arena, s, sizeof(*s));
 }
 
 /* Give the instances of `to` the compute-instance splits of ref: a kept

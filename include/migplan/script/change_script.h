@@ -44,7 +44,7 @@ typedef struct mp_change_gpu {
 } mp_change_gpu;
 
 typedef struct mp_change_script {
-    mp_change_gpu *gpus; /* in the order added; indices distinct */
+    mp_change_gpu *gpus; /* in the order added; indices distinct; in arena */
     int n, cap;
     bool placements_known; /* false: the state had counts only (a
                               mig-parted export), so the script checks
