@@ -174,9 +174,9 @@ static void test_read_lgip(void **state)
     assert_int_equal(g->free, 2);
     assert_int_equal(g->total, 4);
     assert_string_equal(g->gib, "19.62");
-    assert_int_equal(g->sms, 26);
-    assert_int_equal(g->dec, 1);
-    assert_int_equal(g->jpeg, 1);
+    assert_int_equal(g->eng.sms, 26);
+    assert_int_equal(g->eng.dec, 1);
+    assert_int_equal(g->eng.jpeg, 1);
     assert_int_equal(g->at.line, 12);
     assert_int_equal(cap.n_gipp, 7);
     const mp_nvsmi_gipp *p = &cap.gipp[6]; /* Placement : {0}:8 */
@@ -188,6 +188,12 @@ static void test_read_lgip(void **state)
     assert_false(cap.cip[0].is_default);
     assert_true(cap.cip[1].is_default);
     assert_int_equal(cap.cip[1].id, 1);
+    /* SM DEC ENC OFA 28 2 0 0, then CE JPEG 2 0 on the second line */
+    assert_int_equal(cap.cip[1].eng.sms, 28);
+    assert_int_equal(cap.cip[1].eng.dec, 2);
+    assert_int_equal(cap.cip[1].eng.ofa, 0);
+    assert_int_equal(cap.cip[1].eng.ce, 2);
+    assert_int_equal(cap.cip[1].eng.jpeg, 0);
     assert_int_equal(cap.cip[2].gi, 3);
     mp_nvsmi_capture_free(&cap);
 }

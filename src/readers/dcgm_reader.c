@@ -107,6 +107,79 @@ static int check_value(const mp_prom_sample *s, bool fb, const char *path,
     return 0;
 }
 
+/* The slice a MIG sample belongs to, by its labels (host, GPU, instance,
+ * workload): its index in c->set into *out, added on first sight. */
+static int find_slice(dctx *c, const mp_prom_sample *s, const char *prof,
+                      const char *gi, const char *path, mp_diag *d, size_t *out)
+{
+    const char *lv[8] = {
+        label(s, "Hostname", NULL, NULL),
+        label(s, "gpu", NULL, NULL),
+        gi,
+        prof,
+        label(s, "exported_container", "container", "container_name"),
+        label(s, "exported_pod", "pod", "pod_name"),
+        label(s, "exported_namespace", "namespace", "pod_namespace"),
+        label(s, "modelName", NULL, NULL),
+    };
+    const char *uuid = label(s, "UUID", NULL, NULL);
+    if (!lv[1][0])
+        lv[1] = uuid;
+    char key[MP_LINE_MAX + 64];
+    int kl =
+        snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                 lv[0], uuid, lv[1], lv[2], lv[4], lv[5], lv[6]);
+    if (kl < 0 || (size_t)kl >= sizeof(key))
+        kl = (int)sizeof(key) - 1;
+    bool is_new;
+    if (mp_slice_set_get(c->set, key, (size_t)kl, out, &is_new))
+        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
+    if (is_new)
+        return new_slice(c, &c->set->v[*out], s, lv, d);
+    return 0;
+}
+
+/* Record sample s of slice i: the time range of the input, then its value
+ * unless it repeats a sample already seen or is DCGM's "no data". */
+static int add_value(dctx *c, const mp_prom_sample *s, bool fb, bool blank,
+                     size_t i, const char *path, mp_diag *d)
+{
+    mp_slice_set *set = c->set;
+    if (s->has_ts) {
+        if (!set->has_ts || s->ts_ms < set->ts_min)
+            set->ts_min = s->ts_ms;
+        if (!set->has_ts || s->ts_ms > set->ts_max)
+            set->ts_max = s->ts_ms;
+        set->has_ts = true;
+    }
+    bool dup = false;
+    int rc =
+        s->has_ts ? mp_slice_seen(set, i, fb, s->ts_ms, s->value, &dup) : 0;
+    if (rc == MP_ESCHEMA)
+        return mp_diag_set(d, rc, path, s->line, s->value_col,
+                           "%s holds another value for this instance at the "
+                           "same time earlier in the input; a series has one "
+                           "value per timestamp",
+                           s->name);
+    if (rc)
+        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
+    if (dup)
+        return 0;
+    if (blank) {
+        set->n_blank++;
+        return 0;
+    }
+    rc = fb ? mp_slice_add_fb(set, i, (long long)ceil(s->value))
+            : mp_slice_add_active(set, i, s->value);
+    if (rc == MP_ELIMIT)
+        return mp_diag_set(d, MP_ELIMIT, path, s->line, 1,
+                           "more than %d samples (limit); give fewer scrapes",
+                           MP_ADVICE_MAX_SAMPLES);
+    if (rc)
+        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
+    return 0;
+}
+
 static int on_sample(void *ctx, const char *path, const mp_prom_sample *s,
                      mp_diag *d)
 {
@@ -131,33 +204,11 @@ static int on_sample(void *ctx, const char *path, const mp_prom_sample *s,
                            "writes milliseconds since 1970-01-01 UTC",
                            s->ts_ms);
     bool blank;
+    size_t i = 0;
     int rc = check_value(s, fb, path, d, &blank);
+    if (!rc)
+        rc = find_slice(c, s, prof, gi, path, d, &i);
     if (rc)
-        return rc;
-    const char *lv[8] = {
-        label(s, "Hostname", NULL, NULL),
-        label(s, "gpu", NULL, NULL),
-        gi,
-        prof,
-        label(s, "exported_container", "container", "container_name"),
-        label(s, "exported_pod", "pod", "pod_name"),
-        label(s, "exported_namespace", "namespace", "pod_namespace"),
-        label(s, "modelName", NULL, NULL),
-    };
-    const char *uuid = label(s, "UUID", NULL, NULL);
-    if (!lv[1][0])
-        lv[1] = uuid;
-    char key[MP_LINE_MAX + 64];
-    int kl =
-        snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
-                 lv[0], uuid, lv[1], lv[2], lv[4], lv[5], lv[6]);
-    if (kl < 0 || (size_t)kl >= sizeof(key))
-        kl = (int)sizeof(key) - 1;
-    size_t i;
-    bool is_new;
-    if (mp_slice_set_get(c->set, key, (size_t)kl, &i, &is_new))
-        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
-    if (is_new && (rc = new_slice(c, &c->set->v[i], s, lv, d)) != 0)
         return rc;
     const mp_slice_obs *o = &c->set->v[i];
     if (fb && !blank && o->gi && s->value > o->gi->memory_mib)
@@ -167,39 +218,7 @@ static int on_sample(void *ctx, const char *path, const mp_prom_sample *s,
                     "instance on %s; check the GPU_I_PROFILE and "
                     "modelName labels of this sample",
             s->value_text, o->gi->memory_mib, o->profile, o->model_name);
-    if (s->has_ts) {
-        mp_slice_set *set = c->set;
-        if (!set->has_ts || s->ts_ms < set->ts_min)
-            set->ts_min = s->ts_ms;
-        if (!set->has_ts || s->ts_ms > set->ts_max)
-            set->ts_max = s->ts_ms;
-        set->has_ts = true;
-    }
-    bool dup = false;
-    rc = s->has_ts ? mp_slice_seen(c->set, i, fb, s->ts_ms, s->value, &dup) : 0;
-    if (rc == MP_ESCHEMA)
-        return mp_diag_set(d, rc, path, s->line, s->value_col,
-                           "%s holds another value for this instance at the "
-                           "same time earlier in the input; a series has one "
-                           "value per timestamp",
-                           s->name);
-    if (rc)
-        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
-    if (dup)
-        return 0;
-    if (blank) {
-        c->set->n_blank++;
-        return 0;
-    }
-    rc = fb ? mp_slice_add_fb(c->set, i, (long long)ceil(s->value))
-            : mp_slice_add_active(c->set, i, s->value);
-    if (rc == MP_ELIMIT)
-        return mp_diag_set(d, MP_ELIMIT, path, s->line, 1,
-                           "more than %d samples (limit); give fewer scrapes",
-                           MP_ADVICE_MAX_SAMPLES);
-    if (rc)
-        return mp_diag_set(d, MP_ENOMEM, path, s->line, 1, "out of memory");
-    return 0;
+    return add_value(c, s, fb, blank, i, path, d);
 }
 
 int mp_dcgm_parse(const mp_db *db, const char *text, size_t len,

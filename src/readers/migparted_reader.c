@@ -249,19 +249,41 @@ static void conversion_pass(rd *r, const mp_ynode *n, int depth)
     }
 }
 
+/* The maps of a config file: the Go type mig-parted decodes each into
+ * (named in its errors), what it must be (our hint when it is no map) and
+ * how a duplicate-key finding names it. */
+typedef struct map_kind {
+    const char *go_type, *should, *what;
+} map_kind;
+
+static const map_kind top_map = {
+    "map[string]json.RawMessage",
+    "a mig-parted config is a map with 'version: v1' and 'mig-configs'",
+    "the top level"};
+static const map_kind configs_map = {
+    "map[string]v1.MigConfigSpecSlice",
+    "mig-configs must map config names to lists of entries", "mig-configs"};
+static const map_kind entry_map = {
+    "map[string]json.RawMessage",
+    "each entry must be a map with devices, mig-enabled and mig-devices",
+    "an entry"};
+static const map_kind devices_map = {
+    "types.MigConfig",
+    "mig-devices must map profile names to counts, e.g. {\"1g.10gb\": 7}",
+    "mig-devices"};
+
 /* The pairs of map as mig-parted ends up with them: keys as JSON strings,
  * the last of duplicate keys winning. Duplicates are reported (mig-parted
- * keeps the last one silently; what names the map). Returns the number of
- * pairs, or -1 when map is no map (Go type go_type): then it is rejected
- * with encoding/json's text and a hint, should, saying what it must be. */
-static int map_pairs(rd *r, const mp_ynode *map, const char *go_type,
-                     const char *should, const char *what, pair **out)
+ * keeps the last one silently). Returns the number of pairs, or -1 when
+ * map is no map: then it is rejected with encoding/json's text and a hint
+ * saying what it must be. */
+static int map_pairs(rd *r, const mp_ynode *map, const map_kind *mk, pair **out)
 {
     *out = NULL;
     if (map->kind != MP_YNODE_MAP) {
         char err[200];
-        type_err(err, sizeof(err), map, go_type);
-        reject(r, map, LVL_DECODE, "bad-type", err, "%s, not %s %s", should,
+        type_err(err, sizeof(err), map, mk->go_type);
+        reject(r, map, LVL_DECODE, "bad-type", err, "%s, not %s %s", mk->should,
                a_kind(map), jkind(map));
         return -1;
     }
@@ -286,7 +308,7 @@ static int map_pairs(rd *r, const mp_ynode *map, const char *go_type,
                 note(r, k, MP_SEV_ERROR, "duplicate-key",
                      "duplicate key '%s' in %s (first at line %d); mig-parted "
                      "silently keeps the last one, so the first is ignored",
-                     key, what, p[found].k->line);
+                     key, mk->what, p[found].k->line);
             p[found].k = k;
             p[found].v = v;
             p[found].merged = map->from_merge[i];
@@ -593,10 +615,7 @@ static void read_mig_devices(rd *r, mp_mp_entry *e, const mp_ynode *v)
     if (is_null(v))
         return;
     pair *p;
-    int n = map_pairs(r, v, "types.MigConfig",
-                      "mig-devices must map profile names to counts, e.g. "
-                      "{\"1g.10gb\": 7}",
-                      "mig-devices", &p);
+    int n = map_pairs(r, v, &devices_map, &p);
     if (n < 0)
         return;
     e->has_mig_devices = true;
@@ -629,10 +648,7 @@ static void read_entry(rd *r, const mp_ynode *n, mp_mp_entry *e)
         return;
     }
     pair *p;
-    int np = map_pairs(r, n, "map[string]json.RawMessage",
-                       "each entry must be a map with devices, mig-enabled "
-                       "and mig-devices",
-                       "an entry", &p);
+    int np = map_pairs(r, n, &entry_map, &p);
     if (np < 0)
         return;
     static const char *const required[] = {"devices", "mig-enabled"};
@@ -699,11 +715,7 @@ static void read_entry(rd *r, const mp_ynode *n, mp_mp_entry *e)
 static void read_configs(rd *r, const mp_ynode *v)
 {
     pair *p = NULL;
-    int np = is_null(v) ? 0
-                        : map_pairs(r, v, "map[string]v1.MigConfigSpecSlice",
-                                    "mig-configs must map config names to "
-                                    "lists of entries",
-                                    "mig-configs", &p);
+    int np = is_null(v) ? 0 : map_pairs(r, v, &configs_map, &p);
     if (np < 0)
         return;
     if (np == 0) {
@@ -893,10 +905,7 @@ static void read_version(rd *r, const mp_ynode *root, const pair *p, int np)
 static void read_top(rd *r, const mp_ynode *root)
 {
     pair *p;
-    int np = map_pairs(r, root, "map[string]json.RawMessage",
-                       "a mig-parted config is a map with 'version: v1' and "
-                       "'mig-configs'",
-                       "the top level", &p);
+    int np = map_pairs(r, root, &top_map, &p);
     if (np < 0)
         return;
     read_version(r, root, p, np);

@@ -66,9 +66,10 @@ static const mp_nvsmi_gipp *gipp_of(const importer *x, int gpu, int id)
 static bool same_gip(const mp_nvsmi_gip *a, const mp_nvsmi_gip *b)
 {
     return strcmp(a->name, b->name) == 0 && a->total == b->total &&
-           strcmp(a->gib, b->gib) == 0 && a->sms == b->sms &&
-           a->dec == b->dec && a->enc == b->enc && a->ce == b->ce &&
-           a->jpeg == b->jpeg && a->ofa == b->ofa;
+           strcmp(a->gib, b->gib) == 0 && a->eng.sms == b->eng.sms &&
+           a->eng.dec == b->eng.dec && a->eng.enc == b->eng.enc &&
+           a->eng.ce == b->eng.ce && a->eng.jpeg == b->eng.jpeg &&
+           a->eng.ofa == b->eng.ofa;
 }
 
 static bool same_gipp(const mp_nvsmi_gipp *a, const mp_nvsmi_gipp *b)
@@ -485,12 +486,12 @@ static int profile(importer *x, const mp_nvsmi_gip *g, mp_gi_profile *p)
     int rc = profile_sizes(x, g, p);
     if (rc)
         return rc;
-    p->sms = g->sms;
-    p->engines[MP_ENG_CE] = g->ce;
-    p->engines[MP_ENG_NVDEC] = g->dec;
-    p->engines[MP_ENG_NVENC] = g->enc;
-    p->engines[MP_ENG_NVJPG] = g->jpeg;
-    p->engines[MP_ENG_OFA] = g->ofa;
+    p->sms = g->eng.sms;
+    p->engines[MP_ENG_CE] = g->eng.ce;
+    p->engines[MP_ENG_NVDEC] = g->eng.dec;
+    p->engines[MP_ENG_NVENC] = g->eng.enc;
+    p->engines[MP_ENG_NVJPG] = g->eng.jpeg;
+    p->engines[MP_ENG_OFA] = g->eng.ofa;
     p->max_instances = g->total;
     p->prov.sources = src_list(x, false);
     p->prov.n_sources = 1;

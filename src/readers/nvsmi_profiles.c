@@ -135,6 +135,26 @@ static int record_rows(rd *r, const mp_nvsmi_table *t, int i, int n0, int n1,
     return 0;
 }
 
+/* The engine counts both tables end with: SM, DEC and ENC from column
+ * first of line a, then OFA next to them (-lcip, ofa_on_a) or after CE
+ * and JPEG, which open line b (-lgip). */
+static int want_engines(rd *r, const mp_nvsmi_row *a, int first,
+                        const mp_nvsmi_row *b, bool ofa_on_a,
+                        mp_nvsmi_engines *e)
+{
+    const mp_nvsmi_cell *c = a->cells + first, *c2 = b->cells;
+    int rc;
+    if ((rc = want_int(r, a->line, &c[0], "SM", 0, 100000, &e->sms)) ||
+        (rc = want_int(r, a->line, &c[1], "DEC", 0, 64, &e->dec)) ||
+        (rc = want_int(r, a->line, &c[2], "ENC", 0, 64, &e->enc)) ||
+        (ofa_on_a &&
+         (rc = want_int(r, a->line, &c[3], "OFA", 0, 64, &e->ofa))) ||
+        (rc = want_int(r, b->line, &c2[0], "CE", 0, 64, &e->ce)) ||
+        (rc = want_int(r, b->line, &c2[1], "JPEG", 0, 64, &e->jpeg)))
+        return rc;
+    return ofa_on_a ? 0 : want_int(r, b->line, &c2[2], "OFA", 0, 64, &e->ofa);
+}
+
 static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
 {
     const mp_nvsmi_cell *c = a->cells;
@@ -153,15 +173,7 @@ static int lgip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
         return ERR(r, l, c[6].col, "P2P must be No or Yes, not '%.*s'",
                    c[6].len, c[6].s);
     g->p2p = mp_nvsmi_cell_is(&c[6], "Yes");
-    const mp_nvsmi_cell *e = b->cells;
-    if ((rc = want_int(r, l, &c[7], "SM", 0, 100000, &g->sms)) ||
-        (rc = want_int(r, l, &c[8], "DEC", 0, 64, &g->dec)) ||
-        (rc = want_int(r, l, &c[9], "ENC", 0, 64, &g->enc)) ||
-        (rc = want_int(r, b->line, &e[0], "CE", 0, 64, &g->ce)) ||
-        (rc = want_int(r, b->line, &e[1], "JPEG", 0, 64, &g->jpeg)) ||
-        (rc = want_int(r, b->line, &e[2], "OFA", 0, 64, &g->ofa)))
-        return rc;
-    return 0;
+    return want_engines(r, a, 7, b, false, &g->eng);
 }
 
 static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
@@ -176,21 +188,14 @@ static int lcip_row(rd *r, const mp_nvsmi_row *a, const mp_nvsmi_row *b)
         ci->is_default = true;
         id.len--;
     }
-    const mp_nvsmi_cell *e = b->cells;
     if ((rc = want_int(r, l, &c[0], "the GPU index", 0, 1023, &ci->gpu)) ||
         (rc = want_int(r, l, &c[1], "the GPU instance ID", 0, 1023, &ci->gi)) ||
         (rc = want_word(r, l, &c[2], "MIG")) ||
         (rc = copy_cell(r, l, &c[3], ci->name, sizeof(ci->name), "name")) ||
         (rc = want_int(r, l, &id, "the profile ID", 0, 255, &ci->id)) ||
-        (rc = want_ratio(r, l, &c[5], &ci->free, &ci->total)) ||
-        (rc = want_int(r, l, &c[6], "SM", 0, 100000, &ci->sms)) ||
-        (rc = want_int(r, l, &c[7], "DEC", 0, 64, &ci->dec)) ||
-        (rc = want_int(r, l, &c[8], "ENC", 0, 64, &ci->enc)) ||
-        (rc = want_int(r, l, &c[9], "OFA", 0, 64, &ci->ofa)) ||
-        (rc = want_int(r, b->line, &e[0], "CE", 0, 64, &ci->ce)) ||
-        (rc = want_int(r, b->line, &e[1], "JPEG", 0, 64, &ci->jpeg)))
+        (rc = want_ratio(r, l, &c[5], &ci->free, &ci->total)))
         return rc;
-    return 0;
+    return want_engines(r, a, 6, b, true, &ci->eng);
 }
 
 /* "{0,2,4}:2" */

@@ -29,13 +29,18 @@ typedef struct mp_nvsmi_at {
     int line;
 } mp_nvsmi_at;
 
+/* The engine counts of an -lgip or -lcip row. */
+typedef struct mp_nvsmi_engines {
+    int sms, dec, enc, ce, jpeg, ofa;
+} mp_nvsmi_engines;
+
 /* One -lgip row. */
 typedef struct mp_nvsmi_gip {
     int gpu, id, free, total;
     char name[40]; /* without "MIG ", e.g. "1g.10gb+me" */
     char gib[16];  /* as printed, e.g. "9.75" */
     bool p2p;
-    int sms, dec, enc, ce, jpeg, ofa;
+    mp_nvsmi_engines eng;
     mp_nvsmi_at at;
 } mp_nvsmi_gip;
 
@@ -51,7 +56,7 @@ typedef struct mp_nvsmi_cip {
     int gpu, gi, id, free, total;
     char name[48];   /* e.g. "1c.3g.40gb" */
     bool is_default; /* the ID was printed with '*' */
-    int sms, dec, enc, ofa, ce, jpeg;
+    mp_nvsmi_engines eng;
     mp_nvsmi_at at;
 } mp_nvsmi_cip;
 
