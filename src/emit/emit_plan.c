@@ -855,6 +855,53 @@ static void warnings_json(const mp_plan *p, mp_json_stream *s)
     mp_json_stream_close(s);
 }
 
+/* An unused GPU's text, for the GPUs like it (all but the index the
+ * same): most of a large fleet can be unused, and building and printing
+ * a tree for each would cost more than the rest of the output. */
+typedef struct gpu_text {
+    mp_plan_gpu g;  /* the GPU it was printed from */
+    mp_buf text;    /* printed at depth 2 */
+    size_t at, end; /* the index's digits in text */
+    bool have;
+} gpu_text;
+
+/* g written from t when they differ in the index only (t remade from g
+ * when they differ more): false when g must be written as a tree. */
+static bool unused_gpu_text(const mp_plan *p, const mp_plan_gpu *g, gpu_text *t,
+                            mp_json_stream *s)
+{
+    if (g->used || p->current || p->req->n_pools || s->whole)
+        return false;
+    mp_plan_gpu same = *g;
+    same.index = t->g.index;
+    if (!t->have || memcmp(&same, &t->g, sizeof(same)) != 0) {
+        t->have = false;
+        t->g = *g;
+        mp_buf_reset(&t->text);
+        cJSON *o = gpu_json(p, g);
+        if (!o)
+            return false; /* the tree's way says it failed */
+        mp_json_print_at(o, &t->text, 2);
+        cJSON_Delete(o);
+        const char *key = "{\n      \"index\": ";
+        size_t n = strlen(key);
+        if (t->text.failed || strncmp(t->text.data, key, n) != 0)
+            return false;
+        t->at = t->end = n;
+        while (t->text.data[t->end] >= '0' && t->text.data[t->end] <= '9')
+            t->end++;
+        t->have = true;
+    }
+    mp_buf *out = mp_json_stream_text_begin(s);
+    if (!out)
+        return true;
+    mp_buf_add(out, t->text.data, t->at);
+    mp_json_number(out, g->index);
+    mp_buf_add(out, t->text.data + t->end, t->text.len - t->end);
+    mp_json_stream_text_end(s);
+    return true;
+}
+
 /* "gpus", "tenants" and "warnings", one GPU or tenant at a time. */
 static int body_json(const mp_plan *p, mp_json_stream *s)
 {
@@ -865,10 +912,13 @@ static int body_json(const mp_plan *p, mp_json_stream *s)
         free(most);
         return -1;
     }
+    gpu_text txt = {.text = MP_BUF_INIT};
     mp_json_stream_open(s, "gpus");
     for (int k = 0; k < p->n_gpus && !s->rc; k++)
-        mp_json_stream_item(s, gpu_json(p, &p->gpus[k]));
+        if (!unused_gpu_text(p, &p->gpus[k], &txt, s))
+            mp_json_stream_item(s, gpu_json(p, &p->gpus[k]));
     mp_json_stream_close(s);
+    mp_buf_free(&txt.text);
     mp_plan_tenant_spread(p, NULL, most);
     mp_json_stream_open(s, "tenants");
     for (int t = 0; t < r->n_tenants && !s->rc; t++)
