@@ -729,8 +729,44 @@ static cJSON *placement_json(const mp_plan *p, int t, int rep, int at)
     return po;
 }
 
+/* A placement as placement_json's tree prints at depth 4, written
+ * directly where the tree is plain (one instance or GPU, not shared):
+ * a plan of a million replicas has a million of them. */
+static void placement_text(const mp_plan *p, int t, int rep, int at,
+                           mp_buf *out)
+{
+    const mp_tenant *tn = &p->req->tenants[t];
+    const mp_gi *gi;
+    long long mib;
+    const mp_plan_gpu *g = replica_at(p, at, &gi, &mib);
+    if (mp_tenant_share(tn) >= 2 || (!gi && mp_tenant_gpus(tn) > 1)) {
+        cJSON *po = placement_json(p, t, rep, at);
+        if (po)
+            mp_json_print_at(po, out, 4);
+        out->failed = out->failed || !po;
+        cJSON_Delete(po);
+        return;
+    }
+    static const char member[] = ",\n          \"";
+    mp_buf_puts(out, "{\n          \"replica\": ");
+    mp_json_number(out, mp_tenant_first_replica(tn, rep));
+    mp_buf_printf(out, "%sgpu\": ", member);
+    mp_json_number(out, g->index);
+    mp_buf_printf(out, "%sprofile\": ", member);
+    mp_json_string(out, gi ? g->layout.gis.model->profiles[gi->profile].name
+                           : "whole-gpu");
+    if (gi) {
+        mp_buf_printf(out, "%sstart\": ", member);
+        mp_json_number(out, gi->start);
+    }
+    mp_buf_printf(out, "%smemory_mib\": ", member);
+    mp_json_number(out, (double)mib);
+    mp_buf_puts(out, "\n        }");
+}
+
+/* Tenant t with its "placements" (the last member) left out, or empty. */
 static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
-                          const int *loc, const int *most)
+                          const int *loc, const int *most, bool placements)
 {
     const mp_tenant *tn = &p->req->tenants[t];
     cJSON *o = cJSON_CreateObject();
@@ -768,7 +804,7 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
         }
     }
     cJSON *pl = cJSON_AddArrayToObject(o, "placements");
-    for (int rep = 0; rep < tn->replicas; rep++) {
+    for (int rep = 0; rep < tn->replicas && placements; rep++) {
         int at = loc[offset[t] + rep];
         if (at >= 0)
             cJSON_AddItemToArray(pl, placement_json(p, t, rep, at));
@@ -902,6 +938,46 @@ static bool unused_gpu_text(const mp_plan *p, const mp_plan_gpu *g, gpu_text *t,
     return true;
 }
 
+/* Tenant t written as text, its placements one at a time (false: write
+ * its tree instead): the tree of a tenant of many replicas would hold
+ * an object per replica. */
+static bool tenant_text(const mp_plan *p, int t, const int *offset,
+                        const int *loc, const int *most, mp_json_stream *s)
+{
+    static const char tail[] = "[]\n    }"; /* empty placements, the end */
+    if (s->whole)
+        return false;
+    cJSON *o = tenant_json(p, t, offset, loc, most, false);
+    mp_buf head = MP_BUF_INIT;
+    if (o)
+        mp_json_print_at(o, &head, 2);
+    cJSON_Delete(o);
+    size_t n = sizeof(tail) - 1;
+    if (!o || head.failed || head.len < n ||
+        memcmp(head.data + head.len - n, tail, n) != 0) {
+        mp_buf_free(&head);
+        return false;
+    }
+    mp_buf *out = mp_json_stream_text_begin(s);
+    int written = 0;
+    if (out)
+        mp_buf_add(out, head.data, head.len - n + 1); /* up to the '[' */
+    mp_buf_free(&head);
+    for (int rep = 0; out && rep < p->req->tenants[t].replicas; rep++) {
+        int at = loc[offset[t] + rep];
+        if (at < 0)
+            continue;
+        mp_buf_puts(out, written++ ? ",\n        " : "\n        ");
+        placement_text(p, t, rep, at, out);
+        mp_json_stream_text_end(s); /* written out as it grows */
+    }
+    if (out) {
+        mp_buf_puts(out, written ? "\n      ]\n    }" : "]\n    }");
+        mp_json_stream_text_end(s);
+    }
+    return true;
+}
+
 /* "gpus", "tenants" and "warnings", one GPU or tenant at a time. */
 static int body_json(const mp_plan *p, mp_json_stream *s)
 {
@@ -922,7 +998,8 @@ static int body_json(const mp_plan *p, mp_json_stream *s)
     mp_plan_tenant_spread(p, NULL, most);
     mp_json_stream_open(s, "tenants");
     for (int t = 0; t < r->n_tenants && !s->rc; t++)
-        mp_json_stream_item(s, tenant_json(p, t, offset, loc, most));
+        if (!tenant_text(p, t, offset, loc, most, s))
+            mp_json_stream_item(s, tenant_json(p, t, offset, loc, most, true));
     mp_json_stream_close(s);
     warnings_json(p, s);
     free(offset);
