@@ -747,21 +747,22 @@ static void placement_text(const mp_plan *p, int t, int rep, int at,
         cJSON_Delete(po);
         return;
     }
-    static const char member[] = ",\n          \"";
+#define MEMBER ",\n          \"" /* a member after the first, at depth 5 */
     mp_buf_puts(out, "{\n          \"replica\": ");
     mp_json_number(out, mp_tenant_first_replica(tn, rep));
-    mp_buf_printf(out, "%sgpu\": ", member);
+    mp_buf_puts(out, MEMBER "gpu\": ");
     mp_json_number(out, g->index);
-    mp_buf_printf(out, "%sprofile\": ", member);
+    mp_buf_puts(out, MEMBER "profile\": ");
     mp_json_string(out, gi ? g->layout.gis.model->profiles[gi->profile].name
                            : "whole-gpu");
     if (gi) {
-        mp_buf_printf(out, "%sstart\": ", member);
+        mp_buf_puts(out, MEMBER "start\": ");
         mp_json_number(out, gi->start);
     }
-    mp_buf_printf(out, "%smemory_mib\": ", member);
+    mp_buf_puts(out, MEMBER "memory_mib\": ");
     mp_json_number(out, (double)mib);
     mp_buf_puts(out, "\n        }");
+#undef MEMBER
 }
 
 /* Tenant t with its "placements" (the last member) left out, or empty. */
