@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,32 @@ static void test_buf_grows(void **state)
     assert_int_equal(b.len, 0);
     mp_buf_free(&b);
     mp_buf_free(&b); /* safe twice */
+}
+
+/* Formatted once into the spare room: texts that fit, that fill it to the
+ * byte, and that do not fit (formatted again after growing) all come out
+ * whole, at any length of what is already there. */
+static void test_buf_printf_fits_or_grows(void **state)
+{
+    (void)state;
+    char pad[1200];
+    memset(pad, 'x', sizeof(pad) - 1);
+    pad[sizeof(pad) - 1] = '\0';
+    for (int before = 0; before < 600; before += 37)
+        for (int w = 0; w < 1100; w += 13) {
+            mp_buf b = MP_BUF_INIT;
+            mp_buf_add(&b, pad, (size_t)before);
+            mp_buf_printf(&b, "<%.*s|%d>", w, pad, w);
+            char want[1300];
+            int n = snprintf(want, sizeof(want), "<%.*s|%d>", w, pad, w);
+            assert_false(b.failed);
+            assert_int_equal(b.len, (size_t)before + (size_t)n);
+            assert_memory_equal(b.data + before, want, (size_t)n + 1);
+            mp_buf_printf(&b, "%s", ""); /* nothing: still terminated */
+            assert_int_equal(b.len, (size_t)before + (size_t)n);
+            assert_int_equal(b.data[b.len], '\0');
+            mp_buf_free(&b);
+        }
 }
 
 static void test_catf_chains(void **state)
@@ -101,6 +128,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grows),
+        cmocka_unit_test(test_buf_printf_fits_or_grows),
         cmocka_unit_test(test_catf_chains),
         cmocka_unit_test(test_catf_overflow),
         cmocka_unit_test(test_escape_table),

@@ -147,6 +147,31 @@ static void test_whole_gpus(void **state)
     mp_request_free(&req);
 }
 
+/* A fleet with shared instances (a placement lists the replicas it
+ * serves), whole GPUs and plain instances, unused GPUs of two models
+ * between: each kind of GPU and placement the text is written in. */
+static void test_shared_fleet(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "fleet:\n"
+        "  - {model: h100, count: 30}\n"
+        "  - {model: a100-80gb, count: 20, cost: 0.5}\n"
+        "tenants:\n"
+        "  - {name: embed, memory: 4GiB, replicas: 45, share: 3}\n"
+        "  - {name: many, memory: 2GiB, replicas: 40, share: 20}\n"
+        "  - {name: chat, memory: 30GiB, compute: 3g, replicas: 5}\n"
+        "  - {name: big, whole-gpu: 2, replicas: 2}\n";
+    mp_request req;
+    mp_plan p;
+    solve_text(text, NULL, &req, &p);
+    assert_true(p.feasible);
+    assert_true(p.gpus_used < p.n_gpus);
+    same_json(&p, "migplan");
+    mp_plan_free(&p);
+    mp_request_free(&req);
+}
+
 /* From a running node: the changes and the disruption are written too. */
 static void test_current(void **state)
 {
@@ -226,6 +251,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_priced_fleet),
         cmocka_unit_test(test_whole_gpus),
+        cmocka_unit_test(test_shared_fleet),
         cmocka_unit_test(test_current),
         cmocka_unit_test(test_nodes_and_no_plan),
         cmocka_unit_test(test_failing_sink),

@@ -210,9 +210,8 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         mp_emit_plan_view(plan, &v, b);
         return 0;
     }
-    case PLAN_FORMAT_JSON:
-        mp_emit_plan_json_named(plan, a->config_name, b);
-        return 0;
+    case PLAN_FORMAT_JSON: /* streamed as it is made: write_json */
+        break;
     case PLAN_FORMAT_MIGPARTED:
         return mp_emit_plan_migparted_to(plan, a->config_name, a->output, b, d);
     case PLAN_FORMAT_NVIDIA_SMI:

@@ -729,8 +729,45 @@ static cJSON *placement_json(const mp_plan *p, int t, int rep, int at)
     return po;
 }
 
+/* A placement as placement_json's tree prints at depth 4, written
+ * directly where the tree is plain (one instance or GPU, not shared):
+ * a plan of a million replicas has a million of them. */
+static void placement_text(const mp_plan *p, int t, int rep, int at,
+                           mp_buf *out)
+{
+    const mp_tenant *tn = &p->req->tenants[t];
+    const mp_gi *gi;
+    long long mib;
+    const mp_plan_gpu *g = replica_at(p, at, &gi, &mib);
+    if (mp_tenant_share(tn) >= 2 || (!gi && mp_tenant_gpus(tn) > 1)) {
+        cJSON *po = placement_json(p, t, rep, at);
+        if (po)
+            mp_json_print_at(po, out, 4);
+        out->failed = out->failed || !po;
+        cJSON_Delete(po);
+        return;
+    }
+#define MEMBER ",\n          \"" /* a member after the first, at depth 5 */
+    mp_buf_puts(out, "{\n          \"replica\": ");
+    mp_json_number(out, mp_tenant_first_replica(tn, rep));
+    mp_buf_puts(out, MEMBER "gpu\": ");
+    mp_json_number(out, g->index);
+    mp_buf_puts(out, MEMBER "profile\": ");
+    mp_json_string(out, gi ? g->layout.gis.model->profiles[gi->profile].name
+                           : "whole-gpu");
+    if (gi) {
+        mp_buf_puts(out, MEMBER "start\": ");
+        mp_json_number(out, gi->start);
+    }
+    mp_buf_puts(out, MEMBER "memory_mib\": ");
+    mp_json_number(out, (double)mib);
+    mp_buf_puts(out, "\n        }");
+#undef MEMBER
+}
+
+/* Tenant t with its "placements" (the last member) left out, or empty. */
 static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
-                          const int *loc, const int *most)
+                          const int *loc, const int *most, bool placements)
 {
     const mp_tenant *tn = &p->req->tenants[t];
     cJSON *o = cJSON_CreateObject();
@@ -768,7 +805,7 @@ static cJSON *tenant_json(const mp_plan *p, int t, const int *offset,
         }
     }
     cJSON *pl = cJSON_AddArrayToObject(o, "placements");
-    for (int rep = 0; rep < tn->replicas; rep++) {
+    for (int rep = 0; rep < tn->replicas && placements; rep++) {
         int at = loc[offset[t] + rep];
         if (at >= 0)
             cJSON_AddItemToArray(pl, placement_json(p, t, rep, at));
@@ -855,6 +892,93 @@ static void warnings_json(const mp_plan *p, mp_json_stream *s)
     mp_json_stream_close(s);
 }
 
+/* An unused GPU's text, for the GPUs like it (all but the index the
+ * same): most of a large fleet can be unused, and building and printing
+ * a tree for each would cost more than the rest of the output. */
+typedef struct gpu_text {
+    mp_plan_gpu g;  /* the GPU it was printed from */
+    mp_buf text;    /* printed at depth 2 */
+    size_t at, end; /* the index's digits in text */
+    bool have;
+} gpu_text;
+
+/* g written from t when they differ in the index only (t remade from g
+ * when they differ more): false when g must be written as a tree. */
+static bool unused_gpu_text(const mp_plan *p, const mp_plan_gpu *g, gpu_text *t,
+                            mp_json_stream *s)
+{
+    if (g->used || p->current || p->req->n_pools || s->whole)
+        return false;
+    mp_plan_gpu same = *g;
+    same.index = t->g.index;
+    if (!t->have || memcmp(&same, &t->g, sizeof(same)) != 0) {
+        t->have = false;
+        t->g = *g;
+        mp_buf_reset(&t->text);
+        cJSON *o = gpu_json(p, g);
+        if (!o)
+            return false; /* the tree's way says it failed */
+        mp_json_print_at(o, &t->text, 2);
+        cJSON_Delete(o);
+        const char *key = "{\n      \"index\": ";
+        size_t n = strlen(key);
+        if (t->text.failed || strncmp(t->text.data, key, n) != 0)
+            return false;
+        t->at = t->end = n;
+        while (t->text.data[t->end] >= '0' && t->text.data[t->end] <= '9')
+            t->end++;
+        t->have = true;
+    }
+    mp_buf *out = mp_json_stream_text_begin(s);
+    if (!out)
+        return true;
+    mp_buf_add(out, t->text.data, t->at);
+    mp_json_number(out, g->index);
+    mp_buf_add(out, t->text.data + t->end, t->text.len - t->end);
+    mp_json_stream_text_end(s);
+    return true;
+}
+
+/* Tenant t written as text, its placements one at a time (false: write
+ * its tree instead): the tree of a tenant of many replicas would hold
+ * an object per replica. */
+static bool tenant_text(const mp_plan *p, int t, const int *offset,
+                        const int *loc, const int *most, mp_json_stream *s)
+{
+    static const char tail[] = "[]\n    }"; /* empty placements, the end */
+    if (s->whole)
+        return false;
+    cJSON *o = tenant_json(p, t, offset, loc, most, false);
+    mp_buf head = MP_BUF_INIT;
+    if (o)
+        mp_json_print_at(o, &head, 2);
+    cJSON_Delete(o);
+    size_t n = sizeof(tail) - 1;
+    if (!o || head.failed || head.len < n ||
+        memcmp(head.data + head.len - n, tail, n) != 0) {
+        mp_buf_free(&head);
+        return false;
+    }
+    mp_buf *out = mp_json_stream_text_begin(s);
+    int written = 0;
+    if (out)
+        mp_buf_add(out, head.data, head.len - n + 1); /* up to the '[' */
+    mp_buf_free(&head);
+    for (int rep = 0; out && rep < p->req->tenants[t].replicas; rep++) {
+        int at = loc[offset[t] + rep];
+        if (at < 0)
+            continue;
+        mp_buf_puts(out, written++ ? ",\n        " : "\n        ");
+        placement_text(p, t, rep, at, out);
+        mp_json_stream_text_end(s); /* written out as it grows */
+    }
+    if (out) {
+        mp_buf_puts(out, written ? "\n      ]\n    }" : "]\n    }");
+        mp_json_stream_text_end(s);
+    }
+    return true;
+}
+
 /* "gpus", "tenants" and "warnings", one GPU or tenant at a time. */
 static int body_json(const mp_plan *p, mp_json_stream *s)
 {
@@ -865,14 +989,18 @@ static int body_json(const mp_plan *p, mp_json_stream *s)
         free(most);
         return -1;
     }
+    gpu_text txt = {.text = MP_BUF_INIT};
     mp_json_stream_open(s, "gpus");
     for (int k = 0; k < p->n_gpus && !s->rc; k++)
-        mp_json_stream_item(s, gpu_json(p, &p->gpus[k]));
+        if (!unused_gpu_text(p, &p->gpus[k], &txt, s))
+            mp_json_stream_item(s, gpu_json(p, &p->gpus[k]));
     mp_json_stream_close(s);
+    mp_buf_free(&txt.text);
     mp_plan_tenant_spread(p, NULL, most);
     mp_json_stream_open(s, "tenants");
     for (int t = 0; t < r->n_tenants && !s->rc; t++)
-        mp_json_stream_item(s, tenant_json(p, t, offset, loc, most));
+        if (!tenant_text(p, t, offset, loc, most, s))
+            mp_json_stream_item(s, tenant_json(p, t, offset, loc, most, true));
     mp_json_stream_close(s);
     warnings_json(p, s);
     free(offset);

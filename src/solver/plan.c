@@ -272,10 +272,12 @@ void sv_plan_gpu_init(mp_plan_gpu *pg, int fleet, const mp_model *m, bool used,
         pg->tenant[q] = pg->replica[q] = -1;
 }
 
-/* n zeroed GPUs (free() them). A large array is asked on huge pages
- * where the system offers them: a plan of a million replicas holds a
- * fleet of GPUs (~0.5 KB each), and on 4 KB pages the faults of touching
- * them first cost more than planning did. */
+/* Room for n GPUs, not initialised: fill_gpus writes every one (free()
+ * them). A large array is asked on huge pages where the system offers
+ * them: a plan of a million replicas holds a fleet of GPUs (~0.5 KB
+ * each), and on 4 KB pages the faults of touching them first cost more
+ * than planning did. Zeroing it first would write it all twice (the
+ * system hands out zeroed pages already). */
 static mp_plan_gpu *alloc_gpus(size_t n)
 {
     size_t size = (n ? n : 1) * sizeof(mp_plan_gpu);
@@ -284,13 +286,13 @@ static mp_plan_gpu *alloc_gpus(size_t n)
     if (size >= 8 * huge) {
         size = (size + huge - 1) / huge * huge; /* aligned_alloc's rule */
         void *a = aligned_alloc(huge, size);
-        if (a) {
+        if (a)
             (void)madvise(a, size, MADV_HUGEPAGE); /* a hint: may fail */
-            return memset(a, 0, size);
-        }
+        if (a)
+            return a;
     }
 #endif
-    return calloc(1, size);
+    return malloc(size);
 }
 
 /* The candidate's GPUs, tidied and sorted, each fleet entry's followed by

@@ -51,19 +51,29 @@ void mp_buf_putc(mp_buf *b, char c)
     mp_buf_add(b, &c, 1);
 }
 
+/* Formats once into the spare capacity (a 256-byte buffer at first); only
+ * text that did not fit is formatted again, once the buffer has grown. */
 void mp_buf_printf(mp_buf *b, const char *fmt, ...)
 {
+    if (!reserve(b, b->cap > b->len + 1 ? 0 : 255))
+        return;
+    size_t room = b->cap - b->len; /* the terminating byte included */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    if (n < 0 || !reserve(b, (size_t)n)) {
+    if (n >= 0 && (size_t)n >= room) { /* did not fit: grow, then again */
+        if (!reserve(b, (size_t)n))
+            return;
+        va_start(ap, fmt);
+        n = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    if (n < 0) {
+        b->data[b->len] = '\0';
         b->failed = true;
         return;
     }
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     b->len += (size_t)n;
 }
 

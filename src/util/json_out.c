@@ -119,6 +119,16 @@ static void print_item(const cJSON *it, mp_buf *out, int depth)
         mp_buf_puts(out, "null");
 }
 
+void mp_json_print_at(const cJSON *item, mp_buf *out, int depth)
+{
+    print_item(item, out, depth);
+}
+
+void mp_json_number(mp_buf *out, double v)
+{
+    number(out, v);
+}
+
 void mp_json_print(const cJSON *item, mp_buf *out)
 {
     print_item(item, out, 0);
@@ -189,6 +199,20 @@ void mp_json_stream_item(mp_json_stream *s, cJSON *item)
     }
     print_item(item, s->out, element ? 2 : 1);
     cJSON_Delete(item);
+    if (s->out->len > STREAM_CHUNK)
+        stream_flush(s);
+}
+
+mp_buf *mp_json_stream_text_begin(mp_json_stream *s)
+{
+    if (s->failed || s->rc || s->whole || s->elements < 0)
+        return NULL;
+    next_line(s, s->elements++ == 0, 2);
+    return s->out;
+}
+
+void mp_json_stream_text_end(mp_json_stream *s)
+{
     if (s->out->len > STREAM_CHUNK)
         stream_flush(s);
 }

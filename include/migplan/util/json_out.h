@@ -45,6 +45,14 @@ void mp_json_stream_begin(mp_json_stream *s, mp_buf *out, bool whole,
  * array), taking ownership of it (NULL: an allocation failed). */
 void mp_json_stream_item(mp_json_stream *s, cJSON *item);
 
+/* An element of the open array written as text instead (not with whole
+ * set): the separator and indentation written, returns the buffer to
+ * append the element to, printed at depth 2 (mp_json_print_at), then
+ * call mp_json_stream_text_end; NULL when nothing is to be written (an
+ * earlier failure, or whole set: give the item instead). */
+mp_buf *mp_json_stream_text_begin(mp_json_stream *s);
+void mp_json_stream_text_end(mp_json_stream *s);
+
 /* Write every member of obj in order, then free obj. */
 void mp_json_stream_members(mp_json_stream *s, cJSON *obj);
 
@@ -55,6 +63,13 @@ void mp_json_stream_close(mp_json_stream *s);
 /* End the object (with a final newline) and flush. Returns 0, the flush
  * result, or -1 when an allocation failed (out then says failed too). */
 int mp_json_stream_end(mp_json_stream *s);
+
+/* Append item as mp_json_print does at depth (indented by 2 * depth
+ * spaces after each newline), without a final newline. */
+void mp_json_print_at(const cJSON *item, mp_buf *out, int depth);
+
+/* Append v as mp_json_print writes a number. */
+void mp_json_number(mp_buf *out, double v);
 
 /* Append s as a JSON string literal (quotes included). */
 void mp_json_string(mp_buf *out, const char *s);
