@@ -335,7 +335,7 @@ static int disruption(const cur *c, mp_plan *out)
     return 0;
 }
 
-bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
+const mp_gi_state *sv_current_gi(const mp_plan *p, const mp_plan_gpu *g, int q)
 {
     const mp_gpu_state *s =
         p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
@@ -343,8 +343,13 @@ bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
     for (int k = 0; s && k < s->layout.gis.n; k++)
         if (s->layout.gis.gi[k].profile == gi->profile &&
             s->layout.gis.gi[k].start == gi->start)
-            return true;
-    return false;
+            return &s->gi[k];
+    return NULL;
+}
+
+bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    return sv_current_gi(p, g, q) != NULL;
 }
 
 const mp_gpu_state *mp_plan_gpu_state(const mp_plan *p, const mp_plan_gpu *g,
@@ -644,6 +649,8 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
         }
     }
     mark_proven(c, out);
+    if (!rc && !blocked)
+        rc = cur_spread(out);
     if (rc || !blocked)
         return rc;
     bool busy = false;

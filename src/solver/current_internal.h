@@ -136,6 +136,13 @@ int cur_place_small(cur *c);
  * nothing in use: at least 55 - 41 - 4 = 10. */
 int cur_in_use_bound(const cur *c, int gpus);
 
+/* `spread: gpus` on plan p: each spread tenant's replicas moved, by swaps
+ * with replicas of tenants that are not spread on instances of the same
+ * profile (or with idle instances kept), from a GPU with more of them to
+ * one with at least two fewer, while one can. The layouts stay, so do the
+ * changes and the cost; instances in use keep their replicas. MP_ENOMEM. */
+int cur_spread(mp_plan *p);
+
 /* A GPU of the node beyond the listed ones (an unlimited fleet entry):
  * its index, or MP_ENOMEM. */
 int cur_append(cur *c, int fleet);
