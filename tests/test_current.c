@@ -380,7 +380,7 @@ static void test_disruption_brute_force(void **state)
     const mp_model *m;
     mp_diag d;
     assert_int_equal(mp_db_find(db, "a100-40gb", &m, &d), 0);
-    int cases = 0;
+    int cases = 0, bounded = 0;
     for (int it = 0; it < 1200 && cases < 40; it++) {
         int gpus = 1 + rnd(2);
         mp_node_state st;
@@ -407,6 +407,11 @@ static void test_disruption_brute_force(void **state)
                      "%d, %d\n%s%s",
                      it, p.gpus_used, p.disruption.in_use_destroyed, b.gpus,
                      b.in_use, text, show(&st));
+        /* the slice count bound holds (never above the fewest) */
+        if (p.disruption.in_use_bound > b.in_use)
+            fail_msg("case %d: bound %d, brute force %d in use destroyed\n%s%s",
+                     it, p.disruption.in_use_bound, b.in_use, text, show(&st));
+        bounded += p.disruption.in_use_bound > 0;
         /* a small node is searched whole: the fewest changes, proven */
         if (p.disruption.destroyed != b.destroyed ||
             p.disruption.created != b.created || !p.disruption.minimal)
@@ -418,7 +423,9 @@ static void test_disruption_brute_force(void **state)
         mp_plan_free(&p);
         mp_request_free(&req);
     }
-    printf("disruption: %d cases blocked without it\n", cases);
+    printf("disruption: %d cases blocked without it, %d with an in-use "
+           "bound\n",
+           cases, bounded);
     assert_true(cases >= 30);
 }
 
@@ -605,7 +612,12 @@ static char *slurp(const char *path, size_t *len)
  * 7g.80gb in use serves a 70 GiB replica as it is; a 3g.40gb or 4g.40gb
  * in use serves a 30 GiB one beside a new 3g.40gb), every other busy GPU
  * at least one: 10 is the fewest. The old fallback (whole busy GPUs freed
- * in turn, their GPUs mapped blind to what is in use) destroyed 24. */
+ * in turn, their GPUs mapped blind to what is in use) destroyed 24. The
+ * slice count bound (cur_in_use_bound) proves the 10: the plan stops
+ * there, long before the time limit (60 s, so that the result does not
+ * depend on how fast the machine runs: at 3 s the budgets of the busy GPUs
+ * chosen together came first and a plan destroying 27 won when they were
+ * fast enough). */
 static void test_disruption_64(void **state)
 {
     (void)state;
@@ -631,11 +643,16 @@ static void test_disruption_64(void **state)
     assert_false(p.feasible); /* the instances in use block it */
     mp_plan_free(&p);
     o.allow_disruption = true;
+    o.time_limit = 60;
     assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
     assert_true(p.feasible);
     assert_int_equal(p.gpus_used, 55);
     assert_true(p.optimal);
     assert_int_equal(p.disruption.in_use_destroyed, 10);
+    assert_int_equal(p.disruption.in_use_bound, 10);
+    assert_true(p.disruption.in_use_minimal);
+    assert_false(p.time_limit_hit);
+    assert_true(p.seconds < 30);
     /* 20 GPUs keep their 7g.80gb; 35 change: at least 2 destroyed each */
     assert_true(p.disruption.destroyed <= 114);
     assert_int_equal(p.disruption.created, 35);
@@ -644,6 +661,63 @@ static void test_disruption_64(void **state)
     mp_node_state_free(&st);
     free(text);
     free(req_text);
+}
+
+/* Plan request text req_text from tests/data/current/bound5-state.txt
+ * (five H100s) with --allow-disruption. */
+static void plan_bound5(const char *req_text, mp_plan *p)
+{
+    const mp_model *m, *models[5];
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    for (int g = 0; g < 5; g++)
+        models[g] = m;
+    size_t len;
+    char *text =
+        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/bound5-state.txt", &len);
+    mp_node_state st;
+    int rc = mp_state_read_nvsmi(text, len, "s.txt", models, 5, &st, &d);
+    if (rc)
+        fail_msg("%d:%d: %s", d.line, d.col, d.msg);
+    mp_request req;
+    if (mp_request_parse(db, req_text, strlen(req_text), "r.yaml", NULL, &req,
+                         &d))
+        fail_msg("%d:%d: %s", d.line, d.col, d.msg);
+    mp_solve_opts o = {
+        .current = &st, .time_limit = 60, .allow_disruption = true};
+    assert_int_equal(mp_solve(db, &req, &o, p, &d), 0);
+    assert_true(p->feasible);
+    assert_true(p->optimal);
+    assert_int_equal(p->gpus_used, 4);
+    p->current = NULL; /* st goes */
+    p->req = NULL;
+    mp_request_free(&req);
+    mp_node_state_free(&st);
+    free(text);
+}
+
+/* tests/data/current/bound5.yaml: three 70 GiB and two 30 GiB replicas
+ * fill the 8 memory slices of 4 GPUs; 2 GPUs are free and of the 3 busy
+ * ones only GPU 2 (a 3g.40gb in use) serves without loss, so one instance
+ * in use goes, which the bound proves (a 5-GPU node is not searched
+ * whole). */
+static void test_disruption_bound(void **state)
+{
+    (void)state;
+    mp_plan p;
+    plan_bound5("fleet:\n  - {model: h100, count: 5}\ntenants:\n"
+                "  - {name: big, memory: 70GiB, compute: 7g, replicas: 3}\n"
+                "  - {name: vllm, memory: 30GiB, compute: 3g, replicas: 2}\n",
+                &p);
+    assert_int_equal(p.disruption.in_use_destroyed, 1);
+    assert_int_equal(p.disruption.in_use_bound, 1);
+    assert_true(p.disruption.in_use_minimal);
+    /* the one destroyed is the one in use; 4 created, as few as the
+     * existing instances allow (only the 3g.40gb serves a replica) */
+    assert_int_equal(p.disruption.destroyed, 1);
+    assert_int_equal(p.disruption.created, 4);
+    assert_true(p.disruption.minimal);
+    mp_plan_free(&p);
 }
 
 /* ---------------------------------------------- node pools (nodes:) */
@@ -835,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_mig_disabled),
         cmocka_unit_test(test_busy_node_64),
         cmocka_unit_test(test_disruption_64),
+        cmocka_unit_test(test_disruption_bound),
         cmocka_unit_test(test_nodes_against_brute_force),
         cmocka_unit_test(test_nodes_busy_node),
     };

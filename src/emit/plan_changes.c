@@ -210,7 +210,10 @@ void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
         p->disruption.gpus_touched, p->disruption.gpus_touched == 1 ? "" : "s",
         p->disruption.destroyed, p->disruption.destroyed == 1 ? "" : "s",
         p->disruption.in_use_destroyed, p->disruption.created,
-        p->disruption.minimal ? "fewest proven" : "not proven fewest");
+        p->disruption.minimal ? "fewest proven"
+        : p->disruption.in_use_minimal && p->disruption.in_use_destroyed > 0
+            ? "fewest in use proven, not proven fewest in all"
+            : "not proven fewest");
     renamed_notes(p, summary, b);
     mp_buf_putc(b, '\n');
     if (assumed)
@@ -270,6 +273,10 @@ void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
     cJSON_AddNumberToObject(o, "in_use_destroyed",
                             p->disruption.in_use_destroyed);
     cJSON_AddBoolToObject(o, "minimal", p->disruption.minimal);
+    cJSON_AddBoolToObject(o, "in_use_minimal",
+                          p->disruption.in_use_minimal ||
+                              p->disruption.minimal ||
+                              p->disruption.in_use_destroyed == 0);
     if (any_assumed(p))
         cJSON_AddStringToObject(root, "placements_assumed", ASSUMED_NOTE);
 }

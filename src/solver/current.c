@@ -12,14 +12,17 @@
  * rest of the request is solved exactly on the other GPUs (current_map.c)
  * and mapped onto them so that as many existing instances as possible are
  * kept. With --allow-disruption, a request the instances in use block is
- * planned with at most k of them destroyed, k = 1, 2, ... (then whole
- * busy GPUs freed in turn).
+ * planned with every busy GPU freed, then given back in turn; unless that
+ * meets the bound on instances in use destroyed (current_bound.c), with at
+ * most k of them destroyed, k from the bound up.
  *
  * The cost is proven optimal when it reaches the lower bound of the same
- * request from empty GPUs (a relaxation). Instances destroyed and created
- * are proven fewest when none is destroyed and no fewer could be created
- * than the replicas the existing instances cannot serve (a max-flow);
- * otherwise the plan says they are not proven.
+ * request from empty GPUs (a relaxation). Instances in use destroyed are
+ * proven fewest when they meet cur_in_use_bound. Instances destroyed and
+ * created are proven fewest when only those instances in use are
+ * destroyed and no fewer could be created than the replicas the existing
+ * instances cannot serve (a max-flow); otherwise the plan says they are
+ * not proven.
  */
 #include "current_internal.h"
 
@@ -315,16 +318,24 @@ static int disruption(const cur *c, mp_plan *out)
     }
     long long bound = created_bound(c);
     /* no plan changes less than one that creates nothing and destroys only
-     * what --reset-unused asks, whatever its cost */
+     * what --reset-unused asks, whatever its cost; of the lowest cost, none
+     * destroys fewer than the instances in use it must (in_use_lb: every
+     * instance it destroys is one of them) */
+    int lost = out->disruption.in_use_destroyed;
+    int in_use_lb = out->optimal ? cur_in_use_bound(c, out->gpus_used) : 0;
     bool none =
         out->disruption.destroyed == reset && out->disruption.created == 0;
     out->disruption.minimal =
-        none || (out->optimal && out->disruption.destroyed == reset &&
-                 bound >= 0 && out->disruption.created == bound);
+        none ||
+        (out->optimal && out->disruption.destroyed == reset + lost &&
+         lost <= in_use_lb && bound >= 0 && out->disruption.created == bound);
+    out->disruption.in_use_bound = in_use_lb;
+    out->disruption.in_use_minimal = lost == 0 || out->disruption.minimal ||
+                                     (out->optimal && lost <= in_use_lb);
     return 0;
 }
 
-bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
+const mp_gi_state *sv_current_gi(const mp_plan *p, const mp_plan_gpu *g, int q)
 {
     const mp_gpu_state *s =
         p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
@@ -332,8 +343,13 @@ bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
     for (int k = 0; s && k < s->layout.gis.n; k++)
         if (s->layout.gis.gi[k].profile == gi->profile &&
             s->layout.gis.gi[k].start == gi->start)
-            return true;
-    return false;
+            return &s->gi[k];
+    return NULL;
+}
+
+bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    return sv_current_gi(p, g, q) != NULL;
 }
 
 const mp_gpu_state *mp_plan_gpu_state(const mp_plan *p, const mp_plan_gpu *g,
@@ -454,20 +470,30 @@ static void keep_better(mp_plan *alt, bool alt_blocked, mp_plan *out,
     }
 }
 
+/* Does plan p (not blocked) meet both bounds: its cost the lowest, its
+ * instances in use destroyed the fewest (cur_in_use_bound)? */
+static bool met(const mp_plan *p, bool blocked)
+{
+    return !blocked && p->optimal && p->disruption.in_use_minimal;
+}
+
 /* --allow-disruption, blocked: the busy GPUs chosen together, destroying
- * at most k instances in use for k = 1, 2, ...: the first plan destroys
- * the fewest; larger k go on while its cost is not proven, until `until`
+ * at most k instances in use for k = first, first + 1, ... (first: the
+ * bound, below which no plan has the lowest cost): a plan of the lowest
+ * cost at k destroys the fewest this way. Only the k that would destroy
+ * fewer than *out (when its cost is the lowest) are tried, until `until`
  * (sv_now() seconds). */
-static int disrupt_joint(cur *c, const mp_plan *base, double until,
+static int disrupt_joint(cur *c, const mp_plan *base, int first, double until,
                          bool *blocked, mp_plan *out, mp_diag *d)
 {
     int total = 0, rc = 0;
     for (int k = 0; k < c->n; k++)
         total += c->g[k].kind == CUR_BUSY ? mp_gpu_state_in_use(c->g[k].st) : 0;
-    for (int k = 1; k <= total && !rc; k++) {
-        if (!*blocked && out->optimal)
+    for (int k = first; k <= total && !rc; k++) {
+        if (!*blocked && out->optimal &&
+            (k >= out->disruption.in_use_destroyed || met(out, *blocked)))
             break;
-        if (k > 1 && sv_now() > until) {
+        if (k > first && sv_now() > until) {
             c->time_limit_hit = true;
             break;
         }
@@ -525,8 +551,8 @@ static int in_use_lost(const mp_plan *p, int k)
  * most first, is given them back (busy again) when the plan stays as
  * good: no single GPU's instances in use can then all be restored
  * (1-minimal by GPU), unless the deadline stopped the restoring. */
-static int disrupt_free(cur *c, const mp_plan *base, bool *blocked,
-                        mp_plan *out, mp_diag *d)
+static int disrupt_free(cur *c, const mp_plan *base, double until,
+                        bool *blocked, mp_plan *out, mp_diag *d)
 {
     bool *tried = calloc((size_t)c->n + 1, sizeof(*tried));
     if (!tried)
@@ -537,7 +563,9 @@ static int disrupt_free(cur *c, const mp_plan *base, bool *blocked,
     int rc = one(c, 0, base, &alt_blocked, &alt, d);
     if (!rc)
         keep_better(&alt, alt_blocked, out, blocked);
-    while (!rc && !*blocked) {
+    /* the restoring stops when the plan meets the bound: no GPU's
+     * instances in use can come back at the same cost */
+    while (!rc && !*blocked && !met(out, *blocked)) {
         int pick = -1, most = 0;
         for (int k = 0; k < c->n; k++) {
             int lost = c->g[k].relaxed && !tried[k] ? in_use_lost(out, k) : 0;
@@ -546,7 +574,7 @@ static int disrupt_free(cur *c, const mp_plan *base, bool *blocked,
         }
         if (pick < 0)
             break;
-        if (sv_now() > c->deadline) {
+        if (sv_now() > until) {
             c->time_limit_hit = true;
             break;
         }
@@ -574,7 +602,7 @@ static void mark_proven(const cur *c, mp_plan *out)
         return;
     out->optimal = true;
     out->lower_bound = out->cost;
-    out->disruption.minimal = true;
+    out->disruption.minimal = out->disruption.in_use_minimal = true;
 }
 
 static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
@@ -605,17 +633,24 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
             keep_better(&alt, alt_blocked, out, &blocked);
     }
     if (!rc && blocked && c->o->allow_disruption) {
-        /* fewest instances in use destroyed: at most k of them on the
-         * busy GPUs chosen together (half the time left); then every
-         * busy GPU freed, and given back one by one */
-        double until = sv_now() + (c->deadline - sv_now()) / 2;
+        /* fewest instances in use destroyed: a small node searched
+         * whole; else every busy GPU freed and given back one by one
+         * (half the time left), then, unless that met the bound, at most
+         * k of them destroyed on the busy GPUs chosen together */
         rc = disrupt_small(c, base, &blocked, out, d);
-        if (!rc && !c->have_proven)
-            rc = disrupt_joint(c, base, until, &blocked, out, d);
-        if (!rc && (blocked || !out->optimal))
-            rc = disrupt_free(c, base, &blocked, out, d);
+        if (!rc && !c->have_proven) {
+            double until = sv_now() + (c->deadline - sv_now()) / 2;
+            rc = disrupt_free(c, base, until, &blocked, out, d);
+        }
+        if (!rc && !c->have_proven && !met(out, blocked)) {
+            int lb = base->optimal ? cur_in_use_bound(c, base->gpus_used) : 0;
+            rc = disrupt_joint(c, base, lb > 1 ? lb : 1, c->deadline, &blocked,
+                               out, d);
+        }
     }
     mark_proven(c, out);
+    if (!rc && !blocked)
+        rc = cur_spread(out);
     if (rc || !blocked)
         return rc;
     bool busy = false;

@@ -116,6 +116,33 @@ int cur_place_busy_joint(cur *c);
  * the search is too large. MP_ENOMEM, MP_EINTERNAL. */
 int cur_place_small(cur *c);
 
+/* The fewest instances in use that any plan using `gpus` GPUs destroys
+ * (0 when no bound applies: GPUs of several models or costs, or a fleet
+ * entry without a count). Reasoning, for each resource r in turn (memory
+ * slices, compute slices): every unit of tenant t takes an instance of a
+ * profile that serves t, so it takes at least s(t), the r of t's smallest
+ * such profile (or of its whole GPUs); the instances of a GPU take
+ * disjoint slices, so the plan's GPUs hold at most gpus * R and the
+ * request takes at least sum of s(t) * units: the slack is the difference.
+ * A busy GPU whose instances in use all stay wastes at least w, the sum
+ * over them of their size less the largest s(t) of the tenants they fit
+ * (their whole size when they fit none), and the wastes of such GPUs in
+ * the plan cannot exceed the slack: at most K of them, K the most whose
+ * smallest wastes fit it. The plan's other GPUs are either GPUs with no
+ * instance in use (F of them) or busy GPUs losing at least one instance
+ * in use, so at least gpus - F - K of them lose one. Example:
+ * tests/data/current/cur64-*: 55 GPUs of 8 memory slices for 40 units of
+ * 8 and 30 of 4: no slack; 4 of the 23 busy GPUs waste none, 41 GPUs have
+ * nothing in use: at least 55 - 41 - 4 = 10. */
+int cur_in_use_bound(const cur *c, int gpus);
+
+/* `spread: gpus` on plan p: each spread tenant's replicas moved, by swaps
+ * with replicas of tenants that are not spread on instances of the same
+ * profile (or with idle instances kept), from a GPU with more of them to
+ * one with at least two fewer, while one can. The layouts stay, so do the
+ * changes and the cost; instances in use keep their replicas. MP_ENOMEM. */
+int cur_spread(mp_plan *p);
+
 /* A GPU of the node beyond the listed ones (an unlimited fleet entry):
  * its index, or MP_ENOMEM. */
 int cur_append(cur *c, int fleet);

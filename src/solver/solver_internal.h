@@ -257,6 +257,8 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
                      const mp_solve_opts *o, mp_plan *out, mp_diag *d);
 /* Does instance q of g stay from p->current (same profile, same start)? */
 bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q);
+/* What p->current says of the instance q of g stays as (NULL: created). */
+const mp_gi_state *sv_current_gi(const mp_plan *p, const mp_plan_gpu *g, int q);
 
 /* node_current.c */
 /* mp_solve of node pools from o->node_current (same contract). */

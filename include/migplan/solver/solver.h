@@ -95,6 +95,12 @@ typedef struct mp_plan {
     struct {
         int destroyed, created, gpus_touched, in_use_destroyed;
         bool minimal; /* fewest destroyed, then created, proven */
+        /* fewest instances in use destroyed proven (a slice count bound,
+         * --allow-disruption); true too when none is destroyed */
+        bool in_use_minimal;
+        /* no plan of as many GPUs destroys fewer instances in use (0:
+         * no bound known; set when the cost is proven) */
+        int in_use_bound;
     } disruption;
 } mp_plan;
 

@@ -1,0 +1,1 @@
+migplan plan tests/data/current/spread-busy.yaml --current tests/data/current/spread-busy.txt
