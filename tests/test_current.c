@@ -652,7 +652,6 @@ static void test_disruption_64(void **state)
     assert_int_equal(p.disruption.in_use_bound, 10);
     assert_true(p.disruption.in_use_minimal);
     assert_false(p.time_limit_hit);
-    assert_true(p.seconds < 30);
     /* 20 GPUs keep their 7g.80gb; 35 change: at least 2 destroyed each */
     assert_true(p.disruption.destroyed <= 114);
     assert_int_equal(p.disruption.created, 35);
