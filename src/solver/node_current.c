@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver_internal.h"
+#include "nodes_internal.h"
 
 #define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
 #define NC_MAX_PINS 16       /* profile pin sets of same-profile tenants */
@@ -48,15 +48,16 @@ typedef struct nchoice {
     int gpus;
 } nchoice;
 
+/* The planner's context is the node solver's (nodes_internal.h): its db,
+ * req, o and deadline, and in sub/tenants the request with each
+ * same-profile tenant pinned to a profile (the fleet planner knows no
+ * same-profile). */
 typedef struct ncur {
-    const mp_db *db;
-    const mp_request *req;
-    const mp_solve_opts *o;
+    nsolve ns;
     nstated *sn; /* by pool, then k */
     int nsn;
     int first[MP_MAX_FLEET + 1]; /* pool i's: sn[first[i] .. first[i+1]) */
     int max_empty[MP_MAX_FLEET];
-    double deadline;
     nchoice *ch;
     int nch;
     /* the choices enumerated cost at most ceiling; truncated: not every
@@ -66,10 +67,6 @@ typedef struct ncur {
     /* some choice as cheap as the plan was not enumerated (its cost is
      * still proven by the bound, its changes are not) */
     bool left_out;
-    /* the tenants with each same-profile one pinned to a profile (the
-     * fleet planner knows no same-profile), in preq */
-    mp_tenant *pinned;
-    mp_request preq;
     /* a tenant needs several GPUs of one node: a fleet entry per node */
     bool per_node;
     /* the cheapest plan of a choice whose changes are not proven fewest:
@@ -112,7 +109,7 @@ static int unsupported(const mp_request *r, mp_diag *d)
  * left out are then not tried: truncated). */
 static int fit_entries(ncur *n, const mp_plan *base, mp_diag *d)
 {
-    const mp_request *r = n->req;
+    const mp_request *r = n->ns.req;
     int total = n->nsn;
     for (int i = 0; i < r->n_pools; i++)
         total += n->max_empty[i];
@@ -140,8 +137,8 @@ static int fit_entries(ncur *n, const mp_plan *base, mp_diag *d)
  * (an unlimited pool: as many as the plan on empty nodes uses). */
 static int setup(ncur *n, const mp_plan *base, mp_diag *d)
 {
-    const mp_request *r = n->req;
-    const mp_solve_opts *o = n->o;
+    const mp_request *r = n->ns.req;
+    const mp_solve_opts *o = n->ns.o;
     n->sn = calloc((size_t)(o->n_node_current + 1), sizeof(*n->sn));
     if (!n->sn)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -183,7 +180,7 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
  * only, when it is busy), then pool i's empty counts. */
 static int enumerate(ncur *n, const nchoice *c, int i, int b)
 {
-    const mp_request *r = n->req;
+    const mp_request *r = n->ns.req;
     if (c->cost > n->ceiling + 1e-9)
         return 0; /* more nodes only cost more */
     if (i == r->n_pools) {
@@ -229,8 +226,8 @@ static int cmp_choice(const void *a, const void *b)
 static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                         mp_node_state *ms)
 {
-    const mp_request *r = n->req;
-    *f = n->preq;
+    const mp_request *r = n->ns.req;
+    *f = n->ns.sub;
     f->n_pools = 0;
     f->n_fleet = 0;
     memset(ms, 0, sizeof(*ms));
@@ -469,7 +466,7 @@ static int respread(const ncur *n, mp_plan *p)
     w.key = w.cnt2 + cells;
     w.k2 = w.key + 2 * nt;
     spread_key(p, w.cnt, w.key);
-    for (bool moved = true; moved && sv_now() < n->deadline;) {
+    for (bool moved = true; moved && sv_now() < n->ns.deadline;) {
         moved = false;
         for (int ka = 0; ka < p->n_gpus && !moved; ka++)
             for (int q = 0; q < p->gpus[ka].layout.gis.n && !moved; q++)
@@ -512,7 +509,7 @@ static void idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
 static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
                      int fbase, mp_plan *out)
 {
-    const mp_node_pool *pl = &n->req->pools[i];
+    const mp_node_pool *pl = &n->ns.req->pools[i];
     int j = out->n_nodes++;
     out->nodes[j] = (mp_plan_node){i, e->k, e->used, -1, out->n_gpus, e->st};
     mp_node_state *own = out->own_state;
@@ -522,7 +519,7 @@ static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
         if (e->fpos >= 0)
             *g = fp->gpus[fbase + e->fpos * pl->gpus + x];
         else
-            idle_gpu(g, i, pl->model, s, n->o->reset_unused);
+            idle_gpu(g, i, pl->model, s, n->ns.o->reset_unused);
         g->fleet = i;
         g->node = j;
         g->node_index = x;
@@ -549,7 +546,7 @@ static bool stated(const ncur *n, int i, int k)
 static int pool_entries(const ncur *n, const nchoice *c, int i,
                         const mp_plan *fp, int fbase, nentry *e)
 {
-    const mp_node_pool *pl = &n->req->pools[i];
+    const mp_node_pool *pl = &n->ns.req->pools[i];
     int m = 0, pos = 0;
     for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
         const nstated *s = &n->sn[n->first[i] + b];
@@ -574,10 +571,10 @@ static int pool_entries(const ncur *n, const nchoice *c, int i,
 static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
                     mp_plan *out)
 {
-    const mp_request *r = n->req;
+    const mp_request *r = n->ns.req;
     memset(out, 0, sizeof(*out));
     out->req = r;
-    out->reset_unused = n->o->reset_unused;
+    out->reset_unused = n->ns.o->reset_unused;
     int nodes = 0, gpus = 0, most = 1;
     for (int i = 0; i < r->n_pools; i++) {
         int stated_i = n->first[i + 1] - n->first[i];
@@ -654,7 +651,7 @@ static bool better(const mp_plan *a, const mp_plan *b)
 static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
 {
     memset(out, 0, sizeof(*out));
-    out->req = n->req;
+    out->req = n->ns.req;
     mp_request *f = malloc(sizeof(*f));
     mp_node_state *ms = malloc(sizeof(*ms));
     int rc = f && ms ? choice_fleet(n, c, f, ms) : MP_ENOMEM;
@@ -668,15 +665,15 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
                                              "state holds, or more nodes "
                                              "than a fleet has entries");
     }
-    mp_solve_opts o2 = *n->o;
+    mp_solve_opts o2 = *n->ns.o;
     o2.node_states = false;
     o2.node_current = NULL;
     o2.current = ms;
     o2.progress = NULL;
-    double left = n->deadline - sv_now();
+    double left = n->ns.deadline - sv_now();
     o2.time_limit = left / 4 > 0.05 ? left / 4 : 0.05;
     mp_plan fp;
-    rc = sv_current_solve(n->db, f, &o2, &fp, d);
+    rc = sv_current_solve(n->ns.db, f, &o2, &fp, d);
     if (!rc && fp.feasible && assemble(n, c, &fp, out))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!rc && !fp.feasible)
@@ -705,7 +702,7 @@ static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
     for (int j = 0; j < n->nsn; j++) {
         char name[300];
         const nstated *s = &n->sn[j];
-        mp_node_pool_node_name(&n->req->pools[s->pool], s->k, name,
+        mp_node_pool_node_name(&n->ns.req->pools[s->pool], s->k, name,
                                sizeof(name));
         for (int g = 0; g < s->st->n; g++) {
             const mp_gpu_state *gs = &s->st->gpu[g];
@@ -731,7 +728,7 @@ static nchoice full_choice(const ncur *n)
 {
     nchoice c;
     memset(&c, 0, sizeof(c));
-    for (int i = 0; i < n->req->n_pools; i++) {
+    for (int i = 0; i < n->ns.req->n_pools; i++) {
         int cnt = n->first[i + 1] - n->first[i];
         c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
         c.empty[i] = n->max_empty[i];
@@ -767,7 +764,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
             continue;
         if (c->cost > best->cost + 1e-9)
             break;
-        if (sv_now() > n->deadline) {
+        if (sv_now() > n->ns.deadline) {
             *cut = true;
             break;
         }
@@ -803,10 +800,10 @@ static const char *base_profile(const mp_plan *base, int t)
  * does not give it (that tenant moved there). False past the last. */
 static bool pin_set(ncur *n, const mp_plan *base, int v)
 {
-    const mp_request *r = n->req;
+    const mp_request *r = n->ns.req;
     for (int t = 0; t < r->n_tenants; t++)
         if (r->tenants[t].same_profile)
-            n->pinned[t].pin = base_profile(base, t);
+            n->ns.tenants[t].pin = base_profile(base, t);
     if (v == 0)
         return true;
     for (int t = 0; t < r->n_tenants; t++) {
@@ -818,8 +815,8 @@ static bool pin_set(ncur *n, const mp_plan *base, int v)
                 for (int q = 0; q < l->n; q++) {
                     const char *name =
                         l->model->profiles[l->gi[q].profile].name;
-                    bool dup =
-                        n->pinned[t].pin && !strcmp(name, n->pinned[t].pin);
+                    bool dup = n->ns.tenants[t].pin &&
+                               !strcmp(name, n->ns.tenants[t].pin);
                     for (int i = 0; i < ns && !dup; i++)
                         dup = !strcmp(seen[i], name);
                     if (dup || !mp_tenant_takes_profile(
@@ -827,7 +824,7 @@ static bool pin_set(ncur *n, const mp_plan *base, int v)
                         continue;
                     seen[ns++] = name;
                     if (--v == 0) {
-                        n->pinned[t].pin = name;
+                        n->ns.tenants[t].pin = name;
                         return true;
                     }
                 }
@@ -840,17 +837,18 @@ static bool pin_set(ncur *n, const mp_plan *base, int v)
 static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
                        bool *cut, mp_diag *d)
 {
-    const mp_request *r = n->req;
-    n->pinned =
-        malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(*n->pinned));
-    if (!n->pinned)
+    const mp_request *r = n->ns.req;
+    n->ns.tenants = malloc((size_t)(r->n_tenants ? r->n_tenants : 1) *
+                           sizeof(*n->ns.tenants));
+    if (!n->ns.tenants)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    memcpy(n->pinned, r->tenants, (size_t)r->n_tenants * sizeof(*n->pinned));
-    n->preq = *r;
-    n->preq.tenants = n->pinned;
+    memcpy(n->ns.tenants, r->tenants,
+           (size_t)r->n_tenants * sizeof(*n->ns.tenants));
+    n->ns.sub = *r;
+    n->ns.sub.tenants = n->ns.tenants;
     int rc = 0;
     for (int v = 0; v < NC_MAX_PINS && !rc && pin_set(n, base, v); v++) {
-        if (v > 0 && sv_now() > n->deadline) {
+        if (v > 0 && sv_now() > n->ns.deadline) {
             *cut = true;
             break;
         }
@@ -880,9 +878,9 @@ static int choices(ncur *n, double lb, mp_diag *d)
     nchoice none;
     memset(&none, 0, sizeof(none));
     double lo = lb, hi = 0;
-    for (int i = 0; i < n->req->n_pools; i++)
+    for (int i = 0; i < n->ns.req->n_pools; i++)
         hi += (n->first[i + 1] - n->first[i] + n->max_empty[i]) *
-              n->req->pools[i].cost;
+              n->ns.req->pools[i].cost;
     n->ceiling = hi + 1e-6;
     for (int it = 0; it < 60; it++) {
         n->nch = 0;
@@ -903,8 +901,8 @@ static int choices(ncur *n, double lb, mp_diag *d)
 static double bound(const ncur *n, const mp_plan *base)
 {
     double busy = 0;
-    for (int j = 0; j < n->nsn && !n->o->allow_disruption; j++)
-        busy += n->sn[j].busy ? n->req->pools[n->sn[j].pool].cost : 0;
+    for (int j = 0; j < n->nsn && !n->ns.o->allow_disruption; j++)
+        busy += n->sn[j].busy ? n->ns.req->pools[n->sn[j].pool].cost : 0;
     return fmax(base->lower_bound, busy);
 }
 
@@ -927,10 +925,7 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         *out = base; /* no plan even on empty nodes: its reason */
         return rc;
     }
-    ncur n = {.db = db,
-              .req = req,
-              .o = o,
-              .deadline = t0 + limit,
+    ncur n = {.ns = {.db = db, .req = req, .o = o, .deadline = t0 + limit},
               .unproven = INFINITY};
     for (int t = 0; t < req->n_tenants; t++)
         n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
@@ -960,6 +955,6 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     mp_plan_free(&base);
     free(n.sn);
     free(n.ch);
-    free(n.pinned);
+    free(n.ns.tenants);
     return sv_plan_finish(out, t0, rc, d);
 }
