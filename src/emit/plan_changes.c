@@ -119,8 +119,10 @@ static const char *renamed_process(const mp_plan *p, const mp_plan_gpu *g,
 }
 
 /* A note for each instance in use that now serves a tenant of another
- * name than its process (summary: how many). */
-static void renamed_notes(const mp_plan *p, bool summary, mp_buf *b)
+ * name than its process (summary: how many); node (NULL: a fleet) names
+ * the node p is the view of. */
+static void renamed_notes(const mp_plan *p, const char *node, bool summary,
+                          mp_buf *b)
 {
     int n = 0;
     for (int k = 0; k < p->n_gpus; k++) {
@@ -137,9 +139,10 @@ static void renamed_notes(const mp_plan *p, bool summary, mp_buf *b)
             mp_plan_unit_label(&p->req->tenants[g->tenant[q]], g->replica[q],
                                label, sizeof(label));
             mp_buf_printf(b,
-                          "note: GPU %d GI %d (%s @%d) runs %s and now "
+                          "note: %s%s%sGPU %d GI %d (%s @%d) runs %s and now "
                           "counts as %s\n",
-                          g->index, id,
+                          node ? "node " : "", node ? node : "",
+                          node ? " " : "", g->index, id,
                           prof_name(g, g->layout.gis.gi[q].profile),
                           g->layout.gis.gi[q].start, proc, label);
         }
@@ -166,6 +169,12 @@ static void change_counts(const mp_plan_gpu *g, const mp_gpu_change *c,
 }
 
 void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
+{
+    mp_plan_changes_lines_of(p, NULL, summary, b);
+}
+
+void mp_plan_changes_lines_of(const mp_plan *p, const char *node, bool summary,
+                              mp_buf *b)
 {
     if (!p->current)
         return;
@@ -211,7 +220,7 @@ void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
         p->disruption.destroyed, p->disruption.destroyed == 1 ? "" : "s",
         p->disruption.in_use_destroyed, p->disruption.created,
         p->disruption.minimal ? "fewest proven" : "not proven fewest");
-    renamed_notes(p, summary, b);
+    renamed_notes(p, node, summary, b);
     mp_buf_putc(b, '\n');
     if (assumed)
         mp_buf_printf(b, "~ (slot assumed): %s\n\n", ASSUMED_NOTE);
@@ -259,6 +268,44 @@ void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
     cJSON_AddItemToObject(ch, "keep", keep);
 }
 
+/* Each instance in use that now counts as a tenant of another name than
+ * its process, by node (with node pools), GPU and GI ID: a list, or NULL. */
+static cJSON *counts_as_json(const mp_plan *p)
+{
+    cJSON *a = NULL;
+    for (int k = 0; k < p->n_gpus; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        for (int q = 0; q < g->layout.gis.n; q++) {
+            int id = -1;
+            const char *proc = renamed_process(p, g, q, &id);
+            if (!proc)
+                continue;
+            cJSON *o = cJSON_CreateObject();
+            if (p->nodes && p->n_nodes > 0) {
+                char name[300];
+                const mp_plan_node *nd = &p->nodes[g->node];
+                mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, name,
+                                       sizeof(name));
+                cJSON_AddStringToObject(o, "node", name);
+                cJSON_AddNumberToObject(o, "node_index", g->node_index);
+            }
+            cJSON_AddNumberToObject(o, "gpu", g->index);
+            cJSON_AddNumberToObject(o, "gi_id", id);
+            cJSON_AddStringToObject(o, "profile",
+                                    prof_name(g, g->layout.gis.gi[q].profile));
+            cJSON_AddNumberToObject(o, "start", g->layout.gis.gi[q].start);
+            cJSON_AddStringToObject(o, "process", proc);
+            cJSON_AddStringToObject(o, "tenant",
+                                    p->req->tenants[g->tenant[q]].name);
+            cJSON_AddNumberToObject(o, "replica", g->replica[q]);
+            if (!a)
+                a = cJSON_CreateArray();
+            cJSON_AddItemToArray(a, o);
+        }
+    }
+    return a;
+}
+
 void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
 {
     if (!p->current)
@@ -270,6 +317,9 @@ void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
     cJSON_AddNumberToObject(o, "in_use_destroyed",
                             p->disruption.in_use_destroyed);
     cJSON_AddBoolToObject(o, "minimal", p->disruption.minimal);
+    cJSON *renamed = counts_as_json(p);
+    if (renamed)
+        cJSON_AddItemToObject(root, "counts_as", renamed);
     if (any_assumed(p))
         cJSON_AddStringToObject(root, "placements_assumed", ASSUMED_NOTE);
 }

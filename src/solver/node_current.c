@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodes_internal.h"
+#include "node_current_internal.h"
 
 #define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
 #define NC_MAX_PINS 16       /* profile pin sets of same-profile tenants */
@@ -956,5 +956,10 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     free(n.sn);
     free(n.ch);
     free(n.ns.tenants);
-    return sv_plan_finish(out, t0, rc, d);
+    rc = sv_plan_finish(out, t0, rc, d);
+    if (!rc && out->feasible && sv_node_counts_as_warn(out) != 0) {
+        mp_plan_free(out);
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    return rc;
 }
