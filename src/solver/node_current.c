@@ -69,6 +69,9 @@ typedef struct ncur {
     bool left_out;
     /* a tenant needs several GPUs of one node: a fleet entry per node */
     bool per_node;
+    /* per pool: -1 mixed; single, the profile of every node the plan uses
+     * (NT_WHOLE: MIG disabled), node_current_single.c */
+    int sprof[MP_MAX_FLEET];
     /* the cheapest plan of a choice whose changes are not proven fewest:
      * none cheaper than it may claim its changes are */
     double unproven;
@@ -86,21 +89,6 @@ static int cmp_stated(const void *a, const void *b)
 {
     const nstated *x = a, *y = b;
     return cmp_pairs(x->pool, x->k, y->pool, y->k);
-}
-
-/* What this planner cannot do yet: a usage error naming it, or 0. */
-static int unsupported(const mp_request *r, mp_diag *d)
-{
-    for (int i = 0; i < r->n_pools; i++)
-        if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
-            return mp_diag_set(d, MP_EUSAGE, r->path, r->pools[i].line,
-                               r->pools[i].col,
-                               "pool %s has the single strategy: planning "
-                               "from node states (--current NODE=FILE) "
-                               "supports mixed pools only; plan it without "
-                               "--current",
-                               r->pools[i].name);
-    return 0;
 }
 
 /* With a fleet entry per node (per_node), a choice holds at most
@@ -251,6 +239,11 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
             if (f->n_fleet == MP_MAX_FLEET)
                 return MP_ELIMIT;
             f->fleet[f->n_fleet] = r->fleet[i];
+            if (n->sprof[i] != -1) { /* single: that profile only */
+                f->fleet[f->n_fleet].profiles =
+                    n->sprof[i] < 0 ? 0 : 1u << n->sprof[i];
+                f->fleet[f->n_fleet].whole_only = n->sprof[i] == NT_WHOLE;
+            }
             f->fleet[f->n_fleet++].count = n->per_node ? gpus : nodes * gpus;
         }
         base += nodes * gpus;
@@ -293,8 +286,7 @@ static bool lex_less(const int *a, const int *b, int n)
     return false;
 }
 
-/* Instance q of g: in use on the node (never moved nor given away)? */
-static bool gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
+bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
 {
     mp_gpu_state empty;
     const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
@@ -332,9 +324,8 @@ static bool serves(const mp_plan_gpu *g)
 }
 
 /* Move instance q of a (its replica with it) to b, at the first start
- * where it fits beside b's instances; false when it fits nowhere. The
- * last instance of a takes q's place (the creation order is explicit:
- * driver flags off). */
+ * where it fits beside b's instances (sv_gpu_remove_gi); false when it
+ * fits nowhere. */
 static bool move_gi(mp_plan_gpu *a, int q, mp_plan_gpu *b)
 {
     mp_gpu_layout *lb = &b->layout;
@@ -354,15 +345,7 @@ static bool move_gi(mp_plan_gpu *a, int q, mp_plan_gpu *b)
     memcpy(lb->ci_count[at], a->layout.ci_count[q], sizeof(lb->ci_count[at]));
     b->tenant[at] = a->tenant[q];
     b->replica[at] = a->replica[q];
-    mp_gpu_layout *la = &a->layout;
-    int last = --la->gis.n;
-    la->gis.gi[q] = la->gis.gi[last];
-    la->ci_explicit[q] = la->ci_explicit[last];
-    memcpy(la->ci_count[q], la->ci_count[last], sizeof(la->ci_count[q]));
-    a->tenant[q] = a->tenant[last];
-    a->replica[q] = a->replica[last];
-    a->tenant[last] = a->replica[last] = -1;
-    la->driver_order = la->driver_exact = false;
+    sv_gpu_remove_gi(a, q);
     lb->driver_order = lb->driver_exact = false;
     return true;
 }
@@ -382,7 +365,7 @@ static bool swap_ok(const mp_plan *p, const mp_plan_gpu *a, int q,
     int u = b->tenant[r];
     return b->layout.gis.gi[r].profile == a->layout.gis.gi[q].profile &&
            u >= 0 && u != a->tenant[q] && !p->req->tenants[u].spread &&
-           !gi_in_use(p, b, r);
+           !sv_gi_in_use(p, b, r);
 }
 
 /* Try each way of taking instance q of a's replica to GPU b: swapped with
@@ -430,7 +413,7 @@ static bool respread_one(nspread *w, int ka, int q)
     mp_plan *p = w->p;
     mp_plan_gpu *a = &p->gpus[ka];
     int t = a->tenant[q], nt = p->req->n_tenants;
-    if (t < 0 || !p->req->tenants[t].spread_nodes || gi_in_use(p, a, q))
+    if (t < 0 || !p->req->tenants[t].spread_nodes || sv_gi_in_use(p, a, q))
         return false;
     for (int kb = 0; kb < p->n_gpus; kb++) {
         mp_plan_gpu *b = &p->gpus[kb];
@@ -598,6 +581,11 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
     }
     free(e);
     out->current = out->own_state;
+    bool fits = true;
+    int filled = 0;
+    if (!rc)
+        sv_single_fill(r, n->sprof, n->ns.o->allow_disruption, out, &fits,
+                       &filled);
     if (!rc)
         rc = sv_plan_number(r, out);
     if (!rc)
@@ -612,8 +600,13 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
         out->disruption.in_use_destroyed += ch.in_use_destroyed;
         out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
     }
-    out->disruption.minimal = fp->disruption.minimal;
-    out->feasible = !rc;
+    /* instances added to fill single nodes: not among those proven */
+    out->disruption.minimal = fp->disruption.minimal && filled == 0;
+    out->feasible = !rc && fits;
+    if (!fits)
+        snprintf(out->reason, sizeof(out->reason),
+                 "a node of a single pool cannot carry its profile on every "
+                 "GPU beside the instances kept");
     return rc;
 }
 
@@ -801,9 +794,12 @@ static const char *base_profile(const mp_plan *base, int t)
 static bool pin_set(ncur *n, const mp_plan *base, int v)
 {
     const mp_request *r = n->ns.req;
-    for (int t = 0; t < r->n_tenants; t++)
+    for (int t = 0; t < r->n_tenants; t++) {
+        /* single pools are profile-limited fleet entries: either kind */
+        n->ns.tenants[t].pin_single = -1;
         if (r->tenants[t].same_profile)
             n->ns.tenants[t].pin = base_profile(base, t);
+    }
     if (v == 0)
         return true;
     for (int t = 0; t < r->n_tenants; t++) {
@@ -838,8 +834,9 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
                        bool *cut, mp_diag *d)
 {
     const mp_request *r = n->ns.req;
-    n->ns.tenants = malloc((size_t)(r->n_tenants ? r->n_tenants : 1) *
-                           sizeof(*n->ns.tenants));
+    if (!n->ns.tenants)
+        n->ns.tenants = malloc((size_t)(r->n_tenants ? r->n_tenants : 1) *
+                               sizeof(*n->ns.tenants));
     if (!n->ns.tenants)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     memcpy(n->ns.tenants, r->tenants,
@@ -860,6 +857,60 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
             *best = p;
         } else {
             mp_plan_free(&p);
+        }
+    }
+    return rc;
+}
+
+/* The best plan over the profiles of the single pools (each pool one
+ * profile on every node the plan uses, sv_single_candidates), tried in
+ * turn as combinations; mixed pools keep -1. A single pool with no
+ * candidate (its instances in use are of several profiles) blocks the
+ * plan: out infeasible, its reason naming them. */
+static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
+                         bool *cut, mp_diag *d)
+{
+    const mp_request *r = n->ns.req;
+    int cand[MP_MAX_FLEET][MP_MAX_PROFILES + 1], nc[MP_MAX_FLEET],
+        at[MP_MAX_FLEET];
+    memset(best, 0, sizeof(*best));
+    best->req = r;
+    for (int i = 0; i < r->n_pools; i++) {
+        at[i] = 0;
+        nc[i] = 1;
+        cand[i][0] = -1;
+        if (r->pools[i].strategy != MP_STRATEGY_SINGLE)
+            continue;
+        nc[i] = sv_single_candidates(r, n->ns.o, i, cand[i]);
+        if (nc[i] == 0) {
+            sv_single_blocked(r, n->ns.o, i, best->reason,
+                              sizeof(best->reason));
+            return 0;
+        }
+    }
+    int rc = 0;
+    for (bool more = true, first = true; more && !rc; first = false) {
+        if (!first && sv_now() > n->ns.deadline) {
+            *cut = true;
+            break;
+        }
+        for (int i = 0; i < r->n_pools; i++)
+            n->sprof[i] = cand[i][at[i]];
+        mp_plan p;
+        memset(&p, 0, sizeof(p));
+        rc = search_pins(n, base, lb, &p, cut, d);
+        if (!rc &&
+            (first || (p.feasible && (!best->feasible || better(&p, best))))) {
+            mp_plan_free(best);
+            *best = p;
+        } else {
+            mp_plan_free(&p);
+        }
+        more = false; /* the next combination, odometer-wise */
+        for (int i = 0; i < r->n_pools && !more; i++) {
+            more = ++at[i] < nc[i];
+            if (!more)
+                at[i] = 0;
         }
     }
     return rc;
@@ -911,16 +962,13 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
 {
     double t0 = sv_now();
     memset(out, 0, sizeof(*out));
-    int rc = unsupported(req, d);
-    if (rc)
-        return rc;
     double limit = o->time_limit > 0 ? o->time_limit : 5;
     mp_solve_opts bo = *o;
     bo.node_states = false;
     bo.node_current = NULL;
     bo.time_limit = limit / 3;
     mp_plan base;
-    rc = mp_solve(db, req, &bo, &base, d);
+    int rc = mp_solve(db, req, &bo, &base, d);
     if (rc || !base.feasible) {
         *out = base; /* no plan even on empty nodes: its reason */
         return rc;
@@ -935,7 +983,7 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     if (!rc)
         rc = choices(&n, lb, d);
     if (!rc)
-        rc = search_pins(&n, &base, lb, out, &cut, d);
+        rc = search_single(&n, &base, lb, out, &cut, d);
     if (!rc && out->feasible) {
         out->lower_bound = round(lb * 1e6) / 1e6;
         out->optimal = out->cost <= lb + 1e-9;

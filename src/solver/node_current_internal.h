@@ -14,4 +14,36 @@
  * another profile or a whole GPU. MP_ENOMEM. */
 int sv_node_counts_as_warn(mp_plan *p);
 
+/* node_current_single.c. The profiles a pool of the single strategy may
+ * carry on every node, for a plan from the nodes' states in o: NT_WHOLE
+ * (MIG disabled) or a profile some tenant takes, of the same profile as
+ * every instance in use on the pool's nodes given a state (any, with
+ * --allow-disruption); into cand (room
+ * for MP_MAX_PROFILES + 1), how many. */
+int sv_single_candidates(const mp_request *r, const mp_solve_opts *o, int pool,
+                         int *cand);
+
+/* Why no profile fits pool i (sv_single_candidates gave none): its
+ * instances in use, by node, GPU, GI ID, profile, slot and process, into
+ * why. */
+void sv_single_blocked(const mp_request *r, const mp_solve_opts *o, int pool,
+                       char *why, size_t n);
+
+/* Each used node of p of a single pool i (prof[i] >= 0 or NT_WHOLE;
+ * -1: mixed) given the same layout on every GPU: all-<profile> (the
+ * instances already there kept, idle ones of another profile destroyed,
+ * the most of the profile added around them) or MIG disabled. *ok false
+ * when some GPU cannot be (an instance of another profile in use, unless
+ * disrupt (--allow-disruption), or serving a replica; starts that leave
+ * no room for the most); *added: how many instances were added. */
+void sv_single_fill(const mp_request *r, const int *prof, bool disrupt,
+                    mp_plan *p, bool *ok, int *added);
+
+/* Instance q of g: in use on the node (never moved nor given away)? */
+bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q);
+
+/* Remove instance q of a (its replica with it); the last instance takes
+ * its place (the creation order is explicit: driver flags off). */
+void sv_gpu_remove_gi(mp_plan_gpu *a, int q);
+
 #endif
