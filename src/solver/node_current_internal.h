@@ -46,4 +46,14 @@ bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q);
  * its place (the creation order is explicit: driver flags off). */
 void sv_gpu_remove_gi(mp_plan_gpu *a, int q);
 
+/* node_current_spread.c. Spread the `spread: nodes` replicas of p over
+ * its used nodes as far as moves that change no more instances allow (a
+ * replica swapped with another tenant's on an instance of the same
+ * profile, or a new instance moved to a used GPU of another node), until
+ * deadline; p renumbered. MP_ENOMEM. */
+int sv_node_respread(double deadline, mp_plan *p);
+
+/* Does plan a spread its `spread: nodes` tenants better than b? */
+bool sv_spread_better(const mp_plan *a, const mp_plan *b);
+
 #endif
