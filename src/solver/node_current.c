@@ -32,13 +32,6 @@
 #define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
 #define NC_MAX_PINS 16       /* profile pin sets of same-profile tenants */
 
-/* A node given a state. */
-typedef struct nstated {
-    int pool, k;
-    const mp_node_state *st;
-    bool busy; /* an instance in use: in every choice */
-} nstated;
-
 /* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
  * and empty nodes per pool. */
 typedef struct nchoice {
@@ -479,28 +472,7 @@ static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
     char tmp[sizeof(out->reason)];
     snprintf(tmp, sizeof(tmp), "%s", tail);
     mp_catf(b, sz, &k, "the request needs the room of instances in use:");
-    const char *sep = " ";
-    for (int j = 0; j < n->nsn; j++) {
-        char name[300];
-        const nstated *s = &n->sn[j];
-        mp_node_pool_node_name(&n->ns.req->pools[s->pool], s->k, name,
-                               sizeof(name));
-        for (int g = 0; g < s->st->n; g++) {
-            const mp_gpu_state *gs = &s->st->gpu[g];
-            const mp_layout *l = &gs->layout.gis;
-            for (int q = 0; q < l->n; q++) {
-                if (gs->gi[q].n_processes == 0)
-                    continue;
-                mp_catf(b, sz, &k,
-                        "%snode %s GPU %d GI %d (%s at slot %d, process %s)",
-                        sep, name, gs->index, gs->gi[q].gi_id,
-                        l->model->profiles[l->gi[q].profile].name,
-                        l->gi[q].start,
-                        gs->gi[q].process ? gs->gi[q].process : "?");
-                sep = ", ";
-            }
-        }
-    }
+    sv_busy_list(n->ns.req, n->sn, n->nsn, -1, b, sz, &k);
     mp_catf(b, sz, &k, "%s", tmp);
 }
 
@@ -671,7 +643,7 @@ static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
             continue;
         nc[i] = sv_single_candidates(r, n->ns.o, i, cand[i]);
         if (nc[i] == 0) {
-            sv_single_blocked(r, n->ns.o, i, best->reason,
+            sv_single_blocked(r, n->sn, n->nsn, i, best->reason,
                               sizeof(best->reason));
             return 0;
         }

@@ -7,6 +7,19 @@
 
 #include "nodes_internal.h"
 
+/* A node given a state. */
+typedef struct nstated {
+    int pool, k;
+    const mp_node_state *st;
+    bool busy; /* an instance in use: in every choice */
+} nstated;
+
+/* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
+ * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" joined by
+ * commas, appended to b (size sz, at *k, mp_catf). */
+void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
+                  char *b, size_t sz, size_t *k);
+
 /* node_current_warn.c. A `counts-as-other-resource` warning into
  * p->warnings for each instance in use whose process is named otherwise
  * than the tenant it now counts as, when that tenant's pods (one resource
@@ -26,8 +39,8 @@ int sv_single_candidates(const mp_request *r, const mp_solve_opts *o, int pool,
 /* Why no profile fits pool i (sv_single_candidates gave none): its
  * instances in use, by node, GPU, GI ID, profile, slot and process, into
  * why. */
-void sv_single_blocked(const mp_request *r, const mp_solve_opts *o, int pool,
-                       char *why, size_t n);
+void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
+                       int pool, char *why, size_t n);
 
 /* Each used node of p of a single pool i (prof[i] >= 0 or NT_WHOLE;
  * -1: mixed) given the same layout on every GPU: all-<profile> (the

@@ -58,30 +58,23 @@ int sv_single_candidates(const mp_request *r, const mp_solve_opts *o, int pool,
     return n;
 }
 
-void sv_single_blocked(const mp_request *r, const mp_solve_opts *o, int pool,
-                       char *why, size_t n)
+void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
+                  char *b, size_t sz, size_t *k)
 {
-    size_t k = 0;
-    mp_catf(why, n, &k,
-            "pool %s has the single strategy, where a node carries one "
-            "profile on every GPU, and planning from node states gives all "
-            "its nodes one profile, but the instances in use on them are of "
-            "several:",
-            r->pools[pool].name);
     const char *sep = " ";
-    for (int j = 0; j < o->n_node_current; j++) {
-        const mp_node_current *nc = &o->node_current[j];
+    for (int j = 0; j < nsn; j++) {
         char name[300];
-        if (nc->pool != pool)
+        if (pool >= 0 && sn[j].pool != pool)
             continue;
-        mp_node_pool_node_name(&r->pools[pool], nc->k, name, sizeof(name));
-        for (int g = 0; g < nc->st->n; g++) {
-            const mp_gpu_state *s = &nc->st->gpu[g];
+        mp_node_pool_node_name(&r->pools[sn[j].pool], sn[j].k, name,
+                               sizeof(name));
+        for (int g = 0; g < sn[j].st->n; g++) {
+            const mp_gpu_state *s = &sn[j].st->gpu[g];
             const mp_layout *l = &s->layout.gis;
             for (int q = 0; q < l->n; q++) {
                 if (s->gi[q].n_processes == 0)
                     continue;
-                mp_catf(why, n, &k,
+                mp_catf(b, sz, k,
                         "%snode %s GPU %d GI %d (%s at slot %d, process %s)",
                         sep, name, s->index, s->gi[q].gi_id,
                         l->model->profiles[l->gi[q].profile].name,
@@ -91,6 +84,19 @@ void sv_single_blocked(const mp_request *r, const mp_solve_opts *o, int pool,
             }
         }
     }
+}
+
+void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
+                       int pool, char *why, size_t n)
+{
+    size_t k = 0;
+    mp_catf(why, n, &k,
+            "pool %s has the single strategy, where a node carries one "
+            "profile on every GPU, and planning from node states gives all "
+            "its nodes one profile, but the instances in use on them are of "
+            "several:",
+            r->pools[pool].name);
+    sv_busy_list(r, sn, nsn, pool, why, n, &k);
     mp_catf(why, n, &k,
             "; move them onto one profile, use mig.strategy mixed, or let "
             "the plan destroy them (--allow-disruption)");
