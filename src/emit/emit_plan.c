@@ -424,8 +424,11 @@ static void node_heading(const mp_plan *p, const mp_node_configs *c, int i,
                   !p->own_state       ? ""
                   : p->nodes[i].state ? ", from its state"
                                       : ", no state given (empty)");
-    mp_buf_printf(b, "label: nvidia.com/mig.config=%s\n\n",
-                  c->names[c->config_of[i]]);
+    if (c->config_of[i] < 0) /* left as it is */
+        mp_buf_puts(b, "label: unchanged (unused, left as it is)\n\n");
+    else
+        mp_buf_printf(b, "label: nvidia.com/mig.config=%s\n\n",
+                      c->names[c->config_of[i]]);
 }
 
 static void warning_lines(const mp_plan *p, mp_buf *b)
@@ -832,7 +835,12 @@ static int nodes_json(const mp_plan *p, const char *base, cJSON *root)
         cJSON_AddStringToObject(o, "pool", pl->name);
         cJSON_AddStringToObject(o, "model", pl->model->id);
         cJSON_AddStringToObject(o, "strategy", mp_strategy_name(pl->strategy));
-        cJSON_AddStringToObject(o, "config", c.names[c.config_of[j]]);
+        if (c.config_of[j] >= 0)
+            cJSON_AddStringToObject(o, "config", c.names[c.config_of[j]]);
+        else /* left as it is: its label must not change */
+            cJSON_AddNullToObject(o, "config");
+        if (c.config_of[j] < 0)
+            cJSON_AddBoolToObject(o, "left_as_is", true);
         cJSON_AddBoolToObject(o, "used", nd->used);
         if (p->own_state) /* planned from node states: was this one's? */
             cJSON_AddBoolToObject(o, "from_state", nd->state != NULL);

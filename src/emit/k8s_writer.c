@@ -105,11 +105,21 @@ static void write_labels(const mp_plan *p, const mp_node_configs *c,
 {
     mp_buf_puts(out, "# 3. Label each node with its config (MIG Manager "
                      "applies it):\n");
+    int kept = 0;
     for (int j = 0; j < p->n_nodes; j++) {
         char name[300];
         const mp_plan_node *nd = &p->nodes[j];
         mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, name,
                                sizeof(name));
+        if (c->config_of[j] < 0) {
+            mp_buf_printf(out,
+                          "#      %s: unused by this plan, left as it is: "
+                          "do not relabel it (a label change makes MIG "
+                          "Manager apply the config it names)\n",
+                          name);
+            kept++;
+            continue;
+        }
         mp_buf list = MP_BUF_INIT;
         int n = mp_plan_node_cleared(p, j, &list);
         if (n < 0)
@@ -128,6 +138,12 @@ static void write_labels(const mp_plan *p, const mp_node_configs *c,
                       "--overwrite\n",
                       name, c->names[c->config_of[j]]);
     }
+    if (kept)
+        mp_buf_puts(out, "#    A node left as it is keeps its label; if that "
+                         "names a config this ConfigMap\n#    lacks, MIG "
+                         "Manager's next run fails its first step (assert "
+                         "--valid-config)\n#    and changes nothing "
+                         "(nvidia.com/mig.config.state=failed).\n");
 }
 
 /* The other tenants whose pods request res too, as " a b". With rivals,

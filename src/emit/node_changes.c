@@ -45,7 +45,7 @@ void mp_plan_node_changes_lines(const mp_plan *p, mp_buf *b)
             mp_buf_printf(b, "Node %s (%s):", name,
                           nd->state ? "from its state"
                                     : "no state given: taken as empty");
-            mp_plan_changes_lines(&v, false, b);
+            mp_plan_changes_lines_of(&v, name, false, b);
         }
         free(v.gpus);
         if (rc) {

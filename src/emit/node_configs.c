@@ -115,9 +115,21 @@ static int name_config(const mp_plan *p, mp_node_configs *c, int i, int prof,
                        : mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
+/* Is node j left as it is: planned from node states, unused, and not
+ * reset (--reset-unused)? Its label must not change, since MIG Manager
+ * applies the config a label change names. */
+static bool left_as_is(const mp_plan *p, int j)
+{
+    return p->own_state && !p->nodes[j].used && !p->reset_unused;
+}
+
 static int add_node(const mp_plan *p, int j, const char *base, char **keys,
                     mp_node_configs *c, mp_diag *d)
 {
+    if (left_as_is(p, j)) {
+        c->config_of[j] = -1;
+        return 0;
+    }
     mp_plan v;
     mp_buf body = MP_BUF_INIT, key = MP_BUF_INIT;
     int rc = mp_plan_node_view(p, j, &v);

@@ -118,31 +118,41 @@ static const char *renamed_process(const mp_plan *p, const mp_plan_gpu *g,
     return s->gi[k].process;
 }
 
-/* A note for each instance in use that now serves a tenant of another
- * name than its process (summary: how many). */
-static void renamed_notes(const mp_plan *p, bool summary, mp_buf *b)
+/* The next instance in use after instance q of GPU k (start at k = 0,
+ * q = -1) that now counts as a tenant of another name than its process:
+ * its process, its GI ID into *id; NULL past the last. */
+static const char *next_renamed(const mp_plan *p, int *k, int *q, int *id)
 {
-    int n = 0;
-    for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *g = &p->gpus[k];
-        for (int q = 0; q < g->layout.gis.n; q++) {
-            int id = -1;
-            const char *proc = renamed_process(p, g, q, &id);
-            if (!proc)
-                continue;
-            n++;
-            if (summary)
-                continue;
-            char label[96];
-            mp_plan_unit_label(&p->req->tenants[g->tenant[q]], g->replica[q],
-                               label, sizeof(label));
-            mp_buf_printf(b,
-                          "note: GPU %d GI %d (%s @%d) runs %s and now "
-                          "counts as %s\n",
-                          g->index, id,
-                          prof_name(g, g->layout.gis.gi[q].profile),
-                          g->layout.gis.gi[q].start, proc, label);
+    for (; *k < p->n_gpus; (*k)++, *q = -1)
+        while (++*q < p->gpus[*k].layout.gis.n) {
+            const char *proc = renamed_process(p, &p->gpus[*k], *q, id);
+            if (proc)
+                return proc;
         }
+    return NULL;
+}
+
+/* A note for each instance in use that now serves a tenant of another
+ * name than its process (summary: how many); node (NULL: a fleet) names
+ * the node p is the view of. */
+static void renamed_notes(const mp_plan *p, const char *node, bool summary,
+                          mp_buf *b)
+{
+    int n = 0, k = 0, q = -1, id = -1;
+    for (const char *proc; (proc = next_renamed(p, &k, &q, &id));) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        n++;
+        if (summary)
+            continue;
+        char label[96];
+        mp_plan_unit_label(&p->req->tenants[g->tenant[q]], g->replica[q], label,
+                           sizeof(label));
+        mp_buf_printf(b,
+                      "note: %s%s%sGPU %d GI %d (%s @%d) runs %s and now "
+                      "counts as %s\n",
+                      node ? "node " : "", node ? node : "", node ? " " : "",
+                      g->index, id, prof_name(g, g->layout.gis.gi[q].profile),
+                      g->layout.gis.gi[q].start, proc, label);
     }
     if (summary && n > 0)
         mp_buf_printf(b,
@@ -166,6 +176,12 @@ static void change_counts(const mp_plan_gpu *g, const mp_gpu_change *c,
 }
 
 void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
+{
+    mp_plan_changes_lines_of(p, NULL, summary, b);
+}
+
+void mp_plan_changes_lines_of(const mp_plan *p, const char *node, bool summary,
+                              mp_buf *b)
 {
     if (!p->current)
         return;
@@ -214,7 +230,7 @@ void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
         : p->disruption.in_use_minimal && p->disruption.in_use_destroyed > 0
             ? "fewest in use proven, not proven fewest in all"
             : "not proven fewest");
-    renamed_notes(p, summary, b);
+    renamed_notes(p, node, summary, b);
     mp_buf_putc(b, '\n');
     if (assumed)
         mp_buf_printf(b, "~ (slot assumed): %s\n\n", ASSUMED_NOTE);
@@ -262,6 +278,39 @@ void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
     cJSON_AddItemToObject(ch, "keep", keep);
 }
 
+/* Each instance in use that now counts as a tenant of another name than
+ * its process, by node (with node pools), GPU and GI ID: a list, or NULL. */
+static cJSON *counts_as_json(const mp_plan *p)
+{
+    cJSON *a = NULL;
+    int k = 0, q = -1, id = -1;
+    for (const char *proc; (proc = next_renamed(p, &k, &q, &id));) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        cJSON *o = cJSON_CreateObject();
+        if (p->nodes && p->n_nodes > 0) {
+            char name[300];
+            const mp_plan_node *nd = &p->nodes[g->node];
+            mp_node_pool_node_name(&p->req->pools[nd->pool], nd->k, name,
+                                   sizeof(name));
+            cJSON_AddStringToObject(o, "node", name);
+            cJSON_AddNumberToObject(o, "node_index", g->node_index);
+        }
+        cJSON_AddNumberToObject(o, "gpu", g->index);
+        cJSON_AddNumberToObject(o, "gi_id", id);
+        cJSON_AddStringToObject(o, "profile",
+                                prof_name(g, g->layout.gis.gi[q].profile));
+        cJSON_AddNumberToObject(o, "start", g->layout.gis.gi[q].start);
+        cJSON_AddStringToObject(o, "process", proc);
+        cJSON_AddStringToObject(o, "tenant",
+                                p->req->tenants[g->tenant[q]].name);
+        cJSON_AddNumberToObject(o, "replica", g->replica[q]);
+        if (!a)
+            a = cJSON_CreateArray();
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
 {
     if (!p->current)
@@ -277,6 +326,9 @@ void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
                           p->disruption.in_use_minimal ||
                               p->disruption.minimal ||
                               p->disruption.in_use_destroyed == 0);
+    cJSON *renamed = counts_as_json(p);
+    if (renamed)
+        cJSON_AddItemToObject(root, "counts_as", renamed);
     if (any_assumed(p))
         cJSON_AddStringToObject(root, "placements_assumed", ASSUMED_NOTE);
 }

@@ -46,6 +46,11 @@ const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q);
  * and the totals with whether they are proven fewest. */
 void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b);
 
+/* The same for p, the view of node `node` (NULL: a fleet), whose notes
+ * then name it. */
+void mp_plan_changes_lines_of(const mp_plan *p, const char *node, bool summary,
+                              mp_buf *b);
+
 /* node_changes.c: with node states (p->own_state), each node's changes
  * (mp_plan_changes_lines of its view), then the totals. */
 void mp_plan_node_changes_lines(const mp_plan *p, mp_buf *b);

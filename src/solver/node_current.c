@@ -27,17 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver_internal.h"
+#include "node_current_internal.h"
 
 #define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
 #define NC_MAX_PINS 16       /* profile pin sets of same-profile tenants */
-
-/* A node given a state. */
-typedef struct nstated {
-    int pool, k;
-    const mp_node_state *st;
-    bool busy; /* an instance in use: in every choice */
-} nstated;
 
 /* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
  * and empty nodes per pool. */
@@ -48,15 +41,16 @@ typedef struct nchoice {
     int gpus;
 } nchoice;
 
+/* The planner's context is the node solver's (nodes_internal.h): its db,
+ * req, o and deadline, and in sub/tenants the request with each
+ * same-profile tenant pinned to a profile (the fleet planner knows no
+ * same-profile). */
 typedef struct ncur {
-    const mp_db *db;
-    const mp_request *req;
-    const mp_solve_opts *o;
+    nsolve ns;
     nstated *sn; /* by pool, then k */
     int nsn;
     int first[MP_MAX_FLEET + 1]; /* pool i's: sn[first[i] .. first[i+1]) */
     int max_empty[MP_MAX_FLEET];
-    double deadline;
     nchoice *ch;
     int nch;
     /* the choices enumerated cost at most ceiling; truncated: not every
@@ -66,12 +60,11 @@ typedef struct ncur {
     /* some choice as cheap as the plan was not enumerated (its cost is
      * still proven by the bound, its changes are not) */
     bool left_out;
-    /* the tenants with each same-profile one pinned to a profile (the
-     * fleet planner knows no same-profile), in preq */
-    mp_tenant *pinned;
-    mp_request preq;
     /* a tenant needs several GPUs of one node: a fleet entry per node */
     bool per_node;
+    /* per pool: -1 mixed; single, the profile of every node the plan uses
+     * (NT_WHOLE: MIG disabled), node_current_single.c */
+    int sprof[MP_MAX_FLEET];
     /* the cheapest plan of a choice whose changes are not proven fewest:
      * none cheaper than it may claim its changes are */
     double unproven;
@@ -91,28 +84,13 @@ static int cmp_stated(const void *a, const void *b)
     return cmp_pairs(x->pool, x->k, y->pool, y->k);
 }
 
-/* What this planner cannot do yet: a usage error naming it, or 0. */
-static int unsupported(const mp_request *r, mp_diag *d)
-{
-    for (int i = 0; i < r->n_pools; i++)
-        if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
-            return mp_diag_set(d, MP_EUSAGE, r->path, r->pools[i].line,
-                               r->pools[i].col,
-                               "pool %s has the single strategy: planning "
-                               "from node states (--current NODE=FILE) "
-                               "supports mixed pools only; plan it without "
-                               "--current",
-                               r->pools[i].name);
-    return 0;
-}
-
 /* With a fleet entry per node (per_node), a choice holds at most
  * MP_MAX_FLEET nodes: past that, each pool offers no more empty nodes than
  * the plan on empty nodes uses of it (that plan fits in them; the choices
  * left out are then not tried: truncated). */
 static int fit_entries(ncur *n, const mp_plan *base, mp_diag *d)
 {
-    const mp_request *r = n->req;
+    const mp_request *r = n->ns.req;
     int total = n->nsn;
     for (int i = 0; i < r->n_pools; i++)
         total += n->max_empty[i];
@@ -140,8 +118,8 @@ static int fit_entries(ncur *n, const mp_plan *base, mp_diag *d)
  * (an unlimited pool: as many as the plan on empty nodes uses). */
 static int setup(ncur *n, const mp_plan *base, mp_diag *d)
 {
-    const mp_request *r = n->req;
-    const mp_solve_opts *o = n->o;
+    const mp_request *r = n->ns.req;
+    const mp_solve_opts *o = n->ns.o;
     n->sn = calloc((size_t)(o->n_node_current + 1), sizeof(*n->sn));
     if (!n->sn)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -183,7 +161,7 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
  * only, when it is busy), then pool i's empty counts. */
 static int enumerate(ncur *n, const nchoice *c, int i, int b)
 {
-    const mp_request *r = n->req;
+    const mp_request *r = n->ns.req;
     if (c->cost > n->ceiling + 1e-9)
         return 0; /* more nodes only cost more */
     if (i == r->n_pools) {
@@ -229,8 +207,8 @@ static int cmp_choice(const void *a, const void *b)
 static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                         mp_node_state *ms)
 {
-    const mp_request *r = n->req;
-    *f = n->preq;
+    const mp_request *r = n->ns.req;
+    *f = n->ns.sub;
     f->n_pools = 0;
     f->n_fleet = 0;
     memset(ms, 0, sizeof(*ms));
@@ -254,6 +232,11 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
             if (f->n_fleet == MP_MAX_FLEET)
                 return MP_ELIMIT;
             f->fleet[f->n_fleet] = r->fleet[i];
+            if (n->sprof[i] != -1) { /* single: that profile only */
+                f->fleet[f->n_fleet].profiles =
+                    n->sprof[i] < 0 ? 0 : 1u << n->sprof[i];
+                f->fleet[f->n_fleet].whole_only = n->sprof[i] == NT_WHOLE;
+            }
             f->fleet[f->n_fleet++].count = n->per_node ? gpus : nodes * gpus;
         }
         base += nodes * gpus;
@@ -261,43 +244,7 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
     return 0;
 }
 
-/* ------------------------------------------------ spread over nodes */
-
-/* The `spread: nodes` key of p: per tenant of that spread, the most of its
- * replicas on one node, then the sum of the squares of its replicas per
- * node (0 for the others); cnt has room for nodes x tenants. */
-static void spread_key(const mp_plan *p, int *cnt, int *key)
-{
-    const mp_request *r = p->req;
-    int nt = r->n_tenants;
-    memset(cnt, 0, (size_t)(p->n_nodes * nt) * sizeof(*cnt));
-    memset(key, 0, (size_t)(2 * nt) * sizeof(*key));
-    for (int k = 0; k < p->n_gpus; k++)
-        for (int q = 0; q < p->gpus[k].layout.gis.n; q++) {
-            int t = p->gpus[k].tenant[q];
-            if (t >= 0 && r->tenants[t].spread_nodes)
-                cnt[p->gpus[k].node * nt + t]++;
-        }
-    for (int j = 0; j < p->n_nodes; j++)
-        for (int t = 0; t < nt; t++) {
-            int c = cnt[j * nt + t];
-            key[2 * t] = c > key[2 * t] ? c : key[2 * t];
-            key[2 * t + 1] += c * c;
-        }
-}
-
-/* Is a[0..n) less than b[0..n), element by element? On keys of
- * spread_key (2 per tenant): does a spread better. */
-static bool lex_less(const int *a, const int *b, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return a[i] < b[i];
-    return false;
-}
-
-/* Instance q of g: in use on the node (never moved nor given away)? */
-static bool gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
+bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
 {
     mp_gpu_state empty;
     const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
@@ -307,176 +254,6 @@ static bool gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
             s->layout.gis.gi[i].start == gi->start)
             return s->gi[i].n_processes > 0;
     return false;
-}
-
-/* GPUs a and b's changes, summed: instances in use destroyed, destroyed,
- * created (*bad when one cannot be judged). */
-static void pair_changes(const mp_plan *p, const mp_plan_gpu *a,
-                         const mp_plan_gpu *b, int *v, bool *bad)
-{
-    const mp_plan_gpu *g[2] = {a, b};
-    v[0] = v[1] = v[2] = 0;
-    for (int i = 0; i < 2; i++) {
-        mp_gpu_change ch;
-        *bad |= mp_plan_gpu_change(p, g[i], &ch) != 0;
-        v[0] += ch.in_use_destroyed;
-        v[1] += ch.n_destroy;
-        v[2] += ch.n_create;
-    }
-}
-
-/* Does g serve a replica (else moving one away would free the GPU)? */
-static bool serves(const mp_plan_gpu *g)
-{
-    for (int q = 0; q < g->layout.gis.n; q++)
-        if (g->tenant[q] >= 0)
-            return true;
-    return false;
-}
-
-/* Move instance q of a (its replica with it) to b, at the first start
- * where it fits beside b's instances; false when it fits nowhere. The
- * last instance of a takes q's place (the creation order is explicit:
- * driver flags off). */
-static bool move_gi(mp_plan_gpu *a, int q, mp_plan_gpu *b)
-{
-    mp_gpu_layout *lb = &b->layout;
-    int p = a->layout.gis.gi[q].profile, at = -1;
-    for (int s0 = 0; s0 < MP_MAX_UNITS && at < 0; s0++) {
-        at = mp_gpu_layout_add(lb, p, s0);
-        if (at < 0)
-            return false; /* b is full */
-        if (mp_geom_validate(&lb->gis, NULL) != 0) {
-            lb->gis.n--;
-            at = -1;
-        }
-    }
-    if (at < 0)
-        return false;
-    lb->ci_explicit[at] = a->layout.ci_explicit[q];
-    memcpy(lb->ci_count[at], a->layout.ci_count[q], sizeof(lb->ci_count[at]));
-    b->tenant[at] = a->tenant[q];
-    b->replica[at] = a->replica[q];
-    mp_gpu_layout *la = &a->layout;
-    int last = --la->gis.n;
-    la->gis.gi[q] = la->gis.gi[last];
-    la->ci_explicit[q] = la->ci_explicit[last];
-    memcpy(la->ci_count[q], la->ci_count[last], sizeof(la->ci_count[q]));
-    a->tenant[q] = a->tenant[last];
-    a->replica[q] = a->replica[last];
-    a->tenant[last] = a->replica[last] = -1;
-    la->driver_order = la->driver_exact = false;
-    lb->driver_order = lb->driver_exact = false;
-    return true;
-}
-
-/* Where the respread is: the plan, its key and scratch. */
-typedef struct nspread {
-    mp_plan *p;
-    int *cnt, *key; /* p's replicas per node and tenant, p's key */
-    int *cnt2, *k2; /* the same for a move being tried */
-} nspread;
-
-/* Instance r of b may give its replica to a `spread: nodes` replica of
- * tenant t (r == n: none, the instance itself moves to b)? */
-static bool swap_ok(const mp_plan *p, const mp_plan_gpu *a, int q,
-                    const mp_plan_gpu *b, int r)
-{
-    int u = b->tenant[r];
-    return b->layout.gis.gi[r].profile == a->layout.gis.gi[q].profile &&
-           u >= 0 && u != a->tenant[q] && !p->req->tenants[u].spread &&
-           !gi_in_use(p, b, r);
-}
-
-/* Try each way of taking instance q of a's replica to GPU b: swapped with
- * a replica of another tenant on an instance of b's of the same profile,
- * or the instance moved to b; keep the first that spreads better with no
- * more changes on a and b. */
-static bool try_gpu(nspread *w, mp_plan_gpu *a, int q, mp_plan_gpu *b)
-{
-    int nt = w->p->req->n_tenants, before[3], after[3];
-    bool bad = false;
-    pair_changes(w->p, a, b, before, &bad);
-    mp_plan_gpu sa = *a, sb = *b;
-    for (int r = 0; r <= sb.layout.gis.n && !bad; r++) {
-        if (r < sb.layout.gis.n) {
-            if (!swap_ok(w->p, a, q, b, r))
-                continue;
-            a->tenant[q] = sb.tenant[r];
-            a->replica[q] = sb.replica[r];
-            b->tenant[r] = sa.tenant[q];
-            b->replica[r] = sa.replica[q];
-        } else if (!move_gi(a, q, b) || !serves(a)) {
-            *a = sa;
-            *b = sb;
-            continue;
-        }
-        pair_changes(w->p, a, b, after, &bad);
-        spread_key(w->p, w->cnt2, w->k2);
-        if (!bad && !lex_less(before, after, 3) &&
-            lex_less(w->k2, w->key, 2 * nt)) {
-            memcpy(w->key, w->k2, (size_t)(2 * nt) * sizeof(*w->key));
-            memcpy(w->cnt, w->cnt2,
-                   (size_t)(w->p->n_nodes * nt) * sizeof(*w->cnt));
-            return true;
-        }
-        *a = sa;
-        *b = sb;
-    }
-    return false;
-}
-
-/* Take the replica of instance q of GPU ka to another node if that
- * spreads p better (see try_gpu). */
-static bool respread_one(nspread *w, int ka, int q)
-{
-    mp_plan *p = w->p;
-    mp_plan_gpu *a = &p->gpus[ka];
-    int t = a->tenant[q], nt = p->req->n_tenants;
-    if (t < 0 || !p->req->tenants[t].spread_nodes || gi_in_use(p, a, q))
-        return false;
-    for (int kb = 0; kb < p->n_gpus; kb++) {
-        mp_plan_gpu *b = &p->gpus[kb];
-        /* one replica from x to y spreads t better only when y + 1 < x */
-        if (b->node != a->node && b->used && b->layout.mig_enabled &&
-            b->layout.gis.model == a->layout.gis.model &&
-            w->cnt[b->node * nt + t] + 1 < w->cnt[a->node * nt + t] &&
-            try_gpu(w, a, q, b))
-            return true;
-    }
-    return false;
-}
-
-/* Spread the `spread: nodes` replicas of p over its used nodes as far as
- * moves that change no more instances allow: a replica swapped with
- * another tenant's on an instance of the same profile, or a new instance
- * moved to a used GPU of another node (no GPU freed or added). Each move
- * improves the key, so this ends; the deadline cuts it. */
-static int respread(const ncur *n, mp_plan *p)
-{
-    int nt = p->req->n_tenants;
-    bool any = false;
-    for (int t = 0; t < nt; t++)
-        any |= p->req->tenants[t].spread_nodes;
-    if (!any)
-        return 0;
-    size_t cells = (size_t)(p->n_nodes * nt);
-    nspread w = {p, calloc(2 * cells + 4 * (size_t)nt, sizeof(int)), NULL, NULL,
-                 NULL};
-    if (!w.cnt)
-        return MP_ENOMEM;
-    w.cnt2 = w.cnt + cells;
-    w.key = w.cnt2 + cells;
-    w.k2 = w.key + 2 * nt;
-    spread_key(p, w.cnt, w.key);
-    for (bool moved = true; moved && sv_now() < n->deadline;) {
-        moved = false;
-        for (int ka = 0; ka < p->n_gpus && !moved; ka++)
-            for (int q = 0; q < p->gpus[ka].layout.gis.n && !moved; q++)
-                moved = respread_one(&w, ka, q);
-    }
-    free(w.cnt);
-    return sv_plan_number(p->req, p);
 }
 
 /* A node of the plan being assembled: its number, state, and position in
@@ -512,7 +289,7 @@ static void idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
 static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
                      int fbase, mp_plan *out)
 {
-    const mp_node_pool *pl = &n->req->pools[i];
+    const mp_node_pool *pl = &n->ns.req->pools[i];
     int j = out->n_nodes++;
     out->nodes[j] = (mp_plan_node){i, e->k, e->used, -1, out->n_gpus, e->st};
     mp_node_state *own = out->own_state;
@@ -522,7 +299,7 @@ static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
         if (e->fpos >= 0)
             *g = fp->gpus[fbase + e->fpos * pl->gpus + x];
         else
-            idle_gpu(g, i, pl->model, s, n->o->reset_unused);
+            idle_gpu(g, i, pl->model, s, n->ns.o->reset_unused);
         g->fleet = i;
         g->node = j;
         g->node_index = x;
@@ -549,7 +326,7 @@ static bool stated(const ncur *n, int i, int k)
 static int pool_entries(const ncur *n, const nchoice *c, int i,
                         const mp_plan *fp, int fbase, nentry *e)
 {
-    const mp_node_pool *pl = &n->req->pools[i];
+    const mp_node_pool *pl = &n->ns.req->pools[i];
     int m = 0, pos = 0;
     for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
         const nstated *s = &n->sn[n->first[i] + b];
@@ -574,10 +351,10 @@ static int pool_entries(const ncur *n, const nchoice *c, int i,
 static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
                     mp_plan *out)
 {
-    const mp_request *r = n->req;
+    const mp_request *r = n->ns.req;
     memset(out, 0, sizeof(*out));
     out->req = r;
-    out->reset_unused = n->o->reset_unused;
+    out->reset_unused = n->ns.o->reset_unused;
     int nodes = 0, gpus = 0, most = 1;
     for (int i = 0; i < r->n_pools; i++) {
         int stated_i = n->first[i + 1] - n->first[i];
@@ -601,10 +378,15 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
     }
     free(e);
     out->current = out->own_state;
+    bool fits = true;
+    int filled = 0;
+    if (!rc)
+        sv_single_fill(r, n->sprof, n->ns.o->allow_disruption, out, &fits,
+                       &filled);
     if (!rc)
         rc = sv_plan_number(r, out);
     if (!rc)
-        rc = respread(n, out);
+        rc = sv_node_respread(n->ns.deadline, out);
     if (!rc)
         sv_plan_node_cost(r, out);
     for (int k = 0; k < out->n_gpus && !rc; k++) {
@@ -615,25 +397,14 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
         out->disruption.in_use_destroyed += ch.in_use_destroyed;
         out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
     }
-    out->disruption.minimal = fp->disruption.minimal;
-    out->feasible = !rc;
+    /* instances added to fill single nodes: not among those proven */
+    out->disruption.minimal = fp->disruption.minimal && filled == 0;
+    out->feasible = !rc && fits;
+    if (!fits)
+        snprintf(out->reason, sizeof(out->reason),
+                 "a node of a single pool cannot carry its profile on every "
+                 "GPU beside the instances kept");
     return rc;
-}
-
-/* Does plan a spread its `spread: nodes` tenants better than b? */
-static bool spread_better(const mp_plan *a, const mp_plan *b)
-{
-    int nt = a->req->n_tenants;
-    int nodes = a->n_nodes > b->n_nodes ? a->n_nodes : b->n_nodes;
-    int *cnt = calloc((size_t)(nodes * nt + 4 * nt + 1), sizeof(int));
-    if (!cnt)
-        return false;
-    int *ka = cnt + nodes * nt, *kb = ka + 2 * nt;
-    spread_key(a, cnt, ka);
-    spread_key(b, cnt, kb);
-    bool less = lex_less(ka, kb, 2 * nt);
-    free(cnt);
-    return less;
 }
 
 /* Is plan a better than b: cheaper nodes, then fewer GPUs, then fewer
@@ -646,7 +417,7 @@ static bool better(const mp_plan *a, const mp_plan *b)
     if (a->gpus_used != b->gpus_used)
         return a->gpus_used < b->gpus_used;
     int c = sv_plan_changes_cmp(a, b);
-    return c ? c < 0 : spread_better(a, b);
+    return c ? c < 0 : sv_spread_better(a, b);
 }
 
 /* Choice c planned: *out feasible, or not with the fleet planner's reason
@@ -654,7 +425,7 @@ static bool better(const mp_plan *a, const mp_plan *b)
 static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
 {
     memset(out, 0, sizeof(*out));
-    out->req = n->req;
+    out->req = n->ns.req;
     mp_request *f = malloc(sizeof(*f));
     mp_node_state *ms = malloc(sizeof(*ms));
     int rc = f && ms ? choice_fleet(n, c, f, ms) : MP_ENOMEM;
@@ -668,15 +439,15 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
                                              "state holds, or more nodes "
                                              "than a fleet has entries");
     }
-    mp_solve_opts o2 = *n->o;
+    mp_solve_opts o2 = *n->ns.o;
     o2.node_states = false;
     o2.node_current = NULL;
     o2.current = ms;
     o2.progress = NULL;
-    double left = n->deadline - sv_now();
+    double left = n->ns.deadline - sv_now();
     o2.time_limit = left / 4 > 0.05 ? left / 4 : 0.05;
     mp_plan fp;
-    rc = sv_current_solve(n->db, f, &o2, &fp, d);
+    rc = sv_current_solve(n->ns.db, f, &o2, &fp, d);
     if (!rc && fp.feasible && assemble(n, c, &fp, out))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!rc && !fp.feasible)
@@ -701,28 +472,7 @@ static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
     char tmp[sizeof(out->reason)];
     snprintf(tmp, sizeof(tmp), "%s", tail);
     mp_catf(b, sz, &k, "the request needs the room of instances in use:");
-    const char *sep = " ";
-    for (int j = 0; j < n->nsn; j++) {
-        char name[300];
-        const nstated *s = &n->sn[j];
-        mp_node_pool_node_name(&n->req->pools[s->pool], s->k, name,
-                               sizeof(name));
-        for (int g = 0; g < s->st->n; g++) {
-            const mp_gpu_state *gs = &s->st->gpu[g];
-            const mp_layout *l = &gs->layout.gis;
-            for (int q = 0; q < l->n; q++) {
-                if (gs->gi[q].n_processes == 0)
-                    continue;
-                mp_catf(b, sz, &k,
-                        "%snode %s GPU %d GI %d (%s at slot %d, process %s)",
-                        sep, name, gs->index, gs->gi[q].gi_id,
-                        l->model->profiles[l->gi[q].profile].name,
-                        l->gi[q].start,
-                        gs->gi[q].process ? gs->gi[q].process : "?");
-                sep = ", ";
-            }
-        }
-    }
+    sv_busy_list(n->ns.req, n->sn, n->nsn, -1, b, sz, &k);
     mp_catf(b, sz, &k, "%s", tmp);
 }
 
@@ -731,7 +481,7 @@ static nchoice full_choice(const ncur *n)
 {
     nchoice c;
     memset(&c, 0, sizeof(c));
-    for (int i = 0; i < n->req->n_pools; i++) {
+    for (int i = 0; i < n->ns.req->n_pools; i++) {
         int cnt = n->first[i + 1] - n->first[i];
         c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
         c.empty[i] = n->max_empty[i];
@@ -767,7 +517,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
             continue;
         if (c->cost > best->cost + 1e-9)
             break;
-        if (sv_now() > n->deadline) {
+        if (sv_now() > n->ns.deadline) {
             *cut = true;
             break;
         }
@@ -803,10 +553,13 @@ static const char *base_profile(const mp_plan *base, int t)
  * does not give it (that tenant moved there). False past the last. */
 static bool pin_set(ncur *n, const mp_plan *base, int v)
 {
-    const mp_request *r = n->req;
-    for (int t = 0; t < r->n_tenants; t++)
+    const mp_request *r = n->ns.req;
+    for (int t = 0; t < r->n_tenants; t++) {
+        /* single pools are profile-limited fleet entries: either kind */
+        n->ns.tenants[t].pin_single = -1;
         if (r->tenants[t].same_profile)
-            n->pinned[t].pin = base_profile(base, t);
+            n->ns.tenants[t].pin = base_profile(base, t);
+    }
     if (v == 0)
         return true;
     for (int t = 0; t < r->n_tenants; t++) {
@@ -818,8 +571,8 @@ static bool pin_set(ncur *n, const mp_plan *base, int v)
                 for (int q = 0; q < l->n; q++) {
                     const char *name =
                         l->model->profiles[l->gi[q].profile].name;
-                    bool dup =
-                        n->pinned[t].pin && !strcmp(name, n->pinned[t].pin);
+                    bool dup = n->ns.tenants[t].pin &&
+                               !strcmp(name, n->ns.tenants[t].pin);
                     for (int i = 0; i < ns && !dup; i++)
                         dup = !strcmp(seen[i], name);
                     if (dup || !mp_tenant_takes_profile(
@@ -827,7 +580,7 @@ static bool pin_set(ncur *n, const mp_plan *base, int v)
                         continue;
                     seen[ns++] = name;
                     if (--v == 0) {
-                        n->pinned[t].pin = name;
+                        n->ns.tenants[t].pin = name;
                         return true;
                     }
                 }
@@ -840,17 +593,19 @@ static bool pin_set(ncur *n, const mp_plan *base, int v)
 static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
                        bool *cut, mp_diag *d)
 {
-    const mp_request *r = n->req;
-    n->pinned =
-        malloc((size_t)(r->n_tenants ? r->n_tenants : 1) * sizeof(*n->pinned));
-    if (!n->pinned)
+    const mp_request *r = n->ns.req;
+    if (!n->ns.tenants)
+        n->ns.tenants = malloc((size_t)(r->n_tenants ? r->n_tenants : 1) *
+                               sizeof(*n->ns.tenants));
+    if (!n->ns.tenants)
         return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    memcpy(n->pinned, r->tenants, (size_t)r->n_tenants * sizeof(*n->pinned));
-    n->preq = *r;
-    n->preq.tenants = n->pinned;
+    memcpy(n->ns.tenants, r->tenants,
+           (size_t)r->n_tenants * sizeof(*n->ns.tenants));
+    n->ns.sub = *r;
+    n->ns.sub.tenants = n->ns.tenants;
     int rc = 0;
     for (int v = 0; v < NC_MAX_PINS && !rc && pin_set(n, base, v); v++) {
-        if (v > 0 && sv_now() > n->deadline) {
+        if (v > 0 && sv_now() > n->ns.deadline) {
             *cut = true;
             break;
         }
@@ -862,6 +617,60 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
             *best = p;
         } else {
             mp_plan_free(&p);
+        }
+    }
+    return rc;
+}
+
+/* The best plan over the profiles of the single pools (each pool one
+ * profile on every node the plan uses, sv_single_candidates), tried in
+ * turn as combinations; mixed pools keep -1. A single pool with no
+ * candidate (its instances in use are of several profiles) blocks the
+ * plan: out infeasible, its reason naming them. */
+static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
+                         bool *cut, mp_diag *d)
+{
+    const mp_request *r = n->ns.req;
+    int cand[MP_MAX_FLEET][MP_MAX_PROFILES + 1], nc[MP_MAX_FLEET],
+        at[MP_MAX_FLEET];
+    memset(best, 0, sizeof(*best));
+    best->req = r;
+    for (int i = 0; i < r->n_pools; i++) {
+        at[i] = 0;
+        nc[i] = 1;
+        cand[i][0] = -1;
+        if (r->pools[i].strategy != MP_STRATEGY_SINGLE)
+            continue;
+        nc[i] = sv_single_candidates(r, n->ns.o, i, cand[i]);
+        if (nc[i] == 0) {
+            sv_single_blocked(r, n->sn, n->nsn, i, best->reason,
+                              sizeof(best->reason));
+            return 0;
+        }
+    }
+    int rc = 0;
+    for (bool more = true, first = true; more && !rc; first = false) {
+        if (!first && sv_now() > n->ns.deadline) {
+            *cut = true;
+            break;
+        }
+        for (int i = 0; i < r->n_pools; i++)
+            n->sprof[i] = cand[i][at[i]];
+        mp_plan p;
+        memset(&p, 0, sizeof(p));
+        rc = search_pins(n, base, lb, &p, cut, d);
+        if (!rc &&
+            (first || (p.feasible && (!best->feasible || better(&p, best))))) {
+            mp_plan_free(best);
+            *best = p;
+        } else {
+            mp_plan_free(&p);
+        }
+        more = false; /* the next combination, odometer-wise */
+        for (int i = 0; i < r->n_pools && !more; i++) {
+            more = ++at[i] < nc[i];
+            if (!more)
+                at[i] = 0;
         }
     }
     return rc;
@@ -880,9 +689,9 @@ static int choices(ncur *n, double lb, mp_diag *d)
     nchoice none;
     memset(&none, 0, sizeof(none));
     double lo = lb, hi = 0;
-    for (int i = 0; i < n->req->n_pools; i++)
+    for (int i = 0; i < n->ns.req->n_pools; i++)
         hi += (n->first[i + 1] - n->first[i] + n->max_empty[i]) *
-              n->req->pools[i].cost;
+              n->ns.req->pools[i].cost;
     n->ceiling = hi + 1e-6;
     for (int it = 0; it < 60; it++) {
         n->nch = 0;
@@ -903,8 +712,8 @@ static int choices(ncur *n, double lb, mp_diag *d)
 static double bound(const ncur *n, const mp_plan *base)
 {
     double busy = 0;
-    for (int j = 0; j < n->nsn && !n->o->allow_disruption; j++)
-        busy += n->sn[j].busy ? n->req->pools[n->sn[j].pool].cost : 0;
+    for (int j = 0; j < n->nsn && !n->ns.o->allow_disruption; j++)
+        busy += n->sn[j].busy ? n->ns.req->pools[n->sn[j].pool].cost : 0;
     return fmax(base->lower_bound, busy);
 }
 
@@ -913,24 +722,18 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
 {
     double t0 = sv_now();
     memset(out, 0, sizeof(*out));
-    int rc = unsupported(req, d);
-    if (rc)
-        return rc;
     double limit = o->time_limit > 0 ? o->time_limit : 5;
     mp_solve_opts bo = *o;
     bo.node_states = false;
     bo.node_current = NULL;
     bo.time_limit = limit / 3;
     mp_plan base;
-    rc = mp_solve(db, req, &bo, &base, d);
+    int rc = mp_solve(db, req, &bo, &base, d);
     if (rc || !base.feasible) {
         *out = base; /* no plan even on empty nodes: its reason */
         return rc;
     }
-    ncur n = {.db = db,
-              .req = req,
-              .o = o,
-              .deadline = t0 + limit,
+    ncur n = {.ns = {.db = db, .req = req, .o = o, .deadline = t0 + limit},
               .unproven = INFINITY};
     for (int t = 0; t < req->n_tenants; t++)
         n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
@@ -940,7 +743,7 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     if (!rc)
         rc = choices(&n, lb, d);
     if (!rc)
-        rc = search_pins(&n, &base, lb, out, &cut, d);
+        rc = search_single(&n, &base, lb, out, &cut, d);
     if (!rc && out->feasible) {
         out->lower_bound = round(lb * 1e6) / 1e6;
         out->optimal = out->cost <= lb + 1e-9;
@@ -960,6 +763,11 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     mp_plan_free(&base);
     free(n.sn);
     free(n.ch);
-    free(n.pinned);
-    return sv_plan_finish(out, t0, rc, d);
+    free(n.ns.tenants);
+    rc = sv_plan_finish(out, t0, rc, d);
+    if (!rc && out->feasible && sv_node_counts_as_warn(out) != 0) {
+        mp_plan_free(out);
+        rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    return rc;
 }

@@ -52,6 +52,14 @@ const mp_finding_rule mp_finding_rules[] = {
      "A profile's count exceeds how many such instances the GPU model holds "
      "(its max count and slices). Lower the count or choose a smaller "
      "profile; `migplan profiles MODEL` lists the limits."},
+    {"counts-as-other-resource", W,
+     "Plan: an instance in use counts as a tenant whose pods cannot use it",
+     "(plan from node states) An instance in use whose process is named "
+     "otherwise than the tenant it now counts as is of another profile than "
+     "the resource that tenant's pods request (mixed strategy: "
+     "nvidia.com/mig-<profile>), so in Kubernetes no pod of that tenant can "
+     "run on it. Name the tenant after the process, or give the tenant "
+     "that profile."},
     {"device-index", E, "GPU index that can never match",
      "A negative or absurd GPU index matches no GPU and mig-parted ignores "
      "it silently. Use the node-local indices 0 to N-1."},

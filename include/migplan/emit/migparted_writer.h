@@ -42,7 +42,9 @@ typedef struct mp_node_configs {
     char **names;    /* per config */
     char **bodies;   /* per config: its entries (commented, first node) */
     int *first_node; /* per config */
-    int *config_of;  /* per node of the plan */
+    /* per node of the plan; -1: left as it is (planned from node states,
+     * unused, no reset_unused), no config: its label must not change */
+    int *config_of;
 } mp_node_configs;
 
 /* Fill out (free with mp_node_configs_free, also on error); base is the

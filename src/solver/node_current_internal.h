@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* node_current_internal.h - what the planner of node pools from their
+ * nodes' states (node_current.c) shares with its helpers. Private to
+ * src/solver/. */
+#ifndef MIGPLAN_NODE_CURRENT_INTERNAL_H
+#define MIGPLAN_NODE_CURRENT_INTERNAL_H
+
+#include "nodes_internal.h"
+
+/* A node given a state. */
+typedef struct nstated {
+    int pool, k;
+    const mp_node_state *st;
+    bool busy; /* an instance in use: in every choice */
+} nstated;
+
+/* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
+ * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" joined by
+ * commas, appended to b (size sz, at *k, mp_catf). */
+void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
+                  char *b, size_t sz, size_t *k);
+
+/* node_current_warn.c. A `counts-as-other-resource` warning into
+ * p->warnings for each instance in use whose process is named otherwise
+ * than the tenant it now counts as, when that tenant's pods (one resource
+ * name) cannot use it: on a mixed node, the tenant has another replica on
+ * another profile or a whole GPU. MP_ENOMEM. */
+int sv_node_counts_as_warn(mp_plan *p);
+
+/* node_current_single.c. The profiles a pool of the single strategy may
+ * carry on every node, for a plan from the nodes' states in o: NT_WHOLE
+ * (MIG disabled) or a profile some tenant takes, of the same profile as
+ * every instance in use on the pool's nodes given a state (any, with
+ * --allow-disruption); into cand (room
+ * for MP_MAX_PROFILES + 1), how many. */
+int sv_single_candidates(const mp_request *r, const mp_solve_opts *o, int pool,
+                         int *cand);
+
+/* Why no profile fits pool i (sv_single_candidates gave none): its
+ * instances in use, by node, GPU, GI ID, profile, slot and process, into
+ * why. */
+void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
+                       int pool, char *why, size_t n);
+
+/* Each used node of p of a single pool i (prof[i] >= 0 or NT_WHOLE;
+ * -1: mixed) given the same layout on every GPU: all-<profile> (the
+ * instances already there kept, idle ones of another profile destroyed,
+ * the most of the profile added around them) or MIG disabled. *ok false
+ * when some GPU cannot be (an instance of another profile in use, unless
+ * disrupt (--allow-disruption), or serving a replica; starts that leave
+ * no room for the most); *added: how many instances were added. */
+void sv_single_fill(const mp_request *r, const int *prof, bool disrupt,
+                    mp_plan *p, bool *ok, int *added);
+
+/* Instance q of g: in use on the node (never moved nor given away)? */
+bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q);
+
+/* Remove instance q of a (its replica with it); the last instance takes
+ * its place (the creation order is explicit: driver flags off). */
+void sv_gpu_remove_gi(mp_plan_gpu *a, int q);
+
+/* node_current_spread.c. Spread the `spread: nodes` replicas of p over
+ * its used nodes as far as moves that change no more instances allow (a
+ * replica swapped with another tenant's on an instance of the same
+ * profile, or a new instance moved to a used GPU of another node), until
+ * deadline; p renumbered. MP_ENOMEM. */
+int sv_node_respread(double deadline, mp_plan *p);
+
+/* Does plan a spread its `spread: nodes` tenants better than b? */
+bool sv_spread_better(const mp_plan *a, const mp_plan *b);
+
+#endif
