@@ -155,24 +155,54 @@ static int setup_choices(nsolve *ns)
 
 /* ------------------------------------------------------ one GPU solve */
 
-/* The GPU optimum of sub with at most cnt[k] GPUs of type k (-1: any). */
-static int solve_sub(nsolve *ns, const int *cnt, mp_plan *out, mp_diag *d)
+/* A plan in hand: the search's best or the root incumbent. */
+static bool any_plan(const nsolve *ns)
+{
+    return ns->have || ns->have_first;
+}
+
+/* The deadline of the search from how much slower than its CPU time the
+ * run goes so far (a loaded machine: other processes take turns), as the
+ * phases after the search will: they keep a tenth of the limit (at most
+ * 0.25 s) or their expected CPU time that much slower, whichever is more,
+ * and never more than half the limit. Only ever moves earlier. */
+static void slow_deadline(nsolve *ns)
+{
+    double wall = sv_now() - ns->t0, cpu = sv_cpu_now() - ns->cpu0;
+    double slow = cpu > 0.02 && wall > cpu ? fmin(wall / cpu, 4) : 1;
+    double limit = ns->limit_end - ns->t0;
+    double keep = fmax(fmin(0.1 * limit, 0.25), slow * ns->post);
+    ns->deadline = fmin(ns->deadline, ns->limit_end - fmin(keep, 0.5 * limit));
+}
+
+/* The GPU optimum of sub with at most cnt[k] GPUs of type k (-1: any),
+ * given share of the time left before the deadline (at least 0.05 s
+ * without a plan in hand, for one at all; 0.01 s with one); spread false when
+ * only its bound and profiles are read (spreading a big plan over GPUs can take
+ * longer than its search). */
+static int solve_sub(nsolve *ns, const int *cnt, double share, bool spread,
+                     mp_plan *out, mp_diag *d)
 {
     for (int k = 0; k < ns->ntypes; k++)
         ns->sub.fleet[k].count = cnt[k];
+    slow_deadline(ns);
     mp_solve_opts o = *ns->o;
-    o.time_limit = fmax(0.05, ns->deadline - sv_now());
+    double least = any_plan(ns) ? 0.01 : 0.05;
+    o.time_limit = fmax(least, share * (ns->deadline - sv_now()));
+    o.no_spread |= !spread;
     ns->solves++;
     return mp_solve(ns->db, &ns->sub, &o, out, d);
 }
 
-/* The GPU optimum of sub within the pools' counts. */
-static int solve_pools(nsolve *ns, mp_plan *out, mp_diag *d)
+/* The GPU optimum of sub within the pools' counts; share and spread as
+ * for solve_sub. */
+static int solve_pools(nsolve *ns, double share, bool spread, mp_plan *out,
+                       mp_diag *d)
 {
     int cnt[MP_MAX_FLEET];
     for (int k = 0; k < ns->ntypes; k++)
         cnt[k] = ns->req->fleet[ns->types[k].pool].count;
-    int rc = solve_sub(ns, cnt, out, d);
+    int rc = solve_sub(ns, cnt, share, spread, out, d);
     if (!rc && !out->feasible)
         ns->proven &= !out->time_limit_hit;
     return rc;
@@ -216,11 +246,6 @@ static double cost_bar(const nsolve *ns)
 {
     double bar = ns->have ? ns->best_cost : INFINITY;
     return ns->have_first && ns->first_cost < bar ? ns->first_cost : bar;
-}
-
-static bool any_plan(const nsolve *ns)
-{
-    return ns->have || ns->have_first;
 }
 
 typedef struct nvec {
@@ -490,7 +515,7 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         for (int j = 0; j < ns->ntypes; j++)
             cnt[j] = e.v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
         mp_plan p;
-        rc = solve_sub(ns, cnt, &p, d);
+        rc = solve_sub(ns, cnt, 1, true, &p, d);
         if (rc)
             break;
         *proven &= p.feasible || !p.time_limit_hit;
@@ -538,7 +563,7 @@ static double all_nodes_cost(const mp_request *r)
 static int eval_choice(nsolve *ns, mp_diag *d)
 {
     mp_plan p;
-    int rc = solve_pools(ns, &p, d);
+    int rc = solve_pools(ns, 1, true, &p, d);
     if (rc)
         return rc;
     if (!p.feasible) {
@@ -577,7 +602,7 @@ static int eval_choice(nsolve *ns, mp_diag *d)
 static int relax(nsolve *ns, bool *go, mp_diag *d)
 {
     mp_plan p;
-    int rc = solve_pools(ns, &p, d);
+    int rc = solve_pools(ns, 1, false, &p, d);
     if (rc)
         return rc;
     if (!p.feasible) {
@@ -649,7 +674,7 @@ static int respread(nsolve *ns, mp_plan *out, mp_diag *d)
     }
     mp_plan p;
     ns->sub.tenants = ns->best_tenants; /* the best plan's pins */
-    int rc = solve_sub(ns, cnt, &p, d);
+    int rc = solve_sub(ns, cnt, 1, true, &p, d);
     ns->sub.tenants = ns->tenants;
     for (int k = 0; k < ns->ntypes; k++)
         ns->sub.fleet[k].cost = was[k];
@@ -739,7 +764,7 @@ static int explain(nsolve *ns, mp_plan *out, mp_diag *d)
     for (int k = 0; k < ns->ntypes; k++)
         cnt[k] = -1;
     mp_plan p;
-    int rc = solve_sub(ns, cnt, &p, d);
+    int rc = solve_sub(ns, cnt, 1, true, &p, d);
     if (rc)
         return rc;
     if (!p.feasible || !pools_short(ns, &p, out->reason, sizeof(out->reason)))
@@ -864,8 +889,11 @@ static int search(nsolve *ns, mp_diag *d)
     ns->proven = true;
     if (rc || ns->nchoosers <= 1)
         return rc ? rc : two_passes(ns, d);
+    /* half the time at most: on a big request the GPU optimum without pins
+     * is not proven in any time, and what it leaves is for the root
+     * incumbent's own solve (root_incumbent), the first plan */
     mp_plan p;
-    rc = solve_pools(ns, &p, d);
+    rc = solve_pools(ns, 0.5, false, &p, d);
     if (rc)
         return rc;
     bool feasible = p.feasible;
@@ -899,6 +927,19 @@ static void finish(nsolve *ns, mp_plan *out)
     out->lp_solves = ns->solves;
 }
 
+/* The CPU seconds the phases after the search take, estimated generously
+ * (about twice what 40 pools of 20 nodes of 8 GPUs with 1,600 replicas
+ * measure, RelWithDebInfo): packing the best plan's nodes, checking the
+ * plan and writing it, per GPU the pools have and per replica. */
+static double post_cpu(const mp_request *r)
+{
+    double gpus = 0;
+    for (int i = 0; i < r->n_pools; i++)
+        gpus += (r->pools[i].count >= 0 ? r->pools[i].count : 1) *
+                (double)r->pools[i].gpus;
+    return 0.01 + 5e-6 * gpus + 10e-6 * (double)r->total_replicas;
+}
+
 int sv_nodes_solve(const mp_db *db, const mp_request *req,
                    const mp_solve_opts *o, mp_plan *out, mp_diag *d)
 {
@@ -911,7 +952,11 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
     ns.req = req;
     ns.o = o;
     double limit = o->time_limit > 0 ? o->time_limit : 5.0;
+    ns.t0 = t0;
+    ns.cpu0 = sv_cpu_now();
+    ns.limit_end = t0 + limit;
     ns.deadline = t0 + limit - fmin(0.1 * limit, 0.25);
+    ns.post = post_cpu(req);
     int rc = setup_types(&ns);
     if (rc == MP_ELIMIT)
         rc = mp_diag_set(d, rc, req->path, 0, 0,

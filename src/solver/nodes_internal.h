@@ -19,7 +19,11 @@ typedef struct nsolve {
     const mp_db *db;
     const mp_request *req;
     const mp_solve_opts *o;
-    double deadline;
+    /* the search ends at deadline (only ever moved earlier: slow_deadline),
+     * the run at limit_end; t0 and cpu0: the start, in wall and CPU time;
+     * post: the CPU seconds the phases after the search are expected to
+     * take (packing nodes, checking, writing the plan) */
+    double deadline, limit_end, t0, cpu0, post;
     ntype types[MP_MAX_FLEET];
     int ntypes;
     mp_request sub; /* fleet: the types; tenants: copies with pins */

@@ -40,8 +40,7 @@ static void phase_costs(const mp_request *r, const mp_solve_opts *o,
         o->reserve >= 0 ? o->reserve : 0.002 + 1.5e-6 * reps + 0.3e-6 * gpus;
 }
 
-/* Seconds of CPU this process has used. */
-static double cpu_now(void)
+double sv_cpu_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -58,7 +57,7 @@ static double cpu_now(void)
  * others only ever move earlier. */
 static void set_deadlines(sv_solver *s)
 {
-    double wall = sv_now() - s->t0, cpu = cpu_now() - s->cpu0;
+    double wall = sv_now() - s->t0, cpu = sv_cpu_now() - s->cpu0;
     double slow = cpu > 0.02 && wall > cpu ? fmin(wall / cpu, 4) : 1;
     double build, check, output;
     phase_costs(s->req, s->o, &build, &check, &output);
@@ -84,7 +83,7 @@ static void solver_init(sv_solver *s, const mp_db *db, const mp_request *req,
      * plan is big */
     double limit = o->time_limit > 0 ? o->time_limit : DEFAULT_TIME_LIMIT;
     s->t0 = t0;
-    s->cpu0 = cpu_now();
+    s->cpu0 = sv_cpu_now();
     s->limit_end = s->end = s->tidy_deadline = s->deadline = t0 + limit;
     set_deadlines(s);
 }

@@ -150,7 +150,8 @@ typedef struct sv_gpu {
 } sv_gpu;
 
 /* solve.c */
-double sv_now(void); /* seconds, monotonic */
+double sv_now(void);     /* seconds, monotonic */
+double sv_cpu_now(void); /* seconds of CPU this process has used */
 /* The plan checks out independently of how it was found (mp_plan_validate):
  * 0, MP_ENOMEM or MP_EINTERNAL with d set. */
 int sv_self_check(const mp_plan *out, mp_diag *d);
