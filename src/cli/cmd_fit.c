@@ -286,8 +286,13 @@ static int state_gpu(cli_ctx *c, const fit_args *a, const mp_node_state *st,
         fprintf(stderr,
                 "migplan fit: note: %s has MIG disabled on GPU %d; the answer "
                 "is for the GPU once MIG is enabled (nvidia-smi -i %d -mig 1)"
-                "\n",
-                a->current, idx, idx);
+                "%s%s%s\n",
+                a->current, idx, idx,
+                g->whole.n_processes > 0 ? ", which needs the GPU idle: " : "",
+                g->whole.n_processes > 0 && g->whole.process
+                    ? g->whole.process
+                    : (g->whole.n_processes > 0 ? "a process" : ""),
+                g->whole.n_processes > 0 ? " runs on it now" : "");
     else if (st->n > 0)
         fprintf(stderr,
                 "migplan fit: note: %s lists no GPU instance on GPU %d: it is "
@@ -336,6 +341,8 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         mp_fit_current_view v = {.gpu = g,
                                  .unicode = cli_use_unicode(c),
                                  .assumed = st->placements_assumed};
+        const mp_gpu_state *listed = mp_node_state_gpu(st, idx);
+        v.enable_mig = listed && !listed->layout.mig_enabled;
         v.fits = fits =
             mp_gpu_fit_beside(g, prof, pin, n, &l, &v.must_go, &res) == 0;
         v.layout = &l;
