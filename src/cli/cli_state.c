@@ -86,15 +86,18 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
     bool fit = c->cmd && strcmp(c->cmd, "fit") == 0; /* writes no script */
     if (st->placements_assumed && st->n_unknown_ids > 0)
         fprintf(stderr,
-                "migplan %s: note: %s is an nvidia-mig-parted export: it "
-                "gives counts, not placements, so its GPU instances are "
+                "migplan %s: note: %s %s: it gives counts, not placements, "
+                "so its GPU instances are "
                 "assumed where mig-parted creates them (largest first, the "
                 "driver picking the slots) and their IDs are unknown; a plan "
                 "may keep an instance that is elsewhere in fact, and the "
                 "change script checks the real placements on the node and "
                 "stops before changing anything if they differ (give "
                 "`nvidia-smi mig -lgi` output to plan from the real ones)\n",
-                c->cmd, s->shown);
+                c->cmd, s->shown,
+                st->format == MP_STATE_PLAN
+                    ? "is a plan made from an nvidia-mig-parted export"
+                    : "is an nvidia-mig-parted export");
     else if (st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s is a plan: %d of its instances %s no "

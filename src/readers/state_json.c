@@ -103,7 +103,11 @@ static int kept_facts(rd *r, const mp_ynode *k, mp_gpu_state *g, int q,
                    "GPU instance ID %d is kept twice on GPU %d", id, g->index);
     g->gi[q].gi_id = id;
     const mp_ynode *busy = mp_ymap_get(k, "in_use", NULL);
+    const mp_ynode *assumed = mp_ymap_get(k, "assumed", NULL);
     mp_yval v;
+    /* a plan from an export: its slots stay assumed in the next plan */
+    if (assumed && mp_ynode_resolve(assumed, &v) == MP_YV_BOOL && v.b)
+        r->st->placements_assumed = true;
     if (busy && mp_ynode_resolve(busy, &v) == MP_YV_BOOL && v.b) {
         const mp_ynode *t = mp_ymap_get(inst, "tenant", NULL);
         g->gi[q].n_processes = 1;
