@@ -24,6 +24,7 @@
 #include "migplan/readers/state_reader.h"
 #include "migplan/solver/maxflow.h"
 #include "migplan/solver/solver.h"
+#include "state_expect.h"
 #include "test_db.h"
 
 static unsigned rng = 12345;
@@ -227,8 +228,7 @@ static void brute(const mp_request *r, const mp_node_state *st, bool disrupt,
 
 static void random_state(const mp_model *m, int n, mp_node_state *st)
 {
-    memset(st, 0, sizeof(*st));
-    st->n = n;
+    test_state_gpus(st, n);
     for (int g = 0; g < n; g++) {
         mp_gpu_state *s = &st->gpu[g];
         mp_gpu_state_init(s, g, m);
@@ -435,8 +435,7 @@ static void test_disruption_brute_force(void **state)
  * is idle. */
 static void disabled_node(const mp_model *m, mp_node_state *st)
 {
-    memset(st, 0, sizeof(*st));
-    st->n = 2;
+    test_state_gpus(st, 2);
     for (int g = 0; g < 2; g++) {
         mp_gpu_state_init(&st->gpu[g], g, m);
         mp_gpu_layout_init(&st->gpu[g].layout, m, false);
@@ -527,8 +526,7 @@ static void busy_node(const mp_model *m, mp_node_state *st, char *req, size_t n,
             p3 = p;
     }
     assert_true(p1 >= 0 && p3 >= 0);
-    memset(st, 0, sizeof(*st));
-    st->n = 64;
+    test_state_gpus(st, 64);
     *in_use = 0;
     for (int g = 0; g < 64; g++) {
         mp_gpu_state *s = &st->gpu[g];
@@ -764,8 +762,10 @@ static void test_nodes_against_brute_force(void **state)
     for (int it = 0; it < 120; it++) {
         int nodes = 1 + rnd(2);
         mp_node_state each[2], all;
+        mp_gpu_state all_gpus[2];
         mp_node_current nc[2];
-        memset(&all, 0, sizeof(all));
+        test_state_gpus(&all, 0);
+        all.gpu = all_gpus;
         for (int j = 0; j < nodes; j++) {
             random_state(m, 1, &each[j]);
             nc[j] = (mp_node_current){0, j, &each[j]};
@@ -854,8 +854,7 @@ static void test_nodes_busy_node(void **state)
     mp_diag d;
     assert_int_equal(mp_db_find(db, "a100-40gb", &m, &d), 0);
     mp_node_state st;
-    memset(&st, 0, sizeof(st));
-    st.n = 1;
+    test_state_gpus(&st, 1);
     mp_gpu_state_init(&st.gpu[0], 1, m);
     add_gi(&st.gpu[0], "3g.20gb", 4, 2, "x");
     mp_node_current nc = {0, 1, &st};

@@ -17,6 +17,7 @@
 
 #include "migplan/readers/request_reader.h"
 #include "migplan/solver/solver.h"
+#include "state_expect.h"
 #include "test_db.h"
 
 static unsigned seed = 4242;
@@ -33,8 +34,7 @@ static int pick(int n)
 static void idle_node(const mp_model *m, int n, mp_node_state *st,
                       const char *proc)
 {
-    memset(st, 0, sizeof(*st));
-    st->n = n;
+    test_state_gpus(st, n);
     for (int g = 0; g < n; g++) {
         mp_gpu_state *s = &st->gpu[g];
         mp_gpu_state_init(s, g, m);
@@ -190,8 +190,7 @@ static void test_spread_nodes(void **state)
     for (int idle = 0; idle < 2; idle++) {
         mp_node_state st[2];
         for (int j = 0; j < 2; j++) {
-            memset(&st[j], 0, sizeof(st[j]));
-            st[j].n = 1;
+            test_state_gpus(&st[j], 1);
             mp_gpu_state_init(&st[j].gpu[0], 0, m);
             add_gi0(&st[j], "2g.10gb", 0, "x");
             if (idle) {

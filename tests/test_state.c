@@ -219,8 +219,8 @@ static void test_contradictions(void **state)
          "the GPU instance ID must be a number"},
         {"|   0  MIG 1g.10gb           19        1          4-1     |\n", 6, 51,
          "Start:Size"},
-        {"|  99  MIG 1g.10gb           19        1          4:1     |\n", 6, 4,
-         "the GPU index must be a number from 0 to 63"},
+        {"| 9999999 MIG 1g.10gb        19        1          4:1     |\n", 6, 3,
+         "the GPU index must be a number from 0 to 999999"},
     };
     const mp_model *ms[1] = {test_model("h100")};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

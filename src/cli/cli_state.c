@@ -17,40 +17,60 @@ const cli_choice cli_state_formats[] = {
     {NULL, 0, NULL},
 };
 
-void cli_fleet_models(const mp_request *req,
-                      const mp_model *models[MP_STATE_MAX_GPUS], int *n)
+/* n models, every one m (*out the caller's to free); NULL: out of memory. */
+static const mp_model **models_of(const mp_model *m, int n)
 {
-    *n = 0;
-    for (int i = 0; i < req->n_fleet && *n < MP_STATE_MAX_GPUS; i++) {
+    const mp_model **v = malloc(((size_t)n + 1) * sizeof(*v));
+    for (int i = 0; v && i < n; i++)
+        v[i] = m;
+    return v;
+}
+
+int cli_fleet_models(cli_ctx *c, const mp_request *req,
+                     const mp_model ***models, int *n)
+{
+    long long total = 0;
+    for (int i = 0; i < req->n_fleet; i++)
+        total +=
+            req->fleet[i].count < 0 ? MP_STATE_OPEN_GPUS : req->fleet[i].count;
+    *n = total < MP_STATE_MAX_GPUS ? (int)total : MP_STATE_MAX_GPUS;
+    if (!(*models = models_of(NULL, *n)))
+        return cli_internal(c, "out of memory");
+    int k = 0;
+    for (int i = 0; i < req->n_fleet; i++) {
         int count =
-            req->fleet[i].count < 0 ? MP_STATE_MAX_GPUS : req->fleet[i].count;
-        for (int k = 0; k < count && *n < MP_STATE_MAX_GPUS; k++)
-            models[(*n)++] = req->fleet[i].model;
+            req->fleet[i].count < 0 ? MP_STATE_OPEN_GPUS : req->fleet[i].count;
+        for (int j = 0; j < count && k < *n; j++)
+            (*models)[k++] = req->fleet[i].model;
     }
+    return 0;
 }
 
 int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
-                     const mp_node *node, const mp_model **models,
+                     const mp_node *node, const mp_model ***models,
                      int *n_models)
 {
     *n_models = 0;
-    for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
-        models[i] = NULL;
+    *models = NULL;
     if (node && node->n > 0) {
         for (int k = 0; k < node->n; k++) {
             int i = node->gpus[k].index;
-            if (i < 0 || i >= MP_STATE_MAX_GPUS)
-                continue;
-            models[i] = node->gpus[k].model;
-            if (i + 1 > *n_models)
+            if (i >= 0 && i < MP_STATE_MAX_GPUS && i + 1 > *n_models)
                 *n_models = i + 1;
+        }
+        if (!(*models = models_of(NULL, *n_models)))
+            return cli_internal(c, "out of memory");
+        for (int k = 0; k < node->n; k++) {
+            int i = node->gpus[k].index;
+            if (i >= 0 && i < MP_STATE_MAX_GPUS)
+                (*models)[i] = node->gpus[k].model;
         }
         return 0;
     }
     if (n_gpus == 1) {
-        for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
-            models[i] = gpus[0];
-        *n_models = MP_STATE_MAX_GPUS;
+        *n_models = MP_STATE_OPEN_GPUS;
+        if (!(*models = models_of(gpus[0], *n_models)))
+            return cli_internal(c, "out of memory");
         return 0;
     }
     return cli_usage_error(c, "--current needs the models of the node's GPUs: "
@@ -66,15 +86,18 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
     bool fit = c->cmd && strcmp(c->cmd, "fit") == 0; /* writes no script */
     if (st->placements_assumed && st->n_unknown_ids > 0)
         fprintf(stderr,
-                "migplan %s: note: %s is an nvidia-mig-parted export: it "
-                "gives counts, not placements, so its GPU instances are "
+                "migplan %s: note: %s %s: it gives counts, not placements, "
+                "so its GPU instances are "
                 "assumed where mig-parted creates them (largest first, the "
                 "driver picking the slots) and their IDs are unknown; a plan "
                 "may keep an instance that is elsewhere in fact, and the "
                 "change script checks the real placements on the node and "
                 "stops before changing anything if they differ (give "
                 "`nvidia-smi mig -lgi` output to plan from the real ones)\n",
-                c->cmd, s->shown);
+                c->cmd, s->shown,
+                st->format == MP_STATE_PLAN
+                    ? "is a plan made from an nvidia-mig-parted export"
+                    : "is an nvidia-mig-parted export");
     else if (st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s is a plan: %d of its instances %s no "
@@ -111,8 +134,8 @@ int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
     /* an export's `devices: all` with every GPU taken as the one model
      * (--gpu): how many GPUs there are is unknown, and only fit, which
      * answers for one GPU, can do without */
-    if (st->placements_assumed && n == MP_STATE_MAX_GPUS &&
-        st->n == MP_STATE_MAX_GPUS && c->cmd && strcmp(c->cmd, "fit") != 0)
+    if (st->placements_assumed && n >= MP_STATE_OPEN_GPUS && st->n == n &&
+        c->cmd && strcmp(c->cmd, "fit") != 0)
         return cli_usage_error(c,
                                "%s selects `devices: all`, which does not say "
                                "how many GPUs the node has: give --node FILE "
@@ -226,14 +249,16 @@ static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
                       mp_node_current *nc, mp_node_state *st)
 {
     const mp_node_pool *pl = &req->pools[nc->pool];
-    const mp_model *models[MP_STATE_MAX_GPUS];
-    for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
-        models[i] = pl->model;
+    /* more GPUs than the pool's, so that one beyond them is named below */
+    int n = pl->gpus > MP_STATE_OPEN_GPUS ? pl->gpus : MP_STATE_OPEN_GPUS;
+    const mp_model **models = models_of(pl->model, n);
+    if (!models)
+        return cli_internal(c, "out of memory");
     char whose[400], name[300];
     mp_node_pool_node_name(pl, nc->k, name, sizeof(name));
     snprintf(whose, sizeof(whose), "node %s", name);
-    int r = cli_read_node_state(c, in, file, fmt, name, models,
-                                MP_STATE_MAX_GPUS, whose, st);
+    int r = cli_read_node_state(c, in, file, fmt, name, models, n, whose, st);
+    free(models);
     if (r)
         return r;
     for (int g = 0; g < st->n; g++)

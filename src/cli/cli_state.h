@@ -11,16 +11,18 @@
 #include "migplan/readers/state_reader.h"
 #include "migplan/solver/node_current.h"
 
-/* The model of each GPU index of req's fleet: models[i] for i < *n (an
- * unlimited last entry fills up to MP_STATE_MAX_GPUS). */
-void cli_fleet_models(const mp_request *req,
-                      const mp_model *models[MP_STATE_MAX_GPUS], int *n);
+/* The model of each GPU index of req's fleet: (*models)[i] for i < *n (an
+ * unlimited entry counts MP_STATE_OPEN_GPUS GPUs). *models is the caller's
+ * to free (free()). Prints what goes wrong and returns the exit status. */
+int cli_fleet_models(cli_ctx *c, const mp_request *req,
+                     const mp_model ***models, int *n);
 
-/* The models of the GPUs a state names: GPU i is models[i], from --node
- * (by index) or one --gpu MODEL (every GPU). Prints what goes wrong and
- * returns the exit status. */
+/* The models of the GPUs a state names: GPU i is (*models)[i], from --node
+ * (by index) or one --gpu MODEL (every GPU, MP_STATE_OPEN_GPUS of them).
+ * *models is the caller's to free (free()), whatever this returns. Prints
+ * what goes wrong and returns the exit status. */
 int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
-                     const mp_node *node, const mp_model **models,
+                     const mp_node *node, const mp_model ***models,
                      int *n_models);
 
 /* --current-format F: auto, nvidia-smi, plan-json, mig-parted (values

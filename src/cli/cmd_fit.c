@@ -243,11 +243,11 @@ static int gpu_index(cli_ctx *c, const char *arg, int *idx)
                                   "of the state (its nvidia-smi index)");
     char *end;
     long v = strtol(arg, &end, 10);
-    if (!*arg || *end || v < 0 || v >= MP_STATE_MAX_GPUS)
+    if (!*arg || *end || v < 0 || v >= MP_STATE_OPEN_GPUS)
         return cli_usage_error(c,
                                "--gpu-index %s: a GPU index is a number from "
                                "0 to %d (nvidia-smi's index on the node)",
-                               arg, MP_STATE_MAX_GPUS - 1);
+                               arg, MP_STATE_OPEN_GPUS - 1);
     *idx = (int)v;
     return 0;
 }
@@ -265,13 +265,16 @@ static int state_gpu(cli_ctx *c, const fit_args *a, const mp_node_state *st,
     *out = g;
     if (g && g->layout.mig_enabled)
         return 0;
-    if (!g && st->has_gpu_table && !(st->table_gpus & (1ull << idx))) {
+    if (!g && st->has_gpu_table && !mp_node_state_lists(st, idx)) {
         char listed[400] = "";
         size_t k = 0;
-        int n = 0;
-        for (int i = 0; i < MP_STATE_MAX_GPUS; i++)
-            if (st->table_gpus & (1ull << i) && ++n)
-                mp_catf(listed, sizeof(listed), &k, "%s%d", k ? ", " : "", i);
+        int n = st->n_table;
+        for (int i = 0; i < n && i < 16; i++)
+            mp_catf(listed, sizeof(listed), &k, "%s%d", k ? ", " : "",
+                    st->table_gpus[i]);
+        if (n > 16)
+            mp_catf(listed, sizeof(listed), &k, ", ... %d",
+                    st->table_gpus[n - 1]);
         mp_diag d;
         mp_diag_set(&d, MP_ESCHEMA, a->current, 0, 0,
                     "--gpu-index %d: the node has no GPU %d; this state "
@@ -286,8 +289,13 @@ static int state_gpu(cli_ctx *c, const fit_args *a, const mp_node_state *st,
         fprintf(stderr,
                 "migplan fit: note: %s has MIG disabled on GPU %d; the answer "
                 "is for the GPU once MIG is enabled (nvidia-smi -i %d -mig 1)"
-                "\n",
-                a->current, idx, idx);
+                "%s%s%s\n",
+                a->current, idx, idx,
+                g->whole.n_processes > 0 ? ", which needs the GPU idle: " : "",
+                g->whole.n_processes > 0 && g->whole.process
+                    ? g->whole.process
+                    : (g->whole.n_processes > 0 ? "a process" : ""),
+                g->whole.n_processes > 0 ? " runs on it now" : "");
     else if (st->n > 0)
         fprintf(stderr,
                 "migplan fit: note: %s lists no GPU instance on GPU %d: it is "
@@ -306,13 +314,15 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         return r;
     if (a->format == FIT_FORMAT_SVG)
         return cli_usage_error(c, "--current answers as a table or json");
-    const mp_model *models[MP_STATE_MAX_GPUS];
+    const mp_model **models;
     int n_models;
-    r = cli_state_models(c, &m, 1, NULL, models, &n_models);
+    r = cli_state_models(c, &m, 1, NULL, &models, &n_models);
     cli_inputs src = {0};
     mp_node_state *st = calloc(1, sizeof(*st));
-    if (!st)
+    if (!st) {
+        free(models);
         return cli_internal(c, "out of memory");
+    }
     /* NODE=FILE: node NODE of a plan of node pools */
     const char *file = a->current, *eq = strchr(file, '=');
     char node[300] = "";
@@ -336,6 +346,8 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         mp_fit_current_view v = {.gpu = g,
                                  .unicode = cli_use_unicode(c),
                                  .assumed = st->placements_assumed};
+        const mp_gpu_state *listed = mp_node_state_gpu(st, idx);
+        v.enable_mig = listed && !listed->layout.mig_enabled;
         v.fits = fits =
             mp_gpu_fit_beside(g, prof, pin, n, &l, &v.must_go, &res) == 0;
         v.layout = &l;
@@ -354,6 +366,7 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
     }
     mp_node_state_free(st);
     free(st);
+    free(models);
     cli_inputs_free(&src);
     return r ? r : (fits ? EXIT_OK : EXIT_FINDINGS);
 }

@@ -406,11 +406,14 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
                                "state once (NODE=FILE is for requests "
                                "with node pools, `nodes:`)",
                                a->current.n);
-    const mp_model *models[MP_STATE_MAX_GPUS];
+    const mp_model **models;
     int n;
-    cli_fleet_models(req, models, &n);
-    return cli_read_state(c, in, a->current.v[0], a->current_format, models, n,
-                          "the request's fleet", st);
+    int r = cli_fleet_models(c, req, &models, &n);
+    if (!r)
+        r = cli_read_state(c, in, a->current.v[0], a->current_format, models, n,
+                           "the request's fleet", st);
+    free(models);
+    return r;
 }
 
 /* Planned from node states, for the GPU Operator: the nodes whose label

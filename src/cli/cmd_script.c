@@ -182,11 +182,13 @@ static int write_change(cli_ctx *c, const script_args *a,
                         const mp_configmap *in, const mp_mp_config *cfg,
                         const targets *t)
 {
-    const mp_model *models[MP_STATE_MAX_GPUS];
+    const mp_model **models;
     int n_models;
-    int rc = cli_state_models(c, t->gpus, t->n, t->nodep, models, &n_models);
-    if (rc)
+    int rc = cli_state_models(c, t->gpus, t->n, t->nodep, &models, &n_models);
+    if (rc) {
+        free(models);
         return rc;
+    }
     cli_inputs src = {0};
     mp_node_state *st = calloc(1, sizeof(*st));
     mp_change_script cs;
@@ -229,6 +231,7 @@ out:
     if (st)
         mp_node_state_free(st);
     free(st);
+    free(models);
     cli_inputs_free(&src);
     mp_change_script_free(&cs);
     mp_buf_free(&notes);

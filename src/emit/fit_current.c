@@ -139,6 +139,9 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
     mp_diagram(l, &d, out);
     mp_buf_puts(out, "\nCreate them in this order (the instances there stay "
                      "as they are):\n");
+    if (v->enable_mig)
+        mp_buf_printf(out, "  nvidia-smi -i %d -mig 1   # enable MIG mode\n",
+                      g->index);
     for (int k = 0; k < n; k++) {
         const mp_gi *gi = &l->gi[order[k]];
         mp_buf_printf(out, "  nvidia-smi mig -i %d -cgi %d:%d -C   # %s@%d\n",
@@ -233,9 +236,13 @@ void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out)
         int n = added_order(v, v->layout, order);
         cJSON_AddItemToObject(root, "added", added_json(v->layout, order, n));
         cJSON *cmds = cJSON_AddArrayToObject(root, "commands");
+        char cmd[96];
+        if (v->enable_mig) {
+            snprintf(cmd, sizeof(cmd), "nvidia-smi -i %d -mig 1", g->index);
+            cJSON_AddItemToArray(cmds, cJSON_CreateString(cmd));
+        }
         for (int k = 0; k < n; k++) {
             const mp_gi *gi = &v->layout->gi[order[k]];
-            char cmd[96];
             snprintf(cmd, sizeof(cmd), "nvidia-smi mig -i %d -cgi %d:%d -C",
                      g->index, v->layout->model->profiles[gi->profile].id,
                      gi->start);

@@ -255,11 +255,33 @@ static cJSON *change_list(const mp_plan_gpu *g, const mp_gi_change *v, int n,
     return a;
 }
 
+/* A GPU the plan does not use, left as it is: its instances are all kept,
+ * with their GPU instance IDs, so that a plan chained from this one (read
+ * back as --current) still knows them. */
+static void unused_kept(const mp_plan *p, const mp_plan_gpu *g,
+                        mp_gpu_change *c)
+{
+    for (int q = 0; q < g->layout.gis.n && c->n_keep < MP_MAX_GIS; q++) {
+        const mp_gpu_state *s;
+        int k = state_gi(p, g, q, &s);
+        if (k >= 0)
+            c->keep[c->n_keep++] = (mp_gi_change){s->layout.gis.gi[k].profile,
+                                                  s->layout.gis.gi[k].start,
+                                                  s->gi[k].gi_id,
+                                                  k,
+                                                  q,
+                                                  s->gi[k].n_processes > 0};
+    }
+}
+
 void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
 {
     mp_gpu_change c;
     if (!p->current || mp_plan_gpu_change(p, g, &c) != 0)
         return;
+    if (!g->used && !c.mig_enable && !c.mig_disable && c.n_destroy == 0 &&
+        c.n_create == 0 && c.n_keep == 0)
+        unused_kept(p, g, &c);
     cJSON *ch = cJSON_AddObjectToObject(o, "changes");
     if (c.mig_enable || c.mig_disable)
         cJSON_AddStringToObject(ch, "mig", c.mig_enable ? "enable" : "disable");

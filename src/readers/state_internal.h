@@ -7,9 +7,14 @@
 #include "migplan/readers/state_reader.h"
 
 /* A new empty state of GPU index (model m) in st, kept sorted by index;
- * NULL when st lists it already. */
+ * NULL when st lists it already, holds MP_STATE_MAX_GPUS, or is out of
+ * memory. */
 mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
                                     const mp_model *m);
+
+/* Note that st's GPU table lists GPU index (kept sorted, each once);
+ * MP_ENOMEM. */
+int mp_node_state_table_add(mp_node_state *st, int index);
 
 /* mp_state_read_plan of node `node` of a plan of node pools (NULL: the
  * plan must cover one node, or none). */

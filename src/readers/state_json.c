@@ -103,7 +103,11 @@ static int kept_facts(rd *r, const mp_ynode *k, mp_gpu_state *g, int q,
                    "GPU instance ID %d is kept twice on GPU %d", id, g->index);
     g->gi[q].gi_id = id;
     const mp_ynode *busy = mp_ymap_get(k, "in_use", NULL);
+    const mp_ynode *assumed = mp_ymap_get(k, "assumed", NULL);
     mp_yval v;
+    /* a plan from an export: its slots stay assumed in the next plan */
+    if (assumed && mp_ynode_resolve(assumed, &v) == MP_YV_BOOL && v.b)
+        r->st->placements_assumed = true;
     if (busy && mp_ynode_resolve(busy, &v) == MP_YV_BOOL && v.b) {
         const mp_ynode *t = mp_ymap_get(inst, "tenant", NULL);
         g->gi[q].n_processes = 1;
@@ -173,7 +177,8 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
     if (rc)
         return rc;
     r->st->has_gpu_table = true; /* a plan lists every GPU it had */
-    r->st->table_gpus |= 1ull << index;
+    if (mp_node_state_table_add(r->st, index))
+        return ERR(r, MP_ENOMEM, gpu, "out of memory");
     const mp_model *m = index < r->n_models ? r->models[index] : NULL;
     if (!m) {
         r->st->n_skipped++;
@@ -184,9 +189,11 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
                    "GPU %d is %s in this plan but %s here; plan from "
                    "the state of the same GPUs",
                    index, model->str, m->id);
+    if (mp_node_state_gpu(r->st, index))
+        return ERR(r, MP_ESCHEMA, gpu, "GPU %d is listed twice", index);
     mp_gpu_state *g = mp_node_state_add_gpu(r->st, index, m);
     if (!g)
-        return ERR(r, MP_ESCHEMA, gpu, "GPU %d is listed twice", index);
+        return ERR(r, MP_ENOMEM, gpu, "out of memory");
     g->layout.mig_enabled = v.b;
     const mp_ynode *insts = mp_ymap_get(gpu, "instances", NULL);
     if (!insts)
@@ -367,7 +374,14 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
                  "this plan has no \"gpus\": is it the JSON of `migplan "
                  "plan --format json`?");
     else if (!(rc = mp_schema_need_seq(&(mp_schema_ctx){path, NULL, d}, gpus,
-                                       "\"gpus\"")))
+                                       "\"gpus\"")) &&
+             gpus->nkids == 0)
+        rc = ERR(&r, MP_ESCHEMA, gpus,
+                 "\"gpus\" is empty, but a plan of `migplan plan --format "
+                 "json` lists every GPU of its fleet or nodes, so this is "
+                 "no plan; GPUs that hold nothing need no --current (or "
+                 "give their `nvidia-smi mig -lgi` output)");
+    else if (!rc)
         rc = pick_node(&r, gpus);
     for (size_t i = 0; !rc && i < gpus->nkids; i++)
         rc = read_gpu(&r, gpus->kids[i]);

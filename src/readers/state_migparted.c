@@ -9,6 +9,7 @@
  * is mp_geom_driver_pick). A change script made from such a state checks
  * the real placements on the node before it changes anything. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "migplan/model/geom_driver.h"
@@ -56,9 +57,9 @@ static int gpu_from_entry(mp_node_state *st, const char *path,
                           mp_diag *d)
 {
     mp_gpu_state *g = mp_node_state_add_gpu(st, index, m);
-    if (!g)
-        return mp_diag_set(d, MP_ELIMIT, path, e->line, e->col,
-                           "GPU %d is listed twice", index);
+    if (!g) /* listed_twice ruled out a GPU listed twice */
+        return mp_diag_set(d, MP_ENOMEM, path, e->line, e->col,
+                           "out of memory");
     g->layout.mig_enabled = e->mig_enabled;
     if (!e->mig_enabled || e->n_devs == 0)
         return 0;
@@ -127,34 +128,69 @@ static bool json_text(const char *text, size_t len)
     return k < len && text[k] == '{';
 }
 
-/* Count the GPUs e names by index that the caller gave no model for. */
-static void count_skipped(const mp_mp_config *cfg,
-                          const mp_model *const *models, int n_models,
-                          mp_node_state *st)
+/* One GPU index an entry's `devices` names: the entry, and its order. */
+typedef struct dev_at {
+    long long x;
+    int entry, order;
+} dev_at;
+
+static int cmp_dev(const void *a, const void *b)
 {
-    bool seen[MP_STATE_MAX_GPUS] = {false};
+    const dev_at *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    return (p->order > q->order) - (p->order < q->order);
+}
+
+/* Every GPU index cfg's entries name, sorted by index, then by order in
+ * the file (*out is the caller's to free); MP_ENOMEM. A list sorted once
+ * keeps the work and the memory to what the file lists, whatever indices
+ * it names. */
+static int sorted_devices(const mp_mp_config *cfg, dev_at **out, int *n)
+{
+    int total = 0;
     for (int i = 0; i < cfg->n_entries; i++)
-        for (int k = 0; k < cfg->entries[i].n_devices; k++) {
-            long long x = cfg->entries[i].devices[k];
-            if (x < 0 || x >= MP_STATE_MAX_GPUS) {
-                st->n_skipped++;
-                continue;
-            }
-            if (!seen[x] && (x >= n_models || !models[x]))
-                st->n_skipped++;
-            seen[x] = true;
-            /* an export lists every GPU of the node by index */
-            st->has_gpu_table = true;
-            st->table_gpus |= 1ull << x;
+        total += cfg->entries[i].n_devices;
+    *n = 0;
+    *out = malloc(((size_t)total + 1) * sizeof(**out));
+    if (!*out)
+        return MP_ENOMEM;
+    for (int i = 0; i < cfg->n_entries; i++)
+        for (int k = 0; k < cfg->entries[i].n_devices; k++, ++*n)
+            (*out)[*n] = (dev_at){cfg->entries[i].devices[k], i, *n};
+    qsort(*out, (size_t)*n, sizeof(**out), cmp_dev);
+    return 0;
+}
+
+/* Count the GPUs the entries name by index that the caller gave no model
+ * for; an export lists every GPU of the node by index. */
+static int count_skipped(const dev_at *v, int n, const mp_model *const *models,
+                         int n_models, mp_node_state *st)
+{
+    for (int i = 0; i < n; i++) {
+        long long x = v[i].x;
+        if (x < 0 || x >= MP_STATE_MAX_GPUS) {
+            st->n_skipped++;
+            continue;
         }
+        if (i > 0 && v[i - 1].x == x)
+            continue;
+        if (x >= n_models || !models[x])
+            st->n_skipped++;
+        st->has_gpu_table = true;
+        if (mp_node_state_table_add(st, (int)x))
+            return MP_ENOMEM;
+    }
+    return 0;
 }
 
 /* An export lists each GPU once: a GPU named by two entries (or `devices:
  * all` next to another entry) would leave its state to mig-parted's
- * last-wins rule, so say so at the second entry. */
-static int listed_twice(const mp_mp_config *cfg, const char *path, mp_diag *d)
+ * last-wins rule, so say so at the second entry (the first in the file
+ * that repeats a GPU). */
+static int listed_twice(const mp_mp_config *cfg, const dev_at *v, int n,
+                        const char *path, mp_diag *d)
 {
-    int first[MP_STATE_MAX_GPUS] = {0}; /* line of the first entry, 0: none */
     for (int i = 0; i < cfg->n_entries; i++) {
         const mp_mp_entry *e = &cfg->entries[i];
         if (e->devices_all && cfg->n_entries > 1)
@@ -163,21 +199,26 @@ static int listed_twice(const mp_mp_config *cfg, const char *path, mp_diag *d)
                                "`devices: all` next to other entries: an "
                                "export lists each GPU once; give the "
                                "node's export as nvidia-mig-parted wrote it");
-        for (int k = 0; k < e->n_devices; k++) {
-            long long x = e->devices[k];
-            if (x < 0 || x >= MP_STATE_MAX_GPUS)
-                continue;
-            if (first[x])
-                return mp_diag_set(
-                    d, MP_ESCHEMA, path, e->devices_line, e->devices_col,
-                    "GPU %lld is listed again (first at line %d): an export "
-                    "lists each GPU once; give the node's export as "
-                    "nvidia-mig-parted wrote it",
-                    x, first[x]);
-            first[x] = e->devices_line ? e->devices_line : e->line;
-        }
     }
-    return 0;
+    int again = -1; /* the repeat earliest in the file, and its first */
+    int first = -1;
+    for (int i = 1; i < n; i++)
+        if (v[i].x == v[i - 1].x && v[i].x >= 0 && v[i].x < MP_STATE_MAX_GPUS &&
+            (again < 0 || v[i].order < v[again].order)) {
+            again = i;
+            first = i - 1;
+            while (first > 0 && v[first - 1].x == v[i].x)
+                first--;
+        }
+    if (again < 0)
+        return 0;
+    const mp_mp_entry *e = &cfg->entries[v[again].entry];
+    const mp_mp_entry *f = &cfg->entries[v[first].entry];
+    return mp_diag_set(d, MP_ESCHEMA, path, e->devices_line, e->devices_col,
+                       "GPU %lld is listed again (first at line %d): an "
+                       "export lists each GPU once; give the node's export "
+                       "as nvidia-mig-parted wrote it",
+                       v[again].x, f->devices_line ? f->devices_line : f->line);
 }
 
 int mp_state_read_migparted(const char *text, size_t len, const char *path,
@@ -203,15 +244,20 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
             "state: give the export of the node",
             file.n_configs);
     const mp_mp_config *cfg = rc ? NULL : &file.configs[0];
-    if (cfg && (rc = listed_twice(cfg, path, d)) != 0)
+    dev_at *devs = NULL;
+    int n_devs = 0;
+    if (cfg && sorted_devices(cfg, &devs, &n_devs))
+        rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
+    if (cfg && !rc && (rc = listed_twice(cfg, devs, n_devs, path, d)) != 0)
         cfg = NULL;
-    for (int i = 0; cfg && i < n_models && i < MP_STATE_MAX_GPUS && !rc; i++) {
+    for (int i = 0; cfg && i < n_models && !rc; i++) {
         const mp_mp_entry *e = models[i] ? entry_for(cfg, i, models[i]) : NULL;
         if (e)
             rc = gpu_from_entry(st, path, e, i, models[i], d);
     }
-    if (cfg && !rc)
-        count_skipped(cfg, models, n_models, st);
+    if (cfg && !rc && count_skipped(devs, n_devs, models, n_models, st))
+        rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
+    free(devs);
     mp_mp_free(&file);
     mp_findings_free(&f);
     return rc;

@@ -3,6 +3,7 @@
  * them out of nvidia-smi output (-lgi, -lci and the Processes table). */
 #include "migplan/readers/state_reader.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,13 @@ typedef struct rd {
     const mp_model *const *models;
     int n_models;
     mp_node_state *st;
-    bool skipped[MP_STATE_MAX_GPUS];
+    int *skipped; /* the GPU indices skipped (no model), each once */
+    int n_skipped, cap_skipped;
     mp_diag *d;
-    ci_state ci[MP_STATE_MAX_GPUS][MP_MAX_GIS]; /* by GPU index, instance */
+    /* by GPU (its position in st->gpu, which no -lci row moves: a row of a
+     * GPU -lgi lacks is an error) and instance */
+    ci_state (*ci)[MP_MAX_GIS];
+    int n_ci;
 } rd;
 
 #define ERR(r, code, line, col, ...)                                           \
@@ -76,6 +81,23 @@ static int want_header(rd *r, const mp_nvsmi_table *t, const char *what,
                what, cols);
 }
 
+/* Room for n elements of size in *v (capacity *cap), doubling; 0 or
+ * MP_ENOMEM. */
+static int grow(void **v, int *cap, int n, size_t size)
+{
+    if (n <= *cap)
+        return 0;
+    int c = *cap ? *cap : 8;
+    while (c < n)
+        c = c > INT_MAX / 2 ? n : c * 2;
+    void *p = realloc(*v, (size_t)c * size);
+    if (!p)
+        return MP_ENOMEM;
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
 /* GPU index's state, created on first sight; NULL when its model was not
  * given (then *rc is 0) or the index is out of range (*rc set). */
 static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
@@ -85,22 +107,90 @@ static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
     if (*rc)
         return NULL;
     mp_node_state *st = r->st;
-    for (int i = 0; i < st->n; i++)
-        if (st->gpu[i].index == index)
-            return &st->gpu[i];
+    mp_gpu_state *listed = (mp_gpu_state *)mp_node_state_gpu(st, index);
+    if (listed)
+        return listed;
     const mp_model *m = index < r->n_models ? r->models[index] : NULL;
     if (!m) {
-        st->n_skipped += !r->skipped[index];
-        r->skipped[index] = true;
+        for (int i = 0; i < r->n_skipped; i++)
+            if (r->skipped[i] == index)
+                return NULL;
+        if (r->n_skipped == r->cap_skipped &&
+            grow((void **)&r->skipped, &r->cap_skipped, r->n_skipped + 1,
+                 sizeof(int))) {
+            *rc = ERR(r, MP_ENOMEM, line, c->col, "out of memory");
+            return NULL;
+        }
+        r->skipped[r->n_skipped++] = index;
+        st->n_skipped++;
         return NULL;
     }
-    return mp_node_state_add_gpu(st, index, m);
+    mp_gpu_state *g = mp_node_state_add_gpu(st, index, m);
+    if (!g)
+        *rc = ERR(r, st->n >= MP_STATE_MAX_GPUS ? MP_ELIMIT : MP_ENOMEM, line,
+                  c->col,
+                  st->n >= MP_STATE_MAX_GPUS ? "more than %d GPUs"
+                                             : "out of memory (%d GPUs)",
+                  st->n >= MP_STATE_MAX_GPUS ? MP_STATE_MAX_GPUS : st->n);
+    return g;
+}
+
+int mp_node_state_reserve(mp_node_state *st, int n)
+{
+    if (n > MP_STATE_MAX_GPUS)
+        return MP_ELIMIT;
+    if (st->cap == 0 && st->gpu) { /* the caller's storage: copy it */
+        mp_gpu_state *own = malloc(((size_t)st->n + 1) * sizeof(*own));
+        if (!own)
+            return MP_ENOMEM;
+        memcpy(own, st->gpu, (size_t)st->n * sizeof(*own));
+        st->gpu = own;
+        st->cap = st->n + 1;
+    }
+    return grow((void **)&st->gpu, &st->cap, n, sizeof(*st->gpu));
+}
+
+int mp_node_state_table_add(mp_node_state *st, int index)
+{
+    int lo = 0, hi = st->n_table;
+    while (lo < hi) { /* the first entry >= index */
+        int mid = lo + (hi - lo) / 2;
+        if (st->table_gpus[mid] < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < st->n_table && st->table_gpus[lo] == index)
+        return 0;
+    if (grow((void **)&st->table_gpus, &st->cap_table, st->n_table + 1,
+             sizeof(int)))
+        return MP_ENOMEM;
+    memmove(st->table_gpus + lo + 1, st->table_gpus + lo,
+            (size_t)(st->n_table - lo) * sizeof(int));
+    st->table_gpus[lo] = index;
+    st->n_table++;
+    return 0;
+}
+
+bool mp_node_state_lists(const mp_node_state *st, int index)
+{
+    int lo = 0, hi = st->n_table;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (st->table_gpus[mid] == index)
+            return true;
+        if (st->table_gpus[mid] < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
 }
 
 mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
                                     const mp_model *m)
 {
-    if (mp_node_state_gpu(st, index) || st->n >= MP_STATE_MAX_GPUS)
+    if (mp_node_state_gpu(st, index) || mp_node_state_reserve(st, st->n + 1))
         return NULL;
     int i = st->n++;
     while (i > 0 && st->gpu[i - 1].index > index) {
@@ -195,6 +285,23 @@ static void ci_list(const mp_gi_profile *p, char *buf, size_t n)
                 p->cis[c].id);
 }
 
+/* What the -lci rows so far hold of instance q of GPU g; NULL: out of
+ * memory. */
+static ci_state *ci_of(rd *r, const mp_gpu_state *g, int q)
+{
+    int pos = (int)(g - r->st->gpu);
+    if (pos >= r->n_ci) {
+        void *grown = realloc(r->ci, (size_t)r->st->n * sizeof(*r->ci));
+        if (!grown)
+            return NULL;
+        r->ci = grown;
+        memset(r->ci + r->n_ci, 0,
+               (size_t)(r->st->n - r->n_ci) * sizeof(*r->ci));
+        r->n_ci = r->st->n;
+    }
+    return &r->ci[pos][q];
+}
+
 /* One -lci row of GPU instance q of g: a CI profile that instance has, a
  * CI instance ID not seen before in it, and (with the Placement column) a
  * placement of the profile's size inside the instance, overlapping no
@@ -219,7 +326,9 @@ static int check_ci(rd *r, const mp_nvsmi_row *row, mp_gpu_state *g, int q)
                    "GPU instance %d (%s) on GPU %d has no compute instance "
                    "profile ID %d; its CI profiles: %s",
                    g->gi[q].gi_id, p->name, g->index, pid, list);
-    ci_state *cs = &r->ci[g->index][q];
+    ci_state *cs = ci_of(r, g, q);
+    if (!cs)
+        return ERR(r, MP_ENOMEM, line, c[4].col, "out of memory");
     if (cs->ids & (1ull << (cid & 63)))
         return ERR(r, MP_ESCHEMA, line, c[5].col,
                    "compute instance %d is listed twice in GPU instance %d of "
@@ -376,7 +485,9 @@ static int mig_off(rd *r, int gpu, int line, int col)
                        "different moments; capture them again, one after "
                        "the other",
                        gpu);
-    mp_node_state_add_gpu(r->st, gpu, r->models[gpu]); /* if unlisted */
+    if (!mp_node_state_gpu(r->st, gpu) &&
+        !mp_node_state_add_gpu(r->st, gpu, r->models[gpu]))
+        return ERR(r, MP_ENOMEM, line, col, "out of memory");
     for (int k = 0; k < r->st->n; k++)
         if (r->st->gpu[k].index == gpu)
             r->st->gpu[k].layout.mig_enabled = false;
@@ -388,7 +499,7 @@ static int mig_off(rd *r, int gpu, int line, int col)
 static int all_disabled(rd *r, int line)
 {
     int rc = 0;
-    for (int i = 0; i < r->n_models && i < MP_STATE_MAX_GPUS && !rc; i++)
+    for (int i = 0; i < r->n_models && !rc; i++)
         if (r->models[i])
             rc = mig_off(r, i, line, 1);
     return rc;
@@ -452,7 +563,8 @@ static int read_gpu_table(rd *r, const mp_nvsmi_table *t)
             if (rc)
                 return rc;
             gpu = index;
-            r->st->table_gpus |= 1ull << index;
+            if (mp_node_state_table_add(r->st, index))
+                return ERR(r, MP_ENOMEM, row->line, c->col, "out of memory");
             continue;
         }
         const char *v;
@@ -536,15 +648,24 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                          "`nvidia-smi mig -lgi` (followed, if you like, by "
                          "`nvidia-smi mig -lci` and `nvidia-smi`)");
     mp_nvsmi_doc_free(&doc);
+    free(r->skipped);
+    free(r->ci);
     free(r);
     return rc;
 }
 
 const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index)
 {
-    for (int i = 0; i < st->n; i++)
-        if (st->gpu[i].index == index)
-            return &st->gpu[i];
+    int lo = 0, hi = st->n; /* st->gpu is sorted by index */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (st->gpu[mid].index == index)
+            return &st->gpu[mid];
+        if (st->gpu[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
@@ -556,8 +677,15 @@ void mp_node_state_init(mp_node_state *st, mp_state_format f)
 
 void mp_node_state_free(mp_node_state *st)
 {
-    if (st)
-        mp_arena_free(&st->arena);
+    if (!st)
+        return;
+    mp_arena_free(&st->arena);
+    if (st->cap > 0)
+        free(st->gpu);
+    free(st->table_gpus);
+    st->gpu = NULL;
+    st->table_gpus = NULL;
+    st->n = st->cap = st->n_table = st->cap_table = 0;
 }
 
 /* Does text[0..len) hold s? */

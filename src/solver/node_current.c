@@ -29,8 +29,9 @@
 
 #include "node_current_internal.h"
 
-#define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
-#define NC_MAX_PINS 16       /* profile pin sets of same-profile tenants */
+#define NC_MAX_CHOICES 65536    /* choices of nodes enumerated */
+#define NC_MAX_PINS 16          /* profile pin sets of same-profile tenants */
+#define NODE_STATES_MAX_GPUS 64 /* GPUs with instances over the node states */
 
 /* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
  * and empty nodes per pool. */
@@ -132,11 +133,11 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
         listed += nc->st->n;
     }
     n->nsn = o->n_node_current;
-    if (listed > MP_STATE_MAX_GPUS)
+    if (listed > NODE_STATES_MAX_GPUS)
         return mp_diag_set(d, MP_ELIMIT, NULL, 0, 0,
                            "the node states list %d GPUs with instances; "
                            "planning from node states takes at most %d",
-                           listed, MP_STATE_MAX_GPUS);
+                           listed, NODE_STATES_MAX_GPUS);
     qsort(n->sn, (size_t)n->nsn, sizeof(*n->sn), cmp_stated);
     for (int i = 0, j = 0; i <= r->n_pools; i++) {
         n->first[i] = j;
@@ -220,8 +221,10 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                 continue;
             const mp_node_state *st = n->sn[n->first[i] + b].st;
             for (int g = 0; g < st->n; g++) {
-                if (ms->n == MP_STATE_MAX_GPUS)
+                if (ms->n == NODE_STATES_MAX_GPUS)
                     return MP_ELIMIT;
+                if (mp_node_state_reserve(ms, ms->n + 1))
+                    return MP_ENOMEM;
                 ms->gpu[ms->n] = st->gpu[g];
                 ms->gpu[ms->n++].index = base + pos * gpus + st->gpu[g].index;
             }
@@ -303,7 +306,7 @@ static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
         g->fleet = i;
         g->node = j;
         g->node_index = x;
-        if (s) {
+        if (s) { /* assemble reserved room for every GPU */
             own->gpu[own->n] = *s;
             own->gpu[own->n++].index = out->n_gpus + x;
         }
@@ -368,7 +371,10 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
     out->gpus = calloc((size_t)(gpus ? gpus : 1), sizeof(*out->gpus));
     out->own_state = calloc(1, sizeof(*out->own_state));
     nentry *e = malloc((size_t)most * sizeof(*e));
-    int rc = out->nodes && out->gpus && out->own_state && e ? 0 : MP_ENOMEM;
+    int rc = out->nodes && out->gpus && out->own_state && e &&
+                     !mp_node_state_reserve(out->own_state, gpus)
+                 ? 0
+                 : MP_ENOMEM;
     for (int i = 0, fbase = 0; i < r->n_pools && !rc; i++) {
         int m = pool_entries(n, c, i, fp, fbase, e);
         for (int a = 0; a < m; a++)
@@ -427,10 +433,11 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
     memset(out, 0, sizeof(*out));
     out->req = n->ns.req;
     mp_request *f = malloc(sizeof(*f));
-    mp_node_state *ms = malloc(sizeof(*ms));
+    mp_node_state *ms = calloc(1, sizeof(*ms));
     int rc = f && ms ? choice_fleet(n, c, f, ms) : MP_ENOMEM;
     if (rc) {
         free(f);
+        mp_node_state_free(ms);
         free(ms);
         return mp_diag_set(d, rc, NULL, 0, 0,
                            rc == MP_ENOMEM ? "out of memory"
@@ -454,6 +461,7 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
         snprintf(out->reason, sizeof(out->reason), "%s", fp.reason);
     mp_plan_free(&fp);
     free(f);
+    mp_node_state_free(ms);
     free(ms);
     return rc;
 }
@@ -563,7 +571,7 @@ static bool pin_set(ncur *n, const mp_plan *base, int v)
     if (v == 0)
         return true;
     for (int t = 0; t < r->n_tenants; t++) {
-        const char *seen[MP_STATE_MAX_GPUS * MP_MAX_GIS];
+        const char *seen[NODE_STATES_MAX_GPUS * MP_MAX_GIS];
         int ns = 0;
         for (int j = 0; j < n->nsn && r->tenants[t].same_profile; j++)
             for (int g = 0; g < n->sn[j].st->n; g++) {

@@ -17,6 +17,7 @@ void mp_plan_free(mp_plan *p)
         return;
     free(p->gpus);
     free(p->nodes);
+    mp_node_state_free(p->own_state);
     free(p->own_state);
     p->own_state = NULL;
     p->gpus = NULL;

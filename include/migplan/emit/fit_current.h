@@ -33,18 +33,22 @@ typedef struct mp_fit_current_view {
     } alone[MP_MAX_GIS + 1];
     int n_alone;
     bool unicode;
-    bool assumed; /* the GPU's starts are assumed (a mig-parted export) */
+    bool assumed;    /* the GPU's starts are assumed (a mig-parted export) */
+    bool enable_mig; /* the state has MIG disabled on the GPU: the commands
+                        enable it first */
 } mp_fit_current_view;
 
 /* The GPU's instances, the added ones with their starts in a diagram, and
  * the nvidia-smi commands that create them, largest first at explicit
- * starts; or why not, which instances block (those in use last), what
- * fits instead, and per profile left out what must go for it alone. */
+ * starts (after `nvidia-smi -i N -mig 1` when enable_mig); or why not, which
+ * instances block (those in use last), what fits instead, and per profile left
+ * out what must go for it alone. */
 void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out);
 
 /* {"model", "gpu_index", "fits", "existing": [{"profile", "start",
  * "gi_id" (null: unknown), "in_use", "process"}], "added": [{"profile",
- * "start"}] in creation order, "commands"} or, not fitting, "reason",
+ * "start"}] in creation order, "commands" (enable_mig: the -mig 1 one
+ * first)} or, not fitting, "reason",
  * "blocked_by" (existing entries), "fits_instead" (added entries) and "alone":
  * per profile left out, {"profile", "start" (or null), "fits_alone",
  * "fits_if_destroyed"

@@ -23,13 +23,21 @@
 #ifndef MIGPLAN_STATE_READER_H
 #define MIGPLAN_STATE_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "migplan/model/gpu_state.h"
 #include "migplan/util/arena.h"
 #include "migplan/util/error.h"
 
-#define MP_STATE_MAX_GPUS 64 /* GPU indices 0..63 */
+/* A bound against hostile input only: a state lists at most this many GPUs
+ * and names GPU indices below it. A state's memory grows with the GPUs it
+ * lists, never with the indices it names (`GPU 999999999` allocates
+ * nothing). */
+#define MP_STATE_MAX_GPUS 1000000
+/* GPUs taken to be there when the node's GPU count is unknown (one --gpu
+ * MODEL for every GPU, a fleet's unlimited last entry): indices below it. */
+#define MP_STATE_OPEN_GPUS 4096
 
 /* The formats a state is read from (mp_state_read). */
 typedef enum mp_state_format {
@@ -40,8 +48,10 @@ typedef enum mp_state_format {
 } mp_state_format;
 
 typedef struct mp_node_state {
-    mp_gpu_state gpu[MP_STATE_MAX_GPUS]; /* sorted by index */
+    mp_gpu_state *gpu; /* gpu[0..n), sorted by index */
     int n;
+    int cap;        /* room in gpu, which st owns when cap > 0 (cap 0: the
+                       caller's storage, as a test builds a state by hand) */
     int n_skipped;  /* GPUs listed whose model the caller did not give */
     bool has_lci;   /* a -lci table (or its empty state) was read */
     bool has_procs; /* a Processes table was read */
@@ -54,8 +64,9 @@ typedef struct mp_node_state {
      * JSON plan's "gpus" or an export's devices (not -lgi alone, which
      * lists only GPUs with instances) */
     bool has_gpu_table;
-    unsigned long long table_gpus; /* the GPU indices it lists (bit i) */
-    mp_arena arena;                /* owns the process names */
+    int *table_gpus; /* the GPU indices it lists, sorted, each once (owned) */
+    int n_table, cap_table;
+    mp_arena arena; /* owns the process names */
 } mp_node_state;
 
 /* Read text[0..len) (path names it in diagnostics). models[i] (i <
@@ -124,6 +135,16 @@ int mp_state_read_node(const char *text, size_t len, const char *path,
 /* GPU index's state, or NULL when it was not listed (or skipped). */
 const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index);
 
+/* Room in st->gpu for n GPUs (st->n unchanged): 0, MP_ENOMEM, or MP_ELIMIT
+ * past MP_STATE_MAX_GPUS. For callers that fill st->gpu[0..n) themselves;
+ * st must have been zeroed or read first. */
+int mp_node_state_reserve(mp_node_state *st, int n);
+
+/* Does st's GPU table (has_gpu_table) list GPU index? */
+bool mp_node_state_lists(const mp_node_state *st, int index);
+
+/* Frees what st owns (its GPUs, its table, its names); st may be zeroed,
+ * or NULL. */
 void mp_node_state_free(mp_node_state *st);
 
 #endif

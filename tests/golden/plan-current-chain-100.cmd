@@ -1,0 +1,1 @@
+migplan plan tests/data/current/fleet100.yaml --format json > "$TMPDIR/p.json"; migplan plan tests/data/current/fleet100.yaml --current "$TMPDIR/p.json" --format json | grep -c "\"index\""; migplan plan tests/data/current/fleet100.yaml --current "$TMPDIR/p.json" --summary

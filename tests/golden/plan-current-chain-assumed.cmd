@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/h100-export.yaml --format json 2>/dev/null > "$TMPDIR/p.json"; migplan plan tests/data/current/h100-grow.yaml --current "$TMPDIR/p.json" --format json | grep -c "\"assumed\": true"; migplan plan tests/data/current/h100-grow.yaml --current "$TMPDIR/p.json" 2>/dev/null | grep -i "assumed"

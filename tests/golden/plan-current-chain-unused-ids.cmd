@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-llm-one.yaml --current tests/data/current/h100-extra-first.txt --format json > "$TMPDIR/p.json"; migplan plan tests/data/current/h100-llm-one.yaml --current "$TMPDIR/p.json" --format json | grep -A40 "\"index\": 1," | grep -A12 "\"changes\""

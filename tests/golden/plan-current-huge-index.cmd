@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/huge-index.txt; echo "exit $?"; sed "s/999999999/   999999/" tests/data/current/huge-index.txt > "$TMPDIR/s.txt"; migplan plan tests/data/current/h100-grow.yaml --current "$TMPDIR/s.txt"
