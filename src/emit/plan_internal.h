@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* plan_internal.h - what emit_plan.c and plan_groups.c share. */
+/* plan_internal.h - what the plan emitters (emit_plan.c, plan_json.c,
+ * plan_groups.c, plan_changes.c) share. */
 #ifndef MIGPLAN_EMIT_PLAN_INTERNAL_H
 #define MIGPLAN_EMIT_PLAN_INTERNAL_H
 
@@ -30,6 +31,19 @@ int mp_plan_totals(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
 /* The tenant's name in its colour when v->color, padded to width. */
 void mp_plan_tenant_name(const mp_plan *p, const mp_plan_view *v, int t,
                          const char *suffix, int width, mp_buf *b);
+
+/* Compute slices g idles with no memory left for them (emit_plan.c). */
+int mp_plan_stranded_compute(const mp_plan_gpu *g);
+
+/* Where each replica is: loc[offset[t] + replica] = gpu * 64 + instance,
+ * with instance 63 for a whole GPU (emit_plan.c). Caller frees both
+ * arrays. Returns 0, or -1 when out of memory. */
+int mp_plan_replica_index(const mp_plan *p, int **offset, int **loc);
+
+/* Where the replica at `at` (from mp_plan_replica_index) is: its GPU, and
+ * the instance (*gi NULL for a whole GPU) with the memory it grants. */
+const mp_plan_gpu *mp_plan_replica_at(const mp_plan *p, int at,
+                                      const mp_gi **gi, long long *mib);
 
 /* ---- plan_changes.c: a plan from a running node (p->current) ---- */
 
