@@ -22,9 +22,13 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
                             const char *node, const mp_model *const *models,
                             int n_models, mp_node_state *st, mp_diag *d);
 
-/* 0 when text[0..len) is well-formed JSON; else an MP_ESYNTAX "JSON syntax
- * error" at the position it goes wrong (a text that ends early: where it
- * ends, inside which string, how many objects or arrays are left open). */
+/* Is text (after a byte order mark and blanks) a JSON object? */
+bool mp_state_json_text(const char *text, size_t len);
+
+/* 0 when text[0..len) is well-formed JSON (one document, blanks after it); else
+ * an MP_ESYNTAX "JSON syntax error" at the position it goes wrong (a text that
+ * ends early: where it ends, inside which string, how many objects or arrays
+ * are left open). */
 int mp_state_json_check(const char *text, size_t len, const char *path,
                         mp_diag *d);
 

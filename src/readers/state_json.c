@@ -252,6 +252,16 @@ static bool last_token(const char *text, size_t len, size_t off)
     return off >= len;
 }
 
+/* Is text (after a byte order mark and blanks) a JSON object? */
+bool mp_state_json_text(const char *text, size_t len)
+{
+    text = mp_skip_bom(text, &len);
+    size_t k = 0;
+    while (k < len && strchr(" \t\r\n", text[k]) && text[k])
+        k++;
+    return k < len && text[k] == '{';
+}
+
 int mp_state_json_check(const char *text, size_t len, const char *path,
                         mp_diag *d)
 {
@@ -260,7 +270,19 @@ int mp_state_json_check(const char *text, size_t len, const char *path,
     cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
     if (j) {
         cJSON_Delete(j);
-        return 0;
+        size_t off = end && end >= text && end <= text + len
+                         ? (size_t)(end - text)
+                         : len;
+        while (off < len && strchr(" \t\r\n", text[off]))
+            off++;
+        if (off >= len)
+            return 0;
+        int line, col;
+        pos_of(text, off, &line, &col);
+        return mp_diag_set(d, MP_ESYNTAX, path, line, col,
+                           "JSON syntax error: text after the end of the "
+                           "JSON document; a state is one document (were two "
+                           "files joined, e.g. with `>>`?)");
     }
     size_t off =
         end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
@@ -351,8 +373,13 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
 {
     mp_node_state_init(st, MP_STATE_PLAN);
     mp_ydoc doc;
-    int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
-    if (rc == MP_ESYNTAX) /* say what is wrong as JSON, not as YAML */
+    /* JSON's own errors first, as JSON (the YAML reader would stop at the
+     * end of the first document and ignore text after it) */
+    int rc = mp_state_json_text(text, len)
+                 ? mp_state_json_check(text, len, path, d)
+                 : 0;
+    if (!rc && (rc = mp_ydoc_parse(text, len, path, NULL, &doc, d)) ==
+                   MP_ESYNTAX) /* say what is wrong as JSON, not as YAML */
         mp_state_json_check(text, len, path, d);
     if (rc)
         return rc;

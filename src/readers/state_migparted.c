@@ -118,16 +118,6 @@ static bool yaml_syntax(const mp_findings *f)
     return false;
 }
 
-/* Is text (after a byte order mark and blanks) a JSON object? */
-static bool json_text(const char *text, size_t len)
-{
-    text = mp_skip_bom(text, &len);
-    size_t k = 0;
-    while (k < len && strchr(" \t\r\n", text[k]) && text[k])
-        k++;
-    return k < len && text[k] == '{';
-}
-
 /* One GPU index an entry's `devices` names: the entry, and its order. */
 typedef struct dev_at {
     long long x;
@@ -232,9 +222,11 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
     int rc = mp_mp_parse(path, text, len, &f, &file);
     if (rc)
         rc = mp_diag_set(d, rc, path, 0, 0, "out of memory");
-    else if ((rc = first_error(&f, &file, path, d)) && json_text(text, len) &&
-             yaml_syntax(&f))
-        mp_state_json_check(text, len, path, d); /* say it as JSON */
+    else if ((rc = first_error(&f, &file, path, d)) &&
+             mp_state_json_text(text, len) && yaml_syntax(&f))
+        mp_state_json_check(text, len, path, d);   /* say it as JSON */
+    else if (!rc && mp_state_json_text(text, len)) /* text after the document */
+        rc = mp_state_json_check(text, len, path, d);
     if (!rc && file.n_configs != 1)
         rc = mp_diag_set(
             d, MP_ESCHEMA, path, file.n_configs ? file.configs[1].line : 1,
