@@ -49,9 +49,10 @@ static int read_names(const mp_schema_ctx *c, const mp_ynode *n,
                              pr->names.n);
     if (pr->names.n != pr->count)
         return mp_schema_err(c, at_item(n, "names", -1), MP_ESCHEMA,
-                             "pool %s has %lld nodes but %d names; give one "
-                             "name per node",
-                             p->name, pr->count, pr->names.n);
+                             "pool %s has %lld node%s but %d name%s; give "
+                             "one name per node",
+                             p->name, pr->count, pr->count == 1 ? "" : "s",
+                             pr->names.n, pr->names.n == 1 ? "" : "s");
     for (int k = 0; k < pr->names.n; k++) {
         if (!valid_node_name(pr->names.v[k]))
             return mp_schema_err(c, at_item(n, "names", k), MP_ESCHEMA,

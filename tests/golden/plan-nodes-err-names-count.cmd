@@ -1,0 +1,1 @@
+migplan plan tests/data/nodes/pool-one-node-two-names.yaml
