@@ -242,6 +242,24 @@ static int node_value(cli_ctx *c, const mp_request *req, const char *v,
     return 0;
 }
 
+/* Drops from st the GPUs past a node's gpus that the file implies but
+ * does not list: "No MIG-enabled devices found" disables every GPU of
+ * the models it is read with. */
+static void drop_implied(mp_node_state *st, int gpus)
+{
+    int k = 0;
+    for (int g = 0; g < st->n; g++) {
+        const mp_gpu_state *s = &st->gpu[g];
+        bool implied =
+            s->index >= gpus && !s->layout.mig_enabled &&
+            s->whole.n_processes == 0 &&
+            !(st->has_gpu_table && mp_node_state_lists(st, s->index));
+        if (!implied)
+            st->gpu[k++] = *s;
+    }
+    st->n = k;
+}
+
 /* Node nc's state out of file: its pool's model for every GPU, and no
  * GPU beyond the pool's count. */
 static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
@@ -261,6 +279,7 @@ static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
     free(models);
     if (r)
         return r;
+    drop_implied(st, pl->gpus);
     for (int g = 0; g < st->n; g++)
         if (st->gpu[g].index >= pl->gpus)
             return cli_usage_error(c,
