@@ -133,9 +133,10 @@ int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
     }
     /* an export's `devices: all` with every GPU taken as the one model
      * (--gpu): how many GPUs there are is unknown, and only fit, which
-     * answers for one GPU, can do without */
+     * answers for one GPU, can do without (a node of a pool has its
+     * pool's `gpus:`: node_state) */
     if (st->placements_assumed && n >= MP_STATE_OPEN_GPUS && st->n == n &&
-        c->cmd && strcmp(c->cmd, "fit") != 0)
+        !node && c->cmd && strcmp(c->cmd, "fit") != 0)
         return cli_usage_error(c,
                                "%s selects `devices: all`, which does not say "
                                "how many GPUs the node has: give --node FILE "
@@ -242,6 +243,26 @@ static int node_value(cli_ctx *c, const mp_request *req, const char *v,
     return 0;
 }
 
+/* Drops from st the GPUs past a node's gpus that the file implies but
+ * does not list: "No MIG-enabled devices found" disables every GPU of
+ * the models it is read with, an export's `devices: all` (all) selects
+ * every one. */
+static void drop_implied(mp_node_state *st, int gpus, bool all)
+{
+    int k = 0;
+    for (int g = 0; g < st->n; g++) {
+        const mp_gpu_state *s = &st->gpu[g];
+        bool implied =
+            s->index >= gpus &&
+            (all ||
+             (!s->layout.mig_enabled && s->whole.n_processes == 0 &&
+              !(st->has_gpu_table && mp_node_state_lists(st, s->index))));
+        if (!implied)
+            st->gpu[k++] = *s;
+    }
+    st->n = k;
+}
+
 /* Node nc's state out of file: its pool's model for every GPU, and no
  * GPU beyond the pool's count. */
 static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
@@ -261,6 +282,7 @@ static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
     free(models);
     if (r)
         return r;
+    drop_implied(st, pl->gpus, st->placements_assumed && st->n == n);
     for (int g = 0; g < st->n; g++)
         if (st->gpu[g].index >= pl->gpus)
             return cli_usage_error(c,

@@ -128,16 +128,22 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
     for (int j = 0; j < o->n_node_current; j++) {
         const mp_node_current *nc = &o->node_current[j];
         n->sn[j] = (nstated){nc->pool, nc->k, nc->st, false};
-        for (int g = 0; g < nc->st->n; g++)
-            n->sn[j].busy |= mp_gpu_state_in_use(&nc->st->gpu[g]) > 0;
-        listed += nc->st->n;
+        for (int g = 0; g < nc->st->n; g++) {
+            const mp_gpu_state *gs = &nc->st->gpu[g];
+            int in_use = mp_gpu_state_in_use(gs);
+            n->sn[j].busy |= in_use > 0;
+            /* a plan lists every GPU: count those holding something */
+            listed += gs->layout.gis.n > 0 || in_use > 0;
+        }
     }
     n->nsn = o->n_node_current;
     if (listed > NODE_STATES_MAX_GPUS)
-        return mp_diag_set(d, MP_ELIMIT, NULL, 0, 0,
-                           "the node states list %d GPUs with instances; "
-                           "planning from node states takes at most %d",
-                           listed, NODE_STATES_MAX_GPUS);
+        return mp_diag_set(d, MP_ELIMIT, r->path, 0, 0,
+                           "the node states given with --current list %d "
+                           "GPUs with instances over %d nodes; planning from "
+                           "node states takes at most %d: give fewer nodes a "
+                           "state (a node given none is planned as empty)",
+                           listed, n->nsn, NODE_STATES_MAX_GPUS);
     qsort(n->sn, (size_t)n->nsn, sizeof(*n->sn), cmp_stated);
     for (int i = 0, j = 0; i <= r->n_pools; i++) {
         n->first[i] = j;
@@ -221,8 +227,6 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                 continue;
             const mp_node_state *st = n->sn[n->first[i] + b].st;
             for (int g = 0; g < st->n; g++) {
-                if (ms->n == NODE_STATES_MAX_GPUS)
-                    return MP_ELIMIT;
                 if (mp_node_state_reserve(ms, ms->n + 1))
                     return MP_ENOMEM;
                 ms->gpu[ms->n] = st->gpu[g];

@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/dgx9.yaml --format json > "$TMPDIR/p.json"; b=(); for i in 1 2 3 4 5 6 7 8 9; do b+=(--current "dgx-0$i=$TMPDIR/p.json"); done; migplan plan tests/data/nodecur/dgx9.yaml "${b[@]}" --summary 2>&1 | sed "s|$TMPDIR|TMP|g"

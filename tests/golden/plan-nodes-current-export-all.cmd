@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/mig-off.yaml --current gpu-a=tests/data/nodecur/export-all-off.yaml; migplan plan tests/data/nodecur/mig-off.yaml --current gpu-a=tests/data/nodecur/export-all-on.yaml --summary

@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/mig-off.yaml --current gpu-a=tests/data/current/mig-disabled.txt; migplan plan tests/data/nodecur/mig-off.yaml --current gpu-b=tests/data/nodecur/mig-off-2.txt --summary
