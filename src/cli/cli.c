@@ -71,6 +71,10 @@ int cli_usage_error(cli_ctx *c, const char *fmt, ...)
 
 int cli_internal(cli_ctx *c, const char *what)
 {
+    /* a diagnostic that already says it is one is not prefixed twice */
+    static const char pre[] = "internal error: ";
+    if (strncmp(what, pre, sizeof(pre) - 1) == 0)
+        what += sizeof(pre) - 1;
     who(c);
     fprintf(stderr,
             "internal error: %s\n"

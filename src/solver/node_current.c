@@ -430,10 +430,33 @@ static bool better(const mp_plan *a, const mp_plan *b)
     return c ? c < 0 : sv_spread_better(a, b);
 }
 
-/* Choice c planned: *out feasible, or not with the fleet planner's reason
- * in out->reason. */
-static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
+/* *out, a choice's feasible plan, made infeasible when it fails its own
+ * validation (*bad), so that the search goes on with the next choice
+ * instead of returning a plan it would reject at the end. */
+static int discard_invalid(mp_plan *out, bool *bad, mp_diag *d)
 {
+    char why[256];
+    int rc = mp_plan_validate(out, why, sizeof(why));
+    if (rc == MP_ENOMEM)
+        return mp_diag_set(d, rc, NULL, 0, 0, "out of memory");
+    if (!rc)
+        return 0;
+    const mp_request *req = out->req;
+    mp_plan_free(out);
+    memset(out, 0, sizeof(*out));
+    out->req = req;
+    *bad = true;
+    snprintf(out->reason, sizeof(out->reason),
+             "the plan failed its own validation (%s); please report it", why);
+    return 0;
+}
+
+/* Choice c planned: *out feasible, or not with the fleet planner's reason
+ * in out->reason (*bad: a plan was found but failed validation). */
+static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
+                mp_diag *d)
+{
+    *bad = false;
     memset(out, 0, sizeof(*out));
     out->req = n->ns.req;
     mp_request *f = malloc(sizeof(*f));
@@ -459,10 +482,20 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, mp_diag *d)
     o2.time_limit = left / 4 > 0.05 ? left / 4 : 0.05;
     mp_plan fp;
     rc = sv_current_solve(n->ns.db, f, &o2, &fp, d);
+    if (rc == MP_EINTERNAL) { /* this choice's plan failed validation */
+        *bad = true;
+        const char *m = strstr(d->msg, "the plan failed");
+        snprintf(out->reason, sizeof(out->reason), "%s", m ? m : d->msg);
+        mp_diag_clear(d);
+        rc = 0;
+        memset(&fp, 0, sizeof(fp));
+    }
     if (!rc && fp.feasible && assemble(n, c, &fp, out))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
-    else if (!rc && !fp.feasible)
+    else if (!rc && !fp.feasible && !*bad)
         snprintf(out->reason, sizeof(out->reason), "%s", fp.reason);
+    else if (!rc && fp.feasible)
+        rc = discard_invalid(out, bad, d);
     mp_plan_free(&fp);
     free(f);
     mp_node_state_free(ms);
@@ -513,9 +546,10 @@ static void note(ncur *n, const mp_plan *p)
 static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
 {
     nchoice full = full_choice(n);
-    int rc = eval(n, &full, best, d);
+    bool bad;
+    int rc = eval(n, &full, best, &bad, d);
     note(n, best);
-    if (rc || !best->feasible) {
+    if (rc || (!best->feasible && !bad)) {
         if (!rc) {
             char why[sizeof(best->reason)];
             snprintf(why, sizeof(why), "%s", best->reason);
@@ -527,16 +561,16 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
         const nchoice *c = &n->ch[j];
         if (c->cost < lb - 1e-9 || memcmp(c, &full, sizeof(full)) == 0)
             continue;
-        if (c->cost > best->cost + 1e-9)
+        if (best->feasible && c->cost > best->cost + 1e-9)
             break;
         if (sv_now() > n->ns.deadline) {
             *cut = true;
             break;
         }
         mp_plan p;
-        rc = eval(n, c, &p, d);
+        rc = eval(n, c, &p, &bad, d);
         note(n, &p);
-        if (!rc && p.feasible && better(&p, best)) {
+        if (!rc && p.feasible && (!best->feasible || better(&p, best))) {
             mp_plan_free(best);
             *best = p;
         } else {

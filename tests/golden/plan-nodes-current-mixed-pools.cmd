@@ -1,0 +1,1 @@
+out=$(migplan plan tests/data/nodecur/mixed-14pools.yaml --current p0-01=tests/data/nodecur/busy-3g.txt --time-limit 3 2>&1); r=$?; echo "exit 0 or 1: $([ "$r" -le 1 ] && echo yes || echo "no ($r)")"; echo "internal errors: $(grep -c 'internal error' <<<"$out")"
