@@ -541,10 +541,14 @@ static void nodes_table(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
     mp_buf_putc(b, '\n');
     if (v->summary) { /* totals only, as for GPU plans */
         long long granted = 0, asked = 0;
-        if (mp_plan_totals(p, v, b, &granted, &asked) != 0)
+        if (mp_plan_totals(p, v, b, &granted, &asked) != 0) {
             b->failed = true;
-        else
-            node_optimality(p, b);
+            return;
+        }
+        mp_buf_putc(b, '\n');
+        mp_plan_node_changes_lines(p, true, b);
+        warning_lines(p, b);
+        node_optimality(p, b);
         return;
     }
     if (mp_node_configs_build(p, v->config_name ? v->config_name : "migplan",
@@ -555,7 +559,7 @@ static void nodes_table(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
         return;
     }
     mp_node_configs_free(&c);
-    mp_plan_node_changes_lines(p, b);
+    mp_plan_node_changes_lines(p, false, b);
     node_tenants(p, b);
     mp_buf_putc(b, '\n');
     node_spread_lines(p, b);

@@ -28,7 +28,7 @@ static int node_view(const mp_plan *p, int j, mp_plan *v)
     return 0;
 }
 
-void mp_plan_node_changes_lines(const mp_plan *p, mp_buf *b)
+void mp_plan_node_changes_lines(const mp_plan *p, bool summary, mp_buf *b)
 {
     if (!p->own_state)
         return;
@@ -41,11 +41,13 @@ void mp_plan_node_changes_lines(const mp_plan *p, mp_buf *b)
                                sizeof(name));
         mp_plan v;
         int rc = node_view(p, j, &v);
-        if (!rc) {
+        bool quiet = !rc && summary && !v.disruption.gpus_touched &&
+                     !v.disruption.destroyed && !v.disruption.created;
+        if (!rc && !quiet) { /* a summary leaves out nodes left as they are */
             mp_buf_printf(b, "Node %s (%s):", name,
                           nd->state ? "from its state"
                                     : "no state given: taken as empty");
-            mp_plan_changes_lines_of(&v, name, false, b);
+            mp_plan_changes_lines_of(&v, name, summary, b);
         }
         free(v.gpus);
         if (rc) {

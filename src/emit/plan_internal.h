@@ -66,8 +66,9 @@ void mp_plan_changes_lines_of(const mp_plan *p, const char *node, bool summary,
                               mp_buf *b);
 
 /* node_changes.c: with node states (p->own_state), each node's changes
- * (mp_plan_changes_lines of its view), then the totals. */
-void mp_plan_node_changes_lines(const mp_plan *p, mp_buf *b);
+ * (mp_plan_changes_lines of its view; summary: in counts), then the
+ * totals. */
+void mp_plan_node_changes_lines(const mp_plan *p, bool summary, mp_buf *b);
 
 /* GPU g's "changes" object, added to o. */
 void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o);
