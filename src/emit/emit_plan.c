@@ -166,8 +166,60 @@ static int unused_run(const mp_plan *p, int k, mp_buf *b)
     return last;
 }
 
-int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
-                        mp_buf *b)
+/* Which GPU of its whole-gpu: N replica the GPU at position k is (1..N):
+ * pos[k] when given (whole_positions), else counted over the GPUs before. */
+static int whole_pos(const mp_plan *p, int k, const int *pos)
+{
+    if (pos && pos[k] > 0)
+        return pos[k];
+    const mp_plan_gpu *g = &p->gpus[k];
+    int n = 1;
+    for (int j = 0; j < k; j++)
+        n += p->gpus[j].whole_tenant == g->whole_tenant &&
+             p->gpus[j].whole_replica == g->whole_replica;
+    return n;
+}
+
+/* whole_pos of every GPU in one pass (a count per replica; 0 where there
+ * is none to count), where counting over the GPUs before each is
+ * quadratic on a tenant of many whole GPUs: NULL when no tenant has
+ * whole-gpu: N > 1, and NULL with *rc -1 when out of memory. Caller
+ * frees. */
+static int *whole_positions(const mp_plan *p, int *rc)
+{
+    const mp_request *r = p->req;
+    bool multi = false;
+    for (int t = 0; t < r->n_tenants; t++)
+        multi |= r->tenants[t].whole_gpu && mp_tenant_gpus(&r->tenants[t]) > 1;
+    *rc = 0;
+    if (!multi)
+        return NULL;
+    int *pos = malloc((size_t)(p->n_gpus ? p->n_gpus : 1) * sizeof(int));
+    int *offset = malloc(((size_t)r->n_tenants + 1) * sizeof(int));
+    int *seen = calloc((size_t)r->total_replicas + 1, sizeof(int));
+    *rc = pos && offset && seen ? 0 : -1;
+    for (int t = 0, o = 0; t < r->n_tenants && !*rc; t++) {
+        offset[t] = o;
+        o += r->tenants[t].replicas;
+    }
+    for (int k = 0; k < p->n_gpus && !*rc; k++) {
+        const mp_plan_gpu *g = &p->gpus[k];
+        int t = g->whole_tenant, rep = g->whole_replica;
+        pos[k] = t < 0 || rep < 0 || rep >= r->tenants[t].replicas
+                     ? 0
+                     : ++seen[offset[t] + rep];
+    }
+    free(offset);
+    free(seen);
+    if (*rc) {
+        free(pos);
+        return NULL;
+    }
+    return pos;
+}
+
+static int gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
+                       const int *pos, mp_buf *b)
 {
     const mp_plan_gpu *g = &p->gpus[k];
     const mp_layout *l = &g->layout.gis;
@@ -181,18 +233,21 @@ int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
                       l->model->id);
         mp_plan_tenant_name(p, v, g->whole_tenant, label + strlen(tn->name), 0,
                             b);
-        int pos = 1; /* which GPU of a whole-gpu: N replica */
-        for (int j = 0; j < k; j++)
-            pos += p->gpus[j].whole_tenant == g->whole_tenant &&
-                   p->gpus[j].whole_replica == g->whole_replica;
         if (mp_tenant_gpus(tn) > 1)
-            mp_buf_printf(b, ", GPU %d of %d", pos, mp_tenant_gpus(tn));
+            mp_buf_printf(b, ", GPU %d of %d", whole_pos(p, k, pos),
+                          mp_tenant_gpus(tn));
         mp_buf_puts(b, "\n\n");
         return k;
     }
     mp_buf_printf(b, "GPU %d  %s\n", g->index, l->model->id);
     mp_plan_diagram(p, g, true, v, b);
     return k;
+}
+
+int mp_plan_gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
+                        mp_buf *b)
+{
+    return gpu_section(p, k, v, NULL, b);
 }
 
 void mp_plan_diagram(const mp_plan *p, const mp_plan_gpu *g, bool replicas,
@@ -601,9 +656,12 @@ static int body(const mp_plan *p, const mp_plan_view *v, mp_buf *b,
             return -1;
         return mp_plan_totals(p, v, b, granted, asked);
     }
-    for (int k = 0; k < p->n_gpus; k++)
-        k = mp_plan_gpu_section(p, k, v, b);
-    return replica_rows(p, v, b, granted, asked);
+    int rc;
+    int *pos = whole_positions(p, &rc);
+    for (int k = 0; k < p->n_gpus && !rc; k++)
+        k = gpu_section(p, k, v, pos, b);
+    free(pos);
+    return rc ? rc : replica_rows(p, v, b, granted, asked);
 }
 
 void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)

@@ -93,42 +93,68 @@ static unsigned gpu_hash(const mp_plan_gpu *g)
     return h;
 }
 
+/* Every GPU's group, in one pass: a hash table (slot, cap a power of two)
+ * of each group's first GPU, and each group's GPUs chained in position
+ * order (next[k], -1 at the end; tail[k] the last of the group whose first
+ * GPU is k, -1 when k is not a first). Comparing each GPU with the first
+ * of every group before it was O(GPUs x groups): quadratic on a plan of
+ * GPUs that all differ. */
+static void find_groups(const mp_plan *p, int *next, int *tail, unsigned *hash,
+                        int *slot, size_t cap)
+{
+    for (size_t i = 0; i < cap; i++)
+        slot[i] = -1;
+    for (int k = 0; k < p->n_gpus; k++) {
+        hash[k] = gpu_hash(&p->gpus[k]);
+        size_t i = hash[k] & (cap - 1);
+        int r = slot[i];
+        while (r >= 0 &&
+               !(hash[r] == hash[k] && same_gpu(&p->gpus[r], &p->gpus[k]))) {
+            i = (i + 1) & (cap - 1);
+            r = slot[i];
+        }
+        next[k] = -1;
+        tail[k] = -1;
+        if (r < 0) {
+            slot[i] = tail[k] = k; /* the first of a new group */
+        } else {
+            next[tail[r]] = k;
+            tail[r] = k;
+        }
+    }
+}
+
 int mp_plan_grouped_gpus(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
 {
     int n = p->n_gpus;
-    size_t cnt = (size_t)(n ? n : 1);
-    int *group = malloc(cnt * sizeof(int));
+    size_t cnt = (size_t)(n ? n : 1), cap = 64;
+    while (cap < 2 * cnt)
+        cap *= 2; /* at most half full: short probes */
+    int *next = malloc(cnt * sizeof(int));
+    int *tail = malloc(cnt * sizeof(int));
     int *idx = malloc(cnt * sizeof(int));
     unsigned *hash = malloc(cnt * sizeof(unsigned));
-    if (!group || !idx || !hash) {
-        free(group);
-        free(idx);
-        free(hash);
-        return -1;
-    }
-    for (int k = 0; k < n; k++) {
-        group[k] = -1;
-        hash[k] = gpu_hash(&p->gpus[k]);
-    }
-    for (int k = 0; k < n; k++) {
-        if (group[k] >= 0)
-            continue;
+    int *slot = malloc(cap * sizeof(int));
+    int rc = next && tail && idx && hash && slot ? 0 : -1;
+    if (!rc)
+        find_groups(p, next, tail, hash, slot, cap);
+    for (int k = 0; k < n && !rc; k++) {
+        if (tail[k] < 0)
+            continue; /* drawn with the first of its group */
         int m = 0;
-        for (int j = k; j < n; j++)
-            if (group[j] < 0 && hash[j] == hash[k] &&
-                same_gpu(&p->gpus[k], &p->gpus[j])) {
-                group[j] = k;
-                idx[m++] = p->gpus[j].index;
-            }
+        for (int j = k; j >= 0; j = next[j])
+            idx[m++] = p->gpus[j].index;
         if (m == 1)
             mp_plan_gpu_section(p, k, v, b);
         else
             group_section(p, k, idx, m, v, b);
     }
-    free(group);
+    free(next);
+    free(tail);
     free(idx);
     free(hash);
-    return 0;
+    free(slot);
+    return rc;
 }
 
 /* ------------------------------------------------------------- totals */
