@@ -127,8 +127,8 @@ static void test_fleet_size_x4(void **state)
                     fail_msg("%d GPUs%s: %s%.0f GPUs, %d in use destroyed, "
                              "%d destroyed, %d created",
                              count, dis ? " (disruption)" : "",
-                             r.optimal ? "" : "not optimal, ", r.cost,
-                             r.in_use, r.destroyed, r.created);
+                             r.optimal ? "" : "not optimal, ", r.cost, r.in_use,
+                             r.destroyed, r.created);
             }
             if (count > 4)
                 assert_true(no_worse(&r, &prev[dis]));
@@ -196,9 +196,9 @@ static void test_fleet_size_random(void **state)
 {
     (void)state;
     const mp_model *m = test_model("a100-40gb");
-    static const char *const gis[][2] = {
-        {"1g.5gb", "0"},  {"1g.5gb", "6"},  {"2g.10gb", "2"},
-        {"3g.20gb", "4"}, {"4g.20gb", "0"}, {"1g.10gb", "4"}};
+    static const char *const gis[][2] = {{"1g.5gb", "0"},  {"1g.5gb", "6"},
+                                         {"2g.10gb", "2"}, {"3g.20gb", "4"},
+                                         {"4g.20gb", "0"}, {"1g.10gb", "4"}};
     static const char *const kinds[] = {"memory: 4GiB, compute: 1g",
                                         "memory: 9GiB, compute: 2g",
                                         "memory: 18GiB, compute: 3g"};
@@ -234,9 +234,9 @@ static void test_fleet_size_random(void **state)
             if (!no_worse(&r[1], &r[0]))
                 fail_msg("case %d%s: 3 GPUs worse than 2: %.0f/%d/%d/%d "
                          "against %.0f/%d/%d/%d\n%s",
-                         it, dis ? " (disruption)" : "", r[1].cost,
-                         r[1].in_use, r[1].destroyed, r[1].created, r[0].cost,
-                         r[0].in_use, r[0].destroyed, r[0].created, tenants);
+                         it, dis ? " (disruption)" : "", r[1].cost, r[1].in_use,
+                         r[1].destroyed, r[1].created, r[0].cost, r[0].in_use,
+                         r[0].destroyed, r[0].created, tenants);
             compared += r[0].feasible;
             better += r[0].feasible && !no_worse(&r[0], &r[1]);
         }
