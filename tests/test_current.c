@@ -116,12 +116,28 @@ static void enum_layouts(enum_ctx *e, int i, mp_layout *l)
     l->n--;
 }
 
-/* The options of GPU s: off (left as it is) when nothing is in use or
- * instances in use may go (a GPU the plan does not need keeps its
- * processes), and on with every layout that keeps the instances in use
- * (disrupt: or not). useful[p]: some tenant takes profile p. */
+/* Does s hold an instance in use whose process is named like a tenant of
+ * r that it fits (a replica of that tenant, wherever the plan puts the
+ * others)? */
+static bool named_in_use(const mp_request *r, const mp_gpu_state *s)
+{
+    const mp_layout *l = &s->layout.gis;
+    for (int q = 0; q < l->n; q++)
+        for (int t = 0; t < r->n_tenants && s->gi[q].n_processes > 0; t++)
+            if (strcmp(s->gi[q].process, r->tenants[t].name) == 0 &&
+                mp_tenant_takes_profile(&r->tenants[t], l->model,
+                                        l->gi[q].profile))
+                return true;
+    return false;
+}
+
+/* The options of GPU s: off (left as it is, its processes running: it
+ * serves nothing and costs nothing, busy or not, unless it runs a
+ * replica by name: named), and on with every layout that keeps the
+ * instances in use (disrupt: or not). useful[p]: some tenant takes
+ * profile p. */
 static void gpu_options(const mp_gpu_state *s, const bool *useful, bool disrupt,
-                        opts *out)
+                        bool named, opts *out)
 {
     const mp_model *m = s->layout.gis.model;
     enum_ctx e = {.s = s, .out = out, .disrupt = disrupt};
@@ -137,7 +153,7 @@ static void gpu_options(const mp_gpu_state *s, const bool *useful, bool disrupt,
     }
     mp_layout l = {.model = m, .n = 0};
     enum_layouts(&e, 0, &l);
-    if (mp_gpu_state_in_use(s) == 0 || disrupt)
+    if (!named)
         push(out, &(option){.on = false});
 }
 
@@ -181,9 +197,11 @@ static bool no_better(const best *b, int gpus, const option *x)
 }
 
 /* The fewest GPUs, then instances in use destroyed (disrupt), then
- * destroyed, then created. */
+ * destroyed, then created. A GPU counts when it serves a replica, or runs
+ * one by name; busy_used (node pools): when it holds an instance in use
+ * that stays. */
 static void brute(const mp_request *r, const mp_node_state *st, bool disrupt,
-                  best *b)
+                  bool busy_used, best *b)
 {
     const mp_model *m = st->gpu[0].layout.gis.model;
     bool useful[MP_MAX_PROFILES] = {false};
@@ -192,7 +210,10 @@ static void brute(const mp_request *r, const mp_node_state *st, bool disrupt,
             useful[p] |= mp_tenant_takes_profile(&r->tenants[t], m, p);
     opts o[2] = {{0}};
     for (int g = 0; g < st->n; g++)
-        gpu_options(&st->gpu[g], useful, disrupt, &o[g]);
+        gpu_options(&st->gpu[g], useful, disrupt,
+                    busy_used ? mp_gpu_state_in_use(&st->gpu[g]) > 0 && !disrupt
+                              : named_in_use(r, &st->gpu[g]),
+                    &o[g]);
     int n1 = st->n > 1 ? o[1].n : 1;
     memset(b, 0, sizeof(*b));
     for (int i = 0; i < o[0].n; i++)
@@ -321,7 +342,7 @@ static void test_against_brute_force(void **state)
         mp_request req;
         random_case(m, gpus, &st, text, sizeof(text), &req);
         best b;
-        brute(&req, &st, false, &b);
+        brute(&req, &st, false, false, &b);
         /* a limit no run reaches, even under valgrind: the exhaustive
          * search of a small state stops at the deadline */
         mp_solve_opts o = {.current = &st, .time_limit = 120};
@@ -388,8 +409,8 @@ static void test_disruption_brute_force(void **state)
         mp_request req;
         random_case(m, gpus, &st, text, sizeof(text), &req);
         best keep, b;
-        brute(&req, &st, false, &keep);
-        brute(&req, &st, true, &b);
+        brute(&req, &st, false, false, &keep);
+        brute(&req, &st, true, false, &b);
         if (keep.have || !b.have) {
             mp_request_free(&req);
             continue;
@@ -779,7 +800,7 @@ static void test_nodes_against_brute_force(void **state)
             mp_request_parse(db, text, strlen(text), "r.yaml", NULL, &req, &d),
             0);
         best b;
-        brute(&req, &all, false, &b);
+        brute(&req, &all, false, true, &b);
         mp_solve_opts o = {.node_states = true,
                            .node_current = nc,
                            .n_node_current = nodes,

@@ -38,6 +38,26 @@ bool cur_whole(const mp_tenant *t)
     return t->whole_gpu || mp_tenant_gpus(t) > 1;
 }
 
+bool cur_counts_busy(const cur *c, const cur_gpu *g)
+{
+    const mp_gpu_state *s = g->st;
+    if (!s || !s->layout.mig_enabled || mp_gpu_state_in_use(s) == 0)
+        return false;
+    if (c->o->busy_used)
+        return true;
+    const mp_layout *l = &s->layout.gis;
+    for (int q = 0; q < l->n; q++)
+        for (int t = 0; t < c->req->n_tenants && s->gi[q].n_processes > 0 &&
+                        s->gi[q].process;
+             t++)
+            if (!cur_whole(&c->req->tenants[t]) &&
+                strcmp(s->gi[q].process, c->req->tenants[t].name) == 0 &&
+                mp_tenant_takes_profile(&c->req->tenants[t], l->model,
+                                        l->gi[q].profile))
+                return true;
+    return false;
+}
+
 int cur_append(cur *c, int fleet)
 {
     if (c->n == c->cap) {
@@ -157,12 +177,18 @@ static int place_busy(cur *c)
         return cur_place_small(c);
     if (c->mode & CUR_JOINT)
         return cur_place_busy_joint(c);
+    /* CUR_ASIDE: only the busy GPUs that count anyway serve */
+    for (int k = 0; k < c->n && (c->mode & CUR_ASIDE); k++)
+        c->g[k].aside =
+            c->g[k].kind == CUR_BUSY && !cur_counts_busy(c, &c->g[k]);
     int rc = 0, busy = 0;
     for (int k = 0; k < c->n; k++)
         busy += c->g[k].kind == CUR_BUSY;
     for (int k = 0; k < c->n && !rc; k++)
-        if (c->g[k].kind == CUR_BUSY)
+        if (c->g[k].kind == CUR_BUSY && !c->g[k].aside)
             rc = cur_place_busy_gpu(c, &c->g[k], busy--);
+    for (int k = 0; k < c->n && (c->mode & CUR_ASIDE); k++)
+        c->g[k].aside = false;
     return rc;
 }
 
@@ -195,11 +221,27 @@ static int assemble(cur *c, mp_plan *out)
     return sv_plan_number(c->req, out);
 }
 
+/* A GPU counts when it serves a replica: one whose layout serves none
+ * is left exactly as it is (its instances in use running) and costs
+ * nothing, whether it is busy or not. */
+static void leave_unserving(cur *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        cur_gpu *g = &c->g[k];
+        bool serves = !g->pg.layout.mig_enabled || g->pg.whole_tenant >= 0;
+        for (int q = 0; q < g->pg.layout.gis.n; q++)
+            serves = serves || g->pg.tenant[q] >= 0;
+        if (g->taken && !serves && !cur_counts_busy(c, g))
+            g->taken = false;
+    }
+}
+
 /* One plan from the GPUs' kinds: *blocked when the rest does not fit. */
 static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
 {
     cur_reset(c);
     int rc = place_busy(c);
+    leave_unserving(c);
     if (rc)
         return mp_diag_set(d, rc, NULL, 0, 0,
                            rc == MP_ENOMEM ? "out of memory"
@@ -212,6 +254,7 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
     rc = cur_place_rest(c, blocked, out, d);
     if (rc || *blocked)
         return rc;
+    leave_unserving(c);
     rc = assemble(c, out);
     return rc ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory") : 0;
 }
@@ -378,11 +421,13 @@ int mp_plan_gpu_change(const mp_plan *p, const mp_plan_gpu *g,
 }
 
 /* The plan's bound and proof: the same request from empty GPUs costs no
- * more, and the busy GPUs are used whatever happens. */
+ * more (the GPUs serving a replica serve it all; a GPU left as it is,
+ * busy or not, costs nothing), and with o->busy_used the busy GPUs are
+ * used whatever happens. */
 static void prove(const cur *c, const mp_plan *base, mp_plan *out)
 {
     double busy = 0;
-    for (int k = 0; k < c->n; k++)
+    for (int k = 0; k < c->n && c->o->busy_used; k++)
         if (c->g[k].kind == CUR_BUSY)
             busy += c->req->fleet[c->g[k].fleet].cost;
     double lb = fmax(base->lower_bound, busy);
@@ -580,10 +625,18 @@ static int disrupt_free(cur *c, const mp_plan *base, double until,
         }
         tried[pick] = true;
         c->g[pick].relaxed = false;
-        rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
-        bool kept = !rc && !alt_blocked && better(&alt, out);
-        if (!rc)
-            keep_better(&alt, alt_blocked, out, blocked);
+        bool kept = false;
+        /* busy again, serving what it can; else left as it is, serving
+         * nothing (the plan's GPUs elsewhere) */
+        int tries = cur_counts_busy(c, &c->g[pick]) ? 1 : 2;
+        for (int aside = 0; aside < tries && !rc && !kept; aside++) {
+            c->g[pick].aside = aside;
+            rc = one(c, CUR_JOINT, base, &alt_blocked, &alt, d);
+            kept = !rc && !alt_blocked && better(&alt, out);
+            if (!rc)
+                keep_better(&alt, alt_blocked, out, blocked);
+            c->g[pick].aside = kept && aside;
+        }
         c->g[pick].relaxed = !kept;
     }
     free(tried);
@@ -615,9 +668,11 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
      * 7 (shares) only when the others block; then the busy GPUs chosen
      * together, and a small node searched whole */
     static const int modes[] = {
-        1, 2, 3, 4, 5, 6, 7, CUR_JOINT, CUR_JOINT | 2, CUR_SMALL | 2};
+        1,        2, 3, 4, 5, 6, 7, CUR_JOINT, CUR_JOINT | 2, CUR_SMALL | 2,
+        CUR_ASIDE};
     for (size_t i = 0; !rc && i < sizeof(modes) / sizeof(*modes); i++) {
-        if ((modes[i] & 4) && !blocked)
+        if (((modes[i] & 4) && !blocked) ||
+            (modes[i] == CUR_ASIDE && c->o->busy_used))
             continue;
         /* past the deadline with a plan, a large node tries no other mode
          * (each is a whole solve); a small one tries them all, so that its
@@ -632,7 +687,10 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
         if (!rc)
             keep_better(&alt, alt_blocked, out, &blocked);
     }
-    if (!rc && blocked && c->o->allow_disruption) {
+    /* also when the plan is not the cheapest: destroying an instance in
+     * use may save a GPU, so that a larger fleet never plans worse */
+    if (!rc && (blocked || (!out->optimal && !c->o->busy_used)) &&
+        c->o->allow_disruption) {
         /* fewest instances in use destroyed: a small node searched
          * whole; else every busy GPU freed and given back one by one
          * (half the time left), then, unless that met the bound, at most

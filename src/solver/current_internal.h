@@ -18,6 +18,7 @@ typedef struct cur_gpu {
     const mp_gpu_state *st; /* NULL: not listed, no instances */
     int kind;       /* CUR_EMPTY, CUR_IDLE (no process), CUR_BUSY, CUR_HELD */
     bool relaxed;   /* busy, but its instances may go (disruption) */
+    bool aside;     /* busy, left as it is: serves nothing (disruption) */
     bool taken;     /* in the plan */
     mp_plan_gpu pg; /* what it holds when taken */
 } cur_gpu;
@@ -51,6 +52,12 @@ typedef struct cur {
 
 #define CUR_JOINT 8  /* mode: the busy GPUs chosen together */
 #define CUR_SMALL 16 /* mode: every GPU's layout, all combinations */
+#define CUR_ASIDE 32 /* mode: the busy GPUs serve nothing, left as they are */
+
+/* Does GPU g count even when the plan serves nothing on it: it holds an
+ * instance in use and either o->busy_used or the instance's process is
+ * named like a tenant it fits (then it is a replica of that tenant)? */
+bool cur_counts_busy(const cur *c, const cur_gpu *g);
 
 /* Is tenant t served by whole GPUs only? */
 bool cur_whole(const mp_tenant *t);

@@ -408,13 +408,13 @@ static int setup(joint *j)
     bool all = c->mode & CUR_SMALL;
     for (int k = 0; k < c->n; k++) {
         cur_gpu *g = &c->g[k];
-        if (g->kind != CUR_BUSY && !all)
+        if (g->aside || (g->kind != CUR_BUSY && !all))
             continue;
         jgpu *x = &j->v[j->n++];
         memset(x, 0, sizeof(*x));
         x->g = g;
         x->s = g->st ? g->st : &c->empty[k];
-        x->may_off = all && g->kind != CUR_BUSY;
+        x->may_off = all && !cur_counts_busy(c, g); /* left as it is */
         const mp_model *m = x->s->layout.gis.model;
         for (x->model = 0; x->model < j->nm && j->models[x->model] != m;)
             x->model++;

@@ -477,6 +477,7 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
     o2.node_states = false;
     o2.node_current = NULL;
     o2.current = ms;
+    o2.busy_used = true;
     o2.progress = NULL;
     double left = n->ns.deadline - sv_now();
     o2.time_limit = left / 4 > 0.05 ? left / 4 : 0.05;

@@ -134,6 +134,11 @@ typedef struct mp_solve_opts {
      * may be destroyed when the request needs their room. */
     const mp_node_state *current;
     bool allow_disruption, reset_unused;
+    /* current: a GPU with an instance in use counts as used even when it
+     * serves no replica (node pools, whose nodes in use are always in the
+     * plan); else only GPUs serving a replica count, and a GPU the plan
+     * does not need, busy or not, is left as it is and costs nothing */
+    bool busy_used;
     /* With node pools: plan from the nodes' states (node_current.h), each
      * node given in node_current[0..n_node_current), the others empty.
      * allow_disruption and reset_unused apply as with current. */
