@@ -723,6 +723,41 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
     return rc;
 }
 
+/* out, infeasible because the fleet planner found no plan on the
+ * profiles tried for the single pools (the request has one on empty
+ * nodes, where each node of such a pool takes its own profile): a reason
+ * that says so, naming the profiles tried (cand, nc). */
+static void single_reason(const mp_request *r, int cand[][MP_MAX_PROFILES + 1],
+                          const int *nc, mp_plan *out)
+{
+    bool single = false;
+    for (int i = 0; i < r->n_pools; i++)
+        single |= r->pools[i].strategy == MP_STRATEGY_SINGLE;
+    if (!single || !strstr(out->reason, "no plan exists"))
+        return;
+    char *b = out->reason;
+    size_t k = 0, sz = sizeof(out->reason);
+    mp_catf(b, sz, &k,
+            "planning from node states gives every node of a pool of the "
+            "single strategy one profile (per-node profiles are not planned "
+            "from states yet), and no choice of them serves the request:");
+    const char *sep = " ";
+    for (int i = 0; i < r->n_pools; i++) {
+        if (r->pools[i].strategy != MP_STRATEGY_SINGLE)
+            continue;
+        mp_catf(b, sz, &k, "%spool %s tried", sep, r->pools[i].name);
+        for (int c = 0; c < nc[i]; c++)
+            mp_catf(b, sz, &k, "%s %s", c ? "," : "",
+                    cand[i][c] == NT_WHOLE
+                        ? "all-disabled"
+                        : r->pools[i].model->profiles[cand[i][c]].name);
+        sep = "; ";
+    }
+    mp_catf(b, sz, &k,
+            "; use mig.strategy mixed for the pool, or plan without "
+            "--current (each node its own profile, every node rebuilt)");
+}
+
 /* The best plan over the profiles of the single pools (each pool one
  * profile on every node the plan uses, sv_single_candidates), tried in
  * turn as combinations; mixed pools keep -1. A single pool with no
@@ -774,6 +809,8 @@ static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
                 at[i] = 0;
         }
     }
+    if (!rc && !best->feasible)
+        single_reason(r, cand, nc, best);
     return rc;
 }
 
