@@ -285,6 +285,11 @@ static void statistics(const mp_plan *plan)
             plan->spread_seconds,
             plan->spread_cut ? " (cut by the time limit)" : "",
             plan->check_seconds);
+    if (plan->discarded > 0)
+        fprintf(stderr,
+                "migplan plan: %d choices of nodes discarded, the first "
+                "because %s\n",
+                plan->discarded, plan->discard_why);
 }
 
 static double now_seconds(void)

@@ -27,11 +27,27 @@ typedef struct busy {
     long leaves;
     cur_opts *collect; /* every target goes here instead of the best */
     bool disrupt;      /* instances in use may go too */
+    int fleet;         /* the GPU's fleet entry */
     /* the best so far */
     bool have;
     int served, in_use, destroyed, created, size;
     mp_layout best;
 } busy;
+
+bool cur_takes(const mp_request *r, int t, int fleet, const mp_model *m, int p)
+{
+    const mp_tenant *tn = &r->tenants[t];
+    uint32_t offered = r->fleet[fleet].profiles;
+    return mp_tenant_takes_profile(tn, m, p) &&
+           (!offered || (offered & (1u << p))) &&
+           !(tn->pin && tn->pin_single >= 0 &&
+             tn->pin_single != (offered != 0));
+}
+
+static bool takes(const busy *b, int t, int p)
+{
+    return cur_takes(b->c->req, t, b->fleet, b->s->layout.gis.model, p);
+}
 
 /* Where gi is in l, or -1. */
 static int find_gi(const mp_layout *l, const mp_gi *gi)
@@ -68,8 +84,7 @@ static int serve(const busy *b, const mp_layout *l, int *tenant)
         for (int t = 0; t < nt; t++) {
             edge[q * nt + t] = -1;
             if (b->need[t] > 0 && !cur_whole(&r->tenants[t]) &&
-                mp_tenant_takes_profile(&r->tenants[t], l->model,
-                                        l->gi[q].profile))
+                takes(b, t, l->gi[q].profile))
                 edge[q * nt + t] = mp_flow_add_edge(f, q, l->n + t, 1);
         }
     }
@@ -199,8 +214,8 @@ static void gather(busy *b)
     for (int p = 0; p < m->n_profiles; p++) {
         bool useful = false;
         for (int t = 0; t < r->n_tenants && !useful; t++)
-            useful = b->need[t] > 0 && !cur_whole(&r->tenants[t]) &&
-                     mp_tenant_takes_profile(&r->tenants[t], m, p);
+            useful =
+                b->need[t] > 0 && !cur_whole(&r->tenants[t]) && takes(b, t, p);
         for (int k = 0; useful && k < m->profiles[p].n_placements; k++) {
             mp_gi gi = {.profile = p, .start = m->profiles[p].placements[k]};
             bool seen = false;
@@ -227,8 +242,7 @@ static void fix_named(busy *b)
              t++)
             if (b->need[t] > 0 && !cur_whole(&r->tenants[t]) &&
                 strcmp(proc, r->tenants[t].name) == 0 &&
-                mp_tenant_takes_profile(&r->tenants[t], s->model,
-                                        s->gi[q].profile)) {
+                takes(b, t, s->gi[q].profile)) {
                 b->fixed[q] = t;
                 b->need[t]--;
             }
@@ -241,7 +255,12 @@ static void fix_named(busy *b)
 static int best_on(const cur *c, const mp_gpu_state *s, int fleet, int mode,
                    bool disrupt, long long *need, mp_plan_gpu *pg)
 {
-    busy b = {.c = c, .s = s, .mode = mode, .need = need, .disrupt = disrupt};
+    busy b = {.c = c,
+              .s = s,
+              .mode = mode,
+              .need = need,
+              .disrupt = disrupt,
+              .fleet = fleet};
     fix_named(&b);
     gather(&b);
     mp_layout l = {.model = s->layout.gis.model, .n = 0};
@@ -270,15 +289,16 @@ static int best_on(const cur *c, const mp_gpu_state *s, int fleet, int mode,
     return 0;
 }
 
-int cur_busy_options(const cur *c, const mp_gpu_state *s, long long *need,
-                     bool disrupt, int *fixed, cur_opts *out)
+int cur_busy_options(const cur *c, const mp_gpu_state *s, int fleet,
+                     long long *need, bool disrupt, int *fixed, cur_opts *out)
 {
     busy b = {.c = c,
               .s = s,
               .mode = c->mode,
               .need = need,
               .collect = out,
-              .disrupt = disrupt};
+              .disrupt = disrupt,
+              .fleet = fleet};
     fix_named(&b);
     memcpy(fixed, b.fixed, sizeof(b.fixed));
     gather(&b);

@@ -102,12 +102,18 @@ typedef struct cur_opts {
 void cur_opts_add(cur_opts *opts, const cur_opt *o);
 void cur_opts_free(cur_opts *opts);
 
-/* Every target of busy GPU s that keeps its instances in use (disrupt:
- * or not), by counts. The instances in use named like a tenant of need
- * serve it (not with disrupt): fixed[q] is the tenant of instance q or
- * -1, and need loses them. MP_ENOMEM. */
-int cur_busy_options(const cur *c, const mp_gpu_state *s, long long *need,
-                     bool disrupt, int *fixed, cur_opts *out);
+/* May tenant t of r serve an instance of profile p of model m on a GPU of
+ * fleet entry fleet: t takes it, the entry offers it, and a pin to single
+ * (profile-limited) entries or to the others holds
+ * (mp_request_profile_masks: node pools)? */
+bool cur_takes(const mp_request *r, int t, int fleet, const mp_model *m, int p);
+
+/* Every target of busy GPU s (of fleet entry fleet) that keeps its instances in
+ * use (disrupt: or not), by counts. The instances in use named like a tenant of
+ * need serve it (not with disrupt): fixed[q] is the tenant of instance q or -1,
+ * and need loses them. MP_ENOMEM. */
+int cur_busy_options(const cur *c, const mp_gpu_state *s, int fleet,
+                     long long *need, bool disrupt, int *fixed, cur_opts *out);
 
 /* Every busy GPU's layout, chosen together to serve the most of c->left
  * (larger replicas first), then to change the fewest instances; c->left

@@ -420,7 +420,7 @@ static int setup(joint *j)
             x->model++;
         if (x->model == j->nm)
             j->models[j->nm++] = m;
-        int rc = cur_busy_options(c, x->s, c->left,
+        int rc = cur_busy_options(c, x->s, g->fleet, c->left,
                                   c->disrupt_budget > 0 || g->relaxed, x->fixed,
                                   &x->o);
         if (rc)

@@ -486,8 +486,8 @@ static void reuse_one(cur *c, cur_gpu *a, int q)
         for (int r = 0; b->taken && r < b->pg.layout.gis.n; r++) {
             int t = b->pg.tenant[r];
             if (t < 0 || kept_gi(b, r) || c->req->tenants[t].spread ||
-                !mp_tenant_takes_profile(&c->req->tenants[t],
-                                         a->pg.layout.gis.model, gi->profile))
+                !cur_takes(c->req, t, a->pg.fleet, a->pg.layout.gis.model,
+                           gi->profile))
                 continue;
             a->pg.tenant[q] = t;
             drop_gi(b, r);

@@ -16,14 +16,20 @@ static bool in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
 }
 
 /* May the replica of instance q of GPU a (tenant t) trade places with
- * instance r of GPU b: the same profile, neither in use, and r serving a
- * tenant that is not spread, or nothing when q is an instance the node
- * has already (so that nothing more is created)? */
+ * instance r of GPU b: the same profile of the same model on fleet entries
+ * of the same kind (profile-limited or not: a single node's resource name
+ * is another, and a pinned tenant keeps its kind), neither in use, and r
+ * serving a tenant that is not spread, or nothing when q is an instance
+ * the node has already (so that nothing more is created)? */
 static bool may_swap(const mp_plan *p, const mp_plan_gpu *a, int q,
                      const mp_plan_gpu *b, int r)
 {
     int u = b->tenant[r];
-    if (b->layout.gis.gi[r].profile != a->layout.gis.gi[q].profile ||
+    const mp_request *rq = p->req;
+    if (b->layout.gis.model != a->layout.gis.model ||
+        (rq->fleet[a->fleet].profiles != 0) !=
+            (rq->fleet[b->fleet].profiles != 0) ||
+        b->layout.gis.gi[r].profile != a->layout.gis.gi[q].profile ||
         in_use(p, a, q) || in_use(p, b, r) || u == a->tenant[q])
         return false;
     if (u < 0)

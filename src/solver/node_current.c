@@ -69,6 +69,9 @@ typedef struct ncur {
     /* the cheapest plan of a choice whose changes are not proven fewest:
      * none cheaper than it may claim its changes are */
     double unproven;
+    /* choices whose plan failed its own validation, the first's reason */
+    int discarded;
+    char discard_why[256];
 } ncur;
 
 /* (a0, a1) against (b0, b1), for qsort: the first, then the second. */
@@ -495,7 +498,7 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!rc && !fp.feasible && !*bad)
         snprintf(out->reason, sizeof(out->reason), "%s", fp.reason);
-    else if (!rc && fp.feasible)
+    else if (!rc && out->feasible) /* not when assemble found it cannot be */
         rc = discard_invalid(out, bad, d);
     mp_plan_free(&fp);
     free(f);
@@ -535,11 +538,14 @@ static nchoice full_choice(const ncur *n)
     return c;
 }
 
-/* Note p, a choice's plan (feasible or not), for the proof of changes. */
-static void note(ncur *n, const mp_plan *p)
+/* Note p, a choice's plan (feasible or not), for the proof of changes;
+ * bad: its plan failed its own validation (for --verbose). */
+static void note(ncur *n, const mp_plan *p, bool bad)
 {
     if (p->feasible && !p->disruption.minimal && p->cost < n->unproven)
         n->unproven = p->cost;
+    if (bad && n->discarded++ == 0)
+        snprintf(n->discard_why, sizeof(n->discard_why), "%.200s", p->reason);
 }
 
 /* The best plan of the choices, cheapest first from lb: *cut when the
@@ -549,7 +555,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
     nchoice full = full_choice(n);
     bool bad;
     int rc = eval(n, &full, best, &bad, d);
-    note(n, best);
+    note(n, best, bad);
     if (rc || (!best->feasible && !bad)) {
         if (!rc) {
             char why[sizeof(best->reason)];
@@ -570,7 +576,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
         }
         mp_plan p;
         rc = eval(n, c, &p, &bad, d);
-        note(n, &p);
+        note(n, &p, bad);
         if (!rc && p.feasible && (!best->feasible || better(&p, best))) {
             mp_plan_free(best);
             *best = p;
@@ -583,55 +589,104 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
     return rc;
 }
 
-/* The profile base serves tenant t with (NULL: none, or whole GPUs). */
-static const char *base_profile(const mp_plan *base, int t)
+/* The profile base serves tenant t with (NULL: none, or whole GPUs), and
+ * in *single whether on a node of a single pool (a resource name of its
+ * own: a same-profile tenant keeps to one kind, nodes.c). */
+static const char *base_profile(const mp_plan *base, int t, int *single)
 {
     for (int k = 0; k < base->n_gpus; k++) {
-        const mp_layout *l = &base->gpus[k].layout.gis;
+        const mp_plan_gpu *g = &base->gpus[k];
+        const mp_layout *l = &g->layout.gis;
         for (int q = 0; q < l->n; q++)
-            if (base->gpus[k].tenant[q] == t)
+            if (g->tenant[q] == t) {
+                *single =
+                    base->req->pools[base->nodes[g->node].pool].strategy ==
+                    MP_STRATEGY_SINGLE;
                 return l->model->profiles[l->gi[q].profile].name;
+            }
     }
+    *single = -1;
     return NULL;
 }
 
-/* Pin set v: 0, each same-profile tenant on its profile in base; then one
- * per tenant and profile of an instance of the states it takes that base
- * does not give it (that tenant moved there). False past the last. */
+/* Pin tenant t of n to profile name on nodes of single pools (single 1),
+ * of mixed pools (0) or either (-1, with no pin). */
+static void pin_to(ncur *n, int t, const char *name, int single)
+{
+    n->ns.tenants[t].pin = name;
+    n->ns.tenants[t].pin_single = name ? single : -1;
+}
+
+/* The profile of an instance in use on a stated node of n by a process
+ * named like tenant t, which t may use (NULL: none), and in *single that
+ * node's pool kind: the fleet planner gives the instance to t (the names
+ * are its first preference), so t's pin must allow it. */
+static const char *named_profile(const ncur *n, int t, int *single)
+{
+    const mp_request *r = n->ns.req;
+    for (int j = 0; j < n->nsn; j++)
+        for (int g = 0; g < n->sn[j].st->n; g++) {
+            const mp_gpu_state *s = &n->sn[j].st->gpu[g];
+            const mp_layout *l = &s->layout.gis;
+            for (int q = 0; q < l->n; q++)
+                if (s->gi[q].n_processes > 0 && s->gi[q].process &&
+                    !strcmp(s->gi[q].process, r->tenants[t].name) &&
+                    mp_tenant_takes_profile(&r->tenants[t], l->model,
+                                            l->gi[q].profile)) {
+                    *single =
+                        r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
+                    return l->model->profiles[l->gi[q].profile].name;
+                }
+        }
+    return NULL;
+}
+
+/* Pin set v: 0, each same-profile tenant on the profile and pool kind of
+ * an instance in use named after it, else on its profile and kind in
+ * base; then one per tenant, profile and pool kind of an instance of the
+ * states it takes that base does not give it (that tenant moved there).
+ * False past the last. */
 static bool pin_set(ncur *n, const mp_plan *base, int v)
 {
     const mp_request *r = n->ns.req;
     for (int t = 0; t < r->n_tenants; t++) {
-        /* single pools are profile-limited fleet entries: either kind */
-        n->ns.tenants[t].pin_single = -1;
+        int single = -1;
+        const char *name = NULL;
         if (r->tenants[t].same_profile)
-            n->ns.tenants[t].pin = base_profile(base, t);
+            name = named_profile(n, t, &single);
+        if (r->tenants[t].same_profile && !name)
+            name = base_profile(base, t, &single);
+        pin_to(n, t, name, single);
     }
     if (v == 0)
         return true;
     for (int t = 0; t < r->n_tenants; t++) {
         const char *seen[NODE_STATES_MAX_GPUS * MP_MAX_GIS];
-        int ns = 0;
-        for (int j = 0; j < n->nsn && r->tenants[t].same_profile; j++)
+        int kind[NODE_STATES_MAX_GPUS * MP_MAX_GIS], ns = 0;
+        const mp_tenant *tn = &n->ns.tenants[t];
+        for (int j = 0; j < n->nsn && r->tenants[t].same_profile; j++) {
+            int single = r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
             for (int g = 0; g < n->sn[j].st->n; g++) {
                 const mp_layout *l = &n->sn[j].st->gpu[g].layout.gis;
                 for (int q = 0; q < l->n; q++) {
                     const char *name =
                         l->model->profiles[l->gi[q].profile].name;
-                    bool dup = n->ns.tenants[t].pin &&
-                               !strcmp(name, n->ns.tenants[t].pin);
+                    bool dup = tn->pin && !strcmp(name, tn->pin) &&
+                               tn->pin_single == single;
                     for (int i = 0; i < ns && !dup; i++)
-                        dup = !strcmp(seen[i], name);
+                        dup = !strcmp(seen[i], name) && kind[i] == single;
                     if (dup || !mp_tenant_takes_profile(
                                    &r->tenants[t], l->model, l->gi[q].profile))
                         continue;
+                    kind[ns] = single;
                     seen[ns++] = name;
                     if (--v == 0) {
-                        n->ns.tenants[t].pin = name;
+                        pin_to(n, t, name, single);
                         return true;
                     }
                 }
             }
+        }
     }
     return false;
 }
@@ -667,6 +722,41 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
         }
     }
     return rc;
+}
+
+/* out, infeasible because the fleet planner found no plan on the
+ * profiles tried for the single pools (the request has one on empty
+ * nodes, where each node of such a pool takes its own profile): a reason
+ * that says so, naming the profiles tried (cand, nc). */
+static void single_reason(const mp_request *r, int cand[][MP_MAX_PROFILES + 1],
+                          const int *nc, mp_plan *out)
+{
+    bool single = false;
+    for (int i = 0; i < r->n_pools; i++)
+        single |= r->pools[i].strategy == MP_STRATEGY_SINGLE;
+    if (!single || !strstr(out->reason, "no plan exists"))
+        return;
+    char *b = out->reason;
+    size_t k = 0, sz = sizeof(out->reason);
+    mp_catf(b, sz, &k,
+            "planning from node states gives every node of a pool of the "
+            "single strategy one profile (per-node profiles are not planned "
+            "from states yet), and no choice of them serves the request:");
+    const char *sep = " ";
+    for (int i = 0; i < r->n_pools; i++) {
+        if (r->pools[i].strategy != MP_STRATEGY_SINGLE)
+            continue;
+        mp_catf(b, sz, &k, "%spool %s tried", sep, r->pools[i].name);
+        for (int c = 0; c < nc[i]; c++)
+            mp_catf(b, sz, &k, "%s %s", c ? "," : "",
+                    cand[i][c] == NT_WHOLE
+                        ? "all-disabled"
+                        : r->pools[i].model->profiles[cand[i][c]].name);
+        sep = "; ";
+    }
+    mp_catf(b, sz, &k,
+            "; use mig.strategy mixed for the pool, or plan without "
+            "--current (each node its own profile, every node rebuilt)");
 }
 
 /* The best plan over the profiles of the single pools (each pool one
@@ -720,6 +810,8 @@ static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
                 at[i] = 0;
         }
     }
+    if (!rc && !best->feasible)
+        single_reason(r, cand, nc, best);
     return rc;
 }
 
@@ -807,6 +899,8 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         out->classes = base.classes;
         out->patterns = base.patterns;
     }
+    out->discarded = n.discarded;
+    snprintf(out->discard_why, sizeof(out->discard_why), "%s", n.discard_why);
     mp_plan_free(&base);
     free(n.sn);
     free(n.ch);

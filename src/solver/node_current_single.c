@@ -13,26 +13,33 @@
 
 #include "node_current_internal.h"
 
+/* prof folded with the profile of every instance in use on st: -1 none
+ * yet, -2 several (names compared, so that a profile is the same on every
+ * board of the pool's model). */
+static int fold_busy(const mp_node_state *st, int prof)
+{
+    for (int g = 0; g < st->n; g++) {
+        const mp_gpu_state *s = &st->gpu[g];
+        for (int q = 0; q < s->layout.gis.n; q++) {
+            int p = s->layout.gis.gi[q].profile;
+            if (s->gi[q].n_processes == 0)
+                continue;
+            if (prof >= 0 && prof != p)
+                return -2;
+            prof = p;
+        }
+    }
+    return prof;
+}
+
 /* The profile of every instance in use on pool i's stated nodes: -1 when
- * none is in use, -2 when they are of several (names compared, so that a
- * profile is the same on every board of the pool's model). */
+ * none is in use, -2 when they are of several. */
 static int busy_profile(const mp_solve_opts *o, int pool)
 {
     int prof = -1;
-    for (int j = 0; j < o->n_node_current; j++) {
-        const mp_node_current *nc = &o->node_current[j];
-        for (int g = 0; nc->pool == pool && g < nc->st->n; g++) {
-            const mp_gpu_state *s = &nc->st->gpu[g];
-            for (int q = 0; q < s->layout.gis.n; q++) {
-                if (s->gi[q].n_processes == 0)
-                    continue;
-                int p = s->layout.gis.gi[q].profile;
-                if (prof >= 0 && prof != p)
-                    return -2;
-                prof = p;
-            }
-        }
-    }
+    for (int j = 0; j < o->n_node_current && prof != -2; j++)
+        if (o->node_current[j].pool == pool)
+            prof = fold_busy(o->node_current[j].st, prof);
     return prof;
 }
 
@@ -86,20 +93,39 @@ void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
     }
 }
 
+/* The same of sn's nodes of pool. */
+static int busy_profile_sn(const nstated *sn, int nsn, int pool)
+{
+    int prof = -1;
+    for (int j = 0; j < nsn && prof != -2; j++)
+        if (sn[j].pool == pool)
+            prof = fold_busy(sn[j].st, prof);
+    return prof;
+}
+
 void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
                        int pool, char *why, size_t n)
 {
     size_t k = 0;
+    int busy = busy_profile_sn(sn, nsn, pool);
     mp_catf(why, n, &k,
             "pool %s has the single strategy, where a node carries one "
             "profile on every GPU, and planning from node states gives all "
-            "its nodes one profile, but the instances in use on them are of "
-            "several:",
+            "its nodes one profile, ",
             r->pools[pool].name);
+    if (busy >= 0)
+        mp_catf(why, n, &k,
+                "that of the instances in use on them, %s, which no tenant "
+                "of the request takes:",
+                r->pools[pool].model->profiles[busy].name);
+    else
+        mp_catf(why, n, &k, "but the instances in use on them are of several:");
     sv_busy_list(r, sn, nsn, pool, why, n, &k);
     mp_catf(why, n, &k,
-            "; move them onto one profile, use mig.strategy mixed, or let "
-            "the plan destroy them (--allow-disruption)");
+            "; %s, use mig.strategy mixed, or let the plan "
+            "destroy them (--allow-disruption)",
+            busy >= 0 ? "name the tenant they serve in the request"
+                      : "move them onto one profile");
 }
 
 void sv_gpu_remove_gi(mp_plan_gpu *a, int q)

@@ -99,6 +99,14 @@ typedef struct nspread {
     int *cnt2, *k2; /* the same for a move being tried */
 } nspread;
 
+/* Is GPU g on a node of a pool of the single strategy (one profile on
+ * every GPU, its own resource name)? */
+static bool single_node(const mp_plan *p, const mp_plan_gpu *g)
+{
+    const mp_request *r = p->req;
+    return r->pools[p->nodes[g->node].pool].strategy == MP_STRATEGY_SINGLE;
+}
+
 /* Instance r of b may give its replica to a `spread: nodes` replica of
  * tenant t (r == n: none, the instance itself moves to b)? */
 static bool swap_ok(const mp_plan *p, const mp_plan_gpu *a, int q,
@@ -112,7 +120,8 @@ static bool swap_ok(const mp_plan *p, const mp_plan_gpu *a, int q,
 
 /* Try each way of taking instance q of a's replica to GPU b: swapped with
  * a replica of another tenant on an instance of b's of the same profile,
- * or the instance moved to b; keep the first that spreads better with no
+ * or the instance moved to b (not onto a single node: its GPUs carry one
+ * profile each); keep the first that spreads better with no
  * more changes on a and b. */
 static bool try_gpu(nspread *w, mp_plan_gpu *a, int q, mp_plan_gpu *b)
 {
@@ -128,7 +137,7 @@ static bool try_gpu(nspread *w, mp_plan_gpu *a, int q, mp_plan_gpu *b)
             a->replica[q] = sb.replica[r];
             b->tenant[r] = sa.tenant[q];
             b->replica[r] = sa.replica[q];
-        } else if (!move_gi(a, q, b) || !serves(a)) {
+        } else if (single_node(w->p, b) || !move_gi(a, q, b) || !serves(a)) {
             *a = sa;
             *b = sb;
             continue;
@@ -162,6 +171,7 @@ static bool respread_one(nspread *w, int ka, int q)
         /* one replica from x to y spreads t better only when y + 1 < x */
         if (b->node != a->node && b->used && b->layout.mig_enabled &&
             b->layout.gis.model == a->layout.gis.model &&
+            single_node(p, a) == single_node(p, b) &&
             w->cnt[b->node * nt + t] + 1 < w->cnt[a->node * nt + t] &&
             try_gpu(w, a, q, b))
             return true;

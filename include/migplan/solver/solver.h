@@ -83,6 +83,11 @@ typedef struct mp_plan {
     /* of which: the search, building the plan (assignment, tidying),
      * spreading, and checking it (validation, warnings) */
     double search_seconds, build_seconds, spread_seconds, check_seconds;
+    /* node pools from node states: choices of nodes whose plan failed its
+     * own validation and was discarded (a bug, said with --verbose), and
+     * the first one's reason */
+    int discarded;
+    char discard_why[256];
     /* where the plan may disappoint (mp_plan_warn), filled by mp_solve */
     mp_findings warnings;
     /* planned from a running node (mp_solve_opts.current): the state, and
