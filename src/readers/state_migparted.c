@@ -89,6 +89,7 @@ static int gpu_from_entry(mp_node_state *st, const char *path,
                                   -1, line, why, sizeof(why));
         if (rc < 0)
             return mp_diag_set(d, rc, path, line, 1, "%s", why);
+        g->gi[rc].slot_assumed = true;
         st->n_unknown_ids++;
     }
     return 0;
@@ -224,9 +225,19 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
         rc = mp_diag_set(d, rc, path, 0, 0, "out of memory");
     else if ((rc = first_error(&f, &file, path, d)) &&
              mp_state_json_text(text, len) && yaml_syntax(&f))
-        mp_state_json_check(text, len, path, d);   /* say it as JSON */
-    else if (!rc && mp_state_json_text(text, len)) /* text after the document */
-        rc = mp_state_json_check(text, len, path, d);
+        mp_state_json_check(text, len, path, d); /* say it as JSON */
+    else if (!rc && file.doc.next_line)          /* text after the document */
+        rc = mp_state_json_text(text, len)
+                 ? mp_state_json_check(text, len, path, d)
+                 : mp_diag_set(d, MP_ESYNTAX, path, file.doc.next_line,
+                               file.doc.next_col,
+                               "%s; an export is one document, the node's "
+                               "state (were two files joined, e.g. with "
+                               "`>>`?)",
+                               file.doc.more_documents
+                                   ? "a second YAML document"
+                                   : "text after the end of the YAML "
+                                     "document");
     if (!rc && file.n_configs != 1)
         rc = mp_diag_set(
             d, MP_ESCHEMA, path, file.n_configs ? file.configs[1].line : 1,

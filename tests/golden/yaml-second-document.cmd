@@ -1,0 +1,1 @@
+migplan plan tests/data/requests/two-documents.yaml
