@@ -87,7 +87,7 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
     if (st->placements_assumed && st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s %s: it gives counts, not placements, "
-                "so its GPU instances are "
+                "so %s GPU instances are "
                 "assumed where mig-parted creates them (largest first, the "
                 "driver picking the slots) and their IDs are unknown; a plan "
                 "may keep an instance that is elsewhere in fact, and the "
@@ -97,7 +97,10 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
                 c->cmd, s->shown,
                 st->format == MP_STATE_PLAN
                     ? "is a plan made from an nvidia-mig-parted export"
-                    : "is an nvidia-mig-parted export");
+                    : "is an nvidia-mig-parted export",
+                st->format == MP_STATE_PLAN
+                    ? "the export's" /* not those the plan created */
+                    : "its");
     else if (st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s is a plan: %d of its instances %s no "
