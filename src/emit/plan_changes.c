@@ -95,7 +95,9 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
         snprintf(id, sizeof(id), "%d", x->gi_id);
     mp_buf_printf(b, "%4d  %-8s %-16s %4s  ", g->index, action, inst, id);
     if (x->in_use && s && x->from >= 0)
-        mp_buf_printf(b, "in use (%s)%s", s->gi[x->from].process,
+        mp_buf_printf(b, "in use (%s)%s",
+                      s->gi[x->from].process ? s->gi[x->from].process
+                                             : "a process",
                       x->to >= 0 ? ", " : "");
     if (x->to >= 0 && g->tenant[x->to] >= 0) {
         char label[96];

@@ -426,10 +426,14 @@ static int process_row(rd *r, const mp_nvsmi_row *row)
     }
     if (!s || s->n_processes++ > 0)
         return rc; /* 0 beyond the caller's GPUs: counted, read on */
-    /* the name runs from the sixth cell to before the memory */
+    /* the name runs from the sixth cell to before the memory, the last
+     * column (its usage in MiB, or N/A); an empty name is unknown */
     const mp_nvsmi_cell *last = &c[row->n_cells - 1];
-    bool mem = last->len > 3 && !memcmp(last->s + last->len - 3, "MiB", 3);
-    const mp_nvsmi_cell *end = mem && row->n_cells > 6 ? last - 1 : last;
+    bool mem = (last->len > 3 && !memcmp(last->s + last->len - 3, "MiB", 3)) ||
+               mp_nvsmi_cell_is(last, "N/A");
+    const mp_nvsmi_cell *end = mem ? last - 1 : last;
+    if (end < &c[5])
+        return 0;
     s->process = mp_arena_strndup(&r->st->arena, c[5].s,
                                   (size_t)(end->s + end->len - c[5].s));
     if (!s->process)
