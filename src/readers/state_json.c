@@ -183,7 +183,9 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
         return ERR(r, MP_ENOMEM, gpu, "out of memory");
     const mp_model *m = index < r->n_models ? r->models[index] : NULL;
     if (!m) {
-        r->st->n_skipped++;
+        const mp_ynode *at =
+            mp_ymap_get(gpu, r->by_node ? "node_index" : "index", NULL);
+        mp_node_state_skip(r->st, index, at->line, at->col);
         return 0;
     }
     if (!mp_model_claims(m, model->str)) /* its id or an alias */

@@ -155,19 +155,21 @@ static int sorted_devices(const mp_mp_config *cfg, dev_at **out, int *n)
 
 /* Count the GPUs the entries name by index that the caller gave no model
  * for; an export lists every GPU of the node by index. */
-static int count_skipped(const dev_at *v, int n, const mp_model *const *models,
-                         int n_models, mp_node_state *st)
+static int count_skipped(const mp_mp_config *cfg, const dev_at *v, int n,
+                         const mp_model *const *models, int n_models,
+                         mp_node_state *st)
 {
     for (int i = 0; i < n; i++) {
         long long x = v[i].x;
+        const mp_mp_entry *e = &cfg->entries[v[i].entry];
         if (x < 0 || x >= MP_STATE_MAX_GPUS) {
-            st->n_skipped++;
+            mp_node_state_skip(st, x, e->devices_line, e->devices_col);
             continue;
         }
         if (i > 0 && v[i - 1].x == x)
             continue;
         if (x >= n_models || !models[x])
-            st->n_skipped++;
+            mp_node_state_skip(st, x, e->devices_line, e->devices_col);
         st->has_gpu_table = true;
         if (mp_node_state_table_add(st, (int)x))
             return MP_ENOMEM;
@@ -258,7 +260,7 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
         if (e)
             rc = gpu_from_entry(st, path, e, i, models[i], d);
     }
-    if (cfg && !rc && count_skipped(devs, n_devs, models, n_models, st))
+    if (cfg && !rc && count_skipped(cfg, devs, n_devs, models, n_models, st))
         rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
     free(devs);
     mp_mp_free(&file);

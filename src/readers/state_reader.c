@@ -122,7 +122,7 @@ static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
             return NULL;
         }
         r->skipped[r->n_skipped++] = index;
-        st->n_skipped++;
+        mp_node_state_skip(st, index, line, c->col);
         return NULL;
     }
     mp_gpu_state *g = mp_node_state_add_gpu(st, index, m);
@@ -671,6 +671,16 @@ const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index)
             hi = mid;
     }
     return NULL;
+}
+
+void mp_node_state_skip(mp_node_state *st, long long index, int line, int col)
+{
+    if (st->n_skipped++ == 0 ||
+        (line > 0 && (st->skipped_line == 0 || line < st->skipped_line))) {
+        st->skipped_index = index;
+        st->skipped_line = line;
+        st->skipped_col = col;
+    }
 }
 
 void mp_node_state_init(mp_node_state *st, mp_state_format f)
