@@ -313,7 +313,8 @@ void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
 }
 
 /* Each instance in use that now counts as a tenant of another name than
- * its process, by node (with node pools), GPU and GI ID: a list, or NULL. */
+ * its process, by node (with node pools), GPU and GI ID: a list, or NULL
+ * when none does. */
 static cJSON *counts_as_json(const mp_plan *p)
 {
     cJSON *a = NULL;
@@ -360,9 +361,10 @@ void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
                           p->disruption.in_use_minimal ||
                               p->disruption.minimal ||
                               p->disruption.in_use_destroyed == 0);
+    /* always there when planning from a state, empty when none does */
     cJSON *renamed = counts_as_json(p);
-    if (renamed)
-        cJSON_AddItemToObject(root, "counts_as", renamed);
+    cJSON_AddItemToObject(root, "counts_as",
+                          renamed ? renamed : cJSON_CreateArray());
     if (any_assumed(p))
         cJSON_AddStringToObject(root, "placements_assumed", ASSUMED_NOTE);
 }
