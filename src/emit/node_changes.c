@@ -24,7 +24,11 @@ static int node_view(const mp_plan *p, int j, mp_plan *v)
         v->disruption.in_use_destroyed += ch.in_use_destroyed;
         v->disruption.gpus_touched += !mp_gpu_change_none(&ch);
     }
-    v->disruption.minimal = p->disruption.minimal;
+    /* a node the plan leaves as it is cannot change less */
+    v->disruption.minimal =
+        p->disruption.minimal ||
+        (!v->disruption.gpus_touched && !v->disruption.destroyed &&
+         !v->disruption.created);
     return 0;
 }
 
