@@ -166,6 +166,17 @@ static void test_processes(void **state)
     assert_int_equal(g->gi[1].n_processes, 0);
     mp_node_state_free(&st);
 
+    /* an empty process name is unknown, not the memory column */
+    snprintf(text, sizeof(text), "%s%s%s%s", lgi, PROCS,
+             PROC_ROW("0", "3", "4243", "                "),
+             "+-------------------------------------------------------------"
+             "----------------------------+\n");
+    read_text(text, strlen(text), "h100", 1, &st);
+    g = mp_node_state_gpu(&st, 0);
+    assert_int_equal(g->gi[1].n_processes, 1);
+    assert_null(g->gi[1].process);
+    mp_node_state_free(&st);
+
     /* a process in a GPU instance -lgi does not list */
     snprintf(text, sizeof(text), "%s%s%s%s", lgi, PROCS,
              PROC_ROW("0", "7", "4242", "python3 serve.py"),

@@ -232,13 +232,55 @@ static void test_bad_input(void **state)
     assert_int_equal(parse_err("a: bcdef\n", &d, &small), MP_ELIMIT);
 }
 
+/* The first document of text, as mig-parted reads a file. */
+static mp_ydoc parse_first(const char *text)
+{
+    mp_ydoc doc;
+    mp_diag d;
+    mp_diag_clear(&d);
+    if (mp_ydoc_parse_nth(text, strlen(text), "t.yaml", NULL, 0, &doc, &d))
+        fail_msg("parse failed: %s", d.msg);
+    return doc;
+}
+
 static void test_documents(void **state)
 {
     (void)state;
-    mp_ydoc doc = parse_ok("a: 1\n---\nb: 2\n");
+    mp_ydoc doc = parse_first("a: 1\n---\nb: 2\n");
     assert_true(doc.more_documents);
+    assert_int_equal(doc.next_line, 2);
+    assert_int_equal(doc.next_col, 1);
     assert_non_null(mp_ymap_get(doc.root, "a", NULL));
     assert_null(mp_ymap_get(doc.root, "b", NULL));
+    mp_ydoc_free(&doc);
+    /* text after a JSON object starts no document: where it starts */
+    doc = parse_first("{\"a\": 1}\n  {\"b\": 2}\n");
+    assert_false(doc.more_documents);
+    assert_int_equal(doc.next_line, 2);
+    assert_int_equal(doc.next_col, 3);
+    mp_ydoc_free(&doc);
+    doc = parse_first("a: 1\n...\n");
+    assert_false(doc.more_documents);
+    assert_int_equal(doc.next_line, 0);
+    mp_ydoc_free(&doc);
+    /* one document per file: a second one, or text after a map or list,
+     * is an error where it starts */
+    mp_diag d;
+    assert_int_equal(parse_err("a: 1\n---\nb: 2\n", &d, NULL), MP_ESYNTAX);
+    assert_int_equal(d.line, 2);
+    assert_int_equal(d.col, 1);
+    assert_non_null(strstr(d.msg, "a second YAML document"));
+    assert_int_equal(parse_err("a: 1\n--- \n", &d, NULL), MP_ESYNTAX);
+    assert_int_equal(parse_err("[1]\n[2]\n", &d, NULL), MP_ESYNTAX);
+    assert_int_equal(d.line, 2);
+    assert_int_equal(d.col, 1);
+    /* a file of another kind read as one plain scalar: the caller says
+     * it is no map */
+    doc = parse_ok("x{a=\"1\"} 2\ny{b=\"2\"} 3\n# c\nz: {\n");
+    assert_int_equal(doc.root->kind, MP_YNODE_SCALAR);
+    mp_ydoc_free(&doc);
+    doc = parse_ok("---\na: 1\n...\n");
+    assert_false(doc.more_documents);
     mp_ydoc_free(&doc);
     doc = parse_ok("");
     assert_null(doc.root);

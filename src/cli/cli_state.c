@@ -87,7 +87,7 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
     if (st->placements_assumed && st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s %s: it gives counts, not placements, "
-                "so its GPU instances are "
+                "so %s GPU instances are "
                 "assumed where mig-parted creates them (largest first, the "
                 "driver picking the slots) and their IDs are unknown; a plan "
                 "may keep an instance that is elsewhere in fact, and the "
@@ -97,7 +97,10 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
                 c->cmd, s->shown,
                 st->format == MP_STATE_PLAN
                     ? "is a plan made from an nvidia-mig-parted export"
-                    : "is an nvidia-mig-parted export");
+                    : "is an nvidia-mig-parted export",
+                st->format == MP_STATE_PLAN
+                    ? "the export's" /* not those the plan created */
+                    : "its");
     else if (st->n_unknown_ids > 0)
         fprintf(stderr,
                 "migplan %s: note: %s is a plan: %d of its instances %s no "
@@ -108,6 +111,48 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
                 fit ? "" : ", so the change script finds ",
                 fit ? "" : (st->n_unknown_ids == 1 ? "it" : "them"),
                 fit ? "" : " on the node by profile and start slot");
+}
+
+/* The first GPU of st whose model the caller did not give, at its line:
+ * beyond whose n GPUs, or a gap in them (--node), or beyond the indices
+ * taken when no GPU count is given (n >= MP_STATE_OPEN_GPUS), or those of
+ * any node (node: a node of a pool, whose GPU count is checked later). */
+static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
+                         const mp_node_state *st, int n, const char *whose,
+                         bool node)
+{
+    char more[80] = "";
+    long long x = st->skipped_index;
+    if (st->n_skipped > 1)
+        snprintf(more, sizeof(more), " (it lists %d such GPUs)", st->n_skipped);
+    mp_diag d;
+    mp_diag_set(&d, MP_ESCHEMA, s->shown, st->skipped_line, st->skipped_col,
+                "GPU %lld is not in %s: ", x, whose);
+    size_t k = strlen(d.msg);
+    if (x >= 0 && x < n)
+        mp_catf(d.msg, sizeof(d.msg), &k, "no model is given for it%s", more);
+    else if (node) /* a node of a pool: n is past the pool's GPUs */
+        mp_catf(d.msg, sizeof(d.msg), &k,
+                "a node's GPU indices run 0-%d at most%s; is this state of "
+                "another node?",
+                n - 1, more);
+    else if (n >= MP_STATE_OPEN_GPUS)
+        mp_catf(d.msg, sizeof(d.msg), &k,
+                "without a GPU count, migplan takes GPU indices 0-%d%s; "
+                "give the count (%s)",
+                n - 1, more,
+                c->cmd && strcmp(c->cmd, "plan") == 0
+                    ? "the fleet's `count:`, or --gpu MODEL:COUNT"
+                    : "--node FILE: `nvidia-smi -L` output will do");
+    else if (n == 1)
+        mp_catf(d.msg, sizeof(d.msg), &k,
+                "it has 1 GPU (GPU 0)%s; is this state of another node?", more);
+    else
+        mp_catf(d.msg, sizeof(d.msg), &k,
+                "it has %d GPUs (0-%d, in its order)%s; is this state of "
+                "another node?",
+                n, n - 1, more);
+    return cli_fail_in(c, in, &d);
 }
 
 int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
@@ -123,14 +168,8 @@ int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
         mp_state_read_node(s->text, s->len, s->shown, (mp_state_format)fmt,
                            node, models, n, st, &d))
         return cli_fail_in(c, in, &d);
-    if (st->n_skipped > 0) { /* the file's fault: no --help hint */
-        mp_diag_set(&d, MP_ESCHEMA, s->shown, 0, 0,
-                    "it lists %d GPU%s beyond %s of %d GPU%s (GPU indices "
-                    "follow its order)",
-                    st->n_skipped, st->n_skipped == 1 ? "" : "s", whose, n,
-                    n == 1 ? "" : "s");
-        return cli_fail(c, &d);
-    }
+    if (st->n_skipped > 0) /* the file's fault: no --help hint */
+        return skipped_error(c, in, s, st, n, whose, node != NULL);
     /* an export's `devices: all` with every GPU taken as the one model
      * (--gpu): how many GPUs there are is unknown, and only fit, which
      * answers for one GPU, can do without (a node of a pool has its

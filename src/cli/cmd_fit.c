@@ -348,8 +348,11 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
                                  .assumed = st->placements_assumed};
         const mp_gpu_state *listed = mp_node_state_gpu(st, idx);
         v.enable_mig = listed && !listed->layout.mig_enabled;
-        v.fits = fits =
-            mp_gpu_fit_beside(g, prof, pin, n, &l, &v.must_go, &res) == 0;
+        if (v.enable_mig && listed->whole.n_processes > 0)
+            v.whole_busy =
+                listed->whole.process ? listed->whole.process : "a process";
+        v.fits = mp_gpu_fit_beside(g, prof, pin, n, &l, &v.must_go, &res) == 0;
+        fits = v.fits && !v.whole_busy; /* enabling MIG needs it idle */
         v.layout = &l;
         v.reason = res.reason;
         if (!fits) {

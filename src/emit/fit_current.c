@@ -118,7 +118,14 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
     }
     const mp_layout *l = v->layout;
     int n = added_order(v, l, order);
-    mp_buf_puts(out, "Fits beside them: ");
+    if (v->whole_busy)
+        mp_buf_printf(out,
+                      "Does not fit now: MIG is disabled and %s runs on the "
+                      "whole GPU; enabling MIG needs the GPU idle\n"
+                      "Fits once %s has stopped: ",
+                      v->whole_busy, v->whole_busy);
+    else
+        mp_buf_puts(out, "Fits beside them: ");
     placed_list(l, order, n, out);
     mp_buf_puts(out, "\n\n");
     char text[MP_MAX_GIS][32];
@@ -137,8 +144,13 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out)
     mp_diagram_opts d = {
         .unicode = v->unicode, .sublabels = subs, .indent = "", .footer = true};
     mp_diagram(l, &d, out);
-    mp_buf_puts(out, "\nCreate them in this order (the instances there stay "
-                     "as they are):\n");
+    if (v->whole_busy)
+        mp_buf_printf(out,
+                      "\nOnce %s has stopped, create them in this order:\n",
+                      v->whole_busy);
+    else
+        mp_buf_puts(out, "\nCreate them in this order (the instances there "
+                         "stay as they are):\n");
     if (v->enable_mig)
         mp_buf_printf(out, "  nvidia-smi -i %d -mig 1   # enable MIG mode\n",
                       g->index);
@@ -221,13 +233,34 @@ static cJSON *alone_json(const mp_fit_current_view *v)
     return a;
 }
 
+/* Why what fits does not fit now: the process on the whole GPU. */
+static void whole_busy_json(const mp_fit_current_view *v, cJSON *root)
+{
+    char why[200];
+    snprintf(why, sizeof(why),
+             "MIG is disabled and %s runs on the whole GPU; enabling MIG "
+             "needs the GPU idle",
+             v->whole_busy);
+    cJSON_AddStringToObject(root, "reason", why);
+    cJSON *b = cJSON_AddArrayToObject(root, "blocked_by");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "whole_gpu", true);
+    cJSON_AddBoolToObject(o, "in_use", true);
+    cJSON_AddStringToObject(o, "process", v->whole_busy);
+    cJSON_AddItemToArray(b, o);
+}
+
 void mp_emit_fit_current_json(const mp_fit_current_view *v, mp_buf *out)
 {
     const mp_gpu_state *g = v->gpu;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "model", g->layout.gis.model->id);
     cJSON_AddNumberToObject(root, "gpu_index", g->index);
-    cJSON_AddBoolToObject(root, "fits", v->fits);
+    cJSON_AddBoolToObject(root, "fits", v->fits && !v->whole_busy);
+    if (v->enable_mig)
+        cJSON_AddBoolToObject(root, "fits_when_idle", v->fits);
+    if (v->fits && v->whole_busy)
+        whole_busy_json(v, root);
     cJSON *ex = cJSON_AddArrayToObject(root, "existing");
     for (int q = 0; q < g->layout.gis.n; q++)
         cJSON_AddItemToArray(ex, existing_json(v, q));

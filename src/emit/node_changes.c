@@ -24,7 +24,11 @@ static int node_view(const mp_plan *p, int j, mp_plan *v)
         v->disruption.in_use_destroyed += ch.in_use_destroyed;
         v->disruption.gpus_touched += !mp_gpu_change_none(&ch);
     }
-    v->disruption.minimal = p->disruption.minimal;
+    /* a node the plan leaves as it is cannot change less */
+    v->disruption.minimal =
+        p->disruption.minimal ||
+        (!v->disruption.gpus_touched && !v->disruption.destroyed &&
+         !v->disruption.created);
     return 0;
 }
 
@@ -129,16 +133,16 @@ int mp_plan_relabel_warnings(const mp_plan *p, const char *command, mp_buf *b)
             b->failed = true;
             return warned;
         }
-        if (n > 0) {
+        if (n > 0) /* the whole command once, then "...", as the k8s
+                      comments write it */
             mp_buf_printf(b,
                           "warning: node %s: labelling it makes mig-parted "
                           "apply clear every instance of each GPU whose "
                           "profile counts change, and %d in use would go: %s; "
                           "run the change script there instead (%s "
                           "--format nvidia-smi --node-name %s)\n",
-                          name, n, list.data ? list.data : "", command, name);
-            warned++;
-        }
+                          name, n, list.data ? list.data : "",
+                          warned++ ? "migplan plan ..." : command, name);
         mp_buf_free(&list);
     }
     return warned;

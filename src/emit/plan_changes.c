@@ -48,14 +48,23 @@ static bool any_assumed(const mp_plan *p)
     return false;
 }
 
+/* Was the start of instance k of g's state s assumed (an instance of a
+ * mig-parted export, or kept from one by the plan read as the state)? */
+static bool assumed_gi(const mp_plan *p, const mp_plan_gpu *g,
+                       const mp_gpu_state *s, int k)
+{
+    return s && k >= 0 && s->gi[k].slot_assumed && assumed_gpu(p, g);
+}
+
 const char *mp_plan_change_mark(const mp_plan *p, const mp_plan_gpu *g, int q)
 {
     const mp_gpu_state *s;
     if (!p->current)
         return "";
-    if (state_gi(p, g, q, &s) < 0)
+    int k = state_gi(p, g, q, &s);
+    if (k < 0)
         return "+";
-    return assumed_gpu(p, g) ? "~" : "=";
+    return assumed_gi(p, g, s, k) ? "~" : "=";
 }
 
 const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q)
@@ -86,7 +95,9 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
         snprintf(id, sizeof(id), "%d", x->gi_id);
     mp_buf_printf(b, "%4d  %-8s %-16s %4s  ", g->index, action, inst, id);
     if (x->in_use && s && x->from >= 0)
-        mp_buf_printf(b, "in use (%s)%s", s->gi[x->from].process,
+        mp_buf_printf(b, "in use (%s)%s",
+                      s->gi[x->from].process ? s->gi[x->from].process
+                                             : "a process",
                       x->to >= 0 ? ", " : "");
     if (x->to >= 0 && g->tenant[x->to] >= 0) {
         char label[96];
@@ -98,7 +109,7 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
     } else if (!x->in_use) {
         mp_buf_puts(b, "idle");
     }
-    if (x->from >= 0 && assumed_gpu(p, g))
+    if (assumed_gi(p, g, s, x->from))
         mp_buf_puts(b, "; slot assumed");
     mp_buf_putc(b, '\n');
 }
@@ -236,9 +247,11 @@ void mp_plan_changes_lines_of(const mp_plan *p, const char *node, bool summary,
         mp_buf_printf(b, "~ (slot assumed): %s\n\n", ASSUMED_NOTE);
 }
 
-static cJSON *change_list(const mp_plan_gpu *g, const mp_gi_change *v, int n,
-                          bool assumed)
+static cJSON *change_list(const mp_plan *p, const mp_plan_gpu *g,
+                          const mp_gi_change *v, int n)
 {
+    const mp_gpu_state *s =
+        p->current ? mp_node_state_gpu(p->current, g->index) : NULL;
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
@@ -248,7 +261,7 @@ static cJSON *change_list(const mp_plan_gpu *g, const mp_gi_change *v, int n,
             cJSON_AddNumberToObject(o, "gi_id", v[i].gi_id);
         if (v[i].in_use)
             cJSON_AddBoolToObject(o, "in_use", true);
-        if (assumed && v[i].from >= 0) /* its start was assumed */
+        if (assumed_gi(p, g, s, v[i].from)) /* its start was assumed */
             cJSON_AddBoolToObject(o, "assumed", true);
         cJSON_AddItemToArray(a, o);
     }
@@ -285,12 +298,11 @@ void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
     cJSON *ch = cJSON_AddObjectToObject(o, "changes");
     if (c.mig_enable || c.mig_disable)
         cJSON_AddStringToObject(ch, "mig", c.mig_enable ? "enable" : "disable");
-    bool assumed = assumed_gpu(p, g);
     cJSON_AddItemToObject(ch, "destroy",
-                          change_list(g, c.destroy, c.n_destroy, assumed));
+                          change_list(p, g, c.destroy, c.n_destroy));
     cJSON_AddItemToObject(ch, "create",
-                          change_list(g, c.create, c.n_create, false));
-    cJSON *keep = change_list(g, c.keep, c.n_keep, assumed);
+                          change_list(p, g, c.create, c.n_create));
+    cJSON *keep = change_list(p, g, c.keep, c.n_keep);
     for (int i = 0; i < c.n_keep; i++) {
         int id = -1, q = c.keep[i].to;
         if (q >= 0 && renamed_process(p, g, q, &id))
@@ -301,7 +313,8 @@ void mp_plan_changes_json(const mp_plan *p, const mp_plan_gpu *g, cJSON *o)
 }
 
 /* Each instance in use that now counts as a tenant of another name than
- * its process, by node (with node pools), GPU and GI ID: a list, or NULL. */
+ * its process, by node (with node pools), GPU and GI ID: a list, or NULL
+ * when none does. */
 static cJSON *counts_as_json(const mp_plan *p)
 {
     cJSON *a = NULL;
@@ -348,9 +361,10 @@ void mp_plan_disruption_json(const mp_plan *p, cJSON *root)
                           p->disruption.in_use_minimal ||
                               p->disruption.minimal ||
                               p->disruption.in_use_destroyed == 0);
+    /* always there when planning from a state, empty when none does */
     cJSON *renamed = counts_as_json(p);
-    if (renamed)
-        cJSON_AddItemToObject(root, "counts_as", renamed);
+    cJSON_AddItemToObject(root, "counts_as",
+                          renamed ? renamed : cJSON_CreateArray());
     if (any_assumed(p))
         cJSON_AddStringToObject(root, "placements_assumed", ASSUMED_NOTE);
 }

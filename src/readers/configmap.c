@@ -183,8 +183,8 @@ static int split(mp_configmap *cm, mp_findings *f, mp_diag *d)
     mp_diag ignore;
     bool manifest = false;
     int rc = -1;
-    if (mp_ydoc_parse(cm->text, cm->len, cm->path, NULL, &first, &ignore) ==
-        0) {
+    if (mp_ydoc_parse_nth(cm->text, cm->len, cm->path, NULL, 0, &first,
+                          &ignore) == 0) {
         manifest = mp_ymap_get(first.root, "apiVersion", NULL) &&
                    mp_ymap_get(first.root, "kind", NULL);
         const mp_ynode *mm = mp_ymap_get(first.root, "migManager", NULL);

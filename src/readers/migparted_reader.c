@@ -932,7 +932,7 @@ int mp_mp_parse(const char *path, const char *text, size_t len, mp_findings *f,
     out->parsed = true;
     rd r = {.file = out, .f = f, .path = path, .level = LVL_NONE};
     mp_diag d = {0};
-    int rc = mp_ydoc_parse(text, len, path, NULL, &out->doc, &d);
+    int rc = mp_ydoc_parse_nth(text, len, path, NULL, 0, &out->doc, &d);
     r.a = &out->doc.arena;
     out->path = path;
     if (rc == MP_ENOMEM)

@@ -12,6 +12,10 @@
 mp_gpu_state *mp_node_state_add_gpu(mp_node_state *st, int index,
                                     const mp_model *m);
 
+/* Count GPU index, listed at line:col (0: unknown), as one whose model
+ * the caller did not give; the first in the file is remembered. */
+void mp_node_state_skip(mp_node_state *st, long long index, int line, int col);
+
 /* Note that st's GPU table lists GPU index (kept sorted, each once);
  * MP_ENOMEM. */
 int mp_node_state_table_add(mp_node_state *st, int index);

@@ -105,9 +105,11 @@ static int kept_facts(rd *r, const mp_ynode *k, mp_gpu_state *g, int q,
     const mp_ynode *busy = mp_ymap_get(k, "in_use", NULL);
     const mp_ynode *assumed = mp_ymap_get(k, "assumed", NULL);
     mp_yval v;
-    /* a plan from an export: its slots stay assumed in the next plan */
+    /* a plan from an export: the slots it kept from the export stay
+     * assumed in the next plan (not those it created: their start is
+     * known) */
     if (assumed && mp_ynode_resolve(assumed, &v) == MP_YV_BOOL && v.b)
-        r->st->placements_assumed = true;
+        r->st->placements_assumed = g->gi[q].slot_assumed = true;
     if (busy && mp_ynode_resolve(busy, &v) == MP_YV_BOOL && v.b) {
         const mp_ynode *t = mp_ymap_get(inst, "tenant", NULL);
         g->gi[q].n_processes = 1;
@@ -181,7 +183,9 @@ static int read_gpu(rd *r, const mp_ynode *gpu)
         return ERR(r, MP_ENOMEM, gpu, "out of memory");
     const mp_model *m = index < r->n_models ? r->models[index] : NULL;
     if (!m) {
-        r->st->n_skipped++;
+        const mp_ynode *at =
+            mp_ymap_get(gpu, r->by_node ? "node_index" : "index", NULL);
+        mp_node_state_skip(r->st, index, at->line, at->col);
         return 0;
     }
     if (!mp_model_claims(m, model->str)) /* its id or an alias */
@@ -373,13 +377,10 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
 {
     mp_node_state_init(st, MP_STATE_PLAN);
     mp_ydoc doc;
-    /* JSON's own errors first, as JSON (the YAML reader would stop at the
-     * end of the first document and ignore text after it) */
-    int rc = mp_state_json_text(text, len)
-                 ? mp_state_json_check(text, len, path, d)
-                 : 0;
-    if (!rc && (rc = mp_ydoc_parse(text, len, path, NULL, &doc, d)) ==
-                   MP_ESYNTAX) /* say what is wrong as JSON, not as YAML */
+    /* the YAML reader refuses text after the document too; say what is
+     * wrong as JSON, not as YAML */
+    int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
+    if (rc == MP_ESYNTAX)
         mp_state_json_check(text, len, path, d);
     if (rc)
         return rc;

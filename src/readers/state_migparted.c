@@ -89,6 +89,7 @@ static int gpu_from_entry(mp_node_state *st, const char *path,
                                   -1, line, why, sizeof(why));
         if (rc < 0)
             return mp_diag_set(d, rc, path, line, 1, "%s", why);
+        g->gi[rc].slot_assumed = true;
         st->n_unknown_ids++;
     }
     return 0;
@@ -154,19 +155,21 @@ static int sorted_devices(const mp_mp_config *cfg, dev_at **out, int *n)
 
 /* Count the GPUs the entries name by index that the caller gave no model
  * for; an export lists every GPU of the node by index. */
-static int count_skipped(const dev_at *v, int n, const mp_model *const *models,
-                         int n_models, mp_node_state *st)
+static int count_skipped(const mp_mp_config *cfg, const dev_at *v, int n,
+                         const mp_model *const *models, int n_models,
+                         mp_node_state *st)
 {
     for (int i = 0; i < n; i++) {
         long long x = v[i].x;
+        const mp_mp_entry *e = &cfg->entries[v[i].entry];
         if (x < 0 || x >= MP_STATE_MAX_GPUS) {
-            st->n_skipped++;
+            mp_node_state_skip(st, x, e->devices_line, e->devices_col);
             continue;
         }
         if (i > 0 && v[i - 1].x == x)
             continue;
         if (x >= n_models || !models[x])
-            st->n_skipped++;
+            mp_node_state_skip(st, x, e->devices_line, e->devices_col);
         st->has_gpu_table = true;
         if (mp_node_state_table_add(st, (int)x))
             return MP_ENOMEM;
@@ -224,9 +227,19 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
         rc = mp_diag_set(d, rc, path, 0, 0, "out of memory");
     else if ((rc = first_error(&f, &file, path, d)) &&
              mp_state_json_text(text, len) && yaml_syntax(&f))
-        mp_state_json_check(text, len, path, d);   /* say it as JSON */
-    else if (!rc && mp_state_json_text(text, len)) /* text after the document */
-        rc = mp_state_json_check(text, len, path, d);
+        mp_state_json_check(text, len, path, d); /* say it as JSON */
+    else if (!rc && file.doc.next_line)          /* text after the document */
+        rc = mp_state_json_text(text, len)
+                 ? mp_state_json_check(text, len, path, d)
+                 : mp_diag_set(d, MP_ESYNTAX, path, file.doc.next_line,
+                               file.doc.next_col,
+                               "%s; an export is one document, the node's "
+                               "state (were two files joined, e.g. with "
+                               "`>>`?)",
+                               file.doc.more_documents
+                                   ? "a second YAML document"
+                                   : "text after the end of the YAML "
+                                     "document");
     if (!rc && file.n_configs != 1)
         rc = mp_diag_set(
             d, MP_ESCHEMA, path, file.n_configs ? file.configs[1].line : 1,
@@ -247,7 +260,7 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
         if (e)
             rc = gpu_from_entry(st, path, e, i, models[i], d);
     }
-    if (cfg && !rc && count_skipped(devs, n_devs, models, n_models, st))
+    if (cfg && !rc && count_skipped(cfg, devs, n_devs, models, n_models, st))
         rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
     free(devs);
     mp_mp_free(&file);

@@ -122,7 +122,7 @@ static mp_gpu_state *gpu_of(rd *r, int line, const mp_nvsmi_cell *c, int *rc)
             return NULL;
         }
         r->skipped[r->n_skipped++] = index;
-        st->n_skipped++;
+        mp_node_state_skip(st, index, line, c->col);
         return NULL;
     }
     mp_gpu_state *g = mp_node_state_add_gpu(st, index, m);
@@ -426,10 +426,14 @@ static int process_row(rd *r, const mp_nvsmi_row *row)
     }
     if (!s || s->n_processes++ > 0)
         return rc; /* 0 beyond the caller's GPUs: counted, read on */
-    /* the name runs from the sixth cell to before the memory */
+    /* the name runs from the sixth cell to before the memory, the last
+     * column (its usage in MiB, or N/A); an empty name is unknown */
     const mp_nvsmi_cell *last = &c[row->n_cells - 1];
-    bool mem = last->len > 3 && !memcmp(last->s + last->len - 3, "MiB", 3);
-    const mp_nvsmi_cell *end = mem && row->n_cells > 6 ? last - 1 : last;
+    bool mem = (last->len > 3 && !memcmp(last->s + last->len - 3, "MiB", 3)) ||
+               mp_nvsmi_cell_is(last, "N/A");
+    const mp_nvsmi_cell *end = mem ? last - 1 : last;
+    if (end < &c[5])
+        return 0;
     s->process = mp_arena_strndup(&r->st->arena, c[5].s,
                                   (size_t)(end->s + end->len - c[5].s));
     if (!s->process)
@@ -667,6 +671,16 @@ const mp_gpu_state *mp_node_state_gpu(const mp_node_state *st, int index)
             hi = mid;
     }
     return NULL;
+}
+
+void mp_node_state_skip(mp_node_state *st, long long index, int line, int col)
+{
+    if (st->n_skipped++ == 0 ||
+        (line > 0 && (st->skipped_line == 0 || line < st->skipped_line))) {
+        st->skipped_index = index;
+        st->skipped_line = line;
+        st->skipped_col = col;
+    }
 }
 
 void mp_node_state_init(mp_node_state *st, mp_state_format f)

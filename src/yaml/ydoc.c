@@ -388,12 +388,6 @@ static int parser_error(builder *b, yaml_parser_t *p)
                        "YAML syntax error: %s", problem);
 }
 
-int mp_ydoc_parse(const char *text, size_t len, const char *path,
-                  const mp_ylimits *lim, mp_ydoc *out, mp_diag *d)
-{
-    return mp_ydoc_parse_nth(text, len, path, lim, 0, out, d);
-}
-
 /* Copy the text and path into out's arena and refuse text over the size
  * limit. */
 static int start_doc(const char *text, size_t len, const char *path,
@@ -414,14 +408,16 @@ static int start_doc(const char *text, size_t len, const char *path,
 }
 
 /* Where the event loop stands: the document being read (-1 before the
- * first), whether it is the one asked for, and whether the loop is done;
- * path as the caller gave it, for the missing-document message. */
+ * first), whether it is the one asked for, whether the loop is done and
+ * whether other documents are refused; path as the caller gave it, for the
+ * missing-document message. */
 typedef struct walk {
     const char *path;
     int index;
     int doc_no;
     bool in_doc;
     bool done;
+    bool one; /* the stream must hold no other document */
 } walk;
 
 /* Apply one event to the tree. Events inside documents before the one
@@ -462,8 +458,40 @@ static int on_event(builder *b, walk *w, yaml_event_t *ev)
     }
 }
 
-/* Build document w->index from the parser's events; then note whether
- * another document follows it (mig-parted reads the first only). */
+/* What follows the document read: with w->one, a second document, or text
+ * that starts none after a map or list, is an error at its position;
+ * otherwise only note where another document or such text follows
+ * (mig-parted reads the first document only). */
+static int after_document(builder *b, yaml_parser_t *parser, const walk *w)
+{
+    yaml_event_t ev;
+    if (!yaml_parser_parse(parser, &ev)) {
+        /* after a scalar (a file of another kind, read as one multi-line
+         * plain scalar), the caller's "must be a map" says more */
+        if (w->one && b->root && b->root->kind != MP_YNODE_SCALAR)
+            return parser_error(b, parser);
+        b->doc->next_line = (int)parser->problem_mark.line + 1;
+        b->doc->next_col = (int)parser->problem_mark.column + 1;
+        return 0;
+    }
+    int rc = 0;
+    b->doc->more_documents = ev.type == YAML_DOCUMENT_START_EVENT;
+    if (b->doc->more_documents) {
+        b->doc->next_line = (int)ev.start_mark.line + 1;
+        b->doc->next_col = (int)ev.start_mark.column + 1;
+    }
+    if (w->one && b->doc->more_documents)
+        rc = mp_diag_set(b->d, MP_ESYNTAX, b->doc->path, b->doc->next_line,
+                         b->doc->next_col,
+                         "a second YAML document; migplan reads one document "
+                         "per file (remove this `---` and what follows it, "
+                         "or give each document its own file)");
+    yaml_event_delete(&ev);
+    return rc;
+}
+
+/* Build document w->index from the parser's events, then check what
+ * follows it. */
 static int build(builder *b, yaml_parser_t *parser, walk *w)
 {
     int rc = 0;
@@ -474,19 +502,14 @@ static int build(builder *b, yaml_parser_t *parser, walk *w)
         rc = on_event(b, w, &ev);
         yaml_event_delete(&ev);
     }
-    if (rc == 0 && w->in_doc) {
-        yaml_event_t ev;
-        if (yaml_parser_parse(parser, &ev)) {
-            b->doc->more_documents = ev.type == YAML_DOCUMENT_START_EVENT;
-            yaml_event_delete(&ev);
-        }
-    }
+    if (rc == 0 && w->in_doc)
+        rc = after_document(b, parser, w);
     return rc;
 }
 
-int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
-                      const mp_ylimits *lim, int index, mp_ydoc *out,
-                      mp_diag *d)
+static int parse_doc(const char *text, size_t len, const char *path,
+                     const mp_ylimits *lim, int index, bool one, mp_ydoc *out,
+                     mp_diag *d)
 {
     memset(out, 0, sizeof(*out));
     if (!lim)
@@ -504,7 +527,7 @@ int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)out->text,
                                  len);
-    walk w = {.path = path, .index = index, .doc_no = -1};
+    walk w = {.path = path, .index = index, .doc_no = -1, .one = one};
     rc = build(&b, &parser, &w);
     yaml_parser_delete(&parser);
     for (unsigned i = 0; i < b.depth; i++)
@@ -517,6 +540,19 @@ int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
     }
     out->root = b.root;
     return 0;
+}
+
+int mp_ydoc_parse(const char *text, size_t len, const char *path,
+                  const mp_ylimits *lim, mp_ydoc *out, mp_diag *d)
+{
+    return parse_doc(text, len, path, lim, 0, true, out, d);
+}
+
+int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
+                      const mp_ylimits *lim, int index, mp_ydoc *out,
+                      mp_diag *d)
+{
+    return parse_doc(text, len, path, lim, index, false, out, d);
 }
 
 int mp_ydoc_load(const char *path, const mp_ylimits *lim, mp_ydoc *out,

@@ -1,1 +1,1 @@
-migplan fit h100 1g.10gb --current tests/data/current/h100-whole-busy.txt --gpu-index 1 --format json
+migplan fit h100 1g.10gb --current tests/data/current/h100-whole-busy.txt --gpu-index 1 --format json; migplan fit h100 4g.40gb 4g.40gb --current tests/data/current/h100-whole-busy.txt --gpu-index 1 --format json 2>/dev/null | grep -E "\"fits|reason"

@@ -36,11 +36,16 @@ typedef struct mp_fit_current_view {
     bool assumed;    /* the GPU's starts are assumed (a mig-parted export) */
     bool enable_mig; /* the state has MIG disabled on the GPU: the commands
                         enable it first */
+    /* enable_mig and a process runs on the whole GPU: its name ("a process"
+     * when unknown), else NULL. Enabling MIG needs the GPU idle, so what
+     * fits does not fit now: the answer is "not now" (fits once idle) */
+    const char *whole_busy;
 } mp_fit_current_view;
 
 /* The GPU's instances, the added ones with their starts in a diagram, and
  * the nvidia-smi commands that create them, largest first at explicit
- * starts (after `nvidia-smi -i N -mig 1` when enable_mig); or why not, which
+ * starts (after `nvidia-smi -i N -mig 1` when enable_mig; once the GPU is
+ * idle when whole_busy, which says so first); or why not, which
  * instances block (those in use last), what fits instead, and per profile left
  * out what must go for it alone. */
 void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out);
@@ -48,7 +53,10 @@ void mp_emit_fit_current_table(const mp_fit_current_view *v, mp_buf *out);
 /* {"model", "gpu_index", "fits", "existing": [{"profile", "start",
  * "gi_id" (null: unknown), "in_use", "process"}], "added": [{"profile",
  * "start"}] in creation order, "commands" (enable_mig: the -mig 1 one
- * first)} or, not fitting, "reason",
+ * first)}; with enable_mig also "fits_when_idle" (the layout fits the GPU
+ * once MIG is on), and when whole_busy and it fits then: "fits" false,
+ * "reason" and "blocked_by": [{"whole_gpu": true, "in_use": true,
+ * "process"}] besides "added" and "commands"; or, not fitting, "reason",
  * "blocked_by" (existing entries), "fits_instead" (added entries) and "alone":
  * per profile left out, {"profile", "start" (or null), "fits_alone",
  * "fits_if_destroyed"

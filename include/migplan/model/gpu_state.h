@@ -32,6 +32,8 @@ typedef struct mp_gi_state {
     const char *process; /* the first one's name (owned by the state's
                             reader), or NULL */
     int line;            /* where the instance was listed (1-based) */
+    bool slot_assumed;   /* its start is where mig-parted would create it
+                            (an export gives counts only), not known */
 } mp_gi_state;
 
 /* One GPU: index, layout (layout.gis.model is its model) and per instance

@@ -50,11 +50,13 @@ typedef enum mp_state_format {
 typedef struct mp_node_state {
     mp_gpu_state *gpu; /* gpu[0..n), sorted by index */
     int n;
-    int cap;        /* room in gpu, which st owns when cap > 0 (cap 0: the
-                       caller's storage, as a test builds a state by hand) */
-    int n_skipped;  /* GPUs listed whose model the caller did not give */
-    bool has_lci;   /* a -lci table (or its empty state) was read */
-    bool has_procs; /* a Processes table was read */
+    int cap;       /* room in gpu, which st owns when cap > 0 (cap 0: the
+                      caller's storage, as a test builds a state by hand) */
+    int n_skipped; /* GPUs listed whose model the caller did not give */
+    long long skipped_index;       /* the first of them in the file */
+    int skipped_line, skipped_col; /* where it is listed (0: unknown) */
+    bool has_lci;            /* a -lci table (or its empty state) was read */
+    bool has_procs;          /* a Processes table was read */
     mp_state_format format;  /* what the file was */
     int n_unknown_ids;       /* instances whose GPU instance ID the file does
                                 not give (their gi_id is -1) */

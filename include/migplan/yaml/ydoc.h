@@ -60,18 +60,24 @@ typedef struct mp_ydoc {
     mp_arena arena;      /* owns every node, string and the source text */
     mp_ynode *root;      /* NULL when the first document is empty */
     bool more_documents; /* the stream continues after the first document */
+    int next_line;       /* where text after the document read starts (a */
+    int next_col;        /* document or none: a syntax error); 0 if none */
     const char *path;    /* display path ("<stdin>" for -) */
     const char *text;    /* the source bytes */
     size_t text_len;
 } mp_ydoc;
 
-/* Parse the first document of text[0..len). The text is copied. On error,
- * *out is freed and d names the position. path is only used in messages. */
+/* Parse the one document of text[0..len). The text is copied. A second
+ * document (or text after a map or list that starts none) is an
+ * MP_ESYNTAX error at its position. On error, *out is freed and d names the
+ * position. path is only used in messages. */
 int mp_ydoc_parse(const char *text, size_t len, const char *path,
                   const mp_ylimits *lim, mp_ydoc *out, mp_diag *d);
 
-/* Parse document number `index` (0-based) of a multi-document stream.
- * Returns MP_ENOTFOUND when the stream has no such document. */
+/* Parse document number `index` (0-based) of a multi-document stream (for
+ * readers that take several, or only the first as mig-parted does: then
+ * more_documents says whether others follow). Returns MP_ENOTFOUND when the
+ * stream has no such document. */
 int mp_ydoc_parse_nth(const char *text, size_t len, const char *path,
                       const mp_ylimits *lim, int index, mp_ydoc *out,
                       mp_diag *d);

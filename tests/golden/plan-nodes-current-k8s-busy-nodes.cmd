@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/dgx30.yaml --current dgx-01=tests/data/nodecur/gpu-a.txt --current dgx-02=tests/data/nodecur/gpu-a.txt --current dgx-03=tests/data/nodecur/gpu-a.txt --format k8s 2>&1 >/dev/null

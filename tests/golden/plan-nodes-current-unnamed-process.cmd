@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/counts-as.yaml --current gpu-a=tests/data/nodecur/gpu-a-unnamed.txt 2>&1 | grep -E "in use|runs|counts as|MiB"; migplan plan tests/data/nodecur/counts-as.yaml --current gpu-a=tests/data/nodecur/gpu-a-unnamed.txt --format json | grep -c "MiB"

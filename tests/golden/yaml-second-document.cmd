@@ -1,0 +1,1 @@
+migplan plan tests/data/current/two-documents.yaml
