@@ -643,10 +643,11 @@ int mp_emit_change_script(const mp_change_script *s, const mp_script_opts *o,
     mp_buf_puts(out, "\n");
     put_runtime(out, mp_change_runtime, mp_change_runtime_len);
     mp_buf_puts(out, "\n# ---- data: the changes above ----\n\n");
-    mp_buf_puts(out, "# gpu_data N sets g_row to GPU N's model|PCI IDs|MIG mode|"
-                     "GIs when planned\n# (ID:PROFILE:START)|target "
-                     "(PROFILE:START)|kept|destroyed|created\n"
-                     "# (PROFILE:START=CIs)|profile names\n");
+    mp_buf_puts(out,
+                "# gpu_data N sets g_row to GPU N's model|PCI IDs|MIG mode|"
+                "GIs when planned\n# (ID:PROFILE:START)|target "
+                "(PROFILE:START)|kept|destroyed|created\n"
+                "# (PROFILE:START=CIs)|profile names\n");
     mp_buf_puts(out, "gpu_data() {\n    case $1 in\n");
     for (int k = 0; k < s->n; k++) {
         mp_buf tmp = MP_BUF_INIT;
