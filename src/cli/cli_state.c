@@ -27,12 +27,15 @@ static const mp_model **models_of(const mp_model *m, int n)
 }
 
 int cli_fleet_models(cli_ctx *c, const mp_request *req,
-                     const mp_model ***models, int *n)
+                     const mp_model ***models, int *n, bool *open)
 {
     long long total = 0;
-    for (int i = 0; i < req->n_fleet; i++)
+    *open = false;
+    for (int i = 0; i < req->n_fleet; i++) {
+        *open |= req->fleet[i].count < 0;
         total +=
             req->fleet[i].count < 0 ? MP_STATE_OPEN_GPUS : req->fleet[i].count;
+    }
     *n = total < MP_STATE_MAX_GPUS ? (int)total : MP_STATE_MAX_GPUS;
     if (!(*models = models_of(NULL, *n)))
         return cli_internal(c, "out of memory");
@@ -48,10 +51,11 @@ int cli_fleet_models(cli_ctx *c, const mp_request *req,
 
 int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
                      const mp_node *node, const mp_model ***models,
-                     int *n_models)
+                     int *n_models, bool *open)
 {
     *n_models = 0;
     *models = NULL;
+    *open = false;
     if (node && node->n > 0) {
         for (int k = 0; k < node->n; k++) {
             int i = node->gpus[k].index;
@@ -68,6 +72,7 @@ int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
         return 0;
     }
     if (n_gpus == 1) {
+        *open = true;
         *n_models = MP_STATE_OPEN_GPUS;
         if (!(*models = models_of(gpus[0], *n_models)))
             return cli_internal(c, "out of memory");
@@ -115,11 +120,10 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
 
 /* The first GPU of st whose model the caller did not give, at its line:
  * beyond whose n GPUs, or a gap in them (--node), or beyond the indices
- * taken when no GPU count is given (n >= MP_STATE_OPEN_GPUS), or those of
- * any node (node: a node of a pool, whose GPU count is checked later). */
+ * taken when no GPU count is given (open), or those of any node (node: a node of a pool, whose GPU count is checked later). */
 static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
-                         const mp_node_state *st, int n, const char *whose,
-                         bool node)
+                         const mp_node_state *st, int n, bool open,
+                         const char *whose, bool node)
 {
     char more[80] = "";
     long long x = st->skipped_index;
@@ -136,7 +140,7 @@ static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
                 "a node's GPU indices run 0-%d at most%s; is this state of "
                 "another node?",
                 n - 1, more);
-    else if (n >= MP_STATE_OPEN_GPUS)
+    else if (open)
         mp_catf(d.msg, sizeof(d.msg), &k,
                 "without a GPU count, migplan takes GPU indices 0-%d%s; "
                 "give the count (%s)",
@@ -157,7 +161,7 @@ static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
 
 int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                         const char *node, const mp_model *const *models, int n,
-                        const char *whose, mp_node_state *st)
+                        bool open, const char *whose, mp_node_state *st)
 {
     const mp_input *s;
     mp_diag d;
@@ -169,27 +173,37 @@ int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                            node, models, n, st, &d))
         return cli_fail_in(c, in, &d);
     if (st->n_skipped > 0) /* the file's fault: no --help hint */
-        return skipped_error(c, in, s, st, n, whose, node != NULL);
-    /* an export's `devices: all` with every GPU taken as the one model
-     * (--gpu): how many GPUs there are is unknown, and only fit, which
-     * answers for one GPU, can do without (a node of a pool has its
-     * pool's `gpus:`: node_state) */
-    if (st->placements_assumed && n >= MP_STATE_OPEN_GPUS && st->n == n &&
-        !node && c->cmd && strcmp(c->cmd, "fit") != 0)
-        return cli_usage_error(c,
-                               "%s selects `devices: all`, which does not say "
-                               "how many GPUs the node has: give --node FILE "
-                               "(`nvidia-smi -L` output will do)",
-                               s->shown);
+        return skipped_error(c, in, s, st, n, open, whose, node != NULL);
+    /* an export's `devices: all` (it lists no GPU by index) read with a
+     * GPU count assumed (open: one --gpu MODEL, or a fleet entry without
+     * `count`): how many GPUs the node has is unknown, and only fit, which
+     * answers for one GPU, can do without (a node of a pool has its pool's
+     * `gpus:`: node_state) */
+    bool all =
+        st->format == MP_STATE_MIGPARTED && !st->has_gpu_table && st->n > 0;
+    if (open && all && c->cmd && strcmp(c->cmd, "fit") != 0)
+        return cli_usage_error(
+            c,
+            "%s selects `devices: all`, which does not say how many GPUs "
+            "the node has, and %s (it would be read as %d GPUs): %s",
+            s->shown,
+            strcmp(c->cmd, "plan") == 0
+                ? "the request's fleet has an entry without `count`"
+                : "--gpu MODEL does not either",
+            n,
+            strcmp(c->cmd, "plan") == 0
+                ? "give each fleet entry its `count`"
+                : "give --node FILE (`nvidia-smi -L` output will do)");
     state_notes(c, s, st);
     return 0;
 }
 
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
-                   const mp_model *const *models, int n, const char *whose,
-                   mp_node_state *st)
+                   const mp_model *const *models, int n, bool open,
+                   const char *whose, mp_node_state *st)
 {
-    return cli_read_node_state(c, in, path, fmt, NULL, models, n, whose, st);
+    return cli_read_node_state(c, in, path, fmt, NULL, models, n, open, whose,
+                               st);
 }
 
 /* The node of req named name: *pool and *k; false when none is. */
@@ -317,7 +331,8 @@ static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
     char whose[400], name[300];
     mp_node_pool_node_name(pl, nc->k, name, sizeof(name));
     snprintf(whose, sizeof(whose), "node %s", name);
-    int r = cli_read_node_state(c, in, file, fmt, name, models, n, whose, st);
+    int r = cli_read_node_state(c, in, file, fmt, name, models, n, false, whose,
+                                st);
     free(models);
     if (r)
         return r;

@@ -12,18 +12,20 @@
 #include "migplan/solver/node_current.h"
 
 /* The model of each GPU index of req's fleet: (*models)[i] for i < *n (an
- * unlimited entry counts MP_STATE_OPEN_GPUS GPUs). *models is the caller's
- * to free (free()). Prints what goes wrong and returns the exit status. */
+ * unlimited entry counts MP_STATE_OPEN_GPUS GPUs, and sets *open: the
+ * count is assumed). *models is the caller's to free (free()). Prints what
+ * goes wrong and returns the exit status. */
 int cli_fleet_models(cli_ctx *c, const mp_request *req,
-                     const mp_model ***models, int *n);
+                     const mp_model ***models, int *n, bool *open);
 
 /* The models of the GPUs a state names: GPU i is (*models)[i], from --node
- * (by index) or one --gpu MODEL (every GPU, MP_STATE_OPEN_GPUS of them).
- * *models is the caller's to free (free()), whatever this returns. Prints
- * what goes wrong and returns the exit status. */
+ * (by index) or one --gpu MODEL (every GPU, MP_STATE_OPEN_GPUS of them,
+ * and *open set: the count is assumed). *models is the caller's to free
+ * (free()), whatever this returns. Prints what goes wrong and returns the
+ * exit status. */
 int cli_state_models(cli_ctx *c, const mp_model *const *gpus, int n_gpus,
                      const mp_node *node, const mp_model ***models,
-                     int *n_models);
+                     int *n_models, bool *open);
 
 /* --current-format F: auto, nvidia-smi, plan-json, mig-parted (values
  * are mp_state_format). */
@@ -39,18 +41,20 @@ extern const cli_choice cli_state_formats[];
  * --format json`, or an `nvidia-mig-parted export`. What such a state
  * lacks (GPU instance IDs, placements) is said in a note on stderr. A GPU
  * listed beyond models[n-1] is an error that names `whose` GPUs they are ("the
- * request's fleet"). *st is initialised here; the caller frees it
+ * request's fleet"). open: n is MP_STATE_OPEN_GPUS assumed, not the node's
+ * count, so an export's `devices: all` is refused (except by fit, which
+ * answers for one GPU). *st is initialised here; the caller frees it
  * (mp_node_state_free) whatever this returns. Prints what goes wrong and
  * returns the exit status. */
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
-                   const mp_model *const *models, int n, const char *whose,
-                   mp_node_state *st);
+                   const mp_model *const *models, int n, bool open,
+                   const char *whose, mp_node_state *st);
 
 /* cli_read_state of node `node`'s state (NULL: as cli_read_state): out
  * of a plan of node pools, that node's GPUs by their index on the node. */
 int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                         const char *node, const mp_model *const *models, int n,
-                        const char *whose, mp_node_state *st);
+                        bool open, const char *whose, mp_node_state *st);
 
 /* The states of nodes of a request with node pools: nodes[j] is node
  * states[j]'s (n of each). */

@@ -316,7 +316,8 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         return cli_usage_error(c, "--current answers as a table or json");
     const mp_model **models;
     int n_models;
-    r = cli_state_models(c, &m, 1, NULL, &models, &n_models);
+    bool open;
+    r = cli_state_models(c, &m, 1, NULL, &models, &n_models, &open);
     cli_inputs src = {0};
     mp_node_state *st = calloc(1, sizeof(*st));
     if (!st) {
@@ -332,7 +333,7 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
     }
     if (!r)
         r = cli_read_node_state(c, &src, file, a->current_format,
-                                node[0] ? node : NULL, models, n_models,
+                                node[0] ? node : NULL, models, n_models, open,
                                 "the node", st);
     mp_gpu_state empty;
     const mp_gpu_state *g = NULL;

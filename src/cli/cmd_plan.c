@@ -413,10 +413,11 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
                                a->current.n);
     const mp_model **models;
     int n;
-    int r = cli_fleet_models(c, req, &models, &n);
+    bool open;
+    int r = cli_fleet_models(c, req, &models, &n, &open);
     if (!r)
         r = cli_read_state(c, in, a->current.v[0], a->current_format, models, n,
-                           "the request's fleet", st);
+                           open, "the request's fleet", st);
     free(models);
     return r;
 }

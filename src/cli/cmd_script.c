@@ -184,7 +184,9 @@ static int write_change(cli_ctx *c, const script_args *a,
 {
     const mp_model **models;
     int n_models;
-    int rc = cli_state_models(c, t->gpus, t->n, t->nodep, &models, &n_models);
+    bool open;
+    int rc =
+        cli_state_models(c, t->gpus, t->n, t->nodep, &models, &n_models, &open);
     if (rc) {
         free(models);
         return rc;
@@ -200,7 +202,7 @@ static int write_change(cli_ctx *c, const script_args *a,
         goto out;
     }
     rc = cli_read_state(c, &src, a->current, a->current_format, models,
-                        n_models, "the node", st);
+                        n_models, open, "the node", st);
     if (rc)
         goto out;
     rc = mp_change_from_config(cfg, st, t->nodep, a->allow_disruption, &cs,

@@ -643,14 +643,16 @@ int mp_emit_change_script(const mp_change_script *s, const mp_script_opts *o,
     mp_buf_puts(out, "\n");
     put_runtime(out, mp_change_runtime, mp_change_runtime_len);
     mp_buf_puts(out, "\n# ---- data: the changes above ----\n\n");
-    mp_buf_puts(out, "# model|PCI IDs|MIG mode|GIs when planned "
-                     "(ID:PROFILE:START)|target (PROFILE:START)|kept|"
-                     "destroyed|created (PROFILE:START=CIs)|profile names\n");
+    mp_buf_puts(out,
+                "# gpu_data N sets g_row to GPU N's model|PCI IDs|MIG mode|"
+                "GIs when planned\n# (ID:PROFILE:START)|target "
+                "(PROFILE:START)|kept|destroyed|created\n"
+                "# (PROFILE:START=CIs)|profile names\n");
     mp_buf_puts(out, "gpu_data() {\n    case $1 in\n");
     for (int k = 0; k < s->n; k++) {
         mp_buf tmp = MP_BUF_INIT;
         change_record(&s->gpus[k], &tmp);
-        mp_buf_printf(out, "    %d) echo ", s->gpus[k].from.index);
+        mp_buf_printf(out, "    %d) g_row=", s->gpus[k].from.index);
         sq(out, mp_buf_str(&tmp));
         mp_buf_puts(out, " ;;\n");
         mp_buf_free(&tmp);

@@ -4,6 +4,10 @@
 # gpu_data and change_gpus follow as data)
 # shellcheck disable=SC2154 # change_gpus is data below
 set -euo pipefail
+# Each nvidia-smi query runs once for the whole node and is parsed once; the
+# work per GPU runs in this shell, without a subshell, pipe or command
+# (results come back in r_* variables), so a node of 64 GPUs previews in
+# about the time of one.
 
 dry_run=${DRY_RUN:-0}
 offline=0 # 1: DRY_RUN without nvidia-smi, a preview of the plan as made
@@ -15,13 +19,26 @@ declare -A g_dev=() g_mode=() g_gis=() g_nci=() g_proc=()
 # The fields of the GPU being looked at (gpu_fields).
 f_model='' f_devices='' f_mig='' f_from='' f_target='' f_keep=''
 f_destroy='' f_create='' f_names=''
+g_row='' # gpu_data's answer
+# Results of the helpers below (set, not printed: no subshell).
+r_sorted='' r_ids='' r_name='' r_inst='' r_desc='' r_prof='' r_status='' r_why=''
 
 # @COMMON@
-# The words of $1 sorted as C strings, one space apart.
+# r_sorted: the words of $1 sorted as C strings (as `LC_ALL=C sort`),
+# one space apart; an insertion sort, as a GPU holds a few words.
 sorted() {
-    [ -n "$1" ] || return 0
-    # shellcheck disable=SC2086 # words, one per line
-    printf '%s\n' $1 | LC_ALL=C sort | paste -sd ' ' -
+    local LC_ALL=C IFS=' ' w i j
+    local -a v=()
+    read -ra v <<<"$1"
+    for ((i = 1; i < ${#v[@]}; i++)); do
+        w=${v[i]}
+        for ((j = i; j > 0; j--)); do
+            [[ ${v[j - 1]} > "$w" ]] || break
+            v[j]=${v[j - 1]}
+        done
+        v[j]=$w
+    done
+    r_sorted="${v[*]}"
 }
 
 # Read the node: PCI IDs, MIG modes, GPU and compute instances, and the
@@ -44,16 +61,29 @@ read_node() {
     while IFS=, read -r idx dev mode; do
         idx=${idx// /}
         [ -n "$idx" ] || continue
-        g_dev[$idx]=$(norm_id "$dev")
+        norm_id "g_dev[$idx]" "$dev"
         g_mode[$idx]=${mode// /}
         g_gis[$idx]=''
     done <<<"$smi_out"
     smi_read 1 mig -lgi
+    # each GPU's words sorted here, as `LC_ALL=C sort` would
     while read -r idx words; do
-        [ -z "$idx" ] || g_gis[$idx]=$(sorted "$words")
+        [ -z "$idx" ] || g_gis[$idx]=$words
     done < <(LC_ALL=C awk '$1 == "|" && $3 == "MIG" {
-            split($7, p, ":"); w[$2] = w[$2] " " $6 ":" $5 ":" p[1] }
-        END { for (g in w) print g, w[g] }' <<<"$smi_out")
+            split($7, p, ":"); w[$2, ++n[$2]] = $6 ":" $5 ":" p[1] }
+        END {
+            for (g in n) {
+                for (i = 2; i <= n[g]; i++) {
+                    t = w[g, i]
+                    for (j = i - 1; j >= 1 && w[g, j] > t; j--)
+                        w[g, j + 1] = w[g, j]
+                    w[g, j + 1] = t
+                }
+                s = w[g, 1]
+                for (i = 2; i <= n[g]; i++) s = s " " w[g, i]
+                print g, s
+            }
+        }' <<<"$smi_out")
     smi_read 1 mig -lci
     while read -r key n; do
         [ -z "$key" ] || g_nci[$key]=$n
@@ -70,58 +100,66 @@ read_node() {
             print $2 ":" $3, name " (pid " $5 ")" }' <<<"$smi_out")
 }
 
-# The words "ID:PROFILE:START" of $2, those whose ID was not known when
-# planned ("?": a state read from a plan or a mig-parted export) with the
-# ID of the GPU instance GPU $1 holds at PROFILE:START now.
+# r_ids: the words "ID:PROFILE:START" of $2, those whose ID was not known
+# when planned ("?": a state read from a plan or a mig-parted export) with
+# the ID of the GPU instance GPU $1 holds at PROFILE:START now.
 with_ids() {
-    local w n out=''
+    local w n
+    r_ids=''
     for w in $2; do
         if [ "${w%%:*}" = '?' ]; then
             for n in ${g_gis[$1]:-}; do
                 [ "${n#*:}" != "${w#*:}" ] || w=$n
             done
         fi
-        out="$out${out:+ }$w"
+        r_ids="$r_ids${r_ids:+ }$w"
     done
-    printf '%s' "$out"
 }
 
 # Set the f_* fields from GPU $1's data.
 gpu_fields() {
+    gpu_data "$1"
     IFS='|' read -r f_model f_devices f_mig f_from f_target f_keep f_destroy \
-        f_create f_names <<<"$(gpu_data "$1")"
+        f_create f_names <<<"$g_row"
     if [[ "$f_from" == *'?:'* ]]; then
-        f_from=$(sorted "$(with_ids "$1" "$f_from")")
-        f_keep=$(with_ids "$1" "$f_keep")
-        f_destroy=$(with_ids "$1" "$f_destroy")
+        with_ids "$1" "$f_from"
+        sorted "$r_ids"
+        f_from=$r_sorted
+        with_ids "$1" "$f_keep"
+        f_keep=$r_ids
+        with_ids "$1" "$f_destroy"
+        f_destroy=$r_ids
     fi
 }
 
-# The name of profile ID $1 on the GPU looked at (f_names).
+# r_name: the name of profile ID $1 on the GPU looked at (f_names).
 profile_name() {
-    local w name="profile $1"
+    local w
+    r_name="profile $1"
     for w in $f_names; do
-        [ "${w%%=*}" != "$1" ] || name=${w#*=}
+        [ "${w%%=*}" != "$1" ] || r_name=${w#*=}
     done
-    printf '%s' "$name"
 }
 
-# "2g.20gb@0" for the word "ID:PROFILE:START" $1.
+# r_inst: "2g.20gb@0" for the word "ID:PROFILE:START" $1.
 instance() {
     local rest=${1#*:}
-    printf '%s@%s' "$(profile_name "${rest%%:*}")" "${rest#*:}"
+    profile_name "${rest%%:*}"
+    r_inst="$r_name@${rest#*:}"
 }
 
-# "GI 3 (2g.20gb@0)" for the word "ID:PROFILE:START" $1.
+# r_desc: "GI 3 (2g.20gb@0)" for the word "ID:PROFILE:START" $1.
 describe() {
-    printf 'GI %s (%s)' "${1%%:*}" "$(instance "$1")"
+    instance "$1"
+    r_desc="GI ${1%%:*} ($r_inst)"
 }
 
-# "PROFILE:START" words of the GPU instances in $1, sorted.
+# r_prof: the "PROFILE:START" words of the GPU instances in $1, sorted.
 profiles_of() {
     local w out=''
     for w in $1; do out="$out ${w#*:}"; done
     sorted "$out"
+    r_prof=$r_sorted
 }
 
 # Is GPU $1 part-way through its change (a run that stopped)? MIG on, the
@@ -171,9 +209,9 @@ fields() {
     [[ " $partial " != *" $1 "* ]] || remaining "$1"
 }
 
-# Where GPU $1 stands: "planned" (as when planned), "changed" (changed as
-# planned), "partial" (part-way: a run stopped) or "differs" (it prints
-# what differs, one line each).
+# r_status: where GPU $1 stands: "planned" (as when planned), "changed"
+# (changed as planned), "partial" (part-way: a run stopped) or "differs";
+# r_why: what differs, one line each (each ends in a newline).
 gpu_status() {
     local idx=$1 now=${g_gis[$1]:-} w mode=${g_mode[$1]:-}
     local want_mode=Enabled keep_ok=1
@@ -188,48 +226,55 @@ gpu_status() {
             keep_ok=0
     done
     local done_=0
+    r_why=''
     if [ "$f_mig" = disable ]; then
         [ "$mode" != Disabled ] || done_=1
-    elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ] &&
-        [ "$(profiles_of "$now")" = "$f_target" ]; then
-        done_=1
+    elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ]; then
+        profiles_of "$now"
+        [ "$r_prof" != "$f_target" ] || done_=1
     fi
     if [ "$mode" = "$want_mode" ] && [ "$now" = "$f_from" ] &&
         { [ -z "$f_destroy" ] || [ "$done_" = 0 ]; }; then
-        echo planned
+        r_status=planned
         return 0
     fi
     if [ "$done_" = 1 ]; then
-        echo changed
+        r_status=changed
         return 0
     fi
     if part_way "$idx"; then
-        echo partial
+        r_status=partial
         return 0
     fi
-    echo differs
+    r_status=differs
     [ "$mode" = "$want_mode" ] ||
-        say "GPU $idx: MIG mode is $mode; it was $want_mode when planned"
+        r_why+="GPU $idx: MIG mode is $mode; it was $want_mode when planned"$'\n'
     for w in $f_from; do
-        [[ " $now " == *" $w "* ]] || say "GPU $idx: $(describe "$w") is gone"
+        [[ " $now " != *" $w "* ]] || continue
+        describe "$w"
+        r_why+="GPU $idx: $r_desc is gone"$'\n'
     done
     for w in $now; do
-        [[ " $f_from " == *" $w "* ]] || say "GPU $idx: $(describe "$w") is new"
+        [[ " $f_from " != *" $w "* ]] || continue
+        describe "$w"
+        r_why+="GPU $idx: $r_desc is new"$'\n'
     done
 }
 
-# The instances in use that GPU $1's change would destroy, one line each.
+# Add to $block the instances in use that GPU $1's change would destroy,
+# one line each.
 blockers() {
     local idx=$1 w key
     for w in $f_destroy; do
         key="$idx:${w%%:*}"
-        [ -z "${g_proc[$key]:-}" ] ||
-            say "GPU $idx: $(describe "$w") is in use by ${g_proc[$key]}; this change destroys it"
+        [ -n "${g_proc[$key]:-}" ] || continue
+        describe "$w"
+        block+="GPU $idx: $r_desc is in use by ${g_proc[$key]}; this change destroys it"$'\n'
     done
     if [ "$f_mig" != keep ]; then
         for key in "${!g_proc[@]}"; do
             [ "${key%%:*}" != "$idx" ] ||
-                say "GPU $idx: MIG mode must change, but ${g_proc[$key]} runs on it"
+                block+="GPU $idx: MIG mode must change, but ${g_proc[$key]} runs on it"$'\n'
         done
     fi
 }
@@ -248,18 +293,23 @@ new_gi_id() {
 # 7.1, and the "pending enable state" transcripts). Nothing else is changed
 # while any stays pending; the next run goes on from there.
 enable_mig_all() {
-    local idx pending=''
-    for idx in $1; do
-        fields "$idx"
-        [ "$f_mig" != enable ] ||
-            run nvidia-smi -i "$idx" -mig 1 || die "GPU $idx: cannot enable MIG mode"
-    done
-    [ "$dry_run" != 1 ] || return 0
+    local idx mode pending='' enabled=''
+    local -A now=()
     for idx in $1; do
         fields "$idx"
         [ "$f_mig" = enable ] || continue
-        smi_read 0 -i "$idx" --query-gpu=mig.mode.current --format=csv,noheader
-        [ "${smi_out// /}" = Enabled ] || pending="$pending $idx"
+        run nvidia-smi -i "$idx" -mig 1 || die "GPU $idx: cannot enable MIG mode"
+        enabled="$enabled $idx"
+    done
+    [ "$dry_run" != 1 ] && [ -n "$enabled" ] || return 0
+    # the modes of every GPU in one read
+    smi_read 0 --query-gpu=index,mig.mode.current --format=csv,noheader
+    while IFS=, read -r idx mode; do
+        idx=${idx// /}
+        [ -z "$idx" ] || now[$idx]=${mode// /}
+    done <<<"$smi_out"
+    for idx in $enabled; do
+        [ "${now[$idx]:-}" = Enabled ] || pending="$pending $idx"
     done
     if [ -n "$pending" ]; then
         pending=${pending# }
@@ -275,13 +325,17 @@ change_gpu() {
         id=${w%%:*}
         # an ID the state did not give, previewed offline (else with_ids
         # found it on the node)
-        [ "$id" != '?' ] || id="<ID of the GPU instance $(instance "$w") on the node>"
+        if [ "$id" = '?' ]; then
+            instance "$w"
+            id="<ID of the GPU instance $r_inst on the node>"
+        fi
+        describe "$w"
         if [ "$offline" = 1 ] || [ "${g_nci[$idx:$id]:-0}" -gt 0 ]; then
             run nvidia-smi mig -dci -i "$idx" -gi "$id" ||
-                die "GPU $idx: cannot destroy the compute instances of $(describe "$w")"
+                die "GPU $idx: cannot destroy the compute instances of $r_desc"
         fi
         run nvidia-smi mig -dgi -i "$idx" -gi "$id" ||
-            die "GPU $idx: cannot destroy $(describe "$w")"
+            die "GPU $idx: cannot destroy $r_desc"
     done
     for spec in $f_create; do
         ps=${spec%%=*}
@@ -307,11 +361,18 @@ change_gpu() {
 # "GPU 1 (MODEL): keep GI 1 (3g.40gb@4); destroy ...; create 1g.10gb@3".
 summary() {
     local w keep='' destroy='' create='' mig=''
-    for w in $f_keep; do keep="$keep${keep:+, }$(describe "$w")"; done
-    for w in $f_destroy; do destroy="$destroy${destroy:+, }$(describe "$w")"; done
+    for w in $f_keep; do
+        describe "$w"
+        keep="$keep${keep:+, }$r_desc"
+    done
+    for w in $f_destroy; do
+        describe "$w"
+        destroy="$destroy${destroy:+, }$r_desc"
+    done
     for w in $f_create; do
         w=${w%%=*}
-        create="$create${create:+, }$(profile_name "${w%%:*}")@${w#*:}"
+        profile_name "${w%%:*}"
+        create="$create${create:+, }$r_name@${w#*:}"
     done
     [ "$f_mig" = keep ] || mig="; MIG mode: $f_mig"
     printf 'GPU %s (%s): keep %s; destroy %s; create %s%s\n' "$1" "$f_model" \
@@ -320,7 +381,7 @@ summary() {
 
 partial='' # GPUs part-way changed by a run that stopped
 main() {
-    local idx status differ='' block='' todo='' noop=''
+    local idx differ='' block='' todo='' noop=''
     offline_preview "a preview of the change as planned; the" \
         "node's state and the instances in use are not checked"
     read_node
@@ -334,8 +395,8 @@ main() {
             differ="${differ}GPU $idx: PCI device ${g_dev[$idx]}, not a $f_model ($f_devices)"$'\n'
             continue
         fi
-        status=$(gpu_status "$idx")
-        case $status in
+        gpu_status "$idx"
+        case $r_status in
         planned)
             if [ -z "$f_destroy$f_create" ] && [ "$f_mig" = keep ]; then
                 noop="$noop $idx" # it holds its target already
@@ -348,7 +409,7 @@ main() {
             todo="$todo $idx"
             partial="$partial $idx"
             ;;
-        *) differ="$differ${status#differs$'\n'}"$'\n' ;;
+        *) differ+=$r_why ;;
         esac
     done
     if [ -n "$differ" ]; then
@@ -370,8 +431,7 @@ main() {
     [ -n "$todo" ] || { say "done: the node is as planned"; return 0; }
     for idx in $todo; do
         fields "$idx"
-        block="$block$(blockers "$idx")"
-        [ -z "$block" ] || block="$block"$'\n'
+        blockers "$idx"
     done
     if [ "$dry_run" = 1 ]; then
         enable_mig_all "$todo"
@@ -395,15 +455,15 @@ main() {
     enable_mig_all "$todo"
     for idx in $todo; do
         fields "$idx"
-        say "$(summary "$idx")"
+        summary "$idx"
         change_gpu "$idx"
     done
     read_node
     for idx in $todo; do
         gpu_fields "$idx"
-        status=$(gpu_status "$idx")
-        if [ "${status%%$'\n'*}" != changed ]; then
-            printf '%s\n' "${status#differs$'\n'}" >&2
+        gpu_status "$idx"
+        if [ "$r_status" != changed ]; then
+            printf '%s' "${r_why:-GPU $idx: $r_status$'\n'}" >&2
             die "GPU $idx: not as planned after the change (above)"
         fi
         say "GPU $idx: changed and verified"

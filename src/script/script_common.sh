@@ -60,10 +60,11 @@ smi_read() {
     die "cannot read the GPUs: nvidia-smi $* failed (exit status $rc): ${smi_out//$'\n'/ }; check that nvidia-smi works on this node, then run this script again"
 }
 
-# " 0x233010de" -> "0x233010DE", as the rules below spell PCI IDs.
+# Set the variable named $1 to PCI ID $2 as the rules below spell it
+# (" 0x233010de" -> "0x233010DE"), without a subshell: it runs per GPU.
 norm_id() {
-    local v=${1// /}
+    local v=${2// /}
     v=${v^^}
-    printf '0x%s' "${v#0X}"
+    printf -v "$1" '0x%s' "${v#0X}"
 }
 

@@ -88,7 +88,9 @@ read_state() {
     while IFS=, read -r idx dev sub mode uuid; do
         idx=${idx// /}
         [ -n "$idx" ] || continue
-        g_id[idx]="$(norm_id "$dev")/$(norm_id "$sub")"
+        norm_id dev "$dev"
+        norm_id sub "$sub"
+        g_id[idx]="$dev/$sub"
         g_mode[idx]=${mode// /}
         g_uuid[idx]=${uuid// /}
         g_lay1[idx]='' g_lay0[idx]='' g_ngi[idx]=0 g_nci[idx]=0

@@ -23,17 +23,10 @@ if [ $# -ne 2 ]; then
     echo "usage: $0 MIGPLAN FAKE-NVIDIA-SMI" >&2
     exit 2
 fi
-migplan=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-fake=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-# shellcheck source=tests/cli/fake-env.sh
-. "$(cd "$(dirname "$0")" && pwd)/fake-env.sh"
+# shellcheck source=tests/cli/e2e-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/e2e-lib.sh"
+e2e_setup "$1" "$2"
 cd "$tmp"
-
-# The GPU instance ID of profile ID $2 at start $3 on GPU $1.
-gi_of() {
-    nvidia-smi mig -i "$1" -lgi | awk -v p="$2" -v s="$3" \
-        '$1 == "|" && $3 == "MIG" && $5 == p && $7 ~ "^" s ":" { print $6 }'
-}
 
 # The node the tests start from: three H100s with MIG on.
 #   GPU 0: 2g.20gb@0, 1g.10gb@2, 3g.40gb@4 (in use by vllm)
@@ -49,41 +42,8 @@ dirty_node() {
     nvidia-smi --fake-gi-proc 1 "$(gi_of 1 19 2)" 777 trainer
 }
 
-# What an operator captures on the node: -lgi, -lci and the plain view.
-capture() {
-    { nvidia-smi mig -lgi; nvidia-smi mig -lci; nvidia-smi; } >"$1"
-}
-
-cat >serve.yaml <<'YAML'
-version: v1
-mig-configs:
-  serve:
-    - devices: [0]
-      mig-enabled: true
-      mig-devices:
-        "3g.40gb": 1
-        "2g.20gb": 1
-        "1g.10gb": 2
-    - devices: [1]
-      mig-enabled: true
-      mig-devices:
-        "3g.40gb": 1
-        "1g.10gb": 3
-YAML
-
-changing='(-cgi|-cci|-dgi|-dci|-mig|-r)( |$)'
-
-# A second run of script $2 changes nothing: no changing command, the node
-# as the first run left it. $1 names the case in failures.
-second_run() {
-    local after
-    after=$(nvidia-smi --fake-dump)
-    : >log
-    bash "$2" >again.txt 2>&1 || fail "$1: second run failed: $(cat again.txt)"
-    grep -Eq -- "$changing" log && fail "$1: the second run changed something: $(cat log)"
-    [ "$(nvidia-smi --fake-dump)" = "$after" ] || fail "$1: the second run changed the node"
-}
-
+mig_config serve '[0]' '3g.40gb=1 2g.20gb=1 1g.10gb=2' \
+    '[1]' '3g.40gb=1 1g.10gb=3' >serve.yaml
 
 # ---- the change, then a second run
 dirty_node
@@ -267,19 +227,7 @@ ok "plan --current: the change script keeps instances in use, leaves unneeded GP
 nvidia-smi --fake-init h100-sxm5-80gb:2 >/dev/null
 nvidia-smi --fake-proc 1 5151 train >/dev/null
 { nvidia-smi mig -lgi || true; nvidia-smi; } >off.txt
-cat >small.yaml <<'YAML'
-fleet:
-  - model: h100
-    count: 2
-tenants:
-  - name: llm
-    memory: 30GiB
-    compute: 3g
-  - name: embed
-    memory: 8GiB
-    compute: 1g
-    replicas: 2
-YAML
+llm_embed_request 2 2 >small.yaml
 "$migplan" plan small.yaml --current off.txt --format nvidia-smi -o off.sh 2>err.txt ||
     fail "MIG off: migplan plan --current failed: $(cat err.txt)"
 : >log
@@ -309,6 +257,30 @@ nvidia-smi --fake-dump | grep -q '^GPU 0 h100-sxm5-80gb mig=on: 3g.40gb@0\[2\] 3
     fail "split: GPU 0 is $(nvidia-smi --fake-dump | grep '^GPU 0')"
 second_run split split.sh
 ok "an idle instance made again at its slot (its GI ID back): verified, second run no-op"
+
+# ---- a node of 64 GPUs: DRY_RUN and the state check read each table once
+#   (the GPUs, -lgi, -lci, the Processes table) for the whole node, whatever
+#   its size, and preview every GPU; GPU 10 sorts after GPU 9 as planned
+nvidia-smi --fake-init h100-sxm5-80gb:64 >/dev/null
+nvidia-smi -mig 1 >/dev/null
+for ((g = 0; g < 64; g++)); do nvidia-smi mig -i "$g" -cgi 9:4,14:0,19:2 -C >/dev/null; done
+capture big.txt
+mig_config wide all '3g.40gb=1 1g.10gb=4' >wide.yaml
+"$migplan" script wide.yaml --current big.txt --gpu h100-sxm5-80gb -o wide.sh 2>err.txt ||
+    fail "64 GPUs: migplan script failed: $(cat err.txt)"
+: >log
+DRY_RUN=1 bash wide.sh >dry.txt 2>&1 || fail "64 GPUs: DRY_RUN failed: $(cat dry.txt)"
+[ "$(grep -c '^GPU [0-9]* (h100-sxm5-80gb): keep' dry.txt)" = 64 ] ||
+    fail "64 GPUs: DRY_RUN did not preview 64 GPUs: $(head -5 dry.txt)"
+[ "$(wc -l <log)" = 4 ] || fail "64 GPUs: DRY_RUN ran nvidia-smi other than once per table: $(sort log | uniq -c)"
+nvidia-smi --fake-gi-proc 10 "$(gi_of 10 14 0)" 99 etl
+nvidia-smi --fake-gi-proc 63 "$(gi_of 63 14 0)" 98 etl
+: >log
+if DRY_RUN=1 bash wide.sh >dry.txt 2>&1; then fail "64 GPUs: DRY_RUN with blockers exit 0"; fi
+[ "$(sed -n '/^# blockers/,$p' dry.txt | grep -c '')" = 4 ] ||
+    fail "64 GPUs: the blockers are not two lines between the heading and the verdict: $(sed -n '/^# blockers/,$p' dry.txt)"
+[ "$(wc -l <log)" = 4 ] || fail "64 GPUs: DRY_RUN with blockers: $(sort log | uniq -c)"
+ok "64 GPUs: DRY_RUN reads each table once, previews every GPU, lists the blockers"
 
 if [ "$fails" -gt 0 ]; then
     echo "$fails failure(s)" >&2

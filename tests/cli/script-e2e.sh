@@ -23,11 +23,10 @@ if [ $# -lt 2 ] || [ $# -gt 3 ]; then
     exit 2
 fi
 part=${3:-all}
-migplan=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-fake=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/cli/fake-env.sh
-. "$(cd "$(dirname "$0")" && pwd)/fake-env.sh"
+# shellcheck source=tests/cli/e2e-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/e2e-lib.sh"
+e2e_setup "$1" "$2"
 cd "$root"
 cases=0
 

@@ -17,13 +17,10 @@ if [ $# -ne 2 ]; then
     echo "usage: $0 MIGPLAN FAKE-NVIDIA-SMI" >&2
     exit 2
 fi
-migplan=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-fake=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-# shellcheck source=tests/cli/fake-env.sh
-. "$(cd "$(dirname "$0")" && pwd)/fake-env.sh"
+# shellcheck source=tests/cli/e2e-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/e2e-lib.sh"
+e2e_setup "$1" "$2"
 cd "$tmp"
-
-changing='(-cgi|-cci|-dgi|-dci|-mig|-r)( |$)'
 
 # What `nvidia-mig-parted export` prints for a node whose one H100 holds a
 # 3g.40gb, a 1g.10gb+me and a 1g.10gb.
@@ -38,17 +35,7 @@ mig-configs:
       1g.10gb+me: 1
       3g.40gb: 1
 YAML
-cat >grow.yaml <<'YAML'
-version: v1
-mig-configs:
-  grow:
-    - devices: all
-      mig-enabled: true
-      mig-devices:
-        "3g.40gb": 1
-        "1g.10gb+me": 1
-        "1g.10gb": 2
-YAML
+mig_config grow all '3g.40gb=1 1g.10gb+me=1 1g.10gb=2' >grow.yaml
 
 # ---- an export of a node laid out as mig-parted lays it out
 nvidia-smi --fake-init h100-sxm5-80gb:1 >/dev/null
@@ -71,9 +58,7 @@ grep -q -- '-dgi' log && fail "export: an instance was destroyed: $(cat log)"
 grep -q 'GPU 0: changed and verified' run.txt || fail "export: not verified: $(cat run.txt)"
 after=$(nvidia-smi --fake-dump)
 [ "$(grep -o '@' <<<"$after" | wc -l)" = 4 ] || fail "export: the node is $after (from $before)"
-: >log
-bash change.sh >again.txt 2>&1 || fail "export: second run failed: $(cat again.txt)"
-grep -Eq -- "$changing" log && fail "export: the second run changed something: $(cat log)"
+second_run export change.sh
 ok "export: IDs found by profile and start, changed, verified, second run changes nothing"
 
 # ---- the same export, but the node holds its instances elsewhere
@@ -90,24 +75,12 @@ grep -Eq -- "$changing" log && fail "moved: something was changed: $(cat log)"
 ok "export: placements that differ from the assumed ones stop the script first"
 
 # ---- plans chain: plan 1 from the node, its JSON the state of plan 2
-cat >req1.yaml <<'YAML'
-fleet:
-  - model: h100
-    count: 1
-tenants:
-  - name: llm
-    memory: 30GiB
-    compute: 3g
-  - name: embed
-    memory: 8GiB
-    compute: 1g
-    replicas: 2
-YAML
-sed 's/replicas: 2/replicas: 3/' req1.yaml >req2.yaml
+llm_embed_request 1 2 >req1.yaml
+llm_embed_request 1 3 >req2.yaml
 nvidia-smi --fake-init h100-sxm5-80gb:1 >/dev/null
 nvidia-smi -mig 1 >/dev/null
 nvidia-smi mig -i 0 -cgi 9:4 -C >/dev/null
-{ nvidia-smi mig -lgi; nvidia-smi mig -lci; nvidia-smi; } >state.txt
+capture state.txt
 "$migplan" plan req1.yaml --current state.txt --format json -o plan1.json 2>/dev/null ||
     fail "chain: plan 1 failed"
 "$migplan" plan req1.yaml --current state.txt --format nvidia-smi -o step1.sh 2>/dev/null ||
