@@ -120,7 +120,8 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
 
 /* The first GPU of st whose model the caller did not give, at its line:
  * beyond whose n GPUs, or a gap in them (--node), or beyond the indices
- * taken when no GPU count is given (open), or those of any node (node: a node of a pool, whose GPU count is checked later). */
+ * taken when no GPU count is given (open), or those of any node (node: a
+ * node of a pool, whose GPU count is checked later). */
 static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
                          const mp_node_state *st, int n, bool open,
                          const char *whose, bool node)
