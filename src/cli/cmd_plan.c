@@ -310,7 +310,13 @@ static void overrun(const plan_args *a, const mp_plan *p, double seconds)
             "migplan plan: note: the run took %.2f s, over "
             "--time-limit %g",
             seconds, a->time_limit);
-    if (a->verbose)
+    if (a->verbose && p->current && p->n_nodes == 0)
+        fprintf(stderr,
+                " (planning from the current state %.2f s, of which "
+                "mapping onto the current state %.2f s; the rest reading "
+                "and writing)",
+                p->seconds, p->map_seconds);
+    else if (a->verbose)
         fprintf(stderr,
                 " (search %.2f s, building the plan %.2f s, spreading "
                 "%.2f s, checking %.2f s, the rest reading and writing)",

@@ -32,7 +32,8 @@ typedef struct cur {
     int n, cap;
     long long *left; /* per tenant, units still to place */
     bool time_limit_hit;
-    double deadline; /* sv_now() seconds: when the whole solve should end */
+    double deadline;    /* sv_now() seconds: when the whole solve should end */
+    double map_seconds; /* mapping the rest's plan onto the GPUs, so far */
     /* busy GPUs: bit 0 set, fewest destroyed first (else most served);
      * bit 1 set, an instance in use need not serve the tenant named like
      * its process; bit 2 set, each busy GPU serves at most its share of

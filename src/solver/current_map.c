@@ -232,112 +232,6 @@ static int map_append(cur *c, const mp_plan *pb, long long *base)
     return 0;
 }
 
-/* Plan GPU src's cost on free GPU j; a GPU the state does not list (no
- * instances) costs what the last such GPU cost (*blank, -1: not known yet):
- * they differ only by index. */
-static int cost_of(cur *c, int j, const mp_plan_gpu *src, const int *tmap,
-                   bool large, long long base, long long *blank, long long *v)
-{
-    if (!c->g[j].st && *blank != -1) {
-        *v = *blank;
-        return 0;
-    }
-    mp_plan_gpu pg;
-    int rc = map_one(c, &c->g[j], src, tmap, large, &pg);
-    *v = rc ? CUR_NEVER : cost_on(&c->g[j], &pg, base);
-    if (!c->g[j].st)
-        *blank = *v;
-    return rc;
-}
-
-/* Every used GPU of pb gets the cost of each free GPU of its model
- * (cost[k * c->n + j]). */
-static int map_costs(cur *c, const mp_plan *pb, const int *tmap,
-                     long long *cost, long long base)
-{
-    bool large = pb->n_gpus * c->n > 256;
-    for (int k = 0; k < pb->n_gpus; k++) {
-        long long blank = -1;
-        for (int j = 0; j < c->n; j++) {
-            long long *v = &cost[k * c->n + j];
-            *v = CUR_NEVER;
-            const mp_plan_gpu *src = &pb->gpus[k];
-            if (!src->used || !free_for(c, j, src->fleet))
-                continue;
-            int rc = cost_of(c, j, src, tmap, large, base, &blank, v);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-/* map_greedy without the matrix, for a plan too large for one: each used
- * GPU of pb in turn onto the free GPU that changes least, trying the GPUs
- * the state lists and the first free one of its fleet entry it does not
- * (blank[f]: where to look for that one next; blank GPUs are taken in
- * order, so the walk is linear). */
-static int map_greedy_direct(cur *c, const mp_plan *pb, const int *tmap,
-                             long long base, int *to)
-{
-    bool *tk = calloc((size_t)c->n + 1, sizeof(*tk));
-    int *listed = malloc((size_t)c->n * sizeof(*listed) + 1), nl = 0;
-    int blank[MP_MAX_FLEET] = {0};
-    int rc = tk && listed ? 0 : MP_ENOMEM;
-    for (int j = 0; !rc && j < c->n; j++)
-        if (c->g[j].st)
-            listed[nl++] = j;
-    for (int k = 0; k < pb->n_gpus && !rc; k++) {
-        const mp_plan_gpu *src = &pb->gpus[k];
-        long long best = CUR_NEVER, none = -1, v;
-        to[k] = -1;
-        for (int i = 0; i < nl && src->used && !rc; i++) {
-            int j = listed[i];
-            if (tk[j] || !free_for(c, j, src->fleet))
-                continue;
-            rc = cost_of(c, j, src, tmap, true, base, &none, &v);
-            if (!rc && v != CUR_NEVER && (to[k] < 0 || v < best))
-                best = v, to[k] = j;
-        }
-        int *b = &blank[src->fleet];
-        while (*b < c->n &&
-               (tk[*b] || c->g[*b].st || !free_for(c, *b, src->fleet)))
-            (*b)++;
-        if (src->used && !rc && *b < c->n) {
-            rc = cost_of(c, *b, src, tmap, true, base, &none, &v);
-            if (!rc && v != CUR_NEVER && (to[k] < 0 || v < best))
-                best = v, to[k] = *b;
-        }
-        if (to[k] >= 0)
-            tk[to[k]] = true;
-    }
-    free(tk), free(listed);
-    return rc;
-}
-
-/* Each used GPU of pb in turn onto the free GPU that changes least; the
- * total into *sum. */
-static void map_greedy(const cur *c, const mp_plan *pb, const long long *cost,
-                       int *to, long long *sum)
-{
-    bool *tk = calloc((size_t)c->n + 1, sizeof(*tk));
-    *sum = 0;
-    for (int k = 0; k < pb->n_gpus; k++) {
-        to[k] = -1;
-        for (int j = 0; tk && j < c->n && pb->gpus[k].used; j++)
-            if (!tk[j] && cost[k * c->n + j] != CUR_NEVER &&
-                (to[k] < 0 || cost[k * c->n + j] < cost[k * c->n + to[k]]))
-                to[k] = j;
-        if (to[k] >= 0) {
-            tk[to[k]] = true;
-            *sum += cost[k * c->n + to[k]];
-        }
-    }
-    if (!tk)
-        *sum = CUR_NEVER;
-    free(tk);
-}
-
 /* The assignment of the used GPUs of pb (rows) to GPUs (columns) of least
  * total cost: the Hungarian method with potentials. to[k] gets row k's
  * GPU. False when out of memory or no assignment avoids CUR_NEVER. */
@@ -408,43 +302,378 @@ static bool map_exact(const cur *c, const mp_plan *pb, const long long *cost,
     return ok;
 }
 
+/* The mapping by classes. Plan GPUs of one fleet entry, layout and
+ * tenants give the same layout and cost on any free GPU of one fleet
+ * entry and state, so each pair of classes is weighed once (D7: 3,693
+ * GPUs of a plan onto 12,000 GPUs, 3,693 of them listed, make about 130
+ * plan classes and 17 GPU classes), and the mapping is near-linear in
+ * GPUs where weighing every pair took seconds. */
+#define UNWEIGHED (-2LL)
+
+typedef struct mclass {
+    int rep;         /* its first member (plan GPU, or GPU of c) */
+    int fleet;       /* fleet entry */
+    int first, size; /* free GPUs: members at gm[first .. first+size-1] */
+    int next;        /* free GPUs: members taken so far (in index order) */
+    long long *row;  /* plan classes: cost per GPU class, NULL: none yet */
+} mclass;
+
+/* A pair of classes mapped: the layout a plan GPU of class p gets on a
+ * GPU of class s. */
+typedef struct mpair {
+    int p, s;
+    mp_plan_gpu pg;
+} mpair;
+
+typedef struct mapper {
+    cur *c;
+    const mp_plan *pb;
+    const int *tmap;
+    long long base;
+    bool large; /* past the deadline, layouts stay as placed */
+    int *pcl;   /* per plan GPU: its class, -1 when unused */
+    int *gcl;   /* per GPU of c: its class, -1 when not free */
+    int *gm;    /* free GPUs by class, in index order within one */
+    mclass *pc, *gc;
+    int npc, ngc;
+    int *act, nact; /* GPU classes with a member free */
+    mpair *pairs;
+    int npairs, cap_pairs;
+    mp_hashidx px, gx, pairx;
+    bool cut; /* the deadline stopped the weighing */
+} mapper;
+
+static uint32_t hash_layout(uint32_t h, const mp_gpu_layout *l)
+{
+    h = mp_hash32_add(h, (uint32_t)l->mig_enabled);
+    h = mp_hash32_add(h, (uint32_t)(l->driver_order * 2 + l->driver_exact));
+    for (int q = 0; q < l->gis.n; q++) {
+        h = mp_hash32_add(h, (uint32_t)l->gis.gi[q].profile);
+        h = mp_hash32_add(h, (uint32_t)l->gis.gi[q].start);
+        h = mp_hash32_add(h, (uint32_t)l->ci_explicit[q]);
+        for (int k = 0; k < MP_MAX_CI; k++)
+            h = mp_hash32_add(h, (uint32_t)(unsigned char)l->ci_count[q][k]);
+    }
+    return mp_hash32_add(h, (uint32_t)l->gis.n);
+}
+
+static bool same_layout(const mp_gpu_layout *a, const mp_gpu_layout *b)
+{
+    if (a->mig_enabled != b->mig_enabled || a->gis.model != b->gis.model ||
+        a->gis.n != b->gis.n || a->driver_order != b->driver_order ||
+        a->driver_exact != b->driver_exact)
+        return false;
+    for (int q = 0; q < a->gis.n; q++)
+        if (a->gis.gi[q].profile != b->gis.gi[q].profile ||
+            a->gis.gi[q].start != b->gis.gi[q].start ||
+            a->ci_explicit[q] != b->ci_explicit[q] ||
+            memcmp(a->ci_count[q], b->ci_count[q], sizeof(a->ci_count[q])))
+            return false;
+    return true;
+}
+
+static uint32_t hash_plan_gpu(const mp_plan_gpu *g)
+{
+    uint32_t h = mp_hash32_add(MP_HASH32_INIT, (uint32_t)g->fleet);
+    h = mp_hash32_add(h, (uint32_t)g->whole_tenant);
+    for (int q = 0; q < g->layout.gis.n; q++)
+        h = mp_hash32_add(h, (uint32_t)g->tenant[q]);
+    return hash_layout(h, &g->layout);
+}
+
+static bool same_plan_gpu(const void *arr, int pos, const void *key)
+{
+    const mapper *m = arr;
+    const mp_plan_gpu *a = &m->pb->gpus[m->pc[pos].rep], *b = key;
+    if (a->fleet != b->fleet || a->whole_tenant != b->whole_tenant ||
+        !same_layout(&a->layout, &b->layout))
+        return false;
+    for (int q = 0; q < a->layout.gis.n; q++)
+        if (a->tenant[q] != b->tenant[q])
+            return false;
+    return true;
+}
+
+static uint32_t hash_gpu(const cur_gpu *g)
+{
+    uint32_t h = mp_hash32_add(MP_HASH32_INIT, (uint32_t)g->fleet);
+    h = mp_hash32_add(h, (uint32_t)(g->kind * 4 + g->relaxed * 2 + !g->st));
+    return g->st ? hash_layout(h, &g->st->layout) : h;
+}
+
+static bool same_proc(const mp_gi_state *a, const mp_gi_state *b)
+{
+    return a->n_processes == b->n_processes &&
+           (a->process == b->process ||
+            (a->process && b->process && !strcmp(a->process, b->process)));
+}
+
+static bool same_gpu(const void *arr, int pos, const void *key)
+{
+    const mapper *m = arr;
+    const cur_gpu *a = &m->c->g[m->gc[pos].rep], *b = key;
+    if (a->fleet != b->fleet || a->kind != b->kind ||
+        a->relaxed != b->relaxed || !a->st != !b->st)
+        return false;
+    if (!a->st)
+        return true;
+    if (!same_layout(&a->st->layout, &b->st->layout) ||
+        !same_proc(&a->st->whole, &b->st->whole))
+        return false;
+    for (int q = 0; q < a->st->layout.gis.n; q++)
+        if (!same_proc(&a->st->gi[q], &b->st->gi[q]))
+            return false;
+    return true;
+}
+
+/* The class of element key (hash h) in x, a new one (member rep) when
+ * none matches. -1 when out of memory. */
+static int class_of(mapper *m, mp_hashidx *x, mclass **v, int *n, uint32_t h,
+                    mp_hashidx_same same, const void *key, int rep, int fleet)
+{
+    int at = mp_hashidx_find(x, h, same, m, key);
+    if (at >= 0)
+        return at;
+    mclass *grown = realloc(*v, (size_t)(*n + 1) * sizeof(**v));
+    if (!grown)
+        return -1;
+    *v = grown;
+    if (mp_hashidx_add(x, h) != *n)
+        return -1;
+    grown[*n] = (mclass){.rep = rep, .fleet = fleet};
+    return (*n)++;
+}
+
+/* Every used plan GPU and every free GPU in its class; the free GPUs of
+ * each class listed in index order. */
+static int classify(mapper *m)
+{
+    const cur *c = m->c;
+    const mp_plan *pb = m->pb;
+    m->pcl = malloc((size_t)(pb->n_gpus + 1) * sizeof(int));
+    m->gcl = malloc((size_t)(c->n + 1) * sizeof(int));
+    m->gm = malloc((size_t)(c->n + 1) * sizeof(int));
+    if (!m->pcl || !m->gcl || !m->gm)
+        return MP_ENOMEM;
+    for (int k = 0; k < pb->n_gpus; k++) {
+        const mp_plan_gpu *g = &pb->gpus[k];
+        m->pcl[k] = !g->used
+                        ? -1
+                        : class_of(m, &m->px, &m->pc, &m->npc, hash_plan_gpu(g),
+                                   same_plan_gpu, g, k, g->fleet);
+        if (g->used && m->pcl[k] < 0)
+            return MP_ENOMEM;
+    }
+    for (int j = 0; j < c->n; j++) {
+        const cur_gpu *g = &c->g[j];
+        m->gcl[j] = !free_for(c, j, g->fleet)
+                        ? -1
+                        : class_of(m, &m->gx, &m->gc, &m->ngc, hash_gpu(g),
+                                   same_gpu, g, j, g->fleet);
+        if (free_for(c, j, g->fleet) && m->gcl[j] < 0)
+            return MP_ENOMEM;
+        if (m->gcl[j] >= 0)
+            m->gc[m->gcl[j]].size++;
+    }
+    m->act = malloc((size_t)(m->ngc + 1) * sizeof(int));
+    if (!m->act)
+        return MP_ENOMEM;
+    for (int s = 0, at = 0; s < m->ngc; at += m->gc[s++].size) {
+        m->gc[s].first = at;
+        m->act[m->nact++] = s;
+    }
+    for (int j = 0; j < c->n; j++)
+        if (m->gcl[j] >= 0) {
+            mclass *s = &m->gc[m->gcl[j]];
+            m->gm[s->first + s->next++] = j;
+        }
+    for (int s = 0; s < m->ngc; s++)
+        m->gc[s].next = 0;
+    return 0;
+}
+
+/* The cost of plan class p on GPU class s, weighed once. */
+static int weigh(mapper *m, int p, int s, long long *v)
+{
+    mclass *pc = &m->pc[p];
+    if (!pc->row) {
+        pc->row = malloc((size_t)m->ngc * sizeof(*pc->row));
+        if (!pc->row)
+            return MP_ENOMEM;
+        for (int k = 0; k < m->ngc; k++)
+            pc->row[k] = UNWEIGHED;
+    }
+    if (pc->row[s] == UNWEIGHED) {
+        const cur_gpu *g = &m->c->g[m->gc[s].rep];
+        mp_plan_gpu pg;
+        int rc =
+            map_one(m->c, g, &m->pb->gpus[pc->rep], m->tmap, m->large, &pg);
+        if (rc)
+            return rc;
+        pc->row[s] = cost_on(g, &pg, m->base);
+    }
+    *v = pc->row[s];
+    return 0;
+}
+
+/* Plan GPU k onto the free GPU that changes least (ties: the lowest
+ * index), *to its GPU (-1: none fits), *v its cost. Past the deadline,
+ * classes not weighed yet are weighed only while no GPU fits. */
+static int pick(mapper *m, int k, int *to, long long *v)
+{
+    int p = m->pcl[k], best = -1;
+    bool late = sv_now() > m->c->deadline;
+    *to = -1;
+    for (int i = 0; i < m->nact; i++) {
+        int s = m->act[i];
+        if (m->gc[s].fleet != m->pc[p].fleet)
+            continue;
+        const long long *row = m->pc[p].row;
+        long long w;
+        if (late && *to >= 0 && (!row || row[s] == UNWEIGHED)) {
+            m->cut = true;
+            continue;
+        }
+        int rc = weigh(m, p, s, &w);
+        if (rc)
+            return rc;
+        int j = m->gm[m->gc[s].first + m->gc[s].next];
+        if (w != CUR_NEVER && (*to < 0 || w < *v || (w == *v && j < *to)))
+            *to = j, *v = w, best = i;
+    }
+    if (best < 0)
+        return 0;
+    mclass *s = &m->gc[m->act[best]];
+    if (++s->next == s->size)
+        m->act[best] = m->act[--m->nact];
+    return 0;
+}
+
+/* Each used GPU of pb in turn onto the free GPU that changes least; the
+ * total into *sum. */
+static int map_greedy(mapper *m, int *to, long long *sum)
+{
+    *sum = 0;
+    for (int k = 0; k < m->pb->n_gpus; k++) {
+        long long v = 0;
+        to[k] = -1;
+        int rc = m->pcl[k] < 0 ? 0 : pick(m, k, &to[k], &v);
+        if (rc)
+            return rc;
+        *sum += to[k] >= 0 ? v : 0;
+    }
+    return 0;
+}
+
+/* The cost of every used GPU of pb on every free GPU (cost[k * c->n + j],
+ * CUR_NEVER where it cannot go), for the exact assignment. */
+static int map_matrix(mapper *m, long long *cost)
+{
+    const cur *c = m->c;
+    for (int k = 0; k < m->pb->n_gpus; k++)
+        for (int j = 0; j < c->n; j++) {
+            long long *v = &cost[(size_t)k * c->n + j];
+            *v = CUR_NEVER;
+            int p = m->pcl[k], s = m->gcl[j];
+            if (p < 0 || s < 0 || m->gc[s].fleet != m->pc[p].fleet)
+                continue;
+            int rc = weigh(m, p, s, v);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+static uint32_t hash_pair(int p, int s)
+{
+    return mp_hash32_add(mp_hash32_add(MP_HASH32_INIT, (uint32_t)p),
+                         (uint32_t)s);
+}
+
+static bool same_pair(const void *arr, int pos, const void *key)
+{
+    const mpair *a = &((const mapper *)arr)->pairs[pos];
+    const int *b = key;
+    return a->p == b[0] && a->s == b[1];
+}
+
+/* Plan GPU k on GPU j: the layout its class pair gets, placed once per
+ * pair. */
+static int place_pair(mapper *m, int k, int j)
+{
+    int key[2] = {m->pcl[k], m->gcl[j]};
+    uint32_t h = hash_pair(key[0], key[1]);
+    int at = mp_hashidx_find(&m->pairx, h, same_pair, m, key);
+    if (at < 0) {
+        if (mp_grow(&m->pairs, &m->cap_pairs, m->npairs + 1, sizeof(*m->pairs),
+                    16) ||
+            mp_hashidx_add(&m->pairx, h) != m->npairs)
+            return MP_ENOMEM;
+        at = m->npairs++;
+        mpair *pr = &m->pairs[at];
+        pr->p = key[0], pr->s = key[1];
+        int rc = map_one(m->c, &m->c->g[m->gc[key[1]].rep],
+                         &m->pb->gpus[m->pc[key[0]].rep], m->tmap, m->large,
+                         &pr->pg);
+        if (rc)
+            return rc;
+    }
+    cur_gpu *g = &m->c->g[j];
+    const mp_plan_gpu *src = &m->pb->gpus[k];
+    g->pg = m->pairs[at].pg;
+    g->pg.index = src->index;
+    g->pg.node = src->node;
+    g->pg.node_index = src->node_index;
+    g->pg.used = true;
+    g->taken = true;
+    return 0;
+}
+
+static void mapper_free(mapper *m)
+{
+    for (int p = 0; p < m->npc; p++)
+        free(m->pc[p].row);
+    free(m->pcl), free(m->gcl), free(m->gm), free(m->pc), free(m->gc);
+    free(m->act), free(m->pairs);
+    mp_hashidx_free(&m->px);
+    mp_hashidx_free(&m->gx);
+    mp_hashidx_free(&m->pairx);
+}
+
 /* Each used GPU of pb onto a free GPU of its model, together changing
  * the fewest instances (in use first): the GPUs in turn, each taking the
- * one that changes least, unless the exact assignment does better. */
+ * one that changes least, unless the exact assignment (a few hundred
+ * GPUs at most) does better. Past the deadline the weighing stops: each
+ * GPU then takes the first that fits (c->time_limit_hit). */
 static int map_all(cur *c, const mp_plan *pb, const int *tmap)
 {
-    long long *cost = NULL, base = 0, gsum = 0, xsum = 0;
+    mapper m = {.c = c, .pb = pb, .tmap = tmap};
+    m.px = m.gx = m.pairx = (mp_hashidx)MP_HASHIDX_INIT;
+    long long *cost = NULL, gsum = 0, xsum = 0;
     int *to = malloc((size_t)(pb->n_gpus + 1) * sizeof(*to));
     int *xto = malloc((size_t)(pb->n_gpus + 1) * sizeof(*xto));
-    int rc = to && xto ? map_append(c, pb, &base) : MP_ENOMEM;
-    /* a matrix of more than 4M pairs (32 MB): the greedy without it */
-    bool direct = (double)pb->n_gpus * c->n > 4e6;
-    if (!rc && direct)
-        rc = map_greedy_direct(c, pb, tmap, base, to);
-    else if (!rc) {
-        cost = malloc((size_t)(pb->n_gpus * c->n + 1) * sizeof(*cost));
-        rc = cost ? map_costs(c, pb, tmap, cost, base) : MP_ENOMEM;
-    }
-    if (!rc && !direct) {
-        map_greedy(c, pb, cost, to, &gsum);
-        /* O(rows^2 columns): up to a few hundred GPUs */
-        double work = (double)pb->n_gpus * pb->n_gpus * c->n;
-        if (work < 3e7 && map_exact(c, pb, cost, xto, &xsum) && xsum < gsum)
+    int rc = to && xto ? map_append(c, pb, &m.base) : MP_ENOMEM;
+    m.large = (double)pb->n_gpus * c->n > 256;
+    if (!rc)
+        rc = classify(&m);
+    if (!rc)
+        rc = map_greedy(&m, to, &gsum);
+    /* O(rows^2 columns): up to a few hundred GPUs */
+    double work = (double)pb->n_gpus * pb->n_gpus * c->n;
+    if (!rc && work < 3e7 && (double)pb->n_gpus * c->n <= 4e6) {
+        cost = malloc(((size_t)pb->n_gpus * c->n + 1) * sizeof(*cost));
+        rc = cost ? map_matrix(&m, cost) : MP_ENOMEM;
+        if (!rc && map_exact(c, pb, cost, xto, &xsum) && xsum < gsum)
             memcpy(to, xto, (size_t)pb->n_gpus * sizeof(*to));
     }
-    bool large = pb->n_gpus * c->n > 256;
     for (int k = 0; k < pb->n_gpus && !rc; k++) {
         if (!pb->gpus[k].used)
             continue;
-        if (to[k] < 0) {
-            rc = MP_EINTERNAL; /* every model has enough GPUs appended */
-            break;
-        }
-        cur_gpu *g = &c->g[to[k]];
-        rc = map_one(c, g, &pb->gpus[k], tmap, large, &g->pg);
-        g->taken = true;
-        g->pg.used = true;
+        /* every model has enough GPUs appended */
+        rc = to[k] < 0 ? MP_EINTERNAL : place_pair(&m, k, to[k]);
     }
+    c->time_limit_hit |= m.cut;
+    mapper_free(&m);
     free(cost), free(to), free(xto);
     return rc;
 }
@@ -550,9 +779,12 @@ int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
             memcpy(out->reason, pb.reason, sizeof(out->reason));
         } else if (!rc) {
             c->time_limit_hit = pb.time_limit_hit;
+            double t0 = sv_now();
             rc = map_all(c, &pb, tmap);
             if (!rc)
                 reuse_idle(c);
+            c->map_seconds += sv_now() - t0;
+            out->map_seconds = c->map_seconds;
             if (rc)
                 mp_diag_set(d, rc, NULL, 0, 0,
                             rc == MP_ENOMEM ? "out of memory"

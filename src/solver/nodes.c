@@ -927,19 +927,6 @@ static void finish(nsolve *ns, mp_plan *out)
     out->lp_solves = ns->solves;
 }
 
-/* The CPU seconds the phases after the search take, estimated generously
- * (about twice what 40 pools of 20 nodes of 8 GPUs with 1,600 replicas
- * measure, RelWithDebInfo): packing the best plan's nodes, checking the
- * plan and writing it, per GPU the pools have and per replica. */
-static double post_cpu(const mp_request *r)
-{
-    double gpus = 0;
-    for (int i = 0; i < r->n_pools; i++)
-        gpus += (r->pools[i].count >= 0 ? r->pools[i].count : 1) *
-                (double)r->pools[i].gpus;
-    return 0.01 + 5e-6 * gpus + 10e-6 * (double)r->total_replicas;
-}
-
 int sv_nodes_solve(const mp_db *db, const mp_request *req,
                    const mp_solve_opts *o, mp_plan *out, mp_diag *d)
 {
@@ -956,7 +943,7 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
     ns.cpu0 = sv_cpu_now();
     ns.limit_end = t0 + limit;
     ns.deadline = t0 + limit - fmin(0.1 * limit, 0.25);
-    ns.post = post_cpu(req);
+    ns.post = sv_nodes_post_cpu(req);
     int rc = setup_types(&ns);
     if (rc == MP_ELIMIT)
         rc = mp_diag_set(d, rc, req->path, 0, 0,
@@ -965,6 +952,7 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
                          MP_MAX_FLEET);
     else if (rc)
         rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
+    double ts = sv_now();
     if (!rc && !explain_whole(&ns, out)) {
         rc = search(&ns, d);
         if (rc && rc != MP_ENOMEM && rc != MP_ELIMIT && rc != MP_EINTERNAL)
@@ -973,8 +961,10 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
         else if (rc == MP_ENOMEM)
             rc = mp_diag_set(d, rc, req->path, 0, 0, "out of memory");
     }
+    double t1 = sv_now();
     if (!rc)
         rc = respread(&ns, out, d);
+    double t2 = sv_now();
     if (!rc && ns.have) {
         rc = sv_build_nodes(&ns, out);
         if (rc)
@@ -989,11 +979,17 @@ int sv_nodes_solve(const mp_db *db, const mp_request *req,
         rc = explain(&ns, out, d);
     out->seconds = sv_now() - t0;
     nsolve_free(&ns);
+    double t3 = sv_now();
     if (!rc && out->feasible)
         rc = sv_self_check(out, d);
     /* the warnings of the node plan itself (node names, node indices) */
     if (!rc && mp_plan_warn(out, &out->warnings))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    /* -v: the search (every GPU solve in it), spreading, packing, checking */
+    out->search_seconds = t1 - ts;
+    out->spread_seconds = t2 - t1;
+    out->build_seconds = t3 - t2;
+    out->check_seconds = sv_now() - t3;
     if (rc)
         mp_plan_free(out);
     return rc;

@@ -87,4 +87,7 @@ int sv_type_nodes(const nsolve *ns, const mp_plan *p, int k, int *bin,
  * MP_ENOMEM, MP_EINTERNAL. */
 int sv_build_nodes(nsolve *ns, mp_plan *out);
 
+/* The CPU seconds the phases after the search take (node_plan.c). */
+double sv_nodes_post_cpu(const mp_request *r);
+
 #endif

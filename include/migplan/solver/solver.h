@@ -88,6 +88,9 @@ typedef struct mp_plan {
      * the first one's reason */
     int discarded;
     char discard_why[256];
+    /* planned from a running node: mapping the plan's GPUs onto the
+     * existing ones (current_map.c), every attempt up to this plan's */
+    double map_seconds;
     /* where the plan may disappoint (mp_plan_warn), filled by mp_solve */
     mp_findings warnings;
     /* planned from a running node (mp_solve_opts.current): the state, and
