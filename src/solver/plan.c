@@ -383,6 +383,23 @@ int sv_plan_changes_cmp(const mp_plan *a, const mp_plan *b)
     return d ? d : a->disruption.created - b->disruption.created;
 }
 
+/* Drop the GPUs of gpus[0..*ng) that serve nothing: a search stopped by
+ * the time limit can keep a column whose GPUs the assignment leaves empty,
+ * and an empty GPU would count as used (and make a node used that holds
+ * nothing). */
+static void drop_empty(sv_gpu *gpus, int *ng)
+{
+    int n = 0;
+    for (int k = 0; k < *ng; k++) {
+        bool serves = gpus[k].whole_tenant >= 0;
+        for (int q = 0; q < gpus[k].nslots && !serves; q++)
+            serves = gpus[k].slots[q].tenant >= 0;
+        if (serves)
+            gpus[n++] = gpus[k];
+    }
+    *ng = n;
+}
+
 int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan)
 {
     const sv_model *md = &c->md;
@@ -396,6 +413,8 @@ int sv_plan_build(sv_solver *s, const sv_cand *c, mp_plan *plan)
     if (!rc)
         rc = sv_expand(s, md, c->best, alloc, &gpus, &ng);
     free(alloc);
+    if (!rc)
+        drop_empty(gpus, &ng);
     if (!rc)
         rc = fill_gpus(s, gpus, ng, plan);
     free(gpus);

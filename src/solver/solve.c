@@ -190,6 +190,8 @@ static int build_and_spread(sv_solver *s, const sv_cand *best, mp_plan *out)
     int rc = sv_plan_build(s, best, out);
     out->build_seconds = sv_now() - t;
     out->tidy_cut = s->tidy_cut;
+    if (!rc) /* less when the build dropped GPUs that served nothing */
+        s->plan_best = out->cost;
     if (rc || s->o->no_spread)
         return rc;
     /* each spread step is a search, and an improvement is a rebuild:
