@@ -351,25 +351,10 @@ static uint32_t hash_layout(uint32_t h, const mp_gpu_layout *l)
         h = mp_hash32_add(h, (uint32_t)l->gis.gi[q].profile);
         h = mp_hash32_add(h, (uint32_t)l->gis.gi[q].start);
         h = mp_hash32_add(h, (uint32_t)l->ci_explicit[q]);
-        for (int k = 0; k < MP_MAX_CI; k++)
+        for (int k = 0; l->ci_explicit[q] && k < MP_MAX_CI; k++)
             h = mp_hash32_add(h, (uint32_t)(unsigned char)l->ci_count[q][k]);
     }
     return mp_hash32_add(h, (uint32_t)l->gis.n);
-}
-
-static bool same_layout(const mp_gpu_layout *a, const mp_gpu_layout *b)
-{
-    if (a->mig_enabled != b->mig_enabled || a->gis.model != b->gis.model ||
-        a->gis.n != b->gis.n || a->driver_order != b->driver_order ||
-        a->driver_exact != b->driver_exact)
-        return false;
-    for (int q = 0; q < a->gis.n; q++)
-        if (a->gis.gi[q].profile != b->gis.gi[q].profile ||
-            a->gis.gi[q].start != b->gis.gi[q].start ||
-            a->ci_explicit[q] != b->ci_explicit[q] ||
-            memcmp(a->ci_count[q], b->ci_count[q], sizeof(a->ci_count[q])))
-            return false;
-    return true;
 }
 
 static uint32_t hash_plan_gpu(const mp_plan_gpu *g)
@@ -386,7 +371,7 @@ static bool same_plan_gpu(const void *arr, int pos, const void *key)
     const mapper *m = arr;
     const mp_plan_gpu *a = &m->pb->gpus[m->pc[pos].rep], *b = key;
     if (a->fleet != b->fleet || a->whole_tenant != b->whole_tenant ||
-        !same_layout(&a->layout, &b->layout))
+        !mp_gpu_layout_equal(&a->layout, &b->layout))
         return false;
     for (int q = 0; q < a->layout.gis.n; q++)
         if (a->tenant[q] != b->tenant[q])
@@ -417,7 +402,7 @@ static bool same_gpu(const void *arr, int pos, const void *key)
         return false;
     if (!a->st)
         return true;
-    if (!same_layout(&a->st->layout, &b->st->layout) ||
+    if (!mp_gpu_layout_equal(&a->st->layout, &b->st->layout) ||
         !same_proc(&a->st->whole, &b->st->whole))
         return false;
     for (int q = 0; q < a->st->layout.gis.n; q++)
