@@ -789,6 +789,8 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else
         rc = current_run(&c, &base, out, d);
+    /* -v books every attempt's mapping, not only the kept plan's */
+    out->map_seconds = c.map_seconds;
     free(c.left);
     free(c.g);
     mp_plan_free(&base);
