@@ -304,44 +304,79 @@ static void blocking_reason(const cur *c, mp_plan *out)
             "in use");
 }
 
+/* The existing instances by class: one model's count per profile. */
+typedef struct inst_class {
+    const mp_model *m;
+    long long n[MP_MAX_PROFILES];
+} inst_class;
+
+/* The existing instances counted by model and profile into cls (room for
+ * r->n_fleet models: a GPU's state is of its fleet entry's model); the
+ * number of models, or -1 when one does not fit (no bound then). */
+static int count_classes(const cur *c, inst_class *cls)
+{
+    int nm = 0, j = 0;
+    for (int k = 0; k < c->n; k++) {
+        const mp_layout *l = c->g[k].st ? &c->g[k].st->layout.gis : NULL;
+        if (!l || l->n == 0)
+            continue;
+        if (j >= nm || cls[j].m != l->model) {
+            for (j = 0; j < nm && cls[j].m != l->model; j++)
+                ;
+            if (j == c->req->n_fleet)
+                return -1;
+            if (j == nm)
+                cls[nm++].m = l->model;
+        }
+        for (int q = 0; q < l->n; q++)
+            cls[j].n[l->gi[q].profile]++;
+    }
+    return nm;
+}
+
 /* Fewest instances any plan creates: the instance replicas less those the
  * existing instances can serve (a max-flow); -1 when a tenant may also
- * take a whole GPU (no bound then). */
+ * take a whole GPU (no bound then). Whether an instance may serve a tenant
+ * depends only on its model and profile, so the instances of one model
+ * and profile are one node whose capacity is their count: its flow, one
+ * unit to each of them, is a flow over single instances, so the maximum is
+ * the same, and the network has the size of the classes, not the fleet. */
 static long long created_bound(const cur *c)
 {
     const mp_request *r = c->req;
-    int ninst = 0;
-    for (int k = 0; k < c->n; k++)
-        ninst += c->g[k].st ? c->g[k].st->layout.gis.n : 0;
-    mp_flow *f = mp_flow_new(ninst + r->n_tenants + 2);
-    if (!f)
-        return -1;
-    int src = ninst + r->n_tenants, sink = src + 1, v = 0;
+    inst_class *cls =
+        calloc((size_t)(r->n_fleet ? r->n_fleet : 1), sizeof(*cls));
+    int nm = cls ? count_classes(c, cls) : -1;
+    mp_flow *f =
+        nm >= 0 ? mp_flow_new(nm * MP_MAX_PROFILES + r->n_tenants + 2) : NULL;
+    int tn = nm * MP_MAX_PROFILES; /* tenant t is node tn + t */
+    int src = tn + r->n_tenants, sink = src + 1;
     long long need = 0;
-    bool ok = true;
+    bool ok = f != NULL;
     for (int t = 0; t < r->n_tenants && ok; t++) {
         for (int i = 0; i < r->n_fleet; i++)
             ok = ok && (cur_whole(&r->tenants[t]) ||
                         !mp_request_takes_whole(r, &r->tenants[t], i));
         if (!cur_whole(&r->tenants[t])) {
             need += r->tenants[t].replicas;
-            ok = ok && mp_flow_add_edge(f, ninst + t, sink,
-                                        r->tenants[t].replicas) >= 0;
+            ok = ok &&
+                 mp_flow_add_edge(f, tn + t, sink, r->tenants[t].replicas) >= 0;
         }
     }
-    for (int k = 0; k < c->n && ok; k++) {
-        const mp_layout *l = c->g[k].st ? &c->g[k].st->layout.gis : NULL;
-        for (int q = 0; l && q < l->n && ok; q++, v++) {
-            ok = mp_flow_add_edge(f, src, v, 1) >= 0;
-            for (int t = 0; t < r->n_tenants && ok; t++)
-                if (!cur_whole(&r->tenants[t]) &&
-                    mp_tenant_takes_profile(&r->tenants[t], l->model,
-                                            l->gi[q].profile))
-                    ok = mp_flow_add_edge(f, v, ninst + t, 1) >= 0;
-        }
+    for (int v = 0; v < nm * MP_MAX_PROFILES && ok; v++) {
+        const mp_model *m = cls[v / MP_MAX_PROFILES].m;
+        long long n = cls[v / MP_MAX_PROFILES].n[v % MP_MAX_PROFILES];
+        if (n == 0)
+            continue;
+        ok = mp_flow_add_edge(f, src, v, n) >= 0;
+        for (int t = 0; t < r->n_tenants && ok; t++)
+            if (!cur_whole(&r->tenants[t]) &&
+                mp_tenant_takes_profile(&r->tenants[t], m, v % MP_MAX_PROFILES))
+                ok = mp_flow_add_edge(f, v, tn + t, n) >= 0;
     }
     long long bound = ok ? need - mp_flow_max(f, src, sink) : -1;
     mp_flow_free(f);
+    free(cls);
     return bound;
 }
 
@@ -754,6 +789,8 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else
         rc = current_run(&c, &base, out, d);
+    /* -v books every attempt's mapping, not only the kept plan's */
+    out->map_seconds = c.map_seconds;
     free(c.left);
     free(c.g);
     mp_plan_free(&base);
