@@ -3,10 +3,12 @@
  *
  * Each busy GPU has its targets (current_busy.c), one per vector of
  * instance counts. A choice of one target per GPU gives a supply of
- * instances per model and profile; a max-flow from those to the tenants
- * still to place says what they serve. Tenants are added to the flow
- * largest first (weight: the memory and compute of the smallest profile
- * they take), which gives the most weight served: the replicas one
+ * instances per supply group (a model and what its fleet entries offer:
+ * their profiles and whether whole GPUs only, so that a tenant pinned to
+ * one pool kind gets no instance of another) and profile; a max-flow from
+ * those to the tenants still to place says what they serve. Tenants are added
+ * to the flow largest first (weight: the memory and compute of the smallest
+ * profile they take), which gives the most weight served: the replicas one
  * instance each can serve form a transversal matroid, on which the greedy
  * order is exact. The choice is improved one GPU at a time (the target
  * serving the most weight, then changing the fewest instances, given the
@@ -100,7 +102,7 @@ typedef struct jgpu {
     cur_gpu *g;
     const mp_gpu_state *s; /* its state (CUR_SMALL: maybe an empty one) */
     bool may_off;          /* CUR_SMALL: may be left as it is */
-    int model;             /* index into joint.models */
+    int model;             /* its supply group: index into joint.models */
     cur_opts o;
     int pick;
     int fixed[MP_MAX_GIS];
@@ -110,7 +112,10 @@ typedef struct joint {
     cur *c;
     jgpu *v;
     int n;
+    /* the supply groups: model, and a fleet entry offering what all the
+     * group's entries offer (cur_takes) */
     const mp_model *models[MP_MAX_FLEET];
+    int fleet[MP_MAX_FLEET];
     int nm;
     int *order;        /* tenants, largest first */
     long long *weight; /* per tenant */
@@ -153,7 +158,7 @@ static mp_flow *flow_of(const joint *j, int *edge)
             ok = mp_flow_add_edge(f, src, at, j->supply[m][p]) >= 0;
             for (int t = 0; t < j->nt && ok; t++)
                 if (j->c->left[t] > 0 && !cur_whole(&r->tenants[t]) &&
-                    mp_tenant_takes_profile(&r->tenants[t], j->models[m], p))
+                    cur_takes(r, t, j->fleet[m], j->models[m], p))
                     ok = (edge[at * j->nt + t] = mp_flow_add_edge(
                               f, at, nsup + t, j->supply[m][p])) >= 0;
         }
@@ -400,8 +405,18 @@ static int lay_out(joint *j, jgpu *x, long long *y)
     return 0;
 }
 
-/* The weights and order of the tenants, the models and the busy GPUs'
- * targets (CUR_SMALL: every GPU's). */
+/* Do GPUs of model m and fleet entry f supply group k: the same model,
+ * profiles offered and whole-GPU rule? */
+static bool same_group(const joint *j, int k, const mp_model *m, int f)
+{
+    const mp_fleet_item *a = &j->c->req->fleet[j->fleet[k]],
+                        *b = &j->c->req->fleet[f];
+    return j->models[k] == m && a->profiles == b->profiles &&
+           a->whole_only == b->whole_only;
+}
+
+/* The weights and order of the tenants, the supply groups and the busy
+ * GPUs' targets (CUR_SMALL: every GPU's). */
 static int setup(joint *j)
 {
     cur *c = j->c;
@@ -416,10 +431,13 @@ static int setup(joint *j)
         x->s = g->st ? g->st : &c->empty[k];
         x->may_off = all && !cur_counts_busy(c, g); /* left as it is */
         const mp_model *m = x->s->layout.gis.model;
-        for (x->model = 0; x->model < j->nm && j->models[x->model] != m;)
+        for (x->model = 0;
+             x->model < j->nm && !same_group(j, x->model, m, g->fleet);)
             x->model++;
-        if (x->model == j->nm)
+        if (x->model == j->nm) {
+            j->fleet[j->nm] = g->fleet;
             j->models[j->nm++] = m;
+        }
         int rc = cur_busy_options(c, x->s, g->fleet, c->left,
                                   c->disrupt_budget > 0 || g->relaxed, x->fixed,
                                   &x->o);

@@ -1,0 +1,1 @@
+D=tests/data/nodecur; migplan plan $D/min1.yaml --current s-01=$D/busy-1g.txt --current m-01=$D/busy-1g.txt --summary && migplan plan $D/fresh6-sm3.yaml --current s1=$D/busy-1g-web.txt --current m1=$D/busy-1g-web.txt
