@@ -186,6 +186,29 @@ static int load_node(cli_ctx *c, const mp_db *db, const char *path,
     return r;
 }
 
+/* --gpu MODEL:COUNT (a known model and a count, plan's form) given where
+ * --gpu takes a model: say what to give instead of "unknown model". */
+static int count_form(cli_ctx *c, const mp_db *db, const char *name)
+{
+    const char *colon = strrchr(name, ':');
+    char model[200];
+    const mp_model *m;
+    mp_diag d = {0};
+    if (!colon || !colon[1] ||
+        strspn(colon + 1, "0123456789") != strlen(colon + 1))
+        return 0;
+    snprintf(model, sizeof(model), "%.*s", (int)(colon - name), name);
+    if (mp_db_find(db, model, &m, &d) != 0)
+        return 0;
+    return cli_usage_error(c,
+                           "--gpu %s: MODEL:COUNT is the form of `plan`; "
+                           "here --gpu takes a model (--gpu %s, for a node "
+                           "whose GPUs are all %s) or give --node FILE "
+                           "(`nvidia-smi -L` output will do), which says "
+                           "how many GPUs the node has",
+                           name, model, m->id);
+}
+
 int cli_targets(cli_ctx *c, const cli_list *gpu_names, const char *node_path,
                 const mp_model **gpus, mp_node *node)
 {
@@ -195,7 +218,8 @@ int cli_targets(cli_ctx *c, const cli_list *gpu_names, const char *node_path,
     const mp_db *db;
     int r = cli_db(c, &db);
     for (int i = 0; i < gpu_names->n && !r; i++)
-        r = cli_model(c, gpu_names->v[i], &gpus[i]);
+        if (!(r = count_form(c, db, gpu_names->v[i])))
+            r = cli_model(c, gpu_names->v[i], &gpus[i]);
     if (!r && node_path)
         r = load_node(c, db, node_path, node);
     return r;

@@ -121,10 +121,10 @@ static void state_notes(const cli_ctx *c, const mp_input *s,
 /* The first GPU of st whose model the caller did not give, at its line:
  * beyond whose n GPUs, or a gap in them (--node), or beyond the indices
  * taken when no GPU count is given (open), or those of any node (node: a
- * node of a pool, whose GPU count is checked later). */
+ * node of a plan), or beyond those of a node of pool. */
 static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
                          const mp_node_state *st, int n, bool open,
-                         const char *whose, bool node)
+                         const char *whose, bool node, const mp_node_pool *pool)
 {
     char more[80] = "";
     long long x = st->skipped_index;
@@ -136,6 +136,12 @@ static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
     size_t k = strlen(d.msg);
     if (x >= 0 && x < n)
         mp_catf(d.msg, sizeof(d.msg), &k, "no model is given for it%s", more);
+    else if (pool)
+        mp_catf(d.msg, sizeof(d.msg), &k,
+                "pool %s's nodes have %d GPU%s (0-%d)%s; is it another "
+                "node's output, or is the pool's `gpus:` wrong?",
+                pool->name, pool->gpus, pool->gpus == 1 ? "" : "s",
+                pool->gpus - 1, more);
     else if (node) /* a node of a pool: n is past the pool's GPUs */
         mp_catf(d.msg, sizeof(d.msg), &k,
                 "a node's GPU indices run 0-%d at most%s; is this state of "
@@ -160,9 +166,11 @@ static int skipped_error(cli_ctx *c, cli_inputs *in, const mp_input *s,
     return cli_fail_in(c, in, &d);
 }
 
-int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
-                        const char *node, const mp_model *const *models, int n,
-                        bool open, const char *whose, mp_node_state *st)
+/* cli_read_node_state, for a node of pool when pool is not NULL. */
+static int read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
+                      const char *node, const mp_model *const *models, int n,
+                      bool open, const char *whose, const mp_node_pool *pool,
+                      mp_node_state *st)
 {
     const mp_input *s;
     mp_diag d;
@@ -174,7 +182,7 @@ int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                            node, models, n, st, &d))
         return cli_fail_in(c, in, &d);
     if (st->n_skipped > 0) /* the file's fault: no --help hint */
-        return skipped_error(c, in, s, st, n, open, whose, node != NULL);
+        return skipped_error(c, in, s, st, n, open, whose, node != NULL, pool);
     /* an export's `devices: all` (it lists no GPU by index) read with a
      * GPU count assumed (open: one --gpu MODEL, or a fleet entry without
      * `count`): how many GPUs the node has is unknown, and only fit, which
@@ -197,6 +205,13 @@ int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                 : "give --node FILE (`nvidia-smi -L` output will do)");
     state_notes(c, s, st);
     return 0;
+}
+
+int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
+                        const char *node, const mp_model *const *models, int n,
+                        bool open, const char *whose, mp_node_state *st)
+{
+    return read_state(c, in, path, fmt, node, models, n, open, whose, NULL, st);
 }
 
 int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
@@ -281,6 +296,13 @@ static int node_value(cli_ctx *c, const mp_request *req, const char *v,
     }
     snprintf(name, sizeof(name), "%.*s", (int)(eq - v), v);
     *file = eq + 1;
+    if (eq == v) {
+        node_names(req, names, sizeof(names));
+        return cli_usage_error(c,
+                               "--current %s: give the node's name before "
+                               "'=' (NODE=FILE; nodes: %s)",
+                               v, names);
+    }
     if (!eq[1])
         return cli_usage_error(c,
                                "--current %s: give the state file after "
@@ -297,57 +319,24 @@ static int node_value(cli_ctx *c, const mp_request *req, const char *v,
     return 0;
 }
 
-/* Drops from st the GPUs past a node's gpus that the file implies but
- * does not list: "No MIG-enabled devices found" disables every GPU of
- * the models it is read with, an export's `devices: all` (all) selects
- * every one. */
-static void drop_implied(mp_node_state *st, int gpus, bool all)
-{
-    int k = 0;
-    for (int g = 0; g < st->n; g++) {
-        const mp_gpu_state *s = &st->gpu[g];
-        bool implied =
-            s->index >= gpus &&
-            (all ||
-             (!s->layout.mig_enabled && s->whole.n_processes == 0 &&
-              !(st->has_gpu_table && mp_node_state_lists(st, s->index))));
-        if (!implied)
-            st->gpu[k++] = *s;
-    }
-    st->n = k;
-}
-
 /* Node nc's state out of file: its pool's model for every GPU, and no
- * GPU beyond the pool's count. */
+ * GPU beyond the pool's count (an error at the line that lists it). */
 static int node_state(cli_ctx *c, cli_inputs *in, const mp_request *req,
-                      const char *v, const char *file, int fmt,
-                      mp_node_current *nc, mp_node_state *st)
+                      const char *file, int fmt, mp_node_current *nc,
+                      mp_node_state *st)
 {
     const mp_node_pool *pl = &req->pools[nc->pool];
-    /* more GPUs than the pool's, so that one beyond them is named below */
-    int n = pl->gpus > MP_STATE_OPEN_GPUS ? pl->gpus : MP_STATE_OPEN_GPUS;
-    const mp_model **models = models_of(pl->model, n);
+    const mp_model **models = models_of(pl->model, pl->gpus);
     if (!models)
         return cli_internal(c, "out of memory");
     char whose[400], name[300];
     mp_node_pool_node_name(pl, nc->k, name, sizeof(name));
     snprintf(whose, sizeof(whose), "node %s", name);
-    int r = cli_read_node_state(c, in, file, fmt, name, models, n, false, whose,
-                                st);
+    int r = read_state(c, in, file, fmt, name, models, pl->gpus, false, whose,
+                       pl, st);
     free(models);
     if (r)
         return r;
-    drop_implied(st, pl->gpus, st->placements_assumed && st->n == n);
-    for (int g = 0; g < st->n; g++)
-        if (st->gpu[g].index >= pl->gpus)
-            return cli_usage_error(c,
-                                   "--current %s: the state lists GPU %d, but "
-                                   "node %s of pool %s has %d GPU%s (0-%d); "
-                                   "is it another node's output, or is the "
-                                   "pool's `gpus:` wrong?",
-                                   v, st->gpu[g].index, name, pl->name,
-                                   pl->gpus, pl->gpus == 1 ? "" : "s",
-                                   pl->gpus - 1);
     nc->st = st;
     return 0;
 }
@@ -373,8 +362,7 @@ int cli_read_node_states(cli_ctx *c, cli_inputs *in, const mp_request *req,
                                     "give each node once",
                                     values->v[j], values->v[i]);
         if (!r)
-            r = node_state(c, in, req, values->v[j], file, fmt, nc,
-                           &out->states[j]);
+            r = node_state(c, in, req, file, fmt, nc, &out->states[j]);
         out->n = j + 1; /* its state is to free, read or not */
         if (r)
             return r;

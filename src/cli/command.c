@@ -346,6 +346,14 @@ static void warn_output_format(parser *p)
                     p->cmd->name, path, path, path);
 }
 
+/* Is v standard input: "-", or for --current NODE=- too? */
+static bool is_stdin(const char *v, const char *name, bool option)
+{
+    size_t n = v ? strlen(v) : 0;
+    return (n == 1 && v[0] == '-') || (option && strcmp(name, "current") == 0 &&
+                                       n >= 2 && strcmp(v + n - 2, "=-") == 0);
+}
+
 /* Add to *n the values "-" (standard input) of a file field f, naming the
  * first two in who[]. */
 static void count_stdin(const void *f, cli_store store, const char *name,
@@ -355,7 +363,7 @@ static void count_stdin(const void *f, cli_store store, const char *name,
                                                    : (const char *const *)f;
     int k = store == CLI_STORE_LIST ? ((const cli_list *)f)->n : 1;
     for (int i = 0; i < k; i++)
-        if (v[i] && strcmp(v[i], "-") == 0) {
+        if (is_stdin(v[i], name, option)) {
             if (*n < 2)
                 snprintf(who[*n], sizeof(who[0]), "%s%s", option ? "--" : "",
                          name);

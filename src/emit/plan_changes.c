@@ -114,19 +114,24 @@ static void change_row(const mp_plan *p, const mp_plan_gpu *g,
     mp_buf_putc(b, '\n');
 }
 
+/* An instance in use whose process has no name (blank in nvidia-smi)
+ * counts as no tenant by name, so serving one is named otherwise too. */
+static const char unnamed[] = "a process";
+
 /* The process of the state's instance in use at q of g when it differs
- * from the name of the tenant q serves; NULL otherwise. */
+ * from the name of the tenant q serves (unnamed: no name); NULL
+ * otherwise. */
 static const char *renamed_process(const mp_plan *p, const mp_plan_gpu *g,
                                    int q, int *gi_id)
 {
     const mp_gpu_state *s;
     int k = state_gi(p, g, q, &s);
     if (k < 0 || !g->used || g->tenant[q] < 0 || s->gi[k].n_processes == 0 ||
-        !s->gi[k].process ||
-        strcmp(s->gi[k].process, p->req->tenants[g->tenant[q]].name) == 0)
+        (s->gi[k].process &&
+         strcmp(s->gi[k].process, p->req->tenants[g->tenant[q]].name) == 0))
         return NULL;
     *gi_id = s->gi[k].gi_id;
-    return s->gi[k].process;
+    return s->gi[k].process ? s->gi[k].process : unnamed;
 }
 
 /* The next instance in use after instance q of GPU k (start at k = 0,
@@ -335,7 +340,10 @@ static cJSON *counts_as_json(const mp_plan *p)
         cJSON_AddStringToObject(o, "profile",
                                 prof_name(g, g->layout.gis.gi[q].profile));
         cJSON_AddNumberToObject(o, "start", g->layout.gis.gi[q].start);
-        cJSON_AddStringToObject(o, "process", proc);
+        if (proc == unnamed)
+            cJSON_AddNullToObject(o, "process");
+        else
+            cJSON_AddStringToObject(o, "process", proc);
         cJSON_AddStringToObject(o, "tenant",
                                 p->req->tenants[g->tenant[q]].name);
         cJSON_AddNumberToObject(o, "replica", g->replica[q]);

@@ -230,7 +230,8 @@ static int profile_lines(const mp_plan *p, mp_buf *b)
     int rc = 0;
     for (int k = 0; k < p->n_gpus && !rc; k++) {
         const mp_layout *l = &p->gpus[k].layout.gis;
-        for (int q = 0; q < l->n && !rc; q++)
+        /* an unused GPU's instances (left as they are) are no plan's */
+        for (int q = 0; q < l->n && p->gpus[k].used && !rc; q++)
             rc = count(&t, l->model, l->gi[q].profile);
     }
     if (!rc && t.n) {

@@ -327,12 +327,15 @@ static int pick_node(rd *r, const mp_ynode *gpus)
     int n_names = 0;
     bool found = false;
     const char *first = NULL, *last = NULL;
+    const mp_ynode *nameless = NULL; /* the first GPU without a node */
     for (size_t i = 0; i < gpus->nkids; i++) {
         const mp_ynode *g = gpus->kids[i];
         const mp_ynode *nn =
             g->kind == MP_YNODE_MAP ? mp_ymap_get(g, "node", NULL) : NULL;
-        if (!nn || nn->kind != MP_YNODE_SCALAR)
+        if (!nn || nn->kind != MP_YNODE_SCALAR || !nn->str[0]) {
+            nameless = nameless ? nameless : nn ? nn : g;
             continue;
+        }
         found |= r->node && strcmp(nn->str, r->node) == 0;
         first = first ? first : nn->str;
         if (last && strcmp(last, nn->str) == 0)
@@ -346,6 +349,13 @@ static int pick_node(rd *r, const mp_ynode *gpus)
     if (!first)
         return 0; /* a plan of a fleet: GPUs by "index" */
     r->by_node = true;
+    if (nameless)
+        return ERR(r, MP_ESCHEMA, nameless,
+                   "this GPU names no node (\"node\" is missing or "
+                   "empty), but this plan's GPUs are of nodes (%s): each "
+                   "GPU of a plan of node pools names its node; was the "
+                   "plan edited by hand?",
+                   names);
     if (r->node && !found)
         return ERR(r, MP_ESCHEMA, gpus,
                    "this plan has no node '%s' (its nodes: %s); is it "

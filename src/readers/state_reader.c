@@ -601,6 +601,29 @@ static bool titled(const mp_nvsmi_table *t, const char *title)
     return t->title && strcmp(t->title, title) == 0;
 }
 
+/* t, a second table of kind k after first: nvidia-smi prints one, so two
+ * captures were joined (two nodes' outputs in one file, or one node's read
+ * twice or GPU by GPU); merging them would plan a node from GPUs it may
+ * not have. */
+static int second_table(rd *r, const table_kind *k, const mp_nvsmi_table *first,
+                        const mp_nvsmi_table *t)
+{
+    const mp_nvsmi_line *l = line_at(r, t->title_line);
+    int n = (int)strlen(k->title), col = 1; /* the title's column */
+    for (int i = 0; l && i + n <= l->len; i++)
+        if (memcmp(l->text + i, k->title, (size_t)n) == 0) {
+            col = i + 1;
+            break;
+        }
+    return ERR(r, MP_ESCHEMA, t->title_line, col,
+               "a second %s table (the first is at line %d): nvidia-smi "
+               "prints one, so two captures were joined here (were two "
+               "nodes' outputs put in one file, e.g. with `>>`?); give "
+               "each node its own file (--current NODE=FILE), and for one "
+               "node capture `nvidia-smi mig -lgi` once, for all its GPUs",
+               k->what, first->title_line);
+}
+
 int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
                         const mp_model *const *models, int n_models,
                         mp_node_state *st, mp_diag *d)
@@ -619,12 +642,16 @@ int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
     *r = (rd){
         .doc = &doc, .models = models, .n_models = n_models, .st = st, .d = d};
     bool any = false, *seen[] = {&any, &st->has_lci, &st->has_procs};
-    for (int k = 0; k < 3 && !rc; k++)
+    for (int k = 0; k < 3 && !rc; k++) {
+        const mp_nvsmi_table *first = NULL;
         for (int i = 0; i < doc.n_tables && !rc; i++)
             if (titled(&doc.tables[i], kinds[k].title)) {
                 *seen[k] = true;
-                rc = read_rows(r, &kinds[k], &doc.tables[i]);
+                rc = first ? second_table(r, &kinds[k], first, &doc.tables[i])
+                           : read_rows(r, &kinds[k], &doc.tables[i]);
+                first = first ? first : &doc.tables[i];
             }
+    }
     for (int i = 0; i < doc.n_tables && !rc; i++)
         if (gpu_table(r, &doc.tables[i])) {
             st->has_gpu_table = true;

@@ -20,7 +20,7 @@ static const char *renamed(const mp_plan *p, const mp_plan_gpu *g, int q,
         if (s->layout.gis.gi[i].profile != gi->profile ||
             s->layout.gis.gi[i].start != gi->start)
             continue;
-        const char *proc = s->gi[i].process;
+        const char *proc = s->gi[i].process ? s->gi[i].process : "(unnamed)";
         if (s->gi[i].n_processes == 0 || !proc ||
             strcmp(proc, p->req->tenants[g->tenant[q]].name) == 0)
             return NULL;

@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/pool.yaml --current =tests/data/nodecur/gpu-a.txt

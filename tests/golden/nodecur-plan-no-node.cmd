@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/pool.yaml --current gpu-a=tests/data/nodecur/pool-plan-no-node.json

@@ -1,0 +1,1 @@
+migplan plan - --current gpu-a=- < tests/data/nodecur/gpu-a.txt
