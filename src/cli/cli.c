@@ -341,10 +341,12 @@ static int open_file(cli_ctx *c, const char *path, cli_out *o)
     if (!o->tmp)
         return cli_internal(c, "out of memory");
     snprintf(o->tmp, plen + 32, "%s.tmp.%ld", target, (long)getpid());
+    /* watched before it exists: a signal between its creation and the
+     * handlers' installation would leave it behind */
+    watch_pending(o->tmp);
     o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (o->fd >= 0)
-        watch_pending(o->tmp);
     if (o->fd < 0) {
+        watch_pending(NULL);
         fprintf(stderr,
                 "migplan: %s: cannot create: %s; check that its folder "
                 "exists and is writable\n",
