@@ -220,8 +220,8 @@ static int ent_cmp(const void *pa, const void *pb)
  * million replicas holds its GPUs once, not twice. */
 static int sort_gpus(mp_plan_gpu *gpus, int n, int total, const int *at)
 {
-    sort_ent *e = malloc((size_t)(n ? n : 1) * sizeof(*e));
-    int *dest = malloc((size_t)(total ? total : 1) * sizeof(int));
+    sort_ent *e = malloc((size_t)(n > 0 ? n : 1) * sizeof(*e));
+    int *dest = malloc((size_t)(total > 0 ? total : 1) * sizeof(int));
     if (!e || !dest) {
         free(e);
         free(dest);
