@@ -478,6 +478,17 @@ static int check_usage(cli_ctx *c, const plan_args *a, long long *min_spare)
     return 0;
 }
 
+/* Whether every writer of format a->format walks the plan's GPUs run by
+ * run (mp_plan_next_gpu): a fleet plan from empty GPUs then holds each
+ * fleet entry's unused GPUs as one record, not one per GPU. */
+static bool unused_runs(const plan_args *a, const mp_request *req)
+{
+    plan_format f = (plan_format)a->format;
+    return !req->n_pools && !a->current.n &&
+           (f == PLAN_FORMAT_TABLE || f == PLAN_FORMAT_JSON ||
+            f == PLAN_FORMAT_MIGPARTED || f == PLAN_FORMAT_NVIDIA_SMI);
+}
+
 /* Solve req, from the state st (a fleet's) or ns (nodes') with --current,
  * and report the plan; returns the exit status. */
 static int solve(cli_ctx *c, const plan_args *a, const mp_request *req,
@@ -495,6 +506,7 @@ static int solve(cli_ctx *c, const plan_args *a, const mp_request *req,
     so.n_node_current = ns->n;
     so.allow_disruption = a->allow_disruption;
     so.reset_unused = a->reset_unused;
+    so.unused_runs = unused_runs(a, req);
     progress pr = {.limit = a->time_limit};
     if (isatty(STDERR_FILENO)) {
         so.progress = show_progress;

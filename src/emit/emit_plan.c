@@ -157,9 +157,9 @@ static int unused_run(const mp_plan *p, int k, mp_buf *b)
     while (last + 1 < p->n_gpus && !p->gpus[last + 1].used &&
            p->gpus[last + 1].layout.gis.model == m)
         last++;
-    if (last > k)
+    if (mp_plan_gpu_last(&p->gpus[last]) > g->index)
         mp_buf_printf(b, "GPU %d-%d  %s  unused (MIG stays disabled)\n\n",
-                      g->index, p->gpus[last].index, m->id);
+                      g->index, mp_plan_gpu_last(&p->gpus[last]), m->id);
     else
         mp_buf_printf(b, "GPU %d  %s  unused (MIG stays disabled)\n\n",
                       g->index, m->id);
@@ -693,8 +693,9 @@ void mp_emit_plan_view(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
     mp_buf_printf(b,
                   "total: %d GPU%s used of %d, %lld replica%s; %.2f GiB "
                   "granted for %.2f GiB asked\n",
-                  p->gpus_used, p->gpus_used == 1 ? "" : "s", p->n_gpus,
-                  replicas, replicas == 1 ? "" : "s", gib(granted), gib(asked));
+                  p->gpus_used, p->gpus_used == 1 ? "" : "s",
+                  mp_plan_gpus_total(p), replicas, replicas == 1 ? "" : "s",
+                  gib(granted), gib(asked));
     inferred_notes(p, b);
     stranded_notes(p, b);
     warning_lines(p, b);

@@ -243,7 +243,7 @@ static void write_header(const mp_plan *p, const char *config_name,
             if (p->gpus[k].fleet == i) {
                 if (lo < 0)
                     lo = p->gpus[k].index;
-                hi = p->gpus[k].index;
+                hi = mp_plan_gpu_last(&p->gpus[k]);
             }
         if (lo >= 0)
             mp_buf_printf(out, "#   %d-%d: %s\n", lo, hi,
@@ -362,8 +362,11 @@ static void write_entry(const mp_plan *p, const entry *x, bool mixed,
     if (mixed)
         write_filter(x->model, out);
     mp_buf_puts(out, "devices: [");
-    for (int k = 0; k < x->n; k++)
-        mp_buf_printf(out, "%s%d", k ? ", " : "", p->gpus[x->indices[k]].index);
+    for (int k = 0; k < x->n; k++) {
+        const mp_plan_gpu *g = &p->gpus[x->indices[k]];
+        for (int i = g->index; i <= mp_plan_gpu_last(g); i++)
+            mp_buf_printf(out, "%s%d", k || i > g->index ? ", " : "", i);
+    }
     mp_buf_printf(out, "]\n    mig-enabled: %s\n",
                   x->enabled ? "true" : "false");
     write_devices(x, out);

@@ -132,7 +132,7 @@ int mp_plan_grouped_gpus(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
         cap *= 2; /* at most half full: short probes */
     int *next = malloc(cnt * sizeof(int));
     int *tail = malloc(cnt * sizeof(int));
-    int *idx = malloc(cnt * sizeof(int));
+    int *idx = malloc((size_t)(mp_plan_gpus_total(p) + 1) * sizeof(int));
     unsigned *hash = malloc(cnt * sizeof(unsigned));
     int *slot = malloc(cap * sizeof(int));
     int rc = next && tail && idx && hash && slot ? 0 : -1;
@@ -143,7 +143,9 @@ int mp_plan_grouped_gpus(const mp_plan *p, const mp_plan_view *v, mp_buf *b)
             continue; /* drawn with the first of its group */
         int m = 0;
         for (int j = k; j >= 0; j = next[j])
-            idx[m++] = p->gpus[j].index;
+            for (int i = p->gpus[j].index; i <= mp_plan_gpu_last(&p->gpus[j]);
+                 i++)
+                idx[m++] = i;
         if (m == 1)
             mp_plan_gpu_section(p, k, v, b);
         else
@@ -214,7 +216,7 @@ static void model_lines(const mp_plan *p, mp_buf *b)
             continue; /* cannot happen: GPUs come from fleet entries */
         if (i == n)
             m[n++] = g->layout.gis.model;
-        total[i]++;
+        total[i] += 1 + g->repeat;
         used[i] += g->used;
         mig[i] += g->used && g->layout.mig_enabled;
     }

@@ -238,7 +238,7 @@ static cJSON *head_json(const mp_plan *p, const char *base)
         return root;
     }
     cJSON_AddNumberToObject(root, "gpus_used", p->gpus_used);
-    cJSON_AddNumberToObject(root, "gpus_total", p->n_gpus);
+    cJSON_AddNumberToObject(root, "gpus_total", mp_plan_gpus_total(p));
     cJSON_AddNumberToObject(root, "cost", p->cost);
     cJSON_AddNumberToObject(root, "lower_bound", p->lower_bound);
     cJSON_AddBoolToObject(root, "optimal", p->optimal);
@@ -370,9 +370,10 @@ static int body_json(const mp_plan *p, mp_json_stream *s)
     }
     gpu_text txt = {.text = MP_BUF_INIT};
     mp_json_stream_open(s, "gpus");
-    for (int k = 0; k < p->n_gpus && !s->rc; k++)
-        if (!unused_gpu_text(p, &p->gpus[k], &txt, s))
-            mp_json_stream_item(s, gpu_json(p, &p->gpus[k]));
+    mp_plan_walk w = MP_PLAN_WALK(p);
+    for (const mp_plan_gpu *g; !s->rc && (g = mp_plan_next_gpu(&w));)
+        if (!unused_gpu_text(p, g, &txt, s))
+            mp_json_stream_item(s, gpu_json(p, g));
     mp_json_stream_close(s);
     mp_buf_free(&txt.text);
     mp_plan_tenant_spread(p, NULL, most);

@@ -205,8 +205,8 @@ int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d)
     builder b;
     script_init(out, &b);
     mp_arena *a = &out->arena;
-    for (int k = 0; k < p->n_gpus; k++) {
-        const mp_plan_gpu *pg = &p->gpus[k];
+    mp_plan_walk w = MP_PLAN_WALK(p);
+    for (const mp_plan_gpu *pg; (pg = mp_plan_next_gpu(&w));) {
         mp_script_labels lab;
         if (plan_gpu_labels(a, p, pg, &lab) != 0)
             return fail_nomem(out, d);

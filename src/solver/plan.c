@@ -23,6 +23,7 @@ void mp_plan_free(mp_plan *p)
     p->gpus = NULL;
     p->nodes = NULL;
     p->n_gpus = 0;
+    p->n_repeated = 0;
     mp_findings_free(&p->warnings);
     p->n_nodes = 0;
 }
@@ -219,8 +220,8 @@ static int ent_cmp(const void *pa, const void *pb)
  * million replicas holds its GPUs once, not twice. */
 static int sort_gpus(mp_plan_gpu *gpus, int n, int total, const int *at)
 {
-    sort_ent *e = malloc((size_t)(n ? n : 1) * sizeof(*e));
-    int *dest = malloc((size_t)(total ? total : 1) * sizeof(int));
+    sort_ent *e = malloc((size_t)(n > 0 ? n : 1) * sizeof(*e));
+    int *dest = malloc((size_t)(total > 0 ? total : 1) * sizeof(int));
     if (!e || !dest) {
         free(e);
         free(dest);
@@ -299,37 +300,69 @@ static mp_plan_gpu *alloc_gpus(size_t n)
 /* The candidate's GPUs, tidied and sorted, each fleet entry's followed by
  * its unused ones: the order ent_cmp gives the whole plan, without sorting
  * the unused GPUs, which can be most of a fleet (each is a copy of one
- * empty GPU of its entry). */
+ * empty GPU of its entry). With unused_runs, an entry's unused GPUs are
+ * one record standing for them all (repeat). */
 static int fill_gpus(sv_solver *s, const sv_gpu *gpus, int ng, mp_plan *plan)
 {
-    int used[MP_MAX_FLEET] = {0}, total = ng;
+    bool runs = s->o->unused_runs && !s->req->n_pools && !s->o->current;
+    int used[MP_MAX_FLEET] = {0}, unused[MP_MAX_FLEET] = {0}, at[MP_MAX_FLEET];
     for (int k = 0; k < ng; k++)
         used[gpus[k].item]++;
-    for (int i = 0; i < s->nitems; i++)
+    int n = 0; /* entry i: its used GPUs from at[i], then its unused ones */
+    for (int i = 0; i < s->nitems; i++) {
         if (s->items[i].count > used[i])
-            total += s->items[i].count - used[i];
-    plan->gpus = alloc_gpus((size_t)total);
+            unused[i] = s->items[i].count - used[i];
+        at[i] = n;
+        n += used[i] + (runs && unused[i] ? 1 : unused[i]);
+    }
+    plan->gpus = alloc_gpus((size_t)n);
     int rc = plan->gpus ? 0 : MP_ENOMEM;
     for (int k = 0; k < ng && !rc; k++) {
         if (k % 1024 == 0)
             sv_progress(s, NULL, NULL); /* a long build reports too */
         rc = sv_tidy_gpu(s, &gpus[k], &plan->gpus[k]);
     }
-    int at[MP_MAX_FLEET] = {0}, n = 0;
-    for (int i = 0; i < s->nitems; i++) {
-        at[i] = n; /* entry i: its used GPUs, then its unused ones */
-        n += used[i] > s->items[i].count ? used[i] : s->items[i].count;
-    }
     if (!rc)
         rc = sort_gpus(plan->gpus, ng, n, at);
     for (int i = 0; i < s->nitems && !rc; i++) {
         mp_plan_gpu empty;
         sv_plan_gpu_init(&empty, i, s->items[i].m, false, -1);
-        for (int k = at[i] + used[i]; k < at[i] + s->items[i].count; k++)
+        int records = runs && unused[i] ? 1 : unused[i];
+        empty.repeat = runs && unused[i] ? unused[i] - 1 : 0;
+        for (int k = at[i] + used[i]; k < at[i] + used[i] + records; k++)
             plan->gpus[k] = empty;
     }
     plan->n_gpus = n;
     return rc;
+}
+
+int mp_plan_gpus_total(const mp_plan *p)
+{
+    return p->n_gpus + p->n_repeated;
+}
+
+int mp_plan_gpu_last(const mp_plan_gpu *g)
+{
+    return g->index + g->repeat;
+}
+
+const mp_plan_gpu *mp_plan_next_gpu(mp_plan_walk *w)
+{
+    if (w->pos >= w->p->n_gpus)
+        return NULL;
+    const mp_plan_gpu *g = &w->p->gpus[w->pos];
+    if (!g->repeat) {
+        w->pos++;
+        return g;
+    }
+    w->one = *g;
+    w->one.index = g->index + w->off;
+    w->one.repeat = 0;
+    if (w->off++ == g->repeat) {
+        w->pos++;
+        w->off = 0;
+    }
+    return &w->one;
 }
 
 int sv_plan_number(const mp_request *r, mp_plan *plan)
@@ -339,9 +372,11 @@ int sv_plan_number(const mp_request *r, mp_plan *plan)
         return MP_ENOMEM;
     plan->cost = 0;
     plan->gpus_used = 0;
+    plan->n_repeated = 0;
     for (int k = 0; k < plan->n_gpus; k++) {
         mp_plan_gpu *pg = &plan->gpus[k];
-        pg->index = k;
+        pg->index = k + plan->n_repeated; /* the GPUs of runs before it */
+        plan->n_repeated += pg->repeat;
         if (pg->used) {
             plan->gpus_used++;
             plan->cost += r->fleet[pg->fleet].cost;

@@ -41,6 +41,11 @@ typedef struct mp_plan_gpu {
     /* with node pools: the node (index into plan->nodes) and the GPU's
      * node-local index (0..gpus-1, as nvidia-smi numbers it there) */
     int node, node_index;
+    /* An unused GPU standing for a run (mp_solve_opts.unused_runs): how
+     * many more GPUs just like it follow, at indices index + 1 ..
+     * index + repeat; 0 otherwise. Walk a plan's GPUs one by one with
+     * mp_plan_next_gpu, or count them with mp_plan_gpus_total. */
+    int repeat;
 } mp_plan_gpu;
 
 /* A node of a plan with node pools. */
@@ -61,6 +66,7 @@ typedef struct mp_plan {
     char reason[2048]; /* why not, when infeasible */
     mp_plan_gpu *gpus; /* every GPU of the plan, in index order */
     int n_gpus;
+    int n_repeated; /* the sum of the gpus' repeat (runs of unused GPUs) */
     int gpus_used;
     /* with node pools: every node, used ones first per pool (cost is then
      * the cost of the used nodes) */
@@ -153,6 +159,13 @@ typedef struct mp_solve_opts {
     bool node_states;
     const mp_node_current *node_current;
     int n_node_current;
+    /* A fleet plan from empty GPUs (no current, no node pools): write each
+     * fleet entry's unused GPUs as one record standing for the run
+     * (mp_plan_gpu.repeat), not one record per GPU: a plan of a million
+     * replicas offered 1.2 million GPUs holds the used ones only. For
+     * callers whose every reader of the plan walks it with
+     * mp_plan_next_gpu or mp_plan_gpus_total (ignored otherwise). */
+    bool unused_runs;
 } mp_solve_opts;
 
 /* Solve req (db, which may be NULL, is used to suggest larger models in
@@ -164,6 +177,30 @@ int mp_solve(const mp_db *db, const mp_request *req, const mp_solve_opts *o,
              mp_plan *out, mp_diag *d);
 
 void mp_plan_free(mp_plan *p);
+
+/* How many GPUs plan p stands for: its records and their runs. */
+int mp_plan_gpus_total(const mp_plan *p);
+
+/* The last GPU index record g stands for (g->index unless a run). */
+int mp_plan_gpu_last(const mp_plan_gpu *g);
+
+/* A walk over every GPU of a plan, one GPU at a time in index order, a
+ * run of unused GPUs given as its GPUs: start it with
+ * MP_PLAN_WALK(p); pos is the record's position in p->gpus. */
+typedef struct mp_plan_walk {
+    const mp_plan *p;
+    int pos, off;
+    mp_plan_gpu one; /* the GPU of a run being given */
+} mp_plan_walk;
+#define MP_PLAN_WALK(plan)                                                     \
+    {                                                                          \
+        .p = (plan), .pos = 0, .off = 0                                        \
+    }
+
+/* The next GPU of w (NULL past the last): the record itself, or for a
+ * GPU of a run a copy in w (valid until the next call) with its own
+ * index and no repeat. */
+const mp_plan_gpu *mp_plan_next_gpu(mp_plan_walk *w);
 
 /* Check a plan independently of how it was found: every used GPU of its
  * fleet entry's model with a valid layout (mp_gpu_layout_validate, driver
