@@ -101,12 +101,7 @@ bash busy.sh >run.txt 2>&1 || fail "busy: failed once etl stopped: $(cat run.txt
 ok "an emptied GPU's instance in use: listed, refused while it runs"
 
 # a busy node that would serve nothing is left as it is, in-use and all
-cat >r2.yaml <<'YAML'
-nodes:
-  - {pool: s, model: h100, gpus: 3, count: 2, strategy: single}
-tenants:
-  - {name: llm, whole-gpu: true, replicas: 1}
-YAML
+sed 's/count: 1/count: 2/' r.yaml >r2.yaml
 "$migplan" plan r2.yaml --current s-01=busy.txt --allow-disruption --format json -o two.json
 [ "$(jq -c '[.nodes[] | [.name, .used, .left_as_is]]' two.json)" = '[["s-02",true,null],["s-01",false,true]]' ] ||
     fail "left: $(jq -c '[.nodes[] | [.name, .used, .left_as_is]]' two.json)"
