@@ -237,12 +237,76 @@ static void test_many_stated_nodes(void **state)
     mp_request_free(&req);
 }
 
+/* A single pool's node of three GPUs made all-disabled for one whole-GPU
+ * replica (fresh7 N0b): GPU 1 holds an idle 1g.10gb, GPU 2 a 3g.40gb in
+ * use (--allow-disruption). The GPUs serving nothing are emptied: not
+ * used, MIG disabled, their instances destroyed and counted; the
+ * validator accepts exactly that, and refuses them unmarked or used. */
+static void test_all_disabled_emptied(void **state)
+{
+    (void)state;
+    const mp_model *m = test_model("h100-sxm5-80gb");
+    static const char text[] =
+        "nodes:\n  - {pool: s, model: h100, gpus: 3, count: 1, strategy: "
+        "single}\ntenants:\n  - {name: llm, whole-gpu: true, replicas: 1}\n";
+    mp_request req;
+    parse(text, &req);
+    mp_node_state st;
+    test_state_gpus(&st, 2);
+    for (int g = 0; g < 2; g++) {
+        mp_node_state one = st;
+        one.gpu = &st.gpu[g];
+        mp_gpu_state_init(&st.gpu[g], g + 1, m);
+        add_gi0(&one, g ? "3g.40gb" : "1g.10gb", 0, g ? "x" : NULL);
+    }
+    st.n = 2;
+    mp_node_current nc = {0, 0, &st};
+    mp_solve_opts o = {.node_states = true,
+                       .node_current = &nc,
+                       .n_node_current = 1,
+                       .allow_disruption = true,
+                       .time_limit = 2};
+    mp_plan p;
+    mp_diag d;
+    assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+    assert_true(p.feasible);
+    assert_int_equal(p.gpus_used, 1);
+    int whole = -1;
+    for (int k = 0; k < 3; k++)
+        if (p.gpus[k].whole_tenant == 0)
+            whole = k;
+    assert_true(whole >= 0);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(p.gpus[k].emptied, k != whole);
+        assert_false(p.gpus[k].layout.mig_enabled);
+        assert_int_equal(p.gpus[k].layout.gis.n, 0);
+    }
+    assert_int_equal(p.disruption.destroyed, whole == 0 ? 2 : 1);
+    assert_int_equal(p.disruption.gpus_touched, 3);
+    char why[256];
+    assert_int_equal(mp_plan_validate(&p, why, sizeof(why)), 0);
+    int other = whole == 1 ? 2 : 1;
+    p.gpus[other].emptied = false; /* its change would go unsaid */
+    assert_int_not_equal(mp_plan_validate(&p, why, sizeof(why)), 0);
+    p.gpus[other].used = true; /* used, MIG off, no tenant */
+    assert_int_not_equal(mp_plan_validate(&p, why, sizeof(why)), 0);
+    assert_non_null(strstr(why, "MIG-disabled without one tenant"));
+    p.gpus[other].used = false;
+    p.gpus[other].emptied = true;
+    p.nodes[0].profile = 0; /* emptied, but the node is not all-disabled */
+    assert_int_not_equal(mp_plan_validate(&p, why, sizeof(why)), 0);
+    assert_non_null(strstr(why, "not on an all-disabled node"));
+    mp_plan_free(&p);
+    mp_request_free(&req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_n_random),
         cmocka_unit_test(test_spread_nodes),
         cmocka_unit_test(test_many_stated_nodes),
+        cmocka_unit_test(test_all_disabled_emptied),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -145,8 +145,9 @@ static int unused_run(const mp_plan *p, int k, mp_buf *b)
     const mp_plan_gpu *g = &p->gpus[k];
     const mp_model *m = g->layout.gis.model;
     if (p->current) {
-        mp_buf_printf(b, "GPU %d  %s  unused, %s\n", g->index, m->id,
-                      p->reset_unused ? "MIG disabled" : "left as it is");
+        char what[160];
+        mp_plan_unused_what(p, g, what, sizeof(what));
+        mp_buf_printf(b, "GPU %d  %s  unused, %s\n", g->index, m->id, what);
         if (g->layout.mig_enabled && g->layout.gis.n > 0)
             mp_plan_diagram(p, g, true, &(mp_plan_view){0}, b);
         else

@@ -90,7 +90,7 @@ static int cleared_in_use(const mp_plan *v, mp_buf *b)
     for (int k = 0; k < v->n_gpus; k++) {
         const mp_plan_gpu *g = &v->gpus[k];
         const mp_gpu_state *s = mp_node_state_gpu(v->current, g->index);
-        if (!s || !g->used ||
+        if (!s || (!g->used && !g->emptied) ||
             (g->layout.mig_enabled &&
              same_counts(&s->layout.gis, &g->layout.gis)))
             continue;

@@ -78,6 +78,38 @@ const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q)
     return "idle";
 }
 
+void mp_plan_unused_what(const mp_plan *p, const mp_plan_gpu *g, char *buf,
+                         size_t n)
+{
+    mp_gpu_change c;
+    mp_gpu_state empty;
+    const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
+    bool none = mp_plan_gpu_change(p, g, &c) != 0 || mp_gpu_change_none(&c);
+    int in_use = mp_gpu_state_in_use(s), held = s->layout.gis.n;
+    if (g->emptied && none)
+        snprintf(buf, n, "MIG stays disabled (its node is all-disabled)");
+    else if (g->emptied && c.n_destroy == 0)
+        snprintf(buf, n, "MIG disabled for its all-disabled node");
+    else if (g->emptied)
+        snprintf(buf, n,
+                 "emptied for its all-disabled node: %d instance%s destroyed "
+                 "(%d in use), MIG disabled",
+                 c.n_destroy, c.n_destroy == 1 ? "" : "s", c.in_use_destroyed);
+    else if (!none)
+        snprintf(buf, n, "MIG disabled"); /* --reset-unused */
+    else if (!s->layout.mig_enabled)
+        snprintf(buf, n, "MIG stays disabled");
+    else if (held == 0)
+        snprintf(buf, n, "empty");
+    else if (in_use == 0)
+        snprintf(buf, n, "%d instance%s left as %s (idle)", held,
+                 held == 1 ? "" : "s", held == 1 ? "it is" : "they are");
+    else
+        snprintf(buf, n, "%d instance%s left as %s (%d in use)", held,
+                 held == 1 ? "" : "s", held == 1 ? "it is" : "they are",
+                 in_use);
+}
+
 static const char *prof_name(const mp_plan_gpu *g, int profile)
 {
     return g->layout.gis.model->profiles[profile].name;
@@ -222,12 +254,16 @@ void mp_plan_changes_lines_of(const mp_plan *p, const char *node, bool summary,
             continue;
         }
         if (!g->used && mp_gpu_change_none(&c)) {
-            mp_buf_printf(b, "%4d  unused, left as it is\n", g->index);
+            char what[160];
+            mp_plan_unused_what(p, g, what, sizeof(what));
+            mp_buf_printf(b, "%4d  unused, %s\n", g->index, what);
             continue;
         }
         if (c.mig_enable || c.mig_disable)
-            mp_buf_printf(b, "%4d  MIG      %s\n", g->index,
-                          c.mig_enable ? "enable" : "disable");
+            mp_buf_printf(b, "%4d  MIG      %s%s\n", g->index,
+                          c.mig_enable ? "enable" : "disable",
+                          g->emptied ? " (unused: its node is all-disabled)"
+                                     : "");
         for (int i = 0; i < c.n_destroy; i++)
             change_row(p, g, "destroy", &c.destroy[i], b);
         for (int i = 0; i < c.n_keep; i++)

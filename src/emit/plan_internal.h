@@ -56,6 +56,13 @@ const char *mp_plan_change_mark(const mp_plan *p, const mp_plan_gpu *g, int q);
 /* What a kept instance that serves nobody shows: its process, or "idle". */
 const char *mp_plan_kept_label(const mp_plan *p, const mp_plan_gpu *g, int q);
 
+/* What becomes of unused GPU g of p (planned from a state), after
+ * "unused, " into buf: emptied for its all-disabled node, MIG disabled
+ * (--reset-unused), or left as it is, saying whether it is empty or its
+ * instances are left (how many, how many in use). */
+void mp_plan_unused_what(const mp_plan *p, const mp_plan_gpu *g, char *buf,
+                         size_t n);
+
 /* The table's changes: per GPU the instances kept, destroyed and created,
  * and the totals with whether they are proven fewest. */
 void mp_plan_changes_lines(const mp_plan *p, bool summary, mp_buf *b);

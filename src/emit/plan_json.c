@@ -36,6 +36,8 @@ static cJSON *gpu_json(const mp_plan *p, const mp_plan_gpu *g)
     cJSON_AddStringToObject(o, "model", l->model->id);
     cJSON_AddBoolToObject(o, "used", g->used);
     cJSON_AddBoolToObject(o, "mig_enabled", g->layout.mig_enabled);
+    if (g->emptied) /* unused, MIG disabled with its all-disabled node */
+        cJSON_AddBoolToObject(o, "emptied", true);
     if (g->whole_tenant >= 0) {
         cJSON_AddStringToObject(o, "tenant", r->tenants[g->whole_tenant].name);
         cJSON_AddNumberToObject(o, "replica", g->whole_replica);

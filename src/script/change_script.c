@@ -237,12 +237,17 @@ int mp_change_from_plan(const mp_plan *p, mp_change_script *out, mp_diag *d)
     int rc = 0;
     for (int k = 0; k < p->n_gpus && !rc; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
-        if (!g->used && !p->reset_unused)
+        if (!g->used && !g->emptied && !p->reset_unused)
             continue; /* left as it is */
         mp_gpu_state empty;
         rc = mp_change_script_add(out, mp_plan_gpu_state(p, g, &empty),
                                   &g->layout,
-                                  g->used ? NULL : "not used by the plan", d);
+                                  g->used      ? NULL
+                                  : g->emptied ? "not used by the plan, "
+                                                 "emptied: its node is "
+                                                 "all-disabled"
+                                               : "not used by the plan",
+                                  d);
     }
     return rc;
 }

@@ -445,7 +445,7 @@ int mp_plan_gpu_change(const mp_plan *p, const mp_plan_gpu *g,
                        mp_gpu_change *out)
 {
     memset(out, 0, sizeof(*out));
-    if (!g->used && !p->reset_unused)
+    if (!g->used && !g->emptied && !p->reset_unused)
         return 0;
     mp_gpu_state empty;
     const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);

@@ -168,7 +168,8 @@ static int setup(ncur *n, const mp_plan *base, mp_diag *d)
 
 /* Every choice that costs at most n->ceiling, from choice c's pools < i
  * and pool i's stated nodes < b on: with and without stated node b (with
- * only, when it is busy), then pool i's empty counts. */
+ * only, when it is busy and no disruption is allowed), then pool i's
+ * empty counts. */
 static int enumerate(ncur *n, const nchoice *c, int i, int b)
 {
     const mp_request *r = n->ns.req;
@@ -188,7 +189,9 @@ static int enumerate(ncur *n, const nchoice *c, int i, int b)
         x.cost += pl->cost;
         x.gpus += pl->gpus;
         int rc = enumerate(n, &x, i, b + 1);
-        return rc || n->sn[lo + b].busy ? rc : enumerate(n, c, i, b + 1);
+        /* --allow-disruption: a busy node may be left as it is too */
+        bool in = n->sn[lo + b].busy && !n->ns.o->allow_disruption;
+        return rc || in ? rc : enumerate(n, c, i, b + 1);
     }
     for (int e = 0; e <= n->max_empty[i]; e++) {
         nchoice x = *c;
@@ -281,10 +284,8 @@ static int cmp_entry(const void *a, const void *b)
     return cmp_pairs(!x->used, x->k, !y->used, y->k); /* used ones first */
 }
 
-/* A GPU outside the plan: as its state has it (an unlisted one: MIG on,
- * no instances), or MIG disabled with reset_unused unless in use. */
-static void idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
-                     const mp_gpu_state *s, bool reset)
+void sv_node_idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
+                      const mp_gpu_state *s, bool reset)
 {
     sv_plan_gpu_init(g, pool, m, false, -1);
     g->layout.mig_enabled = !s && !reset;
@@ -309,7 +310,7 @@ static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
         if (e->fpos >= 0)
             *g = fp->gpus[fbase + e->fpos * pl->gpus + x];
         else
-            idle_gpu(g, i, pl->model, s, n->ns.o->reset_unused);
+            sv_node_idle_gpu(g, i, pl->model, s, n->ns.o->reset_unused);
         g->fleet = i;
         g->node = j;
         g->node_index = x;
@@ -392,10 +393,12 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
     free(e);
     out->current = out->own_state;
     bool fits = true;
-    int filled = 0;
+    int filled = 0, emptied = 0;
     if (!rc)
         sv_single_fill(r, n->sprof, n->ns.o->allow_disruption, out, &fits,
                        &filled);
+    if (!rc)
+        emptied = sv_single_empty(r, n->ns.o, out);
     if (!rc)
         rc = sv_plan_number(r, out);
     if (!rc)
@@ -410,8 +413,10 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
         out->disruption.in_use_destroyed += ch.in_use_destroyed;
         out->disruption.gpus_touched += !mp_gpu_change_none(&ch);
     }
-    /* instances added to fill single nodes: not among those proven */
-    out->disruption.minimal = fp->disruption.minimal && filled == 0;
+    /* instances added to fill single nodes, or destroyed on the GPUs of
+     * all-disabled ones: not among those proven */
+    out->disruption.minimal =
+        fp->disruption.minimal && filled == 0 && emptied == 0;
     out->feasible = !rc && fits;
     if (!fits)
         snprintf(out->reason, sizeof(out->reason),

@@ -52,6 +52,21 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
 void sv_single_fill(const mp_request *r, const int *prof, bool disrupt,
                     mp_plan *p, bool *ok, int *added);
 
+/* node_current.c. GPU g of pool's model m outside the plan: as its state
+ * s has it (NULL, unlisted: MIG on, no instances), or MIG disabled with
+ * reset unless in use; not used, on no node yet. */
+void sv_node_idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
+                      const mp_gpu_state *s, bool reset);
+
+/* node_current_empty.c. After sv_single_fill, on each used node of p of a
+ * single pool: when it serves no replica and o->allow_disruption (only
+ * its instances in use put it in the choice), the node is left as it is
+ * (not used; sv_node_idle_gpu); else, when all-disabled, each GPU that
+ * serves no replica is emptied (mp_plan_gpu.emptied). Returns how many
+ * instances the emptied GPUs' states hold (their changes are not among
+ * those the fleet planner proved fewest). */
+int sv_single_empty(const mp_request *r, const mp_solve_opts *o, mp_plan *p);
+
 /* Instance q of g: in use on the node (never moved nor given away)? */
 bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q);
 

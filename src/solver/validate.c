@@ -71,6 +71,37 @@ static int check_gpu(const mp_plan *p, const mp_plan_gpu *g, int *got,
     return 0;
 }
 
+/* An unused GPU: emptied exactly where a plan from node states makes a
+ * node of a single pool all-disabled (the GPUs serving nothing there:
+ * MIG disabled, no instance, their changes carried out), nowhere else. */
+static int check_unused(const mp_plan *p, const mp_plan_gpu *g, char *why,
+                        size_t n)
+{
+    const mp_plan_node *nd = p->nodes && g->node >= 0 && g->node < p->n_nodes
+                                 ? &p->nodes[g->node]
+                                 : NULL;
+    bool all_disabled = nd && p->current && nd->used && nd->profile < 0 &&
+                        p->req->pools[nd->pool].strategy == MP_STRATEGY_SINGLE;
+    if (g->emptied && !all_disabled) {
+        snprintf(why, n, "GPU %d is emptied, but not on an all-disabled node",
+                 g->index);
+        return MP_EINTERNAL;
+    }
+    if (g->emptied &&
+        (g->layout.mig_enabled || g->layout.gis.n || g->whole_tenant >= 0)) {
+        snprintf(why, n, "GPU %d is emptied, but holds something", g->index);
+        return MP_EINTERNAL;
+    }
+    if (!g->emptied && all_disabled) {
+        snprintf(why, n,
+                 "GPU %d of an all-disabled node serves nothing and is not "
+                 "emptied (its change would go unsaid)",
+                 g->index);
+        return MP_EINTERNAL;
+    }
+    return 0;
+}
+
 /* Replicas served, GPUs used per fleet entry, and the cost. */
 static int check_totals(const mp_plan *p, const int *got, const int *used,
                         double cost, char *why, size_t n)
@@ -151,8 +182,10 @@ int mp_plan_validate(const mp_plan *p, char *why, size_t n)
     int rc = 0;
     for (int k = 0; k < p->n_gpus && !rc; k++) {
         const mp_plan_gpu *g = &p->gpus[k];
-        if (!g->used)
+        if (!g->used) {
+            rc = check_unused(p, g, why, n);
             continue;
+        }
         used[g->fleet]++;
         cost += r->fleet[g->fleet].cost;
         rc = check_gpu(p, g, got, why, n);

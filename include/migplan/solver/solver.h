@@ -31,6 +31,12 @@ typedef struct mp_plan_gpu {
     bool used;
     int whole_tenant; /* tenant with the whole GPU, -1 when none */
     int whole_replica;
+    /* not used, yet changed: a GPU of an all-disabled node of a single
+     * pool (planned from the nodes' states) that serves no replica. Its
+     * node's label makes mig-parted disable MIG on every GPU, so the plan
+     * destroys its instances and disables MIG on it too (layout: MIG off,
+     * no instance), and its change is counted, shown and scripted. */
+    bool emptied;
     /* Model, MIG on or off (off for unused and whole GPUs), the GPU
      * instances in a safe creation order, and the driver flags. */
     mp_gpu_layout layout;
@@ -240,7 +246,7 @@ const mp_gpu_state *mp_plan_gpu_state(const mp_plan *p, const mp_plan_gpu *g,
 
 /* What plan p changes on its GPU g, from p->current (an unlisted GPU is
  * empty; with no state, every GPU is). An unused GPU is left as it is
- * unless p->reset_unused. Returns 0 or MP_EINTERNAL. */
+ * unless p->reset_unused or g->emptied. Returns 0 or MP_EINTERNAL. */
 int mp_plan_gpu_change(const mp_plan *p, const mp_plan_gpu *g,
                        mp_gpu_change *out);
 

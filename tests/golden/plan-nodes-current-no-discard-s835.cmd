@@ -1,0 +1,1 @@
+D=tests/data/nodecur/fresh7-s835; migplan plan $D/r.yaml --current p0-02=$D/p0-02.txt --current p1-01=$D/p1-01.txt --current p2-01=$D/p2-01.txt --allow-disruption -v 2>"$TMPDIR/e" | sed -n '/^Node p1-02 (/,$p'; grep -c 'choices of nodes discarded\|internal error' "$TMPDIR/e" || :
