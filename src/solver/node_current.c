@@ -32,6 +32,7 @@
 #define NC_MAX_CHOICES 65536    /* choices of nodes enumerated */
 #define NC_MAX_PINS 16          /* profile pin sets of same-profile tenants */
 #define NODE_STATES_MAX_GPUS 64 /* GPUs with instances over the node states */
+#define NC_STEPS 4              /* choices from the cheap one to the full one */
 
 /* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
  * and empty nodes per pool. */
@@ -52,6 +53,7 @@ typedef struct ncur {
     int nsn;
     int first[MP_MAX_FLEET + 1]; /* pool i's: sn[first[i] .. first[i+1]) */
     int max_empty[MP_MAX_FLEET];
+    int need[MP_MAX_FLEET]; /* nodes the plan on empty nodes uses, by pool */
     nchoice *ch;
     int nch;
     /* the choices enumerated cost at most ceiling; truncated: not every
@@ -72,6 +74,8 @@ typedef struct ncur {
     /* choices whose plan failed its own validation, the first's reason */
     int discarded;
     char discard_why[256];
+    /* -v: seconds building, spreading and checking every choice's plan */
+    double phase[3];
 } ncur;
 
 /* (a0, a1) against (b0, b1), for qsort: the first, then the second. */
@@ -494,12 +498,18 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
         rc = 0;
         memset(&fp, 0, sizeof(fp));
     }
+    double t = sv_now();
     if (!rc && fp.feasible && assemble(n, c, &fp, out))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!rc && !fp.feasible && !*bad)
         snprintf(out->reason, sizeof(out->reason), "%s", fp.reason);
     else if (!rc && out->feasible) /* not when assemble found it cannot be */
         rc = discard_invalid(out, bad, d);
+    /* -v: the node plan's assembly (with its `spread: nodes`) and check,
+     * and the fleet plan's spreading and check */
+    out->build_seconds = sv_now() - t;
+    out->spread_seconds = fp.spread_seconds;
+    out->check_seconds = fp.check_seconds;
     mp_plan_free(&fp);
     free(f);
     mp_node_state_free(ms);
@@ -534,6 +544,119 @@ static nchoice full_choice(const ncur *n)
         int cnt = n->first[i + 1] - n->first[i];
         c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
         c.empty[i] = n->max_empty[i];
+        c.cost += (cnt + c.empty[i]) * n->ns.req->pools[i].cost;
+        c.gpus += (cnt + c.empty[i]) * n->ns.req->pools[i].gpus;
+    }
+    return c;
+}
+
+/* Do choices a and b take the same nodes? */
+static bool same_nodes(const ncur *n, const nchoice *a, const nchoice *b)
+{
+    for (int i = 0; i < n->ns.req->n_pools; i++)
+        if (a->mask[i] != b->mask[i] || a->empty[i] != b->empty[i])
+            return false;
+    return true;
+}
+
+/* Add up to want of pool i's nodes outside c (stated idle ones first:
+ * the fleet planner keeps what it can of their instances, and leaving an
+ * empty node out changes nothing, then empty ones); returns how many it
+ * added. */
+static int add_nodes(const ncur *n, nchoice *c, int i, int want)
+{
+    const mp_node_pool *pl = &n->ns.req->pools[i];
+    int added = 0;
+    for (int b = 0; b < n->first[i + 1] - n->first[i] && want > added; b++)
+        if (!(c->mask[i] & (uint64_t)1 << b)) {
+            c->mask[i] |= (uint64_t)1 << b;
+            added++;
+        }
+    while (want > added && c->empty[i] < n->max_empty[i]) {
+        c->empty[i]++;
+        added++;
+    }
+    c->cost += added * pl->cost;
+    c->gpus += added * pl->gpus;
+    return added;
+}
+
+/* The busy nodes (in every choice) alone. */
+static nchoice busy_choice(const ncur *n)
+{
+    nchoice c;
+    memset(&c, 0, sizeof(c));
+    for (int i = 0; i < n->ns.req->n_pools; i++)
+        for (int b = 0; b < n->first[i + 1] - n->first[i]; b++)
+            if (n->sn[n->first[i] + b].busy) {
+                c.mask[i] |= (uint64_t)1 << b;
+                c.cost += n->ns.req->pools[i].cost;
+                c.gpus += n->ns.req->pools[i].gpus;
+            }
+    return c;
+}
+
+/* Pools i and j: one kind of node for the plan (model and strategy)? */
+static bool same_kind(const mp_request *r, int i, int j)
+{
+    return r->pools[i].model == r->pools[j].model &&
+           r->pools[i].strategy == r->pools[j].strategy;
+}
+
+/* The cheap choice: the busy nodes, and of each kind of node (model and
+ * strategy) the GPUs the plan on empty nodes uses of it beyond the busy
+ * nodes' GPUs, from its pools cheapest per GPU first. The busy nodes are
+ * paid anyway, so their free GPUs come before any other node's. */
+static nchoice cheap_choice(const ncur *n)
+{
+    const mp_request *r = n->ns.req;
+    nchoice c = busy_choice(n);
+    bool done[MP_MAX_FLEET] = {false};
+    for (int i = 0; i < r->n_pools; i++) {
+        if (done[i])
+            continue;
+        int want = 0; /* GPUs */
+        for (int j = i; j < r->n_pools; j++)
+            if (same_kind(r, i, j))
+                want += (n->need[j] - __builtin_popcountll(c.mask[j])) *
+                        r->pools[j].gpus;
+        while (want > 0) {
+            int p = -1; /* the kind's cheapest pool per GPU left */
+            for (int j = i; j < r->n_pools; j++)
+                if (same_kind(r, i, j) && !done[j] &&
+                    (p < 0 || r->pools[j].cost * r->pools[p].gpus <
+                                  r->pools[p].cost * r->pools[j].gpus))
+                    p = j;
+            if (p < 0)
+                break;
+            done[p] = true;
+            int gp = r->pools[p].gpus;
+            want -= add_nodes(n, &c, p, (want + gp - 1) / gp) * gp;
+        }
+        for (int j = i; j < r->n_pools; j++)
+            done[j] |= same_kind(r, i, j);
+    }
+    return c;
+}
+
+/* The choice of step s of NC_STEPS between the cheap choice (0) and the
+ * full one (NC_STEPS): the per-pool one (busy nodes, then as many of each
+ * pool as the plan on empty nodes uses, step 1), then each pool's other
+ * nodes added by shares. */
+static nchoice step_choice(const ncur *n, int s)
+{
+    if (s == 0)
+        return cheap_choice(n);
+    if (s == NC_STEPS)
+        return full_choice(n);
+    const mp_request *r = n->ns.req;
+    nchoice c = busy_choice(n);
+    for (int i = 0; i < r->n_pools; i++) {
+        int busy = __builtin_popcountll(c.mask[i]);
+        int idle = n->first[i + 1] - n->first[i] - busy + n->max_empty[i];
+        int want = n->need[i] > busy ? n->need[i] - busy : 0;
+        want += (idle * (s - 1) + NC_STEPS - 2) / (NC_STEPS - 1);
+        add_nodes(n, &c, i, want);
     }
     return c;
 }
@@ -548,25 +671,86 @@ static void note(ncur *n, const mp_plan *p, bool bad)
         snprintf(n->discard_why, sizeof(n->discard_why), "%.200s", p->reason);
 }
 
-/* The best plan of the choices, cheapest first from lb: *cut when the
- * time ran out before every choice of the best plan's cost was tried. */
-static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
+/* Choice c planned and noted, kept in *best when better (or the first,
+ * or the full choice while there is no plan); *bad: its plan failed its
+ * own validation. */
+static int try_choice(ncur *n, const nchoice *c, mp_plan *best, bool *bad,
+                      mp_diag *d)
 {
+    mp_plan p;
+    int rc = eval(n, c, &p, bad, d);
+    note(n, &p, *bad);
+    n->phase[0] += p.build_seconds;
+    n->phase[1] += p.spread_seconds;
+    n->phase[2] += p.check_seconds;
+    /* no plan anywhere: the full choice's reason (every node together) */
     nchoice full = full_choice(n);
-    bool bad;
-    int rc = eval(n, &full, best, &bad, d);
-    note(n, best, bad);
-    if (rc || (!best->feasible && !bad)) {
-        if (!rc) {
+    bool take = !best->req || (!best->feasible && same_nodes(n, c, &full));
+    if (!rc &&
+        (take || (p.feasible && (!best->feasible || better(&p, best))))) {
+        mp_plan_free(best);
+        *best = p;
+    } else {
+        mp_plan_free(&p);
+    }
+    return rc;
+}
+
+/* Good plans first, so that a run the time limit cuts still has one: the
+ * cheap choice, then the steps up to the full choice until one has a
+ * plan (the full choice right after the cheap ones: when even every node
+ * has none, the reason names the instances in use). tried[] gets the
+ * choices planned; returns how many, or -1 on an error (*rc). */
+static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
+                       int *rc, mp_diag *d)
+{
+    static const int order[] = {0, 1, NC_STEPS, 2, 3};
+    nchoice full = full_choice(n);
+    int nt = 0;
+    for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
+        nchoice c = step_choice(n, order[k]);
+        bool dup = false, bad = false;
+        for (int j = 0; j < nt && !dup; j++)
+            dup = same_nodes(n, &c, &tried[j]);
+        if (dup)
+            continue;
+        if (best->feasible)
+            break;
+        if (order[k] > 1 && order[k] < NC_STEPS && sv_now() > n->ns.deadline) {
+            *cut = true;
+            break;
+        }
+        tried[nt++] = c;
+        *rc = try_choice(n, &c, best, &bad, d);
+        if (*rc)
+            return -1;
+        if (same_nodes(n, &c, &full) && !best->feasible && !bad) {
             char why[sizeof(best->reason)];
             snprintf(why, sizeof(why), "%s", best->reason);
             blocked_reason(n, why, best);
+            return -1;
         }
-        return rc;
     }
+    return nt;
+}
+
+/* The best plan of the choices: good ones first (first_plans), then
+ * cheapest first from lb; *cut when the time ran out before every choice
+ * of the best plan's cost was tried. */
+static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
+{
+    nchoice tried[NC_STEPS + 1];
+    memset(best, 0, sizeof(*best));
+    int rc = 0;
+    int nt = first_plans(n, best, tried, cut, &rc, d);
+    if (nt < 0)
+        return rc;
     for (int j = 0; j < n->nch && !rc; j++) {
         const nchoice *c = &n->ch[j];
-        if (c->cost < lb - 1e-9 || memcmp(c, &full, sizeof(full)) == 0)
+        bool dup = c->cost < lb - 1e-9, bad;
+        for (int k = 0; k < nt && !dup; k++)
+            dup = same_nodes(n, c, &tried[k]);
+        if (dup)
             continue;
         if (best->feasible && c->cost > best->cost + 1e-9)
             break;
@@ -574,15 +758,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
             *cut = true;
             break;
         }
-        mp_plan p;
-        rc = eval(n, c, &p, &bad, d);
-        note(n, &p, bad);
-        if (!rc && p.feasible && (!best->feasible || better(&p, best))) {
-            mp_plan_free(best);
-            *best = p;
-        } else {
-            mp_plan_free(&p);
-        }
+        rc = try_choice(n, c, best, &bad, d);
     }
     /* choices as cheap as the best left out of the enumeration */
     n->left_out |= !rc && (n->truncated || best->cost > n->ceiling + 1e-9);
@@ -876,6 +1052,8 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
               .unproven = INFINITY};
     for (int t = 0; t < req->n_tenants; t++)
         n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
+    for (int j = 0; j < base.n_nodes; j++)
+        n.need[base.nodes[j].pool] += base.nodes[j].used;
     bool cut = false;
     rc = setup(&n, &base, d);
     double lb = rc ? 0 : bound(&n, &base);
@@ -905,10 +1083,17 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     free(n.sn);
     free(n.ch);
     free(n.ns.tenants);
+    double t = sv_now();
+    /* -v: the rest, with the plan on empty nodes, is the search */
+    out->search_seconds = t - t0 - n.phase[0] - n.phase[1] - n.phase[2];
+    out->build_seconds = n.phase[0];
+    out->spread_seconds = n.phase[1];
     rc = sv_plan_finish(out, t0, rc, d);
     if (!rc && out->feasible && sv_node_counts_as_warn(out) != 0) {
         mp_plan_free(out);
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    if (!rc)
+        out->check_seconds = n.phase[2] + sv_now() - t;
     return rc;
 }
