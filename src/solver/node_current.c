@@ -74,6 +74,10 @@ typedef struct ncur {
     /* choices whose plan failed its own validation, the first's reason */
     int discarded;
     char discard_why[256];
+    /* seconds a choice's fleet plan may take at least, however late:
+     * more until the search has a plan (first_plans), so that a late
+     * start still finds one on a cheap choice */
+    double limit, min_limit;
     /* -v: seconds building, spreading and checking every choice's plan */
     double phase[3];
 } ncur;
@@ -487,7 +491,7 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
     o2.busy_used = true;
     o2.progress = NULL;
     double left = n->ns.deadline - sv_now();
-    o2.time_limit = left / 4 > 0.05 ? left / 4 : 0.05;
+    o2.time_limit = fmax(left / 4, n->min_limit);
     mp_plan fp;
     rc = sv_current_solve(n->ns.db, f, &o2, &fp, d);
     if (rc == MP_EINTERNAL) { /* this choice's plan failed validation */
@@ -721,7 +725,9 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
             break;
         }
         tried[nt++] = c;
+        n->min_limit = fmax(0.1, n->limit / 4);
         *rc = try_choice(n, &c, best, &bad, d);
+        n->min_limit = 0.05;
         if (*rc)
             return -1;
         if (same_nodes(n, &c, &full) && !best->feasible && !bad) {
@@ -1049,7 +1055,9 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         return rc;
     }
     ncur n = {.ns = {.db = db, .req = req, .o = o, .deadline = t0 + limit},
-              .unproven = INFINITY};
+              .unproven = INFINITY,
+              .limit = limit,
+              .min_limit = 0.05};
     for (int t = 0; t < req->n_tenants; t++)
         n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
     for (int j = 0; j < base.n_nodes; j++)
