@@ -75,8 +75,8 @@ typedef struct ncur {
     int discarded;
     char discard_why[256];
     /* seconds a choice's fleet plan may take at least, however late:
-     * more until the search has a plan (first_plans), so that a late
-     * start still finds one on a cheap choice */
+     * more for the cheap choice (first_plans), so that a late start
+     * still finds its plan rather than falling back on more nodes */
     double limit, min_limit;
     /* -v: seconds building, spreading and checking every choice's plan */
     double phase[3];
@@ -725,7 +725,8 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
             break;
         }
         tried[nt++] = c;
-        n->min_limit = fmax(0.1, n->limit / 4);
+        if (k == 0) /* only the first: a blocked request stays quick */
+            n->min_limit = fmax(0.1, n->limit / 4);
         *rc = try_choice(n, &c, best, &bad, d);
         n->min_limit = 0.05;
         if (*rc)
