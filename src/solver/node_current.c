@@ -32,16 +32,6 @@
 #define NC_MAX_CHOICES 65536    /* choices of nodes enumerated */
 #define NC_MAX_PINS 16          /* profile pin sets of same-profile tenants */
 #define NODE_STATES_MAX_GPUS 64 /* GPUs with instances over the node states */
-#define NC_STEPS 4              /* choices from the cheap one to the full one */
-
-/* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
- * and empty nodes per pool. */
-typedef struct nchoice {
-    uint64_t mask[MP_MAX_FLEET];
-    int empty[MP_MAX_FLEET];
-    double cost;
-    int gpus;
-} nchoice;
 
 /* The planner's context is the node solver's (nodes_internal.h): its db,
  * req, o and deadline, and in sub/tenants the request with each
@@ -539,132 +529,6 @@ static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
     mp_catf(b, sz, &k, "%s", tmp);
 }
 
-/* The choice of every stated node and the most empty ones. */
-static nchoice full_choice(const ncur *n)
-{
-    nchoice c;
-    memset(&c, 0, sizeof(c));
-    for (int i = 0; i < n->ns.req->n_pools; i++) {
-        int cnt = n->first[i + 1] - n->first[i];
-        c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
-        c.empty[i] = n->max_empty[i];
-        c.cost += (cnt + c.empty[i]) * n->ns.req->pools[i].cost;
-        c.gpus += (cnt + c.empty[i]) * n->ns.req->pools[i].gpus;
-    }
-    return c;
-}
-
-/* Do choices a and b take the same nodes? */
-static bool same_nodes(const ncur *n, const nchoice *a, const nchoice *b)
-{
-    for (int i = 0; i < n->ns.req->n_pools; i++)
-        if (a->mask[i] != b->mask[i] || a->empty[i] != b->empty[i])
-            return false;
-    return true;
-}
-
-/* Add up to want of pool i's nodes outside c (stated idle ones first:
- * the fleet planner keeps what it can of their instances, and leaving an
- * empty node out changes nothing, then empty ones); returns how many it
- * added. */
-static int add_nodes(const ncur *n, nchoice *c, int i, int want)
-{
-    const mp_node_pool *pl = &n->ns.req->pools[i];
-    int added = 0;
-    for (int b = 0; b < n->first[i + 1] - n->first[i] && want > added; b++)
-        if (!(c->mask[i] & (uint64_t)1 << b)) {
-            c->mask[i] |= (uint64_t)1 << b;
-            added++;
-        }
-    while (want > added && c->empty[i] < n->max_empty[i]) {
-        c->empty[i]++;
-        added++;
-    }
-    c->cost += added * pl->cost;
-    c->gpus += added * pl->gpus;
-    return added;
-}
-
-/* The busy nodes (in every choice) alone. */
-static nchoice busy_choice(const ncur *n)
-{
-    nchoice c;
-    memset(&c, 0, sizeof(c));
-    for (int i = 0; i < n->ns.req->n_pools; i++)
-        for (int b = 0; b < n->first[i + 1] - n->first[i]; b++)
-            if (n->sn[n->first[i] + b].busy) {
-                c.mask[i] |= (uint64_t)1 << b;
-                c.cost += n->ns.req->pools[i].cost;
-                c.gpus += n->ns.req->pools[i].gpus;
-            }
-    return c;
-}
-
-/* Pools i and j: one kind of node for the plan (model and strategy)? */
-static bool same_kind(const mp_request *r, int i, int j)
-{
-    return r->pools[i].model == r->pools[j].model &&
-           r->pools[i].strategy == r->pools[j].strategy;
-}
-
-/* The cheap choice: the busy nodes, and of each kind of node (model and
- * strategy) the GPUs the plan on empty nodes uses of it beyond the busy
- * nodes' GPUs, from its pools cheapest per GPU first. The busy nodes are
- * paid anyway, so their free GPUs come before any other node's. */
-static nchoice cheap_choice(const ncur *n)
-{
-    const mp_request *r = n->ns.req;
-    nchoice c = busy_choice(n);
-    bool done[MP_MAX_FLEET] = {false};
-    for (int i = 0; i < r->n_pools; i++) {
-        if (done[i])
-            continue;
-        int want = 0; /* GPUs */
-        for (int j = i; j < r->n_pools; j++)
-            if (same_kind(r, i, j))
-                want += (n->need[j] - __builtin_popcountll(c.mask[j])) *
-                        r->pools[j].gpus;
-        while (want > 0) {
-            int p = -1; /* the kind's cheapest pool per GPU left */
-            for (int j = i; j < r->n_pools; j++)
-                if (same_kind(r, i, j) && !done[j] &&
-                    (p < 0 || r->pools[j].cost * r->pools[p].gpus <
-                                  r->pools[p].cost * r->pools[j].gpus))
-                    p = j;
-            if (p < 0)
-                break;
-            done[p] = true;
-            int gp = r->pools[p].gpus;
-            want -= add_nodes(n, &c, p, (want + gp - 1) / gp) * gp;
-        }
-        for (int j = i; j < r->n_pools; j++)
-            done[j] |= same_kind(r, i, j);
-    }
-    return c;
-}
-
-/* The choice of step s of NC_STEPS between the cheap choice (0) and the
- * full one (NC_STEPS): the per-pool one (busy nodes, then as many of each
- * pool as the plan on empty nodes uses, step 1), then each pool's other
- * nodes added by shares. */
-static nchoice step_choice(const ncur *n, int s)
-{
-    if (s == 0)
-        return cheap_choice(n);
-    if (s == NC_STEPS)
-        return full_choice(n);
-    const mp_request *r = n->ns.req;
-    nchoice c = busy_choice(n);
-    for (int i = 0; i < r->n_pools; i++) {
-        int busy = __builtin_popcountll(c.mask[i]);
-        int idle = n->first[i + 1] - n->first[i] - busy + n->max_empty[i];
-        int want = n->need[i] > busy ? n->need[i] - busy : 0;
-        want += (idle * (s - 1) + NC_STEPS - 2) / (NC_STEPS - 1);
-        add_nodes(n, &c, i, want);
-    }
-    return c;
-}
-
 /* Note p, a choice's plan (feasible or not), for the proof of changes;
  * bad: its plan failed its own validation (for --verbose). */
 static void note(ncur *n, const mp_plan *p, bool bad)
@@ -673,6 +537,12 @@ static void note(ncur *n, const mp_plan *p, bool bad)
         n->unproven = p->cost;
     if (bad && n->discarded++ == 0)
         snprintf(n->discard_why, sizeof(n->discard_why), "%.200s", p->reason);
+}
+
+/* The nodes n chooses from, for node_current_choice.c. */
+static nc_nodes nodes_of(const ncur *n)
+{
+    return (nc_nodes){n->ns.req, n->sn, n->first, n->max_empty, n->need};
 }
 
 /* Choice c planned and noted, kept in *best when better (or the first,
@@ -688,8 +558,10 @@ static int try_choice(ncur *n, const nchoice *c, mp_plan *best, bool *bad,
     n->phase[1] += p.spread_seconds;
     n->phase[2] += p.check_seconds;
     /* no plan anywhere: the full choice's reason (every node together) */
-    nchoice full = full_choice(n);
-    bool take = !best->req || (!best->feasible && same_nodes(n, c, &full));
+    nc_nodes x = nodes_of(n);
+    nchoice full = sv_full_choice(&x);
+    bool take =
+        !best->req || (!best->feasible && sv_same_nodes(n->ns.req, c, &full));
     if (!rc &&
         (take || (p.feasible && (!best->feasible || better(&p, best))))) {
         mp_plan_free(best);
@@ -709,13 +581,14 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
                        int *rc, mp_diag *d)
 {
     static const int order[] = {0, 1, NC_STEPS, 2, 3};
-    nchoice full = full_choice(n);
+    nc_nodes x = nodes_of(n);
+    nchoice full = sv_full_choice(&x);
     int nt = 0;
     for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
-        nchoice c = step_choice(n, order[k]);
+        nchoice c = sv_step_choice(&x, order[k]);
         bool dup = false, bad = false;
         for (int j = 0; j < nt && !dup; j++)
-            dup = same_nodes(n, &c, &tried[j]);
+            dup = sv_same_nodes(n->ns.req, &c, &tried[j]);
         if (dup)
             continue;
         if (best->feasible)
@@ -731,7 +604,7 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
         n->min_limit = 0.05;
         if (*rc)
             return -1;
-        if (same_nodes(n, &c, &full) && !best->feasible && !bad) {
+        if (sv_same_nodes(n->ns.req, &c, &full) && !best->feasible && !bad) {
             char why[sizeof(best->reason)];
             snprintf(why, sizeof(why), "%s", best->reason);
             blocked_reason(n, why, best);
@@ -756,7 +629,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
         const nchoice *c = &n->ch[j];
         bool dup = c->cost < lb - 1e-9, bad;
         for (int k = 0; k < nt && !dup; k++)
-            dup = same_nodes(n, c, &tried[k]);
+            dup = sv_same_nodes(n->ns.req, c, &tried[k]);
         if (dup)
             continue;
         if (best->feasible && c->cost > best->cost + 1e-9)
