@@ -65,8 +65,8 @@ typedef struct ncur {
     int discarded;
     char discard_why[256];
     /* seconds a choice's fleet plan may take at least, however late:
-     * more for the cheap choice (first_plans), so that a late start
-     * still finds its plan rather than falling back on more nodes */
+     * more for the cheap and the full choice (first_plans), so that a
+     * late start still finds a plan, on the cheap choice if it has one */
     double limit, min_limit;
     /* -v: seconds building, spreading and checking every choice's plan */
     double phase[3];
@@ -598,7 +598,10 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
             break;
         }
         tried[nt++] = c;
-        if (k == 0) /* only the first: a blocked request stays quick */
+        /* the cheap choice and the full one (the plan of last resort)
+         * may take a quarter of the limit however late; the others keep
+         * a blocked request quick */
+        if (order[k] == 0 || order[k] == NC_STEPS)
             n->min_limit = fmax(0.1, n->limit / 4);
         *rc = try_choice(n, &c, best, &bad, d);
         n->min_limit = 0.05;
