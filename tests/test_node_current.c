@@ -3,8 +3,9 @@
  * (opts.node_states): tenants of several GPUs of one node (whole-gpu: N)
  * on random idle states against the node planner on empty nodes (idle
  * instances can all go, so the fewest nodes are the same), and
- * `spread: nodes` among plans that change the same instances, and more
- * stated nodes and choices of nodes than are enumerated. */
+ * `spread: nodes` among plans that change the same instances, more
+ * stated nodes and choices of nodes than are enumerated, and a run the
+ * time limit cuts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -300,12 +301,61 @@ static void test_all_disabled_emptied(void **state)
     mp_request_free(&req);
 }
 
+/* Thirty 8-GPU H100 nodes, all given a state: ten run `llm` on a
+ * 3g.40gb (with an idle 1g.10gb beside it), twenty hold two idle 2g.20gb
+ * (README's dgx30, tests/data/nodecur/dgx30.yaml). The ten busy nodes are
+ * in every plan and hold the request. Cut by the time limit before the
+ * search starts, the plan is still those ten nodes (it was all thirty when
+ * the first choice planned was every node), with an honest bound. */
+static void test_time_cut_busy_nodes(void **state)
+{
+    (void)state;
+    const mp_model *m = test_model("h100-sxm5-80gb");
+    static const char text[] =
+        "nodes:\n  - pool: dgx\n    model: h100\n    gpus: 8\n"
+        "    count: 30\n    cost: 8\ntenants:\n  - name: llm\n"
+        "    memory: 35GiB\n    compute: 3g\n    replicas: 10\n"
+        "  - name: web\n    memory: 8GiB\n    compute: 1g\n"
+        "    replicas: 40\n  - name: batch\n    memory: 18GiB\n"
+        "    compute: 2g\n    replicas: 60\n";
+    mp_request req;
+    parse(text, &req);
+    static mp_node_state st[30];
+    for (int j = 0; j < 30; j++) {
+        test_state_gpus(&st[j], 8);
+        for (int g = 0; g < 8; g++)
+            mp_gpu_state_init(&st[j].gpu[g], g, m);
+        if (j < 10) {
+            add_gi0(&st[j], "3g.40gb", 0, "llm");
+            add_gi0(&st[j], "1g.10gb", 6, NULL);
+        } else {
+            add_gi0(&st[j], "2g.20gb", 0, NULL);
+            add_gi0(&st[j], "2g.20gb", 2, NULL);
+        }
+    }
+    for (int run = 0; run < 2; run++) {
+        mp_plan p;
+        plan_states(&req, st, 30, run ? 1e-3 : 30, &p);
+        assert_true(p.feasible);
+        assert_int_equal(p.nodes_used, 10);
+        assert_true(p.cost <= 80 + 1e-9);
+        assert_true(p.lower_bound <= p.cost + 1e-9);
+        assert_true(p.optimal || p.time_limit_hit);
+        assert_int_equal(p.disruption.in_use_destroyed, 0);
+        for (int k = 0; k < p.n_gpus; k++) /* only busy nodes used */
+            assert_true(!p.gpus[k].used || p.nodes[p.gpus[k].node].k < 10);
+        mp_plan_free(&p);
+    }
+    mp_request_free(&req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_n_random),
         cmocka_unit_test(test_spread_nodes),
         cmocka_unit_test(test_many_stated_nodes),
+        cmocka_unit_test(test_time_cut_busy_nodes),
         cmocka_unit_test(test_all_disabled_emptied),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

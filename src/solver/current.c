@@ -255,7 +255,9 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
     if (rc || *blocked)
         return rc;
     leave_unserving(c);
+    double t = sv_now();
     rc = assemble(c, out);
+    c->build_seconds += sv_now() - t;
     return rc ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory") : 0;
 }
 
@@ -522,8 +524,11 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     if (rc || *blocked)
         return rc;
     out->feasible = true;
+    double t = sv_now();
     prove(c, base, out);
-    if (disruption(c, out))
+    rc = disruption(c, out);
+    c->build_seconds += sv_now() - t;
+    if (rc)
         return mp_diag_set(d, MP_EINTERNAL, NULL, 0, 0,
                            "internal error: a GPU's changes; please report it");
     if (c->exact) { /* every plan weighed: none is cheaper or changes less */
@@ -742,8 +747,10 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
         }
     }
     mark_proven(c, out);
+    double t = sv_now();
     if (!rc && !blocked)
         rc = cur_spread(out);
+    c->spread_seconds = sv_now() - t;
     if (rc || !blocked)
         return rc;
     bool busy = false;
@@ -789,10 +796,18 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else
         rc = current_run(&c, &base, out, d);
-    /* -v books every attempt's mapping, not only the kept plan's */
+    /* -v books every attempt's mapping, not only the kept plan's, and
+     * every attempt's building (the rest, with the bound, is search) */
     out->map_seconds = c.map_seconds;
+    out->build_seconds = c.build_seconds;
+    out->spread_seconds = c.spread_seconds;
+    out->search_seconds = sv_now() - t0 - c.build_seconds - c.spread_seconds;
     free(c.left);
     free(c.g);
     mp_plan_free(&base);
-    return sv_plan_finish(out, t0, rc, d);
+    double t = sv_now();
+    rc = sv_plan_finish(out, t0, rc, d);
+    if (!rc)
+        out->check_seconds = sv_now() - t;
+    return rc;
 }

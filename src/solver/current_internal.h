@@ -34,6 +34,8 @@ typedef struct cur {
     bool time_limit_hit;
     double deadline;    /* sv_now() seconds: when the whole solve should end */
     double map_seconds; /* mapping the rest's plan onto the GPUs, so far */
+    /* building every attempt's plan and its changes, and spreading (-v) */
+    double build_seconds, spread_seconds;
     /* busy GPUs: bit 0 set, fewest destroyed first (else most served);
      * bit 1 set, an instance in use need not serve the tenant named like
      * its process; bit 2 set, each busy GPU serves at most its share of

@@ -33,15 +33,6 @@
 #define NC_MAX_PINS 16          /* profile pin sets of same-profile tenants */
 #define NODE_STATES_MAX_GPUS 64 /* GPUs with instances over the node states */
 
-/* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
- * and empty nodes per pool. */
-typedef struct nchoice {
-    uint64_t mask[MP_MAX_FLEET];
-    int empty[MP_MAX_FLEET];
-    double cost;
-    int gpus;
-} nchoice;
-
 /* The planner's context is the node solver's (nodes_internal.h): its db,
  * req, o and deadline, and in sub/tenants the request with each
  * same-profile tenant pinned to a profile (the fleet planner knows no
@@ -52,6 +43,7 @@ typedef struct ncur {
     int nsn;
     int first[MP_MAX_FLEET + 1]; /* pool i's: sn[first[i] .. first[i+1]) */
     int max_empty[MP_MAX_FLEET];
+    int need[MP_MAX_FLEET]; /* nodes the plan on empty nodes uses, by pool */
     nchoice *ch;
     int nch;
     /* the choices enumerated cost at most ceiling; truncated: not every
@@ -72,6 +64,12 @@ typedef struct ncur {
     /* choices whose plan failed its own validation, the first's reason */
     int discarded;
     char discard_why[256];
+    /* seconds a choice's fleet plan may take at least, however late:
+     * more for the cheap and the full choice (first_plans), so that a
+     * late start still finds a plan, on the cheap choice if it has one */
+    double limit, min_limit;
+    /* -v: seconds building, spreading and checking every choice's plan */
+    double phase[3];
 } ncur;
 
 /* (a0, a1) against (b0, b1), for qsort: the first, then the second. */
@@ -488,7 +486,7 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
     o2.busy_used = true;
     o2.progress = NULL;
     double left = n->ns.deadline - sv_now();
-    o2.time_limit = left / 4 > 0.05 ? left / 4 : 0.05;
+    o2.time_limit = fmax(left / 4, n->min_limit);
     mp_plan fp;
     rc = sv_current_solve(n->ns.db, f, &o2, &fp, d);
     if (rc == MP_EINTERNAL) { /* this choice's plan failed validation */
@@ -499,12 +497,18 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
         rc = 0;
         memset(&fp, 0, sizeof(fp));
     }
+    double t = sv_now();
     if (!rc && fp.feasible && assemble(n, c, &fp, out))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!rc && !fp.feasible && !*bad)
         snprintf(out->reason, sizeof(out->reason), "%s", fp.reason);
     else if (!rc && out->feasible) /* not when assemble found it cannot be */
         rc = discard_invalid(out, bad, d);
+    /* -v: the node plan's assembly (with its `spread: nodes`) and check,
+     * and the fleet plan's spreading and check */
+    out->build_seconds = sv_now() - t;
+    out->spread_seconds = fp.spread_seconds;
+    out->check_seconds = fp.check_seconds;
     mp_plan_free(&fp);
     free(f);
     mp_node_state_free(ms);
@@ -530,19 +534,6 @@ static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
     mp_catf(b, sz, &k, "%s", tmp);
 }
 
-/* The choice of every stated node and the most empty ones. */
-static nchoice full_choice(const ncur *n)
-{
-    nchoice c;
-    memset(&c, 0, sizeof(c));
-    for (int i = 0; i < n->ns.req->n_pools; i++) {
-        int cnt = n->first[i + 1] - n->first[i];
-        c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
-        c.empty[i] = n->max_empty[i];
-    }
-    return c;
-}
-
 /* Note p, a choice's plan (feasible or not), for the proof of changes;
  * bad: its plan failed its own validation (for --verbose). */
 static void note(ncur *n, const mp_plan *p, bool bad)
@@ -553,25 +544,101 @@ static void note(ncur *n, const mp_plan *p, bool bad)
         snprintf(n->discard_why, sizeof(n->discard_why), "%.200s", p->reason);
 }
 
-/* The best plan of the choices, cheapest first from lb: *cut when the
- * time ran out before every choice of the best plan's cost was tried. */
-static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
+/* The nodes n chooses from, for node_current_choice.c. */
+static nc_nodes nodes_of(const ncur *n)
 {
-    nchoice full = full_choice(n);
-    bool bad;
-    int rc = eval(n, &full, best, &bad, d);
-    note(n, best, bad);
-    if (rc || (!best->feasible && !bad)) {
-        if (!rc) {
+    return (nc_nodes){n->ns.req, n->sn, n->first, n->max_empty, n->need};
+}
+
+/* Choice c planned and noted, kept in *best when better (or the first,
+ * or the full choice while there is no plan); *bad: its plan failed its
+ * own validation. */
+static int try_choice(ncur *n, const nchoice *c, mp_plan *best, bool *bad,
+                      mp_diag *d)
+{
+    mp_plan p;
+    int rc = eval(n, c, &p, bad, d);
+    note(n, &p, *bad);
+    n->phase[0] += p.build_seconds;
+    n->phase[1] += p.spread_seconds;
+    n->phase[2] += p.check_seconds;
+    /* no plan anywhere: the full choice's reason (every node together) */
+    nc_nodes x = nodes_of(n);
+    nchoice full = sv_full_choice(&x);
+    bool take =
+        !best->req || (!best->feasible && sv_same_nodes(n->ns.req, c, &full));
+    if (!rc &&
+        (take || (p.feasible && (!best->feasible || better(&p, best))))) {
+        mp_plan_free(best);
+        *best = p;
+    } else {
+        mp_plan_free(&p);
+    }
+    return rc;
+}
+
+/* Good plans first, so that a run the time limit cuts still has one: the
+ * cheap choice, then the steps up to the full choice until one has a
+ * plan (the full choice right after the cheap ones: when even every node
+ * has none, the reason names the instances in use). tried[] gets the
+ * choices planned; returns how many, or -1 on an error (*rc). */
+static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
+                       int *rc, mp_diag *d)
+{
+    static const int order[] = {0, 1, NC_STEPS, 2, 3};
+    nc_nodes x = nodes_of(n);
+    nchoice full = sv_full_choice(&x);
+    int nt = 0;
+    for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
+        nchoice c = sv_step_choice(&x, order[k]);
+        bool dup = false, bad = false;
+        for (int j = 0; j < nt && !dup; j++)
+            dup = sv_same_nodes(n->ns.req, &c, &tried[j]);
+        if (dup)
+            continue;
+        if (best->feasible)
+            break;
+        if (order[k] > 1 && order[k] < NC_STEPS && sv_now() > n->ns.deadline) {
+            *cut = true;
+            break;
+        }
+        tried[nt++] = c;
+        /* the cheap choice and the full one (the plan of last resort)
+         * may take a quarter of the limit however late; the others keep
+         * a blocked request quick */
+        if (order[k] == 0 || order[k] == NC_STEPS)
+            n->min_limit = fmax(0.1, n->limit / 4);
+        *rc = try_choice(n, &c, best, &bad, d);
+        n->min_limit = 0.05;
+        if (*rc)
+            return -1;
+        if (sv_same_nodes(n->ns.req, &c, &full) && !best->feasible && !bad) {
             char why[sizeof(best->reason)];
             snprintf(why, sizeof(why), "%s", best->reason);
             blocked_reason(n, why, best);
+            return -1;
         }
-        return rc;
     }
+    return nt;
+}
+
+/* The best plan of the choices: good ones first (first_plans), then
+ * cheapest first from lb; *cut when the time ran out before every choice
+ * of the best plan's cost was tried. */
+static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
+{
+    nchoice tried[NC_STEPS + 1];
+    memset(best, 0, sizeof(*best));
+    int rc = 0;
+    int nt = first_plans(n, best, tried, cut, &rc, d);
+    if (nt < 0)
+        return rc;
     for (int j = 0; j < n->nch && !rc; j++) {
         const nchoice *c = &n->ch[j];
-        if (c->cost < lb - 1e-9 || memcmp(c, &full, sizeof(full)) == 0)
+        bool dup = c->cost < lb - 1e-9, bad;
+        for (int k = 0; k < nt && !dup; k++)
+            dup = sv_same_nodes(n->ns.req, c, &tried[k]);
+        if (dup)
             continue;
         if (best->feasible && c->cost > best->cost + 1e-9)
             break;
@@ -579,15 +646,7 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
             *cut = true;
             break;
         }
-        mp_plan p;
-        rc = eval(n, c, &p, &bad, d);
-        note(n, &p, bad);
-        if (!rc && p.feasible && (!best->feasible || better(&p, best))) {
-            mp_plan_free(best);
-            *best = p;
-        } else {
-            mp_plan_free(&p);
-        }
+        rc = try_choice(n, c, best, &bad, d);
     }
     /* choices as cheap as the best left out of the enumeration */
     n->left_out |= !rc && (n->truncated || best->cost > n->ceiling + 1e-9);
@@ -878,9 +937,13 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         return rc;
     }
     ncur n = {.ns = {.db = db, .req = req, .o = o, .deadline = t0 + limit},
-              .unproven = INFINITY};
+              .unproven = INFINITY,
+              .limit = limit,
+              .min_limit = 0.05};
     for (int t = 0; t < req->n_tenants; t++)
         n.per_node |= mp_tenant_gpus(&req->tenants[t]) > 1;
+    for (int j = 0; j < base.n_nodes; j++)
+        n.need[base.nodes[j].pool] += base.nodes[j].used;
     bool cut = false;
     rc = setup(&n, &base, d);
     double lb = rc ? 0 : bound(&n, &base);
@@ -910,10 +973,17 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
     free(n.sn);
     free(n.ch);
     free(n.ns.tenants);
+    double t = sv_now();
+    /* -v: the rest, with the plan on empty nodes, is the search */
+    out->search_seconds = t - t0 - n.phase[0] - n.phase[1] - n.phase[2];
+    out->build_seconds = n.phase[0];
+    out->spread_seconds = n.phase[1];
     rc = sv_plan_finish(out, t0, rc, d);
     if (!rc && out->feasible && sv_node_counts_as_warn(out) != 0) {
         mp_plan_free(out);
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    if (!rc)
+        out->check_seconds = n.phase[2] + sv_now() - t;
     return rc;
 }

@@ -14,6 +14,42 @@ typedef struct nstated {
     bool busy; /* an instance in use: in every choice */
 } nstated;
 
+/* A choice: stated nodes (bit b of mask[pool] for its b-th stated node)
+ * and empty nodes per pool. */
+typedef struct nchoice {
+    uint64_t mask[MP_MAX_FLEET];
+    int empty[MP_MAX_FLEET];
+    double cost;
+    int gpus;
+} nchoice;
+
+/* The nodes a choice is made of: the request's pools, the stated nodes
+ * sn by pool (pool i's are sn[first[i] .. first[i+1])), the empty nodes
+ * each pool offers (max_empty) and the nodes the plan on empty nodes uses
+ * of each pool (need). */
+typedef struct nc_nodes {
+    const mp_request *req;
+    const nstated *sn;
+    const int *first, *max_empty, *need;
+} nc_nodes;
+
+/* node_current_choice.c. Steps from the cheap choice to the full one. */
+#define NC_STEPS 4
+
+/* Do choices a and b of r's nodes take the same nodes? */
+bool sv_same_nodes(const mp_request *r, const nchoice *a, const nchoice *b);
+
+/* The choice of every stated node and the most empty ones. */
+nchoice sv_full_choice(const nc_nodes *n);
+
+/* The choice of step s (0 to NC_STEPS): 0, the busy nodes and of each
+ * kind of node (model and strategy) the GPUs the plan on empty nodes
+ * uses beyond the busy nodes', cheapest pools per GPU first; 1, the busy
+ * nodes and per pool as many as that plan uses; 2 to NC_STEPS - 1, also
+ * shares of each pool's other nodes; NC_STEPS, the full choice. Stated
+ * idle nodes are added before empty ones. */
+nchoice sv_step_choice(const nc_nodes *n, int s);
+
 /* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
  * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" joined by
  * commas, appended to b (size sz, at *k, mp_catf). */

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* node_current_choice.c - the first choices of nodes a plan from node
+ * states tries (node_current.c): a cheap one (the busy nodes and, per
+ * kind of node, the GPUs the plan on empty nodes uses beyond theirs),
+ * the per-pool one, shares of the other nodes, and every node. */
+#include <stdint.h>
+#include <string.h>
+
+#include "node_current_internal.h"
+
+/* The choice of every stated node and the most empty ones. */
+nchoice sv_full_choice(const nc_nodes *n)
+{
+    nchoice c;
+    memset(&c, 0, sizeof(c));
+    for (int i = 0; i < n->req->n_pools; i++) {
+        int cnt = n->first[i + 1] - n->first[i];
+        c.mask[i] = cnt ? UINT64_MAX >> (64 - cnt) : 0;
+        c.empty[i] = n->max_empty[i];
+        c.cost += (cnt + c.empty[i]) * n->req->pools[i].cost;
+        c.gpus += (cnt + c.empty[i]) * n->req->pools[i].gpus;
+    }
+    return c;
+}
+
+/* Do choices a and b take the same nodes? */
+bool sv_same_nodes(const mp_request *r, const nchoice *a, const nchoice *b)
+{
+    for (int i = 0; i < r->n_pools; i++)
+        if (a->mask[i] != b->mask[i] || a->empty[i] != b->empty[i])
+            return false;
+    return true;
+}
+
+/* Add up to want of pool i's nodes outside c (stated idle ones first:
+ * the fleet planner keeps what it can of their instances, and leaving an
+ * empty node out changes nothing, then empty ones); returns how many it
+ * added. */
+static int add_nodes(const nc_nodes *n, nchoice *c, int i, int want)
+{
+    const mp_node_pool *pl = &n->req->pools[i];
+    int added = 0;
+    for (int b = 0; b < n->first[i + 1] - n->first[i] && want > added; b++)
+        if (!(c->mask[i] & (uint64_t)1 << b)) {
+            c->mask[i] |= (uint64_t)1 << b;
+            added++;
+        }
+    while (want > added && c->empty[i] < n->max_empty[i]) {
+        c->empty[i]++;
+        added++;
+    }
+    c->cost += added * pl->cost;
+    c->gpus += added * pl->gpus;
+    return added;
+}
+
+/* The busy nodes (in every choice) alone. */
+static nchoice busy_choice(const nc_nodes *n)
+{
+    nchoice c;
+    memset(&c, 0, sizeof(c));
+    for (int i = 0; i < n->req->n_pools; i++)
+        for (int b = 0; b < n->first[i + 1] - n->first[i]; b++)
+            if (n->sn[n->first[i] + b].busy) {
+                c.mask[i] |= (uint64_t)1 << b;
+                c.cost += n->req->pools[i].cost;
+                c.gpus += n->req->pools[i].gpus;
+            }
+    return c;
+}
+
+/* Pools i and j: one kind of node for the plan (model and strategy)? */
+static bool same_kind(const mp_request *r, int i, int j)
+{
+    return r->pools[i].model == r->pools[j].model &&
+           r->pools[i].strategy == r->pools[j].strategy;
+}
+
+/* The cheap choice: the busy nodes, and of each kind of node (model and
+ * strategy) the GPUs the plan on empty nodes uses of it beyond the busy
+ * nodes' GPUs, from its pools cheapest per GPU first. The busy nodes are
+ * paid anyway, so their free GPUs come before any other node's. */
+static nchoice cheap_choice(const nc_nodes *n)
+{
+    const mp_request *r = n->req;
+    nchoice c = busy_choice(n);
+    bool done[MP_MAX_FLEET] = {false};
+    for (int i = 0; i < r->n_pools; i++) {
+        if (done[i])
+            continue;
+        int want = 0; /* GPUs */
+        for (int j = i; j < r->n_pools; j++)
+            if (same_kind(r, i, j))
+                want += (n->need[j] - __builtin_popcountll(c.mask[j])) *
+                        r->pools[j].gpus;
+        while (want > 0) {
+            int p = -1; /* the kind's cheapest pool per GPU left */
+            for (int j = i; j < r->n_pools; j++)
+                if (same_kind(r, i, j) && !done[j] &&
+                    (p < 0 || r->pools[j].cost * r->pools[p].gpus <
+                                  r->pools[p].cost * r->pools[j].gpus))
+                    p = j;
+            if (p < 0)
+                break;
+            done[p] = true;
+            int gp = r->pools[p].gpus;
+            want -= add_nodes(n, &c, p, (want + gp - 1) / gp) * gp;
+        }
+        for (int j = i; j < r->n_pools; j++)
+            done[j] |= same_kind(r, i, j);
+    }
+    return c;
+}
+
+/* The choice of step s of NC_STEPS between the cheap choice (0) and the
+ * full one (NC_STEPS): the per-pool one (busy nodes, then as many of each
+ * pool as the plan on empty nodes uses, step 1), then each pool's other
+ * nodes added by shares. */
+nchoice sv_step_choice(const nc_nodes *n, int s)
+{
+    if (s == 0)
+        return cheap_choice(n);
+    if (s == NC_STEPS)
+        return sv_full_choice(n);
+    const mp_request *r = n->req;
+    nchoice c = busy_choice(n);
+    for (int i = 0; i < r->n_pools; i++) {
+        int busy = __builtin_popcountll(c.mask[i]);
+        int idle = n->first[i + 1] - n->first[i] - busy + n->max_empty[i];
+        int want = n->need[i] > busy ? n->need[i] - busy : 0;
+        want += (idle * (s - 1) + NC_STEPS - 2) / (NC_STEPS - 1);
+        add_nodes(n, &c, i, want);
+    }
+    return c;
+}

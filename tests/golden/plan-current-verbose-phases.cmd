@@ -1,0 +1,1 @@
+phases() { migplan plan "$@" --summary -v 2>&1 >/dev/null | grep -E '^migplan plan: search' | awk '{ s = $4; gsub(/[0-9]+\.[0-9]+ s/, "T s"); print; print (s > 0 ? "search time filled" : "search time 0") }'; }; phases tests/data/nodecur/pool.yaml --current gpu-a=tests/data/nodecur/gpu-a.txt; phases tests/data/current/h100-grow.yaml --current tests/data/current/h100-busy.txt
