@@ -267,6 +267,8 @@ static int choice_fleet(const ncur *n, const nchoice *c, const nslots *a,
                 if (mp_node_state_reserve(ms, ms->n + 1))
                     return MP_ENOMEM;
                 ms->gpu[ms->n] = st->gpu[g];
+                if (a->off[i] >= 0)
+                    sv_single_strip(&ms->gpu[ms->n], a->prof[a->off[i] + pos]);
                 ms->gpu[ms->n++].index = base + pos * gpus + st->gpu[g].index;
             }
             pos++;

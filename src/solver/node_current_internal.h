@@ -87,6 +87,14 @@ bool sv_slots_first(nslots *s);
 /* The next one; false past the last. */
 bool sv_slots_next(nslots *s);
 
+/* State s of a GPU of a single node that is to carry profile prof
+ * (NT_WHOLE: MIG disabled) as the fleet planner is to see it: without its
+ * idle instances of another profile, which the node loses anyway (MIG
+ * disabled when prof is NT_WHOLE and nothing is left, enabled for a
+ * profile unless a process holds the whole GPU), so that none of them
+ * serves a replica there. */
+void sv_single_strip(mp_gpu_state *s, int prof);
+
 /* Instance q of g: in use on the node (never moved nor given away)? */
 bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q);
 

@@ -194,6 +194,27 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
             several ? "move each node's onto one profile, " : "");
 }
 
+void sv_single_strip(mp_gpu_state *s, int prof)
+{
+    mp_gpu_layout *l = &s->layout;
+    int k = 0;
+    for (int q = 0; q < l->gis.n; q++) {
+        if (s->gi[q].n_processes == 0 && l->gis.gi[q].profile != prof)
+            continue;
+        l->gis.gi[k] = l->gis.gi[q];
+        l->ci_explicit[k] = l->ci_explicit[q];
+        memcpy(l->ci_count[k], l->ci_count[q], sizeof(l->ci_count[k]));
+        s->gi[k++] = s->gi[q];
+    }
+    l->gis.n = k;
+    l->driver_order = l->driver_exact = false;
+    if (prof == NT_WHOLE && k == 0)
+        l->mig_enabled = false;
+    /* a profile: MIG on (a whole GPU there is no replica's to keep) */
+    if (prof >= 0 && !l->mig_enabled && s->whole.n_processes == 0)
+        l->mig_enabled = true;
+}
+
 void sv_gpu_remove_gi(mp_plan_gpu *a, int q)
 {
     mp_gpu_layout *la = &a->layout;
@@ -209,10 +230,12 @@ void sv_gpu_remove_gi(mp_plan_gpu *a, int q)
 
 /* GPU g of p all-<prof>: MIG enabled, its instances of prof kept, idle
  * ones of another profile destroyed, more of prof added at the first
- * starts that take them up to the most. False when a whole GPU in use or
- * an instance of another profile that is in use (either unless disrupt)
- * or serves a replica is in the way, or the kept starts leave no room for
- * the most. */
+ * starts that take them up to the most; a replica the fleet planner left
+ * on another profile (seen: 1g.6gb on an entry offering only 1g.6gb+me)
+ * moves onto one of them. False when a whole GPU in use or an
+ * instance of another profile that is in use (either unless disrupt) or
+ * serves a tenant that does not take prof is in the way, or the kept
+ * starts leave no room for the most or for the moved replicas. */
 static bool fill_gpu(const mp_plan *p, mp_plan_gpu *g, int prof, int *added,
                      bool disrupt)
 {
@@ -226,11 +249,16 @@ static bool fill_gpu(const mp_plan *p, mp_plan_gpu *g, int prof, int *added,
         l->mig_enabled = true;
         l->gis.n = 0;
     }
+    int moved[MP_MAX_GIS], nm = 0; /* tenants of replicas to move */
     for (int q = l->gis.n - 1; q >= 0; q--) {
+        int t = g->tenant[q];
         if (l->gis.gi[q].profile == prof)
             continue;
-        if (g->tenant[q] >= 0 || (!disrupt && sv_gi_in_use(p, g, q)))
+        if ((!disrupt && sv_gi_in_use(p, g, q)) ||
+            (t >= 0 && !mp_tenant_takes_profile(&p->req->tenants[t], m, prof)))
             return false;
+        if (t >= 0) /* its replica moves onto an instance of prof */
+            moved[nm++] = t;
         sv_gpu_remove_gi(g, q);
     }
     for (int s0 = 0;
@@ -242,12 +270,14 @@ static bool fill_gpu(const mp_plan *p, mp_plan_gpu *g, int prof, int *added,
             l->gis.n--;
             continue;
         }
-        g->tenant[at] = g->replica[at] = -1;
+        /* numbered by sv_plan_number */
+        g->tenant[at] = nm > 0 ? moved[--nm] : -1;
+        g->replica[at] = -1;
         l->driver_order = l->driver_exact = false;
         (*added)++;
     }
     g->used = true;
-    return l->gis.n == m->profiles[prof].max_instances;
+    return nm == 0 && l->gis.n == m->profiles[prof].max_instances;
 }
 
 /* GPU g of p with MIG disabled: false when an instance in use (unless
