@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_node_current_single.c - pools of the single strategy planned from
  * their nodes' states, each node its own profile: random small requests
- * and idle states (2-3 nodes of 1-2 A30s) against a brute force over
+ * and states (2-3 nodes of 1-2 A30s; idle, or one instance in use that
+ * some tenant takes) against a brute force over
  * every profile (or MIG disabled, or left as it is) per node, which
  * counts nodes, GPUs, instances destroyed and created as the planner
  * defines them. The plan must have the brute force's node count and GPUs,
@@ -56,7 +57,8 @@ static void idle_node(const mp_model *m, int n, mp_node_state *st)
 }
 
 /* The most of s's instances of profile p that an all-p layout (the most
- * instances of p) keeps: every such layout tried. */
+ * instances of p) keeps, every instance in use among them: every such
+ * layout tried; -1 when none keeps those in use. */
 static int most_kept(const mp_gpu_state *s, int p)
 {
     const mp_model *m = s->layout.gis.model;
@@ -67,16 +69,20 @@ static int most_kept(const mp_gpu_state *s, int p)
             continue;
         mp_gpu_layout l;
         mp_gpu_layout_init(&l, m, true);
-        int kept = 0;
+        int kept = 0, busy = 0;
         for (int b = 0; b < pr->n_placements; b++) {
             if (!(set & 1u << b))
                 continue;
             assert_true(mp_gpu_layout_add(&l, p, pr->placements[b]) >= 0);
-            for (int q = 0; q < s->layout.gis.n && s->layout.mig_enabled; q++)
-                kept += s->layout.gis.gi[q].profile == p &&
-                        s->layout.gis.gi[q].start == pr->placements[b];
+            for (int q = 0; q < s->layout.gis.n && s->layout.mig_enabled; q++) {
+                bool here = s->layout.gis.gi[q].profile == p &&
+                            s->layout.gis.gi[q].start == pr->placements[b];
+                kept += here;
+                busy += here && s->gi[q].n_processes > 0;
+            }
         }
-        if (mp_geom_validate(&l.gis, NULL) == 0 && kept > best)
+        if (busy == mp_gpu_state_in_use(s) &&
+            mp_geom_validate(&l.gis, NULL) == 0 && kept > best)
             best = kept;
     }
     return best;
@@ -131,6 +137,13 @@ static bool score_of(const mp_request *req, const mp_node_state *st,
     int held[MAX_NODES * 2];
     memset(out, 0, sizeof(*out));
     for (int j = 0; j < nn; j++) {
+        int busy = -1; /* a node in use keeps the profile in use */
+        for (int g = 0; g < gpus; g++)
+            for (int q = 0; q < st[j].gpu[g].layout.gis.n; q++)
+                if (st[j].gpu[g].gi[q].n_processes > 0)
+                    busy = st[j].gpu[g].layout.gis.gi[q].profile;
+        if (busy >= 0 && a[j] != busy)
+            return false;
         if (a[j] == UNUSED_NODE)
             continue;
         out->nodes++;
@@ -147,6 +160,8 @@ static bool score_of(const mp_request *req, const mp_node_state *st,
             }
             int most = m->profiles[a[j]].max_instances,
                 kept = most_kept(s, a[j]);
+            if (kept < 0)
+                return false;
             cap[a[j]] += most;
             out->gpus++;
             out->destroyed += have - kept;
@@ -215,7 +230,7 @@ static void test_against_brute_force(void **state)
 {
     (void)state;
     const mp_model *m = test_model("a30-24gb");
-    int compared = 0, proven = 0;
+    int compared = 0, proven = 0, busy = 0;
     for (int it = 0; it < 60; it++) {
         int nn = 2 + pick(2), gpus = 1 + pick(2);
         char text[1024];
@@ -230,6 +245,18 @@ static void test_against_brute_force(void **state)
         for (int j = 0; j < nn; j++) {
             idle_node(m, gpus, &st[j]);
             nc[j] = (mp_node_current){0, j, &st[j]};
+        }
+        /* sometimes node 0's first instance in use, when a tenant takes
+         * its profile (else the plan is refused, as the goldens show) */
+        mp_gpu_state *g0 = &st[0].gpu[0];
+        bool taken = false;
+        for (int t = 0; t < req.n_tenants && g0->layout.gis.n > 0; t++)
+            taken |= mp_tenant_takes_profile(&req.tenants[t], m,
+                                             g0->layout.gis.gi[0].profile);
+        if (taken && pick(3) == 0) {
+            g0->gi[0].n_processes = 1;
+            g0->gi[0].process = "x";
+            busy++;
         }
         mp_solve_opts o = {.node_states = true,
                            .node_current = nc,
@@ -255,6 +282,7 @@ static void test_against_brute_force(void **state)
                               text, s.nodes, s.gpus, s.destroyed, s.created,
                               b.nodes, b.gpus, b.destroyed, b.created);
             assert_int_equal(s.nodes, b.nodes);
+            assert_int_equal(p.disruption.in_use_destroyed, 0);
             assert_true(cmp_score(&s, &b) >= 0);
             if (p.disruption.minimal)
                 assert_int_equal(cmp_score(&s, &b), 0);
@@ -266,9 +294,10 @@ static void test_against_brute_force(void **state)
             mp_node_state_free(&st[j]);
         mp_request_free(&req);
     }
-    print_message("%d plans compared, %d with their changes proven\n", compared,
-                  proven);
-    assert_true(compared >= 30);
+    print_message("%d plans compared, %d with their changes proven, %d "
+                  "requests with an instance in use\n",
+                  compared, proven, busy);
+    assert_true(compared >= 30 && busy >= 5);
 }
 
 int main(void)
