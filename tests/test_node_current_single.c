@@ -2,11 +2,12 @@
 /* test_node_current_single.c - pools of the single strategy planned from
  * their nodes' states, each node its own profile: random small requests
  * and states (2-3 nodes of 1-2 A30s; idle, or one instance in use that
- * some tenant takes) against a brute force over
- * every profile (or MIG disabled, or left as it is) per node, which
- * counts nodes, GPUs, instances destroyed and created as the planner
- * defines them. The plan must have the brute force's node count and GPUs,
- * and, when it says its changes are proven fewest, its changes too. */
+ * some tenant takes) against a brute force over every profile (or MIG
+ * disabled, or left as it is) per node, which counts nodes, GPUs,
+ * instances destroyed and created as the planner defines them. The plan
+ * must have the brute force's node count, never a better score, the same
+ * score when it says its changes are proven fewest, and destroy no
+ * instance in use. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
