@@ -153,6 +153,15 @@ void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
     }
 }
 
+/* Is a tenant of r named proc (NULL: no)? */
+static bool tenant_named(const mp_request *r, const char *proc)
+{
+    for (int t = 0; proc && t < r->n_tenants; t++)
+        if (!strcmp(r->tenants[t].name, proc))
+            return true;
+    return false;
+}
+
 void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
                        int pool, const int *pc, int npc, char *why, size_t n)
 {
@@ -163,7 +172,7 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
             "use, but",
             r->pools[pool].name);
     const char *sep = " ";
-    bool several = false, foreign = false;
+    bool several = false, foreign = false, named = false;
     for (int j = 0; j < nsn; j++) {
         int cand[MP_MAX_PROFILES + 1], busy = node_profile(sn[j].st, true);
         if (sn[j].pool != pool || busy == -1 ||
@@ -184,13 +193,20 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
                         : r->pools[pool].model->profiles[busy].name);
         several |= busy == SEVERAL;
         foreign |= busy != SEVERAL;
+        for (int g = 0; g < sn[j].st->n; g++)
+            for (int q = 0; q < sn[j].st->gpu[g].layout.gis.n; q++)
+                named |= busy != SEVERAL &&
+                         tenant_named(r, sn[j].st->gpu[g].gi[q].process);
         sv_busy_list(r, &sn[j], 1, pool, why, n, &k);
         sep = "; ";
     }
     mp_catf(why, n, &k,
             "; %s%suse mig.strategy mixed, or let the plan destroy them "
             "(--allow-disruption)",
-            foreign ? "name the tenant they serve in the request, " : "",
+            named     ? "let the tenant they run take that profile (its "
+                        "memory and compute), "
+            : foreign ? "name the tenant they serve in the request, "
+                      : "",
             several ? "move each node's onto one profile, " : "");
 }
 
