@@ -282,7 +282,9 @@ static void test_all_disabled_emptied(void **state)
         assert_false(p.gpus[k].layout.mig_enabled);
         assert_int_equal(p.gpus[k].layout.gis.n, 0);
     }
-    assert_int_equal(p.disruption.destroyed, whole == 0 ? 2 : 1);
+    /* all-disabled: both instances go, whichever GPU llm takes */
+    assert_int_equal(p.disruption.destroyed, 2);
+    assert_int_equal(p.disruption.in_use_destroyed, 1);
     assert_int_equal(p.disruption.gpus_touched, 3);
     char why[256];
     assert_int_equal(mp_plan_validate(&p, why, sizeof(why)), 0);

@@ -31,6 +31,7 @@
 
 #define NC_MAX_CHOICES 65536    /* choices of nodes enumerated */
 #define NC_MAX_PINS 16          /* profile pin sets of same-profile tenants */
+#define NC_MAX_ASSIGN 256       /* profiles of a choice's single nodes */
 #define NODE_STATES_MAX_GPUS 64 /* GPUs with instances over the node states */
 
 /* The planner's context is the node solver's (nodes_internal.h): its db,
@@ -55,9 +56,10 @@ typedef struct ncur {
     bool left_out;
     /* a tenant needs several GPUs of one node: a fleet entry per node */
     bool per_node;
-    /* per pool: -1 mixed; single, the profile of every node the plan uses
-     * (NT_WHOLE: MIG disabled), node_current_single.c */
-    int sprof[MP_MAX_FLEET];
+    /* per pool of the single strategy: the profiles its nodes may carry
+     * (NT_WHOLE: MIG disabled), pc[i][0..npc[i]), node_current_single.c */
+    int pc[MP_MAX_FLEET][MP_MAX_PROFILES + 1];
+    int npc[MP_MAX_FLEET];
     /* the cheapest plan of a choice whose changes are not proven fewest:
      * none cheaper than it may claim its changes are */
     double unproven;
@@ -211,12 +213,44 @@ static int cmp_choice(const void *a, const void *b)
     return (x->gpus > y->gpus) - (x->gpus < y->gpus);
 }
 
-/* The fleet of choice c (the request's pools as GPUs, only c's nodes) and
- * its state, stated nodes first in each pool, GPU indices in that order.
- * A pool is one fleet entry, or with n->per_node one entry per node (the
- * planner keeps a whole-gpu: N replica's GPUs in one entry). */
-static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
-                        mp_node_state *ms)
+/* Pool i's next fleet entry of choice c from its node at, of a profile
+ * (a single pool: a's; -1 mixed): how many of its nodes it takes (nodes:
+ * c's nodes of the pool). A mixed pool is one entry, a single one an
+ * entry per run of nodes of one profile, and with n->per_node each node
+ * is an entry (the planner keeps a whole-gpu: N replica's GPUs in one
+ * entry). */
+static int entry_run(const ncur *n, const nslots *a, int i, int nodes, int at,
+                     int *prof)
+{
+    const int *pp = a->off[i] >= 0 ? a->prof + a->off[i] : NULL;
+    int run = 1;
+    *prof = !pp ? -1 : nodes ? pp[at] : n->npc[i] ? n->pc[i][0] : NT_WHOLE;
+    if (n->per_node)
+        return run;
+    if (!pp)
+        return nodes ? nodes : 1;
+    while (at + run < nodes && pp[at + run] == *prof)
+        run++;
+    return run;
+}
+
+/* How many fleet entries choice c has with the profiles of a. */
+static int fleet_entries(const ncur *n, const nchoice *c, const nslots *a)
+{
+    int k = 0;
+    for (int i = 0; i < n->ns.req->n_pools; i++) {
+        int nodes = __builtin_popcountll(c->mask[i]) + c->empty[i], prof;
+        for (int e = 0; e < (n->per_node ? nodes : nodes ? nodes : 1); k++)
+            e += entry_run(n, a, i, nodes, e, &prof);
+    }
+    return k;
+}
+
+/* The fleet of choice c (the request's pools as GPUs, only c's nodes,
+ * those of single pools of a's profiles) and its state, stated nodes
+ * first in each pool, GPU indices in that order (entry_run). */
+static int choice_fleet(const ncur *n, const nchoice *c, const nslots *a,
+                        mp_request *f, mp_node_state *ms)
 {
     const mp_request *r = n->ns.req;
     *f = n->ns.sub;
@@ -234,21 +268,24 @@ static int choice_fleet(const ncur *n, const nchoice *c, mp_request *f,
                 if (mp_node_state_reserve(ms, ms->n + 1))
                     return MP_ENOMEM;
                 ms->gpu[ms->n] = st->gpu[g];
+                if (a->off[i] >= 0)
+                    sv_single_strip(&ms->gpu[ms->n], a->prof[a->off[i] + pos]);
                 ms->gpu[ms->n++].index = base + pos * gpus + st->gpu[g].index;
             }
             pos++;
         }
         int nodes = pos + c->empty[i];
-        for (int e = 0; e < (n->per_node ? nodes : 1); e++) {
+        for (int e = 0; e < (n->per_node ? nodes : nodes ? nodes : 1);) {
+            int prof, run = entry_run(n, a, i, nodes, e, &prof);
             if (f->n_fleet == MP_MAX_FLEET)
                 return MP_ELIMIT;
             f->fleet[f->n_fleet] = r->fleet[i];
-            if (n->sprof[i] != -1) { /* single: that profile only */
-                f->fleet[f->n_fleet].profiles =
-                    n->sprof[i] < 0 ? 0 : 1u << n->sprof[i];
-                f->fleet[f->n_fleet].whole_only = n->sprof[i] == NT_WHOLE;
+            if (a->off[i] >= 0) { /* single: that profile only */
+                f->fleet[f->n_fleet].profiles = prof < 0 ? 0 : 1u << prof;
+                f->fleet[f->n_fleet].whole_only = prof == NT_WHOLE;
             }
-            f->fleet[f->n_fleet++].count = n->per_node ? gpus : nodes * gpus;
+            f->fleet[f->n_fleet++].count = nodes ? run * gpus : 0;
+            e += run;
         }
         base += nodes * gpus;
     }
@@ -356,9 +393,10 @@ static int pool_entries(const ncur *n, const nchoice *c, int i,
     return m;
 }
 
-/* The node plan of choice c from fp, its plan as a fleet. */
-static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
-                    mp_plan *out)
+/* The node plan of choice c, its single nodes of as's profiles, from fp,
+ * its plan as a fleet. */
+static int assemble(const ncur *n, const nchoice *c, const nslots *as,
+                    const mp_plan *fp, mp_plan *out)
 {
     const mp_request *r = n->ns.req;
     memset(out, 0, sizeof(*out));
@@ -383,8 +421,12 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
                  : MP_ENOMEM;
     for (int i = 0, fbase = 0; i < r->n_pools && !rc; i++) {
         int m = pool_entries(n, c, i, fp, fbase, e);
-        for (int a = 0; a < m; a++)
+        for (int a = 0; a < m; a++) {
             put_node(n, i, &e[a], fp, fbase, out);
+            if (as->off[i] >= 0 && e[a].fpos >= 0)
+                out->nodes[out->n_nodes - 1].profile =
+                    as->prof[as->off[i] + e[a].fpos];
+        }
         fbase +=
             (__builtin_popcountll(c->mask[i]) + c->empty[i]) * r->pools[i].gpus;
     }
@@ -393,8 +435,7 @@ static int assemble(const ncur *n, const nchoice *c, const mp_plan *fp,
     bool fits = true;
     int filled = 0, emptied = 0;
     if (!rc)
-        sv_single_fill(r, n->sprof, n->ns.o->allow_disruption, out, &fits,
-                       &filled);
+        sv_single_fill(r, n->ns.o->allow_disruption, out, &fits, &filled);
     if (!rc)
         emptied = sv_single_empty(r, n->ns.o, out);
     if (!rc)
@@ -457,17 +498,19 @@ static int discard_invalid(mp_plan *out, bool *bad, mp_diag *d)
     return 0;
 }
 
-/* Choice c planned: *out feasible, or not with the fleet planner's reason
- * in out->reason (*bad: a plan was found but failed validation). */
-static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
-                mp_diag *d)
+/* Choice c planned, its single nodes of a's profiles, the fleet planner
+ * given the time left over share, at least min_secs seconds: *out feasible, or
+ * not with the fleet planner's reason in out->reason (*bad: a plan was found
+ * but failed validation). */
+static int eval_one(const ncur *n, const nchoice *c, const nslots *a, int share,
+                    double min_secs, mp_plan *out, bool *bad, mp_diag *d)
 {
     *bad = false;
     memset(out, 0, sizeof(*out));
     out->req = n->ns.req;
     mp_request *f = malloc(sizeof(*f));
     mp_node_state *ms = calloc(1, sizeof(*ms));
-    int rc = f && ms ? choice_fleet(n, c, f, ms) : MP_ENOMEM;
+    int rc = f && ms ? choice_fleet(n, c, a, f, ms) : MP_ENOMEM;
     if (rc) {
         free(f);
         mp_node_state_free(ms);
@@ -486,7 +529,7 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
     o2.busy_used = true;
     o2.progress = NULL;
     double left = n->ns.deadline - sv_now();
-    o2.time_limit = fmax(left / 4, n->min_limit);
+    o2.time_limit = fmax(left / share, min_secs);
     mp_plan fp;
     rc = sv_current_solve(n->ns.db, f, &o2, &fp, d);
     if (rc == MP_EINTERNAL) { /* this choice's plan failed validation */
@@ -498,7 +541,7 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
         memset(&fp, 0, sizeof(fp));
     }
     double t = sv_now();
-    if (!rc && fp.feasible && assemble(n, c, &fp, out))
+    if (!rc && fp.feasible && assemble(n, c, a, &fp, out))
         rc = mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!rc && !fp.feasible && !*bad)
         snprintf(out->reason, sizeof(out->reason), "%s", fp.reason);
@@ -513,6 +556,111 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
     free(f);
     mp_node_state_free(ms);
     free(ms);
+    return rc;
+}
+
+/* Slot for a node of single pool i in the choice (st: its state, NULL:
+ * none given), tied to the last before it in the pool of the same state
+ * (from: the pool's first slot). */
+static void add_slot(const ncur *n, nslots *s, int i, int from,
+                     const mp_node_state *st)
+{
+    int k = s->n++;
+    s->st[k] = st;
+    s->ncand[k] = sv_single_node_candidates(st, n->ns.o->allow_disruption,
+                                            n->pc[i], n->npc[i], s->cand[k]);
+    s->tie[k] = -1;
+    for (int j = k - 1; j >= from && s->tie[k] < 0; j--)
+        if (sv_node_state_same(s->st[j], st))
+            s->tie[k] = j;
+}
+
+/* The slots of choice c: its nodes of single pools in fleet order (the
+ * stated ones in the choice, then the empty ones). MP_ENOMEM. */
+static int choice_slots(const ncur *n, const nchoice *c, nslots *s)
+{
+    const mp_request *r = n->ns.req;
+    int total = 0;
+    for (int i = 0; i < r->n_pools; i++)
+        if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
+            total += __builtin_popcountll(c->mask[i]) + c->empty[i];
+    if (sv_slots_alloc(s, total))
+        return MP_ENOMEM;
+    for (int i = 0; i < r->n_pools; i++) {
+        s->off[i] = -1;
+        if (r->pools[i].strategy != MP_STRATEGY_SINGLE)
+            continue;
+        int from = s->off[i] = s->n;
+        for (int b = 0; b < n->first[i + 1] - n->first[i]; b++)
+            if (c->mask[i] & (uint64_t)1 << b)
+                add_slot(n, s, i, from, n->sn[n->first[i] + b].st);
+        for (int e = 0; e < c->empty[i]; e++)
+            add_slot(n, s, i, from, NULL);
+    }
+    return 0;
+}
+
+/* Choice c planned (eval_one) with every assignment of profiles to its
+ * nodes of single pools that they may carry (sv_slots_*), the best kept;
+ * its changes not proven when some assignment was not tried (over
+ * NC_MAX_ASSIGN, the deadline, more fleet entries than a fleet has). */
+static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
+                mp_diag *d)
+{
+    nslots s;
+    *bad = false;
+    memset(out, 0, sizeof(*out));
+    out->req = n->ns.req;
+    if (choice_slots(n, c, &s))
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    bool more = sv_slots_first(&s), cut = false;
+    double unproven = INFINITY; /* as ncur's, over the assignments */
+    double secs[3] = {0, 0, 0}; /* build, spread, check */
+    if (!more)
+        snprintf(out->reason, sizeof(out->reason),
+                 "no profile a tenant takes suits every chosen node of the "
+                 "single pools");
+    int rc = 0;
+    for (int tried = 0; more && !rc; more = sv_slots_next(&s)) {
+        if (tried == NC_MAX_ASSIGN || (tried && sv_now() > n->ns.deadline)) {
+            cut = true;
+            break;
+        }
+        if (fleet_entries(n, c, &s) > MP_MAX_FLEET) {
+            cut = true;
+            continue;
+        }
+        mp_plan p;
+        bool b;
+        /* the first assignment gets the floor of the choice (larger for
+         * the cheap and the full choice when late), the others 0.05 s */
+        rc = eval_one(n, c, &s, tried ? 8 : 4, tried ? 0.05 : n->min_limit, &p,
+                      &b, d);
+        tried++;
+        secs[0] += p.build_seconds;
+        secs[1] += p.spread_seconds;
+        secs[2] += p.check_seconds;
+        if (!rc && p.feasible && !p.disruption.minimal && p.cost < unproven)
+            unproven = p.cost;
+        if (!rc && p.feasible && (!out->feasible || better(&p, out))) {
+            mp_plan_free(out);
+            *out = p;
+            *bad = false;
+        } else if (!rc && !out->feasible && (tried == 1 || (b && !*bad))) {
+            snprintf(out->reason, sizeof(out->reason), "%s", p.reason);
+            *bad = b;
+            mp_plan_free(&p);
+        } else {
+            mp_plan_free(&p);
+        }
+    }
+    if (!rc && out->feasible && (cut || unproven < out->cost + 1e-9))
+        out->disruption.minimal = false;
+    /* -v: the times of every assignment tried */
+    out->build_seconds = secs[0];
+    out->spread_seconds = secs[1];
+    out->check_seconds = secs[2];
+    sv_slots_free(&s);
     return rc;
 }
 
@@ -788,94 +936,71 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
     return rc;
 }
 
-/* out, infeasible because the fleet planner found no plan on the
- * profiles tried for the single pools (the request has one on empty
- * nodes, where each node of such a pool takes its own profile): a reason
- * that says so, naming the profiles tried (cand, nc). */
-static void single_reason(const mp_request *r, int cand[][MP_MAX_PROFILES + 1],
-                          const int *nc, mp_plan *out)
+/* out, infeasible because the fleet planner found no plan although the
+ * request has one on empty nodes: when a single pool's nodes given a
+ * state are held to a profile by their instances in use, or the search
+ * was cut short, a reason that says so. */
+static void single_reason(const ncur *n, bool cut, mp_plan *out)
 {
-    bool single = false;
-    for (int i = 0; i < r->n_pools; i++)
-        single |= r->pools[i].strategy == MP_STRATEGY_SINGLE;
-    if (!single || !strstr(out->reason, "no plan exists"))
+    const mp_request *r = n->ns.req;
+    bool held = false;
+    for (int j = 0; j < n->nsn && !n->ns.o->allow_disruption; j++)
+        held |= n->sn[j].busy &&
+                r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
+    if ((!held && !cut) || !strstr(out->reason, "no plan exists"))
         return;
     char *b = out->reason;
     size_t k = 0, sz = sizeof(out->reason);
     mp_catf(b, sz, &k,
-            "planning from node states gives every node of a pool of the "
-            "single strategy one profile (per-node profiles are not planned "
-            "from states yet), and no choice of them serves the request:");
-    const char *sep = " ";
-    for (int i = 0; i < r->n_pools; i++) {
-        if (r->pools[i].strategy != MP_STRATEGY_SINGLE)
-            continue;
-        mp_catf(b, sz, &k, "%spool %s tried", sep, r->pools[i].name);
-        for (int c = 0; c < nc[i]; c++)
-            mp_catf(b, sz, &k, "%s %s", c ? "," : "",
-                    cand[i][c] == NT_WHOLE
-                        ? "all-disabled"
-                        : r->pools[i].model->profiles[cand[i][c]].name);
-        sep = "; ";
+            "no plan from the node states%s: the request has one on empty "
+            "nodes, where every node of a pool of the single strategy may "
+            "take any profile, but ",
+            cut ? " within the time limit" : "");
+    if (held) {
+        mp_catf(b, sz, &k,
+                "a node with instances in use keeps their "
+                "profile:");
+        sv_busy_list(r, n->sn, n->nsn, -1, b, sz, &k);
+        mp_catf(b, sz, &k,
+                "; let the plan destroy them "
+                "(--allow-disruption), or use mig.strategy mixed");
+    } else {
+        mp_catf(b, sz, &k,
+                "not every choice of nodes and profiles was "
+                "tried; give a larger --time-limit");
     }
-    mp_catf(b, sz, &k,
-            "; use mig.strategy mixed for the pool, or plan without "
-            "--current (each node its own profile, every node rebuilt)");
 }
 
-/* The best plan over the profiles of the single pools (each pool one
- * profile on every node the plan uses, sv_single_candidates), tried in
- * turn as combinations; mixed pools keep -1. A single pool with no
- * candidate (its instances in use are of several profiles) blocks the
- * plan: out infeasible, its reason naming them. */
+/* The best plan with each node of a single pool its own profile: the
+ * profiles each pool's nodes may carry (sv_single_candidates), every
+ * assignment of them weighed per choice of nodes (eval). A node whose
+ * instances in use allow none (of several profiles, or of one no tenant
+ * takes) blocks the plan: out infeasible, its reason naming them. */
 static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
                          bool *cut, mp_diag *d)
 {
     const mp_request *r = n->ns.req;
-    int cand[MP_MAX_FLEET][MP_MAX_PROFILES + 1], nc[MP_MAX_FLEET],
-        at[MP_MAX_FLEET];
     memset(best, 0, sizeof(*best));
     best->req = r;
     for (int i = 0; i < r->n_pools; i++) {
-        at[i] = 0;
-        nc[i] = 1;
-        cand[i][0] = -1;
+        n->npc[i] = 0;
         if (r->pools[i].strategy != MP_STRATEGY_SINGLE)
             continue;
-        nc[i] = sv_single_candidates(r, n->ns.o, i, cand[i]);
-        if (nc[i] == 0) {
-            sv_single_blocked(r, n->sn, n->nsn, i, best->reason,
-                              sizeof(best->reason));
-            return 0;
+        n->npc[i] = sv_single_candidates(r, base, i, n->pc[i]);
+        for (int j = n->first[i]; j < n->first[i + 1]; j++) {
+            int cand[MP_MAX_PROFILES + 1];
+            if (n->sn[j].busy && sv_single_node_candidates(
+                                     n->sn[j].st, n->ns.o->allow_disruption,
+                                     n->pc[i], n->npc[i], cand) == 0) {
+                sv_single_blocked(r, n->sn, n->nsn, i, n->pc[i], n->npc[i],
+                                  best->reason, sizeof(best->reason));
+                return 0;
+            }
         }
     }
-    int rc = 0;
-    for (bool more = true, first = true; more && !rc; first = false) {
-        if (!first && sv_now() > n->ns.deadline) {
-            *cut = true;
-            break;
-        }
-        for (int i = 0; i < r->n_pools; i++)
-            n->sprof[i] = cand[i][at[i]];
-        mp_plan p;
-        memset(&p, 0, sizeof(p));
-        rc = search_pins(n, base, lb, &p, cut, d);
-        if (!rc &&
-            (first || (p.feasible && (!best->feasible || better(&p, best))))) {
-            mp_plan_free(best);
-            *best = p;
-        } else {
-            mp_plan_free(&p);
-        }
-        more = false; /* the next combination, odometer-wise */
-        for (int i = 0; i < r->n_pools && !more; i++) {
-            more = ++at[i] < nc[i];
-            if (!more)
-                at[i] = 0;
-        }
-    }
+    int rc = search_pins(n, base, lb, best, cut, d);
     if (!rc && !best->feasible)
-        single_reason(r, cand, nc, best);
+        single_reason(n, *cut, best);
     return rc;
 }
 

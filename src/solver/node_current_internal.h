@@ -63,30 +63,73 @@ void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
  * another profile or a whole GPU. MP_ENOMEM. */
 int sv_node_counts_as_warn(mp_plan *p);
 
-/* node_current_single.c. The profiles a pool of the single strategy may
- * carry on every node, for a plan from the nodes' states in o: NT_WHOLE
- * (MIG disabled) or a profile some tenant takes, of the same profile as
- * every instance in use on the pool's nodes given a state (any, with
- * --allow-disruption); into cand (room
- * for MP_MAX_PROFILES + 1), how many. */
-int sv_single_candidates(const mp_request *r, const mp_solve_opts *o, int pool,
+/* node_current_single.c. The profiles a node of pool i of the single
+ * strategy may carry in a plan from node states: NT_WHOLE (MIG disabled)
+ * or a profile some tenant takes; into cand (room for MP_MAX_PROFILES +
+ * 1), those base (the plan on empty nodes) gives most nodes first; how
+ * many. */
+int sv_single_candidates(const mp_request *r, const mp_plan *base, int pool,
                          int *cand);
 
-/* Why no profile fits pool i (sv_single_candidates gave none): its
- * instances in use, by node, GPU, GI ID, profile, slot and process, into
- * why. */
-void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
-                       int pool, char *why, size_t n);
+/* Of the pool's candidates pc[0..npc), those node st (NULL: a node given
+ * no state) may carry, into cand: with instances in use (unless disrupt),
+ * only their profile (none when they are of several, or of one not in
+ * pc); otherwise every one, the node's own (all its instances of one
+ * profile, or MIG disabled) first. How many. */
+int sv_single_node_candidates(const mp_node_state *st, bool disrupt,
+                              const int *pc, int npc, int *cand);
 
-/* Each used node of p of a single pool i (prof[i] >= 0 or NT_WHOLE;
- * -1: mixed) given the same layout on every GPU: all-<profile> (the
- * instances already there kept, idle ones of another profile destroyed,
- * the most of the profile added around them) or MIG disabled. *ok false
- * when some GPU cannot be (an instance of another profile in use, unless
- * disrupt (--allow-disruption), or serving a replica; starts that leave
- * no room for the most); *added: how many instances were added. */
-void sv_single_fill(const mp_request *r, const int *prof, bool disrupt,
-                    mp_plan *p, bool *ok, int *added);
+/* Do a and b (NULL: no state) hold the same: the nodes are then
+ * interchangeable. */
+bool sv_node_state_same(const mp_node_state *a, const mp_node_state *b);
+
+/* Why pool i has no plan from its states: the nodes whose instances in
+ * use allow no candidate of pc[0..npc) (sv_single_node_candidates), each
+ * with its instances in use by GPU, GI ID, profile, slot and process,
+ * into why. */
+void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
+                       int pool, const int *pc, int npc, char *why, size_t n);
+
+/* Each used node of p of a single pool given the same layout on every
+ * GPU, by its profile (nd->profile: a profile, or NT_WHOLE; -1 after for
+ * MIG disabled): all-<profile> (the instances already there kept, idle
+ * ones of another profile destroyed, the most of the profile added around
+ * them) or MIG disabled. *ok false when some GPU cannot be (an instance
+ * of another profile in use, unless disrupt (--allow-disruption), or
+ * serving a replica; starts that leave no room for the most); *added: how
+ * many instances were added. */
+void sv_single_fill(const mp_request *r, bool disrupt, mp_plan *p, bool *ok,
+                    int *added);
+
+/* The profiles of a choice's nodes of single pools, enumerated: slot s
+ * (a node, in fleet order; pool i's from off[i], -1 for a mixed pool)
+ * takes cand[s][idx[s]], into prof[s]. Slot tie[s] >= 0, before s, is a
+ * node of the same state: s never takes a lower index (interchangeable
+ * nodes get each multiset of profiles once). */
+typedef struct nslots {
+    int n;
+    int off[MP_MAX_FLEET];
+    int (*cand)[MP_MAX_PROFILES + 1];
+    int *ncand, *tie, *idx, *prof;
+    const mp_node_state **st; /* slot s's node's state, NULL: none given */
+} nslots;
+
+/* Room for n slots (s->n is set by the caller). MP_ENOMEM. */
+int sv_slots_alloc(nslots *s, int n);
+/* Accepts a zeroed s. */
+void sv_slots_free(nslots *s);
+/* The first assignment; false when some slot has no candidate. */
+bool sv_slots_first(nslots *s);
+/* The next one; false past the last. */
+bool sv_slots_next(nslots *s);
+
+/* State s of a GPU of a single node that is to carry profile prof
+ * (NT_WHOLE: MIG disabled) as the fleet planner is to see it: without its
+ * idle instances of another profile, which the node loses anyway (MIG
+ * disabled when prof is NT_WHOLE and nothing is left, enabled for a
+ * profile unless a process holds the whole GPU), so that none of them
+ * serves a replica there. */
+void sv_single_strip(mp_gpu_state *s, int prof);
 
 /* node_current.c. GPU g of pool's model m outside the plan: as its state
  * s has it (NULL, unlisted: MIG on, no instances), or MIG disabled with

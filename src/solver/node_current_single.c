@@ -4,65 +4,125 @@
  * every instance of a node as nvidia.com/gpu, so a node carries one profile
  * on every GPU, each GPU holding the most of it (as mig-parted's
  * all-<profile>), or has MIG disabled on every GPU (check_strategy.c; the
- * plan without states builds the same in node_plan.c). Here a pool carries
- * one profile on all the nodes the plan uses: the candidates are the
- * profiles of the instances in use on it, and each is planned as a mixed
- * pool restricted to that profile, then filled. */
+ * plan without states builds the same in node_plan.c). Here each node the
+ * plan uses carries its own: a node with instances in use their profile
+ * (any, with --allow-disruption), another any profile some tenant takes.
+ * Every assignment of profiles to a choice's nodes is enumerated (nodes
+ * of the same state are interchangeable: each multiset once), each
+ * planned as mixed pools restricted to those profiles, then filled. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node_current_internal.h"
 
-/* prof folded with the profile of every instance in use on st: -1 none
- * yet, -2 several (names compared, so that a profile is the same on every
- * board of the pool's model). */
-static int fold_busy(const mp_node_state *st, int prof)
+#define SEVERAL (-3) /* instances in use of several profiles */
+
+/* The profile every GPU of node st must keep for its instances in use (a
+ * process on a whole GPU: NT_WHOLE); -1 when none is in use, SEVERAL when
+ * they need several. in_use: only instances in use, else every one (a
+ * node whose instances are all of one profile, or MIG disabled on every
+ * GPU, has that as its natural profile). */
+static int node_profile(const mp_node_state *st, bool in_use)
 {
+    int prof = -1;
     for (int g = 0; g < st->n; g++) {
         const mp_gpu_state *s = &st->gpu[g];
-        for (int q = 0; q < s->layout.gis.n; q++) {
+        int here = -1;
+        if (!s->layout.mig_enabled && (!in_use || s->whole.n_processes > 0))
+            here = NT_WHOLE;
+        for (int q = 0; q < s->layout.gis.n && here != SEVERAL; q++) {
             int p = s->layout.gis.gi[q].profile;
-            if (s->gi[q].n_processes == 0)
+            if (in_use && s->gi[q].n_processes == 0)
                 continue;
-            if (prof >= 0 && prof != p)
-                return -2;
-            prof = p;
+            here = here >= 0 && here != p ? SEVERAL : p;
         }
+        if (here == -1)
+            continue;
+        if (here == SEVERAL || (prof != -1 && prof != here))
+            return SEVERAL;
+        prof = here;
     }
     return prof;
 }
 
-/* The profile of every instance in use on pool i's stated nodes: -1 when
- * none is in use, -2 when they are of several. */
-static int busy_profile(const mp_solve_opts *o, int pool)
+/* How many nodes of pool i base (the plan on empty nodes) gives profile p
+ * (NT_WHOLE: MIG disabled). */
+static int base_uses(const mp_plan *base, int pool, int p)
 {
-    int prof = -1;
-    for (int j = 0; j < o->n_node_current && prof != -2; j++)
-        if (o->node_current[j].pool == pool)
-            prof = fold_busy(o->node_current[j].st, prof);
-    return prof;
+    int c = 0;
+    for (int j = 0; j < base->n_nodes; j++) {
+        const mp_plan_node *nd = &base->nodes[j];
+        c += nd->used && nd->pool == pool &&
+             (nd->profile >= 0 ? nd->profile : NT_WHOLE) == p;
+    }
+    return c;
 }
 
-int sv_single_candidates(const mp_request *r, const mp_solve_opts *o, int pool,
+int sv_single_candidates(const mp_request *r, const mp_plan *base, int pool,
                          int *cand)
 {
     const mp_model *m = r->pools[pool].model;
-    /* --allow-disruption: the instances in use may go (sv_single_fill) */
-    int busy = o->allow_disruption ? -1 : busy_profile(o, pool), n = 0;
-    if (busy == -2)
-        return 0;
+    int n = 0, uses[MP_MAX_PROFILES + 1];
     for (int p = NT_WHOLE; p < m->n_profiles; p++) {
-        if (p == -1 || (busy >= 0 && p != busy))
-            continue;
         bool useful = false;
-        for (int t = 0; t < r->n_tenants && !useful; t++)
+        for (int t = 0; t < r->n_tenants && !useful && p != -1; t++)
             useful = p == NT_WHOLE ? mp_tenant_takes_whole(&r->tenants[t], m)
                                    : mp_tenant_profile_mask(&r->tenants[t], m) &
                                          (1u << p);
-        if (useful)
-            cand[n++] = p;
+        if (!useful)
+            continue;
+        /* those the plan on empty nodes gives most nodes first (stable) */
+        int u = base_uses(base, pool, p), at = n++;
+        for (; at > 0 && uses[at - 1] < u; at--) {
+            cand[at] = cand[at - 1];
+            uses[at] = uses[at - 1];
+        }
+        cand[at] = p;
+        uses[at] = u;
     }
     return n;
+}
+
+int sv_single_node_candidates(const mp_node_state *st, bool disrupt,
+                              const int *pc, int npc, int *cand)
+{
+    int busy = st && !disrupt ? node_profile(st, true) : -1, n = 0;
+    int natural = st ? node_profile(st, false) : -1;
+    if (busy != -1)
+        natural = busy; /* the only one, when a pool candidate */
+    for (int c = 0; c < npc; c++)
+        if (pc[c] == natural)
+            cand[n++] = natural;
+    for (int c = 0; c < npc && busy == -1; c++)
+        if (pc[c] != natural)
+            cand[n++] = pc[c];
+    return n;
+}
+
+bool sv_node_state_same(const mp_node_state *a, const mp_node_state *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (a->n != b->n)
+        return false;
+    for (int g = 0; g < a->n; g++) {
+        const mp_gpu_state *x = &a->gpu[g], *y = &b->gpu[g];
+        const mp_layout *lx = &x->layout.gis, *ly = &y->layout.gis;
+        if (x->index != y->index ||
+            x->layout.mig_enabled != y->layout.mig_enabled || lx->n != ly->n ||
+            x->whole.n_processes != y->whole.n_processes)
+            return false;
+        for (int q = 0; q < lx->n; q++) {
+            const char *px = x->gi[q].process, *py = y->gi[q].process;
+            if (lx->gi[q].profile != ly->gi[q].profile ||
+                lx->gi[q].start != ly->gi[q].start ||
+                x->gi[q].n_processes != y->gi[q].n_processes ||
+                (px || py) != (px && py) || (px && strcmp(px, py)))
+                return false;
+        }
+    }
+    return true;
 }
 
 void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
@@ -93,39 +153,82 @@ void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
     }
 }
 
-/* The same of sn's nodes of pool. */
-static int busy_profile_sn(const nstated *sn, int nsn, int pool)
+/* Is a tenant of r named proc (NULL: no)? */
+static bool tenant_named(const mp_request *r, const char *proc)
 {
-    int prof = -1;
-    for (int j = 0; j < nsn && prof != -2; j++)
-        if (sn[j].pool == pool)
-            prof = fold_busy(sn[j].st, prof);
-    return prof;
+    for (int t = 0; proc && t < r->n_tenants; t++)
+        if (!strcmp(r->tenants[t].name, proc))
+            return true;
+    return false;
 }
 
 void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
-                       int pool, char *why, size_t n)
+                       int pool, const int *pc, int npc, char *why, size_t n)
 {
     size_t k = 0;
-    int busy = busy_profile_sn(sn, nsn, pool);
     mp_catf(why, n, &k,
             "pool %s has the single strategy, where a node carries one "
-            "profile on every GPU, and planning from node states gives all "
-            "its nodes one profile, ",
+            "profile on every GPU, which must be that of its instances in "
+            "use, but",
             r->pools[pool].name);
-    if (busy >= 0)
-        mp_catf(why, n, &k,
-                "that of the instances in use on them, %s, which no tenant "
-                "of the request takes:",
-                r->pools[pool].model->profiles[busy].name);
-    else
-        mp_catf(why, n, &k, "but the instances in use on them are of several:");
-    sv_busy_list(r, sn, nsn, pool, why, n, &k);
+    const char *sep = " ";
+    bool several = false, foreign = false, named = false;
+    for (int j = 0; j < nsn; j++) {
+        int cand[MP_MAX_PROFILES + 1], busy = node_profile(sn[j].st, true);
+        if (sn[j].pool != pool || busy == -1 ||
+            sv_single_node_candidates(sn[j].st, false, pc, npc, cand) > 0)
+            continue;
+        char name[300];
+        mp_node_pool_node_name(&r->pools[pool], sn[j].k, name, sizeof(name));
+        if (busy == SEVERAL)
+            mp_catf(why, n, &k,
+                    "%snode %s holds them of several profiles:", sep, name);
+        else
+            mp_catf(why, n, &k,
+                    "%snode %s holds them of %s, which no tenant "
+                    "of the request takes:",
+                    sep, name,
+                    busy == NT_WHOLE
+                        ? "whole GPUs (MIG disabled)"
+                        : r->pools[pool].model->profiles[busy].name);
+        several |= busy == SEVERAL;
+        foreign |= busy != SEVERAL;
+        for (int g = 0; g < sn[j].st->n; g++)
+            for (int q = 0; q < sn[j].st->gpu[g].layout.gis.n; q++)
+                named |= busy != SEVERAL &&
+                         tenant_named(r, sn[j].st->gpu[g].gi[q].process);
+        sv_busy_list(r, &sn[j], 1, pool, why, n, &k);
+        sep = "; ";
+    }
     mp_catf(why, n, &k,
-            "; %s, use mig.strategy mixed, or let the plan "
-            "destroy them (--allow-disruption)",
-            busy >= 0 ? "name the tenant they serve in the request"
-                      : "move them onto one profile");
+            "; %s%suse mig.strategy mixed, or let the plan destroy them "
+            "(--allow-disruption)",
+            named     ? "let the tenant they run take that profile (its "
+                        "memory and compute), "
+            : foreign ? "name the tenant they serve in the request, "
+                      : "",
+            several ? "move each node's onto one profile, " : "");
+}
+
+void sv_single_strip(mp_gpu_state *s, int prof)
+{
+    mp_gpu_layout *l = &s->layout;
+    int k = 0;
+    for (int q = 0; q < l->gis.n; q++) {
+        if (s->gi[q].n_processes == 0 && l->gis.gi[q].profile != prof)
+            continue;
+        l->gis.gi[k] = l->gis.gi[q];
+        l->ci_explicit[k] = l->ci_explicit[q];
+        memcpy(l->ci_count[k], l->ci_count[q], sizeof(l->ci_count[k]));
+        s->gi[k++] = s->gi[q];
+    }
+    l->gis.n = k;
+    l->driver_order = l->driver_exact = false;
+    if (prof == NT_WHOLE && k == 0)
+        l->mig_enabled = false;
+    /* a profile: MIG on (a whole GPU there is no replica's to keep) */
+    if (prof >= 0 && !l->mig_enabled && s->whole.n_processes == 0)
+        l->mig_enabled = true;
 }
 
 void sv_gpu_remove_gi(mp_plan_gpu *a, int q)
@@ -143,10 +246,12 @@ void sv_gpu_remove_gi(mp_plan_gpu *a, int q)
 
 /* GPU g of p all-<prof>: MIG enabled, its instances of prof kept, idle
  * ones of another profile destroyed, more of prof added at the first
- * starts that take them up to the most. False when a whole GPU in use or
- * an instance of another profile that is in use (either unless disrupt)
- * or serves a replica is in the way, or the kept starts leave no room for
- * the most. */
+ * starts that take them up to the most; a replica the fleet planner left
+ * on another profile (seen: 1g.6gb on an entry offering only 1g.6gb+me)
+ * moves onto one of them. False when a whole GPU in use or an
+ * instance of another profile that is in use (either unless disrupt) or
+ * serves a tenant that does not take prof is in the way, or the kept
+ * starts leave no room for the most or for the moved replicas. */
 static bool fill_gpu(const mp_plan *p, mp_plan_gpu *g, int prof, int *added,
                      bool disrupt)
 {
@@ -160,11 +265,16 @@ static bool fill_gpu(const mp_plan *p, mp_plan_gpu *g, int prof, int *added,
         l->mig_enabled = true;
         l->gis.n = 0;
     }
+    int moved[MP_MAX_GIS], nm = 0; /* tenants of replicas to move */
     for (int q = l->gis.n - 1; q >= 0; q--) {
+        int t = g->tenant[q];
         if (l->gis.gi[q].profile == prof)
             continue;
-        if (g->tenant[q] >= 0 || (!disrupt && sv_gi_in_use(p, g, q)))
+        if ((!disrupt && sv_gi_in_use(p, g, q)) ||
+            (t >= 0 && !mp_tenant_takes_profile(&p->req->tenants[t], m, prof)))
             return false;
+        if (t >= 0) /* its replica moves onto an instance of prof */
+            moved[nm++] = t;
         sv_gpu_remove_gi(g, q);
     }
     for (int s0 = 0;
@@ -176,12 +286,14 @@ static bool fill_gpu(const mp_plan *p, mp_plan_gpu *g, int prof, int *added,
             l->gis.n--;
             continue;
         }
-        g->tenant[at] = g->replica[at] = -1;
+        /* numbered by sv_plan_number */
+        g->tenant[at] = nm > 0 ? moved[--nm] : -1;
+        g->replica[at] = -1;
         l->driver_order = l->driver_exact = false;
         (*added)++;
     }
     g->used = true;
-    return l->gis.n == m->profiles[prof].max_instances;
+    return nm == 0 && l->gis.n == m->profiles[prof].max_instances;
 }
 
 /* GPU g of p with MIG disabled: false when an instance in use (unless
@@ -197,16 +309,21 @@ static bool whole_gpu(const mp_plan *p, mp_plan_gpu *g, bool disrupt)
     return true;
 }
 
-void sv_single_fill(const mp_request *r, const int *prof, bool disrupt,
-                    mp_plan *p, bool *ok, int *added)
+void sv_single_fill(const mp_request *r, bool disrupt, mp_plan *p, bool *ok,
+                    int *added)
 {
     *ok = true;
     *added = 0;
     for (int j = 0; j < p->n_nodes; j++) {
         mp_plan_node *nd = &p->nodes[j];
-        int pf = prof[nd->pool];
+        int pf = nd->profile;
+        nd->profile = -1;
         if (!nd->used || r->pools[nd->pool].strategy != MP_STRATEGY_SINGLE)
             continue;
+        if (pf == -1) { /* a used node given no profile: cannot be */
+            *ok = false;
+            continue;
+        }
         for (int x = 0; x < r->pools[nd->pool].gpus; x++) {
             mp_plan_gpu *g = &p->gpus[nd->first_gpu + x];
             *ok &= pf == NT_WHOLE ? whole_gpu(p, g, disrupt)
@@ -214,4 +331,62 @@ void sv_single_fill(const mp_request *r, const int *prof, bool disrupt,
         }
         nd->profile = pf == NT_WHOLE ? -1 : pf;
     }
+}
+
+int sv_slots_alloc(nslots *s, int n)
+{
+    memset(s, 0, sizeof(*s));
+    size_t k = (size_t)(n > 0 ? n : 1);
+    s->cand = malloc(k * sizeof(*s->cand));
+    s->ncand = malloc(k * sizeof(int));
+    s->tie = malloc(k * sizeof(int));
+    s->idx = malloc(k * sizeof(int));
+    s->prof = malloc(k * sizeof(int));
+    s->st = malloc(k * sizeof(*s->st));
+    if (!s->cand || !s->ncand || !s->tie || !s->idx || !s->prof || !s->st) {
+        sv_slots_free(s);
+        return MP_ENOMEM;
+    }
+    return 0;
+}
+
+void sv_slots_free(nslots *s)
+{
+    free(s->cand);
+    free(s->ncand);
+    free(s->tie);
+    free(s->idx);
+    free(s->prof);
+    free(s->st);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Slots from..n at their lowest index (a tied slot at its tie's), the
+ * profiles of the assignment. */
+static void slots_reset(nslots *s, int from)
+{
+    for (int i = from; i < s->n; i++)
+        s->idx[i] = s->tie[i] >= 0 ? s->idx[s->tie[i]] : 0;
+    for (int i = 0; i < s->n; i++)
+        s->prof[i] = s->cand[i][s->idx[i]];
+}
+
+bool sv_slots_first(nslots *s)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->ncand[i] == 0)
+            return false;
+    slots_reset(s, 0);
+    return true;
+}
+
+bool sv_slots_next(nslots *s)
+{
+    for (int i = s->n - 1; i >= 0; i--)
+        if (s->idx[i] + 1 < s->ncand[i]) {
+            s->idx[i]++;
+            slots_reset(s, i + 1);
+            return true;
+        }
+    return false;
 }

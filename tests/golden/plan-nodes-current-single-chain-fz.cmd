@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/fresh7-fz-s162.yaml --format json --time-limit 60 -o "$TMPDIR/p.json" && migplan plan tests/data/nodecur/fresh7-fz-s162.yaml --current p0-01="$TMPDIR/p.json" --current p0-02="$TMPDIR/p.json" --current p0-03="$TMPDIR/p.json" --time-limit 60 --summary 2>/dev/null

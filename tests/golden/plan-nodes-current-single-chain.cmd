@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/fresh6-s2.yaml --format json --time-limit 60 -o "$TMPDIR/s2p.json" && migplan plan tests/data/nodecur/fresh6-s2.yaml --current s-01="$TMPDIR/s2p.json" --current s-02="$TMPDIR/s2p.json" --current s-03="$TMPDIR/s2p.json" --time-limit 60 2>/dev/null
