@@ -248,86 +248,6 @@ static double cost_bar(const nsolve *ns)
     return ns->have_first && ns->first_cost < bar ? ns->first_cost : bar;
 }
 
-typedef struct nvec {
-    int n[MP_MAX_FLEET];
-    double cost;
-    int gpus;
-} nvec;
-
-typedef struct venum {
-    const nsolve *ns;
-    double lo, hi; /* lo <= cost < hi */
-    nvec cur;
-    int per_pool[MP_MAX_FLEET];
-    /* rest[k]: the most the nodes of types k.. can add (every node of
-     * every pool with such a type; INFINITY with a pool without count) */
-    double rest[MP_MAX_FLEET + 1];
-    long steps;
-    nvec *v;
-    int nv;
-    bool overflow; /* too many vectors, or the time is up */
-} venum;
-
-static void vec_rest(venum *e)
-{
-    const nsolve *ns = e->ns;
-    bool seen[MP_MAX_FLEET] = {false};
-    e->rest[ns->ntypes] = 0;
-    for (int k = ns->ntypes - 1; k >= 0; k--) {
-        int i = ns->types[k].pool;
-        const mp_node_pool *pl = &ns->req->pools[i];
-        e->rest[k] = e->rest[k + 1];
-        if (!seen[i])
-            e->rest[k] += pl->count < 0 ? INFINITY : pl->count * pl->cost;
-        seen[i] = true;
-    }
-}
-
-/* Every vector of node counts from type k on within [lo, hi), into e->v.
- * A branch that cannot reach lo is not walked; past the deadline, with a
- * plan in hand, the walk stops (overflow: not proven). */
-static void vec_rec(venum *e, int k)
-{
-    if (e->overflow || e->cur.cost + e->rest[k] < e->lo - 1e-9)
-        return;
-    if (++e->steps % 4096 == 0 && any_plan(e->ns) &&
-        sv_now() > e->ns->deadline) {
-        e->overflow = true;
-        return;
-    }
-    if (k == e->ns->ntypes) {
-        if (e->cur.cost >= e->lo - 1e-9 && e->cur.cost < e->hi - 1e-9) {
-            if (e->nv == MAX_VECTORS)
-                e->overflow = true;
-            else
-                e->v[e->nv++] = e->cur;
-        }
-        return;
-    }
-    const mp_node_pool *pl = &e->ns->req->pools[e->ns->types[k].pool];
-    int *pp = &e->per_pool[e->ns->types[k].pool];
-    for (int n = 0; e->cur.cost + n * pl->cost < e->hi - 1e-9; n++) {
-        if (pl->count >= 0 && *pp + n > pl->count)
-            break;
-        e->cur.n[k] = n;
-        e->cur.cost += n * pl->cost;
-        e->cur.gpus += n * pl->gpus;
-        *pp += n;
-        vec_rec(e, k + 1);
-        *pp -= n;
-        e->cur.gpus -= n * pl->gpus;
-        e->cur.cost -= n * pl->cost;
-    }
-}
-
-static int vec_cmp(const void *a, const void *b)
-{
-    const nvec *x = a, *y = b;
-    if (fabs(x->cost - y->cost) > 1e-9)
-        return x->cost < y->cost ? -1 : 1;
-    return (x->gpus > y->gpus) - (x->gpus < y->gpus);
-}
-
 /* Compute and memory slices p's GPUs leave that nothing can use (the
  * checker's stranded-compute and stranded-memory). */
 static int stranded(const mp_plan *p)
@@ -481,7 +401,6 @@ static bool forced_fit(const nsolve *ns, const nvec *v, int *size)
 static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
                        mp_diag *d)
 {
-    venum e = {.ns = ns, .lo = lo, .hi = hi};
     int units = 1;
     bool tp = false; /* tensor-parallel tenants (whole-gpu: N > 1) */
     for (int t = 0; t < ns->req->n_tenants; t++) {
@@ -489,31 +408,30 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         tp |= ns->req->tenants[t].whole_gpu &&
               mp_tenant_gpus(&ns->req->tenants[t]) > 1;
     }
-    e.v = malloc(MAX_VECTORS * sizeof(nvec));
+    nvec *v = malloc(MAX_VECTORS * sizeof(nvec));
     int *size = malloc((size_t)units * sizeof(int));
-    if (!e.v || !size) {
-        free(e.v);
+    if (!v || !size) {
+        free(v);
         free(size);
         return MP_ENOMEM;
     }
-    vec_rest(&e);
-    vec_rec(&e, 0);
-    qsort(e.v, (size_t)e.nv, sizeof(nvec), vec_cmp);
-    *proven &= !e.overflow;
+    bool overflow;
+    int nv = sv_node_vectors(ns, lo, hi, v, MAX_VECTORS, &overflow);
+    *proven &= !overflow;
     int rc = 0;
-    for (int k = 0; k < e.nv && !rc; k++) {
+    for (int k = 0; k < nv && !rc; k++) {
         /* past the deadline, go on only until there is a plan at all */
         if (sv_now() > ns->deadline && any_plan(ns)) {
             *proven = false;
             break;
         }
-        if (e.v[k].cost > cost_bar(ns) + 1e-9)
+        if (v[k].cost > cost_bar(ns) + 1e-9)
             break; /* dearer than a plan found meanwhile */
-        if (!forced_fit(ns, &e.v[k], size))
+        if (!forced_fit(ns, &v[k], size))
             continue;
         int cnt[MP_MAX_FLEET];
         for (int j = 0; j < ns->ntypes; j++)
-            cnt[j] = e.v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
+            cnt[j] = v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
         mp_plan p;
         rc = solve_sub(ns, cnt, 1, true, &p, d);
         if (rc)
@@ -524,7 +442,7 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
             double cost;
             bool exact = true;
             bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &exact);
-            bool done = fits && cost < e.v[k].cost + 1e-9;
+            bool done = fits && cost < v[k].cost + 1e-9;
             if (fits)
                 offer(ns, &p, cost, gpus);
             else
@@ -540,7 +458,7 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         }
         mp_plan_free(&p);
     }
-    free(e.v);
+    free(v);
     free(size);
     return rc;
 }

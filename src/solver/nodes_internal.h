@@ -64,6 +64,21 @@ typedef struct nsolve {
 bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
                     int *gpus, bool *exact);
 
+/* A count of nodes per node type, its cost and GPUs. */
+typedef struct nvec {
+    int n[MP_MAX_FLEET];
+    double cost;
+    int gpus;
+} nvec;
+
+/* node_search_vec.c. The vectors of node counts within the pools' counts
+ * costing from lo to below hi that the current pins (ns->sub) can use,
+ * cheapest first (then fewest GPUs), into v (room for max): the cheapest
+ * max of them. *overflow true when some were left out (too many, or the
+ * deadline passed with a plan in hand). Returns how many. */
+int sv_node_vectors(const nsolve *ns, double lo, double hi, nvec *v, int max,
+                    bool *overflow);
+
 /* node_pack.c. The fewest bins of room cap that hold items of the given
  * sizes, largest first (size[] non-increasing); bin (NULL or room for n)
  * gets each item's bin. *exact false when a step budget ran out before
