@@ -480,6 +480,9 @@ static double all_nodes_cost(const mp_request *r)
 /* The node optimum for the current pins. */
 static int eval_choice(nsolve *ns, mp_diag *d)
 {
+    double single = sv_single_bound(ns);
+    if (isinf(single) || single > cost_bar(ns) + 1e-9)
+        return 0; /* no plan of these pins fits, or can win */
     mp_plan p;
     int rc = solve_pools(ns, 1, true, &p, d);
     if (rc)
@@ -488,7 +491,7 @@ static int eval_choice(nsolve *ns, mp_diag *d)
         mp_plan_free(&p);
         return 0;
     }
-    double lb = p.lower_bound, cost;
+    double lb = fmax(p.lower_bound, single), cost;
     int nn[MP_MAX_FLEET], gpus;
     bool proven = true;
     bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &proven);
@@ -519,8 +522,12 @@ static int eval_choice(nsolve *ns, mp_diag *d)
  * can beat the best plan or none is feasible. */
 static int relax(nsolve *ns, bool *go, mp_diag *d)
 {
+    double single = sv_single_bound(ns);
+    *go = !isinf(single) && single <= cost_bar(ns) + 1e-9;
+    if (!*go)
+        return 0;
     mp_plan p;
-    int rc = solve_pools(ns, 1, false, &p, d);
+    int rc = solve_pools(ns, 0.1, false, &p, d);
     if (rc)
         return rc;
     if (!p.feasible) {
@@ -749,6 +756,76 @@ static int root_choice(const nsolve *ns, const mp_plan *p, int k)
     return best;
 }
 
+/* Every same-profile tenant pinned to the profile GPU plan p gives most of
+ * its replicas, and that choice evaluated (pass 0: either pass's). */
+static int eval_pins_of(nsolve *ns, const mp_plan *p, mp_diag *d)
+{
+    int rc = 0, k = 0;
+    for (; k < ns->nchoosers; k++) {
+        int c = root_choice(ns, p, k);
+        if (c < 0)
+            break;
+        pin(&ns->tenants[ns->choosers[k]], &ns->cands[k][c]);
+    }
+    if (k == ns->nchoosers) {
+        ns->pass = 0;
+        rc = eval_choice(ns, d);
+    }
+    for (k = 0; k < ns->nchoosers; k++)
+        pin(&ns->tenants[ns->choosers[k]], NULL);
+    return rc;
+}
+
+/* The GPU optimum without pins sees each type of a single pool with all
+ * the pool's nodes, so it may pack into more nodes than a pool has (and
+ * its pins then into a dear plan). Repair it a node at a time: for each
+ * type of an overfull pool, the GPU optimum with a node less of that type,
+ * its pins evaluated; the cheapest packing goes on to the next round. */
+static int repair_root(nsolve *ns, const mp_plan *p0, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET], nn[MP_MAX_FLEET], qn[MP_MAX_FLEET], gpus;
+    double cost;
+    if (sv_pack_counts(ns, p0, nn, &cost, &gpus, NULL))
+        return 0;
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    int rc = 0;
+    for (int round = 0; round < 4 && !rc && sv_now() < ns->deadline; round++) {
+        int used[MP_MAX_FLEET] = {0}, cut = -1, next[MP_MAX_FLEET];
+        double least = INFINITY;
+        bool fits = false;
+        for (int k = 0; k < ns->ntypes; k++)
+            used[ns->types[k].pool] += nn[k];
+        for (int k = 0; k < ns->ntypes && !rc && !fits; k++) {
+            const mp_node_pool *pl = &ns->req->pools[ns->types[k].pool];
+            if (!nn[k] || pl->count < 0 || used[ns->types[k].pool] <= pl->count)
+                continue;
+            int was = cnt[k];
+            cnt[k] = (nn[k] - 1) * pl->gpus;
+            mp_plan q;
+            rc = solve_sub(ns, cnt, 0.1, false, &q, d);
+            cnt[k] = was;
+            if (rc)
+                break;
+            if (q.feasible) {
+                fits = sv_pack_counts(ns, &q, qn, &cost, &gpus, NULL);
+                rc = eval_pins_of(ns, &q, d);
+                if (cost < least) {
+                    least = cost;
+                    cut = k;
+                    memcpy(next, qn, sizeof(next));
+                }
+            }
+            mp_plan_free(&q);
+        }
+        if (rc || cut < 0 || fits)
+            break;
+        cnt[cut] = (nn[cut] - 1) * ns->req->pools[ns->types[cut].pool].gpus;
+        memcpy(nn, next, sizeof(nn));
+    }
+    return rc;
+}
+
 /* A first plan before the search of choices: every same-profile tenant
  * pinned to the profile the GPU optimum without pins (p) gives most of its
  * replicas. The search takes the choices tenant by tenant, a relaxation
@@ -759,19 +836,9 @@ static int root_choice(const nsolve *ns, const mp_plan *p, int k)
  * finishes answers as it would without it. */
 static int root_incumbent(nsolve *ns, const mp_plan *p, mp_diag *d)
 {
-    int rc = 0, k = 0;
-    for (; k < ns->nchoosers; k++) {
-        int c = root_choice(ns, p, k);
-        if (c < 0)
-            break;
-        pin(&ns->tenants[ns->choosers[k]], &ns->cands[k][c]);
-    }
-    if (k == ns->nchoosers) {
-        ns->pass = 0; /* either pass's */
-        rc = eval_choice(ns, d);
-    }
-    for (k = 0; k < ns->nchoosers; k++)
-        pin(&ns->tenants[ns->choosers[k]], NULL);
+    int rc = eval_pins_of(ns, p, d);
+    if (!rc)
+        rc = repair_root(ns, p, d);
     if (rc || !ns->have)
         return rc;
     size_t nt = (size_t)ns->req->n_tenants;

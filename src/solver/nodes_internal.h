@@ -79,6 +79,12 @@ typedef struct nvec {
 int sv_node_vectors(const nsolve *ns, double lo, double hi, nvec *v, int max,
                     bool *overflow);
 
+/* node_search_bound.c. A lower bound on the node cost of every plan
+ * with the current pins (ns->tenants): the nodes the replicas pinned to a
+ * profile on single nodes need (a node carries one profile), at the
+ * cheapest; INFINITY when the single pools cannot hold them. */
+double sv_single_bound(const nsolve *ns);
+
 /* node_pack.c. The fewest bins of room cap that hold items of the given
  * sizes, largest first (size[] non-increasing); bin (NULL or room for n)
  * gets each item's bin. *exact false when a step budget ran out before
