@@ -26,7 +26,7 @@ typedef struct venum {
     long steps;
     nvec *v; /* a max-heap by vec_cmp once full */
     int nv, max;
-    bool overflow; /* vectors left out, or the time is up */
+    bool overflow; /* vectors left out (dearer than every one kept) */
     bool stopped;  /* the time is up */
 } venum;
 
@@ -168,12 +168,12 @@ static int vec_qcmp(const void *a, const void *b)
 }
 
 int sv_node_vectors(const nsolve *ns, double lo, double hi, nvec *v, int max,
-                    bool *overflow)
+                    int *overflow)
 {
     venum e = {.ns = ns, .lo = lo, .hi = hi, .v = v, .max = max};
     vec_setup(&e);
     vec_rec(&e, 0);
     qsort(v, (size_t)e.nv, sizeof(nvec), vec_qcmp);
-    *overflow = e.overflow;
+    *overflow = e.stopped ? 2 : e.overflow;
     return e.nv;
 }

@@ -190,6 +190,7 @@ static int solve_sub(nsolve *ns, const int *cnt, double share, bool spread,
     double least = any_plan(ns) ? 0.01 : 0.05;
     o.time_limit = fmax(least, share * (ns->deadline - sv_now()));
     o.no_spread |= !spread;
+    o.no_explain = !ns->explain;
     ns->solves++;
     return mp_solve(ns->db, &ns->sub, &o, out, d);
 }
@@ -415,9 +416,10 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         free(size);
         return MP_ENOMEM;
     }
-    bool overflow;
-    int nv = sv_node_vectors(ns, lo, hi, v, MAX_VECTORS, &overflow);
-    *proven &= !overflow;
+    int over; /* vectors left out: proven only by a vector kept */
+    int nv = sv_node_vectors(ns, lo, hi, v, MAX_VECTORS, &over);
+    *proven &= over != 2;
+    bool ended = false;
     int rc = 0;
     for (int k = 0; k < nv && !rc; k++) {
         /* past the deadline, go on only until there is a plan at all */
@@ -425,7 +427,7 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
             *proven = false;
             break;
         }
-        if (v[k].cost > cost_bar(ns) + 1e-9)
+        if ((ended = v[k].cost > cost_bar(ns) + 1e-9))
             break; /* dearer than a plan found meanwhile */
         if (!forced_fit(ns, &v[k], size))
             continue;
@@ -452,12 +454,13 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
              * them the first feasible vector is the optimum of this choice,
              * as its packing is */
             *proven &= (done || !tp) && exact;
-            if (done || !tp)
+            if ((ended = done || !tp))
                 break;
             continue;
         }
         mp_plan_free(&p);
     }
+    *proven &= over != 1 || ended; /* the vectors left out are dearer */
     free(v);
     free(size);
     return rc;
@@ -689,6 +692,7 @@ static int explain(nsolve *ns, mp_plan *out, mp_diag *d)
     for (int k = 0; k < ns->ntypes; k++)
         cnt[k] = -1;
     mp_plan p;
+    ns->explain = true; /* its reason is the plan's */
     int rc = solve_sub(ns, cnt, 1, true, &p, d);
     if (rc)
         return rc;

@@ -54,6 +54,7 @@ typedef struct nsolve {
      * node in the best plan, and in the plan offered (node_spread) */
     int *best_spread, *spread_try;
     bool any_lb;
+    bool explain; /* GPU solves give a reason when there is no plan */
     long solves;
 } nsolve;
 
@@ -74,10 +75,12 @@ typedef struct nvec {
 /* node_search_vec.c. The vectors of node counts within the pools' counts
  * costing from lo to below hi that the current pins (ns->sub) can use,
  * cheapest first (then fewest GPUs), into v (room for max): the cheapest
- * max of them. *overflow true when some were left out (too many, or the
- * deadline passed with a plan in hand). Returns how many. */
+ * max of them. *overflow 1 when some were left out (each dearer than
+ * or as dear as every one kept), 2 when the walk stopped at the deadline
+ * with a plan in hand (cheaper ones may be missing), else 0. Returns how
+ * many. */
 int sv_node_vectors(const nsolve *ns, double lo, double hi, nvec *v, int max,
-                    bool *overflow);
+                    int *overflow);
 
 /* node_search_bound.c. A lower bound on the node cost of every plan
  * with the current pins (ns->tenants): the nodes the replicas pinned to a
