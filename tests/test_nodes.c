@@ -349,6 +349,10 @@ static void check_nodes(const mp_plan *p)
 static uint64_t rng_state;
 static int spread_checked; /* plans whose node spread was checked */
 static bool force_spread;  /* every tenant with instances spread: nodes */
+/* a third pool: strategy single, on the first pool's model (two single
+ * pools of one model share no nodes between their profiles) */
+static bool third_single;
+static int first_model;
 static unsigned rnd(unsigned n)
 {
     rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -360,7 +364,8 @@ static const char *const models[] = {"h100", "a30", "a100-40gb", "h200"};
 /* Pools of 1 to 3 GPUs per node; tp: 1 to 4 (tensor-parallel tenants). */
 static void random_pool(mp_buf *b, int i, int *mem, bool tp)
 {
-    int m = (int)rnd(4);
+    int m = i == 2 ? first_model : (int)rnd(4);
+    first_model = i == 0 ? m : first_model;
     const mp_model *md = NULL;
     assert_int_equal(mp_db_find(db, models[m], &md, NULL), 0);
     if (i == 0)
@@ -370,7 +375,7 @@ static void random_pool(mp_buf *b, int i, int *mem, bool tp)
     if (rnd(3))
         mp_buf_printf(b, "    count: %u\n", 1 + rnd(3));
     mp_buf_printf(b, "    cost: %u.%u\n", 1 + rnd(4), rnd(2) * 5);
-    if (rnd(3) == 0)
+    if (i == 2 || rnd(3) == 0)
         mp_buf_puts(b, "    strategy: single\n");
 }
 
@@ -379,7 +384,7 @@ static void random_request(mp_buf *b, bool two_pools, bool tp)
 {
     int mem = 0;
     mp_buf_puts(b, "nodes:\n");
-    for (int i = 0; i < (two_pools ? 2 : 1); i++)
+    for (int i = 0; i < (third_single ? 3 : two_pools ? 2 : 1); i++)
         random_pool(b, i, &mem, tp);
     mp_buf_puts(b, "tenants:\n");
     int left = 1 + (int)rnd(6), t = 0;
@@ -533,6 +538,23 @@ static void test_random_spread_nodes(void **state)
                   feasible, spread_checked);
     if (spread_checked < 100)
         fail_msg("only %d spreads checked", spread_checked);
+}
+
+/* Three pools, the third single on the first's model: the bound on the
+ * nodes single pins need (profiles of one model share its single pools)
+ * must never cut the optimum the brute force finds. */
+static void test_random_three_pools(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    third_single = true;
+    for (int seed = 1; seed <= 150; seed++)
+        check_random(seed, true, false, &feasible);
+    third_single = false;
+    print_message("%d of 150 feasible, all matched the brute force\n",
+                  feasible);
+    if (feasible < 80)
+        fail_msg("only %d of 150 random requests were feasible", feasible);
 }
 
 static mp_plan plan_of(const char *yaml, mp_request *r)
@@ -753,6 +775,45 @@ static void test_time_limit_stopped(void **state)
     free_time_limited(&p);
 }
 
+/* Two single-strategy B200 pools beside mixed ones, the plan only good
+ * when one single pool carries two profiles on its two nodes (fresh6
+ * np-c2.yaml); stopped at 0.5 s: a plan that keeps the node rules, its
+ * bound below its cost and the stop said. */
+static void test_single_pools_stopped(void **state)
+{
+    (void)state;
+    mp_request r;
+    load("nodes:\n"
+         "  - {pool: p3, model: b200, gpus: 8, count: 2, cost: 8.39, "
+         "strategy: single}\n"
+         "  - {pool: p5, model: h200, gpus: 8, count: 2, cost: 8.65}\n"
+         "  - {pool: p6, model: a100-80gb, gpus: 8, count: 2, cost: 8.78}\n"
+         "  - {pool: p7, model: b200, gpus: 8, count: 2, cost: 8.91, "
+         "strategy: single}\n"
+         "tenants:\n"
+         "  - {name: t28, memory: 4GiB, compute: 3g, replicas: 6}\n"
+         "  - {name: t29, memory: 24GiB, compute: 2g, replicas: 19, "
+         "spread: nodes}\n"
+         "  - {name: t30, memory: 16GiB, compute: 3g, replicas: 30}\n"
+         "  - {name: t31, memory: 4GiB, compute: 1g, replicas: 2}\n"
+         "  - {name: t33, memory: 16GiB, compute: 2g, replicas: 2}\n"
+         "  - {name: t36, memory: 30GiB, compute: 3g, replicas: 2}\n",
+         &r);
+    mp_plan p;
+    mp_diag d;
+    mp_solve_opts o = {.time_limit = 0.5};
+    if (mp_solve(db, &r, &o, &p, &d) != 0)
+        fail_msg("solver error: %s", d.msg);
+    assert_true(p.feasible);
+    check_nodes(&p);
+    assert_true(p.lower_bound <= p.cost + 1e-6);
+    assert_true(p.optimal || p.time_limit_hit);
+    /* 158 compute slices need 23 GPUs of 7: three nodes at least */
+    assert_true(p.nodes_used >= 3);
+    mp_plan_free(&p);
+    mp_request_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_random_two_pools),
         cmocka_unit_test(test_random_tensor_parallel),
         cmocka_unit_test(test_random_spread_nodes),
+        cmocka_unit_test(test_random_three_pools),
         cmocka_unit_test(test_single_whole_node),
         cmocka_unit_test(test_single_one_profile),
         cmocka_unit_test(test_spread_nodes),
@@ -767,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_mixed_strategies),
         cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_time_limit_stopped),
+        cmocka_unit_test(test_single_pools_stopped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

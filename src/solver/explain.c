@@ -333,6 +333,10 @@ static int fleet_too_small(sv_solver *s, mp_plan *plan)
 
 int sv_explain_no_plan(sv_solver *s, const sv_cand *c, mp_plan *plan)
 {
+    if (s->o->no_explain && !c->timeout) {
+        snprintf(plan->reason, sizeof(plan->reason), "no plan");
+        return 0;
+    }
     if (!c->timeout)
         return fleet_too_small(s, plan);
     snprintf(plan->reason, sizeof(plan->reason),

@@ -190,6 +190,7 @@ static int solve_sub(nsolve *ns, const int *cnt, double share, bool spread,
     double least = any_plan(ns) ? 0.01 : 0.05;
     o.time_limit = fmax(least, share * (ns->deadline - sv_now()));
     o.no_spread |= !spread;
+    o.no_explain = !ns->explain;
     ns->solves++;
     return mp_solve(ns->db, &ns->sub, &o, out, d);
 }
@@ -246,86 +247,6 @@ static double cost_bar(const nsolve *ns)
 {
     double bar = ns->have ? ns->best_cost : INFINITY;
     return ns->have_first && ns->first_cost < bar ? ns->first_cost : bar;
-}
-
-typedef struct nvec {
-    int n[MP_MAX_FLEET];
-    double cost;
-    int gpus;
-} nvec;
-
-typedef struct venum {
-    const nsolve *ns;
-    double lo, hi; /* lo <= cost < hi */
-    nvec cur;
-    int per_pool[MP_MAX_FLEET];
-    /* rest[k]: the most the nodes of types k.. can add (every node of
-     * every pool with such a type; INFINITY with a pool without count) */
-    double rest[MP_MAX_FLEET + 1];
-    long steps;
-    nvec *v;
-    int nv;
-    bool overflow; /* too many vectors, or the time is up */
-} venum;
-
-static void vec_rest(venum *e)
-{
-    const nsolve *ns = e->ns;
-    bool seen[MP_MAX_FLEET] = {false};
-    e->rest[ns->ntypes] = 0;
-    for (int k = ns->ntypes - 1; k >= 0; k--) {
-        int i = ns->types[k].pool;
-        const mp_node_pool *pl = &ns->req->pools[i];
-        e->rest[k] = e->rest[k + 1];
-        if (!seen[i])
-            e->rest[k] += pl->count < 0 ? INFINITY : pl->count * pl->cost;
-        seen[i] = true;
-    }
-}
-
-/* Every vector of node counts from type k on within [lo, hi), into e->v.
- * A branch that cannot reach lo is not walked; past the deadline, with a
- * plan in hand, the walk stops (overflow: not proven). */
-static void vec_rec(venum *e, int k)
-{
-    if (e->overflow || e->cur.cost + e->rest[k] < e->lo - 1e-9)
-        return;
-    if (++e->steps % 4096 == 0 && any_plan(e->ns) &&
-        sv_now() > e->ns->deadline) {
-        e->overflow = true;
-        return;
-    }
-    if (k == e->ns->ntypes) {
-        if (e->cur.cost >= e->lo - 1e-9 && e->cur.cost < e->hi - 1e-9) {
-            if (e->nv == MAX_VECTORS)
-                e->overflow = true;
-            else
-                e->v[e->nv++] = e->cur;
-        }
-        return;
-    }
-    const mp_node_pool *pl = &e->ns->req->pools[e->ns->types[k].pool];
-    int *pp = &e->per_pool[e->ns->types[k].pool];
-    for (int n = 0; e->cur.cost + n * pl->cost < e->hi - 1e-9; n++) {
-        if (pl->count >= 0 && *pp + n > pl->count)
-            break;
-        e->cur.n[k] = n;
-        e->cur.cost += n * pl->cost;
-        e->cur.gpus += n * pl->gpus;
-        *pp += n;
-        vec_rec(e, k + 1);
-        *pp -= n;
-        e->cur.gpus -= n * pl->gpus;
-        e->cur.cost -= n * pl->cost;
-    }
-}
-
-static int vec_cmp(const void *a, const void *b)
-{
-    const nvec *x = a, *y = b;
-    if (fabs(x->cost - y->cost) > 1e-9)
-        return x->cost < y->cost ? -1 : 1;
-    return (x->gpus > y->gpus) - (x->gpus < y->gpus);
 }
 
 /* Compute and memory slices p's GPUs leave that nothing can use (the
@@ -481,7 +402,6 @@ static bool forced_fit(const nsolve *ns, const nvec *v, int *size)
 static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
                        mp_diag *d)
 {
-    venum e = {.ns = ns, .lo = lo, .hi = hi};
     int units = 1;
     bool tp = false; /* tensor-parallel tenants (whole-gpu: N > 1) */
     for (int t = 0; t < ns->req->n_tenants; t++) {
@@ -489,31 +409,31 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
         tp |= ns->req->tenants[t].whole_gpu &&
               mp_tenant_gpus(&ns->req->tenants[t]) > 1;
     }
-    e.v = malloc(MAX_VECTORS * sizeof(nvec));
+    nvec *v = malloc(MAX_VECTORS * sizeof(nvec));
     int *size = malloc((size_t)units * sizeof(int));
-    if (!e.v || !size) {
-        free(e.v);
+    if (!v || !size) {
+        free(v);
         free(size);
         return MP_ENOMEM;
     }
-    vec_rest(&e);
-    vec_rec(&e, 0);
-    qsort(e.v, (size_t)e.nv, sizeof(nvec), vec_cmp);
-    *proven &= !e.overflow;
+    int over; /* vectors left out: proven only by a vector kept */
+    int nv = sv_node_vectors(ns, lo, hi, v, MAX_VECTORS, &over);
+    *proven &= over != 2;
+    bool ended = false;
     int rc = 0;
-    for (int k = 0; k < e.nv && !rc; k++) {
+    for (int k = 0; k < nv && !rc; k++) {
         /* past the deadline, go on only until there is a plan at all */
         if (sv_now() > ns->deadline && any_plan(ns)) {
             *proven = false;
             break;
         }
-        if (e.v[k].cost > cost_bar(ns) + 1e-9)
+        if ((ended = v[k].cost > cost_bar(ns) + 1e-9))
             break; /* dearer than a plan found meanwhile */
-        if (!forced_fit(ns, &e.v[k], size))
+        if (!forced_fit(ns, &v[k], size))
             continue;
         int cnt[MP_MAX_FLEET];
         for (int j = 0; j < ns->ntypes; j++)
-            cnt[j] = e.v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
+            cnt[j] = v[k].n[j] * ns->req->pools[ns->types[j].pool].gpus;
         mp_plan p;
         rc = solve_sub(ns, cnt, 1, true, &p, d);
         if (rc)
@@ -524,7 +444,7 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
             double cost;
             bool exact = true;
             bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &exact);
-            bool done = fits && cost < e.v[k].cost + 1e-9;
+            bool done = fits && cost < v[k].cost + 1e-9;
             if (fits)
                 offer(ns, &p, cost, gpus);
             else
@@ -534,13 +454,14 @@ static int try_vectors(nsolve *ns, double lo, double hi, bool *proven,
              * them the first feasible vector is the optimum of this choice,
              * as its packing is */
             *proven &= (done || !tp) && exact;
-            if (done || !tp)
+            if ((ended = done || !tp))
                 break;
             continue;
         }
         mp_plan_free(&p);
     }
-    free(e.v);
+    *proven &= over != 1 || ended; /* the vectors left out are dearer */
+    free(v);
     free(size);
     return rc;
 }
@@ -562,6 +483,9 @@ static double all_nodes_cost(const mp_request *r)
 /* The node optimum for the current pins. */
 static int eval_choice(nsolve *ns, mp_diag *d)
 {
+    double single = sv_single_bound(ns);
+    if (isinf(single) || single > cost_bar(ns) + 1e-9)
+        return 0; /* no plan of these pins fits, or can win */
     mp_plan p;
     int rc = solve_pools(ns, 1, true, &p, d);
     if (rc)
@@ -570,7 +494,7 @@ static int eval_choice(nsolve *ns, mp_diag *d)
         mp_plan_free(&p);
         return 0;
     }
-    double lb = p.lower_bound, cost;
+    double lb = fmax(p.lower_bound, single), cost;
     int nn[MP_MAX_FLEET], gpus;
     bool proven = true;
     bool fits = sv_pack_counts(ns, &p, nn, &cost, &gpus, &proven);
@@ -601,8 +525,12 @@ static int eval_choice(nsolve *ns, mp_diag *d)
  * can beat the best plan or none is feasible. */
 static int relax(nsolve *ns, bool *go, mp_diag *d)
 {
+    double single = sv_single_bound(ns);
+    *go = !isinf(single) && single <= cost_bar(ns) + 1e-9;
+    if (!*go)
+        return 0;
     mp_plan p;
-    int rc = solve_pools(ns, 1, false, &p, d);
+    int rc = solve_pools(ns, 0.1, false, &p, d);
     if (rc)
         return rc;
     if (!p.feasible) {
@@ -764,6 +692,7 @@ static int explain(nsolve *ns, mp_plan *out, mp_diag *d)
     for (int k = 0; k < ns->ntypes; k++)
         cnt[k] = -1;
     mp_plan p;
+    ns->explain = true; /* its reason is the plan's */
     int rc = solve_sub(ns, cnt, 1, true, &p, d);
     if (rc)
         return rc;
@@ -831,6 +760,76 @@ static int root_choice(const nsolve *ns, const mp_plan *p, int k)
     return best;
 }
 
+/* Every same-profile tenant pinned to the profile GPU plan p gives most of
+ * its replicas, and that choice evaluated (pass 0: either pass's). */
+static int eval_pins_of(nsolve *ns, const mp_plan *p, mp_diag *d)
+{
+    int rc = 0, k = 0;
+    for (; k < ns->nchoosers; k++) {
+        int c = root_choice(ns, p, k);
+        if (c < 0)
+            break;
+        pin(&ns->tenants[ns->choosers[k]], &ns->cands[k][c]);
+    }
+    if (k == ns->nchoosers) {
+        ns->pass = 0;
+        rc = eval_choice(ns, d);
+    }
+    for (k = 0; k < ns->nchoosers; k++)
+        pin(&ns->tenants[ns->choosers[k]], NULL);
+    return rc;
+}
+
+/* The GPU optimum without pins sees each type of a single pool with all
+ * the pool's nodes, so it may pack into more nodes than a pool has (and
+ * its pins then into a dear plan). Repair it a node at a time: for each
+ * type of an overfull pool, the GPU optimum with a node less of that type,
+ * its pins evaluated; the cheapest packing goes on to the next round. */
+static int repair_root(nsolve *ns, const mp_plan *p0, mp_diag *d)
+{
+    int cnt[MP_MAX_FLEET], nn[MP_MAX_FLEET], qn[MP_MAX_FLEET], gpus;
+    double cost;
+    if (sv_pack_counts(ns, p0, nn, &cost, &gpus, NULL))
+        return 0;
+    for (int k = 0; k < ns->ntypes; k++)
+        cnt[k] = ns->req->fleet[ns->types[k].pool].count;
+    int rc = 0;
+    for (int round = 0; round < 4 && !rc && sv_now() < ns->deadline; round++) {
+        int used[MP_MAX_FLEET] = {0}, cut = -1, next[MP_MAX_FLEET];
+        double least = INFINITY;
+        bool fits = false;
+        for (int k = 0; k < ns->ntypes; k++)
+            used[ns->types[k].pool] += nn[k];
+        for (int k = 0; k < ns->ntypes && !rc && !fits; k++) {
+            const mp_node_pool *pl = &ns->req->pools[ns->types[k].pool];
+            if (!nn[k] || pl->count < 0 || used[ns->types[k].pool] <= pl->count)
+                continue;
+            int was = cnt[k];
+            cnt[k] = (nn[k] - 1) * pl->gpus;
+            mp_plan q;
+            rc = solve_sub(ns, cnt, 0.1, false, &q, d);
+            cnt[k] = was;
+            if (rc)
+                break;
+            if (q.feasible) {
+                fits = sv_pack_counts(ns, &q, qn, &cost, &gpus, NULL);
+                rc = eval_pins_of(ns, &q, d);
+                if (cost < least) {
+                    least = cost;
+                    cut = k;
+                    memcpy(next, qn, sizeof(next));
+                }
+            }
+            mp_plan_free(&q);
+        }
+        if (rc || cut < 0 || fits)
+            break;
+        cnt[cut] = (nn[cut] - 1) * ns->req->pools[ns->types[cut].pool].gpus;
+        memcpy(nn, next, sizeof(nn));
+    }
+    return rc;
+}
+
 /* A first plan before the search of choices: every same-profile tenant
  * pinned to the profile the GPU optimum without pins (p) gives most of its
  * replicas. The search takes the choices tenant by tenant, a relaxation
@@ -841,19 +840,9 @@ static int root_choice(const nsolve *ns, const mp_plan *p, int k)
  * finishes answers as it would without it. */
 static int root_incumbent(nsolve *ns, const mp_plan *p, mp_diag *d)
 {
-    int rc = 0, k = 0;
-    for (; k < ns->nchoosers; k++) {
-        int c = root_choice(ns, p, k);
-        if (c < 0)
-            break;
-        pin(&ns->tenants[ns->choosers[k]], &ns->cands[k][c]);
-    }
-    if (k == ns->nchoosers) {
-        ns->pass = 0; /* either pass's */
-        rc = eval_choice(ns, d);
-    }
-    for (k = 0; k < ns->nchoosers; k++)
-        pin(&ns->tenants[ns->choosers[k]], NULL);
+    int rc = eval_pins_of(ns, p, d);
+    if (!rc)
+        rc = repair_root(ns, p, d);
     if (rc || !ns->have)
         return rc;
     size_t nt = (size_t)ns->req->n_tenants;

@@ -54,6 +54,7 @@ typedef struct nsolve {
      * node in the best plan, and in the plan offered (node_spread) */
     int *best_spread, *spread_try;
     bool any_lb;
+    bool explain; /* GPU solves give a reason when there is no plan */
     long solves;
 } nsolve;
 
@@ -63,6 +64,29 @@ typedef struct nsolve {
  * to use the fewest nodes. */
 bool sv_pack_counts(const nsolve *ns, const mp_plan *p, int *nn, double *cost,
                     int *gpus, bool *exact);
+
+/* A count of nodes per node type, its cost and GPUs. */
+typedef struct nvec {
+    int n[MP_MAX_FLEET];
+    double cost;
+    int gpus;
+} nvec;
+
+/* node_search_vec.c. The vectors of node counts within the pools' counts
+ * costing from lo to below hi that the current pins (ns->sub) can use,
+ * cheapest first (then fewest GPUs), into v (room for max): the cheapest
+ * max of them. *overflow 1 when some were left out (each dearer than
+ * or as dear as every one kept), 2 when the walk stopped at the deadline
+ * with a plan in hand (cheaper ones may be missing), else 0. Returns how
+ * many. */
+int sv_node_vectors(const nsolve *ns, double lo, double hi, nvec *v, int max,
+                    int *overflow);
+
+/* node_search_bound.c. A lower bound on the node cost of every plan
+ * with the current pins (ns->tenants): the nodes the replicas pinned to a
+ * profile on single nodes need (a node carries one profile), at the
+ * cheapest; INFINITY when the single pools cannot hold them. */
+double sv_single_bound(const nsolve *ns);
 
 /* node_pack.c. The fewest bins of room cap that hold items of the given
  * sizes, largest first (size[] non-increasing); bin (NULL or room for n)

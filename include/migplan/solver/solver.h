@@ -143,6 +143,9 @@ typedef struct mp_solve_opts {
     double reserve;
     bool no_spread; /* skip the spread phase */
     bool no_tidy;   /* keep the solver's profile choice per GPU */
+    /* no plan: give no reason (a caller that only asks whether there is
+     * a plan; explaining costs more than the solve) */
+    bool no_explain;
     /* called at each phase and each branch-and-bound node (NULL: never),
      * so it should return at once unless it is time to report; it only
      * reports, and must not touch the request */
