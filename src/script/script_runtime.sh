@@ -11,6 +11,8 @@ pending=''    # GPUs whose MIG mode waits for a reset
 # What each GPU (by index) is and holds, read with few nvidia-smi calls
 # (each takes a while on a busy node).
 declare -a g_id=() g_mode=() g_uuid=() g_lay1=() g_lay0=() g_ngi=() g_nci=()
+# layout_data of each picked layout, read once (pick_all).
+declare -a ld=()
 
 # @COMMON@
 # Fill g_lay1 / g_lay0 (instances with and without start slots, in the
@@ -110,17 +112,44 @@ reread_modes() {
 }
 
 # Stop if compute processes run on any GPU in $1 (changing MIG would fail).
+# One awk for all GPUs: a fork per GPU costs seconds on a busy node.
 check_idle() {
-    local apps idx who=''
+    local uuid who idx
+    local -A busy=()
     [ "$offline" = 1 ] && return 0
     smi_read 0 --query-compute-apps=gpu_uuid,pid,process_name --format=csv,noheader
-    apps=$smi_out
+    while IFS=$'\t' read -r uuid who; do
+        [ -z "$uuid" ] || busy[$uuid]=$who
+    done <<<"$(awk -F', ' '$1 != "" {
+        w[$1] = w[$1] s[$1] $3 " (pid " $2 ")"; s[$1] = ", " }
+        END { for (u in w) print u "\t" w[u] }' <<<"$smi_out")"
     for idx in $1; do
-        who=$(awk -F', ' -v u="${g_uuid[idx]}" '$1 == u {
-            printf "%s%s (pid %s)", sep, $3, $2; sep = ", " }' <<<"$apps")
+        [ -n "${g_uuid[idx]}" ] || continue
+        who=${busy[${g_uuid[idx]}]:-}
         [ -z "$who" ] ||
             die "GPU $idx is in use by $who; stop these workloads first (and DCGM if it holds the GPU: systemctl stop nvidia-dcgm), then run this script again"
     done
+}
+
+# Each GPU's layout (pick[idx], from pick_layout) and each picked layout's
+# data (ld[layout], from layout_data), in one subshell each rather than
+# one per GPU: a fork costs a lot on a busy node.
+pick_all() {
+    local idx layout out
+    out=$(for idx in "${!g_id[@]}"; do
+        printf '%s ' "$idx"
+        pick_layout "$idx" "${g_id[idx]}"
+    done) || exit 1
+    while read -r idx layout; do
+        [ -z "$layout" ] || pick[idx]=$layout
+    done <<<"$out"
+    out=$(for layout in "${pick[@]}"; do
+        printf '%s|' "$layout"
+        layout_data "$layout"
+    done) || exit 1
+    while IFS= read -r layout; do
+        [ -z "$layout" ] || ld[${layout%%|*}]=${layout#*|}
+    done <<<"$out"
 }
 
 # Stop: GPU $1 has PCI ID $2, but rule $3 expects $4.
@@ -197,7 +226,7 @@ create_cis() {
 needs_change() {
     local kind cgi cis target ws now
     [ "$offline" = 1 ] && return 0
-    IFS='|' read -r kind cgi cis target ws <<<"$(layout_data "$2")"
+    IFS='|' read -r kind cgi cis target ws <<<"${ld[$2]}"
     if [ "$kind" = off ]; then
         [ "${g_mode[$1]}" = Enabled ]
         return
@@ -221,7 +250,7 @@ enable_mig() {
 # Give GPU $1 layout $2 (checked afterwards by verify).
 apply_layout() {
     local idx=$1 kind cgi cis target ws
-    IFS='|' read -r kind cgi cis target ws <<<"$(layout_data "$2")"
+    IFS='|' read -r kind cgi cis target ws <<<"${ld[$2]}"
     if [ "$kind" = off ]; then
         clear_gpu "$idx"
         run nvidia-smi -i "$idx" -mig 0 || die "GPU $idx: cannot disable MIG mode"
@@ -244,7 +273,7 @@ verify() {
     reread_modes
     read_instances ''
     for idx in $1; do
-        IFS='|' read -r kind cgi cis target ws <<<"$(layout_data "${pick[idx]}")"
+        IFS='|' read -r kind cgi cis target ws <<<"${ld[${pick[idx]}]}"
         if [ "$kind" = off ]; then
             if [ "${g_mode[idx]}" = Enabled ]; then
                 say "GPU $idx: MIG mode is still enabled (pending); reset the GPU (nvidia-smi -r -i $idx) or reboot" >&2
@@ -266,17 +295,14 @@ verify() {
 }
 
 main() {
-    local idx layout kind change=''
+    local idx kind change=''
     local -a pick=()
     offline_preview "a preview for the GPUs this script expects," \
         "as if each had MIG off or old instances to remove"
     [ "$offline" = 0 ] || [ -n "$offline_gpus" ] ||
         die "nothing to preview: this script picks its GPUs when it runs (devices: all); preview it on the node, or make it with --node FILE"
     read_state
-    for idx in "${!g_id[@]}"; do
-        layout=$(pick_layout "$idx" "${g_id[idx]}") || exit 1
-        [ -z "$layout" ] || pick[idx]=$layout
-    done
+    pick_all
     for idx in $required_gpus; do
         [ -n "${g_id[idx]:-}" ] ||
             die "GPU $idx: not found on this node, which has GPUs ${!g_id[*]}; this script expects GPUs $required_gpus"
@@ -297,13 +323,13 @@ main() {
     # MIG mode first, on every GPU that needs it, so that one GPU reset or
     # reboot covers all of them when the mode stays pending
     for idx in $change; do
-        IFS='|' read -r kind _ <<<"$(layout_data "${pick[idx]}")"
+        IFS='|' read -r kind _ <<<"${ld[${pick[idx]}]}"
         [ "$kind" != mig ] || enable_mig "$idx"
     done
     if [ "$dry_run" != 1 ]; then
         reread_modes
         for idx in $change; do
-            IFS='|' read -r kind _ <<<"$(layout_data "${pick[idx]}")"
+            IFS='|' read -r kind _ <<<"${ld[${pick[idx]}]}"
             [ "$kind" != mig ] || [ "${g_mode[idx]}" = Enabled ] || pending="$pending $idx"
         done
     fi

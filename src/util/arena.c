@@ -17,7 +17,28 @@ struct mp_arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
+/* The first block of an arena; each next one doubles, up to BLOCK_MAX, so
+ * that a large document takes few blocks. */
 #define BLOCK_MIN (64 * 1024)
+#define BLOCK_MAX (4 * 1024 * 1024)
+
+/* A new block of at least n bytes. Blocks come from calloc, which gets
+ * memory fresh from the system zeroed without writing it (only reused
+ * memory is cleared), and each byte of a block is handed out once: so
+ * mp_arena_alloc returns zeroed memory without a memset of its own, and
+ * the pages a caller never writes are never touched. */
+static mp_arena_block *new_block(const mp_arena *a, size_t n)
+{
+    size_t cap = a->head ? a->head->cap * 2 : BLOCK_MIN;
+    if (cap > BLOCK_MAX)
+        cap = BLOCK_MAX;
+    if (cap < n)
+        cap = n;
+    mp_arena_block *b = calloc(1, sizeof(*b) + cap);
+    if (b)
+        b->cap = cap;
+    return b;
+}
 
 void *mp_arena_alloc(mp_arena *a, size_t n)
 {
@@ -29,19 +50,23 @@ void *mp_arena_alloc(mp_arena *a, size_t n)
         n = align;
     mp_arena_block *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > BLOCK_MIN ? n : BLOCK_MIN;
-        b = malloc(sizeof(*b) + cap);
-        if (!b)
+        mp_arena_block *nb = new_block(a, n);
+        if (!nb)
             return NULL;
-        b->cap = cap;
-        b->used = 0;
-        b->next = a->head;
-        a->head = b;
+        if (b && nb->cap - n < b->cap - b->used) {
+            /* a large allocation: its block goes behind the head, which
+             * keeps serving the small ones */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
     }
     void *p = b->data + b->used;
     b->used += n;
     a->used_total += n;
-    memset(p, 0, n);
     return p;
 }
 

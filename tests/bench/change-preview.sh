@@ -11,16 +11,10 @@
 # runtime's own cost.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+# shellcheck source=tests/bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
+bench_setup change-preview.sh "${1:-}"
 gpus=${2:-64}
-if [ ! -x "$build/migplan" ] || [ ! -x "$build/tests/fake-bin/nvidia-smi" ]; then
-    echo "change-preview.sh: build migplan and fake_nvidia_smi in $build first" >&2
-    exit 2
-fi
-export PATH="$build/tests/fake-bin:$PATH"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export FAKE_NVIDIA_SMI_STATE=$tmp/state FAKE_NVIDIA_SMI_LOG=$tmp/log
 
 nvidia-smi --fake-init "h100-sxm5-80gb:$gpus" >/dev/null

@@ -16,16 +16,10 @@
 # destroyed. BUILD-DIR (default build/) holds migplan and tests/fake-bin.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+# shellcheck source=tests/bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
+bench_setup churn.sh "${1:-}"
 migplan=$build/migplan
-if [ ! -x "$migplan" ] || [ ! -x "$build/tests/fake-bin/nvidia-smi" ]; then
-    echo "churn.sh: build migplan and fake_nvidia_smi in $build first" >&2
-    exit 2
-fi
-export PATH="$build/tests/fake-bin:$PATH"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 model=h100-sxm5-80gb
 printf 'gpus:\n  - {index: 0, model: %s}\n' "$model" >"$tmp/node.yaml"
 

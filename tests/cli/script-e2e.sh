@@ -207,6 +207,32 @@ part_configs() {
         make_dirty
         run_twice "$name --no-placement, dirty" "$tmp/c-np.sh" gis_multiset "$expected"
     done <tests/data/script-cases.tsv
+    preview_calls
+}
+
+# A setup script's DRY_RUN preview reads the node with the same few
+# nvidia-smi calls whatever its size, and previews every GPU.
+preview_calls() {
+    local n want
+    local -a calls=()
+    printf 'version: v1\nmig-configs:\n  serve:\n    - devices: all\n      mig-enabled: true\n      mig-devices:\n        "3g.40gb": 1\n        "1g.10gb": 4\n' >"$tmp/serve.yaml"
+    "$migplan" script "$tmp/serve.yaml" --gpu h100-sxm5-80gb -o "$tmp/serve.sh"
+    for n in 2 48; do
+        nvidia-smi --fake-init "h100-sxm5-80gb:$n" >/dev/null
+        make_dirty
+        : >"$FAKE_NVIDIA_SMI_LOG"
+        DRY_RUN=1 bash "$tmp/serve.sh" >"$tmp/preview" 2>&1 ||
+            fail "setup preview of $n GPUs: $(cat "$tmp/preview")"
+        calls[n]=$(wc -l <"$FAKE_NVIDIA_SMI_LOG")
+        want=$(grep -c -- '-cgi 9:4,19:0,19:1,19:2,19:3 -C$' "$tmp/preview")
+        [ "$want" = "$n" ] || fail "setup preview of $n GPUs previews $want of them"
+    done
+    cases=$((cases + 1))
+    if [ "${calls[2]}" = "${calls[48]}" ]; then
+        ok "setup preview: ${calls[48]} nvidia-smi calls for 2 and for 48 GPUs"
+    else
+        fail "setup preview: ${calls[2]} nvidia-smi calls for 2 GPUs, ${calls[48]} for 48"
+    fi
 }
 
 # ------------------------------------------------------------ refusals
