@@ -5,7 +5,6 @@
 #define MIGPLAN_STATE_INTERNAL_H
 
 #include "migplan/readers/state_reader.h"
-#include "migplan/yaml/ydoc.h"
 
 /* A new empty state of GPU index (model m) in st, kept sorted by index;
  * NULL when st lists it already, holds MP_STATE_MAX_GPUS, or is out of
@@ -36,13 +35,6 @@ bool mp_state_json_text(const char *text, size_t len);
  * are left open). */
 int mp_state_json_check(const char *text, size_t len, const char *path,
                         mp_diag *d);
-
-/* The tree mp_ydoc_parse builds of text[0..len) (positions included), built
- * without libyaml when text is plain JSON whose root is an object; false
- * otherwise (or out of memory): then *doc is freed and the caller parses
- * the text with mp_ydoc_parse, which reads it or says what is wrong.
- * doc->text is NULL: the source is the caller's. */
-bool mp_json_tree(const char *text, size_t len, const char *path, mp_ydoc *doc);
 
 /* Start *st afresh: nothing listed, read from format f (every reader's
  * first step, so that mp_node_state_free is safe whatever follows). */

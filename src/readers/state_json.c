@@ -389,9 +389,8 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
     mp_ydoc doc;
     /* the YAML reader refuses text after the document too; say what is
      * wrong as JSON, not as YAML */
-    int rc = 0;
-    if (!mp_json_tree(text, len, path, &doc) &&
-        (rc = mp_ydoc_parse(text, len, path, NULL, &doc, d)) == MP_ESYNTAX)
+    int rc = mp_ydoc_parse(text, len, path, NULL, &doc, d);
+    if (rc == MP_ESYNTAX)
         mp_state_json_check(text, len, path, d);
     if (rc)
         return rc;

@@ -732,12 +732,9 @@ void mp_node_state_free(mp_node_state *st)
 /* Does text[0..len) hold s? */
 static bool has(const char *text, size_t len, const char *s)
 {
-    size_t n = strlen(s); /* s is not empty */
-    const char *end = text + len;
-    for (const char *p = text;
-         (p = memchr(p, s[0], (size_t)(end - p))) && (size_t)(end - p) >= n;
-         p++)
-        if (memcmp(p, s, n) == 0)
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(text + i, s, n) == 0)
             return true;
     return false;
 }
