@@ -29,50 +29,9 @@
 
 #include "node_current_internal.h"
 
-#define NC_MAX_CHOICES 65536    /* choices of nodes enumerated */
-#define NC_MAX_PINS 16          /* profile pin sets of same-profile tenants */
-#define NC_MAX_ASSIGN 256       /* profiles of a choice's single nodes */
-#define NODE_STATES_MAX_GPUS 64 /* GPUs with instances over the node states */
-
-/* The planner's context is the node solver's (nodes_internal.h): its db,
- * req, o and deadline, and in sub/tenants the request with each
- * same-profile tenant pinned to a profile (the fleet planner knows no
- * same-profile). */
-typedef struct ncur {
-    nsolve ns;
-    nstated *sn; /* by pool, then k */
-    int nsn;
-    int first[MP_MAX_FLEET + 1]; /* pool i's: sn[first[i] .. first[i+1]) */
-    int max_empty[MP_MAX_FLEET];
-    int need[MP_MAX_FLEET]; /* nodes the plan on empty nodes uses, by pool */
-    nchoice *ch;
-    int nch;
-    /* the choices enumerated cost at most ceiling; truncated: not every
-     * choice of that cost (too many) */
-    double ceiling;
-    bool truncated;
-    /* some choice as cheap as the plan was not enumerated (its cost is
-     * still proven by the bound, its changes are not) */
-    bool left_out;
-    /* a tenant needs several GPUs of one node: a fleet entry per node */
-    bool per_node;
-    /* per pool of the single strategy: the profiles its nodes may carry
-     * (NT_WHOLE: MIG disabled), pc[i][0..npc[i]), node_current_single.c */
-    int pc[MP_MAX_FLEET][MP_MAX_PROFILES + 1];
-    int npc[MP_MAX_FLEET];
-    /* the cheapest plan of a choice whose changes are not proven fewest:
-     * none cheaper than it may claim its changes are */
-    double unproven;
-    /* choices whose plan failed its own validation, the first's reason */
-    int discarded;
-    char discard_why[256];
-    /* seconds a choice's fleet plan may take at least, however late:
-     * more for the cheap and the full choice (first_plans), so that a
-     * late start still finds a plan, on the cheap choice if it has one */
-    double limit, min_limit;
-    /* -v: seconds building, spreading and checking every choice's plan */
-    double phase[3];
-} ncur;
+#define NC_MAX_CHOICES 65536 /* choices of nodes enumerated */
+#define NC_MAX_PINS 16       /* profile pin sets of same-profile tenants */
+#define NC_MAX_ASSIGN 256    /* profiles of a choice's single nodes */
 
 /* (a0, a1) against (b0, b1), for qsort: the first, then the second. */
 static int cmp_pairs(int a0, int a1, int b0, int b1)
@@ -801,108 +760,6 @@ static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
     return rc;
 }
 
-/* The profile base serves tenant t with (NULL: none, or whole GPUs), and
- * in *single whether on a node of a single pool (a resource name of its
- * own: a same-profile tenant keeps to one kind, nodes.c). */
-static const char *base_profile(const mp_plan *base, int t, int *single)
-{
-    for (int k = 0; k < base->n_gpus; k++) {
-        const mp_plan_gpu *g = &base->gpus[k];
-        const mp_layout *l = &g->layout.gis;
-        for (int q = 0; q < l->n; q++)
-            if (g->tenant[q] == t) {
-                *single =
-                    base->req->pools[base->nodes[g->node].pool].strategy ==
-                    MP_STRATEGY_SINGLE;
-                return l->model->profiles[l->gi[q].profile].name;
-            }
-    }
-    *single = -1;
-    return NULL;
-}
-
-/* Pin tenant t of n to profile name on nodes of single pools (single 1),
- * of mixed pools (0) or either (-1, with no pin). */
-static void pin_to(ncur *n, int t, const char *name, int single)
-{
-    n->ns.tenants[t].pin = name;
-    n->ns.tenants[t].pin_single = name ? single : -1;
-}
-
-/* The profile of an instance in use on a stated node of n by a process
- * named like tenant t, which t may use (NULL: none), and in *single that
- * node's pool kind: the fleet planner gives the instance to t (the names
- * are its first preference), so t's pin must allow it. */
-static const char *named_profile(const ncur *n, int t, int *single)
-{
-    const mp_request *r = n->ns.req;
-    for (int j = 0; j < n->nsn; j++)
-        for (int g = 0; g < n->sn[j].st->n; g++) {
-            const mp_gpu_state *s = &n->sn[j].st->gpu[g];
-            const mp_layout *l = &s->layout.gis;
-            for (int q = 0; q < l->n; q++)
-                if (s->gi[q].n_processes > 0 && s->gi[q].process &&
-                    !strcmp(s->gi[q].process, r->tenants[t].name) &&
-                    mp_tenant_takes_profile(&r->tenants[t], l->model,
-                                            l->gi[q].profile)) {
-                    *single =
-                        r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
-                    return l->model->profiles[l->gi[q].profile].name;
-                }
-        }
-    return NULL;
-}
-
-/* Pin set v: 0, each same-profile tenant on the profile and pool kind of
- * an instance in use named after it, else on its profile and kind in
- * base; then one per tenant, profile and pool kind of an instance of the
- * states it takes that base does not give it (that tenant moved there).
- * False past the last. */
-static bool pin_set(ncur *n, const mp_plan *base, int v)
-{
-    const mp_request *r = n->ns.req;
-    for (int t = 0; t < r->n_tenants; t++) {
-        int single = -1;
-        const char *name = NULL;
-        if (r->tenants[t].same_profile)
-            name = named_profile(n, t, &single);
-        if (r->tenants[t].same_profile && !name)
-            name = base_profile(base, t, &single);
-        pin_to(n, t, name, single);
-    }
-    if (v == 0)
-        return true;
-    for (int t = 0; t < r->n_tenants; t++) {
-        const char *seen[NODE_STATES_MAX_GPUS * MP_MAX_GIS];
-        int kind[NODE_STATES_MAX_GPUS * MP_MAX_GIS], ns = 0;
-        const mp_tenant *tn = &n->ns.tenants[t];
-        for (int j = 0; j < n->nsn && r->tenants[t].same_profile; j++) {
-            int single = r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
-            for (int g = 0; g < n->sn[j].st->n; g++) {
-                const mp_layout *l = &n->sn[j].st->gpu[g].layout.gis;
-                for (int q = 0; q < l->n; q++) {
-                    const char *name =
-                        l->model->profiles[l->gi[q].profile].name;
-                    bool dup = tn->pin && !strcmp(name, tn->pin) &&
-                               tn->pin_single == single;
-                    for (int i = 0; i < ns && !dup; i++)
-                        dup = !strcmp(seen[i], name) && kind[i] == single;
-                    if (dup || !mp_tenant_takes_profile(
-                                   &r->tenants[t], l->model, l->gi[q].profile))
-                        continue;
-                    kind[ns] = single;
-                    seen[ns++] = name;
-                    if (--v == 0) {
-                        pin_to(n, t, name, single);
-                        return true;
-                    }
-                }
-            }
-        }
-    }
-    return false;
-}
-
 /* The best plan over the pin sets (the first's reason when none has one). */
 static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
                        bool *cut, mp_diag *d)
@@ -918,7 +775,7 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
     n->ns.sub = *r;
     n->ns.sub.tenants = n->ns.tenants;
     int rc = 0;
-    for (int v = 0; v < NC_MAX_PINS && !rc && pin_set(n, base, v); v++) {
+    for (int v = 0; v < NC_MAX_PINS && !rc && sv_nc_pin_set(n, base, v); v++) {
         if (v > 0 && sv_now() > n->ns.deadline) {
             *cut = true;
             break;
@@ -934,41 +791,6 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
         }
     }
     return rc;
-}
-
-/* out, infeasible because the fleet planner found no plan although the
- * request has one on empty nodes: when a single pool's nodes given a
- * state are held to a profile by their instances in use, or the search
- * was cut short, a reason that says so. */
-static void single_reason(const ncur *n, bool cut, mp_plan *out)
-{
-    const mp_request *r = n->ns.req;
-    bool held = false;
-    for (int j = 0; j < n->nsn && !n->ns.o->allow_disruption; j++)
-        held |= n->sn[j].busy &&
-                r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
-    if ((!held && !cut) || !strstr(out->reason, "no plan exists"))
-        return;
-    char *b = out->reason;
-    size_t k = 0, sz = sizeof(out->reason);
-    mp_catf(b, sz, &k,
-            "no plan from the node states%s: the request has one on empty "
-            "nodes, where every node of a pool of the single strategy may "
-            "take any profile, but ",
-            cut ? " within the time limit" : "");
-    if (held) {
-        mp_catf(b, sz, &k,
-                "a node with instances in use keeps their "
-                "profile:");
-        sv_busy_list(r, n->sn, n->nsn, -1, b, sz, &k);
-        mp_catf(b, sz, &k,
-                "; let the plan destroy them "
-                "(--allow-disruption), or use mig.strategy mixed");
-    } else {
-        mp_catf(b, sz, &k,
-                "not every choice of nodes and profiles was "
-                "tried; give a larger --time-limit");
-    }
 }
 
 /* The best plan with each node of a single pool its own profile: the
@@ -1000,7 +822,7 @@ static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
     }
     int rc = search_pins(n, base, lb, best, cut, d);
     if (!rc && !best->feasible)
-        single_reason(n, *cut, best);
+        sv_single_reason(n, *cut, best);
     return rc;
 }
 

@@ -33,6 +33,60 @@ typedef struct nc_nodes {
     const int *first, *max_empty, *need;
 } nc_nodes;
 
+#define NODE_STATES_MAX_GPUS 64 /* GPUs with instances over the node states */
+
+/* The planner's context is the node solver's (nodes_internal.h): its db,
+ * req, o and deadline, and in sub/tenants the request with each
+ * same-profile tenant pinned to a profile (the fleet planner knows no
+ * same-profile). */
+typedef struct ncur {
+    nsolve ns;
+    nstated *sn; /* by pool, then k */
+    int nsn;
+    int first[MP_MAX_FLEET + 1]; /* pool i's: sn[first[i] .. first[i+1]) */
+    int max_empty[MP_MAX_FLEET];
+    int need[MP_MAX_FLEET]; /* nodes the plan on empty nodes uses, by pool */
+    nchoice *ch;
+    int nch;
+    /* the choices enumerated cost at most ceiling; truncated: not every
+     * choice of that cost (too many) */
+    double ceiling;
+    bool truncated;
+    /* some choice as cheap as the plan was not enumerated (its cost is
+     * still proven by the bound, its changes are not) */
+    bool left_out;
+    /* a tenant needs several GPUs of one node: a fleet entry per node */
+    bool per_node;
+    /* per pool of the single strategy: the profiles its nodes may carry
+     * (NT_WHOLE: MIG disabled), pc[i][0..npc[i]), node_current_single.c */
+    int pc[MP_MAX_FLEET][MP_MAX_PROFILES + 1];
+    int npc[MP_MAX_FLEET];
+    /* the cheapest plan of a choice whose changes are not proven fewest:
+     * none cheaper than it may claim its changes are */
+    double unproven;
+    /* choices whose plan failed its own validation, the first's reason */
+    int discarded;
+    char discard_why[256];
+    /* seconds a choice's fleet plan may take at least, however late:
+     * more for the cheap and the full choice (first_plans), so that a
+     * late start still finds a plan, on the cheap choice if it has one */
+    double limit, min_limit;
+    /* -v: seconds building, spreading and checking every choice's plan */
+    double phase[3];
+} ncur;
+
+/* Pin set v of n's same-profile tenants (node_current_pins.c): 0, each
+ * on the profile and pool kind of an instance in use named after it, else
+ * on its profile and kind in base; then one per tenant, profile and pool
+ * kind of an instance of the states it takes that base does not give it.
+ * False past the last. */
+bool sv_nc_pin_set(ncur *n, const mp_plan *base, int v);
+
+/* out, infeasible though the request has a plan on empty nodes: a reason
+ * that says when single nodes held by their instances in use, or a cut
+ * search, are why (node_current_single.c). */
+void sv_single_reason(const ncur *n, bool cut, mp_plan *out);
+
 /* node_current_choice.c. Steps from the cheap choice to the full one. */
 #define NC_STEPS 4
 

@@ -390,3 +390,38 @@ bool sv_slots_next(nslots *s)
         }
     return false;
 }
+
+/* out, infeasible because the fleet planner found no plan although the
+ * request has one on empty nodes: when a single pool's nodes given a
+ * state are held to a profile by their instances in use, or the search
+ * was cut short, a reason that says so. */
+void sv_single_reason(const ncur *n, bool cut, mp_plan *out)
+{
+    const mp_request *r = n->ns.req;
+    bool held = false;
+    for (int j = 0; j < n->nsn && !n->ns.o->allow_disruption; j++)
+        held |= n->sn[j].busy &&
+                r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
+    if ((!held && !cut) || !strstr(out->reason, "no plan exists"))
+        return;
+    char *b = out->reason;
+    size_t k = 0, sz = sizeof(out->reason);
+    mp_catf(b, sz, &k,
+            "no plan from the node states%s: the request has one on empty "
+            "nodes, where every node of a pool of the single strategy may "
+            "take any profile, but ",
+            cut ? " within the time limit" : "");
+    if (held) {
+        mp_catf(b, sz, &k,
+                "a node with instances in use keeps their "
+                "profile:");
+        sv_busy_list(r, n->sn, n->nsn, -1, b, sz, &k);
+        mp_catf(b, sz, &k,
+                "; let the plan destroy them "
+                "(--allow-disruption), or use mig.strategy mixed");
+    } else {
+        mp_catf(b, sz, &k,
+                "not every choice of nodes and profiles was "
+                "tried; give a larger --time-limit");
+    }
+}
