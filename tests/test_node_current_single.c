@@ -265,7 +265,7 @@ static void test_against_brute_force(void **state)
                            .time_limit = 10};
         mp_plan p;
         assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
-        score b;
+        score b = {0};
         bool ok = brute(&req, st, nn, &b);
         if (!ok) {
             assert_false(p.feasible);
