@@ -9,6 +9,8 @@
 
 #define DEFAULT_TIME_LIMIT 5.0
 
+#define SV_DEADLINES_EVERY 0.002 /* seconds */
+
 double sv_now(void)
 {
     struct timespec ts;
@@ -92,7 +94,13 @@ void sv_progress(sv_solver *s, const char *phase, const sv_cand *c)
 {
     if (phase)
         s->phase = phase;
-    set_deadlines(s); /* at every phase and search node */
+    /* at every phase, and within one every few milliseconds: the CPU
+     * clock is a system call, dearer than a small search node's LP */
+    double now = sv_now();
+    if (phase || now - s->deadlines_at >= SV_DEADLINES_EVERY) {
+        s->deadlines_at = now;
+        set_deadlines(s);
+    }
     if (!s->o->progress)
         return;
     bool search = s->plan_best < 0; /* the plan's search is not over */
@@ -102,7 +110,7 @@ void sv_progress(sv_solver *s, const char *phase, const sv_cand *c)
                                    : c && c->have ? c->best_obj
                                                   : -1,
                            .bound = search ? s->search_bound : s->plan_bound,
-                           .seconds = sv_now() - s->t0};
+                           .seconds = now - s->t0};
     s->o->progress(s->o->progress_ctx, &p);
 }
 

@@ -118,8 +118,10 @@ typedef struct sv_solver {
     double end, tidy_deadline;
     bool tidy_cut;
     /* solve.c: the limit's end and the process's CPU clock at the start:
-     * the deadlines above follow how slowly a loaded machine runs us */
-    double limit_end, cpu0;
+     * the deadlines above follow how slowly a loaded machine runs us
+     * (recomputed at most every SV_DEADLINES_EVERY seconds within a phase,
+     * deadlines_at the last time) */
+    double limit_end, cpu0, deadlines_at;
     /* for progress: the root bound of the last search (search.c), and
      * the plan's incumbent and bound once the search is over (< 0: none) */
     double search_bound, plan_best, plan_bound;
