@@ -389,8 +389,25 @@ static void data_functions(const mp_script *s, bool placed, mp_buf *out)
 
 /* required_gpus, and offline_gpus: what a preview without nvidia-smi
  * assumes (the required GPUs, each the first model its rule expects). */
-static void gpu_lists(const mp_script *s, mp_buf *out)
+static int gpu_lists(const mp_script *s, mp_buf *out, mp_diag *d)
 {
+    /* per required GPU index, the last strict rule naming it with a PCI
+     * ID (in one pass over the rules: a plan has a rule per GPU) */
+    int top = -1;
+    for (int k = 0; k < s->n_required; k++)
+        top = s->required[k] > top ? s->required[k] : top;
+    const mp_script_rule **hit_of = calloc((size_t)top + 1, sizeof(*hit_of));
+    if (!hit_of)
+        return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int r = 0; r < s->n_rules; r++) {
+        const mp_script_rule *x = &s->rules[r];
+        if (!x->strict || x->all || x->n_choices == 0 ||
+            x->choices[0].n_ids == 0)
+            continue;
+        for (int i = 0; i < x->n_indices; i++)
+            if (x->indices[i] >= 0 && x->indices[i] <= top)
+                hit_of[x->indices[i]] = x;
+    }
     mp_buf_puts(out, "required_gpus='");
     for (int k = 0; k < s->n_required; k++)
         mp_buf_printf(out, "%s%d", k ? " " : "", s->required[k]);
@@ -398,14 +415,8 @@ static void gpu_lists(const mp_script *s, mp_buf *out)
     mp_buf_puts(out, "offline_gpus='");
     bool first = true;
     for (int k = 0; k < s->n_required; k++) {
-        const mp_script_rule *hit = NULL;
-        for (int r = 0; r < s->n_rules; r++) {
-            const mp_script_rule *x = &s->rules[r];
-            for (int i = 0; i < x->n_indices && x->strict && !x->all; i++)
-                if (x->indices[i] == s->required[k] && x->n_choices > 0 &&
-                    x->choices[0].n_ids > 0)
-                    hit = x;
-        }
+        const mp_script_rule *hit =
+            s->required[k] >= 0 ? hit_of[s->required[k]] : NULL;
         if (!hit)
             continue;
         mp_buf_printf(out, "%s%d 0x%08X/0x00000000", first ? "" : "\n",
@@ -413,6 +424,8 @@ static void gpu_lists(const mp_script *s, mp_buf *out)
         first = false;
     }
     mp_buf_puts(out, "'\n");
+    free(hit_of);
+    return 0;
 }
 
 /* Runtime rt, with the functions both runtimes share (their file's
@@ -451,7 +464,8 @@ int mp_emit_script(const mp_script *s, const mp_script_opts *o, mp_buf *out,
     head_comment(s, o, placed, out);
     put_runtime(out, mp_script_runtime, mp_script_runtime_len);
     data_functions(s, placed, out);
-    gpu_lists(s, out);
+    if (gpu_lists(s, out, d))
+        return MP_ENOMEM;
     mp_buf_puts(out, "\nmain \"$@\"\n");
     return 0;
 }

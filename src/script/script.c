@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "migplan/util/buf.h"
+#include "migplan/util/hashidx.h"
 #include "migplan/script/script.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -12,6 +13,7 @@
 typedef struct builder {
     mp_script *s;
     int cap_layouts, cap_labels, cap_rules;
+    mp_hashidx layout_ix; /* positions in s->layouts, by layout_hash */
 } builder;
 
 static bool same_text(const char *a, const char *b)
@@ -28,16 +30,54 @@ static bool same_labels(const mp_script_labels *a, const mp_script_labels *b,
     return same_text(a->note, b->note);
 }
 
-/* Add a layout with its labels (or find an identical one); returns its
- * index or -1 when out of memory. */
+static uint32_t text_hash(uint32_t h, const char *t)
+{
+    for (; t && *t; t++)
+        h = mp_hash32_add(h, (unsigned char)*t);
+    return mp_hash32_add(h, t ? 1 : 0);
+}
+
+/* A hash of what add_layout compares (mp_gpu_layout_equal, same_labels):
+ * layouts it finds alike have the same hash. */
+static uint32_t layout_hash(const mp_gpu_layout *l, const mp_script_labels *lab)
+{
+    uint32_t h = mp_hash32_add(MP_HASH32_INIT, (uint32_t)l->gis.n);
+    h = mp_hash32_add(h, (uint32_t)l->mig_enabled);
+    for (int q = 0; q < l->gis.n; q++) {
+        h = mp_hash32_add(h, (uint32_t)l->gis.gi[q].profile);
+        h = mp_hash32_add(h, (uint32_t)l->gis.gi[q].start);
+        h = text_hash(h, lab->gi[q]);
+    }
+    return text_hash(h, lab->note);
+}
+
+typedef struct layout_key {
+    const mp_gpu_layout *l;
+    const mp_script_labels *lab;
+} layout_key;
+
+static bool same_layout_at(const void *arr, int pos, const void *key)
+{
+    const mp_script *s = arr;
+    const layout_key *k = key;
+    return mp_gpu_layout_equal(&s->layouts[pos], k->l) &&
+           same_labels(&s->labels[pos], k->lab, k->l->gis.n);
+}
+
+/* Add a layout with its labels (or find an identical one, by hash: a plan
+ * of many GPUs has as many labelled layouts); returns its index or -1
+ * when out of memory. */
 static int add_layout(builder *b, const mp_gpu_layout *l,
                       const mp_script_labels *lab)
 {
     mp_script *s = b->s;
-    for (int i = 0; i < s->n_layouts; i++)
-        if (mp_gpu_layout_equal(&s->layouts[i], l) &&
-            same_labels(&s->labels[i], lab, l->gis.n))
-            return i;
+    uint32_t h = layout_hash(l, lab);
+    layout_key key = {l, lab};
+    int at = mp_hashidx_find(&b->layout_ix, h, same_layout_at, s, &key);
+    if (at >= 0)
+        return at;
+    if (mp_hashidx_add(&b->layout_ix, h) != s->n_layouts)
+        return -1;
     int need = s->n_layouts + 1;
     if (mp_arena_grow(&s->arena, &s->layouts, &b->cap_layouts, need,
                       sizeof(*s->layouts), 16) ||
@@ -107,14 +147,10 @@ static int fail_nomem(mp_script *s, mp_diag *d)
     return mp_diag_set(d, MP_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-static void sort_ints(int *v, int n)
+static int cmp_int(const void *a, const void *b)
 {
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            int t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
 }
 
 /* The GPU indices strict rules name, once each, ascending (for
@@ -128,20 +164,17 @@ static int *required_list(mp_arena *a, const mp_script *s, int *n)
     int *v = mp_arena_alloc(a, (size_t)(total + 1) * sizeof(int));
     if (!v)
         return NULL;
-    *n = 0;
+    int k = 0;
     for (int r = 0; r < s->n_rules; r++) {
         const mp_script_rule *x = &s->rules[r];
-        if (!x->strict || x->all)
-            continue;
-        for (int k = 0; k < x->n_indices; k++) {
-            bool dup = false;
-            for (int j = 0; j < *n && !dup; j++)
-                dup = v[j] == x->indices[k];
-            if (!dup)
-                v[(*n)++] = x->indices[k];
-        }
+        for (int i = 0; i < x->n_indices && x->strict && !x->all; i++)
+            v[k++] = x->indices[i];
     }
-    sort_ints(v, *n);
+    qsort(v, (size_t)k, sizeof(*v), cmp_int);
+    *n = 0;
+    for (int i = 0; i < k; i++)
+        if (*n == 0 || v[*n - 1] != v[i])
+            v[(*n)++] = v[i];
     return v;
 }
 
@@ -200,24 +233,31 @@ static int plan_gpu_labels(mp_arena *a, const mp_plan *p, const mp_plan_gpu *pg,
     return 0;
 }
 
-int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d)
+static int from_plan(const mp_plan *p, builder *bp, mp_script *out, mp_diag *d)
 {
-    builder b;
-    script_init(out, &b);
     mp_arena *a = &out->arena;
     mp_plan_walk w = MP_PLAN_WALK(p);
     for (const mp_plan_gpu *pg; (pg = mp_plan_next_gpu(&w));) {
         mp_script_labels lab;
         if (plan_gpu_labels(a, p, pg, &lab) != 0)
             return fail_nomem(out, d);
-        int li = add_layout(&b, &pg->layout, &lab);
+        int li = add_layout(bp, &pg->layout, &lab);
         if (li < 0 ||
-            add_strict_rule(&b, pg->index, pg->layout.gis.model, li,
+            add_strict_rule(bp, pg->index, pg->layout.gis.model, li,
                             mp_arena_printf(a, "GPU %d of the plan", pg->index),
                             NULL) != 0)
             return fail_nomem(out, d);
     }
     return script_finish(out, d);
+}
+
+int mp_script_from_plan(const mp_plan *p, mp_script *out, mp_diag *d)
+{
+    builder b;
+    script_init(out, &b);
+    int rc = from_plan(p, &b, out, d);
+    mp_hashidx_free(&b.layout_ix);
+    return rc;
 }
 
 /* ------------------------------------------------------------- config */
@@ -520,6 +560,7 @@ int mp_script_from_config(const mp_db *db, const mp_mp_config *cfg,
                             skipped, d);
     }
     mp_buf_free(&sink);
+    mp_hashidx_free(&b.layout_ix);
     if (rc == MP_ENOMEM)
         return fail_nomem(out, d);
     if (rc) {
