@@ -170,10 +170,12 @@ profiles_of() {
 
 # Is GPU $1 part-way through its change (a run that stopped)? MIG on, the
 # instances kept still there, and every other instance either one the
-# change destroys or one it creates (a PROFILE:START of f_create).
+# change destroys or one it creates (a PROFILE:START of f_create). A GPU
+# that stays MIG-disabled has no way part-way.
 part_way() {
     local now=${g_gis[$1]:-} w spec made
-    [ "${g_mode[$1]:-}" = Enabled ] || return 1
+    [ "${g_mode[$1]:-}" = Enabled ] && [ "$f_mode$f_want" != DisabledDisabled ] ||
+        return 1
     for w in $f_keep; do [[ " $now " == *" $w "* ]] || return 1; done
     for w in $now; do
         [[ " $f_from " != *" $w "* ]] || continue
