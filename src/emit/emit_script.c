@@ -511,10 +511,11 @@ static void change_record(const mp_change_gpu *g, mp_buf *out)
     mp_buf_printf(out, "%s|", m->id);
     for (int k = 0; k < m->n_pci_ids; k++)
         mp_buf_printf(out, "%s0x%08X", k ? " " : "", m->pci_ids[k]);
-    mp_buf_printf(out, "|%s|",
-                  c->mig_enable    ? "enable"
-                  : c->mig_disable ? "disable"
-                                   : "keep");
+    /* the MIG mode when planned and the one planned, both spelled as
+     * nvidia-smi's mig.mode.current: the runtime checks the first */
+    mp_buf_printf(out, "|%s|%s|",
+                  g->from.layout.mig_enabled ? "Enabled" : "Disabled",
+                  g->to.mig_enabled ? "Enabled" : "Disabled");
     char *items[MP_MAX_GIS];
     char w[64];
     int n = g->from.layout.mig_enabled ? from->n : 0;
@@ -658,10 +659,11 @@ int mp_emit_change_script(const mp_change_script *s, const mp_script_opts *o,
     put_runtime(out, mp_change_runtime, mp_change_runtime_len);
     mp_buf_puts(out, "\n# ---- data: the changes above ----\n\n");
     mp_buf_puts(out,
-                "# gpu_data N sets g_row to GPU N's model|PCI IDs|MIG mode|"
-                "GIs when planned\n# (ID:PROFILE:START)|target "
-                "(PROFILE:START)|kept|destroyed|created\n"
-                "# (PROFILE:START=CIs)|profile names\n");
+                "# gpu_data N sets g_row to GPU N's model|PCI IDs|MIG mode "
+                "when planned|MIG\n# mode planned|GIs when planned "
+                "(ID:PROFILE:START)|target (PROFILE:START)|\n"
+                "# kept|destroyed|created (PROFILE:START=CIs)|profile "
+                "names\n");
     mp_buf_puts(out, "gpu_data() {\n    case $1 in\n");
     for (int k = 0; k < s->n; k++) {
         mp_buf tmp = MP_BUF_INIT;

@@ -16,9 +16,11 @@ offline=0 # 1: DRY_RUN without nvidia-smi, a preview of the plan as made
 # compute instances and the processes in it ("GPU:N/A": on a GPU with MIG
 # disabled, the whole GPU).
 declare -A g_dev=() g_mode=() g_gis=() g_nci=() g_proc=()
-# The fields of the GPU being looked at (gpu_fields).
-f_model='' f_devices='' f_mig='' f_from='' f_target='' f_keep=''
-f_destroy='' f_create='' f_names=''
+# The fields of the GPU being looked at (gpu_fields); f_mode and f_want:
+# its MIG mode when planned and the one planned (Enabled or Disabled);
+# f_mig: what the change does to it (enable, disable or keep).
+f_model='' f_devices='' f_mode='' f_want='' f_mig='' f_from='' f_target=''
+f_keep='' f_destroy='' f_create='' f_names=''
 g_row='' # gpu_data's answer
 # Results of the helpers below (set, not printed: no subshell).
 r_sorted='' r_ids='' r_name='' r_inst='' r_desc='' r_prof='' r_status='' r_why=''
@@ -51,8 +53,7 @@ read_node() {
         for idx in $change_gpus; do
             gpu_fields "$idx"
             g_dev[$idx]=${f_devices%% *}
-            g_mode[$idx]=Enabled
-            [ "$f_mig" != enable ] || g_mode[$idx]=Disabled
+            g_mode[$idx]=$f_mode
             g_gis[$idx]=$f_from
         done
         return 0
@@ -119,8 +120,13 @@ with_ids() {
 # Set the f_* fields from GPU $1's data.
 gpu_fields() {
     gpu_data "$1"
-    IFS='|' read -r f_model f_devices f_mig f_from f_target f_keep f_destroy \
-        f_create f_names <<<"$g_row"
+    IFS='|' read -r f_model f_devices f_mode f_want f_from f_target f_keep \
+        f_destroy f_create f_names <<<"$g_row"
+    case $f_mode$f_want in
+    DisabledEnabled) f_mig=enable ;;
+    EnabledDisabled) f_mig=disable ;;
+    *) f_mig=keep ;;
+    esac
     if [[ "$f_from" == *'?:'* ]]; then
         with_ids "$1" "$f_from"
         sorted "$r_ids"
@@ -164,10 +170,12 @@ profiles_of() {
 
 # Is GPU $1 part-way through its change (a run that stopped)? MIG on, the
 # instances kept still there, and every other instance either one the
-# change destroys or one it creates (a PROFILE:START of f_create).
+# change destroys or one it creates (a PROFILE:START of f_create). A GPU
+# that stays MIG-disabled has no way part-way.
 part_way() {
     local now=${g_gis[$1]:-} w spec made
-    [ "${g_mode[$1]:-}" = Enabled ] || return 1
+    [ "${g_mode[$1]:-}" = Enabled ] && [ "$f_mode$f_want" != DisabledDisabled ] ||
+        return 1
     for w in $f_keep; do [[ " $now " == *" $w "* ]] || return 1; done
     for w in $now; do
         [[ " $f_from " != *" $w "* ]] || continue
@@ -214,8 +222,7 @@ fields() {
 # r_why: what differs, one line each (each ends in a newline).
 gpu_status() {
     local idx=$1 now=${g_gis[$1]:-} w mode=${g_mode[$1]:-}
-    local want_mode=Enabled keep_ok=1
-    [ "$f_mig" != enable ] || want_mode=Disabled
+    local keep_ok=1
     for w in $f_keep; do [[ " $now " == *" $w "* ]] || keep_ok=0; done
     # every instance but those kept holds one compute instance, as made:
     # an instance destroyed for its compute instances and made again at
@@ -227,13 +234,13 @@ gpu_status() {
     done
     local done_=0
     r_why=''
-    if [ "$f_mig" = disable ]; then
+    if [ "$f_want" = Disabled ]; then
         [ "$mode" != Disabled ] || done_=1
     elif [ "$mode" = Enabled ] && [ "$keep_ok" = 1 ]; then
         profiles_of "$now"
         [ "$r_prof" != "$f_target" ] || done_=1
     fi
-    if [ "$mode" = "$want_mode" ] && [ "$now" = "$f_from" ] &&
+    if [ "$mode" = "$f_mode" ] && [ "$now" = "$f_from" ] &&
         { [ -z "$f_destroy" ] || [ "$done_" = 0 ]; }; then
         r_status=planned
         return 0
@@ -247,8 +254,8 @@ gpu_status() {
         return 0
     fi
     r_status=differs
-    [ "$mode" = "$want_mode" ] ||
-        r_why+="GPU $idx: MIG mode is $mode; it was $want_mode when planned"$'\n'
+    [ "$mode" = "$f_mode" ] ||
+        r_why+="GPU $idx: MIG mode is $mode; it was $f_mode when planned"$'\n'
     for w in $f_from; do
         [[ " $now " != *" $w "* ]] || continue
         describe "$w"
