@@ -2,7 +2,9 @@
 /* node_current_pins.c - the profile pins of same-profile tenants tried by
  * the planner of node pools from their nodes' states (node_current.c):
  * the fleet planner knows no same-profile, so each pin set fixes every
- * such tenant to one profile and pool kind (single or mixed). */
+ * such tenant to one profile and pool kind (single or mixed). An instance
+ * in use named after a tenant is a preference, never a constraint: its
+ * profile is tried first, base's too. */
 #include <string.h>
 
 #include "node_current_internal.h"
@@ -101,7 +103,7 @@ bool sv_nc_pin_base_differs(ncur *n, const mp_plan *base)
 bool sv_nc_pin_set(ncur *n, const mp_plan *base, int v)
 {
     const mp_request *r = n->ns.req;
-    if (pin_all(n, base, false) && v > 0 && --v == 0)
+    if (v > 0 && pin_all(n, base, false) && --v == 0)
         return true;
     pin_all(n, base, true);
     if (v == 0)
