@@ -4,8 +4,10 @@
  * on random idle states against the node planner on empty nodes (idle
  * instances can all go, so the fewest nodes are the same), and
  * `spread: nodes` among plans that change the same instances, more
- * stated nodes and choices of nodes than are enumerated, and a run the
- * time limit cuts. */
+ * stated nodes and choices of nodes than are enumerated, a run the
+ * time limit cuts, and a same-profile tenant running in another profile
+ * than its plan on empty nodes. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,20 +62,28 @@ static void parse(const char *text, mp_request *req)
         mp_request_parse(db, text, strlen(text), "r.yaml", NULL, req, &d), 0);
 }
 
-/* p: req planned from the states st[0..n) of its pool's first n nodes. */
-static void plan_states(const mp_request *req, const mp_node_state *st, int n,
-                        double limit, mp_plan *p)
+/* p: req planned from the states st[0..n) of its pool's first n nodes
+ * (n 0: on empty nodes), with --allow-disruption when disrupt. */
+static void plan_states_d(const mp_request *req, const mp_node_state *st, int n,
+                          double limit, bool disrupt, mp_plan *p)
 {
     mp_node_current nc[32];
     assert_true(n <= 32);
     for (int j = 0; j < n; j++)
         nc[j] = (mp_node_current){0, j, &st[j]};
-    mp_solve_opts o = {.node_states = true,
-                       .node_current = nc,
+    mp_solve_opts o = {.node_states = n > 0,
+                       .node_current = n > 0 ? nc : NULL,
                        .n_node_current = n,
+                       .allow_disruption = disrupt,
                        .time_limit = limit};
     mp_diag d;
     assert_int_equal(mp_solve(db, req, &o, p, &d), 0);
+}
+
+static void plan_states(const mp_request *req, const mp_node_state *st, int n,
+                        double limit, mp_plan *p)
+{
+    plan_states_d(req, st, n, limit, false, p);
 }
 
 /* Every whole-GPU replica of p has its GPUs on one node. */
@@ -351,6 +361,78 @@ static void test_time_cut_busy_nodes(void **state)
     mp_request_free(&req);
 }
 
+/* The plan's cost (INFINITY: no plan), within the time limit. */
+static double cost_of(mp_plan *p)
+{
+    assert_false(p->time_limit_hit);
+    double c = p->feasible ? p->cost : INFINITY;
+    mp_plan_free(p);
+    return c;
+}
+
+/* A same-profile tenant `llm` running in an instance of another profile
+ * than the plan on empty nodes gives it (fresh8 D1) is free to use that
+ * profile: the instance named after it is a preference, never a
+ * constraint. fresh8's m2 (one node of 2 H100, llm 9GiB x4 beside a
+ * 4g.40gb running llm) plans on its one node (it was "the fleet is too
+ * small"), m4 (four nodes of 1 H100) on 2 nodes, 1 with
+ * --allow-disruption (it was 4). Then random pools, strategies, requests
+ * and profiles of the running instance: the plan costs no more than with
+ * the process named `x` (no tenant; none only when neither has one), nor
+ * under --allow-disruption than on empty nodes. */
+static void test_named_instance_no_pin(void **state)
+{
+    (void)state;
+    const mp_model *m = test_model("h100-sxm5-80gb");
+    static const char *const mem[] = {"5GiB", "9GiB", "18GiB", "35GiB"};
+    for (int it = 0; it < 14; it++) {
+        int gpus = it < 2 ? 2 - it : 1 + pick(2),
+            count = it < 2 ? it * 3 + 1 : 2 + pick(2);
+        char text[300];
+        snprintf(text, sizeof(text),
+                 "nodes:\n  - {pool: p, model: h100, gpus: %d, count: %d, "
+                 "strategy: %s}\ntenants:\n  - {name: llm, memory: %s, "
+                 "replicas: %d}\n",
+                 gpus, count, it < 2 || pick(2) ? "mixed" : "single",
+                 it < 2 ? "9GiB" : mem[pick(4)], it < 2 ? 4 : 2 + pick(6));
+        mp_request req;
+        parse(text, &req);
+        int prof = 0; /* m2 and m4: 4g.40gb; then any profile llm takes */
+        while (it < 2 && strcmp(m->profiles[prof].name, "4g.40gb") != 0)
+            prof++;
+        while (it >= 2 && !mp_tenant_takes_profile(&req.tenants[0], m,
+                                                   prof = pick(m->n_profiles)))
+            ;
+        const mp_gi_profile *pr = &m->profiles[prof];
+        mp_node_state st;
+        test_state_gpus(&st, gpus);
+        for (int g = 0; g < gpus; g++)
+            mp_gpu_state_init(&st.gpu[g], g, m);
+        add_gi0(&st, pr->name, pr->placements[pick(pr->n_placements)], "llm");
+        mp_plan p;
+        plan_states_d(&req, NULL, 0, 30, false, &p);
+        double empty = cost_of(&p);
+        if (empty == INFINITY) { /* a request too large for the pool */
+            mp_request_free(&req);
+            continue;
+        }
+        double cost[2], renamed[2];
+        for (int disrupt = 0; disrupt < 2; disrupt++) {
+            st.gpu[0].gi[0].process = "llm";
+            plan_states_d(&req, &st, 1, 30, disrupt, &p);
+            if (it < 2)
+                assert_int_equal(p.nodes_used, it == 0 ? 1 : 2 - disrupt);
+            cost[disrupt] = cost_of(&p);
+            st.gpu[0].gi[0].process = "x";
+            plan_states_d(&req, &st, 1, 30, disrupt, &p);
+            renamed[disrupt] = cost_of(&p);
+            assert_true(cost[disrupt] <= renamed[disrupt] + 1e-9);
+        }
+        assert_true(cost[1] <= empty + 1e-9);
+        mp_request_free(&req);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_many_stated_nodes),
         cmocka_unit_test(test_time_cut_busy_nodes),
         cmocka_unit_test(test_all_disabled_emptied),
+        cmocka_unit_test(test_named_instance_no_pin),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -775,13 +775,20 @@ static int search_pins(ncur *n, const mp_plan *base, double lb, mp_plan *best,
     n->ns.sub = *r;
     n->ns.sub.tenants = n->ns.tenants;
     int rc = 0;
+    /* the pins of an instance named after a tenant may cost more than
+     * base's (or have no plan): they get half the time left, base's the
+     * rest */
+    double end = n->ns.deadline;
+    if (sv_nc_pin_base_differs(n, base))
+        n->ns.deadline = sv_now() + (end - sv_now()) / 2;
     for (int v = 0; v < NC_MAX_PINS && !rc && sv_nc_pin_set(n, base, v); v++) {
-        if (v > 0 && sv_now() > n->ns.deadline) {
+        if (v > 0 && sv_now() > end) {
             *cut = true;
             break;
         }
         mp_plan p;
         rc = search(n, lb, &p, cut, d);
+        n->ns.deadline = end;
         if (!rc &&
             (v == 0 || (p.feasible && (!best->feasible || better(&p, best))))) {
             mp_plan_free(best);

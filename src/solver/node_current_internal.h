@@ -77,10 +77,16 @@ typedef struct ncur {
 
 /* Pin set v of n's same-profile tenants (node_current_pins.c): 0, each
  * on the profile and pool kind of an instance in use named after it, else
- * on its profile and kind in base; then one per tenant, profile and pool
- * kind of an instance of the states it takes that base does not give it.
- * False past the last. */
+ * on its profile and kind in base; then, when that differs, each on its
+ * profile and kind in base; then one per tenant, profile and pool kind of
+ * an instance of the states it takes that neither gives it. False past
+ * the last. */
 bool sv_nc_pin_set(ncur *n, const mp_plan *base, int v);
+
+/* Does pin set 0 of n differ from the pins of base (an instance in use
+ * named after a tenant, of another profile or pool kind than base gives
+ * it)? Leaves n's tenants on pin set 0. */
+bool sv_nc_pin_base_differs(ncur *n, const mp_plan *base);
 
 /* out, infeasible though the request has a plan on empty nodes: a reason
  * that says when single nodes held by their instances in use, or a cut

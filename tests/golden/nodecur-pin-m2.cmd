@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/fresh8-pin/m2.yaml --current p2-01=tests/data/nodecur/fresh8-pin/busy-4g-llm.txt
