@@ -11,11 +11,16 @@
 # over the fake's log.
 changing='(-cgi|-cci|-dgi|-dci|-mig|-r)( |$)'
 
-# e2e_setup MIGPLAN FAKE-NVIDIA-SMI: $migplan and $fake as absolute paths,
+# e2e_setup MIGPLAN FAKE-NVIDIA-SMI (the caller's arguments; any other count
+# is a usage error, exit 2): $migplan and $fake as absolute paths,
 # and a temporary directory $tmp (removed on exit) whose bin/ puts the fake
 # first on PATH as nvidia-smi, with the fake's state and log ($tmp/log) in
 # it; $fails counts the failures fail reports.
 e2e_setup() {
+    if [ $# -ne 2 ]; then
+        echo "usage: $0 MIGPLAN FAKE-NVIDIA-SMI" >&2
+        exit 2
+    fi
     migplan=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
     fake=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
     tmp=$(mktemp -d)

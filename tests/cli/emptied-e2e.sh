@@ -13,13 +13,9 @@
 #   - a busy node that would serve nothing is left as it is.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 MIGPLAN FAKE-NVIDIA-SMI" >&2
-    exit 2
-fi
 # shellcheck source=tests/cli/e2e-lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/e2e-lib.sh"
-e2e_setup "$1" "$2"
+e2e_setup "$@"
 cd "$tmp"
 
 cat >r.yaml <<'YAML'

@@ -15,14 +15,10 @@
 #     change, saying so.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 MIGPLAN FAKE-NVIDIA-SMI" >&2
-    exit 2
-fi
 data=$(cd "$(dirname "$0")/../data" && pwd)
 # shellcheck source=tests/cli/e2e-lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/e2e-lib.sh"
-e2e_setup "$1" "$2"
+e2e_setup "$@"
 cd "$tmp"
 
 # case_ok MESSAGE: ok MESSAGE when the case (since case_start) had no

@@ -13,13 +13,9 @@
 #     IDs the JSON cannot know) on the node.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 MIGPLAN FAKE-NVIDIA-SMI" >&2
-    exit 2
-fi
 # shellcheck source=tests/cli/e2e-lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/e2e-lib.sh"
-e2e_setup "$1" "$2"
+e2e_setup "$@"
 cd "$tmp"
 
 # What `nvidia-mig-parted export` prints for a node whose one H100 holds a
