@@ -147,32 +147,10 @@ static void cur_reset(cur *c)
         c->left[t] = c->req->tenants[t].replicas;
 }
 
-/* A GPU with MIG disabled and a process on it (held) stays as it is; it
- * serves a replica of the whole-GPU tenant named like its process, if
- * any (then it is in the plan). */
-static void place_held(cur *c, cur_gpu *g)
-{
-    const mp_request *r = c->req;
-    const char *proc = g->st->whole.process;
-    for (int t = 0; t < r->n_tenants && proc; t++) {
-        const mp_tenant *tn = &r->tenants[t];
-        if (c->left[t] <= 0 || !cur_whole(tn) || mp_tenant_gpus(tn) != 1 ||
-            !mp_request_takes_whole(r, tn, g->fleet) ||
-            strcmp(proc, tn->name) != 0)
-            continue;
-        g->taken = true;
-        sv_plan_gpu_init(&g->pg, g->fleet, g->st->layout.gis.model, true, t);
-        c->left[t]--;
-        return;
-    }
-}
-
 /* The busy GPUs, in index order, each serving what it can. */
 static int place_busy(cur *c)
 {
-    for (int k = 0; k < c->n; k++)
-        if (c->g[k].kind == CUR_HELD)
-            place_held(c, &c->g[k]);
+    cur_place_held(c);
     if (c->mode & CUR_SMALL)
         return cur_place_small(c);
     if (c->mode & CUR_JOINT)
@@ -261,13 +239,18 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
     return rc ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory") : 0;
 }
 
-/* Why nothing fits without touching instances in use: each of them, and
- * the tenants still to place. */
+/* Why nothing fits without touching instances in use: each of them (with
+ * --allow-disruption only the whole GPUs in use when there are any: the
+ * plan may destroy the others), the tenants still to place, and what to
+ * do. */
 static void blocking_reason(const cur *c, mp_plan *out)
 {
     size_t k = 0;
     char *b = out->reason;
     size_t n = sizeof(out->reason);
+    bool held = false, busy = false;
+    for (int j = 0; j < c->n; j++)
+        held |= c->g[j].kind == CUR_HELD && !c->g[j].taken;
     mp_catf(b, n, &k, "the request needs the room of instances in use:");
     const char *sep = " ";
     for (int j = 0; j < c->n; j++) {
@@ -278,7 +261,7 @@ static void blocking_reason(const cur *c, mp_plan *out)
                     g->st->whole.process ? g->st->whole.process : "?");
             sep = ", ";
         }
-        if (g->kind != CUR_BUSY)
+        if (g->kind != CUR_BUSY || (held && c->o->allow_disruption))
             continue;
         const mp_layout *l = &g->st->layout.gis;
         for (int q = 0; q < l->n; q++) {
@@ -290,6 +273,7 @@ static void blocking_reason(const cur *c, mp_plan *out)
                     l->model->profiles[l->gi[q].profile].name, l->gi[q].start,
                     s->process ? s->process : "?");
             sep = ", ";
+            busy = true;
         }
     }
     mp_catf(b, n, &k, "; still to place:");
@@ -301,9 +285,7 @@ static void blocking_reason(const cur *c, mp_plan *out)
                     c->left[t] == 1 ? "" : "s");
             sep = ", ";
         }
-    mp_catf(b, n, &k,
-            "; --allow-disruption lets the plan destroy instances "
-            "in use");
+    sv_blocked_advice(c->o, busy, held, false, b, n, &k);
 }
 
 /* The existing instances by class: one model's count per profile. */

@@ -65,6 +65,11 @@ bool cur_counts_busy(const cur *c, const cur_gpu *g);
 /* Is tenant t served by whole GPUs only? */
 bool cur_whole(const mp_tenant *t);
 
+/* The held GPUs (MIG disabled, a process on them) named like a whole-GPU
+ * tenant, as many of its replicas as they make per fleet entry
+ * (whole-gpu: N takes N of them), taken (current_whole.c). */
+void cur_place_held(cur *c);
+
 /* Place what c->left still holds on the GPUs that are not busy (a solve of
  * the rest, mapped onto the GPUs keeping the most instances). *blocked:
  * the rest does not fit them (plan->reason says why). MP_ENOMEM... */

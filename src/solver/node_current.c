@@ -624,7 +624,9 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
 }
 
 /* Why even every node together has no plan: the fleet planner's reason,
- * its instances in use named by node, GPU and GI ID. */
+ * its instances in use named by node, GPU and GI ID (with
+ * --allow-disruption only the whole GPUs in use when there are any), and
+ * what to do. */
 static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
 {
     const char *tail = strstr(why, "; still to place:");
@@ -634,11 +636,23 @@ static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
         mp_catf(b, sz, &k, "%s", why);
         return;
     }
+    /* the tenants still to place, without the fleet's advice */
+    const char *end = strstr(tail + 1, "; ");
     char tmp[sizeof(out->reason)];
-    snprintf(tmp, sizeof(tmp), "%s", tail);
+    snprintf(tmp, sizeof(tmp), "%.*s",
+             (int)(end ? (size_t)(end - tail) : strlen(tail)), tail);
+    const mp_request *r = n->ns.req;
+    bool disrupt = n->ns.o->allow_disruption;
+    bool whole = false;
+    for (int j = 0; j < n->nsn; j++)
+        for (int g = 0; g < n->sn[j].st->n; g++)
+            whole |= !n->sn[j].st->gpu[g].layout.mig_enabled &&
+                     n->sn[j].st->gpu[g].whole.n_processes > 0;
     mp_catf(b, sz, &k, "the request needs the room of instances in use:");
-    sv_busy_list(n->ns.req, n->sn, n->nsn, -1, b, sz, &k);
+    int what = sv_busy_list(r, n->sn, n->nsn, -1, whole && disrupt, b, sz, &k);
     mp_catf(b, sz, &k, "%s", tmp);
+    sv_blocked_advice(n->ns.o, (what & SV_BUSY_MIG) != 0, whole, true, b, sz,
+                      &k);
 }
 
 /* Note p, a choice's plan (feasible or not), for the proof of changes;

@@ -111,10 +111,14 @@ nchoice sv_full_choice(const nc_nodes *n);
 nchoice sv_step_choice(const nc_nodes *n, int s);
 
 /* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
- * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" joined by
- * commas, appended to b (size sz, at *k, mp_catf). */
-void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
-                  char *b, size_t sz, size_t *k);
+ * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" and
+ * " node N GPU G (MIG disabled, whole GPU, process P)" joined by commas,
+ * appended to b (size sz, at *k, mp_catf); whole_only: only the whole
+ * GPUs. Returns SV_BUSY_MIG | SV_BUSY_WHOLE for what it listed. */
+#define SV_BUSY_MIG 1
+#define SV_BUSY_WHOLE 2
+int sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
+                 bool whole_only, char *b, size_t sz, size_t *k);
 
 /* node_current_warn.c. A `counts-as-other-resource` warning into
  * p->warnings for each instance in use whose process is named otherwise

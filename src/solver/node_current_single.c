@@ -125,10 +125,11 @@ bool sv_node_state_same(const mp_node_state *a, const mp_node_state *b)
     return true;
 }
 
-void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
-                  char *b, size_t sz, size_t *k)
+int sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
+                 bool whole_only, char *b, size_t sz, size_t *k)
 {
     const char *sep = " ";
+    int what = 0;
     for (int j = 0; j < nsn; j++) {
         char name[300];
         if (pool >= 0 && sn[j].pool != pool)
@@ -138,7 +139,16 @@ void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
         for (int g = 0; g < sn[j].st->n; g++) {
             const mp_gpu_state *s = &sn[j].st->gpu[g];
             const mp_layout *l = &s->layout.gis;
-            for (int q = 0; q < l->n; q++) {
+            if (!s->layout.mig_enabled && s->whole.n_processes > 0) {
+                mp_catf(b, sz, k,
+                        "%snode %s GPU %d (MIG disabled, whole GPU, "
+                        "process %s)",
+                        sep, name, s->index,
+                        s->whole.process ? s->whole.process : "?");
+                sep = ", ";
+                what |= SV_BUSY_WHOLE;
+            }
+            for (int q = 0; q < l->n && !whole_only; q++) {
                 if (s->gi[q].n_processes == 0)
                     continue;
                 mp_catf(b, sz, k,
@@ -148,9 +158,11 @@ void sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
                         l->gi[q].start,
                         s->gi[q].process ? s->gi[q].process : "?");
                 sep = ", ";
+                what |= SV_BUSY_MIG;
             }
         }
     }
+    return what;
 }
 
 /* Is a tenant of r named proc (NULL: no)? */
@@ -197,7 +209,7 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
             for (int q = 0; q < sn[j].st->gpu[g].layout.gis.n; q++)
                 named |= busy != SEVERAL &&
                          tenant_named(r, sn[j].st->gpu[g].gi[q].process);
-        sv_busy_list(r, &sn[j], 1, pool, why, n, &k);
+        sv_busy_list(r, &sn[j], 1, pool, false, why, n, &k);
         sep = "; ";
     }
     mp_catf(why, n, &k,
@@ -415,7 +427,7 @@ void sv_single_reason(const ncur *n, bool cut, mp_plan *out)
         mp_catf(b, sz, &k,
                 "a node with instances in use keeps their "
                 "profile:");
-        sv_busy_list(r, n->sn, n->nsn, -1, b, sz, &k);
+        sv_busy_list(r, n->sn, n->nsn, -1, false, b, sz, &k);
         mp_catf(b, sz, &k,
                 "; let the plan destroy them "
                 "(--allow-disruption), or use mig.strategy mixed");

@@ -263,6 +263,13 @@ bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q);
 /* What p->current says of the instance q of g stays as (NULL: created). */
 const mp_gi_state *sv_current_gi(const mp_plan *p, const mp_plan_gpu *g, int q);
 
+/* current_whole.c */
+/* The advice closing a "needs the room of instances in use" reason,
+ * appended to b (size n, at *k): busy: MIG instances in use are named,
+ * held: processes on whole GPUs are; nodes: the request has node pools. */
+void sv_blocked_advice(const mp_solve_opts *o, bool busy, bool held, bool nodes,
+                       char *b, size_t n, size_t *k);
+
 /* node_current.c */
 /* mp_solve of node pools from o->node_current (same contract). */
 int sv_node_current_solve(const mp_db *db, const mp_request *req,
