@@ -426,6 +426,8 @@ static int process_row(rd *r, const mp_nvsmi_row *row)
     }
     if (!s || s->n_processes++ > 0)
         return rc; /* 0 beyond the caller's GPUs: counted, read on */
+    int pid;
+    s->pid = mp_nvsmi_cell_int(&c[3], 1, INT_MAX, &pid) ? pid : 0;
     /* the name runs from the sixth cell to before the memory, the last
      * column (its usage in MiB, or N/A); an empty name is unknown */
     const mp_nvsmi_cell *last = &c[row->n_cells - 1];

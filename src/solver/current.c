@@ -249,31 +249,37 @@ static void blocking_reason(const cur *c, mp_plan *out)
     char *b = out->reason;
     size_t n = sizeof(out->reason);
     bool held = false, busy = false;
-    for (int j = 0; j < c->n; j++)
+    for (int j = 0; j < c->n; j++) {
         held |= c->g[j].kind == CUR_HELD && !c->g[j].taken;
+        busy |= c->g[j].kind == CUR_BUSY;
+    }
+    /* the plan may destroy instances in use: only processes block */
+    busy &= !(held && c->o->allow_disruption);
+    bool pid = !busy || c->o->allow_disruption; /* to stop them */
     mp_catf(b, n, &k, "the request needs the room of instances in use:");
     const char *sep = " ";
     for (int j = 0; j < c->n; j++) {
         const cur_gpu *g = &c->g[j];
         if (g->kind == CUR_HELD && !g->taken) {
-            mp_catf(b, n, &k, "%sGPU %d (MIG disabled, whole GPU, process %s)",
-                    sep, g->index,
-                    g->st->whole.process ? g->st->whole.process : "?");
+            mp_catf(b, n, &k, "%sGPU %d (MIG disabled, whole GPU, ", sep,
+                    g->index);
+            sv_proc_name(&g->st->whole, pid, b, n, &k);
+            mp_catf(b, n, &k, ")");
             sep = ", ";
         }
-        if (g->kind != CUR_BUSY || (held && c->o->allow_disruption))
+        if (g->kind != CUR_BUSY || !busy)
             continue;
         const mp_layout *l = &g->st->layout.gis;
         for (int q = 0; q < l->n; q++) {
             const mp_gi_state *s = &g->st->gi[q];
             if (s->n_processes == 0)
                 continue;
-            mp_catf(b, n, &k, "%sGPU %d GI %d (%s at slot %d, process %s)", sep,
-                    g->index, s->gi_id,
-                    l->model->profiles[l->gi[q].profile].name, l->gi[q].start,
-                    s->process ? s->process : "?");
+            mp_catf(b, n, &k, "%sGPU %d GI %d (%s at slot %d, ", sep, g->index,
+                    s->gi_id, l->model->profiles[l->gi[q].profile].name,
+                    l->gi[q].start);
+            sv_proc_name(s, pid, b, n, &k);
+            mp_catf(b, n, &k, ")");
             sep = ", ";
-            busy = true;
         }
     }
     mp_catf(b, n, &k, "; still to place:");

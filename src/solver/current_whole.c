@@ -54,6 +54,13 @@ void cur_place_held(cur *c)
                 place_entry(c, t, i);
 }
 
+void sv_proc_name(const mp_gi_state *s, bool pid, char *b, size_t n, size_t *k)
+{
+    mp_catf(b, n, k, "process %s", s->process ? s->process : "?");
+    if (pid && s->pid > 0)
+        mp_catf(b, n, k, ", pid %d", s->pid);
+}
+
 void sv_blocked_advice(const mp_solve_opts *o, bool busy, bool held, bool nodes,
                        char *b, size_t n, size_t *k)
 {

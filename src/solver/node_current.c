@@ -643,13 +643,20 @@ static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
              (int)(end ? (size_t)(end - tail) : strlen(tail)), tail);
     const mp_request *r = n->ns.req;
     bool disrupt = n->ns.o->allow_disruption;
-    bool whole = false;
+    bool whole = false, mig = false;
     for (int j = 0; j < n->nsn; j++)
-        for (int g = 0; g < n->sn[j].st->n; g++)
-            whole |= !n->sn[j].st->gpu[g].layout.mig_enabled &&
-                     n->sn[j].st->gpu[g].whole.n_processes > 0;
+        for (int g = 0; g < n->sn[j].st->n; g++) {
+            const mp_gpu_state *s = &n->sn[j].st->gpu[g];
+            whole |= !s->layout.mig_enabled && s->whole.n_processes > 0;
+            mig |= s->layout.mig_enabled && mp_gpu_state_in_use(s) > 0;
+        }
+    /* the plan may destroy instances in use: only processes block */
+    mig &= !(whole && disrupt);
     mp_catf(b, sz, &k, "the request needs the room of instances in use:");
-    int what = sv_busy_list(r, n->sn, n->nsn, -1, whole && disrupt, b, sz, &k);
+    int what = sv_busy_list(r, n->sn, n->nsn, -1,
+                            (mig ? 0 : SV_LIST_WHOLE_ONLY) |
+                                (!mig || disrupt ? SV_LIST_PIDS : 0),
+                            b, sz, &k);
     mp_catf(b, sz, &k, "%s", tmp);
     sv_blocked_advice(n->ns.o, (what & SV_BUSY_MIG) != 0, whole, true, b, sz,
                       &k);

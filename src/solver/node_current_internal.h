@@ -113,12 +113,15 @@ nchoice sv_step_choice(const nc_nodes *n, int s);
 /* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
  * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" and
  * " node N GPU G (MIG disabled, whole GPU, process P)" joined by commas,
- * appended to b (size sz, at *k, mp_catf); whole_only: only the whole
- * GPUs. Returns SV_BUSY_MIG | SV_BUSY_WHOLE for what it listed. */
+ * appended to b (size sz, at *k, mp_catf); flags: SV_LIST_WHOLE_ONLY, only
+ * the whole GPUs; SV_LIST_PIDS, each process's PID where known. Returns
+ * SV_BUSY_MIG | SV_BUSY_WHOLE for what it listed. */
+#define SV_LIST_WHOLE_ONLY 1
+#define SV_LIST_PIDS 2
 #define SV_BUSY_MIG 1
 #define SV_BUSY_WHOLE 2
 int sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
-                 bool whole_only, char *b, size_t sz, size_t *k);
+                 int flags, char *b, size_t sz, size_t *k);
 
 /* node_current_warn.c. A `counts-as-other-resource` warning into
  * p->warnings for each instance in use whose process is named otherwise

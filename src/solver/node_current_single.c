@@ -126,9 +126,10 @@ bool sv_node_state_same(const mp_node_state *a, const mp_node_state *b)
 }
 
 int sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
-                 bool whole_only, char *b, size_t sz, size_t *k)
+                 int flags, char *b, size_t sz, size_t *k)
 {
     const char *sep = " ";
+    bool pid = flags & SV_LIST_PIDS;
     int what = 0;
     for (int j = 0; j < nsn; j++) {
         char name[300];
@@ -140,23 +141,22 @@ int sv_busy_list(const mp_request *r, const nstated *sn, int nsn, int pool,
             const mp_gpu_state *s = &sn[j].st->gpu[g];
             const mp_layout *l = &s->layout.gis;
             if (!s->layout.mig_enabled && s->whole.n_processes > 0) {
-                mp_catf(b, sz, k,
-                        "%snode %s GPU %d (MIG disabled, whole GPU, "
-                        "process %s)",
-                        sep, name, s->index,
-                        s->whole.process ? s->whole.process : "?");
+                mp_catf(b, sz, k, "%snode %s GPU %d (MIG disabled, whole GPU, ",
+                        sep, name, s->index);
+                sv_proc_name(&s->whole, pid, b, sz, k);
+                mp_catf(b, sz, k, ")");
                 sep = ", ";
                 what |= SV_BUSY_WHOLE;
             }
-            for (int q = 0; q < l->n && !whole_only; q++) {
+            for (int q = 0; q < l->n && !(flags & SV_LIST_WHOLE_ONLY); q++) {
                 if (s->gi[q].n_processes == 0)
                     continue;
-                mp_catf(b, sz, k,
-                        "%snode %s GPU %d GI %d (%s at slot %d, process %s)",
+                mp_catf(b, sz, k, "%snode %s GPU %d GI %d (%s at slot %d, ",
                         sep, name, s->index, s->gi[q].gi_id,
                         l->model->profiles[l->gi[q].profile].name,
-                        l->gi[q].start,
-                        s->gi[q].process ? s->gi[q].process : "?");
+                        l->gi[q].start);
+                sv_proc_name(&s->gi[q], pid, b, sz, k);
+                mp_catf(b, sz, k, ")");
                 sep = ", ";
                 what |= SV_BUSY_MIG;
             }
@@ -209,7 +209,7 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
             for (int q = 0; q < sn[j].st->gpu[g].layout.gis.n; q++)
                 named |= busy != SEVERAL &&
                          tenant_named(r, sn[j].st->gpu[g].gi[q].process);
-        sv_busy_list(r, &sn[j], 1, pool, false, why, n, &k);
+        sv_busy_list(r, &sn[j], 1, pool, 0, why, n, &k);
         sep = "; ";
     }
     mp_catf(why, n, &k,
@@ -427,7 +427,7 @@ void sv_single_reason(const ncur *n, bool cut, mp_plan *out)
         mp_catf(b, sz, &k,
                 "a node with instances in use keeps their "
                 "profile:");
-        sv_busy_list(r, n->sn, n->nsn, -1, false, b, sz, &k);
+        sv_busy_list(r, n->sn, n->nsn, -1, 0, b, sz, &k);
         mp_catf(b, sz, &k,
                 "; let the plan destroy them "
                 "(--allow-disruption), or use mig.strategy mixed");

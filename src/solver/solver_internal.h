@@ -264,6 +264,9 @@ bool sv_current_keeps(const mp_plan *p, const mp_plan_gpu *g, int q);
 const mp_gi_state *sv_current_gi(const mp_plan *p, const mp_plan_gpu *g, int q);
 
 /* current_whole.c */
+/* "process NAME" of an instance in use (or a whole GPU), with ", pid P"
+ * when pid and the state knows it, appended to b (size n, at *k). */
+void sv_proc_name(const mp_gi_state *s, bool pid, char *b, size_t n, size_t *k);
 /* The advice closing a "needs the room of instances in use" reason,
  * appended to b (size n, at *k): busy: MIG instances in use are named,
  * held: processes on whole GPUs are; nodes: the request has node pools. */

@@ -31,6 +31,7 @@ typedef struct mp_gi_state {
     int n_processes;     /* processes the Processes table shows in it */
     const char *process; /* the first one's name (owned by the state's
                             reader), or NULL */
+    int pid;             /* the first one's PID; 0: unknown */
     int line;            /* where the instance was listed (1-based) */
     bool slot_assumed;   /* its start is where mig-parted would create it
                             (an export gives counts only), not known */
