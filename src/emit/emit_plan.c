@@ -237,6 +237,11 @@ static int gpu_section(const mp_plan *p, int k, const mp_plan_view *v,
         if (mp_tenant_gpus(tn) > 1)
             mp_buf_printf(b, ", GPU %d of %d", whole_pos(p, k, pos),
                           mp_tenant_gpus(tn));
+        /* planned from a state where it runs: kept as it is */
+        mp_gpu_state empty;
+        const mp_gi_state *w = &mp_plan_gpu_state(p, g, &empty)->whole;
+        if (w->n_processes > 0)
+            mp_buf_printf(b, ", in use (%s)", w->process ? w->process : "?");
         mp_buf_puts(b, "\n\n");
         return k;
     }
