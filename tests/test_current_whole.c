@@ -145,6 +145,29 @@ static void test_left_over(void **state)
     mp_node_state_free(&st);
 }
 
+/* train runs on GPUs 0 and 2: they are train#0 (numbered as one replica),
+ * train#1 is GPUs 1 and 3. */
+static void test_apart(void **state)
+{
+    (void)state;
+    mp_node_state st;
+    read_state("02", 4, &st);
+    mp_request req;
+    mp_plan p;
+    plan("fleet:\n  - {model: h100, count: 4}\ntenants:\n"
+         "  - {name: train, whole-gpu: 2, replicas: 2}\n",
+         &st, false, false, &req, &p);
+    if (!p.feasible)
+        fail_msg("%s", p.reason);
+    static const int rep[4] = {0, 1, 0, 1};
+    for (int g = 0; g < 4; g++)
+        assert_int_equal(p.gpus[g].whole_replica, rep[g]);
+    assert_int_equal(p.disruption.gpus_touched, 0);
+    mp_plan_free(&p);
+    mp_request_free(&req);
+    mp_node_state_free(&st);
+}
+
 /* train holds GPU 0 of 2 and llm needs both: the reason names GPU 0 with
  * its process and PID and says to stop it or add GPUs (nodes); it advises
  * --allow-disruption only as what it cannot do. */
@@ -190,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_running_pair),
         cmocka_unit_test(test_left_over),
+        cmocka_unit_test(test_apart),
         cmocka_unit_test(test_blocked_advice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -365,6 +365,18 @@ const mp_plan_gpu *mp_plan_next_gpu(mp_plan_walk *w)
     return &w->one;
 }
 
+/* Does GPU pg of plan run a replica of whole-gpu: N tenant tn (N > 1) now:
+ * MIG disabled in the state plan starts from, a process named like tn? */
+static bool runs_whole(const mp_plan *plan, const mp_plan_gpu *pg,
+                       const mp_tenant *tn)
+{
+    const mp_gpu_state *s = plan->current && mp_tenant_gpus(tn) > 1
+                                ? mp_node_state_gpu(plan->current, pg->index)
+                                : NULL;
+    return s && !s->layout.mig_enabled && s->whole.process &&
+           strcmp(s->whole.process, tn->name) == 0;
+}
+
 int sv_plan_number(const mp_request *r, mp_plan *plan)
 {
     int *next = calloc((size_t)(r->n_tenants ? r->n_tenants : 1), sizeof(int));
@@ -381,10 +393,6 @@ int sv_plan_number(const mp_request *r, mp_plan *plan)
             plan->gpus_used++;
             plan->cost += r->fleet[pg->fleet].cost;
         }
-        /* a whole-gpu: N replica is N GPUs in a row, of one entry */
-        if (pg->whole_tenant >= 0)
-            pg->whole_replica = next[pg->whole_tenant]++ /
-                                mp_tenant_gpus(&r->tenants[pg->whole_tenant]);
         /* within a GPU, number replicas by start slot */
         const mp_layout *l = &pg->layout.gis;
         for (int s0 = 0; s0 < MP_MAX_UNITS; s0++)
@@ -392,6 +400,17 @@ int sv_plan_number(const mp_request *r, mp_plan *plan)
                 if (l->gi[q].start == s0 && pg->tenant[q] >= 0)
                     pg->replica[q] = next[pg->tenant[q]]++;
     }
+    /* a whole-gpu: N replica is N GPUs in a row, of one entry: first those
+     * that run it now (current_whole.c takes them by entry), then the rest */
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < plan->n_gpus; k++) {
+            mp_plan_gpu *pg = &plan->gpus[k];
+            if (pg->whole_tenant < 0 ||
+                runs_whole(plan, pg, &r->tenants[pg->whole_tenant]) != !pass)
+                continue;
+            pg->whole_replica = next[pg->whole_tenant]++ /
+                                mp_tenant_gpus(&r->tenants[pg->whole_tenant]);
+        }
     /* sums of decimal costs: show 5.8, not 5.799999999999999 */
     plan->cost = round(plan->cost * 1e6) / 1e6;
     free(next);
