@@ -681,6 +681,48 @@ static void test_disruption_64(void **state)
     free(req_text);
 }
 
+/* A state that already serves the request (tests/data/current/chain64-*:
+ * the JSON plan of chain64.yaml from cur64-state.txt, 24 GPUs used, the
+ * other 40 left with their idle instances), planned again from that plan
+ * with a deadline of ~0: leaving every GPU as it is serves the request, so
+ * the plan changes nothing and uses at most the 25 GPUs the kept GPUs'
+ * greedy cover takes. Main planned 32 GPUs, destroying 24 instances and
+ * creating 12 (the rest's plan from empty GPUs, cut short, mapped). */
+static void test_state_serves_at_deadline(void **state)
+{
+    (void)state;
+    const mp_model *m, *models[64];
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    for (int g = 0; g < 64; g++)
+        models[g] = m;
+    size_t len, req_len;
+    char *text =
+        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/chain64-plan.json", &len);
+    char *req_text =
+        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/chain64.yaml", &req_len);
+    mp_node_state st;
+    assert_int_equal(
+        mp_state_read(text, len, "p.json", MP_STATE_AUTO, models, 64, &st, &d),
+        0);
+    mp_request req;
+    assert_int_equal(
+        mp_request_parse(db, req_text, req_len, "r.yaml", NULL, &req, &d), 0);
+    mp_solve_opts o = {.current = &st, .time_limit = 0.001};
+    mp_plan p;
+    assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+    assert_true(p.feasible);
+    assert_true(p.gpus_used <= 25);
+    assert_int_equal(p.disruption.destroyed, 0);
+    assert_int_equal(p.disruption.created, 0);
+    assert_int_equal(p.disruption.gpus_touched, 0);
+    mp_plan_free(&p);
+    mp_request_free(&req);
+    mp_node_state_free(&st);
+    free(text);
+    free(req_text);
+}
+
 /* Plan request text req_text from tests/data/current/bound5-state.txt
  * (five H100s) with --allow-disruption. */
 static void plan_bound5(const char *req_text, mp_plan *p)
@@ -928,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_mig_disabled),
         cmocka_unit_test(test_busy_node_64),
         cmocka_unit_test(test_disruption_64),
+        cmocka_unit_test(test_state_serves_at_deadline),
         cmocka_unit_test(test_disruption_bound),
         cmocka_unit_test(test_nodes_against_brute_force),
         cmocka_unit_test(test_nodes_busy_node),

@@ -151,6 +151,8 @@ static void cur_reset(cur *c)
 static int place_busy(cur *c)
 {
     cur_place_held(c);
+    if (c->mode & CUR_KEEP)
+        return cur_place_keep(c);
     if (c->mode & CUR_SMALL)
         return cur_place_small(c);
     if (c->mode & CUR_JOINT)
@@ -692,6 +694,17 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
     int rc = cur_setup(c, d);
     if (!rc)
         rc = one(c, 0, base, &blocked, out, d);
+    /* every GPU as it is, only what its instances cannot serve placed
+     * elsewhere: cheap, and when the state already serves the request it
+     * is the plan changing nothing, so that no plan the deadline cuts
+     * short is worse than leaving the node as it is */
+    if (!rc) {
+        mp_plan alt;
+        bool alt_blocked;
+        rc = one(c, CUR_KEEP, base, &alt_blocked, &alt, d);
+        if (!rc)
+            keep_better(&alt, alt_blocked, out, &blocked);
+    }
     /* the process names are a preference: modes 2 and 3 drop them; 4 to
      * 7 (shares) only when the others block; then the busy GPUs chosen
      * together, and a small node searched whole */

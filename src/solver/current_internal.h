@@ -56,6 +56,7 @@ typedef struct cur {
 #define CUR_JOINT 8  /* mode: the busy GPUs chosen together */
 #define CUR_SMALL 16 /* mode: every GPU's layout, all combinations */
 #define CUR_ASIDE 32 /* mode: the busy GPUs serve nothing, left as they are */
+#define CUR_KEEP 64  /* mode: every GPU as it is, the rest placed elsewhere */
 
 /* Does GPU g count even when the plan serves nothing on it: it holds an
  * instance in use and either o->busy_used or the instance's process is
@@ -136,6 +137,14 @@ int cur_place_busy_joint(cur *c);
  * combination was weighed, c->small_blocked when none serves it all or
  * the search is too large. MP_ENOMEM, MP_EINTERNAL. */
 int cur_place_small(cur *c);
+
+/* CUR_KEEP: every GPU not yet taken keeps its layout as it is, its
+ * instances serving the replicas of c->left they fit (an instance in use
+ * the tenant named like its process; else the tenant taking the fewest
+ * profiles), the GPUs with the most instances that can serve first; c->left
+ * less what they serve. c->small_blocked when a tenant asks for one profile
+ * for all its replicas (keeping cannot promise it). MP_ENOMEM. */
+int cur_place_keep(cur *c);
 
 /* The fewest instances in use that any plan using `gpus` GPUs destroys
  * (0 when no bound applies: GPUs of several models or costs, or a fleet

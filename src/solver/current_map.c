@@ -42,7 +42,8 @@ static int rest_request(const cur *c, mp_request *r2, int *tmap)
     }
     r2->n_tenants = n;
     for (int k = 0; k < c->n; k++)
-        if ((c->g[k].kind == CUR_BUSY || c->g[k].kind == CUR_HELD) &&
+        if ((c->g[k].kind == CUR_BUSY || c->g[k].kind == CUR_HELD ||
+             c->g[k].taken) &&
             r2->fleet[c->g[k].fleet].count > 0)
             r2->fleet[c->g[k].fleet].count--;
     return 0;

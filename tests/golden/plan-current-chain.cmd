@@ -1,0 +1,1 @@
+migplan plan tests/data/current/chain64.yaml --current tests/data/current/cur64-state.txt --format json -o "$TMPDIR/p.json" && cd "$TMPDIR" && migplan plan "$OLDPWD/tests/data/current/chain64.yaml" --current p.json --summary | grep -E 'GPUs,|^changes'
