@@ -147,16 +147,19 @@ static void test_plan_full_names_and_colours(void **state)
     undraw(&x);
 }
 
+/* 300 whole-GPU replicas on a fleet of 320 */
+static const char *const many_gpus =
+    "fleet: [{model: h100, count: 320}]\n"
+    "tenants:\n"
+    "  - {name: big, whole-gpu: true, replicas: 300}\n";
+
 static void test_plan_many_gpus(void **state)
 {
     (void)state;
     /* 300 whole-GPU replicas on a fleet of 320: 300 bars and one for the
      * unused run, in size linear in the GPUs */
-    const char *yaml = "fleet: [{model: h100, count: 320}]\n"
-                       "tenants:\n"
-                       "  - {name: big, whole-gpu: true, replicas: 300}\n";
     drawn x;
-    const char *s = draw(yaml, &x);
+    const char *s = draw(many_gpus, &x);
     assert_int_equal(count(s, "<g class=\"gpu\""), 301);
     assert_non_null(strstr(s, ">GPU 300-319 · h100-sxm5-80gb</text>"));
     assert_non_null(strstr(s, ">big#299</text>"));
@@ -227,11 +230,8 @@ static int fail_chunk(void *ctx, mp_buf *out)
 static void test_plan_streamed_runs(void **state)
 {
     (void)state;
-    const char *yaml = "fleet: [{model: h100, count: 320}]\n"
-                       "tenants:\n"
-                       "  - {name: big, whole-gpu: true, replicas: 300}\n";
     drawn x;
-    const char *whole = draw(yaml, &x);
+    const char *whole = draw(many_gpus, &x);
     mp_plan runs;
     mp_diag d;
     mp_solve_opts o = {.time_limit = 30, .unused_runs = true};
