@@ -211,6 +211,26 @@ static void test_deadline_cut_is_honest(void **state)
     mp_buf_putc(&b, '\0');
     assert_non_null(strstr(b.data, "\"tidy_cut_by_time_limit\": true"));
     mp_buf_free(&b);
+    /* a GPU whose tidying was cut keeps the solver's profiles, placed once
+     * per distinct content: the very plan of no tidying at all */
+    mp_plan u;
+    mp_solve_opts ou = {.time_limit = 1e-9, .no_tidy = true};
+    assert_int_equal(mp_solve(db, &r, &ou, &u, &d), 0);
+    valid(&u);
+    assert_int_equal(u.n_gpus, p.n_gpus);
+    for (int k = 0; k < p.n_gpus; k++) {
+        const mp_plan_gpu *a = &p.gpus[k], *b2 = &u.gpus[k];
+        assert_int_equal(a->layout.gis.n, b2->layout.gis.n);
+        for (int q = 0; q < a->layout.gis.n; q++) {
+            assert_int_equal(a->layout.gis.gi[q].profile,
+                             b2->layout.gis.gi[q].profile);
+            assert_int_equal(a->layout.gis.gi[q].start,
+                             b2->layout.gis.gi[q].start);
+            assert_int_equal(a->tenant[q], b2->tenant[q]);
+            assert_int_equal(a->replica[q], b2->replica[q]);
+        }
+    }
+    mp_plan_free(&u);
     mp_plan_free(&p);
 
     /* the same request with time: nothing cut, a plan no costlier */

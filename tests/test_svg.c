@@ -147,16 +147,19 @@ static void test_plan_full_names_and_colours(void **state)
     undraw(&x);
 }
 
+/* 300 whole-GPU replicas on a fleet of 320 */
+static const char *const many_gpus =
+    "fleet: [{model: h100, count: 320}]\n"
+    "tenants:\n"
+    "  - {name: big, whole-gpu: true, replicas: 300}\n";
+
 static void test_plan_many_gpus(void **state)
 {
     (void)state;
     /* 300 whole-GPU replicas on a fleet of 320: 300 bars and one for the
      * unused run, in size linear in the GPUs */
-    const char *yaml = "fleet: [{model: h100, count: 320}]\n"
-                       "tenants:\n"
-                       "  - {name: big, whole-gpu: true, replicas: 300}\n";
     drawn x;
-    const char *s = draw(yaml, &x);
+    const char *s = draw(many_gpus, &x);
     assert_int_equal(count(s, "<g class=\"gpu\""), 301);
     assert_non_null(strstr(s, ">GPU 300-319 · h100-sxm5-80gb</text>"));
     assert_non_null(strstr(s, ">big#299</text>"));
@@ -199,12 +202,63 @@ static void test_geometries(void **state)
     mp_buf_free(&b);
 }
 
+/* A flush that keeps what it is handed, and counts the calls. */
+typedef struct kept {
+    mp_buf all;
+    int calls;
+} kept;
+
+static int keep_chunk(void *ctx, mp_buf *out)
+{
+    kept *k = ctx;
+    mp_buf_add(&k->all, out->data ? out->data : "", out->len);
+    mp_buf_reset(out);
+    k->calls++;
+    return 0;
+}
+
+static int fail_chunk(void *ctx, mp_buf *out)
+{
+    (void)ctx;
+    mp_buf_reset(out);
+    return 5;
+}
+
+/* Streamed in chunks, from a plan that holds its unused GPUs as one run
+ * record: the same bytes as the whole picture of the plan with a record
+ * per GPU, the run's bar named by its first and last GPU. */
+static void test_plan_streamed_runs(void **state)
+{
+    (void)state;
+    drawn x;
+    const char *whole = draw(many_gpus, &x);
+    mp_plan runs;
+    mp_diag d;
+    mp_solve_opts o = {.time_limit = 30, .unused_runs = true};
+    assert_int_equal(mp_solve(db, &x.r, &o, &runs, &d), 0);
+    assert_int_equal(runs.n_gpus, 301); /* the 20 unused GPUs: one record */
+    kept k = {MP_BUF_INIT, 0};
+    mp_buf out = MP_BUF_INIT;
+    assert_int_equal(mp_svg_plan_stream(&runs, keep_chunk, &k, &out), 0);
+    assert_true(k.calls > 2); /* in chunks, not at the end only */
+    assert_int_equal(out.len, 0);
+    assert_int_equal(k.all.len, x.b.len);
+    assert_memory_equal(k.all.data, whole, x.b.len);
+    /* a flush that fails: its result, and writing stops */
+    assert_int_equal(mp_svg_plan_stream(&runs, fail_chunk, NULL, &out), 5);
+    mp_buf_free(&out);
+    mp_buf_free(&k.all);
+    mp_plan_free(&runs);
+    undraw(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_plan_full_names_and_colours),
         cmocka_unit_test(test_plan_many_gpus),
+        cmocka_unit_test(test_plan_streamed_runs),
         cmocka_unit_test(test_infeasible),
         cmocka_unit_test(test_geometries),
     };

@@ -218,9 +218,8 @@ static int emit(cli_ctx *c, const plan_args *a, const mp_plan *plan, mp_buf *b,
         return emit_script(a, plan, b, d);
     case PLAN_FORMAT_LP:
         return mp_emit_plan_lp(plan, b, d);
-    case PLAN_FORMAT_SVG:
-        mp_svg_plan(plan, b);
-        return 0;
+    case PLAN_FORMAT_SVG: /* streamed as it is made: write_streamed */
+        break;
     case PLAN_FORMAT_TIMESLICING:
         return mp_emit_timeslicing(plan, b, d);
     case PLAN_FORMAT_K8S:
@@ -325,16 +324,21 @@ static void overrun(const plan_args *a, const mp_plan *p, double seconds)
     fputc('\n', stderr);
 }
 
-/* JSON is written as it is made (mp_emit_plan_json_stream): a plan of a
- * million replicas is never held whole as a document or as text. */
-static int write_json(cli_ctx *c, const plan_args *a, const mp_plan *plan,
-                      mp_buf *b)
+/* JSON and SVG are written as they are made (mp_emit_plan_json_stream,
+ * mp_svg_plan_stream): a plan of a million replicas is never held whole as
+ * a document or as text. */
+static int write_streamed(cli_ctx *c, const plan_args *a, const mp_plan *plan,
+                          mp_buf *b)
 {
     cli_out o;
     int r = cli_out_open(c, a->output, &o);
     if (r)
         return r;
-    mp_emit_plan_json_stream(plan, a->config_name, false, cli_out_chunk, &o, b);
+    if (a->format == PLAN_FORMAT_SVG)
+        mp_svg_plan_stream(plan, cli_out_chunk, &o, b);
+    else
+        mp_emit_plan_json_stream(plan, a->config_name, false, cli_out_chunk, &o,
+                                 b);
     return cli_out_close(c, &o, b);
 }
 
@@ -344,10 +348,11 @@ static int report(cli_ctx *c, const plan_args *a, const mp_plan *plan,
 {
     mp_buf b = MP_BUF_INIT;
     mp_diag d = {0};
-    bool json = a->format == PLAN_FORMAT_JSON;
-    int rc = json ? 0 : emit(c, a, plan, &b, &d), exit_code;
-    if (json) {
-        exit_code = write_json(c, a, plan, &b);
+    bool streamed =
+        a->format == PLAN_FORMAT_JSON || a->format == PLAN_FORMAT_SVG;
+    int rc = streamed ? 0 : emit(c, a, plan, &b, &d), exit_code;
+    if (streamed) {
+        exit_code = write_streamed(c, a, plan, &b);
         if (!exit_code && !plan->feasible)
             exit_code = EXIT_FINDINGS;
     } else if (rc == MP_EINFEASIBLE) {
@@ -486,7 +491,8 @@ static bool unused_runs(const plan_args *a, const mp_request *req)
     plan_format f = (plan_format)a->format;
     return !req->n_pools && !a->current.n &&
            (f == PLAN_FORMAT_TABLE || f == PLAN_FORMAT_JSON ||
-            f == PLAN_FORMAT_MIGPARTED || f == PLAN_FORMAT_NVIDIA_SMI);
+            f == PLAN_FORMAT_MIGPARTED || f == PLAN_FORMAT_NVIDIA_SMI ||
+            f == PLAN_FORMAT_SVG);
 }
 
 /* Solve req, from the state st (a fleet's) or ns (nodes') with --current,

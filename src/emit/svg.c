@@ -69,20 +69,25 @@ static const char *const xml_escapes[128] = {
     ['"'] = "&quot;", ['\''] = "&apos;",
 };
 
-/* s[0..len) as XML character data (also safe inside attribute values). */
+/* s[0..len) as XML character data (also safe inside attribute values):
+ * each run of valid characters escaped at once, each invalid byte a '?'.
+ * Nothing to do into a buffer that takes nothing (render's measuring). */
 static void xml_text(mp_buf *b, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
+    size_t from = 0; /* the run of valid characters so far */
+    for (size_t i = 0; i < len && !b->failed;) {
         int n = xml_char(u + i);
-        if (n == 0 || i + (size_t)n > len) {
-            mp_buf_putc(b, '?');
-            i++;
+        if (n > 0 && i + (size_t)n <= len) {
+            i += (size_t)n;
             continue;
         }
-        mp_buf_escape(b, s + i, (size_t)n, xml_escapes);
-        i += (size_t)n;
+        mp_buf_escape(b, s + from, i - from, xml_escapes);
+        mp_buf_putc(b, '?');
+        from = ++i;
     }
+    if (!b->failed)
+        mp_buf_escape(b, s + from, len - from, xml_escapes);
 }
 
 /* Split s into at most max lines of at most maxc bytes (off[k], len[k]),
@@ -379,37 +384,73 @@ static void prologue(mp_buf *b, const doc *d, int width, int height)
            "</defs>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
 }
 
-static void render(const doc *d, mp_buf *out)
+/* Where render writes: out, handed to flush (which writes and empties it)
+ * whenever it holds more than a chunk; flush NULL keeps it all in out. */
+typedef struct sink {
+    mp_buf *out;
+    int (*flush)(void *ctx, mp_buf *out);
+    void *ctx;
+    int err; /* flush's first non-zero result */
+} sink;
+
+#define SVG_CHUNK ((size_t)1 << 16)
+
+static void sink_flush(sink *k, bool always)
 {
-    row *r = malloc(sizeof(*r));
-    if (!r) {
-        out->failed = true;
-        return;
-    }
-    metrics m;
-    measure(d, r, &m);
-    mp_buf body = MP_BUF_INIT;
+    if (k->flush && !k->err && !k->out->failed &&
+        (always || k->out->len >= SVG_CHUNK))
+        k->err = k->flush(k->ctx, k->out);
+}
+
+/* Everything under the prologue into b; returns the y below it. A buffer
+ * marked failed takes nothing: drawn into one, this measures the picture
+ * (and learns which legend entries it needs) without holding it. */
+static int draw_body(const doc *d, metrics *m, row *r, sink *k, mp_buf *b)
+{
     int y = MARGIN + 16;
-    y += 22 *
-         (text_lines(&body, MARGIN, y, 22, "title", d->title, HEAD_CHARS) - 1);
+    y += 22 * (text_lines(b, MARGIN, y, 22, "title", d->title, HEAD_CHARS) - 1);
     if (d->head)
-        y += 17 *
-             text_lines(&body, MARGIN, y + 22, 17, NULL, d->head, HEAD_CHARS);
+        y += 17 * text_lines(b, MARGIN, y + 22, 17, NULL, d->head, HEAD_CHARS);
     y += 22;
     for (int i = 0; i < d->n_rows; i++) {
         d->row(d->ctx, i, r);
-        y = draw_row(&body, &m, r, y);
+        y = draw_row(b, m, r, y);
+        if (k)
+            sink_flush(k, false);
     }
-    y = draw_legend(&body, d, &m, y);
+    y = draw_legend(b, d, m, y);
     if (d->notes)
-        y += 16 *
-             text_lines(&body, MARGIN, y + 14, 16, NULL, d->notes, HEAD_CHARS);
-    prologue(out, d, m.width, y + MARGIN);
-    mp_buf_add(out, mp_buf_str(&body), body.len);
-    mp_buf_puts(out, "</svg>\n");
-    out->failed |= body.failed;
-    mp_buf_free(&body);
+        y += 16 * text_lines(b, MARGIN, y + 14, 16, NULL, d->notes, HEAD_CHARS);
+    return y;
+}
+
+/* The picture, in two passes over the rows: the first measures its height
+ * (which the prologue states), the second writes it, so that a plan of a
+ * million replicas is never held as one text when flush writes it out as
+ * it goes. */
+static int render_to(const doc *d, sink *k)
+{
+    row *r = malloc(sizeof(*r));
+    if (!r) {
+        k->out->failed = true;
+        return -1;
+    }
+    metrics m;
+    measure(d, r, &m);
+    mp_buf none = {.failed = true};
+    int height = draw_body(d, &m, r, NULL, &none) + MARGIN;
+    prologue(k->out, d, m.width, height);
+    draw_body(d, &m, r, k, k->out);
+    mp_buf_puts(k->out, "</svg>\n");
     free(r);
+    sink_flush(k, true);
+    return k->err ? k->err : k->out->failed ? -1 : 0;
+}
+
+static void render(const doc *d, mp_buf *out)
+{
+    sink k = {.out = out};
+    (void)render_to(d, &k);
 }
 
 /* ------------------------------------------------------------ layouts */
@@ -559,6 +600,7 @@ static void plan_row(const void *ctx, int i, row *r)
     gpu_view v, last;
     plan_gpu(c->p, c->first[i], &v);
     plan_gpu(c->p, c->last[i], &last);
+    last.index = mp_plan_gpu_last(&c->p->gpus[c->last[i]]); /* a run's */
     r->kind = "gpu";
     snprintf(r->id, sizeof(r->id), "gpu-%d", v.index);
     gpu_caption(c->p, &v, &last, r->caption, sizeof(r->caption));
@@ -608,8 +650,10 @@ static void plan_legend(const void *ctx, int i, int *colour, char *text,
                 mp_tenant_share(t));
 }
 
-void mp_svg_plan(const mp_plan *p, mp_buf *out)
+int mp_svg_plan_stream(const mp_plan *p, int (*flush)(void *ctx, mp_buf *out),
+                       void *ctx, mp_buf *out)
 {
+    sink to = {out, flush, ctx, 0};
     char title[600];
     snprintf(title, sizeof(title), "Plan for %s", p->req->path);
     mp_buf head = MP_BUF_INIT;
@@ -618,13 +662,14 @@ void mp_svg_plan(const mp_plan *p, mp_buf *out)
     if (!p->feasible) {
         mp_buf_printf(&head, "No plan: %s", p->reason);
         d.head = mp_buf_str(&head);
-        render(&d, out);
+        int rc = render_to(&d, &to);
         mp_buf_free(&head);
-        return;
+        return rc;
     }
     mp_emit_plan_optimality(p, &head);
     c.first = malloc(((size_t)p->n_gpus + 1) * sizeof(int));
     c.last = malloc(((size_t)p->n_gpus + 1) * sizeof(int));
+    int rc = -1;
     if (!c.first || !c.last) {
         out->failed = true;
         goto out;
@@ -645,11 +690,17 @@ void mp_svg_plan(const mp_plan *p, mp_buf *out)
     d.row = plan_row;
     d.n_legend = p->req->n_tenants;
     d.legend = plan_legend;
-    render(&d, out);
+    rc = render_to(&d, &to);
 out:
     free(c.first);
     free(c.last);
     mp_buf_free(&head);
+    return rc;
+}
+
+void mp_svg_plan(const mp_plan *p, mp_buf *out)
+{
+    (void)mp_svg_plan_stream(p, NULL, NULL, out);
 }
 
 /* ------------------------------------------------------------ fit, geometries

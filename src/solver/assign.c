@@ -197,17 +197,6 @@ static bool put(sv_gpu *gpus, int ng, const sv_var *v, int t, int *from)
     return false;
 }
 
-/* The first column of class c with quota left, or -1. */
-static int pick_quota(const sv_model *md, const long long *left, int c)
-{
-    for (int j = 0; j < md->nv; j++) {
-        const sv_var *v = &md->v[j];
-        if ((v->kind == 'y' || v->kind == 'v') && v->cls == c && left[j] > 0)
-            return j;
-    }
-    return -1;
-}
-
 /* The GPUs of x, each with its geometry's slots, all free. */
 static int open_gpus(const sv_solver *s, const sv_model *md, const double *x,
                      sv_gpu **out, int *nout)
@@ -379,11 +368,31 @@ static int place_capped(const sv_solver *s, const sv_model *md,
     return rc;
 }
 
-/* What sv_expand hands out: quotas left and where to look, per column. */
+/* What sv_expand hands out: quotas left and where to look, per column;
+ * per class, the first column that may still have quota for it. */
 typedef struct quotas {
     long long *left;
     int *from;
+    int *first;
 } quotas;
+
+/* The first column of class c with quota left, or -1. Quotas only
+ * shrink, so the columns before it never get one back: qu->first[c]
+ * remembers where to start, and a class costs one pass over the columns,
+ * not one per replica. */
+static int pick_quota(const sv_model *md, quotas *qu, int c)
+{
+    for (int j = qu->first[c]; j < md->nv; j++) {
+        const sv_var *v = &md->v[j];
+        if ((v->kind == 'y' || v->kind == 'v') && v->cls == c &&
+            qu->left[j] > 0) {
+            qu->first[c] = j;
+            return j;
+        }
+    }
+    qu->first[c] = md->nv;
+    return -1;
+}
 
 /* A spread tenant's placement: per column, the fewest replicas of the
  * tenant on a GPU that can still take one (lvl) and where the first such
@@ -470,7 +479,7 @@ static int place_tenant(const sv_solver *s, const sv_model *md, int c, int t,
     if (tn->spread)
         return place_spread(md, c, t, qu, gpus, ng, tn->replicas);
     for (int rep = 0; rep < tn->replicas; rep++) {
-        int j = pick_quota(md, qu->left, c);
+        int j = pick_quota(md, qu, c);
         if (j < 0 || !put(gpus, ng, &md->v[j], t, &qu->from[j]))
             return MP_EINTERNAL;
         qu->left[j]--;
@@ -487,8 +496,9 @@ int sv_expand(sv_solver *s, const sv_model *md, const double *x,
     if (rc)
         return rc;
     size_t nv = (size_t)(md->nv ? md->nv : 1);
-    quotas qu = {malloc(nv * sizeof(long long)), calloc(nv, sizeof(int))};
-    if (!qu.left || !qu.from)
+    quotas qu = {malloc(nv * sizeof(long long)), calloc(nv, sizeof(int)),
+                 calloc((size_t)s->nclasses + 1, sizeof(int))};
+    if (!qu.left || !qu.from || !qu.first)
         rc = MP_ENOMEM;
     else
         memcpy(qu.left, alloc, (size_t)md->nv * sizeof(long long));
@@ -507,6 +517,7 @@ int sv_expand(sv_solver *s, const sv_model *md, const double *x,
             }
     free(qu.left);
     free(qu.from);
+    free(qu.first);
     if (rc) {
         free(gpus);
         return rc;

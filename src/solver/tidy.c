@@ -53,9 +53,14 @@ typedef struct tidy_ctx {
 } tidy_ctx;
 
 /* A finished GPU by what it holds: its layout, and per GPU instance the
- * group (index into key) it serves. */
+ * group (index into key) it serves. A GPU left untidied (past the tidying
+ * deadline) keeps the solver's profiles: its entry (cut) is keyed by those
+ * too, per group (kept), so that the GPUs after the cut are placed once
+ * per distinct content as well, not one by one. */
 struct sv_memo {
     int item;
+    bool cut;
+    unsigned char kept[MP_MAX_GIS][MP_MAX_PROFILES];
     groups key;
     mp_gpu_layout layout;
     int group[MP_MAX_GIS];
@@ -185,16 +190,20 @@ static uint32_t memo_hash(const sv_memo *e)
     for (int k = 0; k < e->key.n; k++) {
         h = mp_hash32_add(h, e->key.elig[k]);
         h = mp_hash32_add(h, (uint32_t)e->key.need[k]);
+        for (int p = 0; e->cut && p < MP_MAX_PROFILES; p++)
+            h = mp_hash32_add(h, e->kept[k][p]);
     }
+    h = mp_hash32_add(h, e->cut);
     return mp_hash32_add(h, (uint32_t)e->key.n);
 }
 
 static bool memo_same(const void *arr, int pos, const void *key)
 {
     const sv_memo *e = &((const sv_memo *)arr)[pos], *k = key;
-    return e->item == k->item && e->key.n == k->key.n &&
+    return e->item == k->item && e->cut == k->cut && e->key.n == k->key.n &&
            memcmp(e->key.elig, k->key.elig, sizeof(k->key.elig)) == 0 &&
-           memcmp(e->key.need, k->key.need, sizeof(k->key.need)) == 0;
+           memcmp(e->key.need, k->key.need, sizeof(k->key.need)) == 0 &&
+           (!k->cut || memcmp(e->kept, k->kept, sizeof(k->kept)) == 0);
 }
 
 /* The finished GPU with e's item and key, or NULL. */
@@ -387,13 +396,21 @@ int sv_tidy_gpu(sv_solver *s, const sv_gpu *g, mp_plan_gpu *pg)
     bool tidied = choose(s, g, &e.key, per, tidy);
     int counts[MP_MAX_PROFILES] = {0};
     for (int k = 0; k < e.key.n; k++)
-        for (int p = 0; p < m->n_profiles; p++)
+        for (int p = 0; p < m->n_profiles; p++) {
             counts[p] += per[k][p];
+            e.kept[k][p] = (unsigned char)per[k][p];
+        }
+    e.cut = !tidied;
+    hit = e.cut ? memo_find(s, &e) : NULL;
+    if (hit) {
+        from_memo(hit, &e.key, pg);
+        return 0;
+    }
     if (tidied)
         upgrade(m, &e.key, per, counts);
     int rc = place(m, tidied ? counts : keep, &pg->layout);
     if (rc)
         return rc;
     hand_out(&e.key, per, m->n_profiles, pg, &e);
-    return tidied ? memo_add(s, &e) : 0;
+    return memo_add(s, &e);
 }

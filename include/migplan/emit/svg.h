@@ -26,6 +26,13 @@
  * GPUs of one model share a bar), a legend of tenants. An infeasible plan
  * gives a picture of the reason. */
 void mp_svg_plan(const mp_plan *p, mp_buf *out);
+/* The same picture handed to flush (which writes and resets out) whenever
+ * out holds more than a chunk, so that a large plan is never held as one
+ * text; flush NULL keeps it all in out (the same bytes as mp_svg_plan).
+ * Returns 0, flush's first non-zero result, or -1 when memory ran out
+ * (out->failed is then set too). */
+int mp_svg_plan_stream(const mp_plan *p, int (*flush)(void *ctx, mp_buf *out),
+                       void *ctx, mp_buf *out);
 
 /* `migplan fit`: the layout l of model m when it fits, else (l NULL) the
  * reason it does not. notes (may be NULL) are lines printed under the
