@@ -4,6 +4,7 @@
 #include "migplan/yaml/yjson.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -14,7 +15,13 @@ typedef struct conv {
     mp_ydoc *doc;
     const mp_ylimits *lim;
     size_t nodes;
-    size_t at; /* scan position in doc->text for the next number's text */
+    size_t at; /* scan position in text for the next number's text */
+    const char *text;
+    size_t len;
+    /* scalars met before, by text and style: a plan repeats its keys and
+     * most values, and a shared node (as an alias gives) saves memory */
+    mp_ynode **seen;
+    size_t seen_cap, seen_n;
 } conv;
 
 /* Does the text hold only what both cJSON and libyaml read the same way:
@@ -40,8 +47,8 @@ static bool plain_ascii(const char *t, size_t len)
  * stepped over. */
 static bool next_number(conv *c, const char **s, size_t *n)
 {
-    const char *t = c->doc->text;
-    size_t len = c->doc->text_len, i = c->at;
+    const char *t = c->text;
+    size_t len = c->len, i = c->at;
     while (i < len && t[i] != '-' && (t[i] < '0' || t[i] > '9')) {
         if (t[i++] != '"')
             continue;
@@ -58,8 +65,47 @@ static bool next_number(conv *c, const char **s, size_t *n)
     return i > start;
 }
 
+static size_t hash_scalar(const char *s, size_t n, bool plain)
+{
+    size_t h = plain ? 1469598103934665603ull : 1099511628211ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Room for one more scalar in c->seen (kept at most half full). */
+static bool seen_grow(conv *c)
+{
+    if ((c->seen_n + 1) * 2 <= c->seen_cap)
+        return true;
+    size_t ncap = c->seen_cap ? c->seen_cap * 2 : 1024;
+    mp_ynode **ns = calloc(ncap, sizeof(*ns));
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < c->seen_cap; i++) {
+        mp_ynode *y = c->seen[i];
+        if (!y)
+            continue;
+        size_t j = hash_scalar(y->str, y->len, y->plain) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = y;
+    }
+    free(c->seen);
+    c->seen = ns;
+    c->seen_cap = ncap;
+    return true;
+}
+
+/* The scalar node of s[0..n) in this style: the one met before, or new. */
 static mp_ynode *scalar(conv *c, const char *s, size_t n, bool plain)
 {
+    if (!seen_grow(c))
+        return NULL;
+    size_t j = hash_scalar(s, n, plain) & (c->seen_cap - 1);
+    for (mp_ynode *y; (y = c->seen[j]); j = (j + 1) & (c->seen_cap - 1))
+        if (y->plain == plain && y->len == n && memcmp(y->str, s, n) == 0)
+            return y;
     mp_ynode *y = mp_arena_alloc(&c->doc->arena, sizeof(*y));
     if (!y || !(y->str = mp_arena_strndup(&c->doc->arena, s, n)))
         return NULL;
@@ -68,6 +114,8 @@ static mp_ynode *scalar(conv *c, const char *s, size_t n, bool plain)
     y->plain = plain;
     y->weight = 1;
     y->closed = true;
+    c->seen[j] = y;
+    c->seen_n++;
     return y;
 }
 
@@ -170,12 +218,10 @@ int mp_ydoc_parse_json(const char *text, size_t len, const char *path,
     if (!j)
         return MP_ENOTFOUND;
     out->path = mp_arena_strdup(&out->arena, path ? path : "<input>");
-    out->text = mp_arena_strndup(&out->arena, text, len);
-    out->text_len = len;
-    conv c = {.doc = out, .lim = lim};
-    int rc =
-        !out->path || !out->text ? MP_ENOMEM : convert(&c, j, 0, &out->root);
+    conv c = {.doc = out, .lim = lim, .text = text, .len = len};
+    int rc = !out->path ? MP_ENOMEM : convert(&c, j, 0, &out->root);
     cJSON_Delete(j);
+    free(c.seen);
     if (rc == MP_ENOMEM)
         mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
     if (rc)

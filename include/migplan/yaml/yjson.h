@@ -5,9 +5,11 @@
  * For large JSON inputs (a plan of thousands of GPUs) where libyaml's event
  * parser is slow. The tree is the one libyaml gives for the same text
  * (strings quoted, numbers, true, false and null plain, with their text as
- * written) except that every line and column is 0. Callers read with it and,
- * when reading fails or needs a position, read again through mp_ydoc_parse
- * for the positioned message.
+ * written) except that every line and column is 0, equal scalars are one
+ * shared node (as an alias gives) and the document keeps no copy of the
+ * text (text is NULL). Callers read with it and, when reading fails or
+ * needs a position, read again through mp_ydoc_parse for the positioned
+ * message.
  */
 #ifndef MIGPLAN_YJSON_H
 #define MIGPLAN_YJSON_H
