@@ -104,6 +104,33 @@ static void test_plan(void **state)
     mp_node_state_free(&st);
 }
 
+/* The plan read through cJSON keeps what libyaml saw: a number written
+ * 1.0 is no GPU index, errors and a skipped GPU keep their line:col. */
+static void test_plan_fast_path(void **state)
+{
+    (void)state;
+    mp_node_state st;
+    mp_diag d;
+    const char *flt = "{\"gpus\": [{\"index\": 0,\n  \"model\": "
+                      "\"h100-sxm5-80gb\", \"instances\": [{\"profile\": "
+                      "\"1g.10gb\", \"start\": 5.0}]}]}";
+    assert_int_equal(read_as(flt, MP_STATE_PLAN, "h100", 1, &st, &d),
+                     MP_ESCHEMA);
+    assert_int_equal(d.line, 2);
+    assert_int_equal(d.col, 76);
+    assert_non_null(strstr(d.msg, "\"start\" must be a number"));
+    mp_node_state_free(&st);
+    const char *two = "{\"gpus\": [{\"index\": 0, \"model\": \"h100\"},\n"
+                      " {\"index\": 3, \"model\": \"h100\"}]}";
+    if (read_as(two, MP_STATE_PLAN, "h100", 1, &st, &d))
+        fail_msg("%d:%d: %s", d.line, d.col, d.msg);
+    assert_int_equal(st.n_skipped, 1);
+    assert_int_equal(st.skipped_index, 3);
+    assert_int_equal(st.skipped_line, 2);
+    assert_int_equal(st.skipped_col, 12);
+    mp_node_state_free(&st);
+}
+
 /* Counts only: placed where mig-parted's first attempt lands, IDs
  * unknown; an entry whose filter names another model selects nothing. */
 static void test_migparted(void **state)
@@ -151,6 +178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_plan_fast_path),
         cmocka_unit_test(test_migparted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

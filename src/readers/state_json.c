@@ -381,11 +381,72 @@ int mp_state_read_plan(const char *text, size_t len, const char *path,
                                    d);
 }
 
+/* Read the plan in doc into r->st. */
+static int read_doc(rd *r, const mp_ydoc *doc)
+{
+    const char *path = r->path;
+    mp_diag *d = r->d;
+    const mp_ynode *root = doc->root, *gpus = NULL, *feasible = NULL;
+    mp_yval v;
+    int rc = 0;
+    if (!root || root->kind != MP_YNODE_MAP)
+        rc = mp_diag_set(d, MP_ESCHEMA, path, root ? root->line : 1,
+                         root ? root->col : 1,
+                         "a plan is a JSON object with \"gpus\" (what "
+                         "`migplan plan --format json` writes)");
+    else if ((feasible = mp_ymap_get(root, "feasible", NULL)) &&
+             mp_ynode_resolve(feasible, &v) == MP_YV_BOOL && !v.b)
+        rc = ERR(r, MP_ESCHEMA, feasible,
+                 "this plan is infeasible: it placed nothing, so it holds "
+                 "no state to start from");
+    else if (!(gpus = mp_ymap_get(root, "gpus", NULL)))
+        rc = ERR(r, MP_ESCHEMA, root,
+                 "this plan has no \"gpus\": is it the JSON of `migplan "
+                 "plan --format json`?");
+    else if (!(rc = mp_schema_need_seq(&(mp_schema_ctx){path, NULL, d}, gpus,
+                                       "\"gpus\"")) &&
+             gpus->nkids == 0)
+        rc = ERR(r, MP_ESCHEMA, gpus,
+                 "\"gpus\" is empty, but a plan of `migplan plan --format "
+                 "json` lists every GPU of its fleet or nodes, so this is "
+                 "no plan; GPUs that hold nothing need no --current (or "
+                 "give their `nvidia-smi mig -lgi` output)");
+    else if (!rc)
+        rc = pick_node(r, gpus);
+    for (size_t i = 0; !rc && i < gpus->nkids; i++)
+        rc = read_gpu(r, gpus->kids[i]);
+    return rc;
+}
+
+/* The fast path: the tree from cJSON, without positions. It stands when
+ * reading succeeds and kept no position (a GPU skipped is reported later at
+ * its line); otherwise the caller reads again through libyaml. */
+static bool read_fast(rd *r, const char *text, size_t len)
+{
+    mp_ydoc doc;
+    mp_diag quiet;
+    mp_diag_clear(&quiet);
+    rd fast = *r;
+    fast.d = &quiet;
+    if (mp_ydoc_parse_json(text, len, r->path, NULL, &doc, &quiet))
+        return false;
+    int rc = read_doc(&fast, &doc);
+    mp_ydoc_free(&doc);
+    if (rc == 0 && r->st->n_skipped == 0)
+        return true;
+    mp_node_state_free(r->st);
+    mp_node_state_init(r->st, MP_STATE_PLAN);
+    return false;
+}
+
 int mp_state_read_plan_node(const char *text, size_t len, const char *path,
                             const char *node, const mp_model *const *models,
                             int n_models, mp_node_state *st, mp_diag *d)
 {
     mp_node_state_init(st, MP_STATE_PLAN);
+    rd r = {path, models, n_models, st, d, node, false};
+    if (read_fast(&r, text, len))
+        return 0;
     mp_ydoc doc;
     /* the YAML reader refuses text after the document too; say what is
      * wrong as JSON, not as YAML */
@@ -394,35 +455,7 @@ int mp_state_read_plan_node(const char *text, size_t len, const char *path,
         mp_state_json_check(text, len, path, d);
     if (rc)
         return rc;
-    rd r = {path, models, n_models, st, d, node, false};
-    const mp_ynode *root = doc.root, *gpus = NULL, *feasible = NULL;
-    mp_yval v;
-    if (!root || root->kind != MP_YNODE_MAP)
-        rc = mp_diag_set(d, MP_ESCHEMA, path, root ? root->line : 1,
-                         root ? root->col : 1,
-                         "a plan is a JSON object with \"gpus\" (what "
-                         "`migplan plan --format json` writes)");
-    else if ((feasible = mp_ymap_get(root, "feasible", NULL)) &&
-             mp_ynode_resolve(feasible, &v) == MP_YV_BOOL && !v.b)
-        rc = ERR(&r, MP_ESCHEMA, feasible,
-                 "this plan is infeasible: it placed nothing, so it holds "
-                 "no state to start from");
-    else if (!(gpus = mp_ymap_get(root, "gpus", NULL)))
-        rc = ERR(&r, MP_ESCHEMA, root,
-                 "this plan has no \"gpus\": is it the JSON of `migplan "
-                 "plan --format json`?");
-    else if (!(rc = mp_schema_need_seq(&(mp_schema_ctx){path, NULL, d}, gpus,
-                                       "\"gpus\"")) &&
-             gpus->nkids == 0)
-        rc = ERR(&r, MP_ESCHEMA, gpus,
-                 "\"gpus\" is empty, but a plan of `migplan plan --format "
-                 "json` lists every GPU of its fleet or nodes, so this is "
-                 "no plan; GPUs that hold nothing need no --current (or "
-                 "give their `nvidia-smi mig -lgi` output)");
-    else if (!rc)
-        rc = pick_node(&r, gpus);
-    for (size_t i = 0; !rc && i < gpus->nkids; i++)
-        rc = read_gpu(&r, gpus->kids[i]);
+    rc = read_doc(&r, &doc);
     mp_ydoc_free(&doc);
     return rc;
 }

@@ -214,6 +214,33 @@ static int listed_twice(const mp_mp_config *cfg, const dev_at *v, int n,
                        v[again].x, f->devices_line ? f->devices_line : f->line);
 }
 
+/* No entry applied to any GPU the caller gave a model for, but one selects
+ * such a GPU by index and its device-filter names another model: this is
+ * almost surely another node's export (mig-parted would change nothing
+ * with it), so refuse it at the filter rather than read an empty node. */
+static int filter_names_other(const mp_mp_config *cfg,
+                              const mp_model *const *models, int n_models,
+                              const mp_node_state *st, const char *path,
+                              mp_diag *d)
+{
+    for (int i = 0; i < n_models && st->n == 0; i++)
+        for (int k = 0; models[i] && k < cfg->n_entries; k++) {
+            const mp_mp_entry *e = &cfg->entries[k];
+            mp_node_gpu g = {.index = i, .model = models[i]};
+            if (!e->has_filter || !mp_mp_selects(e, i) ||
+                mp_node_gpu_match(&g, e) != MP_MATCH_NO)
+                continue;
+            return mp_diag_set(
+                d, MP_ESCHEMA, path, e->filter_line, e->filter_col,
+                "no entry of this export applies to this node's GPUs: its "
+                "device-filter %s names another GPU model than GPU %d's, "
+                "%s; is it another node's export? Give this node's "
+                "(`nvidia-mig-parted export` run on it)",
+                e->n_filters ? e->filters[0].text : "", i, models[i]->id);
+        }
+    return 0;
+}
+
 int mp_state_read_migparted(const char *text, size_t len, const char *path,
                             const mp_model *const *models, int n_models,
                             mp_node_state *st, mp_diag *d)
@@ -260,6 +287,8 @@ int mp_state_read_migparted(const char *text, size_t len, const char *path,
         if (e)
             rc = gpu_from_entry(st, path, e, i, models[i], d);
     }
+    if (cfg && !rc)
+        rc = filter_names_other(cfg, models, n_models, st, path, d);
     if (cfg && !rc && count_skipped(cfg, devs, n_devs, models, n_models, st))
         rc = mp_diag_set(d, MP_ENOMEM, path, 0, 0, "out of memory");
     free(devs);

@@ -12,6 +12,7 @@
  *   yscalar.h  YAML 1.1 scalar resolution as go-yaml v2 does it
  *   gofloat.h  Go's float formatting, for mig-parted's messages
  *   yfile.h    reading a whole input file with a size limit
+ *   yjson.h    a JSON text read with cJSON into the same tree, fast
  */
 #ifndef MIGPLAN_YDOC_H
 #define MIGPLAN_YDOC_H
@@ -97,6 +98,7 @@ const mp_ynode *mp_ymap_get(const mp_ynode *map, const char *key,
 
 #include "migplan/yaml/gofloat.h"
 #include "migplan/yaml/yfile.h"
+#include "migplan/yaml/yjson.h"
 #include "migplan/yaml/yscalar.h"
 
 #endif
