@@ -720,6 +720,7 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
     nc_nodes x = nodes_of(n);
     nchoice full = sv_full_choice(&x);
     int nt = 0;
+    bool resort = false;
     for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
         nchoice c = sv_step_choice(&x, order[k]);
         bool dup = false, bad = false;
@@ -732,6 +733,19 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
         if (order[k] > 1 && order[k] < NC_STEPS && sv_now() > n->ns.deadline) {
             *cut = true;
             break;
+        }
+        if (!resort && k > 0 && sv_now() > n->ns.deadline) {
+            /* late: the choice of last resort first, however late */
+            nchoice r = sv_resort_choice(&x);
+            resort = true;
+            tried[nt++] = r;
+            n->min_limit = fmax(0.1, n->limit / 4);
+            *rc = try_choice(n, &r, best, &bad, d);
+            n->min_limit = 0.05;
+            if (*rc)
+                return -1;
+            if (best->feasible || sv_same_nodes(n->ns.req, &c, &r))
+                continue; /* the dup check above, or the break */
         }
         tried[nt++] = c;
         /* the cheap choice and the full one (the plan of last resort)
@@ -758,7 +772,7 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
  * of the best plan's cost was tried. */
 static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
 {
-    nchoice tried[NC_STEPS + 1];
+    nchoice tried[NC_STEPS + 2]; /* first_plans' and the last resort */
     memset(best, 0, sizeof(*best));
     int rc = 0;
     int nt = first_plans(n, best, tried, cut, &rc, d);

@@ -117,6 +117,12 @@ nchoice sv_full_choice(const nc_nodes *n);
  * idle nodes are added before empty ones. */
 nchoice sv_step_choice(const nc_nodes *n, int s);
 
+/* The choice of last resort: the busy nodes and, beside them, as many
+ * nodes of each pool as the plan on empty nodes uses (empty ones first,
+ * then stated idle ones). With that plan's profiles on its single nodes
+ * (sv_slots_base) it has that plan, the busy nodes left as they are. */
+nchoice sv_resort_choice(const nc_nodes *n);
+
 /* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
  * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" joined by
  * commas, appended to b (size sz, at *k, mp_catf). */

@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/fresh8-disrupt/r.yaml --current p2-01=tests/data/nodecur/fresh8-disrupt/p2-01.txt --allow-disruption
