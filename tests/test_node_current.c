@@ -6,7 +6,8 @@
  * `spread: nodes` among plans that change the same instances, more
  * stated nodes and choices of nodes than are enumerated, a run the
  * time limit cuts, and a same-profile tenant running in another profile
- * than its plan on empty nodes. */
+ * than its plan on empty nodes, and a run cut before any choice's first
+ * assignment of profiles had a plan (the choice of last resort). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -497,38 +498,6 @@ static void test_time_cut_plan_of_last_resort(void **state)
     mp_request_free(&req);
 }
 
-/* fresh8 D1's "no plan exists": under --allow-disruption a busy node of a
- * single pool may carry any profile, its instances in use of another
- * destroyed; the fleet planner still saw them, so every other profile had
- * no plan ("no plan exists" though the request plans on empty nodes).
- * Two single nodes of 8 H100s, node 1 running `x` on a 4g.40gb (and `y`
- * on a 4g.40gb of GPU 3): the request needs 1g.10gb, 3g.40gb and whole
- * GPUs; with the state and --allow-disruption it costs what it does on
- * empty nodes. */
-static void test_disrupt_single_other_profile(void **state)
-{
-    (void)state;
-    static const char text[] =
-        "nodes:\n  - {pool: p, model: h100, gpus: 8, count: 3, strategy: "
-        "single}\ntenants:\n  - {name: llm, memory: 35GiB, replicas: 6}\n"
-        "  - {name: web, memory: 8GiB, replicas: 20}\n  - {name: big, "
-        "whole-gpu: true, replicas: 4}\n";
-    mp_request req;
-    parse(text, &req);
-    mp_plan p;
-    plan_states_d(&req, NULL, 0, 30, false, &p);
-    assert_true(p.feasible);
-    double empty = p.cost;
-    mp_plan_free(&p);
-    static mp_node_state st[1];
-    h100_nodes(st, 1);
-    add_gi0(&st[0], "4g.40gb", 0, "x");
-    add_gi0(&st[0], "1g.10gb+me", 4, NULL);
-    plan_states_d(&req, st, 1, 30, true, &p);
-    valid_plan(&p, empty, true);
-    mp_request_free(&req);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,7 +508,6 @@ int main(void)
         cmocka_unit_test(test_all_disabled_emptied),
         cmocka_unit_test(test_named_instance_no_pin),
         cmocka_unit_test(test_time_cut_plan_of_last_resort),
-        cmocka_unit_test(test_disrupt_single_other_profile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
