@@ -6,7 +6,8 @@
  * `spread: nodes` among plans that change the same instances, more
  * stated nodes and choices of nodes than are enumerated, a run the
  * time limit cuts, and a same-profile tenant running in another profile
- * than its plan on empty nodes. */
+ * than its plan on empty nodes, and a run cut before any choice's first
+ * assignment of profiles had a plan (the choice of last resort). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -433,6 +434,70 @@ static void test_named_instance_no_pin(void **state)
     }
 }
 
+/* Each GPU of st[0..n) set up (a node of 8 H100s each). */
+static void h100_nodes(mp_node_state *st, int n)
+{
+    const mp_model *m = test_model("h100-sxm5-80gb");
+    for (int j = 0; j < n; j++) {
+        test_state_gpus(&st[j], 8);
+        for (int g = 0; g < 8; g++)
+            mp_gpu_state_init(&st[j].gpu[g], g, m);
+    }
+}
+
+/* p: a plan that validates, of cost at most most, with nothing in use
+ * destroyed unless disrupt; freed. */
+static void valid_plan(mp_plan *p, double most, bool disrupt)
+{
+    char why[256];
+    assert_true(p->feasible);
+    assert_int_equal(mp_plan_validate(p, why, sizeof(why)), 0);
+    assert_true(p->cost <= most + 1e-9);
+    assert_true(p->lower_bound <= p->cost + 1e-9);
+    assert_true(p->optimal || p->time_limit_hit);
+    if (!disrupt)
+        assert_int_equal(p->disruption.in_use_destroyed, 0);
+    mp_plan_free(p);
+}
+
+/* fresh8 D11: a mixed pool's node running `x` beside a single pool whose
+ * plan on empty nodes gives its nodes several profiles. Cut by the time
+ * limit before a choice's first assignment of profiles (all one profile,
+ * which has no plan) was followed by another, the search still returns a
+ * plan (it said "No plan ... within the time limit"), valid; with
+ * --allow-disruption too. */
+static void test_time_cut_plan_of_last_resort(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "nodes:\n  - {pool: p2, model: h100, gpus: 8, count: 8, strategy: "
+        "single, cost: 7}\n  - {pool: p0, model: h100, gpus: 8, count: 4, "
+        "strategy: mixed, cost: 8}\ntenants:\n  - {name: llm, memory: "
+        "35GiB, replicas: 6}\n  - {name: web, memory: 8GiB, replicas: 20}\n"
+        "  - {name: embed, memory: 18GiB, replicas: 8}\n  - {name: big, "
+        "whole-gpu: true, replicas: 4}\n";
+    mp_request req;
+    parse(text, &req);
+    mp_plan p;
+    static mp_node_state st[1];
+    h100_nodes(st, 1);
+    add_gi0(&st[0], "3g.40gb", 0, "x");
+    add_gi0(&st[0], "1g.10gb", 4, NULL);
+    mp_node_current nc = {1, 0, &st[0]}; /* p0-01 */
+    for (int disrupt = 0; disrupt < 2; disrupt++) {
+        mp_solve_opts o = {.node_states = true,
+                           .node_current = &nc,
+                           .n_node_current = 1,
+                           .allow_disruption = disrupt,
+                           .time_limit = 1e-3};
+        mp_diag d;
+        assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
+        /* at most every node: the plan on empty nodes is cut too */
+        valid_plan(&p, 8 * 7 + 4 * 8, disrupt);
+    }
+    mp_request_free(&req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_time_cut_busy_nodes),
         cmocka_unit_test(test_all_disabled_emptied),
         cmocka_unit_test(test_named_instance_no_pin),
+        cmocka_unit_test(test_time_cut_plan_of_last_resort),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -134,6 +134,8 @@ static int enumerate(ncur *n, const nchoice *c, int i, int b)
     const mp_request *r = n->ns.req;
     if (c->cost > n->ceiling + 1e-9)
         return 0; /* more nodes only cost more */
+    if (++n->steps % 4096 == 0 && sv_now() > n->enum_end)
+        return MP_ETIMEOUT; /* choices() keeps those found */
     if (i == r->n_pools) {
         if (n->nch == NC_MAX_CHOICES)
             return MP_ELIMIT;
@@ -228,7 +230,8 @@ static int choice_fleet(const ncur *n, const nchoice *c, const nslots *a,
                     return MP_ENOMEM;
                 ms->gpu[ms->n] = st->gpu[g];
                 if (a->off[i] >= 0)
-                    sv_single_strip(&ms->gpu[ms->n], a->prof[a->off[i] + pos]);
+                    sv_single_strip(&ms->gpu[ms->n], a->prof[a->off[i] + pos],
+                                    n->ns.o->allow_disruption);
                 ms->gpu[ms->n++].index = base + pos * gpus + st->gpu[g].index;
             }
             pos++;
@@ -301,7 +304,10 @@ static void put_node(const ncur *n, int i, const nentry *e, const mp_plan *fp,
     for (int x = 0; x < pl->gpus; x++) {
         mp_plan_gpu *g = &out->gpus[out->n_gpus + x];
         const mp_gpu_state *s = e->st ? mp_node_state_gpu(e->st, x) : NULL;
-        if (e->fpos >= 0)
+        /* a single node the choice's plan does not use: its state, not
+         * the fleet planner's view of it (sv_single_strip) */
+        if (e->fpos >= 0 && (e->used || pl->strategy != MP_STRATEGY_SINGLE ||
+                             !n->ns.o->allow_disruption))
             *g = fp->gpus[fbase + e->fpos * pl->gpus + x];
         else
             sv_node_idle_gpu(g, i, pl->model, s, n->ns.o->reset_unused);
@@ -613,6 +619,24 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
             mp_plan_free(&p);
         }
     }
+    if (!rc && !out->feasible && cut && n->base) {
+        /* the time ran out first: base's profiles, a plan if base's nodes
+         * are in the choice (the cheap one), however late */
+        mp_plan p;
+        bool b;
+        sv_slots_base(&s, n->ns.req, n->base);
+        rc = eval_one(n, c, &s, 4, n->min_limit, &p, &b, d);
+        secs[0] += p.build_seconds;
+        secs[1] += p.spread_seconds;
+        secs[2] += p.check_seconds;
+        if (!rc && p.feasible) {
+            mp_plan_free(out);
+            *out = p;
+            *bad = false;
+        } else {
+            mp_plan_free(&p);
+        }
+    }
     if (!rc && out->feasible && (cut || unproven < out->cost + 1e-9))
         out->disruption.minimal = false;
     /* -v: the times of every assignment tried */
@@ -717,6 +741,7 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
     nc_nodes x = nodes_of(n);
     nchoice full = sv_full_choice(&x);
     int nt = 0;
+    bool resort = false;
     for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
         nchoice c = sv_step_choice(&x, order[k]);
         bool dup = false, bad = false;
@@ -729,6 +754,19 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
         if (order[k] > 1 && order[k] < NC_STEPS && sv_now() > n->ns.deadline) {
             *cut = true;
             break;
+        }
+        if (!resort && k > 0 && sv_now() > n->ns.deadline) {
+            /* late: the choice of last resort first, however late */
+            nchoice r = sv_resort_choice(&x);
+            resort = true;
+            tried[nt++] = r;
+            n->min_limit = fmax(0.1, n->limit / 4);
+            *rc = try_choice(n, &r, best, &bad, d);
+            n->min_limit = 0.05;
+            if (*rc)
+                return -1;
+            if (best->feasible || sv_same_nodes(n->ns.req, &c, &r))
+                continue; /* the dup check above, or the break */
         }
         tried[nt++] = c;
         /* the cheap choice and the full one (the plan of last resort)
@@ -755,7 +793,7 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
  * of the best plan's cost was tried. */
 static int search(ncur *n, double lb, mp_plan *best, bool *cut, mp_diag *d)
 {
-    nchoice tried[NC_STEPS + 1];
+    nchoice tried[NC_STEPS + 2]; /* first_plans' and the last resort */
     memset(best, 0, sizeof(*best));
     int rc = 0;
     int nt = first_plans(n, best, tried, cut, &rc, d);
@@ -871,11 +909,14 @@ static int choices(ncur *n, double lb, mp_diag *d)
         hi += (n->first[i + 1] - n->first[i] + n->max_empty[i]) *
               n->ns.req->pools[i].cost;
     n->ceiling = hi + 1e-6;
+    /* half the time left: the choices must still be planned */
+    n->enum_end = sv_now() + (n->ns.deadline - sv_now()) / 2;
     for (int it = 0; it < 60; it++) {
         n->nch = 0;
-        if (enumerate(n, &none, 0, 0) == 0)
+        int rc = enumerate(n, &none, 0, 0);
+        if (rc == 0)
             break;
-        if (hi - lo < 1e-6 || it == 59) {
+        if (hi - lo < 1e-6 || it == 59 || rc == MP_ETIMEOUT) {
             n->truncated = true;
             break;
         }
@@ -912,6 +953,7 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         return rc;
     }
     ncur n = {.ns = {.db = db, .req = req, .o = o, .deadline = t0 + limit},
+              .base = &base,
               .unproven = INFINITY,
               .limit = limit,
               .min_limit = 0.05};

@@ -112,6 +112,19 @@ static nchoice cheap_choice(const nc_nodes *n)
     return c;
 }
 
+nchoice sv_resort_choice(const nc_nodes *n)
+{
+    nchoice c = busy_choice(n);
+    for (int i = 0; i < n->req->n_pools; i++) {
+        int e = n->need[i] < n->max_empty[i] ? n->need[i] : n->max_empty[i];
+        c.empty[i] = e;
+        c.cost += e * n->req->pools[i].cost;
+        c.gpus += e * n->req->pools[i].gpus;
+        add_nodes(n, &c, i, n->need[i] - e); /* stated idle ones */
+    }
+    return c;
+}
+
 /* The choice of step s of NC_STEPS between the cheap choice (0) and the
  * full one (NC_STEPS): the per-pool one (busy nodes, then as many of each
  * pool as the plan on empty nodes uses, step 1), then each pool's other

@@ -73,6 +73,13 @@ typedef struct ncur {
     double limit, min_limit;
     /* -v: seconds building, spreading and checking every choice's plan */
     double phase[3];
+    /* the plan on empty nodes: its profiles are a choice's assignment of
+     * last resort (sv_slots_base) */
+    const mp_plan *base;
+    /* the enumeration of choices stops at enum_end (checked every few
+     * thousand steps, counted in steps) */
+    double enum_end;
+    long steps;
 } ncur;
 
 /* Pin set v of n's same-profile tenants (node_current_pins.c): 0, each
@@ -109,6 +116,12 @@ nchoice sv_full_choice(const nc_nodes *n);
  * shares of each pool's other nodes; NC_STEPS, the full choice. Stated
  * idle nodes are added before empty ones. */
 nchoice sv_step_choice(const nc_nodes *n, int s);
+
+/* The choice of last resort: the busy nodes and, beside them, as many
+ * nodes of each pool as the plan on empty nodes uses (empty ones first,
+ * then stated idle ones). With that plan's profiles on its single nodes
+ * (sv_slots_base) it has that plan, the busy nodes left as they are. */
+nchoice sv_resort_choice(const nc_nodes *n);
 
 /* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
  * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" and
@@ -189,14 +202,23 @@ void sv_slots_free(nslots *s);
 bool sv_slots_first(nslots *s);
 /* The next one; false past the last. */
 bool sv_slots_next(nslots *s);
+/* The assignment of last resort, after the enumeration (it leaves idx
+ * alone): each slot of a node without instances in use takes, when a
+ * candidate, the profile base (the plan on empty nodes) gives its next
+ * used node of the same kind of node (model, single strategy), slots of
+ * nodes given no state sorted by profile (fewer fleet entries); the
+ * others their first candidate. The choice of base's nodes so assigned
+ * has base's plan (the instances in use kept beside it). */
+void sv_slots_base(nslots *s, const mp_request *r, const mp_plan *base);
 
 /* State s of a GPU of a single node that is to carry profile prof
  * (NT_WHOLE: MIG disabled) as the fleet planner is to see it: without its
- * idle instances of another profile, which the node loses anyway (MIG
+ * instances of another profile, idle ones or with disrupt
+ * (--allow-disruption) every one, which the node loses anyway (MIG
  * disabled when prof is NT_WHOLE and nothing is left, enabled for a
  * profile unless a process holds the whole GPU), so that none of them
  * serves a replica there. */
-void sv_single_strip(mp_gpu_state *s, int prof);
+void sv_single_strip(mp_gpu_state *s, int prof, bool disrupt);
 
 /* node_current.c. GPU g of pool's model m outside the plan: as its state
  * s has it (NULL, unlisted: MIG on, no instances), or MIG disabled with

@@ -222,12 +222,13 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
             several ? "move each node's onto one profile, " : "");
 }
 
-void sv_single_strip(mp_gpu_state *s, int prof)
+void sv_single_strip(mp_gpu_state *s, int prof, bool disrupt)
 {
     mp_gpu_layout *l = &s->layout;
     int k = 0;
     for (int q = 0; q < l->gis.n; q++) {
-        if (s->gi[q].n_processes == 0 && l->gis.gi[q].profile != prof)
+        if ((disrupt || s->gi[q].n_processes == 0) &&
+            l->gis.gi[q].profile != prof)
             continue;
         l->gis.gi[k] = l->gis.gi[q];
         l->ci_explicit[k] = l->ci_explicit[q];
@@ -401,6 +402,65 @@ bool sv_slots_next(nslots *s)
             return true;
         }
     return false;
+}
+
+/* Does node st (NULL: none given) hold an instance in use? */
+static bool node_in_use(const mp_node_state *st)
+{
+    for (int g = 0; st && g < st->n; g++)
+        if (mp_gpu_state_in_use(&st->gpu[g]) > 0)
+            return true;
+    return false;
+}
+
+/* The profile base gives its next used node (from *at on) of the kind of
+ * pool i; -1 when none is left. */
+static int base_next(const mp_request *r, const mp_plan *base, int i, int *at)
+{
+    for (; *at < base->n_nodes; (*at)++) {
+        const mp_plan_node *nd = &base->nodes[*at];
+        const mp_node_pool *pl = &r->pools[nd->pool];
+        if (nd->used && pl->model == r->pools[i].model &&
+            pl->strategy == MP_STRATEGY_SINGLE) {
+            (*at)++;
+            return nd->profile >= 0 ? nd->profile : NT_WHOLE;
+        }
+    }
+    return -1;
+}
+
+void sv_slots_base(nslots *s, const mp_request *r, const mp_plan *base)
+{
+    int at[MP_MAX_FLEET] = {0}; /* per pool: the cursor of its kind's */
+    for (int i = 0; i < r->n_pools; i++) {
+        int kind = i; /* the kind's first pool */
+        for (int j = 0; j < i; j++)
+            if (r->pools[j].model == r->pools[i].model &&
+                r->pools[j].strategy == r->pools[i].strategy) {
+                kind = j;
+                break;
+            }
+        if (s->off[i] < 0)
+            continue;
+        int end = s->n;
+        for (int j = i + 1; j < r->n_pools && end == s->n; j++)
+            end = s->off[j] >= 0 ? s->off[j] : end;
+        for (int k = s->off[i]; k < end; k++) {
+            int p =
+                node_in_use(s->st[k]) ? -1 : base_next(r, base, i, &at[kind]);
+            s->prof[k] = s->cand[k][0];
+            for (int c = 0; c < s->ncand[k] && p != -1; c++)
+                s->prof[k] = s->cand[k][c] == p ? p : s->prof[k];
+            /* sorted among the nodes given no state before k */
+            for (int m = k; m > s->off[i] && !s->st[m] && !s->st[m - 1] &&
+                            s->prof[m - 1] > s->prof[m];
+                 m--) {
+                int t = s->prof[m];
+                s->prof[m] = s->prof[m - 1];
+                s->prof[m - 1] = t;
+            }
+        }
+    }
 }
 
 /* out, infeasible because the fleet planner found no plan although the

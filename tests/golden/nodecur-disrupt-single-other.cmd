@@ -1,0 +1,1 @@
+set -o pipefail; migplan plan tests/data/nodecur/fresh8-disrupt/r.yaml --current p2-01=tests/data/nodecur/fresh8-disrupt/p2-01.txt --allow-disruption --time-limit 2 | sed -E -e 's/, (not proven )?optimal.*//' | grep -E '^(Plan for|No plan|[0-9]+ nodes? \()'
