@@ -183,19 +183,24 @@ static int read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
         return cli_fail_in(c, in, &d);
     if (st->n_skipped > 0) /* the file's fault: no --help hint */
         return skipped_error(c, in, s, st, n, open, whose, node != NULL, pool);
-    /* an export's `devices: all` (it lists no GPU by index) read with a
-     * GPU count assumed (open: one --gpu MODEL, or a fleet entry without
+    /* an export's `devices: all` (it lists no GPU by index), or "No
+     * MIG-enabled devices found" without a GPU table, read with a GPU count
+     * assumed (open: one --gpu MODEL, or a fleet entry without
      * `count`): how many GPUs the node has is unknown, and only fit, which
      * answers for one GPU, can do without (a node of a pool has its pool's
      * `gpus:`: node_state) */
     bool all =
         st->format == MP_STATE_MIGPARTED && !st->has_gpu_table && st->n > 0;
-    if (open && all && c->cmd && strcmp(c->cmd, "fit") != 0)
+    if (open && (all || st->all_off_uncounted) && c->cmd &&
+        strcmp(c->cmd, "fit") != 0)
         return cli_usage_error(
             c,
-            "%s selects `devices: all`, which does not say how many GPUs "
-            "the node has, and %s (it would be read as %d GPUs): %s",
+            "%s %s, which does not say how many GPUs the node has, and %s "
+            "(it would be read as %d GPUs): %s",
             s->shown,
+            all ? "selects `devices: all`"
+                : "says \"No MIG-enabled devices found\" and has no GPU "
+                  "table of plain `nvidia-smi` after it",
             strcmp(c->cmd, "plan") == 0
                 ? "the request's fleet has an entry without `count`"
                 : "--gpu MODEL does not either",

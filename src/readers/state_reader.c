@@ -501,12 +501,16 @@ static int mig_off(rd *r, int gpu, int line, int col)
 }
 
 /* "No MIG-enabled devices found": every GPU of the caller's has MIG
- * disabled. */
+ * disabled; with plain nvidia-smi's GPU table read, only the GPUs it
+ * lists (the node has no others). */
 static int all_disabled(rd *r, int line)
 {
     int rc = 0;
+    const mp_node_state *st = r->st;
+    if (!st->has_gpu_table)
+        r->st->all_off_uncounted = true;
     for (int i = 0; i < r->n_models && !rc; i++)
-        if (r->models[i])
+        if (r->models[i] && (!st->has_gpu_table || mp_node_state_lists(st, i)))
             rc = mig_off(r, i, line, 1);
     return rc;
 }

@@ -68,6 +68,10 @@ typedef struct mp_node_state {
     bool has_gpu_table;
     int *table_gpus; /* the GPU indices it lists, sorted, each once (owned) */
     int n_table, cap_table;
+    /* "No MIG-enabled devices found" without a GPU table: every GPU the
+     * caller gave is taken as MIG-disabled, though the file does not say
+     * how many GPUs the node has */
+    bool all_off_uncounted;
     mp_arena arena; /* owns the process names */
 } mp_node_state;
 
