@@ -123,6 +123,10 @@ int sv_lattice_bound(nsolve *ns, double lo, double hi, nsub_fn solve,
     nvec *v = malloc(LATTICE_VECTORS * sizeof(nvec));
     if (!v)
         return MP_ENOMEM;
+    /* a tenth of the time left at most, the walk of vectors and every
+     * GPU solve included: the search needs the rest */
+    double deadline = ns->deadline;
+    ns->deadline = sv_now() + 0.1 * (deadline - sv_now());
     int over;
     int nv = sv_node_vectors(ns, lo, hi, v, LATTICE_VECTORS, &over);
     int rc = 0, k = 0;
@@ -142,13 +146,14 @@ int sv_lattice_bound(nsolve *ns, double lo, double hi, nsub_fn solve,
     /* the vectors before k are proven empty; every vector walked: the
      * next is one left out (as dear as the dearest kept, or dearer) or
      * none below hi. A walk stopped at the deadline may miss cheaper
-     * vectors: lo. */
+     * vectors: lo. Out of time, the first vector not tried. */
     if (rc || over == 2)
         *bound = lo;
     else if (k < nv)
         *bound = v[k].cost;
     else
         *bound = over ? v[nv - 1].cost : hi;
+    ns->deadline = deadline; /* the next solve_sub applies slow_deadline */
     free(v);
     return rc;
 }
