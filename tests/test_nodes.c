@@ -352,6 +352,9 @@ static bool force_spread;  /* every tenant with instances spread: nodes */
 /* a third pool: strategy single, on the first pool's model (two single
  * pools of one model share no nodes between their profiles) */
 static bool third_single;
+/* costs in cents (as dear as 1.00 to 4.99): node costs that rarely add up
+ * alike, and every tenant same-profile (choices of profile to search) */
+static bool cost_cents;
 static int first_model;
 static unsigned rnd(unsigned n)
 {
@@ -374,7 +377,10 @@ static void random_pool(mp_buf *b, int i, int *mem, bool tp)
                   models[m], 1 + rnd(tp ? 4 : 3));
     if (rnd(3))
         mp_buf_printf(b, "    count: %u\n", 1 + rnd(3));
-    mp_buf_printf(b, "    cost: %u.%u\n", 1 + rnd(4), rnd(2) * 5);
+    if (cost_cents)
+        mp_buf_printf(b, "    cost: %u.%02u\n", 1 + rnd(4), rnd(100));
+    else
+        mp_buf_printf(b, "    cost: %u.%u\n", 1 + rnd(4), rnd(2) * 5);
     if (i == 2 || rnd(3) == 0)
         mp_buf_puts(b, "    strategy: single\n");
 }
@@ -407,7 +413,7 @@ static void random_request(mp_buf *b, bool two_pools, bool tp)
         mp_buf_printf(b, "    memory: %dMiB\n",
                       mem / 1000 * permille[rnd(13)] + (int)rnd(512));
         mp_buf_printf(b, "    compute: %ug\n", 1 + rnd(rnd(2) ? 2 : 4));
-        if (rnd(4) == 0)
+        if (rnd(4) == 0 && !cost_cents)
             mp_buf_puts(b, "    same-profile: false\n");
         if (force_spread)
             mp_buf_puts(b, "    spread: nodes\n");
@@ -551,6 +557,24 @@ static void test_random_three_pools(void **state)
     for (int seed = 1; seed <= 150; seed++)
         check_random(seed, true, false, &feasible);
     third_single = false;
+    print_message("%d of 150 feasible, all matched the brute force\n",
+                  feasible);
+    if (feasible < 80)
+        fail_msg("only %d of 150 random requests were feasible", feasible);
+}
+
+/* Three pools with costs in cents and same-profile tenants: the lattice
+ * bound (node_search_bound.c: the cheapest node-count vector the GPU
+ * relaxation does not rule out) must never rise above the optimum the
+ * brute force finds, nor prove a dearer plan optimal. */
+static void test_random_cost_lattice(void **state)
+{
+    (void)state;
+    int feasible = 0;
+    third_single = cost_cents = true;
+    for (int seed = 1001; seed <= 1150; seed++)
+        check_random(seed, true, false, &feasible);
+    third_single = cost_cents = false;
     print_message("%d of 150 feasible, all matched the brute force\n",
                   feasible);
     if (feasible < 80)
@@ -822,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_random_tensor_parallel),
         cmocka_unit_test(test_random_spread_nodes),
         cmocka_unit_test(test_random_three_pools),
+        cmocka_unit_test(test_random_cost_lattice),
         cmocka_unit_test(test_single_whole_node),
         cmocka_unit_test(test_single_one_profile),
         cmocka_unit_test(test_spread_nodes),

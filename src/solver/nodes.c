@@ -891,10 +891,18 @@ static int search(nsolve *ns, mp_diag *d)
     if (feasible)
         rc = root_incumbent(ns, &p, d);
     mp_plan_free(&p);
+    /* a bound with node boundaries: it proves a plan that costs as much */
+    double lattice = -INFINITY;
+    if (!rc && feasible)
+        rc = sv_lattice_bound(ns, ns->lower_bound, cost_bar(ns), solve_sub,
+                              &lattice, d);
     /* no choice is feasible when the relaxation of them all is not */
     if (!rc && feasible)
         rc = two_passes(ns, d);
     keep_first(ns);
+    if (ns->any_lb && lattice > ns->lower_bound)
+        ns->lower_bound = lattice;
+    ns->proven |= ns->have && ns->best_cost <= ns->lower_bound + 1e-9;
     return rc;
 }
 

@@ -88,6 +88,19 @@ int sv_node_vectors(const nsolve *ns, double lo, double hi, nvec *v, int max,
  * cheapest; INFINITY when the single pools cannot hold them. */
 double sv_single_bound(const nsolve *ns);
 
+/* A GPU solve of ns->sub with at most cnt[k] GPUs of type k (nodes.c:
+ * solve_sub): share of the time left, spread as there. */
+typedef int (*nsub_fn)(nsolve *ns, const int *cnt, double share, bool spread,
+                       mp_plan *out, mp_diag *d);
+
+/* node_search_bound.c. A lower bound on every plan's node cost, given one
+ * (lo) and a plan costing hi: the cheapest node-count vector from lo up
+ * whose GPUs the relaxation without pins (ns->tenants unpinned) does not
+ * prove too few, hi when every vector below hi is. lo when the time is
+ * up first. MP_ENOMEM, or solve's error. */
+int sv_lattice_bound(nsolve *ns, double lo, double hi, nsub_fn solve,
+                     double *bound, mp_diag *d);
+
 /* node_pack.c. The fewest bins of room cap that hold items of the given
  * sizes, largest first (size[] non-increasing); bin (NULL or room for n)
  * gets each item's bin. *exact false when a step budget ran out before
