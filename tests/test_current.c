@@ -684,10 +684,11 @@ static void test_disruption_64(void **state)
 /* A state that already serves the request (tests/data/current/chain64-*:
  * the JSON plan of chain64.yaml from cur64-state.txt, 24 GPUs used, the
  * other 40 left with their idle instances), planned again from that plan
- * with a deadline of ~0: leaving every GPU as it is serves the request, so
- * the plan changes nothing and uses at most the 25 GPUs the kept GPUs'
- * greedy cover takes. Main planned 32 GPUs, destroying 24 instances and
- * creating 12 (the rest's plan from empty GPUs, cut short, mapped). */
+ * with a deadline of ~0: leaving every GPU as it is serves the request
+ * with the 25 GPUs the kept GPUs' greedy cover takes, so the plan is never
+ * worse than that (25 GPUs and no change, or fewer GPUs). Main planned 32 GPUs,
+ * destroying 24 instances and creating 12 (the rest's plan from empty GPUs, cut
+ * short, mapped). */
 static void test_state_serves_at_deadline(void **state)
 {
     (void)state;
@@ -712,10 +713,12 @@ static void test_state_serves_at_deadline(void **state)
     mp_plan p;
     assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
     assert_true(p.feasible);
-    assert_true(p.gpus_used <= 25);
-    assert_int_equal(p.disruption.destroyed, 0);
-    assert_int_equal(p.disruption.created, 0);
-    assert_int_equal(p.disruption.gpus_touched, 0);
+    /* never worse than the 25 GPUs kept as they are: fewer GPUs (a rest's
+     * plan fast enough to find 24), or as many and no change */
+    if (p.gpus_used > 25 ||
+        (p.gpus_used == 25 && (p.disruption.destroyed || p.disruption.created)))
+        fail_msg("%d GPUs, %d destroyed, %d created", p.gpus_used,
+                 p.disruption.destroyed, p.disruption.created);
     mp_plan_free(&p);
     mp_request_free(&req);
     mp_node_state_free(&st);
