@@ -647,45 +647,6 @@ static int eval(const ncur *n, const nchoice *c, mp_plan *out, bool *bad,
     return rc;
 }
 
-/* Why even every node together has no plan: the fleet planner's reason,
- * its instances in use named by node, GPU and GI ID (with
- * --allow-disruption only the whole GPUs in use when there are any), and
- * what to do. */
-static void blocked_reason(const ncur *n, const char *why, mp_plan *out)
-{
-    const char *tail = strstr(why, "; still to place:");
-    char *b = out->reason;
-    size_t k = 0, sz = sizeof(out->reason);
-    if (!tail) {
-        mp_catf(b, sz, &k, "%s", why);
-        return;
-    }
-    /* the tenants still to place, without the fleet's advice */
-    const char *end = strstr(tail + 1, "; ");
-    char tmp[sizeof(out->reason)];
-    snprintf(tmp, sizeof(tmp), "%.*s",
-             (int)(end ? (size_t)(end - tail) : strlen(tail)), tail);
-    const mp_request *r = n->ns.req;
-    bool disrupt = n->ns.o->allow_disruption;
-    bool whole = false, mig = false;
-    for (int j = 0; j < n->nsn; j++)
-        for (int g = 0; g < n->sn[j].st->n; g++) {
-            const mp_gpu_state *s = &n->sn[j].st->gpu[g];
-            whole |= !s->layout.mig_enabled && s->whole.n_processes > 0;
-            mig |= s->layout.mig_enabled && mp_gpu_state_in_use(s) > 0;
-        }
-    /* the plan may destroy instances in use: only processes block */
-    mig &= !(whole && disrupt);
-    mp_catf(b, sz, &k, "the request needs the room of instances in use:");
-    int what = sv_busy_list(r, n->sn, n->nsn, -1,
-                            (mig ? 0 : SV_LIST_WHOLE_ONLY) |
-                                (!mig || disrupt ? SV_LIST_PIDS : 0),
-                            b, sz, &k);
-    mp_catf(b, sz, &k, "%s", tmp);
-    sv_blocked_advice(n->ns.o, (what & SV_BUSY_MIG) != 0, whole, true, b, sz,
-                      &k);
-}
-
 /* Note p, a choice's plan (feasible or not), for the proof of changes;
  * bad: its plan failed its own validation (for --verbose). */
 static void note(ncur *n, const mp_plan *p, bool bad)
@@ -781,7 +742,7 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
         if (sv_same_nodes(n->ns.req, &c, &full) && !best->feasible && !bad) {
             char why[sizeof(best->reason)];
             snprintf(why, sizeof(why), "%s", best->reason);
-            blocked_reason(n, why, best);
+            sv_nc_blocked_reason(n, why, best);
             return -1;
         }
     }

@@ -252,4 +252,9 @@ int sv_node_respread(double deadline, mp_plan *p);
 /* Does plan a spread its `spread: nodes` tenants better than b? */
 bool sv_spread_better(const mp_plan *a, const mp_plan *b);
 
+/* node_current_warn.c. out->reason when even every node together has no
+ * plan: the fleet planner's reason why, its instances in use named by
+ * node, GPU and GI ID, and what to do. */
+void sv_nc_blocked_reason(const ncur *n, const char *why, mp_plan *out);
+
 #endif

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-/* node_current_warn.c - warnings on a node plan from the nodes' states
- * that only Kubernetes makes true: a pod requests one resource name, so an
- * instance in use counted as a tenant of another profile serves none of
- * its pods. */
+/* node_current_warn.c - what a node plan from the nodes' states says
+ * beyond the plan: why no plan exists when instances in use block it, and
+ * warnings that only Kubernetes makes true (a pod requests one resource
+ * name, so an instance in use counted as a tenant of another profile
+ * serves none of its pods). */
+#include <stdio.h>
 #include <string.h>
 
 #include "node_current_internal.h"
@@ -86,4 +88,43 @@ int sv_node_counts_as_warn(mp_plan *p)
         }
     }
     return p->warnings.oom ? MP_ENOMEM : 0;
+}
+
+/* Why even every node together has no plan: the fleet planner's reason,
+ * its instances in use named by node, GPU and GI ID (with
+ * --allow-disruption only the whole GPUs in use when there are any), and
+ * what to do. */
+void sv_nc_blocked_reason(const ncur *n, const char *why, mp_plan *out)
+{
+    const char *tail = strstr(why, "; still to place:");
+    char *b = out->reason;
+    size_t k = 0, sz = sizeof(out->reason);
+    if (!tail) {
+        mp_catf(b, sz, &k, "%s", why);
+        return;
+    }
+    /* the tenants still to place, without the fleet's advice */
+    const char *end = strstr(tail + 1, "; ");
+    char tmp[sizeof(out->reason)];
+    snprintf(tmp, sizeof(tmp), "%.*s",
+             (int)(end ? (size_t)(end - tail) : strlen(tail)), tail);
+    const mp_request *r = n->ns.req;
+    bool disrupt = n->ns.o->allow_disruption;
+    bool whole = false, mig = false;
+    for (int j = 0; j < n->nsn; j++)
+        for (int g = 0; g < n->sn[j].st->n; g++) {
+            const mp_gpu_state *s = &n->sn[j].st->gpu[g];
+            whole |= !s->layout.mig_enabled && s->whole.n_processes > 0;
+            mig |= s->layout.mig_enabled && mp_gpu_state_in_use(s) > 0;
+        }
+    /* the plan may destroy instances in use: only processes block */
+    mig &= !(whole && disrupt);
+    mp_catf(b, sz, &k, "the request needs the room of instances in use:");
+    int what = sv_busy_list(r, n->sn, n->nsn, -1,
+                            (mig ? 0 : SV_LIST_WHOLE_ONLY) |
+                                (!mig || disrupt ? SV_LIST_PIDS : 0),
+                            b, sz, &k);
+    mp_catf(b, sz, &k, "%s", tmp);
+    sv_blocked_advice(n->ns.o, (what & SV_BUSY_MIG) != 0, whole, true, b, sz,
+                      &k);
 }
