@@ -1,1 +1,1 @@
-migplan plan tests/data/current/two-h100-small.yaml --current tests/data/current/gpu1-mig-off.txt --format json -o "$TMPDIR/p.json" && cd "$TMPDIR" && migplan plan "$OLDPWD/tests/data/current/two-h100-small.yaml" --current p.json --summary | grep -E 'GPUs?,|^changes'
+migplan plan --time-limit 60 tests/data/current/two-h100-small.yaml --current tests/data/current/gpu1-mig-off.txt --format json -o "$TMPDIR/p.json" && cd "$TMPDIR" && migplan plan --time-limit 60 "$OLDPWD/tests/data/current/two-h100-small.yaml" --current p.json --summary | grep -E 'GPUs?,|^changes'

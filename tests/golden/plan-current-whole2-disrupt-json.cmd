@@ -1,1 +1,1 @@
-migplan plan tests/data/nodecur/fresh8-whole2/w2f.yaml --current tests/data/nodecur/fresh8-whole2/train-0-1.txt --allow-disruption --format json
+migplan plan --time-limit 60 tests/data/nodecur/fresh8-whole2/w2f.yaml --current tests/data/nodecur/fresh8-whole2/train-0-1.txt --allow-disruption --format json
