@@ -159,8 +159,17 @@ case_start
 off_node 2
 printf 'version: v1\nmig-configs:\n  c:\n    - devices: [0]\n      mig-enabled: false\n' >cfg.yaml
 printf '    - devices: [1]\n      mig-enabled: true\n      mig-devices: {"1g.10gb": 4}\n' >>cfg.yaml
-"$migplan" script cfg.yaml --current off.txt --gpu h100 -o cfg.sh 2>err.txt ||
+# a MIG-off capture without plain nvidia-smi's GPU table does not say how
+# many GPUs the node has: --gpu MODEL alone is refused, --node names them
+rc=0
+"$migplan" script cfg.yaml --current off.txt --gpu h100 -o cfg.sh 2>err.txt || rc=$?
+if [ "$rc" != 2 ] || ! grep -q 'give --node FILE' err.txt || [ -e cfg.sh ]; then
+    fail "script mig-enabled false: --gpu alone: exit $rc, $(tail -2 err.txt)"
+fi
+nvidia-smi -L >node.txt
+"$migplan" script cfg.yaml --current off.txt --node node.txt -o cfg.sh 2>err.txt ||
     fail "script mig-enabled false: migplan script failed: $(tail -3 err.txt)"
+[ ! -s err.txt ] || fail "script mig-enabled false: notes: $(head -3 err.txt)"
 check_script "script mig-enabled false" cfg.sh
 dry_run_no_change "script mig-enabled false" cfg.sh
 run_changes_gpu1 "script mig-enabled false" cfg.sh
