@@ -809,6 +809,20 @@ int mp_state_read_node(const char *text, size_t len, const char *path,
                        const mp_model *const *models, int n_models,
                        mp_node_state *st, mp_diag *d)
 {
+    if (mp_is_utf16(text, len)) {
+        mp_node_state_init(st, f);
+        int rc = mp_diag_set(d, MP_ESYNTAX, path, 1, 1,
+                             "this file is UTF-16 text (as Windows tools "
+                             "such as PowerShell's `>` write it): convert "
+                             "it to UTF-8 (iconv -f UTF-16 -t UTF-8 %s > "
+                             "FILE) and give that",
+                             path);
+        if (d) { /* quote what line 1 says, not its bytes */
+            mp_utf16_line(text, len, d->source, sizeof(d->source));
+            d->quoted = true;
+        }
+        return rc;
+    }
     if (f == MP_STATE_AUTO)
         f = mp_state_sniff(text, len);
     switch (f) {
