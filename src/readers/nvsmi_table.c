@@ -263,17 +263,23 @@ static int walk_table(scan *s, int i, mp_nvsmi_table *t, body *b, int *next)
         doc->lines[j].table = doc->n_tables;
         if (kind == '=') {
             if (in_body)
-                return err(s, l->line, 1, "a second ===== rule in one table");
+                return err(s, l->line, 1,
+                           "a second ===== rule in one table: two tables run "
+                           "together here (two captures joined, or a "
+                           "closing +----+ rule lost?); give one nvidia-smi "
+                           "output per file, each table as nvidia-smi "
+                           "printed it");
             in_body = new_record = true;
             continue;
         }
         if (kind) {
             new_record = true;
             int off, n = strip(l, &off);
-            /* a rule of another width right after a closing rule starts
-             * the next table (captures pasted one after the other) */
-            if (kind == '-' && chars(l->text + off, n) != t->width &&
-                j > i + 1 && rule_kind(&doc->lines[j - 1]) == '-') {
+            /* a rule right after a closing rule starts the next table
+             * (captures pasted one after the other): nvidia-smi prints no
+             * two rules in a row inside a table */
+            if (kind == '-' && j > i + 1 &&
+                rule_kind(&doc->lines[j - 1]) == '-') {
                 doc->lines[j].table = -1;
                 break;
             }

@@ -451,6 +451,7 @@ typedef struct table_kind {
     const char *const *hdr; /* the headers nvidia-smi prints, NULL-ended */
     bool prefix;            /* a header may run on past hdr's words */
     const char *cols;       /* the columns, for the message */
+    const char *cmd;        /* the command that prints it */
     int (*row)(rd *, const mp_nvsmi_row *);
 } table_kind;
 
@@ -463,11 +464,12 @@ static const char *const lci_hdr[] = {
 static const char *const proc_hdr[] = {"GPU GI CI PID Type Process name", NULL};
 static const table_kind kinds[] = {
     {"GPU instances:", "-lgi", lgi_hdr, false,
-     "GPU Name Profile Instance Placement", lgi_row},
+     "GPU Name Profile Instance Placement", "nvidia-smi mig -lgi", lgi_row},
     {"Compute instances:", "-lci", lci_hdr, false,
-     "GPU, GPU Instance ID, Name, Profile ID, Instance ID", lci_row},
+     "GPU, GPU Instance ID, Name, Profile ID, Instance ID",
+     "nvidia-smi mig -lci", lci_row},
     {"Processes:", "Processes", proc_hdr, true,
-     "GPU GI CI PID Type Process name", process_row},
+     "GPU GI CI PID Type Process name", "nvidia-smi", process_row},
 };
 
 /* Table t of kind k: its header checked, then row by row. */
@@ -626,8 +628,8 @@ static int second_table(rd *r, const table_kind *k, const mp_nvsmi_table *first,
                "prints one, so two captures were joined here (were two "
                "nodes' outputs put in one file, e.g. with `>>`?); give "
                "each node its own file (--current NODE=FILE), and for one "
-               "node capture `nvidia-smi mig -lgi` once, for all its GPUs",
-               k->what, first->title_line);
+               "node capture `%s` once, for all its GPUs",
+               k->what, first->title_line, k->cmd);
 }
 
 int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
