@@ -747,13 +747,24 @@ static bool has(const char *text, size_t len, const char *s)
     return false;
 }
 
-/* Does a line of text start with key (a top-level YAML key)? */
+/* Does a line of text start with key (a top-level YAML key), maybe after
+ * anchors or tags (`&a version: v1`)? */
 static bool has_key(const char *text, size_t len, const char *key)
 {
     size_t n = strlen(key);
-    for (size_t i = 0; i + n <= len; i++)
-        if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, key, n) == 0)
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && text[i - 1] != '\n' && text[i - 1] != '\r')
+            continue;
+        size_t k = i;
+        while (k < len && (text[k] == '&' || text[k] == '!')) {
+            while (k < len && !strchr(" \t\r\n", text[k]))
+                k++; /* the anchor or tag */
+            while (k < len && (text[k] == ' ' || text[k] == '\t'))
+                k++;
+        }
+        if (k + n <= len && memcmp(text + k, key, n) == 0)
             return true;
+    }
     return false;
 }
 
