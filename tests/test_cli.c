@@ -495,6 +495,26 @@ static void test_diag_quote(void **state)
     assert_false(d.quoted);
 }
 
+/* lines end at "\n", "\r\n" or a lone "\r" (old Mac) */
+static void test_text_line_ends(void **state)
+{
+    (void)state;
+    const char text[] = "one\rtwo\r\nthree\n\rfive\r";
+    const char *want[] = {"one", "two", "three", "", "five"};
+    const char *s;
+    size_t n;
+    for (int l = 1; l <= 5; l++) {
+        assert_true(mp_text_line(text, sizeof(text) - 1, l, &s, &n));
+        assert_int_equal(n, strlen(want[l - 1]));
+        assert_memory_equal(s, want[l - 1], n);
+    }
+    assert_false(mp_text_line(text, sizeof(text) - 1, 7, &s, &n));
+    const char *end = text + sizeof(text) - 1;
+    assert_ptr_equal(mp_line_end(text, end), text + 3);
+    assert_ptr_equal(mp_line_end(text + 4, end), text + 8); /* CRLF's LF */
+    assert_null(mp_line_end(text, text + 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_help_from_rows),
         cmocka_unit_test(test_wrap),
         cmocka_unit_test(test_diag_quote),
+        cmocka_unit_test(test_text_line_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "migplan/util/buf.h"
 
@@ -225,6 +226,50 @@ int cli_read_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
 {
     return cli_read_node_state(c, in, path, fmt, NULL, models, n, open, whose,
                                st);
+}
+
+/* What a state file of format f is, for a message. */
+static const char *state_what(mp_state_format f)
+{
+    switch (f) {
+    case MP_STATE_NVSMI:
+        return "nvidia-smi output";
+    case MP_STATE_PLAN:
+        return "a plan of a fleet";
+    case MP_STATE_MIGPARTED:
+        return "an nvidia-mig-parted export";
+    case MP_STATE_AUTO:
+        break;
+    }
+    return "a state";
+}
+
+int cli_read_one_node(cli_ctx *c, cli_inputs *in, const char *v, int fmt,
+                      const mp_model *const *models, int n, bool open,
+                      const char *whose, mp_node_state *st)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || access(v, F_OK) == 0) /* a file named so is read whole */
+        return cli_read_state(c, in, v, fmt, models, n, open, whose, st);
+    if (eq == v || !eq[1])
+        return cli_usage_error(c,
+                               "--current %s: NODE=FILE reads node NODE's "
+                               "GPUs out of a plan of node pools; give "
+                               "both, or the state file alone",
+                               v);
+    char node[300];
+    snprintf(node, sizeof(node), "%.*s", (int)(eq - v), v);
+    int r = cli_read_node_state(c, in, eq + 1, fmt, node, models, n, open,
+                                whose, st);
+    if (!r && !st->of_node)
+        r = cli_usage_error(c,
+                            "--current %s: NODE=FILE reads node %s's GPUs "
+                            "out of a plan of node pools (`migplan plan "
+                            "--format json` of a request with `nodes:`), "
+                            "but %s is %s, the state of one node: give "
+                            "--current %s",
+                            v, node, eq + 1, state_what(st->format), eq + 1);
+    return r;
 }
 
 /* The node of req named name: *pool and *k; false when none is. */

@@ -56,6 +56,14 @@ int cli_read_node_state(cli_ctx *c, cli_inputs *in, const char *path, int fmt,
                         const char *node, const mp_model *const *models, int n,
                         bool open, const char *whose, mp_node_state *st);
 
+/* The state of the one node --current value v gives (fit, and plan of a
+ * fleet), as cli_read_state: FILE, or NODE=FILE for node NODE's GPUs out
+ * of a plan of node pools (any other state is refused with NODE=; a file
+ * whose name holds '=' is read whole). */
+int cli_read_one_node(cli_ctx *c, cli_inputs *in, const char *v, int fmt,
+                      const mp_model *const *models, int n, bool open,
+                      const char *whose, mp_node_state *st);
+
 /* The states of nodes of a request with node pools: nodes[j] is node
  * states[j]'s (n of each). */
 typedef struct cli_node_states {

@@ -324,17 +324,9 @@ static int fit_current(cli_ctx *c, const fit_args *a, const mp_model *m,
         free(models);
         return cli_internal(c, "out of memory");
     }
-    /* NODE=FILE: node NODE of a plan of node pools */
-    const char *file = a->current, *eq = strchr(file, '=');
-    char node[300] = "";
-    if (eq && eq[1] && access(file, F_OK) != 0) {
-        snprintf(node, sizeof(node), "%.*s", (int)(eq - file), file);
-        file = eq + 1;
-    }
     if (!r)
-        r = cli_read_node_state(c, &src, file, a->current_format,
-                                node[0] ? node : NULL, models, n_models, open,
-                                "the node", st);
+        r = cli_read_one_node(c, &src, a->current, a->current_format, models,
+                              n_models, open, "the node", st);
     mp_gpu_state empty;
     const mp_gpu_state *g = NULL;
     if (!r)

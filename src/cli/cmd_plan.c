@@ -409,26 +409,20 @@ static int current_state(cli_ctx *c, const mp_request *req, const plan_args *a,
     if (req->n_pools)
         return cli_read_node_states(c, in, req, &a->current, a->current_format,
                                     ns);
-    if (strchr(a->current.v[0], '=') && access(a->current.v[0], F_OK) != 0)
-        return cli_usage_error(c,
-                               "--current %s: NODE=FILE names a node of a "
-                               "request with node pools (`nodes:`); this "
-                               "request has a fleet: give --current FILE",
-                               a->current.v[0]);
     if (a->current.n > 1)
         return cli_usage_error(c,
                                "--current is given %d times, but the "
                                "request's fleet is one node: give its "
-                               "state once (NODE=FILE is for requests "
-                               "with node pools, `nodes:`)",
+                               "state once (NODE=FILE reads one node of "
+                               "a plan of node pools)",
                                a->current.n);
     const mp_model **models;
     int n;
     bool open;
     int r = cli_fleet_models(c, req, &models, &n, &open);
     if (!r)
-        r = cli_read_state(c, in, a->current.v[0], a->current_format, models, n,
-                           open, "the request's fleet", st);
+        r = cli_read_one_node(c, in, a->current.v[0], a->current_format, models,
+                              n, open, "the request's fleet", st);
     free(models);
     return r;
 }

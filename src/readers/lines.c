@@ -90,3 +90,43 @@ const char *mp_skip_bom(const char *text, size_t *len)
     }
     return text;
 }
+
+/* 'L' or 'B' (little or big endian) when text is UTF-16, else 0; *skip
+ * the bytes of its byte order mark. */
+static int utf16_order(const unsigned char *u, size_t len, size_t *skip)
+{
+    *skip = 2;
+    if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+        return 'L';
+    if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+        return 'B';
+    /* no mark: ASCII text as UTF-16 has a NUL in every other byte */
+    *skip = 0;
+    if (len >= 4 && u[0] && !u[1] && u[2] && !u[3])
+        return 'L';
+    if (len >= 4 && !u[0] && u[1] && !u[2] && u[3])
+        return 'B';
+    return 0;
+}
+
+bool mp_is_utf16(const char *text, size_t len)
+{
+    size_t skip;
+    return utf16_order((const unsigned char *)text, len, &skip) != 0;
+}
+
+void mp_utf16_line(const char *text, size_t len, char *out, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i, k = 0;
+    int order = utf16_order(u, len, &i);
+    for (; order && i + 1 < len && k + 1 < n; i += 2) {
+        unsigned c = order == 'L' ? u[i] | (unsigned)u[i + 1] << 8
+                                  : (unsigned)u[i] << 8 | u[i + 1];
+        if (c == '\n' || c == '\r')
+            break;
+        out[k++] = (c >= 0x20 && c < 0x7F) || c == '\t' ? (char)c : '?';
+    }
+    if (n)
+        out[k] = '\0';
+}

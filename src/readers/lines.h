@@ -38,6 +38,14 @@ int mp_line_check(const char *path, int line, const char *s, size_t n,
  * numbers: the mark is no line of its own. */
 const char *mp_skip_bom(const char *text, size_t *len);
 
+/* Is text UTF-16 (a byte order mark, or ASCII with a NUL byte beside
+ * each character), as Windows tools such as PowerShell's `>` write it? */
+bool mp_is_utf16(const char *text, size_t len);
+
+/* The first line of UTF-16 text as ASCII into out[0..n) ('?' for any other
+ * character), NUL-terminated: what it says, to quote in a message. */
+void mp_utf16_line(const char *text, size_t len, char *out, size_t n);
+
 /* The 1-based column, in code points, of byte offset off of line s. */
 int mp_line_col(const char *s, size_t off);
 

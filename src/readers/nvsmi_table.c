@@ -40,8 +40,8 @@ static int check_bytes(scan *s, const char *text, size_t len)
     int line = 1, col = 1;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)text[i];
-        if (c == '\n') {
-            line++, col = 1, i++;
+        if (c == '\n' || (c == '\r' && (i + 1 == len || text[i + 1] != '\n'))) {
+            line++, col = 1, i++; /* a lone CR (old Mac) ends a line too */
             continue;
         }
         if (c >= 0x80) {
@@ -67,18 +67,17 @@ static int check_bytes(scan *s, const char *text, size_t len)
 static int split_lines(scan *s, const char *text, size_t len)
 {
     mp_nvsmi_doc *doc = s->doc;
-    int n = len ? 1 : 0;
-    for (size_t i = 0; i < len; i++)
-        n += text[i] == '\n';
-    if (len && text[len - 1] == '\n')
-        n--;
+    const char *p = text, *end = text + len;
+    int n = 0;
+    for (const char *e; p < end; p = e ? e + 1 : end, n++)
+        e = mp_line_end(p, end);
     doc->lines =
         mp_arena_alloc(&doc->arena, (size_t)(n + 1) * sizeof(*doc->lines));
     if (!doc->lines)
         return nomem(s);
-    const char *p = text, *end = text + len;
+    p = text;
     for (int k = 0; k < n; k++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = mp_line_end(p, end);
         const char *e = nl ? nl : end;
         size_t l = (size_t)(e - p);
         if (l > MP_NVSMI_MAX_LINE)
@@ -264,17 +263,23 @@ static int walk_table(scan *s, int i, mp_nvsmi_table *t, body *b, int *next)
         doc->lines[j].table = doc->n_tables;
         if (kind == '=') {
             if (in_body)
-                return err(s, l->line, 1, "a second ===== rule in one table");
+                return err(s, l->line, 1,
+                           "a second ===== rule in one table: two tables run "
+                           "together here (two captures joined, or a "
+                           "closing +----+ rule lost?); give one nvidia-smi "
+                           "output per file, each table as nvidia-smi "
+                           "printed it");
             in_body = new_record = true;
             continue;
         }
         if (kind) {
             new_record = true;
             int off, n = strip(l, &off);
-            /* a rule of another width right after a closing rule starts
-             * the next table (captures pasted one after the other) */
-            if (kind == '-' && chars(l->text + off, n) != t->width &&
-                j > i + 1 && rule_kind(&doc->lines[j - 1]) == '-') {
+            /* a rule right after a closing rule starts the next table
+             * (captures pasted one after the other): nvidia-smi prints no
+             * two rules in a row inside a table */
+            if (kind == '-' && j > i + 1 &&
+                rule_kind(&doc->lines[j - 1]) == '-') {
                 doc->lines[j].table = -1;
                 break;
             }

@@ -348,7 +348,7 @@ static int pick_node(rd *r, const mp_ynode *gpus)
     }
     if (!first)
         return 0; /* a plan of a fleet: GPUs by "index" */
-    r->by_node = true;
+    r->by_node = r->st->of_node = true;
     if (nameless)
         return ERR(r, MP_ESCHEMA, nameless,
                    "this GPU names no node (\"node\" is missing or "
@@ -366,8 +366,7 @@ static int pick_node(rd *r, const mp_ynode *gpus)
         return ERR(r, MP_ESCHEMA, gpus,
                    "this plan covers %d nodes (%s), each with its own GPU "
                    "indices: name the node whose state to read, --current "
-                   "NODE=FILE (`fit`, and `plan` with a request of node "
-                   "pools)",
+                   "NODE=FILE",
                    n_names, names);
     r->node = r->node ? r->node : first;
     return 0;

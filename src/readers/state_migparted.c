@@ -207,6 +207,13 @@ static int listed_twice(const mp_mp_config *cfg, const dev_at *v, int n,
         return 0;
     const mp_mp_entry *e = &cfg->entries[v[again].entry];
     const mp_mp_entry *f = &cfg->entries[v[first].entry];
+    if (e != f && e->line == f->line && e->col == f->col) /* one node */
+        return mp_diag_set(d, MP_ESCHEMA, path, e->line, e->col,
+                           "GPU %lld is listed twice: a YAML alias (*NAME) "
+                           "repeats this entry later in the list, but an "
+                           "export lists each GPU once; give the node's "
+                           "export as nvidia-mig-parted wrote it",
+                           v[again].x);
     return mp_diag_set(d, MP_ESCHEMA, path, e->devices_line, e->devices_col,
                        "GPU %lld is listed again (first at line %d): an "
                        "export lists each GPU once; give the node's export "

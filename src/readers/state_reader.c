@@ -451,6 +451,7 @@ typedef struct table_kind {
     const char *const *hdr; /* the headers nvidia-smi prints, NULL-ended */
     bool prefix;            /* a header may run on past hdr's words */
     const char *cols;       /* the columns, for the message */
+    const char *cmd;        /* the command that prints it */
     int (*row)(rd *, const mp_nvsmi_row *);
 } table_kind;
 
@@ -463,11 +464,12 @@ static const char *const lci_hdr[] = {
 static const char *const proc_hdr[] = {"GPU GI CI PID Type Process name", NULL};
 static const table_kind kinds[] = {
     {"GPU instances:", "-lgi", lgi_hdr, false,
-     "GPU Name Profile Instance Placement", lgi_row},
+     "GPU Name Profile Instance Placement", "nvidia-smi mig -lgi", lgi_row},
     {"Compute instances:", "-lci", lci_hdr, false,
-     "GPU, GPU Instance ID, Name, Profile ID, Instance ID", lci_row},
+     "GPU, GPU Instance ID, Name, Profile ID, Instance ID",
+     "nvidia-smi mig -lci", lci_row},
     {"Processes:", "Processes", proc_hdr, true,
-     "GPU GI CI PID Type Process name", process_row},
+     "GPU GI CI PID Type Process name", "nvidia-smi", process_row},
 };
 
 /* Table t of kind k: its header checked, then row by row. */
@@ -626,8 +628,8 @@ static int second_table(rd *r, const table_kind *k, const mp_nvsmi_table *first,
                "prints one, so two captures were joined here (were two "
                "nodes' outputs put in one file, e.g. with `>>`?); give "
                "each node its own file (--current NODE=FILE), and for one "
-               "node capture `nvidia-smi mig -lgi` once, for all its GPUs",
-               k->what, first->title_line);
+               "node capture `%s` once, for all its GPUs",
+               k->what, first->title_line, k->cmd);
 }
 
 int mp_state_read_nvsmi(const char *text, size_t len, const char *path,
@@ -745,13 +747,24 @@ static bool has(const char *text, size_t len, const char *s)
     return false;
 }
 
-/* Does a line of text start with key (a top-level YAML key)? */
+/* Does a line of text start with key (a top-level YAML key), maybe after
+ * anchors or tags (`&a version: v1`)? */
 static bool has_key(const char *text, size_t len, const char *key)
 {
     size_t n = strlen(key);
-    for (size_t i = 0; i + n <= len; i++)
-        if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, key, n) == 0)
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && text[i - 1] != '\n' && text[i - 1] != '\r')
+            continue;
+        size_t k = i;
+        while (k < len && (text[k] == '&' || text[k] == '!')) {
+            while (k < len && !strchr(" \t\r\n", text[k]))
+                k++; /* the anchor or tag */
+            while (k < len && (text[k] == ' ' || text[k] == '\t'))
+                k++;
+        }
+        if (k + n <= len && memcmp(text + k, key, n) == 0)
             return true;
+    }
     return false;
 }
 
@@ -809,6 +822,20 @@ int mp_state_read_node(const char *text, size_t len, const char *path,
                        const mp_model *const *models, int n_models,
                        mp_node_state *st, mp_diag *d)
 {
+    if (mp_is_utf16(text, len)) {
+        mp_node_state_init(st, f);
+        int rc = mp_diag_set(d, MP_ESYNTAX, path, 1, 1,
+                             "this file is UTF-16 text (as Windows tools "
+                             "such as PowerShell's `>` write it): convert "
+                             "it to UTF-8 (iconv -f UTF-16 -t UTF-8 %s > "
+                             "FILE) and give that",
+                             path);
+        if (d) { /* quote what line 1 says, not its bytes */
+            mp_utf16_line(text, len, d->source, sizeof(d->source));
+            d->quoted = true;
+        }
+        return rc;
+    }
     if (f == MP_STATE_AUTO)
         f = mp_state_sniff(text, len);
     switch (f) {

@@ -69,24 +69,32 @@ void mp_diag_format(const mp_diag *d, char *buf, size_t n)
         snprintf(buf, n, "error: %s", d->msg);
 }
 
+const char *mp_line_end(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n')))
+            return p;
+    return NULL;
+}
+
 bool mp_text_line(const char *text, size_t len, int line, const char **s,
                   size_t *n)
 {
     if (!text || line < 1)
         return false;
-    size_t b = 0;
+    const char *b = text, *end = text + len;
     for (int l = 1; l < line; l++) {
-        const char *nl = memchr(text + b, '\n', len - b);
+        const char *nl = mp_line_end(b, end);
         if (!nl)
             return false;
-        b = (size_t)(nl - text) + 1;
+        b = nl + 1;
     }
-    const char *nl = memchr(text + b, '\n', len - b);
-    size_t e = nl ? (size_t)(nl - text) : len;
-    if (e > b && text[e - 1] == '\r')
+    const char *nl = mp_line_end(b, end);
+    const char *e = nl ? nl : end;
+    if (e > b && e[-1] == '\r')
         e--;
-    *s = text + b;
-    *n = e - b;
+    *s = b;
+    *n = (size_t)(e - b);
     return true;
 }
 

@@ -72,6 +72,8 @@ typedef struct mp_node_state {
      * caller gave is taken as MIG-disabled, though the file does not say
      * how many GPUs the node has */
     bool all_off_uncounted;
+    /* a plan of node pools: the GPUs of one of its nodes were read */
+    bool of_node;
     mp_arena arena; /* owns the process names */
 } mp_node_state;
 

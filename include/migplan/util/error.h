@@ -69,8 +69,13 @@ int mp_diag_set(mp_diag *d, int code, const char *file, int line, int col,
 /* Prefix-format a diagnostic as "file:line:col: error: msg" into buf. */
 void mp_diag_format(const mp_diag *d, char *buf, size_t n);
 
-/* Line `line` (1-based) of text[0..len) as *s[0..*n), without its "\n" or
- * "\r\n"; false when text is NULL or has no such line. */
+/* The end of the line at p (text up to end): its '\n', or a '\r' not
+ * before one (CR-only line ends, as old Mac tools write); NULL when the
+ * text ends first. A CRLF line keeps its '\r' before the end. */
+const char *mp_line_end(const char *p, const char *end);
+
+/* Line `line` (1-based) of text[0..len) as *s[0..*n), without its "\n",
+ * "\r\n" or lone "\r"; false when text is NULL or has no such line. */
 bool mp_text_line(const char *text, size_t len, int line, const char **s,
                   size_t *n);
 

@@ -1,0 +1,1 @@
+migplan plan tests/data/current/two-h100-small.yaml --current gpu-a=tests/data/nodecur/pool-plan.json | sed -n '/^CHANGES/,$p'; migplan plan tests/data/current/two-h100-small.yaml --current gpu-x=tests/data/nodecur/pool-plan.json; echo "rc=$?"; migplan plan tests/data/current/two-h100-small.yaml --current gpu-a=tests/data/nodecur/gpu-a.txt

@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/h100-export-anchor.yaml; echo "rc=$?"; migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/export-alias-twice.yaml

@@ -1,0 +1,1 @@
+migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/two-processes.txt; echo "rc=$?"; migplan plan tests/data/current/h100-grow.yaml --current tests/data/current/two-processes-unclosed.txt

@@ -1,0 +1,1 @@
+iconv -f UTF-8 -t UTF-16 tests/data/nodecur/gpu-a.txt > "$TMPDIR/u16.txt"; migplan plan tests/data/nodecur/pool.yaml --current gpu-a="$TMPDIR/u16.txt"; echo "rc=$?"; iconv -f UTF-8 -t UTF-16BE tests/data/current/h100-export.yaml > "$TMPDIR/u16be.yaml"; migplan plan tests/data/current/h100-grow.yaml --current "$TMPDIR/u16be.yaml"
