@@ -287,7 +287,7 @@ static void statistics(const mp_plan *plan)
     if (plan->current && plan->n_nodes == 0 && plan->attempts > 0)
         fprintf(stderr,
                 "migplan plan: from the current state: %d attempts, %d not "
-                "started (past the deadline)\n",
+                "started (too little time left)\n",
                 plan->attempts, plan->attempts_skipped);
     if (plan->current && plan->n_nodes == 0 && plan->late_phase[0])
         fprintf(stderr,

@@ -510,30 +510,45 @@ static void phase_done(cur *c, const char *what)
     }
 }
 
+/* The kind of an attempt in mode `mode` (CUR_KINDS of them): keeping
+ * every GPU, the busy GPUs one by one, chosen together, the whole node
+ * searched, the busy GPUs left aside. Attempts of a kind take alike. */
+static int mode_kind(int mode)
+{
+    if (mode == CUR_KEEP)
+        return 0;
+    if (mode & CUR_SMALL)
+        return 3;
+    if (mode == CUR_ASIDE)
+        return 4;
+    return mode & CUR_JOINT ? 2 : 1;
+}
+
 /* What an attempt in mode `mode` is called in -v. */
 static const char *mode_name(int mode)
 {
-    if (mode == CUR_KEEP)
-        return "the attempt keeping every GPU as it is";
-    if (mode & CUR_SMALL)
-        return "the search of the whole node";
-    if (mode == CUR_ASIDE)
-        return "the attempt leaving the busy GPUs aside";
-    if (mode & CUR_JOINT)
-        return "an attempt choosing the busy GPUs together";
-    return mode ? "an attempt placing the busy GPUs one by one"
-                : "the first attempt";
+    static const char *const names[CUR_KINDS] = {
+        "the attempt keeping every GPU as it is",
+        "an attempt placing the busy GPUs one by one",
+        "an attempt choosing the busy GPUs together",
+        "the search of the whole node",
+        "the attempt leaving the busy GPUs aside"};
+    return names[mode_kind(mode)];
 }
 
-/* May another attempt start? Always while no attempt has found a plan,
- * and on a small node (16 GPUs at most: each attempt is quick, and its
- * plan does not depend on how fast the machine runs); else only when it
- * can end before the deadline: the time an attempt needs besides its
- * solve of the rest (the longest so far) is left. */
-static bool may_start(cur *c)
+/* May an attempt in mode `mode` start? Always while no attempt has found
+ * a plan, and on a small node (16 GPUs at most: each attempt is quick,
+ * and its plan does not depend on how fast the machine runs); else only
+ * when it can end before the deadline: the longest time an attempt of its
+ * kind took besides its solve of the rest (which the deadline cuts) is
+ * left (a kind not run yet: the busy GPUs one by one). */
+static bool may_start(cur *c, int mode)
 {
-    if (!c->have_plan || c->n <= 16 ||
-        sv_now() + c->fixed_seconds <= c->deadline)
+    int k = mode_kind(mode);
+    if (!(c->fixed_known & (1 << k)))
+        k = 1;
+    double need = c->fixed_known & (1 << k) ? c->fixed_seconds[k] : 0;
+    if (!c->have_plan || c->n <= 16 || sv_now() + need <= c->deadline)
         return true;
     c->time_limit_hit = true;
     c->skipped++;
@@ -579,8 +594,10 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
     c->attempts++;
     double t = sv_now(), rest = c->rest_seconds;
     int rc = one_plan(c, mode, base, blocked, out, d);
-    c->fixed_seconds =
-        fmax(c->fixed_seconds, sv_now() - t - (c->rest_seconds - rest));
+    int k = mode_kind(mode);
+    c->fixed_seconds[k] =
+        fmax(c->fixed_seconds[k], sv_now() - t - (c->rest_seconds - rest));
+    c->fixed_known |= 1 << k;
     c->have_plan = c->have_plan || (!rc && !*blocked);
     phase_done(c, mode_name(mode));
     return rc;
@@ -756,7 +773,7 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
      * the first is better: the plan mode 0 then the first would give. */
     if (!rc)
         rc = one(c, CUR_KEEP, base, &blocked, out, d);
-    if (!rc && may_start(c)) {
+    if (!rc && may_start(c, 0)) {
         mp_plan alt;
         bool alt_blocked;
         rc = one(c, 0, base, &alt_blocked, &alt, d);
@@ -778,7 +795,7 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
         if (((modes[i] & 4) && !blocked) ||
             (modes[i] == CUR_ASIDE && c->o->busy_used))
             continue;
-        if (!may_start(c))
+        if (!may_start(c, modes[i]))
             continue;
         mp_plan alt;
         bool alt_blocked;
@@ -789,7 +806,7 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
     /* also when the plan is not the cheapest: destroying an instance in
      * use may save a GPU, so that a larger fleet never plans worse */
     if (!rc && (blocked || (!out->optimal && !c->o->busy_used)) &&
-        c->o->allow_disruption && may_start(c)) {
+        c->o->allow_disruption && may_start(c, 0)) {
         /* fewest instances in use destroyed: a small node searched
          * whole; else every busy GPU freed and given back one by one
          * (half the time left), then, unless that met the bound, at most
