@@ -164,9 +164,14 @@ static int place_busy(cur *c)
     int rc = 0, busy = 0;
     for (int k = 0; k < c->n; k++)
         busy += c->g[k].kind == CUR_BUSY;
-    for (int k = 0; k < c->n && !rc; k++)
-        if (c->g[k].kind == CUR_BUSY && !c->g[k].aside)
+    for (int k = 0; k < c->n && !rc && !c->stopped; k++) {
+        /* past the deadline with a plan in hand, a large node's attempt
+         * stops (checked every 64 GPUs) */
+        c->stopped =
+            c->have_plan && c->n > 16 && k % 64 == 63 && sv_now() > c->deadline;
+        if (c->g[k].kind == CUR_BUSY && !c->g[k].aside && !c->stopped)
             rc = cur_place_busy_gpu(c, &c->g[k], busy--);
+    }
     for (int k = 0; k < c->n && (c->mode & CUR_ASIDE); k++)
         c->g[k].aside = false;
     return rc;
@@ -227,7 +232,7 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
                            rc == MP_ENOMEM ? "out of memory"
                                            : "internal error: a busy GPU's "
                                              "layout; please report it");
-    if (c->small_blocked) {
+    if (c->small_blocked || c->stopped) {
         *blocked = true;
         return 0;
     }
@@ -599,7 +604,12 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
         fmax(c->fixed_seconds[k], sv_now() - t - (c->rest_seconds - rest));
     c->fixed_known |= 1 << k;
     c->have_plan = c->have_plan || (!rc && !*blocked);
-    phase_done(c, mode_name(mode));
+    char what[64];
+    snprintf(what, sizeof(what), "%s%s", mode_name(mode),
+             c->stopped ? " (stopped)" : "");
+    phase_done(c, what);
+    c->time_limit_hit |= c->stopped;
+    c->stopped = false;
     return rc;
 }
 

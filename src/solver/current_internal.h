@@ -42,6 +42,7 @@ typedef struct cur {
     /* an attempt found a valid plan: later solves of the rest get no
      * minimum slice of time, and none starts past the deadline */
     bool have_plan;
+    bool stopped; /* the deadline stopped this attempt (it is dropped) */
     int attempts, skipped; /* attempts made, and kept from starting (-v) */
     char late[64];         /* the phase the deadline passed in, or "" */
     double late_by;        /* how long after the deadline it ended */
