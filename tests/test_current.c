@@ -681,14 +681,6 @@ static void test_disruption_64(void **state)
     free(req_text);
 }
 
-/* A state that already serves the request (tests/data/current/chain64-*:
- * the JSON plan of chain64.yaml from cur64-state.txt, 24 GPUs used, the
- * other 40 left with their idle instances), planned again from that plan
- * with a deadline of ~0: leaving every GPU as it is serves the request
- * with the 25 GPUs the kept GPUs' greedy cover takes, so the plan is never
- * worse than that (25 GPUs and no change, or fewer GPUs). Main planned 32 GPUs,
- * destroying 24 instances and creating 12 (the rest's plan from empty GPUs, cut
- * short, mapped). */
 /* tests/data/current/chain64-plan.json as *st and chain64.yaml as *req;
  * the texts (freed by the caller) in text[0] and text[1]. */
 static void load_chain64(mp_node_state *st, mp_request *req, char *text[2])
@@ -710,6 +702,23 @@ static void load_chain64(mp_node_state *st, mp_request *req, char *text[2])
         mp_request_parse(db, text[1], req_len, "r.yaml", NULL, req, &d), 0);
 }
 
+/* What load_chain64 made, freed. */
+static void free_chain64(mp_node_state *st, mp_request *req, char *text[2])
+{
+    mp_request_free(req);
+    mp_node_state_free(st);
+    free(text[0]);
+    free(text[1]);
+}
+
+/* A state that already serves the request (tests/data/current/chain64-*:
+ * the JSON plan of chain64.yaml from cur64-state.txt, 24 GPUs used, the
+ * other 40 left with their idle instances), planned again from that plan
+ * with a deadline of ~0: leaving every GPU as it is serves the request
+ * with the 25 GPUs the kept GPUs' greedy cover takes, so the plan is never
+ * worse than that (25 GPUs and no change, or fewer GPUs). Main planned 32 GPUs,
+ * destroying 24 instances and creating 12 (the rest's plan from empty GPUs, cut
+ * short, mapped). */
 static void test_state_serves_at_deadline(void **state)
 {
     (void)state;
@@ -729,10 +738,7 @@ static void test_state_serves_at_deadline(void **state)
         fail_msg("%d GPUs, %d destroyed, %d created", p.gpus_used,
                  p.disruption.destroyed, p.disruption.created);
     mp_plan_free(&p);
-    mp_request_free(&req);
-    mp_node_state_free(&st);
-    free(text[0]);
-    free(text[1]);
+    free_chain64(&st, &req, text);
 }
 
 /* A deadline already passed (a limit of a microsecond) on a 64-GPU node:
@@ -767,10 +773,7 @@ static void test_no_attempt_past_deadline(void **state)
     assert_int_equal(p.attempts_skipped, 0);
     assert_string_equal(p.late_phase, "");
     mp_plan_free(&p);
-    mp_request_free(&req);
-    mp_node_state_free(&st);
-    free(text[0]);
-    free(text[1]);
+    free_chain64(&st, &req, text);
 }
 
 /* Plan request text req_text from tests/data/current/bound5-state.txt
