@@ -681,6 +681,36 @@ static void test_disruption_64(void **state)
     free(req_text);
 }
 
+/* tests/data/current/chain64-plan.json as *st and chain64.yaml as *req;
+ * the texts (freed by the caller) in text[0] and text[1]. */
+static void load_chain64(mp_node_state *st, mp_request *req, char *text[2])
+{
+    const mp_model *m, *models[64];
+    mp_diag d;
+    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
+    for (int g = 0; g < 64; g++)
+        models[g] = m;
+    size_t len, req_len;
+    text[0] =
+        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/chain64-plan.json", &len);
+    text[1] =
+        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/chain64.yaml", &req_len);
+    assert_int_equal(mp_state_read(text[0], len, "p.json", MP_STATE_AUTO,
+                                   models, 64, st, &d),
+                     0);
+    assert_int_equal(
+        mp_request_parse(db, text[1], req_len, "r.yaml", NULL, req, &d), 0);
+}
+
+/* What load_chain64 made, freed. */
+static void free_chain64(mp_node_state *st, mp_request *req, char *text[2])
+{
+    mp_request_free(req);
+    mp_node_state_free(st);
+    free(text[0]);
+    free(text[1]);
+}
+
 /* A state that already serves the request (tests/data/current/chain64-*:
  * the JSON plan of chain64.yaml from cur64-state.txt, 24 GPUs used, the
  * other 40 left with their idle instances), planned again from that plan
@@ -692,23 +722,11 @@ static void test_disruption_64(void **state)
 static void test_state_serves_at_deadline(void **state)
 {
     (void)state;
-    const mp_model *m, *models[64];
     mp_diag d;
-    assert_int_equal(mp_db_find(db, "h100-sxm5-80gb", &m, &d), 0);
-    for (int g = 0; g < 64; g++)
-        models[g] = m;
-    size_t len, req_len;
-    char *text =
-        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/chain64-plan.json", &len);
-    char *req_text =
-        slurp(MIGPLAN_SOURCE_DIR "/tests/data/current/chain64.yaml", &req_len);
+    char *text[2];
     mp_node_state st;
-    assert_int_equal(
-        mp_state_read(text, len, "p.json", MP_STATE_AUTO, models, 64, &st, &d),
-        0);
     mp_request req;
-    assert_int_equal(
-        mp_request_parse(db, req_text, req_len, "r.yaml", NULL, &req, &d), 0);
+    load_chain64(&st, &req, text);
     mp_solve_opts o = {.current = &st, .time_limit = 0.001};
     mp_plan p;
     assert_int_equal(mp_solve(db, &req, &o, &p, &d), 0);
@@ -720,10 +738,42 @@ static void test_state_serves_at_deadline(void **state)
         fail_msg("%d GPUs, %d destroyed, %d created", p.gpus_used,
                  p.disruption.destroyed, p.disruption.created);
     mp_plan_free(&p);
-    mp_request_free(&req);
-    mp_node_state_free(&st);
-    free(text);
-    free(req_text);
+    free_chain64(&st, &req, text);
+}
+
+/* A deadline already passed (a limit of a microsecond) on a 64-GPU node:
+ * the first attempt still runs to a valid plan (the solve checks it), and
+ * no other starts: each would be a whole solve past the deadline, which
+ * made a 4096-GPU fleet run 40% over its limit. With time to spare every
+ * attempt runs, so that the counts are the attempts' and not constants. */
+static void test_no_attempt_past_deadline(void **state)
+{
+    (void)state;
+    mp_diag d;
+    char *text[2];
+    mp_node_state st;
+    mp_request req;
+    load_chain64(&st, &req, text);
+    mp_solve_opts o = {.current = &st, .time_limit = 1e-6};
+    mp_plan p;
+    if (mp_solve(db, &req, &o, &p, &d))
+        fail_msg("%d:%d: %s", d.line, d.col, d.msg);
+    assert_true(p.feasible);
+    assert_true(p.time_limit_hit);
+    assert_int_equal(p.attempts, 1);
+    assert_true(p.attempts_skipped >= 1);
+    assert_true(p.late_phase[0] != '\0');
+    assert_true(p.late_by > 0);
+    mp_plan_free(&p);
+    o.time_limit = 60;
+    if (mp_solve(db, &req, &o, &p, &d))
+        fail_msg("%d:%d: %s", d.line, d.col, d.msg);
+    assert_true(p.feasible);
+    assert_true(p.attempts > 1);
+    assert_int_equal(p.attempts_skipped, 0);
+    assert_string_equal(p.late_phase, "");
+    mp_plan_free(&p);
+    free_chain64(&st, &req, text);
 }
 
 /* Plan request text req_text from tests/data/current/bound5-state.txt
@@ -974,6 +1024,7 @@ int main(void)
         cmocka_unit_test(test_busy_node_64),
         cmocka_unit_test(test_disruption_64),
         cmocka_unit_test(test_state_serves_at_deadline),
+        cmocka_unit_test(test_no_attempt_past_deadline),
         cmocka_unit_test(test_disruption_bound),
         cmocka_unit_test(test_nodes_against_brute_force),
         cmocka_unit_test(test_nodes_busy_node),

@@ -284,6 +284,16 @@ static void statistics(const mp_plan *plan)
             plan->spread_seconds,
             plan->spread_cut ? " (cut by the time limit)" : "",
             plan->check_seconds);
+    if (plan->current && plan->n_nodes == 0 && plan->attempts > 0)
+        fprintf(stderr,
+                "migplan plan: from the current state: %d attempts, %d not "
+                "started (too little time left)\n",
+                plan->attempts, plan->attempts_skipped);
+    if (plan->current && plan->n_nodes == 0 && plan->late_phase[0])
+        fprintf(stderr,
+                "migplan plan: the deadline passed during %s, which "
+                "ended %.2f s late\n",
+                plan->late_phase, plan->late_by);
     if (plan->discarded > 0)
         fprintf(stderr,
                 "migplan plan: %d choices of nodes discarded, the first "

@@ -164,9 +164,14 @@ static int place_busy(cur *c)
     int rc = 0, busy = 0;
     for (int k = 0; k < c->n; k++)
         busy += c->g[k].kind == CUR_BUSY;
-    for (int k = 0; k < c->n && !rc; k++)
-        if (c->g[k].kind == CUR_BUSY && !c->g[k].aside)
+    for (int k = 0; k < c->n && !rc && !c->stopped; k++) {
+        /* past the deadline with a plan in hand, a large node's attempt
+         * stops (checked every 64 GPUs) */
+        c->stopped =
+            c->have_plan && c->n > 16 && k % 64 == 63 && sv_now() > c->deadline;
+        if (c->g[k].kind == CUR_BUSY && !c->g[k].aside && !c->stopped)
             rc = cur_place_busy_gpu(c, &c->g[k], busy--);
+    }
     for (int k = 0; k < c->n && (c->mode & CUR_ASIDE); k++)
         c->g[k].aside = false;
     return rc;
@@ -227,7 +232,7 @@ static int attempt(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
                            rc == MP_ENOMEM ? "out of memory"
                                            : "internal error: a busy GPU's "
                                              "layout; please report it");
-    if (c->small_blocked) {
+    if (c->small_blocked || c->stopped) {
         *blocked = true;
         return 0;
     }
@@ -499,10 +504,66 @@ static bool better(const mp_plan *a, const mp_plan *b)
     return d ? d < 0 : renamed(a) < renamed(b);
 }
 
+/* Phase `what` has ended: the first to end past the deadline is the one
+ * the deadline passed in (-v says which and by how much). */
+static void phase_done(cur *c, const char *what)
+{
+    double late = sv_now() - c->deadline;
+    if (!c->late[0] && late > 0) {
+        snprintf(c->late, sizeof(c->late), "%s", what);
+        c->late_by = late;
+    }
+}
+
+/* The kind of an attempt in mode `mode` (CUR_KINDS of them): keeping
+ * every GPU, the busy GPUs one by one, chosen together, the whole node
+ * searched, the busy GPUs left aside. Attempts of a kind take alike. */
+static int mode_kind(int mode)
+{
+    if (mode == CUR_KEEP)
+        return 0;
+    if (mode & CUR_SMALL)
+        return 3;
+    if (mode == CUR_ASIDE)
+        return 4;
+    return mode & CUR_JOINT ? 2 : 1;
+}
+
+/* What an attempt in mode `mode` is called in -v. */
+static const char *mode_name(int mode)
+{
+    static const char *const names[CUR_KINDS] = {
+        "the attempt keeping every GPU as it is",
+        "an attempt placing the busy GPUs one by one",
+        "an attempt choosing the busy GPUs together",
+        "the search of the whole node",
+        "the attempt leaving the busy GPUs aside"};
+    return names[mode_kind(mode)];
+}
+
+/* May an attempt in mode `mode` start? Always while no attempt has found
+ * a plan, and on a small node (16 GPUs at most: each attempt is quick,
+ * and its plan does not depend on how fast the machine runs); else only
+ * when it can end before the deadline: the longest time an attempt of its
+ * kind took besides its solve of the rest (which the deadline cuts) is
+ * left (a kind not run yet: the busy GPUs one by one). */
+static bool may_start(cur *c, int mode)
+{
+    int k = mode_kind(mode);
+    if (!(c->fixed_known & (1 << k)))
+        k = 1;
+    double need = c->fixed_known & (1 << k) ? c->fixed_seconds[k] : 0;
+    if (!c->have_plan || c->n <= 16 || sv_now() + need <= c->deadline)
+        return true;
+    c->time_limit_hit = true;
+    c->skipped++;
+    return false;
+}
+
 /* The plan with the busy GPUs searched in mode `mode`: *blocked, or
  * feasible with its bound and its changes. */
-static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
-               mp_plan *out, mp_diag *d)
+static int one_plan(cur *c, int mode, const mp_plan *base, bool *blocked,
+                    mp_plan *out, mp_diag *d)
 {
     memset(out, 0, sizeof(*out));
     out->req = c->req;
@@ -529,6 +590,27 @@ static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
         c->proven_ch[2] = out->disruption.created;
     }
     return 0;
+}
+
+/* one_plan, counted, its end checked against the deadline (-v). */
+static int one(cur *c, int mode, const mp_plan *base, bool *blocked,
+               mp_plan *out, mp_diag *d)
+{
+    c->attempts++;
+    double t = sv_now(), rest = c->rest_seconds;
+    int rc = one_plan(c, mode, base, blocked, out, d);
+    int k = mode_kind(mode);
+    c->fixed_seconds[k] =
+        fmax(c->fixed_seconds[k], sv_now() - t - (c->rest_seconds - rest));
+    c->fixed_known |= 1 << k;
+    c->have_plan = c->have_plan || (!rc && !*blocked);
+    char what[64];
+    snprintf(what, sizeof(what), "%s%s", mode_name(mode),
+             c->stopped ? " (stopped)" : "");
+    phase_done(c, what);
+    c->time_limit_hit |= c->stopped;
+    c->stopped = false;
+    return rc;
 }
 
 /* Keep alt in *out when it is better (or *out is blocked); alt is
@@ -692,18 +774,26 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
 {
     bool blocked = true;
     int rc = cur_setup(c, d);
-    if (!rc)
-        rc = one(c, 0, base, &blocked, out, d);
+    phase_done(c, "setting up");
     /* every GPU as it is, only what its instances cannot serve placed
-     * elsewhere: cheap, and when the state already serves the request it
-     * is the plan changing nothing, so that no plan the deadline cuts
-     * short is worse than leaving the node as it is */
-    if (!rc) {
+     * elsewhere, first: cheap, and when the state already serves the
+     * request it is the plan changing nothing, so that no plan the
+     * deadline cuts short is worse than leaving the node as it is. Then
+     * mode 0 (unless the first plan ended past the deadline), kept unless
+     * the first is better: the plan mode 0 then the first would give. */
+    if (!rc)
+        rc = one(c, CUR_KEEP, base, &blocked, out, d);
+    if (!rc && may_start(c, 0)) {
         mp_plan alt;
         bool alt_blocked;
-        rc = one(c, CUR_KEEP, base, &alt_blocked, &alt, d);
-        if (!rc)
-            keep_better(&alt, alt_blocked, out, &blocked);
+        rc = one(c, 0, base, &alt_blocked, &alt, d);
+        if (!rc && (alt_blocked || (!blocked && better(out, &alt)))) {
+            mp_plan_free(&alt);
+        } else if (!rc) {
+            mp_plan_free(out);
+            *out = alt;
+            blocked = alt_blocked;
+        }
     }
     /* the process names are a preference: modes 2 and 3 drop them; 4 to
      * 7 (shares) only when the others block; then the busy GPUs chosen
@@ -715,13 +805,8 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
         if (((modes[i] & 4) && !blocked) ||
             (modes[i] == CUR_ASIDE && c->o->busy_used))
             continue;
-        /* past the deadline with a plan, a large node tries no other mode
-         * (each is a whole solve); a small one tries them all, so that its
-         * plan does not depend on how fast the machine runs */
-        if (!blocked && c->n > 16 && sv_now() > c->deadline) {
-            c->time_limit_hit = out->time_limit_hit = true;
-            break;
-        }
+        if (!may_start(c, modes[i]))
+            continue;
         mp_plan alt;
         bool alt_blocked;
         rc = one(c, modes[i], base, &alt_blocked, &alt, d);
@@ -731,7 +816,7 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
     /* also when the plan is not the cheapest: destroying an instance in
      * use may save a GPU, so that a larger fleet never plans worse */
     if (!rc && (blocked || (!out->optimal && !c->o->busy_used)) &&
-        c->o->allow_disruption) {
+        c->o->allow_disruption && may_start(c, 0)) {
         /* fewest instances in use destroyed: a small node searched
          * whole; else every busy GPU freed and given back one by one
          * (half the time left), then, unless that met the bound, at most
@@ -752,6 +837,7 @@ static int current_run(cur *c, const mp_plan *base, mp_plan *out, mp_diag *d)
     if (!rc && !blocked)
         rc = cur_spread(out);
     c->spread_seconds = sv_now() - t;
+    phase_done(c, "spreading");
     if (rc || !blocked)
         return rc;
     bool busy = false;
@@ -791,6 +877,7 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
              .o = o,
              .st = o->current,
              .deadline = t0 + (o->time_limit > 0 ? o->time_limit : 5)};
+    phase_done(&c, "the bound (the request on empty GPUs)");
     c.left =
         calloc((size_t)(req->n_tenants ? req->n_tenants : 1), sizeof(*c.left));
     if (!c.left)
@@ -802,6 +889,11 @@ int sv_current_solve(const mp_db *db, const mp_request *req,
     out->map_seconds = c.map_seconds;
     out->build_seconds = c.build_seconds;
     out->spread_seconds = c.spread_seconds;
+    out->attempts = c.attempts;
+    out->attempts_skipped = c.skipped;
+    out->time_limit_hit |= c.skipped > 0;
+    memcpy(out->late_phase, c.late, sizeof(out->late_phase));
+    out->late_by = c.late_by;
     out->search_seconds = sv_now() - t0 - c.build_seconds - c.spread_seconds;
     free(c.left);
     free(c.g);

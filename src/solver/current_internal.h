@@ -9,6 +9,9 @@
 
 #include "solver_internal.h"
 
+/* kinds of attempts, by how long they take (current.c) */
+#define CUR_KINDS 5
+
 /* CUR_HELD: MIG disabled and a process on the whole GPU: left as it is */
 enum { CUR_EMPTY, CUR_IDLE, CUR_BUSY, CUR_HELD };
 
@@ -36,6 +39,18 @@ typedef struct cur {
     double map_seconds; /* mapping the rest's plan onto the GPUs, so far */
     /* building every attempt's plan and its changes, and spreading (-v) */
     double build_seconds, spread_seconds;
+    /* an attempt found a valid plan: later solves of the rest get no
+     * minimum slice of time, and none starts past the deadline */
+    bool have_plan;
+    bool stopped; /* the deadline stopped this attempt (it is dropped) */
+    int attempts, skipped; /* attempts made, and kept from starting (-v) */
+    char late[64];         /* the phase the deadline passed in, or "" */
+    double late_by;        /* how long after the deadline it ended */
+    /* seconds in the solves of the rest so far, and per kind of attempt
+     * (current.c) the longest one took besides its solve (what a new one
+     * needs at least), known for the kinds whose bit is set */
+    double rest_seconds, fixed_seconds[CUR_KINDS];
+    int fixed_known;
     /* busy GPUs: bit 0 set, fewest destroyed first (else most served);
      * bit 1 set, an instance in use need not serve the tenant named like
      * its process; bit 2 set, each busy GPU serves at most its share of

@@ -755,10 +755,15 @@ int cur_place_rest(cur *c, bool *blocked, mp_plan *out, mp_diag *d)
     if (r2.n_tenants > 0) {
         mp_solve_opts o2 = *c->o;
         o2.current = NULL;
-        /* half of what is left: the attempts after it get the rest */
-        o2.time_limit = fmax(0.1, (c->deadline - sv_now()) / 2);
+        /* half of what is left: the attempts after it get the rest; a
+         * minimum only while no attempt has found a plan (the first valid
+         * one may end late; once there is one, the deadline holds) */
+        o2.time_limit =
+            fmax(c->have_plan ? 1e-3 : 0.1, (c->deadline - sv_now()) / 2);
         mp_plan pb;
+        double t = sv_now();
         int solved = mp_solve(c->db, &r2, &o2, &pb, d);
+        c->rest_seconds += sv_now() - t;
         rc = solved;
         if (!rc && !pb.feasible) {
             *blocked = true;

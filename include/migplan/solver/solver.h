@@ -103,6 +103,13 @@ typedef struct mp_plan {
     /* planned from a running node: mapping the plan's GPUs onto the
      * existing ones (current_map.c), every attempt up to this plan's */
     double map_seconds;
+    /* planned from a running node, for -v: the attempts made (one solve
+     * of the rest each), those the deadline kept from starting, and the
+     * phase during which the deadline passed ("": none) with how late it
+     * ended */
+    int attempts, attempts_skipped;
+    char late_phase[64];
+    double late_by;
     /* where the plan may disappoint (mp_plan_warn), filled by mp_solve */
     mp_findings warnings;
     /* planned from a running node (mp_solve_opts.current): the state, and
