@@ -739,7 +739,8 @@ static int first_plans(ncur *n, mp_plan *best, nchoice *tried, bool *cut,
         n->min_limit = 0.05;
         if (*rc)
             return -1;
-        if (sv_same_nodes(n->ns.req, &c, &full) && !best->feasible && !bad) {
+        if (sv_same_nodes(n->ns.req, &c, &full) && !best->feasible && !bad &&
+            !n->unfit) {
             char why[sizeof(best->reason)];
             snprintf(why, sizeof(why), "%s", best->reason);
             sv_nc_blocked_reason(n, why, best);
@@ -838,9 +839,12 @@ static int search_single(ncur *n, const mp_plan *base, double lb, mp_plan *best,
         n->npc[i] = sv_single_candidates(r, base, i, n->pc[i]);
         for (int j = n->first[i]; j < n->first[i + 1]; j++) {
             int cand[MP_MAX_PROFILES + 1];
-            if (n->sn[j].busy && sv_single_node_candidates(
-                                     n->sn[j].st, n->ns.o->allow_disruption,
-                                     n->pc[i], n->npc[i], cand) == 0) {
+            bool none = sv_single_node_candidates(
+                            n->sn[j].st, n->ns.o->allow_disruption, n->pc[i],
+                            n->npc[i], cand) == 0;
+            n->unfit |= none;
+            /* --allow-disruption: such a node may be left as it is */
+            if (n->sn[j].busy && !n->ns.o->allow_disruption && none) {
                 sv_single_blocked(r, n->sn, n->nsn, i, n->pc[i], n->npc[i],
                                   best->reason, sizeof(best->reason));
                 return 0;

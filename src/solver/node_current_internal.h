@@ -57,6 +57,9 @@ typedef struct ncur {
     bool left_out;
     /* a tenant needs several GPUs of one node: a fleet entry per node */
     bool per_node;
+    /* a stated node of a single pool may carry no profile (left as it is
+     * under --allow-disruption): the full choice is no plan of last resort */
+    bool unfit;
     /* per pool of the single strategy: the profiles its nodes may carry
      * (NT_WHOLE: MIG disabled), pc[i][0..npc[i]), node_current_single.c */
     int pc[MP_MAX_FLEET][MP_MAX_PROFILES + 1];

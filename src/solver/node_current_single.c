@@ -84,10 +84,25 @@ int sv_single_candidates(const mp_request *r, const mp_plan *base, int pool,
     return n;
 }
 
+/* Does node st (NULL: none given) run a process on a whole GPU (MIG
+ * disabled)? --allow-disruption cannot free such a GPU: MIG mode changes
+ * only on a GPU that nothing runs on, so the node keeps MIG disabled. */
+static bool node_whole_busy(const mp_node_state *st)
+{
+    for (int g = 0; st && g < st->n; g++)
+        if (!st->gpu[g].layout.mig_enabled && st->gpu[g].whole.n_processes > 0)
+            return true;
+    return false;
+}
+
 int sv_single_node_candidates(const mp_node_state *st, bool disrupt,
                               const int *pc, int npc, int *cand)
 {
-    int busy = st && !disrupt ? node_profile(st, true) : -1, n = 0;
+    int busy = !st                   ? -1
+               : !disrupt            ? node_profile(st, true)
+               : node_whole_busy(st) ? NT_WHOLE
+                                     : -1,
+        n = 0;
     int natural = st ? node_profile(st, false) : -1;
     if (busy != -1)
         natural = busy; /* the only one, when a pool candidate */
@@ -184,12 +199,16 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
             "use, but",
             r->pools[pool].name);
     const char *sep = " ";
-    bool several = false, foreign = false, named = false;
+    bool several = false, foreign = false, named = false, stuck = false;
     for (int j = 0; j < nsn; j++) {
         int cand[MP_MAX_PROFILES + 1], busy = node_profile(sn[j].st, true);
         if (sn[j].pool != pool || busy == -1 ||
             sv_single_node_candidates(sn[j].st, false, pc, npc, cand) > 0)
             continue;
+        /* --allow-disruption cannot free its whole GPUs in use */
+        bool held =
+            sv_single_node_candidates(sn[j].st, true, pc, npc, cand) == 0;
+        stuck |= held;
         char name[300];
         mp_node_pool_node_name(&r->pools[pool], sn[j].k, name, sizeof(name));
         if (busy == SEVERAL)
@@ -209,17 +228,19 @@ void sv_single_blocked(const mp_request *r, const nstated *sn, int nsn,
             for (int q = 0; q < sn[j].st->gpu[g].layout.gis.n; q++)
                 named |= busy != SEVERAL &&
                          tenant_named(r, sn[j].st->gpu[g].gi[q].process);
-        sv_busy_list(r, &sn[j], 1, pool, 0, why, n, &k);
+        sv_busy_list(r, &sn[j], 1, pool, held ? SV_LIST_PIDS : 0, why, n, &k);
         sep = "; ";
     }
-    mp_catf(why, n, &k,
-            "; %s%suse mig.strategy mixed, or let the plan destroy them "
-            "(--allow-disruption)",
+    mp_catf(why, n, &k, "; %s%suse mig.strategy mixed, or %s",
             named     ? "let the tenant they run take that profile (its "
                         "memory and compute), "
             : foreign ? "name the tenant they serve in the request, "
                       : "",
-            several ? "move each node's onto one profile, " : "");
+            several ? "move each node's onto one profile, " : "",
+            stuck ? "stop the processes on whole GPUs named above "
+                    "(--allow-disruption destroys MIG instances in use, not "
+                    "those processes)"
+                  : "let the plan destroy them (--allow-disruption)");
 }
 
 void sv_single_strip(mp_gpu_state *s, int prof, bool disrupt)
@@ -273,7 +294,9 @@ static bool fill_gpu(const mp_plan *p, mp_plan_gpu *g, int prof, int *added,
     mp_gpu_state empty;
     const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
     if (!l->mig_enabled) {
-        if (g->whole_tenant >= 0 || (!disrupt && mp_gpu_state_in_use(s) > 0))
+        /* a process on the whole GPU: MIG mode cannot change under it,
+         * whatever disrupt says */
+        if (g->whole_tenant >= 0 || mp_gpu_state_in_use(s) > 0)
             return false;
         l->mig_enabled = true;
         l->gis.n = 0;
@@ -470,14 +493,39 @@ void sv_slots_base(nslots *s, const mp_request *r, const mp_plan *base)
 void sv_single_reason(const ncur *n, bool cut, mp_plan *out)
 {
     const mp_request *r = n->ns.req;
-    bool held = false;
-    for (int j = 0; j < n->nsn && !n->ns.o->allow_disruption; j++)
-        held |= n->sn[j].busy &&
-                r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
-    if ((!held && !cut) || !strstr(out->reason, "no plan exists"))
-        return;
+    bool held = false, whole = false;
+    for (int j = 0; j < n->nsn; j++) {
+        bool single = r->pools[n->sn[j].pool].strategy == MP_STRATEGY_SINGLE;
+        held |= single && n->sn[j].busy && !n->ns.o->allow_disruption;
+        whole |=
+            single && n->ns.o->allow_disruption && node_whole_busy(n->sn[j].st);
+    }
     char *b = out->reason;
     size_t k = 0, sz = sizeof(out->reason);
+    if (whole && !out->feasible) {
+        mp_catf(b, sz, &k,
+                "no plan from the node states%s: the request has one on "
+                "empty nodes, but a node of a pool of the single strategy "
+                "that runs a process on a whole GPU keeps MIG disabled on "
+                "every GPU or is left as it is (--allow-disruption destroys "
+                "MIG instances in use, not those processes):",
+                cut ? " within the time limit" : "");
+        size_t at = k;
+        for (int j = 0; j < n->nsn; j++) {
+            if (r->pools[n->sn[j].pool].strategy != MP_STRATEGY_SINGLE)
+                continue;
+            if (k > at) /* sv_busy_list starts each list with a space */
+                mp_catf(b, sz, &k, ",");
+            sv_busy_list(r, &n->sn[j], 1, -1, SV_LIST_WHOLE_ONLY | SV_LIST_PIDS,
+                         b, sz, &k);
+        }
+        mp_catf(b, sz, &k,
+                "; stop the processes named above, or add nodes "
+                "to the pools");
+        return;
+    }
+    if ((!held && !cut) || !strstr(out->reason, "no plan exists"))
+        return;
     mp_catf(b, sz, &k,
             "no plan from the node states%s: the request has one on empty "
             "nodes, where every node of a pool of the single strategy may "

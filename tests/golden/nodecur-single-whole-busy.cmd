@@ -1,0 +1,1 @@
+migplan plan tests/data/nodecur/fresh9-train/n40s.yaml --current s-01=tests/data/nodecur/fresh9-train/t0.txt --time-limit 60
