@@ -148,14 +148,21 @@ nchoice sv_step_choice(const nc_nodes *n, int s)
     return c;
 }
 
-/* Node position x of pool i in a fleet plan: base's next node of pool i
- * that it uses (from *j on), or an idle GPU past them. */
+/* The first node of pool i from j on that base uses (n_nodes: none). */
+static int next_used(const mp_plan *base, int i, int j)
+{
+    while (j < base->n_nodes &&
+           (base->nodes[j].pool != i || !base->nodes[j].used))
+        j++;
+    return j;
+}
+
+/* A node of pool i in a fleet plan, its GPUs g: base's next node of pool
+ * i that it uses (from *j on), or idle GPUs past them. */
 static void put_base_node(const mp_node_pool *pl, int i, const mp_plan *base,
                           int *j, mp_plan_gpu *g)
 {
-    while (*j < base->n_nodes &&
-           (base->nodes[*j].pool != i || !base->nodes[*j].used))
-        (*j)++;
+    *j = next_used(base, i, *j);
     for (int x = 0; x < pl->gpus; x++)
         if (*j < base->n_nodes)
             g[x] = base->gpus[base->nodes[*j].first_gpu + x];
@@ -200,10 +207,8 @@ int sv_resort_fleet_plan(const nc_nodes *n, const nchoice *c,
         }
         for (int e = 0; e < c->empty[i]; e++, at += pl->gpus)
             put_base_node(pl, i, base, &j, &fp->gpus[at]);
-        while (j < base->n_nodes &&
-               (base->nodes[j].pool != i || !base->nodes[j].used))
-            j++;
-        if (j < base->n_nodes) { /* some of base's nodes left out */
+        if (next_used(base, i, j) <
+            base->n_nodes) { /* some of base's nodes left out */
             mp_plan_free(fp);
             return 1;
         }
