@@ -498,6 +498,38 @@ static void test_time_cut_plan_of_last_resort(void **state)
     mp_request_free(&req);
 }
 
+/* fresh9 D8: 100,000 replicas on a pool of no count (unlimited) beside a
+ * busy node (and an idle stated one), cut by the time limit: every
+ * choice's fleet plan timed out, and the search said "No plan ... within
+ * the time limit of 0.1 s" (a share of the limit the user did not give).
+ * The plan of last resort is there at any limit: the plan on empty nodes
+ * beside the busy node as it is, valid, its instance in use kept. */
+static void test_unlimited_pool_cut_has_plan(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "nodes:\n  - {pool: dgx, model: h100, gpus: 8, cost: 8}\n"
+        "tenants:\n  - {name: a, memory: 8GiB, replicas: 70000}\n"
+        "  - {name: b, memory: 18GiB, compute: 2g, replicas: 30000}\n";
+    mp_request req;
+    parse(text, &req);
+    static mp_node_state st[2];
+    h100_nodes(st, 2);
+    add_gi0(&st[0], "3g.40gb", 0, "llm");
+    add_gi0(&st[1], "1g.10gb", 6, NULL);
+    mp_plan empty;
+    plan_states(&req, st, 0, 30, &empty);
+    assert_true(empty.feasible);
+    for (int n = 1; n <= 2; n++) {
+        mp_plan p;
+        plan_states(&req, st, n, 1e-3, &p);
+        /* at most the plan on empty nodes and the busy node */
+        valid_plan(&p, empty.cost + 8, false);
+    }
+    mp_plan_free(&empty);
+    mp_request_free(&req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_all_disabled_emptied),
         cmocka_unit_test(test_named_instance_no_pin),
         cmocka_unit_test(test_time_cut_plan_of_last_resort),
+        cmocka_unit_test(test_unlimited_pool_cut_has_plan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -254,18 +254,6 @@ static int choice_fleet(const ncur *n, const nchoice *c, const nslots *a,
     return 0;
 }
 
-bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
-{
-    mp_gpu_state empty;
-    const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
-    const mp_gi *gi = &g->layout.gis.gi[q];
-    for (int i = 0; i < s->layout.gis.n; i++)
-        if (s->layout.gis.gi[i].profile == gi->profile &&
-            s->layout.gis.gi[i].start == gi->start)
-            return s->gi[i].n_processes > 0;
-    return false;
-}
-
 /* A node of the plan being assembled: its number, state, and position in
  * the choice's fleet (-1: not in the choice). */
 typedef struct nentry {
@@ -279,17 +267,6 @@ static int cmp_entry(const void *a, const void *b)
 {
     const nentry *x = a, *y = b;
     return cmp_pairs(!x->used, x->k, !y->used, y->k); /* used ones first */
-}
-
-void sv_node_idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
-                      const mp_gpu_state *s, bool reset)
-{
-    sv_plan_gpu_init(g, pool, m, false, -1);
-    g->layout.mig_enabled = !s && !reset;
-    if (s && (!reset || mp_gpu_state_in_use(s) > 0)) {
-        g->layout = s->layout;
-        g->layout.driver_order = g->layout.driver_exact = false;
-    }
 }
 
 /* Node e of pool i into out: its GPUs from fp (the choice's plan, pool
@@ -892,6 +869,45 @@ static int choices(ncur *n, double lb, mp_diag *d)
     return 0;
 }
 
+/* out, no plan from the search (most often cut by the time limit): the
+ * plan of last resort built without the fleet planner, so that a request
+ * with a plan has one at any limit: base (the plan on empty nodes) beside
+ * the busy nodes left as they are. Not with a single pool (sv_slots_base
+ * gives the search that plan there). *cut: the search did not finish. */
+static int last_resort(const ncur *n, const mp_plan *base, bool *cut,
+                       mp_plan *out, mp_diag *d)
+{
+    const mp_request *r = n->ns.req;
+    for (int i = 0; i < r->n_pools; i++)
+        if (r->pools[i].strategy == MP_STRATEGY_SINGLE)
+            return 0;
+    nc_nodes x = nodes_of(n);
+    nchoice c = sv_resort_choice(&x);
+    mp_plan fp, p;
+    nslots s;
+    int rc = sv_resort_fleet_plan(&x, &c, base, &fp);
+    if (rc)
+        return rc == MP_ENOMEM ? mp_diag_set(d, rc, NULL, 0, 0, "out of memory")
+                               : 0;
+    bool bad = false;
+    memset(&p, 0, sizeof(p));
+    rc = choice_slots(n, &c, &s) ? MP_ENOMEM : assemble(n, &c, &s, &fp, &p);
+    if (rc)
+        rc = mp_diag_set(d, rc, NULL, 0, 0, "out of memory");
+    else if (p.feasible)
+        rc = discard_invalid(&p, &bad, d);
+    if (!rc && p.feasible) {
+        mp_plan_free(out);
+        *out = p;
+        *cut = true;
+    } else {
+        mp_plan_free(&p);
+    }
+    mp_plan_free(&fp);
+    sv_slots_free(&s);
+    return rc;
+}
+
 /* The bound: the request on empty nodes, and the nodes in use. */
 static double bound(const ncur *n, const mp_plan *base)
 {
@@ -933,6 +949,12 @@ int sv_node_current_solve(const mp_db *db, const mp_request *req,
         rc = choices(&n, lb, d);
     if (!rc)
         rc = search_single(&n, &base, lb, out, &cut, d);
+    if (!rc && !out->feasible)
+        rc = last_resort(&n, &base, &cut, out, d);
+    /* a choice's fleet planner names its own share of the time */
+    if (!rc && !out->feasible && strstr(out->reason, "within the time limit"))
+        snprintf(out->reason, sizeof(out->reason),
+                 "no plan found within --time-limit %g s; raise it", limit);
     if (!rc && out->feasible) {
         out->lower_bound = round(lb * 1e6) / 1e6;
         out->optimal = out->cost <= lb + 1e-9;

@@ -4,6 +4,7 @@
  * kind of node, the GPUs the plan on empty nodes uses beyond theirs),
  * the per-pool one, shares of the other nodes, and every node. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node_current_internal.h"
@@ -145,4 +146,73 @@ nchoice sv_step_choice(const nc_nodes *n, int s)
         add_nodes(n, &c, i, want);
     }
     return c;
+}
+
+/* The first node of pool i from j on that base uses (n_nodes: none). */
+static int next_used(const mp_plan *base, int i, int j)
+{
+    while (j < base->n_nodes &&
+           (base->nodes[j].pool != i || !base->nodes[j].used))
+        j++;
+    return j;
+}
+
+/* A node of pool i in a fleet plan, its GPUs g: base's next node of pool
+ * i that it uses (from *j on), or idle GPUs past them. */
+static void put_base_node(const mp_node_pool *pl, int i, const mp_plan *base,
+                          int *j, mp_plan_gpu *g)
+{
+    *j = next_used(base, i, *j);
+    for (int x = 0; x < pl->gpus; x++)
+        if (*j < base->n_nodes)
+            g[x] = base->gpus[base->nodes[*j].first_gpu + x];
+        else
+            sv_node_idle_gpu(&g[x], i, pl->model, NULL, false);
+    if (*j < base->n_nodes)
+        (*j)++;
+}
+
+/* The fleet plan of choice c without the fleet planner, in the choice's
+ * fleet order (its stated nodes, then its empty ones, by pool): the busy
+ * nodes as they are (only their instances in use) and, on c's other
+ * nodes, the GPUs of the nodes base (the plan on empty nodes) uses of
+ * that pool, in order. 1 when c has too few other nodes for base's,
+ * MP_ENOMEM. */
+int sv_resort_fleet_plan(const nc_nodes *n, const nchoice *c,
+                         const mp_plan *base, mp_plan *fp)
+{
+    const mp_request *r = n->req;
+    int total = 0;
+    for (int i = 0; i < r->n_pools; i++)
+        total +=
+            (__builtin_popcountll(c->mask[i]) + c->empty[i]) * r->pools[i].gpus;
+    memset(fp, 0, sizeof(*fp));
+    fp->req = r;
+    fp->gpus = calloc((size_t)(total ? total : 1), sizeof(*fp->gpus));
+    if (!fp->gpus)
+        return MP_ENOMEM;
+    for (int i = 0, at = 0; i < r->n_pools; i++) {
+        const mp_node_pool *pl = &r->pools[i];
+        int j = 0; /* base's next node */
+        for (int b = 0; b < n->first[i + 1] - n->first[i]; b++) {
+            const nstated *s = &n->sn[n->first[i] + b];
+            if (!(c->mask[i] & (uint64_t)1 << b))
+                continue;
+            for (int x = 0; x < pl->gpus && s->busy; x++)
+                sv_node_idle_gpu(&fp->gpus[at + x], i, pl->model,
+                                 mp_node_state_gpu(s->st, x), false);
+            if (!s->busy)
+                put_base_node(pl, i, base, &j, &fp->gpus[at]);
+            at += pl->gpus;
+        }
+        for (int e = 0; e < c->empty[i]; e++, at += pl->gpus)
+            put_base_node(pl, i, base, &j, &fp->gpus[at]);
+        if (next_used(base, i, j) <
+            base->n_nodes) { /* some of base's nodes left out */
+            mp_plan_free(fp);
+            return 1;
+        }
+        fp->n_gpus = at;
+    }
+    return 0;
 }

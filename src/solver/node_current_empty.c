@@ -12,8 +12,33 @@
  * With --allow-disruption a node in the plan only because of its
  * instances in use (a busy node is in every choice of nodes) may end up
  * serving nothing at all; carrying the pool's layout there would destroy
- * instances in use for nothing, so it is left as it is instead. */
+ * instances in use for nothing, so it is left as it is instead.
+ * Also: a GPU left as it is (sv_node_idle_gpu), and whether a plan's
+ * instance is one in use (sv_gi_in_use). */
 #include "node_current_internal.h"
+
+bool sv_gi_in_use(const mp_plan *p, const mp_plan_gpu *g, int q)
+{
+    mp_gpu_state empty;
+    const mp_gpu_state *s = mp_plan_gpu_state(p, g, &empty);
+    const mp_gi *gi = &g->layout.gis.gi[q];
+    for (int i = 0; i < s->layout.gis.n; i++)
+        if (s->layout.gis.gi[i].profile == gi->profile &&
+            s->layout.gis.gi[i].start == gi->start)
+            return s->gi[i].n_processes > 0;
+    return false;
+}
+
+void sv_node_idle_gpu(mp_plan_gpu *g, int pool, const mp_model *m,
+                      const mp_gpu_state *s, bool reset)
+{
+    sv_plan_gpu_init(g, pool, m, false, -1);
+    g->layout.mig_enabled = !s && !reset;
+    if (s && (!reset || mp_gpu_state_in_use(s) > 0)) {
+        g->layout = s->layout;
+        g->layout.driver_order = g->layout.driver_exact = false;
+    }
+}
 
 /* Does g serve a replica (a whole GPU, or an instance)? */
 static bool serves(const mp_plan_gpu *g)

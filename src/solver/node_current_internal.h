@@ -126,6 +126,14 @@ nchoice sv_step_choice(const nc_nodes *n, int s);
  * (sv_slots_base) it has that plan, the busy nodes left as they are. */
 nchoice sv_resort_choice(const nc_nodes *n);
 
+/* Choice c's plan as a fleet built from base (the plan on empty nodes),
+ * without the fleet planner, into fp: c's busy nodes as they are, base's
+ * nodes of each pool on c's other nodes (c: sv_resort_choice, no pool of
+ * the single strategy). 0; 1 when c has too few nodes for base's;
+ * MP_ENOMEM. */
+int sv_resort_fleet_plan(const nc_nodes *n, const nchoice *c,
+                         const mp_plan *base, mp_plan *fp);
+
 /* The instances in use on the stated nodes sn[0..nsn) of pool (-1: every
  * pool), as " node N GPU G GI I (PROFILE at slot S, process P)" and
  * " node N GPU G (MIG disabled, whole GPU, process P)" joined by commas,
